@@ -1,0 +1,228 @@
+// AST -> evaluation nodes. Resolves comprehension variables to slots, qualified names to their
+// lookup candidates, operators and functions to their implementations, and constant regular
+// expressions to compiled RE2 programs.
+#include <algorithm>
+
+#include "expr/eval_nodes.h"
+#include "expr/program.h"
+
+namespace qgrant::expr {
+
+using internal::NodePtr;
+
+const Value* MapActivation::Find(std::string_view name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+// Names that denote type values when nothing is bound to them.
+bool IsTypeName(std::string_view n) {
+  static const char* const kTypes[] = {"bool", "int", "uint", "double", "string", "bytes", "list",
+                                       "map", "null_type", "type", "google.protobuf.Timestamp",
+                                       "google.protobuf.Duration"};
+  return std::find_if(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return n == t; }) !=
+         std::end(kTypes);
+}
+
+class Compiler {
+ public:
+  Compiler(const CompileOptions& options, const ParsedExpr& parsed, std::vector<Diagnostic>* diags)
+      : options_(options), parsed_(parsed), diags_(diags) {}
+
+  NodePtr Compile(const Expr& e) {
+    switch (e.type) {
+      case Expr::Type::kConst: return std::make_unique<internal::ConstNode>(e.constant);
+      case Expr::Type::kIdent:
+      case Expr::Type::kSelect: return CompileNameOrSelect(e);
+      case Expr::Type::kCall: return CompileCall(e);
+      case Expr::Type::kList: {
+        std::vector<NodePtr> elems;
+        for (const auto& a : e.args) elems.push_back(Compile(*a));
+        return std::make_unique<internal::ListNode>(std::move(elems));
+      }
+      case Expr::Type::kMap: {
+        std::vector<NodePtr> keys, values;
+        for (size_t i = 0; i < e.args.size(); ++i) {
+          keys.push_back(Compile(*e.args[i]));
+          values.push_back(Compile(*e.values[i]));
+        }
+        return std::make_unique<internal::MapNode>(std::move(keys), std::move(values));
+      }
+      case Expr::Type::kStruct:
+        // Message types need protobuf descriptors, which qgrant's CEL does not carry.
+        return std::make_unique<internal::ConstNode>(Value::Error("unknown message type '" + e.name + "'"));
+      case Expr::Type::kComprehension: return CompileComprehension(e);
+    }
+    return std::make_unique<internal::ConstNode>(Value::Error("unsupported expression"));
+  }
+
+  int max_slots() const { return max_slots_; }
+
+ private:
+  int FindLocal(const std::string& name) const {
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+      if (it->first == name) return it->second;
+    }
+    return -1;
+  }
+
+  // Collects a.b.c into {"a","b","c"} when the chain is made of identifiers and plain selects.
+  static bool NameChain(const Expr& e, std::vector<std::string>* parts) {
+    if (e.type == Expr::Type::kIdent) {
+      parts->push_back(e.name);
+      return true;
+    }
+    if (e.type == Expr::Type::kSelect && !e.test_only && NameChain(*e.operand, parts)) {
+      parts->push_back(e.name);
+      return true;
+    }
+    return false;
+  }
+
+  NodePtr CompileNameOrSelect(const Expr& e) {
+    std::vector<std::string> parts;
+    if (!NameChain(e, &parts)) {
+      // A selection on a computed value, or a has() test.
+      return std::make_unique<internal::SelectNode>(Compile(*e.operand), e.name, e.test_only);
+    }
+    bool rooted = !parts[0].empty() && parts[0][0] == '.';
+    if (rooted) parts[0].erase(0, 1);
+    if (!rooted) {
+      int slot = FindLocal(parts[0]);
+      if (slot >= 0) {
+        NodePtr node = std::make_unique<internal::LocalNode>(slot);
+        for (size_t i = 1; i < parts.size(); ++i) {
+          node = std::make_unique<internal::SelectNode>(std::move(node), parts[i], false);
+        }
+        return node;
+      }
+    }
+    // Longest qualified prefix first; each prefix tried inside the container, innermost first.
+    std::vector<std::string> prefixes;
+    if (!rooted && !options_.container.empty()) {
+      std::string c = options_.container;
+      while (true) {
+        prefixes.push_back(c + ".");
+        size_t dot = c.rfind('.');
+        if (dot == std::string::npos) break;
+        c.resize(dot);
+      }
+    }
+    prefixes.push_back("");
+    std::vector<internal::NameNode::Candidate> candidates;
+    std::string full;
+    for (size_t n = parts.size(); n >= 1; --n) {
+      std::string name = parts[0];
+      for (size_t i = 1; i < n; ++i) name += "." + parts[i];
+      if (n == parts.size()) full = name;
+      for (const auto& p : prefixes) {
+        internal::NameNode::Candidate c;
+        c.name = p + name;
+        c.fields.assign(parts.begin() + static_cast<long>(n), parts.end());
+        candidates.push_back(std::move(c));
+      }
+    }
+    Value fallback = IsTypeName(full) ? Value::Type(full) : Value::Error("undeclared reference to '" + full + "'");
+    return std::make_unique<internal::NameNode>(full, std::move(candidates), std::move(fallback));
+  }
+
+  NodePtr CompileCall(const Expr& e) {
+    const std::string& fn = e.name;
+    if (!e.operand) {
+      if ((fn == "_&&_" || fn == "_||_") && e.args.size() == 2) {
+        return std::make_unique<internal::LogicalNode>(fn == "_&&_", Compile(*e.args[0]), Compile(*e.args[1]));
+      }
+      if (fn == "_?_:_" && e.args.size() == 3) {
+        return std::make_unique<internal::TernaryNode>(Compile(*e.args[0]), Compile(*e.args[1]), Compile(*e.args[2]));
+      }
+      if ((fn == "_==_" || fn == "_!=_") && e.args.size() == 2) {
+        return std::make_unique<internal::EqualsNode>(fn == "_!=_", Compile(*e.args[0]), Compile(*e.args[1]));
+      }
+    }
+    // matches() with a constant pattern: compile the regular expression once.
+    if (fn == "matches") {
+      const Expr* target = e.operand ? e.operand.get() : (e.args.size() == 2 ? e.args[0].get() : nullptr);
+      const Expr* pattern = e.operand ? (e.args.size() == 1 ? e.args[0].get() : nullptr)
+                                      : (e.args.size() == 2 ? e.args[1].get() : nullptr);
+      if (target && pattern && pattern->type == Expr::Type::kConst &&
+          pattern->constant.kind() == Kind::kString) {
+        auto re = std::make_unique<RE2>(pattern->constant.string_value(), RE2::Quiet);
+        if (!re->ok()) {
+          Diagnostic d;
+          d.pos = LocateOffset(parsed_.source, pattern->offset);
+          d.message = "invalid regular expression: " + re->error();
+          diags_->push_back(std::move(d));
+          return std::make_unique<internal::ConstNode>(Value::Error("invalid regular expression"));
+        }
+        return std::make_unique<internal::MatchesNode>(Compile(*target), std::move(re));
+      }
+    }
+    std::vector<NodePtr> args;
+    if (e.operand) args.push_back(Compile(*e.operand));
+    for (const auto& a : e.args) args.push_back(Compile(*a));
+    internal::FunctionImpl impl = internal::FindFunction(fn, e.operand != nullptr, args.size());
+    return std::make_unique<internal::CallNode>(fn, impl, std::move(args));
+  }
+
+  NodePtr CompileComprehension(const Expr& e) {
+    NodePtr range = Compile(*e.iter_range);
+    int slot1 = next_slot_++;
+    int slot2 = e.iter_var2.empty() ? -1 : next_slot_++;
+    max_slots_ = std::max(max_slots_, next_slot_);
+    scopes_.emplace_back(e.iter_var, slot1);
+    if (slot2 >= 0) scopes_.emplace_back(e.iter_var2, slot2);
+    NodePtr predicate = e.predicate ? Compile(*e.predicate) : nullptr;
+    NodePtr transform = e.transform ? Compile(*e.transform) : nullptr;
+    scopes_.pop_back();
+    if (slot2 >= 0) scopes_.pop_back();
+    next_slot_ -= slot2 >= 0 ? 2 : 1;
+    return std::make_unique<internal::ComprehensionNode>(e.macro, std::move(range), slot1, slot2,
+                                                          std::move(predicate), std::move(transform));
+  }
+
+  const CompileOptions& options_;
+  const ParsedExpr& parsed_;
+  std::vector<Diagnostic>* diags_;
+  std::vector<std::pair<std::string, int>> scopes_;
+  int next_slot_ = 0;
+  int max_slots_ = 0;
+};
+
+}  // namespace
+
+Program::~Program() = default;
+
+Value Program::Evaluate(const Activation& activation) const {
+  Value small[8];
+  std::vector<Value> large;
+  Value* locals = small;
+  if (local_slots_ > 8) {
+    large.resize(static_cast<size_t>(local_slots_));
+    locals = large.data();
+  }
+  internal::Frame frame{&activation, locals};
+  return root_->Eval(frame);
+}
+
+bool Compile(const ParsedExpr& parsed, const CompileOptions& options, std::unique_ptr<Program>* program,
+             std::vector<Diagnostic>* diagnostics) {
+  if (!parsed.root) {
+    Diagnostic d;
+    d.message = "nothing to compile: the expression did not parse";
+    diagnostics->push_back(std::move(d));
+    return false;
+  }
+  size_t before = diagnostics->size();
+  Compiler compiler(options, parsed, diagnostics);
+  NodePtr root = compiler.Compile(*parsed.root);
+  if (diagnostics->size() != before) return false;
+  std::unique_ptr<Program> p(new Program());
+  p->root_ = std::move(root);
+  p->local_slots_ = compiler.max_slots();
+  *program = std::move(p);
+  return true;
+}
+
+}  // namespace qgrant::expr

@@ -1,0 +1,379 @@
+#include "expr/lexer.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "expr/format.h"
+
+namespace qgrant::expr {
+namespace {
+
+bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+int HexVal(char c) {
+  if (IsDigit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+}  // namespace
+
+bool IsReservedWord(std::string_view w) {
+  static const char* const kReserved[] = {"as",     "break",  "const",    "continue", "else",
+                                          "for",    "function", "if",     "import",   "let",
+                                          "loop",   "package", "namespace", "return",  "var",
+                                          "void",   "while"};
+  for (const char* r : kReserved) {
+    if (w == r) return true;
+  }
+  return false;
+}
+
+void Lexer::Error(int32_t offset, std::string message, std::vector<Diagnostic>* diagnostics) {
+  Diagnostic d;
+  d.pos.offset = offset;
+  d.message = std::move(message);
+  diagnostics->push_back(std::move(d));
+}
+
+std::vector<Token> Lexer::Tokenize(std::vector<Diagnostic>* diagnostics) {
+  std::vector<Token> out;
+  while (true) {
+    Token t = Next(diagnostics);
+    bool end = t.kind == TokenKind::kEnd;
+    if (t.kind != TokenKind::kError) out.push_back(std::move(t));
+    if (end) break;
+  }
+  return out;
+}
+
+Token Lexer::Next(std::vector<Diagnostic>* diagnostics) {
+  // Skip white space and // comments.
+  while (pos_ < src_.size()) {
+    char c = src_[pos_];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      ++pos_;
+    } else if (c == '/' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '/') {
+      while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+    } else {
+      break;
+    }
+  }
+  Token t;
+  t.offset = static_cast<int32_t>(pos_);
+  if (pos_ >= src_.size()) return t;
+  char c = src_[pos_];
+  auto peek = [&](size_t k) -> char { return pos_ + k < src_.size() ? src_[pos_ + k] : '\0'; };
+
+  // String and bytes literals with optional r/R and b/B prefixes in either order.
+  if (c == '"' || c == '\'') return LexQuoted(pos_, false, false, diagnostics);
+  if (c == 'r' || c == 'R' || c == 'b' || c == 'B') {
+    char c1 = peek(1), c2 = peek(2);
+    bool r0 = c == 'r' || c == 'R', b0 = c == 'b' || c == 'B';
+    if (c1 == '"' || c1 == '\'') {
+      size_t start = pos_;
+      pos_ += 1;
+      return LexQuoted(start, r0, b0, diagnostics);
+    }
+    bool r1 = c1 == 'r' || c1 == 'R', b1 = c1 == 'b' || c1 == 'B';
+    if (((r0 && b1) || (b0 && r1)) && (c2 == '"' || c2 == '\'')) {
+      size_t start = pos_;
+      pos_ += 2;
+      return LexQuoted(start, true, true, diagnostics);
+    }
+  }
+  if (IsIdentStart(c)) {
+    size_t start = pos_;
+    while (pos_ < src_.size() && (IsIdentStart(src_[pos_]) || IsDigit(src_[pos_]))) ++pos_;
+    t.text = std::string(src_.substr(start, pos_ - start));
+    if (t.text == "true") t.kind = TokenKind::kTrue;
+    else if (t.text == "false") t.kind = TokenKind::kFalse;
+    else if (t.text == "null") t.kind = TokenKind::kNull;
+    else if (t.text == "in") t.kind = TokenKind::kIn;
+    else t.kind = TokenKind::kIdent;
+    return t;
+  }
+  if (c == '`') {
+    // Quoted identifier for field names that are not plain identifiers: a.`b-c`.
+    size_t start = ++pos_;
+    while (pos_ < src_.size() && src_[pos_] != '`' && src_[pos_] != '\n') ++pos_;
+    if (pos_ >= src_.size() || src_[pos_] != '`') {
+      Error(t.offset, "unterminated quoted identifier", diagnostics);
+      t.kind = TokenKind::kError;
+      return t;
+    }
+    t.text = std::string(src_.substr(start, pos_ - start));
+    ++pos_;
+    t.kind = TokenKind::kIdent;
+    bool ok = !t.text.empty();
+    for (char ch : t.text) {
+      if (!(IsIdentStart(ch) || IsDigit(ch) || ch == '.' || ch == '-' || ch == '/' || ch == '~')) ok = false;
+    }
+    if (!ok) {
+      Error(t.offset, "invalid quoted identifier `" + t.text + "`", diagnostics);
+      t.kind = TokenKind::kError;
+    }
+    t.quoted_ident = true;
+    return t;
+  }
+  if (IsDigit(c) || (c == '.' && IsDigit(peek(1)))) return LexNumber(diagnostics);
+
+  auto one = [&](TokenKind k) {
+    ++pos_;
+    t.kind = k;
+    return t;
+  };
+  auto two = [&](TokenKind k) {
+    pos_ += 2;
+    t.kind = k;
+    return t;
+  };
+  switch (c) {
+    case '(': return one(TokenKind::kLParen);
+    case ')': return one(TokenKind::kRParen);
+    case '[': return one(TokenKind::kLBracket);
+    case ']': return one(TokenKind::kRBracket);
+    case '{': return one(TokenKind::kLBrace);
+    case '}': return one(TokenKind::kRBrace);
+    case '.': return one(TokenKind::kDot);
+    case ',': return one(TokenKind::kComma);
+    case ':': return one(TokenKind::kColon);
+    case '?': return one(TokenKind::kQuestion);
+    case '+': return one(TokenKind::kPlus);
+    case '-': return one(TokenKind::kMinus);
+    case '*': return one(TokenKind::kStar);
+    case '/': return one(TokenKind::kSlash);
+    case '%': return one(TokenKind::kPercent);
+    case '!': return peek(1) == '=' ? two(TokenKind::kNe) : one(TokenKind::kBang);
+    case '=':
+      if (peek(1) == '=') return two(TokenKind::kEq);
+      break;
+    case '<': return peek(1) == '=' ? two(TokenKind::kLe) : one(TokenKind::kLt);
+    case '>': return peek(1) == '=' ? two(TokenKind::kGe) : one(TokenKind::kGt);
+    case '&':
+      if (peek(1) == '&') return two(TokenKind::kAnd);
+      break;
+    case '|':
+      if (peek(1) == '|') return two(TokenKind::kOr);
+      break;
+    default: break;
+  }
+  // Unknown character: report it once (a whole UTF-8 sequence) and move on.
+  size_t len = 1;
+  unsigned char uc = static_cast<unsigned char>(c);
+  if (uc >= 0xC0) len = uc >= 0xF0 ? 4 : uc >= 0xE0 ? 3 : 2;
+  std::string ch(src_.substr(pos_, len));
+  pos_ += len;
+  if (pos_ > src_.size()) pos_ = src_.size();
+  Error(t.offset, "unexpected character '" + ch + "'", diagnostics);
+  t.kind = TokenKind::kError;
+  return t;
+}
+
+Token Lexer::LexNumber(std::vector<Diagnostic>* diagnostics) {
+  Token t;
+  t.offset = static_cast<int32_t>(pos_);
+  size_t start = pos_;
+  auto at = [&](size_t p) -> char { return p < src_.size() ? src_[p] : '\0'; };
+  if (at(pos_) == '0' && (at(pos_ + 1) == 'x' || at(pos_ + 1) == 'X')) {
+    pos_ += 2;
+    size_t digits = pos_;
+    while (IsHex(at(pos_))) ++pos_;
+    t.text = std::string(src_.substr(start, pos_ - start));
+    if (pos_ == digits) {
+      Error(t.offset, "hexadecimal literal without digits", diagnostics);
+      t.kind = TokenKind::kError;
+      return t;
+    }
+    unsigned __int128 v = 0;
+    bool overflow = false;
+    for (size_t i = digits; i < pos_; ++i) {
+      v = v * 16 + HexVal(src_[i]);
+      if (v > UINT64_MAX) overflow = true;
+    }
+    bool is_uint = at(pos_) == 'u' || at(pos_) == 'U';
+    if (is_uint) ++pos_;
+    if (overflow || (!is_uint && v > static_cast<unsigned __int128>(INT64_MAX) + 1)) {
+      Error(t.offset, "integer literal out of range: " + t.text, diagnostics);
+      t.kind = TokenKind::kError;
+      return t;
+    }
+    if (is_uint) {
+      t.kind = TokenKind::kUint;
+      t.value = Value::Uint(static_cast<uint64_t>(v));
+    } else {
+      t.kind = TokenKind::kInt;
+      t.int_magnitude = static_cast<uint64_t>(v);
+      t.int_overflow = v > INT64_MAX;
+    }
+    return t;
+  }
+  while (IsDigit(at(pos_))) ++pos_;
+  bool is_double = false;
+  if (at(pos_) == '.' && IsDigit(at(pos_ + 1))) {
+    is_double = true;
+    ++pos_;
+    while (IsDigit(at(pos_))) ++pos_;
+  }
+  if (at(pos_) == 'e' || at(pos_) == 'E') {
+    size_t p = pos_ + 1;
+    if (at(p) == '+' || at(p) == '-') ++p;
+    if (IsDigit(at(p))) {
+      is_double = true;
+      pos_ = p;
+      while (IsDigit(at(pos_))) ++pos_;
+    } else {
+      Error(static_cast<int32_t>(pos_), "exponent without digits", diagnostics);
+      pos_ = p;
+      t.kind = TokenKind::kError;
+      return t;
+    }
+  }
+  t.text = std::string(src_.substr(start, pos_ - start));
+  if (is_double) {
+    t.kind = TokenKind::kDouble;
+    t.value = Value::Double(std::strtod(t.text.c_str(), nullptr));
+    return t;
+  }
+  unsigned __int128 v = 0;
+  bool overflow = false;
+  for (char ch : t.text) {
+    v = v * 10 + static_cast<unsigned>(ch - '0');
+    if (v > UINT64_MAX) overflow = true;
+  }
+  bool is_uint = at(pos_) == 'u' || at(pos_) == 'U';
+  if (is_uint) ++pos_;
+  if (overflow || (!is_uint && v > static_cast<unsigned __int128>(INT64_MAX) + 1)) {
+    Error(t.offset, "integer literal out of range: " + t.text, diagnostics);
+    t.kind = TokenKind::kError;
+    return t;
+  }
+  if (is_uint) {
+    t.kind = TokenKind::kUint;
+    t.value = Value::Uint(static_cast<uint64_t>(v));
+  } else {
+    t.kind = TokenKind::kInt;
+    t.int_magnitude = static_cast<uint64_t>(v);
+    t.int_overflow = v > INT64_MAX;
+  }
+  return t;
+}
+
+Token Lexer::LexQuoted(size_t prefix_start, bool raw, bool bytes,
+                       std::vector<Diagnostic>* diagnostics) {
+  Token t;
+  t.offset = static_cast<int32_t>(prefix_start);
+  char q = src_[pos_];
+  bool triple = pos_ + 2 < src_.size() && src_[pos_ + 1] == q && src_[pos_ + 2] == q;
+  pos_ += triple ? 3 : 1;
+  std::string out;
+  bool closed = false;
+  bool bad = false;
+  while (pos_ < src_.size()) {
+    char c = src_[pos_];
+    if (triple) {
+      if (c == q && pos_ + 2 < src_.size() + 0 && src_[pos_ + 1] == q && src_[pos_ + 2] == q) {
+        pos_ += 3;
+        closed = true;
+        break;
+      }
+    } else {
+      if (c == q) {
+        ++pos_;
+        closed = true;
+        break;
+      }
+      if (c == '\n' || c == '\r') break;
+    }
+    if (c != '\\' || raw) {
+      out.push_back(c);
+      ++pos_;
+      continue;
+    }
+    // Escape sequence.
+    int32_t esc_at = static_cast<int32_t>(pos_);
+    if (pos_ + 1 >= src_.size()) break;
+    char e = src_[pos_ + 1];
+    pos_ += 2;
+    switch (e) {
+      case 'a': out.push_back('\a'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'v': out.push_back('\v'); break;
+      case '\\': case '?': case '"': case '\'': case '`': out.push_back(e); break;
+      case 'x': case 'X': case 'u': case 'U': {
+        int n = (e == 'x' || e == 'X') ? 2 : (e == 'u' ? 4 : 8);
+        uint32_t cp = 0;
+        for (int i = 0; i < n; ++i) {
+          if (pos_ >= src_.size() || !IsHex(src_[pos_])) {
+            Error(esc_at, std::string("escape \\") + e + " needs " + std::to_string(n) + " hex digits",
+                  diagnostics);
+            bad = true;
+            break;
+          }
+          cp = cp * 16 + HexVal(src_[pos_++]);
+        }
+        if (bad) break;
+        if ((e == 'x' || e == 'X') && bytes) {
+          out.push_back(static_cast<char>(cp));
+        } else if (bytes && (e == 'u' || e == 'U')) {
+          Error(esc_at, "unicode escape is not allowed in a bytes literal", diagnostics);
+          bad = true;
+        } else if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+          Error(esc_at, "escape is not a valid unicode code point", diagnostics);
+          bad = true;
+        } else {
+          AppendUtf8(&out, cp);
+        }
+        break;
+      }
+      case '0': case '1': case '2': case '3': {
+        uint32_t v = static_cast<uint32_t>(e - '0');
+        for (int i = 0; i < 2; ++i) {
+          if (pos_ >= src_.size() || src_[pos_] < '0' || src_[pos_] > '7') {
+            Error(esc_at, "octal escape needs three digits", diagnostics);
+            bad = true;
+            break;
+          }
+          v = v * 8 + static_cast<uint32_t>(src_[pos_++] - '0');
+        }
+        if (bad) break;
+        if (bytes) out.push_back(static_cast<char>(v));
+        else AppendUtf8(&out, v);
+        break;
+      }
+      default:
+        Error(esc_at, std::string("invalid escape sequence \\") + e, diagnostics);
+        bad = true;
+    }
+  }
+  t.text = std::string(src_.substr(prefix_start, pos_ - prefix_start));
+  if (!closed) {
+    Error(t.offset, "unterminated string literal", diagnostics);
+    t.kind = TokenKind::kError;
+    return t;
+  }
+  if (bad) {
+    t.kind = TokenKind::kError;
+    return t;
+  }
+  if (bytes) {
+    t.kind = TokenKind::kBytes;
+    t.value = Value::Bytes(std::move(out));
+  } else {
+    if (!IsValidUtf8(out)) {
+      Error(t.offset, "string literal is not valid UTF-8", diagnostics);
+      t.kind = TokenKind::kError;
+      return t;
+    }
+    t.kind = TokenKind::kString;
+    t.value = Value::String(std::move(out));
+  }
+  return t;
+}
+
+}  // namespace qgrant::expr
