@@ -32,6 +32,15 @@ class Compiler {
       : options_(options), parsed_(parsed), diags_(diags) {}
 
   NodePtr Compile(const Expr& e) {
+    NodePtr node = CompileNode(e);
+    node->set_offset(e.offset);
+    return node;
+  }
+
+  int max_slots() const { return max_slots_; }
+
+ private:
+  NodePtr CompileNode(const Expr& e) {
     switch (e.type) {
       case Expr::Type::kConst: return std::make_unique<internal::ConstNode>(e.constant);
       case Expr::Type::kIdent:
@@ -52,15 +61,12 @@ class Compiler {
       }
       case Expr::Type::kStruct:
         // Message types need protobuf descriptors, which qgrant's CEL does not carry.
-        return std::make_unique<internal::ConstNode>(Value::Error("unknown message type '" + e.name + "'"));
+        return std::make_unique<internal::ConstNode>(Value::Error("unknown message type '" + e.name + "'", e.offset));
       case Expr::Type::kComprehension: return CompileComprehension(e);
     }
     return std::make_unique<internal::ConstNode>(Value::Error("unsupported expression"));
   }
 
-  int max_slots() const { return max_slots_; }
-
- private:
   int FindLocal(const std::string& name) const {
     for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
       if (it->first == name) return it->second;

@@ -42,12 +42,12 @@ Value NameNode::Eval(Frame& f) const {
     if (v == nullptr) continue;
     Value cur = *v;
     for (const std::string& field : c.fields) cur = SelectField(cur, field, false);
-    return cur;
+    return Located(std::move(cur));
   }
-  return fallback_;
+  return Located(fallback_);
 }
 
-Value SelectNode::Eval(Frame& f) const { return SelectField(operand_->Eval(f), field_, test_only_); }
+Value SelectNode::Eval(Frame& f) const { return Located(SelectField(operand_->Eval(f), field_, test_only_)); }
 
 Value CallNode::Eval(Frame& f) const {
   size_t n = args_.size();
@@ -64,14 +64,14 @@ Value CallNode::Eval(Frame& f) const {
     if (vals[i].is_exceptional()) ex.Add(vals[i]);
   }
   if (ex.any()) return ex.Result();
-  if (impl_ == nullptr) return NoSuchOverload(name_, vals, n);
-  return impl_(vals, n);
+  if (impl_ == nullptr) return Located(NoSuchOverload(name_, vals, n));
+  return Located(impl_(vals, n));
 }
 
 Value MatchesNode::Eval(Frame& f) const {
   Value t = target_->Eval(f);
   if (t.is_exceptional()) return t;
-  if (t.kind() != Kind::kString) return NoSuchOverload("matches", &t, 1);
+  if (t.kind() != Kind::kString) return Located(NoSuchOverload("matches", &t, 1));
   return Value::Bool(RE2::PartialMatch(t.string_value(), *re_));
 }
 
@@ -88,14 +88,14 @@ Value LogicalNode::Eval(Frame& f) const {
   ex.Add(r);
   if (ex.any()) return ex.Result();
   Value both[2] = {l, r};
-  return NoSuchOverload(is_and_ ? "_&&_" : "_||_", both, 2);
+  return Located(NoSuchOverload(is_and_ ? "_&&_" : "_||_", both, 2));
 }
 
 Value TernaryNode::Eval(Frame& f) const {
   Value c = cond_->Eval(f);
   if (c.kind() == Kind::kBool) return c.bool_value() ? then_->Eval(f) : else_->Eval(f);
   if (c.is_exceptional()) return c;
-  return NoSuchOverload("_?_:_", &c, 1);
+  return Located(NoSuchOverload("_?_:_", &c, 1));
 }
 
 Value EqualsNode::Eval(Frame& f) const {
@@ -136,11 +136,13 @@ Value MapNode::Eval(Frame& f) const {
   if (ex.any()) return ex.Result();
   std::string error;
   auto map = MapValue::Make(std::move(entries), &error);
-  if (!map) return Value::Error(error);
+  if (!map) return Located(Value::Error(error));
   return Value::Map(std::move(map));
 }
 
-Value ComprehensionNode::Eval(Frame& f) const {
+Value ComprehensionNode::Eval(Frame& f) const { return Located(Run(f)); }
+
+Value ComprehensionNode::Run(Frame& f) const {
   Value range = range_->Eval(f);
   if (range.is_exceptional()) return range;
   if (range.kind() != Kind::kList && range.kind() != Kind::kMap) {

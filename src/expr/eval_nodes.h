@@ -26,6 +26,13 @@ class Node {
  public:
   virtual ~Node() = default;
   virtual Value Eval(Frame& frame) const = 0;
+
+  // Where the node's expression starts, so that errors it raises can be located.
+  void set_offset(int32_t offset) { offset_ = offset; }
+
+ protected:
+  Value Located(Value v) const { return v.is_error() ? v.WithErrorOffset(offset_) : v; }
+  int32_t offset_ = -1;
 };
 using NodePtr = std::unique_ptr<Node>;
 
@@ -159,6 +166,7 @@ class ComprehensionNode : public Node {
   Value Eval(Frame& f) const override;
 
  private:
+  Value Run(Frame& f) const;
   MacroKind macro_;
   NodePtr range_;
   int slot1_;  // the variable of one-variable macros; the index or key of two-variable ones

@@ -97,9 +97,10 @@ Value Value::Type(std::string name) {
   v.heap_ = std::make_shared<const std::string>(std::move(name));
   return v;
 }
-Value Value::Error(std::string message) {
+Value Value::Error(std::string message, int32_t offset) {
   Value v;
   v.kind_ = Kind::kError;
+  v.nanos_ = offset;
   v.heap_ = std::make_shared<const std::string>(std::move(message));
   return v;
 }

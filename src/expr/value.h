@@ -64,7 +64,8 @@ class Value {
   static Value Duration(int64_t nanos);
   // A type value, by its CEL name: "int", "list", "google.protobuf.Timestamp", ...
   static Value Type(std::string name);
-  static Value Error(std::string message);
+  // `offset` is the byte offset in the expression where the error arose, or -1.
+  static Value Error(std::string message, int32_t offset = -1);
   static Value Unknown(std::vector<std::string> attributes);
 
   Kind kind() const { return kind_; }
@@ -80,6 +81,13 @@ class Value {
   // String, bytes, type name and error message share the string payload.
   const std::string& string_value() const { return *std::static_pointer_cast<const std::string>(heap_); }
   const std::string& error_message() const { return string_value(); }
+  int32_t error_offset() const { return nanos_; }
+  // The same error, located at `offset` unless it already has a location.
+  Value WithErrorOffset(int32_t offset) const {
+    Value v = *this;
+    if (v.nanos_ < 0) v.nanos_ = offset;
+    return v;
+  }
   const std::string& type_name() const { return string_value(); }
   const ValueList& list_value() const { return *std::static_pointer_cast<const ValueList>(heap_); }
   const MapValue& map_value() const { return *std::static_pointer_cast<const MapValue>(heap_); }

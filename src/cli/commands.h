@@ -1,0 +1,11 @@
+// The subcommands of the qgrant binary. Each registers itself on the CLI11 app and stores its
+// exit status in `*exit_code` when it runs. main.cc only wires them together.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace qgrant::cli {
+
+void AddExprCommand(CLI::App& app, int* exit_code);
+
+}  // namespace qgrant::cli

@@ -1,0 +1,18 @@
+// qgrant: the command line of the Shenzhen quality and brand subsidy system.
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"qgrant: Shenzhen quality and brand subsidies — policy as code, decisions, budgets"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  qgrant::cli::AddExprCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;  // unusable arguments
+  }
+  return exit_code;
+}
