@@ -42,6 +42,10 @@ bool Assignable(const CelType& param, const CelType& arg, Bindings* b) {
     return Assignable(it->second, arg, &scratch);
   }
   if (param.is_dyn() || arg.is_dyn()) return true;
+  if (arg.kind() == K::kObject && param.kind() == K::kMap) {
+    // An object is a map with string keys and values of its fields' types.
+    return Assignable(param.param(0), CelType::Of(K::kString), b) && Assignable(param.param(1), CelType::Dyn(), b);
+  }
   if (param.kind() != arg.kind()) return false;
   for (size_t i = 0; i < param.param_count() && i < arg.param_count(); ++i) {
     if (!Assignable(param.param(i), arg.param(i), b)) return false;
@@ -173,6 +177,14 @@ class Checker {
 
   CelType SelectType(const CelType& operand, const Expr& e) {
     if (operand.is_dyn()) return e.test_only ? CelType::Of(K::kBool) : CelType::Dyn();
+    if (operand.kind() == K::kObject) {
+      const CelType* field = operand.FindField(e.name);
+      if (field == nullptr) {
+        Error(e.offset, "unknown field '" + e.name + "' in " + operand.name() + " (declared: " + operand.FieldNames() + ")");
+        return CelType::Of(K::kError);
+      }
+      return e.test_only ? CelType::Of(K::kBool) : *field;
+    }
     if (operand.kind() == K::kMap) {
       if (!operand.param(0).is_dyn() && operand.param(0).kind() != K::kString) {
         Error(e.offset, "field selection '." + e.name + "' on a map with " + operand.param(0).ToString() + " keys");

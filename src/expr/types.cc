@@ -29,6 +29,29 @@ CelType CelType::Param(std::string name) {
   return t;
 }
 
+CelType CelType::Object(std::string name, std::vector<std::pair<std::string, CelType>> fields) {
+  CelType t(Kind::kObject);
+  t.name_ = std::move(name);
+  for (auto& [n, ft] : fields) {
+    t.field_names_.push_back(std::move(n));
+    t.params_.push_back(std::move(ft));
+  }
+  return t;
+}
+
+const CelType* CelType::FindField(std::string_view field) const {
+  for (size_t i = 0; i < field_names_.size(); ++i) {
+    if (field_names_[i] == field) return &params_[i];
+  }
+  return nullptr;
+}
+
+std::string CelType::FieldNames() const {
+  std::string out;
+  for (const auto& n : field_names_) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 std::string CelType::ToString() const {
   switch (kind_) {
     case Kind::kDyn: return "dyn";
@@ -44,7 +67,8 @@ std::string CelType::ToString() const {
     case Kind::kList: return "list(" + params_[0].ToString() + ")";
     case Kind::kMap: return "map(" + params_[0].ToString() + ", " + params_[1].ToString() + ")";
     case Kind::kType: return params_.empty() ? "type" : "type(" + params_[0].ToString() + ")";
-    case Kind::kParam: return name_;
+    case Kind::kParam:
+    case Kind::kObject: return name_;
     case Kind::kError: return "*error*";
   }
   return "?";

@@ -1,0 +1,148 @@
+// qgrant eval: JSON Lines of applications in, decisions out in the same order (CONTRACT.md §5).
+// One input is one round. A broken line yields an `invalid` decision and the batch goes on; the
+// exit status is non-zero only for unusable arguments or files. A summary goes to stderr.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.h"
+#include "cli/line_reader.h"
+#include "cli/rules_loading.h"
+#include "engine/application.h"
+#include "engine/evaluator.h"
+#include "engine/explain.h"
+
+namespace qgrant::cli {
+namespace {
+
+struct EvalOptions {
+  std::string policy;
+  std::string guide;
+  std::string ledger;
+  std::string as_of;
+  std::string input;
+  bool explain = false;
+  std::string lang = "zh";
+  std::string explain_id;
+};
+
+struct Summary {
+  int64_t count[4] = {0, 0, 0, 0};
+  int64_t eligible_fen = 0;
+};
+
+void PrintSummary(const Summary& s, int64_t lines) {
+  std::fprintf(stderr, "qgrant eval: %lld decision(s): %lld eligible, %lld ineligible, %lld referred, %lld invalid\n",
+               static_cast<long long>(lines), static_cast<long long>(s.count[0]), static_cast<long long>(s.count[1]),
+               static_cast<long long>(s.count[2]), static_cast<long long>(s.count[3]));
+  std::fprintf(stderr, "qgrant eval: eligible total %s (%s); every amount is a ceiling, see qgrant allocate\n",
+               engine::YuanEn(s.eligible_fen).c_str(), engine::YuanZh(s.eligible_fen).c_str());
+}
+
+int RunEval(const EvalOptions& o, bool explain_text) {
+  auto loaded = LoadRules(o.policy, o.guide, o.as_of);
+  if (!loaded) return 2;
+  engine::Ledger ledger;
+  if (!o.ledger.empty()) {
+    Status st = ledger.LoadFile(o.ledger);
+    if (!st.ok()) {
+      std::cerr << "qgrant: " << st.message() << "\nqgrant: the ledger was not used; nothing was evaluated\n";
+      return 2;
+    }
+  }
+  LineReader in;
+  Status st = in.Open(o.input);
+  if (!st.ok()) {
+    std::cerr << "qgrant: " << st.message() << "\n";
+    return 2;
+  }
+  engine::Evaluator evaluator(*loaded->rules);
+  engine::ApplicationReader reader(*loaded->rules);
+  engine::Application app;
+  Summary summary;
+  std::string out;
+  out.reserve(1 << 20);
+  const bool progress = isatty(STDERR_FILENO) && !explain_text;
+  int64_t decisions = 0;
+  bool found = false;
+  std::string_view line;
+  while (in.Next(&line)) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    reader.Read(line, &app);
+    bool want_trace = o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
+    engine::Decision d = evaluator.Decide(app, &ledger, want_trace);
+    ++decisions;
+    ++summary.count[static_cast<int>(d.outcome)];
+    if (d.outcome == engine::Outcome::kEligible) summary.eligible_fen += d.amount_fen;
+    if (explain_text) {
+      if (want_trace) {
+        found = true;
+        std::string text = engine::ExplainText(d, app, *loaded->rules, o.lang == "en" ? engine::Lang::kEn : engine::Lang::kZh);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+      }
+      continue;
+    }
+    engine::AppendDecisionJson(d, evaluator.provenance(), &out);
+    if (o.explain) {
+      out.pop_back();  // reopen the object to add the trace
+      out += ",\"trace\":";
+      out += engine::TraceJson(d);
+      out += "}";
+    }
+    out += '\n';
+    if (out.size() > (1 << 20)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+    if (progress && decisions % 200000 == 0) {
+      std::fprintf(stderr, "\r  %lld applications…", static_cast<long long>(decisions));
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (progress && decisions >= 200000) std::fprintf(stderr, "\r");
+  if (!in.status().ok()) {
+    std::cerr << "qgrant: " << in.status().message() << "\n";
+    return 2;
+  }
+  if (explain_text) {
+    if (!found) {
+      std::cerr << "qgrant explain: no application" << (o.explain_id.empty() ? "" : " with id " + o.explain_id) << " in the input\n";
+      return 1;
+    }
+    return 0;
+  }
+  PrintSummary(summary, decisions);
+  return 0;
+}
+
+void AddRuleOptions(CLI::App* cmd, EvalOptions* o) {
+  cmd->add_option("--policy", o->policy, "policy folder or file (e.g. policies/sz-quality-brand)")->required();
+  cmd->add_option("--guide", o->guide, "the year's application guide (YAML)");
+  cmd->add_option("--ledger", o->ledger, "what units already received (JSON Lines)");
+  cmd->add_option("--as-of", o->as_of, "apply the rules in force on this date (YYYY-MM-DD; default today)");
+  cmd->add_option("APPLICATIONS", o->input, "JSON Lines file (stdin when absent)");
+}
+
+}  // namespace
+
+void AddEvalCommand(CLI::App& app, int* exit_code) {
+  auto o = std::make_shared<EvalOptions>();
+  auto* cmd = app.add_subcommand("eval", "Decide applications (JSON Lines) under a policy; decisions on stdout");
+  AddRuleOptions(cmd, o.get());
+  cmd->add_flag("--explain", o->explain, "add the full trace of every rule to each decision");
+  cmd->callback([o, exit_code]() { *exit_code = RunEval(*o, false); });
+}
+
+void AddExplainCommand(CLI::App& app, int* exit_code) {
+  auto o = std::make_shared<EvalOptions>();
+  auto* cmd = app.add_subcommand("explain", "Explain decisions step by step, for program officers (zh or en)");
+  AddRuleOptions(cmd, o.get());
+  cmd->add_option("--id", o->explain_id, "explain only the application with this id (the others still count for the round)");
+  cmd->add_option("--lang", o->lang, "zh or en")->check(CLI::IsMember({"zh", "en"}));
+  cmd->callback([o, exit_code]() { *exit_code = RunEval(*o, true); });
+}
+
+}  // namespace qgrant::cli

@@ -1,0 +1,37 @@
+// Reads a file (or stdin) line by line in large blocks, handing out views into its buffer: the
+// cheap way through millions of JSON lines. A view is valid until the next call.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace qgrant::cli {
+
+class LineReader {
+ public:
+  LineReader() = default;
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // Empty path or "-": standard input.
+  Status Open(const std::string& path);
+  // The next line without its newline; false at the end or on a read error (see status()).
+  bool Next(std::string_view* line);
+  const Status& status() const { return status_; }
+
+ private:
+  bool Fill();
+
+  std::FILE* file_ = nullptr;
+  bool owned_ = false;
+  std::string buffer_;
+  size_t begin_ = 0;  // start of unread data in buffer_
+  bool eof_ = false;
+  Status status_;
+};
+
+}  // namespace qgrant::cli

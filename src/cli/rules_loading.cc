@@ -1,0 +1,36 @@
+#include "cli/rules_loading.h"
+
+#include <chrono>
+#include <iostream>
+
+namespace qgrant::cli {
+
+policy::Date TodayInShenzhen() {
+  auto now = std::chrono::system_clock::now();
+  int64_t secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 8 * 3600;
+  int64_t days = secs / 86400 - (secs % 86400 < 0 ? 1 : 0);
+  return policy::Date{days};
+}
+
+std::optional<LoadedRules> LoadRules(const std::string& policy_path, const std::string& guide_path,
+                                     const std::string& as_of) {
+  LoadedRules out;
+  policy::Date date = TodayInShenzhen();
+  if (!as_of.empty() && !policy::ParseDate(as_of, &date)) {
+    std::cerr << "qgrant: --as-of must be a date YYYY-MM-DD, found '" << as_of << "'\n";
+    return std::nullopt;
+  }
+  policy::DiagnosticSink sink;
+  if (!policy::LoadBundle({policy_path}, &out.bundle, &sink)) {
+    std::cerr << sink.Format() << "qgrant: the policy at " << policy_path << " has errors; nothing was evaluated\n";
+    return std::nullopt;
+  }
+  if (!guide_path.empty() && !policy::LoadGuideFile(guide_path, out.bundle, &out.guide, &sink)) {
+    std::cerr << sink.Format() << "qgrant: the guide " << guide_path << " has errors; nothing was evaluated\n";
+    return std::nullopt;
+  }
+  out.rules = std::make_unique<policy::RuleSet>(policy::ResolveRules(out.bundle, out.guide, date));
+  return out;
+}
+
+}  // namespace qgrant::cli

@@ -1,0 +1,26 @@
+// Loading the rules for a command: the policy folder or file, an optional guide, the date the
+// rules are applied. Problems are printed to stderr in "file:line:col: message" form.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "policy/loader.h"
+
+namespace qgrant::cli {
+
+struct LoadedRules {
+  policy::PolicyBundle bundle;
+  std::shared_ptr<const policy::Guide> guide;
+  std::unique_ptr<policy::RuleSet> rules;
+};
+
+// Today in Beijing time, the default date the rules are applied.
+policy::Date TodayInShenzhen();
+
+// Loads everything; prints diagnostics and returns nullopt when the rules cannot be used.
+std::optional<LoadedRules> LoadRules(const std::string& policy_path, const std::string& guide_path,
+                                     const std::string& as_of);
+
+}  // namespace qgrant::cli

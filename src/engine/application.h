@@ -1,0 +1,74 @@
+// Application: one request for support, as CONTRACT.md §2 defines it, read from one JSON line
+// and validated against the measure it names. Every malformed field is reported with its JSON
+// path ("applicant.uscc", "facts.certificates[1].issued_on") and what is wrong with it, in
+// Chinese and English; an application with any such problem is `invalid` and changes nothing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "expr/value.h"
+#include "policy/model.h"
+
+namespace simdjson::dom {
+class parser;
+}
+
+namespace qgrant::engine {
+
+struct FieldError {
+  std::string path;
+  std::string code;  // missing, empty, wrong_type, not_in_list, invalid_date, invalid_uscc, ...
+  policy::Text text;
+};
+
+// One item of a per-item measure (a certificate), in application order.
+struct Item {
+  std::string key;   // the certificate number
+  std::string type;  // the certificate type, for display
+};
+
+struct Application {
+  std::optional<std::string> id;  // absent when the line is not even an object
+  std::string uscc;
+  std::string name;
+  std::string kind;
+  bool registered_in_shenzhen = false;
+  bool serious_dishonesty = false;
+  std::optional<policy::Date> established_on;
+  std::string district;
+  std::string measure;
+  std::string subject;
+  policy::Date obtained_on;
+  std::optional<int64_t> requested_fen;
+  expr::Value facts;        // map, dates as timestamps
+  std::string level;        // the value of the measure's level fact, if it has one
+  std::vector<Item> items;  // per-item measures
+  std::vector<FieldError> errors;  // non-empty: the application is invalid
+};
+
+// Reads and validates applications. Holds a JSON parser whose buffers are reused, so use one
+// reader per thread.
+class ApplicationReader {
+ public:
+  explicit ApplicationReader(const policy::RuleSet& rules);
+  ~ApplicationReader();
+  ApplicationReader(const ApplicationReader&) = delete;
+  ApplicationReader& operator=(const ApplicationReader&) = delete;
+
+  // Parses one line. Problems go to app->errors; this never throws.
+  void Read(std::string_view line, Application* app);
+
+ private:
+  const policy::RuleSet& rules_;
+  std::unique_ptr<simdjson::dom::parser> parser_;
+  std::string buffer_;  // the line with simdjson's padding
+};
+
+// A date at 00:00 Beijing time (UTC+8), as a CEL timestamp.
+expr::Value DateValue(policy::Date d);
+
+}  // namespace qgrant::engine

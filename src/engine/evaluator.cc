@@ -1,0 +1,464 @@
+#include "engine/evaluator.h"
+
+#include <algorithm>
+
+#include "expr/time_util.h"
+
+namespace qgrant::engine {
+
+using policy::Measure;
+using policy::OnceRule;
+using policy::Support;
+using policy::Text;
+
+namespace {
+
+// The variables of policy expressions for one application (see policy/compile.h). Values are
+// built on first use: most measures read only a few of them.
+class ApplicationActivation : public expr::Activation {
+ public:
+  ApplicationActivation(const Application& app, const policy::RuleSet& rules) : app_(app), rules_(rules) {}
+
+  const expr::Value* Find(std::string_view name) const override {
+    if (name == "facts") return &app_.facts;
+    if (name == "data") return &rules_.data;
+    if (name == "applicant") return Cached(&applicant_, [&] { return Applicant(); });
+    if (name == "measure") return Cached(&measure_, [&] { return expr::Value::String(app_.measure); });
+    if (name == "subject") return Cached(&subject_, [&] { return expr::Value::String(app_.subject); });
+    if (name == "obtained_on") return Cached(&obtained_on_, [&] { return DateValue(app_.obtained_on); });
+    if (name == "as_of") return Cached(&as_of_, [&] { return DateValue(rules_.as_of); });
+    if (name == "requested_fen") {
+      return Cached(&requested_, [&] {
+        return app_.requested_fen ? expr::Value::Int(*app_.requested_fen) : expr::Value::Null();
+      });
+    }
+    if (name == "year") {
+      return Cached(&year_, [&] {
+        if (rules_.guide) return expr::Value::Int(rules_.guide->year);
+        return expr::Value::Int(std::stoll(policy::FormatDate(rules_.as_of).substr(0, 4)));
+      });
+    }
+    return nullptr;
+  }
+
+ private:
+  template <typename F>
+  static const expr::Value* Cached(std::optional<expr::Value>* slot, F make) {
+    if (!*slot) *slot = make();
+    return &**slot;
+  }
+
+  expr::Value Applicant() const {
+    std::vector<std::pair<expr::Value, expr::Value>> e;
+    e.reserve(8);
+    e.emplace_back(expr::Value::String("uscc"), expr::Value::String(app_.uscc));
+    e.emplace_back(expr::Value::String("name"), expr::Value::String(app_.name));
+    e.emplace_back(expr::Value::String("kind"), expr::Value::String(app_.kind));
+    e.emplace_back(expr::Value::String("registered_in_shenzhen"), expr::Value::Bool(app_.registered_in_shenzhen));
+    e.emplace_back(expr::Value::String("serious_dishonesty"), expr::Value::Bool(app_.serious_dishonesty));
+    if (app_.established_on) {
+      e.emplace_back(expr::Value::String("established_on"), DateValue(*app_.established_on));
+      e.emplace_back(expr::Value::String("years_operating"),
+                     expr::Value::Int(FullYears(*app_.established_on, rules_.as_of)));
+    }
+    if (!app_.district.empty()) e.emplace_back(expr::Value::String("district"), expr::Value::String(app_.district));
+    std::string err;
+    return expr::Value::Map(expr::MapValue::Make(std::move(e), &err));
+  }
+
+  // Whole years from `from` to `to` (an anniversary counts on its day).
+  static int64_t FullYears(policy::Date from, policy::Date to) {
+    int64_t years = 0;
+    while (policy::AddYears(from, static_cast<int>(years + 1)) <= to && years < 1000) ++years;
+    return years;
+  }
+
+  const Application& app_;
+  const policy::RuleSet& rules_;
+  mutable std::optional<expr::Value> applicant_, measure_, subject_, obtained_on_, as_of_, requested_, year_;
+};
+
+std::string Substitute(std::string text, const std::string& level_name) {
+  size_t p = text.find("{level}");
+  if (p != std::string::npos) text.replace(p, 7, level_name);
+  return text;
+}
+
+Text LevelName(const Measure& m, const std::string& level) {
+  auto it = m.level_names.find(level);
+  if (it != m.level_names.end()) return it->second;
+  return {level, level};
+}
+
+int64_t CeilingFor(const Measure& m, const std::string& level) {
+  switch (m.ceiling.kind) {
+    case policy::Ceiling::Kind::kFixed:
+    case policy::Ceiling::Kind::kPerItem: return m.ceiling.fixed_fen;
+    case policy::Ceiling::Kind::kByLevel:
+      for (const auto& [l, fen] : m.ceiling.by_level) {
+        if (l == level) return fen;
+      }
+      return 0;
+  }
+  return 0;
+}
+
+// The rank of a level in the ceiling table: 0 is the highest.
+int LevelRank(const Measure& m, const std::string& level) {
+  for (size_t i = 0; i < m.ceiling.by_level.size(); ++i) {
+    if (m.ceiling.by_level[i].first == level) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string EntryWhere(const LedgerEntry& e) {
+  std::string s = e.policy + "/" + e.measure;
+  if (!e.level.empty()) s += "/" + e.level;
+  s += "「" + e.subject + "」";
+  if (e.granted_on.days != 0) s += " " + policy::FormatDate(e.granted_on);
+  return s;
+}
+
+class Decider {
+ public:
+  Decider(const policy::RuleSet& rules, const Application& app, Ledger* ledger, bool explain, Decision* d)
+      : rules_(rules), app_(app), ledger_(ledger), explain_(explain), d_(d), activation_(app, rules) {}
+
+  void Run() {
+    d_->id = app_.id;
+    d_->measure = app_.measure;
+    d_->uscc = app_.uscc;
+    d_->subject = app_.subject;
+    const Measure* m = app_.measure.empty() ? nullptr : rules_.FindMeasure(app_.measure);
+    if (m) {
+      d_->clause = m->clause;
+      d_->level = app_.level;
+    }
+    if (!app_.errors.empty()) return Invalid();
+    if (!rules_.in_force) {
+      return Ineligible({{"policy_not_in_force",
+                         {"本措施自" + policy::FormatDate(rules_.valid_from) + "起实施，有效期5年至" +
+                              policy::FormatDate(rules_.valid_until) + "（第（十四）条）；评定日期" +
+                              policy::FormatDate(rules_.as_of) + "不在有效期内",
+                          "The measures are in force from " + policy::FormatDate(rules_.valid_from) + " for 5 years, until " +
+                              policy::FormatDate(rules_.valid_until) + " (clause (14)); the evaluation date " +
+                              policy::FormatDate(rules_.as_of) + " is outside that period"}, ""}});
+    }
+    if (m == nullptr) {
+      const std::string& by = rules_.cancelled.at(app_.measure);
+      return Ineligible({{"measure_cancelled",
+                         {"措施 " + app_.measure + " 已由 " + by + " 取消（第（十三）条）",
+                          "Measure " + app_.measure + " was cancelled by " + by + " (clause (13))"}, ""}});
+    }
+    // Exclusions come first and apply to every measure, referrals included.
+    std::vector<DecisionReason> excluded;
+    for (const auto& c : rules_.policy->exclusions) {
+      if (!Holds(c, "exclusion")) excluded.push_back(ReasonOf(c));
+    }
+    if (!excluded.empty()) return Ineligible(std::move(excluded));
+
+    if (m->support == Support::kNonMonetary) {
+      return Ineligible({{"no_funding",
+                         {"第" + m->clause + "条（" + m->title.zh + "）不设资金支持",
+                          "Clause " + m->clause + " (" + m->title.en + ") provides no funding"}, ""}});
+    }
+    if (m->support == Support::kReferral) {
+      d_->outcome = Outcome::kReferred;
+      d_->reasons.push_back({"referral", {"第" + m->clause + "条：" + m->referral.zh, "Clause " + m->clause + ": " + m->referral.en}, ""});
+      Trace("referral", m->id, m->clause, "", "", true, m->referral);
+      return;
+    }
+
+    std::vector<DecisionReason> failed;
+    if (std::find(m->applicants.begin(), m->applicants.end(), app_.kind) == m->applicants.end()) {
+      std::string kinds;
+      for (const auto& k : m->applicants) kinds += (kinds.empty() ? "" : ", ") + k;
+      DecisionReason r{"applicant_kind_not_allowed",
+                       {"第" + m->clause + "条的支持对象为：" + kinds + "；申报单位类型为 " + app_.kind,
+                        "Clause " + m->clause + " supports: " + kinds + "; the applicant is " + app_.kind},
+                       ""};
+      Trace("applicant_kind", "applicants", m->clause, "", app_.kind, false, r.text);
+      failed.push_back(std::move(r));
+    } else {
+      Trace("applicant_kind", "applicants", m->clause, "", app_.kind, true, {"申报单位类型符合", "Applicant kind allowed"});
+    }
+    if (const policy::Guide* g = rules_.guide.get()) {
+      if (g->window_opens && g->window_closes) {
+        bool open = *g->window_opens <= rules_.as_of && rules_.as_of <= *g->window_closes;
+        Text t{"申报指南受理期为" + policy::FormatDate(*g->window_opens) + "至" + policy::FormatDate(*g->window_closes) +
+                   "，评定日期为" + policy::FormatDate(rules_.as_of),
+               "The guide accepts applications from " + policy::FormatDate(*g->window_opens) + " to " +
+                   policy::FormatDate(*g->window_closes) + "; the evaluation date is " + policy::FormatDate(rules_.as_of)};
+        Trace("window", g->id, g->id, "", policy::FormatDate(rules_.as_of), open, t);
+        if (!open) failed.push_back({"outside_application_window", t, ""});
+      }
+    }
+    for (const auto& c : m->conditions) {
+      if (!Holds(c, "condition")) failed.push_back(ReasonOf(c));
+    }
+    if (rules_.guide) {
+      auto it = rules_.guide->conditions.find(m->id);
+      if (it != rules_.guide->conditions.end()) {
+        for (const auto& c : it->second) {
+          if (!Holds(c, "guide_condition")) failed.push_back(ReasonOf(c));
+        }
+      }
+    }
+    // Clause （十二）: not twice together with other Shenzhen support for the same thing.
+    if (auto e = ledger_->FindSubject(app_.uscc, app_.subject)) {
+      Text t{"该单位已就同一事项获得资助：" + EntryWhere(*e) + "；依据第四（十二）条，不得与深圳市其他支持政策重复享受",
+             "The unit was already funded for the same subject: " + EntryWhere(*e) +
+                 "; clause 4(12) forbids enjoying support twice with other Shenzhen policies"};
+      Trace("ledger", "double_benefit", "四（十二）", "", EntryWhere(*e), false, t);
+      failed.push_back({"double_benefit", t, ""});
+    } else {
+      Trace("ledger", "double_benefit", "四（十二）", "", "", true,
+            {"台账中无同一单位同一事项的资助记录", "No earlier funding of this unit for this subject"});
+    }
+    if (m->once == OnceRule::kFirstTime || m->once == OnceRule::kOneTime) {
+      const std::string key_level = m->level_fact.empty() ? "" : app_.level;
+      if (auto e = ledger_->FindLevel(app_.uscc, m->id, key_level)) {
+        bool first = m->once == OnceRule::kFirstTime;
+        std::string what_zh = key_level.empty() ? m->title.zh : LevelName(*m, key_level).zh;
+        std::string what_en = key_level.empty() ? m->title.en : LevelName(*m, key_level).en;
+        Text t{first ? "非首次获得" + what_zh + "（已于 " + EntryWhere(*e) + " 获得奖励），第" + m->clause + "条仅奖励首次获得"
+                     : what_zh + "为一次性奖励，已于 " + EntryWhere(*e) + " 获得（第" + m->clause + "条）",
+               first ? what_en + " was not obtained for the first time (already rewarded: " + EntryWhere(*e) +
+                           "); clause " + m->clause + " rewards the first time only"
+                     : what_en + " is a one-time award, already received: " + EntryWhere(*e) + " (clause " + m->clause + ")"};
+        Trace("ledger", first ? "first_time" : "one_time", m->clause, "", EntryWhere(*e), false, t);
+        failed.push_back({first ? "not_first_time" : "already_received", t, ""});
+      } else {
+        Trace("ledger", m->once == OnceRule::kFirstTime ? "first_time" : "one_time", m->clause, "", "", true,
+              {"台账中无该单位此措施（等次）的奖励记录", "No earlier award of this measure (level) to this unit"});
+      }
+    }
+    int64_t cap = m->ceiling.kind == policy::Ceiling::Kind::kByLevel ? CeilingFor(*m, app_.level) : m->ceiling.fixed_fen;
+    if (!failed.empty()) {
+      d_->cap_fen = m->once == OnceRule::kPerItem ? cap * static_cast<int64_t>(app_.items.size()) : cap;
+      return Ineligible(std::move(failed));
+    }
+    if (m->once == OnceRule::kPerItem) return DecideItems(*m);
+    DecideAmount(*m, cap);
+  }
+
+ private:
+  void Trace(const char* rule, const std::string& id, const std::string& clause, const std::string& expr,
+             const std::string& value, bool passed, const Text& detail) {
+    if (!explain_) return;
+    d_->trace.push_back({rule, id, clause, expr, value, passed, detail});
+  }
+
+  bool Holds(const policy::Condition& c, const char* rule) {
+    expr::Value v = c.program->Evaluate(activation_);
+    bool ok = v.kind() == expr::Kind::kBool && v.bool_value();
+    if (v.is_error()) last_error_ = v.error_message();
+    Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), ok,
+          ok ? Text{"条件成立", "condition holds"} : c.reason.text);
+    return ok;
+  }
+
+  DecisionReason ReasonOf(const policy::Condition& c) {
+    DecisionReason r{c.reason.code, c.reason.text, ""};
+    if (!last_error_.empty()) {
+      r.text.zh += "（条件无法判定：" + last_error_ + "）";
+      r.text.en += " (the condition could not be decided: " + last_error_ + ")";
+      last_error_.clear();
+    }
+    return r;
+  }
+
+  void Invalid() {
+    d_->outcome = Outcome::kInvalid;
+    for (const auto& e : app_.errors) d_->reasons.push_back({e.code, e.text, e.path});
+  }
+
+  void Ineligible(std::vector<DecisionReason> reasons) {
+    d_->outcome = Outcome::kIneligible;
+    d_->amount_fen = 0;
+    d_->reasons = std::move(reasons);
+  }
+
+  Text EligibleText(const Measure& m) {
+    Text level = m.level_fact.empty() ? Text{} : LevelName(m, app_.level);
+    return {Substitute(m.eligible_reason.text.zh, level.zh), Substitute(m.eligible_reason.text.en, level.en)};
+  }
+
+  void DecideAmount(const Measure& m, int64_t cap) {
+    d_->cap_fen = cap;
+    int64_t base = cap;
+    Text basis{"上限" + YuanZh(cap), "ceiling " + YuanEn(cap)};
+    if (m.amount) {
+      expr::Value v = m.amount->program->Evaluate(activation_);
+      if (v.kind() != expr::Kind::kInt) {
+        std::string why = v.is_error() ? v.error_message() : "not an int";
+        return Ineligible({{"amount_error",
+                            {"资助金额无法计算（" + m.amount->source + "）：" + why,
+                             "The amount could not be computed (" + m.amount->source + "): " + why},
+                            ""}});
+      }
+      Trace("amount", "amount_fen", m.clause, m.amount->source, v.DebugString(), true,
+            {"按公式计算金额", "amount computed by the formula"});
+      if (v.int_value() < base) {
+        base = std::max<int64_t>(v.int_value(), 0);
+        basis = {"按公式核定" + YuanZh(base) + "（上限" + YuanZh(cap) + "）",
+                 "formula amount " + YuanEn(base) + " (ceiling " + YuanEn(cap) + ")"};
+      }
+    }
+    if (rules_.policy->upgrade_pays_difference && m.ceiling.kind == policy::Ceiling::Kind::kByLevel &&
+        (m.once == OnceRule::kFirstTime || m.once == OnceRule::kOneTime)) {
+      int rank = LevelRank(m, app_.level);
+      int64_t earlier = 0;
+      for (const auto& e : ledger_->EntriesFor(app_.uscc, m.id)) {
+        int r = LevelRank(m, e.level);
+        if (r > rank) earlier += e.amount_fen;
+      }
+      if (earlier > 0) {
+        base = std::max<int64_t>(base - earlier, 0);
+        basis = {"晋升等次仅补差额：" + YuanZh(cap) + " 减已获 " + YuanZh(earlier),
+                 "an upgrade pays the difference: " + YuanEn(cap) + " less " + YuanEn(earlier) + " received"};
+        Trace("ledger", "upgrade_difference", m.clause, "", YuanEn(earlier), true, basis);
+      }
+    }
+    if (base <= 0) {
+      return Ineligible({{"nothing_to_pay", {"核定金额为零：" + basis.zh, "Nothing to pay: " + basis.en}, ""}});
+    }
+    int64_t amount = base;
+    DecisionReason amount_reason;
+    if (app_.requested_fen && *app_.requested_fen < base) {
+      amount = *app_.requested_fen;
+      amount_reason = {"requested_below_ceiling",
+                       {"按申请金额" + YuanZh(amount) + "核定（低于" + basis.zh + "）",
+                        "The requested " + YuanEn(amount) + " is paid (below the " + basis.en + ")"},
+                       ""};
+    } else if (app_.requested_fen && *app_.requested_fen > base) {
+      amount_reason = {"capped_at_ceiling",
+                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis.zh + "，按" + YuanZh(amount) + "核定（各项支持限额均为上限，第四（十二）条）",
+                        "The requested " + YuanEn(*app_.requested_fen) + " exceeds the " + basis.en + "; " + YuanEn(amount) +
+                            " is paid (every amount is a ceiling, clause 4(12))"},
+                       ""};
+    } else {
+      amount_reason = {"ceiling",
+                       {"按" + basis.zh + "核定" + YuanZh(amount), YuanEn(amount) + " is paid: the " + basis.en},
+                       ""};
+    }
+    Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.text);
+    d_->outcome = Outcome::kEligible;
+    d_->amount_fen = amount;
+    d_->reasons.push_back({m.eligible_reason.code, EligibleText(m), ""});
+    d_->reasons.push_back(std::move(amount_reason));
+    LedgerEntry e{app_.uscc, rules_.policy->id, m.id, m.level_fact.empty() ? "" : app_.level, app_.subject, amount,
+                  rules_.as_of};
+    ledger_->Add(e, /*is_item=*/false);
+  }
+
+  void DecideItems(const Measure& m) {
+    int64_t per_item = m.ceiling.fixed_fen;
+    int64_t remaining = app_.requested_fen ? *app_.requested_fen : INT64_MAX;
+    int64_t total = 0, cap_total = 0;
+    int payable = 0;
+    std::vector<std::string> seen;
+    for (const auto& item : app_.items) {
+      ItemDecision it;
+      it.key = item.key;
+      it.type = item.type;
+      it.cap_fen = per_item;
+      if (std::find(seen.begin(), seen.end(), item.key) != seen.end()) {
+        it.outcome = Outcome::kIneligible;
+        it.cap_fen = 0;
+        it.reasons.push_back({"duplicate_in_application",
+                              {"证书编号 " + item.key + " 在本申请中重复，只资助一次", "Certificate " + item.key + " appears twice in this application and is paid once"},
+                              ""});
+      } else if (auto e = ledger_->FindItem(m.id, item.key)) {
+        it.outcome = Outcome::kIneligible;
+        it.reasons.push_back({"certificate_already_funded",
+                              {"证书编号 " + item.key + " 已获资助（" + EntryWhere(*e) + "），每项认证仅资助一次（第" + m.clause + "条）",
+                               "Certificate " + item.key + " was already funded (" + EntryWhere(*e) + "); each certification is funded once (clause " + m.clause + ")"},
+                              ""});
+      } else {
+        ++payable;
+        cap_total += per_item;
+        int64_t pay = std::min(per_item, remaining);
+        remaining -= pay;
+        total += pay;
+        it.outcome = Outcome::kEligible;
+        it.amount_fen = pay;
+        if (pay == per_item) {
+          it.reasons.push_back({"per_certificate", {"每项认证最高" + YuanZh(per_item), "up to " + YuanEn(per_item) + " per certification"}, ""});
+        } else {
+          it.reasons.push_back({"requested_below_ceiling",
+                                {"申请金额已分配完毕，本项核定" + YuanZh(pay) + "（上限" + YuanZh(per_item) + "）",
+                                 "the requested amount leaves " + YuanEn(pay) + " for this item (ceiling " + YuanEn(per_item) + ")"},
+                                ""});
+        }
+      }
+      seen.push_back(item.key);
+      Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
+            it.reasons.back().text);
+      d_->items.push_back(std::move(it));
+    }
+    d_->cap_fen = cap_total;
+    if (payable == 0) {
+      return Ineligible({{"no_payable_certificate",
+                          {"本申请的认证均已获资助或重复，无可资助项目（第" + m.clause + "条）",
+                           "None of the certificates in this application can be paid: each was already funded or repeated (clause " + m.clause + ")"},
+                          ""}});
+    }
+    d_->outcome = Outcome::kEligible;
+    d_->amount_fen = total;
+    d_->reasons.push_back({m.eligible_reason.code, EligibleText(m), ""});
+    if (app_.requested_fen && *app_.requested_fen < cap_total) {
+      d_->reasons.push_back({"requested_below_ceiling",
+                             {"按申请金额" + YuanZh(total) + "核定（可资助认证" + std::to_string(payable) + "项，上限合计" + YuanZh(cap_total) + "）",
+                              "The requested " + YuanEn(total) + " is paid (" + std::to_string(payable) + " payable certificate(s), ceiling " + YuanEn(cap_total) + ")"},
+                             ""});
+    } else {
+      d_->reasons.push_back({"ceiling",
+                             {"可资助认证" + std::to_string(payable) + "项，每项最高" + YuanZh(per_item) + "，合计" + YuanZh(total),
+                              std::to_string(payable) + " payable certificate(s) at up to " + YuanEn(per_item) + " each: " + YuanEn(total)},
+                             ""});
+    }
+    for (const auto& it : d_->items) {
+      if (it.outcome != Outcome::kEligible || it.amount_fen == 0) continue;
+      ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", it.key, it.amount_fen, rules_.as_of}, /*is_item=*/true);
+    }
+    ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", app_.subject, 0, rules_.as_of}, /*is_item=*/false,
+                 /*subject_only=*/true);
+  }
+
+  const policy::RuleSet& rules_;
+  const Application& app_;
+  Ledger* ledger_;
+  bool explain_;
+  Decision* d_;
+  ApplicationActivation activation_;
+  std::string last_error_;
+};
+
+}  // namespace
+
+Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
+  std::string& p = provenance_;
+  p += ",\"policy\":";
+  AppendJsonString(&p, rules.policy->id);
+  p += ",\"policy_version\":";
+  AppendJsonString(&p, rules.policy->version);
+  p += ",\"amendments\":[";
+  for (size_t i = 0; i < rules.amendments_applied.size(); ++i) {
+    if (i) p += ",";
+    AppendJsonString(&p, rules.amendments_applied[i]);
+  }
+  p += "],\"guide\":";
+  if (rules.guide) AppendJsonString(&p, rules.guide->id + "@" + rules.guide->version);
+  else p += "null";
+  p += ",\"as_of\":";
+  AppendJsonString(&p, policy::FormatDate(rules.as_of));
+}
+
+Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain) const {
+  Decision d;
+  Decider(rules_, app, ledger, explain, &d).Run();
+  return d;
+}
+
+}  // namespace qgrant::engine

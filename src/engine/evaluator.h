@@ -1,0 +1,43 @@
+// Evaluator: application -> decision under the rules in force (a RuleSet), in the order the
+// contract fixes:
+//   1. invalid input (every malformed field, with its path)      -> invalid
+//   2. the policy's validity (clause （十四）) and cancelled measures -> ineligible
+//   3. exclusions: not registered in Shenzhen, serious dishonesty -> ineligible, for every measure
+//   4. non-monetary (（四）) and referral measures (（三）圳品, （五）) -> ineligible / referred
+//   5. applicant kind, the guide's window, the measure's and the guide's conditions,
+//      no double benefit (（十二）), first-time / one-time                -> ineligible, all reasons
+//   6. the amount: the lower of the request and the ceiling; per item for certificates
+// An eligible decision is recorded in the ledger at once, so that later applications of the
+// same input (one round) are judged against it. The Evaluator itself is immutable and may be
+// shared by threads; the Ledger is not.
+#pragma once
+
+#include <string>
+
+#include "engine/application.h"
+#include "engine/decision.h"
+#include "engine/ledger.h"
+#include "policy/model.h"
+
+namespace qgrant::engine {
+
+class Evaluator {
+ public:
+  explicit Evaluator(const policy::RuleSet& rules);
+
+  // Decides `app` and, if eligible, records what it funds in `ledger`. With `explain`, every
+  // rule applied is added to the decision's trace.
+  Decision Decide(const Application& app, Ledger* ledger, bool explain) const;
+
+  // JSON members appended to every decision: the policy, its version and amendments, the
+  // guide, and the date the rules were applied — what an auditor needs to reproduce it.
+  const std::string& provenance() const { return provenance_; }
+
+  const policy::RuleSet& rules() const { return rules_; }
+
+ private:
+  const policy::RuleSet& rules_;
+  std::string provenance_;
+};
+
+}  // namespace qgrant::engine

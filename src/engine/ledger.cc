@@ -1,0 +1,185 @@
+#include "engine/ledger.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <fstream>
+
+namespace qgrant::engine {
+
+Ledger::Ledger() {
+  names_.emplace_back();  // id 0: the empty name (no level)
+  Rebuild(1024);
+}
+
+uint64_t Ledger::Hash2(std::string_view a, std::string_view b) {
+  // FNV-1a over both parts with a separator that cannot occur in either.
+  uint64_t h = 1469598103934665603ULL;
+  for (char c : a) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
+  h = (h ^ 0x1F) * 1099511628211ULL;
+  for (char c : b) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
+  return h ^ (h >> 29);
+}
+
+uint16_t Ledger::Intern(std::string_view name) {
+  // Policies, measures and levels are few; a linear search over them is cheap.
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name) return static_cast<uint16_t>(i);
+  }
+  names_.emplace_back(name);
+  return static_cast<uint16_t>(names_.size() - 1);
+}
+
+LedgerEntry Ledger::entry(size_t i) const {
+  const Row& r = rows_[i];
+  LedgerEntry e;
+  e.uscc = std::string(Uscc(r));
+  e.subject = std::string(Subject(r));
+  e.policy = Name(r.policy);
+  e.measure = Name(r.measure);
+  e.level = Name(r.level);
+  e.amount_fen = r.amount_fen;
+  e.granted_on.days = r.granted_days;
+  return e;
+}
+
+void Ledger::IndexRow(uint32_t row) {
+  const Row& r = rows_[row];
+  auto insert = [&](Index* idx, uint64_t hash) {
+    size_t bucket = hash & (idx->heads.size() - 1);
+    idx->next[row] = idx->heads[bucket];
+    idx->heads[bucket] = row + 1;
+  };
+  for (Index* idx : {&by_subject_, &by_measure_, &by_item_}) {
+    if (idx->next.size() <= row) idx->next.resize(std::max<size_t>(row + 1, idx->next.size() * 2), 0);
+  }
+  insert(&by_subject_, Hash2(Uscc(r), Subject(r)));
+  insert(&by_measure_, Hash2(Uscc(r), Name(r.measure)));
+  if (r.is_item) insert(&by_item_, Hash2(Name(r.measure), Subject(r)));
+}
+
+void Ledger::Rebuild(size_t buckets) {
+  for (Index* idx : {&by_subject_, &by_measure_, &by_item_}) {
+    idx->heads.assign(buckets, 0);
+    idx->next.assign(rows_.size(), 0);
+  }
+  for (uint32_t i = 0; i < rows_.size(); ++i) IndexRow(i);
+}
+
+void Ledger::Add(const LedgerEntry& e, bool is_item, bool subject_only) {
+  Row r;
+  r.uscc_at = static_cast<uint32_t>(arena_.size());
+  r.uscc_len = static_cast<uint16_t>(e.uscc.size());
+  arena_ += e.uscc;
+  r.subject_at = static_cast<uint32_t>(arena_.size());
+  r.subject_len = static_cast<uint32_t>(e.subject.size());
+  arena_ += e.subject;
+  r.policy = Intern(e.policy);
+  r.measure = Intern(e.measure);
+  r.level = Intern(e.level);
+  r.granted_days = static_cast<int32_t>(e.granted_on.days);
+  r.amount_fen = e.amount_fen;
+  r.is_item = is_item;
+  r.subject_only = subject_only;
+  rows_.push_back(r);
+  if (rows_.size() > by_subject_.heads.size()) {
+    Rebuild(by_subject_.heads.size() * 2);  // at most one row per bucket on average
+  } else {
+    IndexRow(static_cast<uint32_t>(rows_.size() - 1));
+  }
+}
+
+template <typename Match>
+std::optional<LedgerEntry> Ledger::Lookup(const Index& index, uint64_t hash, Match match) const {
+  size_t bucket = hash & (index.heads.size() - 1);
+  for (uint32_t e = index.heads[bucket]; e != 0; e = index.next[e - 1]) {
+    if (match(rows_[e - 1])) return entry(e - 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<LedgerEntry> Ledger::FindSubject(std::string_view uscc, std::string_view subject) const {
+  return Lookup(by_subject_, Hash2(uscc, subject),
+                [&](const Row& r) { return Uscc(r) == uscc && Subject(r) == subject; });
+}
+
+std::optional<LedgerEntry> Ledger::FindLevel(std::string_view uscc, std::string_view measure,
+                                             std::string_view level) const {
+  return Lookup(by_measure_, Hash2(uscc, measure), [&](const Row& r) {
+    return !r.subject_only && Uscc(r) == uscc && Name(r.measure) == measure && (level.empty() || Name(r.level) == level);
+  });
+}
+
+std::optional<LedgerEntry> Ledger::FindItem(std::string_view measure, std::string_view key) const {
+  return Lookup(by_item_, Hash2(measure, key),
+                [&](const Row& r) { return Name(r.measure) == measure && Subject(r) == key; });
+}
+
+std::vector<LedgerEntry> Ledger::EntriesFor(std::string_view uscc, std::string_view measure) const {
+  std::vector<LedgerEntry> out;
+  size_t bucket = Hash2(uscc, measure) & (by_measure_.heads.size() - 1);
+  for (uint32_t e = by_measure_.heads[bucket]; e != 0; e = by_measure_.next[e - 1]) {
+    const Row& r = rows_[e - 1];
+    if (!r.subject_only && Uscc(r) == uscc && Name(r.measure) == measure) out.push_back(entry(e - 1));
+  }
+  return out;
+}
+
+Status Ledger::LoadLine(std::string_view line, int64_t line_no) {
+  static thread_local simdjson::dom::parser parser;
+  std::string where = "line " + std::to_string(line_no) + ": ";
+  simdjson::padded_string padded(line);
+  simdjson::dom::element doc;
+  if (parser.parse(padded).get(doc) != simdjson::SUCCESS) return Status::ParseError(where + "not valid JSON");
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) return Status::ParseError(where + "not a JSON object");
+  LedgerEntry e;
+  auto str = [&](const char* key, std::string* out, bool required) -> Status {
+    simdjson::dom::element v;
+    if (obj[key].get(v) != simdjson::SUCCESS || v.is_null()) {
+      return required ? Status::ParseError(where + "missing '" + key + "'") : Status::Ok();
+    }
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return Status::ParseError(where + "'" + key + "' must be a string");
+    if (required && s.empty()) return Status::ParseError(where + "'" + key + "' must not be empty");
+    *out = std::string(s);
+    return Status::Ok();
+  };
+  QGRANT_RETURN_IF_ERROR(str("uscc", &e.uscc, true));
+  QGRANT_RETURN_IF_ERROR(str("policy", &e.policy, true));
+  QGRANT_RETURN_IF_ERROR(str("measure", &e.measure, true));
+  QGRANT_RETURN_IF_ERROR(str("level", &e.level, false));
+  QGRANT_RETURN_IF_ERROR(str("subject", &e.subject, true));
+  std::string granted;
+  QGRANT_RETURN_IF_ERROR(str("granted_on", &granted, false));
+  if (!granted.empty() && !policy::ParseDate(granted, &e.granted_on)) {
+    return Status::ParseError(where + "'granted_on' is not a date YYYY-MM-DD");
+  }
+  simdjson::dom::element amount;
+  if (obj["amount_fen"].get(amount) == simdjson::SUCCESS && !amount.is_null()) {
+    if (amount.get_int64().get(e.amount_fen) != simdjson::SUCCESS || e.amount_fen < 0) {
+      return Status::ParseError(where + "'amount_fen' must be a whole number of fen, not negative");
+    }
+  }
+  if (e.uscc.size() > 64 || e.subject.size() > UINT32_MAX / 2) return Status::ParseError(where + "field too long");
+  // Every ledger entry funds its subject; for a per-item measure the subject is the item
+  // (certificate number) itself, so it is also indexed as an item.
+  Add(e, /*is_item=*/true);
+  return Status::Ok();
+}
+
+Status Ledger::LoadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::IoError("cannot read ledger file " + path);
+  std::string line;
+  int64_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Status st = LoadLine(line, n);
+    if (!st.ok()) return Status::ParseError("ledger " + path + ", " + st.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace qgrant::engine

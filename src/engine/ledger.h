@@ -1,0 +1,92 @@
+// Ledger: what units have already received, under this policy and every other Shenzhen policy
+// (CONTRACT.md §3). It answers the questions of clause （八）"首次", （十）（十一）"一次性",
+// （三）"每项认证" and （十二）"不得重复享受":
+//   - has this unit already been funded for this subject, under any policy?
+//   - has it already been funded for this measure (at this level)?
+//   - has this certificate number already been funded, whoever applied?
+// The eligible decisions of a round are added as they are made, so that the round is judged in
+// order (CONTRACT.md §6). Entries are kept compactly (a million rows fit in well under 100 MB)
+// and indexed by hash chains on (USCC, subject), (USCC, measure) and (measure, subject).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "policy/model.h"
+
+namespace qgrant::engine {
+
+struct LedgerEntry {
+  std::string uscc;
+  std::string policy;
+  std::string measure;
+  std::string level;  // empty when the measure has no levels
+  std::string subject;
+  int64_t amount_fen = 0;
+  policy::Date granted_on;
+};
+
+class Ledger {
+ public:
+  Ledger();
+
+  // Reads JSON Lines. A malformed line is an error naming the line: a ledger read in part would
+  // let a unit be paid twice, so nothing is taken from a file with errors.
+  Status LoadFile(const std::string& path);
+  Status LoadLine(std::string_view line, int64_t line_no);
+
+  // Adds an entry. `is_item` marks a funded item (a certificate); `subject_only` entries record
+  // only that the subject is taken in this round (the subject of a per-item application).
+  void Add(const LedgerEntry& entry, bool is_item, bool subject_only = false);
+
+  // Same unit and subject, under any policy and measure.
+  std::optional<LedgerEntry> FindSubject(std::string_view uscc, std::string_view subject) const;
+  // The same unit funded for `measure` at `level`; with an empty level, at any level.
+  std::optional<LedgerEntry> FindLevel(std::string_view uscc, std::string_view measure, std::string_view level) const;
+  // An item (certificate number) of `measure` funded for anyone.
+  std::optional<LedgerEntry> FindItem(std::string_view measure, std::string_view key) const;
+  // Everything the unit received under `measure`, for upgrade-difference rules.
+  std::vector<LedgerEntry> EntriesFor(std::string_view uscc, std::string_view measure) const;
+
+  size_t size() const { return rows_.size(); }
+  LedgerEntry entry(size_t i) const;
+
+ private:
+  // One entry, with its strings in the arena and its short names interned.
+  struct Row {
+    uint32_t uscc_at;
+    uint32_t subject_at;
+    uint32_t subject_len;
+    uint16_t uscc_len;
+    uint16_t policy, measure, level;
+    int32_t granted_days;
+    int64_t amount_fen;
+    bool is_item;
+    bool subject_only;
+  };
+  // A chained hash index over row numbers.
+  struct Index {
+    std::vector<uint32_t> heads;  // bucket -> first row + 1 (0 = empty)
+    std::vector<uint32_t> next;   // row -> next row in the same bucket + 1
+  };
+  static uint64_t Hash2(std::string_view a, std::string_view b);
+  uint16_t Intern(std::string_view name);
+  std::string_view Uscc(const Row& r) const { return {arena_.data() + r.uscc_at, r.uscc_len}; }
+  std::string_view Subject(const Row& r) const { return {arena_.data() + r.subject_at, r.subject_len}; }
+  const std::string& Name(uint16_t id) const { return names_[id]; }
+  void IndexRow(uint32_t row);
+  void Rebuild(size_t buckets);
+  template <typename Match>
+  std::optional<LedgerEntry> Lookup(const Index& index, uint64_t hash, Match match) const;
+
+  std::vector<Row> rows_;
+  std::string arena_;
+  std::vector<std::string> names_;  // interned policy, measure and level names
+  Index by_subject_, by_measure_, by_item_;
+};
+
+}  // namespace qgrant::engine

@@ -1,0 +1,125 @@
+#include "policy/compile.h"
+
+#include "expr/parser.h"
+#include "policy/yaml_reader.h"
+
+namespace qgrant::policy {
+namespace {
+
+using expr::CelType;
+using K = CelType::Kind;
+
+CelType FactType(const FactSpec& f) {
+  switch (f.type) {
+    case FactSpec::Type::kString: return CelType::Of(K::kString);
+    case FactSpec::Type::kInt: return CelType::Of(K::kInt);
+    case FactSpec::Type::kBool: return CelType::Of(K::kBool);
+    case FactSpec::Type::kDate: return CelType::Of(K::kTimestamp);
+    case FactSpec::Type::kObject:
+    case FactSpec::Type::kList: {
+      std::vector<std::pair<std::string, CelType>> fields;
+      for (const auto& sub : f.fields) fields.emplace_back(sub.name, FactType(sub));
+      if (f.type == FactSpec::Type::kObject) return CelType::Object(f.name, std::move(fields));
+      if (f.list_of_objects) return CelType::List(CelType::Object(f.name + "[]", std::move(fields)));
+      return CelType::List(f.fields.empty() ? CelType::Dyn() : FactType(f.fields[0]));
+    }
+  }
+  return CelType::Dyn();
+}
+
+CelType ApplicantType() {
+  return CelType::Object("applicant", {{"uscc", CelType::Of(K::kString)},
+                                       {"name", CelType::Of(K::kString)},
+                                       {"kind", CelType::Of(K::kString)},
+                                       {"registered_in_shenzhen", CelType::Of(K::kBool)},
+                                       {"serious_dishonesty", CelType::Of(K::kBool)},
+                                       {"established_on", CelType::Of(K::kTimestamp)},
+                                       {"years_operating", CelType::Of(K::kInt)},
+                                       {"district", CelType::Of(K::kString)}});
+}
+
+CelType DataType(const expr::Value& data) {
+  std::vector<std::pair<std::string, CelType>> fields;
+  if (data.kind() == expr::Kind::kMap) {
+    for (const auto& [k, v] : data.map_value().entries()) {
+      CelType t = CelType::Dyn();
+      if (v.kind() == expr::Kind::kList) t = CelType::List(CelType::Dyn());
+      else if (v.kind() == expr::Kind::kString) t = CelType::Of(K::kString);
+      else if (v.kind() == expr::Kind::kInt) t = CelType::Of(K::kInt);
+      else if (v.kind() == expr::Kind::kBool) t = CelType::Of(K::kBool);
+      fields.emplace_back(k.string_value(), t);
+    }
+  }
+  return CelType::Object("data", std::move(fields));
+}
+
+void AddCommon(expr::TypeEnv* env, const expr::Value& data) {
+  env->AddVariable("applicant", ApplicantType());
+  env->AddVariable("measure", CelType::Of(K::kString));
+  env->AddVariable("subject", CelType::Of(K::kString));
+  env->AddVariable("obtained_on", CelType::Of(K::kTimestamp));
+  env->AddVariable("requested_fen", CelType::Dyn());
+  env->AddVariable("as_of", CelType::Of(K::kTimestamp));
+  env->AddVariable("year", CelType::Of(K::kInt));
+  env->AddVariable("data", DataType(data));
+}
+
+}  // namespace
+
+expr::TypeEnv MeasureEnv(const std::vector<FactSpec>& facts, const expr::Value& data) {
+  expr::TypeEnv env;
+  AddCommon(&env, data);
+  std::vector<std::pair<std::string, CelType>> fields;
+  for (const auto& f : facts) fields.emplace_back(f.name, FactType(f));
+  env.AddVariable("facts", CelType::Object("facts", std::move(fields)));
+  return env;
+}
+
+expr::TypeEnv ExclusionEnv(const expr::Value& data) {
+  expr::TypeEnv env;
+  AddCommon(&env, data);
+  return env;
+}
+
+std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader, const YAML::Node& node,
+                                                       const std::string& source, const expr::TypeEnv& env,
+                                                       ExpectedType expected) {
+  expr::ParsedExpr parsed;
+  std::vector<Diagnostic> diags;
+  if (!expr::Parse(source, expr::ParseOptions{}, &parsed, &diags)) {
+    for (const auto& d : diags) reader.ExprError(node, source, d);
+    return nullptr;
+  }
+  expr::CheckResult checked;
+  if (!expr::Check(parsed, env, &checked, &diags)) {
+    for (const auto& d : diags) reader.ExprError(node, source, d);
+    return nullptr;
+  }
+  const CelType& t = checked.type;
+  bool ok = t.is_dyn() || (expected == ExpectedType::kBool ? t.kind() == K::kBool : t.kind() == K::kInt);
+  if (!ok) {
+    Diagnostic d;
+    d.pos = LocateOffset(source, 0);
+    d.message = std::string(expected == ExpectedType::kBool ? "a condition must be bool" : "an amount must be int (fen)") +
+                ", but this expression is " + t.ToString();
+    reader.ExprError(node, source, d);
+    return nullptr;
+  }
+  std::unique_ptr<expr::Program> program;
+  if (!expr::Compile(parsed, expr::CompileOptions{}, &program, &diags)) {
+    for (const auto& d : diags) reader.ExprError(node, source, d);
+    return nullptr;
+  }
+  return program;
+}
+
+ConstantTruth EvaluateIfConstant(const expr::Program& program) {
+  // With nothing bound, any read of a variable is an error; a bool result means the condition
+  // decided without looking at the application.
+  expr::MapActivation empty;
+  expr::Value v = program.Evaluate(empty);
+  if (v.kind() != expr::Kind::kBool) return ConstantTruth::kNotConstant;
+  return v.bool_value() ? ConstantTruth::kAlwaysTrue : ConstantTruth::kAlwaysFalse;
+}
+
+}  // namespace qgrant::policy

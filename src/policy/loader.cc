@@ -1,0 +1,732 @@
+#include "policy/loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "policy/compile.h"
+#include "policy/yaml_reader.h"
+
+namespace qgrant::policy {
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& ApplicantKinds() {
+  static const std::vector<std::string> kKinds = {"enterprise", "public_institution", "social_organization",
+                                                  "park_organizer"};
+  return kKinds;
+}
+
+namespace {
+
+bool ReadFile(const std::string& path, std::string* text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *text = ss.str();
+  return true;
+}
+
+// YAML data (lists of names, numbers, nested maps) -> a CEL value.
+expr::Value DataValue(const YAML::Node& n) {
+  if (n.IsSequence()) {
+    expr::ValueList items;
+    for (const auto& e : n) items.push_back(DataValue(e));
+    return expr::Value::List(std::move(items));
+  }
+  if (n.IsMap()) {
+    std::vector<std::pair<expr::Value, expr::Value>> entries;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      entries.emplace_back(expr::Value::String(it->first.Scalar()), DataValue(it->second));
+    }
+    std::string err;
+    return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
+  }
+  if (n.IsNull()) return expr::Value::Null();
+  const std::string& s = n.Scalar();
+  if (n.Tag() != "!" && !s.empty() && s.find_first_not_of("-0123456789") == std::string::npos && s != "-") {
+    try {
+      return expr::Value::Int(std::stoll(s));
+    } catch (...) {
+    }
+  }
+  if (n.Tag() != "!" && (s == "true" || s == "false")) return expr::Value::Bool(s == "true");
+  return expr::Value::String(s);
+}
+
+expr::Value MergeData(const expr::Value& base, const expr::Value& over) {
+  if (base.kind() != expr::Kind::kMap) return over;
+  if (over.kind() != expr::Kind::kMap) return base;
+  std::vector<std::pair<expr::Value, expr::Value>> entries;
+  for (const auto& e : base.map_value().entries()) {
+    if (over.map_value().Find(e.first) == nullptr) entries.push_back(e);
+  }
+  for (const auto& e : over.map_value().entries()) entries.push_back(e);
+  std::string err;
+  return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
+}
+
+std::optional<Reason> ParseReason(const YamlReader& r, const YAML::Node& map, const char* key, bool required) {
+  YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) r.Error(map, std::string("missing required field '") + key + "' ({code, zh, en})");
+    return std::nullopt;
+  }
+  if (!n.IsMap()) {
+    r.Error(n, std::string("'") + key + "' must be {code: ..., zh: ..., en: ...}");
+    return std::nullopt;
+  }
+  r.CheckKeys(n, {"code", "zh", "en"}, std::string("'") + key + "'");
+  Reason reason;
+  auto code = r.String(n, "code", true);
+  auto zh = r.String(n, "zh", true);
+  auto en = r.String(n, "en", true);
+  if (!code || !zh || !en) return std::nullopt;
+  reason.code = *code;
+  reason.text = {*zh, *en};
+  return reason;
+}
+
+std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& name, const YAML::Node& n) {
+  FactSpec f;
+  f.name = name;
+  if (!n.IsMap()) {
+    r.Error(n, "fact '" + name + "' must be {type: ..., required: ..., enum: [...]}");
+    return std::nullopt;
+  }
+  r.CheckKeys(n, {"type", "required", "enum", "min_items", "items"}, "fact '" + name + "'");
+  auto type = r.String(n, "type", true);
+  if (!type) return std::nullopt;
+  static const std::pair<const char*, FactSpec::Type> kTypes[] = {
+      {"string", FactSpec::Type::kString}, {"int", FactSpec::Type::kInt},   {"bool", FactSpec::Type::kBool},
+      {"date", FactSpec::Type::kDate},     {"list", FactSpec::Type::kList}, {"object", FactSpec::Type::kObject}};
+  bool known = false;
+  for (const auto& [tn, t] : kTypes) {
+    if (*type == tn) {
+      f.type = t;
+      known = true;
+    }
+  }
+  if (!known) {
+    r.Error(n["type"], "unknown fact type '" + *type + "' (string, int, bool, date, list, object)");
+    return std::nullopt;
+  }
+  f.required = r.Bool(n, "required", false).value_or(false);
+  f.enum_values = r.StringList(n, "enum", false);
+  if (!f.enum_values.empty() && f.type != FactSpec::Type::kString) {
+    r.Error(n["enum"], "only string facts can have an enum");
+  }
+  f.min_items = r.Int(n, "min_items", false).value_or(0);
+  YAML::Node items = n["items"];
+  if (f.type == FactSpec::Type::kList || f.type == FactSpec::Type::kObject) {
+    if (!items.IsDefined() || !items.IsMap()) {
+      r.Error(n, "fact '" + name + "' of type " + *type + " needs 'items': its fields, {name: {type: ...}}");
+      return std::nullopt;
+    }
+    // A list of scalars is written items: {type: string}; a list of objects names its fields.
+    if (f.type == FactSpec::Type::kList && items["type"].IsDefined() && items["type"].IsScalar()) {
+      auto item = ParseFactSpec(r, name + "[]", items);
+      if (!item) return std::nullopt;
+      f.fields.push_back(*item);
+    } else {
+      f.list_of_objects = f.type == FactSpec::Type::kList;
+      for (auto it = items.begin(); it != items.end(); ++it) {
+        auto field = ParseFactSpec(r, it->first.Scalar(), it->second);
+        if (field) f.fields.push_back(*field);
+      }
+    }
+  } else if (items.IsDefined()) {
+    r.Error(items, "'items' applies only to list and object facts");
+  }
+  return f;
+}
+
+std::vector<FactSpec> ParseFacts(const YamlReader& r, const YAML::Node& n) {
+  std::vector<FactSpec> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsMap()) {
+    r.Error(n, "'facts' must map fact names to their declarations");
+    return out;
+  }
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    auto f = ParseFactSpec(r, it->first.Scalar(), it->second);
+    if (f) out.push_back(std::move(*f));
+  }
+  return out;
+}
+
+std::vector<Condition> ParseConditions(const YamlReader& r, const YAML::Node& n, const expr::TypeEnv& env,
+                                       const std::string& origin) {
+  std::vector<Condition> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsSequence()) {
+    r.Error(n, "'conditions' must be a list of {id, when, reason}");
+    return out;
+  }
+  std::set<std::string> ids;
+  for (const auto& c : n) {
+    if (!c.IsMap()) {
+      r.Error(c, "a condition must be {id, when, reason}");
+      continue;
+    }
+    r.CheckKeys(c, {"id", "when", "reason"}, "condition");
+    Condition cond;
+    cond.origin = origin;
+    auto id = r.String(c, "id", true);
+    auto when = r.String(c, "when", true);
+    auto reason = ParseReason(r, c, "reason", true);
+    if (!id || !when || !reason) continue;
+    if (!ids.insert(*id).second) r.Error(c["id"], "condition '" + *id + "' is defined twice");
+    cond.id = *id;
+    cond.source = *when;
+    cond.where = r.Where(c["when"]);
+    cond.reason = *reason;
+    cond.program = CompileExpression(r, c["when"], *when, env, ExpectedType::kBool);
+    if (cond.program) {
+      ConstantTruth truth = EvaluateIfConstant(*cond.program);
+      if (truth == ConstantTruth::kAlwaysFalse) {
+        r.Error(c["when"], "condition '" + *id + "' is always false: the measure can never be eligible (unreachable)");
+      } else if (truth == ConstantTruth::kAlwaysTrue) {
+        r.Warning(c["when"], "condition '" + *id + "' is always true: it decides nothing");
+      }
+    }
+    out.push_back(std::move(cond));
+  }
+  return out;
+}
+
+const FactSpec* FindFact(const std::vector<FactSpec>& facts, const std::string& name) {
+  for (const auto& f : facts) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, const expr::Value& data,
+                                    const std::string& origin) {
+  if (!n.IsMap()) {
+    r.Error(n, "a measure must be a map of its fields");
+    return std::nullopt;
+  }
+  r.CheckKeys(n,
+              {"id", "clause", "title", "text", "support", "refer_to", "applicants", "facts", "level", "once",
+               "items", "ceiling_fen", "amount_fen", "conditions", "eligible_reason", "level_names"},
+              "measure");
+  Measure m;
+  m.origin = origin;
+  m.where = r.Where(n);
+  auto id = r.String(n, "id", true);
+  if (!id) return std::nullopt;
+  m.id = *id;
+  const std::string ctx = "measure '" + m.id + "'";
+  m.clause = r.String(n, "clause", true).value_or("");
+  m.title = r.TextField(n, "title", true).value_or(Text{});
+  m.text = r.TextField(n, "text", true).value_or(Text{});
+  std::string support = r.String(n, "support", false).value_or("payment");
+  if (support == "payment") m.support = Support::kPayment;
+  else if (support == "referral") m.support = Support::kReferral;
+  else if (support == "non_monetary") m.support = Support::kNonMonetary;
+  else r.Error(n["support"], ctx + ": support must be payment, referral or non_monetary, found '" + support + "'");
+
+  if (m.support == Support::kReferral) {
+    m.referral = r.TextField(n, "refer_to", true).value_or(Text{});
+  } else if (n["refer_to"].IsDefined()) {
+    r.Error(n["refer_to"], ctx + ": only referral measures refer elsewhere");
+  }
+  m.applicants = r.StringList(n, "applicants", true);
+  for (const auto& a : m.applicants) {
+    const auto& kinds = ApplicantKinds();
+    if (std::find(kinds.begin(), kinds.end(), a) == kinds.end()) {
+      r.Error(n["applicants"], ctx + ": unknown applicant kind '" + a + "'");
+    }
+  }
+  if (n["applicants"].IsDefined() && m.applicants.empty()) {
+    r.Error(n["applicants"], ctx + " is unreachable: no applicant kind may apply");
+  }
+  m.facts = ParseFacts(r, n["facts"]);
+  expr::TypeEnv env = MeasureEnv(m.facts, data);
+
+  std::string once = r.String(n, "once", false).value_or("none");
+  if (once == "none") m.once = OnceRule::kNone;
+  else if (once == "first_time") m.once = OnceRule::kFirstTime;
+  else if (once == "one_time") m.once = OnceRule::kOneTime;
+  else if (once == "per_item") m.once = OnceRule::kPerItem;
+  else r.Error(n["once"], ctx + ": once must be none, first_time, one_time or per_item, found '" + once + "'");
+
+  if (auto level = r.String(n, "level", false)) {
+    m.level_fact = *level;
+    const FactSpec* f = FindFact(m.facts, *level);
+    if (f == nullptr) {
+      r.Error(n["level"], ctx + ": level names fact '" + *level + "', which is not declared under facts");
+    } else if (f->enum_values.empty() || !f->required) {
+      r.Error(n["level"], ctx + ": the level fact '" + *level + "' must be a required string fact with an enum");
+    }
+  }
+  if (YAML::Node names = n["level_names"]; names.IsDefined()) {
+    const FactSpec* lf = m.level_fact.empty() ? nullptr : FindFact(m.facts, m.level_fact);
+    if (!names.IsMap() || lf == nullptr) {
+      r.Error(names, ctx + ": level_names maps each value of the level fact to {zh, en}");
+    } else {
+      for (auto it = names.begin(); it != names.end(); ++it) {
+        std::string level = it->first.Scalar();
+        if (std::find(lf->enum_values.begin(), lf->enum_values.end(), level) == lf->enum_values.end()) {
+          r.Error(it->first, ctx + ": '" + level + "' is not a value of facts." + m.level_fact);
+        }
+        if (auto t = r.TextField(names, level.c_str(), true)) m.level_names[level] = *t;
+      }
+    }
+  }
+  if (m.once == OnceRule::kPerItem) {
+    YAML::Node items = n["items"];
+    if (!items.IsMap()) {
+      r.Error(n, ctx + ": once: per_item needs items: {fact: ..., key: ...}");
+    } else {
+      r.CheckKeys(items, {"fact", "key"}, "items");
+      m.items_fact = r.String(items, "fact", true).value_or("");
+      m.item_key = r.String(items, "key", true).value_or("");
+      const FactSpec* f = FindFact(m.facts, m.items_fact);
+      if (f == nullptr || !f->list_of_objects || FindFact(f->fields, m.item_key) == nullptr) {
+        r.Error(items, ctx + ": items must name a list fact of objects and one of its fields");
+      }
+    }
+  } else if (n["items"].IsDefined()) {
+    r.Error(n["items"], ctx + ": items apply only with once: per_item");
+  }
+
+  YAML::Node ceiling = n["ceiling_fen"];
+  if (m.support != Support::kPayment) {
+    if (ceiling.IsDefined()) r.Error(ceiling, ctx + ": a " + support + " measure pays nothing under this policy, so it has no ceiling");
+  } else if (!ceiling.IsDefined()) {
+    r.Error(n, ctx + ": missing required field 'ceiling_fen'");
+  } else if (ceiling.IsMap()) {
+    m.ceiling.kind = Ceiling::Kind::kByLevel;
+    const FactSpec* lf = m.level_fact.empty() ? nullptr : FindFact(m.facts, m.level_fact);
+    if (m.level_fact.empty()) r.Error(ceiling, ctx + ": a ceiling table by level needs 'level: <fact>'");
+    for (auto it = ceiling.begin(); it != ceiling.end(); ++it) {
+      auto v = r.Int(ceiling, it->first.Scalar().c_str(), true);
+      if (!v) continue;
+      if (*v <= 0) r.Error(it->second, ctx + ": ceiling for '" + it->first.Scalar() + "' must be positive");
+      if (lf && std::find(lf->enum_values.begin(), lf->enum_values.end(), it->first.Scalar()) == lf->enum_values.end()) {
+        r.Error(it->first, ctx + ": ceiling for '" + it->first.Scalar() + "' is unreachable: not a value of facts." + m.level_fact);
+      }
+      m.ceiling.by_level.emplace_back(it->first.Scalar(), *v);
+    }
+    if (lf) {
+      for (const auto& level : lf->enum_values) {
+        bool has = std::any_of(m.ceiling.by_level.begin(), m.ceiling.by_level.end(),
+                               [&](const auto& e) { return e.first == level; });
+        if (!has) r.Error(ceiling, ctx + ": level '" + level + "' has no ceiling, so it can never be paid");
+      }
+    }
+  } else {
+    auto v = r.Int(n, "ceiling_fen", true);
+    if (v) {
+      if (*v <= 0) r.Error(ceiling, ctx + ": ceiling_fen must be positive");
+      m.ceiling.kind = m.once == OnceRule::kPerItem ? Ceiling::Kind::kPerItem : Ceiling::Kind::kFixed;
+      m.ceiling.fixed_fen = *v;
+    }
+  }
+  if (n["amount_fen"].IsDefined()) {
+    auto src = r.String(n, "amount_fen", true);
+    if (src) {
+      Condition amount;
+      amount.id = "amount_fen";
+      amount.source = *src;
+      amount.where = r.Where(n["amount_fen"]);
+      amount.program = CompileExpression(r, n["amount_fen"], *src, env, ExpectedType::kInt);
+      m.amount = std::move(amount);
+    }
+  }
+  m.conditions = ParseConditions(r, n["conditions"], env, origin);
+  if (m.support == Support::kPayment) {
+    m.eligible_reason = ParseReason(r, n, "eligible_reason", true).value_or(Reason{});
+  } else if (n["eligible_reason"].IsDefined()) {
+    m.eligible_reason = ParseReason(r, n, "eligible_reason", false).value_or(Reason{});
+  }
+  return m;
+}
+
+// Two payment measures that encode the same support: the same clause with the same quoted text
+// or the same title. Applications name their measure, so both would pay for one achievement.
+void CheckOverlaps(const std::vector<const Measure*>& measures, DiagnosticSink* sink) {
+  for (size_t i = 0; i < measures.size(); ++i) {
+    for (size_t j = i + 1; j < measures.size(); ++j) {
+      const Measure &a = *measures[i], &b = *measures[j];
+      if (a.support != Support::kPayment || b.support != Support::kPayment || a.clause != b.clause) continue;
+      bool same_text = !a.text.zh.empty() && a.text.zh == b.text.zh;
+      bool same_title = !a.title.zh.empty() && a.title.zh == b.title.zh;
+      if (same_text || same_title) {
+        sink->Error(b.where.file, b.where.line, b.where.column,
+                    "measures '" + a.id + "' and '" + b.id + "' overlap: clause " + a.clause + " with the same " +
+                        (same_text ? "text" : "title") + " encoded twice; one achievement could be paid twice");
+      }
+    }
+  }
+}
+
+struct ParsedFile {
+  std::string path;
+  std::unique_ptr<YamlReader> reader;
+  YAML::Node root;
+  std::string kind;
+};
+
+std::optional<ParsedFile> ReadYaml(const std::string& path, DiagnosticSink* sink) {
+  std::string text;
+  if (!ReadFile(path, &text)) {
+    sink->Error(path, 0, 0, "cannot read file");
+    return std::nullopt;
+  }
+  ParsedFile f;
+  f.path = path;
+  f.reader = std::make_unique<YamlReader>(path, std::move(text), sink);
+  if (!f.reader->Parse(&f.root)) return std::nullopt;
+  if (!f.root.IsMap()) {
+    sink->Error(path, 1, 1, "a policy file must be a YAML map with a 'kind' field");
+    return std::nullopt;
+  }
+  f.kind = f.reader->String(f.root, "kind", true).value_or("");
+  return f;
+}
+
+std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
+  const YamlReader& r = *f.reader;
+  const YAML::Node& n = f.root;
+  r.CheckKeys(n, {"kind", "id", "version", "title", "authority", "settings", "data", "exclusions", "measures",
+                 "provisions"},
+              "policy");
+  auto p = std::make_shared<Policy>();
+  p->file = f.path;
+  p->id = r.String(n, "id", true).value_or("");
+  p->version = r.String(n, "version", true).value_or("");
+  p->title = r.TextField(n, "title", true).value_or(Text{});
+  p->authority = r.TextField(n, "authority", true).value_or(Text{});
+  YAML::Node settings = n["settings"];
+  if (settings.IsDefined() && settings.IsMap()) {
+    r.CheckKeys(settings, {"effective_from", "validity_years", "upgrade_pays"}, "settings");
+    p->effective_from = r.DateField(settings, "effective_from", false);
+    p->validity_years = static_cast<int>(r.Int(settings, "validity_years", false).value_or(5));
+    if (p->validity_years != 5) {
+      r.Error(settings["validity_years"], "clause （十四） sets the validity at 5 years; found " + std::to_string(p->validity_years));
+    }
+    std::string up = r.String(settings, "upgrade_pays", false).value_or("full");
+    if (up != "full" && up != "difference") r.Error(settings["upgrade_pays"], "upgrade_pays must be full or difference");
+    p->upgrade_pays_difference = up == "difference";
+  }
+  if (!p->effective_from) {
+    r.Error(n, "settings.effective_from is not set: the draft leaves the date of clause （十四） blank, so the "
+               "deployment must set it");
+  }
+  p->data = n["data"].IsDefined() ? DataValue(n["data"]) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  if (p->data.kind() != expr::Kind::kMap) {
+    r.Error(n["data"], "'data' must map list names to lists");
+    p->data = expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  }
+  expr::TypeEnv env = ExclusionEnv(p->data);
+  p->exclusions = ParseConditions(r, n["exclusions"], env, "policy");
+  if (YAML::Node provisions = n["provisions"]; provisions.IsDefined()) {
+    if (!provisions.IsSequence()) r.Error(provisions, "'provisions' must be a list of {clause, text, enforced_by}");
+    for (const auto& pn : provisions) {
+      r.CheckKeys(pn, {"clause", "text", "enforced_by"}, "provision");
+      Provision pv;
+      pv.clause = r.String(pn, "clause", true).value_or("");
+      pv.text = r.TextField(pn, "text", true).value_or(Text{});
+      pv.enforced_by = r.String(pn, "enforced_by", true).value_or("");
+      p->provisions.push_back(std::move(pv));
+    }
+  }
+  YAML::Node measures = n["measures"];
+  if (!measures.IsSequence() || measures.size() == 0) {
+    r.Error(n, "a policy needs a non-empty list of measures");
+  } else {
+    std::map<std::string, SourceRef> seen;
+    for (const auto& mn : measures) {
+      auto m = ParseMeasure(r, mn, p->data, "policy");
+      if (!m) continue;
+      auto [it, fresh] = seen.emplace(m->id, m->where);
+      if (!fresh) {
+        r.Error(mn, "measure '" + m->id + "' is defined twice (first at line " + std::to_string(it->second.line) + ")");
+        continue;
+      }
+      p->measures.push_back(std::move(*m));
+    }
+  }
+  return p;
+}
+
+// Merges a change onto the YAML of the measure it changes: the fields it names replace the old.
+YAML::Node MergeMeasure(const YAML::Node& base, const YAML::Node& change) {
+  YAML::Node merged = YAML::Clone(base);
+  for (auto it = change.begin(); it != change.end(); ++it) {
+    std::string key = it->first.Scalar();
+    if (key == "change") continue;
+    merged[key] = it->second;
+  }
+  return merged;
+}
+
+}  // namespace
+
+bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, DiagnosticSink* sink) {
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(p, ec); it != fs::recursive_directory_iterator(); ++it) {
+        std::string ext = it->path().extension().string();
+        if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(it->path().string());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(p, ec)) {
+      files.push_back(p);
+    } else {
+      sink->Error(p, 0, 0, "no such file or folder");
+    }
+  }
+  std::vector<ParsedFile> parsed;
+  for (const auto& path : files) {
+    auto f = ReadYaml(path, sink);
+    if (f) parsed.push_back(std::move(*f));
+  }
+  std::shared_ptr<Policy> policy;
+  YAML::Node policy_measures;
+  for (auto& f : parsed) {
+    if (f.kind != "policy") continue;
+    if (policy) {
+      f.reader->Error(f.root, "a second policy file; give one policy (" + policy->file + " is the first)");
+      continue;
+    }
+    policy = ParsePolicy(f);
+    policy_measures = f.root["measures"];
+  }
+  if (!policy) {
+    if (!sink->has_errors()) sink->Error(paths.empty() ? "" : paths[0], 0, 0, "no policy file (kind: policy) found");
+    return false;
+  }
+  // Amendments apply in date order; each change reads the measure as the earlier ones left it.
+  std::map<std::string, YAML::Node> current;
+  if (policy_measures.IsSequence()) {
+    for (const auto& mn : policy_measures) {
+      if (mn.IsMap() && mn["id"].IsScalar()) current[mn["id"].Scalar()] = static_cast<const YAML::Node&>(mn);
+    }
+  }
+  struct Pending {
+    ParsedFile* file;
+    Date from;
+  };
+  std::vector<Pending> pending;
+  for (auto& f : parsed) {
+    if (f.kind != "amendment") continue;
+    auto from = f.reader->DateField(f.root, "effective_from", true);
+    if (from) pending.push_back({&f, *from});
+  }
+  std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.from < b.from; });
+  std::vector<std::shared_ptr<const Amendment>> amendments;
+  for (const auto& pa : pending) {
+    const YamlReader& r = *pa.file->reader;
+    const YAML::Node& n = pa.file->root;
+    r.CheckKeys(n, {"kind", "id", "version", "policy", "effective_from", "title", "changes"}, "amendment");
+    auto a = std::make_shared<Amendment>();
+    a->file = pa.file->path;
+    a->id = r.String(n, "id", true).value_or("");
+    a->version = r.String(n, "version", true).value_or("");
+    a->policy_id = r.String(n, "policy", true).value_or("");
+    a->effective_from = pa.from;
+    a->title = r.TextField(n, "title", true).value_or(Text{});
+    if (!a->policy_id.empty() && a->policy_id != policy->id) {
+      r.Error(n["policy"], "amendment is for policy '" + a->policy_id + "', not '" + policy->id + "'");
+    }
+    if (policy->effective_from && pa.from < *policy->effective_from) {
+      r.Error(n["effective_from"], "amendment takes effect before the policy itself");
+    }
+    YAML::Node changes = n["changes"];
+    if (!changes.IsSequence() || changes.size() == 0) {
+      r.Error(n, "an amendment needs a non-empty list of changes (add, change, cancel)");
+      continue;
+    }
+    for (const auto& c : changes) {
+      if (!c.IsMap()) {
+        r.Error(c, "a change is {add: <measure>}, {cancel: <id>} or {change: <id>, <fields>}");
+        continue;
+      }
+      if (c["add"].IsDefined()) {
+        r.CheckKeys(c, {"add"}, "change");
+        auto m = ParseMeasure(r, c["add"], policy->data, a->id);
+        if (!m) continue;
+        if (current.count(m->id)) {
+          r.Error(c["add"], "measure '" + m->id + "' already exists; use change");
+          continue;
+        }
+        current[m->id] = c["add"];
+        a->added.push_back(std::move(*m));
+      } else if (c["cancel"].IsDefined()) {
+        r.CheckKeys(c, {"cancel"}, "change");
+        std::string id = c["cancel"].Scalar();
+        if (!current.count(id)) {
+          r.Error(c["cancel"], "cannot cancel '" + id + "': no such measure in force");
+          continue;
+        }
+        current.erase(id);
+        a->cancelled.push_back(id);
+      } else if (c["change"].IsDefined()) {
+        std::string id = c["change"].Scalar();
+        auto it = current.find(id);
+        if (it == current.end()) {
+          r.Error(c["change"], "cannot change '" + id + "': no such measure in force");
+          continue;
+        }
+        if (c["id"].IsDefined()) r.Error(c["id"], "a change cannot rename a measure");
+        YAML::Node merged = MergeMeasure(it->second, c);
+        auto m = ParseMeasure(r, merged, policy->data, a->id);
+        if (!m) continue;
+        it->second = merged;
+        a->changed.push_back(std::move(*m));
+      } else {
+        r.Error(c, "a change is {add: <measure>}, {cancel: <id>} or {change: <id>, <fields>}");
+      }
+    }
+    amendments.push_back(a);
+  }
+  PolicyBundle bundle;
+  bundle.policy = policy;
+  bundle.amendments = amendments;
+  {
+    std::vector<const Measure*> all;
+    for (const auto& m : policy->measures) all.push_back(&m);
+    CheckOverlaps(all, sink);
+  }
+  for (auto& f : parsed) {
+    if (f.kind == "guide") {
+      // Guides found beside the policy are checked with it; LoadGuideFile does the work.
+      std::shared_ptr<const Guide> loaded;
+      if (LoadGuideFile(f.path, bundle, &loaded, sink)) bundle.guides.push_back(loaded);
+    } else if (f.kind != "policy" && f.kind != "amendment" && f.kind != "tests" && !f.kind.empty()) {
+      f.reader->Error(f.root["kind"], "unknown kind '" + f.kind + "' (policy, amendment, guide, tests)");
+    }
+  }
+  *out = std::move(bundle);
+  return !sink->has_errors();
+}
+
+bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
+                   DiagnosticSink* sink) {
+  auto f = ReadYaml(path, sink);
+  if (!f) return false;
+  const YamlReader& r = *f->reader;
+  const YAML::Node& n = f->root;
+  if (f->kind != "guide") {
+    r.Error(n, "expected kind: guide, found '" + f->kind + "'");
+    return false;
+  }
+  size_t errors_before = sink->diagnostics().size();
+  r.CheckKeys(n, {"kind", "id", "version", "policy", "year", "title", "window", "budget_fen", "allocation", "data", "measures"},
+              "guide");
+  auto g = std::make_shared<Guide>();
+  g->file = path;
+  g->id = r.String(n, "id", true).value_or("");
+  g->version = r.String(n, "version", true).value_or("");
+  g->policy_id = r.String(n, "policy", true).value_or("");
+  g->year = static_cast<int>(r.Int(n, "year", true).value_or(0));
+  g->title = r.TextField(n, "title", true).value_or(Text{});
+  if (!g->policy_id.empty() && g->policy_id != bundle.policy->id) {
+    r.Error(n["policy"], "guide is for policy '" + g->policy_id + "', not '" + bundle.policy->id + "'");
+  }
+  YAML::Node window = n["window"];
+  if (window.IsDefined()) {
+    r.CheckKeys(window, {"opens", "closes"}, "window");
+    g->window_opens = r.DateField(window, "opens", true);
+    g->window_closes = r.DateField(window, "closes", true);
+    if (g->window_opens && g->window_closes && *g->window_closes < *g->window_opens) {
+      r.Error(window, "the application window closes before it opens");
+    }
+  }
+  if (n["budget_fen"].IsDefined()) {
+    g->budget_fen = r.Int(n, "budget_fen", true).value_or(-1);
+    if (n["budget_fen"].IsScalar() && g->budget_fen < 0) r.Error(n["budget_fen"], "budget_fen must not be negative");
+  }
+  if (n["allocation"].IsDefined()) {
+    r.CheckKeys(n["allocation"], {"strategy", "unit_fen", "tiers", "pools"}, "allocation");
+    g->allocation_strategy = r.String(n["allocation"], "strategy", true).value_or("");
+  }
+  g->data = n["data"].IsDefined() ? DataValue(n["data"]) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  expr::Value data = MergeData(bundle.policy->data, g->data);
+  YAML::Node measures = n["measures"];
+  if (measures.IsDefined()) {
+    if (!measures.IsMap()) {
+      r.Error(measures, "'measures' maps measure ids to {conditions: [...]}");
+    } else {
+      for (auto it = measures.begin(); it != measures.end(); ++it) {
+        std::string id = it->first.Scalar();
+        const Measure* m = nullptr;
+        for (const auto& pm : bundle.policy->measures) {
+          if (pm.id == id) m = &pm;
+        }
+        for (const auto& a : bundle.amendments) {
+          for (const auto& am : a->added) {
+            if (am.id == id) m = &am;
+          }
+        }
+        if (m == nullptr) {
+          r.Error(it->first, "the guide names measure '" + id + "', which the policy does not have");
+          continue;
+        }
+        r.CheckKeys(it->second, {"conditions"}, "guide measure '" + id + "'");
+        g->conditions[id] = ParseConditions(r, it->second["conditions"], MeasureEnv(m->facts, data), g->id);
+      }
+    }
+  }
+  if (sink->diagnostics().size() > errors_before && sink->has_errors()) {
+    // Only this guide's errors matter here; earlier ones belong to other files.
+    bool own = false;
+    for (size_t i = errors_before; i < sink->diagnostics().size(); ++i) {
+      if (sink->diagnostics()[i].severity == PolicyDiagnostic::Severity::kError) own = true;
+    }
+    if (own) return false;
+  }
+  *out = g;
+  return true;
+}
+
+RuleSet ResolveRules(const PolicyBundle& bundle, std::shared_ptr<const Guide> guide, Date as_of) {
+  RuleSet rs;
+  rs.policy = bundle.policy;
+  rs.guide = guide;
+  rs.as_of = as_of;
+  const Policy& p = *bundle.policy;
+  if (p.effective_from) {
+    rs.valid_from = *p.effective_from;
+    rs.valid_until = AddYears(*p.effective_from, p.validity_years);
+    rs.in_force = rs.valid_from <= as_of && as_of < rs.valid_until;
+  } else {
+    rs.in_force = false;
+  }
+  for (const auto& m : p.measures) rs.measures.push_back(&m);
+  for (const auto& a : bundle.amendments) {
+    if (as_of < a->effective_from) continue;
+    rs.amendments_applied.push_back(a->id);
+    rs.keep_alive.push_back(a);
+    for (const auto& id : a->cancelled) {
+      rs.measures.erase(std::remove_if(rs.measures.begin(), rs.measures.end(),
+                                       [&](const Measure* m) { return m->id == id; }),
+                        rs.measures.end());
+      rs.cancelled[id] = a->id;
+    }
+    for (const auto& m : a->changed) {
+      for (auto& cur : rs.measures) {
+        if (cur->id == m.id) cur = &m;
+      }
+    }
+    for (const auto& m : a->added) {
+      rs.measures.push_back(&m);
+      rs.cancelled.erase(m.id);
+    }
+  }
+  rs.data = guide ? MergeData(p.data, guide->data) : p.data;
+  return rs;
+}
+
+}  // namespace qgrant::policy

@@ -1,0 +1,48 @@
+#include "policy/model.h"
+
+#include <date/date.h>
+
+#include <cstdio>
+
+#include "expr/time_util.h"
+
+namespace qgrant::policy {
+
+bool ParseDate(std::string_view s, Date* out) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  int64_t parts[3] = {0, 0, 0};
+  size_t starts[3] = {0, 5, 8}, lens[3] = {4, 2, 2};
+  for (int i = 0; i < 3; ++i) {
+    for (size_t k = 0; k < lens[i]; ++k) {
+      char c = s[starts[i] + k];
+      if (c < '0' || c > '9') return false;
+      parts[i] = parts[i] * 10 + (c - '0');
+    }
+  }
+  if (parts[0] < 1) return false;
+  return expr::DaysFromCivil(parts[0], parts[1], parts[2], &out->days);
+}
+
+std::string FormatDate(Date d) {
+  date::year_month_day ymd{date::sys_days{date::days{d.days}}};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+Date AddYears(Date d, int years) {
+  date::year_month_day ymd{date::sys_days{date::days{d.days}}};
+  date::year_month_day next = ymd + date::years{years};
+  if (!next.ok()) next = next.year() / next.month() / date::last;  // 29 February -> 28 February
+  return Date{date::sys_days(next).time_since_epoch().count()};
+}
+
+const Measure* RuleSet::FindMeasure(std::string_view id) const {
+  for (const Measure* m : measures) {
+    if (m->id == id) return m;
+  }
+  return nullptr;
+}
+
+}  // namespace qgrant::policy

@@ -1,0 +1,173 @@
+// The policy as data: a Policy (the measures of one policy document, clause by clause), the
+// annual Guide that adds conditions, a window, data lists and the budget, and Amendments that
+// add, change or cancel measures from a date (clause （十三）). Loaded from YAML by loader.h and
+// compiled: every CEL condition and amount is a ready Program. Immutable once loaded; shared by
+// all evaluations and threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "expr/program.h"
+#include "expr/value.h"
+
+namespace qgrant::policy {
+
+// Text in both languages. Every text a person reads has both.
+struct Text {
+  std::string zh;
+  std::string en;
+};
+
+// Why a rule passed or failed, as it appears in a decision.
+struct Reason {
+  std::string code;
+  Text text;
+};
+
+// A calendar date; days since 1970-01-01.
+struct Date {
+  int64_t days = 0;
+  bool operator<(const Date& o) const { return days < o.days; }
+  bool operator<=(const Date& o) const { return days <= o.days; }
+  bool operator==(const Date& o) const { return days == o.days; }
+};
+
+bool ParseDate(std::string_view text, Date* out);
+std::string FormatDate(Date d);
+Date AddYears(Date d, int years);
+
+// Where a rule was written, for diagnostics and explanations.
+struct SourceRef {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+// A fact an application carries under `facts`, declared so that input is validated (closed
+// lists reject other values as invalid) and CEL expressions are checked against it.
+struct FactSpec {
+  enum class Type { kString, kInt, kBool, kDate, kList, kObject };
+  std::string name;
+  Type type = Type::kString;
+  bool required = false;
+  std::vector<std::string> enum_values;  // closed list; empty means open
+  int64_t min_items = 0;                 // kList
+  std::vector<FactSpec> fields;          // kObject, or the item of a kList
+  bool list_of_objects = false;
+};
+
+// A condition in CEL that must hold; `reason` explains a failure.
+struct Condition {
+  std::string id;
+  std::string source;  // the CEL text
+  SourceRef where;
+  std::shared_ptr<const expr::Program> program;
+  Reason reason;
+  std::string origin;  // "policy", or the guide or amendment id that added it
+};
+
+// How much a measure may pay at most.
+struct Ceiling {
+  enum class Kind { kFixed, kByLevel, kPerItem };
+  Kind kind = Kind::kFixed;
+  int64_t fixed_fen = 0;                         // kFixed, kPerItem (per item)
+  std::vector<std::pair<std::string, int64_t>> by_level;  // kByLevel, in rank order (highest first)
+};
+
+enum class Support { kPayment, kReferral, kNonMonetary };
+enum class OnceRule { kNone, kFirstTime, kOneTime, kPerItem };
+
+struct Measure {
+  std::string id;
+  std::string clause;  // "三（八）"
+  Text title;
+  Text text;           // quoted from the source
+  Support support = Support::kPayment;
+  Text referral;       // kReferral: where the applicant is sent
+  std::vector<std::string> applicants;  // allowed applicant kinds
+  std::vector<FactSpec> facts;
+  std::string level_fact;  // fact that keys first-time/one-time and the ceiling table
+  OnceRule once = OnceRule::kNone;
+  std::string items_fact;  // kPerItem: the list fact
+  std::string item_key;    // kPerItem: the field that identifies an item (certificate number)
+  Ceiling ceiling;
+  std::optional<Condition> amount;  // optional CEL amount in fen, capped by the ceiling
+  std::vector<Condition> conditions;
+  Reason eligible_reason;  // may say {level}: replaced by the level's name
+  std::map<std::string, Text> level_names;  // level value -> its name (中国质量奖提名奖)
+  SourceRef where;
+  std::string origin;  // "policy" or the amendment that added or last changed it
+};
+
+// A general provision (clauses （十二）–（十四）): not a measure, but a rule the system enforces.
+struct Provision {
+  std::string clause;
+  Text text;
+  std::string enforced_by;  // which part of the system carries it out
+};
+
+struct Policy {
+  std::string id;
+  std::string version;
+  Text title;
+  Text authority;
+  std::optional<Date> effective_from;  // the draft leaves it blank; then it must be set elsewhere
+  int validity_years = 5;
+  bool upgrade_pays_difference = false;  // default: a higher level pays its full ceiling
+  expr::Value data;  // open lists kept as data (map)
+  std::vector<Condition> exclusions;
+  std::vector<Measure> measures;
+  std::vector<Provision> provisions;
+  std::string file;
+};
+
+struct Guide {
+  std::string id;
+  std::string version;
+  std::string policy_id;
+  int year = 0;
+  Text title;
+  std::optional<Date> window_opens, window_closes;
+  int64_t budget_fen = -1;  // -1: not set
+  std::string allocation_strategy;
+  expr::Value data;  // overrides the policy's lists of the same name
+  std::map<std::string, std::vector<Condition>> conditions;  // by measure id
+  std::string file;
+};
+
+struct Amendment {
+  std::string id;
+  std::string version;
+  std::string policy_id;
+  Date effective_from;
+  Text title;
+  std::vector<Measure> added;
+  std::vector<std::string> cancelled;
+  // Changes to existing measures: the measure as it reads after the change.
+  std::vector<Measure> changed;
+  std::string file;
+};
+
+// The rules in force on one date: the policy with every amendment effective by then applied,
+// plus the guide. What an evaluation uses, and what a decision cites.
+struct RuleSet {
+  std::shared_ptr<const Policy> policy;
+  std::shared_ptr<const Guide> guide;  // may be null
+  Date as_of;
+  bool in_force = true;  // the policy's validity covers as_of
+  Date valid_from, valid_until;  // valid_until exclusive
+  std::vector<const Measure*> measures;
+  std::map<std::string, std::string> cancelled;  // measure id -> amendment id
+  std::vector<std::string> amendments_applied;
+  expr::Value data;  // policy data overlaid with the guide's
+  std::vector<std::shared_ptr<const Amendment>> keep_alive;
+
+  const Measure* FindMeasure(std::string_view id) const;
+};
+
+}  // namespace qgrant::policy

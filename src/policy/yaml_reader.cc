@@ -1,0 +1,189 @@
+#include "policy/yaml_reader.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace qgrant::policy {
+
+bool YamlReader::Parse(YAML::Node* root) {
+  sink_->RememberText(file_, text_);
+  try {
+    *root = YAML::Load(text_);
+  } catch (const YAML::ParserException& e) {
+    sink_->Error(file_, e.mark.line + 1, e.mark.column + 1, "YAML syntax: " + e.msg);
+    return false;
+  } catch (const YAML::Exception& e) {
+    sink_->Error(file_, 0, 0, std::string("YAML: ") + e.what());
+    return false;
+  }
+  return true;
+}
+
+SourceRef YamlReader::Where(const YAML::Node& node) const {
+  SourceRef r;
+  r.file = file_;
+  if (node.IsDefined()) {
+    YAML::Mark m = node.Mark();
+    if (m.line >= 0) {
+      r.line = m.line + 1;
+      r.column = m.column + 1;
+    }
+  }
+  return r;
+}
+
+void YamlReader::Error(const YAML::Node& at, const std::string& message) const {
+  SourceRef r = Where(at);
+  sink_->Error(file_, r.line, r.column, message);
+}
+
+void YamlReader::Warning(const YAML::Node& at, const std::string& message) const {
+  SourceRef r = Where(at);
+  sink_->Warning(file_, r.line, r.column, message);
+}
+
+void YamlReader::CheckKeys(const YAML::Node& map, std::initializer_list<const char*> allowed,
+                           const std::string& what) const {
+  if (!map.IsMap()) return;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    std::string key = it->first.Scalar();
+    bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
+    if (!ok) {
+      std::string list;
+      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      Error(it->first, "unknown field '" + key + "' in " + what + " (allowed: " + list + ")");
+    }
+  }
+}
+
+std::optional<std::string> YamlReader::String(const YAML::Node& map, const char* key, bool required) const {
+  YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) Error(map, std::string("missing required field '") + key + "'");
+    return std::nullopt;
+  }
+  if (!n.IsScalar()) {
+    Error(n, std::string("field '") + key + "' must be a text value");
+    return std::nullopt;
+  }
+  if (required && n.Scalar().empty()) {
+    Error(n, std::string("field '") + key + "' must not be empty");
+    return std::nullopt;
+  }
+  return n.Scalar();
+}
+
+std::optional<int64_t> YamlReader::Int(const YAML::Node& map, const char* key, bool required) const {
+  YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) Error(map, std::string("missing required field '") + key + "'");
+    return std::nullopt;
+  }
+  std::string s = n.IsScalar() ? n.Scalar() : "";
+  std::string digits;
+  for (char c : s) {
+    if (c != '_') digits += c;  // 300_000_000 reads better for fen amounts
+  }
+  int64_t v = 0;
+  auto res = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (!n.IsScalar() || digits.empty() || res.ec != std::errc() || res.ptr != digits.data() + digits.size()) {
+    Error(n, std::string("field '") + key + "' must be a whole number, found '" + s + "'");
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> YamlReader::Bool(const YAML::Node& map, const char* key, bool required) const {
+  YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) Error(map, std::string("missing required field '") + key + "'");
+    return std::nullopt;
+  }
+  if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) return n.Scalar() == "true";
+  Error(n, std::string("field '") + key + "' must be true or false");
+  return std::nullopt;
+}
+
+std::optional<Date> YamlReader::DateField(const YAML::Node& map, const char* key, bool required) const {
+  auto s = String(map, key, required);
+  if (!s) return std::nullopt;
+  Date d;
+  if (!ParseDate(*s, &d)) {
+    Error(map[key], std::string("field '") + key + "' must be a date YYYY-MM-DD, found '" + *s + "'");
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<Text> YamlReader::TextField(const YAML::Node& map, const char* key, bool required) const {
+  YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) Error(map, std::string("missing required field '") + key + "' ({zh: ..., en: ...})");
+    return std::nullopt;
+  }
+  if (!n.IsMap()) {
+    Error(n, std::string("field '") + key + "' must give both languages: {zh: ..., en: ...}");
+    return std::nullopt;
+  }
+  CheckKeys(n, {"zh", "en"}, std::string("'") + key + "'");
+  Text t;
+  bool ok = true;
+  for (const char* lang : {"zh", "en"}) {
+    YAML::Node l = n[lang];
+    if (!l.IsDefined() || l.IsNull() || !l.IsScalar() || l.Scalar().empty()) {
+      Error(n, std::string("'") + key + "' has no " + (std::string(lang) == "zh" ? "Chinese (zh)" : "English (en)") + " text");
+      ok = false;
+      continue;
+    }
+    (std::string(lang) == "zh" ? t.zh : t.en) = l.Scalar();
+  }
+  if (!ok) return std::nullopt;
+  return t;
+}
+
+std::vector<std::string> YamlReader::StringList(const YAML::Node& map, const char* key, bool required) const {
+  std::vector<std::string> out;
+  YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) Error(map, std::string("missing required field '") + key + "'");
+    return out;
+  }
+  if (!n.IsSequence()) {
+    Error(n, std::string("field '") + key + "' must be a list");
+    return out;
+  }
+  for (const auto& e : n) {
+    if (!e.IsScalar()) {
+      Error(e, std::string("items of '") + key + "' must be text values");
+      continue;
+    }
+    out.push_back(e.Scalar());
+  }
+  return out;
+}
+
+void YamlReader::ExprError(const YAML::Node& node, const std::string& source, const Diagnostic& d) const {
+  SourceRef base = Where(node);
+  YAML::Mark m = node.Mark();
+  // Find the expression's line in the file after the scalar's start, so the caret lands on the
+  // offending character even inside quotes or a block scalar.
+  size_t line_start = 0;
+  for (int i = 1; i < d.pos.line; ++i) {
+    size_t nl = source.find('\n', line_start);
+    if (nl == std::string::npos) break;
+    line_start = nl + 1;
+  }
+  size_t line_end = source.find('\n', line_start);
+  std::string expr_line = source.substr(line_start, line_end == std::string::npos ? std::string::npos : line_end - line_start);
+  size_t from = m.pos >= 0 ? static_cast<size_t>(m.pos) : 0;
+  size_t found = expr_line.empty() ? std::string::npos : text_.find(expr_line, from);
+  if (found != std::string::npos) {
+    size_t in_line = static_cast<size_t>(d.pos.offset) - line_start;
+    SourcePos p = LocateOffset(text_, static_cast<int32_t>(found + in_line));
+    sink_->Error(file_, p.line, p.column, d.message);
+  } else {
+    sink_->Error(file_, base.line, base.column, d.message);
+  }
+}
+
+}  // namespace qgrant::policy
