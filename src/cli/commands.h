@@ -7,5 +7,9 @@
 namespace qgrant::cli {
 
 void AddExprCommand(CLI::App& app, int* exit_code);
+void AddCheckCommand(CLI::App& app, int* exit_code);
+void AddEvalCommand(CLI::App& app, int* exit_code);
+void AddExplainCommand(CLI::App& app, int* exit_code);
+void AddAllocateCommand(CLI::App& app, int* exit_code);
 
 }  // namespace qgrant::cli

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/line_reader.h"
@@ -41,6 +43,35 @@ void PrintSummary(const Summary& s, int64_t lines) {
                engine::YuanEn(s.eligible_fen).c_str(), engine::YuanZh(s.eligible_fen).c_str());
 }
 
+// A slice of the input on its way through the pipeline: read -> parse (parallel) -> decide (in
+// order, against the ledger) -> serialise (parallel) -> write.
+struct Batch {
+  std::string text;
+  std::vector<std::pair<size_t, size_t>> lines;  // offset and length in text; blank lines dropped
+  std::vector<engine::Application> apps;
+  std::vector<engine::Decision> decisions;
+  std::vector<std::string> out;  // serialised decisions, one string per worker slice
+};
+
+constexpr size_t kBatchLines = 4096;
+
+// Runs fn(begin, end) over [0, n) split into `workers` contiguous slices.
+template <typename F>
+void ParallelSlices(size_t n, size_t workers, F fn) {
+  if (workers <= 1 || n < 1024) {
+    fn(size_t{0}, n, size_t{0});
+    return;
+  }
+  std::vector<std::thread> threads;
+  size_t per = (n + workers - 1) / workers;
+  for (size_t w = 0; w < workers; ++w) {
+    size_t b = w * per, e = std::min(n, b + per);
+    if (b >= e) break;
+    threads.emplace_back([=] { fn(b, e, w); });
+  }
+  for (auto& t : threads) t.join();
+}
+
 int RunEval(const EvalOptions& o, bool explain_text) {
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
   if (!loaded) return 2;
@@ -58,49 +89,99 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     std::cerr << "qgrant: " << st.message() << "\n";
     return 2;
   }
-  engine::Evaluator evaluator(*loaded->rules);
-  engine::ApplicationReader reader(*loaded->rules);
-  engine::Application app;
+  const engine::Evaluator evaluator(*loaded->rules);
+  const engine::Lang lang = o.lang == "en" ? engine::Lang::kEn : engine::Lang::kZh;
+  // The background stage parses and serialises while the main thread decides.
+  const size_t workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  const size_t parse_workers = std::max<size_t>(1, workers > 1 ? workers - 1 : 1);
+  std::vector<std::unique_ptr<engine::ApplicationReader>> readers;
+  for (size_t i = 0; i < parse_workers; ++i) readers.push_back(std::make_unique<engine::ApplicationReader>(*loaded->rules));
+
   Summary summary;
-  std::string out;
-  out.reserve(1 << 20);
   const bool progress = isatty(STDERR_FILENO) && !explain_text;
   int64_t decisions = 0;
   bool found = false;
-  std::string_view line;
-  while (in.Next(&line)) {
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    reader.Read(line, &app);
-    bool want_trace = o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
-    engine::Decision d = evaluator.Decide(app, &ledger, want_trace);
-    ++decisions;
-    ++summary.count[static_cast<int>(d.outcome)];
-    if (d.outcome == engine::Outcome::kEligible) summary.eligible_fen += d.amount_fen;
-    if (explain_text) {
-      if (want_trace) {
+
+  auto fill = [&](Batch* b) {
+    b->text.clear();
+    b->lines.clear();
+    std::string_view line;
+    while (b->lines.size() < kBatchLines && in.Next(&line)) {
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      b->lines.emplace_back(b->text.size(), line.size());
+      b->text.append(line);
+    }
+    b->apps.resize(b->lines.size());
+    b->decisions.resize(b->lines.size());
+  };
+  auto parse = [&](Batch* b) {
+    ParallelSlices(b->lines.size(), parse_workers, [&](size_t begin, size_t end, size_t w) {
+      for (size_t i = begin; i < end; ++i) {
+        readers[w]->Read(std::string_view(b->text).substr(b->lines[i].first, b->lines[i].second), &b->apps[i]);
+      }
+    });
+  };
+  auto decide = [&](Batch* b) {
+    for (size_t i = 0; i < b->apps.size(); ++i) {
+      const engine::Application& app = b->apps[i];
+      bool want_trace = o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
+      engine::Decision& d = b->decisions[i];
+      d = evaluator.Decide(app, &ledger, want_trace);
+      ++decisions;
+      ++summary.count[static_cast<int>(d.outcome)];
+      if (d.outcome == engine::Outcome::kEligible) summary.eligible_fen += d.amount_fen;
+      if (explain_text && want_trace) {
         found = true;
-        std::string text = engine::ExplainText(d, app, *loaded->rules, o.lang == "en" ? engine::Lang::kEn : engine::Lang::kZh);
+        std::string text = engine::ExplainText(d, app, *loaded->rules, lang);
         std::fwrite(text.data(), 1, text.size(), stdout);
       }
-      continue;
     }
-    engine::AppendDecisionJson(d, evaluator.provenance(), &out);
-    if (o.explain) {
-      out.pop_back();  // reopen the object to add the trace
-      out += ",\"trace\":";
-      out += engine::TraceJson(d);
-      out += "}";
-    }
-    out += '\n';
-    if (out.size() > (1 << 20)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
+    if (progress && decisions >= 200000) std::fprintf(stderr, "\r  %lld applications…", static_cast<long long>(decisions));
+  };
+  auto serialize_and_write = [&](Batch* b) {
+    if (explain_text) return;
+    b->out.resize(parse_workers);
+    ParallelSlices(b->decisions.size(), parse_workers, [&](size_t begin, size_t end, size_t w) {
+      std::string& out = b->out[w];
       out.clear();
-    }
-    if (progress && decisions % 200000 == 0) {
-      std::fprintf(stderr, "\r  %lld applications…", static_cast<long long>(decisions));
-    }
+      for (size_t i = begin; i < end; ++i) {
+        const engine::Decision& d = b->decisions[i];
+        engine::AppendDecisionJson(d, evaluator.provenance(), &out);
+        if (o.explain) {
+          out.pop_back();  // reopen the object to add the trace
+          out += ",\"trace\":";
+          out += engine::TraceJson(d);
+          out += "}";
+        }
+        out += '\n';
+      }
+    });
+    for (const auto& part : b->out) std::fwrite(part.data(), 1, part.size(), stdout);
+  };
+
+  // Three buffers rotate: one being decided, the next being parsed, the previous being written.
+  Batch buffers[3];
+  Batch* cur = &buffers[0];
+  Batch* next = &buffers[1];
+  Batch* prev = &buffers[2];
+  bool have_prev = false;
+  fill(cur);
+  parse(cur);
+  while (!cur->lines.empty()) {
+    fill(next);
+    std::thread background([&] {
+      if (have_prev) serialize_and_write(prev);
+      parse(next);
+    });
+    decide(cur);
+    background.join();
+    Batch* written = prev;
+    prev = cur;
+    cur = next;
+    next = written;
+    have_prev = true;
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (have_prev) serialize_and_write(prev);
   std::fflush(stdout);
   if (progress && decisions >= 200000) std::fprintf(stderr, "\r");
   if (!in.status().ok()) {

@@ -7,7 +7,11 @@ int main(int argc, char** argv) {
   CLI::App app{"qgrant: Shenzhen quality and brand subsidies — policy as code, decisions, budgets"};
   app.require_subcommand(1);
   int exit_code = 0;
+  qgrant::cli::AddCheckCommand(app, &exit_code);
+  qgrant::cli::AddEvalCommand(app, &exit_code);
+  qgrant::cli::AddExplainCommand(app, &exit_code);
   qgrant::cli::AddExprCommand(app, &exit_code);
+  qgrant::cli::AddAllocateCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -29,14 +29,17 @@ class Validator {
  public:
   explicit Validator(Application* app) : app_(app) {}
 
-  void Add(std::string path, std::string code, std::string zh, std::string en) {
-    app_->errors.push_back({std::move(path), std::move(code), {std::move(zh), std::move(en)}});
+  // Paths are string views: they are built into messages only when something is wrong.
+  void Add(std::string_view path, std::string code, std::string zh, std::string en) {
+    app_->errors.push_back({std::string(path), std::move(code), {std::move(zh), std::move(en)}});
   }
 
-  void Missing(const std::string& path) {
+  void Missing(std::string_view p) {
+    std::string path(p);
     Add(path, "missing", "缺少必填字段 " + path, "required field " + path + " is missing");
   }
-  void WrongType(const std::string& path, const char* want_zh, const char* want_en) {
+  void WrongType(std::string_view p, const char* want_zh, const char* want_en) {
+    std::string path(p);
     Add(path, "wrong_type", "字段 " + path + " 应为" + want_zh, "field " + path + " must be " + want_en);
   }
 
@@ -49,7 +52,7 @@ class Validator {
     return true;
   }
 
-  std::optional<std::string> String(const object& obj, std::string_view key, const std::string& path, bool required) {
+  std::optional<std::string> String(const object& obj, std::string_view key, std::string_view path, bool required) {
     element e;
     if (!Get(obj, key, &e)) {
       if (required) Missing(path);
@@ -61,13 +64,14 @@ class Validator {
       return std::nullopt;
     }
     if (required && s.empty()) {
-      Add(path, "empty", "字段 " + path + " 不能为空", "field " + path + " must not be empty");
+      std::string p(path);
+      Add(p, "empty", "字段 " + p + " 不能为空", "field " + p + " must not be empty");
       return std::nullopt;
     }
     return std::string(s);
   }
 
-  std::optional<bool> Bool(const object& obj, std::string_view key, const std::string& path, bool required) {
+  std::optional<bool> Bool(const object& obj, std::string_view key, std::string_view path, bool required) {
     element e;
     if (!Get(obj, key, &e)) {
       if (required) Missing(path);
@@ -81,14 +85,15 @@ class Validator {
     return b;
   }
 
-  std::optional<policy::Date> DateOf(const element& e, const std::string& path) {
+  std::optional<policy::Date> DateOf(const element& e, std::string_view p) {
     std::string_view s;
     if (e.get_string().get(s) != simdjson::SUCCESS) {
-      WrongType(path, "日期字符串 YYYY-MM-DD", "a date string YYYY-MM-DD");
+      WrongType(p, "日期字符串 YYYY-MM-DD", "a date string YYYY-MM-DD");
       return std::nullopt;
     }
     policy::Date d;
     if (!policy::ParseDate(s, &d)) {
+      std::string path(p);
       Add(path, "invalid_date", "字段 " + path + " 不是有效日期（YYYY-MM-DD）：" + std::string(s),
           "field " + path + " is not a real calendar date YYYY-MM-DD: " + std::string(s));
       return std::nullopt;
@@ -96,7 +101,7 @@ class Validator {
     return d;
   }
 
-  std::optional<policy::Date> Date(const object& obj, std::string_view key, const std::string& path, bool required) {
+  std::optional<policy::Date> Date(const object& obj, std::string_view key, std::string_view path, bool required) {
     element e;
     if (!Get(obj, key, &e)) {
       if (required) Missing(path);
@@ -140,11 +145,14 @@ class Validator {
           Add(path, "empty", "字段 " + path + " 不能为空", "field " + path + " must not be empty");
           return expr::Value();
         }
-        if (!spec.enum_values.empty() &&
-            std::find(spec.enum_values.begin(), spec.enum_values.end(), s) == spec.enum_values.end()) {
-          Add(path, "not_in_list", "字段 " + path + " 的值 " + std::string(s) + " 不在允许范围内（" + JoinList(spec.enum_values) + "）",
-              "field " + path + " has value '" + std::string(s) + "', which is not one of: " + JoinList(spec.enum_values));
-          return expr::Value();
+        if (!spec.enum_values.empty()) {
+          auto it = std::find(spec.enum_values.begin(), spec.enum_values.end(), s);
+          if (it == spec.enum_values.end()) {
+            Add(path, "not_in_list", "字段 " + path + " 的值 " + std::string(s) + " 不在允许范围内（" + JoinList(spec.enum_values) + "）",
+                "field " + path + " has value '" + std::string(s) + "', which is not one of: " + JoinList(spec.enum_values));
+            return expr::Value();
+          }
+          return spec.enum_value_values[static_cast<size_t>(it - spec.enum_values.begin())];
         }
         return expr::Value::String(std::string(s));
       }
@@ -218,7 +226,7 @@ class Validator {
         if (spec.required) Missing(path);
         continue;
       }
-      entries.emplace_back(expr::Value::String(spec.name), Fact(e, spec, path));
+      entries.emplace_back(spec.name_value, Fact(e, spec, path));
     }
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));

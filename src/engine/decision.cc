@@ -1,6 +1,8 @@
 #include "engine/decision.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace qgrant::engine {
 
@@ -48,25 +50,57 @@ std::string YuanEn(int64_t fen) {
   return (neg ? "-" : "") + GroupThousands(f / 100) + buf + " yuan";
 }
 
+namespace {
+
+// Whether any of the 8 bytes of `w` must be escaped in JSON: a control byte, '"' or '\\'
+// (bit tricks from "Bit Twiddling Hacks": a byte below n, a byte equal to c).
+inline bool NeedsEscape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+  uint64_t quote = w ^ (kOnes * '"');
+  uint64_t backslash = w ^ (kOnes * '\\');
+  uint64_t eq_quote = (quote - kOnes) & ~quote & kHighs;
+  uint64_t eq_backslash = (backslash - kOnes) & ~backslash & kHighs;
+  return (below_space | eq_quote | eq_backslash) != 0;
+}
+
+}  // namespace
+
 void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
-  for (unsigned char c : s) {
+  size_t run = 0, i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    // Skip eight clean bytes at a time; most text has nothing to escape.
+    if (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (!NeedsEscape(w)) {
+        i += 8;
+        continue;
+      }
+    }
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out->append(s.data() + run, i - run);
+    run = ++i;
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;
       case '\n': out->append("\\n"); break;
       case '\r': out->append("\\r"); break;
       case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out->append(buf);
+      }
     }
   }
+  out->append(s.data() + run, n - run);
   out->push_back('"');
 }
 

@@ -49,19 +49,25 @@ class ApplicationActivation : public expr::Activation {
   }
 
   expr::Value Applicant() const {
+    // Field names are made once; each application only makes its values.
+    static const expr::Value kUscc = expr::Value::String("uscc"), kName = expr::Value::String("name"),
+                             kKind = expr::Value::String("kind"),
+                             kRegistered = expr::Value::String("registered_in_shenzhen"),
+                             kDishonesty = expr::Value::String("serious_dishonesty"),
+                             kEstablished = expr::Value::String("established_on"),
+                             kYears = expr::Value::String("years_operating"), kDistrict = expr::Value::String("district");
     std::vector<std::pair<expr::Value, expr::Value>> e;
     e.reserve(8);
-    e.emplace_back(expr::Value::String("uscc"), expr::Value::String(app_.uscc));
-    e.emplace_back(expr::Value::String("name"), expr::Value::String(app_.name));
-    e.emplace_back(expr::Value::String("kind"), expr::Value::String(app_.kind));
-    e.emplace_back(expr::Value::String("registered_in_shenzhen"), expr::Value::Bool(app_.registered_in_shenzhen));
-    e.emplace_back(expr::Value::String("serious_dishonesty"), expr::Value::Bool(app_.serious_dishonesty));
+    e.emplace_back(kUscc, expr::Value::String(app_.uscc));
+    e.emplace_back(kName, expr::Value::String(app_.name));
+    e.emplace_back(kKind, expr::Value::String(app_.kind));
+    e.emplace_back(kRegistered, expr::Value::Bool(app_.registered_in_shenzhen));
+    e.emplace_back(kDishonesty, expr::Value::Bool(app_.serious_dishonesty));
     if (app_.established_on) {
-      e.emplace_back(expr::Value::String("established_on"), DateValue(*app_.established_on));
-      e.emplace_back(expr::Value::String("years_operating"),
-                     expr::Value::Int(FullYears(*app_.established_on, rules_.as_of)));
+      e.emplace_back(kEstablished, DateValue(*app_.established_on));
+      e.emplace_back(kYears, expr::Value::Int(FullYears(*app_.established_on, rules_.as_of)));
     }
-    if (!app_.district.empty()) e.emplace_back(expr::Value::String("district"), expr::Value::String(app_.district));
+    if (!app_.district.empty()) e.emplace_back(kDistrict, expr::Value::String(app_.district));
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(e), &err));
   }

@@ -115,6 +115,8 @@ std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& na
   }
   f.required = r.Bool(n, "required", false).value_or(false);
   f.enum_values = r.StringList(n, "enum", false);
+  f.name_value = expr::Value::String(name);
+  for (const auto& v : f.enum_values) f.enum_value_values.push_back(expr::Value::String(v));
   if (!f.enum_values.empty() && f.type != FactSpec::Type::kString) {
     r.Error(n["enum"], "only string facts can have an enum");
   }
@@ -415,9 +417,20 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
     if (up != "full" && up != "difference") r.Error(settings["upgrade_pays"], "upgrade_pays must be full or difference");
     p->upgrade_pays_difference = up == "difference";
   }
-  if (!p->effective_from) {
-    r.Error(n, "settings.effective_from is not set: the draft leaves the date of clause （十四） blank, so the "
-               "deployment must set it");
+  // Absent, not merely invalid (DateField has reported a bad date at the value already).
+  if (!settings.IsDefined() || !settings.IsMap() || !settings["effective_from"].IsDefined() ||
+      settings["effective_from"].IsNull()) {
+    const std::string msg =
+        "settings.effective_from is not set: the draft leaves the date of clause （十四） blank, so the deployment "
+        "must set it";
+    bool reported = false;  // at the `settings:` key when there is one (never assign YAML nodes: it aliases them)
+    for (auto it = n.begin(); it != n.end() && !reported; ++it) {
+      if (it->first.Scalar() == "settings") {
+        r.Error(it->first, msg);
+        reported = true;
+      }
+    }
+    if (!reported) r.Error(n, msg);
   }
   p->data = n["data"].IsDefined() ? DataValue(n["data"]) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
   if (p->data.kind() != expr::Kind::kMap) {

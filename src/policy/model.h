@@ -59,6 +59,9 @@ struct FactSpec {
   int64_t min_items = 0;                 // kList
   std::vector<FactSpec> fields;          // kObject, or the item of a kList
   bool list_of_objects = false;
+  // The name and the enum values as CEL strings, made once: every application reuses them.
+  expr::Value name_value;
+  std::vector<expr::Value> enum_value_values;
 };
 
 // A condition in CEL that must hold; `reason` explains a failure.

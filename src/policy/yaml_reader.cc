@@ -5,12 +5,52 @@
 
 namespace qgrant::policy {
 
+namespace {
+
+// yaml-cpp's messages name its parser's states; say what the author most likely did, and keep
+// the original words for searching.
+std::string ExplainYamlError(const std::string& msg) {
+  static const std::pair<const char*, const char*> kHints[] = {
+      {"end of map flow not found", "a '{' mapping above is not closed with '}'"},
+      {"end of sequence flow not found", "a '[' list above is not closed with ']'"},
+      {"end of map not found",
+       "this line does not fit the structure above: check its indentation, and look for an unclosed quote or bracket "
+       "before it"},
+      {"end of sequence not found",
+       "this line does not fit the list above: check its indentation (list items start with '- ' at the same column)"},
+      {"illegal tab when looking for indentation", "indent with spaces, not tabs"},
+      {"illegal map value", "a ': ' here starts a second key on one line; quote the text if the colon belongs to it"},
+  };
+  for (const auto& [yaml, hint] : kHints) {
+    if (msg == yaml) return std::string(hint) + " (" + msg + ")";
+  }
+  return msg;
+}
+
+// Levenshtein distance, for "did you mean" on misspelt keys.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
 bool YamlReader::Parse(YAML::Node* root) {
   sink_->RememberText(file_, text_);
   try {
     *root = YAML::Load(text_);
   } catch (const YAML::ParserException& e) {
-    sink_->Error(file_, e.mark.line + 1, e.mark.column + 1, "YAML syntax: " + e.msg);
+    sink_->Error(file_, e.mark.line + 1, e.mark.column + 1, "YAML syntax: " + ExplainYamlError(e.msg));
     return false;
   } catch (const YAML::Exception& e) {
     sink_->Error(file_, 0, 0, std::string("YAML: ") + e.what());
@@ -49,9 +89,15 @@ void YamlReader::CheckKeys(const YAML::Node& map, std::initializer_list<const ch
     std::string key = it->first.Scalar();
     bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
     if (!ok) {
-      std::string list;
-      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      Error(it->first, "unknown field '" + key + "' in " + what + " (allowed: " + list + ")");
+      std::string list, closest;
+      size_t best = 3;  // suggest only a near miss: at most 2 edits
+      for (const char* a : allowed) {
+        list += (list.empty() ? "" : ", ") + std::string(a);
+        size_t d = EditDistance(key, a);
+        if (d < best) best = d, closest = a;
+      }
+      std::string hint = closest.empty() || map[closest].IsDefined() ? "" : "did you mean '" + closest + "'? ";
+      Error(it->first, "unknown field '" + key + "' in " + what + " (" + hint + "allowed: " + list + ")");
     }
   }
 }

@@ -1,0 +1,318 @@
+#include "alloc/allocate.h"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+#include "alloc/apportion.h"
+
+namespace qgrant::alloc {
+namespace {
+
+constexpr int64_t kMaxFen = std::numeric_limits<int64_t>::max();
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// Checks the names and selectors of the declared tiers or pools (`kind` is "tier" or "pool").
+template <typename Group>
+Status ValidateGroups(const std::vector<Group>& groups, std::string_view kind) {
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const Group& g = groups[i];
+    if (g.name.empty()) {
+      return Status::InvalidArgument(std::string(kind) + " " + std::to_string(i + 1) + " has no name");
+    }
+    if (g.name == kRestGroup) {
+      return Status::InvalidArgument(Quoted(kRestGroup) + " is reserved for the claims no " +
+                                     std::string(kind) + " selects; choose another name");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (groups[j].name == g.name) {
+        return Status::InvalidArgument("two " + std::string(kind) + "s are named " + Quoted(g.name));
+      }
+    }
+    if (g.measures.empty() && g.clauses.empty()) {
+      return Status::InvalidArgument(std::string(kind) + " " + Quoted(g.name) + " selects no measure or clause");
+    }
+  }
+  return Status::Ok();
+}
+
+// The index of the first declared group selecting each claim's measure or clause; claims no group
+// selects go to the implicit last group, index groups.size().
+template <typename Group>
+std::vector<int32_t> AssignGroups(const std::vector<Claim>& claims, const std::vector<Group>& groups) {
+  std::unordered_map<std::string_view, int32_t> by_measure, by_clause;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    // emplace keeps the first group that named a key: declaration order decides overlaps.
+    for (const std::string& m : groups[g].measures) by_measure.emplace(m, static_cast<int32_t>(g));
+    for (const std::string& c : groups[g].clauses) by_clause.emplace(c, static_cast<int32_t>(g));
+  }
+  std::vector<int32_t> group_of(claims.size(), static_cast<int32_t>(groups.size()));
+  for (size_t i = 0; i < claims.size(); ++i) {
+    if (auto it = by_measure.find(claims[i].measure); it != by_measure.end()) group_of[i] = it->second;
+    if (auto it = by_clause.find(claims[i].clause); it != by_clause.end()) {
+      group_of[i] = std::min(group_of[i], it->second);
+    }
+  }
+  return group_of;
+}
+
+// How much extra (in units) each pool receives from the spare money of under-subscribed pools.
+std::vector<int64_t> Redistribute(const std::vector<int64_t>& envelope, const std::vector<int64_t>& demand,
+                                  Redistribution rule) {
+  const size_t n = envelope.size();
+  std::vector<int64_t> received(n, 0);
+  if (rule == Redistribution::kNone) return received;
+  std::vector<int64_t> unmet(n, 0);
+  int64_t spare = 0, total_unmet = 0;  // each bounded by the budget or the approved total
+  for (size_t j = 0; j < n; ++j) {
+    if (demand[j] < envelope[j]) spare += envelope[j] - demand[j];
+    unmet[j] = std::max<int64_t>(demand[j] - envelope[j], 0);
+    total_unmet += unmet[j];
+  }
+  if (total_unmet <= spare) return unmet;  // every pool can be paid in full
+  if (rule == Redistribution::kInOrder) {
+    for (size_t j = 0; j < n; ++j) {
+      received[j] = std::min(unmet[j], spare);
+      spare -= received[j];
+    }
+  } else {
+    ApportionLargestRemainder(unmet, unmet, total_unmet, spare, received);
+  }
+  return received;
+}
+
+}  // namespace
+
+Status ValidatePlan(const AllocationPlan& plan) {
+  if (plan.budget_fen < 0) {
+    return Status::InvalidArgument("budget_fen must not be negative (got " + std::to_string(plan.budget_fen) + ")");
+  }
+  if (plan.unit_fen < 1) {
+    return Status::InvalidArgument("the rounding unit must be at least 1 fen (got " +
+                                   std::to_string(plan.unit_fen) + ")");
+  }
+  if (!plan.tiers.empty() && !plan.pools.empty()) {
+    return Status::InvalidArgument("a plan has tiers or pools, not both");
+  }
+  if (plan.strategy != Strategy::kTiers && !plan.tiers.empty()) {
+    return Status::InvalidArgument("tiers are given but the strategy is " + std::string(StrategyName(plan.strategy)));
+  }
+  if (plan.strategy != Strategy::kPools && !plan.pools.empty()) {
+    return Status::InvalidArgument("pools are given but the strategy is " + std::string(StrategyName(plan.strategy)));
+  }
+  if (plan.strategy != Strategy::kPools && plan.redistribution != Redistribution::kNone) {
+    return Status::InvalidArgument("redistribution moves money between pools; it needs the pools strategy");
+  }
+  if (plan.strategy == Strategy::kTiers) {
+    if (plan.tiers.empty()) return Status::InvalidArgument("the tiers strategy needs at least one tier");
+    QGRANT_RETURN_IF_ERROR(ValidateGroups(plan.tiers, "tier"));
+  }
+  if (plan.strategy == Strategy::kPools) {
+    if (plan.pools.empty()) return Status::InvalidArgument("the pools strategy needs at least one pool");
+    QGRANT_RETURN_IF_ERROR(ValidateGroups(plan.pools, "pool"));
+    __int128 sum = 0;
+    for (const Pool& p : plan.pools) {
+      if (p.budget_fen < 0) {
+        return Status::InvalidArgument("pool " + Quoted(p.name) + ": budget_fen must not be negative (got " +
+                                       std::to_string(p.budget_fen) + ")");
+      }
+      // Envelopes are counted in whole units; a fraction of a unit could never be paid out.
+      if (p.budget_fen % plan.unit_fen != 0) {
+        return Status::InvalidArgument("pool " + Quoted(p.name) + ": budget_fen " + std::to_string(p.budget_fen) +
+                                       " is not a multiple of the rounding unit of " +
+                                       std::to_string(plan.unit_fen) + " fen");
+      }
+      sum += p.budget_fen;
+    }
+    if (sum > plan.budget_fen) {
+      return Status::InvalidArgument("the pools' budgets add up to more than the budget of " +
+                                     std::to_string(plan.budget_fen) + " fen");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<AllocationResult> Allocate(const std::vector<Claim>& claims, const AllocationPlan& plan) {
+  QGRANT_RETURN_IF_ERROR(ValidatePlan(plan));
+  const int64_t unit = plan.unit_fen;
+  const int64_t budget_units = plan.budget_fen / unit;
+  const size_t n = claims.size();
+
+  // The groups in payment order, "rest" last, and the group of each claim (left empty for pro
+  // rata, where all claims form one group).
+  std::vector<GroupStep> groups;
+  std::vector<int32_t> group_of;
+  switch (plan.strategy) {
+    case Strategy::kProRata:
+      groups.push_back({.name = "all"});
+      break;
+    case Strategy::kTiers:
+      for (const Tier& t : plan.tiers) groups.push_back({.name = t.name});
+      groups.push_back({.name = std::string(kRestGroup)});
+      group_of = AssignGroups(claims, plan.tiers);
+      break;
+    case Strategy::kPools:
+      for (const Pool& p : plan.pools) groups.push_back({.name = p.name});
+      groups.push_back({.name = std::string(kRestGroup)});
+      group_of = AssignGroups(claims, plan.pools);
+      break;
+  }
+  const size_t group_count = groups.size();
+
+  // One pass over the claims: check the amounts and total them per group. Payable amounts (in
+  // units) are kept contiguous because the apportionment reads them once per claim.
+  AllocationResult result;
+  result.allocations.reserve(n);
+  std::vector<int64_t> payable(n);
+  std::vector<int64_t> demand(group_count, 0);  // payable units per group
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t amount = claims[i].amount_fen;
+    if (amount < 0) {
+      return Status::InvalidArgument("claim " + std::to_string(i + 1) + " (" + Quoted(claims[i].id) +
+                                     "): amount_fen must not be negative (got " + std::to_string(amount) + ")");
+    }
+    if (amount > kMaxFen - result.amount_fen) {
+      return Status::InvalidArgument("the approved amounts add up to more than " + std::to_string(kMaxFen) + " fen");
+    }
+    result.amount_fen += amount;
+    const int32_t g = group_of.empty() ? 0 : group_of[i];
+    payable[i] = amount / unit;
+    demand[g] += payable[i];
+    groups[g].amount_fen += amount;
+    ++groups[g].claims;
+    result.allocations.push_back({.amount_fen = amount, .group = g});
+  }
+
+  // Each group's envelope and what it may spend, in units.
+  std::vector<int64_t> envelope(group_count), available(group_count);
+  switch (plan.strategy) {
+    case Strategy::kProRata:
+      envelope[0] = available[0] = budget_units;
+      break;
+    case Strategy::kTiers: {
+      // A tier's envelope is what the tiers before it left.
+      int64_t left = budget_units;
+      for (size_t g = 0; g < group_count; ++g) {
+        envelope[g] = available[g] = left;
+        left -= std::min(left, demand[g]);
+      }
+      break;
+    }
+    case Strategy::kPools: {
+      int64_t declared = 0;
+      for (size_t g = 0; g + 1 < group_count; ++g) {
+        envelope[g] = plan.pools[g].budget_fen / unit;  // exact: ValidatePlan checked the multiple
+        declared += plan.pools[g].budget_fen;
+      }
+      envelope.back() = (plan.budget_fen - declared) / unit;
+      const std::vector<int64_t> received = Redistribute(envelope, demand, plan.redistribution);
+      for (size_t g = 0; g < group_count; ++g) available[g] = envelope[g] + received[g];
+      break;
+    }
+  }
+
+  // The members of each group, in input order: a counting sort on the group index. Pro rata has
+  // a single group whose members are simply all the claims.
+  const bool single_group = group_count == 1;
+  std::vector<size_t> offset(group_count + 1, 0);
+  std::vector<size_t> members;
+  for (size_t g = 0; g < group_count; ++g) offset[g + 1] = offset[g] + static_cast<size_t>(groups[g].claims);
+  if (!single_group) {
+    members.resize(n);
+    std::vector<size_t> next(offset.begin(), offset.end() - 1);
+    for (size_t i = 0; i < n; ++i) members[next[group_of[i]]++] = i;
+  }
+
+  std::vector<int64_t> caps, tiebreak, parts;
+  for (size_t g = 0; g < group_count; ++g) {
+    GroupStep& step = groups[g];
+    step.payable_fen = demand[g] * unit;
+    step.budget_fen = envelope[g] * unit;
+    step.available_fen = available[g] * unit;
+    const size_t size = offset[g + 1] - offset[g];
+    const auto claim_at = [&](size_t k) { return single_group ? k : members[offset[g] + k]; };
+    if (demand[g] <= available[g]) {
+      step.allocated_fen = step.payable_fen;
+      for (size_t k = 0; k < size; ++k) {
+        const size_t i = claim_at(k);
+        result.allocations[i].allocated_fen = payable[i] * unit;
+      }
+      continue;
+    }
+    step.allocated_fen = step.available_fen;
+    step.scale_numerator = step.available_fen;
+    step.scale_denominator = step.payable_fen;
+    std::span<const int64_t> group_caps = payable;
+    if (!single_group) {
+      caps.resize(size);
+      for (size_t k = 0; k < size; ++k) caps[k] = payable[claim_at(k)];
+      group_caps = caps;
+    }
+    // Ties go to the larger approved amount, which the caps are when the unit is 1 fen.
+    std::span<const int64_t> group_tiebreak = group_caps;
+    if (unit != 1) {
+      tiebreak.resize(size);
+      for (size_t k = 0; k < size; ++k) tiebreak[k] = result.allocations[claim_at(k)].amount_fen;
+      group_tiebreak = tiebreak;
+    }
+    parts.resize(size);
+    ApportionLargestRemainder(group_caps, group_tiebreak, demand[g], available[g], parts);
+    for (size_t k = 0; k < size; ++k) result.allocations[claim_at(k)].allocated_fen = parts[k] * unit;
+  }
+
+  for (const GroupStep& step : groups) {
+    result.payable_fen += step.payable_fen;
+    result.allocated_fen += step.allocated_fen;
+  }
+  result.groups = std::move(groups);
+  return result;
+}
+
+Result<Strategy> ParseStrategy(std::string_view text) {
+  if (text == "pro_rata") return Strategy::kProRata;
+  if (text == "tiers") return Strategy::kTiers;
+  if (text == "pools") return Strategy::kPools;
+  return Status::InvalidArgument("unknown strategy " + Quoted(text) + " (expected pro_rata, tiers or pools)");
+}
+
+std::string_view StrategyName(Strategy strategy) {
+  switch (strategy) {
+    case Strategy::kProRata: return "pro_rata";
+    case Strategy::kTiers: return "tiers";
+    case Strategy::kPools: return "pools";
+  }
+  return "?";
+}
+
+Result<Redistribution> ParseRedistribution(std::string_view text) {
+  if (text == "none") return Redistribution::kNone;
+  if (text == "proportional") return Redistribution::kProportional;
+  if (text == "in_order") return Redistribution::kInOrder;
+  return Status::InvalidArgument("unknown redistribution " + Quoted(text) +
+                                 " (expected none, proportional or in_order)");
+}
+
+std::string_view RedistributionName(Redistribution redistribution) {
+  switch (redistribution) {
+    case Redistribution::kNone: return "none";
+    case Redistribution::kProportional: return "proportional";
+    case Redistribution::kInOrder: return "in_order";
+  }
+  return "?";
+}
+
+std::string FormatScale(int64_t numerator, int64_t denominator, int digits) {
+  std::string out = std::to_string(numerator / denominator);
+  if (digits <= 0) return out;
+  __int128 fraction = numerator % denominator;
+  out += '.';
+  for (int d = 0; d < digits; ++d) {
+    fraction *= 10;
+    out += static_cast<char>('0' + static_cast<int>(fraction / denominator));
+    fraction %= denominator;
+  }
+  return out;
+}
+
+}  // namespace qgrant::alloc
