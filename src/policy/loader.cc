@@ -1,6 +1,7 @@
 #include "policy/loader.h"
 
 #include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -238,10 +239,14 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
     r.Error(n["refer_to"], ctx + ": only referral measures refer elsewhere");
   }
   m.applicants = r.StringList(n, "applicants", true);
-  for (const auto& a : m.applicants) {
+  if (const YAML::Node list = n["applicants"]; list.IsDefined() && list.IsSequence()) {
     const auto& kinds = ApplicantKinds();
-    if (std::find(kinds.begin(), kinds.end(), a) == kinds.end()) {
-      r.Error(n["applicants"], ctx + ": unknown applicant kind '" + a + "'");
+    std::string known;
+    for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k;
+    for (const auto& item : list) {  // the caret under the kind itself
+      if (item.IsScalar() && std::find(kinds.begin(), kinds.end(), item.Scalar()) == kinds.end()) {
+        r.Error(item, ctx + ": unknown applicant kind '" + item.Scalar() + "' (the kinds are " + known + ")");
+      }
     }
   }
   if (n["applicants"].IsDefined() && m.applicants.empty()) {
@@ -418,8 +423,9 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
     p->upgrade_pays_difference = up == "difference";
   }
   // Absent, not merely invalid (DateField has reported a bad date at the value already).
-  if (!settings.IsDefined() || !settings.IsMap() || !settings["effective_from"].IsDefined() ||
-      settings["effective_from"].IsNull()) {
+  const YAML::Node& const_settings = settings;  // const: looking up a missing key must not add it
+  if (!settings.IsDefined() || !settings.IsMap() || !const_settings["effective_from"].IsDefined() ||
+      const_settings["effective_from"].IsNull()) {
     const std::string msg =
         "settings.effective_from is not set: the draft leaves the date of clause （十四） blank, so the deployment "
         "must set it";
@@ -538,11 +544,21 @@ bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, Diagno
     if (from) pending.push_back({&f, *from});
   }
   std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.from < b.from; });
+  // A reform (a draft change for cost simulation) is an amendment without a date: it applies
+  // whenever the policy does, on top of every amendment.
+  for (auto& f : parsed) {
+    if (f.kind == "reform") pending.push_back({&f, policy->effective_from.value_or(Date{INT32_MIN})});
+  }
   std::vector<std::shared_ptr<const Amendment>> amendments;
   for (const auto& pa : pending) {
     const YamlReader& r = *pa.file->reader;
     const YAML::Node& n = pa.file->root;
-    r.CheckKeys(n, {"kind", "id", "version", "policy", "effective_from", "title", "changes"}, "amendment");
+    const bool reform = pa.file->kind == "reform";
+    if (reform) {
+      r.CheckKeys(n, {"kind", "id", "version", "policy", "title", "changes"}, "reform");
+    } else {
+      r.CheckKeys(n, {"kind", "id", "version", "policy", "effective_from", "title", "changes"}, "amendment");
+    }
     auto a = std::make_shared<Amendment>();
     a->file = pa.file->path;
     a->id = r.String(n, "id", true).value_or("");
@@ -553,7 +569,7 @@ bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, Diagno
     if (!a->policy_id.empty() && a->policy_id != policy->id) {
       r.Error(n["policy"], "amendment is for policy '" + a->policy_id + "', not '" + policy->id + "'");
     }
-    if (policy->effective_from && pa.from < *policy->effective_from) {
+    if (!reform && policy->effective_from && pa.from < *policy->effective_from) {
       r.Error(n["effective_from"], "amendment takes effect before the policy itself");
     }
     YAML::Node changes = n["changes"];
@@ -617,8 +633,9 @@ bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, Diagno
       // Guides found beside the policy are checked with it; LoadGuideFile does the work.
       std::shared_ptr<const Guide> loaded;
       if (LoadGuideFile(f.path, bundle, &loaded, sink)) bundle.guides.push_back(loaded);
-    } else if (f.kind != "policy" && f.kind != "amendment" && f.kind != "tests" && !f.kind.empty()) {
-      f.reader->Error(f.root["kind"], "unknown kind '" + f.kind + "' (policy, amendment, guide, tests)");
+    } else if (f.kind != "policy" && f.kind != "amendment" && f.kind != "reform" && f.kind != "tests" &&
+               !f.kind.empty()) {
+      f.reader->Error(f.root["kind"], "unknown kind '" + f.kind + "' (policy, amendment, reform, guide, tests)");
     }
   }
   *out = std::move(bundle);
