@@ -31,7 +31,7 @@ struct EvalOptions {
 };
 
 struct Summary {
-  int64_t count[4] = {0, 0, 0, 0};
+  int64_t count[5] = {0, 0, 0, 0, 0};
   int64_t eligible_fen = 0;
 };
 

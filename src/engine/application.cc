@@ -27,7 +27,16 @@ std::string JoinList(const std::vector<std::string>& values) {
 
 class Validator {
  public:
-  explicit Validator(Application* app) : app_(app) {}
+  Validator(Application* app, bool partial) : app_(app), partial_(partial) {}
+
+  // A required field that is absent: an error, or in partial mode an unknown.
+  void Absent(std::string_view p) {
+    if (partial_) {
+      app_->unknown.emplace_back(p);
+    } else {
+      Missing(p);
+    }
+  }
 
   // Paths are string views: they are built into messages only when something is wrong.
   void Add(std::string_view path, std::string code, std::string zh, std::string en) {
@@ -55,7 +64,7 @@ class Validator {
   std::optional<std::string> String(const object& obj, std::string_view key, std::string_view path, bool required) {
     element e;
     if (!Get(obj, key, &e)) {
-      if (required) Missing(path);
+      if (required) Absent(path);
       return std::nullopt;
     }
     std::string_view s;
@@ -74,7 +83,7 @@ class Validator {
   std::optional<bool> Bool(const object& obj, std::string_view key, std::string_view path, bool required) {
     element e;
     if (!Get(obj, key, &e)) {
-      if (required) Missing(path);
+      if (required) Absent(path);
       return std::nullopt;
     }
     bool b;
@@ -104,7 +113,7 @@ class Validator {
   std::optional<policy::Date> Date(const object& obj, std::string_view key, std::string_view path, bool required) {
     element e;
     if (!Get(obj, key, &e)) {
-      if (required) Missing(path);
+      if (required) Absent(path);
       return std::nullopt;
     }
     return DateOf(e, path);
@@ -182,7 +191,7 @@ class Validator {
           WrongType(path, "对象", "an object");
           return expr::Value();
         }
-        return Object(obj, spec.fields, path + ".");
+        return Object(&obj, spec.fields, path + ".");
       }
       case FactSpec::Type::kList: {
         simdjson::dom::array arr;
@@ -205,7 +214,7 @@ class Validator {
               WrongType(ipath, "对象", "an object");
               continue;
             }
-            items.push_back(Object(obj, spec.fields, ipath + "."));
+            items.push_back(Object(&obj, spec.fields, ipath + "."));
           } else if (!spec.fields.empty()) {
             items.push_back(Fact(item, spec.fields[0], ipath));
           }
@@ -216,14 +225,18 @@ class Validator {
     return expr::Value();
   }
 
-  expr::Value Object(const object& obj, const std::vector<FactSpec>& specs, const std::string& prefix) {
+  // `obj` null: the object is absent, so all its fields are.
+  expr::Value Object(const object* obj, const std::vector<FactSpec>& specs, const std::string& prefix) {
     std::vector<std::pair<expr::Value, expr::Value>> entries;
     entries.reserve(specs.size());
     for (const auto& spec : specs) {
       element e;
       std::string path = prefix + spec.name;
-      if (!Get(obj, spec.name, &e)) {
-        if (spec.required) Missing(path);
+      if (obj == nullptr || !Get(*obj, spec.name, &e)) {
+        if (spec.required) {
+          Absent(path);
+          if (partial_) entries.emplace_back(spec.name_value, expr::Value::Unknown({path}));
+        }
         continue;
       }
       entries.emplace_back(spec.name_value, Fact(e, spec, path));
@@ -234,18 +247,19 @@ class Validator {
 
  private:
   Application* app_;
+  bool partial_;
 };
 
 }  // namespace
 
-ApplicationReader::ApplicationReader(const policy::RuleSet& rules)
-    : rules_(rules), parser_(std::make_unique<simdjson::dom::parser>()) {}
+ApplicationReader::ApplicationReader(const policy::RuleSet& rules, bool partial)
+    : rules_(rules), partial_(partial), parser_(std::make_unique<simdjson::dom::parser>()) {}
 
 ApplicationReader::~ApplicationReader() = default;
 
 void ApplicationReader::Read(std::string_view line, Application* app) {
   *app = Application();
-  Validator v(app);
+  Validator v(app, partial_);
   buffer_.assign(line.data(), line.size());
   buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
   element doc;
@@ -316,7 +330,10 @@ void ApplicationReader::Read(std::string_view line, Application* app) {
   }
 
   const policy::Measure* measure = nullptr;
-  if (auto m = v.String(root, "measure", "measure", true)) {
+  // The measure is what the record is about: without it nothing can be screened either.
+  if (!Validator::Get(root, "measure", &e)) {
+    v.Missing("measure");
+  } else if (auto m = v.String(root, "measure", "measure", true)) {
     app->measure = *m;
     measure = rules_.FindMeasure(*m);
     if (measure == nullptr && rules_.cancelled.count(*m) == 0) {
@@ -343,14 +360,7 @@ void ApplicationReader::Read(std::string_view line, Application* app) {
     app->facts = expr::Value::Map(expr::MapValue::Make({}, nullptr));
     return;
   }
-  if (has_facts) {
-    app->facts = v.Object(facts, measure->facts, "facts.");
-  } else {
-    for (const auto& spec : measure->facts) {
-      if (spec.required) v.Missing("facts." + spec.name);
-    }
-    app->facts = expr::Value::Map(expr::MapValue::Make({}, nullptr));
-  }
+  app->facts = v.Object(has_facts ? &facts : nullptr, measure->facts, "facts.");
   if (!app->errors.empty()) return;
   if (!measure->level_fact.empty()) {
     if (const expr::Value* l = app->facts.map_value().FindString(measure->level_fact)) {

@@ -48,13 +48,25 @@ struct Application {
   std::string level;        // the value of the measure's level fact, if it has one
   std::vector<Item> items;  // per-item measures
   std::vector<FieldError> errors;  // non-empty: the application is invalid
+  // Screening only: required facts that are absent (JSON paths). They evaluate as CEL unknowns,
+  // so a decision that depends on one is undetermined, never eligible by accident.
+  std::vector<std::string> unknown;
+
+  bool IsUnknown(std::string_view path) const {
+    for (const auto& u : unknown) {
+      if (u == path) return true;
+    }
+    return false;
+  }
 };
 
 // Reads and validates applications. Holds a JSON parser whose buffers are reused, so use one
 // reader per thread.
 class ApplicationReader {
  public:
-  explicit ApplicationReader(const policy::RuleSet& rules);
+  // With `partial`, a missing required fact or applicant field is not an error but an unknown
+  // (screening a registry, where the record may simply not say).
+  explicit ApplicationReader(const policy::RuleSet& rules, bool partial = false);
   ~ApplicationReader();
   ApplicationReader(const ApplicationReader&) = delete;
   ApplicationReader& operator=(const ApplicationReader&) = delete;
@@ -64,6 +76,7 @@ class ApplicationReader {
 
  private:
   const policy::RuleSet& rules_;
+  bool partial_;
   std::unique_ptr<simdjson::dom::parser> parser_;
   std::string buffer_;  // the line with simdjson's padding
 };

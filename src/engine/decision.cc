@@ -12,6 +12,7 @@ const char* OutcomeName(Outcome o) {
     case Outcome::kIneligible: return "ineligible";
     case Outcome::kReferred: return "referred";
     case Outcome::kInvalid: return "invalid";
+    case Outcome::kUndetermined: return "undetermined";
   }
   return "invalid";
 }
@@ -178,6 +179,14 @@ void AppendDecisionJson(const Decision& d, const std::string& provenance, std::s
   if (!d.level.empty()) {
     out->append(",\"level\":");
     AppendJsonString(out, d.level);
+  }
+  if (d.outcome == Outcome::kUndetermined) {
+    out->append(",\"missing_facts\":[");
+    for (size_t i = 0; i < d.missing_facts.size(); ++i) {
+      if (i) out->push_back(',');
+      AppendJsonString(out, d.missing_facts[i]);
+    }
+    out->push_back(']');
   }
   out->append(provenance);
   out->push_back('}');

@@ -13,7 +13,8 @@
 
 namespace qgrant::engine {
 
-enum class Outcome { kEligible, kIneligible, kReferred, kInvalid };
+// kUndetermined only when screening: a missing fact could still decide either way.
+enum class Outcome { kEligible, kIneligible, kReferred, kInvalid, kUndetermined };
 const char* OutcomeName(Outcome o);
 
 struct DecisionReason {
@@ -54,6 +55,7 @@ struct Decision {
   std::string uscc;
   std::string subject;
   std::string level;
+  std::vector<std::string> missing_facts;  // kUndetermined: what would decide it
   std::vector<TraceStep> trace;  // filled only when explaining
 };
 

@@ -24,8 +24,10 @@ class ApplicationActivation : public expr::Activation {
     if (name == "data") return &rules_.data;
     if (name == "applicant") return Cached(&applicant_, [&] { return Applicant(); });
     if (name == "measure") return Cached(&measure_, [&] { return expr::Value::String(app_.measure); });
-    if (name == "subject") return Cached(&subject_, [&] { return expr::Value::String(app_.subject); });
-    if (name == "obtained_on") return Cached(&obtained_on_, [&] { return DateValue(app_.obtained_on); });
+    if (name == "subject") return Cached(&subject_, [&] { return Known("subject", expr::Value::String(app_.subject)); });
+    if (name == "obtained_on") {
+      return Cached(&obtained_on_, [&] { return Known("obtained_on", DateValue(app_.obtained_on)); });
+    }
     if (name == "as_of") return Cached(&as_of_, [&] { return DateValue(rules_.as_of); });
     if (name == "requested_fen") {
       return Cached(&requested_, [&] {
@@ -42,6 +44,11 @@ class ApplicationActivation : public expr::Activation {
   }
 
  private:
+  // The value, or an unknown when the record does not give it (screening).
+  expr::Value Known(const char* path, expr::Value v) const {
+    return app_.IsUnknown(path) ? expr::Value::Unknown({path}) : std::move(v);
+  }
+
   template <typename F>
   static const expr::Value* Cached(std::optional<expr::Value>* slot, F make) {
     if (!*slot) *slot = make();
@@ -58,11 +65,11 @@ class ApplicationActivation : public expr::Activation {
                              kYears = expr::Value::String("years_operating"), kDistrict = expr::Value::String("district");
     std::vector<std::pair<expr::Value, expr::Value>> e;
     e.reserve(8);
-    e.emplace_back(kUscc, expr::Value::String(app_.uscc));
-    e.emplace_back(kName, expr::Value::String(app_.name));
-    e.emplace_back(kKind, expr::Value::String(app_.kind));
-    e.emplace_back(kRegistered, expr::Value::Bool(app_.registered_in_shenzhen));
-    e.emplace_back(kDishonesty, expr::Value::Bool(app_.serious_dishonesty));
+    e.emplace_back(kUscc, Known("applicant.uscc", expr::Value::String(app_.uscc)));
+    e.emplace_back(kName, Known("applicant.name", expr::Value::String(app_.name)));
+    e.emplace_back(kKind, Known("applicant.kind", expr::Value::String(app_.kind)));
+    e.emplace_back(kRegistered, Known("applicant.registered_in_shenzhen", expr::Value::Bool(app_.registered_in_shenzhen)));
+    e.emplace_back(kDishonesty, Known("applicant.serious_dishonesty", expr::Value::Bool(app_.serious_dishonesty)));
     if (app_.established_on) {
       e.emplace_back(kEstablished, DateValue(*app_.established_on));
       e.emplace_back(kYears, expr::Value::Int(FullYears(*app_.established_on, rules_.as_of)));
@@ -159,9 +166,11 @@ class Decider {
     // Exclusions come first and apply to every measure, referrals included.
     std::vector<DecisionReason> excluded;
     for (const auto& c : rules_.policy->exclusions) {
-      if (!Holds(c, "exclusion")) excluded.push_back(ReasonOf(c));
+      if (Holds(c, "exclusion") == Truth::kFalse) excluded.push_back(ReasonOf(c));
     }
     if (!excluded.empty()) return Ineligible(std::move(excluded));
+    // An exclusion that cannot be decided leaves everything open, a referral included.
+    if (!missing_.empty()) return Undetermined();
 
     if (m->support == Support::kNonMonetary) {
       return Ineligible({{"no_funding",
@@ -176,7 +185,9 @@ class Decider {
     }
 
     std::vector<DecisionReason> failed;
-    if (std::find(m->applicants.begin(), m->applicants.end(), app_.kind) == m->applicants.end()) {
+    if (app_.IsUnknown("applicant.kind")) {
+      Missing("applicant.kind");
+    } else if (std::find(m->applicants.begin(), m->applicants.end(), app_.kind) == m->applicants.end()) {
       std::string kinds;
       for (const auto& k : m->applicants) kinds += (kinds.empty() ? "" : ", ") + k;
       DecisionReason r{"applicant_kind_not_allowed",
@@ -200,18 +211,20 @@ class Decider {
       }
     }
     for (const auto& c : m->conditions) {
-      if (!Holds(c, "condition")) failed.push_back(ReasonOf(c));
+      if (Holds(c, "condition") == Truth::kFalse) failed.push_back(ReasonOf(c));
     }
     if (rules_.guide) {
       auto it = rules_.guide->conditions.find(m->id);
       if (it != rules_.guide->conditions.end()) {
         for (const auto& c : it->second) {
-          if (!Holds(c, "guide_condition")) failed.push_back(ReasonOf(c));
+          if (Holds(c, "guide_condition") == Truth::kFalse) failed.push_back(ReasonOf(c));
         }
       }
     }
     // Clause （十二）: not twice together with other Shenzhen support for the same thing.
-    if (auto e = ledger_->FindSubject(app_.uscc, app_.subject)) {
+    if (app_.IsUnknown("subject") || app_.IsUnknown("applicant.uscc")) {
+      Missing(app_.IsUnknown("subject") ? "subject" : "applicant.uscc");
+    } else if (auto e = ledger_->FindSubject(app_.uscc, app_.subject)) {
       Text t{"该单位已就同一事项获得资助：" + EntryWhere(*e) + "；依据第四（十二）条，不得与深圳市其他支持政策重复享受",
              "The unit was already funded for the same subject: " + EntryWhere(*e) +
                  "; clause 4(12) forbids enjoying support twice with other Shenzhen policies"};
@@ -221,7 +234,10 @@ class Decider {
       Trace("ledger", "double_benefit", "四（十二）", "", "", true,
             {"台账中无同一单位同一事项的资助记录", "No earlier funding of this unit for this subject"});
     }
-    if (m->once == OnceRule::kFirstTime || m->once == OnceRule::kOneTime) {
+    const bool level_unknown = !m->level_fact.empty() && app_.IsUnknown("facts." + m->level_fact);
+    if (level_unknown) Missing("facts." + m->level_fact);
+    if (m->once == OnceRule::kPerItem && app_.IsUnknown("facts." + m->items_fact)) Missing("facts." + m->items_fact);
+    if ((m->once == OnceRule::kFirstTime || m->once == OnceRule::kOneTime) && !level_unknown) {
       const std::string key_level = m->level_fact.empty() ? "" : app_.level;
       if (auto e = ledger_->FindLevel(app_.uscc, m->id, key_level)) {
         bool first = m->once == OnceRule::kFirstTime;
@@ -244,6 +260,8 @@ class Decider {
       d_->cap_fen = m->once == OnceRule::kPerItem ? cap * static_cast<int64_t>(app_.items.size()) : cap;
       return Ineligible(std::move(failed));
     }
+    // Nothing failed, but a missing fact could still fail a rule: never eligible on a guess.
+    if (!missing_.empty()) return Undetermined();
     if (m->once == OnceRule::kPerItem) return DecideItems(*m);
     DecideAmount(*m, cap);
   }
@@ -255,13 +273,38 @@ class Decider {
     d_->trace.push_back({rule, id, clause, expr, value, passed, detail});
   }
 
-  bool Holds(const policy::Condition& c, const char* rule) {
+  enum class Truth { kTrue, kFalse, kUnknown };
+
+  // A condition's value. Unknown when it depends on a fact the record does not give (CEL's
+  // unknowns absorb through && and || exactly as errors do, so `false && unknown` is false).
+  Truth Holds(const policy::Condition& c, const char* rule) {
     expr::Value v = c.program->Evaluate(activation_);
+    if (v.is_unknown()) {
+      for (const auto& a : v.unknown_attributes()) Missing(a);
+      Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), false,
+            {"条件因缺少事实无法判定", "the condition cannot be decided: facts are missing"});
+      return Truth::kUnknown;
+    }
     bool ok = v.kind() == expr::Kind::kBool && v.bool_value();
     if (v.is_error()) last_error_ = v.error_message();
     Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), ok,
           ok ? Text{"条件成立", "condition holds"} : c.reason.text);
-    return ok;
+    return ok ? Truth::kTrue : Truth::kFalse;
+  }
+
+  void Missing(const std::string& path) {
+    if (std::find(missing_.begin(), missing_.end(), path) == missing_.end()) missing_.push_back(path);
+  }
+
+  void Undetermined() {
+    d_->outcome = Outcome::kUndetermined;
+    d_->amount_fen = 0;
+    d_->missing_facts = missing_;
+    std::string list;
+    for (const auto& m : missing_) list += (list.empty() ? "" : ", ") + m;
+    d_->reasons.push_back({"missing_facts",
+                           {"缺少以下事实，尚无法判定：" + list, "Cannot be decided until these facts are known: " + list},
+                           ""});
   }
 
   DecisionReason ReasonOf(const policy::Condition& c) {
@@ -439,6 +482,7 @@ class Decider {
   Decision* d_;
   ApplicationActivation activation_;
   std::string last_error_;
+  std::vector<std::string> missing_;
 };
 
 }  // namespace

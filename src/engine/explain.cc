@@ -10,6 +10,7 @@ const char* OutcomeWords(Outcome o, Lang lang) {
     case Outcome::kIneligible: return zh ? "不符合条件" : "ineligible";
     case Outcome::kReferred: return zh ? "转其他政策办理" : "referred to another policy";
     case Outcome::kInvalid: return zh ? "申请数据有误" : "invalid application";
+    case Outcome::kUndetermined: return zh ? "待定（缺少事实）" : "undetermined (facts missing)";
   }
   return "";
 }
