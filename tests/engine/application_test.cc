@@ -1,0 +1,112 @@
+#include "engine/application.h"
+
+#include <gtest/gtest.h>
+
+#include "rules_fixture.h"
+
+namespace qgrant::engine {
+namespace {
+
+class ApplicationTest : public ShippedPolicyTest {};
+
+const char* kGood =
+    R"({"id":"a1","applicant":{"uscc":"91440300MA5XXXXXXR","name":"深圳市示例科技有限公司","kind":"enterprise",)"
+    R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"china_quality_award",)"
+    R"("subject":"CQA-2025","obtained_on":"2025-09-12","facts":{"level":"winner"},"requested_fen":300000000})";
+
+std::vector<std::string> Paths(const Application& a) {
+  std::vector<std::string> out;
+  for (const auto& e : a.errors) out.push_back(e.path + ":" + e.code);
+  return out;
+}
+
+TEST_F(ApplicationTest, ReadsAValidApplication) {
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  Application a;
+  reader.Read(kGood, &a);
+  EXPECT_TRUE(a.errors.empty()) << ::testing::PrintToString(Paths(a));
+  EXPECT_EQ(*a.id, "a1");
+  EXPECT_EQ(a.level, "winner");
+  EXPECT_EQ(*a.requested_fen, 300000000);
+  EXPECT_EQ(policy::FormatDate(a.obtained_on), "2025-09-12");
+}
+
+TEST_F(ApplicationTest, ReportsEveryBadFieldWithItsPath) {
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  Application a;
+  reader.Read(R"({"id":"","applicant":{"uscc":"91440300ma5xxxxxxr","name":"x","kind":"company",)"
+              R"("registered_in_shenzhen":"yes"},"measure":"china_quality_award","subject":"s",)"
+              R"("obtained_on":"2025-02-30","facts":{"level":"gold"},"requested_fen":1.5})",
+              &a);
+  auto p = Paths(a);
+  for (const char* want : {"id:empty", "applicant.uscc:invalid_uscc", "applicant.kind:not_in_list",
+                           "applicant.registered_in_shenzhen:wrong_type", "applicant.serious_dishonesty:missing",
+                           "obtained_on:invalid_date", "facts.level:not_in_list", "requested_fen:not_positive_integer"}) {
+    EXPECT_NE(std::find(p.begin(), p.end(), want), p.end()) << want << " in " << ::testing::PrintToString(p);
+  }
+}
+
+TEST_F(ApplicationTest, NullCountsAsAbsentAndAbsentFactsAreEmpty) {
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  Application a;
+  reader.Read(R"({"id":"a","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+              R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"qi_demonstration",)"
+              R"("subject":"s","obtained_on":"2026-01-01","requested_fen":null,"facts":null})",
+              &a);
+  EXPECT_TRUE(a.errors.empty()) << ::testing::PrintToString(Paths(a));
+  EXPECT_FALSE(a.requested_fen.has_value());
+  reader.Read(R"({"id":"a","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+              R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"china_quality_award",)"
+              R"("subject":"s","obtained_on":"2026-01-01"})",
+              &a);
+  EXPECT_EQ(Paths(a), std::vector<std::string>{"facts.level:missing"});
+}
+
+TEST_F(ApplicationTest, NotJsonOrNotAnObject) {
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  Application a;
+  reader.Read("not json", &a);
+  EXPECT_FALSE(a.id.has_value());
+  EXPECT_EQ(Paths(a), std::vector<std::string>{":not_json"});
+  reader.Read("[1,2]", &a);
+  EXPECT_EQ(Paths(a), std::vector<std::string>{":not_object"});
+}
+
+TEST_F(ApplicationTest, CertificatesAreItemsWithPaths) {
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  Application a;
+  reader.Read(R"({"id":"c","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+              R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"high_end_certification",)"
+              R"("subject":"s","obtained_on":"2026-01-01","facts":{"certificates":[)"
+              R"({"type":"green_product","number":"A","issued_on":"2026-01-01"},)"
+              R"({"type":"solar","number":"B","issued_on":"2026-13-01"}]}})",
+              &a);
+  auto p = Paths(a);
+  EXPECT_NE(std::find(p.begin(), p.end(), "facts.certificates[1].type:not_in_list"), p.end());
+  EXPECT_NE(std::find(p.begin(), p.end(), "facts.certificates[1].issued_on:invalid_date"), p.end());
+}
+
+TEST_F(ApplicationTest, PartialModeTurnsAbsentFactsIntoUnknowns) {
+  auto rules = Rules();
+  ApplicationReader reader(rules, /*partial=*/true);
+  Application a;
+  reader.Read(R"({"id":"u","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+              R"("registered_in_shenzhen":true},"measure":"china_quality_award","subject":"s",)"
+              R"("obtained_on":"2026-01-01"})",
+              &a);
+  EXPECT_TRUE(a.errors.empty()) << ::testing::PrintToString(Paths(a));
+  EXPECT_TRUE(a.IsUnknown("applicant.serious_dishonesty"));
+  EXPECT_TRUE(a.IsUnknown("facts.level"));
+  // Without a measure there is nothing to screen: still an error.
+  reader.Read(R"({"id":"u","applicant":{"uscc":"91440300MA5XXXXXXR"}})", &a);
+  auto p = Paths(a);
+  EXPECT_NE(std::find(p.begin(), p.end(), "measure:missing"), p.end());
+}
+
+}  // namespace
+}  // namespace qgrant::engine

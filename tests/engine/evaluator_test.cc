@@ -1,0 +1,162 @@
+#include "engine/evaluator.h"
+
+#include <gtest/gtest.h>
+
+#include "rules_fixture.h"
+
+namespace qgrant::engine {
+namespace {
+
+class EvaluatorTest : public ShippedPolicyTest {
+ protected:
+  // An application of the example unit; `rest` adds the measure, subject, facts, ...
+  static std::string App(const std::string& id, const std::string& rest, bool registered = true,
+                         bool dishonest = false, const std::string& uscc = "91440300MA5XXXXXXR") {
+    return R"({"id":")" + id + R"(","applicant":{"uscc":")" + uscc +
+           R"(","name":"深圳市示例科技有限公司","kind":"enterprise","registered_in_shenzhen":)" +
+           (registered ? "true" : "false") + R"(,"serious_dishonesty":)" + (dishonest ? "true" : "false") +
+           R"(},"obtained_on":"2025-09-12",)" + rest + "}";
+  }
+
+  static Decision Decide(const policy::RuleSet& rules, Ledger* ledger, const std::string& line, bool partial = false) {
+    ApplicationReader reader(rules, partial);
+    Application a;
+    reader.Read(line, &a);
+    return Evaluator(rules).Decide(a, ledger, /*explain=*/true);
+  }
+
+  static bool HasReason(const Decision& d, const std::string& code) {
+    for (const auto& r : d.reasons) {
+      if (r.code == code) return true;
+    }
+    return false;
+  }
+};
+
+TEST_F(EvaluatorTest, FirstTimeAwardPaysTheLowerOfRequestAndCeiling) {
+  auto rules = Rules();
+  Ledger ledger;
+  Decision d = Decide(rules, &ledger,
+                      App("a", R"("measure":"china_quality_award","subject":"CQA-W","facts":{"level":"winner"},"requested_fen":250000000)"));
+  EXPECT_EQ(d.outcome, Outcome::kEligible);
+  EXPECT_EQ(d.cap_fen, 300000000);
+  EXPECT_EQ(d.amount_fen, 250000000);
+  EXPECT_EQ(d.clause, "三（八）");
+  EXPECT_TRUE(HasReason(d, "first_time"));
+  EXPECT_EQ(d.reasons[0].text.zh, "首次获得中国质量奖");
+  // The round remembers it: the same level again is not the first time.
+  Decision again = Decide(rules, &ledger,
+                          App("b", R"("measure":"china_quality_award","subject":"CQA-W2","facts":{"level":"winner"})"));
+  EXPECT_EQ(again.outcome, Outcome::kIneligible);
+  EXPECT_TRUE(HasReason(again, "not_first_time"));
+  // A nomination is another level.
+  Decision nominee = Decide(rules, &ledger,
+                            App("c", R"("measure":"china_quality_award","subject":"CQA-N","facts":{"level":"nominee"})"));
+  EXPECT_EQ(nominee.outcome, Outcome::kEligible);
+  EXPECT_EQ(nominee.amount_fen, 100000000);
+}
+
+TEST_F(EvaluatorTest, ExclusionsComeFirstEvenForReferrals) {
+  auto rules = Rules();
+  Ledger ledger;
+  Decision d = Decide(rules, &ledger,
+                      App("a", R"("measure":"shenzhen_standard_certification","subject":"ZP","facts":{"scheme":"zhenpin"})", true, true));
+  EXPECT_EQ(d.outcome, Outcome::kIneligible);
+  EXPECT_TRUE(HasReason(d, "serious_dishonesty"));
+  Decision referred = Decide(rules, &ledger,
+                             App("b", R"("measure":"shenzhen_standard_certification","subject":"ZP","facts":{"scheme":"zhenpin"})"));
+  EXPECT_EQ(referred.outcome, Outcome::kReferred);
+  EXPECT_EQ(referred.amount_fen, 0);
+}
+
+TEST_F(EvaluatorTest, DoubleBenefitAcrossPolicies) {
+  auto rules = Rules();
+  Ledger ledger;
+  ASSERT_TRUE(ledger.LoadLine(R"({"uscc":"91440300MA5XXXXXXR","policy":"sz-manufacturing","measure":"x","subject":"ACC-1","amount_fen":1})", 1).ok());
+  Decision d = Decide(rules, &ledger, App("a", R"("measure":"international_accreditation","subject":"ACC-1","facts":{"body":"UKAS"})"));
+  EXPECT_EQ(d.outcome, Outcome::kIneligible);
+  EXPECT_TRUE(HasReason(d, "double_benefit"));
+}
+
+TEST_F(EvaluatorTest, CertificatesArePaidOnceEach) {
+  auto rules = Rules();
+  Ledger ledger;
+  ASSERT_TRUE(ledger.LoadLine(R"({"uscc":"914403001922038216","policy":"sz-quality-brand","measure":"high_end_certification","subject":"OLD","amount_fen":5000000})", 1).ok());
+  Decision d = Decide(rules, &ledger,
+                      App("a", R"("measure":"high_end_certification","subject":"B1","facts":{"certificates":[)"
+                               R"({"type":"robot","number":"OLD","issued_on":"2025-01-01"},)"
+                               R"({"type":"robot","number":"NEW","issued_on":"2025-01-01"},)"
+                               R"({"type":"robot","number":"NEW","issued_on":"2025-01-01"}]},"requested_fen":3000000)"));
+  ASSERT_EQ(d.outcome, Outcome::kEligible);
+  ASSERT_EQ(d.items.size(), 3u);
+  EXPECT_EQ(d.items[0].outcome, Outcome::kIneligible);
+  EXPECT_EQ(d.items[1].amount_fen, 3000000);  // the request is taken from the payable items in order
+  EXPECT_EQ(d.items[2].outcome, Outcome::kIneligible);
+  EXPECT_EQ(d.amount_fen, 3000000);
+  // NEW is now funded: another unit cannot be paid for it.
+  Decision other = Decide(rules, &ledger,
+                          App("b", R"("measure":"high_end_certification","subject":"B2","facts":{"certificates":[)"
+                                   R"({"type":"robot","number":"NEW","issued_on":"2025-01-01"}]})",
+                              true, false, "914403001922038216"));
+  EXPECT_EQ(other.outcome, Outcome::kIneligible);
+  EXPECT_TRUE(HasReason(other, "no_payable_certificate"));
+}
+
+TEST_F(EvaluatorTest, OutsideValidityIsIneligible) {
+  auto rules = Rules("2031-01-01");
+  Ledger ledger;
+  Decision d = Decide(rules, &ledger, App("a", R"("measure":"qi_demonstration","subject":"Q")"));
+  EXPECT_EQ(d.outcome, Outcome::kIneligible);
+  EXPECT_TRUE(HasReason(d, "policy_not_in_force"));
+  auto in_force = Rules("2030-12-31");
+  EXPECT_EQ(Decide(in_force, &ledger, App("a", R"("measure":"qi_demonstration","subject":"Q")")).outcome,
+            Outcome::kEligible);
+}
+
+TEST_F(EvaluatorTest, ScreeningNeverGuessesEligible) {
+  auto rules = Rules();
+  Ledger ledger;
+  // Level unknown: the ceiling and the first-time rule depend on it.
+  Decision d = Decide(rules, &ledger, App("a", R"("measure":"china_quality_award","subject":"S")"), /*partial=*/true);
+  EXPECT_EQ(d.outcome, Outcome::kUndetermined);
+  EXPECT_EQ(d.missing_facts, std::vector<std::string>{"facts.level"});
+  // A definite failure decides even with facts missing: not registered in Shenzhen.
+  Decision out = Decide(rules, &ledger, App("b", R"("measure":"china_quality_award","subject":"S")", false),
+                        /*partial=*/true);
+  EXPECT_EQ(out.outcome, Outcome::kIneligible);
+  // An unknown body: the recognised-list condition cannot be decided.
+  Decision body = Decide(rules, &ledger, App("c", R"("measure":"international_accreditation","subject":"S2")"),
+                         /*partial=*/true);
+  EXPECT_EQ(body.outcome, Outcome::kUndetermined);
+  EXPECT_EQ(body.missing_facts, std::vector<std::string>{"facts.body"});
+  // Everything known: eligible as in eval.
+  Decision known = Decide(rules, &ledger,
+                          App("d", R"("measure":"international_accreditation","subject":"S3","facts":{"body":"UKAS"})"),
+                          /*partial=*/true);
+  EXPECT_EQ(known.outcome, Outcome::kEligible);
+}
+
+TEST_F(EvaluatorTest, AmendmentChangesTheCeilingFromItsDate) {
+  policy::PolicyBundle bundle;
+  policy::DiagnosticSink sink;
+  ASSERT_TRUE(policy::LoadBundle({std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand",
+                                  std::string(QGRANT_SOURCE_DIR) + "/tests/policy/fixtures/amendment-2027-01.yaml"},
+                                 &bundle, &sink))
+      << sink.Format();
+  policy::Date before, after;
+  policy::ParseDate("2026-12-31", &before);
+  policy::ParseDate("2027-01-01", &after);
+  auto old_rules = policy::ResolveRules(bundle, nullptr, before);
+  auto new_rules = policy::ResolveRules(bundle, nullptr, after);
+  Ledger l1, l2;
+  std::string app = App("a", R"("measure":"mayor_quality_award","subject":"M","facts":{"grade":"gold"})");
+  EXPECT_EQ(Decide(old_rules, &l1, app).amount_fen, 200000000);
+  EXPECT_EQ(Decide(new_rules, &l2, app).amount_fen, 300000000);
+  EXPECT_EQ(new_rules.amendments_applied, std::vector<std::string>{"sz-quality-brand-amend-2027-01"});
+  Decision cancelled = Decide(new_rules, &l2, App("b", R"("measure":"qi_demonstration","subject":"Q")"));
+  EXPECT_EQ(cancelled.outcome, Outcome::kIneligible);
+  EXPECT_TRUE(HasReason(cancelled, "measure_cancelled"));
+}
+
+}  // namespace
+}  // namespace qgrant::engine
