@@ -19,36 +19,48 @@ const char* OutcomeName(Outcome o) {
 
 namespace {
 
-std::string GroupThousands(uint64_t v) {
-  std::string digits = std::to_string(v);
-  std::string out;
-  int n = static_cast<int>(digits.size());
-  for (int i = 0; i < n; ++i) {
-    out += digits[i];
-    if ((n - i - 1) % 3 == 0 && i != n - 1) out += ',';
+// "1,234,567" — digits grouped by three, written without printf (this runs for every decision).
+void AppendGrouped(std::string* out, uint64_t v) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (int i = n - 1; i >= 0; --i) {
+    out->push_back(digits[i]);
+    if (i % 3 == 0 && i != 0) out->push_back(',');
   }
-  return out;
 }
+
+uint64_t Magnitude(int64_t fen) { return fen < 0 ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen); }
 
 }  // namespace
 
 std::string YuanZh(int64_t fen) {
-  bool neg = fen < 0;
-  uint64_t f = neg ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
-  std::string sign = neg ? "-" : "";
-  if (f != 0 && f % 1000000 == 0) return sign + std::to_string(f / 1000000) + "万元";  // whole 万元
-  uint64_t yuan = f / 100, cents = f % 100;
-  char buf[8];
-  std::snprintf(buf, sizeof buf, ".%02u", static_cast<unsigned>(cents));
-  return sign + GroupThousands(yuan) + (cents ? buf : "") + "元";
+  uint64_t f = Magnitude(fen);
+  std::string out = fen < 0 ? "-" : "";
+  if (f != 0 && f % 1000000 == 0) {  // whole 万元
+    out += std::to_string(f / 1000000);
+    return out + "万元";
+  }
+  AppendGrouped(&out, f / 100);
+  if (f % 100 != 0) {
+    out += '.';
+    out += static_cast<char>('0' + f % 100 / 10);
+    out += static_cast<char>('0' + f % 10);
+  }
+  return out + "元";
 }
 
 std::string YuanEn(int64_t fen) {
-  bool neg = fen < 0;
-  uint64_t f = neg ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, ".%02u", static_cast<unsigned>(f % 100));
-  return (neg ? "-" : "") + GroupThousands(f / 100) + buf + " yuan";
+  uint64_t f = Magnitude(fen);
+  std::string out = fen < 0 ? "-" : "";
+  AppendGrouped(&out, f / 100);
+  out += '.';
+  out += static_cast<char>('0' + f % 100 / 10);
+  out += static_cast<char>('0' + f % 10);
+  return out + " yuan";
 }
 
 namespace {

@@ -132,10 +132,20 @@ std::string EntryWhere(const LedgerEntry& e) {
   return s;
 }
 
+Text CeilingPaidText(int64_t cap) {
+  return {"按上限" + YuanZh(cap) + "核定" + YuanZh(cap), YuanEn(cap) + " is paid: the ceiling " + YuanEn(cap)};
+}
+
+Text EligibleTextFor(const Measure& m, const std::string& level) {
+  Text name = m.level_fact.empty() ? Text{} : LevelName(m, level);
+  return {Substitute(m.eligible_reason.text.zh, name.zh), Substitute(m.eligible_reason.text.en, name.en)};
+}
+
 class Decider {
  public:
-  Decider(const policy::RuleSet& rules, const Application& app, Ledger* ledger, bool explain, Decision* d)
-      : rules_(rules), app_(app), ledger_(ledger), explain_(explain), d_(d), activation_(app, rules) {}
+  Decider(const Evaluator& evaluator, const Application& app, Ledger* ledger, bool explain, Decision* d)
+      : evaluator_(evaluator), rules_(evaluator.rules()), app_(app), ledger_(ledger), explain_(explain), d_(d),
+        activation_(app, rules_) {}
 
   void Run() {
     d_->id = app_.id;
@@ -329,8 +339,8 @@ class Decider {
   }
 
   Text EligibleText(const Measure& m) {
-    Text level = m.level_fact.empty() ? Text{} : LevelName(m, app_.level);
-    return {Substitute(m.eligible_reason.text.zh, level.zh), Substitute(m.eligible_reason.text.en, level.en)};
+    if (const auto* t = evaluator_.Texts(m, app_.level)) return t->eligible;
+    return EligibleTextFor(m, app_.level);
   }
 
   void DecideAmount(const Measure& m, int64_t cap) {
@@ -386,6 +396,8 @@ class Decider {
                         "The requested " + YuanEn(*app_.requested_fen) + " exceeds the " + basis.en + "; " + YuanEn(amount) +
                             " is paid (every amount is a ceiling, clause 4(12))"},
                        ""};
+    } else if (const auto* t = amount == cap ? evaluator_.Texts(m, app_.level) : nullptr) {
+      amount_reason = {"ceiling", t->ceiling_paid, ""};
     } else {
       amount_reason = {"ceiling",
                        {"按" + basis.zh + "核定" + YuanZh(amount), YuanEn(amount) + " is paid: the " + basis.en},
@@ -418,6 +430,14 @@ class Decider {
         it.reasons.push_back({"duplicate_in_application",
                               {"证书编号 " + item.key + " 在本申请中重复，只资助一次", "Certificate " + item.key + " appears twice in this application and is paid once"},
                               ""});
+      } else if (auto e = ledger_->FindSubject(app_.uscc, item.key); e && e->measure != m.id) {
+        // Clause （十二）: the same certificate funded for this unit under another policy.
+        it.outcome = Outcome::kIneligible;
+        it.reasons.push_back({"double_benefit",
+                              {"证书编号 " + item.key + " 已获深圳市其他政策资助（" + EntryWhere(*e) + "），不得重复享受（第四（十二）条）",
+                               "Certificate " + item.key + " was already funded under another Shenzhen policy (" + EntryWhere(*e) +
+                                   "); support may not be enjoyed twice (clause 4(12))"},
+                              ""});
       } else if (auto e = ledger_->FindItem(m.id, item.key)) {
         it.outcome = Outcome::kIneligible;
         it.reasons.push_back({"certificate_already_funded",
@@ -433,7 +453,7 @@ class Decider {
         it.outcome = Outcome::kEligible;
         it.amount_fen = pay;
         if (pay == per_item) {
-          it.reasons.push_back({"per_certificate", {"每项认证最高" + YuanZh(per_item), "up to " + YuanEn(per_item) + " per certification"}, ""});
+          it.reasons.push_back({"per_certificate", evaluator_.Texts(m, "")->per_item, ""});
         } else {
           it.reasons.push_back({"requested_below_ceiling",
                                 {"申请金额已分配完毕，本项核定" + YuanZh(pay) + "（上限" + YuanZh(per_item) + "）",
@@ -475,6 +495,7 @@ class Decider {
                  /*subject_only=*/true);
   }
 
+  const Evaluator& evaluator_;
   const policy::RuleSet& rules_;
   const Application& app_;
   Ledger* ledger_;
@@ -503,12 +524,27 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
   else p += "null";
   p += ",\"as_of\":";
   AppendJsonString(&p, policy::FormatDate(rules.as_of));
+  for (const Measure* m : rules.measures) {
+    if (m->support != Support::kPayment) continue;
+    std::vector<std::string> levels{""};
+    for (const auto& [level, fen] : m->ceiling.by_level) levels.push_back(level);
+    for (const auto& level : levels) {
+      int64_t cap = m->ceiling.kind == policy::Ceiling::Kind::kByLevel ? CeilingFor(*m, level) : m->ceiling.fixed_fen;
+      texts_[{m, level}] = {EligibleTextFor(*m, level), CeilingPaidText(cap),
+                            {"每项认证最高" + YuanZh(cap), "up to " + YuanEn(cap) + " per certification"}};
+    }
+  }
 }
 
 Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain) const {
   Decision d;
-  Decider(rules_, app, ledger, explain, &d).Run();
+  Decider(*this, app, ledger, explain, &d).Run();
   return d;
+}
+
+const Evaluator::LevelTexts* Evaluator::Texts(const Measure& m, const std::string& level) const {
+  auto it = texts_.find({&m, level});
+  return it == texts_.end() ? nullptr : &it->second;
 }
 
 }  // namespace qgrant::engine

@@ -12,7 +12,9 @@
 // shared by threads; the Ledger is not.
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 
 #include "engine/application.h"
 #include "engine/decision.h"
@@ -35,9 +37,19 @@ class Evaluator {
 
   const policy::RuleSet& rules() const { return rules_; }
 
+  // Texts that depend only on the measure and level, made once rather than per decision: the
+  // eligible reason with {level} filled in, and the amount reason when the ceiling is paid.
+  struct LevelTexts {
+    policy::Text eligible;
+    policy::Text ceiling_paid;
+    policy::Text per_item;  // an item paid its full ceiling
+  };
+  const LevelTexts* Texts(const policy::Measure& m, const std::string& level) const;
+
  private:
   const policy::RuleSet& rules_;
   std::string provenance_;
+  std::map<std::pair<const policy::Measure*, std::string>, LevelTexts> texts_;
 };
 
 }  // namespace qgrant::engine

@@ -11,6 +11,7 @@ namespace qgrant::expr {
 using internal::NodePtr;
 
 const Value* MapActivation::Find(std::string_view name) const {
+  if (!has_qualified_ && name.find('.') != std::string_view::npos) return nullptr;
   auto it = values_.find(name);
   return it == values_.end() ? nullptr : &it->second;
 }
@@ -47,11 +48,32 @@ class Compiler {
       case Expr::Type::kSelect: return CompileNameOrSelect(e);
       case Expr::Type::kCall: return CompileCall(e);
       case Expr::Type::kList: {
+        // A literal of constants (['enterprise', 'public_institution']) is built once here rather
+        // than allocated again on every evaluation; values are immutable, so sharing is safe.
+        if (AllConstant(e.args)) {
+          ValueList items;
+          items.reserve(e.args.size());
+          for (const auto& a : e.args) items.push_back(a->constant);
+          return std::make_unique<internal::ConstNode>(Value::List(std::move(items)));
+        }
         std::vector<NodePtr> elems;
         for (const auto& a : e.args) elems.push_back(Compile(*a));
         return std::make_unique<internal::ListNode>(std::move(elems));
       }
       case Expr::Type::kMap: {
+        // Likewise a map of constants, unless it is invalid (a repeated or unsupported key):
+        // that stays an error raised, and located, at evaluation.
+        if (AllConstant(e.args) && AllConstant(e.values)) {
+          std::vector<std::pair<Value, Value>> entries;
+          entries.reserve(e.args.size());
+          for (size_t i = 0; i < e.args.size(); ++i) {
+            entries.emplace_back(e.args[i]->constant, e.values[i]->constant);
+          }
+          std::string error;
+          if (auto map = MapValue::Make(std::move(entries), &error)) {
+            return std::make_unique<internal::ConstNode>(Value::Map(std::move(map)));
+          }
+        }
         std::vector<NodePtr> keys, values;
         for (size_t i = 0; i < e.args.size(); ++i) {
           keys.push_back(Compile(*e.args[i]));
@@ -65,6 +87,13 @@ class Compiler {
       case Expr::Type::kComprehension: return CompileComprehension(e);
     }
     return std::make_unique<internal::ConstNode>(Value::Error("unsupported expression"));
+  }
+
+  static bool AllConstant(const std::vector<ExprPtr>& exprs) {
+    for (const auto& x : exprs) {
+      if (x->type != Expr::Type::kConst || x->constant.is_exceptional()) return false;
+    }
+    return true;
   }
 
   int FindLocal(const std::string& name) const {
@@ -142,6 +171,13 @@ class Compiler {
       }
       if (fn == "_?_:_" && e.args.size() == 3) {
         return std::make_unique<internal::TernaryNode>(Compile(*e.args[0]), Compile(*e.args[1]), Compile(*e.args[2]));
+      }
+      if (fn == "@in" && e.args.size() == 2 && e.args[1]->type == Expr::Type::kList &&
+          AllConstant(e.args[1]->args)) {
+        ValueList items;
+        items.reserve(e.args[1]->args.size());
+        for (const auto& a : e.args[1]->args) items.push_back(a->constant);
+        return std::make_unique<internal::InConstListNode>(Compile(*e.args[0]), std::move(items));
       }
       if ((fn == "_==_" || fn == "_!=_") && e.args.size() == 2) {
         return std::make_unique<internal::EqualsNode>(fn == "_!=_", Compile(*e.args[0]), Compile(*e.args[1]));

@@ -40,9 +40,21 @@ Value NameNode::Eval(Frame& f) const {
   for (const Candidate& c : candidates_) {
     const Value* v = f.activation->Find(c.name);
     if (v == nullptr) continue;
-    Value cur = *v;
-    for (const std::string& field : c.fields) cur = SelectField(cur, field, false);
-    return Located(std::move(cur));
+    // Walk map fields by pointer and copy only the value selected at the end: every copy of a
+    // Value with a payload is an atomic reference count increment.
+    const Value* cur = v;
+    for (size_t i = 0; i < c.fields.size(); ++i) {
+      if (cur->kind() != Kind::kMap) {
+        // Not a map (or an error or unknown): SelectField gives the error or passes it on.
+        Value rest = *cur;
+        for (; i < c.fields.size(); ++i) rest = SelectField(rest, c.fields[i], false);
+        return Located(std::move(rest));
+      }
+      const Value* next = cur->map_value().FindString(c.fields[i]);
+      if (next == nullptr) return Located(Value::Error("no such key: " + c.fields[i]));
+      cur = next;
+    }
+    return Located(*cur);
   }
   return Located(fallback_);
 }
@@ -58,12 +70,17 @@ Value CallNode::Eval(Frame& f) const {
     large.resize(n);
     vals = large.data();
   }
-  Exceptions ex;
+  bool exceptional = false;
   for (size_t i = 0; i < n; ++i) {
     vals[i] = args_[i]->Eval(f);
-    if (vals[i].is_exceptional()) ex.Add(vals[i]);
+    exceptional |= vals[i].is_exceptional();
   }
-  if (ex.any()) return ex.Result();
+  if (exceptional) {
+    // Rare: only now pay for combining errors and unknowns.
+    Exceptions ex;
+    for (size_t i = 0; i < n; ++i) ex.Add(vals[i]);
+    return ex.Result();
+  }
   if (impl_ == nullptr) return Located(NoSuchOverload(name_, vals, n));
   return Located(impl_(vals, n));
 }
@@ -73,6 +90,15 @@ Value MatchesNode::Eval(Frame& f) const {
   if (t.is_exceptional()) return t;
   if (t.kind() != Kind::kString) return Located(NoSuchOverload("matches", &t, 1));
   return Value::Bool(RE2::PartialMatch(t.string_value(), *re_));
+}
+
+Value InConstListNode::Eval(Frame& f) const {
+  Value x = needle_->Eval(f);
+  if (x.is_exceptional()) return x;
+  for (const Value& item : items_) {
+    if (EqualValues(x, item)) return Value::Bool(true);
+  }
+  return Value::Bool(false);
 }
 
 Value LogicalNode::Eval(Frame& f) const {

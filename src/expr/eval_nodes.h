@@ -108,6 +108,20 @@ class MatchesNode : public Node {
   std::unique_ptr<RE2> re_;
 };
 
+// `x in [c1, c2, ...]` with a list literal of constants, the commonest test in policy
+// conditions: compares against the constants directly, without materialising the list value or
+// going through a generic call.
+class InConstListNode : public Node {
+ public:
+  InConstListNode(NodePtr needle, ValueList items)
+      : needle_(std::move(needle)), items_(std::move(items)) {}
+  Value Eval(Frame& f) const override;
+
+ private:
+  NodePtr needle_;
+  ValueList items_;
+};
+
 class LogicalNode : public Node {
  public:
   LogicalNode(bool is_and, NodePtr left, NodePtr right)

@@ -119,12 +119,15 @@ Token Lexer::Next(std::vector<Diagnostic>* diagnostics) {
   }
   if (IsDigit(c) || (c == '.' && IsDigit(peek(1)))) return LexNumber(diagnostics);
 
+  // Operators keep their text so that diagnostics can name them ("unexpected ')'").
   auto one = [&](TokenKind k) {
+    t.text = std::string(src_.substr(pos_, 1));
     ++pos_;
     t.kind = k;
     return t;
   };
   auto two = [&](TokenKind k) {
+    t.text = std::string(src_.substr(pos_, 2));
     pos_ += 2;
     t.kind = k;
     return t;

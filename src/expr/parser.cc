@@ -7,6 +7,48 @@
 namespace qgrant::expr {
 namespace {
 
+// The parser bounds its own recursion, but left-associative chains are built by loops, so the
+// tree it returns can be much deeper than the recursion was (a chain of 190 additions inside
+// each of 90 nested parentheses is 17000 levels deep). Every later stage (checker, compiler,
+// evaluator, destructors) recurses over the tree, so its depth is checked here, without
+// recursion: the first node found deeper than `limit`, or nullptr.
+const Expr* FindTooDeep(const Expr& root, int limit) {
+  std::vector<std::pair<const Expr*, int>> stack = {{&root, 1}};
+  while (!stack.empty()) {
+    auto [e, depth] = stack.back();
+    stack.pop_back();
+    if (depth > limit) return e;
+    auto push = [&, depth = depth](const ExprPtr& child) {
+      if (child) stack.emplace_back(child.get(), depth + 1);
+    };
+    push(e->operand);
+    for (const auto& a : e->args) push(a);
+    for (const auto& v : e->values) push(v);
+    push(e->iter_range);
+    push(e->predicate);
+    push(e->transform);
+  }
+  return nullptr;
+}
+
+// Destroys a tree of any depth without recursion (the destructor of Expr recurses).
+void DestroyIteratively(ExprPtr root) {
+  std::vector<ExprPtr> stack;
+  stack.push_back(std::move(root));
+  while (!stack.empty()) {
+    ExprPtr e = std::move(stack.back());
+    stack.pop_back();
+    if (!e) continue;
+    stack.push_back(std::move(e->operand));
+    for (auto& a : e->args) stack.push_back(std::move(a));
+    for (auto& v : e->values) stack.push_back(std::move(v));
+    stack.push_back(std::move(e->iter_range));
+    stack.push_back(std::move(e->predicate));
+    stack.push_back(std::move(e->transform));
+    // `e` now has no children and is destroyed here.
+  }
+}
+
 class Parser {
  public:
   Parser(std::vector<Token> tokens, const ParseOptions& options, ParsedExpr* out,
@@ -18,6 +60,9 @@ class Parser {
     if (Peek().kind != TokenKind::kEnd) Error(Peek().offset, "unexpected " + Describe(Peek()) + " after the expression");
     return e;
   }
+
+  // Subtrees dropped on error paths, for Parse() to destroy without recursion.
+  std::vector<ExprPtr> TakeDiscarded() { return std::move(discarded_); }
 
  private:
   const Token& Peek(size_t k = 0) const {
@@ -397,6 +442,7 @@ class Parser {
       ExprPtr& arg = args[0];
       if (arg->type != Expr::Type::kSelect || arg->test_only) {
         Error(arg->offset, "invalid argument to has() macro: expected a field selection like has(a.b)");
+        Discard(&args);
         return ErrorExpr(off);
       }
       arg->test_only = true;
@@ -449,16 +495,20 @@ class Parser {
         ExprPtr c = NewExpr(Expr::Type::kComprehension, off);
         c->macro = f.kind;
         c->iter_range = std::move(target);
-        if (!TakeVarName(args[0], &c->iter_var)) return ErrorExpr(off);
-        size_t next = 1;
-        if (f.vars == 2) {
-          if (!TakeVarName(args[1], &c->iter_var2)) return ErrorExpr(off);
-          if (c->iter_var2 == c->iter_var) {
+        bool ok = TakeVarName(args[0], &c->iter_var);
+        if (ok && f.vars == 2) {
+          ok = TakeVarName(args[1], &c->iter_var2);
+          if (ok && c->iter_var2 == c->iter_var) {
             Error(args[1]->offset, "the two iteration variables must have different names");
-            return ErrorExpr(off);
+            ok = false;
           }
-          next = 2;
         }
+        if (!ok) {
+          Discard(std::move(c));
+          Discard(&args);
+          return ErrorExpr(off);
+        }
+        size_t next = f.vars == 2 ? 2 : 1;
         if (f.has_predicate) c->predicate = std::move(args[next++]);
         if (f.has_transform) c->transform = std::move(args[next++]);
         return c;
@@ -469,6 +519,14 @@ class Parser {
     return e;
   }
 
+  void Discard(ExprPtr e) {
+    if (e) discarded_.push_back(std::move(e));
+  }
+  void Discard(std::vector<ExprPtr>* exprs) {
+    for (auto& e : *exprs) Discard(std::move(e));
+  }
+
+  std::vector<ExprPtr> discarded_;
   std::vector<Token> tokens_;
   const ParseOptions& options_;
   ParsedExpr* out_;
@@ -489,7 +547,18 @@ bool Parse(std::string_view source, const ParseOptions& options, ParsedExpr* out
   std::vector<Token> tokens = lexer.Tokenize(&diags);
   Parser parser(std::move(tokens), options, out, &diags);
   ExprPtr root = parser.ParseAll();
+  for (auto& e : parser.TakeDiscarded()) DestroyIteratively(std::move(e));
+  if (diags.empty() && root != nullptr) {
+    if (const Expr* deep = FindTooDeep(*root, options.max_recursion_depth)) {
+      Diagnostic d;
+      d.pos.offset = deep->offset;
+      d.message =
+          "expression nests too deeply (limit " + std::to_string(options.max_recursion_depth) + ")";
+      diags.push_back(std::move(d));
+    }
+  }
   if (!diags.empty()) {
+    DestroyIteratively(std::move(root));
     for (auto& d : diags) {
       int32_t off = d.pos.offset;
       d.pos = LocateOffset(source, off);

@@ -31,10 +31,16 @@ class Activation {
 // An Activation backed by a hash map.
 class MapActivation : public Activation {
  public:
-  void Bind(std::string name, Value value) { values_[std::move(name)] = std::move(value); }
+  void Bind(std::string name, Value value) {
+    if (name.find('.') != std::string::npos) has_qualified_ = true;
+    values_[std::move(name)] = std::move(value);
+  }
   const Value* Find(std::string_view name) const override;
 
  private:
+  // Whether any bound name is qualified ("a.b"). A reference a.b is looked up as "a.b" before
+  // "a"; when nothing qualified is bound, that first lookup cannot succeed and is skipped.
+  bool has_qualified_ = false;
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }

@@ -121,7 +121,7 @@ std::string Value::DebugString() const {
     case Kind::kUint: return std::to_string(scalar_.u) + "u";
     case Kind::kDouble: {
       std::string s = FormatDouble(scalar_.d);
-      if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+      if (s.find_first_of(".eEnN") == std::string::npos) s += ".0";  // not after NaN or Inf
       return s;
     }
     case Kind::kString: return QuoteString(string_value());

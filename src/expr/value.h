@@ -79,7 +79,9 @@ class Value {
   uint64_t uint_value() const { return scalar_.u; }
   double double_value() const { return scalar_.d; }
   // String, bytes, type name and error message share the string payload.
-  const std::string& string_value() const { return *std::static_pointer_cast<const std::string>(heap_); }
+  // The accessors cast the raw pointer: std::static_pointer_cast would make a temporary
+  // shared_ptr, an atomic increment and decrement on every access in the evaluator's hot paths.
+  const std::string& string_value() const { return *static_cast<const std::string*>(heap_.get()); }
   const std::string& error_message() const { return string_value(); }
   int32_t error_offset() const { return nanos_; }
   // The same error, located at `offset` unless it already has a location.
@@ -89,12 +91,12 @@ class Value {
     return v;
   }
   const std::string& type_name() const { return string_value(); }
-  const ValueList& list_value() const { return *std::static_pointer_cast<const ValueList>(heap_); }
-  const MapValue& map_value() const { return *std::static_pointer_cast<const MapValue>(heap_); }
+  const ValueList& list_value() const { return *static_cast<const ValueList*>(heap_.get()); }
+  const MapValue& map_value() const { return *static_cast<const MapValue*>(heap_.get()); }
   TimeParts time_value() const { return {scalar_.i, nanos_}; }
   int64_t duration_nanos() const { return scalar_.i; }
   const std::vector<std::string>& unknown_attributes() const {
-    return *std::static_pointer_cast<const std::vector<std::string>>(heap_);
+    return *static_cast<const std::vector<std::string>*>(heap_.get());
   }
 
   // The CEL type name of this value, as type(x) reports it.

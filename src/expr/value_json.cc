@@ -80,7 +80,16 @@ nlohmann::json ToTypedJson(const Value& v) {
   return nullptr;
 }
 
-Value FromPlainJson(const nlohmann::json& j) {
+namespace {
+
+// JSON nested deeper than this is refused (as simdjson does by default): converting it, and then
+// comparing, printing and destroying the value, all recurse once per level.
+constexpr int kMaxJsonDepth = 1024;
+
+Value FromPlainJsonAt(const nlohmann::json& j, int depth) {
+  if (j.is_structured() && depth >= kMaxJsonDepth) {
+    return Value::Error("JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
+  }
   switch (j.type()) {
     case nlohmann::json::value_t::null: return Value::Null();
     case nlohmann::json::value_t::boolean: return Value::Bool(j.get<bool>());
@@ -95,18 +104,28 @@ Value FromPlainJson(const nlohmann::json& j) {
     case nlohmann::json::value_t::array: {
       ValueList items;
       items.reserve(j.size());
-      for (const auto& e : j) items.push_back(FromPlainJson(e));
+      for (const auto& e : j) {
+        items.push_back(FromPlainJsonAt(e, depth + 1));
+        if (items.back().is_error()) return items.back();
+      }
       return Value::List(std::move(items));
     }
     case nlohmann::json::value_t::object: {
       std::vector<std::pair<Value, Value>> entries;
       entries.reserve(j.size());
-      for (auto it = j.begin(); it != j.end(); ++it) entries.emplace_back(Value::String(it.key()), FromPlainJson(it.value()));
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        entries.emplace_back(Value::String(it.key()), FromPlainJsonAt(it.value(), depth + 1));
+        if (entries.back().second.is_error()) return entries.back().second;
+      }
       std::string err;
       return Value::Map(MapValue::Make(std::move(entries), &err));
     }
     default: return Value::Error("unsupported JSON value");
   }
 }
+
+}  // namespace
+
+Value FromPlainJson(const nlohmann::json& j) { return FromPlainJsonAt(j, 0); }
 
 }  // namespace qgrant::expr

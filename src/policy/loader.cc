@@ -111,7 +111,7 @@ std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& na
     }
   }
   if (!known) {
-    r.Error(n["type"], "unknown fact type '" + *type + "' (string, int, bool, date, list, object)");
+    r.Error(Child(n, "type"), "unknown fact type '" + *type + "' (string, int, bool, date, list, object)");
     return std::nullopt;
   }
   f.required = r.Bool(n, "required", false).value_or(false);
@@ -119,17 +119,17 @@ std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& na
   f.name_value = expr::Value::String(name);
   for (const auto& v : f.enum_values) f.enum_value_values.push_back(expr::Value::String(v));
   if (!f.enum_values.empty() && f.type != FactSpec::Type::kString) {
-    r.Error(n["enum"], "only string facts can have an enum");
+    r.Error(Child(n, "enum"), "only string facts can have an enum");
   }
   f.min_items = r.Int(n, "min_items", false).value_or(0);
-  YAML::Node items = n["items"];
+  YAML::Node items = Child(n, "items");
   if (f.type == FactSpec::Type::kList || f.type == FactSpec::Type::kObject) {
     if (!items.IsDefined() || !items.IsMap()) {
       r.Error(n, "fact '" + name + "' of type " + *type + " needs 'items': its fields, {name: {type: ...}}");
       return std::nullopt;
     }
     // A list of scalars is written items: {type: string}; a list of objects names its fields.
-    if (f.type == FactSpec::Type::kList && items["type"].IsDefined() && items["type"].IsScalar()) {
+    if (f.type == FactSpec::Type::kList && Child(items, "type").IsDefined() && Child(items, "type").IsScalar()) {
       auto item = ParseFactSpec(r, name + "[]", items);
       if (!item) return std::nullopt;
       f.fields.push_back(*item);
@@ -181,18 +181,18 @@ std::vector<Condition> ParseConditions(const YamlReader& r, const YAML::Node& n,
     auto when = r.String(c, "when", true);
     auto reason = ParseReason(r, c, "reason", true);
     if (!id || !when || !reason) continue;
-    if (!ids.insert(*id).second) r.Error(c["id"], "condition '" + *id + "' is defined twice");
+    if (!ids.insert(*id).second) r.Error(Child(c, "id"), "condition '" + *id + "' is defined twice");
     cond.id = *id;
     cond.source = *when;
-    cond.where = r.Where(c["when"]);
+    cond.where = r.Where(Child(c, "when"));
     cond.reason = *reason;
-    cond.program = CompileExpression(r, c["when"], *when, env, ExpectedType::kBool);
+    cond.program = CompileExpression(r, Child(c, "when"), *when, env, ExpectedType::kBool);
     if (cond.program) {
       ConstantTruth truth = EvaluateIfConstant(*cond.program);
       if (truth == ConstantTruth::kAlwaysFalse) {
-        r.Error(c["when"], "condition '" + *id + "' is always false: the measure can never be eligible (unreachable)");
+        r.Error(Child(c, "when"), "condition '" + *id + "' is always false: the measure can never be eligible (unreachable)");
       } else if (truth == ConstantTruth::kAlwaysTrue) {
-        r.Warning(c["when"], "condition '" + *id + "' is always true: it decides nothing");
+        r.Warning(Child(c, "when"), "condition '" + *id + "' is always true: it decides nothing");
       }
     }
     out.push_back(std::move(cond));
@@ -231,15 +231,15 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
   if (support == "payment") m.support = Support::kPayment;
   else if (support == "referral") m.support = Support::kReferral;
   else if (support == "non_monetary") m.support = Support::kNonMonetary;
-  else r.Error(n["support"], ctx + ": support must be payment, referral or non_monetary, found '" + support + "'");
+  else r.Error(Child(n, "support"), ctx + ": support must be payment, referral or non_monetary, found '" + support + "'");
 
   if (m.support == Support::kReferral) {
     m.referral = r.TextField(n, "refer_to", true).value_or(Text{});
-  } else if (n["refer_to"].IsDefined()) {
-    r.Error(n["refer_to"], ctx + ": only referral measures refer elsewhere");
+  } else if (Child(n, "refer_to").IsDefined()) {
+    r.Error(Child(n, "refer_to"), ctx + ": only referral measures refer elsewhere");
   }
   m.applicants = r.StringList(n, "applicants", true);
-  if (const YAML::Node list = n["applicants"]; list.IsDefined() && list.IsSequence()) {
+  if (const YAML::Node list = Child(n, "applicants"); list.IsDefined() && list.IsSequence()) {
     const auto& kinds = ApplicantKinds();
     std::string known;
     for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k;
@@ -249,10 +249,10 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
       }
     }
   }
-  if (n["applicants"].IsDefined() && m.applicants.empty()) {
-    r.Error(n["applicants"], ctx + " is unreachable: no applicant kind may apply");
+  if (Child(n, "applicants").IsDefined() && m.applicants.empty()) {
+    r.Error(Child(n, "applicants"), ctx + " is unreachable: no applicant kind may apply");
   }
-  m.facts = ParseFacts(r, n["facts"]);
+  m.facts = ParseFacts(r, Child(n, "facts"));
   expr::TypeEnv env = MeasureEnv(m.facts, data);
 
   std::string once = r.String(n, "once", false).value_or("none");
@@ -260,18 +260,18 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
   else if (once == "first_time") m.once = OnceRule::kFirstTime;
   else if (once == "one_time") m.once = OnceRule::kOneTime;
   else if (once == "per_item") m.once = OnceRule::kPerItem;
-  else r.Error(n["once"], ctx + ": once must be none, first_time, one_time or per_item, found '" + once + "'");
+  else r.Error(Child(n, "once"), ctx + ": once must be none, first_time, one_time or per_item, found '" + once + "'");
 
   if (auto level = r.String(n, "level", false)) {
     m.level_fact = *level;
     const FactSpec* f = FindFact(m.facts, *level);
     if (f == nullptr) {
-      r.Error(n["level"], ctx + ": level names fact '" + *level + "', which is not declared under facts");
+      r.Error(Child(n, "level"), ctx + ": level names fact '" + *level + "', which is not declared under facts");
     } else if (f->enum_values.empty() || !f->required) {
-      r.Error(n["level"], ctx + ": the level fact '" + *level + "' must be a required string fact with an enum");
+      r.Error(Child(n, "level"), ctx + ": the level fact '" + *level + "' must be a required string fact with an enum");
     }
   }
-  if (YAML::Node names = n["level_names"]; names.IsDefined()) {
+  if (YAML::Node names = Child(n, "level_names"); names.IsDefined()) {
     const FactSpec* lf = m.level_fact.empty() ? nullptr : FindFact(m.facts, m.level_fact);
     if (!names.IsMap() || lf == nullptr) {
       r.Error(names, ctx + ": level_names maps each value of the level fact to {zh, en}");
@@ -286,7 +286,7 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
     }
   }
   if (m.once == OnceRule::kPerItem) {
-    YAML::Node items = n["items"];
+    YAML::Node items = Child(n, "items");
     if (!items.IsMap()) {
       r.Error(n, ctx + ": once: per_item needs items: {fact: ..., key: ...}");
     } else {
@@ -298,11 +298,11 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
         r.Error(items, ctx + ": items must name a list fact of objects and one of its fields");
       }
     }
-  } else if (n["items"].IsDefined()) {
-    r.Error(n["items"], ctx + ": items apply only with once: per_item");
+  } else if (Child(n, "items").IsDefined()) {
+    r.Error(Child(n, "items"), ctx + ": items apply only with once: per_item");
   }
 
-  YAML::Node ceiling = n["ceiling_fen"];
+  YAML::Node ceiling = Child(n, "ceiling_fen");
   if (m.support != Support::kPayment) {
     if (ceiling.IsDefined()) r.Error(ceiling, ctx + ": a " + support + " measure pays nothing under this policy, so it has no ceiling");
   } else if (!ceiling.IsDefined()) {
@@ -335,21 +335,21 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
       m.ceiling.fixed_fen = *v;
     }
   }
-  if (n["amount_fen"].IsDefined()) {
+  if (Child(n, "amount_fen").IsDefined()) {
     auto src = r.String(n, "amount_fen", true);
     if (src) {
       Condition amount;
       amount.id = "amount_fen";
       amount.source = *src;
-      amount.where = r.Where(n["amount_fen"]);
-      amount.program = CompileExpression(r, n["amount_fen"], *src, env, ExpectedType::kInt);
+      amount.where = r.Where(Child(n, "amount_fen"));
+      amount.program = CompileExpression(r, Child(n, "amount_fen"), *src, env, ExpectedType::kInt);
       m.amount = std::move(amount);
     }
   }
-  m.conditions = ParseConditions(r, n["conditions"], env, origin);
+  m.conditions = ParseConditions(r, Child(n, "conditions"), env, origin);
   if (m.support == Support::kPayment) {
     m.eligible_reason = ParseReason(r, n, "eligible_reason", true).value_or(Reason{});
-  } else if (n["eligible_reason"].IsDefined()) {
+  } else if (Child(n, "eligible_reason").IsDefined()) {
     m.eligible_reason = ParseReason(r, n, "eligible_reason", false).value_or(Reason{});
   }
   return m;
@@ -410,22 +410,22 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
   p->version = r.String(n, "version", true).value_or("");
   p->title = r.TextField(n, "title", true).value_or(Text{});
   p->authority = r.TextField(n, "authority", true).value_or(Text{});
-  YAML::Node settings = n["settings"];
+  YAML::Node settings = Child(n, "settings");
   if (settings.IsDefined() && settings.IsMap()) {
     r.CheckKeys(settings, {"effective_from", "validity_years", "upgrade_pays"}, "settings");
     p->effective_from = r.DateField(settings, "effective_from", false);
     p->validity_years = static_cast<int>(r.Int(settings, "validity_years", false).value_or(5));
     if (p->validity_years != 5) {
-      r.Error(settings["validity_years"], "clause （十四） sets the validity at 5 years; found " + std::to_string(p->validity_years));
+      r.Error(Child(settings, "validity_years"), "clause （十四） sets the validity at 5 years; found " + std::to_string(p->validity_years));
     }
     std::string up = r.String(settings, "upgrade_pays", false).value_or("full");
-    if (up != "full" && up != "difference") r.Error(settings["upgrade_pays"], "upgrade_pays must be full or difference");
+    if (up != "full" && up != "difference") r.Error(Child(settings, "upgrade_pays"), "upgrade_pays must be full or difference");
     p->upgrade_pays_difference = up == "difference";
   }
   // Absent, not merely invalid (DateField has reported a bad date at the value already).
   const YAML::Node& const_settings = settings;  // const: looking up a missing key must not add it
-  if (!settings.IsDefined() || !settings.IsMap() || !const_settings["effective_from"].IsDefined() ||
-      const_settings["effective_from"].IsNull()) {
+  if (!settings.IsDefined() || !settings.IsMap() || !Child(const_settings, "effective_from").IsDefined() ||
+      Child(const_settings, "effective_from").IsNull()) {
     const std::string msg =
         "settings.effective_from is not set: the draft leaves the date of clause （十四） blank, so the deployment "
         "must set it";
@@ -438,14 +438,14 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
     }
     if (!reported) r.Error(n, msg);
   }
-  p->data = n["data"].IsDefined() ? DataValue(n["data"]) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  p->data = Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
   if (p->data.kind() != expr::Kind::kMap) {
-    r.Error(n["data"], "'data' must map list names to lists");
+    r.Error(Child(n, "data"), "'data' must map list names to lists");
     p->data = expr::Value::Map(expr::MapValue::Make({}, nullptr));
   }
   expr::TypeEnv env = ExclusionEnv(p->data);
-  p->exclusions = ParseConditions(r, n["exclusions"], env, "policy");
-  if (YAML::Node provisions = n["provisions"]; provisions.IsDefined()) {
+  p->exclusions = ParseConditions(r, Child(n, "exclusions"), env, "policy");
+  if (YAML::Node provisions = Child(n, "provisions"); provisions.IsDefined()) {
     if (!provisions.IsSequence()) r.Error(provisions, "'provisions' must be a list of {clause, text, enforced_by}");
     for (const auto& pn : provisions) {
       r.CheckKeys(pn, {"clause", "text", "enforced_by"}, "provision");
@@ -456,7 +456,7 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
       p->provisions.push_back(std::move(pv));
     }
   }
-  YAML::Node measures = n["measures"];
+  YAML::Node measures = Child(n, "measures");
   if (!measures.IsSequence() || measures.size() == 0) {
     r.Error(n, "a policy needs a non-empty list of measures");
   } else {
@@ -488,7 +488,36 @@ YAML::Node MergeMeasure(const YAML::Node& base, const YAML::Node& change) {
 
 }  // namespace
 
+namespace {
+bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, DiagnosticSink* sink);
+bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
+                       DiagnosticSink* sink);
+}  // namespace
+
+// The loaders check every node before use; this net turns anything they missed into a
+// diagnostic rather than a crash, as a policy file is input like any other.
 bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, DiagnosticSink* sink) {
+  try {
+    return LoadBundleImpl(paths, out, sink);
+  } catch (const std::exception& e) {
+    sink->Error(paths.empty() ? "" : paths[0], 0, 0, std::string("cannot read the policy: ") + e.what());
+    return false;
+  }
+}
+
+bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
+                   DiagnosticSink* sink) {
+  try {
+    return LoadGuideFileImpl(path, bundle, out, sink);
+  } catch (const std::exception& e) {
+    sink->Error(path, 0, 0, std::string("cannot read the guide: ") + e.what());
+    return false;
+  }
+}
+
+namespace {
+
+bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, DiagnosticSink* sink) {
   std::vector<std::string> files;
   for (const auto& p : paths) {
     std::error_code ec;
@@ -520,7 +549,7 @@ bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, Diagno
       continue;
     }
     policy = ParsePolicy(f);
-    policy_measures = f.root["measures"];
+    policy_measures = Child(f.root, "measures");
   }
   if (!policy) {
     if (!sink->has_errors()) sink->Error(paths.empty() ? "" : paths[0], 0, 0, "no policy file (kind: policy) found");
@@ -530,7 +559,7 @@ bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, Diagno
   std::map<std::string, YAML::Node> current;
   if (policy_measures.IsSequence()) {
     for (const auto& mn : policy_measures) {
-      if (mn.IsMap() && mn["id"].IsScalar()) current[mn["id"].Scalar()] = static_cast<const YAML::Node&>(mn);
+      if (mn.IsMap() && Child(mn, "id").IsScalar()) current[Child(mn, "id").Scalar()] = static_cast<const YAML::Node&>(mn);
     }
   }
   struct Pending {
@@ -567,12 +596,12 @@ bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, Diagno
     a->effective_from = pa.from;
     a->title = r.TextField(n, "title", true).value_or(Text{});
     if (!a->policy_id.empty() && a->policy_id != policy->id) {
-      r.Error(n["policy"], "amendment is for policy '" + a->policy_id + "', not '" + policy->id + "'");
+      r.Error(Child(n, "policy"), "amendment is for policy '" + a->policy_id + "', not '" + policy->id + "'");
     }
     if (!reform && policy->effective_from && pa.from < *policy->effective_from) {
-      r.Error(n["effective_from"], "amendment takes effect before the policy itself");
+      r.Error(Child(n, "effective_from"), "amendment takes effect before the policy itself");
     }
-    YAML::Node changes = n["changes"];
+    YAML::Node changes = Child(n, "changes");
     if (!changes.IsSequence() || changes.size() == 0) {
       r.Error(n, "an amendment needs a non-empty list of changes (add, change, cancel)");
       continue;
@@ -582,33 +611,33 @@ bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, Diagno
         r.Error(c, "a change is {add: <measure>}, {cancel: <id>} or {change: <id>, <fields>}");
         continue;
       }
-      if (c["add"].IsDefined()) {
+      if (Child(c, "add").IsDefined()) {
         r.CheckKeys(c, {"add"}, "change");
-        auto m = ParseMeasure(r, c["add"], policy->data, a->id);
+        auto m = ParseMeasure(r, Child(c, "add"), policy->data, a->id);
         if (!m) continue;
         if (current.count(m->id)) {
-          r.Error(c["add"], "measure '" + m->id + "' already exists; use change");
+          r.Error(Child(c, "add"), "measure '" + m->id + "' already exists; use change");
           continue;
         }
-        current[m->id] = c["add"];
+        current[m->id] = Child(c, "add");
         a->added.push_back(std::move(*m));
-      } else if (c["cancel"].IsDefined()) {
+      } else if (Child(c, "cancel").IsDefined()) {
         r.CheckKeys(c, {"cancel"}, "change");
-        std::string id = c["cancel"].Scalar();
+        std::string id = Child(c, "cancel").Scalar();
         if (!current.count(id)) {
-          r.Error(c["cancel"], "cannot cancel '" + id + "': no such measure in force");
+          r.Error(Child(c, "cancel"), "cannot cancel '" + id + "': no such measure in force");
           continue;
         }
         current.erase(id);
         a->cancelled.push_back(id);
-      } else if (c["change"].IsDefined()) {
-        std::string id = c["change"].Scalar();
+      } else if (Child(c, "change").IsDefined()) {
+        std::string id = Child(c, "change").Scalar();
         auto it = current.find(id);
         if (it == current.end()) {
-          r.Error(c["change"], "cannot change '" + id + "': no such measure in force");
+          r.Error(Child(c, "change"), "cannot change '" + id + "': no such measure in force");
           continue;
         }
-        if (c["id"].IsDefined()) r.Error(c["id"], "a change cannot rename a measure");
+        if (Child(c, "id").IsDefined()) r.Error(Child(c, "id"), "a change cannot rename a measure");
         YAML::Node merged = MergeMeasure(it->second, c);
         auto m = ParseMeasure(r, merged, policy->data, a->id);
         if (!m) continue;
@@ -635,15 +664,15 @@ bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, Diagno
       if (LoadGuideFile(f.path, bundle, &loaded, sink)) bundle.guides.push_back(loaded);
     } else if (f.kind != "policy" && f.kind != "amendment" && f.kind != "reform" && f.kind != "tests" &&
                !f.kind.empty()) {
-      f.reader->Error(f.root["kind"], "unknown kind '" + f.kind + "' (policy, amendment, reform, guide, tests)");
+      f.reader->Error(Child(f.root, "kind"), "unknown kind '" + f.kind + "' (policy, amendment, reform, guide, tests)");
     }
   }
   *out = std::move(bundle);
   return !sink->has_errors();
 }
 
-bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
-                   DiagnosticSink* sink) {
+bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
+                       DiagnosticSink* sink) {
   auto f = ReadYaml(path, sink);
   if (!f) return false;
   const YamlReader& r = *f->reader;
@@ -663,9 +692,9 @@ bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::sha
   g->year = static_cast<int>(r.Int(n, "year", true).value_or(0));
   g->title = r.TextField(n, "title", true).value_or(Text{});
   if (!g->policy_id.empty() && g->policy_id != bundle.policy->id) {
-    r.Error(n["policy"], "guide is for policy '" + g->policy_id + "', not '" + bundle.policy->id + "'");
+    r.Error(Child(n, "policy"), "guide is for policy '" + g->policy_id + "', not '" + bundle.policy->id + "'");
   }
-  YAML::Node window = n["window"];
+  YAML::Node window = Child(n, "window");
   if (window.IsDefined()) {
     r.CheckKeys(window, {"opens", "closes"}, "window");
     g->window_opens = r.DateField(window, "opens", true);
@@ -674,17 +703,17 @@ bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::sha
       r.Error(window, "the application window closes before it opens");
     }
   }
-  if (n["budget_fen"].IsDefined()) {
+  if (Child(n, "budget_fen").IsDefined()) {
     g->budget_fen = r.Int(n, "budget_fen", true).value_or(-1);
-    if (n["budget_fen"].IsScalar() && g->budget_fen < 0) r.Error(n["budget_fen"], "budget_fen must not be negative");
+    if (Child(n, "budget_fen").IsScalar() && g->budget_fen < 0) r.Error(Child(n, "budget_fen"), "budget_fen must not be negative");
   }
-  if (n["allocation"].IsDefined()) {
-    r.CheckKeys(n["allocation"], {"strategy", "unit_fen", "tiers", "pools"}, "allocation");
-    g->allocation_strategy = r.String(n["allocation"], "strategy", true).value_or("");
+  if (Child(n, "allocation").IsDefined()) {
+    r.CheckKeys(Child(n, "allocation"), {"strategy", "unit_fen", "tiers", "pools"}, "allocation");
+    g->allocation_strategy = r.String(Child(n, "allocation"), "strategy", true).value_or("");
   }
-  g->data = n["data"].IsDefined() ? DataValue(n["data"]) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  g->data = Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
   expr::Value data = MergeData(bundle.policy->data, g->data);
-  YAML::Node measures = n["measures"];
+  YAML::Node measures = Child(n, "measures");
   if (measures.IsDefined()) {
     if (!measures.IsMap()) {
       r.Error(measures, "'measures' maps measure ids to {conditions: [...]}");
@@ -705,7 +734,7 @@ bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::sha
           continue;
         }
         r.CheckKeys(it->second, {"conditions"}, "guide measure '" + id + "'");
-        g->conditions[id] = ParseConditions(r, it->second["conditions"], MeasureEnv(m->facts, data), g->id);
+        g->conditions[id] = ParseConditions(r, Child(it->second, "conditions"), MeasureEnv(m->facts, data), g->id);
       }
     }
   }
@@ -720,6 +749,8 @@ bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::sha
   *out = g;
   return true;
 }
+
+}  // namespace
 
 RuleSet ResolveRules(const PolicyBundle& bundle, std::shared_ptr<const Guide> guide, Date as_of) {
   RuleSet rs;

@@ -5,6 +5,15 @@
 
 namespace qgrant::policy {
 
+YAML::Node Child(const YAML::Node& map, std::string_view key) {
+  if (map.IsDefined() && map.IsMap()) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+    }
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
 namespace {
 
 // yaml-cpp's messages name its parser's states; say what the author most likely did, and keep
@@ -45,6 +54,31 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+namespace {
+
+// yaml-cpp keeps the last of two equal keys in a map without a word; an author who wrote a key
+// twice must learn which one counts.
+void ReportDuplicateKeys(const YamlReader& r, const YAML::Node& n, int depth) {
+  if (depth > 64) return;
+  if (n.IsMap()) {
+    std::vector<std::string> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (it->first.IsScalar()) {
+        const std::string& key = it->first.Scalar();
+        if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+          r.Error(it->first, "field '" + key + "' is given twice in the same map; remove one (only the last would count)");
+        }
+        seen.push_back(key);
+      }
+      ReportDuplicateKeys(r, it->second, depth + 1);
+    }
+  } else if (n.IsSequence()) {
+    for (const auto& e : n) ReportDuplicateKeys(r, e, depth + 1);
+  }
+}
+
+}  // namespace
+
 bool YamlReader::Parse(YAML::Node* root) {
   sink_->RememberText(file_, text_);
   try {
@@ -56,6 +90,7 @@ bool YamlReader::Parse(YAML::Node* root) {
     sink_->Error(file_, 0, 0, std::string("YAML: ") + e.what());
     return false;
   }
+  ReportDuplicateKeys(*this, *root, 0);
   return true;
 }
 
@@ -96,14 +131,14 @@ void YamlReader::CheckKeys(const YAML::Node& map, std::initializer_list<const ch
         size_t d = EditDistance(key, a);
         if (d < best) best = d, closest = a;
       }
-      std::string hint = closest.empty() || map[closest].IsDefined() ? "" : "did you mean '" + closest + "'? ";
+      std::string hint = closest.empty() || Child(map, closest).IsDefined() ? "" : "did you mean '" + closest + "'? ";
       Error(it->first, "unknown field '" + key + "' in " + what + " (" + hint + "allowed: " + list + ")");
     }
   }
 }
 
 std::optional<std::string> YamlReader::String(const YAML::Node& map, const char* key, bool required) const {
-  YAML::Node n = map[key];
+  YAML::Node n = Child(map, key);
   if (!n.IsDefined() || n.IsNull()) {
     if (required) Error(map, std::string("missing required field '") + key + "'");
     return std::nullopt;
@@ -120,7 +155,7 @@ std::optional<std::string> YamlReader::String(const YAML::Node& map, const char*
 }
 
 std::optional<int64_t> YamlReader::Int(const YAML::Node& map, const char* key, bool required) const {
-  YAML::Node n = map[key];
+  YAML::Node n = Child(map, key);
   if (!n.IsDefined() || n.IsNull()) {
     if (required) Error(map, std::string("missing required field '") + key + "'");
     return std::nullopt;
@@ -140,7 +175,7 @@ std::optional<int64_t> YamlReader::Int(const YAML::Node& map, const char* key, b
 }
 
 std::optional<bool> YamlReader::Bool(const YAML::Node& map, const char* key, bool required) const {
-  YAML::Node n = map[key];
+  YAML::Node n = Child(map, key);
   if (!n.IsDefined() || n.IsNull()) {
     if (required) Error(map, std::string("missing required field '") + key + "'");
     return std::nullopt;
@@ -155,14 +190,14 @@ std::optional<Date> YamlReader::DateField(const YAML::Node& map, const char* key
   if (!s) return std::nullopt;
   Date d;
   if (!ParseDate(*s, &d)) {
-    Error(map[key], std::string("field '") + key + "' must be a date YYYY-MM-DD, found '" + *s + "'");
+    Error(Child(map, key), std::string("field '") + key + "' must be a date YYYY-MM-DD, found '" + *s + "'");
     return std::nullopt;
   }
   return d;
 }
 
 std::optional<Text> YamlReader::TextField(const YAML::Node& map, const char* key, bool required) const {
-  YAML::Node n = map[key];
+  YAML::Node n = Child(map, key);
   if (!n.IsDefined() || n.IsNull()) {
     if (required) Error(map, std::string("missing required field '") + key + "' ({zh: ..., en: ...})");
     return std::nullopt;
@@ -175,7 +210,7 @@ std::optional<Text> YamlReader::TextField(const YAML::Node& map, const char* key
   Text t;
   bool ok = true;
   for (const char* lang : {"zh", "en"}) {
-    YAML::Node l = n[lang];
+    YAML::Node l = Child(n, lang);
     if (!l.IsDefined() || l.IsNull() || !l.IsScalar() || l.Scalar().empty()) {
       Error(n, std::string("'") + key + "' has no " + (std::string(lang) == "zh" ? "Chinese (zh)" : "English (en)") + " text");
       ok = false;
@@ -189,7 +224,7 @@ std::optional<Text> YamlReader::TextField(const YAML::Node& map, const char* key
 
 std::vector<std::string> YamlReader::StringList(const YAML::Node& map, const char* key, bool required) const {
   std::vector<std::string> out;
-  YAML::Node n = map[key];
+  YAML::Node n = Child(map, key);
   if (!n.IsDefined() || n.IsNull()) {
     if (required) Error(map, std::string("missing required field '") + key + "'");
     return out;
@@ -223,8 +258,23 @@ void YamlReader::ExprError(const YAML::Node& node, const std::string& source, co
   std::string expr_line = source.substr(line_start, line_end == std::string::npos ? std::string::npos : line_end - line_start);
   size_t from = m.pos >= 0 ? static_cast<size_t>(m.pos) : 0;
   size_t found = expr_line.empty() ? std::string::npos : text_.find(expr_line, from);
+  size_t in_line = static_cast<size_t>(d.pos.offset) - line_start;
+  if (found == std::string::npos) {
+    // A folded block scalar (>-) joins lines, so the line is not in the file word for word:
+    // look for the text at the error itself instead.
+    size_t offset = std::min(static_cast<size_t>(std::max(d.pos.offset, 0)), source.size());
+    std::string_view at = std::string_view(source).substr(offset);
+    size_t len = 0;
+    while (len < at.size() && len < 24 && at[len] != '\n' && at[len] != ' ') ++len;
+    if (len > 0) {
+      size_t hit = text_.find(at.substr(0, len), from);
+      if (hit != std::string::npos) {
+        found = hit;
+        in_line = 0;
+      }
+    }
+  }
   if (found != std::string::npos) {
-    size_t in_line = static_cast<size_t>(d.pos.offset) - line_start;
     SourcePos p = LocateOffset(text_, static_cast<int32_t>(found + in_line));
     sink_->Error(file_, p.line, p.column, d.message);
   } else {

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,11 @@
 #include "policy/model.h"
 
 namespace qgrant::policy {
+
+// The value of `key` in `map`, or an undefined node. Unlike yaml-cpp's const operator[], the
+// undefined node may be asked IsMap() or IsSequence() without throwing, so a missing key in a
+// policy file is a diagnostic, never a crash.
+YAML::Node Child(const YAML::Node& map, std::string_view key);
 
 class YamlReader {
  public:
