@@ -125,6 +125,10 @@ void AppendReasons(const std::vector<DecisionReason>& reasons, std::string* out)
   for (const auto& r : reasons) {
     if (!first) out->push_back(',');
     first = false;
+    if (r.fixed) {
+      out->append(r.fixed->json);
+      continue;
+    }
     out->append("{\"code\":");
     AppendJsonString(out, r.code);
     if (!r.path.empty()) {
@@ -141,6 +145,16 @@ void AppendReasons(const std::vector<DecisionReason>& reasons, std::string* out)
 }
 
 }  // namespace
+
+FixedReason::FixedReason(std::string c, policy::Text t) : code(std::move(c)), text(std::move(t)) {
+  json = "{\"code\":";
+  AppendJsonString(&json, code);
+  json += ",\"zh\":";
+  AppendJsonString(&json, text.zh);
+  json += ",\"en\":";
+  AppendJsonString(&json, text.en);
+  json += "}";
+}
 
 void AppendDecisionJson(const Decision& d, const std::string& provenance, std::string* out) {
   out->append("{\"id\":");

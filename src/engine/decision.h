@@ -17,10 +17,30 @@ namespace qgrant::engine {
 enum class Outcome { kEligible, kIneligible, kReferred, kInvalid, kUndetermined };
 const char* OutcomeName(Outcome o);
 
+// A reason the rules fix in advance (a condition's, a measure's eligible reason, the ceiling
+// paid): made once with its JSON, and shared by every decision that gives it, so deciding a
+// million applications copies and escapes none of these texts.
+struct FixedReason {
+  FixedReason() = default;
+  FixedReason(std::string code, policy::Text text);
+  std::string code;
+  policy::Text text;
+  std::string json;  // {"code":...,"zh":...,"en":...}
+};
+
 struct DecisionReason {
   std::string code;
   policy::Text text;
   std::string path;  // for invalid input: the JSON path of the field
+  const FixedReason* fixed = nullptr;  // when set, code and text are the fixed reason's
+
+  static DecisionReason Of(const FixedReason& f) {
+    DecisionReason r;
+    r.fixed = &f;
+    return r;
+  }
+  const std::string& Code() const { return fixed ? fixed->code : code; }
+  const policy::Text& Text() const { return fixed ? fixed->text : text; }
 };
 
 struct ItemDecision {

@@ -19,6 +19,21 @@ class ApplicationActivation : public expr::Activation {
  public:
   ApplicationActivation(const Application& app, const policy::RuleSet& rules) : app_(app), rules_(rules) {}
 
+  // applicant.x without building the applicant map: the exclusions read it for every application.
+  bool FindField(std::string_view name, std::string_view field, expr::Value* out) const override {
+    if (name != "applicant" || applicant_) return false;
+    if (field == "registered_in_shenzhen") {
+      *out = Known("applicant.registered_in_shenzhen", expr::Value::Bool(app_.registered_in_shenzhen));
+    } else if (field == "serious_dishonesty") {
+      *out = Known("applicant.serious_dishonesty", expr::Value::Bool(app_.serious_dishonesty));
+    } else if (field == "kind") {
+      *out = Known("applicant.kind", expr::Value::String(app_.kind));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   const expr::Value* Find(std::string_view name) const override {
     if (name == "facts") return &app_.facts;
     if (name == "data") return &rules_.data;
@@ -318,12 +333,11 @@ class Decider {
   }
 
   DecisionReason ReasonOf(const policy::Condition& c) {
+    if (last_error_.empty()) return DecisionReason::Of(evaluator_.Reason(c));
     DecisionReason r{c.reason.code, c.reason.text, ""};
-    if (!last_error_.empty()) {
-      r.text.zh += "（条件无法判定：" + last_error_ + "）";
-      r.text.en += " (the condition could not be decided: " + last_error_ + ")";
-      last_error_.clear();
-    }
+    r.text.zh += "（条件无法判定：" + last_error_ + "）";
+    r.text.en += " (the condition could not be decided: " + last_error_ + ")";
+    last_error_.clear();
     return r;
   }
 
@@ -338,9 +352,9 @@ class Decider {
     d_->reasons = std::move(reasons);
   }
 
-  Text EligibleText(const Measure& m) {
-    if (const auto* t = evaluator_.Texts(m, app_.level)) return t->eligible;
-    return EligibleTextFor(m, app_.level);
+  DecisionReason EligibleReason(const Measure& m) {
+    if (const auto* t = evaluator_.Texts(m, app_.level)) return DecisionReason::Of(t->eligible);
+    return {m.eligible_reason.code, EligibleTextFor(m, app_.level), ""};
   }
 
   void DecideAmount(const Measure& m, int64_t cap) {
@@ -397,16 +411,16 @@ class Decider {
                             " is paid (every amount is a ceiling, clause 4(12))"},
                        ""};
     } else if (const auto* t = amount == cap ? evaluator_.Texts(m, app_.level) : nullptr) {
-      amount_reason = {"ceiling", t->ceiling_paid, ""};
+      amount_reason = DecisionReason::Of(t->ceiling_paid);
     } else {
       amount_reason = {"ceiling",
                        {"按" + basis.zh + "核定" + YuanZh(amount), YuanEn(amount) + " is paid: the " + basis.en},
                        ""};
     }
-    Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.text);
+    Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
     d_->outcome = Outcome::kEligible;
     d_->amount_fen = amount;
-    d_->reasons.push_back({m.eligible_reason.code, EligibleText(m), ""});
+    d_->reasons.push_back(EligibleReason(m));
     d_->reasons.push_back(std::move(amount_reason));
     LedgerEntry e{app_.uscc, rules_.policy->id, m.id, m.level_fact.empty() ? "" : app_.level, app_.subject, amount,
                   rules_.as_of};
@@ -453,7 +467,7 @@ class Decider {
         it.outcome = Outcome::kEligible;
         it.amount_fen = pay;
         if (pay == per_item) {
-          it.reasons.push_back({"per_certificate", evaluator_.Texts(m, "")->per_item, ""});
+          it.reasons.push_back(DecisionReason::Of(evaluator_.Texts(m, "")->per_item));
         } else {
           it.reasons.push_back({"requested_below_ceiling",
                                 {"申请金额已分配完毕，本项核定" + YuanZh(pay) + "（上限" + YuanZh(per_item) + "）",
@@ -463,7 +477,7 @@ class Decider {
       }
       seen.push_back(item.key);
       Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
-            it.reasons.back().text);
+            it.reasons.back().Text());
       d_->items.push_back(std::move(it));
     }
     d_->cap_fen = cap_total;
@@ -475,7 +489,7 @@ class Decider {
     }
     d_->outcome = Outcome::kEligible;
     d_->amount_fen = total;
-    d_->reasons.push_back({m.eligible_reason.code, EligibleText(m), ""});
+    d_->reasons.push_back(EligibleReason(m));
     if (app_.requested_fen && *app_.requested_fen < cap_total) {
       d_->reasons.push_back({"requested_below_ceiling",
                              {"按申请金额" + YuanZh(total) + "核定（可资助认证" + std::to_string(payable) + "项，上限合计" + YuanZh(cap_total) + "）",
@@ -524,14 +538,23 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
   else p += "null";
   p += ",\"as_of\":";
   AppendJsonString(&p, policy::FormatDate(rules.as_of));
+  auto add_reasons = [&](const std::vector<policy::Condition>& conditions) {
+    for (const auto& c : conditions) condition_reasons_.emplace(&c, FixedReason(c.reason.code, c.reason.text));
+  };
+  add_reasons(rules.policy->exclusions);
+  for (const Measure* m : rules.measures) add_reasons(m->conditions);
+  if (rules.guide) {
+    for (const auto& [id, conditions] : rules.guide->conditions) add_reasons(conditions);
+  }
   for (const Measure* m : rules.measures) {
     if (m->support != Support::kPayment) continue;
     std::vector<std::string> levels{""};
     for (const auto& [level, fen] : m->ceiling.by_level) levels.push_back(level);
     for (const auto& level : levels) {
       int64_t cap = m->ceiling.kind == policy::Ceiling::Kind::kByLevel ? CeilingFor(*m, level) : m->ceiling.fixed_fen;
-      texts_[{m, level}] = {EligibleTextFor(*m, level), CeilingPaidText(cap),
-                            {"每项认证最高" + YuanZh(cap), "up to " + YuanEn(cap) + " per certification"}};
+      texts_[{m, level}] = {FixedReason(m->eligible_reason.code, EligibleTextFor(*m, level)),
+                            FixedReason("ceiling", CeilingPaidText(cap)),
+                            FixedReason("per_certificate", {"每项认证最高" + YuanZh(cap), "up to " + YuanEn(cap) + " per certification"})};
     }
   }
 }
@@ -541,6 +564,8 @@ Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain)
   Decider(*this, app, ledger, explain, &d).Run();
   return d;
 }
+
+const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }
 
 const Evaluator::LevelTexts* Evaluator::Texts(const Measure& m, const std::string& level) const {
   auto it = texts_.find({&m, level});

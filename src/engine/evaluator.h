@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <utility>
 
@@ -28,7 +29,8 @@ class Evaluator {
   explicit Evaluator(const policy::RuleSet& rules);
 
   // Decides `app` and, if eligible, records what it funds in `ledger`. With `explain`, every
-  // rule applied is added to the decision's trace.
+  // rule applied is added to the decision's trace. The decision may refer to reasons held by
+  // this Evaluator (FixedReason): use it while the Evaluator lives.
   Decision Decide(const Application& app, Ledger* ledger, bool explain) const;
 
   // JSON members appended to every decision: the policy, its version and amendments, the
@@ -40,16 +42,19 @@ class Evaluator {
   // Texts that depend only on the measure and level, made once rather than per decision: the
   // eligible reason with {level} filled in, and the amount reason when the ceiling is paid.
   struct LevelTexts {
-    policy::Text eligible;
-    policy::Text ceiling_paid;
-    policy::Text per_item;  // an item paid its full ceiling
+    FixedReason eligible;
+    FixedReason ceiling_paid;
+    FixedReason per_item;  // an item paid its full ceiling
   };
   const LevelTexts* Texts(const policy::Measure& m, const std::string& level) const;
+  // The reason of a failed condition or exclusion, made once.
+  const FixedReason& Reason(const policy::Condition& c) const;
 
  private:
   const policy::RuleSet& rules_;
   std::string provenance_;
   std::map<std::pair<const policy::Measure*, std::string>, LevelTexts> texts_;
+  std::unordered_map<const policy::Condition*, FixedReason> condition_reasons_;
 };
 
 }  // namespace qgrant::engine

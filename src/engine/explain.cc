@@ -81,14 +81,14 @@ std::string ExplainText(const Decision& d, const Application& app, const policy:
   }
   out += zh ? "理由：\n" : "Reasons:\n";
   for (const auto& r : d.reasons) {
-    out += "  - " + r.code;
+    out += "  - " + r.Code();
     if (!r.path.empty()) out += " [" + r.path + "]";
-    out += ": " + Pick(r.text, lang) + "\n";
+    out += ": " + Pick(r.Text(), lang) + "\n";
   }
   for (const auto& it : d.items) {
     out += (zh ? "  · 证书 " : "  · certificate ") + it.key + " (" + it.type + "): " + OutcomeWords(it.outcome, lang) +
            ", " + (zh ? YuanZh(it.amount_fen) : YuanEn(it.amount_fen));
-    if (!it.reasons.empty()) out += " — " + Pick(it.reasons.back().text, lang);
+    if (!it.reasons.empty()) out += " — " + Pick(it.reasons.back().Text(), lang);
     out += "\n";
   }
   out += "\n";

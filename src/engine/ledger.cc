@@ -9,7 +9,7 @@
 namespace qgrant::engine {
 
 Ledger::Ledger() {
-  names_.emplace_back();  // id 0: the empty name (no level)
+  Intern("");  // id 0: the empty name (no level)
   Rebuild(1024);
 }
 
@@ -35,12 +35,12 @@ uint64_t Ledger::Hash2(std::string_view a, std::string_view b) {
 }
 
 uint16_t Ledger::Intern(std::string_view name) {
-  // Policies, measures and levels are few; a linear search over them is cheap.
-  for (size_t i = 0; i < names_.size(); ++i) {
-    if (names_[i] == name) return static_cast<uint16_t>(i);
-  }
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) return it->second;
+  uint16_t id = static_cast<uint16_t>(names_.size());
   names_.emplace_back(name);
-  return static_cast<uint16_t>(names_.size() - 1);
+  name_ids_.emplace(std::string(name), id);
+  return id;
 }
 
 LedgerEntry Ledger::entry(size_t i) const {
@@ -177,6 +177,8 @@ Status Ledger::LoadLine(std::string_view line, int64_t line_no) {
     }
   }
   if (e.uscc.size() > 64 || e.subject.size() > UINT32_MAX / 2) return Status::ParseError(where() + "field too long");
+  // Names are kept as 16-bit ids; a real ledger has a few dozen policies, measures and levels.
+  if (names_.size() > 60000) return Status::ParseError(where() + "more than 60,000 distinct policy, measure and level names");
   // Every ledger entry funds its subject; for a per-item measure the subject is the item
   // (certificate number) itself, so it is also indexed as an item.
   Add(e, /*is_item=*/true);

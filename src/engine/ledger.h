@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -86,6 +87,11 @@ class Ledger {
   std::vector<Row> rows_;
   std::string arena_;
   std::vector<std::string> names_;  // interned policy, measure and level names
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, uint16_t, NameHash, std::equal_to<>> name_ids_;
   Index by_subject_, by_measure_, by_item_;
 };
 

@@ -38,12 +38,20 @@ Value SelectField(const Value& operand, const std::string& field, bool test_only
 
 Value NameNode::Eval(Frame& f) const {
   for (const Candidate& c : candidates_) {
-    const Value* v = f.activation->Find(c.name);
+    size_t first_field = 0;
+    Value field_value;
+    const Value* v = nullptr;
+    if (!c.fields.empty() && f.activation->FindField(c.name, c.fields[0], &field_value)) {
+      v = &field_value;
+      first_field = 1;
+    } else {
+      v = f.activation->Find(c.name);
+    }
     if (v == nullptr) continue;
     // Walk map fields by pointer and copy only the value selected at the end: every copy of a
     // Value with a payload is an atomic reference count increment.
     const Value* cur = v;
-    for (size_t i = 0; i < c.fields.size(); ++i) {
+    for (size_t i = first_field; i < c.fields.size(); ++i) {
       if (cur->kind() != Kind::kMap) {
         // Not a map (or an error or unknown): SelectField gives the error or passes it on.
         Value rest = *cur;

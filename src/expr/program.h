@@ -26,6 +26,11 @@ class Activation {
   virtual ~Activation() = default;
   // The value bound to a (possibly qualified) name, or nullptr when the name is not bound.
   virtual const Value* Find(std::string_view name) const = 0;
+
+  // Optional shortcut for `name.field`: an activation that keeps a variable's fields apart (an
+  // application's applicant, say) can answer without building the whole map. False: not
+  // offered, the evaluator selects the field from Find(name) as usual. Must agree with it.
+  virtual bool FindField(std::string_view name, std::string_view field, Value* out) const { return false; }
 };
 
 // An Activation backed by a hash map.

@@ -18,16 +18,19 @@ class EvaluatorTest : public ShippedPolicyTest {
            R"(},"obtained_on":"2025-09-12",)" + rest + "}";
   }
 
-  static Decision Decide(const policy::RuleSet& rules, Ledger* ledger, const std::string& line, bool partial = false) {
+  // Decisions refer to reasons the Evaluator holds, so each test's evaluators live as long as it.
+  Decision Decide(const policy::RuleSet& rules, Ledger* ledger, const std::string& line, bool partial = false) {
     ApplicationReader reader(rules, partial);
     Application a;
     reader.Read(line, &a);
-    return Evaluator(rules).Decide(a, ledger, /*explain=*/true);
+    evaluators_.push_back(std::make_unique<Evaluator>(rules));
+    return evaluators_.back()->Decide(a, ledger, /*explain=*/true);
   }
+  std::vector<std::unique_ptr<Evaluator>> evaluators_;
 
   static bool HasReason(const Decision& d, const std::string& code) {
     for (const auto& r : d.reasons) {
-      if (r.code == code) return true;
+      if (r.Code() == code) return true;
     }
     return false;
   }
@@ -43,7 +46,7 @@ TEST_F(EvaluatorTest, FirstTimeAwardPaysTheLowerOfRequestAndCeiling) {
   EXPECT_EQ(d.amount_fen, 250000000);
   EXPECT_EQ(d.clause, "三（八）");
   EXPECT_TRUE(HasReason(d, "first_time"));
-  EXPECT_EQ(d.reasons[0].text.zh, "首次获得中国质量奖");
+  EXPECT_EQ(d.reasons[0].Text().zh, "首次获得中国质量奖");
   // The round remembers it: the same level again is not the first time.
   Decision again = Decide(rules, &ledger,
                           App("b", R"("measure":"china_quality_award","subject":"CQA-W2","facts":{"level":"winner"})"));
