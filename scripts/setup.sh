@@ -7,7 +7,7 @@ packages=(
   libre2-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev
   libcli11-dev libfmt-dev libhowardhinnant-date-dev tzdata
   libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libgoogle-perftools-dev bc time
+  libgoogle-perftools-dev libxlsxwriter-dev bc time
 )
 missing=()
 for p in "${packages[@]}"; do

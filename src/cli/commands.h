@@ -11,5 +11,7 @@ void AddCheckCommand(CLI::App& app, int* exit_code);
 void AddEvalCommand(CLI::App& app, int* exit_code);
 void AddExplainCommand(CLI::App& app, int* exit_code);
 void AddAllocateCommand(CLI::App& app, int* exit_code);
+void AddScreenCommand(CLI::App& app, int* exit_code);
+void AddSimulateCommand(CLI::App& app, int* exit_code);
 
 }  // namespace qgrant::cli

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   qgrant::cli::AddExplainCommand(app, &exit_code);
   qgrant::cli::AddExprCommand(app, &exit_code);
   qgrant::cli::AddAllocateCommand(app, &exit_code);
+  qgrant::cli::AddScreenCommand(app, &exit_code);
+  qgrant::cli::AddSimulateCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

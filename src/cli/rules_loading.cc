@@ -14,6 +14,11 @@ policy::Date TodayInShenzhen() {
 
 std::optional<LoadedRules> LoadRules(const std::string& policy_path, const std::string& guide_path,
                                      const std::string& as_of) {
+  return LoadRules(std::vector<std::string>{policy_path}, guide_path, as_of);
+}
+
+std::optional<LoadedRules> LoadRules(const std::vector<std::string>& policy_paths, const std::string& guide_path,
+                                     const std::string& as_of) {
   LoadedRules out;
   policy::Date date = TodayInShenzhen();
   if (!as_of.empty() && !policy::ParseDate(as_of, &date)) {
@@ -21,8 +26,10 @@ std::optional<LoadedRules> LoadRules(const std::string& policy_path, const std::
     return std::nullopt;
   }
   policy::DiagnosticSink sink;
-  if (!policy::LoadBundle({policy_path}, &out.bundle, &sink)) {
-    std::cerr << sink.Format() << "qgrant: the policy at " << policy_path << " has errors; nothing was evaluated\n";
+  if (!policy::LoadBundle(policy_paths, &out.bundle, &sink)) {
+    std::string where;
+    for (const auto& p : policy_paths) where += (where.empty() ? "" : " + ") + p;
+    std::cerr << sink.Format() << "qgrant: the policy at " << where << " has errors; nothing was evaluated\n";
     return std::nullopt;
   }
   if (!guide_path.empty() && !policy::LoadGuideFile(guide_path, out.bundle, &out.guide, &sink)) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "policy/loader.h"
 
@@ -21,6 +22,9 @@ policy::Date TodayInShenzhen();
 
 // Loads everything; prints diagnostics and returns nullopt when the rules cannot be used.
 std::optional<LoadedRules> LoadRules(const std::string& policy_path, const std::string& guide_path,
+                                     const std::string& as_of);
+// The same with several policy paths loaded as one bundle: a policy folder and a reform file.
+std::optional<LoadedRules> LoadRules(const std::vector<std::string>& policy_paths, const std::string& guide_path,
                                      const std::string& as_of);
 
 }  // namespace qgrant::cli

@@ -233,9 +233,11 @@ class Validator {
       element e;
       std::string path = prefix + spec.name;
       if (obj == nullptr || !Get(*obj, spec.name, &e)) {
-        if (spec.required) {
-          Absent(path);
-          if (partial_) entries.emplace_back(spec.name_value, expr::Value::Unknown({path}));
+        if (spec.required) Absent(path);
+        // When screening, a record that does not mention a fact leaves it open, optional or not.
+        if (partial_) {
+          if (!spec.required) app_->unknown.push_back(path);
+          entries.emplace_back(spec.name_value, expr::Value::Unknown({path}));
         }
         continue;
       }
@@ -259,6 +261,7 @@ ApplicationReader::~ApplicationReader() = default;
 
 void ApplicationReader::Read(std::string_view line, Application* app) {
   *app = Application();
+  app->partial = partial_;
   Validator v(app, partial_);
   buffer_.assign(line.data(), line.size());
   buffer_.append(simdjson::SIMDJSON_PADDING, '\0');

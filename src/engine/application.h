@@ -51,6 +51,7 @@ struct Application {
   // Screening only: required facts that are absent (JSON paths). They evaluate as CEL unknowns,
   // so a decision that depends on one is undetermined, never eligible by accident.
   std::vector<std::string> unknown;
+  bool partial = false;  // read for screening: absent facts, even optional ones, are unknown
 
   bool IsUnknown(std::string_view path) const {
     for (const auto& u : unknown) {

@@ -88,8 +88,15 @@ class ApplicationActivation : public expr::Activation {
     if (app_.established_on) {
       e.emplace_back(kEstablished, DateValue(*app_.established_on));
       e.emplace_back(kYears, expr::Value::Int(FullYears(*app_.established_on, rules_.as_of)));
+    } else if (app_.partial) {
+      e.emplace_back(kEstablished, expr::Value::Unknown({"applicant.established_on"}));
+      e.emplace_back(kYears, expr::Value::Unknown({"applicant.established_on"}));
     }
-    if (!app_.district.empty()) e.emplace_back(kDistrict, expr::Value::String(app_.district));
+    if (!app_.district.empty()) {
+      e.emplace_back(kDistrict, expr::Value::String(app_.district));
+    } else if (app_.partial) {
+      e.emplace_back(kDistrict, expr::Value::Unknown({"applicant.district"}));
+    }
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(e), &err));
   }

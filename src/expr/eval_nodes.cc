@@ -29,7 +29,12 @@ Value SelectField(const Value& operand, const std::string& field, bool test_only
     return Value::Error("type '" + operand.TypeName() + "' has no field '" + field + "'");
   }
   const Value* v = operand.map_value().FindString(field);
-  if (test_only) return Value::Bool(v != nullptr);
+  if (test_only) {
+    // A field known to exist with an unknown value (a fact a record does not give) might as
+    // well be absent: has() of it is unknown too, not true.
+    if (v != nullptr && v->is_unknown()) return *v;
+    return Value::Bool(v != nullptr);
+  }
   if (v == nullptr) return Value::Error("no such key: " + field);
   return *v;
 }

@@ -1,0 +1,123 @@
+// qgrant screen: which units of a registry qualify without applying (免申即享), with the amount,
+// and which could once a missing fact is known — for pushing policies to units.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/line_reader.h"
+#include "cli/rules_loading.h"
+#include "engine/evaluator.h"
+#include "screen/screening.h"
+#include "simulate/report.h"
+
+namespace qgrant::cli {
+namespace {
+
+struct ScreenOptions {
+  std::string policy, guide, ledger, as_of, registry, csv, xlsx;
+  bool quiet = false;
+};
+
+int RunScreen(const ScreenOptions& o) {
+  auto loaded = LoadRules(o.policy, o.guide, o.as_of);
+  if (!loaded) return 2;
+  engine::Ledger ledger;
+  if (!o.ledger.empty()) {
+    Status st = ledger.LoadFile(o.ledger);
+    if (!st.ok()) {
+      std::cerr << "qgrant: " << st.message() << "\nqgrant: the ledger was not used; nothing was screened\n";
+      return 2;
+    }
+  }
+  LineReader in;
+  Status st = in.Open(o.registry);
+  if (!st.ok()) {
+    std::cerr << "qgrant: " << st.message() << "\n";
+    return 2;
+  }
+  engine::Evaluator provenance_source(*loaded->rules);
+  std::string out;
+  auto sink = [&](const screen::ScreenRow& row, const engine::Decision& d) {
+    if (o.quiet) return;
+    out += "{\"uscc\":";
+    engine::AppendJsonString(&out, row.uscc);
+    out += ",\"name\":";
+    engine::AppendJsonString(&out, row.name);
+    if (!row.district.empty()) {
+      out += ",\"district\":";
+      engine::AppendJsonString(&out, row.district);
+    }
+    out += ",\"decision\":";
+    engine::AppendDecisionJson(d, provenance_source.provenance(), &out);
+    out += "}\n";
+    if (out.size() > (1 << 20)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  };
+  auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); }, *loaded->rules, ledger, sink);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (!in.status().ok()) {
+    std::cerr << "qgrant: " << in.status().message() << "\n";
+    return 2;
+  }
+  if (!result.ok()) {
+    std::cerr << "qgrant screen: " << result.status().message() << "\n";
+    return 2;
+  }
+  const screen::ScreenResult& r = *result;
+  if (!o.csv.empty()) {
+    std::ofstream f(o.csv, std::ios::binary);
+    f << screen::CandidatesCsv(r);
+    if (!f) {
+      std::cerr << "qgrant: cannot write " << o.csv << "\n";
+      return 2;
+    }
+  }
+  if (!o.xlsx.empty()) {
+    Status x = screen::WriteCandidatesXlsx(r, o.xlsx);
+    if (!x.ok()) {
+      std::cerr << "qgrant: " << x.message() << "\n";
+      return 2;
+    }
+  }
+  int64_t fen = 0;
+  for (const auto& row : r.candidates) {
+    if (row.outcome == engine::Outcome::kEligible) fen += row.amount_fen;
+  }
+  std::fprintf(stderr,
+               "qgrant screen: %lld registry line(s), %lld unit(s); %lld eligible (%s 万元), %lld undetermined, "
+               "%lld ineligible, %lld referred, %lld invalid; %lld bad line(s)\n",
+               static_cast<long long>(r.lines), static_cast<long long>(r.units),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kEligible)]),
+               simulate::FormatWan(fen, 2, true).c_str(),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kUndetermined)]),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kIneligible)]),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kReferred)]),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kInvalid)]),
+               static_cast<long long>(r.bad_lines));
+  for (const auto& e : r.bad_line_examples) std::fprintf(stderr, "  %s\n", e.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddScreenCommand(CLI::App& app, int* exit_code) {
+  auto o = std::make_shared<ScreenOptions>();
+  auto* cmd = app.add_subcommand(
+      "screen", "Find units of a registry that qualify without applying (免申即享): eligible, ineligible, or "
+                "undetermined with the missing facts");
+  cmd->add_option("--policy", o->policy, "policy folder or file")->required();
+  cmd->add_option("--guide", o->guide, "the year's application guide (YAML)");
+  cmd->add_option("--ledger", o->ledger, "what units already received (JSON Lines)");
+  cmd->add_option("--as-of", o->as_of, "apply the rules in force on this date (YYYY-MM-DD; default today)");
+  cmd->add_option("--csv", o->csv, "write the candidates (eligible and undetermined) as CSV");
+  cmd->add_option("--xlsx", o->xlsx, "write the candidates as an XLSX workbook, one sheet per measure");
+  cmd->add_flag("--quiet", o->quiet, "no JSON Lines on stdout (only the summary and the exports)");
+  cmd->add_option("REGISTRY", o->registry, "units with their achievements: JSON Lines or CSV (stdin when absent)");
+  cmd->callback([o, exit_code]() { *exit_code = RunScreen(*o); });
+}
+
+}  // namespace qgrant::cli

@@ -1,0 +1,64 @@
+// Screening (`qgrant screen`): finding the units of a registry that qualify without waiting for
+// them to apply — the basis of 免申即享 (support without application) lists and of pushing
+// policies to units. Every achievement a unit's record holds is decided as an application would
+// be, with one difference: a fact the record does not give is unknown, not missing. CEL's
+// three-valued logic carries the unknown through the conditions, and a decision that a missing
+// fact could still change is `undetermined`, with the facts that would decide it. Screening is
+// sound: a unit is never reported eligible when a missing fact could make it ineligible.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/decision.h"
+#include "engine/ledger.h"
+#include "policy/model.h"
+
+namespace qgrant::screen {
+
+// One unit and measure.
+struct ScreenRow {
+  std::string uscc;
+  std::string name;
+  std::string district;
+  std::string measure;
+  std::string clause;
+  policy::Text measure_title;
+  engine::Outcome outcome = engine::Outcome::kIneligible;
+  int64_t amount_fen = 0;
+  std::vector<std::string> missing_facts;
+  std::string basis;  // 依据: the clause and the reason, in Chinese
+  std::string subject;
+};
+
+struct ScreenResult {
+  std::vector<ScreenRow> candidates;  // eligible and undetermined rows, registry order
+  int64_t lines = 0, units = 0, bad_lines = 0;
+  std::vector<std::string> bad_line_examples;  // "line N: message"
+  int64_t counts[5] = {0, 0, 0, 0, 0};         // by engine::Outcome
+};
+
+using LineSource = std::function<bool(std::string_view*)>;
+
+// Called for every row, candidates or not, with the full decision (for streaming output).
+using RowSink = std::function<void(const ScreenRow&, const engine::Decision&)>;
+
+// Screens the registry (JSON Lines or CSV, as doc/simulation.md describes) under `rules`, one
+// round in registry order starting from `ledger`. Fails only when the registry is unusable (a
+// bad CSV header); bad lines are counted and the run goes on.
+Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules, const engine::Ledger& ledger,
+                            const RowSink& sink);
+
+// The candidates as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese
+// headers): 统一社会信用代码, 单位名称, 措施, 条款, 金额（万元）, 依据, then 结论 and 缺少的事实.
+// Eligible and undetermined rows only; amounts in exact 万元 (six decimals).
+std::string CandidatesCsv(const ScreenResult& r);
+
+// The same as an XLSX workbook: one sheet per measure with candidates, a summary sheet first.
+Status WriteCandidatesXlsx(const ScreenResult& r, const std::string& path);
+
+}  // namespace qgrant::screen

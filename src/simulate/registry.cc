@@ -1,0 +1,356 @@
+#include "simulate/registry.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "engine/decision.h"
+
+namespace qgrant::simulate {
+
+namespace {
+
+// The fields of one unit as JSON text (empty: absent), and the plain text of its USCC for the
+// application id.
+struct UnitJson {
+  std::string uscc, name, kind, registered_in_shenzhen, serious_dishonesty, established_on,
+      district;
+  std::string uscc_text;
+};
+
+struct AchievementJson {
+  std::string measure, subject, obtained_on, facts, requested_fen;
+  std::string measure_text, subject_text;
+};
+
+void AppendMember(std::string* out, std::string_view name, const std::string& json) {
+  if (json.empty()) return;  // absent: the reader reports it if it is required
+  if (out->back() != '{') out->push_back(',');
+  engine::AppendJsonString(out, name);
+  out->push_back(':');
+  out->append(json);
+}
+
+// The application of CONTRACT.md §2 for one achievement. Its id, uscc/measure/subject, names the
+// achievement in messages and is what `qgrant eval` would print for it.
+std::string ApplicationJson(const std::string& applicant, const UnitJson& u,
+                            const AchievementJson& a) {
+  std::string out = "{";
+  std::string id = u.uscc_text + "/" + a.measure_text + "/" + a.subject_text;
+  out += "\"id\":";
+  engine::AppendJsonString(&out, id);
+  AppendMember(&out, "applicant", applicant);
+  AppendMember(&out, "measure", a.measure);
+  AppendMember(&out, "subject", a.subject);
+  AppendMember(&out, "obtained_on", a.obtained_on);
+  AppendMember(&out, "facts", a.facts);
+  AppendMember(&out, "requested_fen", a.requested_fen);
+  out += "}";
+  return out;
+}
+
+std::string ApplicantJson(const UnitJson& u) {
+  std::string out = "{";
+  AppendMember(&out, "uscc", u.uscc);
+  AppendMember(&out, "name", u.name);
+  AppendMember(&out, "kind", u.kind);
+  AppendMember(&out, "registered_in_shenzhen", u.registered_in_shenzhen);
+  AppendMember(&out, "serious_dishonesty", u.serious_dishonesty);
+  AppendMember(&out, "established_on", u.established_on);
+  AppendMember(&out, "district", u.district);
+  out += "}";
+  return out;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out;
+  engine::AppendJsonString(&out, s);
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::string_view StripBom(std::string_view s) {
+  if (s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
+  return s;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// A CSV cell for a boolean field: true/false (any case, as spreadsheets write them) become JSON
+// booleans; anything else stays a string, for the reader to reject with the field's path.
+std::string BoolCell(std::string_view cell) {
+  if (cell.empty()) return "";
+  if (EqualsIgnoreCase(cell, "true")) return "true";
+  if (EqualsIgnoreCase(cell, "false")) return "false";
+  return JsonString(cell);
+}
+
+// A CSV cell for an integer field: a JSON integer when it is one, otherwise a string (the reader
+// then says the field must be a whole number).
+std::string IntegerCell(std::string_view cell) {
+  if (cell.empty()) return "";
+  std::string_view digits = cell.front() == '-' ? cell.substr(1) : cell;
+  bool integer = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  }) && (digits.size() == 1 || digits.front() != '0');
+  return integer ? std::string(cell) : JsonString(cell);
+}
+
+std::string StringCell(std::string_view cell) { return cell.empty() ? "" : JsonString(cell); }
+
+}  // namespace
+
+bool SplitCsvRow(std::string_view line, std::vector<std::string>* fields) {
+  fields->clear();
+  size_t i = 0;
+  const size_t n = line.size();
+  while (true) {
+    std::string field;
+    if (i < n && line[i] == '"') {
+      ++i;
+      while (true) {
+        if (i >= n) return false;  // the quote is never closed
+        if (line[i] == '"') {
+          if (i + 1 < n && line[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += line[i++];
+      }
+      if (i < n && line[i] != ',') return false;
+    } else {
+      size_t comma = line.find(',', i);
+      size_t end = comma == std::string_view::npos ? n : comma;
+      field.assign(line.substr(i, end - i));
+      i = end;
+    }
+    fields->push_back(std::move(field));
+    if (i >= n) return true;
+    ++i;  // the comma
+  }
+}
+
+bool IsCsvHeader(std::string_view line) {
+  line = Trim(StripBom(line));
+  if (line.empty() || line.front() == '{') return false;
+  std::vector<std::string> fields;
+  if (!SplitCsvRow(line, &fields)) return false;
+  return std::any_of(fields.begin(), fields.end(),
+                     [](const std::string& f) { return Trim(f) == "uscc"; });
+}
+
+Result<CsvLayout> ParseCsvHeader(std::string_view line) {
+  std::vector<std::string> fields;
+  if (!SplitCsvRow(Trim(StripBom(line)), &fields))
+    return Status::ParseError("the CSV header has an unclosed quote");
+  CsvLayout layout;
+  layout.columns = fields.size();
+  struct Column {
+    const char* name;
+    int* at;
+    bool required;
+  };
+  const Column columns[] = {
+      {"uscc", &layout.uscc, true},
+      {"name", &layout.name, true},
+      {"kind", &layout.kind, true},
+      {"district", &layout.district, true},
+      {"registered_in_shenzhen", &layout.registered_in_shenzhen, true},
+      {"serious_dishonesty", &layout.serious_dishonesty, true},
+      {"measure", &layout.measure, true},
+      {"subject", &layout.subject, true},
+      {"obtained_on", &layout.obtained_on, true},
+      {"facts_json", &layout.facts_json, true},
+      {"established_on", &layout.established_on, false},
+      {"requested_fen", &layout.requested_fen, false},
+  };
+  for (size_t i = 0; i < fields.size(); ++i) {
+    std::string_view name = Trim(fields[i]);
+    auto it = std::find_if(std::begin(columns), std::end(columns),
+                           [&](const Column& c) { return name == c.name; });
+    if (it == std::end(columns)) {
+      return Status::ParseError("unknown CSV column '" + std::string(name) + "' (column " +
+                                std::to_string(i + 1) + ")");
+    }
+    if (*it->at >= 0)
+      return Status::ParseError("CSV column '" + std::string(name) + "' appears twice");
+    *it->at = static_cast<int>(i);
+  }
+  std::string missing;
+  for (const auto& c : columns) {
+    if (c.required && *c.at < 0) missing += std::string(missing.empty() ? "" : ", ") + c.name;
+  }
+  if (!missing.empty()) return Status::ParseError("the CSV header lacks the column(s) " + missing);
+  return layout;
+}
+
+RegistryReader::RegistryReader(const CsvLayout* csv)
+    : csv_(csv), parser_(std::make_unique<simdjson::dom::parser>()) {}
+
+RegistryReader::~RegistryReader() = default;
+
+void RegistryReader::Read(std::string_view line, RegistryRecord* out) {
+  out->uscc.clear();
+  out->district.clear();
+  out->kind.clear();
+  out->applications.clear();
+  out->error.clear();
+  if (csv_) {
+    ReadCsv(line, out);
+  } else {
+    ReadJson(line, out);
+  }
+}
+
+void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out) {
+  using simdjson::dom::array;
+  using simdjson::dom::element;
+  using simdjson::dom::object;
+  line = StripBom(line);
+  buffer_.assign(line.data(), line.size());
+  buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
+  element doc;
+  if (parser_->parse(buffer_.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
+    out->error = "not valid JSON";
+    return;
+  }
+  object unit;
+  if (doc.get_object().get(unit) != simdjson::SUCCESS) {
+    out->error = "not a JSON object";
+    return;
+  }
+  element e;
+  std::string_view s;
+  if (unit.at_key("uscc").get(e) == simdjson::SUCCESS && e.get_string().get(s) == simdjson::SUCCESS)
+    out->uscc = s;
+  if (unit.at_key("district").get(e) == simdjson::SUCCESS &&
+      e.get_string().get(s) == simdjson::SUCCESS) {
+    out->district = s;
+  }
+  if (unit.at_key("kind").get(e) == simdjson::SUCCESS && e.get_string().get(s) == simdjson::SUCCESS)
+    out->kind = s;
+
+  array achievements;
+  if (unit.at_key("achievements").get(e) != simdjson::SUCCESS || e.is_null())
+    return;  // a unit without any
+  if (e.get_array().get(achievements) != simdjson::SUCCESS) {
+    out->error = "achievements is not a list";
+    return;
+  }
+  if (achievements.size() == 0) return;
+
+  // Values are copied as JSON text, whatever their type: the reader judges them.
+  auto raw = [](const object& o, const char* key) -> std::string {
+    element v;
+    return o.at_key(key).get(v) == simdjson::SUCCESS ? simdjson::to_string(v) : std::string();
+  };
+  auto text = [](const object& o, const char* key) -> std::string {
+    element v;
+    if (o.at_key(key).get(v) != simdjson::SUCCESS) return "";
+    std::string_view str;
+    return v.get_string().get(str) == simdjson::SUCCESS ? std::string(str) : simdjson::to_string(v);
+  };
+  UnitJson u;
+  u.uscc = raw(unit, "uscc");
+  u.name = raw(unit, "name");
+  u.kind = raw(unit, "kind");
+  u.registered_in_shenzhen = raw(unit, "registered_in_shenzhen");
+  u.serious_dishonesty = raw(unit, "serious_dishonesty");
+  u.established_on = raw(unit, "established_on");
+  u.district = raw(unit, "district");
+  u.uscc_text = text(unit, "uscc");
+  const std::string applicant = ApplicantJson(u);
+  size_t index = 0;
+  for (element item : achievements) {
+    object a;
+    if (item.get_object().get(a) != simdjson::SUCCESS) {
+      out->error = "achievements[" + std::to_string(index) + "] is not an object";
+      out->applications.clear();
+      return;
+    }
+    AchievementJson aj;
+    aj.measure = raw(a, "measure");
+    aj.subject = raw(a, "subject");
+    aj.obtained_on = raw(a, "obtained_on");
+    aj.facts = raw(a, "facts");
+    aj.requested_fen = raw(a, "requested_fen");
+    aj.measure_text = text(a, "measure");
+    aj.subject_text = text(a, "subject");
+    out->applications.push_back(ApplicationJson(applicant, u, aj));
+    ++index;
+  }
+}
+
+bool RegistryReader::IsJson(std::string_view text) {
+  buffer_.assign(text.data(), text.size());
+  buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
+  simdjson::dom::element doc;
+  return parser_->parse(buffer_.data(), text.size(), false).get(doc) == simdjson::SUCCESS;
+}
+
+void RegistryReader::ReadCsv(std::string_view line, RegistryRecord* out) {
+  if (!SplitCsvRow(line, &fields_)) {
+    out->error = "a quoted CSV field is not closed properly";
+    return;
+  }
+  if (fields_.size() != csv_->columns) {
+    out->error = "expected " + std::to_string(csv_->columns) + " CSV fields, found " +
+                 std::to_string(fields_.size());
+    return;
+  }
+  auto cell = [&](int at) -> std::string_view {
+    return at < 0 ? std::string_view() : Trim(fields_[at]);
+  };
+  out->uscc = cell(csv_->uscc);
+  out->district = cell(csv_->district);
+  out->kind = cell(csv_->kind);
+
+  // A row with no achievement at all lists a unit that has none.
+  if (cell(csv_->measure).empty() && cell(csv_->subject).empty() &&
+      cell(csv_->obtained_on).empty() && cell(csv_->facts_json).empty() &&
+      cell(csv_->requested_fen).empty()) {
+    return;
+  }
+  std::string_view facts = cell(csv_->facts_json);
+  if (!facts.empty() && !IsJson(facts)) {
+    out->error = "facts_json is not valid JSON";
+    return;
+  }
+  UnitJson u;
+  u.uscc = StringCell(cell(csv_->uscc));
+  u.name = StringCell(cell(csv_->name));
+  u.kind = StringCell(cell(csv_->kind));
+  u.registered_in_shenzhen = BoolCell(cell(csv_->registered_in_shenzhen));
+  u.serious_dishonesty = BoolCell(cell(csv_->serious_dishonesty));
+  u.established_on = StringCell(cell(csv_->established_on));
+  u.district = StringCell(cell(csv_->district));
+  u.uscc_text = cell(csv_->uscc);
+  AchievementJson a;
+  a.measure = StringCell(cell(csv_->measure));
+  a.subject = StringCell(cell(csv_->subject));
+  a.obtained_on = StringCell(cell(csv_->obtained_on));
+  a.facts = std::string(facts);
+  a.requested_fen = IntegerCell(cell(csv_->requested_fen));
+  a.measure_text = cell(csv_->measure);
+  a.subject_text = cell(csv_->subject);
+  out->applications.push_back(ApplicationJson(ApplicantJson(u), u, a));
+}
+
+}  // namespace qgrant::simulate

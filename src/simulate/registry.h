@@ -1,0 +1,75 @@
+// The registry of units for `qgrant simulate` (doc/simulation.md): one unit per JSON line with
+// its achievements, or a CSV file with one achievement per row. Every achievement becomes one
+// application in the JSON of CONTRACT.md §2, so that the engine reads and decides it exactly as
+// `qgrant eval` would: a field with a wrong value is left for engine::ApplicationReader to
+// report. Only what prevents reading a record as a unit at all (a line that is not JSON, an
+// `achievements` that is not a list, a CSV row with the wrong number of fields) is a bad line.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace simdjson::dom {
+class parser;
+}
+
+namespace qgrant::simulate {
+
+// Where each column of a CSV registry is; -1 for an optional column that is absent.
+struct CsvLayout {
+  int uscc = -1, name = -1, kind = -1, district = -1, registered_in_shenzhen = -1,
+      serious_dishonesty = -1, established_on = -1, measure = -1, subject = -1, obtained_on = -1,
+      facts_json = -1, requested_fen = -1;
+  size_t columns = 0;
+};
+
+// Reads the header row. Columns are found by name, in any order; an unknown or missing column
+// is an error, since a misnamed column would silently drop a fact from every unit.
+Result<CsvLayout> ParseCsvHeader(std::string_view line);
+
+// Whether the first line of a registry is a CSV header (it names a `uscc` column) rather than
+// a JSON line.
+bool IsCsvHeader(std::string_view line);
+
+// Splits one CSV row (RFC 4180 quoting; no line breaks inside fields). False when a quoted
+// field is not closed or is followed by anything but a comma.
+bool SplitCsvRow(std::string_view line, std::vector<std::string>* fields);
+
+// One registry record: a unit, and the applications its achievements make.
+struct RegistryRecord {
+  std::string uscc;      // as written; empty when absent or not a string
+  std::string district;  // empty when absent: reported as unspecified
+  std::string kind;
+  std::vector<std::string> applications;  // JSON texts, one per achievement
+  std::string error;                      // non-empty: a bad line; there are no applications
+};
+
+// Turns registry lines into records. Holds a JSON parser whose buffers are reused, so use one
+// reader per thread.
+class RegistryReader {
+ public:
+  // `csv`: the layout of a CSV registry, or null for JSON Lines. Must outlive the reader.
+  explicit RegistryReader(const CsvLayout* csv);
+  ~RegistryReader();
+  RegistryReader(const RegistryReader&) = delete;
+  RegistryReader& operator=(const RegistryReader&) = delete;
+
+  // Reads one non-blank line into `out` (every field of it is overwritten).
+  void Read(std::string_view line, RegistryRecord* out);
+
+ private:
+  void ReadJson(std::string_view line, RegistryRecord* out);
+  void ReadCsv(std::string_view line, RegistryRecord* out);
+  bool IsJson(std::string_view text);
+
+  const CsvLayout* csv_;
+  std::unique_ptr<simdjson::dom::parser> parser_;
+  std::string buffer_;               // the line with simdjson's padding
+  std::vector<std::string> fields_;  // CSV cells
+};
+
+}  // namespace qgrant::simulate
