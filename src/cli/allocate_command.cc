@@ -21,6 +21,7 @@
 #include "alloc/allocate.h"
 #include "alloc/plan_yaml.h"
 #include "cli/commands.h"
+#include "engine/decision.h"
 
 namespace qgrant::cli {
 namespace {
@@ -257,6 +258,26 @@ ordered_json StepJson(const AllocationPlan& plan, const GroupStep& step) {
   return out;
 }
 
+// The budget step of one decision, in words as well: its approved amount (the ceiling-capped
+// amount of the decision), the scale of its group, and what is paid.
+ordered_json ExplainedStep(ordered_json step, const GroupStep& g, const Allocation& a) {
+  step["approved_fen"] = a.amount_fen;
+  const std::string scale = FormatScale(g.scale_numerator, g.scale_denominator) + " (" +
+                            std::to_string(g.scale_numerator) + "/" + std::to_string(g.scale_denominator) + ")";
+  if (a.allocated_fen == a.amount_fen) {
+    step["zh"] = "核定金额" + engine::YuanZh(a.amount_fen) + "，预算足额，全额拨付" + engine::YuanZh(a.allocated_fen) +
+                 "（第四（十二）条）";
+    step["en"] = "Approved " + engine::YuanEn(a.amount_fen) + "; the budget covers it: " +
+                 engine::YuanEn(a.allocated_fen) + " is paid in full (clause 4(12))";
+  } else {
+    step["zh"] = "核定金额" + engine::YuanZh(a.amount_fen) + "，年度预算不足，按比例" + scale + "折算，拨付" +
+                 engine::YuanZh(a.allocated_fen) + "（第四（十二）条：实际支持金额受年度资金预算总量控制）";
+    step["en"] = "Approved " + engine::YuanEn(a.amount_fen) + "; the budget is short, scaled by " + scale + ": " +
+                 engine::YuanEn(a.allocated_fen) + " is paid (clause 4(12): amounts are controlled by the annual budget)";
+  }
+  return step;
+}
+
 int Run(const Options& opts, const CLI::App& cmd) {
   Result<AllocationPlan> plan = BuildPlan(opts, cmd);
   if (!plan.ok()) {
@@ -309,7 +330,7 @@ int Run(const Options& opts, const CLI::App& cmd) {
       ordered_json& doc = batch.eligible[line.claim];
       const Allocation& a = result->allocations[line.claim];
       doc["allocated_fen"] = a.allocated_fen;
-      doc["allocation"] = steps[a.group];
+      doc["allocation"] = ExplainedStep(steps[a.group], result->groups[a.group], a);
       out += doc.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
     }
     out += '\n';
