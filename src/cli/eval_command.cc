@@ -49,7 +49,7 @@ struct Batch {
   std::string text;
   std::vector<std::pair<size_t, size_t>> lines;  // offset and length in text; blank lines dropped
   std::vector<engine::Application> apps;
-  std::vector<engine::Decision> decisions;
+  std::vector<engine::Precheck> prechecks;  // the decisions, once completed
   std::vector<std::string> out;  // serialised decisions, one string per worker slice
 };
 
@@ -91,9 +91,9 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   }
   const engine::Evaluator evaluator(*loaded->rules);
   const engine::Lang lang = o.lang == "en" ? engine::Lang::kEn : engine::Lang::kZh;
-  // The background stage parses and serialises while the main thread decides.
-  const size_t workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-  const size_t parse_workers = std::max<size_t>(1, workers > 1 ? workers - 1 : 1);
+  // While the main thread applies the ledger's rules to one batch, the others read and prepare
+  // the next and write the previous; that work is most of it, so it gets every core.
+  const size_t parse_workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()) - 1);
   std::vector<std::unique_ptr<engine::ApplicationReader>> readers;
   for (size_t i = 0; i < parse_workers; ++i) readers.push_back(std::make_unique<engine::ApplicationReader>(*loaded->rules));
 
@@ -112,25 +112,30 @@ int RunEval(const EvalOptions& o, bool explain_text) {
       b->text.append(line);
     }
     b->apps.resize(b->lines.size());
-    b->decisions.resize(b->lines.size());
+    b->prechecks.resize(b->lines.size());
   };
+  auto want_trace = [&](const engine::Application& app) {
+    return o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
+  };
+  // Reading and every rule that needs no ledger, on all cores.
   auto parse = [&](Batch* b) {
     ParallelSlices(b->lines.size(), parse_workers, [&](size_t begin, size_t end, size_t w) {
       for (size_t i = begin; i < end; ++i) {
         readers[w]->Read(std::string_view(b->text).substr(b->lines[i].first, b->lines[i].second), &b->apps[i]);
+        evaluator.Prepare(b->apps[i], want_trace(b->apps[i]), &b->prechecks[i]);
       }
     });
   };
+  // The ledger's rules, in input order: one input is one round.
   auto decide = [&](Batch* b) {
     for (size_t i = 0; i < b->apps.size(); ++i) {
       const engine::Application& app = b->apps[i];
-      bool want_trace = o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
-      engine::Decision& d = b->decisions[i];
-      d = evaluator.Decide(app, &ledger, want_trace);
+      evaluator.Complete(app, &b->prechecks[i], &ledger, want_trace(app));
+      const engine::Decision& d = b->prechecks[i].decision;
       ++decisions;
       ++summary.count[static_cast<int>(d.outcome)];
       if (d.outcome == engine::Outcome::kEligible) summary.eligible_fen += d.amount_fen;
-      if (explain_text && want_trace) {
+      if (explain_text && want_trace(app)) {
         found = true;
         std::string text = engine::ExplainText(d, app, *loaded->rules, lang);
         std::fwrite(text.data(), 1, text.size(), stdout);
@@ -140,12 +145,12 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   };
   auto serialize_and_write = [&](Batch* b) {
     if (explain_text) return;
-    b->out.resize(parse_workers);
-    ParallelSlices(b->decisions.size(), parse_workers, [&](size_t begin, size_t end, size_t w) {
+    b->out.assign(parse_workers, std::string());  // a small batch may fill only the first
+    ParallelSlices(b->prechecks.size(), parse_workers, [&](size_t begin, size_t end, size_t w) {
       std::string& out = b->out[w];
       out.clear();
       for (size_t i = begin; i < end; ++i) {
-        const engine::Decision& d = b->decisions[i];
+        const engine::Decision& d = b->prechecks[i].decision;
         engine::AppendDecisionJson(d, evaluator.provenance(), &out);
         if (o.explain) {
           out.pop_back();  // reopen the object to add the trace

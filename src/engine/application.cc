@@ -3,7 +3,10 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
+#include <unordered_map>
 
 #include "engine/uscc.h"
 #include "policy/loader.h"
@@ -12,7 +15,6 @@ namespace qgrant::engine {
 
 using policy::FactSpec;
 using simdjson::dom::element;
-using simdjson::dom::element_type;
 using simdjson::dom::object;
 
 expr::Value DateValue(policy::Date d) { return expr::Value::Timestamp(d.days * 86400 - 8 * 3600, 0); }
@@ -25,108 +27,288 @@ std::string JoinList(const std::vector<std::string>& values) {
   return out;
 }
 
-class Validator {
- public:
-  Validator(Application* app, bool partial) : app_(app), partial_(partial) {}
+// A member of a JSON object looked up by name: the first one with that name, as
+// object::at_key would find it.
+struct Field {
+  bool seen = false;  // the name occurs, perhaps with null
+  element value;
 
-  // A required field that is absent: an error, or in partial mode an unknown.
-  void Absent(std::string_view p) {
-    if (partial_) {
-      app_->unknown.emplace_back(p);
+  // null counts as absent
+  bool present() const { return seen && !value.is_null(); }
+};
+
+// Where a value sits in the application ("facts.certificates[1].issued_on"), as a chain of parts
+// on the stack. It is spelled out only when a problem or an unknown is reported, so a valid
+// application builds no path strings.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view name;  // a field, or for the root the whole path ("applicant.uscc")
+  size_t index = 0;       // a list item's position
+  bool item = false;
+
+  static Path Member(const Path* parent, std::string_view name) { return {parent, name, 0, false}; }
+  static Path Item(const Path* parent, size_t index) { return {parent, {}, index, true}; }
+
+  std::string ToString() const {
+    std::string out = parent != nullptr ? parent->ToString() : std::string();
+    if (item) {
+      out += '[';
+      out += std::to_string(index);
+      out += ']';
     } else {
-      Missing(p);
+      if (parent != nullptr) out += '.';
+      out += name;
     }
+    return out;
   }
+};
 
-  // Paths are string views: they are built into messages only when something is wrong.
-  void Add(std::string_view path, std::string code, std::string zh, std::string en) {
-    app_->errors.push_back({std::string(path), std::move(code), {std::move(zh), std::move(en)}});
-  }
+// The top-level fields and the applicant's fields, as indices into arrays of Field.
+enum RootField { kId, kApplicant, kMeasure, kSubject, kObtainedOn, kRequestedFen, kFacts, kRootFields };
+enum ApplicantField { kUscc, kName, kKind, kRegistered, kDishonesty, kEstablishedOn, kDistrict, kApplicantFields };
 
-  void Missing(std::string_view p) {
-    std::string path(p);
-    Add(path, "missing", "缺少必填字段 " + path, "required field " + path + " is missing");
-  }
-  void WrongType(std::string_view p, const char* want_zh, const char* want_en) {
-    std::string path(p);
-    Add(path, "wrong_type", "字段 " + path + " 应为" + want_zh, "field " + path + " must be " + want_en);
-  }
+// Whether `key`, already known to be as long as `name`, is `name`: a comparison of known length,
+// which compiles to a few loads.
+template <size_t N>
+bool Is(std::string_view key, const char (&name)[N]) {
+  return std::memcmp(key.data(), name, N - 1) == 0;
+}
 
-  // A field of `obj`; null counts as absent.
-  static bool Get(const object& obj, std::string_view key, element* out) {
-    element e;
-    if (obj[key].get(e) != simdjson::SUCCESS) return false;
-    if (e.type() == element_type::NULL_VALUE) return false;
-    *out = e;
+// Which top-level field `key` is, or kRootFields for none. The length settles most keys, so each
+// member of the object costs one comparison.
+size_t RootFieldOf(std::string_view key) {
+  switch (key.size()) {
+    case 2: return Is(key, "id") ? kId : kRootFields;
+    case 5: return Is(key, "facts") ? kFacts : kRootFields;
+    case 7: return Is(key, "measure") ? kMeasure : Is(key, "subject") ? kSubject : kRootFields;
+    case 9: return Is(key, "applicant") ? kApplicant : kRootFields;
+    case 11: return Is(key, "obtained_on") ? kObtainedOn : kRootFields;
+    case 13: return Is(key, "requested_fen") ? kRequestedFen : kRootFields;
+    default: return kRootFields;
+  }
+}
+
+// Which applicant field `key` is, or kApplicantFields for none.
+size_t ApplicantFieldOf(std::string_view key) {
+  switch (key.size()) {
+    case 4: return Is(key, "uscc") ? kUscc : Is(key, "name") ? kName : Is(key, "kind") ? kKind : kApplicantFields;
+    case 8: return Is(key, "district") ? kDistrict : kApplicantFields;
+    case 14: return Is(key, "established_on") ? kEstablishedOn : kApplicantFields;
+    case 18: return Is(key, "serious_dishonesty") ? kDishonesty : kApplicantFields;
+    case 22: return Is(key, "registered_in_shenzhen") ? kRegistered : kApplicantFields;
+    default: return kApplicantFields;
+  }
+}
+
+// Finds the members of `obj` that kWhich maps to an index below N, in one pass over it. A lookup
+// by name (object::at_key) scans the object, so looking each name up would scan it N times.
+template <size_t N, size_t (*kWhich)(std::string_view)>
+void FindFields(const object& obj, std::array<Field, N>* out) {
+  for (const auto [key, value] : obj) {
+    const size_t i = kWhich(key);
+    if (i < N && !(*out)[i].seen) (*out)[i] = {true, value};
+  }
+}
+
+// Points each declaration in `specs` at the first member of `obj` with its name, in one pass over
+// the object. Fact names are unique (the loader rejects a repeated key), so a member matches one
+// declaration at most.
+void FindFacts(const object& obj, const std::vector<FactSpec>& specs, Field* fields) {
+  const size_t n = specs.size();
+  size_t next = 0;
+  for (const auto [key, value] : obj) {
+    // Members usually come in declaration order: the next declaration is tried first.
+    size_t i = next;
+    if (i == n || key != specs[i].name) {
+      i = 0;
+      while (i < n && key != specs[i].name) ++i;
+      if (i == n) continue;  // not a declared fact
+    }
+    if (!fields[i].seen) fields[i] = {true, value};
+    next = i + 1;
+  }
+}
+
+// Empties `app` for the next line, every field of Application: strings and vectors keep their
+// buffers, which a fresh Application would allocate again (eval reuses its Applications batch
+// after batch).
+void Reset(Application* app) {
+  app->id.reset();
+  app->uscc.clear();
+  app->name.clear();
+  app->kind.clear();
+  app->registered_in_shenzhen = false;
+  app->serious_dishonesty = false;
+  app->established_on.reset();
+  app->district.clear();
+  app->measure.clear();
+  app->subject.clear();
+  app->obtained_on = policy::Date();
+  app->requested_fen.reset();
+  app->facts = expr::Value();
+  app->level.clear();
+  app->items.clear();
+  app->errors.clear();
+  app->unknown.clear();
+  app->partial = false;
+}
+
+// policy::ParseDate, which checks the calendar, costs more than the rest of reading a date. Dates
+// repeat from one application to the next (a few years of days), so the reader keeps the dates it
+// has parsed, one per slot, keyed by their text.
+class DateMemo {
+ public:
+  // As policy::ParseDate.
+  bool Parse(std::string_view s, policy::Date* out) {
+    if (s.size() != kLength) return policy::ParseDate(s, out);  // not a date: not kept
+    // The slot from the last digit of the year, the month and the day, as if they were digits:
+    // the dates of one decade have slots of their own.
+    auto at = [s](size_t i) -> size_t { return static_cast<unsigned char>(s[i]); };
+    Slot& slot = slots_[(at(3) * 372 + at(5) * 310 + at(6) * 31 + at(8) * 10 + at(9)) % kSlots];
+    if (slot.used && std::memcmp(slot.text, s.data(), kLength) == 0) {
+      *out = slot.date;
+      return true;
+    }
+    if (!policy::ParseDate(s, out)) return false;
+    slot.used = true;
+    std::memcpy(slot.text, s.data(), kLength);
+    slot.date = *out;
     return true;
   }
 
-  std::optional<std::string> String(const object& obj, std::string_view key, std::string_view path, bool required) {
-    element e;
-    if (!Get(obj, key, &e)) {
-      if (required) Absent(path);
-      return std::nullopt;
+ private:
+  static constexpr size_t kLength = 10;  // YYYY-MM-DD
+  static constexpr size_t kSlots = 4096;
+  struct Slot {
+    bool used = false;
+    char text[kLength];
+    policy::Date date;
+  };
+  std::array<Slot, kSlots> slots_;
+};
+
+}  // namespace
+
+// What reading a line leaves to the next: buffers that keep their capacity, and memos.
+struct ApplicationReader::Scratch {
+  std::string line;  // the line, with simdjson's padding
+  // The members found for the declared facts of the objects being validated, innermost last.
+  std::vector<Field> fields;
+  DateMemo dates;
+  // The facts maps that applications share (Validator::SharedObject), by their declarations and
+  // then by combination.
+  std::unordered_map<const std::vector<FactSpec>*, std::vector<expr::Value>> shared_maps;
+};
+
+class ApplicationReader::Validator {
+ public:
+  Validator(Application* app, bool partial, Scratch* scratch) : app_(app), partial_(partial), scratch_(scratch) {}
+
+  // The reports below spell the path out: only a problem or an unknown needs it as a string. They
+  // are cold, so that the checks that call them stay small enough to be inlined.
+
+  // A required field that is absent: an error, or in partial mode an unknown.
+  [[gnu::cold]] void Absent(const Path& path) {
+    if (partial_) {
+      app_->unknown.push_back(path.ToString());
+    } else {
+      Missing(path.ToString());
     }
+  }
+
+  [[gnu::cold]] void Add(std::string path, std::string code, std::string zh, std::string en) {
+    app_->errors.push_back({std::move(path), std::move(code), {std::move(zh), std::move(en)}});
+  }
+
+  [[gnu::cold]] void Missing(const std::string& path) {
+    Add(path, "missing", "缺少必填字段 " + path, "required field " + path + " is missing");
+  }
+  [[gnu::cold]] void WrongType(const Path& path, const char* want_zh, const char* want_en) {
+    const std::string p = path.ToString();
+    Add(p, "wrong_type", "字段 " + p + " 应为" + want_zh, "field " + p + " must be " + want_en);
+  }
+  [[gnu::cold]] void Empty(const Path& path) {
+    const std::string p = path.ToString();
+    Add(p, "empty", "字段 " + p + " 不能为空", "field " + p + " must not be empty");
+  }
+  [[gnu::cold]] void NotInList(const Path& path, std::string_view s, const std::vector<std::string>& values) {
+    const std::string p = path.ToString();
+    const std::string v(s);
+    Add(p, "not_in_list", "字段 " + p + " 的值 " + v + " 不在允许范围内（" + JoinList(values) + "）",
+        "field " + p + " has value '" + v + "', which is not one of: " + JoinList(values));
+  }
+  [[gnu::cold]] void InvalidDate(const Path& path, std::string_view s) {
+    const std::string p = path.ToString();
+    Add(p, "invalid_date", "字段 " + p + " 不是有效日期（YYYY-MM-DD）：" + std::string(s),
+        "field " + p + " is not a real calendar date YYYY-MM-DD: " + std::string(s));
+  }
+
+  // A string, not empty if `required`. The views point into the parser's document, valid until
+  // the next line.
+  std::optional<std::string_view> StringOf(const element& e, bool required, const Path& path) {
     std::string_view s;
     if (e.get_string().get(s) != simdjson::SUCCESS) {
       WrongType(path, "字符串", "a string");
       return std::nullopt;
     }
     if (required && s.empty()) {
-      std::string p(path);
-      Add(p, "empty", "字段 " + p + " 不能为空", "field " + p + " must not be empty");
+      Empty(path);
       return std::nullopt;
     }
-    return std::string(s);
+    return s;
   }
 
-  std::optional<bool> Bool(const object& obj, std::string_view key, std::string_view path, bool required) {
-    element e;
-    if (!Get(obj, key, &e)) {
+  std::optional<std::string_view> String(const Field& f, const Path& path, bool required) {
+    if (!f.present()) {
+      if (required) Absent(path);
+      return std::nullopt;
+    }
+    return StringOf(f.value, required, path);
+  }
+
+  std::optional<bool> Bool(const Field& f, const Path& path, bool required) {
+    if (!f.present()) {
       if (required) Absent(path);
       return std::nullopt;
     }
     bool b;
-    if (e.get_bool().get(b) != simdjson::SUCCESS) {
+    if (f.value.get_bool().get(b) != simdjson::SUCCESS) {
       WrongType(path, "布尔值（true 或 false）", "true or false");
       return std::nullopt;
     }
     return b;
   }
 
-  std::optional<policy::Date> DateOf(const element& e, std::string_view p) {
+  std::optional<policy::Date> DateOf(const element& e, const Path& path) {
     std::string_view s;
     if (e.get_string().get(s) != simdjson::SUCCESS) {
-      WrongType(p, "日期字符串 YYYY-MM-DD", "a date string YYYY-MM-DD");
+      WrongType(path, "日期字符串 YYYY-MM-DD", "a date string YYYY-MM-DD");
       return std::nullopt;
     }
     policy::Date d;
-    if (!policy::ParseDate(s, &d)) {
-      std::string path(p);
-      Add(path, "invalid_date", "字段 " + path + " 不是有效日期（YYYY-MM-DD）：" + std::string(s),
-          "field " + path + " is not a real calendar date YYYY-MM-DD: " + std::string(s));
+    if (!scratch_->dates.Parse(s, &d)) {
+      InvalidDate(path, s);
       return std::nullopt;
     }
     return d;
   }
 
-  std::optional<policy::Date> Date(const object& obj, std::string_view key, std::string_view path, bool required) {
-    element e;
-    if (!Get(obj, key, &e)) {
+  std::optional<policy::Date> Date(const Field& f, const Path& path, bool required) {
+    if (!f.present()) {
       if (required) Absent(path);
       return std::nullopt;
     }
-    return DateOf(e, path);
+    return DateOf(f.value, path);
   }
 
   // A whole number >= 1 (an integral JSON number such as 5.0 counts as whole).
-  std::optional<int64_t> PositiveInteger(const element& e, const std::string& path) {
+  std::optional<int64_t> PositiveInteger(const element& e, const char* path) {
     int64_t i;
     uint64_t u;
     double d;
     auto bad = [&] {
-      Add(path, "not_positive_integer", "字段 " + path + " 应为不小于1的整数（分）",
-          "field " + path + " must be a whole number of fen, at least 1");
+      Add(path, "not_positive_integer", std::string("字段 ") + path + " 应为不小于1的整数（分）",
+          std::string("field ") + path + " must be a whole number of fen, at least 1");
       return std::nullopt;
     };
     if (e.get_int64().get(i) == simdjson::SUCCESS) {
@@ -141,29 +323,28 @@ class Validator {
     return bad();
   }
 
+  // A string fact with a closed list of values: the position of its value in the list.
+  std::optional<size_t> ClosedValue(const element& e, const FactSpec& spec, const Path& path) {
+    const std::optional<std::string_view> s = StringOf(e, spec.required, path);
+    if (!s) return std::nullopt;
+    auto it = std::find(spec.enum_values.begin(), spec.enum_values.end(), *s);
+    if (it == spec.enum_values.end()) {
+      NotInList(path, *s, spec.enum_values);
+      return std::nullopt;
+    }
+    return static_cast<size_t>(it - spec.enum_values.begin());
+  }
+
   // Converts and validates a fact against its declaration.
-  expr::Value Fact(const element& e, const FactSpec& spec, const std::string& path) {
+  expr::Value Fact(const element& e, const FactSpec& spec, const Path& path) {
     switch (spec.type) {
       case FactSpec::Type::kString: {
-        std::string_view s;
-        if (e.get_string().get(s) != simdjson::SUCCESS) {
-          WrongType(path, "字符串", "a string");
-          return expr::Value();
-        }
-        if (spec.required && s.empty()) {
-          Add(path, "empty", "字段 " + path + " 不能为空", "field " + path + " must not be empty");
-          return expr::Value();
-        }
         if (!spec.enum_values.empty()) {
-          auto it = std::find(spec.enum_values.begin(), spec.enum_values.end(), s);
-          if (it == spec.enum_values.end()) {
-            Add(path, "not_in_list", "字段 " + path + " 的值 " + std::string(s) + " 不在允许范围内（" + JoinList(spec.enum_values) + "）",
-                "field " + path + " has value '" + std::string(s) + "', which is not one of: " + JoinList(spec.enum_values));
-            return expr::Value();
-          }
-          return spec.enum_value_values[static_cast<size_t>(it - spec.enum_values.begin())];
+          const std::optional<size_t> k = ClosedValue(e, spec, path);
+          return k ? spec.enum_value_values[*k] : expr::Value();
         }
-        return expr::Value::String(std::string(s));
+        const std::optional<std::string_view> s = StringOf(e, spec.required, path);
+        return s ? expr::Value::String(std::string(*s)) : expr::Value();
       }
       case FactSpec::Type::kInt: {
         int64_t i;
@@ -191,57 +372,141 @@ class Validator {
           WrongType(path, "对象", "an object");
           return expr::Value();
         }
-        return Object(&obj, spec.fields, path + ".");
+        return Object(&obj, spec.fields, path);
       }
-      case FactSpec::Type::kList: {
-        simdjson::dom::array arr;
-        if (e.get_array().get(arr) != simdjson::SUCCESS) {
-          WrongType(path, "列表", "a list");
-          return expr::Value();
-        }
-        if (static_cast<int64_t>(arr.size()) < spec.min_items) {
-          Add(path, spec.min_items == 1 ? "empty" : "too_few_items",
-              "字段 " + path + " 至少需要 " + std::to_string(spec.min_items) + " 项",
-              "field " + path + " needs at least " + std::to_string(spec.min_items) + " item(s)");
-        }
-        expr::ValueList items;
-        size_t i = 0;
-        for (element item : arr) {
-          std::string ipath = path + "[" + std::to_string(i++) + "]";
-          if (spec.list_of_objects) {
-            object obj;
-            if (item.get_object().get(obj) != simdjson::SUCCESS) {
-              WrongType(ipath, "对象", "an object");
-              continue;
-            }
-            items.push_back(Object(&obj, spec.fields, ipath + "."));
-          } else if (!spec.fields.empty()) {
-            items.push_back(Fact(item, spec.fields[0], ipath));
-          }
-        }
-        return expr::Value::List(std::move(items));
-      }
+      case FactSpec::Type::kList:
+        return List(e, spec, path);
     }
     return expr::Value();
   }
 
-  // `obj` null: the object is absent, so all its fields are.
-  expr::Value Object(const object* obj, const std::vector<FactSpec>& specs, const std::string& prefix) {
+  expr::Value List(const element& e, const FactSpec& spec, const Path& path) {
+    simdjson::dom::array arr;
+    if (e.get_array().get(arr) != simdjson::SUCCESS) {
+      WrongType(path, "列表", "a list");
+      return expr::Value();
+    }
+    const size_t size = arr.size();
+    if (static_cast<int64_t>(size) < spec.min_items) {
+      const std::string p = path.ToString();
+      Add(p, spec.min_items == 1 ? "empty" : "too_few_items",
+          "字段 " + p + " 至少需要 " + std::to_string(spec.min_items) + " 项",
+          "field " + p + " needs at least " + std::to_string(spec.min_items) + " item(s)");
+    }
+    expr::ValueList items;
+    items.reserve(size);
+    size_t i = 0;
+    for (element item : arr) {
+      const Path ipath = Path::Item(&path, i++);
+      if (spec.list_of_objects) {
+        object obj;
+        if (item.get_object().get(obj) != simdjson::SUCCESS) {
+          WrongType(ipath, "对象", "an object");
+          continue;
+        }
+        items.push_back(Object(&obj, spec.fields, ipath));
+      } else if (!spec.fields.empty()) {
+        items.push_back(Fact(item, spec.fields[0], ipath));
+      }
+    }
+    return expr::Value::List(std::move(items));
+  }
+
+  // The declared facts `specs` of the object at `path`; `obj` null: the object is absent, so all
+  // its fields are.
+  expr::Value Object(const object* obj, const std::vector<FactSpec>& specs, const Path& path) {
+    // This object's members go on the stack scratch_->fields, above those of the objects it is
+    // nested in. The stack only grows; a nested object may grow it, so no pointer into it is
+    // held across Fact.
+    std::vector<Field>& stack = scratch_->fields;
+    const size_t n = specs.size();
+    const size_t base = top_;
+    top_ += n;
+    if (stack.size() < top_) stack.resize(top_);
+    std::fill_n(stack.begin() + base, n, Field());
+    if (obj != nullptr) FindFacts(*obj, specs, stack.data() + base);
+    const size_t combinations = partial_ ? 0 : Combinations(specs);
+    expr::Value map = combinations != 0 ? SharedObject(specs, combinations, stack.data() + base, path)
+                                        : NewObject(specs, base, path);
+    top_ = base;
+    return map;
+  }
+
+  expr::Value NewObject(const std::vector<FactSpec>& specs, size_t base, const Path& path) {
     std::vector<std::pair<expr::Value, expr::Value>> entries;
     entries.reserve(specs.size());
-    for (const auto& spec : specs) {
-      element e;
-      std::string path = prefix + spec.name;
-      if (obj == nullptr || !Get(*obj, spec.name, &e)) {
-        if (spec.required) Absent(path);
-        // When screening, a record that does not mention a fact leaves it open, optional or not.
-        if (partial_) {
-          if (!spec.required) app_->unknown.push_back(path);
-          entries.emplace_back(spec.name_value, expr::Value::Unknown({path}));
-        }
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const FactSpec& spec = specs[i];
+      const Path fpath = Path::Member(&path, spec.name);
+      const Field f = scratch_->fields[base + i];
+      if (f.present()) {
+        entries.emplace_back(spec.name_value, Fact(f.value, spec, fpath));
         continue;
       }
-      entries.emplace_back(spec.name_value, Fact(e, spec, path));
+      if (spec.required) Absent(fpath);
+      // When screening, a record that does not mention a fact leaves it open, optional or not.
+      if (partial_) {
+        const std::string p = fpath.ToString();
+        if (!spec.required) app_->unknown.push_back(p);
+        entries.emplace_back(spec.name_value, expr::Value::Unknown({p}));
+      }
+    }
+    std::string err;
+    return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
+  }
+
+  // Facts whose declarations are all closed lists (most measures' facts) make a map that depends
+  // only on whether each is absent, invalid (null) or which of its values it has: one of
+  // Combinations(specs) maps, which are made once and shared, being immutable. This validates as
+  // NewObject does and returns the same map; not for partial mode, where absent facts are
+  // unknowns.
+  expr::Value SharedObject(const std::vector<FactSpec>& specs, size_t combinations, const Field* fields,
+                           const Path& path) {
+    // The combination as a number, in the mixed radix of Combinations: per fact 0 for absent, 1
+    // for invalid, 2 + k for its k-th value; the first fact is the lowest digit.
+    size_t combination = 0;
+    size_t scale = 1;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const FactSpec& spec = specs[i];
+      size_t digit = 0;
+      if (fields[i].present()) {
+        const std::optional<size_t> k = ClosedValue(fields[i].value, spec, Path::Member(&path, spec.name));
+        digit = k ? 2 + *k : 1;
+      } else if (spec.required) {
+        Absent(Path::Member(&path, spec.name));
+      }
+      combination += digit * scale;
+      scale *= spec.enum_values.size() + 2;
+    }
+    std::vector<expr::Value>& maps = scratch_->shared_maps[&specs];
+    if (maps.empty()) maps.resize(combinations);
+    expr::Value& map = maps[combination];
+    if (map.kind() != expr::Kind::kMap) map = ClosedMap(specs, combination);
+    return map;
+  }
+
+  // The number of maps SharedObject can make for `specs`, or 0 if some fact is not a closed list
+  // or there are too many to keep a slot for each.
+  static size_t Combinations(const std::vector<FactSpec>& specs) {
+    constexpr size_t kMaxCombinations = 256;
+    size_t combinations = 1;
+    for (const FactSpec& spec : specs) {
+      if (spec.type != FactSpec::Type::kString || spec.enum_values.empty()) return 0;
+      combinations *= spec.enum_values.size() + 2;
+      if (combinations > kMaxCombinations) return 0;
+    }
+    return combinations;
+  }
+
+  // The map of a combination (SharedObject), with the entries NewObject would make.
+  static expr::Value ClosedMap(const std::vector<FactSpec>& specs, size_t combination) {
+    std::vector<std::pair<expr::Value, expr::Value>> entries;
+    for (const FactSpec& spec : specs) {
+      const size_t radix = spec.enum_values.size() + 2;
+      const size_t digit = combination % radix;
+      combination /= radix;
+      if (digit == 1) entries.emplace_back(spec.name_value, expr::Value());
+      if (digit >= 2) entries.emplace_back(spec.name_value, spec.enum_value_values[digit - 2]);
     }
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
@@ -250,23 +515,31 @@ class Validator {
  private:
   Application* app_;
   bool partial_;
+  Scratch* scratch_;
+  size_t top_ = 0;  // scratch_->fields in use
 };
 
-}  // namespace
-
 ApplicationReader::ApplicationReader(const policy::RuleSet& rules, bool partial)
-    : rules_(rules), partial_(partial), parser_(std::make_unique<simdjson::dom::parser>()) {}
+    : rules_(rules),
+      partial_(partial),
+      parser_(std::make_unique<simdjson::dom::parser>()),
+      scratch_(std::make_unique<Scratch>()) {}
 
 ApplicationReader::~ApplicationReader() = default;
 
 void ApplicationReader::Read(std::string_view line, Application* app) {
-  *app = Application();
+  Reset(app);
   app->partial = partial_;
-  Validator v(app, partial_);
-  buffer_.assign(line.data(), line.size());
-  buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
+  Validator v(app, partial_, scratch_.get());
+  // simdjson may read SIMDJSON_PADDING bytes past the line, whatever they hold: the buffer only
+  // ever grows, and only the line is copied into it.
+  std::string& buffer = scratch_->line;
+  if (buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+    buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
+  }
+  if (!line.empty()) std::memcpy(buffer.data(), line.data(), line.size());
   element doc;
-  if (parser_->parse(buffer_.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
+  if (parser_->parse(buffer.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
     v.Add("", "not_json", "该行不是有效的 JSON", "the line is not valid JSON");
     return;
   }
@@ -275,27 +548,32 @@ void ApplicationReader::Read(std::string_view line, Application* app) {
     v.Add("", "not_object", "该行不是 JSON 对象", "the line is not a JSON object");
     return;
   }
-  element e;
-  if (Validator::Get(root, "id", &e)) {
+  std::array<Field, kRootFields> top;
+  FindFields<kRootFields, RootFieldOf>(root, &top);
+
+  if (top[kId].present()) {
     std::string_view s;
-    if (e.get_string().get(s) == simdjson::SUCCESS) {
-      if (s.empty()) v.Add("id", "empty", "字段 id 不能为空", "field id must not be empty");
-      app->id = std::string(s);
+    if (top[kId].value.get_string().get(s) == simdjson::SUCCESS) {
+      if (s.empty()) v.Empty({nullptr, "id"});
+      app->id.emplace(s);
     } else {
-      v.WrongType("id", "字符串", "a string");
+      v.WrongType({nullptr, "id"}, "字符串", "a string");
     }
   } else {
     v.Missing("id");
   }
 
+  // The strings below are copied with append: Reset left them empty with their buffers.
   object applicant;
-  if (!Validator::Get(root, "applicant", &e)) {
+  if (!top[kApplicant].present()) {
     v.Missing("applicant");
-  } else if (e.get_object().get(applicant) != simdjson::SUCCESS) {
-    v.WrongType("applicant", "对象", "an object");
+  } else if (top[kApplicant].value.get_object().get(applicant) != simdjson::SUCCESS) {
+    v.WrongType({nullptr, "applicant"}, "对象", "an object");
   } else {
-    if (auto uscc = v.String(applicant, "uscc", "applicant.uscc", true)) {
-      app->uscc = *uscc;
+    std::array<Field, kApplicantFields> a;
+    FindFields<kApplicantFields, ApplicantFieldOf>(applicant, &a);
+    if (auto uscc = v.String(a[kUscc], {nullptr, "applicant.uscc"}, true)) {
+      app->uscc.append(*uscc);
       switch (CheckUscc(*uscc)) {
         case UsccProblem::kNone: break;
         case UsccProblem::kLength:
@@ -312,49 +590,50 @@ void ApplicationReader::Read(std::string_view line, Application* app) {
           break;
       }
     }
-    if (auto name = v.String(applicant, "name", "applicant.name", true)) app->name = *name;
-    if (auto kind = v.String(applicant, "kind", "applicant.kind", true)) {
+    if (auto name = v.String(a[kName], {nullptr, "applicant.name"}, true)) app->name.append(*name);
+    if (auto kind = v.String(a[kKind], {nullptr, "applicant.kind"}, true)) {
       const auto& kinds = policy::ApplicantKinds();
       if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
-        v.Add("applicant.kind", "not_in_list", "单位类型 " + *kind + " 不在允许范围内（" + JoinList(kinds) + "）",
-              "applicant kind '" + *kind + "' is not one of: " + JoinList(kinds));
+        const std::string k(*kind);
+        v.Add("applicant.kind", "not_in_list", "单位类型 " + k + " 不在允许范围内（" + JoinList(kinds) + "）",
+              "applicant kind '" + k + "' is not one of: " + JoinList(kinds));
       } else {
-        app->kind = *kind;
+        app->kind.append(*kind);
       }
     }
-    if (auto b = v.Bool(applicant, "registered_in_shenzhen", "applicant.registered_in_shenzhen", true)) {
+    if (auto b = v.Bool(a[kRegistered], {nullptr, "applicant.registered_in_shenzhen"}, true)) {
       app->registered_in_shenzhen = *b;
     }
-    if (auto b = v.Bool(applicant, "serious_dishonesty", "applicant.serious_dishonesty", true)) {
+    if (auto b = v.Bool(a[kDishonesty], {nullptr, "applicant.serious_dishonesty"}, true)) {
       app->serious_dishonesty = *b;
     }
-    app->established_on = v.Date(applicant, "established_on", "applicant.established_on", false);
-    if (auto d = v.String(applicant, "district", "applicant.district", false)) app->district = *d;
+    app->established_on = v.Date(a[kEstablishedOn], {nullptr, "applicant.established_on"}, false);
+    if (auto d = v.String(a[kDistrict], {nullptr, "applicant.district"}, false)) app->district.append(*d);
   }
 
   const policy::Measure* measure = nullptr;
   // The measure is what the record is about: without it nothing can be screened either.
-  if (!Validator::Get(root, "measure", &e)) {
+  if (!top[kMeasure].present()) {
     v.Missing("measure");
-  } else if (auto m = v.String(root, "measure", "measure", true)) {
-    app->measure = *m;
+  } else if (auto m = v.String(top[kMeasure], {nullptr, "measure"}, true)) {
+    app->measure.append(*m);
     measure = rules_.FindMeasure(*m);
-    if (measure == nullptr && rules_.cancelled.count(*m) == 0) {
+    if (measure == nullptr && rules_.cancelled.count(app->measure) == 0) {
       std::vector<std::string> ids;
       for (const auto* pm : rules_.measures) ids.push_back(pm->id);
-      v.Add("measure", "unknown_measure", "未知的措施 " + *m + "（可选：" + JoinList(ids) + "）",
-            "unknown measure '" + *m + "' (known: " + JoinList(ids) + ")");
+      v.Add("measure", "unknown_measure", "未知的措施 " + app->measure + "（可选：" + JoinList(ids) + "）",
+            "unknown measure '" + app->measure + "' (known: " + JoinList(ids) + ")");
     }
   }
-  if (auto s = v.String(root, "subject", "subject", true)) app->subject = *s;
-  if (auto d = v.Date(root, "obtained_on", "obtained_on", true)) app->obtained_on = *d;
-  if (Validator::Get(root, "requested_fen", &e)) app->requested_fen = v.PositiveInteger(e, "requested_fen");
+  if (auto s = v.String(top[kSubject], {nullptr, "subject"}, true)) app->subject.append(*s);
+  if (auto d = v.Date(top[kObtainedOn], {nullptr, "obtained_on"}, true)) app->obtained_on = *d;
+  if (top[kRequestedFen].present()) app->requested_fen = v.PositiveInteger(top[kRequestedFen].value, "requested_fen");
 
   object facts;
   bool has_facts = false;
-  if (Validator::Get(root, "facts", &e)) {
-    if (e.get_object().get(facts) != simdjson::SUCCESS) {
-      v.WrongType("facts", "对象", "an object");
+  if (top[kFacts].present()) {
+    if (top[kFacts].value.get_object().get(facts) != simdjson::SUCCESS) {
+      v.WrongType({nullptr, "facts"}, "对象", "an object");
     } else {
       has_facts = true;
     }
@@ -363,7 +642,7 @@ void ApplicationReader::Read(std::string_view line, Application* app) {
     app->facts = expr::Value::Map(expr::MapValue::Make({}, nullptr));
     return;
   }
-  app->facts = v.Object(has_facts ? &facts : nullptr, measure->facts, "facts.");
+  app->facts = v.Object(has_facts ? &facts : nullptr, measure->facts, {nullptr, "facts"});
   if (!app->errors.empty()) return;
   if (!measure->level_fact.empty()) {
     if (const expr::Value* l = app->facts.map_value().FindString(measure->level_fact)) {
@@ -373,16 +652,16 @@ void ApplicationReader::Read(std::string_view line, Application* app) {
   if (measure->once == policy::OnceRule::kPerItem) {
     const expr::Value* list = app->facts.map_value().FindString(measure->items_fact);
     if (list != nullptr && list->kind() == expr::Kind::kList) {
+      app->items.reserve(list->list_value().size());
       for (const auto& item : list->list_value()) {
-        Item it;
         if (item.kind() != expr::Kind::kMap) continue;
+        Item& it = app->items.emplace_back();
         if (const expr::Value* k = item.map_value().FindString(measure->item_key)) {
           if (k->kind() == expr::Kind::kString) it.key = k->string_value();
         }
         if (const expr::Value* t = item.map_value().FindString("type")) {
           if (t->kind() == expr::Kind::kString) it.type = t->string_value();
         }
-        app->items.push_back(std::move(it));
       }
     }
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,8 +62,8 @@ struct Application {
   }
 };
 
-// Reads and validates applications. Holds a JSON parser whose buffers are reused, so use one
-// reader per thread.
+// Reads and validates applications. Holds a JSON parser, buffers and memos that are reused from
+// line to line, so use one reader per thread.
 class ApplicationReader {
  public:
   // With `partial`, a missing required fact or applicant field is not an error but an unknown
@@ -76,10 +77,13 @@ class ApplicationReader {
   void Read(std::string_view line, Application* app);
 
  private:
+  class Validator;
+  struct Scratch;  // what reading a line leaves to the next (application.cc)
+
   const policy::RuleSet& rules_;
   bool partial_;
   std::unique_ptr<simdjson::dom::parser> parser_;
-  std::string buffer_;  // the line with simdjson's padding
+  std::unique_ptr<Scratch> scratch_;
 };
 
 // A date at 00:00 Beijing time (UTC+8), as a CEL timestamp.

@@ -163,13 +163,16 @@ Text EligibleTextFor(const Measure& m, const std::string& level) {
   return {Substitute(m.eligible_reason.text.zh, name.zh), Substitute(m.eligible_reason.text.en, name.en)};
 }
 
+// Decides one application in two phases: Stateless() applies every rule that needs only the
+// application and the rules (and may run on any thread), WithLedger() the rules that need the
+// ledger, in input order. The state between them is the Precheck.
 class Decider {
  public:
-  Decider(const Evaluator& evaluator, const Application& app, Ledger* ledger, bool explain, Decision* d)
-      : evaluator_(evaluator), rules_(evaluator.rules()), app_(app), ledger_(ledger), explain_(explain), d_(d),
-        activation_(app, rules_) {}
+  Decider(const Evaluator& evaluator, const Application& app, bool explain, Precheck* pre)
+      : evaluator_(evaluator), rules_(evaluator.rules()), app_(app), explain_(explain), pre_(pre),
+        d_(&pre->decision), missing_(pre->missing), failed_(pre->failed), activation_(app, rules_) {}
 
-  void Run() {
+  void Stateless() {
     d_->id = app_.id;
     d_->measure = app_.measure;
     d_->uscc = app_.uscc;
@@ -213,10 +216,11 @@ class Decider {
       d_->outcome = Outcome::kReferred;
       d_->reasons.push_back({"referral", {"第" + m->clause + "条：" + m->referral.zh, "Clause " + m->clause + ": " + m->referral.en}, ""});
       Trace("referral", m->id, m->clause, "", "", true, m->referral);
+      pre_->done = true;
       return;
     }
-
-    std::vector<DecisionReason> failed;
+    pre_->measure = m;
+    std::vector<DecisionReason>& failed = failed_;
     if (app_.IsUnknown("applicant.kind")) {
       Missing("applicant.kind");
     } else if (std::find(m->applicants.begin(), m->applicants.end(), app_.kind) == m->applicants.end()) {
@@ -253,6 +257,14 @@ class Decider {
         }
       }
     }
+    // The amount formula reads only the application; evaluate it here when it can matter.
+    if (m->amount && failed.empty() && missing_.empty()) pre_->amount_value = m->amount->program->Evaluate(activation_);
+  }
+
+  void WithLedger(Ledger* ledger) {
+    ledger_ = ledger;
+    const Measure* m = pre_->measure;
+    std::vector<DecisionReason>& failed = failed_;
     // Clause （十二）: not twice together with other Shenzhen support for the same thing.
     if (app_.IsUnknown("subject") || app_.IsUnknown("applicant.uscc")) {
       Missing(app_.IsUnknown("subject") ? "subject" : "applicant.uscc");
@@ -329,6 +341,7 @@ class Decider {
   }
 
   void Undetermined() {
+    pre_->done = true;
     d_->outcome = Outcome::kUndetermined;
     d_->amount_fen = 0;
     d_->missing_facts = missing_;
@@ -349,11 +362,13 @@ class Decider {
   }
 
   void Invalid() {
+    pre_->done = true;
     d_->outcome = Outcome::kInvalid;
     for (const auto& e : app_.errors) d_->reasons.push_back({e.code, e.text, e.path});
   }
 
   void Ineligible(std::vector<DecisionReason> reasons) {
+    pre_->done = true;
     d_->outcome = Outcome::kIneligible;
     d_->amount_fen = 0;
     d_->reasons = std::move(reasons);
@@ -369,7 +384,7 @@ class Decider {
     int64_t base = cap;
     Text basis{"上限" + YuanZh(cap), "ceiling " + YuanEn(cap)};
     if (m.amount) {
-      expr::Value v = m.amount->program->Evaluate(activation_);
+      const expr::Value v = pre_->amount_value ? *pre_->amount_value : m.amount->program->Evaluate(activation_);
       if (v.kind() != expr::Kind::kInt) {
         std::string why = v.is_error() ? v.error_message() : "not an int";
         return Ineligible({{"amount_error",
@@ -519,12 +534,14 @@ class Decider {
   const Evaluator& evaluator_;
   const policy::RuleSet& rules_;
   const Application& app_;
-  Ledger* ledger_;
+  Ledger* ledger_ = nullptr;
   bool explain_;
+  Precheck* pre_;
   Decision* d_;
+  std::vector<std::string>& missing_;
+  std::vector<DecisionReason>& failed_;
   ApplicationActivation activation_;
   std::string last_error_;
-  std::vector<std::string> missing_;
 };
 
 }  // namespace
@@ -566,10 +583,21 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
   }
 }
 
+void Evaluator::Prepare(const Application& app, bool explain, Precheck* pre) const {
+  *pre = Precheck();
+  Decider(*this, app, explain, pre).Stateless();
+}
+
+void Evaluator::Complete(const Application& app, Precheck* pre, Ledger* ledger, bool explain) const {
+  if (pre->done) return;
+  Decider(*this, app, explain, pre).WithLedger(ledger);
+}
+
 Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain) const {
-  Decision d;
-  Decider(*this, app, ledger, explain, &d).Run();
-  return d;
+  Precheck pre;
+  Prepare(app, explain, &pre);
+  Complete(app, &pre, ledger, explain);
+  return std::move(pre.decision);
 }
 
 const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }

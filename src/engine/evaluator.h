@@ -13,6 +13,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <vector>
 #include <unordered_map>
 #include <string>
 #include <utility>
@@ -24,6 +26,16 @@
 
 namespace qgrant::engine {
 
+// What can be decided from the application and the rules alone, before the ledger is read.
+struct Precheck {
+  Decision decision;  // complete when `done`
+  bool done = false;
+  const policy::Measure* measure = nullptr;
+  std::vector<DecisionReason> failed;   // rules failed so far
+  std::vector<std::string> missing;     // facts missing so far (screening)
+  std::optional<expr::Value> amount_value;  // the amount formula's value, when it has one
+};
+
 class Evaluator {
  public:
   explicit Evaluator(const policy::RuleSet& rules);
@@ -32,6 +44,12 @@ class Evaluator {
   // rule applied is added to the decision's trace. The decision may refer to reasons held by
   // this Evaluator (FixedReason): use it while the Evaluator lives.
   Decision Decide(const Application& app, Ledger* ledger, bool explain) const;
+
+  // The same in two steps, for batches: Prepare() may run on many threads at once (it reads
+  // only the application and the rules); Complete() must then run in input order, as it reads
+  // and writes the ledger. The decision is in pre->decision afterwards.
+  void Prepare(const Application& app, bool explain, Precheck* pre) const;
+  void Complete(const Application& app, Precheck* pre, Ledger* ledger, bool explain) const;
 
   // JSON members appended to every decision: the policy, its version and amendments, the
   // guide, and the date the rules were applied — what an auditor needs to reproduce it.
