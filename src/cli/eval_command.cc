@@ -93,7 +93,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   const engine::Lang lang = o.lang == "en" ? engine::Lang::kEn : engine::Lang::kZh;
   // While the main thread applies the ledger's rules to one batch, the others read and prepare
   // the next and write the previous; that work is most of it, so it gets every core.
-  const size_t parse_workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()) - 1);
+  const size_t parse_workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
   std::vector<std::unique_ptr<engine::ApplicationReader>> readers;
   for (size_t i = 0; i < parse_workers; ++i) readers.push_back(std::make_unique<engine::ApplicationReader>(*loaded->rules));
 

@@ -382,7 +382,12 @@ class Decider {
   void DecideAmount(const Measure& m, int64_t cap) {
     d_->cap_fen = cap;
     int64_t base = cap;
-    Text basis{"上限" + YuanZh(cap), "ceiling " + YuanEn(cap)};
+    // What the amount rests on, in words; made only when a reason needs it.
+    std::optional<Text> basis_text;
+    auto basis = [&]() -> const Text& {
+      if (!basis_text) basis_text = Text{"上限" + YuanZh(cap), "ceiling " + YuanEn(cap)};
+      return *basis_text;
+    };
     if (m.amount) {
       const expr::Value v = pre_->amount_value ? *pre_->amount_value : m.amount->program->Evaluate(activation_);
       if (v.kind() != expr::Kind::kInt) {
@@ -396,8 +401,8 @@ class Decider {
             {"按公式计算金额", "amount computed by the formula"});
       if (v.int_value() < base) {
         base = std::max<int64_t>(v.int_value(), 0);
-        basis = {"按公式核定" + YuanZh(base) + "（上限" + YuanZh(cap) + "）",
-                 "formula amount " + YuanEn(base) + " (ceiling " + YuanEn(cap) + ")"};
+        basis_text = Text{"按公式核定" + YuanZh(base) + "（上限" + YuanZh(cap) + "）",
+                          "formula amount " + YuanEn(base) + " (ceiling " + YuanEn(cap) + ")"};
       }
     }
     if (rules_.policy->upgrade_pays_difference && m.ceiling.kind == policy::Ceiling::Kind::kByLevel &&
@@ -410,33 +415,33 @@ class Decider {
       }
       if (earlier > 0) {
         base = std::max<int64_t>(base - earlier, 0);
-        basis = {"晋升等次仅补差额：" + YuanZh(cap) + " 减已获 " + YuanZh(earlier),
-                 "an upgrade pays the difference: " + YuanEn(cap) + " less " + YuanEn(earlier) + " received"};
-        Trace("ledger", "upgrade_difference", m.clause, "", YuanEn(earlier), true, basis);
+        basis_text = Text{"晋升等次仅补差额：" + YuanZh(cap) + " 减已获 " + YuanZh(earlier),
+                          "an upgrade pays the difference: " + YuanEn(cap) + " less " + YuanEn(earlier) + " received"};
+        Trace("ledger", "upgrade_difference", m.clause, "", YuanEn(earlier), true, basis());
       }
     }
     if (base <= 0) {
-      return Ineligible({{"nothing_to_pay", {"核定金额为零：" + basis.zh, "Nothing to pay: " + basis.en}, ""}});
+      return Ineligible({{"nothing_to_pay", {"核定金额为零：" + basis().zh, "Nothing to pay: " + basis().en}, ""}});
     }
     int64_t amount = base;
     DecisionReason amount_reason;
     if (app_.requested_fen && *app_.requested_fen < base) {
       amount = *app_.requested_fen;
       amount_reason = {"requested_below_ceiling",
-                       {"按申请金额" + YuanZh(amount) + "核定（低于" + basis.zh + "）",
-                        "The requested " + YuanEn(amount) + " is paid (below the " + basis.en + ")"},
+                       {"按申请金额" + YuanZh(amount) + "核定（低于" + basis().zh + "）",
+                        "The requested " + YuanEn(amount) + " is paid (below the " + basis().en + ")"},
                        ""};
     } else if (app_.requested_fen && *app_.requested_fen > base) {
       amount_reason = {"capped_at_ceiling",
-                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis.zh + "，按" + YuanZh(amount) + "核定（各项支持限额均为上限，第四（十二）条）",
-                        "The requested " + YuanEn(*app_.requested_fen) + " exceeds the " + basis.en + "; " + YuanEn(amount) +
+                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis().zh + "，按" + YuanZh(amount) + "核定（各项支持限额均为上限，第四（十二）条）",
+                        "The requested " + YuanEn(*app_.requested_fen) + " exceeds the " + basis().en + "; " + YuanEn(amount) +
                             " is paid (every amount is a ceiling, clause 4(12))"},
                        ""};
     } else if (const auto* t = amount == cap ? evaluator_.Texts(m, app_.level) : nullptr) {
       amount_reason = DecisionReason::Of(t->ceiling_paid);
     } else {
       amount_reason = {"ceiling",
-                       {"按" + basis.zh + "核定" + YuanZh(amount), YuanEn(amount) + " is paid: the " + basis.en},
+                       {"按" + basis().zh + "核定" + YuanZh(amount), YuanEn(amount) + " is paid: the " + basis().en},
                        ""};
     }
     Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
@@ -444,9 +449,9 @@ class Decider {
     d_->amount_fen = amount;
     d_->reasons.push_back(EligibleReason(m));
     d_->reasons.push_back(std::move(amount_reason));
-    LedgerEntry e{app_.uscc, rules_.policy->id, m.id, m.level_fact.empty() ? "" : app_.level, app_.subject, amount,
-                  rules_.as_of};
-    ledger_->Add(e, /*is_item=*/false);
+    ledger_->Add({app_.uscc, rules_.policy->id, m.id, m.level_fact.empty() ? std::string_view() : app_.level,
+                  app_.subject, amount, rules_.as_of},
+                 /*is_item=*/false);
   }
 
   void DecideItems(const Measure& m) {

@@ -10,7 +10,7 @@ namespace qgrant::engine {
 
 Ledger::Ledger() {
   Intern("");  // id 0: the empty name (no level)
-  Rebuild(1024);
+  Rebuild(2048);
 }
 
 uint64_t Ledger::Hash2(std::string_view a, std::string_view b) {
@@ -56,27 +56,33 @@ LedgerEntry Ledger::entry(size_t i) const {
   return e;
 }
 
-void Ledger::IndexRow(uint32_t row) {
-  const Row& r = rows_[row];
-  auto insert = [&](Index* idx, uint64_t hash) {
-    size_t bucket = hash & (idx->heads.size() - 1);
-    idx->next[row] = idx->heads[bucket];
-    idx->heads[bucket] = row + 1;
-  };
-  insert(&by_subject_, Hash2(Uscc(r), Subject(r)));
-  insert(&by_measure_, Hash2(Uscc(r), Name(r.measure)));
-  if (r.is_item) insert(&by_item_, Hash2(Name(r.measure), Subject(r)));
+namespace {
+uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+}  // namespace
+
+void Ledger::Insert(Index* index, uint64_t hash, uint32_t row) {
+  const size_t mask = index->slots.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    if (index->slots[i].row == 0) {
+      index->slots[i] = {Tag(hash), row + 1};
+      return;
+    }
+  }
 }
 
-void Ledger::Rebuild(size_t buckets) {
-  for (Index* idx : {&by_subject_, &by_measure_, &by_item_}) {
-    idx->heads.assign(buckets, 0);
-    idx->next.assign(rows_.size(), 0);
-  }
+void Ledger::IndexRow(uint32_t row) {
+  const RowHashes& h = hashes_[row];
+  Insert(&by_subject_, h.subject, row);
+  Insert(&by_measure_, h.measure, row);
+  if (rows_[row].is_item) Insert(&by_item_, h.item, row);
+}
+
+void Ledger::Rebuild(size_t slots) {
+  for (Index* idx : {&by_subject_, &by_measure_, &by_item_}) idx->slots.assign(slots, Slot{});
   for (uint32_t i = 0; i < rows_.size(); ++i) IndexRow(i);
 }
 
-void Ledger::Add(const LedgerEntry& e, bool is_item, bool subject_only) {
+void Ledger::Add(const LedgerEntryView& e, bool is_item, bool subject_only) {
   Row r;
   r.uscc_at = static_cast<uint32_t>(arena_.size());
   r.uscc_len = static_cast<uint16_t>(e.uscc.size());
@@ -92,9 +98,9 @@ void Ledger::Add(const LedgerEntry& e, bool is_item, bool subject_only) {
   r.is_item = is_item;
   r.subject_only = subject_only;
   rows_.push_back(r);
-  for (Index* idx : {&by_subject_, &by_measure_, &by_item_}) idx->next.push_back(0);
-  if (rows_.size() > by_subject_.heads.size()) {
-    Rebuild(by_subject_.heads.size() * 2);  // at most one row per bucket on average
+  hashes_.push_back({Hash2(e.uscc, e.subject), Hash2(e.uscc, e.measure), Hash2(e.measure, e.subject)});
+  if (rows_.size() * 2 > by_subject_.slots.size()) {
+    Rebuild(by_subject_.slots.size() * 2);  // keep every index at most half full
   } else {
     IndexRow(static_cast<uint32_t>(rows_.size() - 1));
   }
@@ -102,9 +108,10 @@ void Ledger::Add(const LedgerEntry& e, bool is_item, bool subject_only) {
 
 template <typename Match>
 std::optional<LedgerEntry> Ledger::Lookup(const Index& index, uint64_t hash, Match match) const {
-  size_t bucket = hash & (index.heads.size() - 1);
-  for (uint32_t e = index.heads[bucket]; e != 0; e = index.next[e - 1]) {
-    if (match(rows_[e - 1])) return entry(e - 1);
+  const size_t mask = index.slots.size() - 1;
+  const uint32_t tag = Tag(hash);
+  for (size_t i = hash & mask; index.slots[i].row != 0; i = (i + 1) & mask) {
+    if (index.slots[i].tag == tag && match(rows_[index.slots[i].row - 1])) return entry(index.slots[i].row - 1);
   }
   return std::nullopt;
 }
@@ -128,10 +135,13 @@ std::optional<LedgerEntry> Ledger::FindItem(std::string_view measure, std::strin
 
 std::vector<LedgerEntry> Ledger::EntriesFor(std::string_view uscc, std::string_view measure) const {
   std::vector<LedgerEntry> out;
-  size_t bucket = Hash2(uscc, measure) & (by_measure_.heads.size() - 1);
-  for (uint32_t e = by_measure_.heads[bucket]; e != 0; e = by_measure_.next[e - 1]) {
-    const Row& r = rows_[e - 1];
-    if (!r.subject_only && Uscc(r) == uscc && Name(r.measure) == measure) out.push_back(entry(e - 1));
+  const uint64_t hash = Hash2(uscc, measure);
+  const size_t mask = by_measure_.slots.size() - 1;
+  for (size_t i = hash & mask; by_measure_.slots[i].row != 0; i = (i + 1) & mask) {
+    if (by_measure_.slots[i].tag != Tag(hash)) continue;
+    uint32_t row = by_measure_.slots[i].row - 1;
+    const Row& r = rows_[row];
+    if (!r.subject_only && Uscc(r) == uscc && Name(r.measure) == measure) out.push_back(entry(row));
   }
   return out;
 }
@@ -181,7 +191,7 @@ Status Ledger::LoadLine(std::string_view line, int64_t line_no) {
   if (names_.size() > 60000) return Status::ParseError(where() + "more than 60,000 distinct policy, measure and level names");
   // Every ledger entry funds its subject; for a per-item measure the subject is the item
   // (certificate number) itself, so it is also indexed as an item.
-  Add(e, /*is_item=*/true);
+  Add(View(e), /*is_item=*/true);
   return Status::Ok();
 }
 

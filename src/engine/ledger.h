@@ -31,6 +31,17 @@ struct LedgerEntry {
   policy::Date granted_on;
 };
 
+// The same fields as views, for adding without copying strings first.
+struct LedgerEntryView {
+  std::string_view uscc;
+  std::string_view policy;
+  std::string_view measure;
+  std::string_view level;
+  std::string_view subject;
+  int64_t amount_fen = 0;
+  policy::Date granted_on;
+};
+
 class Ledger {
  public:
   Ledger();
@@ -42,8 +53,12 @@ class Ledger {
 
   // Adds an entry. `is_item` marks a funded item (a certificate); `subject_only` entries record
   // only that the subject is taken in this round (the subject of a per-item application).
-  void Add(const LedgerEntry& entry, bool is_item, bool subject_only = false);
+  void Add(const LedgerEntryView& entry, bool is_item, bool subject_only = false);
+  static LedgerEntryView View(const LedgerEntry& e) {
+    return {e.uscc, e.policy, e.measure, e.level, e.subject, e.amount_fen, e.granted_on};
+  }
 
+  // Lookups answer with the earliest matching entry (the first award, for first-time rules).
   // Same unit and subject, under any policy and measure.
   std::optional<LedgerEntry> FindSubject(std::string_view uscc, std::string_view subject) const;
   // The same unit funded for `measure` at `level`; with an empty level, at any level.
@@ -69,10 +84,15 @@ class Ledger {
     bool is_item;
     bool subject_only;
   };
-  // A chained hash index over row numbers.
+  // An open-addressing hash index over row numbers. Each slot keeps 32 bits of the key's hash
+  // beside the row, so a probe touches the row (and its strings) only when those bits match:
+  // one cache miss for the common answer "not funded before".
+  struct Slot {
+    uint32_t tag = 0;
+    uint32_t row = 0;  // row + 1; 0 = empty
+  };
   struct Index {
-    std::vector<uint32_t> heads;  // bucket -> first row + 1 (0 = empty)
-    std::vector<uint32_t> next;   // row -> next row in the same bucket + 1
+    std::vector<Slot> slots;  // a power of two, at most half full
   };
   static uint64_t Hash2(std::string_view a, std::string_view b);
   uint16_t Intern(std::string_view name);
@@ -80,11 +100,17 @@ class Ledger {
   std::string_view Subject(const Row& r) const { return {arena_.data() + r.subject_at, r.subject_len}; }
   const std::string& Name(uint16_t id) const { return names_[id]; }
   void IndexRow(uint32_t row);
-  void Rebuild(size_t buckets);
+  void Rebuild(size_t slots);
+  static void Insert(Index* index, uint64_t hash, uint32_t row);
   template <typename Match>
   std::optional<LedgerEntry> Lookup(const Index& index, uint64_t hash, Match match) const;
 
   std::vector<Row> rows_;
+  // Each row's three key hashes, so growing the indexes does not hash the strings again.
+  struct RowHashes {
+    uint64_t subject, measure, item;
+  };
+  std::vector<RowHashes> hashes_;
   std::string arena_;
   std::vector<std::string> names_;  // interned policy, measure and level names
   struct NameHash {

@@ -18,8 +18,8 @@ LedgerEntry Entry(std::string uscc, std::string measure, std::string level, std:
 
 TEST(LedgerTest, FindsBySubjectLevelAndItem) {
   Ledger l;
-  l.Add(Entry("914403001922038216", "china_quality_award", "nominee", "CQA-2021", 100000000), false);
-  l.Add(Entry("91440300708461136T", "high_end_certification", "", "GP-1", 5000000), true);
+  l.Add(Ledger::View(Entry("914403001922038216", "china_quality_award", "nominee", "CQA-2021", 100000000)), false);
+  l.Add(Ledger::View(Entry("91440300708461136T", "high_end_certification", "", "GP-1", 5000000)), true);
   EXPECT_TRUE(l.FindSubject("914403001922038216", "CQA-2021"));
   EXPECT_FALSE(l.FindSubject("91440300708461136T", "CQA-2021"));  // another unit
   EXPECT_TRUE(l.FindLevel("914403001922038216", "china_quality_award", "nominee"));
@@ -32,7 +32,7 @@ TEST(LedgerTest, FindsBySubjectLevelAndItem) {
 
 TEST(LedgerTest, SubjectOnlyEntriesDoNotCountAsAwards) {
   Ledger l;
-  l.Add(Entry("914403001922038216", "high_end_certification", "", "BATCH-1", 0), false, /*subject_only=*/true);
+  l.Add(Ledger::View(Entry("914403001922038216", "high_end_certification", "", "BATCH-1", 0)), false, /*subject_only=*/true);
   EXPECT_TRUE(l.FindSubject("914403001922038216", "BATCH-1"));
   EXPECT_FALSE(l.FindLevel("914403001922038216", "high_end_certification", ""));
   EXPECT_TRUE(l.EntriesFor("914403001922038216", "high_end_certification").empty());
@@ -41,7 +41,7 @@ TEST(LedgerTest, SubjectOnlyEntriesDoNotCountAsAwards) {
 TEST(LedgerTest, StaysCorrectWhileGrowing) {
   Ledger l;
   for (int i = 0; i < 50000; ++i) {
-    l.Add(Entry("914403001922038216", "metrology", "", "P-" + std::to_string(i), i), false);
+    l.Add(Ledger::View(Entry("914403001922038216", "metrology", "", "P-" + std::to_string(i), i)), false);
   }
   EXPECT_EQ(l.size(), 50000u);
   for (int i = 0; i < 50000; i += 997) EXPECT_TRUE(l.FindSubject("914403001922038216", "P-" + std::to_string(i)));
