@@ -145,7 +145,9 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   };
   auto serialize_and_write = [&](Batch* b) {
     if (explain_text) return;
-    b->out.assign(parse_workers, std::string());  // a small batch may fill only the first
+    // Clear every slice (a small batch may fill only the first) but keep the buffers.
+    b->out.resize(parse_workers);
+    for (auto& part : b->out) part.clear();
     ParallelSlices(b->prechecks.size(), parse_workers, [&](size_t begin, size_t end, size_t w) {
       std::string& out = b->out[w];
       out.clear();
