@@ -11,6 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
 "$BUILD/bench/gen_workload" --applications "$N" --out "$work/apps.jsonl" --ledger "$M" --ledger-out "$work/ledger.jsonl"
+touch "$work/ledger.jsonl"  # M = 0: an empty ledger
 echo "input: $(wc -l < "$work/apps.jsonl") applications ($(du -h "$work/apps.jsonl" | cut -f1)), ledger $(wc -l < "$work/ledger.jsonl") rows"
 start=$(date +%s.%N)
 /usr/bin/time -v "$BUILD/src/cli/qgrant" eval --policy policies/sz-quality-brand --ledger "$work/ledger.jsonl" \
