@@ -76,13 +76,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
   if (!loaded) return 2;
   engine::Ledger ledger;
-  if (!o.ledger.empty()) {
-    Status st = ledger.LoadFile(o.ledger);
-    if (!st.ok()) {
-      std::cerr << "qgrant: " << st.message() << "\nqgrant: the ledger was not used; nothing was evaluated\n";
-      return 2;
-    }
-  }
+  if (!LoadLedger(o.ledger, "evaluated", &ledger)) return 2;
   LineReader in;
   Status st = in.Open(o.input);
   if (!st.ok()) {

@@ -40,4 +40,12 @@ std::optional<LoadedRules> LoadRules(const std::vector<std::string>& policy_path
   return out;
 }
 
+bool LoadLedger(const std::string& path, const char* done, engine::Ledger* ledger) {
+  if (path.empty()) return true;
+  Status st = ledger->LoadFile(path);
+  if (st.ok()) return true;
+  std::cerr << "qgrant: " << st.message() << "\nqgrant: the ledger was not used; nothing was " << done << "\n";
+  return false;
+}
+
 }  // namespace qgrant::cli

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/ledger.h"
 #include "policy/loader.h"
 
 namespace qgrant::cli {
@@ -26,5 +27,9 @@ std::optional<LoadedRules> LoadRules(const std::string& policy_path, const std::
 // The same with several policy paths loaded as one bundle: a policy folder and a reform file.
 std::optional<LoadedRules> LoadRules(const std::vector<std::string>& policy_paths, const std::string& guide_path,
                                      const std::string& as_of);
+
+// Loads the ledger named by --ledger (nothing when `path` is empty). On a bad file prints the
+// problem, says that nothing was `done` ("evaluated", "screened", ...), and returns false.
+bool LoadLedger(const std::string& path, const char* done, engine::Ledger* ledger);
 
 }  // namespace qgrant::cli

@@ -23,13 +23,7 @@ int RunScreen(const ScreenOptions& o) {
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
   if (!loaded) return 2;
   engine::Ledger ledger;
-  if (!o.ledger.empty()) {
-    Status st = ledger.LoadFile(o.ledger);
-    if (!st.ok()) {
-      std::cerr << "qgrant: " << st.message() << "\nqgrant: the ledger was not used; nothing was screened\n";
-      return 2;
-    }
-  }
+  if (!LoadLedger(o.ledger, "screened", &ledger)) return 2;
   LineReader in;
   Status st = in.Open(o.registry);
   if (!st.ok()) {

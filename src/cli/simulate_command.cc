@@ -98,14 +98,7 @@ int RunSimulate(const SimulateOptions& o) {
               << policy::FormatDate(reform->rules->as_of) << "\n";
   }
   engine::Ledger ledger;
-  if (!o.ledger.empty()) {
-    Status st = ledger.LoadFile(o.ledger);
-    if (!st.ok()) {
-      std::cerr << "qgrant: " << st.message()
-                << "\nqgrant: the ledger was not used; nothing was simulated\n";
-      return 2;
-    }
-  }
+  if (!LoadLedger(o.ledger, "simulated", &ledger)) return 2;
   std::ofstream csv_out, chart_out;
   if (!OpenOutput(o.csv, &csv_out) || !OpenOutput(o.chart, &chart_out)) return 2;
   LineReader in;
