@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
+#include "common/parallel.h"
 #include "engine/application.h"
 #include "engine/evaluator.h"
 #include "engine/explain.h"
@@ -54,23 +55,6 @@ struct Batch {
 };
 
 constexpr size_t kBatchLines = 4096;
-
-// Runs fn(begin, end) over [0, n) split into `workers` contiguous slices.
-template <typename F>
-void ParallelSlices(size_t n, size_t workers, F fn) {
-  if (workers <= 1 || n < 1024) {
-    fn(size_t{0}, n, size_t{0});
-    return;
-  }
-  std::vector<std::thread> threads;
-  size_t per = (n + workers - 1) / workers;
-  for (size_t w = 0; w < workers; ++w) {
-    size_t b = w * per, e = std::min(n, b + per);
-    if (b >= e) break;
-    threads.emplace_back([=] { fn(b, e, w); });
-  }
-  for (auto& t : threads) t.join();
-}
 
 int RunEval(const EvalOptions& o, bool explain_text) {
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/parallel.h"
 #include "engine/application.h"
 #include "engine/decision.h"
 #include "engine/evaluator.h"
@@ -31,23 +32,6 @@ struct Batch {
   std::vector<RegistryRecord> records;
   std::vector<std::vector<engine::Application>> apps[2];  // per scenario, per record
 };
-
-// Runs fn(begin, end, worker) over [0, n) split into `workers` contiguous slices.
-template <typename F>
-void ParallelSlices(size_t n, size_t workers, F fn) {
-  if (workers <= 1 || n < 1024) {
-    fn(size_t{0}, n, size_t{0});
-    return;
-  }
-  std::vector<std::thread> threads;
-  const size_t per = (n + workers - 1) / workers;
-  for (size_t w = 0; w < workers; ++w) {
-    size_t b = w * per, e = std::min(n, b + per);
-    if (b >= e) break;
-    threads.emplace_back([=] { fn(b, e, w); });
-  }
-  for (auto& t : threads) t.join();
-}
 
 // A set of 64-bit hashes (open addressing), for counting millions of distinct units in a few
 // bytes each. Two USCCs share a hash with a chance of about n²/2⁶⁵: nil at city scale.
