@@ -12,7 +12,11 @@ namespace {
 template <typename T>
 nlohmann::json ExactInteger(T v) {
   constexpr T kLimit = static_cast<T>(1ULL << 53);
-  if (v <= kLimit && (std::is_unsigned_v<T> || v >= -static_cast<int64_t>(1ULL << 53))) return v;
+  if constexpr (std::is_unsigned_v<T>) {
+    if (v <= kLimit) return v;
+  } else {
+    if (v <= kLimit && v >= -kLimit) return v;
+  }
   return std::to_string(v);
 }
 
