@@ -215,7 +215,7 @@ class Decider {
     if (m->support == Support::kReferral) {
       d_->outcome = Outcome::kReferred;
       d_->reasons.push_back({"referral", {"第" + m->clause + "条：" + m->referral.zh, "Clause " + m->clause + ": " + m->referral.en}, ""});
-      Trace("referral", m->id, m->clause, "", "", true, m->referral);
+      if (explain_) Trace("referral", m->id, m->clause, "", "", true, m->referral);
       pre_->done = true;
       return;
     }
@@ -230,20 +230,22 @@ class Decider {
                        {"第" + m->clause + "条的支持对象为：" + kinds + "；申报单位类型为 " + app_.kind,
                         "Clause " + m->clause + " supports: " + kinds + "; the applicant is " + app_.kind},
                        ""};
-      Trace("applicant_kind", "applicants", m->clause, "", app_.kind, false, r.text);
+      if (explain_) Trace("applicant_kind", "applicants", m->clause, "", app_.kind, false, r.text);
       failed.push_back(std::move(r));
     } else {
-      Trace("applicant_kind", "applicants", m->clause, "", app_.kind, true, {"申报单位类型符合", "Applicant kind allowed"});
+      if (explain_) Trace("applicant_kind", "applicants", m->clause, "", app_.kind, true, {"申报单位类型符合", "Applicant kind allowed"});
     }
     if (const policy::Guide* g = rules_.guide.get()) {
       if (g->window_opens && g->window_closes) {
         bool open = *g->window_opens <= rules_.as_of && rules_.as_of <= *g->window_closes;
-        Text t{"申报指南受理期为" + policy::FormatDate(*g->window_opens) + "至" + policy::FormatDate(*g->window_closes) +
-                   "，评定日期为" + policy::FormatDate(rules_.as_of),
-               "The guide accepts applications from " + policy::FormatDate(*g->window_opens) + " to " +
-                   policy::FormatDate(*g->window_closes) + "; the evaluation date is " + policy::FormatDate(rules_.as_of)};
-        Trace("window", g->id, g->id, "", policy::FormatDate(rules_.as_of), open, t);
-        if (!open) failed.push_back({"outside_application_window", t, ""});
+        if (explain_ || !open) {
+          Text t{"申报指南受理期为" + policy::FormatDate(*g->window_opens) + "至" + policy::FormatDate(*g->window_closes) +
+                     "，评定日期为" + policy::FormatDate(rules_.as_of),
+                 "The guide accepts applications from " + policy::FormatDate(*g->window_opens) + " to " +
+                     policy::FormatDate(*g->window_closes) + "; the evaluation date is " + policy::FormatDate(rules_.as_of)};
+          if (explain_) Trace("window", g->id, g->id, "", policy::FormatDate(rules_.as_of), open, t);
+          if (!open) failed.push_back({"outside_application_window", t, ""});
+        }
       }
     }
     for (const auto& c : m->conditions) {
@@ -272,10 +274,10 @@ class Decider {
       Text t{"该单位已就同一事项获得资助：" + EntryWhere(*e) + "；依据第四（十二）条，不得与深圳市其他支持政策重复享受",
              "The unit was already funded for the same subject: " + EntryWhere(*e) +
                  "; clause 4(12) forbids enjoying support twice with other Shenzhen policies"};
-      Trace("ledger", "double_benefit", "四（十二）", "", EntryWhere(*e), false, t);
+      if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", EntryWhere(*e), false, t);
       failed.push_back({"double_benefit", t, ""});
     } else {
-      Trace("ledger", "double_benefit", "四（十二）", "", "", true,
+      if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", "", true,
             {"台账中无同一单位同一事项的资助记录", "No earlier funding of this unit for this subject"});
     }
     const bool level_unknown = !m->level_fact.empty() && app_.IsUnknown("facts." + m->level_fact);
@@ -292,10 +294,10 @@ class Decider {
                first ? what_en + " was not obtained for the first time (already rewarded: " + EntryWhere(*e) +
                            "); clause " + m->clause + " rewards the first time only"
                      : what_en + " is a one-time award, already received: " + EntryWhere(*e) + " (clause " + m->clause + ")"};
-        Trace("ledger", first ? "first_time" : "one_time", m->clause, "", EntryWhere(*e), false, t);
+        if (explain_) Trace("ledger", first ? "first_time" : "one_time", m->clause, "", EntryWhere(*e), false, t);
         failed.push_back({first ? "not_first_time" : "already_received", t, ""});
       } else {
-        Trace("ledger", m->once == OnceRule::kFirstTime ? "first_time" : "one_time", m->clause, "", "", true,
+        if (explain_) Trace("ledger", m->once == OnceRule::kFirstTime ? "first_time" : "one_time", m->clause, "", "", true,
               {"台账中无该单位此措施（等次）的奖励记录", "No earlier award of this measure (level) to this unit"});
       }
     }
@@ -311,9 +313,9 @@ class Decider {
   }
 
  private:
+  // Callers test explain_ first, so that the texts of a step are built only when explaining.
   void Trace(const char* rule, const std::string& id, const std::string& clause, const std::string& expr,
              const std::string& value, bool passed, const Text& detail) {
-    if (!explain_) return;
     d_->trace.push_back({rule, id, clause, expr, value, passed, detail});
   }
 
@@ -325,13 +327,13 @@ class Decider {
     expr::Value v = c.program->Evaluate(activation_);
     if (v.is_unknown()) {
       for (const auto& a : v.unknown_attributes()) Missing(a);
-      Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), false,
+      if (explain_) Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), false,
             {"条件因缺少事实无法判定", "the condition cannot be decided: facts are missing"});
       return Truth::kUnknown;
     }
     bool ok = v.kind() == expr::Kind::kBool && v.bool_value();
     if (v.is_error()) last_error_ = v.error_message();
-    Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), ok,
+    if (explain_) Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), ok,
           ok ? Text{"条件成立", "condition holds"} : c.reason.text);
     return ok ? Truth::kTrue : Truth::kFalse;
   }
@@ -397,7 +399,7 @@ class Decider {
                              "The amount could not be computed (" + m.amount->source + "): " + why},
                             ""}});
       }
-      Trace("amount", "amount_fen", m.clause, m.amount->source, v.DebugString(), true,
+      if (explain_) Trace("amount", "amount_fen", m.clause, m.amount->source, v.DebugString(), true,
             {"按公式计算金额", "amount computed by the formula"});
       if (v.int_value() < base) {
         base = std::max<int64_t>(v.int_value(), 0);
@@ -417,7 +419,7 @@ class Decider {
         base = std::max<int64_t>(base - earlier, 0);
         basis_text = Text{"晋升等次仅补差额：" + YuanZh(cap) + " 减已获 " + YuanZh(earlier),
                           "an upgrade pays the difference: " + YuanEn(cap) + " less " + YuanEn(earlier) + " received"};
-        Trace("ledger", "upgrade_difference", m.clause, "", YuanEn(earlier), true, basis());
+        if (explain_) Trace("ledger", "upgrade_difference", m.clause, "", YuanEn(earlier), true, basis());
       }
     }
     if (base <= 0) {
@@ -444,7 +446,7 @@ class Decider {
                        {"按" + basis().zh + "核定" + YuanZh(amount), YuanEn(amount) + " is paid: the " + basis().en},
                        ""};
     }
-    Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
+    if (explain_) Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
     d_->outcome = Outcome::kEligible;
     d_->amount_fen = amount;
     d_->reasons.push_back(EligibleReason(m));
@@ -503,7 +505,7 @@ class Decider {
         }
       }
       seen.push_back(item.key);
-      Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
+      if (explain_) Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
             it.reasons.back().Text());
       d_->items.push_back(std::move(it));
     }
@@ -581,9 +583,9 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
     for (const auto& [level, fen] : m->ceiling.by_level) levels.push_back(level);
     for (const auto& level : levels) {
       int64_t cap = m->ceiling.kind == policy::Ceiling::Kind::kByLevel ? CeilingFor(*m, level) : m->ceiling.fixed_fen;
-      texts_[{m, level}] = {FixedReason(m->eligible_reason.code, EligibleTextFor(*m, level)),
+      texts_[m].emplace_back(level, LevelTexts{FixedReason(m->eligible_reason.code, EligibleTextFor(*m, level)),
                             FixedReason("ceiling", CeilingPaidText(cap)),
-                            FixedReason("per_certificate", {"每项认证最高" + YuanZh(cap), "up to " + YuanEn(cap) + " per certification"})};
+                            FixedReason("per_certificate", {"每项认证最高" + YuanZh(cap), "up to " + YuanEn(cap) + " per certification"})});
     }
   }
 }
@@ -608,8 +610,12 @@ Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain)
 const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }
 
 const Evaluator::LevelTexts* Evaluator::Texts(const Measure& m, const std::string& level) const {
-  auto it = texts_.find({&m, level});
-  return it == texts_.end() ? nullptr : &it->second;
+  auto it = texts_.find(&m);
+  if (it == texts_.end()) return nullptr;
+  for (const auto& [l, texts] : it->second) {
+    if (l == level) return &texts;
+  }
+  return nullptr;
 }
 
 }  // namespace qgrant::engine

@@ -71,7 +71,8 @@ class Evaluator {
  private:
   const policy::RuleSet& rules_;
   std::string provenance_;
-  std::map<std::pair<const policy::Measure*, std::string>, LevelTexts> texts_;
+  // By measure, then by level (a handful each): looked up for every eligible decision.
+  std::unordered_map<const policy::Measure*, std::vector<std::pair<std::string, LevelTexts>>> texts_;
   std::unordered_map<const policy::Condition*, FixedReason> condition_reasons_;
 };
 

@@ -35,8 +35,15 @@ uint64_t Ledger::Hash2(std::string_view a, std::string_view b) {
 }
 
 uint16_t Ledger::Intern(std::string_view name) {
+  // A recent name at the same address is checked by comparing the characters: cheaper than
+  // hashing, and safe when a freed string's address is reused for another name.
+  RecentName& slot = recent_[(reinterpret_cast<uintptr_t>(name.data()) >> 4) % 16];
+  if (slot.data == name.data() && slot.size == name.size() && names_[slot.id] == name) return slot.id;
   auto it = name_ids_.find(name);
-  if (it != name_ids_.end()) return it->second;
+  if (it != name_ids_.end()) {
+    slot = {name.data(), name.size(), it->second};
+    return it->second;
+  }
   uint16_t id = static_cast<uint16_t>(names_.size());
   names_.emplace_back(name);
   name_ids_.emplace(std::string(name), id);

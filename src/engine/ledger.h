@@ -118,6 +118,14 @@ class Ledger {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
   std::unordered_map<std::string, uint16_t, NameHash, std::equal_to<>> name_ids_;
+  // The engine adds rows naming the same few policy and measure strings (the same objects)
+  // over and over: remember the last names seen by where they live, and compare before hashing.
+  struct RecentName {
+    const char* data = nullptr;
+    size_t size = 0;
+    uint16_t id = 0;
+  };
+  RecentName recent_[16];
   Index by_subject_, by_measure_, by_item_;
 };
 
