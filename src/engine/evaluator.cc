@@ -592,6 +592,7 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
 
 void Evaluator::Prepare(const Application& app, bool explain, Precheck* pre) const {
   *pre = Precheck();
+  pre->decision.reasons.reserve(2);  // most decisions give one or two reasons
   Decider(*this, app, explain, pre).Stateless();
 }
 
