@@ -5,8 +5,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libre2-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev
-  libcli11-dev libfmt-dev libhowardhinnant-date-dev tzdata
-  libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libhowardhinnant-date-dev tzdata
+  libgtest-dev libgmock-dev libbenchmark-dev
   libgoogle-perftools-dev libxlsxwriter-dev bc time
 )
 missing=()
