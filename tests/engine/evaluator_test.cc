@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "rules_fixture.h"
 
 namespace qgrant::engine {
@@ -159,6 +163,50 @@ TEST_F(EvaluatorTest, AmendmentChangesTheCeilingFromItsDate) {
   Decision cancelled = Decide(new_rules, &l2, App("b", R"("measure":"qi_demonstration","subject":"Q")"));
   EXPECT_EQ(cancelled.outcome, Outcome::kIneligible);
   EXPECT_TRUE(HasReason(cancelled, "measure_cancelled"));
+}
+
+}  // namespace
+}  // namespace qgrant::engine
+
+namespace qgrant::engine {
+namespace {
+
+// upgrade_pays: difference — a unit paid for a nomination that later wins the award itself is
+// paid the ceiling less what the lower level paid; with the default (full) it gets the ceiling.
+TEST(UpgradeSettingTest, DifferencePaysTheCeilingLessLowerLevels) {
+  std::ifstream in(std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/policy.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  const std::string full = "upgrade_pays: full";
+  ASSERT_NE(yaml.find(full), std::string::npos);
+  yaml.replace(yaml.find(full), full.size(), "upgrade_pays: difference");
+  std::string dir = ::testing::TempDir() + "/upgrade_policy";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/policy.yaml") << yaml;
+
+  policy::PolicyBundle bundle;
+  policy::DiagnosticSink sink;
+  ASSERT_TRUE(policy::LoadBundle({dir}, &bundle, &sink)) << sink.Format();
+  ASSERT_TRUE(bundle.policy->upgrade_pays_difference);
+  policy::Date as_of;
+  policy::ParseDate("2026-06-01", &as_of);
+  policy::RuleSet rules = policy::ResolveRules(bundle, nullptr, as_of);
+  Evaluator evaluator(rules);
+  ApplicationReader reader(rules);
+  Ledger ledger;
+  ASSERT_TRUE(ledger.LoadLine(R"({"uscc":"91440300MA5XXXXXXR","policy":"sz-quality-brand","measure":"china_quality_award","level":"nominee","subject":"CQA-2021-N","amount_fen":100000000})", 1).ok());
+  Application app;
+  reader.Read(R"({"id":"w","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"china_quality_award","subject":"CQA-2025-W","obtained_on":"2025-09-12","facts":{"level":"winner"}})",
+              &app);
+  Decision d = evaluator.Decide(app, &ledger, /*explain=*/false);
+  EXPECT_EQ(d.outcome, Outcome::kEligible);
+  EXPECT_EQ(d.cap_fen, 300000000);
+  EXPECT_EQ(d.amount_fen, 200000000);
+  // A unit with no lower level before is paid in full even under this setting.
+  reader.Read(R"({"id":"x","applicant":{"uscc":"914403001922038216","name":"n","kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"china_quality_award","subject":"CQA-2025-X","obtained_on":"2025-09-12","facts":{"level":"winner"}})",
+              &app);
+  EXPECT_EQ(evaluator.Decide(app, &ledger, false).amount_fen, 300000000);
 }
 
 }  // namespace
