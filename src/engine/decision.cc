@@ -1,5 +1,6 @@
 #include "engine/decision.h"
 
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -119,6 +120,13 @@ void AppendJsonString(std::string* out, std::string_view s) {
 
 namespace {
 
+// An integer without a temporary string: this runs several times for every decision.
+void AppendInt(std::string* out, int64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, res.ptr);
+}
+
 void AppendReasons(const std::vector<DecisionReason>& reasons, std::string* out) {
   out->push_back('[');
   bool first = true;
@@ -169,9 +177,9 @@ void AppendDecisionJson(const Decision& d, const std::string& provenance, std::s
   out->append(",\"outcome\":\"");
   out->append(OutcomeName(d.outcome));
   out->append("\",\"cap_fen\":");
-  out->append(std::to_string(d.cap_fen));
+  AppendInt(out, d.cap_fen);
   out->append(",\"amount_fen\":");
-  out->append(std::to_string(d.amount_fen));
+  AppendInt(out, d.amount_fen);
   out->append(",\"reasons\":");
   AppendReasons(d.reasons, out);
   out->append(",\"items\":[");
@@ -186,9 +194,9 @@ void AppendDecisionJson(const Decision& d, const std::string& provenance, std::s
     out->append(",\"outcome\":\"");
     out->append(OutcomeName(it.outcome));
     out->append("\",\"cap_fen\":");
-    out->append(std::to_string(it.cap_fen));
+    AppendInt(out, it.cap_fen);
     out->append(",\"amount_fen\":");
-    out->append(std::to_string(it.amount_fen));
+    AppendInt(out, it.amount_fen);
     out->append(",\"reasons\":");
     AppendReasons(it.reasons, out);
     out->push_back('}');
