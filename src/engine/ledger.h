@@ -95,6 +95,9 @@ class Ledger {
     std::vector<Slot> slots;  // a power of two, at most half full
   };
   static uint64_t Hash2(std::string_view a, std::string_view b);
+  // Reads one line into `out` (thread-safe: it touches no member).
+  static Status ParseLine(std::string_view line, int64_t line_no, LedgerEntry* out);
+  Status AddLoaded(const LedgerEntry& e, int64_t line_no);
   uint16_t Intern(std::string_view name);
   std::string_view Uscc(const Row& r) const { return {arena_.data() + r.uscc_at, r.uscc_len}; }
   std::string_view Subject(const Row& r) const { return {arena_.data() + r.subject_at, r.subject_len}; }
