@@ -10,20 +10,9 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 [ $# -gt 0 ] && shift
 
-# The libraries the main build needs, then clang and its fuzzer/sanitizer runtimes, which only
-# fuzzing needs (kept out of scripts/setup.sh so the main build stays lean).
-bash scripts/setup.sh
-fuzz_packages=(clang libclang-rt-14-dev)
-missing=()
-for p in "${fuzz_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# The main build's packages plus clang and its fuzzer/sanitizer runtimes, which only fuzzing
+# needs (so the main setup stays lean).
+bash scripts/setup.sh clang libclang-rt-14-dev
 
 cmake -S fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j "${FUZZ_JOBS:-$(nproc)}"

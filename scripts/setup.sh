@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building, running and testing qgrant needs.
-# Safe to run again: apt-get skips what is already installed.
+# Safe to run again: apt-get skips what is already installed. Extra package names given as
+# arguments are installed too (scripts/fuzz.sh adds clang this way).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
@@ -8,6 +9,7 @@ packages=(
   libcli11-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   libgoogle-perftools-dev libxlsxwriter-dev bc time
+  "$@"
 )
 missing=()
 for p in "${packages[@]}"; do
