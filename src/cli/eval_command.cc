@@ -12,7 +12,7 @@
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
-#include "common/parallel.h"
+#include "common/pipeline.h"
 #include "engine/application.h"
 #include "engine/evaluator.h"
 #include "engine/explain.h"
@@ -44,14 +44,15 @@ void PrintSummary(const Summary& s, int64_t lines) {
                engine::YuanEn(s.eligible_fen).c_str(), engine::YuanZh(s.eligible_fen).c_str());
 }
 
-// A slice of the input on its way through the pipeline: read -> parse (parallel) -> decide (in
-// order, against the ledger) -> serialise (parallel) -> write.
+// A batch of the input on its way through the pipeline (common/pipeline.h): read -> parse and
+// the ledger-free rules (parallel) -> the ledger's rules (in order) -> serialise (parallel) ->
+// write (in order).
 struct Batch {
   std::string text;
   std::vector<std::pair<size_t, size_t>> lines;  // offset and length in text; blank lines dropped
   std::vector<engine::Application> apps;
   std::vector<engine::Precheck> prechecks;  // the decisions, once completed
-  std::vector<std::string> out;  // serialised decisions, one string per worker slice
+  std::vector<std::string> out;  // serialised decisions, one string per chunk
 };
 
 constexpr size_t kBatchLines = 4096;
@@ -69,18 +70,23 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   }
   const engine::Evaluator evaluator(*loaded->rules);
   const engine::Lang lang = o.lang == "en" ? engine::Lang::kEn : engine::Lang::kZh;
-  // While the main thread applies the ledger's rules to one batch, the others read and prepare
-  // the next and write the previous; that work is most of it, so it gets every core.
-  const size_t parse_workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  PipelineShape shape;
+  shape.workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
   std::vector<std::unique_ptr<engine::ApplicationReader>> readers;
-  for (size_t i = 0; i < parse_workers; ++i) readers.push_back(std::make_unique<engine::ApplicationReader>(*loaded->rules));
+  for (size_t i = 0; i < shape.workers; ++i) readers.push_back(std::make_unique<engine::ApplicationReader>(*loaded->rules));
+  std::vector<Batch> batches(shape.slots);
 
   Summary summary;
   const bool progress = isatty(STDERR_FILENO) && !explain_text;
   int64_t decisions = 0;
   bool found = false;
+  auto want_trace = [&](const engine::Application& app) {
+    return o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
+  };
 
-  auto fill = [&](Batch* b) {
+  PipelineStages stages;
+  stages.fill = [&](size_t slot) {
+    Batch* b = &batches[slot];
     b->text.clear();
     b->lines.clear();
     std::string_view line;
@@ -91,82 +97,62 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     }
     b->apps.resize(b->lines.size());
     b->prechecks.resize(b->lines.size());
-  };
-  auto want_trace = [&](const engine::Application& app) {
-    return o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
+    return b->lines.size();
   };
   // Reading and every rule that needs no ledger, on all cores.
-  auto parse = [&](Batch* b) {
-    ParallelSlices(b->lines.size(), parse_workers, [&](size_t begin, size_t end, size_t w) {
-      for (size_t i = begin; i < end; ++i) {
-        readers[w]->Read(std::string_view(b->text).substr(b->lines[i].first, b->lines[i].second), &b->apps[i]);
-        evaluator.Prepare(b->apps[i], want_trace(b->apps[i]), &b->prechecks[i]);
-      }
-    });
+  stages.prepare = [&](size_t slot, size_t begin, size_t end, size_t w) {
+    Batch* b = &batches[slot];
+    for (size_t i = begin; i < end; ++i) {
+      readers[w]->Read(std::string_view(b->text).substr(b->lines[i].first, b->lines[i].second), &b->apps[i]);
+      evaluator.Prepare(b->apps[i], want_trace(b->apps[i]), &b->prechecks[i]);
+    }
   };
   // The ledger's rules, in input order: one input is one round.
-  auto decide = [&](Batch* b) {
+  stages.settle = [&](size_t slot) {
+    Batch* b = &batches[slot];
     for (size_t i = 0; i < b->apps.size(); ++i) {
       const engine::Application& app = b->apps[i];
-      evaluator.Complete(app, &b->prechecks[i], &ledger, want_trace(app));
+      const bool trace = want_trace(app);
+      evaluator.Complete(app, &b->prechecks[i], &ledger, trace);
       const engine::Decision& d = b->prechecks[i].decision;
       ++decisions;
       ++summary.count[static_cast<int>(d.outcome)];
       if (d.outcome == engine::Outcome::kEligible) summary.eligible_fen += d.amount_fen;
-      if (explain_text && want_trace(app)) {
-        found = true;
-        std::string text = engine::ExplainText(d, app, *loaded->rules, lang);
-        std::fwrite(text.data(), 1, text.size(), stdout);
-      }
+      if (explain_text && trace) found = true;
     }
-    if (progress && decisions >= 200000) std::fprintf(stderr, "\r  %lld applications…", static_cast<long long>(decisions));
+    b->out.resize(PipelineChunks(b->apps.size(), shape));
   };
-  auto serialize_and_write = [&](Batch* b) {
-    if (explain_text) return;
-    // Clear every slice (a small batch may fill only the first) but keep the buffers.
-    b->out.resize(parse_workers);
-    for (auto& part : b->out) part.clear();
-    ParallelSlices(b->prechecks.size(), parse_workers, [&](size_t begin, size_t end, size_t w) {
-      std::string& out = b->out[w];
-      out.clear();
-      for (size_t i = begin; i < end; ++i) {
-        const engine::Decision& d = b->prechecks[i].decision;
-        engine::AppendDecisionJson(d, evaluator.provenance(), &out);
-        if (o.explain) {
-          out.pop_back();  // reopen the object to add the trace
-          out += ",\"trace\":";
-          out += engine::TraceJson(d);
-          out += "}";
-        }
-        out += '\n';
+  stages.finish = [&](size_t slot, size_t begin, size_t end, size_t, size_t chunk) {
+    Batch* b = &batches[slot];
+    std::string& out = b->out[chunk];
+    out.clear();
+    for (size_t i = begin; i < end; ++i) {
+      const engine::Application& app = b->apps[i];
+      const engine::Decision& d = b->prechecks[i].decision;
+      if (explain_text) {
+        if (want_trace(app)) out += engine::ExplainText(d, app, *loaded->rules, lang);
+        continue;
       }
-    });
-    for (const auto& part : b->out) std::fwrite(part.data(), 1, part.size(), stdout);
+      engine::AppendDecisionJson(d, evaluator.provenance(), &out);
+      if (o.explain) {
+        out.pop_back();  // reopen the object to add the trace
+        out += ",\"trace\":";
+        out += engine::TraceJson(d);
+        out += "}";
+      }
+      out += '\n';
+    }
   };
-
-  // Three buffers rotate: one being decided, the next being parsed, the previous being written.
-  Batch buffers[3];
-  Batch* cur = &buffers[0];
-  Batch* next = &buffers[1];
-  Batch* prev = &buffers[2];
-  bool have_prev = false;
-  fill(cur);
-  parse(cur);
-  while (!cur->lines.empty()) {
-    fill(next);
-    std::thread background([&] {
-      if (have_prev) serialize_and_write(prev);
-      parse(next);
-    });
-    decide(cur);
-    background.join();
-    Batch* written = prev;
-    prev = cur;
-    cur = next;
-    next = written;
-    have_prev = true;
-  }
-  if (have_prev) serialize_and_write(prev);
+  int64_t written = 0;
+  stages.write = [&](size_t slot) {
+    Batch* b = &batches[slot];
+    for (const auto& part : b->out) std::fwrite(part.data(), 1, part.size(), stdout);
+    written += static_cast<int64_t>(b->apps.size());
+    if (progress && written >= 200000 && written % 100000 < static_cast<int64_t>(kBatchLines)) {
+      std::fprintf(stderr, "\r  %lld applications…", static_cast<long long>(written));
+    }
+  };
+  RunPipeline(stages, shape);
   std::fflush(stdout);
   if (progress && decisions >= 200000) std::fprintf(stderr, "\r");
   if (!in.status().ok()) {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
+#include <cerrno>
+#include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "common/parallel.h"
@@ -13,10 +15,10 @@ namespace qgrant::engine {
 
 Ledger::Ledger() {
   Intern("");  // id 0: the empty name (no level)
-  Rebuild(2048);
+  Rebuild(0);
 }
 
-uint64_t Ledger::Hash2(std::string_view a, std::string_view b) {
+uint64_t Ledger::KeyHash(std::string_view a, std::string_view b) {
   // Eight bytes at a time, multiply and fold (as wyhash does); the parts are separated by their
   // lengths so that ("ab","c") and ("a","bc") differ.
   auto mix = [](uint64_t h, uint64_t v) {
@@ -42,14 +44,24 @@ uint16_t Ledger::Intern(std::string_view name) {
   // hashing, and safe when a freed string's address is reused for another name.
   RecentName& slot = recent_[(reinterpret_cast<uintptr_t>(name.data()) >> 4) % 16];
   if (slot.data == name.data() && slot.size == name.size() && names_[slot.id] == name) return slot.id;
+  // Names read from a file live at a new address each time: a second cache by content.
+  uint64_t head = 0;
+  std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));
+  NameByContent& known = by_content_[((head * 0x9E3779B97F4A7C15ULL) >> 58 ^ name.size()) % 64];
+  if (known.id != 0 && names_[known.id] == name) {
+    slot = {name.data(), name.size(), known.id};
+    return known.id;
+  }
   auto it = name_ids_.find(name);
   if (it != name_ids_.end()) {
     slot = {name.data(), name.size(), it->second};
+    known.id = it->second;
     return it->second;
   }
   uint16_t id = static_cast<uint16_t>(names_.size());
   names_.emplace_back(name);
   name_ids_.emplace(std::string(name), id);
+  by_content_[((head * 0x9E3779B97F4A7C15ULL) >> 58 ^ name.size()) % 64].id = id;
   return id;
 }
 
@@ -80,25 +92,66 @@ void Ledger::Insert(Index* index, uint64_t hash, uint32_t row) {
   }
 }
 
-void Ledger::IndexRow(uint32_t row) {
-  const RowHashes& h = hashes_[row];
-  Insert(&by_subject_, h.subject, row);
-  Insert(&by_measure_, h.measure, row);
-  if (rows_[row].is_item) Insert(&by_item_, h.item, row);
+size_t Ledger::SlotsFor(size_t rows) {
+  size_t slots = 2048;
+  while (rows * 8 > slots * 5) slots *= 2;  // at most 5/8 full
+  return slots;
 }
 
-void Ledger::Rebuild(size_t slots) {
-  for (Index* idx : {&by_subject_, &by_measure_, &by_item_}) idx->slots.assign(slots, Slot{});
-  for (uint32_t i = 0; i < rows_.size(); ++i) IndexRow(i);
+void Ledger::Rebuild(size_t rows) {
+  reserved_rows_ = std::max(rows, rows_.size());
+  const size_t slots = SlotsFor(reserved_rows_);
+  const uint32_t n = static_cast<uint32_t>(rows_.size());
+  // Each index is filled by hashing the rows in order and inserting a few rows behind the hash,
+  // once its slot has been asked for (a prefetch): a million random inserts would otherwise wait
+  // on a million cache misses one after the other.
+  auto fill = [&](Index* index, auto hash_of, auto wanted) {
+    index->slots.assign(slots, Slot{});
+    const size_t mask = slots - 1;
+    constexpr uint32_t kAhead = 16;
+    uint64_t ring[kAhead];
+    uint32_t rows_in[kAhead];
+    for (uint32_t i = 0; i < n + kAhead; ++i) {
+      const uint32_t at = i % kAhead;
+      if (i >= kAhead && rows_in[at] != UINT32_MAX) Insert(index, ring[at], rows_in[at]);
+      rows_in[at] = UINT32_MAX;
+      if (i < n && wanted(rows_[i])) {
+        ring[at] = hash_of(rows_[i]);
+        rows_in[at] = i;
+        __builtin_prefetch(&index->slots[ring[at] & mask], 1);
+      }
+    }
+  };
+  auto subject = [&] {
+    fill(&by_subject_, [&](const Row& r) { return KeyHash(Uscc(r), Subject(r)); }, [](const Row&) { return true; });
+  };
+  auto measure_and_item = [&] {
+    fill(&by_measure_, [&](const Row& r) { return KeyHash(Uscc(r), Name(r.measure)); }, [](const Row&) { return true; });
+    fill(&by_item_, [&](const Row& r) { return KeyHash(Name(r.measure), Subject(r)); }, [](const Row& r) { return r.is_item; });
+  };
+  if (n < 65536 || std::thread::hardware_concurrency() < 2) {
+    subject();
+    measure_and_item();
+    return;
+  }
+  std::thread other(subject);
+  measure_and_item();
+  other.join();
 }
 
-void Ledger::Add(const LedgerEntryView& e, bool is_item, bool subject_only) {
+void Ledger::Reserve(size_t rows) {
+  const size_t want = rows_.size() + rows;
+  rows_.reserve(want);
+  arena_.reserve(arena_.size() + rows * 32);
+  if (SlotsFor(want) > by_subject_.slots.size()) Rebuild(want);
+}
+
+void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only) {
   Row r;
-  r.uscc_at = static_cast<uint32_t>(arena_.size());
+  r.at = arena_.size();
   r.uscc_len = static_cast<uint16_t>(e.uscc.size());
-  arena_ += e.uscc;
-  r.subject_at = static_cast<uint32_t>(arena_.size());
   r.subject_len = static_cast<uint32_t>(e.subject.size());
+  arena_ += e.uscc;
   arena_ += e.subject;
   r.policy = Intern(e.policy);
   r.measure = Intern(e.measure);
@@ -108,12 +161,23 @@ void Ledger::Add(const LedgerEntryView& e, bool is_item, bool subject_only) {
   r.is_item = is_item;
   r.subject_only = subject_only;
   rows_.push_back(r);
-  hashes_.push_back({Hash2(e.uscc, e.subject), Hash2(e.uscc, e.measure), Hash2(e.measure, e.subject)});
-  if (rows_.size() * 2 > by_subject_.slots.size()) {
-    Rebuild(by_subject_.slots.size() * 2);  // keep every index at most half full
-  } else {
-    IndexRow(static_cast<uint32_t>(rows_.size() - 1));
+}
+
+void Ledger::Add(const LedgerEntryView& e, const KeyHashes& h, bool is_item, bool subject_only) {
+  AppendRow(e, is_item, subject_only);
+  if (rows_.size() > reserved_rows_) {
+    Rebuild(rows_.size() * 2);
+    return;
   }
+  const uint32_t row = static_cast<uint32_t>(rows_.size() - 1);
+  Insert(&by_subject_, h.subject, row);
+  Insert(&by_measure_, h.measure, row);
+  if (is_item) Insert(&by_item_, h.item, row);
+}
+
+void Ledger::Prefetch(uint64_t subject_hash, uint64_t measure_hash) const {
+  __builtin_prefetch(&by_subject_.slots[subject_hash & (by_subject_.slots.size() - 1)]);
+  __builtin_prefetch(&by_measure_.slots[measure_hash & (by_measure_.slots.size() - 1)]);
 }
 
 template <typename Match>
@@ -126,26 +190,24 @@ std::optional<LedgerEntry> Ledger::Lookup(const Index& index, uint64_t hash, Mat
   return std::nullopt;
 }
 
-std::optional<LedgerEntry> Ledger::FindSubject(std::string_view uscc, std::string_view subject) const {
-  return Lookup(by_subject_, Hash2(uscc, subject),
-                [&](const Row& r) { return Uscc(r) == uscc && Subject(r) == subject; });
+std::optional<LedgerEntry> Ledger::FindSubject(std::string_view uscc, std::string_view subject, uint64_t hash) const {
+  return Lookup(by_subject_, hash, [&](const Row& r) { return Uscc(r) == uscc && Subject(r) == subject; });
 }
 
-std::optional<LedgerEntry> Ledger::FindLevel(std::string_view uscc, std::string_view measure,
-                                             std::string_view level) const {
-  return Lookup(by_measure_, Hash2(uscc, measure), [&](const Row& r) {
+std::optional<LedgerEntry> Ledger::FindLevel(std::string_view uscc, std::string_view measure, std::string_view level,
+                                             uint64_t hash) const {
+  return Lookup(by_measure_, hash, [&](const Row& r) {
     return !r.subject_only && Uscc(r) == uscc && Name(r.measure) == measure && (level.empty() || Name(r.level) == level);
   });
 }
 
-std::optional<LedgerEntry> Ledger::FindItem(std::string_view measure, std::string_view key) const {
-  return Lookup(by_item_, Hash2(measure, key),
-                [&](const Row& r) { return Name(r.measure) == measure && Subject(r) == key; });
+std::optional<LedgerEntry> Ledger::FindItem(std::string_view measure, std::string_view key, uint64_t hash) const {
+  return Lookup(by_item_, hash, [&](const Row& r) { return Name(r.measure) == measure && Subject(r) == key; });
 }
 
 std::vector<LedgerEntry> Ledger::EntriesFor(std::string_view uscc, std::string_view measure) const {
   std::vector<LedgerEntry> out;
-  const uint64_t hash = Hash2(uscc, measure);
+  const uint64_t hash = KeyHash(uscc, measure);
   const size_t mask = by_measure_.slots.size() - 1;
   for (size_t i = hash & mask; by_measure_.slots[i].row != 0; i = (i + 1) & mask) {
     if (by_measure_.slots[i].tag != Tag(hash)) continue;
@@ -156,100 +218,210 @@ std::vector<LedgerEntry> Ledger::EntriesFor(std::string_view uscc, std::string_v
   return out;
 }
 
-Status Ledger::ParseLine(std::string_view line, int64_t line_no, LedgerEntry* out) {
+// What one thread makes of its share of a block of ledger lines: rows whose strings are in
+// `strings` (offsets from its start) and whose names are numbered locally, for the ledger to
+// take over in file order (TakeOver). Local names persist from block to block.
+struct Ledger::Loader {
+  std::string strings;
+  std::vector<Row> rows;
+  std::vector<std::string> names;  // local id -> name
+  std::unordered_map<std::string, uint16_t, NameHash, std::equal_to<>> ids;
+  std::vector<uint16_t> global;  // local id -> the ledger's id, for names taken over
+  uint16_t last_id = 0;
+  Status error;  // the first bad line of this share; the rest of the share is skipped
+
+  uint16_t Local(std::string_view name) {
+    if (last_id < names.size() && names[last_id] == name) return last_id;
+    auto it = ids.find(name);
+    if (it != ids.end()) return last_id = it->second;
+    const uint16_t id = static_cast<uint16_t>(std::min<size_t>(names.size(), UINT16_MAX));
+    if (names.size() < UINT16_MAX) {
+      names.emplace_back(name);
+      ids.emplace(std::string(name), id);
+    }
+    return last_id = id;
+  }
+};
+
+// `line` must be followed by SIMDJSON_PADDING readable bytes (whatever they hold).
+Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   static thread_local simdjson::dom::parser parser;
-  static thread_local std::string padded;
-  padded.assign(line.data(), line.size());
-  padded.append(simdjson::SIMDJSON_PADDING, '\0');
   auto where = [&] { return "line " + std::to_string(line_no) + ": "; };
   simdjson::dom::element doc;
-  if (parser.parse(padded.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
+  if (parser.parse(line.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
     return Status::ParseError(where() + "not valid JSON");
   }
   simdjson::dom::object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS) return Status::ParseError(where() + "not a JSON object");
-  LedgerEntry& e = *out;
-  e = LedgerEntry();
-  auto str = [&](const char* key, std::string* out, bool required) -> Status {
-    simdjson::dom::element v;
-    if (obj[key].get(v) != simdjson::SUCCESS || v.is_null()) {
-      return required ? Status::ParseError(where() + "missing '" + key + "'") : Status::Ok();
+  // The members, found in one pass over the object (the first of a repeated name counts).
+  enum { kUscc, kPolicy, kMeasure, kLevel, kSubject, kGrantedOn, kAmountFen, kFields };
+  static constexpr const char* kNames[kFields] = {"uscc", "policy", "measure", "level", "subject", "granted_on", "amount_fen"};
+  simdjson::dom::element fields[kFields];
+  bool seen[kFields] = {};
+  for (const auto [key, value] : obj) {
+    int f = kFields;
+    switch (key.size()) {
+      case 4: f = key == "uscc" ? kUscc : kFields; break;
+      case 5: f = key == "level" ? kLevel : kFields; break;
+      case 6: f = key == "policy" ? kPolicy : kFields; break;
+      case 7: f = key == "measure" ? kMeasure : key == "subject" ? kSubject : kFields; break;
+      case 10: f = key == "granted_on" ? kGrantedOn : key == "amount_fen" ? kAmountFen : kFields; break;
+      default: break;
     }
-    std::string_view s;
-    if (v.get_string().get(s) != simdjson::SUCCESS) return Status::ParseError(where() + "'" + key + "' must be a string");
-    if (required && s.empty()) return Status::ParseError(where() + "'" + key + "' must not be empty");
-    *out = std::string(s);
+    if (f != kFields && !seen[f]) {
+      seen[f] = true;
+      fields[f] = value;
+    }
+  }
+  std::string_view text[kFields];
+  auto str = [&](int f, bool required) -> Status {
+    if (!seen[f] || fields[f].is_null()) {
+      return required ? Status::ParseError(where() + "missing '" + kNames[f] + "'") : Status::Ok();
+    }
+    if (fields[f].get_string().get(text[f]) != simdjson::SUCCESS) {
+      return Status::ParseError(where() + "'" + kNames[f] + "' must be a string");
+    }
+    if (required && text[f].empty()) return Status::ParseError(where() + "'" + kNames[f] + "' must not be empty");
     return Status::Ok();
   };
-  QGRANT_RETURN_IF_ERROR(str("uscc", &e.uscc, true));
-  QGRANT_RETURN_IF_ERROR(str("policy", &e.policy, true));
-  QGRANT_RETURN_IF_ERROR(str("measure", &e.measure, true));
-  QGRANT_RETURN_IF_ERROR(str("level", &e.level, false));
-  QGRANT_RETURN_IF_ERROR(str("subject", &e.subject, true));
-  std::string granted;
-  QGRANT_RETURN_IF_ERROR(str("granted_on", &granted, false));
-  if (!granted.empty() && !policy::ParseDate(granted, &e.granted_on)) {
+  QGRANT_RETURN_IF_ERROR(str(kUscc, true));
+  QGRANT_RETURN_IF_ERROR(str(kPolicy, true));
+  QGRANT_RETURN_IF_ERROR(str(kMeasure, true));
+  QGRANT_RETURN_IF_ERROR(str(kLevel, false));
+  QGRANT_RETURN_IF_ERROR(str(kSubject, true));
+  QGRANT_RETURN_IF_ERROR(str(kGrantedOn, false));
+  Row r;
+  policy::Date granted;
+  if (!text[kGrantedOn].empty() && !policy::ParseDate(text[kGrantedOn], &granted)) {
     return Status::ParseError(where() + "'granted_on' is not a date YYYY-MM-DD");
   }
-  simdjson::dom::element amount;
-  if (obj["amount_fen"].get(amount) == simdjson::SUCCESS && !amount.is_null()) {
-    if (amount.get_int64().get(e.amount_fen) != simdjson::SUCCESS || e.amount_fen < 0) {
+  r.granted_days = static_cast<int32_t>(granted.days);
+  r.amount_fen = 0;
+  if (seen[kAmountFen] && !fields[kAmountFen].is_null()) {
+    if (fields[kAmountFen].get_int64().get(r.amount_fen) != simdjson::SUCCESS || r.amount_fen < 0) {
       return Status::ParseError(where() + "'amount_fen' must be a whole number of fen, not negative");
     }
   }
-  if (e.uscc.size() > 64 || e.subject.size() > UINT32_MAX / 2) return Status::ParseError(where() + "field too long");
+  if (text[kUscc].size() > 64) return Status::ParseError(where() + "'uscc' too long");
+  if (text[kSubject].size() > UINT32_MAX / 2) return Status::ParseError(where() + "'subject' too long");
+  r.at = out->strings.size();
+  r.uscc_len = static_cast<uint16_t>(text[kUscc].size());
+  r.subject_len = static_cast<uint32_t>(text[kSubject].size());
+  out->strings.append(text[kUscc]);
+  out->strings.append(text[kSubject]);
+  r.policy = out->Local(text[kPolicy]);
+  r.measure = out->Local(text[kMeasure]);
+  r.level = out->Local(text[kLevel]);
+  // Every ledger entry funds its subject; for a per-item measure the subject is the item
+  // (certificate number) itself, so it is also indexed as an item.
+  r.is_item = true;
+  r.subject_only = false;
+  out->rows.push_back(r);
   return Status::Ok();
 }
 
-Status Ledger::AddLoaded(const LedgerEntry& e, int64_t line_no) {
+Status Ledger::TakeOver(Loader* loader) {
   // Names are kept as 16-bit ids; a real ledger has a few dozen policies, measures and levels.
-  if (names_.size() > 60000) {
-    return Status::ParseError("line " + std::to_string(line_no) +
-                              ": more than 60,000 distinct policy, measure and level names");
+  while (loader->global.size() < loader->names.size()) {
+    if (names_.size() > 60000) return Status::ParseError("more than 60,000 distinct policy, measure and level names");
+    loader->global.push_back(Intern(loader->names[loader->global.size()]));
   }
-  // Every ledger entry funds its subject; for a per-item measure the subject is the item
-  // (certificate number) itself, so it is also indexed as an item.
-  Add(View(e), /*is_item=*/true);
+  const uint64_t base = arena_.size();
+  arena_ += loader->strings;
+  for (Row r : loader->rows) {
+    r.at += base;
+    r.policy = loader->global[r.policy];
+    r.measure = loader->global[r.measure];
+    r.level = loader->global[r.level];
+    rows_.push_back(r);
+  }
+  loader->strings.clear();
+  loader->rows.clear();
   return Status::Ok();
 }
 
 Status Ledger::LoadLine(std::string_view line, int64_t line_no) {
-  LedgerEntry e;
-  QGRANT_RETURN_IF_ERROR(ParseLine(line, line_no, &e));
-  return AddLoaded(e, line_no);
+  std::string padded(line);
+  padded.append(simdjson::SIMDJSON_PADDING, '\0');
+  Loader loader;
+  QGRANT_RETURN_IF_ERROR(ParseLine(std::string_view(padded).substr(0, line.size()), line_no, &loader));
+  QGRANT_RETURN_IF_ERROR(TakeOver(&loader));
+  if (rows_.size() > reserved_rows_) {
+    Rebuild(rows_.size() * 2);
+  } else {
+    const Row& r = rows_.back();
+    const uint32_t row = static_cast<uint32_t>(rows_.size() - 1);
+    Insert(&by_subject_, KeyHash(Uscc(r), Subject(r)), row);
+    Insert(&by_measure_, KeyHash(Uscc(r), Name(r.measure)), row);
+    Insert(&by_item_, KeyHash(Name(r.measure), Subject(r)), row);
+  }
+  return Status::Ok();
 }
 
 Status Ledger::LoadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot read ledger file " + path);
-  // Lines are parsed on every core, a block at a time, and added in file order: the first bad
-  // line in the file is the one reported, and memory stays bounded by the block.
-  constexpr size_t kBlockLines = 65536;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return Status::IoError("cannot read ledger file " + path + ": " + std::strerror(errno));
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, &std::fclose);
+  // The file is read a block at a time; its lines are parsed on every core and added in file
+  // order, so that the first bad line in the file is the one reported. The indexes are built
+  // once at the end. On an error everything read from the file is taken back out.
+  const size_t rows_before = rows_.size(), arena_before = arena_.size();
+  auto fail = [&](Status st) {
+    rows_.resize(rows_before);  // not yet indexed: the indexes are built at the end
+    arena_.resize(arena_before);
+    return Status::ParseError("ledger " + path + ", " + st.message());
+  };
+  constexpr size_t kBlock = 8 << 20;
   const size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::string> lines;
+  std::string buffer;
+  size_t carried = 0;  // bytes of an unfinished line at the start of buffer
+  int64_t line_no = 0;
+  std::vector<std::string_view> lines;
   std::vector<int64_t> numbers;
-  std::vector<LedgerEntry> entries(kBlockLines);
-  std::vector<Status> statuses(kBlockLines);
-  std::string line;
-  int64_t n = 0;
-  bool more = true;
-  while (more) {
+  std::vector<Loader> loaders(workers);
+  bool eof = false;
+  while (!eof) {
+    buffer.resize(carried + kBlock + simdjson::SIMDJSON_PADDING);
+    const size_t got = std::fread(buffer.data() + carried, 1, kBlock, file);
+    if (got < kBlock) {
+      if (std::ferror(file)) return fail(Status::IoError("read error: " + std::string(std::strerror(errno))));
+      eof = true;
+    }
+    const size_t size = carried + got;
+    // Whole lines only; at the end of the file a last line may lack its newline.
+    size_t end = size;
+    if (!eof) {
+      const void* nl = memrchr(buffer.data(), '\n', size);
+      end = nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
+    }
     lines.clear();
     numbers.clear();
-    while (lines.size() < kBlockLines && (more = static_cast<bool>(std::getline(in, line)))) {
-      ++n;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      lines.push_back(std::move(line));
-      numbers.push_back(n);
+    for (size_t at = 0; at < end;) {
+      const char* nl = static_cast<const char*>(std::memchr(buffer.data() + at, '\n', end - at));
+      const size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - buffer.data());
+      std::string_view line(buffer.data() + at, stop - at);
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+        lines.push_back(line);
+        numbers.push_back(line_no);
+      }
+      at = stop + 1;
     }
-    ParallelSlices(lines.size(), workers, [&](size_t begin, size_t end, size_t) {
-      for (size_t i = begin; i < end; ++i) statuses[i] = ParseLine(lines[i], numbers[i], &entries[i]);
+    // Each thread parses a contiguous share, so taking the shares over in order keeps file order.
+    ParallelSlices(lines.size(), workers, [&](size_t begin, size_t stop, size_t w) {
+      for (size_t i = begin; i < stop && loaders[w].error.ok(); ++i) loaders[w].error = ParseLine(lines[i], numbers[i], &loaders[w]);
     });
-    for (size_t i = 0; i < lines.size(); ++i) {
-      Status st = statuses[i].ok() ? AddLoaded(entries[i], numbers[i]) : statuses[i];
-      if (!st.ok()) return Status::ParseError("ledger " + path + ", " + st.message());
+    for (auto& loader : loaders) {
+      if (!loader.error.ok()) return fail(loader.error);
+      if (Status st = TakeOver(&loader); !st.ok()) return fail(st);
     }
+    // The unfinished line moves to the front for the next block.
+    carried = size - end;
+    std::memmove(buffer.data(), buffer.data() + end, carried);
+    if (eof) break;
   }
+  Rebuild(std::max(reserved_rows_, rows_.size()));
   return Status::Ok();
 }
 

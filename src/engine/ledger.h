@@ -51,20 +51,52 @@ class Ledger {
   Status LoadFile(const std::string& path);
   Status LoadLine(std::string_view line, int64_t line_no);
 
+  // Makes room for `rows` more entries (a round about to be decided), so that the indexes are
+  // not rebuilt while it runs. Only a hint: the ledger grows as needed anyway.
+  void Reserve(size_t rows);
+
+  // The hash of a two-part key, as the indexes use it. A caller that computes the hashes of an
+  // application's keys ahead, on any thread, passes them to the lookups below and to Add; the
+  // in-order part of a round then only probes the indexes.
+  static uint64_t KeyHash(std::string_view a, std::string_view b);
+  // Starts loading the index slots a lookup of these hashes will read (a hint, no effect on results).
+  void Prefetch(uint64_t subject_hash, uint64_t measure_hash) const;
+
+  // The key hashes of an entry: (uscc, subject), (uscc, measure) and (measure, subject).
+  struct KeyHashes {
+    uint64_t subject, measure, item;
+  };
+  static KeyHashes HashesOf(const LedgerEntryView& e) {
+    return {KeyHash(e.uscc, e.subject), KeyHash(e.uscc, e.measure), KeyHash(e.measure, e.subject)};
+  }
+
   // Adds an entry. `is_item` marks a funded item (a certificate); `subject_only` entries record
   // only that the subject is taken in this round (the subject of a per-item application).
-  void Add(const LedgerEntryView& entry, bool is_item, bool subject_only = false);
+  void Add(const LedgerEntryView& entry, bool is_item, bool subject_only = false) {
+    Add(entry, HashesOf(entry), is_item, subject_only);
+  }
+  void Add(const LedgerEntryView& entry, const KeyHashes& hashes, bool is_item, bool subject_only = false);
   static LedgerEntryView View(const LedgerEntry& e) {
     return {e.uscc, e.policy, e.measure, e.level, e.subject, e.amount_fen, e.granted_on};
   }
 
   // Lookups answer with the earliest matching entry (the first award, for first-time rules).
   // Same unit and subject, under any policy and measure.
-  std::optional<LedgerEntry> FindSubject(std::string_view uscc, std::string_view subject) const;
+  std::optional<LedgerEntry> FindSubject(std::string_view uscc, std::string_view subject) const {
+    return FindSubject(uscc, subject, KeyHash(uscc, subject));
+  }
+  std::optional<LedgerEntry> FindSubject(std::string_view uscc, std::string_view subject, uint64_t hash) const;
   // The same unit funded for `measure` at `level`; with an empty level, at any level.
-  std::optional<LedgerEntry> FindLevel(std::string_view uscc, std::string_view measure, std::string_view level) const;
+  std::optional<LedgerEntry> FindLevel(std::string_view uscc, std::string_view measure, std::string_view level) const {
+    return FindLevel(uscc, measure, level, KeyHash(uscc, measure));
+  }
+  std::optional<LedgerEntry> FindLevel(std::string_view uscc, std::string_view measure, std::string_view level,
+                                       uint64_t hash) const;
   // An item (certificate number) of `measure` funded for anyone.
-  std::optional<LedgerEntry> FindItem(std::string_view measure, std::string_view key) const;
+  std::optional<LedgerEntry> FindItem(std::string_view measure, std::string_view key) const {
+    return FindItem(measure, key, KeyHash(measure, key));
+  }
+  std::optional<LedgerEntry> FindItem(std::string_view measure, std::string_view key, uint64_t hash) const;
   // Everything the unit received under `measure`, for upgrade-difference rules.
   std::vector<LedgerEntry> EntriesFor(std::string_view uscc, std::string_view measure) const;
 
@@ -74,15 +106,14 @@ class Ledger {
  private:
   // One entry, with its strings in the arena and its short names interned.
   struct Row {
-    uint32_t uscc_at;
-    uint32_t subject_at;
+    uint64_t at;  // the USCC, then the subject
     uint32_t subject_len;
     uint16_t uscc_len;
     uint16_t policy, measure, level;
     int32_t granted_days;
-    int64_t amount_fen;
     bool is_item;
     bool subject_only;
+    int64_t amount_fen;
   };
   // An open-addressing hash index over row numbers. Each slot keeps 32 bits of the key's hash
   // beside the row, so a probe touches the row (and its strings) only when those bits match:
@@ -92,28 +123,26 @@ class Ledger {
     uint32_t row = 0;  // row + 1; 0 = empty
   };
   struct Index {
-    std::vector<Slot> slots;  // a power of two, at most half full
+    std::vector<Slot> slots;  // a power of two, at most 5/8 full
   };
-  static uint64_t Hash2(std::string_view a, std::string_view b);
-  // Reads one line into `out` (thread-safe: it touches no member).
-  static Status ParseLine(std::string_view line, int64_t line_no, LedgerEntry* out);
-  Status AddLoaded(const LedgerEntry& e, int64_t line_no);
+  // Reads one line into a row of `out` (thread-safe: it touches no member); TakeOver then moves
+  // the loader's rows into the ledger.
+  struct Loader;
+  static Status ParseLine(std::string_view line, int64_t line_no, Loader* out);
+  Status TakeOver(Loader* loader);
   uint16_t Intern(std::string_view name);
-  std::string_view Uscc(const Row& r) const { return {arena_.data() + r.uscc_at, r.uscc_len}; }
-  std::string_view Subject(const Row& r) const { return {arena_.data() + r.subject_at, r.subject_len}; }
+  std::string_view Uscc(const Row& r) const { return {arena_.data() + r.at, r.uscc_len}; }
+  std::string_view Subject(const Row& r) const { return {arena_.data() + r.at + r.uscc_len, r.subject_len}; }
   const std::string& Name(uint16_t id) const { return names_[id]; }
-  void IndexRow(uint32_t row);
-  void Rebuild(size_t slots);
+  void AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only);
+  static size_t SlotsFor(size_t rows);
+  // Sizes the indexes for `rows` rows and indexes every row (the three indexes on two threads).
+  void Rebuild(size_t rows);
   static void Insert(Index* index, uint64_t hash, uint32_t row);
   template <typename Match>
   std::optional<LedgerEntry> Lookup(const Index& index, uint64_t hash, Match match) const;
 
   std::vector<Row> rows_;
-  // Each row's three key hashes, so growing the indexes does not hash the strings again.
-  struct RowHashes {
-    uint64_t subject, measure, item;
-  };
-  std::vector<RowHashes> hashes_;
   std::string arena_;
   std::vector<std::string> names_;  // interned policy, measure and level names
   struct NameHash {
@@ -129,6 +158,11 @@ class Ledger {
     uint16_t id = 0;
   };
   RecentName recent_[16];
+  struct NameByContent {
+    uint16_t id = 0;  // 0: none (id 0, the empty name, is found by the map)
+  };
+  NameByContent by_content_[64];
+  size_t reserved_rows_ = 0;  // rows the indexes are sized for
   Index by_subject_, by_measure_, by_item_;
 };
 

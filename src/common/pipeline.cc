@@ -1,0 +1,151 @@
+#include "common/pipeline.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace qgrant {
+namespace {
+
+enum class State { kFree, kFilled, kPrepared, kSettled, kFinished };
+
+struct Slot {
+  State state = State::kFree;
+  uint64_t seq = 0;        // the batch's position in the input
+  size_t records = 0;
+  size_t chunks = 0;
+  size_t next_chunk = 0;   // the next chunk of the current parallel step to hand out
+  size_t chunks_done = 0;
+};
+
+class Scheduler {
+ public:
+  Scheduler(const PipelineStages& stages, const PipelineShape& shape)
+      : stages_(stages), shape_(shape), slots_(std::max<size_t>(shape.slots, 2)) {}
+
+  void Work(size_t worker) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      if (TryWrite(lock) || TrySettle(lock) || TryChunk(lock, State::kSettled, worker) ||
+          TryChunk(lock, State::kFilled, worker) || TryFill(lock)) {
+        continue;
+      }
+      if (input_done_ && !filling_ && next_write_ == next_fill_) break;
+      cv_.wait(lock);
+    }
+    cv_.notify_all();  // the others may be waiting for the end
+  }
+
+ private:
+  Slot* Find(State state, uint64_t seq) {
+    for (auto& s : slots_) {
+      if (s.state == state && s.seq == seq) return &s;
+    }
+    return nullptr;
+  }
+  size_t Index(const Slot* s) const { return static_cast<size_t>(s - slots_.data()); }
+
+  bool TryWrite(std::unique_lock<std::mutex>& lock) {
+    if (writing_) return false;
+    Slot* s = Find(State::kFinished, next_write_);
+    if (s == nullptr) return false;
+    writing_ = true;
+    lock.unlock();
+    stages_.write(Index(s));
+    lock.lock();
+    writing_ = false;
+    s->state = State::kFree;
+    ++next_write_;
+    cv_.notify_all();
+    return true;
+  }
+
+  bool TrySettle(std::unique_lock<std::mutex>& lock) {
+    if (settling_) return false;
+    Slot* s = Find(State::kPrepared, next_settle_);
+    if (s == nullptr) return false;
+    settling_ = true;
+    lock.unlock();
+    stages_.settle(Index(s));
+    lock.lock();
+    settling_ = false;
+    s->state = State::kSettled;
+    s->next_chunk = s->chunks_done = 0;
+    ++next_settle_;
+    cv_.notify_all();
+    return true;
+  }
+
+  // A chunk of the parallel step that follows `state` (prepare after fill, finish after settle),
+  // from the earliest batch that has one left.
+  bool TryChunk(std::unique_lock<std::mutex>& lock, State state, size_t worker) {
+    Slot* s = nullptr;
+    for (auto& c : slots_) {
+      if (c.state == state && c.next_chunk < c.chunks && (s == nullptr || c.seq < s->seq)) s = &c;
+    }
+    if (s == nullptr) return false;
+    const size_t chunk = s->next_chunk++;
+    const size_t begin = chunk * shape_.chunk, end = std::min(s->records, begin + shape_.chunk);
+    lock.unlock();
+    if (state == State::kFilled) {
+      stages_.prepare(Index(s), begin, end, worker);
+    } else {
+      stages_.finish(Index(s), begin, end, worker, chunk);
+    }
+    lock.lock();
+    if (++s->chunks_done == s->chunks) {
+      s->state = state == State::kFilled ? State::kPrepared : State::kFinished;
+      cv_.notify_all();
+    }
+    return true;
+  }
+
+  bool TryFill(std::unique_lock<std::mutex>& lock) {
+    if (filling_ || input_done_) return false;
+    Slot* s = nullptr;
+    for (auto& c : slots_) {
+      if (c.state == State::kFree) s = &c;
+    }
+    if (s == nullptr) return false;
+    filling_ = true;
+    lock.unlock();
+    const size_t records = stages_.fill(Index(s));
+    lock.lock();
+    filling_ = false;
+    if (records == 0) {
+      input_done_ = true;
+    } else {
+      s->state = State::kFilled;
+      s->seq = next_fill_++;
+      s->records = records;
+      s->chunks = PipelineChunks(records, shape_);
+      s->next_chunk = s->chunks_done = 0;
+    }
+    cv_.notify_all();
+    return true;
+  }
+
+  const PipelineStages& stages_;
+  const PipelineShape shape_;
+  std::vector<Slot> slots_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t next_fill_ = 0, next_settle_ = 0, next_write_ = 0;
+  bool filling_ = false, settling_ = false, writing_ = false, input_done_ = false;
+};
+
+}  // namespace
+
+void RunPipeline(const PipelineStages& stages, const PipelineShape& shape) {
+  Scheduler scheduler(stages, shape);
+  const size_t workers = std::max<size_t>(shape.workers, 1);
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back([&scheduler, w] { scheduler.Work(w); });
+  scheduler.Work(0);
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace qgrant
