@@ -1,6 +1,7 @@
 // qgrant eval: JSON Lines of applications in, decisions out in the same order (CONTRACT.md §5).
 // One input is one round. A broken line yields an `invalid` decision and the batch goes on; the
 // exit status is non-zero only for unusable arguments or files. A summary goes to stderr.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -53,6 +54,8 @@ struct Batch {
   std::vector<engine::Application> apps;
   std::vector<engine::Precheck> prechecks;  // the decisions, once completed
   std::vector<std::string> out;  // serialised decisions, one string per chunk
+  std::vector<Summary> sums;     // per chunk, added up as the batch is written
+  std::vector<char> found;       // per chunk: the application to explain was in it
 };
 
 constexpr size_t kBatchLines = 4096;
@@ -68,6 +71,11 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     std::cerr << "qgrant: " << st.message() << "\n";
     return 2;
   }
+  // The round's eligible decisions join the ledger: room for them is made once, from the size of
+  // the input (an application takes a few hundred bytes and funds about one entry).
+  if (struct stat info; !o.input.empty() && o.input != "-" && ::stat(o.input.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+    ledger.Reserve(std::min<size_t>(static_cast<size_t>(info.st_size) / 300, size_t{1} << 25));
+  }
   const engine::Evaluator evaluator(*loaded->rules);
   const engine::Lang lang = o.lang == "en" ? engine::Lang::kEn : engine::Lang::kZh;
   PipelineShape shape;
@@ -78,7 +86,6 @@ int RunEval(const EvalOptions& o, bool explain_text) {
 
   Summary summary;
   const bool progress = isatty(STDERR_FILENO) && !explain_text;
-  int64_t decisions = 0;
   bool found = false;
   auto want_trace = [&](const engine::Application& app) {
     return o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
@@ -107,30 +114,39 @@ int RunEval(const EvalOptions& o, bool explain_text) {
       evaluator.Prepare(b->apps[i], want_trace(b->apps[i]), &b->prechecks[i]);
     }
   };
-  // The ledger's rules, in input order: one input is one round.
+  // The ledger's rules, in input order: one input is one round. Only lookups and records: the
+  // words come in the finish step, on every core.
   stages.settle = [&](size_t slot) {
     Batch* b = &batches[slot];
-    for (size_t i = 0; i < b->apps.size(); ++i) {
-      const engine::Application& app = b->apps[i];
-      const bool trace = want_trace(app);
-      evaluator.Complete(app, &b->prechecks[i], &ledger, trace);
-      const engine::Decision& d = b->prechecks[i].decision;
-      ++decisions;
-      ++summary.count[static_cast<int>(d.outcome)];
-      if (d.outcome == engine::Outcome::kEligible) summary.eligible_fen += d.amount_fen;
-      if (explain_text && trace) found = true;
+    const size_t n = b->apps.size();
+    constexpr size_t kAhead = 8;  // the index slots of a later application are fetched meanwhile
+    for (size_t i = 0; i < std::min(n, kAhead); ++i) ledger.Prefetch(b->prechecks[i].subject_hash, b->prechecks[i].level_hash);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) ledger.Prefetch(b->prechecks[i + kAhead].subject_hash, b->prechecks[i + kAhead].level_hash);
+      evaluator.Settle(b->apps[i], &b->prechecks[i], &ledger);
     }
-    b->out.resize(PipelineChunks(b->apps.size(), shape));
+    const size_t chunks = PipelineChunks(n, shape);
+    b->out.resize(chunks);
+    b->sums.assign(chunks, Summary());
+    b->found.assign(chunks, 0);
   };
   stages.finish = [&](size_t slot, size_t begin, size_t end, size_t, size_t chunk) {
     Batch* b = &batches[slot];
     std::string& out = b->out[chunk];
+    Summary& sum = b->sums[chunk];
     out.clear();
     for (size_t i = begin; i < end; ++i) {
       const engine::Application& app = b->apps[i];
+      const bool trace = want_trace(app);
+      evaluator.Finish(app, &b->prechecks[i], trace);
       const engine::Decision& d = b->prechecks[i].decision;
+      ++sum.count[static_cast<int>(d.outcome)];
+      if (d.outcome == engine::Outcome::kEligible) sum.eligible_fen += d.amount_fen;
       if (explain_text) {
-        if (want_trace(app)) out += engine::ExplainText(d, app, *loaded->rules, lang);
+        if (trace) {
+          b->found[chunk] = 1;
+          out += engine::ExplainText(d, app, *loaded->rules, lang);
+        }
         continue;
       }
       engine::AppendDecisionJson(d, evaluator.provenance(), &out);
@@ -147,6 +163,11 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   stages.write = [&](size_t slot) {
     Batch* b = &batches[slot];
     for (const auto& part : b->out) std::fwrite(part.data(), 1, part.size(), stdout);
+    for (const Summary& sum : b->sums) {
+      for (int k = 0; k < 5; ++k) summary.count[k] += sum.count[k];
+      summary.eligible_fen += sum.eligible_fen;
+    }
+    for (char f : b->found) found = found || f;
     written += static_cast<int64_t>(b->apps.size());
     if (progress && written >= 200000 && written % 100000 < static_cast<int64_t>(kBatchLines)) {
       std::fprintf(stderr, "\r  %lld applications…", static_cast<long long>(written));
@@ -154,7 +175,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   };
   RunPipeline(stages, shape);
   std::fflush(stdout);
-  if (progress && decisions >= 200000) std::fprintf(stderr, "\r");
+  if (progress && written >= 200000) std::fprintf(stderr, "\r");
   if (!in.status().ok()) {
     std::cerr << "qgrant: " << in.status().message() << "\n";
     return 2;
@@ -166,7 +187,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     }
     return 0;
   }
-  PrintSummary(summary, decisions);
+  PrintSummary(summary, written);
   return 0;
 }
 

@@ -261,32 +261,78 @@ class Decider {
     }
     // The amount formula reads only the application; evaluate it here when it can matter.
     if (m->amount && failed.empty() && missing_.empty()) pre_->amount_value = m->amount->program->Evaluate(activation_);
+    // The ledger keys, hashed here (on any thread) so that settling in order only probes.
+    pre_->subject_hash = Ledger::KeyHash(app_.uscc, app_.subject);
+    pre_->level_hash = Ledger::KeyHash(app_.uscc, m->id);
+    if (m->once == OnceRule::kPerItem) {
+      pre_->items.resize(app_.items.size());
+      for (size_t k = 0; k < app_.items.size(); ++k) {
+        Precheck::ItemCheck& c = pre_->items[k];
+        const std::string& key = app_.items[k].key;
+        c.subject_hash = Ledger::KeyHash(app_.uscc, key);
+        c.item_hash = Ledger::KeyHash(m->id, key);
+        c.repeated = false;
+        for (size_t j = 0; j < k && !c.repeated; ++j) c.repeated = app_.items[j].key == key;
+      }
+    }
   }
 
-  void WithLedger(Ledger* ledger) {
+  // The ledger's rules, in input order: look up, decide, record what is funded. Only numbers and
+  // the ledger entries found are kept; Finish() puts them in words, on any thread.
+  void Settle(Ledger* ledger) {
     ledger_ = ledger;
     const Measure* m = pre_->measure;
-    std::vector<DecisionReason>& failed = failed_;
     // Clause （十二）: not twice together with other Shenzhen support for the same thing.
     if (app_.IsUnknown("subject") || app_.IsUnknown("applicant.uscc")) {
       Missing(app_.IsUnknown("subject") ? "subject" : "applicant.uscc");
-    } else if (auto e = ledger_->FindSubject(app_.uscc, app_.subject)) {
-      Text t{"该单位已就同一事项获得资助：" + EntryWhere(*e) + "；依据第四（十二）条，不得与深圳市其他支持政策重复享受",
-             "The unit was already funded for the same subject: " + EntryWhere(*e) +
-                 "; clause 4(12) forbids enjoying support twice with other Shenzhen policies"};
-      if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", EntryWhere(*e), false, t);
-      failed.push_back({"double_benefit", t, ""});
     } else {
-      if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", "", true,
-            {"台账中无同一单位同一事项的资助记录", "No earlier funding of this unit for this subject"});
+      pre_->subject_checked = true;
+      pre_->subject_entry = ledger_->FindSubject(app_.uscc, app_.subject, pre_->subject_hash);
     }
-    const bool level_unknown = !m->level_fact.empty() && app_.IsUnknown("facts." + m->level_fact);
-    if (level_unknown) Missing("facts." + m->level_fact);
-    if (m->once == OnceRule::kPerItem && app_.IsUnknown("facts." + m->items_fact)) Missing("facts." + m->items_fact);
+    bool level_unknown = false;
+    if (!app_.unknown.empty()) {  // screening: the facts the ledger keys need may be missing
+      level_unknown = !m->level_fact.empty() && app_.IsUnknown("facts." + m->level_fact);
+      if (level_unknown) Missing("facts." + m->level_fact);
+      if (m->once == OnceRule::kPerItem && app_.IsUnknown("facts." + m->items_fact)) Missing("facts." + m->items_fact);
+    }
     if ((m->once == OnceRule::kFirstTime || m->once == OnceRule::kOneTime) && !level_unknown) {
-      const std::string key_level = m->level_fact.empty() ? "" : app_.level;
-      if (auto e = ledger_->FindLevel(app_.uscc, m->id, key_level)) {
-        bool first = m->once == OnceRule::kFirstTime;
+      pre_->level_checked = true;
+      pre_->level_entry = ledger_->FindLevel(app_.uscc, m->id, m->level_fact.empty() ? std::string_view() : app_.level,
+                                             pre_->level_hash);
+    }
+    const int64_t cap =
+        m->ceiling.kind == policy::Ceiling::Kind::kByLevel ? CeilingFor(*m, app_.level) : m->ceiling.fixed_fen;
+    pre_->cap_fen = cap;
+    if (!failed_.empty() || pre_->subject_entry || pre_->level_entry) {
+      d_->cap_fen = m->once == OnceRule::kPerItem ? cap * static_cast<int64_t>(app_.items.size()) : cap;
+      return Settled(Precheck::Settled::kIneligible, Outcome::kIneligible);
+    }
+    // Nothing failed, but a missing fact could still fail a rule: never eligible on a guess.
+    if (!missing_.empty()) return Settled(Precheck::Settled::kUndetermined, Outcome::kUndetermined);
+    if (m->once == OnceRule::kPerItem) return SettleItems(*m);
+    SettleAmount(*m, cap);
+  }
+
+  // Puts what Settle() decided in words: the reasons, the items and, when explaining, the trace.
+  void Finish() {
+    const Measure* m = pre_->measure;
+    std::vector<DecisionReason>& failed = failed_;
+    if (pre_->subject_checked) {
+      if (const auto& e = pre_->subject_entry) {
+        Text t{"该单位已就同一事项获得资助：" + EntryWhere(*e) + "；依据第四（十二）条，不得与深圳市其他支持政策重复享受",
+               "The unit was already funded for the same subject: " + EntryWhere(*e) +
+                   "; clause 4(12) forbids enjoying support twice with other Shenzhen policies"};
+        if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", EntryWhere(*e), false, t);
+        failed.push_back({"double_benefit", t, ""});
+      } else if (explain_) {
+        Trace("ledger", "double_benefit", "四（十二）", "", "", true,
+              {"台账中无同一单位同一事项的资助记录", "No earlier funding of this unit for this subject"});
+      }
+    }
+    if (pre_->level_checked) {
+      const bool first = m->once == OnceRule::kFirstTime;
+      if (const auto& e = pre_->level_entry) {
+        const std::string& key_level = m->level_fact.empty() ? std::string() : app_.level;
         std::string what_zh = key_level.empty() ? m->title.zh : LevelName(*m, key_level).zh;
         std::string what_en = key_level.empty() ? m->title.en : LevelName(*m, key_level).en;
         Text t{first ? "非首次获得" + what_zh + "（已于 " + EntryWhere(*e) + " 获得奖励），第" + m->clause + "条仅奖励首次获得"
@@ -296,20 +342,28 @@ class Decider {
                      : what_en + " is a one-time award, already received: " + EntryWhere(*e) + " (clause " + m->clause + ")"};
         if (explain_) Trace("ledger", first ? "first_time" : "one_time", m->clause, "", EntryWhere(*e), false, t);
         failed.push_back({first ? "not_first_time" : "already_received", t, ""});
-      } else {
-        if (explain_) Trace("ledger", m->once == OnceRule::kFirstTime ? "first_time" : "one_time", m->clause, "", "", true,
+      } else if (explain_) {
+        Trace("ledger", first ? "first_time" : "one_time", m->clause, "", "", true,
               {"台账中无该单位此措施（等次）的奖励记录", "No earlier award of this measure (level) to this unit"});
       }
     }
-    int64_t cap = m->ceiling.kind == policy::Ceiling::Kind::kByLevel ? CeilingFor(*m, app_.level) : m->ceiling.fixed_fen;
-    if (!failed.empty()) {
-      d_->cap_fen = m->once == OnceRule::kPerItem ? cap * static_cast<int64_t>(app_.items.size()) : cap;
-      return Ineligible(std::move(failed));
+    switch (pre_->settled) {
+      case Precheck::Settled::kIneligible: return Ineligible(std::move(failed));
+      case Precheck::Settled::kUndetermined: return Undetermined();
+      case Precheck::Settled::kPaid:
+      case Precheck::Settled::kNothingPayable:
+        if (m->once == OnceRule::kPerItem) return ItemWords(*m);
+        return AmountWords(*m);
+      case Precheck::Settled::kAmountError: {
+        const expr::Value& v = *pre_->amount_value;
+        std::string why = v.is_error() ? v.error_message() : "not an int";
+        return Ineligible({{"amount_error",
+                            {"资助金额无法计算（" + m->amount->source + "）：" + why,
+                             "The amount could not be computed (" + m->amount->source + "): " + why},
+                            ""}});
+      }
+      case Precheck::Settled::kNo: break;
     }
-    // Nothing failed, but a missing fact could still fail a rule: never eligible on a guess.
-    if (!missing_.empty()) return Undetermined();
-    if (m->once == OnceRule::kPerItem) return DecideItems(*m);
-    DecideAmount(*m, cap);
   }
 
  private:
@@ -381,31 +435,19 @@ class Decider {
     return {m.eligible_reason.code, EligibleTextFor(m, app_.level), ""};
   }
 
-  void DecideAmount(const Measure& m, int64_t cap) {
-    d_->cap_fen = cap;
+  void Settled(Precheck::Settled how, Outcome outcome) {
+    pre_->settled = how;
+    d_->outcome = outcome;
+    d_->amount_fen = 0;
+  }
+
+  void SettleAmount(const Measure& m, int64_t cap) {
     int64_t base = cap;
-    // What the amount rests on, in words; made only when a reason needs it.
-    std::optional<Text> basis_text;
-    auto basis = [&]() -> const Text& {
-      if (!basis_text) basis_text = Text{"上限" + YuanZh(cap), "ceiling " + YuanEn(cap)};
-      return *basis_text;
-    };
     if (m.amount) {
-      const expr::Value v = pre_->amount_value ? *pre_->amount_value : m.amount->program->Evaluate(activation_);
-      if (v.kind() != expr::Kind::kInt) {
-        std::string why = v.is_error() ? v.error_message() : "not an int";
-        return Ineligible({{"amount_error",
-                            {"资助金额无法计算（" + m.amount->source + "）：" + why,
-                             "The amount could not be computed (" + m.amount->source + "): " + why},
-                            ""}});
-      }
-      if (explain_) Trace("amount", "amount_fen", m.clause, m.amount->source, v.DebugString(), true,
-            {"按公式计算金额", "amount computed by the formula"});
-      if (v.int_value() < base) {
-        base = std::max<int64_t>(v.int_value(), 0);
-        basis_text = Text{"按公式核定" + YuanZh(base) + "（上限" + YuanZh(cap) + "）",
-                          "formula amount " + YuanEn(base) + " (ceiling " + YuanEn(cap) + ")"};
-      }
+      if (!pre_->amount_value) pre_->amount_value = m.amount->program->Evaluate(activation_);
+      const expr::Value& v = *pre_->amount_value;
+      if (v.kind() != expr::Kind::kInt) return Settled(Precheck::Settled::kAmountError, Outcome::kIneligible);
+      if (v.int_value() < base) base = std::max<int64_t>(v.int_value(), 0);
     }
     if (rules_.policy->upgrade_pays_difference && m.ceiling.kind == policy::Ceiling::Kind::kByLevel &&
         (m.once == OnceRule::kFirstTime || m.once == OnceRule::kOneTime)) {
@@ -417,18 +459,51 @@ class Decider {
       }
       if (earlier > 0) {
         base = std::max<int64_t>(base - earlier, 0);
-        basis_text = Text{"晋升等次仅补差额：" + YuanZh(cap) + " 减已获 " + YuanZh(earlier),
-                          "an upgrade pays the difference: " + YuanEn(cap) + " less " + YuanEn(earlier) + " received"};
-        if (explain_) Trace("ledger", "upgrade_difference", m.clause, "", YuanEn(earlier), true, basis());
+        pre_->earlier_fen = earlier;
       }
     }
-    if (base <= 0) {
+    pre_->base_fen = base;
+    if (base <= 0) return Settled(Precheck::Settled::kNothingPayable, Outcome::kIneligible);
+    const int64_t amount = app_.requested_fen && *app_.requested_fen < base ? *app_.requested_fen : base;
+    pre_->settled = Precheck::Settled::kPaid;
+    d_->outcome = Outcome::kEligible;
+    d_->amount_fen = amount;
+    d_->cap_fen = cap;
+    ledger_->Add({app_.uscc, rules_.policy->id, m.id, m.level_fact.empty() ? std::string_view() : app_.level,
+                  app_.subject, amount, rules_.as_of},
+                 {pre_->subject_hash, pre_->level_hash, 0}, /*is_item=*/false);
+  }
+
+  // The words for SettleAmount's result.
+  void AmountWords(const Measure& m) {
+    const int64_t cap = pre_->cap_fen, base = pre_->base_fen;
+    // What the amount rests on, in words; made only when a reason needs it.
+    std::optional<Text> basis_text;
+    auto basis = [&]() -> const Text& {
+      if (!basis_text) basis_text = Text{"上限" + YuanZh(cap), "ceiling " + YuanEn(cap)};
+      return *basis_text;
+    };
+    if (m.amount) {
+      const expr::Value& v = *pre_->amount_value;
+      if (explain_) Trace("amount", "amount_fen", m.clause, m.amount->source, v.DebugString(), true,
+            {"按公式计算金额", "amount computed by the formula"});
+      const int64_t formula = std::max<int64_t>(v.int_value(), 0);
+      if (v.int_value() < cap) {
+        basis_text = Text{"按公式核定" + YuanZh(formula) + "（上限" + YuanZh(cap) + "）",
+                          "formula amount " + YuanEn(formula) + " (ceiling " + YuanEn(cap) + ")"};
+      }
+    }
+    if (const int64_t earlier = pre_->earlier_fen; earlier > 0) {
+      basis_text = Text{"晋升等次仅补差额：" + YuanZh(cap) + " 减已获 " + YuanZh(earlier),
+                        "an upgrade pays the difference: " + YuanEn(cap) + " less " + YuanEn(earlier) + " received"};
+      if (explain_) Trace("ledger", "upgrade_difference", m.clause, "", YuanEn(earlier), true, basis());
+    }
+    if (pre_->settled == Precheck::Settled::kNothingPayable) {
       return Ineligible({{"nothing_to_pay", {"核定金额为零：" + basis().zh, "Nothing to pay: " + basis().en}, ""}});
     }
-    int64_t amount = base;
+    const int64_t amount = d_->amount_fen;
     DecisionReason amount_reason;
     if (app_.requested_fen && *app_.requested_fen < base) {
-      amount = *app_.requested_fen;
       amount_reason = {"requested_below_ceiling",
                        {"按申请金额" + YuanZh(amount) + "核定（低于" + basis().zh + "）",
                         "The requested " + YuanEn(amount) + " is paid (below the " + basis().en + ")"},
@@ -447,77 +522,117 @@ class Decider {
                        ""};
     }
     if (explain_) Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
-    d_->outcome = Outcome::kEligible;
-    d_->amount_fen = amount;
+    pre_->done = true;
     d_->reasons.push_back(EligibleReason(m));
     d_->reasons.push_back(std::move(amount_reason));
-    ledger_->Add({app_.uscc, rules_.policy->id, m.id, m.level_fact.empty() ? std::string_view() : app_.level,
-                  app_.subject, amount, rules_.as_of},
-                 /*is_item=*/false);
   }
 
-  void DecideItems(const Measure& m) {
-    int64_t per_item = m.ceiling.fixed_fen;
+  void SettleItems(const Measure& m) {
+    const int64_t per_item = m.ceiling.fixed_fen;
     int64_t remaining = app_.requested_fen ? *app_.requested_fen : INT64_MAX;
     int64_t total = 0, cap_total = 0;
     int payable = 0;
-    std::vector<std::string> seen;
-    for (const auto& item : app_.items) {
-      ItemDecision it;
-      it.key = item.key;
-      it.type = item.type;
-      it.cap_fen = per_item;
-      if (std::find(seen.begin(), seen.end(), item.key) != seen.end()) {
-        it.outcome = Outcome::kIneligible;
-        it.cap_fen = 0;
-        it.reasons.push_back({"duplicate_in_application",
-                              {"证书编号 " + item.key + " 在本申请中重复，只资助一次", "Certificate " + item.key + " appears twice in this application and is paid once"},
-                              ""});
-      } else if (auto e = ledger_->FindSubject(app_.uscc, item.key); e && e->measure != m.id) {
+    for (size_t k = 0; k < app_.items.size(); ++k) {
+      const Item& item = app_.items[k];
+      Precheck::ItemCheck& c = pre_->items[k];
+      if (c.repeated) {
+        c.result = Precheck::ItemCheck::Result::kRepeated;
+      } else if (auto e = ledger_->FindSubject(app_.uscc, item.key, c.subject_hash); e && e->measure != m.id) {
         // Clause （十二）: the same certificate funded for this unit under another policy.
-        it.outcome = Outcome::kIneligible;
-        it.reasons.push_back({"double_benefit",
-                              {"证书编号 " + item.key + " 已获深圳市其他政策资助（" + EntryWhere(*e) + "），不得重复享受（第四（十二）条）",
-                               "Certificate " + item.key + " was already funded under another Shenzhen policy (" + EntryWhere(*e) +
-                                   "); support may not be enjoyed twice (clause 4(12))"},
-                              ""});
-      } else if (auto e = ledger_->FindItem(m.id, item.key)) {
-        it.outcome = Outcome::kIneligible;
-        it.reasons.push_back({"certificate_already_funded",
-                              {"证书编号 " + item.key + " 已获资助（" + EntryWhere(*e) + "），每项认证仅资助一次（第" + m.clause + "条）",
-                               "Certificate " + item.key + " was already funded (" + EntryWhere(*e) + "); each certification is funded once (clause " + m.clause + ")"},
-                              ""});
+        c.result = Precheck::ItemCheck::Result::kDoubleBenefit;
+        c.entry = std::move(e);
+      } else if (auto f = ledger_->FindItem(m.id, item.key, c.item_hash)) {
+        c.result = Precheck::ItemCheck::Result::kFunded;
+        c.entry = std::move(f);
       } else {
         ++payable;
         cap_total += per_item;
-        int64_t pay = std::min(per_item, remaining);
+        const int64_t pay = std::min(per_item, remaining);
         remaining -= pay;
         total += pay;
-        it.outcome = Outcome::kEligible;
-        it.amount_fen = pay;
-        if (pay == per_item) {
-          it.reasons.push_back(DecisionReason::Of(evaluator_.Texts(m, "")->per_item));
-        } else {
-          it.reasons.push_back({"requested_below_ceiling",
-                                {"申请金额已分配完毕，本项核定" + YuanZh(pay) + "（上限" + YuanZh(per_item) + "）",
-                                 "the requested amount leaves " + YuanEn(pay) + " for this item (ceiling " + YuanEn(per_item) + ")"},
-                                ""});
-        }
+        c.result = Precheck::ItemCheck::Result::kPaid;
+        c.amount_fen = pay;
       }
-      seen.push_back(item.key);
-      if (explain_) Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
-            it.reasons.back().Text());
-      d_->items.push_back(std::move(it));
     }
     d_->cap_fen = cap_total;
+    if (payable == 0) return Settled(Precheck::Settled::kNothingPayable, Outcome::kIneligible);
+    pre_->settled = Precheck::Settled::kPaid;
+    d_->outcome = Outcome::kEligible;
+    d_->amount_fen = total;
+    for (size_t k = 0; k < app_.items.size(); ++k) {
+      const Precheck::ItemCheck& c = pre_->items[k];
+      if (c.result != Precheck::ItemCheck::Result::kPaid || c.amount_fen == 0) continue;
+      ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", app_.items[k].key, c.amount_fen, rules_.as_of},
+                   {c.subject_hash, pre_->level_hash, c.item_hash}, /*is_item=*/true);
+    }
+    ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", app_.subject, 0, rules_.as_of},
+                 {pre_->subject_hash, pre_->level_hash, 0}, /*is_item=*/false, /*subject_only=*/true);
+  }
+
+  // The words for SettleItems' result: each item's outcome, then the application's.
+  void ItemWords(const Measure& m) {
+    const int64_t per_item = m.ceiling.fixed_fen;
+    int64_t total = 0, cap_total = 0;
+    int payable = 0;
+    d_->items.reserve(app_.items.size());
+    for (size_t k = 0; k < app_.items.size(); ++k) {
+      const Item& item = app_.items[k];
+      const Precheck::ItemCheck& c = pre_->items[k];
+      ItemDecision& it = d_->items.emplace_back();
+      it.key = item.key;
+      it.type = item.type;
+      it.cap_fen = per_item;
+      switch (c.result) {
+        case Precheck::ItemCheck::Result::kRepeated:
+          it.outcome = Outcome::kIneligible;
+          it.cap_fen = 0;
+          it.reasons.push_back({"duplicate_in_application",
+                                {"证书编号 " + item.key + " 在本申请中重复，只资助一次", "Certificate " + item.key + " appears twice in this application and is paid once"},
+                                ""});
+          break;
+        case Precheck::ItemCheck::Result::kDoubleBenefit:
+          it.outcome = Outcome::kIneligible;
+          it.reasons.push_back({"double_benefit",
+                                {"证书编号 " + item.key + " 已获深圳市其他政策资助（" + EntryWhere(*c.entry) + "），不得重复享受（第四（十二）条）",
+                                 "Certificate " + item.key + " was already funded under another Shenzhen policy (" + EntryWhere(*c.entry) +
+                                     "); support may not be enjoyed twice (clause 4(12))"},
+                                ""});
+          break;
+        case Precheck::ItemCheck::Result::kFunded:
+          it.outcome = Outcome::kIneligible;
+          it.reasons.push_back({"certificate_already_funded",
+                                {"证书编号 " + item.key + " 已获资助（" + EntryWhere(*c.entry) + "），每项认证仅资助一次（第" + m.clause + "条）",
+                                 "Certificate " + item.key + " was already funded (" + EntryWhere(*c.entry) + "); each certification is funded once (clause " + m.clause + ")"},
+                                ""});
+          break;
+        case Precheck::ItemCheck::Result::kPaid: {
+          const int64_t pay = c.amount_fen;
+          ++payable;
+          cap_total += per_item;
+          total += pay;
+          it.outcome = Outcome::kEligible;
+          it.amount_fen = pay;
+          if (pay == per_item) {
+            it.reasons.push_back(DecisionReason::Of(evaluator_.Texts(m, "")->per_item));
+          } else {
+            it.reasons.push_back({"requested_below_ceiling",
+                                  {"申请金额已分配完毕，本项核定" + YuanZh(pay) + "（上限" + YuanZh(per_item) + "）",
+                                   "the requested amount leaves " + YuanEn(pay) + " for this item (ceiling " + YuanEn(per_item) + ")"},
+                                  ""});
+          }
+          break;
+        }
+      }
+      if (explain_) Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
+            it.reasons.back().Text());
+    }
     if (payable == 0) {
       return Ineligible({{"no_payable_certificate",
                           {"本申请的认证均已获资助或重复，无可资助项目（第" + m.clause + "条）",
                            "None of the certificates in this application can be paid: each was already funded or repeated (clause " + m.clause + ")"},
                           ""}});
     }
-    d_->outcome = Outcome::kEligible;
-    d_->amount_fen = total;
+    pre_->done = true;
     d_->reasons.push_back(EligibleReason(m));
     if (app_.requested_fen && *app_.requested_fen < cap_total) {
       d_->reasons.push_back({"requested_below_ceiling",
@@ -530,12 +645,6 @@ class Decider {
                               std::to_string(payable) + " payable certificate(s) at up to " + YuanEn(per_item) + " each: " + YuanEn(total)},
                              ""});
     }
-    for (const auto& it : d_->items) {
-      if (it.outcome != Outcome::kEligible || it.amount_fen == 0) continue;
-      ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", it.key, it.amount_fen, rules_.as_of}, /*is_item=*/true);
-    }
-    ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", app_.subject, 0, rules_.as_of}, /*is_item=*/false,
-                 /*subject_only=*/true);
   }
 
   const Evaluator& evaluator_;
@@ -596,9 +705,19 @@ void Evaluator::Prepare(const Application& app, bool explain, Precheck* pre) con
   Decider(*this, app, explain, pre).Stateless();
 }
 
-void Evaluator::Complete(const Application& app, Precheck* pre, Ledger* ledger, bool explain) const {
+void Evaluator::Settle(const Application& app, Precheck* pre, Ledger* ledger) const {
   if (pre->done) return;
-  Decider(*this, app, explain, pre).WithLedger(ledger);
+  Decider(*this, app, false, pre).Settle(ledger);
+}
+
+void Evaluator::Finish(const Application& app, Precheck* pre, bool explain) const {
+  if (pre->done || pre->settled == Precheck::Settled::kNo) return;
+  Decider(*this, app, explain, pre).Finish();
+}
+
+void Evaluator::Complete(const Application& app, Precheck* pre, Ledger* ledger, bool explain) const {
+  Settle(app, pre, ledger);
+  Finish(app, pre, explain);
 }
 
 Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain) const {

@@ -26,7 +26,8 @@
 
 namespace qgrant::engine {
 
-// What can be decided from the application and the rules alone, before the ledger is read.
+// What can be decided from the application and the rules alone, before the ledger is read
+// (Prepare), then what the ledger said (Settle), until the decision is put in words (Finish).
 struct Precheck {
   Decision decision;  // complete when `done`
   bool done = false;
@@ -34,6 +35,27 @@ struct Precheck {
   std::vector<DecisionReason> failed;   // rules failed so far
   std::vector<std::string> missing;     // facts missing so far (screening)
   std::optional<expr::Value> amount_value;  // the amount formula's value, when it has one
+  // The ledger keys, hashed ahead so that settling, which runs in input order, only probes.
+  uint64_t subject_hash = 0;  // (uscc, subject)
+  uint64_t level_hash = 0;    // (uscc, measure)
+  // One per item of a per-item measure.
+  struct ItemCheck {
+    uint64_t subject_hash = 0, item_hash = 0;
+    bool repeated = false;  // the same key earlier in the application
+    enum class Result { kPaid, kRepeated, kDoubleBenefit, kFunded } result = Result::kPaid;
+    std::optional<LedgerEntry> entry;  // what funded it before
+    int64_t amount_fen = 0;
+  };
+  std::vector<ItemCheck> items;
+
+  // Settle's findings.
+  enum class Settled { kNo, kIneligible, kUndetermined, kAmountError, kNothingPayable, kPaid };
+  Settled settled = Settled::kNo;
+  bool subject_checked = false, level_checked = false;
+  std::optional<LedgerEntry> subject_entry, level_entry;  // the earlier funding found
+  int64_t cap_fen = 0;      // the ceiling for the level
+  int64_t base_fen = 0;     // what may be paid before the request lowers it
+  int64_t earlier_fen = 0;  // received at lower levels, when an upgrade pays the difference
 };
 
 class Evaluator {
@@ -45,10 +67,14 @@ class Evaluator {
   // this Evaluator (FixedReason): use it while the Evaluator lives.
   Decision Decide(const Application& app, Ledger* ledger, bool explain) const;
 
-  // The same in two steps, for batches: Prepare() may run on many threads at once (it reads
-  // only the application and the rules); Complete() must then run in input order, as it reads
-  // and writes the ledger. The decision is in pre->decision afterwards.
+  // The same in steps, for batches: Prepare() may run on many threads at once (it reads only
+  // the application and the rules); Settle() must then run in input order, as it reads and
+  // writes the ledger, and does no more than that; Finish() puts the decision in words and may
+  // again run on any thread. Complete() is Settle() then Finish(). The decision is in
+  // pre->decision afterwards.
   void Prepare(const Application& app, bool explain, Precheck* pre) const;
+  void Settle(const Application& app, Precheck* pre, Ledger* ledger) const;
+  void Finish(const Application& app, Precheck* pre, bool explain) const;
   void Complete(const Application& app, Precheck* pre, Ledger* ledger, bool explain) const;
 
   // JSON members appended to every decision: the policy, its version and amendments, the
