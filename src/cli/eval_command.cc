@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <thread>
@@ -63,19 +64,31 @@ constexpr size_t kBatchLines = 4096;
 int RunEval(const EvalOptions& o, bool explain_text) {
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
   if (!loaded) return 2;
-  engine::Ledger ledger;
-  if (!LoadLedger(o.ledger, "evaluated", &ledger)) return 2;
   LineReader in;
   Status st = in.Open(o.input);
   if (!st.ok()) {
     std::cerr << "qgrant: " << st.message() << "\n";
     return 2;
   }
-  // The round's eligible decisions join the ledger: room for them is made once, from the size of
-  // the input (an application takes a few hundred bytes and funds about one entry).
-  if (struct stat info; !o.input.empty() && o.input != "-" && ::stat(o.input.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
-    ledger.Reserve(std::min<size_t>(static_cast<size_t>(info.st_size) / 300, size_t{1} << 25));
-  }
+  // The ledger loads while the first batches are read and prepared, which do not need it; the
+  // in-order step waits for it. A ledger with errors stops everything: nothing is written.
+  engine::Ledger ledger;
+  bool ledger_ok = true;
+  std::thread ledger_loader([&] {
+    ledger_ok = LoadLedger(o.ledger, "evaluated", &ledger);
+    // The round's eligible decisions join the ledger: room for them is made once, from the size
+    // of the input (an application takes a few hundred bytes and funds about one entry).
+    if (struct stat info; ledger_ok && !o.input.empty() && o.input != "-" && ::stat(o.input.c_str(), &info) == 0 &&
+                          S_ISREG(info.st_mode)) {
+      ledger.Reserve(std::min<size_t>(static_cast<size_t>(info.st_size) / 300, size_t{1} << 25));
+    }
+  });
+  std::atomic<bool> aborted{false};
+  auto ledger_ready = [&] {
+    if (ledger_loader.joinable()) ledger_loader.join();
+    if (!ledger_ok) aborted = true;
+    return ledger_ok;
+  };
   const engine::Evaluator evaluator(*loaded->rules);
   const engine::Lang lang = o.lang == "en" ? engine::Lang::kEn : engine::Lang::kZh;
   PipelineShape shape;
@@ -92,7 +105,8 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   };
 
   PipelineStages stages;
-  stages.fill = [&](size_t slot) {
+  stages.fill = [&](size_t slot) -> size_t {
+    if (aborted) return 0;
     Batch* b = &batches[slot];
     b->text.clear();
     b->lines.clear();
@@ -117,6 +131,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   // The ledger's rules, in input order: one input is one round. Only lookups and records: the
   // words come in the finish step, on every core.
   stages.settle = [&](size_t slot) {
+    if (!ledger_ready()) return;
     Batch* b = &batches[slot];
     const size_t n = b->apps.size();
     constexpr size_t kAhead = 8;  // the index slots of a later application are fetched meanwhile
@@ -131,6 +146,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     b->found.assign(chunks, 0);
   };
   stages.finish = [&](size_t slot, size_t begin, size_t end, size_t, size_t chunk) {
+    if (aborted) return;
     Batch* b = &batches[slot];
     std::string& out = b->out[chunk];
     Summary& sum = b->sums[chunk];
@@ -161,6 +177,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   };
   int64_t written = 0;
   stages.write = [&](size_t slot) {
+    if (aborted) return;
     Batch* b = &batches[slot];
     for (const auto& part : b->out) std::fwrite(part.data(), 1, part.size(), stdout);
     for (const Summary& sum : b->sums) {
@@ -174,6 +191,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     }
   };
   RunPipeline(stages, shape);
+  if (!ledger_ready()) return 2;
   std::fflush(stdout);
   if (progress && written >= 200000) std::fprintf(stderr, "\r");
   if (!in.status().ok()) {
