@@ -54,7 +54,7 @@ struct Batch {
   std::vector<std::pair<size_t, size_t>> lines;  // offset and length in text; blank lines dropped
   std::vector<engine::Application> apps;
   std::vector<engine::Precheck> prechecks;  // the decisions, once completed
-  std::vector<std::string> out;  // serialised decisions, one string per chunk
+  std::vector<engine::JsonWriter> out;  // serialised decisions, one buffer per chunk
   std::vector<Summary> sums;     // per chunk, added up as the batch is written
   std::vector<char> found;       // per chunk: the application to explain was in it
 };
@@ -116,6 +116,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
       b->lines.emplace_back(b->text.size(), line.size());
       b->text.append(line);
     }
+    b->text.append(engine::ApplicationReader::kPadding, ' ');  // the last line's padding
     b->apps.resize(b->lines.size());
     b->prechecks.resize(b->lines.size());
     return b->lines.size();
@@ -124,7 +125,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   stages.prepare = [&](size_t slot, size_t begin, size_t end, size_t w) {
     Batch* b = &batches[slot];
     for (size_t i = begin; i < end; ++i) {
-      readers[w]->Read(std::string_view(b->text).substr(b->lines[i].first, b->lines[i].second), &b->apps[i]);
+      readers[w]->ReadPadded(std::string_view(b->text).substr(b->lines[i].first, b->lines[i].second), &b->apps[i]);
       evaluator.Prepare(b->apps[i], want_trace(b->apps[i]), &b->prechecks[i]);
     }
   };
@@ -148,9 +149,9 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   stages.finish = [&](size_t slot, size_t begin, size_t end, size_t, size_t chunk) {
     if (aborted) return;
     Batch* b = &batches[slot];
-    std::string& out = b->out[chunk];
+    engine::JsonWriter& out = b->out[chunk];
     Summary& sum = b->sums[chunk];
-    out.clear();
+    out.Clear();
     for (size_t i = begin; i < end; ++i) {
       const engine::Application& app = b->apps[i];
       const bool trace = want_trace(app);
@@ -161,18 +162,18 @@ int RunEval(const EvalOptions& o, bool explain_text) {
       if (explain_text) {
         if (trace) {
           b->found[chunk] = 1;
-          out += engine::ExplainText(d, app, *loaded->rules, lang);
+          out.Raw(engine::ExplainText(d, app, *loaded->rules, lang));
         }
         continue;
       }
       engine::AppendDecisionJson(d, evaluator.provenance(), &out);
       if (o.explain) {
-        out.pop_back();  // reopen the object to add the trace
-        out += ",\"trace\":";
-        out += engine::TraceJson(d);
-        out += "}";
+        out.PopBack();  // reopen the object to add the trace
+        out.Raw(",\"trace\":");
+        out.Raw(engine::TraceJson(d));
+        out.Char('}');
       }
-      out += '\n';
+      out.Char('\n');
     }
   };
   int64_t written = 0;

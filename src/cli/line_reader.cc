@@ -1,6 +1,7 @@
 #include "cli/line_reader.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 namespace qgrant::cli {
@@ -27,12 +28,20 @@ Status LineReader::Open(const std::string& path) {
 
 bool LineReader::Fill() {
   if (eof_) return false;
-  buffer_.erase(0, begin_);
+  // Unread data moves to the front; the block is read behind it (no zero-filling first).
+  const size_t unread = size_ - begin_;
+  if (capacity_ < unread + kBlock) {
+    capacity_ = std::max(capacity_ * 2, unread + kBlock);
+    std::unique_ptr<char[]> bigger(new char[capacity_]);
+    if (unread != 0) std::memcpy(bigger.get(), buffer_.get() + begin_, unread);
+    buffer_ = std::move(bigger);
+  } else if (unread != 0 && begin_ != 0) {
+    std::memmove(buffer_.get(), buffer_.get() + begin_, unread);
+  }
   begin_ = 0;
-  size_t old = buffer_.size();
-  buffer_.resize(old + kBlock);
-  size_t got = std::fread(buffer_.data() + old, 1, kBlock, file_);
-  buffer_.resize(old + got);
+  size_ = unread;
+  const size_t got = std::fread(buffer_.get() + size_, 1, kBlock, file_);
+  size_ += got;
   if (got == 0) {
     eof_ = true;
     if (std::ferror(file_)) status_ = Status::IoError(std::string("read error: ") + std::strerror(errno));
@@ -43,18 +52,20 @@ bool LineReader::Fill() {
 
 bool LineReader::Next(std::string_view* line) {
   while (true) {
-    size_t nl = buffer_.find('\n', begin_);
-    if (nl != std::string::npos) {
-      *line = std::string_view(buffer_).substr(begin_, nl - begin_);
+    const char* start = buffer_.get() + begin_;
+    const void* nl = begin_ < size_ ? std::memchr(start, '\n', size_ - begin_) : nullptr;
+    if (nl != nullptr) {
+      const size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
+      *line = std::string_view(start, len);
       if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
-      begin_ = nl + 1;
+      begin_ += len + 1;
       return true;
     }
     if (!Fill()) {
-      if (begin_ < buffer_.size()) {  // a last line without a newline
-        *line = std::string_view(buffer_).substr(begin_);
+      if (begin_ < size_) {  // a last line without a newline
+        *line = std::string_view(buffer_.get() + begin_, size_ - begin_);
         if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
-        begin_ = buffer_.size();
+        begin_ = size_;
         return true;
       }
       return false;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -28,7 +29,9 @@ class LineReader {
 
   std::FILE* file_ = nullptr;
   bool owned_ = false;
-  std::string buffer_;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
+  size_t size_ = 0;   // bytes in buffer_
   size_t begin_ = 0;  // start of unread data in buffer_
   bool eof_ = false;
   Status status_;

@@ -527,19 +527,25 @@ ApplicationReader::ApplicationReader(const policy::RuleSet& rules, bool partial)
 
 ApplicationReader::~ApplicationReader() = default;
 
-void ApplicationReader::Read(std::string_view line, Application* app) {
+static_assert(ApplicationReader::kPadding >= simdjson::SIMDJSON_PADDING);
+
+void ApplicationReader::Read(std::string_view line, Application* app, bool padded) {
   Reset(app);
   app->partial = partial_;
   Validator v(app, partial_, scratch_.get());
   // simdjson may read SIMDJSON_PADDING bytes past the line, whatever they hold: the buffer only
   // ever grows, and only the line is copied into it.
-  std::string& buffer = scratch_->line;
-  if (buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) {
-    buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
+  const char* text = line.data();
+  if (!padded) {
+    std::string& buffer = scratch_->line;
+    if (buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+      buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    }
+    if (!line.empty()) std::memcpy(buffer.data(), line.data(), line.size());
+    text = buffer.data();
   }
-  if (!line.empty()) std::memcpy(buffer.data(), line.data(), line.size());
   element doc;
-  if (parser_->parse(buffer.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
+  if (parser_->parse(text, line.size(), false).get(doc) != simdjson::SUCCESS) {
     v.Add("", "not_json", "该行不是有效的 JSON", "the line is not valid JSON");
     return;
   }

@@ -74,9 +74,14 @@ class ApplicationReader {
   ApplicationReader& operator=(const ApplicationReader&) = delete;
 
   // Parses one line. Problems go to app->errors; this never throws.
-  void Read(std::string_view line, Application* app);
+  void Read(std::string_view line, Application* app) { Read(line, app, false); }
+  // The same, for a line followed by at least kPadding readable bytes (whatever they hold), which
+  // the parser may read: the line is then parsed where it lies, not copied first.
+  static constexpr size_t kPadding = 64;
+  void ReadPadded(std::string_view line, Application* app) { Read(line, app, true); }
 
  private:
+  void Read(std::string_view line, Application* app, bool padded);
   class Validator;
   struct Scratch;  // what reading a line leaves to the next (application.cc)
 

@@ -1,9 +1,12 @@
 #include "engine/decision.h"
 
+#include "engine/json_writer.h"
+
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+
 
 namespace qgrant::engine {
 
@@ -64,92 +67,37 @@ std::string YuanEn(int64_t fen) {
   return out + " yuan";
 }
 
-namespace {
-
-// Whether any of the 8 bytes of `w` must be escaped in JSON: a control byte, '"' or '\\'
-// (bit tricks from "Bit Twiddling Hacks": a byte below n, a byte equal to c).
-inline bool NeedsEscape(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-  uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
-  uint64_t quote = w ^ (kOnes * '"');
-  uint64_t backslash = w ^ (kOnes * '\\');
-  uint64_t eq_quote = (quote - kOnes) & ~quote & kHighs;
-  uint64_t eq_backslash = (backslash - kOnes) & ~backslash & kHighs;
-  return (below_space | eq_quote | eq_backslash) != 0;
-}
-
-}  // namespace
-
 void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  size_t run = 0, i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    // Skip eight clean bytes at a time; most text has nothing to escape.
-    if (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (!NeedsEscape(w)) {
-        i += 8;
-        continue;
-      }
-    }
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    out->append(s.data() + run, i - run);
-    run = ++i;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default: {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out->append(buf);
-      }
-    }
-  }
-  out->append(s.data() + run, n - run);
-  out->push_back('"');
+  const size_t old = out->size();
+  out->resize(old + 6 * s.size() + 2);
+  out->resize(old + WriteJsonString(s, out->data() + old));
 }
 
 namespace {
 
-// An integer without a temporary string: this runs several times for every decision.
-void AppendInt(std::string* out, int64_t v) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, res.ptr);
-}
-
-void AppendReasons(const std::vector<DecisionReason>& reasons, std::string* out) {
-  out->push_back('[');
+void AppendReasons(const std::vector<DecisionReason>& reasons, JsonWriter* out) {
+  out->Char('[');
   bool first = true;
   for (const auto& r : reasons) {
-    if (!first) out->push_back(',');
+    if (!first) out->Char(',');
     first = false;
     if (r.fixed) {
-      out->append(r.fixed->json);
+      out->Raw(r.fixed->json);
       continue;
     }
-    out->append("{\"code\":");
-    AppendJsonString(out, r.code);
+    out->Raw("{\"code\":");
+    out->String(r.code);
     if (!r.path.empty()) {
-      out->append(",\"path\":");
-      AppendJsonString(out, r.path);
+      out->Raw(",\"path\":");
+      out->String(r.path);
     }
-    out->append(",\"zh\":");
-    AppendJsonString(out, r.text.zh);
-    out->append(",\"en\":");
-    AppendJsonString(out, r.text.en);
-    out->push_back('}');
+    out->Raw(",\"zh\":");
+    out->String(r.text.zh);
+    out->Raw(",\"en\":");
+    out->String(r.text.en);
+    out->Char('}');
   }
-  out->push_back(']');
+  out->Char(']');
 }
 
 }  // namespace
@@ -164,66 +112,72 @@ FixedReason::FixedReason(std::string c, policy::Text t) : code(std::move(c)), te
   json += "}";
 }
 
-void AppendDecisionJson(const Decision& d, const std::string& provenance, std::string* out) {
-  out->append("{\"id\":");
-  if (d.id) AppendJsonString(out, *d.id);
-  else out->append("null");
-  out->append(",\"measure\":");
-  if (d.measure.empty()) out->append("null");
-  else AppendJsonString(out, d.measure);
-  out->append(",\"clause\":");
-  if (d.clause.empty()) out->append("null");
-  else AppendJsonString(out, d.clause);
-  out->append(",\"outcome\":\"");
-  out->append(OutcomeName(d.outcome));
-  out->append("\",\"cap_fen\":");
-  AppendInt(out, d.cap_fen);
-  out->append(",\"amount_fen\":");
-  AppendInt(out, d.amount_fen);
-  out->append(",\"reasons\":");
+void AppendDecisionJson(const Decision& d, const std::string& provenance, JsonWriter* out) {
+  out->Raw("{\"id\":");
+  if (d.id) out->String(*d.id);
+  else out->Raw("null");
+  out->Raw(",\"measure\":");
+  if (d.measure.empty()) out->Raw("null");
+  else out->String(d.measure);
+  out->Raw(",\"clause\":");
+  if (d.clause.empty()) out->Raw("null");
+  else out->String(d.clause);
+  out->Raw(",\"outcome\":\"");
+  out->Raw(OutcomeName(d.outcome));
+  out->Raw("\",\"cap_fen\":");
+  out->Int(d.cap_fen);
+  out->Raw(",\"amount_fen\":");
+  out->Int(d.amount_fen);
+  out->Raw(",\"reasons\":");
   AppendReasons(d.reasons, out);
-  out->append(",\"items\":[");
+  out->Raw(",\"items\":[");
   bool first = true;
   for (const auto& it : d.items) {
-    if (!first) out->push_back(',');
+    if (!first) out->Char(',');
     first = false;
-    out->append("{\"number\":");
-    AppendJsonString(out, it.key);
-    out->append(",\"type\":");
-    AppendJsonString(out, it.type);
-    out->append(",\"outcome\":\"");
-    out->append(OutcomeName(it.outcome));
-    out->append("\",\"cap_fen\":");
-    AppendInt(out, it.cap_fen);
-    out->append(",\"amount_fen\":");
-    AppendInt(out, it.amount_fen);
-    out->append(",\"reasons\":");
+    out->Raw("{\"number\":");
+    out->String(it.key);
+    out->Raw(",\"type\":");
+    out->String(it.type);
+    out->Raw(",\"outcome\":\"");
+    out->Raw(OutcomeName(it.outcome));
+    out->Raw("\",\"cap_fen\":");
+    out->Int(it.cap_fen);
+    out->Raw(",\"amount_fen\":");
+    out->Int(it.amount_fen);
+    out->Raw(",\"reasons\":");
     AppendReasons(it.reasons, out);
-    out->push_back('}');
+    out->Char('}');
   }
-  out->push_back(']');
+  out->Char(']');
   if (!d.uscc.empty()) {
-    out->append(",\"uscc\":");
-    AppendJsonString(out, d.uscc);
+    out->Raw(",\"uscc\":");
+    out->String(d.uscc);
   }
   if (!d.subject.empty()) {
-    out->append(",\"subject\":");
-    AppendJsonString(out, d.subject);
+    out->Raw(",\"subject\":");
+    out->String(d.subject);
   }
   if (!d.level.empty()) {
-    out->append(",\"level\":");
-    AppendJsonString(out, d.level);
+    out->Raw(",\"level\":");
+    out->String(d.level);
   }
   if (d.outcome == Outcome::kUndetermined) {
-    out->append(",\"missing_facts\":[");
+    out->Raw(",\"missing_facts\":[");
     for (size_t i = 0; i < d.missing_facts.size(); ++i) {
-      if (i) out->push_back(',');
-      AppendJsonString(out, d.missing_facts[i]);
+      if (i) out->Char(',');
+      out->String(d.missing_facts[i]);
     }
-    out->push_back(']');
+    out->Char(']');
   }
-  out->append(provenance);
-  out->push_back('}');
+  out->Raw(provenance);
+  out->Char('}');
+}
+
+void AppendDecisionJson(const Decision& d, const std::string& provenance, std::string* out) {
+  JsonWriter w;
+  AppendDecisionJson(d, provenance, &w);
+  out->append(w.data(), w.size());
 }
 
 }  // namespace qgrant::engine

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/application.h"
+#include "engine/json_writer.h"
 #include "policy/model.h"
 
 namespace qgrant::engine {
@@ -88,6 +89,7 @@ void AppendJsonString(std::string* out, std::string_view s);
 
 // One JSON line (without the newline). `provenance` is the pre-rendered JSON members naming the
 // policy, amendments, guide and date used (see Evaluator::Provenance), appended as is.
+void AppendDecisionJson(const Decision& d, const std::string& provenance, JsonWriter* out);
 void AppendDecisionJson(const Decision& d, const std::string& provenance, std::string* out);
 
 }  // namespace qgrant::engine

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "expr/time_util.h"
+#include "policy/loader.h"
 
 namespace qgrant::engine {
 
@@ -224,13 +225,8 @@ class Decider {
     if (app_.IsUnknown("applicant.kind")) {
       Missing("applicant.kind");
     } else if (std::find(m->applicants.begin(), m->applicants.end(), app_.kind) == m->applicants.end()) {
-      std::string kinds;
-      for (const auto& k : m->applicants) kinds += (kinds.empty() ? "" : ", ") + k;
-      DecisionReason r{"applicant_kind_not_allowed",
-                       {"第" + m->clause + "条的支持对象为：" + kinds + "；申报单位类型为 " + app_.kind,
-                        "Clause " + m->clause + " supports: " + kinds + "; the applicant is " + app_.kind},
-                       ""};
-      if (explain_) Trace("applicant_kind", "applicants", m->clause, "", app_.kind, false, r.text);
+      DecisionReason r = DecisionReason::Of(evaluator_.KindNotAllowed(*m, app_.kind));
+      if (explain_) Trace("applicant_kind", "applicants", m->clause, "", app_.kind, false, r.Text());
       failed.push_back(std::move(r));
     } else {
       if (explain_) Trace("applicant_kind", "applicants", m->clause, "", app_.kind, true, {"申报单位类型符合", "Applicant kind allowed"});
@@ -687,6 +683,12 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
     for (const auto& [id, conditions] : rules.guide->conditions) add_reasons(conditions);
   }
   for (const Measure* m : rules.measures) {
+    for (const auto& kind : policy::ApplicantKinds()) {
+      if (std::find(m->applicants.begin(), m->applicants.end(), kind) != m->applicants.end()) continue;
+      kind_reasons_[m].emplace_back(kind, KindText(*m, kind));
+    }
+  }
+  for (const Measure* m : rules.measures) {
     if (m->support != Support::kPayment) continue;
     std::vector<std::string> levels{""};
     for (const auto& [level, fen] : m->ceiling.by_level) levels.push_back(level);
@@ -699,8 +701,36 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
   }
 }
 
+void Precheck::Clear() {
+  Decision& d = decision;
+  d.id.reset();
+  d.measure.clear();
+  d.clause.clear();
+  d.outcome = Outcome::kInvalid;
+  d.cap_fen = d.amount_fen = 0;
+  d.reasons.clear();
+  d.items.clear();
+  d.uscc.clear();
+  d.subject.clear();
+  d.level.clear();
+  d.missing_facts.clear();
+  d.trace.clear();
+  done = false;
+  measure = nullptr;
+  failed.clear();
+  missing.clear();
+  amount_value.reset();
+  subject_hash = level_hash = 0;
+  items.clear();
+  settled = Settled::kNo;
+  subject_checked = level_checked = false;
+  subject_entry.reset();
+  level_entry.reset();
+  cap_fen = base_fen = earlier_fen = 0;
+}
+
 void Evaluator::Prepare(const Application& app, bool explain, Precheck* pre) const {
-  *pre = Precheck();
+  pre->Clear();
   pre->decision.reasons.reserve(2);  // most decisions give one or two reasons
   Decider(*this, app, explain, pre).Stateless();
 }
@@ -728,6 +758,26 @@ Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain)
 }
 
 const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }
+
+FixedReason Evaluator::KindText(const Measure& m, const std::string& kind) {
+  std::string kinds;
+  for (const auto& k : m.applicants) kinds += (kinds.empty() ? "" : ", ") + k;
+  return FixedReason("applicant_kind_not_allowed",
+                     {"第" + m.clause + "条的支持对象为：" + kinds + "；申报单位类型为 " + kind,
+                      "Clause " + m.clause + " supports: " + kinds + "; the applicant is " + kind});
+}
+
+const FixedReason& Evaluator::KindNotAllowed(const Measure& m, const std::string& kind) const {
+  auto it = kind_reasons_.find(&m);
+  if (it != kind_reasons_.end()) {
+    for (const auto& [k, reason] : it->second) {
+      if (k == kind) return reason;
+    }
+  }
+  // A kind outside the contract's list cannot reach here (the reader rejects it); made anyway.
+  std::lock_guard<std::mutex> lock(extra_mu_);
+  return extra_kind_reasons_.emplace_back(KindText(m, kind));
+}
 
 const Evaluator::LevelTexts* Evaluator::Texts(const Measure& m, const std::string& level) const {
   auto it = texts_.find(&m);

@@ -12,7 +12,9 @@
 // shared by threads; the Ledger is not.
 #pragma once
 
+#include <deque>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <vector>
 #include <unordered_map>
@@ -56,6 +58,10 @@ struct Precheck {
   int64_t cap_fen = 0;      // the ceiling for the level
   int64_t base_fen = 0;     // what may be paid before the request lowers it
   int64_t earlier_fen = 0;  // received at lower levels, when an upgrade pays the difference
+
+  // Back to a fresh Precheck, keeping the buffers of its strings and vectors (batches reuse
+  // their Prechecks). Every member above is reset here.
+  void Clear();
 };
 
 class Evaluator {
@@ -93,6 +99,8 @@ class Evaluator {
   const LevelTexts* Texts(const policy::Measure& m, const std::string& level) const;
   // The reason of a failed condition or exclusion, made once.
   const FixedReason& Reason(const policy::Condition& c) const;
+  // The reason a measure does not support an applicant kind, made once per measure and kind.
+  const FixedReason& KindNotAllowed(const policy::Measure& m, const std::string& kind) const;
 
  private:
   const policy::RuleSet& rules_;
@@ -100,6 +108,10 @@ class Evaluator {
   // By measure, then by level (a handful each): looked up for every eligible decision.
   std::unordered_map<const policy::Measure*, std::vector<std::pair<std::string, LevelTexts>>> texts_;
   std::unordered_map<const policy::Condition*, FixedReason> condition_reasons_;
+  std::unordered_map<const policy::Measure*, std::vector<std::pair<std::string, FixedReason>>> kind_reasons_;
+  static FixedReason KindText(const policy::Measure& m, const std::string& kind);
+  mutable std::mutex extra_mu_;
+  mutable std::deque<FixedReason> extra_kind_reasons_;
 };
 
 }  // namespace qgrant::engine
