@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <cerrno>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "common/parallel.h"
+#include "common/pipeline.h"
 
 namespace qgrant::engine {
 
@@ -102,41 +104,66 @@ void Ledger::Rebuild(size_t rows) {
   reserved_rows_ = std::max(rows, rows_.size());
   const size_t slots = SlotsFor(reserved_rows_);
   const uint32_t n = static_cast<uint32_t>(rows_.size());
-  // Each index is filled by hashing the rows in order and inserting a few rows behind the hash,
-  // once its slot has been asked for (a prefetch): a million random inserts would otherwise wait
-  // on a million cache misses one after the other.
-  auto fill = [&](Index* index, auto hash_of, auto wanted) {
-    index->slots.assign(slots, Slot{});
-    const size_t mask = slots - 1;
-    constexpr uint32_t kAhead = 16;
-    uint64_t ring[kAhead];
-    uint32_t rows_in[kAhead];
+  const size_t mask = slots - 1;
+  Index* indexes[3] = {&by_subject_, &by_measure_, &by_item_};
+  for (Index* index : indexes) index->slots.assign(slots, Slot{});
+  if (n == 0) return;
+  const size_t threads = n < 65536 ? 1 : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+  // The keys' hashes first, on every thread.
+  std::vector<uint64_t> hashes(3 * static_cast<size_t>(n));
+  ParallelSlices(n, threads, [&](size_t begin, size_t end, size_t) {
+    for (size_t i = begin; i < end; ++i) {
+      const Row& r = rows_[i];
+      hashes[3 * i] = KeyHash(Uscc(r), Subject(r));
+      hashes[3 * i + 1] = KeyHash(Uscc(r), Name(r.measure));
+      hashes[3 * i + 2] = KeyHash(Name(r.measure), Subject(r));
+    }
+  });
+  // Then each thread fills its own range of slots in every index: the rows whose home slot is in
+  // the range, in row order, so that of two rows with the same key the earlier is met first. A
+  // row whose probe would leave the range is set aside and inserted afterwards, in row order:
+  // the slots it passed are all taken, so linear probing still finds it.
+  std::vector<std::vector<uint64_t>> overflow(threads);
+  auto fill_range = [&](size_t t) {
+    const size_t lo = slots / threads * t, hi = t + 1 == threads ? slots : slots / threads * (t + 1);
+    auto place = [&](int k, uint32_t row) {
+      const uint64_t hash = hashes[3 * size_t{row} + k];
+      Slot* table = indexes[k]->slots.data();
+      for (size_t i = hash & mask; i < hi; ++i) {
+        if (table[i].row == 0) {
+          table[i] = {Tag(hash), row + 1};
+          return;
+        }
+      }
+      overflow[t].push_back(uint64_t{row} * 4 + static_cast<uint64_t>(k));
+    };
+    // Inserting a few rows behind the hash, once its slot has been asked for (a prefetch): a
+    // million random inserts would otherwise wait on a million cache misses one by one.
+    constexpr uint32_t kAhead = 8;
     for (uint32_t i = 0; i < n + kAhead; ++i) {
-      const uint32_t at = i % kAhead;
-      if (i >= kAhead && rows_in[at] != UINT32_MAX) Insert(index, ring[at], rows_in[at]);
-      rows_in[at] = UINT32_MAX;
-      if (i < n && wanted(rows_[i])) {
-        ring[at] = hash_of(rows_[i]);
-        rows_in[at] = i;
-        __builtin_prefetch(&index->slots[ring[at] & mask], 1);
+      if (i < n) {
+        for (int k = 0; k < 3; ++k) {
+          const uint64_t hash = hashes[3 * size_t{i} + k];
+          if ((hash & mask) >= lo && (hash & mask) < hi) __builtin_prefetch(&indexes[k]->slots[hash & mask], 1);
+        }
+      }
+      if (i < kAhead) continue;
+      const uint32_t row = i - kAhead;
+      for (int k = 0; k < 3; ++k) {
+        if (k == 2 && !rows_[row].is_item) continue;
+        const size_t home = hashes[3 * size_t{row} + k] & mask;
+        if (home >= lo && home < hi) place(k, row);
       }
     }
   };
-  auto subject = [&] {
-    fill(&by_subject_, [&](const Row& r) { return KeyHash(Uscc(r), Subject(r)); }, [](const Row&) { return true; });
-  };
-  auto measure_and_item = [&] {
-    fill(&by_measure_, [&](const Row& r) { return KeyHash(Uscc(r), Name(r.measure)); }, [](const Row&) { return true; });
-    fill(&by_item_, [&](const Row& r) { return KeyHash(Name(r.measure), Subject(r)); }, [](const Row& r) { return r.is_item; });
-  };
-  if (n < 65536 || std::thread::hardware_concurrency() < 2) {
-    subject();
-    measure_and_item();
-    return;
-  }
-  std::thread other(subject);
-  measure_and_item();
-  other.join();
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(fill_range, t);
+  fill_range(0);
+  for (auto& h : helpers) h.join();
+  std::vector<uint64_t> rest;
+  for (const auto& o : overflow) rest.insert(rest.end(), o.begin(), o.end());
+  std::sort(rest.begin(), rest.end());
+  for (uint64_t v : rest) Insert(indexes[v % 4], hashes[3 * (v / 4) + v % 4], static_cast<uint32_t>(v / 4));
 }
 
 void Ledger::Reserve(size_t rows) {
@@ -362,64 +389,93 @@ Status Ledger::LoadFile(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) return Status::IoError("cannot read ledger file " + path + ": " + std::strerror(errno));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, &std::fclose);
-  // The file is read a block at a time; its lines are parsed on every core and added in file
-  // order, so that the first bad line in the file is the one reported. The indexes are built
-  // once at the end. On an error everything read from the file is taken back out.
+  // The file goes through the pipeline of common/pipeline.h a block at a time: read (in order),
+  // parsed on every core, taken over in file order, so that the first bad line of the file is
+  // the one reported. The indexes are built once at the end. On an error everything read from
+  // the file is taken back out.
   const size_t rows_before = rows_.size(), arena_before = arena_.size();
-  auto fail = [&](Status st) {
+  struct Block {
+    std::string text;  // whole lines, then padding for the parser
+    std::vector<std::string_view> lines;
+    std::vector<int64_t> numbers;
+    std::vector<Loader> loaders;  // one per chunk
+  };
+  PipelineShape shape;
+  shape.slots = 4;
+  shape.chunk = 4096;
+  shape.workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  constexpr size_t kBlockBytes = 4 << 20;
+  std::vector<Block> blocks(shape.slots);
+  std::string carried;  // an unfinished line, for the next block
+  int64_t line_no = 0;
+  bool eof = false;                  // fill's own
+  Status read_error;                 // fill's own
+  Status error;                      // settle's own: the first bad line
+  std::atomic<bool> stop{false};     // settle found an error: read no further
+
+  PipelineStages stages;
+  stages.fill = [&](size_t slot) -> size_t {
+    Block& b = blocks[slot];
+    b.lines.clear();
+    b.numbers.clear();
+    while (b.lines.empty() && !eof && !stop) {
+      b.text.assign(carried);
+      b.text.resize(carried.size() + kBlockBytes + simdjson::SIMDJSON_PADDING);
+      const size_t got = std::fread(b.text.data() + carried.size(), 1, kBlockBytes, file);
+      if (got < kBlockBytes) {
+        if (std::ferror(file)) {
+          read_error = Status::IoError("read error: " + std::string(std::strerror(errno)));
+          return 0;
+        }
+        eof = true;
+      }
+      const size_t size = carried.size() + got;
+      // Whole lines only; at the end of the file a last line may lack its newline.
+      size_t end = size;
+      if (!eof) {
+        const void* nl = memrchr(b.text.data(), '\n', size);
+        end = nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - b.text.data()) + 1;
+      }
+      carried.assign(b.text, end, size - end);
+      for (size_t at = 0; at < end;) {
+        const char* nl = static_cast<const char*>(std::memchr(b.text.data() + at, '\n', end - at));
+        const size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - b.text.data());
+        std::string_view line(b.text.data() + at, stop - at);
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+          b.lines.push_back(line);
+          b.numbers.push_back(line_no);
+        }
+        at = stop + 1;
+      }
+    }
+    b.loaders.resize(PipelineChunks(b.lines.size(), shape));
+    return b.lines.size();
+  };
+  stages.prepare = [&](size_t slot, size_t begin, size_t end, size_t) {
+    Block& b = blocks[slot];
+    Loader& loader = b.loaders[begin / shape.chunk];
+    loader.error = Status::Ok();
+    for (size_t i = begin; i < end && loader.error.ok(); ++i) loader.error = ParseLine(b.lines[i], b.numbers[i], &loader);
+  };
+  stages.settle = [&](size_t slot) {
+    for (Loader& loader : blocks[slot].loaders) {
+      if (!error.ok()) break;
+      error = loader.error.ok() ? TakeOver(&loader) : loader.error;
+      loader.strings.clear();
+      loader.rows.clear();
+    }
+    if (!error.ok()) stop = true;
+  };
+  stages.finish = [](size_t, size_t, size_t, size_t, size_t) {};
+  stages.write = [](size_t) {};
+  RunPipeline(stages, shape);
+  if (error.ok()) error = read_error;
+  if (!error.ok()) {
     rows_.resize(rows_before);  // not yet indexed: the indexes are built at the end
     arena_.resize(arena_before);
-    return Status::ParseError("ledger " + path + ", " + st.message());
-  };
-  constexpr size_t kBlock = 8 << 20;
-  const size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  std::string buffer;
-  size_t carried = 0;  // bytes of an unfinished line at the start of buffer
-  int64_t line_no = 0;
-  std::vector<std::string_view> lines;
-  std::vector<int64_t> numbers;
-  std::vector<Loader> loaders(workers);
-  bool eof = false;
-  while (!eof) {
-    buffer.resize(carried + kBlock + simdjson::SIMDJSON_PADDING);
-    const size_t got = std::fread(buffer.data() + carried, 1, kBlock, file);
-    if (got < kBlock) {
-      if (std::ferror(file)) return fail(Status::IoError("read error: " + std::string(std::strerror(errno))));
-      eof = true;
-    }
-    const size_t size = carried + got;
-    // Whole lines only; at the end of the file a last line may lack its newline.
-    size_t end = size;
-    if (!eof) {
-      const void* nl = memrchr(buffer.data(), '\n', size);
-      end = nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
-    }
-    lines.clear();
-    numbers.clear();
-    for (size_t at = 0; at < end;) {
-      const char* nl = static_cast<const char*>(std::memchr(buffer.data() + at, '\n', end - at));
-      const size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - buffer.data());
-      std::string_view line(buffer.data() + at, stop - at);
-      ++line_no;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
-        lines.push_back(line);
-        numbers.push_back(line_no);
-      }
-      at = stop + 1;
-    }
-    // Each thread parses a contiguous share, so taking the shares over in order keeps file order.
-    ParallelSlices(lines.size(), workers, [&](size_t begin, size_t stop, size_t w) {
-      for (size_t i = begin; i < stop && loaders[w].error.ok(); ++i) loaders[w].error = ParseLine(lines[i], numbers[i], &loaders[w]);
-    });
-    for (auto& loader : loaders) {
-      if (!loader.error.ok()) return fail(loader.error);
-      if (Status st = TakeOver(&loader); !st.ok()) return fail(st);
-    }
-    // The unfinished line moves to the front for the next block.
-    carried = size - end;
-    std::memmove(buffer.data(), buffer.data() + end, carried);
-    if (eof) break;
+    return Status::ParseError("ledger " + path + ", " + error.message());
   }
   Rebuild(std::max(reserved_rows_, rows_.size()));
   return Status::Ok();

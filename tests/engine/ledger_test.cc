@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 namespace qgrant::engine {
 namespace {
 
@@ -63,6 +66,59 @@ TEST(LedgerTest, LoadLineValidates) {
   EXPECT_FALSE(l.LoadLine(R"({"uscc":"x","policy":"p","measure":"m","subject":"s","amount_fen":-1})", 4).ok());
   EXPECT_FALSE(l.LoadLine(R"({"uscc":"x","policy":"p","measure":"m","subject":"s","granted_on":"2022-02-30"})", 5).ok());
   EXPECT_EQ(l.size(), 1u);  // nothing taken from bad lines
+}
+
+// A large file is parsed on every core and indexed by two threads at once; the answers must be
+// those of one thread adding the rows in file order: the earliest entry of a key first.
+TEST(LedgerTest, LargeFileLoadsInFileOrder) {
+  const std::string path = ::testing::TempDir() + "/ledger_large.jsonl";
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 200000; ++i) {
+      // 50,000 subjects, each funded four times; the amount says which line it was.
+      out << R"({"uscc":"914403001922038216","policy":"p","measure":"m)" << i % 7 << R"(","subject":"S-)" << i % 50000
+          << R"(","amount_fen":)" << i << "}\n";
+    }
+  }
+  Ledger l;
+  ASSERT_TRUE(l.LoadFile(path).ok());
+  EXPECT_EQ(l.size(), 200000u);
+  for (int s = 0; s < 50000; s += 1237) {
+    auto e = l.FindSubject("914403001922038216", "S-" + std::to_string(s));
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->amount_fen, s);  // the first line with that subject
+    auto item = l.FindItem("m" + std::to_string(s % 7), "S-" + std::to_string(s));
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->amount_fen, s);
+  }
+  EXPECT_FALSE(l.FindSubject("914403001922038216", "S-50000"));
+  auto level = l.FindLevel("914403001922038216", "m3", "");
+  ASSERT_TRUE(level);
+  EXPECT_EQ(level->amount_fen, 3);
+  std::remove(path.c_str());
+}
+
+TEST(LedgerTest, AFileWithABadLineAddsNothing) {
+  const std::string path = ::testing::TempDir() + "/ledger_bad.jsonl";
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 100000; ++i) {
+      if (i == 77777) {
+        out << "{not json\n";
+        continue;
+      }
+      out << R"({"uscc":"914403001922038216","policy":"p","measure":"m","subject":"S-)" << i << R"("})" << "\n";
+    }
+  }
+  Ledger l;
+  l.Add(Ledger::View(Entry("914403001922038216", "metrology", "", "KEEP", 1)), false);
+  Status st = l.LoadFile(path);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("line 77778"), std::string::npos) << st.message();
+  EXPECT_EQ(l.size(), 1u);
+  EXPECT_TRUE(l.FindSubject("914403001922038216", "KEEP"));
+  EXPECT_FALSE(l.FindSubject("914403001922038216", "S-1"));
+  std::remove(path.c_str());
 }
 
 }  // namespace
