@@ -84,14 +84,33 @@ namespace {
 uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
 }  // namespace
 
-void Ledger::Insert(Index* index, uint64_t hash, uint32_t row) {
-  const size_t mask = index->slots.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    if (index->slots[i].row == 0) {
-      index->slots[i] = {Tag(hash), row + 1};
-      return;
+bool Ledger::SameKey(int kind, const Row& a, const Row& b) const {
+  switch (kind) {
+    case kBySubject: return Uscc(a) == Uscc(b) && Subject(a) == Subject(b);
+    case kByMeasure: return a.measure == b.measure && Uscc(a) == Uscc(b);
+    default: return a.measure == b.measure && Subject(a) == Subject(b);
+  }
+}
+
+bool Ledger::Place(int kind, uint64_t hash, uint32_t row, size_t stop) {
+  Index& index = indexes_[kind];
+  const size_t mask = index.slots.size() - 1;
+  const uint32_t tag = Tag(hash);
+  for (size_t i = hash & mask; i != stop; i = (i + 1) & mask) {
+    Slot& slot = index.slots[i];
+    if (slot.row == 0) {
+      slot = {tag, row + 1};
+      return true;
+    }
+    if (slot.tag == tag && SameKey(kind, rows_[slot.row - 1], rows_[row])) {
+      // Behind the head of its key: the head stays the earliest row, the others follow it.
+      const uint32_t head = slot.row - 1;
+      index.next[row] = index.next[head];
+      index.next[head] = row + 1;
+      return true;
     }
   }
+  return false;
 }
 
 size_t Ledger::SlotsFor(size_t rows) {
@@ -105,8 +124,10 @@ void Ledger::Rebuild(size_t rows) {
   const size_t slots = SlotsFor(reserved_rows_);
   const uint32_t n = static_cast<uint32_t>(rows_.size());
   const size_t mask = slots - 1;
-  Index* indexes[3] = {&by_subject_, &by_measure_, &by_item_};
-  for (Index* index : indexes) index->slots.assign(slots, Slot{});
+  for (Index& index : indexes_) {
+    index.slots.assign(slots, Slot{});
+    index.next.assign(n, 0);
+  }
   if (n == 0) return;
   const size_t threads = n < 65536 ? 1 : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   // The keys' hashes first, on every thread.
@@ -127,15 +148,7 @@ void Ledger::Rebuild(size_t rows) {
   auto fill_range = [&](size_t t) {
     const size_t lo = slots / threads * t, hi = t + 1 == threads ? slots : slots / threads * (t + 1);
     auto place = [&](int k, uint32_t row) {
-      const uint64_t hash = hashes[3 * size_t{row} + k];
-      Slot* table = indexes[k]->slots.data();
-      for (size_t i = hash & mask; i < hi; ++i) {
-        if (table[i].row == 0) {
-          table[i] = {Tag(hash), row + 1};
-          return;
-        }
-      }
-      overflow[t].push_back(uint64_t{row} * 4 + static_cast<uint64_t>(k));
+      if (!Place(k, hashes[3 * size_t{row} + k], row, hi)) overflow[t].push_back(uint64_t{row} * 4 + static_cast<uint64_t>(k));
     };
     // Inserting a few rows behind the hash, once its slot has been asked for (a prefetch): a
     // million random inserts would otherwise wait on a million cache misses one by one.
@@ -144,7 +157,7 @@ void Ledger::Rebuild(size_t rows) {
       if (i < n) {
         for (int k = 0; k < 3; ++k) {
           const uint64_t hash = hashes[3 * size_t{i} + k];
-          if ((hash & mask) >= lo && (hash & mask) < hi) __builtin_prefetch(&indexes[k]->slots[hash & mask], 1);
+          if ((hash & mask) >= lo && (hash & mask) < hi) __builtin_prefetch(&indexes_[k].slots[hash & mask], 1);
         }
       }
       if (i < kAhead) continue;
@@ -163,14 +176,14 @@ void Ledger::Rebuild(size_t rows) {
   std::vector<uint64_t> rest;
   for (const auto& o : overflow) rest.insert(rest.end(), o.begin(), o.end());
   std::sort(rest.begin(), rest.end());
-  for (uint64_t v : rest) Insert(indexes[v % 4], hashes[3 * (v / 4) + v % 4], static_cast<uint32_t>(v / 4));
+  for (uint64_t v : rest) Place(static_cast<int>(v % 4), hashes[3 * (v / 4) + v % 4], static_cast<uint32_t>(v / 4), kNoStop);
 }
 
 void Ledger::Reserve(size_t rows) {
   const size_t want = rows_.size() + rows;
   rows_.reserve(want);
   arena_.reserve(arena_.size() + rows * 32);
-  if (SlotsFor(want) > by_subject_.slots.size()) Rebuild(want);
+  if (SlotsFor(want) > indexes_[kBySubject].slots.size()) Rebuild(want);
 }
 
 void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only) {
@@ -192,56 +205,80 @@ void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only
 
 void Ledger::Add(const LedgerEntryView& e, const KeyHashes& h, bool is_item, bool subject_only) {
   AppendRow(e, is_item, subject_only);
+  IndexLast(h);
+}
+
+void Ledger::IndexLast(const KeyHashes& h) {
   if (rows_.size() > reserved_rows_) {
     Rebuild(rows_.size() * 2);
     return;
   }
   const uint32_t row = static_cast<uint32_t>(rows_.size() - 1);
-  Insert(&by_subject_, h.subject, row);
-  Insert(&by_measure_, h.measure, row);
-  if (is_item) Insert(&by_item_, h.item, row);
+  for (Index& index : indexes_) index.next.resize(rows_.size());
+  Place(kBySubject, h.subject, row, kNoStop);
+  Place(kByMeasure, h.measure, row, kNoStop);
+  if (rows_[row].is_item) Place(kByItem, h.item, row, kNoStop);
 }
 
 void Ledger::Prefetch(uint64_t subject_hash, uint64_t measure_hash) const {
-  __builtin_prefetch(&by_subject_.slots[subject_hash & (by_subject_.slots.size() - 1)]);
-  __builtin_prefetch(&by_measure_.slots[measure_hash & (by_measure_.slots.size() - 1)]);
+  const Index& s = indexes_[kBySubject];
+  const Index& m = indexes_[kByMeasure];
+  __builtin_prefetch(&s.slots[subject_hash & (s.slots.size() - 1)]);
+  __builtin_prefetch(&m.slots[measure_hash & (m.slots.size() - 1)]);
 }
 
-template <typename Match>
-std::optional<LedgerEntry> Ledger::Lookup(const Index& index, uint64_t hash, Match match) const {
+template <typename Same>
+int64_t Ledger::Head(int kind, uint64_t hash, Same same) const {
+  const Index& index = indexes_[kind];
   const size_t mask = index.slots.size() - 1;
   const uint32_t tag = Tag(hash);
   for (size_t i = hash & mask; index.slots[i].row != 0; i = (i + 1) & mask) {
-    if (index.slots[i].tag == tag && match(rows_[index.slots[i].row - 1])) return entry(index.slots[i].row - 1);
+    if (index.slots[i].tag == tag && same(rows_[index.slots[i].row - 1])) return index.slots[i].row - 1;
   }
-  return std::nullopt;
+  return -1;
 }
 
 std::optional<LedgerEntry> Ledger::FindSubject(std::string_view uscc, std::string_view subject, uint64_t hash) const {
-  return Lookup(by_subject_, hash, [&](const Row& r) { return Uscc(r) == uscc && Subject(r) == subject; });
+  const int64_t head = Head(kBySubject, hash, [&](const Row& r) { return Uscc(r) == uscc && Subject(r) == subject; });
+  if (head < 0) return std::nullopt;
+  return entry(static_cast<size_t>(head));
 }
 
 std::optional<LedgerEntry> Ledger::FindLevel(std::string_view uscc, std::string_view measure, std::string_view level,
                                              uint64_t hash) const {
-  return Lookup(by_measure_, hash, [&](const Row& r) {
-    return !r.subject_only && Uscc(r) == uscc && Name(r.measure) == measure && (level.empty() || Name(r.level) == level);
-  });
+  const int64_t head = Head(kByMeasure, hash, [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; });
+  if (head < 0) return std::nullopt;
+  // The earliest row of the key that is an award at the level: the head, or the lowest row of
+  // the others.
+  auto fits = [&](const Row& r) { return !r.subject_only && (level.empty() || Name(r.level) == level); };
+  if (fits(rows_[head])) return entry(static_cast<size_t>(head));
+  const auto& next = indexes_[kByMeasure].next;
+  uint32_t best = UINT32_MAX;
+  for (uint32_t r = next[head]; r != 0; r = next[r - 1]) {
+    if (r - 1 < best && fits(rows_[r - 1])) best = r - 1;
+  }
+  if (best == UINT32_MAX) return std::nullopt;
+  return entry(best);
 }
 
 std::optional<LedgerEntry> Ledger::FindItem(std::string_view measure, std::string_view key, uint64_t hash) const {
-  return Lookup(by_item_, hash, [&](const Row& r) { return Name(r.measure) == measure && Subject(r) == key; });
+  const int64_t head = Head(kByItem, hash, [&](const Row& r) { return Name(r.measure) == measure && Subject(r) == key; });
+  if (head < 0) return std::nullopt;
+  return entry(static_cast<size_t>(head));
 }
 
 std::vector<LedgerEntry> Ledger::EntriesFor(std::string_view uscc, std::string_view measure) const {
   std::vector<LedgerEntry> out;
-  const uint64_t hash = KeyHash(uscc, measure);
-  const size_t mask = by_measure_.slots.size() - 1;
-  for (size_t i = hash & mask; by_measure_.slots[i].row != 0; i = (i + 1) & mask) {
-    if (by_measure_.slots[i].tag != Tag(hash)) continue;
-    uint32_t row = by_measure_.slots[i].row - 1;
-    const Row& r = rows_[row];
-    if (!r.subject_only && Uscc(r) == uscc && Name(r.measure) == measure) out.push_back(entry(row));
+  const int64_t head =
+      Head(kByMeasure, KeyHash(uscc, measure), [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; });
+  if (head < 0) return out;
+  std::vector<uint32_t> rows;
+  const auto& next = indexes_[kByMeasure].next;
+  for (uint32_t r = static_cast<uint32_t>(head) + 1; r != 0; r = next[r - 1]) {
+    if (!rows_[r - 1].subject_only) rows.push_back(r - 1);
   }
+  std::sort(rows.begin(), rows.end());
+  for (uint32_t r : rows) out.push_back(entry(r));
   return out;
 }
 
@@ -373,15 +410,8 @@ Status Ledger::LoadLine(std::string_view line, int64_t line_no) {
   Loader loader;
   QGRANT_RETURN_IF_ERROR(ParseLine(std::string_view(padded).substr(0, line.size()), line_no, &loader));
   QGRANT_RETURN_IF_ERROR(TakeOver(&loader));
-  if (rows_.size() > reserved_rows_) {
-    Rebuild(rows_.size() * 2);
-  } else {
-    const Row& r = rows_.back();
-    const uint32_t row = static_cast<uint32_t>(rows_.size() - 1);
-    Insert(&by_subject_, KeyHash(Uscc(r), Subject(r)), row);
-    Insert(&by_measure_, KeyHash(Uscc(r), Name(r.measure)), row);
-    Insert(&by_item_, KeyHash(Name(r.measure), Subject(r)), row);
-  }
+  const Row& r = rows_.back();
+  IndexLast({KeyHash(Uscc(r), Subject(r)), KeyHash(Uscc(r), Name(r.measure)), KeyHash(Name(r.measure), Subject(r))});
   return Status::Ok();
 }
 

@@ -122,9 +122,15 @@ class Ledger {
     uint32_t tag = 0;
     uint32_t row = 0;  // row + 1; 0 = empty
   };
+  // One slot per distinct key, holding its earliest row (the head); the other rows of the key
+  // are chained behind the head, so that a unit with thousands of entries of one measure makes
+  // a chain rather than a long run of slots that every probe would cross.
   struct Index {
-    std::vector<Slot> slots;  // a power of two, at most 5/8 full
+    std::vector<Slot> slots;     // a power of two, at most 5/8 full
+    std::vector<uint32_t> next;  // per row: the next row of its key (row + 1; 0 = none)
   };
+  enum IndexKind { kBySubject, kByMeasure, kByItem };  // (uscc, subject), (uscc, measure), (measure, subject)
+  static constexpr size_t kNoStop = SIZE_MAX;
   // Reads one line into a row of `out` (thread-safe: it touches no member); TakeOver then moves
   // the loader's rows into the ledger.
   struct Loader;
@@ -138,9 +144,15 @@ class Ledger {
   static size_t SlotsFor(size_t rows);
   // Sizes the indexes for `rows` rows and indexes every row (the three indexes on two threads).
   void Rebuild(size_t rows);
-  static void Insert(Index* index, uint64_t hash, uint32_t row);
-  template <typename Match>
-  std::optional<LedgerEntry> Lookup(const Index& index, uint64_t hash, Match match) const;
+  bool SameKey(int kind, const Row& a, const Row& b) const;
+  // Indexes `row` in `kind`, probing from its home slot up to (not including) slot `stop`, or
+  // round the table with kNoStop; false if it reached `stop`.
+  bool Place(int kind, uint64_t hash, uint32_t row, size_t stop);
+  // Indexes the last row added.
+  void IndexLast(const KeyHashes& h);
+  // The head row of the key that `same` recognises, or -1.
+  template <typename Same>
+  int64_t Head(int kind, uint64_t hash, Same same) const;
 
   std::vector<Row> rows_;
   std::string arena_;
@@ -163,7 +175,7 @@ class Ledger {
   };
   NameByContent by_content_[64];
   size_t reserved_rows_ = 0;  // rows the indexes are sized for
-  Index by_subject_, by_measure_, by_item_;
+  Index indexes_[3];
 };
 
 }  // namespace qgrant::engine
