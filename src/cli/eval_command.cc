@@ -78,13 +78,13 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   engine::Ledger ledger;
   bool ledger_ok = true;
   std::thread ledger_loader([&] {
-    ledger_ok = LoadLedger(o.ledger, "evaluated", &ledger);
     // The round's eligible decisions join the ledger: room for them is made once, from the size
     // of the input (an application takes a few hundred bytes and funds about one entry).
-    if (struct stat info; ledger_ok && !o.input.empty() && o.input != "-" && ::stat(o.input.c_str(), &info) == 0 &&
+    if (struct stat info; !o.input.empty() && o.input != "-" && ::stat(o.input.c_str(), &info) == 0 &&
                           S_ISREG(info.st_mode)) {
       ledger.Reserve(std::min<size_t>(static_cast<size_t>(info.st_size) / 300, size_t{1} << 25));
     }
+    ledger_ok = LoadLedger(o.ledger, "evaluated", &ledger);
   });
   std::atomic<bool> aborted{false};
   auto ledger_ready = [&] {

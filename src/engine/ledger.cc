@@ -124,8 +124,13 @@ void Ledger::Rebuild(size_t rows) {
   const size_t slots = SlotsFor(reserved_rows_);
   const uint32_t n = static_cast<uint32_t>(rows_.size());
   const size_t mask = slots - 1;
+  // Room for the rows the indexes are sized for, so that the vectors do not double past them
+  // (a reserve costs address space, not memory, until it is used).
+  rows_.reserve(reserved_rows_);
+  if (n != 0) arena_.reserve(arena_.size() / n * reserved_rows_ + arena_.size() / 8);
   for (Index& index : indexes_) {
     index.slots.assign(slots, Slot{});
+    index.next.reserve(reserved_rows_);
     index.next.assign(n, 0);
   }
   if (n == 0) return;
@@ -179,12 +184,7 @@ void Ledger::Rebuild(size_t rows) {
   for (uint64_t v : rest) Place(static_cast<int>(v % 4), hashes[3 * (v / 4) + v % 4], static_cast<uint32_t>(v / 4), kNoStop);
 }
 
-void Ledger::Reserve(size_t rows) {
-  const size_t want = rows_.size() + rows;
-  rows_.reserve(want);
-  arena_.reserve(arena_.size() + rows * 32);
-  if (SlotsFor(want) > indexes_[kBySubject].slots.size()) Rebuild(want);
-}
+void Ledger::Reserve(size_t rows) { round_rows_ = rows; }
 
 void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only) {
   Row r;
@@ -210,7 +210,9 @@ void Ledger::Add(const LedgerEntryView& e, const KeyHashes& h, bool is_item, boo
 
 void Ledger::IndexLast(const KeyHashes& h) {
   if (rows_.size() > reserved_rows_) {
-    Rebuild(rows_.size() * 2);
+    // Room for the round announced by Reserve, at once; after that, twice the rows each time.
+    Rebuild(std::max(rows_.size() * 2, rows_.size() + round_rows_));
+    round_rows_ = 0;
     return;
   }
   const uint32_t row = static_cast<uint32_t>(rows_.size() - 1);
@@ -507,7 +509,8 @@ Status Ledger::LoadFile(const std::string& path) {
     arena_.resize(arena_before);
     return Status::ParseError("ledger " + path + ", " + error.message());
   }
-  Rebuild(std::max(reserved_rows_, rows_.size()));
+  Rebuild(std::max(reserved_rows_, rows_.size() + round_rows_));
+  round_rows_ = 0;
   return Status::Ok();
 }
 

@@ -51,8 +51,9 @@ class Ledger {
   Status LoadFile(const std::string& path);
   Status LoadLine(std::string_view line, int64_t line_no);
 
-  // Makes room for `rows` more entries (a round about to be decided), so that the indexes are
-  // not rebuilt while it runs. Only a hint: the ledger grows as needed anyway.
+  // Announces `rows` more entries than the ledger holds or will load from files (a round about
+  // to be decided): the next time the indexes are sized, they make room for them at once rather
+  // than doubling several times while the round runs. Only a hint: the ledger grows as needed.
   void Reserve(size_t rows);
 
   // The hash of a two-part key, as the indexes use it. A caller that computes the hashes of an
@@ -175,6 +176,7 @@ class Ledger {
   };
   NameByContent by_content_[64];
   size_t reserved_rows_ = 0;  // rows the indexes are sized for
+  size_t round_rows_ = 0;     // Reserve's hint: rows to come after those loaded
   Index indexes_[3];
 };
 
