@@ -211,11 +211,11 @@ class Decider {
     if (m->support == Support::kNonMonetary) {
       return Ineligible({{"no_funding",
                          {"第" + m->clause + "条（" + m->title.zh + "）不设资金支持",
-                          "Clause " + m->clause + " (" + m->title.en + ") provides no funding"}, ""}});
+                          "Clause " + policy::ClauseEn(m->clause) + " (" + m->title.en + ") provides no funding"}, ""}});
     }
     if (m->support == Support::kReferral) {
       d_->outcome = Outcome::kReferred;
-      d_->reasons.push_back({"referral", {"第" + m->clause + "条：" + m->referral.zh, "Clause " + m->clause + ": " + m->referral.en}, ""});
+      d_->reasons.push_back({"referral", {"第" + m->clause + "条：" + m->referral.zh, "Clause " + policy::ClauseEn(m->clause) + ": " + m->referral.en}, ""});
       if (explain_) Trace("referral", m->id, m->clause, "", "", true, m->referral);
       pre_->done = true;
       return;
@@ -334,8 +334,8 @@ class Decider {
         Text t{first ? "非首次获得" + what_zh + "（已于 " + EntryWhere(*e) + " 获得奖励），第" + m->clause + "条仅奖励首次获得"
                      : what_zh + "为一次性奖励，已于 " + EntryWhere(*e) + " 获得（第" + m->clause + "条）",
                first ? what_en + " was not obtained for the first time (already rewarded: " + EntryWhere(*e) +
-                           "); clause " + m->clause + " rewards the first time only"
-                     : what_en + " is a one-time award, already received: " + EntryWhere(*e) + " (clause " + m->clause + ")"};
+                           "); clause " + policy::ClauseEn(m->clause) + " rewards the first time only"
+                     : what_en + " is a one-time award, already received: " + EntryWhere(*e) + " (clause " + policy::ClauseEn(m->clause) + ")"};
         if (explain_) Trace("ledger", first ? "first_time" : "one_time", m->clause, "", EntryWhere(*e), false, t);
         failed.push_back({first ? "not_first_time" : "already_received", t, ""});
       } else if (explain_) {
@@ -598,7 +598,7 @@ class Decider {
           it.outcome = Outcome::kIneligible;
           it.reasons.push_back({"certificate_already_funded",
                                 {"证书编号 " + item.key + " 已获资助（" + EntryWhere(*c.entry) + "），每项认证仅资助一次（第" + m.clause + "条）",
-                                 "Certificate " + item.key + " was already funded (" + EntryWhere(*c.entry) + "); each certification is funded once (clause " + m.clause + ")"},
+                                 "Certificate " + item.key + " was already funded (" + EntryWhere(*c.entry) + "); each certification is funded once (clause " + policy::ClauseEn(m.clause) + ")"},
                                 ""});
           break;
         case Precheck::ItemCheck::Result::kPaid: {
@@ -625,7 +625,7 @@ class Decider {
     if (payable == 0) {
       return Ineligible({{"no_payable_certificate",
                           {"本申请的认证均已获资助或重复，无可资助项目（第" + m.clause + "条）",
-                           "None of the certificates in this application can be paid: each was already funded or repeated (clause " + m.clause + ")"},
+                           "None of the certificates in this application can be paid: each was already funded or repeated (clause " + policy::ClauseEn(m.clause) + ")"},
                           ""}});
     }
     pre_->done = true;
@@ -764,7 +764,7 @@ FixedReason Evaluator::KindText(const Measure& m, const std::string& kind) {
   for (const auto& k : m.applicants) kinds += (kinds.empty() ? "" : ", ") + k;
   return FixedReason("applicant_kind_not_allowed",
                      {"第" + m.clause + "条的支持对象为：" + kinds + "；申报单位类型为 " + kind,
-                      "Clause " + m.clause + " supports: " + kinds + "; the applicant is " + kind});
+                      "Clause " + policy::ClauseEn(m.clause) + " supports: " + kinds + "; the applicant is " + kind});
 }
 
 const FixedReason& Evaluator::KindNotAllowed(const Measure& m, const std::string& kind) const {

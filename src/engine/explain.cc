@@ -43,12 +43,13 @@ std::string ExplainText(const Decision& d, const Application& app, const policy:
   if (!d.measure.empty()) {
     out += zh ? " · 措施 " : " · measure ";
     out += d.measure;
-    if (m) out += "（" + m->clause + " " + Pick(m->title, lang) + "）";
+    if (m) out += zh ? "（" + m->clause + " " + m->title.zh + "）" : " (clause " + policy::ClauseEn(m->clause) + ", " + m->title.en + ")";
   }
   out += "\n";
   if (!app.name.empty() || !app.uscc.empty()) {
     out += zh ? "申报单位 " : "Applicant ";
-    out += app.name + "（" + app.uscc + (app.kind.empty() ? "" : "，" + app.kind) + "）\n";
+    const std::string kind = app.kind.empty() ? "" : (zh ? "，" : ", ") + app.kind;
+    out += app.name + (zh ? "（" : " (") + app.uscc + kind + (zh ? "）\n" : ")\n");
   }
   out += zh ? "依据 " : "Rules ";
   out += rules.policy->id + " " + rules.policy->version;
@@ -75,7 +76,7 @@ std::string ExplainText(const Decision& d, const Application& app, const policy:
       if (!s.expression.empty()) out += "  [" + s.expression + " → " + s.value + "]";
       else if (!s.value.empty()) out += "  [" + s.value + "]";
       out += "\n      " + Pick(s.detail, lang);
-      if (!s.clause.empty()) out += (zh ? "（依据：" : " (source: ") + s.clause + (zh ? "）" : ")");
+      if (!s.clause.empty()) out += zh ? "（依据：" + s.clause + "）" : " (source: " + policy::ClauseEn(s.clause) + ")";
       out += "\n";
     }
   }

@@ -23,6 +23,50 @@ bool ParseDate(std::string_view s, Date* out) {
   return expr::DaysFromCivil(parts[0], parts[1], parts[2], &out->days);
 }
 
+std::string ClauseEn(std::string_view clause) {
+  // Chinese numerals up to 99 (the measures have fourteen clauses), each 3 bytes of UTF-8.
+  static constexpr std::string_view kDigits[] = {"〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+  static constexpr std::string_view kTen = "十", kOpen = "（", kClose = "）";
+  std::string out;
+  size_t i = 0;
+  auto number = [&]() -> bool {  // a numeral at i, written out in digits
+    int value = 0, digits = 0;
+    bool ten = false;
+    while (i < clause.size()) {
+      if (clause.substr(i, 3) == kTen) {
+        if (ten) return false;
+        ten = true;
+        value = (digits == 0 ? 1 : value) * 10;
+        digits = 0;
+        i += 3;
+        continue;
+      }
+      int d = -1;
+      for (int k = 0; k < 10; ++k) {
+        if (clause.substr(i, 3) == kDigits[k]) d = k;
+      }
+      if (d < 0) break;
+      if (digits > 0) return false;
+      value += d;
+      ++digits;
+      i += 3;
+    }
+    if (!ten && digits == 0) return false;
+    out += std::to_string(value);
+    return true;
+  };
+  if (clause.substr(0, 3) != kOpen && !number()) return std::string(clause);
+  while (i < clause.size()) {
+    if (clause.substr(i, 3) != kOpen) return std::string(clause);
+    i += 3;
+    out += '(';
+    if (!number() || clause.substr(i, 3) != kClose) return std::string(clause);
+    i += 3;
+    out += ')';
+  }
+  return out;
+}
+
 std::string FormatDate(Date d) {
   date::year_month_day ymd{date::sys_days{date::days{d.days}}};
   char buf[16];

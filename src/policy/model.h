@@ -41,6 +41,11 @@ bool ParseDate(std::string_view text, Date* out);
 std::string FormatDate(Date d);
 Date AddYears(Date d, int years);
 
+// A clause number as English text writes it: "三（八）" -> "3(8)", "（十四）" -> "(14)",
+// "四（十二）" -> "4(12)". Anything that is not a clause number in Chinese numerals and full-width
+// parentheses (a file:line, a guide id) comes back unchanged.
+std::string ClauseEn(std::string_view clause);
+
 // Where a rule was written, for diagnostics and explanations.
 struct SourceRef {
   std::string file;
