@@ -141,9 +141,9 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     Batch* b = &batches[slot];
     const size_t n = b->apps.size();
     constexpr size_t kAhead = 8;  // the index slots of a later application are fetched meanwhile
-    for (size_t i = 0; i < std::min(n, kAhead); ++i) ledger.Prefetch(b->prechecks[i].subject_hash, b->prechecks[i].level_hash);
+    for (size_t i = 0; i < std::min(n, kAhead); ++i) evaluator.Prefetch(b->prechecks[i], ledger);
     for (size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) ledger.Prefetch(b->prechecks[i + kAhead].subject_hash, b->prechecks[i + kAhead].level_hash);
+      if (i + kAhead < n) evaluator.Prefetch(b->prechecks[i + kAhead], ledger);
       evaluator.Settle(b->apps[i], &b->prechecks[i], &ledger);
     }
     const size_t chunks = PipelineChunks(n, shape);

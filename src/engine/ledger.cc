@@ -1,11 +1,12 @@
 #include "engine/ledger.h"
 
 #include <simdjson.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -229,6 +230,13 @@ void Ledger::Prefetch(uint64_t subject_hash, uint64_t measure_hash) const {
   __builtin_prefetch(&m.slots[measure_hash & (m.slots.size() - 1)]);
 }
 
+void Ledger::PrefetchItem(uint64_t subject_hash, uint64_t item_hash) const {
+  const Index& s = indexes_[kBySubject];
+  const Index& i = indexes_[kByItem];
+  __builtin_prefetch(&s.slots[subject_hash & (s.slots.size() - 1)]);
+  __builtin_prefetch(&i.slots[item_hash & (i.slots.size() - 1)]);
+}
+
 template <typename Same>
 int64_t Ledger::Head(int kind, uint64_t hash, Same same) const {
   const Index& index = indexes_[kind];
@@ -441,6 +449,7 @@ Status Ledger::LoadFile(const std::string& path) {
   std::string carried;  // an unfinished line, for the next block
   int64_t line_no = 0;
   bool eof = false;                  // fill's own
+  bool sized = false;                // fill's own: rows_ reserved for the file
   Status read_error;                 // fill's own
   Status error;                      // settle's own: the first bad line
   std::atomic<bool> stop{false};     // settle found an error: read no further
@@ -480,6 +489,19 @@ Status Ledger::LoadFile(const std::string& path) {
           b.numbers.push_back(line_no);
         }
         at = stop + 1;
+      }
+    }
+    if (!sized && !b.lines.empty()) {
+      // Room for the whole file (estimated from its first block) and the round to come, so that
+      // the rows and their strings are not copied as they grow. This is the first block: no
+      // block has been taken over yet, so nothing else touches rows_ and arena_ meanwhile.
+      sized = true;
+      struct stat info;
+      if (::fstat(fileno(file), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
+        const size_t per_line = std::max<size_t>(1, b.text.size() / b.lines.size());
+        const size_t lines = static_cast<size_t>(info.st_size) / per_line + b.lines.size();
+        rows_.reserve(rows_.size() + lines + round_rows_);
+        arena_.reserve(arena_.size() + (lines + round_rows_) * 40);
       }
     }
     b.loaders.resize(PipelineChunks(b.lines.size(), shape));

@@ -62,6 +62,8 @@ class Ledger {
   static uint64_t KeyHash(std::string_view a, std::string_view b);
   // Starts loading the index slots a lookup of these hashes will read (a hint, no effect on results).
   void Prefetch(uint64_t subject_hash, uint64_t measure_hash) const;
+  // The same for an item's lookups: (uscc, item) in the subject index, (measure, item) in the items'.
+  void PrefetchItem(uint64_t subject_hash, uint64_t item_hash) const;
 
   // The key hashes of an entry: (uscc, subject), (uscc, measure) and (measure, subject).
   struct KeyHashes {
