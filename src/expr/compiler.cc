@@ -205,7 +205,22 @@ class Compiler {
     if (e.operand) args.push_back(Compile(*e.operand));
     for (const auto& a : e.args) args.push_back(Compile(*a));
     internal::FunctionImpl impl = internal::FindFunction(fn, e.operand != nullptr, args.size());
-    return std::make_unique<internal::CallNode>(fn, impl, std::move(args));
+    const bool constant_args =
+        impl != nullptr && (!e.operand || e.operand->type == Expr::Type::kConst) && AllConstant(e.args);
+    auto call = std::make_unique<internal::CallNode>(fn, impl, std::move(args));
+    if (constant_args) {
+      // Every function of the standard library is pure, so a call on literals (timestamp('2025-
+      // 01-01T00:00:00+08:00'), say) is worked out once, here, not at every evaluation. A call
+      // that fails stays a call: its error is raised, and located, when it is evaluated.
+      class NoVariables : public Activation {
+        const Value* Find(std::string_view) const override { return nullptr; }
+      } none;
+      internal::Frame frame{&none, nullptr};
+      call->set_offset(e.offset);
+      Value v = call->Eval(frame);
+      if (!v.is_exceptional()) return std::make_unique<internal::ConstNode>(std::move(v));
+    }
+    return call;
   }
 
   NodePtr CompileComprehension(const Expr& e) {

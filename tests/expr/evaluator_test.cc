@@ -650,5 +650,19 @@ TEST(ProgramTest, CompileFailsWithoutARoot) {
   EXPECT_NE(diags[0].message.find("did not parse"), std::string::npos);
 }
 
+// Calls on literals are worked out when compiling; the results must be those of evaluating them,
+// and a call that fails must still fail when evaluated, where it stands in the expression.
+TEST(EvaluatorTest, CallsOnLiteralsAreFoldedWithoutChangingResults) {
+  EXPECT_TRUE(IsBool(CheckedEval("timestamp('2025-01-01T00:00:00+08:00') == timestamp('2024-12-31T16:00:00Z')"), true));
+  EXPECT_TRUE(IsBool(CheckedEval("duration('90m') > duration('1h')"), true));
+  EXPECT_TRUE(IsInt(CheckedEval("size('深圳') + size([1, 2, 3])"), 5));
+  EXPECT_TRUE(IsError(CheckedEval("timestamp('not a time')"), ""));
+  EXPECT_EQ(Eval("true && timestamp('2025-13-01T00:00:00Z') == timestamp('2025-01-01T00:00:00Z')").error_offset(), 17);  // the call's parenthesis
+  // Folded once, the program is still evaluated as often as asked, with the same result.
+  auto program = testing::MustCompile("int('42') + 1");
+  MapActivation none;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(IsInt(program->Evaluate(none), 43));
+}
+
 }  // namespace
 }  // namespace qgrant::expr
