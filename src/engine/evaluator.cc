@@ -259,15 +259,17 @@ class Decider {
     // The amount formula reads only the application; evaluate it here when it can matter.
     if (m->amount && failed.empty() && missing_.empty()) pre_->amount_value = m->amount->program->Evaluate(activation_);
     // The ledger keys, hashed here (on any thread) so that settling in order only probes.
-    pre_->subject_hash = Ledger::KeyHash(app_.uscc, app_.subject);
-    pre_->level_hash = Ledger::KeyHash(app_.uscc, m->id);
+    const uint64_t unit = Ledger::KeyHashPrefix(app_.uscc);
+    pre_->subject_hash = Ledger::KeyHashWith(unit, app_.subject);
+    pre_->level_hash = Ledger::KeyHashWith(unit, m->id);
     if (m->once == OnceRule::kPerItem) {
+      const uint64_t measure = Ledger::KeyHashPrefix(m->id);
       pre_->items.resize(app_.items.size());
       for (size_t k = 0; k < app_.items.size(); ++k) {
         Precheck::ItemCheck& c = pre_->items[k];
         const std::string& key = app_.items[k].key;
-        c.subject_hash = Ledger::KeyHash(app_.uscc, key);
-        c.item_hash = Ledger::KeyHash(m->id, key);
+        c.subject_hash = Ledger::KeyHashWith(unit, key);
+        c.item_hash = Ledger::KeyHashWith(measure, key);
         c.repeated = false;
         for (size_t j = 0; j < k && !c.repeated; ++j) c.repeated = app_.items[j].key == key;
       }

@@ -21,26 +21,33 @@ Ledger::Ledger() {
   Rebuild(0);
 }
 
-uint64_t Ledger::KeyHash(std::string_view a, std::string_view b) {
-  // Eight bytes at a time, multiply and fold (as wyhash does); the parts are separated by their
-  // lengths so that ("ab","c") and ("a","bc") differ.
+namespace {
+
+// Eight bytes at a time, multiply and fold (as wyhash does); each part ends with its length, so
+// that ("ab","c") and ("a","bc") differ.
+uint64_t Absorb(uint64_t h, std::string_view s) {
   auto mix = [](uint64_t h, uint64_t v) {
     __uint128_t m = static_cast<__uint128_t>(h ^ v) * 0x9E3779B97F4A7C15ULL;
     return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
   };
-  auto absorb = [&](uint64_t h, std::string_view s) {
-    size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-      uint64_t v;
-      std::memcpy(&v, s.data() + i, 8);
-      h = mix(h, v);
-    }
-    uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
-    return mix(h, tail ^ (static_cast<uint64_t>(s.size()) << 56));
-  };
-  return absorb(absorb(0x243F6A8885A308D3ULL, a), b);
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    h = mix(h, v);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  return mix(h, tail ^ (static_cast<uint64_t>(s.size()) << 56));
 }
+
+}  // namespace
+
+uint64_t Ledger::KeyHashPrefix(std::string_view a) { return Absorb(0x243F6A8885A308D3ULL, a); }
+
+uint64_t Ledger::KeyHashWith(uint64_t prefix, std::string_view b) { return Absorb(prefix, b); }
+
+uint64_t Ledger::KeyHash(std::string_view a, std::string_view b) { return KeyHashWith(KeyHashPrefix(a), b); }
 
 uint16_t Ledger::Intern(std::string_view name) {
   // A recent name at the same address is checked by comparing the characters: cheaper than

@@ -60,6 +60,10 @@ class Ledger {
   // application's keys ahead, on any thread, passes them to the lookups below and to Add; the
   // in-order part of a round then only probes the indexes.
   static uint64_t KeyHash(std::string_view a, std::string_view b);
+  // The same in two steps, for several keys that share their first part (a unit's keys):
+  // KeyHash(a, b) == KeyHashWith(KeyHashPrefix(a), b).
+  static uint64_t KeyHashPrefix(std::string_view a);
+  static uint64_t KeyHashWith(uint64_t prefix, std::string_view b);
   // Starts loading the index slots a lookup of these hashes will read (a hint, no effect on results).
   void Prefetch(uint64_t subject_hash, uint64_t measure_hash) const;
   // The same for an item's lookups: (uscc, item) in the subject index, (measure, item) in the items'.

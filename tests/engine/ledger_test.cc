@@ -33,6 +33,15 @@ TEST(LedgerTest, FindsBySubjectLevelAndItem) {
   EXPECT_FALSE(l.FindItem("china_quality_award", "GP-1"));
 }
 
+TEST(LedgerTest, KeyHashInTwoStepsIsTheSame) {
+  for (const char* a : {"", "9144030019220382", "914403001922038216", "high_end_certification"}) {
+    for (const char* b : {"", "S", "CQA-2021", "GP-2026-001-a-long-certificate-number"}) {
+      EXPECT_EQ(Ledger::KeyHash(a, b), Ledger::KeyHashWith(Ledger::KeyHashPrefix(a), b));
+    }
+  }
+  EXPECT_NE(Ledger::KeyHash("ab", "c"), Ledger::KeyHash("a", "bc"));
+}
+
 TEST(LedgerTest, SubjectOnlyEntriesDoNotCountAsAwards) {
   Ledger l;
   l.Add(Ledger::View(Entry("914403001922038216", "high_end_certification", "", "BATCH-1", 0)), false, /*subject_only=*/true);
