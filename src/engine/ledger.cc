@@ -341,12 +341,14 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   bool seen[kFields] = {};
   for (const auto [key, value] : obj) {
     int f = kFields;
+    // The length settles most names; a comparison of known length is a few loads, not a call.
+    auto is = [&key](const char* name) { return std::memcmp(key.data(), name, key.size()) == 0; };
     switch (key.size()) {
-      case 4: f = key == "uscc" ? kUscc : kFields; break;
-      case 5: f = key == "level" ? kLevel : kFields; break;
-      case 6: f = key == "policy" ? kPolicy : kFields; break;
-      case 7: f = key == "measure" ? kMeasure : key == "subject" ? kSubject : kFields; break;
-      case 10: f = key == "granted_on" ? kGrantedOn : key == "amount_fen" ? kAmountFen : kFields; break;
+      case 4: f = is("uscc") ? kUscc : kFields; break;
+      case 5: f = is("level") ? kLevel : kFields; break;
+      case 6: f = is("policy") ? kPolicy : kFields; break;
+      case 7: f = is("measure") ? kMeasure : is("subject") ? kSubject : kFields; break;
+      case 10: f = is("granted_on") ? kGrantedOn : is("amount_fen") ? kAmountFen : kFields; break;
       default: break;
     }
     if (f != kFields && !seen[f]) {
