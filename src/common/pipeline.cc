@@ -49,32 +49,28 @@ class Scheduler {
   size_t Index(const Slot* s) const { return static_cast<size_t>(s - slots_.data()); }
 
   bool TryWrite(std::unique_lock<std::mutex>& lock) {
-    if (writing_) return false;
-    Slot* s = Find(State::kFinished, next_write_);
-    if (s == nullptr) return false;
-    writing_ = true;
-    lock.unlock();
-    stages_.write(Index(s));
-    lock.lock();
-    writing_ = false;
-    s->state = State::kFree;
-    ++next_write_;
-    cv_.notify_all();
-    return true;
+    return TryInOrder(lock, State::kFinished, State::kFree, &next_write_, &writing_, stages_.write);
   }
 
   bool TrySettle(std::unique_lock<std::mutex>& lock) {
-    if (settling_) return false;
-    Slot* s = Find(State::kPrepared, next_settle_);
+    return TryInOrder(lock, State::kPrepared, State::kSettled, &next_settle_, &settling_, stages_.settle);
+  }
+
+  // An in-order step: the batch numbered *next, once it is in state `from` and no other thread
+  // runs this step.
+  bool TryInOrder(std::unique_lock<std::mutex>& lock, State from, State to, uint64_t* next, bool* busy,
+                  const std::function<void(size_t)>& step) {
+    if (*busy) return false;
+    Slot* s = Find(from, *next);
     if (s == nullptr) return false;
-    settling_ = true;
+    *busy = true;
     lock.unlock();
-    stages_.settle(Index(s));
+    step(Index(s));
     lock.lock();
-    settling_ = false;
-    s->state = State::kSettled;
+    *busy = false;
+    s->state = to;
     s->next_chunk = s->chunks_done = 0;
-    ++next_settle_;
+    ++*next;
     cv_.notify_all();
     return true;
   }

@@ -6,7 +6,8 @@
 //   - has this certificate number already been funded, whoever applied?
 // The eligible decisions of a round are added as they are made, so that the round is judged in
 // order (CONTRACT.md §6). Entries are kept compactly (a million rows fit in well under 100 MB)
-// and indexed by hash chains on (USCC, subject), (USCC, measure) and (measure, subject).
+// and indexed on (USCC, subject), (USCC, measure) and (measure, subject): open addressing, one
+// slot per key, the key's other rows chained behind its earliest.
 #pragma once
 
 #include <cstdint>
