@@ -180,6 +180,11 @@ int RunEval(const EvalOptions& o, bool explain_text) {
       }
       out.Char('\n');
     }
+    // Emptied now, while in cache, rather than when the slot comes round again.
+    for (size_t i = begin; i < end; ++i) {
+      b->prechecks[i].Clear();
+      b->apps[i].Clear();
+    }
   };
   int64_t written = 0;
   stages.write = [&](size_t slot) {

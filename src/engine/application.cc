@@ -19,6 +19,27 @@ using simdjson::dom::object;
 
 expr::Value DateValue(policy::Date d) { return expr::Value::Timestamp(d.days * 86400 - 8 * 3600, 0); }
 
+void Application::Clear() {
+  id.reset();
+  uscc.clear();
+  name.clear();
+  kind.clear();
+  registered_in_shenzhen = false;
+  serious_dishonesty = false;
+  established_on.reset();
+  district.clear();
+  measure.clear();
+  subject.clear();
+  obtained_on = policy::Date();
+  requested_fen.reset();
+  facts = expr::Value();
+  level.clear();
+  items.clear();
+  errors.clear();
+  unknown.clear();
+  partial = false;
+}
+
 namespace {
 
 std::string JoinList(const std::vector<std::string>& values) {
@@ -127,30 +148,6 @@ void FindFacts(const object& obj, const std::vector<FactSpec>& specs, Field* fie
     if (!fields[i].seen) fields[i] = {true, value};
     next = i + 1;
   }
-}
-
-// Empties `app` for the next line, every field of Application: strings and vectors keep their
-// buffers, which a fresh Application would allocate again (eval reuses its Applications batch
-// after batch).
-void Reset(Application* app) {
-  app->id.reset();
-  app->uscc.clear();
-  app->name.clear();
-  app->kind.clear();
-  app->registered_in_shenzhen = false;
-  app->serious_dishonesty = false;
-  app->established_on.reset();
-  app->district.clear();
-  app->measure.clear();
-  app->subject.clear();
-  app->obtained_on = policy::Date();
-  app->requested_fen.reset();
-  app->facts = expr::Value();
-  app->level.clear();
-  app->items.clear();
-  app->errors.clear();
-  app->unknown.clear();
-  app->partial = false;
 }
 
 // policy::ParseDate, which checks the calendar, costs more than the rest of reading a date. Dates
@@ -530,7 +527,7 @@ ApplicationReader::~ApplicationReader() = default;
 static_assert(ApplicationReader::kPadding >= simdjson::SIMDJSON_PADDING);
 
 void ApplicationReader::Read(std::string_view line, Application* app, bool padded) {
-  Reset(app);
+  app->Clear();
   app->partial = partial_;
   Validator v(app, partial_, scratch_.get());
   // simdjson may read SIMDJSON_PADDING bytes past the line, whatever they hold: the buffer only

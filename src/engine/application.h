@@ -54,6 +54,10 @@ struct Application {
   std::vector<std::string> unknown;
   bool partial = false;  // read for screening: absent facts, even optional ones, are unknown
 
+  // Empties every field, keeping the buffers of strings and vectors (a batch reuses its
+  // Applications line after line).
+  void Clear();
+
   bool IsUnknown(std::string_view path) const {
     for (const auto& u : unknown) {
       if (u == path) return true;
