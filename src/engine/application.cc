@@ -332,8 +332,9 @@ class ApplicationReader::Validator {
     return static_cast<size_t>(it - spec.enum_values.begin());
   }
 
-  // Converts and validates a fact against its declaration.
-  expr::Value Fact(const element& e, const FactSpec& spec, const Path& path) {
+  // Validates a fact against its declaration and, with `build`, converts it (without, the
+  // result is null: no rule reads the fact, so only its problems matter).
+  expr::Value Fact(const element& e, const FactSpec& spec, const Path& path, bool build = true) {
     switch (spec.type) {
       case FactSpec::Type::kString: {
         if (!spec.enum_values.empty()) {
@@ -341,7 +342,7 @@ class ApplicationReader::Validator {
           return k ? spec.enum_value_values[*k] : expr::Value();
         }
         const std::optional<std::string_view> s = StringOf(e, spec.required, path);
-        return s ? expr::Value::String(std::string(*s)) : expr::Value();
+        return s && build ? expr::Value::String(std::string(*s)) : expr::Value();
       }
       case FactSpec::Type::kInt: {
         int64_t i;
@@ -369,15 +370,15 @@ class ApplicationReader::Validator {
           WrongType(path, "对象", "an object");
           return expr::Value();
         }
-        return Object(&obj, spec.fields, path);
+        return Object(&obj, spec.fields, path, build);
       }
       case FactSpec::Type::kList:
-        return List(e, spec, path);
+        return List(e, spec, path, build);
     }
     return expr::Value();
   }
 
-  expr::Value List(const element& e, const FactSpec& spec, const Path& path) {
+  expr::Value List(const element& e, const FactSpec& spec, const Path& path, bool build) {
     simdjson::dom::array arr;
     if (e.get_array().get(arr) != simdjson::SUCCESS) {
       WrongType(path, "列表", "a list");
@@ -401,9 +402,11 @@ class ApplicationReader::Validator {
           WrongType(ipath, "对象", "an object");
           continue;
         }
-        items.push_back(Object(&obj, spec.fields, ipath));
+        expr::Value v = Object(&obj, spec.fields, ipath, build);
+        if (build) items.push_back(std::move(v));
       } else if (!spec.fields.empty()) {
-        items.push_back(Fact(item, spec.fields[0], ipath));
+        expr::Value v = Fact(item, spec.fields[0], ipath, build);
+        if (build) items.push_back(std::move(v));
       }
     }
     return expr::Value::List(std::move(items));
@@ -411,7 +414,10 @@ class ApplicationReader::Validator {
 
   // The declared facts `specs` of the object at `path`; `obj` null: the object is absent, so all
   // its fields are.
-  expr::Value Object(const object* obj, const std::vector<FactSpec>& specs, const Path& path) {
+  // `build` false: validate only. `wanted`, for the facts object: which of its facts to build
+  // (null: all).
+  expr::Value Object(const object* obj, const std::vector<FactSpec>& specs, const Path& path, bool build = true,
+                     const std::vector<char>* wanted = nullptr) {
     // This object's members go on the stack scratch_->fields, above those of the objects it is
     // nested in. The stack only grows; a nested object may grow it, so no pointer into it is
     // held across Fact.
@@ -424,20 +430,23 @@ class ApplicationReader::Validator {
     if (obj != nullptr) FindFacts(*obj, specs, stack.data() + base);
     const size_t combinations = partial_ ? 0 : Combinations(specs);
     expr::Value map = combinations != 0 ? SharedObject(specs, combinations, stack.data() + base, path)
-                                        : NewObject(specs, base, path);
+                                        : NewObject(specs, base, path, build, wanted);
     top_ = base;
     return map;
   }
 
-  expr::Value NewObject(const std::vector<FactSpec>& specs, size_t base, const Path& path) {
+  expr::Value NewObject(const std::vector<FactSpec>& specs, size_t base, const Path& path, bool build,
+                        const std::vector<char>* wanted) {
     std::vector<std::pair<expr::Value, expr::Value>> entries;
-    entries.reserve(specs.size());
+    if (build) entries.reserve(specs.size());
     for (size_t i = 0; i < specs.size(); ++i) {
       const FactSpec& spec = specs[i];
       const Path fpath = Path::Member(&path, spec.name);
       const Field f = scratch_->fields[base + i];
       if (f.present()) {
-        entries.emplace_back(spec.name_value, Fact(f.value, spec, fpath));
+        const bool build_fact = build && (wanted == nullptr || (*wanted)[i]);
+        expr::Value v = Fact(f.value, spec, fpath, build_fact);
+        if (build_fact) entries.emplace_back(spec.name_value, std::move(v));
         continue;
       }
       if (spec.required) Absent(fpath);
@@ -445,9 +454,10 @@ class ApplicationReader::Validator {
       if (partial_) {
         const std::string p = fpath.ToString();
         if (!spec.required) app_->unknown.push_back(p);
-        entries.emplace_back(spec.name_value, expr::Value::Unknown({p}));
+        if (build) entries.emplace_back(spec.name_value, expr::Value::Unknown({p}));
       }
     }
+    if (!build) return expr::Value();
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
   }
@@ -645,29 +655,65 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
     app->facts = expr::Value::Map(expr::MapValue::Make({}, nullptr));
     return;
   }
-  app->facts = v.Object(has_facts ? &facts : nullptr, measure->facts, {nullptr, "facts"});
-  if (!app->errors.empty()) return;
-  if (!measure->level_fact.empty()) {
-    if (const expr::Value* l = app->facts.map_value().FindString(measure->level_fact)) {
-      if (l->kind() == expr::Kind::kString) app->level = l->string_value();
-    }
-  }
-  if (measure->once == policy::OnceRule::kPerItem) {
-    const expr::Value* list = app->facts.map_value().FindString(measure->items_fact);
-    if (list != nullptr && list->kind() == expr::Kind::kList) {
-      app->items.reserve(list->list_value().size());
-      for (const auto& item : list->list_value()) {
-        if (item.kind() != expr::Kind::kMap) continue;
-        Item& it = app->items.emplace_back();
-        if (const expr::Value* k = item.map_value().FindString(measure->item_key)) {
-          if (k->kind() == expr::Kind::kString) it.key = k->string_value();
-        }
-        if (const expr::Value* t = item.map_value().FindString("type")) {
-          if (t->kind() == expr::Kind::kString) it.type = t->string_value();
-        }
+  // Screening builds every fact: an unknown one must reach the rules as an unknown.
+  app->facts = v.Object(has_facts ? &facts : nullptr, measure->facts, {nullptr, "facts"}, true,
+                        partial_ ? nullptr : &FactsRead(*measure));
+  if (!app->errors.empty() || !has_facts) return;
+  // The level and the items, from the line itself (the facts map holds only what rules read).
+  // Each is the first member of its name, as in the facts map.
+  auto member = [](const object& obj, std::string_view name, element* out) {
+    for (const auto [key, value] : obj) {
+      if (key == name) {
+        *out = value;
+        return true;
       }
     }
+    return false;
+  };
+  element e;
+  std::string_view value;
+  if (!measure->level_fact.empty() && member(facts, measure->level_fact, &e) && e.get_string().get(value) == simdjson::SUCCESS) {
+    app->level.append(value);
   }
+  simdjson::dom::array list;
+  if (measure->once == policy::OnceRule::kPerItem && member(facts, measure->items_fact, &e) &&
+      e.get_array().get(list) == simdjson::SUCCESS) {
+    app->items.reserve(list.size());
+    for (element item : list) {
+      object fields;
+      if (item.get_object().get(fields) != simdjson::SUCCESS) continue;
+      Item& it = app->items.emplace_back();
+      if (member(fields, measure->item_key, &e) && e.get_string().get(value) == simdjson::SUCCESS) it.key.assign(value);
+      if (member(fields, "type", &e) && e.get_string().get(value) == simdjson::SUCCESS) it.type.assign(value);
+    }
+  }
+}
+
+const std::vector<char>& ApplicationReader::FactsRead(const policy::Measure& m) {
+  auto it = facts_read_.find(&m);
+  if (it != facts_read_.end()) return it->second;
+  // The facts some rule of the measure reads: its conditions, its amount, the guide's
+  // conditions for it. The level is always built (it is a closed value, and cheap).
+  std::vector<char> read(m.facts.size(), 0);
+  auto note = [&](const policy::Condition& c) {
+    for (size_t i = 0; i < m.facts.size(); ++i) {
+      if (c.reads_all_facts || std::find(c.facts_read.begin(), c.facts_read.end(), m.facts[i].name) != c.facts_read.end()) {
+        read[i] = 1;
+      }
+    }
+  };
+  for (const auto& c : m.conditions) note(c);
+  if (m.amount) note(*m.amount);
+  if (rules_.guide) {
+    auto g = rules_.guide->conditions.find(m.id);
+    if (g != rules_.guide->conditions.end()) {
+      for (const auto& c : g->second) note(c);
+    }
+  }
+  for (size_t i = 0; i < m.facts.size(); ++i) {
+    if (m.facts[i].name == m.level_fact) read[i] = 1;
+  }
+  return facts_read_.emplace(&m, std::move(read)).first->second;
 }
 
 }  // namespace qgrant::engine

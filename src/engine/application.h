@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "expr/value.h"
@@ -89,8 +90,13 @@ class ApplicationReader {
   class Validator;
   struct Scratch;  // what reading a line leaves to the next (application.cc)
 
+  // Which of a measure's facts some rule reads (made on first use): only those are built as
+  // CEL values; the others are validated all the same.
+  const std::vector<char>& FactsRead(const policy::Measure& m);
+
   const policy::RuleSet& rules_;
   bool partial_;
+  std::unordered_map<const policy::Measure*, std::vector<char>> facts_read_;
   std::unique_ptr<simdjson::dom::parser> parser_;
   std::unique_ptr<Scratch> scratch_;
 };

@@ -1,5 +1,7 @@
 #include "policy/compile.h"
 
+#include <algorithm>
+
 #include "expr/parser.h"
 #include "policy/yaml_reader.h"
 
@@ -81,9 +83,32 @@ expr::TypeEnv ExclusionEnv(const expr::Value& data) {
   return env;
 }
 
+namespace {
+
+// Walks `e` for the fields of the variable `facts` it selects. Any other use of the variable (as
+// a whole, or a comprehension variable of that name that would hide it) counts as reading all.
+void NoteFactsRead(const expr::Expr& e, Condition* out) {
+  using T = expr::Expr::Type;
+  if (e.type == T::kSelect && e.operand && e.operand->type == T::kIdent && e.operand->name == "facts") {
+    if (std::find(out->facts_read.begin(), out->facts_read.end(), e.name) == out->facts_read.end()) {
+      out->facts_read.push_back(e.name);
+    }
+    return;
+  }
+  if (e.type == T::kIdent && e.name == "facts") out->reads_all_facts = true;
+  if (e.type == T::kComprehension && (e.iter_var == "facts" || e.iter_var2 == "facts")) out->reads_all_facts = true;
+  for (const expr::Expr* child : {e.operand.get(), e.iter_range.get(), e.predicate.get(), e.transform.get()}) {
+    if (child) NoteFactsRead(*child, out);
+  }
+  for (const auto& a : e.args) NoteFactsRead(*a, out);
+  for (const auto& v : e.values) NoteFactsRead(*v, out);
+}
+
+}  // namespace
+
 std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader, const YAML::Node& node,
                                                        const std::string& source, const expr::TypeEnv& env,
-                                                       ExpectedType expected) {
+                                                       ExpectedType expected, Condition* facts_of) {
   expr::ParsedExpr parsed;
   std::vector<Diagnostic> diags;
   if (!expr::Parse(source, expr::ParseOptions{}, &parsed, &diags)) {
@@ -110,6 +135,7 @@ std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader,
     for (const auto& d : diags) reader.ExprError(node, source, d);
     return nullptr;
   }
+  if (facts_of) NoteFactsRead(*parsed.root, facts_of);
   return program;
 }
 

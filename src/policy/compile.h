@@ -34,10 +34,11 @@ expr::TypeEnv MeasureEnv(const std::vector<FactSpec>& facts, const expr::Value& 
 expr::TypeEnv ExclusionEnv(const expr::Value& data);
 
 // Parses, checks and compiles `source` (the text of YAML scalar `node`); reports problems at
-// their place in the file. Returns null on any error.
+// their place in the file. Returns null on any error. With `facts_of`, notes there which facts
+// the expression reads (Condition::facts_read).
 std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader, const YAML::Node& node,
                                                        const std::string& source, const expr::TypeEnv& env,
-                                                       ExpectedType expected);
+                                                       ExpectedType expected, Condition* facts_of = nullptr);
 
 enum class ConstantTruth { kNotConstant, kAlwaysTrue, kAlwaysFalse };
 // Whether a condition decides the same way whatever the application (it reads no variable).

@@ -186,7 +186,7 @@ std::vector<Condition> ParseConditions(const YamlReader& r, const YAML::Node& n,
     cond.source = *when;
     cond.where = r.Where(Child(c, "when"));
     cond.reason = *reason;
-    cond.program = CompileExpression(r, Child(c, "when"), *when, env, ExpectedType::kBool);
+    cond.program = CompileExpression(r, Child(c, "when"), *when, env, ExpectedType::kBool, &cond);
     if (cond.program) {
       ConstantTruth truth = EvaluateIfConstant(*cond.program);
       if (truth == ConstantTruth::kAlwaysFalse) {
@@ -342,7 +342,7 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
       amount.id = "amount_fen";
       amount.source = *src;
       amount.where = r.Where(Child(n, "amount_fen"));
-      amount.program = CompileExpression(r, Child(n, "amount_fen"), *src, env, ExpectedType::kInt);
+      amount.program = CompileExpression(r, Child(n, "amount_fen"), *src, env, ExpectedType::kInt, &amount);
       m.amount = std::move(amount);
     }
   }

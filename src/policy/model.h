@@ -77,6 +77,10 @@ struct Condition {
   std::shared_ptr<const expr::Program> program;
   Reason reason;
   std::string origin;  // "policy", or the guide or amendment id that added it
+  // The facts the expression reads: `facts.x` for each x listed, or every fact when it uses
+  // `facts` in another way. Readers build only the facts some rule reads.
+  std::vector<std::string> facts_read;
+  bool reads_all_facts = false;
 };
 
 // How much a measure may pay at most.

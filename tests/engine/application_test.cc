@@ -91,6 +91,44 @@ TEST_F(ApplicationTest, CertificatesAreItemsWithPaths) {
   EXPECT_NE(std::find(p.begin(), p.end(), "facts.certificates[1].issued_on:invalid_date"), p.end());
 }
 
+// Facts no rule reads are validated but not built; the items come from the line all the same.
+TEST_F(ApplicationTest, BuildsOnlyTheFactsSomeRuleReads) {
+  const char* line =
+      R"({"id":"c","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+      R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"high_end_certification",)"
+      R"("subject":"s","obtained_on":"2026-01-01","facts":{"certificates":[)"
+      R"({"type":"green_product","number":"A-1","issued_on":"2026-01-01","number":"ignored"},)"
+      R"({"type":"carbon_footprint","number":"B-2","issued_on":"2026-02-01"}]}})";
+  // The policy alone reads nothing of the certificates (they are the items).
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  Application a;
+  reader.Read(line, &a);
+  ASSERT_TRUE(a.errors.empty()) << ::testing::PrintToString(Paths(a));
+  EXPECT_EQ(a.facts.map_value().FindString("certificates"), nullptr);
+  ASSERT_EQ(a.items.size(), 2u);
+  EXPECT_EQ(a.items[0].key, "A-1");  // the first member of a repeated name, as the map would hold
+  EXPECT_EQ(a.items[0].type, "green_product");
+  EXPECT_EQ(a.items[1].key, "B-2");
+  // The 2026 guide's conditions read them: then they are built.
+  std::shared_ptr<const policy::Guide> guide;
+  policy::DiagnosticSink sink;
+  ASSERT_TRUE(policy::LoadGuideFile(std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/guides/2026.yaml",
+                                    *bundle_, &guide, &sink))
+      << sink.Format();
+  policy::Date d;
+  ASSERT_TRUE(policy::ParseDate("2026-06-01", &d));
+  auto with_guide = policy::ResolveRules(*bundle_, guide, d);
+  ApplicationReader guided(with_guide);
+  Application b;
+  guided.Read(line, &b);
+  ASSERT_TRUE(b.errors.empty());
+  const expr::Value* certificates = b.facts.map_value().FindString("certificates");
+  ASSERT_NE(certificates, nullptr);
+  EXPECT_EQ(certificates->list_value().size(), 2u);
+  EXPECT_EQ(b.items.size(), 2u);
+}
+
 TEST_F(ApplicationTest, PartialModeTurnsAbsentFactsIntoUnknowns) {
   auto rules = Rules();
   ApplicationReader reader(rules, /*partial=*/true);
