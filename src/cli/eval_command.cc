@@ -80,7 +80,8 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   std::thread ledger_loader([&] {
     // The round's eligible decisions join the ledger: room for them is made once, from the size
     // of the input (an application takes a few hundred bytes and funds about one entry).
-    if (struct stat info; !o.input.empty() && o.input != "-" && ::stat(o.input.c_str(), &info) == 0 &&
+    const bool from_stdin = o.input.empty() || o.input == "-";
+    if (struct stat info; (from_stdin ? ::fstat(STDIN_FILENO, &info) : ::stat(o.input.c_str(), &info)) == 0 &&
                           S_ISREG(info.st_mode)) {
       ledger.Reserve(std::min<size_t>(static_cast<size_t>(info.st_size) / 300, size_t{1} << 25));
     }
