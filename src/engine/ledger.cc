@@ -324,77 +324,185 @@ struct Ledger::Loader {
   }
 };
 
+namespace {
+
+// The members of a ledger line that matter, the first of each name.
+enum LedgerField { kUscc, kPolicy, kMeasure, kLevel, kSubject, kGrantedOn, kAmountFen, kLedgerFields };
+constexpr const char* kLedgerFieldNames[kLedgerFields] = {"uscc", "policy", "measure", "level", "subject", "granted_on",
+                                                          "amount_fen"};
+
+LedgerField LedgerFieldOf(std::string_view key) {
+  // The length settles most names; a comparison of known length is a few loads, not a call.
+  auto is = [&key](const char* name) { return std::memcmp(key.data(), name, key.size()) == 0; };
+  switch (key.size()) {
+    case 4: return is("uscc") ? kUscc : kLedgerFields;
+    case 5: return is("level") ? kLevel : kLedgerFields;
+    case 6: return is("policy") ? kPolicy : kLedgerFields;
+    case 7: return is("measure") ? kMeasure : is("subject") ? kSubject : kLedgerFields;
+    case 10: return is("granted_on") ? kGrantedOn : is("amount_fen") ? kAmountFen : kLedgerFields;
+    default: return kLedgerFields;
+  }
+}
+
+struct LedgerLine {
+  bool given[kLedgerFields] = {};       // present and not null
+  bool not_string[kLedgerFields] = {};  // given, but not the string it must be
+  std::string_view text[kLedgerFields];  // the string fields
+  int64_t amount_fen = 0;               // negative: not a whole number of fen
+};
+
+// Reads a line in the form ledgers are written in: one flat object whose values are ASCII
+// strings without escapes, whole numbers, true, false or null, each field of the type it must
+// have. Anything else (an escape, a non-ASCII byte, nesting, a fraction, a field of the wrong
+// type, a syntax error) returns false, and the line goes to the full JSON parser, which accepts
+// it or says what is wrong. What this accepts, that parser accepts with the same values.
+bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  bool seen[kLedgerFields] = {};
+  auto space = [&] {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+  };
+  auto string = [&](std::string_view* s) {  // at the opening quote
+    const char* start = ++p;
+    while (p < end && *p != '"') {
+      const unsigned char c = static_cast<unsigned char>(*p);
+      if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+      ++p;
+    }
+    if (p == end) return false;
+    *s = std::string_view(start, static_cast<size_t>(p - start));
+    ++p;
+    return true;
+  };
+  space();
+  if (p == end || *p != '{') return false;
+  ++p;
+  space();
+  if (p < end && *p == '}') {
+    ++p;
+  } else {
+    while (true) {
+      space();
+      std::string_view key;
+      if (p == end || *p != '"' || !string(&key)) return false;
+      space();
+      if (p == end || *p != ':') return false;
+      ++p;
+      space();
+      if (p == end) return false;
+      const LedgerField f = LedgerFieldOf(key);
+      const bool first = f != kLedgerFields && !seen[f];
+      if (first) seen[f] = true;
+      if (*p == '"') {
+        std::string_view value;
+        if (!string(&value)) return false;
+        if (first) {
+          if (f == kAmountFen) return false;
+          out->given[f] = true;
+          out->text[f] = value;
+        }
+      } else if (*p == 'n') {
+        if (end - p < 4 || std::memcmp(p, "null", 4) != 0) return false;
+        p += 4;
+      } else if (*p == 't' || *p == 'f') {
+        const bool t = *p == 't';
+        if (end - p < (t ? 4 : 5) || std::memcmp(p, t ? "true" : "false", t ? 4 : 5) != 0) return false;
+        if (first) return false;  // no field of a ledger line is a bool
+        p += t ? 4 : 5;
+      } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+        const bool negative = *p == '-';
+        if (negative) ++p;
+        const char* digits = p;
+        int64_t value = 0;
+        while (p < end && *p >= '0' && *p <= '9') value = value * 10 + (*p++ - '0');
+        const size_t n = static_cast<size_t>(p - digits);
+        if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
+        if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return false;
+        if (first) {
+          if (f != kAmountFen) return false;
+          out->given[f] = true;
+          out->amount_fen = negative ? -value : value;
+        }
+      } else {
+        return false;
+      }
+      space();
+      if (p == end) return false;
+      if (*p == ',') {
+        ++p;
+        continue;
+      }
+      if (*p != '}') return false;
+      ++p;
+      break;
+    }
+  }
+  space();
+  return p == end;
+}
+
+}  // namespace
+
 // `line` must be followed by SIMDJSON_PADDING readable bytes (whatever they hold).
 Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
-  static thread_local simdjson::dom::parser parser;
   auto where = [&] { return "line " + std::to_string(line_no) + ": "; };
-  simdjson::dom::element doc;
-  if (parser.parse(line.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
-    return Status::ParseError(where() + "not valid JSON");
-  }
-  simdjson::dom::object obj;
-  if (doc.get_object().get(obj) != simdjson::SUCCESS) return Status::ParseError(where() + "not a JSON object");
-  // The members, found in one pass over the object (the first of a repeated name counts).
-  enum { kUscc, kPolicy, kMeasure, kLevel, kSubject, kGrantedOn, kAmountFen, kFields };
-  static constexpr const char* kNames[kFields] = {"uscc", "policy", "measure", "level", "subject", "granted_on", "amount_fen"};
-  simdjson::dom::element fields[kFields];
-  bool seen[kFields] = {};
-  for (const auto [key, value] : obj) {
-    int f = kFields;
-    // The length settles most names; a comparison of known length is a few loads, not a call.
-    auto is = [&key](const char* name) { return std::memcmp(key.data(), name, key.size()) == 0; };
-    switch (key.size()) {
-      case 4: f = is("uscc") ? kUscc : kFields; break;
-      case 5: f = is("level") ? kLevel : kFields; break;
-      case 6: f = is("policy") ? kPolicy : kFields; break;
-      case 7: f = is("measure") ? kMeasure : is("subject") ? kSubject : kFields; break;
-      case 10: f = is("granted_on") ? kGrantedOn : is("amount_fen") ? kAmountFen : kFields; break;
-      default: break;
+  LedgerLine fields;
+  if (!ReadPlainLedgerLine(line, &fields)) {
+    fields = LedgerLine();
+    static thread_local simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(line.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
+      return Status::ParseError(where() + "not valid JSON");
     }
-    if (f != kFields && !seen[f]) {
+    simdjson::dom::object obj;
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) return Status::ParseError(where() + "not a JSON object");
+    bool seen[kLedgerFields] = {};
+    for (const auto [key, value] : obj) {
+      const LedgerField f = LedgerFieldOf(key);
+      if (f == kLedgerFields || seen[f]) continue;
       seen[f] = true;
-      fields[f] = value;
+      if (value.is_null()) continue;
+      fields.given[f] = true;
+      if (f == kAmountFen) {
+        if (value.get_int64().get(fields.amount_fen) != simdjson::SUCCESS) fields.amount_fen = -1;  // reported below
+      } else if (value.get_string().get(fields.text[f]) != simdjson::SUCCESS) {
+        fields.not_string[f] = true;
+      }
     }
   }
-  std::string_view text[kFields];
-  auto str = [&](int f, bool required) -> Status {
-    if (!seen[f] || fields[f].is_null()) {
-      return required ? Status::ParseError(where() + "missing '" + kNames[f] + "'") : Status::Ok();
+  // The string fields in this order, so that a line with several faults is reported the same
+  // way whichever reader read it.
+  for (LedgerField f : {kUscc, kPolicy, kMeasure, kLevel, kSubject, kGrantedOn}) {
+    const bool required = f != kLevel && f != kGrantedOn;
+    const char* name = kLedgerFieldNames[f];
+    if (!fields.given[f]) {
+      if (required) return Status::ParseError(where() + "missing '" + name + "'");
+    } else if (fields.not_string[f]) {
+      return Status::ParseError(where() + "'" + name + "' must be a string");
+    } else if (required && fields.text[f].empty()) {
+      return Status::ParseError(where() + "'" + name + "' must not be empty");
     }
-    if (fields[f].get_string().get(text[f]) != simdjson::SUCCESS) {
-      return Status::ParseError(where() + "'" + kNames[f] + "' must be a string");
-    }
-    if (required && text[f].empty()) return Status::ParseError(where() + "'" + kNames[f] + "' must not be empty");
-    return Status::Ok();
-  };
-  QGRANT_RETURN_IF_ERROR(str(kUscc, true));
-  QGRANT_RETURN_IF_ERROR(str(kPolicy, true));
-  QGRANT_RETURN_IF_ERROR(str(kMeasure, true));
-  QGRANT_RETURN_IF_ERROR(str(kLevel, false));
-  QGRANT_RETURN_IF_ERROR(str(kSubject, true));
-  QGRANT_RETURN_IF_ERROR(str(kGrantedOn, false));
+  }
   Row r;
   policy::Date granted;
-  if (!text[kGrantedOn].empty() && !policy::ParseDate(text[kGrantedOn], &granted)) {
+  if (!fields.text[kGrantedOn].empty() && !policy::ParseDate(fields.text[kGrantedOn], &granted)) {
     return Status::ParseError(where() + "'granted_on' is not a date YYYY-MM-DD");
   }
   r.granted_days = static_cast<int32_t>(granted.days);
-  r.amount_fen = 0;
-  if (seen[kAmountFen] && !fields[kAmountFen].is_null()) {
-    if (fields[kAmountFen].get_int64().get(r.amount_fen) != simdjson::SUCCESS || r.amount_fen < 0) {
-      return Status::ParseError(where() + "'amount_fen' must be a whole number of fen, not negative");
-    }
-  }
-  if (text[kUscc].size() > 64) return Status::ParseError(where() + "'uscc' too long");
-  if (text[kSubject].size() > UINT32_MAX / 2) return Status::ParseError(where() + "'subject' too long");
+  r.amount_fen = fields.given[kAmountFen] ? fields.amount_fen : 0;
+  if (r.amount_fen < 0) return Status::ParseError(where() + "'amount_fen' must be a whole number of fen, not negative");
+  const std::string_view uscc = fields.text[kUscc], subject = fields.text[kSubject];
+  if (uscc.size() > 64) return Status::ParseError(where() + "'uscc' too long");
+  if (subject.size() > UINT32_MAX / 2) return Status::ParseError(where() + "'subject' too long");
   r.at = out->strings.size();
-  r.uscc_len = static_cast<uint16_t>(text[kUscc].size());
-  r.subject_len = static_cast<uint32_t>(text[kSubject].size());
-  out->strings.append(text[kUscc]);
-  out->strings.append(text[kSubject]);
-  r.policy = out->Local(text[kPolicy]);
-  r.measure = out->Local(text[kMeasure]);
-  r.level = out->Local(text[kLevel]);
+  r.uscc_len = static_cast<uint16_t>(uscc.size());
+  r.subject_len = static_cast<uint32_t>(subject.size());
+  out->strings.append(uscc);
+  out->strings.append(subject);
+  r.policy = out->Local(fields.text[kPolicy]);
+  r.measure = out->Local(fields.text[kMeasure]);
+  r.level = out->Local(fields.text[kLevel]);
   // Every ledger entry funds its subject; for a per-item measure the subject is the item
   // (certificate number) itself, so it is also indexed as an item.
   r.is_item = true;

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
+#include <random>
+#include <vector>
 
 namespace qgrant::engine {
 namespace {
@@ -128,6 +131,71 @@ TEST(LedgerTest, AFileWithABadLineAddsNothing) {
   EXPECT_TRUE(l.FindSubject("914403001922038216", "KEEP"));
   EXPECT_FALSE(l.FindSubject("914403001922038216", "S-1"));
   std::remove(path.c_str());
+}
+
+// Ledger lines in the plain form are read without the full JSON parser; an escape anywhere sends
+// a line to the full parser. Each line, valid or broken, must come out the same both ways: the
+// same entry, or the same error.
+TEST(LedgerTest, PlainLinesReadAsTheFullParserReadsThem) {
+  std::mt19937 rng(27112026);
+  auto chance = [&](int percent) { return std::uniform_int_distribution<int>(0, 99)(rng) < percent; };
+  // Mostly the first (well-formed) option, sometimes any.
+  auto pick = [&](std::initializer_list<const char*> options) {
+    std::vector<const char*> v(options);
+    return std::string(chance(80) ? v[0] : v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)]);
+  };
+  int compared = 0, accepted = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<std::string> members;
+    auto add = [&](const std::string& key, const std::string& value) { members.push_back("\"" + key + "\":" + value); };
+    if (!chance(3)) add("uscc", pick({"\"914403001922038216\"", "\"\"", "5", "null", "\"9144 X\""}));
+    if (!chance(3)) add("policy", pick({"\"sz-quality-brand\"", "\"other\"", "true", "null"}));
+    if (!chance(3)) add("measure", pick({"\"metrology\"", "\"china_quality_award\"", "[1]", "{}"}));
+    if (chance(50)) add("level", pick({"\"winner\"", "\"\"", "null", "1"}));
+    if (!chance(3)) add("subject", pick({"\"S-1\"", "\"CQA-2021\"", "\"\"", "false"}));
+    if (chance(70)) add("granted_on", pick({"\"2022-03-01\"", "\"2022-02-30\"", "\"\"", "null", "20220301"}));
+    if (chance(70)) {
+      add("amount_fen", pick({"100", "0", "-5", "-0", "007", "1.5", "1e3", "123456789012345678", "1234567890123456789",
+                              "99999999999999999999", "\"100\"", "null", "true", "-"}));
+    }
+    if (chance(20)) add(pick({"note", "uscc", "subject", "amount_fen"}), pick({"\"x\"", "1", "null", "[1,2]", "{\"a\":1}", "true"}));
+    std::shuffle(members.begin(), members.end(), rng);
+    std::string line = "{";
+    for (size_t i = 0; i < members.size(); ++i) line += (i ? pick({",", " , ", ",\t"}) : "") + members[i];
+    line += pick({"}", " }", "}  ", "},", "} x", ""});
+    if (chance(10) && !line.empty()) {  // a byte lost or changed
+      const size_t at = std::uniform_int_distribution<size_t>(0, line.size() - 1)(rng);
+      if (chance(50)) line.erase(at, 1);
+      else line[at] = pick({"\"", ":", "{", "\x01", "a"})[0];
+    }
+    // The twin: the same line with a member the plain reader declines (an escape) put first.
+    std::string twin = line;
+    const size_t brace = twin.find('{');
+    if (brace != std::string::npos) {
+      const size_t next = twin.find_first_not_of(" \t", brace + 1);
+      const bool empty = next != std::string::npos && twin[next] == '}';
+      twin.insert(brace + 1, std::string("\"escaped\":\"\\u0041\"") + (empty ? "" : ","));
+    }
+    Ledger plain, full;
+    Status a = plain.LoadLine(line, 1), b = full.LoadLine(twin, 1);
+    ASSERT_EQ(a.ok(), b.ok()) << line << "\n" << twin << "\n" << a.message() << " / " << b.message();
+    ++compared;
+    if (!a.ok()) {
+      EXPECT_EQ(a.message(), b.message()) << line;
+      continue;
+    }
+    ++accepted;
+    const LedgerEntry x = plain.entry(0), y = full.entry(0);
+    EXPECT_EQ(x.uscc, y.uscc) << line;
+    EXPECT_EQ(x.policy, y.policy) << line;
+    EXPECT_EQ(x.measure, y.measure) << line;
+    EXPECT_EQ(x.level, y.level) << line;
+    EXPECT_EQ(x.subject, y.subject) << line;
+    EXPECT_EQ(x.amount_fen, y.amount_fen) << line;
+    EXPECT_EQ(x.granted_on.days, y.granted_on.days) << line;
+  }
+  EXPECT_EQ(compared, 20000);
+  EXPECT_GT(accepted, 1000);  // the generator makes enough good lines to compare values
 }
 
 }  // namespace
