@@ -356,7 +356,9 @@ std::string RenderTable(const SimulationResult& r, const ReportOptions& options)
 }
 
 std::string RenderCsv(const SimulationResult& r, const std::vector<Dimension>& by) {
+  // A byte-order mark first, as `qgrant screen` writes: spreadsheet programs then read UTF-8.
   std::string out =
+      "\xEF\xBB\xBF"
       "dimension,group,row,measure,clause,title_zh,registry_units,baseline_units,baseline_fen,"
       "baseline_wan,"
       "reform_units,reform_fen,reform_wan,change_units,change_fen,change_wan\n";

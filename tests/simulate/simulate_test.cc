@@ -379,6 +379,7 @@ TEST(ReportTest, CsvHasExactFenAndTheTotalRow) {
   SimulationResult r = SimulateText(Registry(), kDoubleCertification);
   const std::string csv = RenderCsv(r, {kDistrict});
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "\xEF\xBB\xBF"  // byte-order mark, for spreadsheet programs
             "dimension,group,row,measure,clause,title_zh,registry_units,baseline_units,baseline_"
             "fen,baseline_wan,"
             "reform_units,reform_fen,reform_wan,change_units,change_fen,change_wan");
