@@ -104,7 +104,7 @@ bool Ledger::Place(int kind, uint64_t hash, uint32_t row, size_t stop) {
   Index& index = indexes_[kind];
   const size_t mask = index.slots.size() - 1;
   const uint32_t tag = Tag(hash);
-  for (size_t i = hash & mask; i != stop; i = (i + 1) & mask) {
+  auto place_at = [&](size_t i) {
     Slot& slot = index.slots[i];
     if (slot.row == 0) {
       slot = {tag, row + 1};
@@ -117,6 +117,17 @@ bool Ledger::Place(int kind, uint64_t hash, uint32_t row, size_t stop) {
       index.next[head] = row + 1;
       return true;
     }
+    return false;
+  };
+  if (stop == kNoStop) {
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (place_at(i)) return true;
+    }
+  }
+  // Bounded, the probe does not wrap round the end of the table: the slots past `stop`, and
+  // those at its start, may be another thread's.
+  for (size_t i = hash & mask; i < stop && i <= mask; ++i) {
+    if (place_at(i)) return true;
   }
   return false;
 }

@@ -153,8 +153,8 @@ class Ledger {
   // Sizes the indexes for `rows` rows and indexes every row (the three indexes on two threads).
   void Rebuild(size_t rows);
   bool SameKey(int kind, const Row& a, const Row& b) const;
-  // Indexes `row` in `kind`, probing from its home slot up to (not including) slot `stop`, or
-  // round the table with kNoStop; false if it reached `stop`.
+  // Indexes `row` in `kind`, probing from its home slot up to (not including) slot `stop` or the
+  // end of the table, or round the table with kNoStop; false if it found no place.
   bool Place(int kind, uint64_t hash, uint32_t row, size_t stop);
   // Indexes the last row added.
   void IndexLast(const KeyHashes& h);
