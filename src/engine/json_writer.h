@@ -23,6 +23,7 @@ class JsonWriter {
   std::string_view view() const { return {buffer_.get(), size_}; }
 
   void Raw(std::string_view s) {
+    if (s.empty()) return;
     Reserve(s.size());
     std::memcpy(buffer_.get() + size_, s.data(), s.size());
     size_ += s.size();

@@ -37,7 +37,7 @@ uint64_t Absorb(uint64_t h, std::string_view s) {
     h = mix(h, v);
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
+  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
   return mix(h, tail ^ (static_cast<uint64_t>(s.size()) << 56));
 }
 
@@ -56,7 +56,7 @@ uint16_t Ledger::Intern(std::string_view name) {
   if (slot.data == name.data() && slot.size == name.size() && names_[slot.id] == name) return slot.id;
   // Names read from a file live at a new address each time: a second cache by content.
   uint64_t head = 0;
-  std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));
+  if (!name.empty()) std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));
   NameByContent& known = by_content_[((head * 0x9E3779B97F4A7C15ULL) >> 58 ^ name.size()) % 64];
   if (known.id != 0 && names_[known.id] == name) {
     slot = {name.data(), name.size(), known.id};
@@ -426,7 +426,9 @@ bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
         if (negative) ++p;
         const char* digits = p;
         int64_t value = 0;
-        while (p < end && *p >= '0' && *p <= '9') value = value * 10 + (*p++ - '0');
+        for (; p < end && *p >= '0' && *p <= '9'; ++p) {
+          if (p - digits < 18) value = value * 10 + (*p - '0');  // longer numbers are declined below
+        }
         const size_t n = static_cast<size_t>(p - digits);
         if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
         if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return false;
