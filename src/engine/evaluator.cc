@@ -571,6 +571,7 @@ class Decider {
   // The words for SettleItems' result: each item's outcome, then the application's.
   void ItemWords(const Measure& m) {
     const int64_t per_item = m.ceiling.fixed_fen;
+    const FixedReason& paid_in_full = evaluator_.Texts(m, "")->per_item;
     int64_t total = 0, cap_total = 0;
     int payable = 0;
     d_->items.reserve(app_.items.size());
@@ -612,7 +613,7 @@ class Decider {
           it.outcome = Outcome::kEligible;
           it.amount_fen = pay;
           if (pay == per_item) {
-            it.reasons.push_back(DecisionReason::Of(evaluator_.Texts(m, "")->per_item));
+            it.reasons.push_back(DecisionReason::Of(paid_in_full));
           } else {
             it.reasons.push_back({"requested_below_ceiling",
                                   {"申请金额已分配完毕，本项核定" + YuanZh(pay) + "（上限" + YuanZh(per_item) + "）",
