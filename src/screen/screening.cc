@@ -11,7 +11,6 @@
 namespace qgrant::screen {
 namespace {
 
-bool Blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
 
 std::string Basis(const engine::Decision& d, const policy::Measure* m) {
   std::string clause = m ? "第" + m->clause + "条" : "";
@@ -31,24 +30,11 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
                             const RowSink& sink) {
   ScreenResult result;
   engine::Ledger ledger = start;
-  int64_t line_number = 0;
+  Result<simulate::RegistryStart> head = simulate::StartRegistry(source);
+  if (!head.ok()) return head.status();
+  const std::optional<simulate::CsvLayout>& csv = head->csv;
+  int64_t line_number = head->line_number;
   std::string_view line;
-  std::optional<simulate::CsvLayout> csv;
-  std::string first;
-  bool have_first = false;
-  while (source(&line)) {
-    ++line_number;
-    if (Blank(line)) continue;
-    first.assign(line);
-    have_first = true;
-    break;
-  }
-  if (have_first && simulate::IsCsvHeader(first)) {
-    Result<simulate::CsvLayout> layout = simulate::ParseCsvHeader(first);
-    if (!layout.ok()) return Status::ParseError("line " + std::to_string(line_number) + ": " + layout.status().message());
-    csv = *layout;
-    have_first = false;
-  }
   simulate::RegistryReader registry(csv ? &*csv : nullptr);
   engine::ApplicationReader reader(rules, /*partial=*/true);
   const engine::Evaluator evaluator(rules);
@@ -91,10 +77,10 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
       }
     }
   };
-  if (have_first) handle(first, line_number);
+  if (head->have_first) handle(head->first, line_number);
   while (source(&line)) {
     ++line_number;
-    if (Blank(line)) continue;
+    if (simulate::IsBlankLine(line)) continue;
     handle(line, line_number);
   }
   result.units = static_cast<int64_t>(units.size());

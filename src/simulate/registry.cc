@@ -147,6 +147,29 @@ bool SplitCsvRow(std::string_view line, std::vector<std::string>* fields) {
   }
 }
 
+bool IsBlankLine(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
+
+Result<RegistryStart> StartRegistry(const std::function<bool(std::string_view*)>& next) {
+  RegistryStart start;
+  std::string_view line;
+  while (next(&line)) {
+    ++start.line_number;
+    if (IsBlankLine(line)) continue;
+    start.first.assign(line);
+    start.have_first = true;
+    break;
+  }
+  if (start.have_first && IsCsvHeader(start.first)) {
+    Result<CsvLayout> layout = ParseCsvHeader(start.first);
+    if (!layout.ok()) {
+      return Status::ParseError("line " + std::to_string(start.line_number) + ": " + layout.status().message());
+    }
+    start.csv = *layout;
+    start.have_first = false;
+  }
+  return start;
+}
+
 bool IsCsvHeader(std::string_view line) {
   line = Trim(StripBom(line));
   if (line.empty() || line.front() == '{') return false;

@@ -6,7 +6,10 @@
 // `achievements` that is not a list, a CSV row with the wrong number of fields) is a bad line.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +37,21 @@ Result<CsvLayout> ParseCsvHeader(std::string_view line);
 // Whether the first line of a registry is a CSV header (it names a `uscc` column) rather than
 // a JSON line.
 bool IsCsvHeader(std::string_view line);
+
+// Whether a line holds nothing but blanks; such lines are skipped, as `qgrant eval` skips them.
+bool IsBlankLine(std::string_view line);
+
+// The start of a registry, whose first non-blank line says its format: a CSV header (read, and
+// used up) or the first unit (kept in `first` for the caller to read as a record).
+struct RegistryStart {
+  std::optional<CsvLayout> csv;
+  std::string first;
+  bool have_first = false;  // `first` holds the first unit
+  int64_t line_number = 0;  // the lines taken from the source so far
+};
+// `next` hands out the lines in order and returns false at the end. A CSV header that cannot be
+// read is an error naming its line.
+Result<RegistryStart> StartRegistry(const std::function<bool(std::string_view*)>& next);
 
 // Splits one CSV row (RFC 4180 quoting; no line breaks inside fields). False when a quoted
 // field is not closed or is followed by anything but a comma.

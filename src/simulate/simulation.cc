@@ -215,10 +215,6 @@ class RegistryCount {
   HashSet64 seen_;
 };
 
-bool Blank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
-}
-
 }  // namespace
 
 std::string RulesLabel(const policy::RuleSet& rules) {
@@ -237,27 +233,14 @@ Result<SimulationResult> Simulate(const LineSource& source, const policy::RuleSe
   result.measures = MeasureRows(baseline, reform);
 
   // The first non-blank line says the format: a CSV header, or the first unit.
-  int64_t line_number = 0;
-  std::string first;
-  bool have_first = false;
+  Result<RegistryStart> start = StartRegistry(source);
+  if (!start.ok()) return start.status();
+  const std::optional<CsvLayout>& csv = start->csv;
+  result.csv = csv.has_value();
+  int64_t line_number = start->line_number;
+  bool have_first = start->have_first;
+  const std::string& first = start->first;
   std::string_view line;
-  while (source(&line)) {
-    ++line_number;
-    if (Blank(line)) continue;
-    first.assign(line);
-    have_first = true;
-    break;
-  }
-  std::optional<CsvLayout> csv;
-  if (have_first && IsCsvHeader(first)) {
-    Result<CsvLayout> layout = ParseCsvHeader(first);
-    if (!layout.ok())
-      return Status::ParseError("line " + std::to_string(line_number) + ": " +
-                                layout.status().message());
-    csv = *layout;
-    result.csv = true;
-    have_first = false;
-  }
 
   const policy::RuleSet* rules[2] = {&baseline, &reform};
   const size_t workers =
@@ -285,7 +268,7 @@ Result<SimulationResult> Simulate(const LineSource& source, const policy::RuleSe
     }
     while (b->lines.size() < kBatchLines && source(&line)) {
       ++line_number;
-      if (Blank(line)) continue;
+      if (IsBlankLine(line)) continue;
       b->lines.push_back({b->text.size(), line.size(), line_number});
       b->text.append(line);
     }
