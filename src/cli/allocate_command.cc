@@ -21,6 +21,7 @@
 #include "alloc/allocate.h"
 #include "alloc/plan_yaml.h"
 #include "cli/commands.h"
+#include "common/lines.h"
 #include "engine/decision.h"
 
 namespace qgrant::cli {
@@ -190,7 +191,7 @@ void ReadBatch(std::string_view input, std::string_view source, Batch* batch) {
     input = nl == std::string_view::npos ? std::string_view() : input.substr(nl + 1);
     ++line_no;
     if (text.ends_with('\r')) text.remove_suffix(1);
-    if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (IsBlankLine(text)) continue;
     Line line{.text = text};
     std::string error = ReadDecision(text, batch, &line);
     if (!error.empty()) {

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
+#include "common/lines.h"
 #include "common/pipeline.h"
 #include "engine/application.h"
 #include "engine/evaluator.h"
@@ -118,7 +119,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     b->lines.clear();
     std::string_view line;
     while (b->lines.size() < kBatchLines && in.Next(&line)) {
-      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      if (IsBlankLine(line)) continue;
       b->lines.emplace_back(b->text.size(), line.size());
       b->text.append(line);
     }

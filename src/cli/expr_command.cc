@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "common/lines.h"
 #include "expr/checker.h"
 #include "expr/parser.h"
 #include "expr/program.h"
@@ -96,7 +97,7 @@ int RunLines(const std::string& container, bool check) {
   int64_t line_no = 0;
   while (std::getline(std::cin, line)) {
     ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (IsBlankLine(line)) continue;
     json out;
     try {
       json in = json::parse(line);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <thread>
 
+#include "common/lines.h"
 #include "common/parallel.h"
 #include "common/pipeline.h"
 
@@ -614,7 +615,7 @@ Status Ledger::LoadFile(const std::string& path) {
         std::string_view line(b.text.data() + at, stop - at);
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+        if (!IsBlankLine(line)) {
           b.lines.push_back(line);
           b.numbers.push_back(line_no);
         }

@@ -80,7 +80,7 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
   if (head->have_first) handle(head->first, line_number);
   while (source(&line)) {
     ++line_number;
-    if (simulate::IsBlankLine(line)) continue;
+    if (IsBlankLine(line)) continue;
     handle(line, line_number);
   }
   result.units = static_cast<int64_t>(units.size());

@@ -147,8 +147,6 @@ bool SplitCsvRow(std::string_view line, std::vector<std::string>* fields) {
   }
 }
 
-bool IsBlankLine(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
-
 Result<RegistryStart> StartRegistry(const std::function<bool(std::string_view*)>& next) {
   RegistryStart start;
   std::string_view line;

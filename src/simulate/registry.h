@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/lines.h"
 #include "common/status.h"
 
 namespace simdjson::dom {
@@ -37,9 +38,6 @@ Result<CsvLayout> ParseCsvHeader(std::string_view line);
 // Whether the first line of a registry is a CSV header (it names a `uscc` column) rather than
 // a JSON line.
 bool IsCsvHeader(std::string_view line);
-
-// Whether a line holds nothing but blanks; such lines are skipped, as `qgrant eval` skips them.
-bool IsBlankLine(std::string_view line);
 
 // The start of a registry, whose first non-blank line says its format: a CSV header (read, and
 // used up) or the first unit (kept in `first` for the caller to read as a record).
