@@ -1004,11 +1004,15 @@ Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain)
 const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }
 
 FixedReason Evaluator::KindText(const Measure& m, const std::string& kind) {
-  std::string kinds;
-  for (const auto& k : m.applicants) kinds += (kinds.empty() ? "" : ", ") + k;
+  std::string zh, en;
+  for (const auto& k : m.applicants) {
+    zh += (zh.empty() ? "" : "、") + policy::KindZh(k);
+    en += (en.empty() ? "" : ", ") + policy::KindEn(k);
+  }
   return FixedReason("applicant_kind_not_allowed",
-                     {"第" + m.clause + "条的支持对象为：" + kinds + "；申报单位类型为 " + kind,
-                      "Clause " + policy::ClauseEn(m.clause) + " supports: " + kinds + "; the applicant is " + kind});
+                     {policy::CiteZh(m.clause) + "的支持对象为" + zh + "；申报单位为" + policy::KindZh(kind) + "，不属于支持对象",
+                      policy::CiteEn(m.clause) + " supports: " + en + "; the applicant is a " + policy::KindEn(kind) +
+                          ", which it does not support"});
 }
 
 const FixedReason& Evaluator::KindNotAllowed(const Measure& m, const std::string& kind) const {
