@@ -53,6 +53,7 @@ void PrintSummary(const Summary& s, int64_t lines) {
 struct Batch {
   std::string text;
   std::vector<std::pair<size_t, size_t>> lines;  // offset and length in text; blank lines dropped
+  std::vector<int64_t> numbers;  // each line's number in the input
   std::vector<engine::Application> apps;
   std::vector<engine::Precheck> prechecks;  // the decisions, once completed
   std::vector<engine::JsonWriter> out;  // serialised decisions, one buffer per chunk
@@ -86,7 +87,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
                           S_ISREG(info.st_mode)) {
       ledger.Reserve(std::min<size_t>(static_cast<size_t>(info.st_size) / 300, size_t{1} << 25));
     }
-    ledger_ok = LoadLedger(o.ledger, "evaluated", &ledger);
+    ledger_ok = LoadLedger(o.ledger, "evaluated", &ledger, loaded->rules.get());
   });
   std::atomic<bool> aborted{false};
   auto ledger_ready = [&] {
@@ -111,15 +112,20 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     return o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
   };
 
+  int64_t line_no = 0;  // fill's own
   PipelineStages stages;
   stages.fill = [&](size_t slot) -> size_t {
     if (aborted) return 0;
     Batch* b = &batches[slot];
     b->text.clear();
     b->lines.clear();
+    b->numbers.clear();
     std::string_view line;
     while (b->lines.size() < kBatchLines && in.Next(&line)) {
+      // A UTF-8 byte-order mark (as spreadsheet programs write) is not part of the first line.
+      if (++line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
       if (IsBlankLine(line)) continue;
+      b->numbers.push_back(line_no);
       b->lines.emplace_back(b->text.size(), line.size());
       b->text.append(line);
     }
@@ -133,6 +139,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
     Batch* b = &batches[slot];
     for (size_t i = begin; i < end; ++i) {
       readers[w]->ReadPadded(std::string_view(b->text).substr(b->lines[i].first, b->lines[i].second), &b->apps[i]);
+      b->apps[i].line = b->numbers[i];
       evaluator.Prepare(b->apps[i], want_trace(b->apps[i]), &b->prechecks[i]);
     }
   };

@@ -11,6 +11,7 @@
 #include "engine/uscc.h"
 #include "policy/keys.h"
 #include "policy/loader.h"
+#include "policy/words.h"
 
 namespace qgrant::engine {
 
@@ -671,7 +672,9 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
       const auto& kinds = policy::ApplicantKinds();
       if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
         const std::string k(*kind);
-        v.Add("applicant.kind", "not_in_list", "单位类型 " + k + " 不在允许范围内（" + JoinList(kinds) + "）",
+        std::string zh;
+        for (const auto& known : kinds) zh += (zh.empty() ? "" : "、") + known + "（" + policy::KindZh(known) + "）";
+        v.Add("applicant.kind", "not_in_list", "单位类型 " + k + " 不在允许范围内，可选：" + zh,
               "applicant kind '" + k + "' is not one of: " + JoinList(kinds));
       } else {
         app->kind.append(*kind);
@@ -752,7 +755,12 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
   element e;
   std::string_view value;
   if (!measure->level_fact.empty() && member(facts, measure->level_fact, &e) && e.get_string().get(value) == simdjson::SUCCESS) {
-    app->level.append(value);
+    const FactSpec* spec = nullptr;
+    for (const auto& f : measure->facts) {
+      if (f.name == measure->level_fact) spec = &f;
+    }
+    if (spec != nullptr && spec->match != FactSpec::Match::kExact) app->level = Canonical(value, spec->match);
+    else app->level.append(value);
   }
   simdjson::dom::array list;
   if (measure->once == policy::OnceRule::kPerItem && member(facts, measure->items_fact, &e) &&

@@ -299,10 +299,13 @@ class Decider {
       }
       return;
     }
-    const Text payer = PayerWords(rules_, *e), what = EntryWords(rules_, *e);
-    Text t{"该单位已就同一事项获得" + payer.zh + "资助（" + what.zh + "），依据第（十二）条，本措施与深圳市其他支持政策不得重复享受",
-           "The unit was already funded for the same subject under " + payer.en + " (" + what.en +
-               "); item (12) forbids enjoying these measures and other Shenzhen support twice"};
+    const Text payer = PayerWords(rules_, *e);
+    const bool dated = e->granted_on.days != 0 && !e->in_round;
+    const std::string when_zh = dated ? "已于" + policy::DateZh(e->granted_on) : std::string("已");
+    const std::string when_en = dated ? " on " + policy::DateEn(e->granted_on) : std::string();
+    Text t{"该单位" + when_zh + "就同一事项「" + e->subject + "」获得" + payer.zh + "资助，依据第（十二）条，本措施与深圳市其他支持政策不得重复享受",
+           "The unit was already funded for the same subject \"" + e->subject + "\" under " + payer.en + when_en +
+               "; item (12) forbids enjoying these measures and other Shenzhen support twice"};
     if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", e->policy, false, t);
     failed_.push_back({"double_benefit", t, ""});
   }
@@ -676,9 +679,9 @@ class Decider {
                        ""};
     } else if (app_.requested_fen && *app_.requested_fen > base) {
       amount_reason = {"capped_at_ceiling",
-                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis().zh + "，按" + YuanZh(amount) + "核定（各项支持限额均为上限，第四（十二）条）",
+                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis().zh + "，按" + YuanZh(amount) + "核定（各项支持限额均为上限，第（十二）条）",
                         "The requested " + YuanEn(*app_.requested_fen) + " exceeds the " + basis().en + "; " + YuanEn(amount) +
-                            " is paid (every amount is a ceiling, clause 4(12))"},
+                            " is paid (every amount is a ceiling, item (12))"},
                        ""};
     } else if (const auto* t = amount == cap ? evaluator_.Texts(m, app_.level) : nullptr) {
       amount_reason = DecisionReason::Of(t->ceiling_paid);
@@ -690,6 +693,7 @@ class Decider {
     if (explain_) Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
     pre_->done = true;
     d_->reasons.push_back(EligibleReason(m));
+    if (m.review) d_->reasons.push_back(ReviewWords(m));
     d_->reasons.push_back(std::move(amount_reason));
   }
 
@@ -865,6 +869,7 @@ class Decider {
     }
     pre_->done = true;
     d_->reasons.push_back(EligibleReason(m));
+    if (m.review) d_->reasons.push_back(ReviewWords(m));
     if (app_.requested_fen && *app_.requested_fen < cap_total) {
       d_->reasons.push_back({"requested_below_ceiling",
                              {"按申请金额" + YuanZh(total) + "核定（可资助认证" + std::to_string(payable) + "项，上限合计" + YuanZh(cap_total) + "）",
