@@ -524,7 +524,12 @@ bool ParseScope(std::string_view text, Scope* out) {
 // checked as an application is): a wrong level would let the unit be paid for it again.
 Status CheckLevel(const policy::RuleSet& rules, std::string_view measure, std::string_view level, const std::string& where) {
   const policy::Measure* m = rules.FindMeasure(measure);
-  if (m == nullptr || m->level_fact.empty()) return Status::Ok();
+  // Levels that key a first-time or one-time rule (（八） awards and grades, （九） maturity, （十）
+  // zones); a level that only names a category (（二）) keys nothing.
+  if (m == nullptr || m->level_fact.empty() ||
+      (m->once != policy::OnceRule::kFirstTime && m->once != policy::OnceRule::kOneTime)) {
+    return Status::Ok();
+  }
   const policy::FactSpec* spec = nullptr;
   for (const auto& f : m->facts) {
     if (f.name == m->level_fact) spec = &f;
