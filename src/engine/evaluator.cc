@@ -1,6 +1,7 @@
 #include "engine/evaluator.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "expr/time_util.h"
 #include "policy/loader.h"
@@ -332,6 +333,13 @@ class Decider {
     failed_.push_back({first ? "not_first_time" : "already_received", t, ""});
   }
 
+  // Sums of ceilings saturate rather than wrap (CONTRACT §6: sums are checked, never wrapped);
+  // a saturated sum is far above any budget and is never paid in full.
+  static int64_t SaturatingAdd(int64_t a, int64_t b) {
+    int64_t out = 0;
+    return __builtin_add_overflow(a, b, &out) ? INT64_MAX : out;
+  }
+
   static int64_t CheckedProduct(int64_t per_item, size_t items) {
     int64_t out = 0;
     if (__builtin_mul_overflow(per_item, static_cast<int64_t>(items), &out)) return INT64_MAX;
@@ -537,13 +545,16 @@ class Decider {
     if (m.once != OnceRule::kPerItem) return;
     const uint64_t measure = Ledger::KeyHashPrefix(m.id);
     pre_->items.resize(app_.items.size());
+    // Repeats found with a set: an application with 200,000 certificates must not take
+    // 200,000² comparisons.
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(app_.items.size());
     for (size_t k = 0; k < app_.items.size(); ++k) {
       Precheck::ItemCheck& c = pre_->items[k];
       const std::string& key = app_.items[k].key;
       c.subject_hash = Ledger::KeyHashWith(unit, key);
       c.item_hash = Ledger::KeyHashWith(measure, key);
-      c.repeated = false;
-      for (size_t j = 0; j < k && !c.repeated; ++j) c.repeated = app_.items[j].key == key;
+      c.repeated = !seen.insert(key).second;
     }
   }
 
@@ -743,10 +754,10 @@ class Decider {
       } else {
         ++payable;
         ++paid_before;
-        cap_total += per_item;
+        cap_total = SaturatingAdd(cap_total, per_item);
         const int64_t pay = std::min(per_item, remaining);
         remaining -= pay;
-        total += pay;
+        total += pay;  // total + remaining stays the starting remaining: no overflow
         c.result = R::kPaid;
         c.amount_fen = pay;
       }
@@ -846,8 +857,8 @@ class Decider {
       ItemReason(m, item, c, &it);
       if (c.result == Precheck::ItemCheck::Result::kPaid) {
         ++payable;
-        cap_total += per_item;
-        total += c.amount_fen;
+        cap_total = SaturatingAdd(cap_total, per_item);
+        total = SaturatingAdd(total, c.amount_fen);
       }
       if (c.result == Precheck::ItemCheck::Result::kLimitReached) ++limited;
       if (explain_) Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,

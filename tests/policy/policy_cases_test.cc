@@ -26,6 +26,8 @@
 #include "engine/decision.h"
 #include "engine/evaluator.h"
 #include "engine/ledger.h"
+#include "engine/explain.h"
+#include "engine/round.h"
 #include "policy/loader.h"
 
 #ifndef QGRANT_SOURCE_DIR
@@ -306,6 +308,36 @@ void Compare(const YAML::Node& expect, const Json& d, std::vector<std::string>* 
 // What every decision must satisfy whatever a case expects (CONTRACT §4): a known outcome;
 // reasons that say why, in both languages; no money unless eligible; an eligible amount within
 // its ceiling; per-certificate items that add up to the amount.
+// One application decided alone, with its trace: the JSON line and the explanation in both
+// languages, as the round driver writes them below.
+std::string Words(const engine::Evaluator& evaluator, const engine::Application& app, const engine::Decision& d,
+                  const policy::RuleSet& rules) {
+  engine::JsonWriter out;
+  engine::RoundDriver(evaluator).AppendJsonLine(d, true, &out);
+  return std::string(out.data(), out.size()) + engine::ExplainText(d, app, rules, engine::Lang::kZh) +
+         engine::ExplainText(d, app, rules, engine::Lang::kEn);
+}
+
+std::string OneShotWords(const engine::Evaluator& evaluator, const engine::Application& app, const policy::RuleSet& rules,
+                         engine::Ledger* ledger) {
+  return Words(evaluator, app, evaluator.Decide(app, ledger, true), rules);
+}
+
+std::string Batched(const engine::Evaluator& evaluator, const std::string& input, const policy::RuleSet& rules,
+                    engine::Ledger* ledger) {
+  engine::StringRoundSource source(input);
+  engine::RoundOptions options;
+  options.trace = [](const engine::Application&) { return true; };
+  options.format = [&](int64_t, const engine::Application& app, const engine::Decision& d, engine::JsonWriter* out) {
+    out->Raw(Words(evaluator, app, d, rules));
+  };
+  std::string got;
+  options.write = [&](std::string_view bytes) { got.append(bytes); };
+  engine::RoundSummary summary;
+  engine::RoundDriver(evaluator).Run(&source, ledger, options, &summary);
+  return got;
+}
+
 void CheckInvariants(const Json& d, std::vector<std::string>* diffs) {
   static const std::set<std::string> kOutcomes = {"eligible", "ineligible", "referred", "invalid"};
   std::string outcome = d.value("outcome", "");
@@ -373,7 +405,7 @@ class CaseTest : public testing::Test {
     ASSERT_TRUE(loaded->error.empty()) << title << ": " << loaded->error;
     policy::RuleSet rules = policy::ResolveRules(loaded->bundle, loaded->guide, as_of);
 
-    engine::Ledger ledger;
+    engine::Ledger ledger, batched_ledger, traced_ledger;
     ledger.CheckAgainst(&rules);
     if (const YAML::Node entries = c["ledger"]; entries.IsDefined()) {
       int64_t n = 0;
@@ -381,6 +413,10 @@ class CaseTest : public testing::Test {
       for (const auto& e : entries) {
         std::string text = e.IsScalar() ? e.Scalar() : ToJson(e).dump();
         Status st = ledger.LoadLine(text, ++n);
+        if (st.ok()) {
+          EXPECT_TRUE(batched_ledger.LoadLine(text, n).ok());
+          EXPECT_TRUE(traced_ledger.LoadLine(text, n).ok());
+        }
         if (!want_error.empty() && !st.ok()) {
           EXPECT_NE(st.message().find(want_error), std::string::npos) << title << ": " << st.message();
           return;
@@ -396,6 +432,7 @@ class CaseTest : public testing::Test {
     engine::Evaluator evaluator(rules);
     engine::ApplicationReader reader(rules);
     std::string report;
+    std::string round_input, one_shot;  // the round as one input, and what Decide made of it
     for (size_t i = 0; i < apps.size(); ++i) {
       std::string line;
       if (apps[i].IsMap() && Has(apps[i]["line"])) {
@@ -415,6 +452,8 @@ class CaseTest : public testing::Test {
       engine::Application app;
       reader.Read(line, &app);
       app.line = static_cast<int64_t>(i) + 1;  // the round as one input, one line each
+      round_input += line + "\n";
+      one_shot += OneShotWords(evaluator, app, rules, &traced_ledger);
       engine::Decision decision = evaluator.Decide(app, &ledger, false);
       std::string out;
       engine::AppendDecisionJson(decision, evaluator.provenance(), &out);
@@ -429,6 +468,9 @@ class CaseTest : public testing::Test {
         report += "\n    decision: " + out;
       }
     }
+    // The batched path (engine/round.h) must decide every case byte for byte as Decide does,
+    // traces and explanations included.
+    EXPECT_EQ(Batched(evaluator, round_input, rules, &batched_ledger), one_shot) << title << ": the round driver differs";
     if (const YAML::Node known = c["known_issue"]; known.IsDefined()) {
       if (report.empty()) {
         GTEST_SKIP() << title << ": known issue: " << Str(known)
