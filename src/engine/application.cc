@@ -601,8 +601,16 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
     text = buffer.data();
   }
   element doc;
-  if (parser_->parse(text, line.size(), false).get(doc) != simdjson::SUCCESS) {
-    v.Add("", "not_json", "该行不是有效的 JSON", "the line is not valid JSON");
+  if (const auto error = parser_->parse(text, line.size(), false).get(doc); error != simdjson::SUCCESS) {
+    if (error == simdjson::NUMBER_OUT_OF_RANGE || error == simdjson::NUMBER_ERROR) {
+      v.Add("", "not_json", "该行含有无法读取的数值（超出范围或格式错误）", "the line has a number that cannot be read (out of range or malformed)");
+    } else if (error == simdjson::UTF8_ERROR) {
+      v.Add("", "not_json", "该行不是有效的 UTF-8 文本", "the line is not valid UTF-8 text");
+    } else if (error == simdjson::DEPTH_ERROR) {
+      v.Add("", "not_json", "该行嵌套层数过多", "the line is nested too deeply");
+    } else {
+      v.Add("", "not_json", "该行不是有效的 JSON", "the line is not valid JSON");
+    }
     return;
   }
   object root;

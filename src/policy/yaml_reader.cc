@@ -4,6 +4,7 @@
 #include <charconv>
 #include <sstream>
 
+#include <utf8proc.h>
 #include <yaml-cpp/eventhandler.h>
 
 namespace qgrant::policy {
@@ -147,8 +148,33 @@ bool YamlReader::CheckStructure() {
   return ok;
 }
 
+// The place of the first byte that is not UTF-8, or false: every text a person reads must be
+// readable, and a policy file is read as UTF-8.
+bool FindInvalidUtf8(std::string_view text, int* line, int* column) {
+  *line = 1;
+  *column = 1;
+  for (size_t i = 0; i < text.size();) {
+    utf8proc_int32_t c;
+    const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
+                                                static_cast<utf8proc_ssize_t>(text.size() - i), &c);
+    if (n <= 0) return true;
+    if (c == '\n') {
+      ++*line;
+      *column = 1;
+    } else {
+      ++*column;
+    }
+    i += static_cast<size_t>(n);
+  }
+  return false;
+}
+
 bool YamlReader::Parse(YAML::Node* root) {
   sink_->RememberText(file_, text_);
+  if (int line, column; FindInvalidUtf8(text_, &line, &column)) {
+    sink_->Error(file_, line, column, "the file is not UTF-8 text here: save it as UTF-8");
+    return false;
+  }
   if (!CheckStructure()) return false;
   try {
     *root = YAML::Load(text_);
