@@ -86,6 +86,11 @@ Result<std::optional<User>> Authenticate(Store& store, std::string_view token);
 // login. The USCC's check character is the caller's to verify (engine/uscc.h).
 Result<std::string> CreateUser(Store& store, User user, const std::string& actor);
 
+// Verifies the audit chain of the database `url` names without changing anything: no migration,
+// no file created (a missing SQLite file is InvalidArgument), one read-only snapshot. Safe beside a
+// running server. A database newer than this binary is refused, as OpenStore does.
+Result<AuditVerdict> VerifyAuditAt(std::string_view url);
+
 template <typename Job>
 std::invoke_result_t<Job&, WriteTx&> Store::Write(Job&& job) {
   using R = std::invoke_result_t<Job&, WriteTx&>;
