@@ -65,6 +65,14 @@ class Store {
   // "sqlite" or "postgresql".
   virtual std::string_view backend() const = 0;
 
+  // Counts since the store was opened: jobs run and transactions committed. Jobs per commit is
+  // what group commit buys (SQLite); on PostgreSQL every job commits alone.
+  struct WriteStats {
+    int64_t jobs = 0;
+    int64_t commits = 0;
+  };
+  virtual WriteStats write_stats() const = 0;
+
  protected:
   Store() = default;
   virtual Status RunWrite(const std::function<Status(WriteTx&)>& job) = 0;

@@ -1,4 +1,8 @@
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "store_fixture.h"
@@ -280,6 +284,58 @@ TEST_P(WriteTest, IdempotentAnswersAreKeptPerUserAndKey) {
 }
 
 QGRANT_STORE_BACKENDS(WriteTest);
+
+}  // namespace
+}  // namespace qgrant::store::testing
+
+namespace qgrant::store::testing {
+namespace {
+
+// While the writer is busy with a slow job, the jobs queued behind it commit together in one
+// transaction; the failing one among them rolls back alone.
+TEST(SqliteGroupCommitTest, QueuedJobsShareOneCommitAndAFailureRollsBackAlone) {
+  const std::string dir = ::testing::TempDir() + "qgrant_group_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  {
+    auto opened = OpenStore("sqlite:" + dir + "/g.db");
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    Store& store = **opened;
+    std::atomic<bool> slow_started{false};
+    std::thread slow([&] {
+      ASSERT_TRUE(store.Write([&](WriteTx& tx) {
+        slow_started = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        return tx.Audit(Event("slow:0", 0)).status();
+      }).ok());
+    });
+    while (!slow_started) std::this_thread::yield();
+    const auto before = store.write_stats();
+    constexpr int kJobs = 10;
+    std::vector<Status> results(kJobs);
+    std::vector<std::thread> writers;
+    for (int i = 0; i < kJobs; ++i) {
+      writers.emplace_back([&, i] {
+        results[i] = store.Write([&](WriteTx& tx) -> Status {
+          QGRANT_RETURN_IF_ERROR(tx.Audit(Event("job:" + std::to_string(i), i)).status());
+          return i == 4 ? Status::InvalidArgument("job 4 fails") : Status::Ok();
+        });
+      });
+    }
+    for (auto& w : writers) w.join();
+    slow.join();
+    const auto after = store.write_stats();
+    EXPECT_EQ(after.jobs - before.jobs, kJobs + 1);
+    EXPECT_EQ(after.commits - before.commits, 2);  // the slow job's, then all ten queued ones'
+    for (int i = 0; i < kJobs; ++i) EXPECT_EQ(results[i].ok(), i != 4) << i;
+    auto verdict = store.Read([](Reader& r) { return r.VerifyAudit(); });
+    ASSERT_TRUE(verdict.ok());
+    EXPECT_TRUE(verdict->ok);
+    EXPECT_EQ(verdict->entries, kJobs);  // the slow one and nine of ten
+    auto entries = store.Read([](Reader& r) { return r.AuditEntries(0, 100); });
+    for (const AuditEntry& e : *entries) EXPECT_NE(e.object, "job:4");
+  }
+  std::filesystem::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace qgrant::store::testing

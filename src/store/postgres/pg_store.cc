@@ -63,8 +63,10 @@ PgStore::Attempt PgStore::WriteOnce(PgConn& conn, const std::function<Status(Wri
   if (st.ok()) {
     WriteTx tx(conn, options_.clock());
     st = RunAuditedJob(tx, job);
+    ++jobs_;
     if (st.ok()) {
       st = conn.Exec("COMMIT");
+      if (st.ok()) ++commits_;
       retry = !st.ok() && conn.last_failure() == SqlFailure::kSerialization;
     } else {
       retry = conn.last_failure() == SqlFailure::kSerialization;

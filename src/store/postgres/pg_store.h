@@ -9,6 +9,7 @@
 // retried from the start, a few times, with a growing pause.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,7 @@ class PgStore final : public Store {
   static Result<std::unique_ptr<Store>> Open(const std::string& url, StoreOptions options);
 
   std::string_view backend() const override { return "postgresql"; }
+  WriteStats write_stats() const override { return {jobs_.load(), commits_.load()}; }
 
  protected:
   Status RunWrite(const std::function<Status(WriteTx&)>& job) override;
@@ -46,6 +48,8 @@ class PgStore final : public Store {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<PgConn>> idle_;
   int open_ = 0;  // connections made and not dropped
+  std::atomic<int64_t> jobs_{0};
+  std::atomic<int64_t> commits_{0};
 };
 
 }  // namespace qgrant::store

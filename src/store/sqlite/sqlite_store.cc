@@ -82,6 +82,8 @@ void SqliteStore::CommitGroup(std::vector<PendingWrite*>& group) {
     if (!end.ok()) broken = end;
   }
   Status commit = broken.ok() ? writer_->Exec("COMMIT") : broken;
+  jobs_ += int64_t(group.size());
+  if (commit.ok()) ++commits_;
   if (!commit.ok()) {
     (void)writer_->Exec("ROLLBACK");
     const Status lost = Status::IoError("the write was not committed: " + commit.message());

@@ -4,6 +4,7 @@
 // query-only connections (WAL lets them read beside the writer), kept in a small pool.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -23,6 +24,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   std::string_view backend() const override { return "sqlite"; }
+  WriteStats write_stats() const override { return {jobs_.load(), commits_.load()}; }
 
  protected:
   Status RunWrite(const std::function<Status(WriteTx&)>& job) override;
@@ -51,6 +53,9 @@ class SqliteStore final : public Store {
   std::deque<PendingWrite*> queue_;
   bool stopping_ = false;
   std::thread writer_thread_;
+
+  std::atomic<int64_t> jobs_{0};
+  std::atomic<int64_t> commits_{0};
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteConn>> idle_readers_;
