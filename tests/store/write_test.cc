@@ -142,6 +142,52 @@ TEST_P(WriteTest, FindsTheLiveDuplicateOnly) {
   EXPECT_FALSE(self->has_value());
 }
 
+// Lists page by creation order with a cursor; allocation reads by the last submission.
+TEST_P(WriteTest, ListsPageByCreationAndAllocationReadsBySubmission) {
+  ASSERT_TRUE(InsertRound(*store_, "R1").ok());
+  std::vector<std::string> ids;
+  for (const char* subject : {"A", "B", "C"}) {
+    auto a = InsertApplication(*store_, subject);
+    ASSERT_TRUE(a.ok());
+    ids.push_back(a->id);
+  }
+  // Submit C, then A, then B; then A again (returned and resubmitted): A goes to the back.
+  for (const std::string& id : {ids[2], ids[0], ids[1], ids[0]}) {
+    Status st = store_->Write([&](WriteTx& tx) -> Status {
+      auto app = tx.GetApplication(id);
+      if (!app.ok()) return app.status();
+      Application x = **app;
+      auto seq = tx.NextSubmissionSeq();
+      if (!seq.ok()) return seq.status();
+      x.submission_seq = *seq;
+      x.state = "accepted";
+      QGRANT_RETURN_IF_ERROR(tx.UpdateApplication(&x));
+      return tx.Audit(Event("application:" + id, 1)).status();
+    });
+    ASSERT_TRUE(st.ok()) << st.message();
+  }
+  auto order = store_->Read([](Reader& r) { return r.ApplicationsBySubmission("R1", {"accepted"}); });
+  ASSERT_TRUE(order.ok());
+  ASSERT_EQ(order->size(), 3u);
+  EXPECT_EQ((*order)[0].id, ids[2]);
+  EXPECT_EQ((*order)[1].id, ids[1]);
+  EXPECT_EQ((*order)[2].id, ids[0]);
+
+  ApplicationFilter page;
+  page.round = "R1";
+  page.limit = 2;
+  auto first = store_->Read([&](Reader& r) { return r.Applications(page); });
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, ids[0]);
+  page.after_seq = first->back().seq;
+  auto second = store_->Read([&](Reader& r) { return r.Applications(page); });
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].id, ids[2]);
+  page.after_seq = 0;
+  page.states = {"draft"};
+  EXPECT_TRUE(store_->Read([&](Reader& r) { return r.Applications(page); })->empty());
+}
+
 TEST_P(WriteTest, ObjectionsLedgerPaymentsInvitationsRoundTrip) {
   ASSERT_TRUE(InsertRound(*store_, "R1").ok());
   auto a = InsertApplication(*store_, "CQA-2025");
