@@ -27,7 +27,9 @@ Status Failure(pg_conn* conn, const PGresult* res, SqlFailure* failure) {
   }
   std::string msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  return Status::IoError("PostgreSQL: " + msg + (code.empty() ? "" : " (SQLSTATE " + code + ")"));
+  std::string text = "PostgreSQL: " + msg;
+  if (!code.empty()) text.append(" (SQLSTATE ").append(code).append(")");
+  return Status::IoError(text);
 }
 
 bool Succeeded(const PGresult* res) {
@@ -44,7 +46,8 @@ std::string NumberPlaceholders(const std::string& sql) {
   for (char c : sql) {
     if (c == '\'') quoted = !quoted;
     if (c == '?' && !quoted) {
-      out += "$" + std::to_string(++n);
+      out.push_back('$');
+      out += std::to_string(++n);
     } else {
       out.push_back(c);
     }
@@ -83,7 +86,8 @@ Status PgConn::Exec(std::string_view script) {
 Result<std::string> PgConn::Prepared(const std::string& sql) {
   auto it = statements_.find(sql);
   if (it != statements_.end()) return it->second;
-  const std::string name = "q" + std::to_string(statements_.size() + 1);
+  std::string name = std::to_string(statements_.size() + 1);
+  name.insert(name.begin(), 'q');
   PgResult res(PQprepare(conn_, name.c_str(), NumberPlaceholders(sql).c_str(), 0, nullptr));
   if (!Succeeded(res.get())) return Failure(conn_, res.get(), &last_failure_);
   statements_.emplace(sql, name);
