@@ -1,3 +1,6 @@
+#include <atomic>
+#include <thread>
+
 #include "store/crypto.h"
 #include "store_fixture.h"
 
@@ -99,6 +102,38 @@ TEST_P(UsersTest, DeactivatedUsersTokenNoLongerWorks) {
   });
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_FALSE(Authenticate(*store_, *token)->has_value());
+}
+
+// `qgrant user add` opens its own store on the server's database while the server writes: both
+// writers take the database's write lock in turn, the token works at once in the server's store,
+// and the chain stays one chain.
+TEST_P(UsersTest, ASecondStoreAddsUsersWhileTheFirstWrites) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread server([&] {
+    while (!stop) {
+      Status st = store_->Write([&](WriteTx& tx) { return tx.Audit(Event("round:R1", written)).status(); });
+      ASSERT_TRUE(st.ok()) << st.message();
+      ++written;
+    }
+  });
+  std::vector<std::string> tokens;
+  {
+    auto cli = Open();
+    ASSERT_NE(cli, nullptr);
+    for (int i = 0; i < 5; ++i) {
+      auto token = CreateUser(*cli, Applicant("cli" + std::to_string(i)), "cli:user-add");
+      ASSERT_TRUE(token.ok()) << token.status().message();
+      tokens.push_back(*token);
+    }
+  }
+  stop = true;
+  server.join();
+  for (const std::string& token : tokens) EXPECT_TRUE(Authenticate(*store_, token)->has_value());
+  auto verdict = store_->Read([](Reader& r) { return r.VerifyAudit(); });
+  ASSERT_TRUE(verdict.ok());
+  EXPECT_TRUE(verdict->ok) << verdict->bad_seq << ": " << verdict->reason;
+  EXPECT_EQ(verdict->entries, written.load() + 5);
 }
 
 QGRANT_STORE_BACKENDS(UsersTest);
