@@ -18,6 +18,8 @@
 // transaction, each inside a SAVEPOINT, so a failing one rolls back only itself).
 //   REQUIRES: a job has no effect outside its WriteTx and may run more than once (PostgreSQL
 //   retries a job whose transaction hit a serialization failure), so it must not, e.g., send mail.
+//   REQUIRES: a job does not call Write or Read on the store (on SQLite the writer thread would
+//   wait for itself); it reads through its WriteTx, which sees its own changes.
 // Read runs a job on one consistent snapshot, beside the writer.
 //
 // Thread-safety: a Store may be used from any number of threads at once. Writes are serialised

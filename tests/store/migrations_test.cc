@@ -1,5 +1,11 @@
 #include "store/migrations.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "store/sqlite/sqlite_conn.h"
+
 #include "store_fixture.h"
 
 namespace qgrant::store::testing {
@@ -41,6 +47,24 @@ TEST_P(MigrationsTest, RefusesADatabaseNewerThanTheBinary) {
   EXPECT_NE(msg.find("(" + std::to_string(LatestSchemaVersion()) + ")"), std::string::npos) << msg;
 }
 
+TEST_P(MigrationsTest, VerifyRefusesANewerDatabaseAndChangesNothing) {
+  store_.reset();
+  RawExec("INSERT INTO schema_version (version, name) VALUES (99, 'future')");
+  auto verdict = VerifyAuditAt(url());
+  ASSERT_FALSE(verdict.ok());
+  EXPECT_NE(verdict.status().message().find("schema version 99"), std::string::npos);
+  auto raw = Raw();
+  EXPECT_EQ(StoredVersion(*raw), 99);
+}
+
+TEST_P(MigrationsTest, VerifyOfAFreshDatabaseIsAnEmptyChain) {
+  auto verdict = VerifyAuditAt(url());
+  ASSERT_TRUE(verdict.ok()) << verdict.status().message();
+  EXPECT_TRUE(verdict->ok);
+  EXPECT_EQ(verdict->entries, 0);
+  EXPECT_EQ(verdict->head, std::string(64, '0'));
+}
+
 TEST_P(MigrationsTest, EachDialectGetsItsOwnPart) {
   const auto migrations = MigrationsFor(postgres() ? Dialect::kPostgres : Dialect::kSqlite);
   ASSERT_FALSE(migrations.empty());
@@ -56,9 +80,25 @@ TEST(MigrationsOpenTest, RefusesUnknownUrlsAndMemoryDatabases) {
   auto memory = OpenStore("sqlite::memory:");
   ASSERT_FALSE(memory.ok());
   EXPECT_NE(memory.status().message().find("must be a file path"), std::string::npos);
+  auto unreachable = OpenStore("postgresql://127.0.0.1:1/qgrant?connect_timeout=2");
+  ASSERT_FALSE(unreachable.ok());
+  EXPECT_NE(unreachable.status().message().find("cannot connect to PostgreSQL"), std::string::npos);
   auto missing_dir = OpenStore("/nonexistent-dir/qgrant.db");
   ASSERT_FALSE(missing_dir.ok());
   EXPECT_NE(missing_dir.status().message().find("cannot open SQLite database"), std::string::npos);
+}
+
+TEST(MigrationsOpenTest, VerifyRefusesAFileThatIsNotAQgrantDatabase) {
+  const std::string path = ::testing::TempDir() + "not_qgrant_" + std::to_string(::getpid()) + ".db";
+  {
+    auto conn = SqliteConn::Open(path, /*query_only=*/false);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Exec("CREATE TABLE t (x TEXT)").ok());
+  }
+  auto verdict = VerifyAuditAt(path);
+  ASSERT_FALSE(verdict.ok());
+  EXPECT_NE(verdict.status().message().find("not a qgrant database"), std::string::npos);
+  std::filesystem::remove(path);
 }
 
 QGRANT_STORE_BACKENDS(MigrationsTest);
