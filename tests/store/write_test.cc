@@ -385,3 +385,40 @@ TEST(SqliteGroupCommitTest, QueuedJobsShareOneCommitAndAFailureRollsBackAlone) {
 
 }  // namespace
 }  // namespace qgrant::store::testing
+
+namespace qgrant::store::testing {
+namespace {
+
+using PostgresRetryTest = StoreTest;
+
+// A row changed by another transaction after the job's snapshot makes the job's update fail to
+// serialise (SQLSTATE 40001); the store runs the job again on a fresh snapshot, and it succeeds.
+TEST_P(PostgresRetryTest, ASerializationFailureRunsTheJobAgain) {
+  ASSERT_TRUE(InsertRound(*store_, "R1").ok());
+  auto other = Raw();
+  ASSERT_NE(other, nullptr);
+  int attempts = 0;
+  Status st = store_->Write([&](WriteTx& tx) -> Status {
+    ++attempts;
+    auto round = tx.GetRound("R1");  // fixes this attempt's snapshot
+    if (!round.ok()) return round.status();
+    if (attempts == 1) QGRANT_RETURN_IF_ERROR(other->Exec("UPDATE rounds SET title = 'other' WHERE id = 'R1'"));
+    Round r = **round;
+    r.budget_fen = 42;
+    QGRANT_RETURN_IF_ERROR(tx.UpdateRound(&r));
+    return tx.Audit(Event("round:R1", 42)).status();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(attempts, 2);
+  auto round = store_->Read([](Reader& r) { return r.GetRound("R1"); });
+  EXPECT_EQ((*round)->budget_fen, 42);
+  EXPECT_EQ((*round)->title, "other");  // the second attempt read the other transaction's change
+  auto verdict = store_->Read([](Reader& r) { return r.VerifyAudit(); });
+  EXPECT_EQ(verdict->entries, 2);  // the first attempt's audit entry was rolled back with it
+}
+
+// SQLite's single writer cannot fail to serialise: PostgreSQL only.
+INSTANTIATE_TEST_SUITE_P(Backends, PostgresRetryTest, ::testing::Values("postgresql"), BackendName);
+
+}  // namespace
+}  // namespace qgrant::store::testing
