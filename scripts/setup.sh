@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   libgoogle-perftools-dev libxlsxwriter-dev libutf8proc-dev bc time
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev postgresql
   "$@"
 )
 missing=()

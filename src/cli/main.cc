@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   qgrant::cli::AddAllocateCommand(app, &exit_code);
   qgrant::cli::AddScreenCommand(app, &exit_code);
   qgrant::cli::AddSimulateCommand(app, &exit_code);
+  qgrant::cli::AddUserCommand(app, &exit_code);
+  qgrant::cli::AddAuditCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
