@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   libgoogle-perftools-dev libxlsxwriter-dev bc time
+  libboost1.81-dev libboost-url1.81-dev wrk
   "$@"
 )
 missing=()
