@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   qgrant::cli::AddAllocateCommand(app, &exit_code);
   qgrant::cli::AddScreenCommand(app, &exit_code);
   qgrant::cli::AddSimulateCommand(app, &exit_code);
+  qgrant::cli::AddServeCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

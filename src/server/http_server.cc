@@ -3,6 +3,7 @@
 // connection's strand. Handlers run on the worker pool; their answer is posted back here.
 #include "server/http_server.h"
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <optional>
@@ -153,8 +154,26 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->keep_alive(!close_);
     response_->prepare_payload();
     http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec || self->close_) return self->Close();
+      if (ec) return self->Close();
+      if (self->close_) return self->Linger();
       self->ReadHeader();
+    });
+  }
+
+  // After an answer that ends the connection, what the client is still sending (the rest of a
+  // refused body) is discarded for a moment, never stored, before closing: closing a socket with
+  // unread data sends a reset, which can make the client lose the answer it was just sent.
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (!linger_started_) {
+      linger_started_ = true;
+      stream_.expires_after(std::chrono::seconds(1));
+    }
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->lingered_ += n;
+      if (ec || self->lingered_ > kMaxLinger) return self->Close();
+      self->Linger();
     });
   }
 
@@ -164,12 +183,17 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  static constexpr size_t kMaxLinger = 4 * 1024 * 1024;
+
   beast::tcp_stream stream_;
   HttpServer::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> interim_;  // 100 Continue
   std::optional<http::response<http::string_body>> response_;
+  std::array<char, 16 * 1024> discard_;  // Linger()
+  size_t lingered_ = 0;
+  bool linger_started_ = false;
   bool keep_alive_ = false;
   bool close_ = false;
   unsigned version_ = 11;
