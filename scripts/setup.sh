@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libgoogle-perftools-dev libxlsxwriter-dev libutf8proc-dev bc time
   libsqlite3-dev sqlite3 libpq-dev libssl-dev postgresql
+  libboost1.81-dev libboost-url1.81-dev wrk
   "$@"
 )
 missing=()

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   qgrant::cli::AddSimulateCommand(app, &exit_code);
   qgrant::cli::AddUserCommand(app, &exit_code);
   qgrant::cli::AddAuditCommand(app, &exit_code);
+  qgrant::cli::AddServeCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

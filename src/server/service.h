@@ -1,0 +1,43 @@
+// The service as the routes see it: the policy loaded at start, the service date, the rules in
+// force by guide and date, and (later) the store. Built once by `qgrant serve` or a test;
+// shared read-only by every worker thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "policy/loader.h"
+#include "server/auth.h"
+#include "server/router.h"
+#include "server/rules_cache.h"
+
+namespace qgrant::server {
+
+class Service {
+ public:
+  // `today`: the service date fixed by --today (drills, tests); nullopt: today in Asia/Shanghai.
+  Service(policy::PolicyBundle bundle, std::optional<policy::Date> today);
+
+  // The service date: every rule's "today" (§7 in detail); instants stay real time.
+  policy::Date Today() const;
+  const policy::PolicyBundle& bundle() const { return bundle_; }
+  // The guide of the policy for a year, or null when there is none.
+  std::shared_ptr<const policy::Guide> FindGuide(int year) const;
+  std::shared_ptr<const RulesEntry> Rules(const std::shared_ptr<const policy::Guide>& guide, policy::Date as_of) const {
+    return cache_.Get(guide, as_of);
+  }
+
+ private:
+  policy::PolicyBundle bundle_;
+  std::optional<policy::Date> today_;
+  RulesCache cache_{bundle_};
+};
+
+// The whole §7 API: every route with who may call it. Routes that need the store answer 501
+// until it is connected. `auth` may be null: then every bearer token is refused (401).
+std::shared_ptr<Router> BuildApiRouter(std::shared_ptr<const Service> service, std::shared_ptr<const Authenticator> auth);
+
+// The OpenAPI 3 document of the API (src/server/openapi.json, embedded at build time).
+std::string_view OpenApiDocument();
+
+}  // namespace qgrant::server
