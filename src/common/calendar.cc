@@ -34,7 +34,8 @@ std::string ChineseDay(int64_t days) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -65,7 +66,8 @@ bool IsWeekend(int64_t day) {
   return w == 0 || w == 6;
 }
 
-std::string ShippedList(const std::vector<int>& years, std::string_view sep, std::string_view unit) {
+std::string ShippedList(const std::vector<int>& years, std::string_view sep,
+                        std::string_view unit) {
   std::string out;
   for (int y : years) out += (out.empty() ? "" : std::string(sep)) + Num(y) + std::string(unit);
   return out.empty() ? "无 / none" : out;
@@ -124,8 +126,10 @@ class YearParser {
       return Error("未知的键“" + std::string(key) + "”",
                    "unknown key \"" + std::string(key) + "\"");
     }
-    if (!field->empty()) return Error("“" + std::string(key) + "”重复", "\"" + std::string(key) + "\" given twice");
-    if (value.empty()) return Error("“" + std::string(key) + "”为空", "\"" + std::string(key) + "\" is empty");
+    if (!field->empty())
+      return Error("“" + std::string(key) + "”重复", "\"" + std::string(key) + "\" given twice");
+    if (value.empty())
+      return Error("“" + std::string(key) + "”为空", "\"" + std::string(key) + "\" is empty");
     *field = std::string(value);
     return Status::Ok();
   }
@@ -142,7 +146,8 @@ class YearParser {
     std::string expected = Num(year_) + ".txt";
     if (source_.name.size() == expected.size() && source_.name.ends_with(".txt") &&
         source_.name != expected) {
-      return Error("文件名与年份" + Num(year_) + "不符", "the file name does not match year " + Num(year_));
+      return Error("文件名与年份" + Num(year_) + "不符",
+                   "the file name does not match year " + Num(year_));
     }
     return Status::Ok();
   }
@@ -219,7 +224,8 @@ class YearParser {
     if (year_ == 0) return Error("缺少“year”", "\"year\" is missing");
     if (notice_.title.empty()) return Error("缺少“title”", "\"title\" is missing");
     if (!has_published_) return Error("缺少“published”", "\"published\" is missing");
-    if (entries_.empty()) return Error("没有任何放假或上班日期", "no holiday or working day listed");
+    if (entries_.empty())
+      return Error("没有任何放假或上班日期", "no holiday or working day listed");
     return Status::Ok();
   }
 
@@ -287,7 +293,8 @@ Result<int64_t> ParseIsoDay(std::string_view text) {
 std::string FormatIsoDay(int64_t days) {
   CivilDate c = CivilFromDays(days);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month, c.day);
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month,
+                c.day);
   return buf;
 }
 
@@ -325,8 +332,8 @@ const Result<WorkingCalendar>& WorkingCalendar::Official() {
     Result<WorkingCalendar> cal = Parse(internal::EmbeddedCalendarSources());
     if (cal.ok()) return cal;
     // A broken shipped file is our fault, not the caller's: Internal, with the file's own message.
-    return Result<WorkingCalendar>(Status::Internal("内置工作日历无效 / the built-in calendar is invalid: " +
-                                                    cal.status().message()));
+    return Result<WorkingCalendar>(Status::Internal(
+        "内置工作日历无效 / the built-in calendar is invalid: " + cal.status().message()));
   }();
   return official;
 }
@@ -372,7 +379,8 @@ Result<bool> WorkingCalendar::IsWorkingDay(int64_t day) const {
 Result<int64_t> WorkingCalendar::AddWorkingDays(int64_t start, int n) const {
   if (n < 1) {
     return Status::InvalidArgument("工作日数应至少为1，实为" + Num(n) +
-                                   " / the number of working days must be at least 1, not " + Num(n));
+                                   " / the number of working days must be at least 1, not " +
+                                   Num(n));
   }
   QGRANT_RETURN_IF_ERROR(CheckCovered(start));
   int64_t day = start;

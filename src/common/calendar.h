@@ -1,9 +1,9 @@
 // The official working-day calendar of mainland China: weekends, public holidays (放假) and the
-// adjusted working weekend days (调休上班), one year per State Council notice (国务院办公厅关于YEAR年
-// 部分节假日安排的通知). The data lives in policies/calendar/YEAR.txt and is embedded at build
-// time; a date in a year with no shipped notice is an error that names the year, never a guess,
-// because a notice period (公示, CONTRACT §7) counted on a guessed calendar could end on the wrong
-// day and nobody would notice until an objection was refused.
+// adjusted working weekend days (调休上班), one year per State Council notice
+// (国务院办公厅关于YEAR年部分节假日安排的通知). The data lives in policies/calendar/YEAR.txt and
+// is embedded at build time; a date in a year with no shipped notice is an error that names the
+// year, never a guess, because a notice period (公示, CONTRACT §7) counted on a guessed calendar
+// could end on the wrong day and nobody would notice until an objection was refused.
 //
 // Dates are day numbers (days since 1970-01-01, as policy::Date::days), so callers in higher
 // layers pass their dates through without conversion; CivilDate and the ISO helpers are for people.
@@ -39,8 +39,8 @@ std::string FormatIsoDay(int64_t days);
 // The notice a year's calendar was transcribed from, for the public notice page.
 struct CalendarNotice {
   int year = 0;
-  std::string title;      // 国务院办公厅关于2026年部分节假日安排的通知
-  std::string number;     // 国办发明电〔2024〕12号; empty when the text found did not state it
+  std::string title;   // 国务院办公厅关于2026年部分节假日安排的通知
+  std::string number;  // 国办发明电〔2024〕12号; empty when the text found did not state it
   int64_t published = 0;  // day number of the date the notice bears
   std::string source;     // where the text can be read
   // "国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号，2024年11月12日）"

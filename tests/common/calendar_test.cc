@@ -167,7 +167,8 @@ TEST(Calendar, RejectsACountBelowOneAndDaysOutOfRange) {
 TEST(CalendarFiles, AreConsistentAndAllEmbedded) {
   std::vector<int> on_disk;
   for (const auto& entry : std::filesystem::directory_iterator(QGRANT_CALENDAR_DIR)) {
-    if (entry.path().extension() == ".txt") on_disk.push_back(std::stoi(entry.path().stem().string()));
+    if (entry.path().extension() == ".txt")
+      on_disk.push_back(std::stoi(entry.path().stem().string()));
   }
   std::sort(on_disk.begin(), on_disk.end());
   EXPECT_EQ(on_disk, ShippedYears());
@@ -210,13 +211,16 @@ TEST(CalendarFiles, The2026NoticeInFull) {
 
 // The reader's checks, on files that get something wrong.
 Status ParseOne(const std::string& name, const std::string& body) {
-  std::string text = "year: 2030\ntitle: 国务院办公厅关于2030年部分节假日安排的通知\n"
-                     "published: 2029-11-01\n" + body;
+  std::string text =
+      "year: 2030\ntitle: 国务院办公厅关于2030年部分节假日安排的通知\n"
+      "published: 2029-11-01\n" +
+      body;
   Result<WorkingCalendar> cal = WorkingCalendar::Parse({{name, text}});
   return cal.ok() ? Status::Ok() : cal.status();
 }
 
-void ExpectParseError(const std::string& body, const std::string& zh, const std::string& name = "2030.txt") {
+void ExpectParseError(const std::string& body, const std::string& zh,
+                      const std::string& name = "2030.txt") {
   Status s = ParseOne(name, body);
   ASSERT_FALSE(s.ok()) << body;
   EXPECT_EQ(s.code(), Status::Code::kParseError);
@@ -225,8 +229,10 @@ void ExpectParseError(const std::string& body, const std::string& zh, const std:
 }
 
 TEST(CalendarReader, AcceptsAGoodFile) {
-  EXPECT_TRUE(ParseOne("2030.txt", "holiday: 2030-01-01 2030-01-01 1 元旦\n"
-                                   "workday: 2030-01-05 周六 元旦\n").ok());
+  EXPECT_TRUE(ParseOne("2030.txt",
+                       "holiday: 2030-01-01 2030-01-01 1 元旦\n"
+                       "workday: 2030-01-05 周六 元旦\n")
+                  .ok());
 }
 
 TEST(CalendarReader, RejectsWhatANoticeCannotSay) {
@@ -249,7 +255,8 @@ TEST(CalendarReader, RejectsWhatANoticeCannotSay) {
 }
 
 TEST(CalendarReader, RejectsAYearGivenTwice) {
-  std::string text = "year: 2030\ntitle: t\npublished: 2029-11-01\nholiday: 2030-01-01 2030-01-01 1 元旦\n";
+  std::string text =
+      "year: 2030\ntitle: t\npublished: 2029-11-01\nholiday: 2030-01-01 2030-01-01 1 元旦\n";
   Result<WorkingCalendar> cal = WorkingCalendar::Parse({{"2030.txt", text}, {"2030b.txt", text}});
   ASSERT_FALSE(cal.ok());
   EXPECT_NE(cal.status().message().find("2030年已由另一文件给出"), std::string::npos);
