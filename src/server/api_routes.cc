@@ -5,6 +5,7 @@
 #include "server/handlers.h"
 #include "server/problem.h"
 #include "server/service.h"
+#include "server/store_routes.h"
 
 namespace qgrant::server {
 
@@ -95,8 +96,20 @@ std::shared_ptr<Router> BuildApiRouter(std::shared_ptr<const Service> service, s
                     [service](const Call& call) { return MeasuresHandler(*service, call); }, "the measures in force"));
   router->Add(Plain("POST", "/api/v1/evaluate", Access::Anyone(),
                     [service](const Call& call) { return EvaluateHandler(*service, call); }, "decide one application"));
-  for (auto& p : StoreRoutes()) router->Add(Plain(p.method, p.pattern, p.access, NotImplemented, p.summary));
-  router->Add(ActionsRoute());
+  // With a store, the routes it makes possible get their handlers; the others stay 501.
+  auto wire = [&](Route r) {
+    if (service->store() != nullptr) {
+      for (const auto& s : StoreRouteTable()) {
+        if (r.method != s.method || r.pattern != s.pattern) continue;
+        auto handler = s.handler;
+        r.handler = [service, handler](const Call& call) { return handler(*service, call); };
+        if (auto visible = s.visible) r.visible = [service, visible](const Call& call) { return visible(*service, call); };
+      }
+    }
+    router->Add(std::move(r));
+  };
+  for (auto& p : StoreRoutes()) wire(Plain(p.method, p.pattern, p.access, NotImplemented, p.summary));
+  wire(ActionsRoute());
   return router;
 }
 

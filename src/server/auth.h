@@ -20,6 +20,7 @@ std::optional<Role> ParseRole(std::string_view name);
 const std::vector<Role>& AllRoles();
 
 struct User {
+  int64_t id = 0;  // the store's user id (idempotency keys are kept per user)
   std::string login;
   Role role = Role::kApplicant;
   std::string uscc;  // the unit an applicant acts for; empty for staff

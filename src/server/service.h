@@ -10,6 +10,11 @@
 #include "server/auth.h"
 #include "server/router.h"
 #include "server/rules_cache.h"
+#include "server/workflow.h"
+
+namespace qgrant::store {
+class Store;
+}
 
 namespace qgrant::server {
 
@@ -27,7 +32,18 @@ class Service {
     return cache_.Get(guide, as_of);
   }
 
+  // The store and the workflow the rounds and applications need; without them those routes
+  // answer 501. REQUIRES: called before the Service is shared; `store` outlives it.
+  void Attach(store::Store* store, Workflow workflow) {
+    store_ = store;
+    workflow_ = std::move(workflow);
+  }
+  store::Store* store() const { return store_; }
+  const Workflow& workflow() const { return *workflow_; }
+
  private:
+  store::Store* store_ = nullptr;
+  std::optional<Workflow> workflow_;
   policy::PolicyBundle bundle_;
   std::optional<policy::Date> today_;
   RulesCache cache_{bundle_};
