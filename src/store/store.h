@@ -14,17 +14,17 @@
 // durable (SQLite synchronous=FULL; PostgreSQL's commit): a job's change, its audit entry and its
 // idempotency record commit together or not at all. A job that changes a row without adding an
 // audit entry is rolled back with an Internal error. A job that returns an error is rolled back
-// and changes nothing; other jobs are unaffected (SQLite commits several queued jobs per
-// transaction, each inside a SAVEPOINT, so a failing one rolls back only itself).
-//   REQUIRES: a job has no effect outside its WriteTx and may run more than once (PostgreSQL
-//   retries a job whose transaction hit a serialization failure), so it must not, e.g., send mail.
+// and changes nothing; other jobs are unaffected (both backends commit several queued jobs per
+// transaction, each inside a SAVEPOINT, so a failing one rolls back only itself: group_writer.h).
+//   REQUIRES: a job has no effect outside its WriteTx and may run more than once (a group whose
+//   transaction failed to serialise is run again), so it must not, e.g., send mail.
 //   REQUIRES: a job does not call Write or Read on the store (on SQLite the writer thread would
 //   wait for itself); it reads through its WriteTx, which sees its own changes.
 // Read runs a job on one consistent snapshot, beside the writer.
 //
 // Thread-safety: a Store may be used from any number of threads at once. Writes are serialised
-// (one SQLite writer thread; on PostgreSQL a database-wide writer lock, which is also what keeps the
-// audit chain a chain across processes). Several processes may open the same database (qgrant user
+// (one writer thread per store; across processes SQLite's write lock or, on PostgreSQL, a
+// database-wide advisory lock, which is also what keeps the audit chain a chain). Several processes may open the same database (qgrant user
 // add beside qgrant serve).
 //
 // Ownership: OpenStore's caller owns the Store; destroying it finishes the queued writes first.
@@ -47,7 +47,7 @@ namespace qgrant::store {
 struct StoreOptions {
   Clock clock = RealClock();  // instants of records and audit entries
   int read_connections = 4;   // SQLite readers / PostgreSQL pool size
-  int max_group = 64;         // SQLite: most jobs committed in one transaction
+  int max_group = 64;         // most jobs committed in one transaction
 };
 
 class Store {
@@ -68,7 +68,7 @@ class Store {
   virtual std::string_view backend() const = 0;
 
   // Counts since the store was opened: jobs run and transactions committed. Jobs per commit is
-  // what group commit buys (SQLite); on PostgreSQL every job commits alone.
+  // what group commit buys.
   struct WriteStats {
     int64_t jobs = 0;
     int64_t commits = 0;

@@ -185,4 +185,11 @@ struct IdempotencyRecord {
   std::string created_at;
 };
 
+// Whether a request repeats the one `first` answered: same method, path and body hash. A repeat
+// gets the stored answer; the same key with another request is the server's 422 (CONTRACT §7).
+inline bool SameRequest(const IdempotencyRecord& first, std::string_view method, std::string_view path,
+                        std::string_view body_hash) {
+  return first.method == method && first.path == path && first.body_hash == body_hash;
+}
+
 }  // namespace qgrant::store

@@ -318,7 +318,10 @@ TEST_P(WriteTest, IdempotentAnswersAreKeptPerUserAndKey) {
 
   auto rec = store_->Read([](Reader& r) { return r.FindIdempotency(1, "key-1"); });
   ASSERT_TRUE(rec.ok() && rec->has_value());
-  EXPECT_EQ((*rec)->body_hash, "hash-a");  // a different body is detectable: the server's 422
+  EXPECT_TRUE(SameRequest(**rec, "POST", "/api/v1/rounds", "hash-a"));
+  EXPECT_FALSE(SameRequest(**rec, "POST", "/api/v1/rounds", "hash-c"));  // the server's 422
+  EXPECT_FALSE(SameRequest(**rec, "PUT", "/api/v1/rounds", "hash-a"));
+  EXPECT_FALSE(SameRequest(**rec, "POST", "/api/v1/rounds/R2/close", "hash-a"));
   EXPECT_EQ((*rec)->status, 201);
   EXPECT_EQ((*rec)->response, R"({"id":"R1"})");
   EXPECT_FALSE(store_->Read([](Reader& r) { return r.FindIdempotency(1, "key-2"); })->has_value());

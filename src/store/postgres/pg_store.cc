@@ -1,9 +1,5 @@
 #include "store/postgres/pg_store.h"
 
-#include <chrono>
-#include <thread>
-
-#include "store/job.h"
 #include "store/migrations.h"
 
 namespace qgrant::store {
@@ -12,7 +8,6 @@ namespace {
 // The writer lock's key ("qgrant-w"); migrations use their own (migrations.cc).
 constexpr const char* kLockWriter = "SELECT pg_advisory_lock(7165223868530617719)";
 constexpr const char* kUnlockWriter = "SELECT pg_advisory_unlock(7165223868530617719)";
-constexpr int kMaxAttempts = 8;
 
 }  // namespace
 
@@ -23,7 +18,38 @@ Result<std::unique_ptr<Store>> PgStore::Open(const std::string& url, StoreOption
   Status st = Migrate(**conn);
   store->Release(std::move(*conn));
   if (!st.ok()) return st;
+  store->group_writer_ = std::make_unique<GroupWriter>(static_cast<GroupTransaction&>(*store), store->options_.clock, store->options_.max_group);
   return std::unique_ptr<Store>(std::move(store));
+}
+
+PgStore::~PgStore() { group_writer_.reset(); }
+
+Status PgStore::RunWrite(const std::function<Status(WriteTx&)>& job) { return group_writer_->Submit(job); }
+
+Result<SqlConn*> PgStore::Begin() {
+  if (!writer_ || !writer_->healthy()) {
+    auto conn = PgConn::Open(url_);
+    if (!conn.ok()) return conn.status();
+    writer_ = std::move(*conn);
+  }
+  QGRANT_RETURN_IF_ERROR(writer_->Exec(kLockWriter));
+  Status st = writer_->Exec("BEGIN ISOLATION LEVEL SERIALIZABLE");
+  if (!st.ok()) {
+    (void)writer_->Exec(kUnlockWriter);
+    return st;
+  }
+  return static_cast<SqlConn*>(writer_.get());
+}
+
+Status PgStore::Commit() {
+  QGRANT_RETURN_IF_ERROR(writer_->Exec("COMMIT"));
+  (void)writer_->Exec(kUnlockWriter);  // a lost connection releases it too
+  return Status::Ok();
+}
+
+void PgStore::Abort() {
+  (void)writer_->Exec("ROLLBACK");
+  (void)writer_->Exec(kUnlockWriter);
 }
 
 Result<std::unique_ptr<PgConn>> PgStore::Acquire() {
@@ -53,41 +79,6 @@ void PgStore::Release(std::unique_ptr<PgConn> conn) {
     --open_;  // dropped; the next Acquire connects afresh
   }
   cv_.notify_one();
-}
-
-PgStore::Attempt PgStore::WriteOnce(PgConn& conn, const std::function<Status(WriteTx&)>& job) {
-  Status st = conn.Exec(kLockWriter);
-  if (!st.ok()) return {st, false};
-  st = conn.Exec("BEGIN ISOLATION LEVEL SERIALIZABLE");
-  bool retry = false;
-  if (st.ok()) {
-    WriteTx tx(conn, options_.clock());
-    st = RunAuditedJob(tx, job);
-    ++jobs_;
-    if (st.ok()) {
-      st = conn.Exec("COMMIT");
-      if (st.ok()) ++commits_;
-      retry = !st.ok() && conn.last_failure() == SqlFailure::kSerialization;
-    } else {
-      retry = conn.last_failure() == SqlFailure::kSerialization;
-      (void)conn.Exec("ROLLBACK");
-    }
-  }
-  (void)conn.Exec(kUnlockWriter);
-  return {st, retry};
-}
-
-Status PgStore::RunWrite(const std::function<Status(WriteTx&)>& job) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  Attempt attempt;
-  for (int n = 1; n <= kMaxAttempts; ++n) {
-    attempt = WriteOnce(**conn, job);
-    if (!attempt.retry || !(*conn)->healthy()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5 * n));
-  }
-  Release(std::move(*conn));
-  return attempt.status;
 }
 
 Status PgStore::RunRead(const std::function<Status(Reader&)>& job) {

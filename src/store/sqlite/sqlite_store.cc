@@ -1,6 +1,5 @@
 #include "store/sqlite/sqlite_store.h"
 
-#include "store/job.h"
 #include "store/migrations.h"
 
 namespace qgrant::store {
@@ -18,80 +17,21 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path, StoreO
 
 SqliteStore::SqliteStore(std::string path, StoreOptions options, std::unique_ptr<SqliteConn> writer)
     : path_(std::move(path)), options_(std::move(options)), writer_(std::move(writer)) {
-  writer_thread_ = std::thread([this] { WriterLoop(); });
+  group_writer_ = std::make_unique<GroupWriter>(static_cast<GroupTransaction&>(*this), options_.clock, options_.max_group);
 }
 
-SqliteStore::~SqliteStore() {
-  {
-    std::lock_guard lock(queue_mu_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  writer_thread_.join();
+SqliteStore::~SqliteStore() { group_writer_.reset(); }
+
+Status SqliteStore::RunWrite(const std::function<Status(WriteTx&)>& job) { return group_writer_->Submit(job); }
+
+Result<SqlConn*> SqliteStore::Begin() {
+  QGRANT_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+  return static_cast<SqlConn*>(writer_.get());
 }
 
-Status SqliteStore::RunWrite(const std::function<Status(WriteTx&)>& job) {
-  PendingWrite pending{&job, Status::Ok()};
-  std::unique_lock lock(queue_mu_);
-  if (stopping_) return Status::Internal("the store is closing; the write was not made");
-  queue_.push_back(&pending);
-  queue_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return pending.done; });
-  return pending.result;
-}
+Status SqliteStore::Commit() { return writer_->Exec("COMMIT"); }
 
-void SqliteStore::WriterLoop() {
-  std::vector<PendingWrite*> group;
-  for (;;) {
-    {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and every queued job is done
-      while (!queue_.empty() && int(group.size()) < options_.max_group) {
-        group.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    CommitGroup(group);
-    {
-      std::lock_guard lock(queue_mu_);
-      for (PendingWrite* p : group) p->done = true;
-    }
-    done_cv_.notify_all();
-    group.clear();
-  }
-}
-
-// One transaction for the whole group; each job in a SAVEPOINT. A job is reported successful only
-// if the COMMIT that holds it succeeded.
-void SqliteStore::CommitGroup(std::vector<PendingWrite*>& group) {
-  Status begin = writer_->Exec("BEGIN IMMEDIATE");
-  if (!begin.ok()) {
-    for (PendingWrite* p : group) p->result = begin;
-    return;
-  }
-  Status broken;  // set when the transaction itself can no longer be trusted
-  for (PendingWrite* p : group) {
-    if (!broken.ok()) { p->result = broken; continue; }
-    Status sp = writer_->Exec("SAVEPOINT job");
-    if (!sp.ok()) { broken = sp; p->result = sp; continue; }
-    WriteTx tx(*writer_, options_.clock());
-    p->result = RunAuditedJob(tx, *p->job);
-    Status end = p->result.ok() ? writer_->Exec("RELEASE job")
-                                : writer_->Exec("ROLLBACK TO job; RELEASE job");
-    if (!end.ok()) broken = end;
-  }
-  Status commit = broken.ok() ? writer_->Exec("COMMIT") : broken;
-  jobs_ += int64_t(group.size());
-  if (commit.ok()) ++commits_;
-  if (!commit.ok()) {
-    (void)writer_->Exec("ROLLBACK");
-    const Status lost = Status::IoError("the write was not committed: " + commit.message());
-    for (PendingWrite* p : group) {
-      if (p->result.ok()) p->result = lost;
-    }
-  }
-}
+void SqliteStore::Abort() { (void)writer_->Exec("ROLLBACK"); }
 
 Result<std::unique_ptr<SqliteConn>> SqliteStore::TakeReader() {
   {
