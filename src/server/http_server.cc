@@ -39,6 +39,21 @@ struct HttpServer::Impl {
         workers(Threads(options.workers)) {}
 
   void Accept();
+  // Runs the io_context on this thread until Stop(). An exception escaping a completion handler
+  // (a bug: the router catches the handlers') is logged and the thread goes on serving, rather
+  // than taking the process down; the connection it came from is dropped with its session.
+  void Run() {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "qgrant serve: a connection failed: %s\n", e.what());
+      } catch (...) {
+        std::fprintf(stderr, "qgrant serve: a connection failed\n");
+      }
+    }
+  }
 
   ServerOptions options;
   std::shared_ptr<const Router> router;
@@ -234,7 +249,7 @@ Status HttpServer::Start() {
   }
   impl_->Accept();
   const int n = Threads(impl_->options.io_threads);
-  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->Run(); });
   return Status::Ok();
 }
 

@@ -238,6 +238,19 @@ TEST_F(HttpTest, ABodyOverOneMebibyteIs413WithoutBeingRead) {
   ExpectHealthy();
 }
 
+TEST_F(HttpTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  Start();
+  Connection c(port_);
+  const std::string body = testing::kEligibleApplication;
+  ASSERT_TRUE(c.Write("POST /api/v1/evaluate HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n"));
+  EXPECT_EQ(c.Read().status, 100);
+  ASSERT_TRUE(c.Write(body));
+  auto answer = c.Read();
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(json::parse(answer.body)["outcome"], "eligible");
+}
+
 TEST_F(HttpTest, MalformedRequestsAre4xxAndTheServerGoesOn) {
   Start();
   {
