@@ -13,6 +13,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
@@ -59,6 +60,7 @@ struct HttpServer::Impl {
   std::shared_ptr<const Router> router;
   asio::io_context ioc;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_pause{ioc};
   asio::thread_pool workers;
   std::atomic<size_t> pending{0};  // requests queued for or running on the workers
   std::vector<std::thread> threads;
@@ -221,10 +223,12 @@ void HttpServer::Impl::Accept() {
     if (!acceptor.is_open()) return;
     if (!ec) {
       std::make_shared<Session>(std::move(socket), *this)->Start();
-    } else {
-      std::fprintf(stderr, "qgrant serve: accept: %s\n", ec.message().c_str());
+      return Accept();
     }
-    Accept();
+    // Out of file descriptors or memory: pause rather than spin, then try again.
+    std::fprintf(stderr, "qgrant serve: accept: %s\n", ec.message().c_str());
+    accept_pause.expires_after(std::chrono::milliseconds(100));
+    accept_pause.async_wait([this](beast::error_code) { Accept(); });
   });
 }
 
@@ -261,6 +265,7 @@ void HttpServer::Stop() {
   asio::post(impl_->ioc, [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
+    impl_->accept_pause.cancel();
   });
   // Answers being computed are let through for a moment; then every connection is dropped.
   for (int i = 0; i < 500 && impl_->pending.load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
