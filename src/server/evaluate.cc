@@ -1,5 +1,6 @@
 // GET /api/v1/measures and POST /api/v1/evaluate: the rules in force, for anyone.
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -83,9 +84,23 @@ Response EvaluateHandler(const Service& service, const Call& call) {
     if (e.code == "not_json" && !ParseJsonBody(call.request.body, &problem)) return problem;
     return Problem(400, "请求体应为 JSON 对象（一份申请，见 §2） / the body must be a JSON object: an application (§2)");
   }
-  engine::Ledger ledger;  // empty: the caller's history is not consulted
+  // Staff see the whole ledger, an applicant its own unit's entries; anyone else, or an applicant
+  // asking about another unit, is answered without any (§7 POST /evaluate, "Smaller points").
+  const User* user = call.user ? &*call.user : nullptr;
+  const bool own_unit = user && user->role == Role::kApplicant && user->uscc == app.uscc;
+  const bool staff = user && user->role != Role::kApplicant;
+  const bool consulted = service.ledger() != nullptr && app.errors.empty() && (own_unit || staff);
+  engine::Ledger ledger;
+  if (consulted) {
+    if (Status st = service.ledger()->Fill(app, staff, &ledger); !st.ok()) {
+      std::fprintf(stderr, "qgrant serve: the ledger could not be read: %s\n", st.message().c_str());
+      Response busy = Problem(503, "资助记录暂时无法读取 / the funding history cannot be read at the moment");
+      busy.headers.emplace_back("Retry-After", "1");
+      return busy;
+    }
+  }
   engine::Decision decision = rules->evaluator().Decide(app, &ledger, false);
-  if (decision.outcome != engine::Outcome::kInvalid) decision.reasons.push_back(LedgerNotConsulted());
+  if (!consulted && decision.outcome != engine::Outcome::kInvalid) decision.reasons.push_back(LedgerNotConsulted());
   Response r;
   engine::AppendDecisionJson(decision, rules->evaluator().provenance(), &r.body);
   return r;

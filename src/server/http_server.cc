@@ -13,6 +13,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
@@ -39,11 +40,27 @@ struct HttpServer::Impl {
         workers(Threads(options.workers)) {}
 
   void Accept();
+  // Runs the io_context on this thread until Stop(). An exception escaping a completion handler
+  // (a bug: the router catches the handlers') is logged and the thread goes on serving, rather
+  // than taking the process down; the connection it came from is dropped with its session.
+  void Run() {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "qgrant serve: a connection failed: %s\n", e.what());
+      } catch (...) {
+        std::fprintf(stderr, "qgrant serve: a connection failed\n");
+      }
+    }
+  }
 
   ServerOptions options;
   std::shared_ptr<const Router> router;
   asio::io_context ioc;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_pause{ioc};
   asio::thread_pool workers;
   std::atomic<size_t> pending{0};  // requests queued for or running on the workers
   std::vector<std::thread> threads;
@@ -206,10 +223,12 @@ void HttpServer::Impl::Accept() {
     if (!acceptor.is_open()) return;
     if (!ec) {
       std::make_shared<Session>(std::move(socket), *this)->Start();
-    } else {
-      std::fprintf(stderr, "qgrant serve: accept: %s\n", ec.message().c_str());
+      return Accept();
     }
-    Accept();
+    // Out of file descriptors or memory: pause rather than spin, then try again.
+    std::fprintf(stderr, "qgrant serve: accept: %s\n", ec.message().c_str());
+    accept_pause.expires_after(std::chrono::milliseconds(100));
+    accept_pause.async_wait([this](beast::error_code) { Accept(); });
   });
 }
 
@@ -234,7 +253,7 @@ Status HttpServer::Start() {
   }
   impl_->Accept();
   const int n = Threads(impl_->options.io_threads);
-  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->Run(); });
   return Status::Ok();
 }
 
@@ -246,6 +265,7 @@ void HttpServer::Stop() {
   asio::post(impl_->ioc, [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
+    impl_->accept_pause.cancel();
   });
   // Answers being computed are let through for a moment; then every connection is dropped.
   for (int i = 0; i < 500 && impl_->pending.load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));

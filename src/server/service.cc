@@ -4,8 +4,9 @@
 
 namespace qgrant::server {
 
-Service::Service(policy::PolicyBundle bundle, std::optional<policy::Date> today)
-    : bundle_(std::move(bundle)), today_(today) {}
+Service::Service(policy::PolicyBundle bundle, std::optional<policy::Date> today,
+                 std::shared_ptr<const LedgerSource> ledger)
+    : bundle_(std::move(bundle)), today_(today), ledger_(std::move(ledger)) {}
 
 policy::Date Service::Today() const {
   if (today_) return *today_;

@@ -6,6 +6,9 @@
 #include <memory>
 #include <optional>
 
+#include "common/status.h"
+#include "engine/application.h"
+#include "engine/ledger.h"
 #include "policy/loader.h"
 #include "server/auth.h"
 #include "server/router.h"
@@ -18,14 +21,27 @@ class Store;
 
 namespace qgrant::server {
 
+// Where POST /api/v1/evaluate finds a signed-in caller's funding history: the store implements
+// it (and `qgrant serve` passes it in once the store is connected). Called from every worker.
+class LedgerSource {
+ public:
+  virtual ~LedgerSource() = default;
+  // Adds to `ledger` the entries that can matter for `app`: with `whole_ledger` (staff) every
+  // unit's; otherwise (an applicant asking about its own unit) only the entries of app.uscc.
+  virtual Status Fill(const engine::Application& app, bool whole_ledger, engine::Ledger* ledger) const = 0;
+};
+
 class Service {
  public:
   // `today`: the service date fixed by --today (drills, tests); nullopt: today in Asia/Shanghai.
-  Service(policy::PolicyBundle bundle, std::optional<policy::Date> today);
+  // `ledger`: null until the store is connected; every caller is then answered as anonymous.
+  Service(policy::PolicyBundle bundle, std::optional<policy::Date> today,
+          std::shared_ptr<const LedgerSource> ledger = nullptr);
 
   // The service date: every rule's "today" (§7 in detail); instants stay real time.
   policy::Date Today() const;
   const policy::PolicyBundle& bundle() const { return bundle_; }
+  const LedgerSource* ledger() const { return ledger_.get(); }
   // The guide of the policy for a year, or null when there is none.
   std::shared_ptr<const policy::Guide> FindGuide(int year) const;
   std::shared_ptr<const RulesEntry> Rules(const std::shared_ptr<const policy::Guide>& guide, policy::Date as_of) const {
@@ -46,6 +62,7 @@ class Service {
   std::optional<Workflow> workflow_;
   policy::PolicyBundle bundle_;
   std::optional<policy::Date> today_;
+  std::shared_ptr<const LedgerSource> ledger_;
   RulesCache cache_{bundle_};
 };
 

@@ -93,6 +93,40 @@ TEST_F(HttpTest, EvaluateDecidesWithoutTheLedgerForAnonymousCallers) {
   EXPECT_EQ(d["reasons"].back()["code"], "ledger_not_consulted");
 }
 
+// A store's ledger in which the test unit already won the China Quality Award.
+class OneAwardLedger : public LedgerSource {
+ public:
+  Status Fill(const engine::Application& app, bool whole_ledger, engine::Ledger* ledger) const override {
+    calls.push_back(app.uscc + (whole_ledger ? " whole" : " own"));
+    return ledger->LoadLine(std::string(R"({"uscc":")") + testing::kUnitUscc +
+                                R"(","policy":"sz-quality-brand","measure":"china_quality_award","level":"winner",)"
+                                R"("subject":"CQA-2019-winner","amount_fen":300000000,"granted_on":"2020-01-01"})",
+                            1);
+  }
+  mutable std::vector<std::string> calls;  // one test thread reads it after the answers
+};
+
+TEST_F(HttpTest, EvaluateConsultsTheLedgerThatTheCallerMaySee) {
+  auto ledger = std::make_shared<OneAwardLedger>();
+  router_ = BuildApiRouter(testing::MakeTestService(ledger), std::make_shared<testing::FakeAuthenticator>());
+  Start();
+  auto outcome = [&](const std::string& token, const std::string& uscc) {
+    json app = json::parse(testing::kEligibleApplication);
+    app["applicant"]["uscc"] = uscc;
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+    json d = json::parse(Fetch(port_, "POST", "/api/v1/evaluate", app.dump(), headers).body);
+    return d["outcome"].get<std::string>() + " " + d["reasons"].back()["code"].get<std::string>();
+  };
+  const std::string other_unit = "914403001922038216";
+  EXPECT_EQ(outcome("", testing::kUnitUscc), "eligible ledger_not_consulted");
+  EXPECT_EQ(outcome("tok-applicant", testing::kUnitUscc), "ineligible not_first_time");
+  EXPECT_EQ(outcome("tok-applicant", other_unit), "eligible ledger_not_consulted");
+  EXPECT_EQ(outcome("tok-officer", testing::kUnitUscc), "ineligible not_first_time");
+  EXPECT_EQ(ledger->calls, (std::vector<std::string>{std::string(testing::kUnitUscc) + " own",
+                                                     std::string(testing::kUnitUscc) + " whole"}));
+}
+
 TEST_F(HttpTest, EvaluateAnswersAnInvalidApplicationWith200) {
   Start();
   // The path of the first field found wrong, in an `invalid` decision.
@@ -202,6 +236,19 @@ TEST_F(HttpTest, ABodyOverOneMebibyteIs413WithoutBeingRead) {
   // Exactly at the limit is accepted (and judged: here not an application).
   Problem(Fetch(port_, "POST", "/api/v1/evaluate", std::string(1048576, ' ')), 400);
   ExpectHealthy();
+}
+
+TEST_F(HttpTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  Start();
+  Connection c(port_);
+  const std::string body = testing::kEligibleApplication;
+  ASSERT_TRUE(c.Write("POST /api/v1/evaluate HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n"));
+  EXPECT_EQ(c.Read().status, 100);
+  ASSERT_TRUE(c.Write(body));
+  auto answer = c.Read();
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(json::parse(answer.body)["outcome"], "eligible");
 }
 
 TEST_F(HttpTest, MalformedRequestsAre4xxAndTheServerGoesOn) {

@@ -30,17 +30,21 @@ class FakeAuthenticator : public Authenticator {
   std::map<std::string, User> users_;
 };
 
+// The shipped policy and a service over it dated 2026-03-15, with `ledger` as its store's ledger.
+inline std::shared_ptr<const Service> MakeTestService(std::shared_ptr<const LedgerSource> ledger) {
+  policy::PolicyBundle bundle;
+  policy::DiagnosticSink sink;
+  if (!policy::LoadBundle({std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand"}, &bundle, &sink)) {
+    std::abort();  // the shipped policy must load; `qgrant check` says why
+  }
+  policy::Date today;
+  policy::ParseDate("2026-03-15", &today);
+  return std::make_shared<const Service>(std::move(bundle), today, std::move(ledger));
+}
+
+// The same without a store, made once.
 inline std::shared_ptr<const Service> TestService() {
-  static std::shared_ptr<const Service> service = [] {
-    policy::PolicyBundle bundle;
-    policy::DiagnosticSink sink;
-    if (!policy::LoadBundle({std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand"}, &bundle, &sink)) {
-      std::abort();  // the shipped policy must load; `qgrant check` says why
-    }
-    policy::Date today;
-    policy::ParseDate("2026-03-15", &today);
-    return std::make_shared<const Service>(std::move(bundle), today);
-  }();
+  static std::shared_ptr<const Service> service = MakeTestService(nullptr);
   return service;
 }
 
