@@ -87,6 +87,18 @@ std::string LedgerLine(const store::LedgerEntry& e) {
 
 }  // namespace
 
+Status StoreLedgerSource::Fill(const engine::Application& app, bool whole_ledger, engine::Ledger* ledger) const {
+  auto entries = store_->Read([&](store::Reader& r) {
+    return r.Ledger(whole_ledger ? std::optional<std::string>() : std::optional<std::string>(app.uscc));
+  });
+  if (!entries.ok()) return entries.status();
+  int64_t n = 0;
+  for (const auto& e : *entries) {
+    if (Status st = ledger->LoadLine(LedgerLine(e), ++n); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
 Result<Decided> DecideApplication(const Service& service, store::Reader& reader, const std::string& guide_year,
                                   const nlohmann::json& application) {
   auto rules = service.Rules(RoundGuide(service, guide_year), service.Today());
