@@ -1,6 +1,7 @@
 // qgrant serve: the HTTP service of CONTRACT.md §7 (src/server). Loads the policy, listens, and
 // runs until SIGINT or SIGTERM, then stops gracefully (answers in progress are finished).
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -19,10 +20,19 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string policy = "policies/sz-quality-brand";
   std::string today;
-  std::string workflow = "policies/workflow.yaml";
+  std::string workflow;  // default: workflow.yaml beside the policy folder (policies/workflow.yaml)
   bool demo = false;
   int threads = 0;
 };
+
+// workflow.yaml beside the policy folder (the folder of a policy file given instead).
+std::string DefaultWorkflow(const std::string& policy) {
+  namespace fs = std::filesystem;
+  fs::path folder = fs::path(policy).lexically_normal();
+  if (folder.has_filename() && fs::is_regular_file(folder)) folder = folder.parent_path();
+  if (!folder.has_filename()) folder = folder.parent_path();  // a trailing slash
+  return (folder.parent_path() / "workflow.yaml").string();
+}
 
 // The demo data set of the main job, made on first run (a database without users): one user per
 // role, three applicant units, and a round of the 2026 guide open around the service date. The
@@ -142,7 +152,8 @@ int RunServe(const ServeOptions& o) {
     return 2;
   }
   std::unique_ptr<store::Store> db = std::move(*opened);
-  auto workflow = server::Workflow::Load(o.workflow);
+  const std::string workflow_path = !o.workflow.empty() ? o.workflow : DefaultWorkflow(o.policy);
+  auto workflow = server::Workflow::Load(workflow_path);
   if (!workflow.ok()) {
     std::cerr << "qgrant: " << workflow.status().message() << "\n";
     return 2;
@@ -177,7 +188,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--db", o->db, "database: a file path, sqlite:PATH or postgresql://… (default qgrant.db)");
   cmd->add_option("--listen", o->listen, "address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0: any free port)");
   cmd->add_option("--policy", o->policy, "policy folder or file (default policies/sz-quality-brand)");
-  cmd->add_option("--workflow", o->workflow, "the application workflow (default policies/workflow.yaml)");
+  cmd->add_option("--workflow", o->workflow, "the application workflow (default: workflow.yaml beside the policy folder)");
   cmd->add_flag("--demo", o->demo, "on a new database, add demo users (tokens printed) and an open round");
   cmd->add_option("--today", o->today, "the service date YYYY-MM-DD for every rule (drills, tests; default today in Asia/Shanghai)");
   cmd->add_option("--threads", o->threads, "threads for connections and for handlers, each (default: one per core)")
