@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -237,6 +239,74 @@ TEST_P(RoundTest, AnIdempotentRepeatGetsTheFirstAnswer) {
   HttpAnswer other = Fetch(server_->port(), "POST", "/api/v1/rounds", R"({"id":"r2","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})", h);
   EXPECT_EQ(other.status, 422);
   EXPECT_EQ(Body(Call(officer, "GET", "/rounds"))["items"].size(), 1u);
+}
+
+// Every route of the router × every role (and no sign-in) × own or another unit's case: the
+// answer's class is asserted from the route's own Access, so a new route cannot be left out.
+TEST_P(RoundTest, PermissionMatrixOverEveryRoute) {
+  std::map<std::string, std::string> token;
+  for (const char* role : {"officer", "reviewer", "expert", "finance", "auditor", "admin"}) token[role] = AddUser(role, role);
+  token["applicant"] = AddUser("unit-a", "applicant", "91440300MA5XXXXXXR");
+  const std::string other = AddUser("unit-b", "applicant", "914403001922038216");
+  ASSERT_EQ(Call(token["officer"], "POST", "/rounds",
+                 R"({"id":"r1","title":"t","guide":"2026","budget_fen":1000,"opens_on":"2026-05-01","closes_on":"2026-12-31"})").status, 201);
+  HttpAnswer r = Call(token["applicant"], "POST", "/rounds/r1/applications",
+                      Application("91440300MA5XXXXXXR", "甲", "enterprise", "china_quality_award", "C-1", {{"level", "winner"}}));
+  ASSERT_EQ(r.status, 201);
+  const std::string app = Body(r)["id"];
+  ASSERT_EQ(Call(token["applicant"], "POST", "/applications/" + app + "/actions/submit", "{}").status, 200);
+
+  policy::PolicyBundle bundle;
+  policy::DiagnosticSink sink;
+  ASSERT_TRUE(policy::LoadBundle({std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand"}, &bundle, &sink));
+  auto service = std::make_shared<Service>(std::move(bundle), std::nullopt);
+  service->Attach(store_.get(), *Workflow::Load(std::string(QGRANT_SOURCE_DIR) + "/policies/workflow.yaml"));
+  auto router = BuildApiRouter(service, nullptr);
+  int checked = 0;
+  for (const Route& route : router->routes()) {
+    std::string target = route.pattern;
+    auto put = [&](const std::string& name, const std::string& value) {
+      const size_t at = target.find("{" + name + "}");
+      if (at != std::string::npos) target.replace(at, name.size() + 2, value);
+    };
+    const bool app_route = target.rfind("/api/v1/applications/{id}", 0) == 0;
+    put("id", app_route ? app : "r1");
+    put("action", "withdraw");
+    const std::string path = route.pattern.rfind("/api/v1", 0) == 0 ? target.substr(7) : target;
+    auto call = [&](const std::string& t) {
+      if (route.pattern.rfind("/api/v1", 0) != 0) return Fetch(server_->port(), route.method, target, "{}", {});
+      return Call(t, route.method, path, "{}");
+    };
+    const HttpAnswer anonymous = call("");
+    if (route.access.anyone()) {
+      EXPECT_NE(anonymous.status, 401) << route.method << " " << route.pattern;
+    } else {
+      EXPECT_EQ(anonymous.status, 401) << route.method << " " << route.pattern;
+    }
+    for (const auto& [role_name, t] : token) {
+      const HttpAnswer a = call(t);
+      const Role role = *ParseRole(role_name);
+      const bool allowed = route.access.Allows(role) &&
+                           (route.choices.empty() || std::any_of(route.choices.begin(), route.choices.end(), [&](const auto& c) {
+                              return c.first == "withdraw" && c.second.Allows(role);
+                            }));
+      const std::string what = route.method + " " + route.pattern + " as " + role_name + ": " + a.body;
+      // 501: a route of issue 13 not built yet (allocation, notice, approval, payments, invitations).
+      EXPECT_TRUE(a.status < 500 || a.status == 501) << what;
+      if (!allowed) {
+        EXPECT_TRUE(a.status == 403 || (a.status == 404 && app_route)) << what;
+      } else {
+        EXPECT_NE(a.status, 403) << what;
+        EXPECT_NE(a.status, 401) << what;
+      }
+    }
+    if (app_route && route.access.Allows(Role::kApplicant) && call(token["applicant"]).status != 501) {
+      EXPECT_EQ(call(other).status, 404) << route.method << " " << route.pattern << " as another unit";
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(router->routes().size()));
+  EXPECT_GE(checked, 30);  // every path of §7 and its further routes
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RoundTest, ::testing::Values("sqlite", "postgresql"),
