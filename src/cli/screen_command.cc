@@ -7,9 +7,10 @@
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
+#include "common/money.h"
+#include "common/same_file.h"
 #include "engine/evaluator.h"
 #include "screen/screening.h"
-#include "simulate/report.h"
 
 namespace qgrant::cli {
 namespace {
@@ -20,6 +21,14 @@ struct ScreenOptions {
 };
 
 int RunScreen(const ScreenOptions& o) {
+  // Checked before anything is read or written: an export must never replace the registry.
+  for (const std::string* output : {&o.csv, &o.xlsx}) {
+    const Status same = RefuseToOverwriteInput(*output, o.registry);
+    if (!same.ok()) {
+      std::cerr << "qgrant screen: " << same.message() << "\n";
+      return 2;
+    }
+  }
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
   if (!loaded) return 2;
   engine::Ledger ledger;
@@ -77,16 +86,17 @@ int RunScreen(const ScreenOptions& o) {
       return 2;
     }
   }
-  int64_t fen = 0;
-  for (const auto& row : r.candidates) {
-    if (row.outcome == engine::Outcome::kEligible) fen += row.amount_fen;
+  const Result<int64_t> fen = screen::EligibleFen(r);
+  if (!fen.ok()) {
+    std::cerr << "qgrant screen: " << fen.status().message() << "\n";
+    return 2;
   }
   std::fprintf(stderr,
                "qgrant screen: %lld registry line(s), %lld unit(s); %lld eligible (%s 万元), %lld undetermined, "
                "%lld ineligible, %lld referred, %lld invalid; %lld bad line(s)\n",
                static_cast<long long>(r.lines), static_cast<long long>(r.units),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kEligible)]),
-               simulate::FormatWan(fen, 2, true).c_str(),
+               money::WanFixed(*fen, 2, true).c_str(),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kUndetermined)]),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kIneligible)]),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kReferred)]),

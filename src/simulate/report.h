@@ -1,6 +1,6 @@
 // What `qgrant simulate` shows (doc/simulation.md): a table for the terminal, CSV for
 // spreadsheets and an SVG bar chart, all from one SimulationResult. Money is int64 fen
-// throughout and is turned into 万元 text with integer arithmetic only.
+// throughout and is turned into 万元 text by common/money.h, with integer arithmetic only.
 #pragma once
 
 #include <cstdint>
@@ -11,11 +11,6 @@
 #include "simulate/simulation.h"
 
 namespace qgrant::simulate {
-
-// `fen` in 万元 (1 万元 = 10,000 yuan = 1,000,000 fen) with `decimals` places (0 to 6), rounded
-// half away from zero; 6 places are exact. With `group`, the whole part has thousands commas.
-//   FormatWan(123456789, 2, true) == "123.46"; FormatWan(123456789, 6, false) == "123.456789"
-std::string FormatWan(int64_t fen, int decimals, bool group);
 
 // Columns a terminal gives the text: 2 for CJK and full-width characters, 1 for the rest.
 int DisplayWidth(std::string_view utf8);

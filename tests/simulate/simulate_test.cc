@@ -1,6 +1,6 @@
 // qgrant simulate's library: figures over a small registry whose answers follow from the policy
 // text by hand, the effect of reforms (a doubled ceiling, a cancelled measure, a stricter
-// condition), breakdowns, CSV registries, bad lines, and the exact 万元 formatting.
+// condition), breakdowns, CSV registries, bad lines, sums past the money bound, and the reports.
 //
 // tests/simulate/data/registry.jsonl, as of 2026-06-30, with data/ledger.jsonl, no guide:
 //   line 1  U1  福田 enterprise       2 certificates (CGP-2025-0001, ROB-2025-0002)  2 × 5万 = 10万
@@ -67,8 +67,8 @@ std::unique_ptr<Rules> Load(std::vector<std::string> paths) {
 std::string Policy() { return (kRoot / "policies/sz-quality-brand").string(); }
 
 // Simulates the registry text under the policy and a reform (paths relative to the repository).
-SimulationResult SimulateText(const std::string& registry, const std::string& reform,
-                              size_t threads = 2) {
+Result<SimulationResult> TrySimulateText(const std::string& registry, const std::string& reform,
+                                         size_t threads = 2) {
   auto baseline = Load({Policy()});
   auto reformed = Load({Policy(), (kRoot / reform).string()});
   engine::Ledger ledger;
@@ -84,6 +84,12 @@ SimulationResult SimulateText(const std::string& registry, const std::string& re
         return true;
       },
       *baseline->rules, *reformed->rules, ledger, options);
+  return result;
+}
+
+SimulationResult SimulateText(const std::string& registry, const std::string& reform,
+                              size_t threads = 2) {
+  Result<SimulationResult> result = TrySimulateText(registry, reform, threads);
   EXPECT_TRUE(result.ok()) << result.status().message();
   return result.ok() ? *result : SimulationResult{};
 }
@@ -158,6 +164,16 @@ TEST(SimulateTest, DoublingTheCertificateCeilingDoublesThatMeasureExactly) {
   }
   ExpectCell(r.scenarios[kReform].all.total, 7, 650 * kWan, "reform total");
   EXPECT_NE(r.scenarios[kReform].label.find("reform-2027-draft-certification"), std::string::npos);
+}
+
+// U2's two quality innovation projects at 10^15 fen each add up past the bound: an error naming
+// the overflow, never a wrapped (negative) cost.
+TEST(SimulateTest, ASumPastTheMoneyBoundIsAnErrorNotAWrap) {
+  Result<SimulationResult> r =
+      TrySimulateText(Registry(), "tests/simulate/data/reform-ceiling-at-the-bound.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("overflows"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("10^15"), std::string::npos) << r.status().message();
 }
 
 TEST(SimulateTest, CancellingAMeasureZeroesIt) {
@@ -352,21 +368,6 @@ TEST(RegistryTest, CsvHeaderNamesEveryRequiredColumn) {
             "the CSV header lacks the column(s) district, registered_in_shenzhen, "
             "serious_dishonesty, measure, "
             "subject, obtained_on, facts_json");
-}
-
-TEST(FormatWanTest, RoundsHalfAwayFromZeroWithIntegers) {
-  EXPECT_EQ(FormatWan(123456789, 2, true), "123.46");
-  EXPECT_EQ(FormatWan(123456789, 6, false), "123.456789");
-  EXPECT_EQ(FormatWan(123455000, 2, true), "123.46");  // exactly half: away from zero
-  EXPECT_EQ(FormatWan(123454999, 2, true), "123.45");
-  EXPECT_EQ(FormatWan(-123455000, 2, true), "-123.46");
-  EXPECT_EQ(FormatWan(-4999, 2, true), "0.00");  // rounds to zero: no "-0.00"
-  EXPECT_EQ(FormatWan(5000, 2, true), "0.01");
-  EXPECT_EQ(FormatWan(0, 2, true), "0.00");
-  EXPECT_EQ(FormatWan(20000000000, 0, true), "20,000");  // the 2026 guide's budget, 2亿元
-  EXPECT_EQ(FormatWan(123456789012345, 2, true), "123,456,789.01");
-  EXPECT_EQ(FormatWan(INT64_MIN, 6, true), "-9,223,372,036,854.775808");
-  EXPECT_EQ(FormatWan(INT64_MAX, 2, false), "9223372036854.78");
 }
 
 TEST(ReportTest, DisplayWidthCountsChineseAsTwoColumns) {
