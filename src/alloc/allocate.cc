@@ -5,11 +5,11 @@
 #include <unordered_map>
 
 #include "alloc/apportion.h"
+#include "common/money.h"
 
 namespace qgrant::alloc {
 namespace {
 
-constexpr int64_t kMaxFen = std::numeric_limits<int64_t>::max();
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
@@ -35,26 +35,6 @@ Status ValidateGroups(const std::vector<Group>& groups, std::string_view kind) {
     }
   }
   return Status::Ok();
-}
-
-// The index of the first declared group selecting each claim's measure or clause; claims no group
-// selects go to the implicit last group, index groups.size().
-template <typename Group>
-std::vector<int32_t> AssignGroups(const std::vector<Claim>& claims, const std::vector<Group>& groups) {
-  std::unordered_map<std::string_view, int32_t> by_measure, by_clause;
-  for (size_t g = 0; g < groups.size(); ++g) {
-    // emplace keeps the first group that named a key: declaration order decides overlaps.
-    for (const std::string& m : groups[g].measures) by_measure.emplace(m, static_cast<int32_t>(g));
-    for (const std::string& c : groups[g].clauses) by_clause.emplace(c, static_cast<int32_t>(g));
-  }
-  std::vector<int32_t> group_of(claims.size(), static_cast<int32_t>(groups.size()));
-  for (size_t i = 0; i < claims.size(); ++i) {
-    if (auto it = by_measure.find(claims[i].measure); it != by_measure.end()) group_of[i] = it->second;
-    if (auto it = by_clause.find(claims[i].clause); it != by_clause.end()) {
-      group_of[i] = std::min(group_of[i], it->second);
-    }
-  }
-  return group_of;
 }
 
 // How much extra (in units) each pool receives from the spare money of under-subscribed pools.
@@ -87,6 +67,9 @@ std::vector<int64_t> Redistribute(const std::vector<int64_t>& envelope, const st
 Status ValidatePlan(const AllocationPlan& plan) {
   if (plan.budget_fen < 0) {
     return Status::InvalidArgument("budget_fen must not be negative (got " + std::to_string(plan.budget_fen) + ")");
+  }
+  if (!money::WithinBound(plan.budget_fen)) {
+    return Status::InvalidArgument("budget_fen must be at most 10^15 fen (got " + std::to_string(plan.budget_fen) + ")");
   }
   if (plan.unit_fen < 1) {
     return Status::InvalidArgument("the rounding unit must be at least 1 fen (got " +
@@ -133,16 +116,48 @@ Status ValidatePlan(const AllocationPlan& plan) {
   return Status::Ok();
 }
 
+GroupIndex::GroupIndex(const AllocationPlan& plan) {
+  const auto index = [&](const auto& groups) {
+    for (size_t g = 0; g < groups.size(); ++g) {
+      // emplace keeps the first group that named a key: declaration order decides overlaps.
+      for (const std::string& m : groups[g].measures) by_measure_.emplace(m, static_cast<int32_t>(g));
+      for (const std::string& c : groups[g].clauses) by_clause_.emplace(c, static_cast<int32_t>(g));
+    }
+    rest_ = static_cast<int32_t>(groups.size());
+    grouped_ = true;
+  };
+  if (plan.strategy == Strategy::kTiers) index(plan.tiers);
+  if (plan.strategy == Strategy::kPools) index(plan.pools);
+}
+
+int32_t GroupIndex::Of(std::string_view measure, std::string_view clause) const {
+  int32_t group = rest_;
+  if (auto it = by_measure_.find(measure); it != by_measure_.end()) group = it->second;
+  if (auto it = by_clause_.find(clause); it != by_clause_.end()) group = std::min(group, it->second);
+  return group;
+}
+
 Result<AllocationResult> Allocate(const std::vector<Claim>& claims, const AllocationPlan& plan) {
+  std::vector<int64_t> amounts(claims.size());
+  std::vector<int32_t> group_of;
+  const GroupIndex groups(plan);
+  if (plan.strategy != Strategy::kProRata) group_of.resize(claims.size());
+  for (size_t i = 0; i < claims.size(); ++i) {
+    amounts[i] = claims[i].amount_fen;
+    if (!group_of.empty()) group_of[i] = groups.Of(claims[i].measure, claims[i].clause);
+  }
+  return Allocate(amounts, group_of, plan);
+}
+
+Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
+                                  const AllocationPlan& plan) {
   QGRANT_RETURN_IF_ERROR(ValidatePlan(plan));
   const int64_t unit = plan.unit_fen;
   const int64_t budget_units = plan.budget_fen / unit;
-  const size_t n = claims.size();
+  const size_t n = amounts.size();
 
-  // The groups in payment order, "rest" last, and the group of each claim (left empty for pro
-  // rata, where all claims form one group).
+  // The groups in payment order, "rest" last. Pro rata has one group holding every claim.
   std::vector<GroupStep> groups;
-  std::vector<int32_t> group_of;
   switch (plan.strategy) {
     case Strategy::kProRata:
       groups.push_back({.name = "all"});
@@ -150,15 +165,18 @@ Result<AllocationResult> Allocate(const std::vector<Claim>& claims, const Alloca
     case Strategy::kTiers:
       for (const Tier& t : plan.tiers) groups.push_back({.name = t.name});
       groups.push_back({.name = std::string(kRestGroup)});
-      group_of = AssignGroups(claims, plan.tiers);
       break;
     case Strategy::kPools:
       for (const Pool& p : plan.pools) groups.push_back({.name = p.name});
       groups.push_back({.name = std::string(kRestGroup)});
-      group_of = AssignGroups(claims, plan.pools);
       break;
   }
   const size_t group_count = groups.size();
+  if (group_count > 1 && group_of.size() != n) {
+    return Status::InvalidArgument("every claim needs its group under the " + std::string(StrategyName(plan.strategy)) +
+                                   " strategy");
+  }
+  if (group_count == 1) group_of = {};
 
   // One pass over the claims: check the amounts and total them per group. Payable amounts (in
   // units) are kept contiguous because the apportionment reads them once per claim.
@@ -166,23 +184,25 @@ Result<AllocationResult> Allocate(const std::vector<Claim>& claims, const Alloca
   result.allocations.reserve(n);
   std::vector<int64_t> payable(n);
   std::vector<int64_t> demand(group_count, 0);  // payable units per group
+  money::Total total;
   for (size_t i = 0; i < n; ++i) {
-    const int64_t amount = claims[i].amount_fen;
-    if (amount < 0) {
-      return Status::InvalidArgument("claim " + std::to_string(i + 1) + " (" + Quoted(claims[i].id) +
-                                     "): amount_fen must not be negative (got " + std::to_string(amount) + ")");
+    const int64_t amount = amounts[i];
+    if (amount < 0 || !money::WithinBound(amount)) {
+      return Status::InvalidArgument("claim " + std::to_string(i + 1) + ": amount_fen must be from 0 to 10^15 fen (got " +
+                                     std::to_string(amount) + ")");
     }
-    if (amount > kMaxFen - result.amount_fen) {
-      return Status::InvalidArgument("the approved amounts add up to more than " + std::to_string(kMaxFen) + " fen");
+    if (!total.Add(amount)) {
+      return Status::InvalidArgument("the approved amounts add up to more than 10^15 fen / 核定金额合计超过 10^15 分");
     }
-    result.amount_fen += amount;
     const int32_t g = group_of.empty() ? 0 : group_of[i];
+    if (g < 0 || static_cast<size_t>(g) >= group_count) return Status::InvalidArgument("claim " + std::to_string(i + 1) + ": no such group");
     payable[i] = amount / unit;
     demand[g] += payable[i];
     groups[g].amount_fen += amount;
     ++groups[g].claims;
     result.allocations.push_back({.amount_fen = amount, .group = g});
   }
+  result.amount_fen = total.fen();
 
   // Each group's envelope and what it may spend, in units.
   std::vector<int64_t> envelope(group_count), available(group_count);
@@ -273,7 +293,8 @@ Result<Strategy> ParseStrategy(std::string_view text) {
   if (text == "pro_rata") return Strategy::kProRata;
   if (text == "tiers") return Strategy::kTiers;
   if (text == "pools") return Strategy::kPools;
-  return Status::InvalidArgument("unknown strategy " + Quoted(text) + " (expected pro_rata, tiers or pools)");
+  return Status::InvalidArgument("未知的分配策略 " + Quoted(text) + "（可选 pro_rata、tiers、pools） / unknown strategy " +
+                                 Quoted(text) + " (expected pro_rata, tiers or pools)");
 }
 
 std::string_view StrategyName(Strategy strategy) {

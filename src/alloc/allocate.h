@@ -38,8 +38,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -121,8 +124,33 @@ struct AllocationResult {
 };
 
 // Allocates the plan's budget over the claims. Fails with InvalidArgument on a bad plan (see
-// ValidatePlan), a negative amount, or approved amounts adding up to more than an int64 can hold.
+// ValidatePlan), an amount outside 0..10^15 fen, or approved amounts adding up to more than 10^15.
 Result<AllocationResult> Allocate(const std::vector<Claim>& claims, const AllocationPlan& plan);
+
+// The group of a claim under a plan, from its measure and clause: the first declared tier or pool
+// selecting either, else the implicit "rest" group (its index is the number of declared groups);
+// always 0 for pro rata. Lets a caller keep one small integer per claim instead of its strings.
+class GroupIndex {
+ public:
+  explicit GroupIndex(const AllocationPlan& plan);
+  int32_t Of(std::string_view measure, std::string_view clause) const;
+  // False for pro rata, where every claim is in group 0 and none needs recording.
+  bool grouped() const { return grouped_; }
+
+ private:
+  struct Hash : std::hash<std::string_view> {
+    using is_transparent = void;
+  };
+  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> by_measure_, by_clause_;
+  int32_t rest_ = 0;
+  bool grouped_ = false;
+};
+
+// The same over bare amounts: amounts[i] is claim i's approved amount and group_of[i] its group
+// (GroupIndex::Of); group_of may be empty for pro rata. For rounds too large to keep every claim's
+// id and strings (qgrant allocate streams millions of decisions).
+Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
+                                  const AllocationPlan& plan);
 
 // Checks a plan on its own: budget >= 0, unit >= 1; tiers only with kTiers and pools only with
 // kPools (never both), at least one of them for those strategies; group names non-empty, distinct and not
@@ -130,7 +158,7 @@ Result<AllocationResult> Allocate(const std::vector<Claim>& claims, const Alloca
 // to no more than the budget; a redistribution rule only with kPools.
 Status ValidatePlan(const AllocationPlan& plan);
 
-// "pro_rata", "tiers", "pools" and back.
+// "pro_rata", "tiers", "pools" and back; an unknown name is an error naming it and the known ones.
 Result<Strategy> ParseStrategy(std::string_view text);
 std::string_view StrategyName(Strategy strategy);
 

@@ -119,6 +119,19 @@ std::string WanFixed(int64_t fen, int decimals, bool grouped) {
 
 std::string YuanPeople(int64_t fen) { return Wan(fen) + "（" + YuanGrouped(fen) + "）"; }
 
+std::string YuanBrief(int64_t fen) {
+  const uint64_t f = Magnitude(fen);
+  std::string out = fen < 0 ? "-" : "";
+  if (f != 0 && f % kFenPerWan == 0) return out + std::to_string(f / kFenPerWan) + "万元";
+  out += Digits(f / 100, true);
+  if (f % 100 != 0) {
+    out += '.';
+    out += static_cast<char>('0' + f % 100 / 10);
+    out += static_cast<char>('0' + f % 10);
+  }
+  return out + "元";
+}
+
 std::string YuanEnglish(int64_t fen) { return YuanNumber(fen, true) + " yuan"; }
 
 }  // namespace qgrant::money

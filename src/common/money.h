@@ -16,6 +16,8 @@
 //   WanNumber     "300" (the same, no unit)
 //   WanFixed      a fixed number of decimals, rounded half away from zero, for tables: (fen, 2, true)
 //   YuanPeople    "300万元（3,000,000.00元）" for letters and explanations
+//   YuanBrief     "300万元" when a whole number of 万元, else "1,500元" / "1,234.56元" (cents only
+//                 when there are any): the short form of the engine's and allocation's sentences
 //   YuanEnglish   "3,000,000.00 yuan"
 // Negative amounts (differences) read with a leading '-'. None of them needs the bound.
 #pragma once
@@ -70,6 +72,7 @@ std::string Wan(int64_t fen);
 // `decimals` clamped to 0..6; `grouped` puts thousands separators in the whole part.
 std::string WanFixed(int64_t fen, int decimals, bool grouped);
 std::string YuanPeople(int64_t fen);
+std::string YuanBrief(int64_t fen);
 std::string YuanEnglish(int64_t fen);
 
 }  // namespace qgrant::money

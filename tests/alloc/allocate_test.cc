@@ -2,6 +2,7 @@
 // plus the edge cases and the worked examples of doc/allocation.md. Every comparison with an exact
 // share is done in 128-bit integers: x is within one unit of p × P / D  <=>  |x·D − p·P| < D.
 #include "alloc/allocate.h"
+#include "common/money.h"
 
 #include <algorithm>
 #include <array>
@@ -16,7 +17,8 @@
 namespace qgrant::alloc {
 namespace {
 
-constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+// Amounts and budgets are bounded by the money module (10^15 fen); the random rounds reach it.
+constexpr int64_t kMax = money::kMaxFen;
 
 Claim MakeClaim(int64_t amount_fen, std::string measure = "quality_innovation", std::string clause = "一（二）") {
   static int next_id = 0;
@@ -294,6 +296,12 @@ TEST(AllocateValidationTest, RejectsBadInput) {
   const Result<AllocationResult> overflow = Allocate(Claims({kMax, 1}), ProRata(10));
   ASSERT_FALSE(overflow.ok());
   EXPECT_NE(overflow.status().message().find("add up"), std::string::npos);
+  // One amount past the bound, or INT64_MAX, is refused on its own, naming the claim.
+  const Result<AllocationResult> huge = Allocate(Claims({1, std::numeric_limits<int64_t>::max()}), ProRata(10));
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("claim 2"), std::string::npos) << huge.status().message();
+  EXPECT_FALSE(Allocate(Claims({1}), ProRata(kMax + 1)).ok());  // a budget past the bound
+  EXPECT_TRUE(Allocate(Claims({kMax}), ProRata(kMax)).ok());
 }
 
 TEST(AllocateValidationTest, ParsesStrategyNames) {
@@ -302,7 +310,8 @@ TEST(AllocateValidationTest, ParsesStrategyNames) {
   EXPECT_EQ(*ParseStrategy("pools"), Strategy::kPools);
   const Result<Strategy> unknown = ParseStrategy("fifo");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.status().message(), "unknown strategy 'fifo' (expected pro_rata, tiers or pools)");
+  EXPECT_NE(unknown.status().message().find("未知的分配策略 'fifo'"), std::string::npos) << unknown.status().message();
+  EXPECT_NE(unknown.status().message().find("unknown strategy 'fifo' (expected pro_rata, tiers or pools)"), std::string::npos);
   EXPECT_EQ(*ParseRedistribution("in_order"), Redistribution::kInOrder);
   EXPECT_FALSE(ParseRedistribution("random").ok());
   for (Strategy s : {Strategy::kProRata, Strategy::kTiers, Strategy::kPools}) {

@@ -60,7 +60,9 @@ std::string ErrorOf(const std::string& text) {
 TEST(PlanYamlTest, ReportsErrorsWithTheirPosition) {
   EXPECT_EQ(ErrorOf("strategy: tiers\ntier:\n  - name: a\n"),
             "plan.yaml:2:1: unknown key 'tier' (expected strategy, unit_fen, tiers, pools, redistribute)");
-  EXPECT_EQ(ErrorOf("strategy: fifo\n"), "plan.yaml:1:11: unknown strategy 'fifo' (expected pro_rata, tiers or pools)");
+  EXPECT_EQ(ErrorOf("strategy: fifo\n"),
+            "plan.yaml:1:11: 未知的分配策略 'fifo'（可选 pro_rata、tiers、pools） / unknown strategy 'fifo' (expected "
+            "pro_rata, tiers or pools)");
   EXPECT_EQ(ErrorOf("unit_fen: 1.5\n"), "plan.yaml:1:11: unit_fen must be a whole number of fen (got '1.5')");
   EXPECT_EQ(ErrorOf("unit_fen: 99999999999999999999\n"), "plan.yaml:1:11: unit_fen 99999999999999999999 is too large");
   EXPECT_EQ(ErrorOf("budget_fen: 100\n"),
