@@ -1,4 +1,8 @@
 // Pass 2 of qgrant allocate (decisions_file.h): the decisions again, with the allocation added.
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "alloc/decisions_file.h"
@@ -10,7 +14,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-constexpr size_t kFlushBytes = 1 << 20;
+constexpr size_t kBlockBytes = 4 << 20;  // input bytes formatted at a time by one thread
 
 // What every decision of one group shares: the start of its `allocation` object and its scale.
 struct GroupText {
@@ -40,39 +44,58 @@ std::vector<GroupText> GroupTexts(const AllocationPlan& plan, const AllocationRe
   return texts;
 }
 
-// The budget step of one decision in words (clause 十二), Chinese and English. Neither text holds
-// a character JSON would escape, so they are written between quotes as they are.
-std::string ZhText(const Allocation& a, const GroupText& g) {
+// The budget step of one decision in words (clause 十二), Chinese and English, appended to `out`.
+// Neither text holds a character JSON would escape, so they go between quotes as they are.
+void AppendZh(const Allocation& a, const GroupText& g, std::string* out) {
+  out->append("核定金额");
+  money::AppendYuanBrief(out, a.amount_fen);
   if (a.allocated_fen == a.amount_fen) {
-    return "核定金额" + money::YuanBrief(a.amount_fen) + "，预算足额，全额拨付" + money::YuanBrief(a.allocated_fen) +
-           "（第四（十二）条）";
+    out->append("，预算足额，全额拨付");
+    money::AppendYuanBrief(out, a.allocated_fen);
+    out->append("（第四（十二）条）");
+    return;
   }
-  return "核定金额" + money::YuanBrief(a.amount_fen) + "，年度预算不足，按比例" + g.scale + "折算，拨付" +
-         money::YuanBrief(a.allocated_fen) + "（第四（十二）条：实际支持金额受年度资金预算总量控制）";
+  out->append("，年度预算不足，按比例");
+  out->append(g.scale);
+  out->append("折算，拨付");
+  money::AppendYuanBrief(out, a.allocated_fen);
+  out->append("（第四（十二）条：实际支持金额受年度资金预算总量控制）");
 }
 
-std::string EnText(const Allocation& a, const GroupText& g) {
+void AppendEn(const Allocation& a, const GroupText& g, std::string* out) {
+  out->append("Approved ");
+  money::AppendYuanEnglish(out, a.amount_fen);
   if (a.allocated_fen == a.amount_fen) {
-    return "Approved " + money::YuanEnglish(a.amount_fen) + "; the budget covers it: " +
-           money::YuanEnglish(a.allocated_fen) + " is paid in full (clause 4(12))";
+    out->append("; the budget covers it: ");
+    money::AppendYuanEnglish(out, a.allocated_fen);
+    out->append(" is paid in full (clause 4(12))");
+    return;
   }
-  return "Approved " + money::YuanEnglish(a.amount_fen) + "; the budget is short, scaled by " + g.scale + ": " +
-         money::YuanEnglish(a.allocated_fen) + " is paid (clause 4(12): amounts are controlled by the annual budget)";
+  out->append("; the budget is short, scaled by ");
+  out->append(g.scale);
+  out->append(": ");
+  money::AppendYuanEnglish(out, a.allocated_fen);
+  out->append(" is paid (clause 4(12): amounts are controlled by the annual budget)");
+}
+
+void AppendInteger(int64_t v, std::string* out) {
+  char digits[24];
+  out->append(digits, static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
 }
 
 // An eligible line written as the JSON writer prints it: the allocation goes before its brace.
 void AppendSpliced(std::string_view line, const Allocation& a, const GroupText& g, std::string* out) {
   out->append(line.substr(0, line.size() - 1));
   out->append(",\"allocated_fen\":");
-  out->append(std::to_string(a.allocated_fen));
+  AppendInteger(a.allocated_fen, out);
   out->append(",\"allocation\":");
   out->append(g.prefix);
   out->append(",\"approved_fen\":");
-  out->append(std::to_string(a.amount_fen));
+  AppendInteger(a.amount_fen, out);
   out->append(",\"zh\":\"");
-  out->append(ZhText(a, g));
+  AppendZh(a, g, out);
   out->append("\",\"en\":\"");
-  out->append(EnText(a, g));
+  AppendEn(a, g, out);
   out->append("\"}}");
 }
 
@@ -82,28 +105,23 @@ void AppendReserialised(std::string_view line, const Allocation& a, const GroupT
   ordered_json doc = ordered_json::parse(line);
   ordered_json step = g.step;
   step["approved_fen"] = a.amount_fen;
-  step["zh"] = ZhText(a, g);
-  step["en"] = EnText(a, g);
+  std::string zh, en;
+  AppendZh(a, g, &zh);
+  AppendEn(a, g, &en);
+  step["zh"] = std::move(zh);
+  step["en"] = std::move(en);
   doc["allocated_fen"] = a.allocated_fen;
   doc["allocation"] = std::move(step);
   out->append(doc.dump(-1, ' ', false, ordered_json::error_handler_t::replace));
 }
 
-}  // namespace
-
-Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
-                      const AllocationResult& result, std::FILE* out) {
-  const std::vector<GroupText> groups = GroupTexts(plan, result);
-  std::string buffer;
-  buffer.reserve(kFlushBytes + (1 << 16));
-  const auto flush = [&] {
-    const bool ok = std::fwrite(buffer.data(), 1, buffer.size(), out) == buffer.size();
-    buffer.clear();
-    return ok;
-  };
-  size_t next = 0;  // the next eligible decision
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t nl = std::min(text.find('\n', pos), text.size());
+// The non-blank lines of text[begin, end) (whole lines), eligible ones with their allocation;
+// `next` is the index of the first eligible decision at or after `begin`.
+void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next, const EligibleDecisions& eligible,
+                 const AllocationResult& result, const std::vector<GroupText>& groups, std::string* out) {
+  out->clear();
+  for (size_t pos = begin; pos < end;) {
+    const size_t nl = std::min(text.find('\n', pos), end);
     std::string_view line = text.substr(pos, nl - pos);
     const uint64_t start = pos;
     pos = nl + 1;
@@ -112,20 +130,56 @@ Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, 
     if (next < eligible.offsets.size() && eligible.offsets[next] == start) {
       const Allocation& a = result.allocations[next];
       if (eligible.spliced[next] != 0) {
-        AppendSpliced(line, a, groups[a.group], &buffer);
+        AppendSpliced(line, a, groups[a.group], out);
       } else {
-        AppendReserialised(line, a, groups[a.group], &buffer);
+        AppendReserialised(line, a, groups[a.group], out);
       }
       ++next;
     } else {
-      buffer.append(line);
+      out->append(line);
     }
-    buffer.push_back('\n');
-    if (buffer.size() >= kFlushBytes && !flush()) return Status::IoError("写入输出失败 / writing the output failed");
+    out->push_back('\n');
   }
-  if (!flush() || std::fflush(out) != 0 || std::ferror(out)) {
-    return Status::IoError("写入输出失败 / writing the output failed");
+}
+
+// The end of the block starting at `begin`: about kBlockBytes on, after a line end.
+size_t BlockEnd(std::string_view text, size_t begin) {
+  if (text.size() - begin <= kBlockBytes) return text.size();
+  return std::min(text.find('\n', begin + kBlockBytes), text.size() - 1) + 1;
+}
+
+}  // namespace
+
+Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
+                      const AllocationResult& result, std::FILE* out) {
+  const std::vector<GroupText> groups = GroupTexts(plan, result);
+  const auto first_eligible = [&](size_t offset) {
+    return static_cast<size_t>(std::lower_bound(eligible.offsets.begin(), eligible.offsets.end(), offset) -
+                               eligible.offsets.begin());
+  };
+  const auto write = [&](const std::string& block) {
+    return std::fwrite(block.data(), 1, block.size(), out) == block.size();
+  };
+  // Two blocks at a time: a second thread formats the later one while this one formats and
+  // writes the earlier; they are written in order.
+  std::string a, b;
+  bool ok = true;
+  for (size_t pos = 0; pos < text.size() && ok;) {
+    const size_t mid = BlockEnd(text, pos), end = mid < text.size() ? BlockEnd(text, mid) : mid;
+    std::thread second;
+    if (mid < end) {
+      second = std::thread(FormatBlock, text, mid, end, first_eligible(mid), std::cref(eligible), std::cref(result),
+                           std::cref(groups), &b);
+    }
+    FormatBlock(text, pos, mid, first_eligible(pos), eligible, result, groups, &a);
+    ok = write(a);
+    if (second.joinable()) {
+      second.join();
+      ok = ok && write(b);
+    }
+    pos = end;
   }
+  if (!ok || std::fflush(out) != 0 || std::ferror(out)) return Status::IoError("写入输出失败 / writing the output failed");
   return Status::Ok();
 }
 

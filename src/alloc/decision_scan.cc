@@ -76,7 +76,10 @@ struct DecisionScanner::Member {
 
 class DecisionScanner::Parser {
  public:
-  Parser(std::string_view s, std::deque<std::string>* decoded) : s_(s), decoded_(decoded) {}
+  Parser(std::string_view s, std::deque<std::string>* decoded, std::vector<std::string_view>* keys)
+      : s_(s), decoded_(decoded), keys_(*keys) {
+    keys_.clear();
+  }
 
   std::string error;
   bool canonical = true;
@@ -386,7 +389,7 @@ class DecisionScanner::Parser {
   std::string_view s_;
   size_t pos_ = 0;
   std::deque<std::string>* decoded_;
-  std::vector<std::string_view> keys_;  // member names of the objects being read, innermost last
+  std::vector<std::string_view>& keys_;  // member names of the objects being read, innermost last
 };
 
 namespace {
@@ -409,7 +412,7 @@ std::string FenError(std::string_view name, const DecisionScanner::Member& m) {
 std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out) {
   decoded_.clear();
   *out = ScannedDecision{};
-  Parser p(line, &decoded_);
+  Parser p(line, &decoded_, &keys_);
   if (!p.Document()) return p.error;
   if (!p.outcome.present || p.outcome.kind != 's') return "缺少字符串 \"outcome\" / no \"outcome\" string";
   if (p.id.present && p.id.kind != 'z') out->id = p.id.raw;

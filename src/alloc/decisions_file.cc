@@ -83,7 +83,9 @@ Status InputText::Open(const std::string& path) {
   }
   map_size_ = static_cast<size_t>(st.st_size);
   if (map_size_ > 0) {
-    map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    // Populated at once: taking a page fault per page as the passes first touch them cost more
+    // than the scan itself on a virtual machine.
+    map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (map_ == MAP_FAILED) {
       map_ = nullptr;
       ::close(fd);

@@ -1,6 +1,7 @@
 #include "common/money.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace qgrant::money {
 namespace {
@@ -14,16 +15,36 @@ uint64_t Pow10(int n) {
   return p;
 }
 
-std::string Digits(uint64_t v, bool grouped) {
-  std::string digits = std::to_string(v);
-  if (!grouped) return digits;
-  std::string out;
-  const size_t n = digits.size();
-  for (size_t i = 0; i < n; ++i) {
-    out += digits[i];
-    if ((n - i - 1) % 3 == 0 && i + 1 != n) out += ',';
+// Appends v in decimal, with thousands separators when `grouped`. Appends rather than returns:
+// qgrant allocate writes millions of amounts, and a temporary string each would dominate.
+void AppendDigits(std::string* out, uint64_t v, bool grouped) {
+  char digits[24];
+  const size_t n = static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits);
+  if (!grouped) {
+    out->append(digits, n);
+    return;
   }
+  for (size_t i = 0; i < n; ++i) {
+    out->push_back(digits[i]);
+    if ((n - i - 1) % 3 == 0 && i + 1 != n) out->push_back(',');
+  }
+}
+
+std::string Digits(uint64_t v, bool grouped) {
+  std::string out;
+  AppendDigits(&out, v, grouped);
   return out;
+}
+
+// "-" for a negative amount, then |fen| / 100 and the cents.
+void AppendYuanDigits(std::string* out, int64_t fen, bool grouped, bool always_cents) {
+  const uint64_t f = Magnitude(fen);
+  if (fen < 0) out->push_back('-');
+  AppendDigits(out, f / 100, grouped);
+  if (!always_cents && f % 100 == 0) return;
+  out->push_back('.');
+  out->push_back(static_cast<char>('0' + f % 100 / 10));
+  out->push_back(static_cast<char>('0' + f % 10));
 }
 
 Status OverBound(std::string_view what, std::string_view value) {
@@ -76,12 +97,8 @@ bool Total::Add(int64_t fen) {
 }
 
 std::string YuanNumber(int64_t fen, bool grouped) {
-  const uint64_t f = Magnitude(fen);
-  std::string out = fen < 0 ? "-" : "";
-  out += Digits(f / 100, grouped);
-  out += '.';
-  out += static_cast<char>('0' + f % 100 / 10);
-  out += static_cast<char>('0' + f % 10);
+  std::string out;
+  AppendYuanDigits(&out, fen, grouped, true);
   return out;
 }
 
@@ -119,19 +136,33 @@ std::string WanFixed(int64_t fen, int decimals, bool grouped) {
 
 std::string YuanPeople(int64_t fen) { return Wan(fen) + "（" + YuanGrouped(fen) + "）"; }
 
-std::string YuanBrief(int64_t fen) {
+void AppendYuanBrief(std::string* out, int64_t fen) {
   const uint64_t f = Magnitude(fen);
-  std::string out = fen < 0 ? "-" : "";
-  if (f != 0 && f % kFenPerWan == 0) return out + std::to_string(f / kFenPerWan) + "万元";
-  out += Digits(f / 100, true);
-  if (f % 100 != 0) {
-    out += '.';
-    out += static_cast<char>('0' + f % 100 / 10);
-    out += static_cast<char>('0' + f % 10);
+  if (f != 0 && f % kFenPerWan == 0) {
+    if (fen < 0) out->push_back('-');
+    AppendDigits(out, f / kFenPerWan, false);
+    out->append("万元");
+    return;
   }
-  return out + "元";
+  AppendYuanDigits(out, fen, true, false);
+  out->append("元");
 }
 
-std::string YuanEnglish(int64_t fen) { return YuanNumber(fen, true) + " yuan"; }
+std::string YuanBrief(int64_t fen) {
+  std::string out;
+  AppendYuanBrief(&out, fen);
+  return out;
+}
+
+void AppendYuanEnglish(std::string* out, int64_t fen) {
+  AppendYuanDigits(out, fen, true, true);
+  out->append(" yuan");
+}
+
+std::string YuanEnglish(int64_t fen) {
+  std::string out;
+  AppendYuanEnglish(&out, fen);
+  return out;
+}
 
 }  // namespace qgrant::money

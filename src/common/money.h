@@ -73,6 +73,9 @@ std::string Wan(int64_t fen);
 std::string WanFixed(int64_t fen, int decimals, bool grouped);
 std::string YuanPeople(int64_t fen);
 std::string YuanBrief(int64_t fen);
+// The same two appended to `out`, for writers of millions of amounts (qgrant allocate).
+void AppendYuanBrief(std::string* out, int64_t fen);
+void AppendYuanEnglish(std::string* out, int64_t fen);
 std::string YuanEnglish(int64_t fen);
 
 }  // namespace qgrant::money
