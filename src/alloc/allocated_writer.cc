@@ -15,6 +15,7 @@ namespace {
 using nlohmann::ordered_json;
 
 constexpr size_t kBlockBytes = 4 << 20;  // input bytes formatted at a time by one thread
+constexpr size_t kBlockDecisions = 16384;  // the same in eligible decisions, in the regular case
 
 // What every decision of one group shares: the start of its `allocation` object and its scale.
 struct GroupText {
@@ -142,6 +143,28 @@ void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next, c
   }
 }
 
+// The regular case (EligibleDecisions::regular): eligible decisions [first, last) and the text
+// from `from` up to the end of the last one's line (to the end of the text when `tail`) — every
+// other line is copied as it stands.
+void FormatRegular(std::string_view text, size_t from, size_t first, size_t last, bool tail,
+                   const EligibleDecisions& eligible, const AllocationResult& result,
+                   const std::vector<GroupText>& groups, std::string* out) {
+  out->clear();
+  for (size_t k = first; k < last; ++k) {
+    out->append(text.substr(from, eligible.offsets[k] - from));
+    const std::string_view line = text.substr(eligible.offsets[k], eligible.lengths[k]);
+    const Allocation& a = result.allocations[k];
+    if (eligible.spliced[k] != 0) {
+      AppendSpliced(line, a, groups[a.group], out);
+    } else {
+      AppendReserialised(line, a, groups[a.group], out);
+    }
+    out->push_back('\n');
+    from = eligible.offsets[k] + eligible.lengths[k] + 1;
+  }
+  if (tail) out->append(text.substr(from));
+}
+
 // The end of the block starting at `begin`: about kBlockBytes on, after a line end.
 size_t BlockEnd(std::string_view text, size_t begin) {
   if (text.size() - begin <= kBlockBytes) return text.size();
@@ -150,9 +173,42 @@ size_t BlockEnd(std::string_view text, size_t begin) {
 
 }  // namespace
 
+// Writes the regular case in blocks of kBlockDecisions eligible decisions, two at a time as below.
+bool WriteRegular(std::string_view text, const EligibleDecisions& eligible, const AllocationResult& result,
+                  const std::vector<GroupText>& groups, std::FILE* out) {
+  const size_t n = eligible.offsets.size();
+  // Where block starting at eligible decision k begins copying: after the line before it.
+  const auto from = [&](size_t k) { return k == 0 ? size_t{0} : eligible.offsets[k - 1] + eligible.lengths[k - 1] + 1; };
+  std::string a, b;
+  bool ok = true;
+  size_t k = 0;
+  do {
+    const size_t mid = std::min(n, k + kBlockDecisions), end = std::min(n, mid + kBlockDecisions);
+    std::thread second;
+    if (mid < end) {
+      second = std::thread(FormatRegular, text, from(mid), mid, end, end == n, std::cref(eligible), std::cref(result),
+                           std::cref(groups), &b);
+    }
+    FormatRegular(text, from(k), k, mid, mid == n, eligible, result, groups, &a);
+    ok = ok && std::fwrite(a.data(), 1, a.size(), out) == a.size();
+    if (second.joinable()) {
+      second.join();
+      ok = ok && std::fwrite(b.data(), 1, b.size(), out) == b.size();
+    }
+    k = end;
+  } while (k < n && ok);
+  return ok;
+}
+
 Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
                       const AllocationResult& result, std::FILE* out) {
   const std::vector<GroupText> groups = GroupTexts(plan, result);
+  if (eligible.regular) {
+    if (!WriteRegular(text, eligible, result, groups, out) || std::fflush(out) != 0 || std::ferror(out)) {
+      return Status::IoError("写入输出失败 / writing the output failed");
+    }
+    return Status::Ok();
+  }
   const auto first_eligible = [&](size_t offset) {
     return static_cast<size_t>(std::lower_bound(eligible.offsets.begin(), eligible.offsets.end(), offset) -
                                eligible.offsets.begin());

@@ -52,7 +52,11 @@ struct EligibleDecisions {
   std::vector<int64_t> amounts;    // amount_fen
   std::vector<int32_t> groups;     // GroupIndex::Of(measure, clause); empty for pro rata
   std::vector<uint8_t> spliced;    // 1: the allocation is spliced into the text as it is
+  std::vector<uint32_t> lengths;   // each eligible line's length, without its line end
   int64_t decisions = 0;           // non-blank lines
+  // Every line ends with a bare '\n', none is blank, none is longer than 4 GB: then everything
+  // between two eligible lines is written back as it is, in one copy.
+  bool regular = true;
 };
 
 struct ScanReport {
