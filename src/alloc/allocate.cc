@@ -149,14 +149,10 @@ Result<AllocationResult> Allocate(const std::vector<Claim>& claims, const Alloca
   return Allocate(amounts, group_of, plan);
 }
 
-Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
-                                  const AllocationPlan& plan) {
-  QGRANT_RETURN_IF_ERROR(ValidatePlan(plan));
-  const int64_t unit = plan.unit_fen;
-  const int64_t budget_units = plan.budget_fen / unit;
-  const size_t n = amounts.size();
+namespace {
 
-  // The groups in payment order, "rest" last. Pro rata has one group holding every claim.
+// The groups of a plan in payment or declaration order, "rest" last; pro rata has one, "all".
+std::vector<GroupStep> PlanGroups(const AllocationPlan& plan) {
   std::vector<GroupStep> groups;
   switch (plan.strategy) {
     case Strategy::kProRata:
@@ -171,19 +167,51 @@ Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<co
       groups.push_back({.name = std::string(kRestGroup)});
       break;
   }
-  const size_t group_count = groups.size();
-  if (group_count > 1 && group_of.size() != n) {
-    return Status::InvalidArgument("every claim needs its group under the " + std::string(StrategyName(plan.strategy)) +
-                                   " strategy");
-  }
-  if (group_count == 1) group_of = {};
+  return groups;
+}
 
-  // One pass over the claims: check the amounts and total them per group. Payable amounts (in
-  // units) are kept contiguous because the apportionment reads them once per claim.
-  AllocationResult result;
-  result.allocations.reserve(n);
-  std::vector<int64_t> payable(n);
-  std::vector<int64_t> demand(group_count, 0);  // payable units per group
+// Each group's envelope and what it may spend once pools moved spare money, in units.
+void Envelopes(const AllocationPlan& plan, const std::vector<int64_t>& demand, std::vector<int64_t>* envelope,
+               std::vector<int64_t>* available) {
+  const int64_t unit = plan.unit_fen;
+  const size_t group_count = demand.size();
+  envelope->assign(group_count, 0);
+  available->assign(group_count, 0);
+  switch (plan.strategy) {
+    case Strategy::kProRata:
+      (*envelope)[0] = (*available)[0] = plan.budget_fen / unit;
+      break;
+    case Strategy::kTiers: {
+      // A tier's envelope is what the tiers before it left.
+      int64_t left = plan.budget_fen / unit;
+      for (size_t g = 0; g < group_count; ++g) {
+        (*envelope)[g] = (*available)[g] = left;
+        left -= std::min(left, demand[g]);
+      }
+      break;
+    }
+    case Strategy::kPools: {
+      int64_t declared = 0;
+      for (size_t g = 0; g + 1 < group_count; ++g) {
+        (*envelope)[g] = plan.pools[g].budget_fen / unit;  // exact: ValidatePlan checked the multiple
+        declared += plan.pools[g].budget_fen;
+      }
+      envelope->back() = (plan.budget_fen - declared) / unit;
+      const std::vector<int64_t> received = Redistribute(*envelope, demand, plan.redistribution);
+      for (size_t g = 0; g < group_count; ++g) (*available)[g] = (*envelope)[g] + received[g];
+      break;
+    }
+  }
+}
+
+// The claims' checked amounts, totalled per group into `demand` (payable units) and `groups`.
+Status TotalClaims(std::span<const int64_t> amounts, std::span<const int32_t> group_of, int64_t unit,
+                   std::vector<GroupStep>* groups, std::vector<int64_t>* payable, std::vector<int64_t>* demand,
+                   AllocationResult* result) {
+  const size_t n = amounts.size();
+  result->allocations.reserve(n);
+  payable->resize(n);
+  demand->assign(groups->size(), 0);
   money::Total total;
   for (size_t i = 0; i < n; ++i) {
     const int64_t amount = amounts[i];
@@ -195,92 +223,89 @@ Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<co
       return Status::InvalidArgument("the approved amounts add up to more than 10^15 fen / 核定金额合计超过 10^15 分");
     }
     const int32_t g = group_of.empty() ? 0 : group_of[i];
-    if (g < 0 || static_cast<size_t>(g) >= group_count) return Status::InvalidArgument("claim " + std::to_string(i + 1) + ": no such group");
-    payable[i] = amount / unit;
-    demand[g] += payable[i];
-    groups[g].amount_fen += amount;
-    ++groups[g].claims;
-    result.allocations.push_back({.amount_fen = amount, .group = g});
-  }
-  result.amount_fen = total.fen();
-
-  // Each group's envelope and what it may spend, in units.
-  std::vector<int64_t> envelope(group_count), available(group_count);
-  switch (plan.strategy) {
-    case Strategy::kProRata:
-      envelope[0] = available[0] = budget_units;
-      break;
-    case Strategy::kTiers: {
-      // A tier's envelope is what the tiers before it left.
-      int64_t left = budget_units;
-      for (size_t g = 0; g < group_count; ++g) {
-        envelope[g] = available[g] = left;
-        left -= std::min(left, demand[g]);
-      }
-      break;
+    if (g < 0 || static_cast<size_t>(g) >= groups->size()) {
+      return Status::InvalidArgument("claim " + std::to_string(i + 1) + ": no such group");
     }
-    case Strategy::kPools: {
-      int64_t declared = 0;
-      for (size_t g = 0; g + 1 < group_count; ++g) {
-        envelope[g] = plan.pools[g].budget_fen / unit;  // exact: ValidatePlan checked the multiple
-        declared += plan.pools[g].budget_fen;
-      }
-      envelope.back() = (plan.budget_fen - declared) / unit;
-      const std::vector<int64_t> received = Redistribute(envelope, demand, plan.redistribution);
-      for (size_t g = 0; g < group_count; ++g) available[g] = envelope[g] + received[g];
-      break;
-    }
+    (*payable)[i] = amount / unit;
+    (*demand)[g] += (*payable)[i];
+    (*groups)[g].amount_fen += amount;
+    ++(*groups)[g].claims;
+    result->allocations.push_back({.amount_fen = amount, .group = g});
   }
+  result->amount_fen = total.fen();
+  return Status::Ok();
+}
 
-  // The members of each group, in input order: a counting sort on the group index. Pro rata has
-  // a single group whose members are simply all the claims.
-  const bool single_group = group_count == 1;
-  std::vector<size_t> offset(group_count + 1, 0);
+// The members of each group in input order (a counting sort on the group index): group g's are
+// members[offset[g], offset[g + 1]). Left empty for a single group, whose members are all claims.
+std::vector<size_t> GroupMembers(std::span<const int32_t> group_of, const std::vector<GroupStep>& groups,
+                                 std::vector<size_t>* offset) {
+  offset->assign(groups.size() + 1, 0);
+  for (size_t g = 0; g < groups.size(); ++g) (*offset)[g + 1] = (*offset)[g] + static_cast<size_t>(groups[g].claims);
   std::vector<size_t> members;
-  for (size_t g = 0; g < group_count; ++g) offset[g + 1] = offset[g] + static_cast<size_t>(groups[g].claims);
-  if (!single_group) {
-    members.resize(n);
-    std::vector<size_t> next(offset.begin(), offset.end() - 1);
-    for (size_t i = 0; i < n; ++i) members[next[group_of[i]]++] = i;
-  }
+  if (groups.size() == 1) return members;
+  members.resize(group_of.size());
+  std::vector<size_t> next(offset->begin(), offset->end() - 1);
+  for (size_t i = 0; i < group_of.size(); ++i) members[next[group_of[i]]++] = i;
+  return members;
+}
 
-  std::vector<int64_t> caps, tiebreak, parts;
-  for (size_t g = 0; g < group_count; ++g) {
-    GroupStep& step = groups[g];
-    step.payable_fen = demand[g] * unit;
-    step.budget_fen = envelope[g] * unit;
-    step.available_fen = available[g] * unit;
-    const size_t size = offset[g + 1] - offset[g];
-    const auto claim_at = [&](size_t k) { return single_group ? k : members[offset[g] + k]; };
-    if (demand[g] <= available[g]) {
-      step.allocated_fen = step.payable_fen;
-      for (size_t k = 0; k < size; ++k) {
-        const size_t i = claim_at(k);
-        result.allocations[i].allocated_fen = payable[i] * unit;
-      }
-      continue;
-    }
-    step.allocated_fen = step.available_fen;
-    step.scale_numerator = step.available_fen;
-    step.scale_denominator = step.payable_fen;
-    std::span<const int64_t> group_caps = payable;
-    if (!single_group) {
-      caps.resize(size);
-      for (size_t k = 0; k < size; ++k) caps[k] = payable[claim_at(k)];
-      group_caps = caps;
-    }
-    // Ties go to the larger approved amount, which the caps are when the unit is 1 fen.
-    std::span<const int64_t> group_tiebreak = group_caps;
-    if (unit != 1) {
-      tiebreak.resize(size);
-      for (size_t k = 0; k < size; ++k) tiebreak[k] = result.allocations[claim_at(k)].amount_fen;
-      group_tiebreak = tiebreak;
-    }
-    parts.resize(size);
-    ApportionLargestRemainder(group_caps, group_tiebreak, demand[g], available[g], parts);
-    for (size_t k = 0; k < size; ++k) result.allocations[claim_at(k)].allocated_fen = parts[k] * unit;
+// Pays one group: in full when its demand fits what it may spend, else scaled by largest
+// remainders. `everyone`: the only group, holding every claim in order (`members` unused).
+void PayGroup(bool everyone, std::span<const size_t> members, const std::vector<int64_t>& payable, int64_t demand,
+              int64_t envelope, int64_t available, int64_t unit, GroupStep* step, AllocationResult* result) {
+  const size_t size = everyone ? payable.size() : members.size();
+  const auto claim_at = [&](size_t k) { return everyone ? k : members[k]; };
+  step->payable_fen = demand * unit;
+  step->budget_fen = envelope * unit;
+  step->available_fen = available * unit;
+  if (demand <= available) {
+    step->allocated_fen = step->payable_fen;
+    for (size_t k = 0; k < size; ++k) result->allocations[claim_at(k)].allocated_fen = payable[claim_at(k)] * unit;
+    return;
   }
+  step->allocated_fen = step->scale_numerator = step->available_fen;
+  step->scale_denominator = step->payable_fen;
+  std::vector<int64_t> caps, tiebreak, parts(size);
+  std::span<const int64_t> group_caps = payable;
+  if (!everyone) {
+    caps.resize(size);
+    for (size_t k = 0; k < size; ++k) caps[k] = payable[claim_at(k)];
+    group_caps = caps;
+  }
+  // Ties go to the larger approved amount, which the caps are when the unit is 1 fen.
+  std::span<const int64_t> group_tiebreak = group_caps;
+  if (unit != 1) {
+    tiebreak.resize(size);
+    for (size_t k = 0; k < size; ++k) tiebreak[k] = result->allocations[claim_at(k)].amount_fen;
+    group_tiebreak = tiebreak;
+  }
+  ApportionLargestRemainder(group_caps, group_tiebreak, demand, available, parts);
+  for (size_t k = 0; k < size; ++k) result->allocations[claim_at(k)].allocated_fen = parts[k] * unit;
+}
 
+}  // namespace
+
+Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
+                                  const AllocationPlan& plan) {
+  QGRANT_RETURN_IF_ERROR(ValidatePlan(plan));
+  std::vector<GroupStep> groups = PlanGroups(plan);
+  if (groups.size() > 1 && group_of.size() != amounts.size()) {
+    return Status::InvalidArgument("every claim needs its group under the " + std::string(StrategyName(plan.strategy)) +
+                                   " strategy");
+  }
+  if (groups.size() == 1) group_of = {};
+  AllocationResult result;
+  std::vector<int64_t> payable, demand, envelope, available;
+  QGRANT_RETURN_IF_ERROR(TotalClaims(amounts, group_of, plan.unit_fen, &groups, &payable, &demand, &result));
+  Envelopes(plan, demand, &envelope, &available);
+  std::vector<size_t> offset;
+  const std::vector<size_t> members = GroupMembers(group_of, groups, &offset);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const std::span<const size_t> in_group =
+        members.empty() ? std::span<const size_t>() : std::span<const size_t>(members).subspan(offset[g], offset[g + 1] - offset[g]);
+    PayGroup(members.empty(), in_group, payable, demand[g], envelope[g], available[g], plan.unit_fen, &groups[g], &result);
+  }
   for (const GroupStep& step : groups) {
     result.payable_fen += step.payable_fen;
     result.allocated_fen += step.allocated_fen;

@@ -21,12 +21,14 @@ struct ScreenOptions {
 };
 
 int RunScreen(const ScreenOptions& o) {
-  // Checked before anything is read or written: an export must never replace the registry.
+  // Checked before anything is read or written: an export must never replace an input.
   for (const std::string* output : {&o.csv, &o.xlsx}) {
-    const Status same = RefuseToOverwriteInput(*output, o.registry);
-    if (!same.ok()) {
-      std::cerr << "qgrant screen: " << same.message() << "\n";
-      return 2;
+    for (const std::string* input : {&o.registry, &o.ledger, &o.guide, &o.policy}) {
+      const Status same = RefuseToOverwriteInput(*output, *input);
+      if (!same.ok()) {
+        std::cerr << "qgrant screen: " << same.message() << "\n";
+        return 2;
+      }
     }
   }
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
