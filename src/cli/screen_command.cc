@@ -20,17 +20,22 @@ struct ScreenOptions {
   bool quiet = false;
 };
 
-int RunScreen(const ScreenOptions& o) {
-  // Checked before anything is read or written: an export must never replace an input.
+// Checked before anything is read or written: an export must never replace an input.
+bool ExportsSpareInputs(const ScreenOptions& o) {
   for (const std::string* output : {&o.csv, &o.xlsx}) {
     for (const std::string* input : {&o.registry, &o.ledger, &o.guide, &o.policy}) {
       const Status same = RefuseToOverwriteInput(*output, *input);
       if (!same.ok()) {
         std::cerr << "qgrant screen: " << same.message() << "\n";
-        return 2;
+        return false;
       }
     }
   }
+  return true;
+}
+
+int RunScreen(const ScreenOptions& o) {
+  if (!ExportsSpareInputs(o)) return 2;
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
   if (!loaded) return 2;
   engine::Ledger ledger;
