@@ -26,8 +26,9 @@ constexpr size_t kMinChunk = 1 << 20;  // below this a second thread costs more 
 
 Status Errno(const std::string& what) { return Status::IoError(what + ": " + std::strerror(errno)); }
 
-// Copies standard input into an unlinked temporary file, so that it can be mapped and read twice.
-Result<int> SpoolStdin() {
+// Copies what `in` still has to read into an unlinked temporary file, so that a pipe can be mapped
+// and read twice. Returns the temporary file's descriptor.
+Result<int> Spool(int in, const std::string& name) {
   const char* dir = std::getenv("TMPDIR");
   std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/qgrant-allocate-XXXXXX";
   const int fd = ::mkstemp(path.data());
@@ -35,19 +36,21 @@ Result<int> SpoolStdin() {
   ::unlink(path.c_str());  // gone when closed, whatever happens
   std::vector<char> buffer(1 << 20);
   for (;;) {
-    const ssize_t n = ::read(STDIN_FILENO, buffer.data(), buffer.size());
+    const ssize_t n = ::read(in, buffer.data(), buffer.size());
     if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      if (errno == EINTR) continue;
+      const Status st = Errno("无法读取 cannot read " + name);
       ::close(fd);
-      return Errno("无法读取标准输入 cannot read standard input");
+      return st;
     }
     for (ssize_t done = 0; done < n;) {
       const ssize_t w = ::write(fd, buffer.data() + done, static_cast<size_t>(n - done));
       if (w < 0 && errno == EINTR) continue;
       if (w < 0) {
+        const Status st = Errno("无法写入临时文件 cannot spool " + name + " to " + path);
         ::close(fd);
-        return Errno("无法写入临时文件 cannot spool standard input");
+        return st;
       }
       done += w;
     }
@@ -62,24 +65,21 @@ InputText::~InputText() {
 }
 
 Status InputText::Open(const std::string& path) {
-  int fd = -1;
+  const std::string name = path == "-" ? "<stdin>" : path;
+  int fd = path == "-" ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("无法读取 cannot read " + name);
   struct stat st {};
-  if (path == "-") {
-    // A redirected regular file is mapped as it is; a pipe or terminal is spooled first.
-    if (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) && ::lseek(STDIN_FILENO, 0, SEEK_CUR) == 0) {
-      fd = ::dup(STDIN_FILENO);
-    } else {
-      Result<int> spooled = SpoolStdin();
-      if (!spooled.ok()) return spooled.status();
-      fd = *spooled;
-    }
-  } else {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Errno("无法读取 cannot read " + path);
-  }
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  // A regular file read from its start is mapped as it is; a pipe, a device or a partly read file
+  // is copied first (a directory fails there, with the system's reason).
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || ::lseek(fd, 0, SEEK_CUR) != 0) {
+    Result<int> spooled = Spool(fd, name);
     ::close(fd);
-    return Status::IoError("不是普通文件 not a regular file: " + path);
+    if (!spooled.ok()) return spooled.status();
+    fd = *spooled;
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      return Errno("无法读取 cannot read " + name);
+    }
   }
   map_size_ = static_cast<size_t>(st.st_size);
   if (map_size_ > 0) {
@@ -89,7 +89,7 @@ Status InputText::Open(const std::string& path) {
     if (map_ == MAP_FAILED) {
       map_ = nullptr;
       ::close(fd);
-      return Errno("无法映射 cannot map " + path);
+      return Errno("无法映射 cannot map " + name);
     }
     ::madvise(map_, map_size_, MADV_SEQUENTIAL);
     text_ = std::string_view(static_cast<const char*>(map_), map_size_);

@@ -133,3 +133,13 @@ expect("bad plan exited ${rc}, expected 2" rc EQUAL 2)
 expect("bad plan not explained: ${err}" err MATCHES "bad_plan.yaml:2:1: unknown key 'tier'")
 run_allocate(--budget-fen 100 --strategy fifo ${DATA}/decisions.jsonl)
 expect("unknown strategy exited ${rc}, expected 2" rc EQUAL 2)
+
+# A directory is an unusable input (exit 2, the reason named); an empty file is an empty round.
+run_allocate(--budget-fen 100 ${WORK})
+expect("a directory as input exited ${rc}, expected 2: ${err}" rc EQUAL 2)
+expect("a directory as input: no reason given: ${err}" err MATCHES "cannot read")
+file(WRITE ${WORK}/empty.jsonl "")
+run_allocate(--budget-fen 100 ${WORK}/empty.jsonl)
+expect("an empty input exited ${rc}: ${err}" rc EQUAL 0)
+file(READ ${WORK}/out.jsonl empty_out)
+expect("an empty input wrote something: ${empty_out}" NOT empty_out)
