@@ -133,8 +133,6 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
 
 std::string Money(int64_t fen) { return std::to_string(fen) + " fen (" + money::YuanEnglish(fen) + ")"; }
 
-std::string Yuan(int64_t fen) { return money::YuanEnglish(fen); }
-
 std::string Scale(int64_t numerator, int64_t denominator) {
   if (numerator == denominator) return "paid in full";
   return "scale " + FormatScale(numerator, denominator) + " = " + std::to_string(numerator) + "/" +
@@ -154,9 +152,9 @@ void PrintSummary(const AllocationPlan& plan, const EligibleDecisions& eligible,
   const bool tiers = plan.strategy == Strategy::kTiers;
   for (const GroupStep& g : result.groups) {
     std::cerr << "  " << (tiers ? "tier " : "pool ") << g.name << ": " << g.claims << " eligible, approved "
-              << Yuan(g.amount_fen) << ", " << (tiers ? "left for it " : "budget ") << Yuan(g.budget_fen);
-    if (g.available_fen != g.budget_fen) std::cerr << " + " << Yuan(g.available_fen - g.budget_fen) << " from other pools";
-    std::cerr << ", allocated " << Yuan(g.allocated_fen) << ", " << Scale(g.scale_numerator, g.scale_denominator)
+              << money::YuanEnglish(g.amount_fen) << ", " << (tiers ? "left for it " : "budget ") << money::YuanEnglish(g.budget_fen);
+    if (g.available_fen != g.budget_fen) std::cerr << " + " << money::YuanEnglish(g.available_fen - g.budget_fen) << " from other pools";
+    std::cerr << ", allocated " << money::YuanEnglish(g.allocated_fen) << ", " << Scale(g.scale_numerator, g.scale_denominator)
               << "\n";
   }
 }
