@@ -69,7 +69,8 @@ Status ValidatePlan(const AllocationPlan& plan) {
     return Status::InvalidArgument("budget_fen must not be negative (got " + std::to_string(plan.budget_fen) + ")");
   }
   if (!money::WithinBound(plan.budget_fen)) {
-    return Status::InvalidArgument("budget_fen must be at most 10^15 fen (got " + std::to_string(plan.budget_fen) + ")");
+    return Status::InvalidArgument("预算超出上限 10^15 分 / budget_fen must be at most 10^15 fen (got " +
+                                   std::to_string(plan.budget_fen) + ")");
   }
   if (plan.unit_fen < 1) {
     return Status::InvalidArgument("the rounding unit must be at least 1 fen (got " +
@@ -216,11 +217,12 @@ Status TotalClaims(std::span<const int64_t> amounts, std::span<const int32_t> gr
   for (size_t i = 0; i < n; ++i) {
     const int64_t amount = amounts[i];
     if (amount < 0 || !money::WithinBound(amount)) {
-      return Status::InvalidArgument("claim " + std::to_string(i + 1) + ": amount_fen must be from 0 to 10^15 fen (got " +
+      return Status::InvalidArgument("第 " + std::to_string(i + 1) + " 项核定金额须在 0 到 10^15 分之间 / claim " +
+                                     std::to_string(i + 1) + ": amount_fen must be from 0 to 10^15 fen (got " +
                                      std::to_string(amount) + ")");
     }
     if (!total.Add(amount)) {
-      return Status::InvalidArgument("the approved amounts add up to more than 10^15 fen / 核定金额合计超过 10^15 分");
+      return Status::InvalidArgument("核定金额合计超过 10^15 分 / the approved amounts add up to more than 10^15 fen");
     }
     const int32_t g = group_of.empty() ? 0 : group_of[i];
     if (g < 0 || static_cast<size_t>(g) >= groups->size()) {
