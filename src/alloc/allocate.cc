@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "alloc/apportion.h"
+#include "alloc/guarded.h"
 #include "common/money.h"
 
 namespace qgrant::alloc {
@@ -286,11 +287,8 @@ void PayGroup(bool everyone, std::span<const size_t> members, const std::vector<
   for (size_t k = 0; k < size; ++k) result->allocations[claim_at(k)].allocated_fen = parts[k] * unit;
 }
 
-}  // namespace
-
-Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
-                                  const AllocationPlan& plan) {
-  QGRANT_RETURN_IF_ERROR(ValidatePlan(plan));
+Result<AllocationResult> AllocateUnguarded(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
+                                           const AllocationPlan& plan) {
   std::vector<GroupStep> groups = PlanGroups(plan);
   if (groups.size() > 1 && group_of.size() != amounts.size()) {
     return Status::InvalidArgument("every claim needs its group under the " + std::string(StrategyName(plan.strategy)) +
@@ -313,6 +311,17 @@ Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<co
     result.allocated_fen += step.allocated_fen;
   }
   result.groups = std::move(groups);
+  return result;
+}
+
+}  // namespace
+
+Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
+                                  const AllocationPlan& plan) {
+  QGRANT_RETURN_IF_ERROR(ValidatePlan(plan));
+  Result<AllocationResult> result = Status::Internal("not allocated");
+  const std::string failure = Guarded([&] { result = AllocateUnguarded(amounts, group_of, plan); });
+  if (!failure.empty()) return Status::Internal(failure);
   return result;
 }
 

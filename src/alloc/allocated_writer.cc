@@ -1,11 +1,13 @@
 // Pass 2 of qgrant allocate (decisions_file.h): the decisions again, with the allocation added.
 #include <algorithm>
+#include <stdexcept>
 #include <charconv>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "alloc/decisions_file.h"
+#include "alloc/guarded.h"
 #include "common/lines.h"
 #include "common/money.h"
 
@@ -184,15 +186,18 @@ bool WriteRegular(std::string_view text, const EligibleDecisions& eligible, cons
   size_t k = 0;
   do {
     const size_t mid = std::min(n, k + kBlockDecisions), end = std::min(n, mid + kBlockDecisions);
-    std::thread second;
+    std::string failure;
+    std::jthread second;  // joined however the work ends
     if (mid < end) {
-      second = std::thread(FormatRegular, text, from(mid), mid, end, end == n, std::cref(eligible), std::cref(result),
-                           std::cref(groups), &b);
+      second = std::jthread([&] {
+        failure = Guarded([&] { FormatRegular(text, from(mid), mid, end, end == n, eligible, result, groups, &b); });
+      });
     }
     FormatRegular(text, from(k), k, mid, mid == n, eligible, result, groups, &a);
     ok = ok && std::fwrite(a.data(), 1, a.size(), out) == a.size();
     if (second.joinable()) {
       second.join();
+      if (!failure.empty()) throw std::runtime_error(failure);  // to WriteAllocated's guard
       ok = ok && std::fwrite(b.data(), 1, b.size(), out) == b.size();
     }
     k = end;
@@ -200,8 +205,10 @@ bool WriteRegular(std::string_view text, const EligibleDecisions& eligible, cons
   return ok;
 }
 
-Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
-                      const AllocationResult& result, std::FILE* out) {
+namespace {
+
+Status WriteAll(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
+                const AllocationResult& result, std::FILE* out) {
   const std::vector<GroupText> groups = GroupTexts(plan, result);
   if (eligible.regular) {
     if (!WriteRegular(text, eligible, result, groups, out) || std::fflush(out) != 0 || std::ferror(out)) {
@@ -222,21 +229,33 @@ Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, 
   bool ok = true;
   for (size_t pos = 0; pos < text.size() && ok;) {
     const size_t mid = BlockEnd(text, pos), end = mid < text.size() ? BlockEnd(text, mid) : mid;
-    std::thread second;
+    std::string failure;
+    std::jthread second;  // joined however the work ends
     if (mid < end) {
-      second = std::thread(FormatBlock, text, mid, end, first_eligible(mid), std::cref(eligible), std::cref(result),
-                           std::cref(groups), &b);
+      second = std::jthread([&] {
+        failure = Guarded([&] { FormatBlock(text, mid, end, first_eligible(mid), eligible, result, groups, &b); });
+      });
     }
     FormatBlock(text, pos, mid, first_eligible(pos), eligible, result, groups, &a);
     ok = write(a);
     if (second.joinable()) {
       second.join();
+      if (!failure.empty()) throw std::runtime_error(failure);  // to WriteAllocated's guard
       ok = ok && write(b);
     }
     pos = end;
   }
   if (!ok || std::fflush(out) != 0 || std::ferror(out)) return Status::IoError("写入输出失败 / writing the output failed");
   return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
+                      const AllocationResult& result, std::FILE* out) {
+  Status status;
+  const std::string failure = Guarded([&] { status = WriteAll(text, eligible, plan, result, out); });
+  return failure.empty() ? status : Status::Internal(failure);
 }
 
 }  // namespace qgrant::alloc

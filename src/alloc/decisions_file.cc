@@ -11,11 +11,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <span>
+#include <stdexcept>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "alloc/decision_scan.h"
+#include "alloc/guarded.h"
 #include "common/lines.h"
 
 namespace qgrant::alloc {
@@ -120,6 +122,7 @@ struct Chunk {
   std::vector<LineError> errors;  // the first kMaxReportedErrors
   int64_t error_count = 0;
   uint64_t lines = 0;  // every line, blank ones included
+  std::string failure;  // why the scan stopped early (out of memory), "" when it did not
 };
 
 uint64_t HashId(std::string_view id) {
@@ -198,7 +201,8 @@ void AdviseHugePages(const std::vector<T>& v) {
 // also touches fresh memory twice). A decision line takes well over 64 bytes, so bytes / 64 is
 // ample; more lines than that are still taken, at the price of a reallocation.
 void Reserve(size_t bytes, Chunk* c) {
-  const size_t lines = bytes / 64 + 16;
+  // Capped, so that a file of hundreds of gigabytes does not ask for it all up front.
+  const size_t lines = std::min<size_t>(bytes / 64 + 16, size_t{1} << 26);
   c->ids.reserve(lines);
   c->eligible.offsets.reserve(lines);
   c->eligible.amounts.reserve(lines);
@@ -300,18 +304,24 @@ std::vector<Repeat> RepeatedIds(std::string_view text, std::vector<Chunk>* chunk
 
   threads = std::clamp(threads, 1u, 8u);
   std::vector<std::vector<Repeat>> found(threads);
-  std::vector<std::thread> workers;
+  std::vector<std::string> failures(threads);
+  std::vector<std::jthread> workers;  // joined however the work ends
   const auto work = [&](unsigned t) {
-    std::vector<uint32_t> table;
-    DecisionScanner scanner;
-    for (int b = static_cast<int>(t); b < kBuckets; b += static_cast<int>(threads)) {
-      const std::span<const IdEntry> bucket(sorted.data() + start[b], start[b + 1] - start[b]);
-      BucketRepeats(text, bucket, &table, &scanner, &found[t]);
-    }
+    failures[t] = Guarded([&] {
+      std::vector<uint32_t> table;
+      DecisionScanner scanner;
+      for (int b = static_cast<int>(t); b < kBuckets; b += static_cast<int>(threads)) {
+        const std::span<const IdEntry> bucket(sorted.data() + start[b], start[b + 1] - start[b]);
+        BucketRepeats(text, bucket, &table, &scanner, &found[t]);
+      }
+    });
   };
   for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
   work(0);
-  for (std::thread& w : workers) w.join();
+  for (std::jthread& w : workers) w.join();
+  for (const std::string& f : failures) {
+    if (!f.empty()) throw std::runtime_error(f);  // to ScanDecisions' guard, with the reason
+  }
   std::vector<Repeat> repeats;
   for (auto& f : found) Append(&repeats, std::move(f));
   return repeats;
@@ -361,15 +371,21 @@ void ReportRepeats(std::string_view text, std::vector<Repeat> repeats, std::vect
 
 }  // namespace
 
-ScanReport ScanDecisions(std::string_view text, std::string_view source, const GroupIndex& groups,
-                         unsigned threads, EligibleDecisions* out) {
+namespace {
+
+ScanReport ScanAll(std::string_view text, std::string_view source, const GroupIndex& groups, unsigned threads,
+                   EligibleDecisions* out) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const bool grouped = groups.grouped();
   std::vector<Chunk> chunks = SplitChunks(text, threads);
-  std::vector<std::thread> workers;
-  for (size_t k = 1; k < chunks.size(); ++k) workers.emplace_back(ScanChunk, std::cref(groups), grouped, &chunks[k]);
-  if (!chunks.empty()) ScanChunk(groups, grouped, &chunks[0]);
-  for (std::thread& w : workers) w.join();
+  std::vector<std::jthread> workers;  // joined however the work ends
+  const auto scan = [&](Chunk* c) { c->failure = Guarded([&] { ScanChunk(groups, grouped, c); }); };
+  for (size_t k = 1; k < chunks.size(); ++k) workers.emplace_back(scan, &chunks[k]);
+  if (!chunks.empty()) scan(&chunks[0]);
+  for (std::jthread& w : workers) w.join();
+  for (const Chunk& c : chunks) {
+    if (!c.failure.empty()) throw std::runtime_error(c.failure);
+  }
 
   ScanReport report;
   std::vector<LineError> errors;
@@ -393,6 +409,20 @@ ScanReport ScanDecisions(std::string_view text, std::string_view source, const G
   std::sort(errors.begin(), errors.end(), [](const LineError& a, const LineError& b) { return a.line < b.line; });
   for (size_t k = 0; k < errors.size() && k < kMaxReportedErrors; ++k) {
     report.errors.push_back(std::string(source) + ":" + std::to_string(errors[k].line) + ": " + errors[k].message);
+  }
+  return report;
+}
+
+}  // namespace
+
+ScanReport ScanDecisions(std::string_view text, std::string_view source, const GroupIndex& groups,
+                         unsigned threads, EligibleDecisions* out) {
+  ScanReport report;
+  const std::string failure = Guarded([&] { report = ScanAll(text, source, groups, threads, out); });
+  if (!failure.empty()) {
+    report = ScanReport{};
+    report.failure = std::string(source) + ": " + failure;
+    *out = EligibleDecisions{};
   }
   return report;
 }

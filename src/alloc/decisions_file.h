@@ -62,6 +62,7 @@ struct EligibleDecisions {
 struct ScanReport {
   std::vector<std::string> errors;  // "SOURCE:LINE: message", the first kMaxReportedErrors by line
   int64_t error_count = 0;
+  std::string failure;  // the scan itself could not finish (out of memory); nothing else is valid
 };
 
 inline constexpr size_t kMaxReportedErrors = 20;

@@ -175,6 +175,10 @@ int Run(const Options& opts, const CLI::App& cmd) {
 
   EligibleDecisions eligible;
   const ScanReport report = ScanDecisions(input.text(), source, GroupIndex(*plan), 0, &eligible);
+  if (!report.failure.empty()) {
+    std::cerr << "qgrant allocate: " << report.failure << "; nothing allocated, no output written\n";
+    return kUnusableArguments;
+  }
   if (report.error_count > 0) {
     for (const std::string& e : report.errors) std::cerr << e << "\n";
     if (report.error_count > static_cast<int64_t>(kMaxReportedErrors)) {
@@ -188,7 +192,7 @@ int Run(const Options& opts, const CLI::App& cmd) {
   Result<AllocationResult> result = Allocate(eligible.amounts, eligible.groups, *plan);
   if (!result.ok()) {
     std::cerr << "qgrant allocate: " << result.status().message() << "; nothing allocated, no output written\n";
-    return kMalformedInput;
+    return result.status().code() == Status::Code::kInternal ? kUnusableArguments : kMalformedInput;
   }
   if (Status written = WriteAllocated(input.text(), eligible, *plan, *result, stdout); !written.ok()) {
     std::cerr << "qgrant allocate: " << written.message() << "\n";
