@@ -11,6 +11,7 @@
 #include "common/same_file.h"
 #include "engine/evaluator.h"
 #include "screen/screening.h"
+#include "simulate/report.h"
 
 namespace qgrant::cli {
 namespace {
@@ -109,7 +110,7 @@ int RunScreen(const ScreenOptions& o) {
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kReferred)]),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kInvalid)]),
                static_cast<long long>(r.bad_lines));
-  for (const auto& e : r.bad_line_examples) std::fprintf(stderr, "  %s\n", e.c_str());
+  for (const auto& e : r.bad_line_examples) std::fprintf(stderr, "  %s\n", simulate::Printable(e).c_str());
   return 0;
 }
 

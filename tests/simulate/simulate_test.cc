@@ -427,6 +427,22 @@ TEST(ReportTest, TableAlignsChineseTitles) {
   EXPECT_NE(table.find("（未注明）unspecified"), std::string::npos);
 }
 
+// A district name with an escape sequence and a line break reaches the terminal table shown, not
+// obeyed; and a formula in it reaches the CSV neutralised.
+TEST(ReportTest, RegistryTextCannotDriveTheTerminalOrTheSpreadsheet) {
+  std::string registry = Registry();
+  const std::string district = "\"district\":\"南山区\"";
+  ASSERT_NE(registry.find(district), std::string::npos);
+  registry.replace(registry.find(district), district.size(), "\"district\":\"\\u001b[2J南山\\n=1+2\"");
+  SimulationResult r = SimulateText(registry, kDoubleCertification);
+  const std::string table = RenderTable(r, {"registry.jsonl", {kDistrict}});
+  EXPECT_EQ(table.find('\x1b'), std::string::npos);
+  EXPECT_NE(table.find("\\x1b[2J南山\\x0a=1+2"), std::string::npos) << table;
+  const std::string csv = RenderCsv(r, {kDistrict});
+  EXPECT_EQ(csv.find(",=1+2"), std::string::npos);
+  EXPECT_NE(csv.find("\"\x1b[2J南山\n=1+2\""), std::string::npos);  // quoted whole
+}
+
 TEST(ReportTest, ChartDrawsBaselineAndReformBarsToScale) {
   SimulationResult r = SimulateText(Registry(), kDoubleCertification);
   const std::string svg = RenderChart(r);
