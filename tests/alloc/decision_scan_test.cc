@@ -61,6 +61,10 @@ TEST(DecisionScanTest, RefusesRepeatedMemberNamesAtAnyDepth) {
   for (int i = 0; i < 40; ++i) big += ",\"k" + std::to_string(i) + "\":1";
   EXPECT_EQ(ErrorOf(big + "}"), "");
   EXPECT_NE(ErrorOf(big + ",\"k7\":2}").find("\"k7\" appears twice"), std::string::npos);
+  // A name holding an escape character is quoted with it shown, not sent to the terminal.
+  const std::string escaped = ErrorOf(R"({"outcome":"ineligible","\u001b[2J":1,"\u001b[2J":2})");
+  EXPECT_NE(escaped.find("\"\\x1b[2J\" appears twice"), std::string::npos) << escaped;
+  EXPECT_EQ(escaped.find('\x1b'), std::string::npos);
 }
 
 TEST(DecisionScanTest, AmountsAreIntegersWithinTheBoundAndTheCap) {
