@@ -325,10 +325,15 @@ Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<co
   return result;
 }
 
+std::span<const Strategy> AllStrategies() {
+  static constexpr Strategy kAll[] = {Strategy::kProRata, Strategy::kTiers, Strategy::kPools};
+  return kAll;
+}
+
 Result<Strategy> ParseStrategy(std::string_view text) {
-  if (text == "pro_rata") return Strategy::kProRata;
-  if (text == "tiers") return Strategy::kTiers;
-  if (text == "pools") return Strategy::kPools;
+  for (Strategy s : AllStrategies()) {
+    if (text == StrategyName(s)) return s;
+  }
   return Status::InvalidArgument("未知的分配策略 " + Quoted(text) + "（可选 pro_rata、tiers、pools） / unknown strategy " +
                                  Quoted(text) + " (expected pro_rata, tiers or pools)");
 }

@@ -161,6 +161,8 @@ Status ValidatePlan(const AllocationPlan& plan);
 // "pro_rata", "tiers", "pools" and back; an unknown name is an error naming it and the known ones.
 Result<Strategy> ParseStrategy(std::string_view text);
 std::string_view StrategyName(Strategy strategy);
+// Every strategy, in the order the messages list them (for a checker that names the choices).
+std::span<const Strategy> AllStrategies();
 
 // "none", "proportional", "in_order" and back.
 Result<Redistribution> ParseRedistribution(std::string_view text);

@@ -304,6 +304,11 @@ TEST(AllocateValidationTest, RejectsBadInput) {
   EXPECT_TRUE(Allocate(Claims({kMax}), ProRata(kMax)).ok());
 }
 
+TEST(AllocateValidationTest, EveryStrategyNameParsesBack) {
+  ASSERT_EQ(AllStrategies().size(), 3u);
+  for (Strategy s : AllStrategies()) EXPECT_EQ(*ParseStrategy(StrategyName(s)), s);
+}
+
 TEST(AllocateValidationTest, ParsesStrategyNames) {
   EXPECT_EQ(*ParseStrategy("pro_rata"), Strategy::kProRata);
   EXPECT_EQ(*ParseStrategy("tiers"), Strategy::kTiers);
