@@ -1,10 +1,9 @@
 // Pass 2 of qgrant allocate (decisions_file.h): the decisions again, with the allocation added.
 #include <algorithm>
-#include <stdexcept>
 #include <charconv>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <thread>
 
 #include "alloc/decisions_file.h"
 #include "alloc/guarded.h"
@@ -16,7 +15,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-constexpr size_t kBlockBytes = 4 << 20;  // input bytes formatted at a time by one thread
+constexpr size_t kBlockBytes = 4 << 20;    // input bytes formatted at a time by one thread
 constexpr size_t kBlockDecisions = 16384;  // the same in eligible decisions, in the regular case
 
 // What every decision of one group shares: the start of its `allocation` object and its scale.
@@ -40,8 +39,9 @@ std::vector<GroupText> GroupTexts(const AllocationPlan& plan, const AllocationRe
     std::string prefix = step.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
     prefix.pop_back();
     texts.push_back({std::move(prefix),
-                     FormatScale(g.scale_numerator, g.scale_denominator) + " (" + std::to_string(g.scale_numerator) +
-                         "/" + std::to_string(g.scale_denominator) + ")",
+                     FormatScale(g.scale_numerator, g.scale_denominator) + " (" +
+                         std::to_string(g.scale_numerator) + "/" +
+                         std::to_string(g.scale_denominator) + ")",
                      std::move(step)});
   }
   return texts;
@@ -83,11 +83,13 @@ void AppendEn(const Allocation& a, const GroupText& g, std::string* out) {
 
 void AppendInteger(int64_t v, std::string* out) {
   char digits[24];
-  out->append(digits, static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
+  out->append(digits,
+              static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
 }
 
 // An eligible line written as the JSON writer prints it: the allocation goes before its brace.
-void AppendSpliced(std::string_view line, const Allocation& a, const GroupText& g, std::string* out) {
+void AppendSpliced(std::string_view line, const Allocation& a, const GroupText& g,
+                   std::string* out) {
   out->append(line.substr(0, line.size() - 1));
   out->append(",\"allocated_fen\":");
   AppendInteger(a.allocated_fen, out);
@@ -104,7 +106,8 @@ void AppendSpliced(std::string_view line, const Allocation& a, const GroupText& 
 
 // Any other eligible line: parsed and written again, replacing an allocation it already had.
 // Pass 1 checked that it parses.
-void AppendReserialised(std::string_view line, const Allocation& a, const GroupText& g, std::string* out) {
+void AppendReserialised(std::string_view line, const Allocation& a, const GroupText& g,
+                        std::string* out) {
   ordered_json doc = ordered_json::parse(line);
   ordered_json step = g.step;
   step["approved_fen"] = a.amount_fen;
@@ -120,8 +123,9 @@ void AppendReserialised(std::string_view line, const Allocation& a, const GroupT
 
 // The non-blank lines of text[begin, end) (whole lines), eligible ones with their allocation;
 // `next` is the index of the first eligible decision at or after `begin`.
-void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next, const EligibleDecisions& eligible,
-                 const AllocationResult& result, const std::vector<GroupText>& groups, std::string* out) {
+void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next,
+                 const EligibleDecisions& eligible, const AllocationResult& result,
+                 const std::vector<GroupText>& groups, std::string* out) {
   out->clear();
   for (size_t pos = begin; pos < end;) {
     const size_t nl = std::min(text.find('\n', pos), end);
@@ -176,11 +180,14 @@ size_t BlockEnd(std::string_view text, size_t begin) {
 }  // namespace
 
 // Writes the regular case in blocks of kBlockDecisions eligible decisions, two at a time as below.
-bool WriteRegular(std::string_view text, const EligibleDecisions& eligible, const AllocationResult& result,
-                  const std::vector<GroupText>& groups, std::FILE* out) {
+bool WriteRegular(std::string_view text, const EligibleDecisions& eligible,
+                  const AllocationResult& result, const std::vector<GroupText>& groups,
+                  std::FILE* out) {
   const size_t n = eligible.offsets.size();
   // Where block starting at eligible decision k begins copying: after the line before it.
-  const auto from = [&](size_t k) { return k == 0 ? size_t{0} : eligible.offsets[k - 1] + eligible.lengths[k - 1] + 1; };
+  const auto from = [&](size_t k) {
+    return k == 0 ? size_t{0} : eligible.offsets[k - 1] + eligible.lengths[k - 1] + 1;
+  };
   std::string a, b;
   bool ok = true;
   size_t k = 0;
@@ -190,7 +197,9 @@ bool WriteRegular(std::string_view text, const EligibleDecisions& eligible, cons
     std::jthread second;  // joined however the work ends
     if (mid < end) {
       second = std::jthread([&] {
-        failure = Guarded([&] { FormatRegular(text, from(mid), mid, end, end == n, eligible, result, groups, &b); });
+        failure = Guarded([&] {
+          FormatRegular(text, from(mid), mid, end, end == n, eligible, result, groups, &b);
+        });
       });
     }
     FormatRegular(text, from(k), k, mid, mid == n, eligible, result, groups, &a);
@@ -207,18 +216,20 @@ bool WriteRegular(std::string_view text, const EligibleDecisions& eligible, cons
 
 namespace {
 
-Status WriteAll(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
-                const AllocationResult& result, std::FILE* out) {
+Status WriteAll(std::string_view text, const EligibleDecisions& eligible,
+                const AllocationPlan& plan, const AllocationResult& result, std::FILE* out) {
   const std::vector<GroupText> groups = GroupTexts(plan, result);
   if (eligible.regular) {
-    if (!WriteRegular(text, eligible, result, groups, out) || std::fflush(out) != 0 || std::ferror(out)) {
+    if (!WriteRegular(text, eligible, result, groups, out) || std::fflush(out) != 0 ||
+        std::ferror(out)) {
       return Status::IoError("写入输出失败 / writing the output failed");
     }
     return Status::Ok();
   }
   const auto first_eligible = [&](size_t offset) {
-    return static_cast<size_t>(std::lower_bound(eligible.offsets.begin(), eligible.offsets.end(), offset) -
-                               eligible.offsets.begin());
+    return static_cast<size_t>(
+        std::lower_bound(eligible.offsets.begin(), eligible.offsets.end(), offset) -
+        eligible.offsets.begin());
   };
   const auto write = [&](const std::string& block) {
     return std::fwrite(block.data(), 1, block.size(), out) == block.size();
@@ -233,7 +244,9 @@ Status WriteAll(std::string_view text, const EligibleDecisions& eligible, const 
     std::jthread second;  // joined however the work ends
     if (mid < end) {
       second = std::jthread([&] {
-        failure = Guarded([&] { FormatBlock(text, mid, end, first_eligible(mid), eligible, result, groups, &b); });
+        failure = Guarded([&] {
+          FormatBlock(text, mid, end, first_eligible(mid), eligible, result, groups, &b);
+        });
       });
     }
     FormatBlock(text, pos, mid, first_eligible(pos), eligible, result, groups, &a);
@@ -245,16 +258,18 @@ Status WriteAll(std::string_view text, const EligibleDecisions& eligible, const 
     }
     pos = end;
   }
-  if (!ok || std::fflush(out) != 0 || std::ferror(out)) return Status::IoError("写入输出失败 / writing the output failed");
+  if (!ok || std::fflush(out) != 0 || std::ferror(out))
+    return Status::IoError("写入输出失败 / writing the output failed");
   return Status::Ok();
 }
 
 }  // namespace
 
-Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
-                      const AllocationResult& result, std::FILE* out) {
+Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible,
+                      const AllocationPlan& plan, const AllocationResult& result, std::FILE* out) {
   Status status;
-  const std::string failure = Guarded([&] { status = WriteAll(text, eligible, plan, result, out); });
+  const std::string failure =
+      Guarded([&] { status = WriteAll(text, eligible, plan, result, out); });
   return failure.empty() ? status : Status::Internal(failure);
 }
 

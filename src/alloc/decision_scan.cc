@@ -23,7 +23,9 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 // The length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no surrogates,
 // nothing above U+10FFFF), or 0 when the bytes there are not one.
 size_t Utf8Sequence(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  const auto byte = [&](size_t k) {
+    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
+  };
   const unsigned b0 = byte(0);
   const auto cont = [&](size_t k) { return (byte(k) & 0xC0) == 0x80; };
   if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
@@ -35,8 +37,8 @@ size_t Utf8Sequence(std::string_view s, size_t i) {
   }
   if (b0 >= 0xF0 && b0 <= 0xF4) {
     const unsigned b1 = byte(1);
-    if (b0 == 0xF0 && b1 < 0x90) return 0;  // overlong
-    if (b0 == 0xF4 && b1 >= 0x90) return 0; // above U+10FFFF
+    if (b0 == 0xF0 && b1 < 0x90) return 0;   // overlong
+    if (b0 == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
     return cont(1) && cont(2) && cont(3) ? 4 : 0;
   }
   return 0;
@@ -83,12 +85,12 @@ void AppendUtf8(uint32_t cp, std::string* out) {
 // What the scan keeps of a top-level member the allocation reads.
 struct DecisionScanner::Member {
   bool present = false;
-  char kind = 0;               // 's' string, 'n' number, 'z' null, 'b' true/false, 'o' object, 'a' array
-  std::string_view raw;        // the value's JSON text
-  std::string_view text;       // a string's decoded content
-  bool integer = false;        // a number without fraction or exponent
+  char kind = 0;          // 's' string, 'n' number, 'z' null, 'b' true/false, 'o' object, 'a' array
+  std::string_view raw;   // the value's JSON text
+  std::string_view text;  // a string's decoded content
+  bool integer = false;   // a number without fraction or exponent
   bool negative = false;
-  bool fits = false;           // its magnitude fits in 64 bits
+  bool fits = false;  // its magnitude fits in 64 bits
   uint64_t magnitude = 0;
 };
 
@@ -122,14 +124,17 @@ class DecisionScanner::Parser {
   // A syntax error, located by its column.
   bool Fail(std::string message) {
     if (error.empty()) {
-      error = "不是有效的 JSON / not JSON: " + std::move(message) + " (column " + std::to_string(pos_ + 1) + ")";
+      error = "不是有效的 JSON / not JSON: " + std::move(message) + " (column " +
+              std::to_string(pos_ + 1) + ")";
     }
     return false;
   }
 
   void SkipSpace() {
     const size_t start = pos_;
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n')) ++pos_;
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n'))
+      ++pos_;
     if (pos_ != start) canonical = false;
   }
 
@@ -195,7 +200,8 @@ class DecisionScanner::Parser {
       if (it != sorted.end()) repeated = *it;
     }
     if (repeated.empty()) return true;
-    error = "成员名 \"" + Shown(repeated) + "\" 在同一对象中重复 / the member name \"" + Shown(repeated) +
+    error = "成员名 \"" + Shown(repeated) + "\" 在同一对象中重复 / the member name \"" +
+            Shown(repeated) +
             "\" appears twice in one object (a repeated key is refused, not guessed)";
     return false;
   }
@@ -228,12 +234,24 @@ class DecisionScanner::Parser {
     bool ok = false;
     std::string_view text;
     switch (At()) {
-      case '{': kind = 'o', ok = Object(depth); break;
-      case '[': kind = 'a', ok = Array(depth); break;
-      case '"': kind = 's', ok = String(&text); break;
-      case 't': kind = 'b', ok = Literal("true"); break;
-      case 'f': kind = 'b', ok = Literal("false"); break;
-      case 'n': kind = 'z', ok = Literal("null"); break;
+      case '{':
+        kind = 'o', ok = Object(depth);
+        break;
+      case '[':
+        kind = 'a', ok = Array(depth);
+        break;
+      case '"':
+        kind = 's', ok = String(&text);
+        break;
+      case 't':
+        kind = 'b', ok = Literal("true");
+        break;
+      case 'f':
+        kind = 'b', ok = Literal("false");
+        break;
+      case 'n':
+        kind = 'z', ok = Literal("null");
+        break;
       default:
         if (At() == '-' || IsDigit(At())) {
           kind = 'n';
@@ -252,7 +270,8 @@ class DecisionScanner::Parser {
   }
 
   bool Literal(std::string_view word) {
-    if (s_.substr(pos_, word.size()) != word) return Fail("此处应为 JSON 值 / expected a JSON value");
+    if (s_.substr(pos_, word.size()) != word)
+      return Fail("此处应为 JSON 值 / expected a JSON value");
     pos_ += word.size();
     return true;
   }
@@ -291,7 +310,9 @@ class DecisionScanner::Parser {
       while (IsDigit(At())) ++pos_;
     }
     const bool in_range = fits && (!negative || magnitude <= uint64_t{1} << 63);
-    if (!integer || !in_range || (negative && magnitude == 0) || (pos_ - start > 1 && s_[start] == '0')) canonical = false;
+    if (!integer || !in_range || (negative && magnitude == 0) ||
+        (pos_ - start > 1 && s_[start] == '0'))
+      canonical = false;
     if (member != nullptr) {
       member->integer = integer;
       member->negative = negative;
@@ -304,12 +325,14 @@ class DecisionScanner::Parser {
   // The next byte of a string that needs a look: '"', '\\', a control byte or a non-ASCII byte.
   size_t NextSpecial(size_t i) const {
 #ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
     for (; i + 16 <= s_.size(); i += 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_.data() + i));
       // Signed compare: bytes >= 0x80 are negative, so "below 0x20" catches them and controls.
-      const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                       _mm_cmplt_epi8(v, space));
+      const __m128i hit =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                       _mm_cmplt_epi8(v, space));
       const int mask = _mm_movemask_epi8(hit);
       if (mask != 0) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(mask)));
     }
@@ -331,7 +354,8 @@ class DecisionScanner::Parser {
       if (pos_ >= s_.size()) return Fail("字符串未结束 / unterminated string");
       const auto c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') break;
-      if (c < 0x20) return Fail("字符串中有未转义的控制字符 / unescaped control character in a string");
+      if (c < 0x20)
+        return Fail("字符串中有未转义的控制字符 / unescaped control character in a string");
       if (c >= 0x80) {
         const size_t n = Utf8Sequence(s_, pos_);
         if (n == 0) return Fail("无效的 UTF-8 / invalid UTF-8");
@@ -357,7 +381,10 @@ class DecisionScanner::Parser {
     *cp = 0;
     for (int k = 0; k < 4; ++k) {
       const char c = At();
-      const int v = IsDigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      const int v = IsDigit(c)               ? c - '0'
+                    : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                    : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                             : -1;
       if (v < 0) return Fail("\\u 之后应为四位十六进制数 / expected four hex digits after \\u");
       *cp = *cp * 16 + static_cast<uint32_t>(v);
       ++pos_;
@@ -372,23 +399,43 @@ class DecisionScanner::Parser {
     const char c = At();
     ++pos_;
     switch (c) {
-      case '"': out->push_back('"'); return true;
-      case '\\': out->push_back('\\'); return true;
-      case 'b': out->push_back('\b'); return true;
-      case 'f': out->push_back('\f'); return true;
-      case 'n': out->push_back('\n'); return true;
-      case 'r': out->push_back('\r'); return true;
-      case 't': out->push_back('\t'); return true;
-      case '/': canonical = false, out->push_back('/'); return true;
-      case 'u': break;
-      default: --pos_; return Fail("无效的转义 / invalid escape");
+      case '"':
+        out->push_back('"');
+        return true;
+      case '\\':
+        out->push_back('\\');
+        return true;
+      case 'b':
+        out->push_back('\b');
+        return true;
+      case 'f':
+        out->push_back('\f');
+        return true;
+      case 'n':
+        out->push_back('\n');
+        return true;
+      case 'r':
+        out->push_back('\r');
+        return true;
+      case 't':
+        out->push_back('\t');
+        return true;
+      case '/':
+        canonical = false, out->push_back('/');
+        return true;
+      case 'u':
+        break;
+      default:
+        --pos_;
+        return Fail("无效的转义 / invalid escape");
     }
     uint32_t cp;
     if (!Hex4(&cp)) return false;
     if (cp >= 0xDC00 && cp <= 0xDFFF) return Fail("孤立的代理项 / a lone surrogate in \\u");
     if (cp >= 0xD800 && cp <= 0xDBFF) {
       uint32_t low;
-      if (At() != '\\' || pos_ + 1 >= s_.size() || s_[pos_ + 1] != 'u') return Fail("孤立的代理项 / a lone surrogate in \\u");
+      if (At() != '\\' || pos_ + 1 >= s_.size() || s_[pos_ + 1] != 'u')
+        return Fail("孤立的代理项 / a lone surrogate in \\u");
       pos_ += 2;
       if (!Hex4(&low)) return false;
       if (low < 0xDC00 || low > 0xDFFF) return Fail("孤立的代理项 / a lone surrogate in \\u");
@@ -421,8 +468,9 @@ bool ReadFen(const DecisionScanner::Member& m, int64_t* fen) {
 }
 
 std::string FenError(std::string_view name, const DecisionScanner::Member& m) {
-  return "\"" + std::string(name) + "\" 须为 0 到 10^15 的整数分 / an eligible decision needs \"" + std::string(name) +
-         "\", a whole number of fen from 0 to 10^15" + (m.present ? " (got " + std::string(m.raw) + ")" : "");
+  return "\"" + std::string(name) + "\" 须为 0 到 10^15 的整数分 / an eligible decision needs \"" +
+         std::string(name) + "\", a whole number of fen from 0 to 10^15" +
+         (m.present ? " (got " + std::string(m.raw) + ")" : "");
 }
 
 }  // namespace
@@ -432,7 +480,8 @@ std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out) {
   *out = ScannedDecision{};
   Parser p(line, &decoded_, &keys_);
   if (!p.Document()) return p.error;
-  if (!p.outcome.present || p.outcome.kind != 's') return "缺少字符串 \"outcome\" / no \"outcome\" string";
+  if (!p.outcome.present || p.outcome.kind != 's')
+    return "缺少字符串 \"outcome\" / no \"outcome\" string";
   if (p.id.present && p.id.kind != 'z') out->id = p.id.raw;
   const std::string_view o = p.outcome.text;
   if (o == "ineligible" || o == "referred" || o == "invalid") return "";
@@ -453,7 +502,8 @@ std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out) {
   for (auto [name, member, field] : {std::tuple{"measure", &p.measure, &out->measure},
                                      std::tuple{"clause", &p.clause, &out->clause}}) {
     if (!member->present || member->kind == 'z') continue;
-    if (member->kind != 's') return std::string("\"") + name + "\" 须为字符串 / \"" + name + "\" must be a string";
+    if (member->kind != 's')
+      return std::string("\"") + name + "\" 须为字符串 / \"" + name + "\" must be a string";
     *field = member->text;
   }
   out->canonical = p.canonical && !p.has_allocation;

@@ -23,26 +23,27 @@ namespace qgrant::alloc {
 
 struct ScannedDecision {
   bool eligible = false;
-  std::string_view id;        // the raw JSON text of `id` ("" when absent or null)
-  std::string_view measure;   // decoded; "" when absent or null
+  std::string_view id;       // the raw JSON text of `id` ("" when absent or null)
+  std::string_view measure;  // decoded; "" when absent or null
   std::string_view clause;
-  int64_t amount_fen = 0;     // eligible decisions only
+  int64_t amount_fen = 0;  // eligible decisions only
   bool has_cap = false;
   int64_t cap_fen = 0;
-  bool canonical = false;     // see above: the allocation can be spliced in
+  bool canonical = false;  // see above: the allocation can be spliced in
 };
 
 class DecisionScanner {
  public:
   // Scans `line` (no line end). Returns "" when the decision is usable, else the reason, Chinese
-  // first and English beside it. Views in `out` stay valid until the next Scan and while `line` lives.
+  // first and English beside it. Views in `out` stay valid until the next Scan and while `line`
+  // lives.
   std::string Scan(std::string_view line, ScannedDecision* out);
 
   struct Member;  // a top-level member of interest, found during the scan
 
  private:
   class Parser;
-  std::deque<std::string> decoded_;  // keys and values that held escapes, decoded
+  std::deque<std::string> decoded_;     // keys and values that held escapes, decoded
   std::vector<std::string_view> keys_;  // the parser's scratch, kept to spare an allocation a line
 };
 

@@ -48,12 +48,12 @@ class InputText {
 
 // What pass 1 keeps, one entry per eligible decision, in input order.
 struct EligibleDecisions {
-  std::vector<uint64_t> offsets;   // where each eligible line starts in the text
-  std::vector<int64_t> amounts;    // amount_fen
-  std::vector<int32_t> groups;     // GroupIndex::Of(measure, clause); empty for pro rata
-  std::vector<uint8_t> spliced;    // 1: the allocation is spliced into the text as it is
-  std::vector<uint32_t> lengths;   // each eligible line's length, without its line end
-  int64_t decisions = 0;           // non-blank lines
+  std::vector<uint64_t> offsets;  // where each eligible line starts in the text
+  std::vector<int64_t> amounts;   // amount_fen
+  std::vector<int32_t> groups;    // GroupIndex::Of(measure, clause); empty for pro rata
+  std::vector<uint8_t> spliced;   // 1: the allocation is spliced into the text as it is
+  std::vector<uint32_t> lengths;  // each eligible line's length, without its line end
+  int64_t decisions = 0;          // non-blank lines
   // Every line ends with a bare '\n', none is blank, none is longer than 4 GB: then everything
   // between two eligible lines is written back as it is, in one copy.
   bool regular = true;
@@ -74,7 +74,7 @@ ScanReport ScanDecisions(std::string_view text, std::string_view source, const G
 
 // Pass 2: writes every non-blank line of `text` to `out`, eligible ones with their allocation.
 // Returns an error when writing fails.
-Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
-                      const AllocationResult& result, std::FILE* out);
+Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible,
+                      const AllocationPlan& plan, const AllocationResult& result, std::FILE* out);
 
 }  // namespace qgrant::alloc

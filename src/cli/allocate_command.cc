@@ -46,7 +46,8 @@ struct Options {
 };
 
 // "china_quality_award" selects a measure, "clause:三（八）" a clause.
-void AddSelectors(std::string_view list, std::vector<std::string>* measures, std::vector<std::string>* clauses) {
+void AddSelectors(std::string_view list, std::vector<std::string>* measures,
+                  std::vector<std::string>* clauses) {
   constexpr std::string_view kClausePrefix = "clause:";
   while (!list.empty()) {
     const size_t comma = list.find(',');
@@ -65,7 +66,8 @@ void AddSelectors(std::string_view list, std::vector<std::string>* measures, std
 Result<Tier> ParseTierFlag(std::string_view text) {
   const size_t eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    return Status::InvalidArgument("--tier '" + std::string(text) + "': expected NAME=MEASURE[,clause:CLAUSE...]");
+    return Status::InvalidArgument("--tier '" + std::string(text) +
+                                   "': expected NAME=MEASURE[,clause:CLAUSE...]");
   }
   Tier tier;
   tier.name = text.substr(0, eq);
@@ -77,9 +79,10 @@ Result<Tier> ParseTierFlag(std::string_view text) {
 Result<Pool> ParsePoolFlag(std::string_view text) {
   const size_t colon = text.find(':');
   const size_t eq = text.find('=');
-  const Status bad = Status::InvalidArgument("--pool '" + std::string(text) +
-                                             "': expected NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]");
-  if (colon == std::string_view::npos || eq == std::string_view::npos || colon == 0 || colon > eq) return bad;
+  const Status bad = Status::InvalidArgument(
+      "--pool '" + std::string(text) + "': expected NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]");
+  if (colon == std::string_view::npos || eq == std::string_view::npos || colon == 0 || colon > eq)
+    return bad;
   Pool pool;
   pool.name = text.substr(0, colon);
   const std::string_view budget = text.substr(colon + 1, eq - colon - 1);
@@ -99,7 +102,8 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
   }
   plan.budget_fen = opts.budget_fen;
   if (!opts.tiers.empty()) {
-    if (!plan.tiers.empty()) return Status::InvalidArgument("tiers are given both in the plan file and with --tier");
+    if (!plan.tiers.empty())
+      return Status::InvalidArgument("tiers are given both in the plan file and with --tier");
     for (const std::string& t : opts.tiers) {
       Result<Tier> tier = ParseTierFlag(t);
       if (!tier.ok()) return tier.status();
@@ -108,7 +112,8 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
     plan.strategy = Strategy::kTiers;
   }
   if (!opts.pools.empty()) {
-    if (!plan.pools.empty()) return Status::InvalidArgument("pools are given both in the plan file and with --pool");
+    if (!plan.pools.empty())
+      return Status::InvalidArgument("pools are given both in the plan file and with --pool");
     for (const std::string& p : opts.pools) {
       Result<Pool> pool = ParsePoolFlag(p);
       if (!pool.ok()) return pool.status();
@@ -131,7 +136,9 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
   return plan;
 }
 
-std::string Money(int64_t fen) { return std::to_string(fen) + " fen (" + money::YuanEnglish(fen) + ")"; }
+std::string Money(int64_t fen) {
+  return std::to_string(fen) + " fen (" + money::YuanEnglish(fen) + ")";
+}
 
 std::string Scale(int64_t numerator, int64_t denominator) {
   if (numerator == denominator) return "paid in full";
@@ -139,23 +146,31 @@ std::string Scale(int64_t numerator, int64_t denominator) {
          std::to_string(denominator);
 }
 
-void PrintSummary(const AllocationPlan& plan, const EligibleDecisions& eligible, const AllocationResult& result) {
-  std::cerr << "qgrant allocate: decisions " << eligible.decisions << ", eligible " << eligible.amounts.size()
-            << "; approved " << Money(result.amount_fen);
-  if (result.payable_fen != result.amount_fen) std::cerr << ", " << Money(result.payable_fen) << " in whole units of " << plan.unit_fen << " fen";
-  std::cerr << "; budget " << Money(plan.budget_fen) << "; allocated " << Money(result.allocated_fen);
+void PrintSummary(const AllocationPlan& plan, const EligibleDecisions& eligible,
+                  const AllocationResult& result) {
+  std::cerr << "qgrant allocate: decisions " << eligible.decisions << ", eligible "
+            << eligible.amounts.size() << "; approved " << Money(result.amount_fen);
+  if (result.payable_fen != result.amount_fen)
+    std::cerr << ", " << Money(result.payable_fen) << " in whole units of " << plan.unit_fen
+              << " fen";
+  std::cerr << "; budget " << Money(plan.budget_fen) << "; allocated "
+            << Money(result.allocated_fen);
   if (plan.strategy == Strategy::kProRata) {
-    std::cerr << "; " << Scale(result.groups[0].scale_numerator, result.groups[0].scale_denominator) << "\n";
+    std::cerr << "; " << Scale(result.groups[0].scale_numerator, result.groups[0].scale_denominator)
+              << "\n";
     return;
   }
   std::cerr << "\n";
   const bool tiers = plan.strategy == Strategy::kTiers;
   for (const GroupStep& g : result.groups) {
-    std::cerr << "  " << (tiers ? "tier " : "pool ") << g.name << ": " << g.claims << " eligible, approved "
-              << money::YuanEnglish(g.amount_fen) << ", " << (tiers ? "left for it " : "budget ") << money::YuanEnglish(g.budget_fen);
-    if (g.available_fen != g.budget_fen) std::cerr << " + " << money::YuanEnglish(g.available_fen - g.budget_fen) << " from other pools";
-    std::cerr << ", allocated " << money::YuanEnglish(g.allocated_fen) << ", " << Scale(g.scale_numerator, g.scale_denominator)
-              << "\n";
+    std::cerr << "  " << (tiers ? "tier " : "pool ") << g.name << ": " << g.claims
+              << " eligible, approved " << money::YuanEnglish(g.amount_fen) << ", "
+              << (tiers ? "left for it " : "budget ") << money::YuanEnglish(g.budget_fen);
+    if (g.available_fen != g.budget_fen)
+      std::cerr << " + " << money::YuanEnglish(g.available_fen - g.budget_fen)
+                << " from other pools";
+    std::cerr << ", allocated " << money::YuanEnglish(g.allocated_fen) << ", "
+              << Scale(g.scale_numerator, g.scale_denominator) << "\n";
   }
 }
 
@@ -176,25 +191,30 @@ int Run(const Options& opts, const CLI::App& cmd) {
   EligibleDecisions eligible;
   const ScanReport report = ScanDecisions(input.text(), source, GroupIndex(*plan), 0, &eligible);
   if (!report.failure.empty()) {
-    std::cerr << "qgrant allocate: " << report.failure << "; nothing allocated, no output written\n";
+    std::cerr << "qgrant allocate: " << report.failure
+              << "; nothing allocated, no output written\n";
     return kUnusableArguments;
   }
   if (report.error_count > 0) {
     for (const std::string& e : report.errors) std::cerr << e << "\n";
     if (report.error_count > static_cast<int64_t>(kMaxReportedErrors)) {
-      std::cerr << "... and " << report.error_count - static_cast<int64_t>(kMaxReportedErrors) << " more\n";
+      std::cerr << "... and " << report.error_count - static_cast<int64_t>(kMaxReportedErrors)
+                << " more\n";
     }
-    std::cerr << "qgrant allocate: " << report.error_count
-              << " malformed line(s); nothing allocated, no output written / 输入有误，未分配，未输出\n";
+    std::cerr
+        << "qgrant allocate: " << report.error_count
+        << " malformed line(s); nothing allocated, no output written / 输入有误，未分配，未输出\n";
     return kMalformedInput;
   }
 
   Result<AllocationResult> result = Allocate(eligible.amounts, eligible.groups, *plan);
   if (!result.ok()) {
-    std::cerr << "qgrant allocate: " << result.status().message() << "; nothing allocated, no output written\n";
+    std::cerr << "qgrant allocate: " << result.status().message()
+              << "; nothing allocated, no output written\n";
     return result.status().code() == Status::Code::kInternal ? kUnusableArguments : kMalformedInput;
   }
-  if (Status written = WriteAllocated(input.text(), eligible, *plan, *result, stdout); !written.ok()) {
+  if (Status written = WriteAllocated(input.text(), eligible, *plan, *result, stdout);
+      !written.ok()) {
     std::cerr << "qgrant allocate: " << written.message() << "\n";
     return kUnusableArguments;
   }
@@ -205,24 +225,31 @@ int Run(const Options& opts, const CLI::App& cmd) {
 }  // namespace
 
 void AddAllocateCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand(
-      "allocate",
-      "Pay eligible decisions out of the annual budget: adds allocated_fen (in full, or scaled down when the "
-      "approved total exceeds the budget)");
+  auto* cmd = app.add_subcommand("allocate",
+                                 "Pay eligible decisions out of the annual budget: adds "
+                                 "allocated_fen (in full, or scaled down when the "
+                                 "approved total exceeds the budget)");
   auto opts = std::make_shared<Options>();
-  cmd->add_option("--budget-fen", opts->budget_fen, "the budget in fen (1 yuan = 100 fen); never exceeded")
+  cmd->add_option("--budget-fen", opts->budget_fen,
+                  "the budget in fen (1 yuan = 100 fen); never exceeded")
       ->required();
   cmd->add_option("--strategy", opts->strategy, "pro_rata (default), tiers or pools");
-  cmd->add_option("--unit-fen", opts->unit_fen, "pay in multiples of this many fen, e.g. 100 for whole yuan");
-  cmd->add_option("--plan", opts->plan_file, "YAML plan: strategy, unit_fen, tiers, pools, redistribute");
+  cmd->add_option("--unit-fen", opts->unit_fen,
+                  "pay in multiples of this many fen, e.g. 100 for whole yuan");
+  cmd->add_option("--plan", opts->plan_file,
+                  "YAML plan: strategy, unit_fen, tiers, pools, redistribute");
   cmd->add_option("--tier", opts->tiers,
-                  "NAME=MEASURE[,clause:CLAUSE...]: a tier paid before the later ones (repeatable, in order)")
+                  "NAME=MEASURE[,clause:CLAUSE...]: a tier paid before the later ones (repeatable, "
+                  "in order)")
       ->allow_extra_args(false);
-  cmd->add_option("--pool", opts->pools, "NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]: a separate envelope (repeatable)")
+  cmd->add_option("--pool", opts->pools,
+                  "NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]: a separate envelope (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--redistribute", opts->redistribute,
-                  "pools: what happens to money a pool does not need: none, proportional or in_order");
-  cmd->add_option("DECISIONS", opts->input, "decisions as JSON Lines (qgrant eval output); stdin when absent or -");
+  cmd->add_option(
+      "--redistribute", opts->redistribute,
+      "pools: what happens to money a pool does not need: none, proportional or in_order");
+  cmd->add_option("DECISIONS", opts->input,
+                  "decisions as JSON Lines (qgrant eval output); stdin when absent or -");
   cmd->callback([opts, cmd, exit_code]() { *exit_code = Run(*opts, *cmd); });
 }
 

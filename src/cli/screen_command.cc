@@ -67,7 +67,8 @@ int RunScreen(const ScreenOptions& o) {
       out.clear();
     }
   };
-  auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); }, *loaded->rules, ledger, sink);
+  auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); },
+                               *loaded->rules, ledger, sink);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (!in.status().ok()) {
@@ -100,7 +101,8 @@ int RunScreen(const ScreenOptions& o) {
     return 2;
   }
   std::fprintf(stderr,
-               "qgrant screen: %lld registry line(s), %lld unit(s); %lld eligible (%s 万元), %lld undetermined, "
+               "qgrant screen: %lld registry line(s), %lld unit(s); %lld eligible (%s 万元), %lld "
+               "undetermined, "
                "%lld ineligible, %lld referred, %lld invalid; %lld bad line(s)\n",
                static_cast<long long>(r.lines), static_cast<long long>(r.units),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kEligible)]),
@@ -110,7 +112,8 @@ int RunScreen(const ScreenOptions& o) {
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kReferred)]),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kInvalid)]),
                static_cast<long long>(r.bad_lines));
-  for (const auto& e : r.bad_line_examples) std::fprintf(stderr, "  %s\n", simulate::Printable(e).c_str());
+  for (const auto& e : r.bad_line_examples)
+    std::fprintf(stderr, "  %s\n", simulate::Printable(e).c_str());
   return 0;
 }
 
@@ -119,16 +122,20 @@ int RunScreen(const ScreenOptions& o) {
 void AddScreenCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<ScreenOptions>();
   auto* cmd = app.add_subcommand(
-      "screen", "Find units of a registry that qualify without applying (免申即享): eligible, ineligible, or "
-                "undetermined with the missing facts");
+      "screen",
+      "Find units of a registry that qualify without applying (免申即享): eligible, ineligible, or "
+      "undetermined with the missing facts");
   cmd->add_option("--policy", o->policy, "policy folder or file")->required();
   cmd->add_option("--guide", o->guide, "the year's application guide (YAML)");
   cmd->add_option("--ledger", o->ledger, "what units already received (JSON Lines)");
-  cmd->add_option("--as-of", o->as_of, "apply the rules in force on this date (YYYY-MM-DD; default today)");
+  cmd->add_option("--as-of", o->as_of,
+                  "apply the rules in force on this date (YYYY-MM-DD; default today)");
   cmd->add_option("--csv", o->csv, "write the candidates (eligible and undetermined) as CSV");
-  cmd->add_option("--xlsx", o->xlsx, "write the candidates as an XLSX workbook, one sheet per measure");
+  cmd->add_option("--xlsx", o->xlsx,
+                  "write the candidates as an XLSX workbook, one sheet per measure");
   cmd->add_flag("--quiet", o->quiet, "no JSON Lines on stdout (only the summary and the exports)");
-  cmd->add_option("REGISTRY", o->registry, "units with their achievements: JSON Lines or CSV (stdin when absent)");
+  cmd->add_option("REGISTRY", o->registry,
+                  "units with their achievements: JSON Lines or CSV (stdin when absent)");
   cmd->callback([o, exit_code]() { *exit_code = RunScreen(*o); });
 }
 

@@ -72,7 +72,8 @@ bool WriteOutput(const std::string& path, std::ofstream* out, const std::string&
 
 void ReportProblems(const std::string& registry, const simulate::SimulationResult& r) {
   for (const auto& p : r.bad_line_examples) {
-    std::cerr << registry << ":" << p.line << ": bad registry line: " << simulate::Printable(p.message) << "\n";
+    std::cerr << registry << ":" << p.line
+              << ": bad registry line: " << simulate::Printable(p.message) << "\n";
   }
   if (r.bad_lines > static_cast<int64_t>(r.bad_line_examples.size())) {
     std::cerr << registry << ": … " << r.bad_lines - r.bad_line_examples.size()

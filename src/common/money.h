@@ -12,11 +12,11 @@
 // Formatters (fen = 300000000 unless said):
 //   YuanPlain     "3000000.00元"        YuanGrouped   "3,000,000.00元"
 //   YuanNumber    "3000000.00" / "3,000,000.00" (no unit, for tables and CSV cells)
-//   Wan           "300万元" exact, trailing zeros trimmed: 50 万 fen -> "0.5万元", 100 fen -> "0.0001万元"
-//   WanNumber     "300" (the same, no unit)
-//   WanFixed      a fixed number of decimals, rounded half away from zero, for tables: (fen, 2, true)
-//   YuanPeople    "300万元（3,000,000.00元）" for letters and explanations
-//   YuanBrief     "300万元" when a whole number of 万元, else "1,500元" / "1,234.56元" (cents only
+//   Wan           "300万元" exact, trailing zeros trimmed: 50 万 fen -> "0.5万元", 100 fen ->
+//   "0.0001万元" WanNumber     "300" (the same, no unit) WanFixed      a fixed number of decimals,
+//   rounded half away from zero, for tables: (fen, 2, true) YuanPeople "300万元（3,000,000.00元）"
+//   for letters and explanations YuanBrief     "300万元" when a whole number of 万元, else
+//   "1,500元" / "1,234.56元" (cents only
 //                 when there are any): the short form of the engine's and allocation's sentences
 //   YuanEnglish   "3,000,000.00 yuan"
 // Negative amounts (differences) read with a leading '-'. None of them needs the bound.

@@ -12,7 +12,6 @@
 namespace qgrant::screen {
 namespace {
 
-
 std::string Basis(const engine::Decision& d, const policy::Measure* m) {
   std::string clause = m ? "第" + m->clause + "条" : "";
   if (d.outcome == engine::Outcome::kUndetermined) {
@@ -27,8 +26,8 @@ std::string Basis(const engine::Decision& d, const policy::Measure* m) {
 
 }  // namespace
 
-Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules, const engine::Ledger& start,
-                            const RowSink& sink) {
+Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules,
+                            const engine::Ledger& start, const RowSink& sink) {
   ScreenResult result;
   engine::Ledger ledger = start;
   Result<simulate::RegistryStart> head = simulate::StartRegistry(source);
@@ -105,7 +104,8 @@ std::string MissingList(const ScreenRow& row) {
 Result<int64_t> EligibleFen(const ScreenResult& r) {
   money::Total total;
   for (const auto& row : r.candidates) {
-    if (row.outcome == engine::Outcome::kEligible && !total.Add(row.amount_fen)) return total.status();
+    if (row.outcome == engine::Outcome::kEligible && !total.Add(row.amount_fen))
+      return total.status();
   }
   return total.fen();
 }

@@ -190,7 +190,6 @@ const Figures* FindGroup(const ScenarioResult& s, Dimension dim, const std::stri
 Cell MeasureCell(const Figures* f, size_t m) { return f ? f->measures[m] : Cell{}; }
 Cell TotalCell(const Figures* f) { return f ? f->total : Cell{}; }
 
-
 std::string XmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {

@@ -178,7 +178,8 @@ class ScenarioRun {
     if (sum.ok()) {
       *figure = *sum;
     } else if (status_.ok()) {
-      status_ = Status::InvalidArgument("模拟合计溢出 the simulated cost overflows: " + sum.status().message());
+      status_ = Status::InvalidArgument("模拟合计溢出 the simulated cost overflows: " +
+                                        sum.status().message());
     }
   }
 

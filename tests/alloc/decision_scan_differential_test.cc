@@ -3,8 +3,8 @@
 // whatever it calls not JSON, nlohmann refuses too; and a line it calls canonical is exactly what
 // nlohmann's dump writes for it — the property behind splicing the allocation into the text.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
@@ -22,18 +22,46 @@ const char* const kSeeds[] = {
 };
 
 // Fragments that exercise the scanner's edges: escapes, numbers, white space, UTF-8.
-const char* const kFragments[] = {"\\u0001", "\\u001f", "\\u00e9", "\\/", "\\n", "\\\"", "\\ud83d\\ude00", "\\ud800",
-                                  " ", "\t", "-0", "1.5", "1e3", "18446744073709551616", "-9223372036854775809",
-                                  "\xe4\xb8\x89", "\xff", "\xc0\xaf", "\xed\xa0\x80", "{}", "[]", ",", ":", "\"", "\\"};
+const char* const kFragments[] = {"\\u0001",
+                                  "\\u001f",
+                                  "\\u00e9",
+                                  "\\/",
+                                  "\\n",
+                                  "\\\"",
+                                  "\\ud83d\\ude00",
+                                  "\\ud800",
+                                  " ",
+                                  "\t",
+                                  "-0",
+                                  "1.5",
+                                  "1e3",
+                                  "18446744073709551616",
+                                  "-9223372036854775809",
+                                  "\xe4\xb8\x89",
+                                  "\xff",
+                                  "\xc0\xaf",
+                                  "\xed\xa0\x80",
+                                  "{}",
+                                  "[]",
+                                  ",",
+                                  ":",
+                                  "\"",
+                                  "\\"};
 
 std::string Mutate(std::string s, std::mt19937_64& rng) {
   const int edits = 1 + static_cast<int>(rng() % 3);
   for (int e = 0; e < edits && !s.empty(); ++e) {
     const size_t at = rng() % s.size();
     switch (rng() % 4) {
-      case 0: s.insert(at, kFragments[rng() % std::size(kFragments)]); break;
-      case 1: s.erase(at, 1 + rng() % 3); break;
-      case 2: s[at] = static_cast<char>(rng() % 128); break;
+      case 0:
+        s.insert(at, kFragments[rng() % std::size(kFragments)]);
+        break;
+      case 1:
+        s.erase(at, 1 + rng() % 3);
+        break;
+      case 2:
+        s[at] = static_cast<char>(rng() % 128);
+        break;
       default: {  // replace a string's content or a number with a fragment
         const size_t end = std::min(s.size(), at + 1 + rng() % 6);
         s.replace(at, end - at, kFragments[rng() % std::size(kFragments)]);

@@ -97,7 +97,7 @@ TEST(MoneyFormatTest, WanFixedRoundsHalfAwayFromZero) {
   EXPECT_EQ(WanFixed(123'456'789, 2, true), "123.46");
   EXPECT_EQ(WanFixed(123'456'789, 6, false), "123.456789");
   EXPECT_EQ(WanFixed(1'234'567'890'000, 2, true), "1,234,567.89");
-  EXPECT_EQ(WanFixed(5'000, 2, false), "0.01");   // half of 0.01 万元 rounds up
+  EXPECT_EQ(WanFixed(5'000, 2, false), "0.01");  // half of 0.01 万元 rounds up
   EXPECT_EQ(WanFixed(-5'000, 2, false), "-0.01");
   EXPECT_EQ(WanFixed(-4'999, 2, false), "0.00");  // rounds to zero: no "-0.00"
   EXPECT_EQ(WanFixed(300'000'000, 0, true), "300");

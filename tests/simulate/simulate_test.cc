@@ -433,7 +433,8 @@ TEST(ReportTest, RegistryTextCannotDriveTheTerminalOrTheSpreadsheet) {
   std::string registry = Registry();
   const std::string district = "\"district\":\"南山区\"";
   ASSERT_NE(registry.find(district), std::string::npos);
-  registry.replace(registry.find(district), district.size(), "\"district\":\"\\u001b[2J南山\\n=1+2\"");
+  registry.replace(registry.find(district), district.size(),
+                   "\"district\":\"\\u001b[2J南山\\n=1+2\"");
   SimulationResult r = SimulateText(registry, kDoubleCertification);
   const std::string table = RenderTable(r, {"registry.jsonl", {kDistrict}});
   EXPECT_EQ(table.find('\x1b'), std::string::npos);
