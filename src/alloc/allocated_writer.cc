@@ -21,9 +21,20 @@ constexpr size_t kBlockDecisions = 16384;  // the same in eligible decisions, in
 // What every decision of one group shares: the start of its `allocation` object and its scale.
 struct GroupText {
   std::string prefix;  // the object up to and including unit_fen, without its closing brace
-  std::string scale;   // "0.6976 (300000000/430000000)"
+  std::string scale;   // "69.77%": the ratio as a person reads it (the exact fraction is in the JSON)
   ordered_json step;   // the same as JSON, for decisions that are re-serialised
 };
+
+// numerator/denominator as a percentage with two decimals, rounded half up: "58.82%". Integer
+// arithmetic; the ratio itself stays exact as scale_numerator/scale_denominator.
+std::string FormatPercent(int64_t numerator, int64_t denominator) {
+  if (denominator <= 0) return "100%";
+  const __int128 hundredths = (static_cast<__int128>(numerator) * 20000 / denominator + 1) / 2;
+  const int64_t h = static_cast<int64_t>(hundredths);
+  std::string out = std::to_string(h / 100);
+  if (h % 100 != 0) out += "." + std::string(h % 100 < 10 ? "0" : "") + std::to_string(h % 100 % 10 == 0 ? h % 100 / 10 : h % 100);
+  return out + "%";
+}
 
 std::vector<GroupText> GroupTexts(const AllocationPlan& plan, const AllocationResult& result) {
   std::vector<GroupText> texts;
@@ -38,11 +49,7 @@ std::vector<GroupText> GroupTexts(const AllocationPlan& plan, const AllocationRe
     step["unit_fen"] = plan.unit_fen;
     std::string prefix = step.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
     prefix.pop_back();
-    texts.push_back({std::move(prefix),
-                     FormatScale(g.scale_numerator, g.scale_denominator) + " (" +
-                         std::to_string(g.scale_numerator) + "/" +
-                         std::to_string(g.scale_denominator) + ")",
-                     std::move(step)});
+    texts.push_back({std::move(prefix), FormatPercent(g.scale_numerator, g.scale_denominator), std::move(step)});
   }
   return texts;
 }
@@ -53,16 +60,16 @@ void AppendZh(const Allocation& a, const GroupText& g, std::string* out) {
   out->append("核定金额");
   money::AppendYuanBrief(out, a.amount_fen);
   if (a.allocated_fen == a.amount_fen) {
-    out->append("，预算足额，全额拨付");
+    out->append("，年度预算足额，全额拨付");
     money::AppendYuanBrief(out, a.allocated_fen);
-    out->append("（第四（十二）条）");
+    out->append("（第（十二）条）");
     return;
   }
-  out->append("，年度预算不足，按比例");
+  out->append(" × 折算比例");
   out->append(g.scale);
-  out->append("折算，拨付");
+  out->append(" = 拨付");
   money::AppendYuanBrief(out, a.allocated_fen);
-  out->append("（第四（十二）条：实际支持金额受年度资金预算总量控制）");
+  out->append("（年度资金预算不足，按同一比例折算；第（十二）条：实际支持比例和金额受年度资金预算总量控制）");
 }
 
 void AppendEn(const Allocation& a, const GroupText& g, std::string* out) {
@@ -71,14 +78,15 @@ void AppendEn(const Allocation& a, const GroupText& g, std::string* out) {
   if (a.allocated_fen == a.amount_fen) {
     out->append("; the budget covers it: ");
     money::AppendYuanEnglish(out, a.allocated_fen);
-    out->append(" is paid in full (clause 4(12))");
+    out->append(" is paid in full (item (12))");
     return;
   }
-  out->append("; the budget is short, scaled by ");
+  out->append(" × ");
   out->append(g.scale);
-  out->append(": ");
+  out->append(" = ");
   money::AppendYuanEnglish(out, a.allocated_fen);
-  out->append(" is paid (clause 4(12): amounts are controlled by the annual budget)");
+  out->append(" paid (the annual budget is short: every approved amount is scaled by one ratio; item (12): amounts are "
+              "controlled by the annual budget)");
 }
 
 void AppendInteger(int64_t v, std::string* out) {

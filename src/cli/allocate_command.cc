@@ -16,6 +16,9 @@
 // temporary file first. A repeated decision id, a repeated member name, or an amount that is not
 // an integer from 0 to 10^15 fen or lies above the decision's cap_fen is a malformed line.
 #include <charconv>
+#include <optional>
+
+#include <yaml-cpp/yaml.h>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
@@ -39,6 +42,7 @@ struct Options {
   std::string strategy;
   int64_t unit_fen = 1;
   std::string plan_file;
+  std::string guide_file;
   std::vector<std::string> tiers;
   std::vector<std::string> pools;
   std::string redistribute;
@@ -92,15 +96,73 @@ Result<Pool> ParsePoolFlag(std::string_view text) {
   return pool;
 }
 
-// The plan file, overridden by the flags given on the command line.
+// A year's guide (kind: guide) as an allocation plan: its `budget_fen` and its `allocation`
+// (strategy, unit_fen, tiers, pools), so that the round is paid as the guide says (clause （十二）).
+Result<AllocationPlan> LoadGuidePlan(const std::string& path, std::optional<int64_t>* budget) {
+  YAML::Node guide;
+  try {
+    guide = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(path + ": " + e.what());
+  }
+  if (!guide.IsMap() || !guide["kind"] || guide["kind"].as<std::string>("") != "guide") {
+    return Status::InvalidArgument(path + ": 不是申报指南（kind: guide） / not a guide (kind: guide)");
+  }
+  if (const YAML::Node b = guide["budget_fen"]; b && b.IsScalar()) {
+    std::string text = b.Scalar();
+    std::erase(text, '_');
+    int64_t fen = -1;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), fen);
+    if (ec != std::errc() || ptr != text.data() + text.size() || fen < 0 || fen > money::kMaxFen) {
+      return Status::InvalidArgument(path + ": budget_fen 应为0至10^15的整数 / budget_fen must be a whole number of fen from 0 to 10^15");
+    }
+    *budget = fen;
+  }
+  const YAML::Node allocation = guide["allocation"];
+  if (!allocation) return AllocationPlan();
+  YAML::Emitter out;
+  out << allocation;
+  return ParsePlanYaml(out.c_str(), path);
+}
+
+bool IsGuideFile(const std::string& path) {
+  try {
+    const YAML::Node n = YAML::LoadFile(path);
+    return n.IsMap() && n["kind"] && n["kind"].as<std::string>("") == "guide";
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
+// The plan file or the guide, overridden by the flags given on the command line.
 Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
   AllocationPlan plan;
-  if (!opts.plan_file.empty()) {
+  std::optional<int64_t> guide_budget;
+  // --plan accepts a guide too: the guide's budget and strategy are the year's plan.
+  const std::string guide_file = !opts.guide_file.empty()                                ? opts.guide_file
+                                 : !opts.plan_file.empty() && IsGuideFile(opts.plan_file) ? opts.plan_file
+                                                                                          : std::string();
+  if (!guide_file.empty()) {
+    if (!opts.guide_file.empty() && !opts.plan_file.empty()) {
+      return Status::InvalidArgument("--guide 与 --plan 只能选一 / give --guide or --plan, not both");
+    }
+    Result<AllocationPlan> loaded = LoadGuidePlan(guide_file, &guide_budget);
+    if (!loaded.ok()) return loaded.status();
+    plan = std::move(loaded).value();
+  } else if (!opts.plan_file.empty()) {
     Result<AllocationPlan> loaded = LoadPlanFile(opts.plan_file);
     if (!loaded.ok()) return loaded.status();
     plan = std::move(loaded).value();
   }
-  plan.budget_fen = opts.budget_fen;
+  if (cmd.count("--budget-fen") > 0) {
+    plan.budget_fen = opts.budget_fen;
+  } else if (guide_budget) {
+    plan.budget_fen = *guide_budget;
+  } else {
+    return Status::InvalidArgument(
+        "没有预算：请用 --budget-fen 给出，或用 --guide 指定含 budget_fen 的申报指南 / no budget: give --budget-fen, or a --guide "
+        "with budget_fen");
+  }
   if (!opts.tiers.empty()) {
     if (!plan.tiers.empty())
       return Status::InvalidArgument("tiers are given both in the plan file and with --tier");
@@ -231,8 +293,9 @@ void AddAllocateCommand(CLI::App& app, int* exit_code) {
                                  "approved total exceeds the budget)");
   auto opts = std::make_shared<Options>();
   cmd->add_option("--budget-fen", opts->budget_fen,
-                  "the budget in fen (1 yuan = 100 fen); never exceeded")
-      ->required();
+                  "the budget in fen (1 yuan = 100 fen); never exceeded (default: the guide's budget_fen)");
+  cmd->add_option("--guide", opts->guide_file,
+                  "the year's guide (YAML): its budget_fen and allocation strategy are used");
   cmd->add_option("--strategy", opts->strategy, "pro_rata (default), tiers or pools");
   cmd->add_option("--unit-fen", opts->unit_fen,
                   "pay in multiples of this many fen, e.g. 100 for whole yuan");
