@@ -78,6 +78,15 @@ void ReportDuplicateKeys(const YamlReader& r, const YAML::Node& n, int depth) {
     }
   } else if (n.IsSequence()) {
     for (const auto& e : n) ReportDuplicateKeys(r, e, depth + 1);
+  } else if (n.IsScalar() && n.Tag() == "?") {
+    // A plain (unquoted) value with '#' right after a character: YAML keeps "#..." in the value,
+    // so a comment written without a space before it silently changes an id, a code or a text.
+    const std::string& s = n.Scalar();
+    const size_t hash = s.find('#');
+    if (hash != std::string::npos && hash > 0 && s[hash - 1] != ' ' && s[hash - 1] != '\t') {
+      r.Error(n, "'" + s + "': a '#' right after a value is part of the value in YAML, not a comment: put a space "
+                 "before '#' for a comment, or quote the value if '#' belongs to it");
+    }
   }
 }
 
