@@ -80,8 +80,8 @@ int SeedDemo(store::Store* store, const std::string& today) {
     std::cerr << "qgrant: " << st.message() << "\n";
     return 1;
   }
-  std::cout << "  round 2026-demo (2000万元) is open; try:\n"
-               "  curl -s -H 'Authorization: Bearer <officer token>' localhost:8080/api/v1/rounds\n";
+  std::cout << "  round 2026-demo (2000万元) is open; try: curl -s -H 'Authorization: Bearer <officer token>' "
+               "http://HOST:PORT/api/v1/rounds\n";
   return 0;
 }
 

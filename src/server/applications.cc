@@ -204,34 +204,55 @@ bool ApplicationVisible(const Service& service, const Call& call) {
   return true;
 }
 
+// The preview decision names the application by the id the store gives it on insert.
+std::string WithId(const std::string& decision, const std::string& id) {
+  static const std::string kPreview = "{\"id\":\"preview\"";
+  if (decision.rfind(kPreview, 0) != 0) return decision;
+  return "{\"id\":" + json(id).dump() + decision.substr(kPreview.size());
+}
+
 Response CreateApplication(const Service& service, const Call& call) {
   Response problem;
   auto parsed = ReadApplicationBody(call, &problem);
+  // The engine's work is done on a snapshot, before the write: the one writer only stores.
+  std::optional<store::Round> round_seen;
+  auto decided = service.store()->Read([&](store::Reader& r) -> Result<std::optional<Decided>> {
+    auto round = r.GetRound(call.Param("id"));
+    if (!round.ok()) return round.status();
+    if (!*round) return std::optional<Decided>();
+    round_seen = **round;
+    if (!parsed) return std::optional<Decided>();
+    auto d = DecideApplication(service, r, (*round)->guide, EngineJson(parsed->body, "preview", {}, {}));
+    if (!d.ok()) return d.status();
+    return std::optional<Decided>(std::move(*d));
+  });
+  if (!decided.ok()) return StoreFailure(decided.status());
+  if (!round_seen) return Problem(404, "没有申报批次 " + call.Param("id") + " / no round " + call.Param("id"));
+  if (!parsed) return problem;
+  if (auto refused = RefuseInvalid(**decided)) return *refused;
   return Write(service, call, [&](store::WriteTx& tx) -> Response {
     auto round = tx.GetRound(call.Param("id"));
     if (!round.ok()) return StoreFailure(round.status());
     if (!*round) return Problem(404, "没有申报批次 " + call.Param("id") + " / no round " + call.Param("id"));
-    if (!parsed) return problem;
     const std::string state = RoundState(service, **round);
-    auto decided = DecideApplication(service, tx, (*round)->guide, EngineJson(parsed->body, "preview", {}, {}));
-    if (!decided.ok()) return StoreFailure(decided.status());
-    if (auto refused = RefuseInvalid(*decided)) return *refused;
+    const Decided* decided_now = &**decided;
     if (state != "open") return RoundNotOpen(state);
-    auto dup = tx.FindLiveApplication((*round)->id, decided->app.uscc, decided->app.measure, decided->app.subject_key, DeadStates());
+    auto dup = tx.FindLiveApplication((*round)->id, decided_now->app.uscc, decided_now->app.measure, decided_now->app.subject_key, DeadStates());
     if (!dup.ok()) return StoreFailure(dup.status());
     if (*dup) return Duplicate(**dup);
     store::Application a;
     a.round = (*round)->id;
-    a.uscc = decided->app.uscc;
-    a.measure = decided->app.measure;
-    a.subject = decided->app.subject;
-    a.subject_key = decided->app.subject_key;
+    a.uscc = decided_now->app.uscc;
+    a.measure = decided_now->app.measure;
+    a.subject = decided_now->app.subject;
+    a.subject_key = decided_now->app.subject_key;
     a.state = "draft";
     a.body = parsed->body.dump();
     a.reference = parsed->reference;
     a.created_by = call.user->id;
     if (Status st = tx.InsertApplication(&a); !st.ok()) return StoreFailure(st);
-    if (Status st = Redecide(service, tx, **round, &a); !st.ok()) return StoreFailure(st);
+    a.decision = WithId(decided_now->json, a.id);
+    a.amount_fen = decided_now->amount_fen;
     if (Status st = tx.UpdateApplication(&a); !st.ok()) return StoreFailure(st);
     if (Status st = Record(tx, call, a, "create", {}, {}, {}, nullptr); !st.ok()) return StoreFailure(st);
     return Answer(201, service, tx, a, call);

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -17,13 +19,22 @@
 namespace qgrant::server {
 
 // Bearer tokens checked against the store's users (by SHA-256, in constant time).
+// Answers are kept for a few seconds by the token's hash, so a busy client does not cost a
+// database read per request; a deactivated user's token stops working within that time.
 class StoreAuthenticator : public Authenticator {
  public:
   explicit StoreAuthenticator(store::Store* store) : store_(store) {}
   std::optional<User> Authenticate(std::string_view token) const override;
 
  private:
+  static constexpr int64_t kKeepMillis = 5000;
   store::Store* store_;
+  mutable std::mutex mu_;
+  struct Known {
+    std::optional<User> user;
+    int64_t until_ms = 0;
+  };
+  mutable std::unordered_map<std::string, Known> known_;  // by the token's SHA-256
 };
 
 // The store's ledger as POST /api/v1/evaluate consults it for a signed-in caller.
