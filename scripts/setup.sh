@@ -9,7 +9,7 @@ packages=(
   libcli11-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   libgoogle-perftools-dev libxlsxwriter-dev libutf8proc-dev bc time
-  libsqlite3-dev sqlite3 libpq-dev libssl-dev postgresql
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev postgresql postgresql-client python3
   libboost1.81-dev libboost-url1.81-dev wrk
   "$@"
 )
