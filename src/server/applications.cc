@@ -194,14 +194,21 @@ Status Record(store::WriteTx& tx, const Call& call, const store::Application& a,
 
 }  // namespace
 
-bool ApplicationVisible(const Service& service, const Call& call) {
-  auto found = service.store()->Read([&](store::Reader& r) { return r.GetApplication(call.Param("id")); });
-  if (!found.ok() || !*found) return false;
-  const store::Application& a = **found;
+namespace {
+
+// An applicant reads its unit's cases only; an expert no draft; other staff every case.
+bool MayRead(const Call& call, const store::Application& a) {
   if (!call.user) return false;
   if (call.user->role == Role::kApplicant) return a.uscc == call.user->uscc;
   if (call.user->role == Role::kExpert) return a.state != "draft";
   return true;
+}
+
+}  // namespace
+
+bool ApplicationVisible(const Service& service, const Call& call) {
+  auto found = service.store()->Read([&](store::Reader& r) { return r.GetApplication(call.Param("id")); });
+  return found.ok() && *found && MayRead(call, **found);
 }
 
 // The preview decision names the application by the id the store gives it on insert.
@@ -295,7 +302,7 @@ Response GetApplication(const Service& service, const Call& call) {
   auto out = service.store()->Read([&](store::Reader& r) -> Result<std::optional<json>> {
     auto found = r.GetApplication(call.Param("id"));
     if (!found.ok()) return found.status();
-    if (!*found) return std::optional<json>();
+    if (!*found || !MayRead(call, **found)) return std::optional<json>();
     auto j = AppJson(service, r, **found, call);
     if (!j.ok()) return j.status();
     return std::optional<json>(std::move(*j));

@@ -76,7 +76,9 @@ const std::vector<StoreRoute>& StoreRouteTable() {
       {"POST", "/api/v1/rounds/{id}/close", CloseRound},
       {"POST", "/api/v1/rounds/{id}/applications", CreateApplication},
       {"PUT", "/api/v1/applications/{id}", ReplaceApplication, ApplicationVisible},
-      {"GET", "/api/v1/applications/{id}", GetApplication, ApplicationVisible},
+      // Every signed-in role may read an application, so no 403 can come after the 404: the
+      // handler judges visibility itself, in the one read it makes.
+      {"GET", "/api/v1/applications/{id}", GetApplication},
       {"GET", "/api/v1/applications", ListApplications},
       {"POST", "/api/v1/applications/{id}/actions/{action}", FireAction, ApplicationVisible},
       {"POST", "/api/v1/applications/{id}/reviews", AddReview, ApplicationVisible},
