@@ -1,5 +1,7 @@
 #include "expr/checker.h"
 
+#include <re2/re2.h>
+
 #include <map>
 
 namespace qgrant::expr {
@@ -294,7 +296,17 @@ class Checker {
       Error(e.offset, "found no matching overload for '" + fn + "' applied to " + ArgList(args));
       return CelType::Of(K::kError);
     }
+    if (fn == "matches") CheckConstantPattern(e);
     return result;
+  }
+
+  // A constant pattern that RE2 rejects can be reported before any evaluation. (Unchecked, it
+  // is an error of the call when evaluated; see MatchesNode.)
+  void CheckConstantPattern(const Expr& e) {
+    const Expr* pattern = e.args.empty() ? nullptr : e.args.back().get();
+    if (pattern == nullptr || pattern->type != Expr::Type::kConst || pattern->constant.kind() != Kind::kString) return;
+    RE2 re(pattern->constant.string_value(), RE2::Quiet);
+    if (!re.ok()) Error(pattern->offset, "invalid regular expression: " + re.error());
   }
 
   CelType VisitComprehension(const Expr& e) {
