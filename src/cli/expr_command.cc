@@ -2,6 +2,9 @@
 // for policy authors trying out conditions and amounts.
 #include <cstdio>
 #include <iostream>
+#include <set>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +21,29 @@ namespace {
 
 using nlohmann::json;
 using namespace qgrant::expr;
+
+// nlohmann keeps the last of repeated member names silently; like every reader of qgrant
+// (CONTRACT.md §6, repeated keys) this one refuses them.
+struct RepeatedKey {
+  std::string key;
+};
+
+json ParseRefusingRepeatedKeys(const std::string& text) {
+  std::vector<std::set<std::string>> open;  // the names seen in each object being read
+  json::parser_callback_t refuse = [&open](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) open.emplace_back();
+    if (event == json::parse_event_t::object_end) open.pop_back();
+    if (event == json::parse_event_t::key && !open.back().insert(parsed.get<std::string>()).second) {
+      throw RepeatedKey{parsed.get<std::string>()};
+    }
+    return true;
+  };
+  return json::parse(text, refuse);
+}
+
+std::string RepeatedKeyMessage(const RepeatedKey& r) {
+  return "重复的键 / repeated key \"" + r.key + "\"";
+}
 
 CelType TypeOfValue(const Value& v) {
   using K = CelType::Kind;
@@ -112,7 +138,7 @@ int RunLines(const Settings& settings) {
     if (IsBlankLine(line)) continue;
     json out;
     try {
-      json in = json::parse(line);
+      json in = ParseRefusingRepeatedKeys(line);
       if (!in.is_object() || !in.contains("expr") || !in["expr"].is_string()) {
         out = {{"error", {{"stage", "input"}, {"line", line_no}, {"message", "expected {\"expr\": \"...\", \"bindings\": {...}}"}}}};
       } else {
@@ -125,6 +151,8 @@ int RunLines(const Settings& settings) {
       }
     } catch (const json::exception& e) {
       out = {{"error", {{"stage", "input"}, {"line", line_no}, {"message", std::string("not JSON: ") + e.what()}}}};
+    } catch (const RepeatedKey& r) {
+      out = {{"error", {{"stage", "input"}, {"line", line_no}, {"message", RepeatedKeyMessage(r)}}}};
     }
     std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
   }
@@ -147,9 +175,12 @@ bool ReadBindings(const std::string& path, json* bindings) {
     return false;
   }
   try {
-    *bindings = json::parse(text);
+    *bindings = ParseRefusingRepeatedKeys(text);
   } catch (const json::exception& e) {
     std::cerr << "qgrant expr: " << path << " 不是有效的 JSON / is not valid JSON: " << e.what() << "\n";
+    return false;
+  } catch (const RepeatedKey& r) {
+    std::cerr << "qgrant expr: " << path << ": " << RepeatedKeyMessage(r) << "\n";
     return false;
   }
   if (!bindings->is_object()) {
