@@ -5,6 +5,7 @@
 
 #include "expr/eval_nodes.h"
 #include "expr/program.h"
+#include "expr/wrappers.h"
 
 namespace qgrant::expr {
 
@@ -80,12 +81,27 @@ class Compiler {
         }
         return std::make_unique<internal::MapNode>(std::move(keys), std::move(values));
       }
-      case Expr::Type::kStruct:
-        // Message types need protobuf descriptors, which qgrant's CEL does not carry.
-        return std::make_unique<internal::ConstNode>(Value::Error("unknown message type '" + e.name + "'", e.offset));
+      case Expr::Type::kStruct: return CompileStruct(e);
       case Expr::Type::kComprehension: return CompileComprehension(e);
     }
     return std::make_unique<internal::ConstNode>(Value::Error("unsupported expression"));
+  }
+
+  // Message construction: only the wrapper messages (wrappers.h). Other message types need
+  // protobuf descriptors, which qgrant's CEL does not carry.
+  NodePtr CompileStruct(const Expr& e) {
+    const internal::Wrapper* w = internal::FindWrapper(e.name);
+    if (w == nullptr) {
+      return std::make_unique<internal::ConstNode>(Value::Error("unknown message type '" + e.name + "'", e.offset));
+    }
+    if (e.names.empty()) return std::make_unique<internal::ConstNode>(w->zero());
+    if (e.names.size() != 1 || e.names[0] != "value" || w->from_value == nullptr) {
+      return std::make_unique<internal::ConstNode>(
+          Value::Error("no such field '" + e.names.back() + "' in " + e.name, e.offset));
+    }
+    std::vector<NodePtr> args;
+    args.push_back(Compile(*e.values[0]));
+    return std::make_unique<internal::CallNode>(e.name, w->from_value, std::move(args));
   }
 
   static bool AllConstant(const std::vector<ExprPtr>& exprs) {

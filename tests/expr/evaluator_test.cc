@@ -691,3 +691,26 @@ TEST(EvaluatorTest, CallsOnLiteralsAreFoldedWithoutChangingResults) {
 
 }  // namespace
 }  // namespace qgrant::expr
+
+namespace qgrant::expr {
+namespace {
+
+// The protobuf wrapper messages are the primitives they hold; the rest of protobuf is absent.
+TEST(WrapperTest, WrappersAreTheirPrimitives) {
+  EXPECT_TRUE(testing::IsInt(testing::CheckedEval("google.protobuf.Int32Value{value: 123}"), 123));
+  EXPECT_TRUE(testing::IsBool(testing::CheckedEval("google.protobuf.BoolValue{} == false"), true));
+  EXPECT_TRUE(testing::IsBool(testing::CheckedEval("google.protobuf.StringValue{} != null"), true));
+  EXPECT_TRUE(testing::IsBool(testing::CheckedEval("dyn(google.protobuf.Value{}) == null"), true));
+  EXPECT_TRUE(testing::IsBool(testing::CheckedEval("google.protobuf.FloatValue{value: 0.1} != 0.1"), true));
+  EXPECT_TRUE(testing::IsError(testing::Eval("google.protobuf.Int32Value{value: 2147483648}"), "int32 value out of range"));
+  EXPECT_TRUE(testing::IsError(testing::Eval("google.protobuf.UInt32Value{value: 1}"), "no such overload"));
+  EXPECT_TRUE(testing::IsError(testing::Eval("google.protobuf.Int64Value{nope: 1}"), "no such field 'nope'"));
+  EXPECT_TRUE(testing::IsError(testing::Eval("TestAllTypes{}"), "unknown message type"));
+  // The checker holds the field to its type.
+  std::vector<Diagnostic> diags = testing::CheckDiagnostics("google.protobuf.Int64Value{value: 'x'}", TypeEnv());
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_NE(diags[0].message.find("expected int, found string"), std::string::npos) << diags[0].message;
+}
+
+}  // namespace
+}  // namespace qgrant::expr
