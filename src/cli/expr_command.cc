@@ -207,6 +207,27 @@ Settings SettingsOf(const ExprOptions& o) {
   return s;
 }
 
+// Text for a terminal: control characters of the expression (an ESC starting an escape
+// sequence, a carriage return that rewrites the line, C1 controls) become U+FFFD, one column
+// wide like what they replace, so the caret under the source line stays in place; the message
+// names them by code (the lexer's "control character 0x1B"), and the JSON escapes them.
+std::string ForTerminal(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F || c1) {
+      out += "\xEF\xBF\xBD";
+      if (c1) ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 // One expression from the command line: its result as JSON on stdout, an error also on stderr.
 int RunOne(const ExprOptions& o) {
   if (o.expr.empty()) {
@@ -220,9 +241,9 @@ int RunOne(const ExprOptions& o) {
   if (!out.contains("error")) return 0;
   std::cerr << out["error"]["stage"].get<std::string>() << " error:\n";
   if (out.contains("errors")) {
-    for (const auto& e : out["errors"]) std::cerr << e["detail"].get<std::string>();
+    for (const auto& e : out["errors"]) std::cerr << ForTerminal(e["detail"].get<std::string>());
   } else {
-    std::cerr << out["error"]["detail"].get<std::string>();
+    std::cerr << ForTerminal(out["error"]["detail"].get<std::string>());
   }
   return 1;
 }

@@ -171,10 +171,13 @@ Token Lexer::Next(std::vector<Diagnostic>* diagnostics) {
   if (uc >= 0xC0) len = uc >= 0xF0 ? 4 : uc >= 0xE0 ? 3 : 2;
   std::string_view ch = src_.substr(pos_, len);
   if (len > 1 && (ch.size() < len || !IsValidUtf8(ch))) len = 1;
-  if (uc >= 0x80 && len == 1) {
+  if ((uc >= 0x80 && len == 1) || uc < 0x20 || uc == 0x7F) {
+    // Named by value: an invalid byte, or a control character (an ESC would otherwise start an
+    // escape sequence wherever the message is printed).
     char hex[8];
     std::snprintf(hex, sizeof hex, "0x%02X", uc);
-    Error(t.offset, std::string("invalid UTF-8 byte ") + hex, diagnostics);
+    Error(t.offset, std::string(uc >= 0x80 ? "invalid UTF-8 byte " : "unexpected control character ") + hex,
+          diagnostics);
   } else {
     Error(t.offset, "unexpected character '" + std::string(src_.substr(pos_, len)) + "'", diagnostics);
   }

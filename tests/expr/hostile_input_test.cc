@@ -77,6 +77,16 @@ TEST(HostileInputTest, InvalidUtf8InTheSourceIsNamedByByte) {
   EXPECT_TRUE(IsError(testing::CheckedEval("string(b'\\xff\\xfe')"), "invalid UTF-8"));
 }
 
+TEST(HostileInputTest, ControlCharactersInTheSourceAreNamedByCode) {
+  // An ESC copied into a message would start an escape sequence on whatever terminal shows it.
+  std::vector<Diagnostic> diags = ParseErrors("1 + \x1b[31m");
+  ASSERT_FALSE(diags.empty());
+  EXPECT_EQ(diags[0].message, "unexpected control character 0x1B");
+  EXPECT_TRUE(Mentions(ParseErrors(std::string("a \x7f b", 5)), "control character 0x7F"));
+  // Inside string literals control characters are data, as CEL allows.
+  EXPECT_TRUE(testing::IsString(testing::CheckedEval("'a\x01b'"), "a\x01b"));
+}
+
 TEST(HostileInputTest, InvalidUtf8InBoundStringsIsHandled) {
   // Values from an application need not be valid UTF-8 (a caller that does not check): every
   // string function must still answer, and printing stays well formed.
