@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the multi-threaded parts with a sanitizer and runs them: the pipeline and engine tests,
 # then qgrant eval on a generated workload whose ledger is large enough for the parallel paths
-# (block-wise loading, the two-thread index build), plain, with the 2026 guide, and explained.
+# (block-wise loading, the two-thread index build), plain, with the 2026 guide, and explained;
+# and the HTTP server's tests (sessions on several threads, the worker pool, stopping).
 #   scripts/sanitize.sh [thread|address]   (default thread: TSan; address: ASan + UBSan)
 # Builds into build-tsan/ or build-asan/; fails on the first report.
 set -euo pipefail
@@ -15,10 +16,11 @@ esac
 bash scripts/setup.sh
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQGRANT_TCMALLOC=OFF \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
-cmake --build "$dir" --target common_tests engine_tests qgrant gen_workload
+cmake --build "$dir" --target common_tests engine_tests server_tests qgrant gen_workload
 export TSAN_OPTIONS="halt_on_error=1" ASAN_OPTIONS="detect_leaks=1"
 "$dir/tests/common/common_tests" --gtest_brief=1
 "$dir/tests/engine/engine_tests" --gtest_brief=1
+"$dir/tests/server/server_tests" --gtest_brief=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$dir/bench/gen_workload" --applications 50000 --out "$work/apps.jsonl" --ledger 100000 --ledger-out "$work/ledger.jsonl"

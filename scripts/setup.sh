@@ -8,7 +8,9 @@ packages=(
   libre2-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev
   libcli11-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
-  libgoogle-perftools-dev libxlsxwriter-dev bc time
+  libgoogle-perftools-dev libxlsxwriter-dev libutf8proc-dev bc time
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev postgresql
+  libboost1.81-dev libboost-url1.81-dev wrk
   "$@"
 )
 missing=()

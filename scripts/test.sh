@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test: CEL conformance, unit tests, policy cases, CLI tests.
+# Builds everything and runs every test: CEL conformance, unit tests, policy cases, CLI tests,
+# the store's suite on SQLite and PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 # The conformance suite's per-file counts, shown in full (ctest below runs it again as a test).
 build/tests/expr/cel_conformance --dir ../shared/conformance/cel \
   --skip tests/expr/conformance_skips.txt --min-pass 1080 | grep -v "^  "
+# The store's suite runs on SQLite and on a throwaway PostgreSQL cluster, stopped however we leave.
+pg_cluster="$PWD/scripts/pg_cluster.sh"
+QGRANT_TEST_PG=$("$pg_cluster" start)
+export QGRANT_TEST_PG
+trap '"$pg_cluster" stop "$QGRANT_TEST_PG"' EXIT
 cd build
 ctest --output-on-failure -j "$(nproc)"

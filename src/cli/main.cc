@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   qgrant::cli::AddAllocateCommand(app, &exit_code);
   qgrant::cli::AddScreenCommand(app, &exit_code);
   qgrant::cli::AddSimulateCommand(app, &exit_code);
+  qgrant::cli::AddUserCommand(app, &exit_code);
+  qgrant::cli::AddAuditCommand(app, &exit_code);
+  qgrant::cli::AddServeCommand(app, &exit_code);
   int rc;
   // Last line of defence: a command reports the problems it expects itself (naming the file);
   // anything else that escapes (an I/O exception of the standard library, exhausted memory)

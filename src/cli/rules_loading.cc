@@ -40,8 +40,9 @@ std::optional<LoadedRules> LoadRules(const std::vector<std::string>& policy_path
   return out;
 }
 
-bool LoadLedger(const std::string& path, const char* done, engine::Ledger* ledger) {
+bool LoadLedger(const std::string& path, const char* done, engine::Ledger* ledger, const policy::RuleSet* rules) {
   if (path.empty()) return true;
+  ledger->CheckAgainst(rules);
   Status st = ledger->LoadFile(path);
   if (st.ok()) return true;
   std::cerr << "qgrant: " << st.message() << "\nqgrant: the ledger was not used; nothing was " << done << "\n";

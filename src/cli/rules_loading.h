@@ -30,6 +30,8 @@ std::optional<LoadedRules> LoadRules(const std::vector<std::string>& policy_path
 
 // Loads the ledger named by --ledger (nothing when `path` is empty). On a bad file prints the
 // problem, says that nothing was `done` ("evaluated", "screened", ...), and returns false.
-bool LoadLedger(const std::string& path, const char* done, engine::Ledger* ledger);
+// With `rules`, each line is also checked against the policy (levels of its measures).
+bool LoadLedger(const std::string& path, const char* done, engine::Ledger* ledger,
+                const policy::RuleSet* rules = nullptr);
 
 }  // namespace qgrant::cli

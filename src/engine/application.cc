@@ -9,7 +9,9 @@
 #include <unordered_map>
 
 #include "engine/uscc.h"
+#include "policy/keys.h"
 #include "policy/loader.h"
+#include "policy/words.h"
 
 namespace qgrant::engine {
 
@@ -28,10 +30,16 @@ void Application::Clear() {
   serious_dishonesty = false;
   established_on.reset();
   district.clear();
+  applicant_facts.clear();
   measure.clear();
   subject.clear();
+  subject_key.clear();
   obtained_on = policy::Date();
+  submitted_on.reset();
   requested_fen.reset();
+  review_passed.reset();
+  review_note.clear();
+  line = 0;
   facts = expr::Value();
   level.clear();
   items.clear();
@@ -85,7 +93,9 @@ struct Path {
 };
 
 // The top-level fields and the applicant's fields, as indices into arrays of Field.
-enum RootField { kId, kApplicant, kMeasure, kSubject, kObtainedOn, kRequestedFen, kFacts, kRootFields };
+enum RootField {
+  kId, kApplicant, kMeasure, kSubject, kObtainedOn, kRequestedFen, kFacts, kSubmittedOn, kReview, kRootFields
+};
 enum ApplicantField { kUscc, kName, kKind, kRegistered, kDishonesty, kEstablishedOn, kDistrict, kApplicantFields };
 
 // Whether `key`, already known to be as long as `name`, is `name`: a comparison of known length,
@@ -101,6 +111,8 @@ size_t RootFieldOf(std::string_view key) {
   switch (key.size()) {
     case 2: return Is(key, "id") ? kId : kRootFields;
     case 5: return Is(key, "facts") ? kFacts : kRootFields;
+    case 6: return Is(key, "review") ? kReview : kRootFields;
+    case 12: return Is(key, "submitted_on") ? kSubmittedOn : kRootFields;
     case 7: return Is(key, "measure") ? kMeasure : Is(key, "subject") ? kSubject : kRootFields;
     case 9: return Is(key, "applicant") ? kApplicant : kRootFields;
     case 11: return Is(key, "obtained_on") ? kObtainedOn : kRootFields;
@@ -123,18 +135,26 @@ size_t ApplicantFieldOf(std::string_view key) {
 
 // Finds the members of `obj` that kWhich maps to an index below N, in one pass over it. A lookup
 // by name (object::at_key) scans the object, so looking each name up would scan it N times.
-template <size_t N, size_t (*kWhich)(std::string_view)>
-void FindFields(const object& obj, std::array<Field, N>* out) {
+// `other(key, value, repeated)` is told of every member that is not one of them, and of every
+// repeated one.
+template <size_t N, size_t (*kWhich)(std::string_view), typename Other>
+void FindFields(const object& obj, std::array<Field, N>* out, Other other) {
   for (const auto [key, value] : obj) {
     const size_t i = kWhich(key);
-    if (i < N && !(*out)[i].seen) (*out)[i] = {true, value};
+    if (i < N && !(*out)[i].seen) {
+      (*out)[i] = {true, value};
+    } else {
+      other(key, value, i < N);
+    }
   }
 }
 
 // Points each declaration in `specs` at the first member of `obj` with its name, in one pass over
 // the object. Fact names are unique (the loader rejects a repeated key), so a member matches one
 // declaration at most.
-void FindFacts(const object& obj, const std::vector<FactSpec>& specs, Field* fields) {
+// `other(key, repeated)` is told of every member that is not declared, and of every repeated one.
+template <typename Other>
+void FindFacts(const object& obj, const std::vector<FactSpec>& specs, Field* fields, Other other) {
   const size_t n = specs.size();
   size_t next = 0;
   for (const auto [key, value] : obj) {
@@ -143,9 +163,13 @@ void FindFacts(const object& obj, const std::vector<FactSpec>& specs, Field* fie
     if (i == n || key != specs[i].name) {
       i = 0;
       while (i < n && key != specs[i].name) ++i;
-      if (i == n) continue;  // not a declared fact
+      if (i == n) {
+        other(key, false);
+        continue;
+      }
     }
     if (!fields[i].seen) fields[i] = {true, value};
+    else other(key, true);
     next = i + 1;
   }
 }
@@ -199,7 +223,8 @@ struct ApplicationReader::Scratch {
 
 class ApplicationReader::Validator {
  public:
-  Validator(Application* app, bool partial, Scratch* scratch) : app_(app), partial_(partial), scratch_(scratch) {}
+  Validator(Application* app, bool partial, Scratch* scratch, const ApplicationReader& reader)
+      : app_(app), partial_(partial), scratch_(scratch), reader_(reader) {}
 
   // The reports below spell the path out: only a problem or an unknown needs it as a string. They
   // are cold, so that the checks that call them stay small enough to be inlined.
@@ -234,6 +259,31 @@ class ApplicationReader::Validator {
     Add(p, "not_in_list", "字段 " + p + " 的值 " + v + " 不在允许范围内（" + JoinList(values) + "）",
         "field " + p + " has value '" + v + "', which is not one of: " + JoinList(values));
   }
+  // A member the contract, the policy and its guide do not declare: a misspelt `requested_fn`
+  // must not pass silently as "no request" (CONTRACT §6, second reading). Screening reads
+  // registries, which may say more than an application.
+  [[gnu::cold]] void Unknown(const std::string& path) {
+    if (partial_) return;
+    Add(path, "unknown_field", "字段 " + path + " 未定义（请检查拼写）", "field " + path + " is not defined (check its spelling)");
+  }
+  [[gnu::cold]] void Repeated(const std::string& path) {
+    Add(path, "repeated_field", "字段 " + path + " 重复出现", "field " + path + " is given more than once");
+  }
+  // Reports a member of the object at `parent` that was not declared or came twice.
+  void Other(const Path& parent, std::string_view key, bool repeated) {
+    const Path p = Path::Member(&parent, key);
+    repeated ? Repeated(p.ToString()) : Unknown(p.ToString());
+  }
+  [[gnu::cold]] void FutureDate(const std::string& path, policy::Date d) {
+    Add(path, "future_date", "字段 " + path + " 的日期 " + policy::FormatDate(d) + " 晚于评定日期",
+        "field " + path + " is dated " + policy::FormatDate(d) + ", later than the evaluation date");
+  }
+  // Dates of what happened (an achievement, a certificate, a submission) cannot be later than
+  // the evaluation date.
+  void NotAfterEvaluation(const std::string& path, policy::Date d) {
+    if (reader_.rules_.as_of < d) FutureDate(path, d);
+  }
+
   [[gnu::cold]] void InvalidDate(const Path& path, std::string_view s) {
     const std::string p = path.ToString();
     Add(p, "invalid_date", "字段 " + p + " 不是有效日期（YYYY-MM-DD）：" + std::string(s),
@@ -298,26 +348,17 @@ class ApplicationReader::Validator {
     return DateOf(f.value, path);
   }
 
-  // A whole number >= 1 (an integral JSON number such as 5.0 counts as whole).
+  // A JSON integer from 1 to 10^15 fen: 1.0 or 1e3 is not money (CONTRACT §6, second reading).
   std::optional<int64_t> PositiveInteger(const element& e, const char* path) {
     int64_t i;
-    uint64_t u;
-    double d;
     auto bad = [&] {
-      Add(path, "not_positive_integer", std::string("字段 ") + path + " 应为不小于1的整数（分）",
-          std::string("field ") + path + " must be a whole number of fen, at least 1");
+      Add(path, "not_positive_integer", std::string("字段 ") + path + " 应为1至10^15之间的整数（分）",
+          std::string("field ") + path + " must be a JSON integer of fen from 1 to 10^15");
       return std::nullopt;
     };
-    if (e.get_int64().get(i) == simdjson::SUCCESS) {
-      if (i < 1) return bad();
-      return i;
-    }
-    if (e.get_uint64().get(u) == simdjson::SUCCESS) return bad();  // beyond int64
-    if (e.get_double().get(d) == simdjson::SUCCESS) {
-      if (!(d >= 1 && d <= 9007199254740992.0) || std::trunc(d) != d) return bad();
-      return static_cast<int64_t>(d);
-    }
-    return bad();
+    if (e.type() != simdjson::dom::element_type::INT64 && e.type() != simdjson::dom::element_type::UINT64) return bad();
+    if (e.get_int64().get(i) != simdjson::SUCCESS || i < 1 || i > policy::kMaxAmountFen) return bad();
+    return i;
   }
 
   // A string fact with a closed list of values: the position of its value in the list.
@@ -342,7 +383,9 @@ class ApplicationReader::Validator {
           return k ? spec.enum_value_values[*k] : expr::Value();
         }
         const std::optional<std::string_view> s = StringOf(e, spec.required, path);
-        return s && build ? expr::Value::String(std::string(*s)) : expr::Value();
+        if (!s || !build) return expr::Value();
+        if (spec.match != FactSpec::Match::kExact) return expr::Value::String(reader_.Canonical(*s, spec.match));
+        return expr::Value::String(std::string(*s));
       }
       case FactSpec::Type::kInt: {
         int64_t i;
@@ -362,6 +405,7 @@ class ApplicationReader::Validator {
       }
       case FactSpec::Type::kDate: {
         auto d = DateOf(e, path);
+        if (d && spec.name == "issued_on") NotAfterEvaluation(path.ToString(), *d);
         return d ? DateValue(*d) : expr::Value();
       }
       case FactSpec::Type::kObject: {
@@ -427,7 +471,9 @@ class ApplicationReader::Validator {
     top_ += n;
     if (stack.size() < top_) stack.resize(top_);
     std::fill_n(stack.begin() + base, n, Field());
-    if (obj != nullptr) FindFacts(*obj, specs, stack.data() + base);
+    if (obj != nullptr) {
+      FindFacts(*obj, specs, stack.data() + base, [&](std::string_view key, bool repeated) { Other(path, key, repeated); });
+    }
     const size_t combinations = partial_ ? 0 : Combinations(specs);
     expr::Value map = combinations != 0 ? SharedObject(specs, combinations, stack.data() + base, path)
                                         : NewObject(specs, base, path, build, wanted);
@@ -523,6 +569,7 @@ class ApplicationReader::Validator {
   Application* app_;
   bool partial_;
   Scratch* scratch_;
+  const ApplicationReader& reader_;
   size_t top_ = 0;  // scratch_->fields in use
 };
 
@@ -530,7 +577,9 @@ ApplicationReader::ApplicationReader(const policy::RuleSet& rules, bool partial)
     : rules_(rules),
       partial_(partial),
       parser_(std::make_unique<simdjson::dom::parser>()),
-      scratch_(std::make_unique<Scratch>()) {}
+      scratch_(std::make_unique<Scratch>()) {
+  IndexData(rules.data);
+}
 
 ApplicationReader::~ApplicationReader() = default;
 
@@ -539,7 +588,7 @@ static_assert(ApplicationReader::kPadding >= simdjson::SIMDJSON_PADDING);
 void ApplicationReader::Read(std::string_view line, Application* app, bool padded) {
   app->Clear();
   app->partial = partial_;
-  Validator v(app, partial_, scratch_.get());
+  Validator v(app, partial_, scratch_.get(), *this);
   // simdjson may read SIMDJSON_PADDING bytes past the line, whatever they hold: the buffer only
   // ever grows, and only the line is copied into it.
   const char* text = line.data();
@@ -552,8 +601,16 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
     text = buffer.data();
   }
   element doc;
-  if (parser_->parse(text, line.size(), false).get(doc) != simdjson::SUCCESS) {
-    v.Add("", "not_json", "该行不是有效的 JSON", "the line is not valid JSON");
+  if (const auto error = parser_->parse(text, line.size(), false).get(doc); error != simdjson::SUCCESS) {
+    if (error == simdjson::NUMBER_OUT_OF_RANGE || error == simdjson::NUMBER_ERROR) {
+      v.Add("", "not_json", "该行含有无法读取的数值（超出范围或格式错误）", "the line has a number that cannot be read (out of range or malformed)");
+    } else if (error == simdjson::UTF8_ERROR) {
+      v.Add("", "not_json", "该行不是有效的 UTF-8 文本", "the line is not valid UTF-8 text");
+    } else if (error == simdjson::DEPTH_ERROR) {
+      v.Add("", "not_json", "该行嵌套层数过多", "the line is nested too deeply");
+    } else {
+      v.Add("", "not_json", "该行不是有效的 JSON", "the line is not valid JSON");
+    }
     return;
   }
   object root;
@@ -562,7 +619,9 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
     return;
   }
   std::array<Field, kRootFields> top;
-  FindFields<kRootFields, RootFieldOf>(root, &top);
+  FindFields<kRootFields, RootFieldOf>(root, &top, [&](std::string_view key, const element&, bool repeated) {
+    repeated ? v.Repeated(std::string(key)) : v.Unknown(std::string(key));
+  });
 
   if (top[kId].present()) {
     std::string_view s;
@@ -584,7 +643,20 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
     v.WrongType({nullptr, "applicant"}, "对象", "an object");
   } else {
     std::array<Field, kApplicantFields> a;
-    FindFields<kApplicantFields, ApplicantFieldOf>(applicant, &a);
+    std::vector<std::string_view> extra_seen;
+    FindFields<kApplicantFields, ApplicantFieldOf>(applicant, &a, [&](std::string_view key, const element& value, bool repeated) {
+      const std::string path = "applicant." + std::string(key);
+      if (repeated || std::find(extra_seen.begin(), extra_seen.end(), key) != extra_seen.end()) return v.Repeated(path);
+      const FactSpec* spec = nullptr;
+      for (const auto& f : rules_.policy->applicant_facts) {
+        if (f.name == key) spec = &f;
+      }
+      if (spec == nullptr) return v.Unknown(path);
+      extra_seen.push_back(key);
+      if (value.is_null()) return;
+      expr::Value fact = v.Fact(value, *spec, {nullptr, path});
+      if (fact.kind() != expr::Kind::kNull) app->applicant_facts.emplace_back(spec->name, std::move(fact));
+    });
     if (auto uscc = v.String(a[kUscc], {nullptr, "applicant.uscc"}, true)) {
       app->uscc.append(*uscc);
       switch (CheckUscc(*uscc)) {
@@ -608,7 +680,9 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
       const auto& kinds = policy::ApplicantKinds();
       if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
         const std::string k(*kind);
-        v.Add("applicant.kind", "not_in_list", "单位类型 " + k + " 不在允许范围内（" + JoinList(kinds) + "）",
+        std::string zh;
+        for (const auto& known : kinds) zh += (zh.empty() ? "" : "、") + known + "（" + policy::KindZh(known) + "）";
+        v.Add("applicant.kind", "not_in_list", "单位类型 " + k + " 不在允许范围内，可选：" + zh,
               "applicant kind '" + k + "' is not one of: " + JoinList(kinds));
       } else {
         app->kind.append(*kind);
@@ -638,9 +712,25 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
             "unknown measure '" + app->measure + "' (known: " + JoinList(ids) + ")");
     }
   }
-  if (auto s = v.String(top[kSubject], {nullptr, "subject"}, true)) app->subject.append(*s);
-  if (auto d = v.Date(top[kObtainedOn], {nullptr, "obtained_on"}, true)) app->obtained_on = *d;
+  if (auto s = v.String(top[kSubject], {nullptr, "subject"}, true)) {
+    app->subject.append(*s);
+    if (policy::IsMatchKey(*s)) {
+      app->subject_key.append(*s);
+    } else {
+      app->subject_key = policy::MatchKey(*s);
+      if (app->subject_key.empty()) v.Empty({nullptr, "subject"});
+    }
+  }
+  if (auto d = v.Date(top[kObtainedOn], {nullptr, "obtained_on"}, true)) {
+    app->obtained_on = *d;
+    v.NotAfterEvaluation("obtained_on", *d);
+  }
+  if (auto d = v.Date(top[kSubmittedOn], {nullptr, "submitted_on"}, false)) {
+    app->submitted_on = *d;
+    v.NotAfterEvaluation("submitted_on", *d);
+  }
   if (top[kRequestedFen].present()) app->requested_fen = v.PositiveInteger(top[kRequestedFen].value, "requested_fen");
+  if (top[kReview].present()) ReadReview(top[kReview].value, app, &v);
 
   object facts;
   bool has_facts = false;
@@ -673,7 +763,12 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
   element e;
   std::string_view value;
   if (!measure->level_fact.empty() && member(facts, measure->level_fact, &e) && e.get_string().get(value) == simdjson::SUCCESS) {
-    app->level.append(value);
+    const FactSpec* spec = nullptr;
+    for (const auto& f : measure->facts) {
+      if (f.name == measure->level_fact) spec = &f;
+    }
+    if (spec != nullptr && spec->match != FactSpec::Match::kExact) app->level = Canonical(value, spec->match);
+    else app->level.append(value);
   }
   simdjson::dom::array list;
   if (measure->once == policy::OnceRule::kPerItem && member(facts, measure->items_fact, &e) &&
@@ -683,9 +778,72 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
       object fields;
       if (item.get_object().get(fields) != simdjson::SUCCESS) continue;
       Item& it = app->items.emplace_back();
-      if (member(fields, measure->item_key, &e) && e.get_string().get(value) == simdjson::SUCCESS) it.key.assign(value);
+      if (member(fields, measure->item_key, &e) && e.get_string().get(value) == simdjson::SUCCESS) {
+        if (policy::IsMatchKey(value)) it.key.assign(value);
+        else it.key = policy::MatchKey(value);
+      }
       if (member(fields, "type", &e) && e.get_string().get(value) == simdjson::SUCCESS) it.type.assign(value);
+      policy::Date issued;
+      if (member(fields, "issued_on", &e) && e.get_string().get(value) == simdjson::SUCCESS &&
+          policy::ParseDate(value, &issued)) {
+        it.issued_on = issued;
+      }
     }
+  }
+}
+
+// {"passed": bool, "note": string}: the experts' finding (CONTRACT §2).
+void ApplicationReader::ReadReview(const element& e, Application* app, Validator* v) {
+  object review;
+  if (e.get_object().get(review) != simdjson::SUCCESS) return v->WrongType({nullptr, "review"}, "对象", "an object");
+  bool has_passed = false;
+  std::vector<std::string_view> seen;
+  for (const auto [key, value] : review) {
+    const std::string path = "review." + std::string(key);
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      v->Repeated(path);
+      continue;
+    }
+    seen.push_back(key);
+    if (key == "passed") {
+      bool b;
+      if (value.get_bool().get(b) != simdjson::SUCCESS) {
+        v->WrongType({nullptr, "review.passed"}, "布尔值（true 或 false）", "true or false");
+        continue;
+      }
+      has_passed = true;
+      app->review_passed = b;
+    } else if (key == "note") {
+      std::string_view note;
+      if (value.is_null()) continue;
+      if (value.get_string().get(note) != simdjson::SUCCESS) {
+        v->WrongType({nullptr, "review.note"}, "字符串", "a string");
+        continue;
+      }
+      app->review_note.assign(note);
+    } else {
+      v->Unknown(path);
+    }
+  }
+  if (!has_passed && !seen.empty() && std::find(seen.begin(), seen.end(), "passed") == seen.end()) v->Missing("review.passed");
+}
+
+std::string ApplicationReader::Canonical(std::string_view value, policy::FactSpec::Match match) const {
+  const bool standard = match == policy::FactSpec::Match::kStandard;
+  std::string key = standard ? policy::StandardKey(value) : policy::MatchKey(value);
+  const auto& known = standard ? standards_ : keys_;
+  auto it = known.find(key);
+  return it != known.end() ? it->second : key;
+}
+
+void ApplicationReader::IndexData(const expr::Value& v) {
+  if (v.kind() == expr::Kind::kString) {
+    keys_.emplace(policy::MatchKey(v.string_value()), v.string_value());
+    standards_.emplace(policy::StandardKey(v.string_value()), v.string_value());
+  } else if (v.kind() == expr::Kind::kList) {
+    for (const auto& e : v.list_value()) IndexData(e);
+  } else if (v.kind() == expr::Kind::kMap) {
+    for (const auto& [k, e] : v.map_value().entries()) IndexData(e);
   }
 }
 

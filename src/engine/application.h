@@ -17,6 +17,7 @@
 
 namespace simdjson::dom {
 class parser;
+class element;
 }
 
 namespace qgrant::engine {
@@ -29,8 +30,9 @@ struct FieldError {
 
 // One item of a per-item measure (a certificate), in application order.
 struct Item {
-  std::string key;   // the certificate number
+  std::string key;   // the certificate number, as a key (policy/keys.h): "gp-1 " is "GP-1"
   std::string type;  // the certificate type, for display
+  std::optional<policy::Date> issued_on;
 };
 
 struct Application {
@@ -42,10 +44,18 @@ struct Application {
   bool serious_dishonesty = false;
   std::optional<policy::Date> established_on;
   std::string district;
+  // Further applicant fields the policy declares (years_operating, ...), as CEL values.
+  std::vector<std::pair<std::string, expr::Value>> applicant_facts;
   std::string measure;
   std::string subject;
+  std::string subject_key;  // the subject as compared (policy/keys.h)
   policy::Date obtained_on;
+  std::optional<policy::Date> submitted_on;
   std::optional<int64_t> requested_fen;
+  // The expert review's finding (CONTRACT §2 `review`): absent until experts have judged.
+  std::optional<bool> review_passed;
+  std::string review_note;
+  int64_t line = 0;  // the line of the input it was read from, when known
   expr::Value facts;        // map, dates as timestamps
   std::string level;        // the value of the measure's level fact, if it has one
   std::vector<Item> items;  // per-item measures
@@ -93,6 +103,12 @@ class ApplicationReader {
   // Which of a measure's facts some rule reads (made on first use): only those are built as
   // CEL values; the others are validated all the same.
   const std::vector<char>& FactsRead(const policy::Measure& m);
+  void ReadReview(const simdjson::dom::element& e, Application* app, Validator* v);
+  // An open-list value as the policy's data spells it, when it matches an entry as a key
+  // (CONTRACT §6: "ukas " is UKAS, "GB/T 29187-2012" is GB/T 29187); otherwise its key form.
+  std::string Canonical(std::string_view value, policy::FactSpec::Match match) const;
+  void IndexData(const expr::Value& v);
+  std::unordered_map<std::string, std::string> keys_, standards_;  // key -> the data's spelling
 
   const policy::RuleSet& rules_;
   bool partial_;

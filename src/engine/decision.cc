@@ -1,6 +1,7 @@
 #include "engine/decision.h"
 
 #include "engine/json_writer.h"
+#include "policy/words.h"
 
 #include <charconv>
 #include <cstdint>
@@ -21,51 +22,10 @@ const char* OutcomeName(Outcome o) {
   return "invalid";
 }
 
-namespace {
 
-// "1,234,567" — digits grouped by three, written without printf (this runs for every decision).
-void AppendGrouped(std::string* out, uint64_t v) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (int i = n - 1; i >= 0; --i) {
-    out->push_back(digits[i]);
-    if (i % 3 == 0 && i != 0) out->push_back(',');
-  }
-}
+std::string YuanZh(int64_t fen) { return policy::MoneyZh(fen); }
 
-uint64_t Magnitude(int64_t fen) { return fen < 0 ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen); }
-
-}  // namespace
-
-std::string YuanZh(int64_t fen) {
-  uint64_t f = Magnitude(fen);
-  std::string out = fen < 0 ? "-" : "";
-  if (f != 0 && f % 1000000 == 0) {  // whole 万元
-    out += std::to_string(f / 1000000);
-    return out + "万元";
-  }
-  AppendGrouped(&out, f / 100);
-  if (f % 100 != 0) {
-    out += '.';
-    out += static_cast<char>('0' + f % 100 / 10);
-    out += static_cast<char>('0' + f % 10);
-  }
-  return out + "元";
-}
-
-std::string YuanEn(int64_t fen) {
-  uint64_t f = Magnitude(fen);
-  std::string out = fen < 0 ? "-" : "";
-  AppendGrouped(&out, f / 100);
-  out += '.';
-  out += static_cast<char>('0' + f % 100 / 10);
-  out += static_cast<char>('0' + f % 10);
-  return out + " yuan";
-}
+std::string YuanEn(int64_t fen) { return policy::MoneyEn(fen); }
 
 void AppendJsonString(std::string* out, std::string_view s) {
   const size_t old = out->size();
@@ -161,6 +121,10 @@ void AppendDecisionJson(const Decision& d, const std::string& provenance, JsonWr
   if (!d.level.empty()) {
     out->Raw(",\"level\":");
     out->String(d.level);
+  }
+  if (d.outcome == Outcome::kInvalid && d.line > 0) {
+    out->Raw(",\"line\":");
+    out->Int(d.line);
   }
   if (d.outcome == Outcome::kUndetermined) {
     out->Raw(",\"missing_facts\":[");

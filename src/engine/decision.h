@@ -77,6 +77,7 @@ struct Decision {
   std::string subject;
   std::string level;
   std::vector<std::string> missing_facts;  // kUndetermined: what would decide it
+  int64_t line = 0;  // kInvalid: the input line, when known
   std::vector<TraceStep> trace;  // filled only when explaining
 };
 

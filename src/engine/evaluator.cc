@@ -1,9 +1,11 @@
 #include "engine/evaluator.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "expr/time_util.h"
 #include "policy/loader.h"
+#include "policy/words.h"
 
 namespace qgrant::engine {
 
@@ -98,6 +100,12 @@ class ApplicationActivation : public expr::Activation {
     } else if (app_.partial) {
       e.emplace_back(kDistrict, expr::Value::Unknown({"applicant.district"}));
     }
+    // Declared applicant facts; one given outright (years_operating) replaces the computed one.
+    for (const auto& [name, value] : app_.applicant_facts) {
+      auto same = std::find_if(e.begin(), e.end(), [&](const auto& kv) { return kv.first.string_value() == name; });
+      if (same != e.end()) same->second = value;
+      else e.emplace_back(expr::Value::String(name), value);
+    }
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(e), &err));
   }
@@ -148,16 +156,30 @@ int LevelRank(const Measure& m, const std::string& level) {
   return -1;
 }
 
-std::string EntryWhere(const LedgerEntry& e) {
-  std::string s = e.policy + "/" + e.measure;
-  if (!e.level.empty()) s += "/" + e.level;
-  s += "「" + e.subject + "」";
-  if (e.granted_on.days != 0) s += " " + policy::FormatDate(e.granted_on);
-  return s;
+// The earlier funding an entry records, in words: "2022年3月1日获得的中国质量奖提名奖（「CQA-2021-nominee」）".
+Text EntryWords(const policy::RuleSet& rules, const LedgerEntry& e) {
+  const Measure* m = rules.FindMeasure(e.measure);
+  Text what = m == nullptr ? Text{"同一事项", "the same subject"} : (e.level.empty() ? m->title : LevelName(*m, e.level));
+  if (e.in_round) {
+    const std::string ref = e.application_id.empty() ? std::string() : "（申请编号 " + e.application_id + "）";
+    const std::string ref_en = e.application_id.empty() ? std::string() : " (application " + e.application_id + ")";
+    return {"本轮较早的申请" + ref + "已就" + what.zh + "「" + e.subject + "」认定符合条件（尚未拨付）",
+            "an earlier application of this round" + ref_en + " was found eligible for " + what.en + " \"" + e.subject +
+                "\" (not yet paid)"};
+  }
+  const bool dated = e.granted_on.days != 0;
+  return {(dated ? policy::DateZh(e.granted_on) : std::string("此前")) + "获得的" + what.zh + "「" + e.subject + "」",
+          what.en + " \"" + e.subject + "\"" + (dated ? " granted on " + policy::DateEn(e.granted_on) : std::string())};
+}
+
+// The policy that paid an entry, for clause （十二）: this one, or another Shenzhen policy named by its id.
+Text PayerWords(const policy::RuleSet& rules, const LedgerEntry& e) {
+  if (e.policy == rules.policy->id) return {"本措施", "these measures"};
+  return {"深圳市其他支持政策（" + e.policy + "）", "another Shenzhen policy (" + e.policy + ")"};
 }
 
 Text CeilingPaidText(int64_t cap) {
-  return {"按上限" + YuanZh(cap) + "核定" + YuanZh(cap), YuanEn(cap) + " is paid: the ceiling " + YuanEn(cap)};
+  return {"按上限" + YuanZh(cap) + "核定资助" + YuanZh(cap), YuanEn(cap) + " is paid: the ceiling " + YuanEn(cap)};
 }
 
 Text EligibleTextFor(const Measure& m, const std::string& level) {
@@ -179,101 +201,55 @@ class Decider {
     d_->measure = app_.measure;
     d_->uscc = app_.uscc;
     d_->subject = app_.subject;
+    d_->line = app_.line;
     const Measure* m = app_.measure.empty() ? nullptr : rules_.FindMeasure(app_.measure);
     if (m) {
       d_->clause = m->clause;
       d_->level = app_.level;
     }
     if (!app_.errors.empty()) return Invalid();
-    if (!rules_.in_force) {
-      return Ineligible({{"policy_not_in_force",
-                         {"本措施自" + policy::FormatDate(rules_.valid_from) + "起实施，有效期5年至" +
-                              policy::FormatDate(rules_.valid_until) + "（第（十四）条）；评定日期" +
-                              policy::FormatDate(rules_.as_of) + "不在有效期内",
-                          "The measures are in force from " + policy::FormatDate(rules_.valid_from) + " for 5 years, until " +
-                              policy::FormatDate(rules_.valid_until) + " (clause (14)); the evaluation date " +
-                              policy::FormatDate(rules_.as_of) + " is outside that period"}, ""}});
-    }
-    if (m == nullptr) {
-      const std::string& by = rules_.cancelled.at(app_.measure);
-      return Ineligible({{"measure_cancelled",
-                         {"措施 " + app_.measure + " 已由 " + by + " 取消（第（十三）条）",
-                          "Measure " + app_.measure + " was cancelled by " + by + " (clause (13))"}, ""}});
-    }
+    // The policy's validity and the guide's window are judged on the day the application was
+    // submitted, when it says (CONTRACT §2 submitted_on), else on the evaluation date.
+    const policy::Date judged_on = app_.submitted_on.value_or(rules_.as_of);
+    if (!InForce(judged_on)) return Ineligible({NotInForce(judged_on)});
+    if (m == nullptr) return Ineligible({Cancelled()});
     // Exclusions come first and apply to every measure, referrals included.
     std::vector<DecisionReason> excluded;
     for (const auto& c : rules_.policy->exclusions) {
       if (Holds(c, "exclusion") == Truth::kFalse) excluded.push_back(ReasonOf(c));
     }
+    if (policy_error_) return PolicyError();
     if (!excluded.empty()) return Ineligible(std::move(excluded));
     // An exclusion that cannot be decided leaves everything open, a referral included.
     if (!missing_.empty()) return Undetermined();
 
     if (m->support == Support::kNonMonetary) {
       return Ineligible({{"no_funding",
-                         {"第" + m->clause + "条（" + m->title.zh + "）不设资金支持",
-                          "Clause " + policy::ClauseEn(m->clause) + " (" + m->title.en + ") provides no funding"}, ""}});
-    }
-    if (m->support == Support::kReferral) {
-      d_->outcome = Outcome::kReferred;
-      d_->reasons.push_back({"referral", {"第" + m->clause + "条：" + m->referral.zh, "Clause " + policy::ClauseEn(m->clause) + ": " + m->referral.en}, ""});
-      if (explain_) Trace("referral", m->id, m->clause, "", "", true, m->referral);
-      pre_->done = true;
-      return;
+                         {policy::CiteZh(m->clause) + "（" + m->title.zh + "）不设资金支持",
+                          policy::CiteEn(m->clause) + " (" + m->title.en + ") provides no funding"}, ""}});
     }
     pre_->measure = m;
-    std::vector<DecisionReason>& failed = failed_;
-    if (app_.IsUnknown("applicant.kind")) {
-      Missing("applicant.kind");
-    } else if (std::find(m->applicants.begin(), m->applicants.end(), app_.kind) == m->applicants.end()) {
-      DecisionReason r = DecisionReason::Of(evaluator_.KindNotAllowed(*m, app_.kind));
-      if (explain_) Trace("applicant_kind", "applicants", m->clause, "", app_.kind, false, r.Text());
-      failed.push_back(std::move(r));
-    } else {
-      if (explain_) Trace("applicant_kind", "applicants", m->clause, "", app_.kind, true, {"申报单位类型符合", "Applicant kind allowed"});
-    }
-    if (const policy::Guide* g = rules_.guide.get()) {
-      if (g->window_opens && g->window_closes) {
-        bool open = *g->window_opens <= rules_.as_of && rules_.as_of <= *g->window_closes;
-        if (explain_ || !open) {
-          Text t{"申报指南受理期为" + policy::FormatDate(*g->window_opens) + "至" + policy::FormatDate(*g->window_closes) +
-                     "，评定日期为" + policy::FormatDate(rules_.as_of),
-                 "The guide accepts applications from " + policy::FormatDate(*g->window_opens) + " to " +
-                     policy::FormatDate(*g->window_closes) + "; the evaluation date is " + policy::FormatDate(rules_.as_of)};
-          if (explain_) Trace("window", g->id, g->id, "", policy::FormatDate(rules_.as_of), open, t);
-          if (!open) failed.push_back({"outside_application_window", t, ""});
-        }
-      }
-    }
+    CheckKind(*m);
+    if (m->support == Support::kReferral) return Refer(*m);
+    CheckWindow(judged_on);
+    if (m->once != OnceRule::kPerItem && app_.obtained_on < rules_.achievements_from) failed_.push_back(BeforePolicy());
     for (const auto& c : m->conditions) {
-      if (Holds(c, "condition") == Truth::kFalse) failed.push_back(ReasonOf(c));
+      if (Holds(c, "condition") == Truth::kFalse) failed_.push_back(ReasonOf(c));
     }
     if (rules_.guide) {
       auto it = rules_.guide->conditions.find(m->id);
       if (it != rules_.guide->conditions.end()) {
         for (const auto& c : it->second) {
-          if (Holds(c, "guide_condition") == Truth::kFalse) failed.push_back(ReasonOf(c));
+          if (Holds(c, "guide_condition") == Truth::kFalse) failed_.push_back(ReasonOf(c));
         }
       }
     }
+    if (m->review && app_.review_passed == false) failed_.push_back(ReviewNotPassed(*m));
     // The amount formula reads only the application; evaluate it here when it can matter.
-    if (m->amount && failed.empty() && missing_.empty()) pre_->amount_value = m->amount->program->Evaluate(activation_);
-    // The ledger keys, hashed here (on any thread) so that settling in order only probes.
-    const uint64_t unit = Ledger::KeyHashPrefix(app_.uscc);
-    pre_->subject_hash = Ledger::KeyHashWith(unit, app_.subject);
-    pre_->level_hash = Ledger::KeyHashWith(unit, m->id);
-    if (m->once == OnceRule::kPerItem) {
-      const uint64_t measure = Ledger::KeyHashPrefix(m->id);
-      pre_->items.resize(app_.items.size());
-      for (size_t k = 0; k < app_.items.size(); ++k) {
-        Precheck::ItemCheck& c = pre_->items[k];
-        const std::string& key = app_.items[k].key;
-        c.subject_hash = Ledger::KeyHashWith(unit, key);
-        c.item_hash = Ledger::KeyHashWith(measure, key);
-        c.repeated = false;
-        for (size_t j = 0; j < k && !c.repeated; ++j) c.repeated = app_.items[j].key == key;
-      }
-    }
+    if (m->amount && failed_.empty() && missing_.empty()) pre_->amount_value = m->amount->program->Evaluate(activation_);
+    if (pre_->amount_value && pre_->amount_value->is_error()) NotePolicyError(*m->amount, pre_->amount_value->error_message());
+    if (policy_error_) return PolicyError();
+    HashKeys(*m);
   }
 
   // The ledger's rules, in input order: look up, decide, record what is funded. Only numbers and
@@ -286,7 +262,7 @@ class Decider {
       Missing(app_.IsUnknown("subject") ? "subject" : "applicant.uscc");
     } else {
       pre_->subject_checked = true;
-      pre_->subject_entry = ledger_->FindSubject(app_.uscc, app_.subject, pre_->subject_hash);
+      pre_->subject_entry = ledger_->FindSubject(app_.uscc, app_.subject_key, pre_->subject_hash);
     }
     bool level_unknown = false;
     if (!app_.unknown.empty()) {  // screening: the facts the ledger keys need may be missing
@@ -296,14 +272,17 @@ class Decider {
     }
     if ((m->once == OnceRule::kFirstTime || m->once == OnceRule::kOneTime) && !level_unknown) {
       pre_->level_checked = true;
-      pre_->level_entry = ledger_->FindLevel(app_.uscc, m->id, m->level_fact.empty() ? std::string_view() : app_.level,
-                                             pre_->level_hash);
+      pre_->level_entry = EarlierAward(*m);
+    }
+    if (m->once_per_unit_in_round) pre_->round_entry = EarlierInRound(*m);
+    if (m->subject_paid_once) {
+      pre_->honour_entry = ledger_->FindItem(m->id, app_.subject_key);
     }
     const int64_t cap =
         m->ceiling.kind == policy::Ceiling::Kind::kByLevel ? CeilingFor(*m, app_.level) : m->ceiling.fixed_fen;
     pre_->cap_fen = cap;
-    if (!failed_.empty() || pre_->subject_entry || pre_->level_entry) {
-      d_->cap_fen = m->once == OnceRule::kPerItem ? cap * static_cast<int64_t>(app_.items.size()) : cap;
+    if (!failed_.empty() || pre_->subject_entry || pre_->level_entry || pre_->round_entry || pre_->honour_entry) {
+      d_->cap_fen = m->once == OnceRule::kPerItem ? CheckedProduct(cap, app_.items.size()) : cap;
       return Settled(Precheck::Settled::kIneligible, Outcome::kIneligible);
     }
     // Nothing failed, but a missing fact could still fail a rule: never eligible on a guess.
@@ -312,40 +291,109 @@ class Decider {
     SettleAmount(*m, cap);
   }
 
-  // Puts what Settle() decided in words: the reasons, the items and, when explaining, the trace.
-  void Finish() {
-    const Measure* m = pre_->measure;
-    std::vector<DecisionReason>& failed = failed_;
-    if (pre_->subject_checked) {
-      if (const auto& e = pre_->subject_entry) {
-        Text t{"该单位已就同一事项获得资助：" + EntryWhere(*e) + "；依据第四（十二）条，不得与深圳市其他支持政策重复享受",
-               "The unit was already funded for the same subject: " + EntryWhere(*e) +
-                   "; clause 4(12) forbids enjoying support twice with other Shenzhen policies"};
-        if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", EntryWhere(*e), false, t);
-        failed.push_back({"double_benefit", t, ""});
-      } else if (explain_) {
+  void DoubleBenefitWords() {
+    const auto& e = pre_->subject_entry;
+    if (!e) {
+      if (explain_) {
         Trace("ledger", "double_benefit", "四（十二）", "", "", true,
               {"台账中无同一单位同一事项的资助记录", "No earlier funding of this unit for this subject"});
       }
+      return;
     }
-    if (pre_->level_checked) {
-      const bool first = m->once == OnceRule::kFirstTime;
-      if (const auto& e = pre_->level_entry) {
-        const std::string& key_level = m->level_fact.empty() ? std::string() : app_.level;
-        std::string what_zh = key_level.empty() ? m->title.zh : LevelName(*m, key_level).zh;
-        std::string what_en = key_level.empty() ? m->title.en : LevelName(*m, key_level).en;
-        Text t{first ? "非首次获得" + what_zh + "（已于 " + EntryWhere(*e) + " 获得奖励），第" + m->clause + "条仅奖励首次获得"
-                     : what_zh + "为一次性奖励，已于 " + EntryWhere(*e) + " 获得（第" + m->clause + "条）",
-               first ? what_en + " was not obtained for the first time (already rewarded: " + EntryWhere(*e) +
-                           "); clause " + policy::ClauseEn(m->clause) + " rewards the first time only"
-                     : what_en + " is a one-time award, already received: " + EntryWhere(*e) + " (clause " + policy::ClauseEn(m->clause) + ")"};
-        if (explain_) Trace("ledger", first ? "first_time" : "one_time", m->clause, "", EntryWhere(*e), false, t);
-        failed.push_back({first ? "not_first_time" : "already_received", t, ""});
-      } else if (explain_) {
-        Trace("ledger", first ? "first_time" : "one_time", m->clause, "", "", true,
+    const Text payer = PayerWords(rules_, *e);
+    const bool dated = e->granted_on.days != 0 && !e->in_round;
+    const std::string when_zh = dated ? "已于" + policy::DateZh(e->granted_on) : std::string("已");
+    const std::string when_en = dated ? " on " + policy::DateEn(e->granted_on) : std::string();
+    Text t{"该单位" + when_zh + "就同一事项「" + e->subject + "」获得" + payer.zh + "资助，依据第（十二）条，本措施与深圳市其他支持政策不得重复享受",
+           "The unit was already funded for the same subject \"" + e->subject + "\" under " + payer.en + when_en +
+               "; item (12) forbids enjoying these measures and other Shenzhen support twice"};
+    if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", e->policy, false, t);
+    failed_.push_back({"double_benefit", t, ""});
+  }
+
+  void OnceWords(const Measure& m) {
+    const bool first = m.once == OnceRule::kFirstTime;
+    const auto& e = pre_->level_entry;
+    if (!e) {
+      if (explain_) {
+        Trace("ledger", first ? "first_time" : "one_time", m.clause, "", "", true,
               {"台账中无该单位此措施（等次）的奖励记录", "No earlier award of this measure (level) to this unit"});
       }
+      return;
     }
+    const bool by_measure = m.once_key == policy::OnceKey::kMeasure || m.level_fact.empty();
+    const Text what = by_measure ? m.title : LevelName(m, app_.level);
+    const Text earlier = EntryWords(rules_, *e);
+    Text t{first ? "非首次获得" + what.zh + "（" + earlier.zh + "），" + policy::CiteZh(m.clause) + "仅奖励首次获得"
+                 : what.zh + "为一次性奖励，已有" + earlier.zh + "（" + policy::CiteZh(m.clause) + "）",
+           first ? what.en + " was not obtained for the first time (" + earlier.en + "); " + policy::CiteEn(m.clause) +
+                       " rewards the first time only"
+                 : what.en + " is a one-time award, already received: " + earlier.en + " (" + policy::CiteEn(m.clause) + ")"};
+    if (explain_) Trace("ledger", first ? "first_time" : "one_time", m.clause, "", e->subject, false, t);
+    failed_.push_back({first ? "not_first_time" : "already_received", t, ""});
+  }
+
+  // Sums of ceilings saturate rather than wrap (CONTRACT §6: sums are checked, never wrapped);
+  // a saturated sum is far above any budget and is never paid in full.
+  static int64_t SaturatingAdd(int64_t a, int64_t b) {
+    int64_t out = 0;
+    return __builtin_add_overflow(a, b, &out) ? INT64_MAX : out;
+  }
+
+  static int64_t CheckedProduct(int64_t per_item, size_t items) {
+    int64_t out = 0;
+    if (__builtin_mul_overflow(per_item, static_cast<int64_t>(items), &out)) return INT64_MAX;
+    return out;
+  }
+
+  // The earlier award that a first-time or one-time rule finds: of the same level (the award and
+  // its nomination are two honours), or of the measure at any level (the Mayor's award: the grade
+  // only sets the amount). When a higher level pays the difference, only the same or a higher
+  // level blocks.
+  std::optional<LedgerEntry> EarlierAward(const Measure& m) {
+    const bool by_measure = m.once_key == policy::OnceKey::kMeasure || m.level_fact.empty();
+    if (!by_measure) return ledger_->FindLevel(app_.uscc, m.id, app_.level, pre_->level_hash);
+    if (!UpgradePaysDifference(m)) return ledger_->FindLevel(app_.uscc, m.id, std::string_view(), pre_->level_hash);
+    const int rank = LevelRank(m, app_.level);
+    for (auto& e : ledger_->EntriesFor(app_.uscc, m.id)) {
+      const int r = LevelRank(m, e.level);
+      if (r < 0 || r <= rank) return std::move(e);
+    }
+    return std::nullopt;
+  }
+
+  bool UpgradePaysDifference(const Measure& m) const {
+    return rules_.policy->upgrade_pays_difference && m.ceiling.kind == policy::Ceiling::Kind::kByLevel &&
+           (m.once == OnceRule::kFirstTime || m.once == OnceRule::kOneTime);
+  }
+
+  // （六） pays "the unit": an eligible application of the same unit and measure earlier in this round.
+  std::optional<LedgerEntry> EarlierInRound(const Measure& m) {
+    for (auto& e : ledger_->EntriesFor(app_.uscc, m.id)) {
+      if (e.in_round) return std::move(e);
+    }
+    return std::nullopt;
+  }
+
+  // Puts what Settle() decided in words: the reasons, the items and, when explaining, the trace.
+  void Finish() {
+    const Measure* m = pre_->measure;
+    if (pre_->subject_checked) DoubleBenefitWords();
+    if (pre_->level_checked) OnceWords(*m);
+    if (const auto& e = pre_->round_entry) {
+      Text t{"每个单位每轮只资助一项（" + policy::CiteZh(m->clause) + "资助“单位”）：" + EntryWords(rules_, *e).zh,
+             "One grant per unit per round (" + policy::CiteEn(m->clause) + " funds \"the unit\"): " + EntryWords(rules_, *e).en};
+      if (explain_) Trace("ledger", "one_per_unit_per_round", m->clause, "", e->application_id, false, t);
+      failed_.push_back({"unit_already_funded_in_round", t, ""});
+    }
+    if (const auto& e = pre_->honour_entry) {
+      Text t{"同一荣誉只奖励一个项目组织单位（" + policy::CiteZh(m->clause) + "）：" + EntryWords(rules_, *e).zh + "已获奖励",
+             "One honour is paid to one organising unit (" + policy::CiteEn(m->clause) + "): " + EntryWords(rules_, *e).en +
+                 " was already rewarded"};
+      if (explain_) Trace("ledger", "subject_paid_once", m->clause, "", e->subject, false, t);
+      failed_.push_back({"honour_already_funded", t, ""});
+    }
+    std::vector<DecisionReason>& failed = failed_;
     switch (pre_->settled) {
       case Precheck::Settled::kIneligible: return Ineligible(std::move(failed));
       case Precheck::Settled::kUndetermined: return Undetermined();
@@ -355,11 +403,8 @@ class Decider {
         return AmountWords(*m);
       case Precheck::Settled::kAmountError: {
         const expr::Value& v = *pre_->amount_value;
-        std::string why = v.is_error() ? v.error_message() : "not an int";
-        return Ineligible({{"amount_error",
-                            {"资助金额无法计算（" + m->amount->source + "）：" + why,
-                             "The amount could not be computed (" + m->amount->source + "): " + why},
-                            ""}});
+        NotePolicyError(*m->amount, v.is_error() ? v.error_message() : "not an int");
+        return PolicyError();
       }
       case Precheck::Settled::kNo: break;
     }
@@ -370,6 +415,147 @@ class Decider {
   void Trace(const char* rule, const std::string& id, const std::string& clause, const std::string& expr,
              const std::string& value, bool passed, const Text& detail) {
     d_->trace.push_back({rule, id, clause, expr, value, passed, detail});
+  }
+
+  bool InForce(policy::Date day) const {
+    return rules_.policy->effective_from && rules_.valid_from <= day && day < rules_.valid_until;
+  }
+
+  DecisionReason NotInForce(policy::Date day) const {
+    const policy::Date last{rules_.valid_until.days - 1};
+    const bool submitted = app_.submitted_on.has_value();
+    return {"policy_not_in_force",
+            {"本措施自" + policy::DateZh(rules_.valid_from) + "起实施，有效期至" + policy::DateZh(last) + "（第（十四）条）；" +
+                 (submitted ? "申报日期" : "评定日期") + policy::DateZh(day) + "不在有效期内",
+             "The measures are in force from " + policy::DateEn(rules_.valid_from) + " to " + policy::DateEn(last) +
+                 " (item (14)); the " + (submitted ? "submission" : "evaluation") + " date " + policy::DateEn(day) +
+                 " is outside that period"},
+            ""};
+  }
+
+  DecisionReason Cancelled() const {
+    const std::string& by = rules_.cancelled.at(app_.measure);
+    Text name{"修订文件", "an amendment"};
+    policy::Date from;
+    for (const auto& a : rules_.keep_alive) {
+      if (a->id == by) {
+        name = {"《" + a->title.zh + "》", a->title.en};
+        from = a->effective_from;
+      }
+    }
+    return {"measure_cancelled",
+            {"该措施已由" + name.zh + "自" + policy::DateZh(from) + "起取消（第（十三）条）",
+             "The measure was cancelled by " + name.en + " from " + policy::DateEn(from) + " (item (13))"},
+            ""};
+  }
+
+  void CheckKind(const Measure& m) {
+    if (app_.IsUnknown("applicant.kind")) return Missing("applicant.kind");
+    const bool allowed = std::find(m.applicants.begin(), m.applicants.end(), app_.kind) != m.applicants.end();
+    if (!allowed) {
+      DecisionReason r = DecisionReason::Of(evaluator_.KindNotAllowed(m, app_.kind));
+      if (explain_) Trace("applicant_kind", "applicants", m.clause, "", app_.kind, false, r.Text());
+      failed_.push_back(std::move(r));
+    } else if (explain_) {
+      Trace("applicant_kind", "applicants", m.clause, "", app_.kind, true, {"申报单位类型符合", "Applicant kind allowed"});
+    }
+  }
+
+  // Referral measures pay nothing here, but still only for the kinds they support.
+  void Refer(const Measure& m) {
+    if (!failed_.empty()) return Ineligible(std::move(failed_));
+    if (!missing_.empty()) return Undetermined();
+    d_->outcome = Outcome::kReferred;
+    d_->reasons.push_back({"referral",
+                           {policy::CiteZh(m.clause) + "：" + m.referral.zh + "。本系统不核算金额，请按相关政策办理",
+                            policy::CiteEn(m.clause) + ": " + m.referral.en + ". No amount is computed here"},
+                           ""});
+    if (explain_) Trace("referral", m.id, m.clause, "", "", true, m.referral);
+    pre_->done = true;
+  }
+
+  void CheckWindow(policy::Date day) {
+    const policy::Guide* g = rules_.guide.get();
+    if (g == nullptr || !g->window_opens || !g->window_closes) return;
+    const bool open = *g->window_opens <= day && day <= *g->window_closes;
+    if (!explain_ && open) return;
+    const bool submitted = app_.submitted_on.has_value();
+    Text t{"申报指南受理期为" + policy::DateZh(*g->window_opens) + "至" + policy::DateZh(*g->window_closes) + "，" +
+               (submitted ? "申报日期为" : "评定日期为") + policy::DateZh(day),
+           "The guide accepts applications from " + policy::DateEn(*g->window_opens) + " to " +
+               policy::DateEn(*g->window_closes) + "; the " + (submitted ? "submission" : "evaluation") + " date is " +
+               policy::DateEn(day)};
+    if (explain_) Trace("window", "window", "（十二）", "", policy::DateEn(day), open, t);
+    if (!open) failed_.push_back({"outside_application_window", t, ""});
+  }
+
+  DecisionReason BeforePolicy() const {
+    const policy::Date from = rules_.achievements_from;
+    return {"achievement_before_policy",
+            {"取得日期" + policy::DateZh(app_.obtained_on) + "早于本措施支持的起始日期" + policy::DateZh(from) + "，不予支持",
+             "Obtained on " + policy::DateEn(app_.obtained_on) + ", before " + policy::DateEn(from) +
+                 ", the earliest date these measures fund"},
+            ""};
+  }
+
+  DecisionReason ReviewNotPassed(const Measure& m) const {
+    const std::string note = app_.review_note.empty() ? std::string() : "：" + app_.review_note;
+    const std::string note_en = app_.review_note.empty() ? std::string() : ": " + app_.review_note;
+    return {"review_not_passed",
+            {"经专家评审，未认定" + m.review->zh + "（" + policy::CiteZh(m.clause) + "）" + note,
+             "The expert review did not find that " + m.review->en + " (" + policy::CiteEn(m.clause) + ")" + note_en},
+            ""};
+  }
+
+  // A qualitative condition in words: judged by experts, or still to be judged.
+  DecisionReason ReviewWords(const Measure& m) const {
+    if (app_.review_passed == true) {
+      return {"review_passed",
+              {"经专家评审，认定" + m.review->zh + "（" + policy::CiteZh(m.clause) + "）",
+               "The expert review found that " + m.review->en + " (" + policy::CiteEn(m.clause) + ")"},
+              ""};
+    }
+    return {"subject_to_review",
+            {"“" + m.review->zh + "”须经专家评审认定（" + policy::CiteZh(m.clause) + "），本结论以评审通过为前提",
+             "Whether " + m.review->en + " is for the expert review to judge (" + policy::CiteEn(m.clause) +
+                 "); this decision stands only if the review finds so"},
+            ""};
+  }
+
+  // A policy's own expression failed: not the applicant's fault, and never worded as such.
+  void NotePolicyError(const policy::Condition& c, const std::string& error) {
+    if (!policy_error_) policy_error_ = DecisionReason{"policy_error",
+        {"政策规则「" + c.id + "」计算出错（" + error + "），无法判定，请联系主管部门",
+         "The policy's rule \"" + c.id + "\" failed to evaluate (" + error + "); no decision can be made: contact the bureau"},
+        c.id};
+  }
+
+  void PolicyError() {
+    pre_->done = true;
+    d_->outcome = Outcome::kInvalid;
+    d_->amount_fen = 0;
+    d_->reasons = {*policy_error_};
+  }
+
+  // The ledger keys, hashed here (on any thread) so that settling in order only probes.
+  void HashKeys(const Measure& m) {
+    const uint64_t unit = Ledger::KeyHashPrefix(app_.uscc);
+    pre_->subject_hash = Ledger::KeyHashWith(unit, app_.subject_key);
+    pre_->level_hash = Ledger::KeyHashWith(unit, m.id);
+    if (m.once != OnceRule::kPerItem) return;
+    const uint64_t measure = Ledger::KeyHashPrefix(m.id);
+    pre_->items.resize(app_.items.size());
+    // Repeats found with a set: an application with 200,000 certificates must not take
+    // 200,000² comparisons.
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(app_.items.size());
+    for (size_t k = 0; k < app_.items.size(); ++k) {
+      Precheck::ItemCheck& c = pre_->items[k];
+      const std::string& key = app_.items[k].key;
+      c.subject_hash = Ledger::KeyHashWith(unit, key);
+      c.item_hash = Ledger::KeyHashWith(measure, key);
+      c.repeated = !seen.insert(key).second;
+    }
   }
 
   enum class Truth { kTrue, kFalse, kUnknown };
@@ -385,7 +571,7 @@ class Decider {
       return Truth::kUnknown;
     }
     bool ok = v.kind() == expr::Kind::kBool && v.bool_value();
-    if (v.is_error()) last_error_ = v.error_message();
+    if (v.is_error()) NotePolicyError(c, v.error_message());
     if (explain_) Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), ok,
           ok ? Text{"条件成立", "condition holds"} : c.reason.text);
     return ok ? Truth::kTrue : Truth::kFalse;
@@ -407,14 +593,7 @@ class Decider {
                            ""});
   }
 
-  DecisionReason ReasonOf(const policy::Condition& c) {
-    if (last_error_.empty()) return DecisionReason::Of(evaluator_.Reason(c));
-    DecisionReason r{c.reason.code, c.reason.text, ""};
-    r.text.zh += "（条件无法判定：" + last_error_ + "）";
-    r.text.en += " (the condition could not be decided: " + last_error_ + ")";
-    last_error_.clear();
-    return r;
-  }
+  DecisionReason ReasonOf(const policy::Condition& c) { return DecisionReason::Of(evaluator_.Reason(c)); }
 
   void Invalid() {
     pre_->done = true;
@@ -448,13 +627,13 @@ class Decider {
       if (v.kind() != expr::Kind::kInt) return Settled(Precheck::Settled::kAmountError, Outcome::kIneligible);
       if (v.int_value() < base) base = std::max<int64_t>(v.int_value(), 0);
     }
-    if (rules_.policy->upgrade_pays_difference && m.ceiling.kind == policy::Ceiling::Kind::kByLevel &&
-        (m.once == OnceRule::kFirstTime || m.once == OnceRule::kOneTime)) {
+    if (UpgradePaysDifference(m)) {
       int rank = LevelRank(m, app_.level);
       int64_t earlier = 0;
       for (const auto& e : ledger_->EntriesFor(app_.uscc, m.id)) {
         int r = LevelRank(m, e.level);
-        if (r > rank) earlier += e.amount_fen;
+        // Checked: amounts past any ceiling already pay nothing more (CONTRACT §6: sums never wrap).
+        if (r > rank && __builtin_add_overflow(earlier, e.amount_fen, &earlier)) earlier = INT64_MAX;
       }
       if (earlier > 0) {
         base = std::max<int64_t>(base - earlier, 0);
@@ -468,9 +647,11 @@ class Decider {
     d_->outcome = Outcome::kEligible;
     d_->amount_fen = amount;
     d_->cap_fen = cap;
+    // A subject paid once whoever applies (（十）) is indexed as an item, so the next organiser finds it.
+    const uint64_t item_hash = m.subject_paid_once ? Ledger::KeyHash(m.id, app_.subject_key) : 0;
     ledger_->Add({app_.uscc, rules_.policy->id, m.id, m.level_fact.empty() ? std::string_view() : app_.level,
-                  app_.subject, amount, rules_.as_of},
-                 {pre_->subject_hash, pre_->level_hash, 0}, /*is_item=*/false);
+                  app_.subject_key, amount, rules_.as_of, AppId()},
+                 {pre_->subject_hash, pre_->level_hash, item_hash}, /*is_item=*/m.subject_paid_once);
   }
 
   // The words for SettleAmount's result.
@@ -509,9 +690,9 @@ class Decider {
                        ""};
     } else if (app_.requested_fen && *app_.requested_fen > base) {
       amount_reason = {"capped_at_ceiling",
-                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis().zh + "，按" + YuanZh(amount) + "核定（各项支持限额均为上限，第四（十二）条）",
+                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis().zh + "，按" + YuanZh(amount) + "核定（各项支持限额均为上限，第（十二）条）",
                         "The requested " + YuanEn(*app_.requested_fen) + " exceeds the " + basis().en + "; " + YuanEn(amount) +
-                            " is paid (every amount is a ceiling, clause 4(12))"},
+                            " is paid (every amount is a ceiling, item (12))"},
                        ""};
     } else if (const auto* t = amount == cap ? evaluator_.Texts(m, app_.level) : nullptr) {
       amount_reason = DecisionReason::Of(t->ceiling_paid);
@@ -523,7 +704,21 @@ class Decider {
     if (explain_) Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
     pre_->done = true;
     d_->reasons.push_back(EligibleReason(m));
+    if (m.review) d_->reasons.push_back(ReviewWords(m));
     d_->reasons.push_back(std::move(amount_reason));
+  }
+
+  std::string_view AppId() const { return app_.id ? std::string_view(*app_.id) : std::string_view(); }
+
+  // Items the unit was already paid in the guide's year under a per-unit limit (2026: at most 3
+  // certificates per enterprise per year): this round's, and the ledger's granted in that year.
+  int64_t ItemsPaidThisYear(const Measure& m) const {
+    int64_t n = 0;
+    for (const auto& e : ledger_->EntriesFor(app_.uscc, m.id)) {
+      if (e.amount_fen <= 0) continue;
+      if (e.in_round || policy::FormatDate(e.granted_on).substr(0, 4) == std::to_string(rules_.guide->year)) ++n;
+    }
+    return n;
   }
 
   void SettleItems(const Measure& m) {
@@ -531,25 +726,39 @@ class Decider {
     int64_t remaining = app_.requested_fen ? *app_.requested_fen : INT64_MAX;
     int64_t total = 0, cap_total = 0;
     int payable = 0;
+    int64_t limit = INT64_MAX, paid_before = 0;
+    if (rules_.guide) {
+      auto it = rules_.guide->items_per_unit_per_year.find(m.id);
+      if (it != rules_.guide->items_per_unit_per_year.end()) {
+        limit = it->second;
+        paid_before = ItemsPaidThisYear(m);
+      }
+    }
     for (size_t k = 0; k < app_.items.size(); ++k) {
       const Item& item = app_.items[k];
       Precheck::ItemCheck& c = pre_->items[k];
+      using R = Precheck::ItemCheck::Result;
       if (c.repeated) {
-        c.result = Precheck::ItemCheck::Result::kRepeated;
+        c.result = R::kRepeated;
+      } else if (item.issued_on && *item.issued_on < rules_.achievements_from) {
+        c.result = R::kBeforePolicy;
       } else if (auto e = ledger_->FindSubject(app_.uscc, item.key, c.subject_hash); e && e->measure != m.id) {
         // Clause （十二）: the same certificate funded for this unit under another policy.
-        c.result = Precheck::ItemCheck::Result::kDoubleBenefit;
+        c.result = R::kDoubleBenefit;
         c.entry = std::move(e);
       } else if (auto f = ledger_->FindItem(m.id, item.key, c.item_hash)) {
-        c.result = Precheck::ItemCheck::Result::kFunded;
+        c.result = R::kFunded;
         c.entry = std::move(f);
+      } else if (paid_before >= limit) {
+        c.result = R::kLimitReached;
       } else {
         ++payable;
-        cap_total += per_item;
+        ++paid_before;
+        cap_total = SaturatingAdd(cap_total, per_item);
         const int64_t pay = std::min(per_item, remaining);
         remaining -= pay;
-        total += pay;
-        c.result = Precheck::ItemCheck::Result::kPaid;
+        total += pay;  // total + remaining stays the starting remaining: no overflow
+        c.result = R::kPaid;
         c.amount_fen = pay;
       }
     }
@@ -561,19 +770,82 @@ class Decider {
     for (size_t k = 0; k < app_.items.size(); ++k) {
       const Precheck::ItemCheck& c = pre_->items[k];
       if (c.result != Precheck::ItemCheck::Result::kPaid || c.amount_fen == 0) continue;
-      ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", app_.items[k].key, c.amount_fen, rules_.as_of},
+      ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", app_.items[k].key, c.amount_fen, rules_.as_of, AppId()},
                    {c.subject_hash, pre_->level_hash, c.item_hash}, /*is_item=*/true);
     }
-    ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", app_.subject, 0, rules_.as_of},
+    ledger_->Add({app_.uscc, rules_.policy->id, m.id, "", app_.subject_key, 0, rules_.as_of, AppId()},
                  {pre_->subject_hash, pre_->level_hash, 0}, /*is_item=*/false, /*subject_only=*/true);
+  }
+
+  // The words for SettleItems' result: each item's outcome, then the application's.
+  // One item's outcome in words.
+  void ItemReason(const Measure& m, const Item& item, const Precheck::ItemCheck& c, ItemDecision* it) {
+    using R = Precheck::ItemCheck::Result;
+    const std::string& key = item.key;
+    const int64_t per_item = m.ceiling.fixed_fen;
+    it->outcome = c.result == R::kPaid ? Outcome::kEligible : Outcome::kIneligible;
+    switch (c.result) {
+      case R::kRepeated:
+        it->cap_fen = 0;
+        it->reasons.push_back({"duplicate_in_application",
+                               {"证书编号 " + key + " 在本申请中重复，只资助一次", "Certificate " + key + " appears twice in this application and is paid once"},
+                               ""});
+        break;
+      case R::kBeforePolicy:
+        it->reasons.push_back({"achievement_before_policy",
+                               {"证书编号 " + key + " 的发证日期" + policy::DateZh(*item.issued_on) + "早于本措施支持的起始日期" +
+                                    policy::DateZh(rules_.achievements_from) + "，不予资助",
+                                "Certificate " + key + " was issued on " + policy::DateEn(*item.issued_on) + ", before " +
+                                    policy::DateEn(rules_.achievements_from) + ", the earliest date these measures fund"},
+                               ""});
+        break;
+      case R::kDoubleBenefit: {
+        const Text payer = PayerWords(rules_, *c.entry), what = EntryWords(rules_, *c.entry);
+        it->reasons.push_back({"double_benefit",
+                               {"证书编号 " + key + " 已获" + payer.zh + "资助（" + what.zh + "），不得重复享受（第（十二）条）",
+                                "Certificate " + key + " was already funded under " + payer.en + " (" + what.en +
+                                    "); support may not be enjoyed twice (item (12))"},
+                               ""});
+        break;
+      }
+      case R::kFunded: {
+        const Text what = EntryWords(rules_, *c.entry);
+        it->reasons.push_back({"certificate_already_funded",
+                               {"证书编号 " + key + " 已获资助（" + what.zh + "），每项认证仅资助一次（" + policy::CiteZh(m.clause) + "）",
+                                "Certificate " + key + " was already funded (" + what.en + "); each certification is funded once (" +
+                                    policy::CiteEn(m.clause) + ")"},
+                               ""});
+        break;
+      }
+      case R::kLimitReached: {
+        const int64_t limit = rules_.guide->items_per_unit_per_year.at(m.id);
+        const std::string year = std::to_string(rules_.guide->year);
+        it->reasons.push_back({"item_limit_reached",
+                               {"证书编号 " + key + " 未予资助：申报指南规定每家单位" + year + "年度最多资助" + std::to_string(limit) + "项，已达上限",
+                                "Certificate " + key + " is not paid: the guide funds at most " + std::to_string(limit) +
+                                    " per unit in " + year + ", and that many are already paid"},
+                               ""});
+        break;
+      }
+      case R::kPaid:
+        it->amount_fen = c.amount_fen;
+        if (c.amount_fen == per_item) {
+          it->reasons.push_back(DecisionReason::Of(evaluator_.Texts(m, "")->per_item));
+        } else {
+          it->reasons.push_back({"requested_below_ceiling",
+                                 {"申请金额已分配完毕，本项核定" + YuanZh(c.amount_fen) + "（上限" + YuanZh(per_item) + "）",
+                                  "the requested amount leaves " + YuanEn(c.amount_fen) + " for this item (ceiling " + YuanEn(per_item) + ")"},
+                                 ""});
+        }
+        break;
+    }
   }
 
   // The words for SettleItems' result: each item's outcome, then the application's.
   void ItemWords(const Measure& m) {
     const int64_t per_item = m.ceiling.fixed_fen;
-    const FixedReason& paid_in_full = evaluator_.Texts(m, "")->per_item;
     int64_t total = 0, cap_total = 0;
-    int payable = 0;
+    int payable = 0, limited = 0;
     d_->items.reserve(app_.items.size());
     for (size_t k = 0; k < app_.items.size(); ++k) {
       const Item& item = app_.items[k];
@@ -582,58 +854,33 @@ class Decider {
       it.key = item.key;
       it.type = item.type;
       it.cap_fen = per_item;
-      switch (c.result) {
-        case Precheck::ItemCheck::Result::kRepeated:
-          it.outcome = Outcome::kIneligible;
-          it.cap_fen = 0;
-          it.reasons.push_back({"duplicate_in_application",
-                                {"证书编号 " + item.key + " 在本申请中重复，只资助一次", "Certificate " + item.key + " appears twice in this application and is paid once"},
-                                ""});
-          break;
-        case Precheck::ItemCheck::Result::kDoubleBenefit:
-          it.outcome = Outcome::kIneligible;
-          it.reasons.push_back({"double_benefit",
-                                {"证书编号 " + item.key + " 已获深圳市其他政策资助（" + EntryWhere(*c.entry) + "），不得重复享受（第四（十二）条）",
-                                 "Certificate " + item.key + " was already funded under another Shenzhen policy (" + EntryWhere(*c.entry) +
-                                     "); support may not be enjoyed twice (clause 4(12))"},
-                                ""});
-          break;
-        case Precheck::ItemCheck::Result::kFunded:
-          it.outcome = Outcome::kIneligible;
-          it.reasons.push_back({"certificate_already_funded",
-                                {"证书编号 " + item.key + " 已获资助（" + EntryWhere(*c.entry) + "），每项认证仅资助一次（第" + m.clause + "条）",
-                                 "Certificate " + item.key + " was already funded (" + EntryWhere(*c.entry) + "); each certification is funded once (clause " + policy::ClauseEn(m.clause) + ")"},
-                                ""});
-          break;
-        case Precheck::ItemCheck::Result::kPaid: {
-          const int64_t pay = c.amount_fen;
-          ++payable;
-          cap_total += per_item;
-          total += pay;
-          it.outcome = Outcome::kEligible;
-          it.amount_fen = pay;
-          if (pay == per_item) {
-            it.reasons.push_back(DecisionReason::Of(paid_in_full));
-          } else {
-            it.reasons.push_back({"requested_below_ceiling",
-                                  {"申请金额已分配完毕，本项核定" + YuanZh(pay) + "（上限" + YuanZh(per_item) + "）",
-                                   "the requested amount leaves " + YuanEn(pay) + " for this item (ceiling " + YuanEn(per_item) + ")"},
-                                  ""});
-          }
-          break;
-        }
+      ItemReason(m, item, c, &it);
+      if (c.result == Precheck::ItemCheck::Result::kPaid) {
+        ++payable;
+        cap_total = SaturatingAdd(cap_total, per_item);
+        total = SaturatingAdd(total, c.amount_fen);
       }
+      if (c.result == Precheck::ItemCheck::Result::kLimitReached) ++limited;
       if (explain_) Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
             it.reasons.back().Text());
     }
     if (payable == 0) {
+      if (limited > 0) {
+        return Ineligible({{"item_limit_reached",
+                            {"本年度该单位可资助的认证数量已达申报指南规定的上限，本申请无可资助项目（" + policy::CiteZh(m.clause) + "）",
+                             "The unit has reached the guide's limit of certifications funded this year; nothing in this application can be paid (" +
+                                 policy::CiteEn(m.clause) + ")"},
+                            ""}});
+      }
       return Ineligible({{"no_payable_certificate",
-                          {"本申请的认证均已获资助或重复，无可资助项目（第" + m.clause + "条）",
-                           "None of the certificates in this application can be paid: each was already funded or repeated (clause " + policy::ClauseEn(m.clause) + ")"},
+                          {"本申请的认证均已获资助、重复或不在支持期内，无可资助项目（" + policy::CiteZh(m.clause) + "）",
+                           "None of the certificates in this application can be paid: each was already funded, repeated or outside the funded period (" +
+                               policy::CiteEn(m.clause) + ")"},
                           ""}});
     }
     pre_->done = true;
     d_->reasons.push_back(EligibleReason(m));
+    if (m.review) d_->reasons.push_back(ReviewWords(m));
     if (app_.requested_fen && *app_.requested_fen < cap_total) {
       d_->reasons.push_back({"requested_below_ceiling",
                              {"按申请金额" + YuanZh(total) + "核定（可资助认证" + std::to_string(payable) + "项，上限合计" + YuanZh(cap_total) + "）",
@@ -643,6 +890,12 @@ class Decider {
       d_->reasons.push_back({"ceiling",
                              {"可资助认证" + std::to_string(payable) + "项，每项最高" + YuanZh(per_item) + "，合计" + YuanZh(total),
                               std::to_string(payable) + " payable certificate(s) at up to " + YuanEn(per_item) + " each: " + YuanEn(total)},
+                             ""});
+    }
+    if (limited > 0) {
+      d_->reasons.push_back({"item_limit_reached",
+                             {std::to_string(limited) + "项认证超过申报指南规定的年度数量上限，未予资助",
+                              std::to_string(limited) + " certification(s) past the guide's yearly limit are not paid"},
                              ""});
     }
   }
@@ -657,7 +910,7 @@ class Decider {
   std::vector<std::string>& missing_;
   std::vector<DecisionReason>& failed_;
   ApplicationActivation activation_;
-  std::string last_error_;
+  std::optional<DecisionReason> policy_error_;
 };
 
 }  // namespace
@@ -719,6 +972,7 @@ void Precheck::Clear() {
   d.level.clear();
   d.missing_facts.clear();
   d.trace.clear();
+  d.line = 0;
   done = false;
   measure = nullptr;
   failed.clear();
@@ -729,6 +983,8 @@ void Precheck::Clear() {
   settled = Settled::kNo;
   subject_checked = level_checked = false;
   subject_entry.reset();
+  round_entry.reset();
+  honour_entry.reset();
   level_entry.reset();
   cap_fen = base_fen = earlier_fen = 0;
 }
@@ -764,11 +1020,15 @@ Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain)
 const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }
 
 FixedReason Evaluator::KindText(const Measure& m, const std::string& kind) {
-  std::string kinds;
-  for (const auto& k : m.applicants) kinds += (kinds.empty() ? "" : ", ") + k;
+  std::string zh, en;
+  for (const auto& k : m.applicants) {
+    zh += (zh.empty() ? "" : "、") + policy::KindZh(k);
+    en += (en.empty() ? "" : ", ") + policy::KindEn(k);
+  }
   return FixedReason("applicant_kind_not_allowed",
-                     {"第" + m.clause + "条的支持对象为：" + kinds + "；申报单位类型为 " + kind,
-                      "Clause " + policy::ClauseEn(m.clause) + " supports: " + kinds + "; the applicant is " + kind});
+                     {policy::CiteZh(m.clause) + "的支持对象为" + zh + "；申报单位为" + policy::KindZh(kind) + "，不属于支持对象",
+                      policy::CiteEn(m.clause) + " supports: " + en + "; the applicant is a " + policy::KindEn(kind) +
+                          ", which it does not support"});
 }
 
 const FixedReason& Evaluator::KindNotAllowed(const Measure& m, const std::string& kind) const {

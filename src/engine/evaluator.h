@@ -44,7 +44,7 @@ struct Precheck {
   struct ItemCheck {
     uint64_t subject_hash = 0, item_hash = 0;
     bool repeated = false;  // the same key earlier in the application
-    enum class Result { kPaid, kRepeated, kDoubleBenefit, kFunded } result = Result::kPaid;
+    enum class Result { kPaid, kRepeated, kDoubleBenefit, kFunded, kBeforePolicy, kLimitReached } result = Result::kPaid;
     std::optional<LedgerEntry> entry;  // what funded it before
     int64_t amount_fen = 0;
   };
@@ -55,6 +55,8 @@ struct Precheck {
   Settled settled = Settled::kNo;
   bool subject_checked = false, level_checked = false;
   std::optional<LedgerEntry> subject_entry, level_entry;  // the earlier funding found
+  std::optional<LedgerEntry> round_entry;   // the unit's earlier eligible application of the round (（六）)
+  std::optional<LedgerEntry> honour_entry;  // the honour already paid to its organiser (（十）)
   int64_t cap_fen = 0;      // the ceiling for the level
   int64_t base_fen = 0;     // what may be paid before the request lowers it
   int64_t earlier_fen = 0;  // received at lower levels, when an upgrade pays the difference

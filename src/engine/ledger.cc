@@ -14,8 +14,19 @@
 #include "common/lines.h"
 #include "common/parallel.h"
 #include "common/pipeline.h"
+#include "policy/keys.h"
 
 namespace qgrant::engine {
+
+const char* ScopeName(Scope s) {
+  switch (s) {
+    case Scope::kCity: return "city";
+    case Scope::kDistrict: return "district";
+    case Scope::kProvince: return "province";
+    case Scope::kNational: return "national";
+  }
+  return "city";
+}
 
 Ledger::Ledger() {
   Intern("");  // id 0: the empty name (no level)
@@ -86,6 +97,9 @@ LedgerEntry Ledger::entry(size_t i) const {
   e.level = Name(r.level);
   e.amount_fen = r.amount_fen;
   e.granted_on.days = r.granted_days;
+  e.scope = r.scope;
+  e.in_round = r.in_round;
+  if (auto it = application_ids_.find(static_cast<uint32_t>(i)); it != application_ids_.end()) e.application_id = it->second;
   return e;
 }
 
@@ -220,6 +234,9 @@ void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only
   r.amount_fen = e.amount_fen;
   r.is_item = is_item;
   r.subject_only = subject_only;
+  r.scope = Scope::kCity;
+  r.in_round = true;
+  if (!e.application_id.empty()) application_ids_.emplace(static_cast<uint32_t>(rows_.size()), std::string(e.application_id));
   rows_.push_back(r);
 }
 
@@ -267,27 +284,35 @@ int64_t Ledger::Head(int kind, uint64_t hash, Same same) const {
   return -1;
 }
 
-std::optional<LedgerEntry> Ledger::FindSubject(std::string_view uscc, std::string_view subject, uint64_t hash) const {
-  const int64_t head = Head(kBySubject, hash, [&](const Row& r) { return Uscc(r) == uscc && Subject(r) == subject; });
-  if (head < 0) return std::nullopt;
-  return entry(static_cast<size_t>(head));
-}
-
-std::optional<LedgerEntry> Ledger::FindLevel(std::string_view uscc, std::string_view measure, std::string_view level,
-                                             uint64_t hash) const {
-  const int64_t head = Head(kByMeasure, hash, [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; });
-  if (head < 0) return std::nullopt;
-  // The earliest row of the key that is an award at the level: the head, or the lowest row of
-  // the others.
-  auto fits = [&](const Row& r) { return !r.subject_only && (level.empty() || Name(r.level) == level); };
-  if (fits(rows_[head])) return entry(static_cast<size_t>(head));
-  const auto& next = indexes_[kByMeasure].next;
+template <typename Same, typename Fits>
+int64_t Ledger::Earliest(int kind, uint64_t hash, Same same, Fits fits) const {
+  const int64_t head = Head(kind, hash, same);
+  if (head < 0) return -1;
+  // The head is the key's earliest row; the others are chained behind it, not in order.
+  if (fits(rows_[head])) return head;
+  const auto& next = indexes_[kind].next;
   uint32_t best = UINT32_MAX;
   for (uint32_t r = next[head]; r != 0; r = next[r - 1]) {
     if (r - 1 < best && fits(rows_[r - 1])) best = r - 1;
   }
-  if (best == UINT32_MAX) return std::nullopt;
-  return entry(best);
+  return best == UINT32_MAX ? -1 : static_cast<int64_t>(best);
+}
+
+std::optional<LedgerEntry> Ledger::FindSubject(std::string_view uscc, std::string_view subject, uint64_t hash) const {
+  const int64_t row = Earliest(
+      kBySubject, hash, [&](const Row& r) { return Uscc(r) == uscc && Subject(r) == subject; },
+      [](const Row& r) { return r.scope == Scope::kCity && (r.in_round || r.amount_fen > 0); });
+  if (row < 0) return std::nullopt;
+  return entry(static_cast<size_t>(row));
+}
+
+std::optional<LedgerEntry> Ledger::FindLevel(std::string_view uscc, std::string_view measure, std::string_view level,
+                                             uint64_t hash) const {
+  const int64_t row = Earliest(
+      kByMeasure, hash, [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; },
+      [&](const Row& r) { return !r.subject_only && (level.empty() || Name(r.level) == level); });
+  if (row < 0) return std::nullopt;
+  return entry(static_cast<size_t>(row));
 }
 
 std::optional<LedgerEntry> Ledger::FindItem(std::string_view measure, std::string_view key, uint64_t hash) const {
@@ -322,6 +347,8 @@ struct Ledger::Loader {
   std::vector<uint16_t> global;  // local id -> the ledger's id, for names taken over
   uint16_t last_id = 0;
   Status error;  // the first bad line of this share; the rest of the share is skipped
+  const policy::RuleSet* rules = nullptr;  // lines are checked against it when set
+  std::vector<std::pair<uint32_t, std::string>> application_ids;  // by the row's place in `rows`
 
   uint16_t Local(std::string_view name) {
     if (last_id < names.size() && names[last_id] == name) return last_id;
@@ -339,17 +366,20 @@ struct Ledger::Loader {
 namespace {
 
 // The members of a ledger line that matter, the first of each name.
-enum LedgerField { kUscc, kPolicy, kMeasure, kLevel, kSubject, kGrantedOn, kAmountFen, kLedgerFields };
-constexpr const char* kLedgerFieldNames[kLedgerFields] = {"uscc", "policy", "measure", "level", "subject", "granted_on",
-                                                          "amount_fen"};
+enum LedgerField {
+  kUscc, kPolicy, kMeasure, kLevel, kSubject, kGrantedOn, kScope, kApplicationId, kRound, kAmountFen, kLedgerFields
+};
+constexpr const char* kLedgerFieldNames[kLedgerFields] = {"uscc",  "policy",         "measure", "level",     "subject",
+                                                          "granted_on", "scope", "application_id", "round", "amount_fen"};
 
 LedgerField LedgerFieldOf(std::string_view key) {
   // The length settles most names; a comparison of known length is a few loads, not a call.
   auto is = [&key](const char* name) { return std::memcmp(key.data(), name, key.size()) == 0; };
   switch (key.size()) {
     case 4: return is("uscc") ? kUscc : kLedgerFields;
-    case 5: return is("level") ? kLevel : kLedgerFields;
+    case 5: return is("level") ? kLevel : is("scope") ? kScope : is("round") ? kRound : kLedgerFields;
     case 6: return is("policy") ? kPolicy : kLedgerFields;
+    case 14: return is("application_id") ? kApplicationId : kLedgerFields;
     case 7: return is("measure") ? kMeasure : is("subject") ? kSubject : kLedgerFields;
     case 10: return is("granted_on") ? kGrantedOn : is("amount_fen") ? kAmountFen : kLedgerFields;
     default: return kLedgerFields;
@@ -404,8 +434,9 @@ bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
       space();
       if (p == end) return false;
       const LedgerField f = LedgerFieldOf(key);
-      const bool first = f != kLedgerFields && !seen[f];
-      if (first) seen[f] = true;
+      if (f == kLedgerFields || seen[f]) return false;  // unknown or repeated: the full parser says so
+      const bool first = true;
+      seen[f] = true;
       if (*p == '"') {
         std::string_view value;
         if (!string(&value)) return false;
@@ -458,57 +489,120 @@ bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
 
 }  // namespace
 
+namespace {
+
+// The members of a line through the full JSON parser: unknown and repeated names are errors.
+Status ReadLedgerObject(const simdjson::dom::object& obj, const std::string& where, LedgerLine* fields) {
+  bool seen[kLedgerFields] = {};
+  for (const auto [key, value] : obj) {
+    const LedgerField f = LedgerFieldOf(key);
+    if (f == kLedgerFields) return Status::ParseError(where + "unknown field '" + std::string(key) + "'");
+    if (seen[f]) return Status::ParseError(where + "field '" + std::string(key) + "' is given twice");
+    seen[f] = true;
+    if (value.is_null()) continue;
+    fields->given[f] = true;
+    if (f == kAmountFen) {
+      if (value.get_int64().get(fields->amount_fen) != simdjson::SUCCESS) fields->amount_fen = -1;  // reported below
+    } else if (value.get_string().get(fields->text[f]) != simdjson::SUCCESS) {
+      fields->not_string[f] = true;
+    }
+  }
+  return Status::Ok();
+}
+
+bool ParseScope(std::string_view text, Scope* out) {
+  for (Scope s : {Scope::kCity, Scope::kDistrict, Scope::kProvince, Scope::kNational}) {
+    if (text == ScopeName(s)) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+// A line naming a measure of the policy that has levels must carry one of them (a ledger line is
+// checked as an application is): a wrong level would let the unit be paid for it again.
+Status CheckLevel(const policy::RuleSet& rules, std::string_view measure, std::string_view level, const std::string& where) {
+  const policy::Measure* m = rules.FindMeasure(measure);
+  // Levels that key a first-time or one-time rule (（八） awards and grades, （九） maturity, （十）
+  // zones); a level that only names a category (（二）) keys nothing.
+  if (m == nullptr || m->level_fact.empty() ||
+      (m->once != policy::OnceRule::kFirstTime && m->once != policy::OnceRule::kOneTime)) {
+    return Status::Ok();
+  }
+  const policy::FactSpec* spec = nullptr;
+  for (const auto& f : m->facts) {
+    if (f.name == m->level_fact) spec = &f;
+  }
+  if (level.empty()) {
+    return Status::ParseError(where + "'level' is required for measure '" + std::string(measure) + "' (its " +
+                              m->level_fact + ")");
+  }
+  if (spec != nullptr && !spec->enum_values.empty() &&
+      std::find(spec->enum_values.begin(), spec->enum_values.end(), level) == spec->enum_values.end()) {
+    std::string known;
+    for (const auto& v : spec->enum_values) known += (known.empty() ? "" : ", ") + v;
+    return Status::ParseError(where + "'level' " + std::string(level) + " is not a level of measure '" +
+                              std::string(measure) + "' (" + known + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 // `line` must be followed by SIMDJSON_PADDING readable bytes (whatever they hold).
 Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
-  auto where = [&] { return "line " + std::to_string(line_no) + ": "; };
+  const std::string where = "line " + std::to_string(line_no) + ": ";
   LedgerLine fields;
   if (!ReadPlainLedgerLine(line, &fields)) {
     fields = LedgerLine();
     static thread_local simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(line.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
-      return Status::ParseError(where() + "not valid JSON");
+      return Status::ParseError(where + "not valid JSON");
     }
     simdjson::dom::object obj;
-    if (doc.get_object().get(obj) != simdjson::SUCCESS) return Status::ParseError(where() + "not a JSON object");
-    bool seen[kLedgerFields] = {};
-    for (const auto [key, value] : obj) {
-      const LedgerField f = LedgerFieldOf(key);
-      if (f == kLedgerFields || seen[f]) continue;
-      seen[f] = true;
-      if (value.is_null()) continue;
-      fields.given[f] = true;
-      if (f == kAmountFen) {
-        if (value.get_int64().get(fields.amount_fen) != simdjson::SUCCESS) fields.amount_fen = -1;  // reported below
-      } else if (value.get_string().get(fields.text[f]) != simdjson::SUCCESS) {
-        fields.not_string[f] = true;
-      }
-    }
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) return Status::ParseError(where + "not a JSON object");
+    QGRANT_RETURN_IF_ERROR(ReadLedgerObject(obj, where, &fields));
   }
   // The string fields in this order, so that a line with several faults is reported the same
   // way whichever reader read it.
-  for (LedgerField f : {kUscc, kPolicy, kMeasure, kLevel, kSubject, kGrantedOn}) {
-    const bool required = f != kLevel && f != kGrantedOn;
+  for (LedgerField f : {kUscc, kPolicy, kMeasure, kLevel, kSubject, kGrantedOn, kScope, kApplicationId, kRound}) {
+    const bool required = f == kUscc || f == kPolicy || f == kMeasure || f == kSubject;
     const char* name = kLedgerFieldNames[f];
     if (!fields.given[f]) {
-      if (required) return Status::ParseError(where() + "missing '" + name + "'");
+      if (required) return Status::ParseError(where + "missing '" + name + "'");
     } else if (fields.not_string[f]) {
-      return Status::ParseError(where() + "'" + name + "' must be a string");
+      return Status::ParseError(where + "'" + name + "' must be a string");
     } else if (required && fields.text[f].empty()) {
-      return Status::ParseError(where() + "'" + name + "' must not be empty");
+      return Status::ParseError(where + "'" + name + "' must not be empty");
     }
   }
   Row r;
   policy::Date granted;
   if (!fields.text[kGrantedOn].empty() && !policy::ParseDate(fields.text[kGrantedOn], &granted)) {
-    return Status::ParseError(where() + "'granted_on' is not a date YYYY-MM-DD");
+    return Status::ParseError(where + "'granted_on' is not a date YYYY-MM-DD");
   }
   r.granted_days = static_cast<int32_t>(granted.days);
   r.amount_fen = fields.given[kAmountFen] ? fields.amount_fen : 0;
-  if (r.amount_fen < 0) return Status::ParseError(where() + "'amount_fen' must be a whole number of fen, not negative");
-  const std::string_view uscc = fields.text[kUscc], subject = fields.text[kSubject];
-  if (uscc.size() > 64) return Status::ParseError(where() + "'uscc' too long");
-  if (subject.size() > UINT32_MAX / 2) return Status::ParseError(where() + "'subject' too long");
+  if (r.amount_fen < 0) return Status::ParseError(where + "'amount_fen' must be a whole number of fen, not negative");
+  if (r.amount_fen > policy::kMaxAmountFen) return Status::ParseError(where + "'amount_fen' is above 10^15 fen");
+  r.scope = Scope::kCity;
+  if (fields.given[kScope] && !ParseScope(fields.text[kScope], &r.scope)) {
+    return Status::ParseError(where + "'scope' must be city, district, province or national");
+  }
+  r.in_round = false;
+  if (out->rules != nullptr) QGRANT_RETURN_IF_ERROR(CheckLevel(*out->rules, fields.text[kMeasure], fields.text[kLevel], where));
+  const std::string_view uscc = fields.text[kUscc];
+  std::string subject_key;
+  std::string_view subject = fields.text[kSubject];
+  if (!policy::IsMatchKey(subject)) {
+    subject_key = policy::MatchKey(subject);
+    subject = subject_key;
+    if (subject.empty()) return Status::ParseError(where + "'subject' must not be empty");
+  }
+  if (uscc.size() > 64) return Status::ParseError(where + "'uscc' too long");
+  if (subject.size() > UINT32_MAX / 2) return Status::ParseError(where + "'subject' too long");
   r.at = out->strings.size();
   r.uscc_len = static_cast<uint16_t>(uscc.size());
   r.subject_len = static_cast<uint32_t>(subject.size());
@@ -521,6 +615,9 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   // (certificate number) itself, so it is also indexed as an item.
   r.is_item = true;
   r.subject_only = false;
+  if (!fields.text[kApplicationId].empty()) {
+    out->application_ids.emplace_back(static_cast<uint32_t>(out->rows.size()), std::string(fields.text[kApplicationId]));
+  }
   out->rows.push_back(r);
   return Status::Ok();
 }
@@ -532,6 +629,8 @@ Status Ledger::TakeOver(Loader* loader) {
     loader->global.push_back(Intern(loader->names[loader->global.size()]));
   }
   const uint64_t base = arena_.size();
+  for (auto& [row, id] : loader->application_ids) application_ids_[static_cast<uint32_t>(rows_.size()) + row] = std::move(id);
+  loader->application_ids.clear();
   arena_ += loader->strings;
   for (Row r : loader->rows) {
     r.at += base;
@@ -549,6 +648,7 @@ Status Ledger::LoadLine(std::string_view line, int64_t line_no) {
   std::string padded(line);
   padded.append(simdjson::SIMDJSON_PADDING, '\0');
   Loader loader;
+  loader.rules = rules_;
   QGRANT_RETURN_IF_ERROR(ParseLine(std::string_view(padded).substr(0, line.size()), line_no, &loader));
   QGRANT_RETURN_IF_ERROR(TakeOver(&loader));
   const Row& r = rows_.back();
@@ -615,6 +715,7 @@ Status Ledger::LoadFile(const std::string& path) {
         std::string_view line(b.text.data() + at, stop - at);
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // a UTF-8 byte-order mark
         if (!IsBlankLine(line)) {
           b.lines.push_back(line);
           b.numbers.push_back(line_no);
@@ -642,6 +743,7 @@ Status Ledger::LoadFile(const std::string& path) {
     Block& b = blocks[slot];
     Loader& loader = b.loaders[begin / shape.chunk];
     loader.error = Status::Ok();
+    loader.rules = rules_;
     for (size_t i = begin; i < end && loader.error.ok(); ++i) loader.error = ParseLine(b.lines[i], b.numbers[i], &loader);
   };
   stages.settle = [&](size_t slot) {
@@ -659,6 +761,7 @@ Status Ledger::LoadFile(const std::string& path) {
   if (error.ok()) error = read_error;
   if (!error.ok()) {
     rows_.resize(rows_before);  // not yet indexed: the indexes are built at the end
+    std::erase_if(application_ids_, [&](const auto& e) { return e.first >= rows_before; });
     arena_.resize(arena_before);
     return Status::ParseError("ledger " + path + ", " + error.message());
   }

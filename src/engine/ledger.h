@@ -22,17 +22,26 @@
 
 namespace qgrant::engine {
 
+// Whose policy paid an entry (CONTRACT §3): only the city's count as "深圳市其他支持政策" under
+// clause （十二）; a district's matching grant or the province's own prize money does not block.
+enum class Scope : uint8_t { kCity, kDistrict, kProvince, kNational };
+const char* ScopeName(Scope s);
+
 struct LedgerEntry {
   std::string uscc;
   std::string policy;
   std::string measure;
   std::string level;  // empty when the measure has no levels
-  std::string subject;
+  std::string subject;  // compared as a key (policy/keys.h): stored in that form
   int64_t amount_fen = 0;
   policy::Date granted_on;
+  Scope scope = Scope::kCity;
+  bool in_round = false;       // added by the round being decided, not read from the ledger
+  std::string application_id;  // the application it came from, when known
 };
 
 // The same fields as views, for adding without copying strings first.
+// An entry added by a round is city money (this policy's) and remembers its application.
 struct LedgerEntryView {
   std::string_view uscc;
   std::string_view policy;
@@ -41,11 +50,17 @@ struct LedgerEntryView {
   std::string_view subject;
   int64_t amount_fen = 0;
   policy::Date granted_on;
+  std::string_view application_id = {};
 };
 
 class Ledger {
  public:
   Ledger();
+
+  // Lines are checked against these rules when set (CONTRACT §6, second reading): a line naming a
+  // measure of the policy that has levels or grades must carry a valid one. `rules` must outlive
+  // the loading.
+  void CheckAgainst(const policy::RuleSet* rules) { rules_ = rules; }
 
   // Reads JSON Lines. A malformed line is an error naming the line: a ledger read in part would
   // let a unit be paid twice, so nothing is taken from a file with errors.
@@ -89,7 +104,8 @@ class Ledger {
   }
 
   // Lookups answer with the earliest matching entry (the first award, for first-time rules).
-  // Same unit and subject, under any policy and measure.
+  // Same unit and subject, under any policy and measure, paid by the city (clause （十二）): entries
+  // of another scope, and honours recorded without payment, do not count.
   std::optional<LedgerEntry> FindSubject(std::string_view uscc, std::string_view subject) const {
     return FindSubject(uscc, subject, KeyHash(uscc, subject));
   }
@@ -100,7 +116,8 @@ class Ledger {
   }
   std::optional<LedgerEntry> FindLevel(std::string_view uscc, std::string_view measure, std::string_view level,
                                        uint64_t hash) const;
-  // An item (certificate number) of `measure` funded for anyone.
+  // An item (certificate number, or the subject of a measure paid once per subject) of
+  // `measure` funded for anyone.
   std::optional<LedgerEntry> FindItem(std::string_view measure, std::string_view key) const {
     return FindItem(measure, key, KeyHash(measure, key));
   }
@@ -121,6 +138,8 @@ class Ledger {
     int32_t granted_days;
     bool is_item;
     bool subject_only;
+    Scope scope;
+    bool in_round;
     int64_t amount_fen;
   };
   // An open-addressing hash index over row numbers. Each slot keeps 32 bits of the key's hash
@@ -161,9 +180,15 @@ class Ledger {
   // The head row of the key that `same` recognises, or -1.
   template <typename Same>
   int64_t Head(int kind, uint64_t hash, Same same) const;
+  // The earliest row of the key that `same` recognises for which `fits` holds, or -1.
+  template <typename Same, typename Fits>
+  int64_t Earliest(int kind, uint64_t hash, Same same, Fits fits) const;
 
+  const policy::RuleSet* rules_ = nullptr;
   std::vector<Row> rows_;
   std::string arena_;
+  // The application of a row, by row, for the few rows that name one (a round's, a service's).
+  std::unordered_map<uint32_t, std::string> application_ids_;
   std::vector<std::string> names_;  // interned policy, measure and level names
   struct NameHash {
     using is_transparent = void;

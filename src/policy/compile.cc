@@ -29,15 +29,21 @@ CelType FactType(const FactSpec& f) {
   return CelType::Dyn();
 }
 
-CelType ApplicantType() {
-  return CelType::Object("applicant", {{"uscc", CelType::Of(K::kString)},
+CelType ApplicantType(const std::vector<FactSpec>& declared) {
+  std::vector<std::pair<std::string, CelType>> fields = {{"uscc", CelType::Of(K::kString)},
                                        {"name", CelType::Of(K::kString)},
                                        {"kind", CelType::Of(K::kString)},
                                        {"registered_in_shenzhen", CelType::Of(K::kBool)},
                                        {"serious_dishonesty", CelType::Of(K::kBool)},
                                        {"established_on", CelType::Of(K::kTimestamp)},
                                        {"years_operating", CelType::Of(K::kInt)},
-                                       {"district", CelType::Of(K::kString)}});
+                                       {"district", CelType::Of(K::kString)}};
+  for (const auto& f : declared) {
+    if (std::none_of(fields.begin(), fields.end(), [&](const auto& e) { return e.first == f.name; })) {
+      fields.emplace_back(f.name, FactType(f));
+    }
+  }
+  return CelType::Object("applicant", std::move(fields));
 }
 
 CelType DataType(const expr::Value& data) {
@@ -55,8 +61,8 @@ CelType DataType(const expr::Value& data) {
   return CelType::Object("data", std::move(fields));
 }
 
-void AddCommon(expr::TypeEnv* env, const expr::Value& data) {
-  env->AddVariable("applicant", ApplicantType());
+void AddCommon(expr::TypeEnv* env, const expr::Value& data, const std::vector<FactSpec>& applicant_facts) {
+  env->AddVariable("applicant", ApplicantType(applicant_facts));
   env->AddVariable("measure", CelType::Of(K::kString));
   env->AddVariable("subject", CelType::Of(K::kString));
   env->AddVariable("obtained_on", CelType::Of(K::kTimestamp));
@@ -68,18 +74,19 @@ void AddCommon(expr::TypeEnv* env, const expr::Value& data) {
 
 }  // namespace
 
-expr::TypeEnv MeasureEnv(const std::vector<FactSpec>& facts, const expr::Value& data) {
+expr::TypeEnv MeasureEnv(const std::vector<FactSpec>& facts, const expr::Value& data,
+                         const std::vector<FactSpec>& applicant_facts) {
   expr::TypeEnv env;
-  AddCommon(&env, data);
+  AddCommon(&env, data, applicant_facts);
   std::vector<std::pair<std::string, CelType>> fields;
   for (const auto& f : facts) fields.emplace_back(f.name, FactType(f));
   env.AddVariable("facts", CelType::Object("facts", std::move(fields)));
   return env;
 }
 
-expr::TypeEnv ExclusionEnv(const expr::Value& data) {
+expr::TypeEnv ExclusionEnv(const expr::Value& data, const std::vector<FactSpec>& applicant_facts) {
   expr::TypeEnv env;
-  AddCommon(&env, data);
+  AddCommon(&env, data, applicant_facts);
   return env;
 }
 
@@ -146,6 +153,25 @@ ConstantTruth EvaluateIfConstant(const expr::Program& program) {
   expr::Value v = program.Evaluate(empty);
   if (v.kind() != expr::Kind::kBool) return ConstantTruth::kNotConstant;
   return v.bool_value() ? ConstantTruth::kAlwaysTrue : ConstantTruth::kAlwaysFalse;
+}
+
+namespace {
+
+// Every variable unknown: what still fails comes from the literals alone.
+class UnknownActivation : public expr::Activation {
+ public:
+  const expr::Value* Find(std::string_view) const override { return &unknown_; }
+
+ private:
+  expr::Value unknown_ = expr::Value::Unknown({"application"});
+};
+
+}  // namespace
+
+std::string ConstantError(const expr::Program& program) {
+  UnknownActivation unknown;
+  expr::Value v = program.Evaluate(unknown);
+  return v.is_error() ? v.error_message() : std::string();
 }
 
 }  // namespace qgrant::policy

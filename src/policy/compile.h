@@ -29,9 +29,11 @@ class YamlReader;
 
 enum class ExpectedType { kBool, kInt };
 
-expr::TypeEnv MeasureEnv(const std::vector<FactSpec>& facts, const expr::Value& data);
+// `applicant_facts`: the further applicant fields the policy declares (Policy::applicant_facts).
+expr::TypeEnv MeasureEnv(const std::vector<FactSpec>& facts, const expr::Value& data,
+                         const std::vector<FactSpec>& applicant_facts = {});
 // Exclusions apply before any measure is known: no facts.
-expr::TypeEnv ExclusionEnv(const expr::Value& data);
+expr::TypeEnv ExclusionEnv(const expr::Value& data, const std::vector<FactSpec>& applicant_facts = {});
 
 // Parses, checks and compiles `source` (the text of YAML scalar `node`); reports problems at
 // their place in the file. Returns null on any error. With `facts_of`, notes there which facts
@@ -43,5 +45,9 @@ std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader,
 enum class ConstantTruth { kNotConstant, kAlwaysTrue, kAlwaysFalse };
 // Whether a condition decides the same way whatever the application (it reads no variable).
 ConstantTruth EvaluateIfConstant(const expr::Program& program);
+// The error a condition or amount raises whatever the application (a constant `1 / 0`, a bad
+// constant regex), or empty: evaluated with every variable unknown, only what the expression
+// computes from its literals can fail.
+std::string ConstantError(const expr::Program& program);
 
 }  // namespace qgrant::policy

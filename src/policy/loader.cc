@@ -30,7 +30,17 @@ bool ReadFile(const std::string& path, std::string* text) {
   return true;
 }
 
-// YAML data (lists of names, numbers, nested maps) -> a CEL value.
+// A plain decimal integer as YAML writes one (`-12`, `300_000_000` is not data): not a date
+// (2026-01-01), a telephone number with a leading zero (0755-8888) or a code.
+bool IsDataInteger(const std::string& s) {
+  size_t i = s[0] == '-' ? 1 : 0;
+  if (i == s.size() || s.size() - i > 18) return false;
+  if (s[i] == '0' && s.size() - i > 1) return false;
+  return s.find_first_not_of("0123456789", i) == std::string::npos;
+}
+
+// YAML data (lists of names, numbers, nested maps) -> a CEL value. A map with a repeated key is
+// reported by the reader (ReportDuplicateKeys); here it keeps the first.
 expr::Value DataValue(const YAML::Node& n) {
   if (n.IsSequence()) {
     expr::ValueList items;
@@ -40,19 +50,17 @@ expr::Value DataValue(const YAML::Node& n) {
   if (n.IsMap()) {
     std::vector<std::pair<expr::Value, expr::Value>> entries;
     for (auto it = n.begin(); it != n.end(); ++it) {
-      entries.emplace_back(expr::Value::String(it->first.Scalar()), DataValue(it->second));
+      expr::Value key = expr::Value::String(it->first.Scalar());
+      if (std::any_of(entries.begin(), entries.end(), [&](const auto& e) { return e.first.string_value() == key.string_value(); })) continue;
+      entries.emplace_back(std::move(key), DataValue(it->second));
     }
     std::string err;
-    return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
+    auto map = expr::MapValue::Make(std::move(entries), &err);
+    return map ? expr::Value::Map(std::move(map)) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
   }
   if (n.IsNull()) return expr::Value::Null();
   const std::string& s = n.Scalar();
-  if (n.Tag() != "!" && !s.empty() && s.find_first_not_of("-0123456789") == std::string::npos && s != "-") {
-    try {
-      return expr::Value::Int(std::stoll(s));
-    } catch (...) {
-    }
-  }
+  if (n.Tag() != "!" && !s.empty() && IsDataInteger(s)) return expr::Value::Int(std::stoll(s));
   if (n.Tag() != "!" && (s == "true" || s == "false")) return expr::Value::Bool(s == "true");
   return expr::Value::String(s);
 }
@@ -97,7 +105,7 @@ std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& na
     r.Error(n, "fact '" + name + "' must be {type: ..., required: ..., enum: [...]}");
     return std::nullopt;
   }
-  r.CheckKeys(n, {"type", "required", "enum", "min_items", "items"}, "fact '" + name + "'");
+  r.CheckKeys(n, {"type", "required", "enum", "min_items", "items", "match"}, "fact '" + name + "'");
   auto type = r.String(n, "type", true);
   if (!type) return std::nullopt;
   static const std::pair<const char*, FactSpec::Type> kTypes[] = {
@@ -122,6 +130,14 @@ std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& na
     r.Error(Child(n, "enum"), "only string facts can have an enum");
   }
   f.min_items = r.Int(n, "min_items", false).value_or(0);
+  if (auto match = r.String(n, "match", false)) {
+    if (*match == "key") f.match = FactSpec::Match::kKey;
+    else if (*match == "standard") f.match = FactSpec::Match::kStandard;
+    else if (*match != "exact") r.Error(Child(n, "match"), "match must be exact, key or standard, found '" + *match + "'");
+    if (f.type != FactSpec::Type::kString || !f.enum_values.empty()) {
+      r.Error(Child(n, "match"), "match applies to string facts without an enum (open lists)");
+    }
+  }
   YAML::Node items = Child(n, "items");
   if (f.type == FactSpec::Type::kList || f.type == FactSpec::Type::kObject) {
     if (!items.IsDefined() || !items.IsMap()) {
@@ -194,6 +210,9 @@ std::vector<Condition> ParseConditions(const YamlReader& r, const YAML::Node& n,
       } else if (truth == ConstantTruth::kAlwaysTrue) {
         r.Warning(Child(c, "when"), "condition '" + *id + "' is always true: it decides nothing");
       }
+      if (std::string err = ConstantError(*cond.program); !err.empty()) {
+        r.Error(Child(c, "when"), "condition '" + *id + "' fails for every application: " + err);
+      }
     }
     out.push_back(std::move(cond));
   }
@@ -208,14 +227,15 @@ const FactSpec* FindFact(const std::vector<FactSpec>& facts, const std::string& 
 }
 
 std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, const expr::Value& data,
-                                    const std::string& origin) {
+                                    const std::string& origin, const std::vector<FactSpec>& applicant_facts) {
   if (!n.IsMap()) {
     r.Error(n, "a measure must be a map of its fields");
     return std::nullopt;
   }
   r.CheckKeys(n,
               {"id", "clause", "title", "text", "support", "refer_to", "applicants", "facts", "level", "once",
-               "items", "ceiling_fen", "amount_fen", "conditions", "eligible_reason", "level_names"},
+               "items", "ceiling_fen", "amount_fen", "conditions", "eligible_reason", "level_names", "once_per",
+               "one_per_unit_per_round", "subject_paid_once", "review"},
               "measure");
   Measure m;
   m.origin = origin;
@@ -253,7 +273,7 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
     r.Error(Child(n, "applicants"), ctx + " is unreachable: no applicant kind may apply");
   }
   m.facts = ParseFacts(r, Child(n, "facts"));
-  expr::TypeEnv env = MeasureEnv(m.facts, data);
+  expr::TypeEnv env = MeasureEnv(m.facts, data, applicant_facts);
 
   std::string once = r.String(n, "once", false).value_or("none");
   if (once == "none") m.once = OnceRule::kNone;
@@ -261,14 +281,24 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
   else if (once == "one_time") m.once = OnceRule::kOneTime;
   else if (once == "per_item") m.once = OnceRule::kPerItem;
   else r.Error(Child(n, "once"), ctx + ": once must be none, first_time, one_time or per_item, found '" + once + "'");
+  if (auto per = r.String(n, "once_per", false)) {
+    if (*per == "measure") m.once_key = OnceKey::kMeasure;
+    else if (*per != "level") r.Error(Child(n, "once_per"), ctx + ": once_per must be level or measure, found '" + *per + "'");
+    if (m.once != OnceRule::kFirstTime && m.once != OnceRule::kOneTime) {
+      r.Error(Child(n, "once_per"), ctx + ": once_per applies to once: first_time or one_time");
+    }
+  }
+  m.once_per_unit_in_round = r.Bool(n, "one_per_unit_per_round", false).value_or(false);
+  m.subject_paid_once = r.Bool(n, "subject_paid_once", false).value_or(false);
+  if (Child(n, "review").IsDefined()) m.review = r.TextField(n, "review", true);
 
   if (auto level = r.String(n, "level", false)) {
     m.level_fact = *level;
     const FactSpec* f = FindFact(m.facts, *level);
     if (f == nullptr) {
       r.Error(Child(n, "level"), ctx + ": level names fact '" + *level + "', which is not declared under facts");
-    } else if (f->enum_values.empty() || !f->required) {
-      r.Error(Child(n, "level"), ctx + ": the level fact '" + *level + "' must be a required string fact with an enum");
+    } else if (f->type != FactSpec::Type::kString || !f->required) {
+      r.Error(Child(n, "level"), ctx + ": the level fact '" + *level + "' must be a required string fact");
     }
   }
   if (YAML::Node names = Child(n, "level_names"); names.IsDefined()) {
@@ -315,6 +345,7 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
       auto v = r.Int(ceiling, it->first.Scalar().c_str(), true);
       if (!v) continue;
       if (*v <= 0) r.Error(it->second, ctx + ": ceiling for '" + it->first.Scalar() + "' must be positive");
+      if (*v > kMaxAmountFen) r.Error(it->second, ctx + ": ceiling for '" + it->first.Scalar() + "' is above 10^15 fen");
       if (lf && std::find(lf->enum_values.begin(), lf->enum_values.end(), it->first.Scalar()) == lf->enum_values.end()) {
         r.Error(it->first, ctx + ": ceiling for '" + it->first.Scalar() + "' is unreachable: not a value of facts." + m.level_fact);
       }
@@ -331,6 +362,7 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
     auto v = r.Int(n, "ceiling_fen", true);
     if (v) {
       if (*v <= 0) r.Error(ceiling, ctx + ": ceiling_fen must be positive");
+      if (*v > kMaxAmountFen) r.Error(ceiling, ctx + ": ceiling_fen is above 10^15 fen (" + std::to_string(*v) + ")");
       m.ceiling.kind = m.once == OnceRule::kPerItem ? Ceiling::Kind::kPerItem : Ceiling::Kind::kFixed;
       m.ceiling.fixed_fen = *v;
     }
@@ -343,6 +375,11 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
       amount.source = *src;
       amount.where = r.Where(Child(n, "amount_fen"));
       amount.program = CompileExpression(r, Child(n, "amount_fen"), *src, env, ExpectedType::kInt, &amount);
+      if (amount.program) {
+        if (std::string err = ConstantError(*amount.program); !err.empty()) {
+          r.Error(Child(n, "amount_fen"), ctx + ": the amount fails for every application: " + err);
+        }
+      }
       m.amount = std::move(amount);
     }
   }
@@ -402,7 +439,7 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
   const YamlReader& r = *f.reader;
   const YAML::Node& n = f.root;
   r.CheckKeys(n, {"kind", "id", "version", "title", "authority", "settings", "data", "exclusions", "measures",
-                 "provisions"},
+                 "provisions", "applicant_facts"},
               "policy");
   auto p = std::make_shared<Policy>();
   p->file = f.path;
@@ -412,8 +449,9 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
   p->authority = r.TextField(n, "authority", true).value_or(Text{});
   YAML::Node settings = Child(n, "settings");
   if (settings.IsDefined() && settings.IsMap()) {
-    r.CheckKeys(settings, {"effective_from", "validity_years", "upgrade_pays"}, "settings");
+    r.CheckKeys(settings, {"effective_from", "validity_years", "upgrade_pays", "achievements_from"}, "settings");
     p->effective_from = r.DateField(settings, "effective_from", false);
+    p->achievements_from = r.DateField(settings, "achievements_from", false);
     p->validity_years = static_cast<int>(r.Int(settings, "validity_years", false).value_or(5));
     if (p->validity_years != 5) {
       r.Error(Child(settings, "validity_years"), "clause （十四） sets the validity at 5 years; found " + std::to_string(p->validity_years));
@@ -443,7 +481,18 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
     r.Error(Child(n, "data"), "'data' must map list names to lists");
     p->data = expr::Value::Map(expr::MapValue::Make({}, nullptr));
   }
-  expr::TypeEnv env = ExclusionEnv(p->data);
+  p->applicant_facts = ParseFacts(r, Child(n, "applicant_facts"));
+  for (const auto& f : p->applicant_facts) {
+    static const char* const kContract[] = {"uscc", "name", "kind", "registered_in_shenzhen", "serious_dishonesty",
+                                            "established_on", "district"};
+    if (std::find(std::begin(kContract), std::end(kContract), f.name) != std::end(kContract)) {
+      r.Error(Child(n, "applicant_facts"), "applicant fact '" + f.name + "' is already an applicant field");
+    }
+    if (f.type == FactSpec::Type::kList || f.type == FactSpec::Type::kObject) {
+      r.Error(Child(n, "applicant_facts"), "applicant fact '" + f.name + "' must be a string, int, bool or date");
+    }
+  }
+  expr::TypeEnv env = ExclusionEnv(p->data, p->applicant_facts);
   p->exclusions = ParseConditions(r, Child(n, "exclusions"), env, "policy");
   if (YAML::Node provisions = Child(n, "provisions"); provisions.IsDefined()) {
     if (!provisions.IsSequence()) r.Error(provisions, "'provisions' must be a list of {clause, text, enforced_by}");
@@ -462,7 +511,7 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
   } else {
     std::map<std::string, SourceRef> seen;
     for (const auto& mn : measures) {
-      auto m = ParseMeasure(r, mn, p->data, "policy");
+      auto m = ParseMeasure(r, mn, p->data, "policy", p->applicant_facts);
       if (!m) continue;
       auto [it, fresh] = seen.emplace(m->id, m->where);
       if (!fresh) {
@@ -473,6 +522,30 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
     }
   }
   return p;
+}
+
+// Clause （十三）: measures are added or cancelled "报市政府批准后执行" — an amendment names the approving
+// document and its date, and takes effect within the policy's validity (clause （十四）), not before the
+// approval.
+void CheckApproval(const YamlReader& r, const YAML::Node& n, const Policy& policy, Date from, Amendment* a) {
+  a->approved_by = r.String(n, "approved_by", false).value_or("");
+  a->approved_on = r.DateField(n, "approved_on", false);
+  if (a->approved_by.empty()) {
+    r.Error(n, "amendment '" + a->id + "' has no approved_by: clause （十三） requires the city government's approval (name the document)");
+  }
+  if (!Child(n, "approved_on").IsDefined()) {
+    r.Error(n, "amendment '" + a->id + "' has no approved_on: the date of the city government's approval");
+  } else if (a->approved_on && from < *a->approved_on) {
+    r.Error(Child(n, "effective_from"), "amendment takes effect before it was approved (" + FormatDate(*a->approved_on) + ")");
+  }
+  if (!policy.effective_from) return;
+  const Date until = AddYears(*policy.effective_from, policy.validity_years);
+  if (from < *policy.effective_from) {
+    r.Error(Child(n, "effective_from"), "amendment takes effect before the policy itself");
+  } else if (!(from < until)) {
+    r.Error(Child(n, "effective_from"), "amendment takes effect after the policy's validity ends (" +
+                                            FormatDate(Date{until.days - 1}) + ", clause （十四）)");
+  }
 }
 
 // Merges a change onto the YAML of the measure it changes: the fields it names replace the old.
@@ -586,7 +659,8 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
     if (reform) {
       r.CheckKeys(n, {"kind", "id", "version", "policy", "title", "changes"}, "reform");
     } else {
-      r.CheckKeys(n, {"kind", "id", "version", "policy", "effective_from", "title", "changes"}, "amendment");
+      r.CheckKeys(n, {"kind", "id", "version", "policy", "effective_from", "title", "approved_by", "approved_on", "changes"},
+                  "amendment");
     }
     auto a = std::make_shared<Amendment>();
     a->file = pa.file->path;
@@ -598,9 +672,7 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
     if (!a->policy_id.empty() && a->policy_id != policy->id) {
       r.Error(Child(n, "policy"), "amendment is for policy '" + a->policy_id + "', not '" + policy->id + "'");
     }
-    if (!reform && policy->effective_from && pa.from < *policy->effective_from) {
-      r.Error(Child(n, "effective_from"), "amendment takes effect before the policy itself");
-    }
+    if (!reform) CheckApproval(r, n, *policy, pa.from, a.get());
     YAML::Node changes = Child(n, "changes");
     if (!changes.IsSequence() || changes.size() == 0) {
       r.Error(n, "an amendment needs a non-empty list of changes (add, change, cancel)");
@@ -613,7 +685,7 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
       }
       if (Child(c, "add").IsDefined()) {
         r.CheckKeys(c, {"add"}, "change");
-        auto m = ParseMeasure(r, Child(c, "add"), policy->data, a->id);
+        auto m = ParseMeasure(r, Child(c, "add"), policy->data, a->id, policy->applicant_facts);
         if (!m) continue;
         if (current.count(m->id)) {
           r.Error(Child(c, "add"), "measure '" + m->id + "' already exists; use change");
@@ -639,7 +711,7 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
         }
         if (Child(c, "id").IsDefined()) r.Error(Child(c, "id"), "a change cannot rename a measure");
         YAML::Node merged = MergeMeasure(it->second, c);
-        auto m = ParseMeasure(r, merged, policy->data, a->id);
+        auto m = ParseMeasure(r, merged, policy->data, a->id, policy->applicant_facts);
         if (!m) continue;
         it->second = merged;
         a->changed.push_back(std::move(*m));
@@ -682,7 +754,8 @@ bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std:
     return false;
   }
   size_t errors_before = sink->diagnostics().size();
-  r.CheckKeys(n, {"kind", "id", "version", "policy", "year", "title", "window", "budget_fen", "allocation", "data", "measures"},
+  r.CheckKeys(n, {"kind", "id", "version", "policy", "year", "title", "window", "budget_fen", "allocation", "data", "measures",
+                 "achievements_from"},
               "guide");
   auto g = std::make_shared<Guide>();
   g->file = path;
@@ -706,11 +779,19 @@ bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std:
   if (Child(n, "budget_fen").IsDefined()) {
     g->budget_fen = r.Int(n, "budget_fen", true).value_or(-1);
     if (Child(n, "budget_fen").IsScalar() && g->budget_fen < 0) r.Error(Child(n, "budget_fen"), "budget_fen must not be negative");
+    if (g->budget_fen > kMaxAmountFen) r.Error(Child(n, "budget_fen"), "budget_fen is above 10^15 fen");
   }
   if (Child(n, "allocation").IsDefined()) {
     r.CheckKeys(Child(n, "allocation"), {"strategy", "unit_fen", "tiers", "pools"}, "allocation");
     g->allocation_strategy = r.String(Child(n, "allocation"), "strategy", true).value_or("");
+    static const char* const kStrategies[] = {"pro_rata", "tiers", "pools"};
+    if (!g->allocation_strategy.empty() &&
+        std::find(std::begin(kStrategies), std::end(kStrategies), g->allocation_strategy) == std::end(kStrategies)) {
+      r.Error(Child(Child(n, "allocation"), "strategy"),
+              "unknown allocation strategy '" + g->allocation_strategy + "' (known: pro_rata, tiers, pools)");
+    }
   }
+  g->achievements_from = r.DateField(n, "achievements_from", false);
   g->data = Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
   expr::Value data = MergeData(bundle.policy->data, g->data);
   YAML::Node measures = Child(n, "measures");
@@ -724,8 +805,11 @@ bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std:
         for (const auto& pm : bundle.policy->measures) {
           if (pm.id == id) m = &pm;
         }
-        for (const auto& a : bundle.amendments) {
+        for (const auto& a : bundle.amendments) {  // the measure as the last amendment left it
           for (const auto& am : a->added) {
+            if (am.id == id) m = &am;
+          }
+          for (const auto& am : a->changed) {
             if (am.id == id) m = &am;
           }
         }
@@ -733,8 +817,18 @@ bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std:
           r.Error(it->first, "the guide names measure '" + id + "', which the policy does not have");
           continue;
         }
-        r.CheckKeys(it->second, {"conditions"}, "guide measure '" + id + "'");
-        g->conditions[id] = ParseConditions(r, Child(it->second, "conditions"), MeasureEnv(m->facts, data), g->id);
+        r.CheckKeys(it->second, {"conditions", "items_per_unit_per_year"}, "guide measure '" + id + "'");
+        g->conditions[id] = ParseConditions(r, Child(it->second, "conditions"),
+                                            MeasureEnv(m->facts, data, bundle.policy->applicant_facts), g->id);
+        if (auto limit = r.Int(it->second, "items_per_unit_per_year", false)) {
+          if (m->once != OnceRule::kPerItem) {
+            r.Error(Child(it->second, "items_per_unit_per_year"), "measure '" + id + "' has no items to limit");
+          } else if (*limit < 1) {
+            r.Error(Child(it->second, "items_per_unit_per_year"), "items_per_unit_per_year must be at least 1");
+          } else {
+            g->items_per_unit_per_year[id] = *limit;
+          }
+        }
       }
     }
   }
@@ -764,6 +858,10 @@ RuleSet ResolveRules(const PolicyBundle& bundle, std::shared_ptr<const Guide> gu
     rs.in_force = rs.valid_from <= as_of && as_of < rs.valid_until;
   } else {
     rs.in_force = false;
+  }
+  rs.achievements_from = p.achievements_from ? *p.achievements_from : rs.valid_from;
+  if (guide && guide->achievements_from && rs.achievements_from < *guide->achievements_from) {
+    rs.achievements_from = *guide->achievements_from;
   }
   for (const auto& m : p.measures) rs.measures.push_back(&m);
   for (const auto& a : bundle.amendments) {

@@ -17,6 +17,10 @@
 
 namespace qgrant::policy {
 
+// The largest amount any input, ceiling or sum may hold: 10^15 fen (10 trillion yuan), far above
+// any budget and far below where int64 arithmetic could wrap (CONTRACT §6, "Money is integers").
+inline constexpr int64_t kMaxAmountFen = 1'000'000'000'000'000;
+
 // Text in both languages. Every text a person reads has both.
 struct Text {
   std::string zh;
@@ -64,6 +68,11 @@ struct FactSpec {
   int64_t min_items = 0;                 // kList
   std::vector<FactSpec> fields;          // kObject, or the item of a kList
   bool list_of_objects = false;
+  // How a free string is compared with an open list (CONTRACT §6, second reading): as written,
+  // as a key (NFKC, trimmed, upper case), or as a standard's number (a key without its edition
+  // year). Rules see the compared form.
+  enum class Match { kExact, kKey, kStandard };
+  Match match = Match::kExact;
   // The name and the enum values as CEL strings, made once: every application reuses them.
   expr::Value name_value;
   std::vector<expr::Value> enum_value_values;
@@ -93,6 +102,10 @@ struct Ceiling {
 
 enum class Support { kPayment, kReferral, kNonMonetary };
 enum class OnceRule { kNone, kFirstTime, kOneTime, kPerItem };
+// What a first-time or one-time rule is keyed by, beside the unit: the measure and its level
+// (（八） China and Guangdong awards: the award and its nomination are two honours), or the
+// measure alone (（八） Mayor's award: "首次获得深圳市市长质量奖", the grade only sets the amount).
+enum class OnceKey { kLevel, kMeasure };
 
 struct Measure {
   std::string id;
@@ -105,6 +118,14 @@ struct Measure {
   std::vector<FactSpec> facts;
   std::string level_fact;  // fact that keys first-time/one-time and the ceiling table
   OnceRule once = OnceRule::kNone;
+  OnceKey once_key = OnceKey::kLevel;
+  // （六） pays "the unit": at most one eligible application per unit per round.
+  bool once_per_unit_in_round = false;
+  // （十） pays the organising unit of an honoured zone: the subject is paid once, whoever applies.
+  bool subject_paid_once = false;
+  // A qualitative condition only experts judge (（一）（二）（七）（十一）): quoted in decisions, decided by
+  // the application's `review`.
+  std::optional<Text> review;
   std::string items_fact;  // kPerItem: the list fact
   std::string item_key;    // kPerItem: the field that identifies an item (certificate number)
   Ceiling ceiling;
@@ -131,6 +152,11 @@ struct Policy {
   std::optional<Date> effective_from;  // the draft leaves it blank; then it must be set elsewhere
   int validity_years = 5;
   bool upgrade_pays_difference = false;  // default: a higher level pays its full ceiling
+  // Achievements dated before this are not funded (default: effective_from).
+  std::optional<Date> achievements_from;
+  // Further applicant fields an application may carry (years_operating, ...), beside the
+  // contract's five and established_on and district.
+  std::vector<FactSpec> applicant_facts;
   expr::Value data;  // open lists kept as data (map)
   std::vector<Condition> exclusions;
   std::vector<Measure> measures;
@@ -147,6 +173,9 @@ struct Guide {
   std::optional<Date> window_opens, window_closes;
   int64_t budget_fen = -1;  // -1: not set
   std::string allocation_strategy;
+  std::optional<Date> achievements_from;  // narrows the policy's
+  // Per-unit item limits by measure: at most N items paid to one unit in the guide's year.
+  std::map<std::string, int64_t> items_per_unit_per_year;
   expr::Value data;  // overrides the policy's lists of the same name
   std::map<std::string, std::vector<Condition>> conditions;  // by measure id
   std::string file;
@@ -158,6 +187,8 @@ struct Amendment {
   std::string policy_id;
   Date effective_from;
   Text title;
+  std::string approved_by;  // the city government's approving document (clause （十三）)
+  std::optional<Date> approved_on;
   std::vector<Measure> added;
   std::vector<std::string> cancelled;
   // Changes to existing measures: the measure as it reads after the change.
@@ -173,6 +204,7 @@ struct RuleSet {
   Date as_of;
   bool in_force = true;  // the policy's validity covers as_of
   Date valid_from, valid_until;  // valid_until exclusive
+  Date achievements_from;        // the earliest achievement date funded (policy, narrowed by the guide)
   std::vector<const Measure*> measures;
   std::map<std::string, std::string> cancelled;  // measure id -> amendment id
   std::vector<std::string> amendments_applied;

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <sstream>
+
+#include <utf8proc.h>
+#include <yaml-cpp/eventhandler.h>
 
 namespace qgrant::policy {
 
@@ -79,8 +83,99 @@ void ReportDuplicateKeys(const YamlReader& r, const YAML::Node& n, int depth) {
 
 }  // namespace
 
+namespace {
+
+// Sees the file as events before it is loaded: a policy file is one document without anchors or
+// aliases. An alias makes one node appear in many places, and a few nested ones ("billion
+// laughs") make a tree of billions of nodes to walk; a second document would be silently ignored.
+class StructureCheck : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ == 2) second_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Anchor(mark, anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    if (!alias_) alias_ = mark;
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string&) override {
+    Anchor(mark, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    Anchor(mark, anchor);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    Anchor(mark, anchor);
+  }
+  void OnMapEnd() override {}
+
+  int documents_ = 0;
+  std::optional<YAML::Mark> second_, alias_, anchor_;
+
+ private:
+  void Anchor(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor && !anchor_) anchor_ = mark;
+  }
+};
+
+}  // namespace
+
+bool YamlReader::CheckStructure() {
+  StructureCheck check;
+  try {
+    std::istringstream in(text_);
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(check)) {
+      if (check.documents_ > 2) break;
+    }
+  } catch (const YAML::Exception&) {
+    return true;  // Load reports the syntax error with its place
+  }
+  bool ok = true;
+  if (check.alias_ || check.anchor_) {
+    const YAML::Mark& m = check.alias_ ? *check.alias_ : *check.anchor_;
+    sink_->Error(file_, m.line + 1, m.column + 1,
+                 "anchors and aliases (&name, *name) are not allowed in policy files: write each value out");
+    ok = false;
+  }
+  if (check.second_) {
+    sink_->Error(file_, check.second_->line + 1, check.second_->column + 1,
+                 "a second YAML document ('---') in one file would be ignored: put each policy, guide or amendment in "
+                 "its own file");
+    ok = false;
+  }
+  return ok;
+}
+
+// The place of the first byte that is not UTF-8, or false: every text a person reads must be
+// readable, and a policy file is read as UTF-8.
+bool FindInvalidUtf8(std::string_view text, int* line, int* column) {
+  *line = 1;
+  *column = 1;
+  for (size_t i = 0; i < text.size();) {
+    utf8proc_int32_t c;
+    const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
+                                                static_cast<utf8proc_ssize_t>(text.size() - i), &c);
+    if (n <= 0) return true;
+    if (c == '\n') {
+      ++*line;
+      *column = 1;
+    } else {
+      ++*column;
+    }
+    i += static_cast<size_t>(n);
+  }
+  return false;
+}
+
 bool YamlReader::Parse(YAML::Node* root) {
   sink_->RememberText(file_, text_);
+  if (int line, column; FindInvalidUtf8(text_, &line, &column)) {
+    sink_->Error(file_, line, column, "the file is not UTF-8 text here: save it as UTF-8");
+    return false;
+  }
+  if (!CheckStructure()) return false;
   try {
     *root = YAML::Load(text_);
   } catch (const YAML::ParserException& e) {

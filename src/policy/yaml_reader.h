@@ -53,6 +53,9 @@ class YamlReader {
   void ExprError(const YAML::Node& node, const std::string& source, const Diagnostic& d) const;
 
  private:
+  // One document, no anchors or aliases; reports and returns false otherwise.
+  bool CheckStructure();
+
   std::string file_;
   std::string text_;
   DiagnosticSink* sink_;

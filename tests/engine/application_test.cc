@@ -97,7 +97,7 @@ TEST_F(ApplicationTest, BuildsOnlyTheFactsSomeRuleReads) {
       R"({"id":"c","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
       R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"high_end_certification",)"
       R"("subject":"s","obtained_on":"2026-01-01","facts":{"certificates":[)"
-      R"({"type":"green_product","number":"A-1","issued_on":"2026-01-01","number":"ignored"},)"
+      R"({"type":"green_product","number":"A-1","issued_on":"2026-01-01"},)"
       R"({"type":"carbon_footprint","number":"B-2","issued_on":"2026-02-01"}]}})";
   // The policy alone reads nothing of the certificates (they are the items).
   auto rules = Rules();
@@ -107,7 +107,7 @@ TEST_F(ApplicationTest, BuildsOnlyTheFactsSomeRuleReads) {
   ASSERT_TRUE(a.errors.empty()) << ::testing::PrintToString(Paths(a));
   EXPECT_EQ(a.facts.map_value().FindString("certificates"), nullptr);
   ASSERT_EQ(a.items.size(), 2u);
-  EXPECT_EQ(a.items[0].key, "A-1");  // the first member of a repeated name, as the map would hold
+  EXPECT_EQ(a.items[0].key, "A-1");
   EXPECT_EQ(a.items[0].type, "green_product");
   EXPECT_EQ(a.items[1].key, "B-2");
   // The 2026 guide's conditions read them: then they are built.

@@ -87,9 +87,10 @@ TEST(LedgerTest, LargeFileLoadsInFileOrder) {
   {
     std::ofstream out(path);
     for (int i = 0; i < 200000; ++i) {
-      // 50,000 subjects, each funded four times; the amount says which line it was.
+      // 50,000 subjects, each funded four times; the amount says which line it was (line + 1: an
+      // entry of 0 fen is an honour without payment, which clause （十二） does not count).
       out << R"({"uscc":"914403001922038216","policy":"p","measure":"m)" << i % 7 << R"(","subject":"S-)" << i % 50000
-          << R"(","amount_fen":)" << i << "}\n";
+          << R"(","amount_fen":)" << i + 1 << "}\n";
     }
   }
   Ledger l;
@@ -98,15 +99,15 @@ TEST(LedgerTest, LargeFileLoadsInFileOrder) {
   for (int s = 0; s < 50000; s += 1237) {
     auto e = l.FindSubject("914403001922038216", "S-" + std::to_string(s));
     ASSERT_TRUE(e);
-    EXPECT_EQ(e->amount_fen, s);  // the first line with that subject
+    EXPECT_EQ(e->amount_fen, s + 1);  // the first line with that subject
     auto item = l.FindItem("m" + std::to_string(s % 7), "S-" + std::to_string(s));
     ASSERT_TRUE(item);
-    EXPECT_EQ(item->amount_fen, s);
+    EXPECT_EQ(item->amount_fen, s + 1);
   }
   EXPECT_FALSE(l.FindSubject("914403001922038216", "S-50000"));
   auto level = l.FindLevel("914403001922038216", "m3", "");
   ASSERT_TRUE(level);
-  EXPECT_EQ(level->amount_fen, 3);
+  EXPECT_EQ(level->amount_fen, 4);
   std::remove(path.c_str());
 }
 
@@ -168,13 +169,14 @@ TEST(LedgerTest, PlainLinesReadAsTheFullParserReadsThem) {
       if (chance(50)) line.erase(at, 1);
       else line[at] = pick({"\"", ":", "{", "\x01", "a"})[0];
     }
-    // The twin: the same line with a member the plain reader declines (an escape) put first.
+    // The twin: the same line with a member the plain reader declines (an escape in a field that
+    // changes nothing) put first.
     std::string twin = line;
     const size_t brace = twin.find('{');
     if (brace != std::string::npos) {
       const size_t next = twin.find_first_not_of(" \t", brace + 1);
       const bool empty = next != std::string::npos && twin[next] == '}';
-      twin.insert(brace + 1, std::string("\"escaped\":\"\\u0041\"") + (empty ? "" : ","));
+      twin.insert(brace + 1, std::string("\"round\":\"\\u0041\"") + (empty ? "" : ","));
     }
     Ledger plain, full;
     Status a = plain.LoadLine(line, 1), b = full.LoadLine(twin, 1);

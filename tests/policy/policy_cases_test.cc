@@ -26,6 +26,8 @@
 #include "engine/decision.h"
 #include "engine/evaluator.h"
 #include "engine/ledger.h"
+#include "engine/explain.h"
+#include "engine/round.h"
 #include "policy/loader.h"
 
 #ifndef QGRANT_SOURCE_DIR
@@ -190,9 +192,9 @@ std::vector<std::string> StrList(const YAML::Node& n) {
 
 const std::set<std::string> kFileKeys = {"kind", "policy", "guide", "extra", "defaults", "as_of", "cases"};
 const std::set<std::string> kCaseKeys = {"name", "as_of", "guide", "extra", "ledger", "applications", "expect",
-                                         "known_issue", "note"};
-const std::set<std::string> kExpectKeys = {"outcome", "amount_fen", "cap_fen", "reasons", "absent_reasons",
-                                           "paths", "items", "id", "clause", "match"};
+                                         "known_issue", "note", "ledger_error"};
+const std::set<std::string> kExpectKeys = {"outcome", "amount_fen", "cap_fen", "reasons", "absent_reasons", "paths",
+                                           "items", "id", "clause", "match", "text_contains", "text_excludes", "line"};
 const std::set<std::string> kItemKeys = {"number", "outcome", "amount_fen", "cap_fen", "reasons"};
 
 std::string Codes(const Json& reasons, const char* field) {
@@ -254,6 +256,25 @@ void Compare(const YAML::Node& expect, const Json& d, std::vector<std::string>* 
   for (const auto& code : StrList(expect["absent_reasons"])) {
     if (HasCode(reasons, "code", code)) diffs->push_back("reason '" + code + "' must not be given");
   }
+  // Texts: every reason's zh and en, the items' included.
+  std::string texts;
+  auto add_texts = [&](const Json& rs) {
+    for (const auto& r : rs) texts += r.value("zh", "") + "\n" + r.value("en", "") + "\n";
+  };
+  add_texts(reasons);
+  if (d.contains("items")) {
+    for (const auto& it : d["items"]) add_texts(it.value("reasons", Json::array()));
+  }
+  for (const auto& want : StrList(expect["text_contains"])) {
+    if (texts.find(want) == std::string::npos) diffs->push_back("the reasons do not say '" + want + "'");
+  }
+  for (const auto& bad : StrList(expect["text_excludes"])) {
+    if (texts.find(bad) != std::string::npos) diffs->push_back("the reasons must not say '" + bad + "'");
+  }
+  if (expect["line"].IsDefined()) {
+    Json want = ToJson(expect["line"]), got = d.contains("line") ? d["line"] : Json();
+    if (want != got) diffs->push_back("line: expected " + want.dump() + ", got " + got.dump());
+  }
   for (const auto& path : StrList(expect["paths"])) {
     if (!HasCode(reasons, "path", path)) {
       diffs->push_back("an error at path '" + path + "' expected, the paths are " + Codes(reasons, "path"));
@@ -287,6 +308,36 @@ void Compare(const YAML::Node& expect, const Json& d, std::vector<std::string>* 
 // What every decision must satisfy whatever a case expects (CONTRACT §4): a known outcome;
 // reasons that say why, in both languages; no money unless eligible; an eligible amount within
 // its ceiling; per-certificate items that add up to the amount.
+// One application decided alone, with its trace: the JSON line and the explanation in both
+// languages, as the round driver writes them below.
+std::string Words(const engine::Evaluator& evaluator, const engine::Application& app, const engine::Decision& d,
+                  const policy::RuleSet& rules) {
+  engine::JsonWriter out;
+  engine::RoundDriver(evaluator).AppendJsonLine(d, true, &out);
+  return std::string(out.data(), out.size()) + engine::ExplainText(d, app, rules, engine::Lang::kZh) +
+         engine::ExplainText(d, app, rules, engine::Lang::kEn);
+}
+
+std::string OneShotWords(const engine::Evaluator& evaluator, const engine::Application& app, const policy::RuleSet& rules,
+                         engine::Ledger* ledger) {
+  return Words(evaluator, app, evaluator.Decide(app, ledger, true), rules);
+}
+
+std::string Batched(const engine::Evaluator& evaluator, const std::string& input, const policy::RuleSet& rules,
+                    engine::Ledger* ledger) {
+  engine::StringRoundSource source(input);
+  engine::RoundOptions options;
+  options.trace = [](const engine::Application&) { return true; };
+  options.format = [&](int64_t, const engine::Application& app, const engine::Decision& d, engine::JsonWriter* out) {
+    out->Raw(Words(evaluator, app, d, rules));
+  };
+  std::string got;
+  options.write = [&](std::string_view bytes) { got.append(bytes); };
+  engine::RoundSummary summary;
+  engine::RoundDriver(evaluator).Run(&source, ledger, options, &summary);
+  return got;
+}
+
 void CheckInvariants(const Json& d, std::vector<std::string>* diffs) {
   static const std::set<std::string> kOutcomes = {"eligible", "ineligible", "referred", "invalid"};
   std::string outcome = d.value("outcome", "");
@@ -307,6 +358,20 @@ void CheckInvariants(const Json& d, std::vector<std::string>* diffs) {
   if (outcome != "eligible" && amount != 0) diffs->push_back("contract: amount_fen must be 0 unless eligible");
   if (outcome == "eligible" && (amount <= 0 || amount > cap)) {
     diffs->push_back("contract: an eligible amount must be above 0 and at most cap_fen");
+  }
+  // CONTRACT §6 "Words": no machine id in a sentence meant for people (the input's own values,
+  // quoted in an invalid decision, excepted).
+  if (outcome != "invalid") {
+    static const char* const kMachineIds[] = {"enterprise", "public_institution", "social_organization", "park_organizer",
+                                              "china_quality_award", "mayor_quality_award", "high_end_certification",
+                                              "international_accreditation", "regional_brand_demo_zone", "sz-quality-brand",
+                                              ".yaml", "第一（", "第二（", "第三（", "第四（"};
+    for (const auto& r : reasons) {
+      const std::string zh = r.value("zh", "");
+      for (const char* id : kMachineIds) {
+        if (zh.find(id) != std::string::npos) diffs->push_back(std::string("words: '") + id + "' in a reason: " + zh);
+      }
+    }
   }
   if (d.contains("items") && !d["items"].empty()) {
     int64_t sum = 0;
@@ -340,14 +405,25 @@ class CaseTest : public testing::Test {
     ASSERT_TRUE(loaded->error.empty()) << title << ": " << loaded->error;
     policy::RuleSet rules = policy::ResolveRules(loaded->bundle, loaded->guide, as_of);
 
-    engine::Ledger ledger;
+    engine::Ledger ledger, batched_ledger, traced_ledger;
+    ledger.CheckAgainst(&rules);
     if (const YAML::Node entries = c["ledger"]; entries.IsDefined()) {
       int64_t n = 0;
+      const std::string want_error = Str(c["ledger_error"]);
       for (const auto& e : entries) {
-        std::string text = ToJson(e).dump();
+        std::string text = e.IsScalar() ? e.Scalar() : ToJson(e).dump();
         Status st = ledger.LoadLine(text, ++n);
+        if (st.ok()) {
+          EXPECT_TRUE(batched_ledger.LoadLine(text, n).ok());
+          EXPECT_TRUE(traced_ledger.LoadLine(text, n).ok());
+        }
+        if (!want_error.empty() && !st.ok()) {
+          EXPECT_NE(st.message().find(want_error), std::string::npos) << title << ": " << st.message();
+          return;
+        }
         ASSERT_TRUE(st.ok()) << title << ": ledger entry " << n << " " << text << ": " << st.message();
       }
+      ASSERT_TRUE(want_error.empty()) << title << ": the ledger was accepted, expected an error saying " << want_error;
     }
 
     Json defaults = ToJson(f["defaults"]);
@@ -356,6 +432,7 @@ class CaseTest : public testing::Test {
     engine::Evaluator evaluator(rules);
     engine::ApplicationReader reader(rules);
     std::string report;
+    std::string round_input, one_shot;  // the round as one input, and what Decide made of it
     for (size_t i = 0; i < apps.size(); ++i) {
       std::string line;
       if (apps[i].IsMap() && Has(apps[i]["line"])) {
@@ -374,6 +451,9 @@ class CaseTest : public testing::Test {
       }
       engine::Application app;
       reader.Read(line, &app);
+      app.line = static_cast<int64_t>(i) + 1;  // the round as one input, one line each
+      round_input += line + "\n";
+      one_shot += OneShotWords(evaluator, app, rules, &traced_ledger);
       engine::Decision decision = evaluator.Decide(app, &ledger, false);
       std::string out;
       engine::AppendDecisionJson(decision, evaluator.provenance(), &out);
@@ -388,6 +468,9 @@ class CaseTest : public testing::Test {
         report += "\n    decision: " + out;
       }
     }
+    // The batched path (engine/round.h) must decide every case byte for byte as Decide does,
+    // traces and explanations included.
+    EXPECT_EQ(Batched(evaluator, round_input, rules, &batched_ledger), one_shot) << title << ": the round driver differs";
     if (const YAML::Node known = c["known_issue"]; known.IsDefined()) {
       if (report.empty()) {
         GTEST_SKIP() << title << ": known issue: " << Str(known)

@@ -1,0 +1,103 @@
+#include "policy/keys.h"
+
+#include <utf8proc.h>
+
+#include <cstdlib>
+
+namespace qgrant::policy {
+
+namespace {
+
+bool IsAsciiSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// Invisible or spacing code points trimmed from either end (after NFKC, which keeps them).
+bool IsTrimmed(utf8proc_int32_t c) {
+  if (c < 0x80) return IsAsciiSpace(static_cast<unsigned char>(c));
+  if (c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF || c == 0x00AD) return true;
+  const utf8proc_category_t cat = utf8proc_category(c);
+  return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP ||
+         cat == UTF8PROC_CATEGORY_CF;
+}
+
+std::string AsciiKey(std::string_view text) {
+  size_t b = 0, e = text.size();
+  while (b < e && IsAsciiSpace(static_cast<unsigned char>(text[b]))) ++b;
+  while (e > b && IsAsciiSpace(static_cast<unsigned char>(text[e - 1]))) --e;
+  std::string out(text.substr(b, e - b));
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+// NFKC, then code points upper-cased, then invisible ones trimmed from both ends.
+std::string UnicodeKey(std::string_view text) {
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                          static_cast<utf8proc_ssize_t>(text.size()), &mapped,
+                                          static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT));
+  if (n < 0) return AsciiKey(text);  // not UTF-8: compared byte for byte
+  std::u32string points;
+  for (utf8proc_ssize_t i = 0; i < n;) {
+    utf8proc_int32_t c;
+    const utf8proc_ssize_t len = utf8proc_iterate(mapped + i, n - i, &c);
+    if (len <= 0) break;
+    points.push_back(static_cast<char32_t>(utf8proc_toupper(c)));
+    i += len;
+  }
+  std::free(mapped);
+  size_t b = 0, e = points.size();
+  while (b < e && IsTrimmed(static_cast<utf8proc_int32_t>(points[b]))) ++b;
+  while (e > b && IsTrimmed(static_cast<utf8proc_int32_t>(points[e - 1]))) --e;
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = b; i < e; ++i) {
+    utf8proc_uint8_t buf[4];
+    const utf8proc_ssize_t len = utf8proc_encode_char(static_cast<utf8proc_int32_t>(points[i]), buf);
+    out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
+  }
+  return out;
+}
+
+bool IsPlainAscii(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IsMatchKey(std::string_view text) {
+  if (text.empty()) return true;
+  if (IsAsciiSpace(static_cast<unsigned char>(text.front())) || IsAsciiSpace(static_cast<unsigned char>(text.back()))) {
+    return false;
+  }
+  for (unsigned char c : text) {
+    if (c >= 0x80 || (c >= 'a' && c <= 'z')) return false;
+  }
+  return true;
+}
+
+std::string MatchKey(std::string_view text) {
+  if (IsMatchKey(text)) return std::string(text);
+  if (IsPlainAscii(text)) return AsciiKey(text);
+  return UnicodeKey(text);
+}
+
+std::string StandardKey(std::string_view text) {
+  std::string key = MatchKey(text);
+  // A trailing edition: '-' or ':' and four digits.
+  if (key.size() > 5) {
+    const size_t at = key.size() - 5;
+    bool year = key[at] == '-' || key[at] == ':';
+    for (size_t i = at + 1; i < key.size() && year; ++i) year = key[i] >= '0' && key[i] <= '9';
+    if (year) {
+      key.resize(at);
+      while (!key.empty() && key.back() == ' ') key.pop_back();
+    }
+  }
+  return key;
+}
+
+}  // namespace qgrant::policy

@@ -1,0 +1,452 @@
+// Applications (CONTRACT §7): an applicant creates, replaces and submits its unit's applications;
+// reviewers accept, return or reject; experts review; everyone follows the case through the
+// states the workflow data allows. Every change is one transaction with its history and audit.
+#include "engine/uscc.h"
+#include "server/json_body.h"
+#include "server/store_calls.h"
+#include "server/store_routes.h"
+
+namespace qgrant::server {
+
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string>& DeadStates() {
+  static const std::vector<std::string> kDead = {"withdrawn", "rejected", "not_funded"};
+  return kDead;
+}
+
+bool NoticeStarted(const Service& service, const store::Round& round) {
+  return round.notice && round.notice->starts_on <= Today(service);
+}
+
+Response NoApplication(const std::string& id) { return Problem(404, "没有申请 " + id + " / no application " + id); }
+
+// The application as a client reads it: the §2 fields as last written, then the service's.
+Result<json> AppJson(const Service& service, store::Reader& reader, const store::Application& a, const Call& call) {
+  auto round = reader.GetRound(a.round);
+  if (!round.ok()) return round.status();
+  const bool staff = IsStaff(call);
+  const bool started = *round && NoticeStarted(service, **round);
+  json j = json::parse(a.body);
+  j["id"] = a.id;
+  if (a.reference) j["reference"] = *a.reference;
+  j["round"] = a.round;
+  j["state"] = staff ? a.state : service.workflow().PublicState(a.state, started);
+  j["submitted_on"] = a.submitted_on ? json(*a.submitted_on) : json();
+  j["decision"] = a.decision ? json::parse(*a.decision) : json();
+  j["allocated_fen"] = a.allocated_fen ? json(*a.allocated_fen) : json();
+  j["deadline"] = a.deadline ? json(*a.deadline) : json();
+  auto history = reader.History(a.id);
+  if (!history.ok()) return history.status();
+  json h = json::array();
+  for (const auto& e : *history) {
+    const bool note_public = e.action == "return" || e.action == "reject";
+    json item = {{"at", e.at}, {"action", e.action}, {"actor_role", e.actor_role}};
+    item["from"] = e.from_state ? json(staff ? *e.from_state : service.workflow().PublicState(*e.from_state, started)) : json();
+    item["to"] = staff ? e.to_state : service.workflow().PublicState(e.to_state, started);
+    item["note"] = e.note && (staff || note_public) ? json(*e.note) : json();
+    item["deadline"] = e.deadline ? json(*e.deadline) : json();
+    h.push_back(std::move(item));
+  }
+  j["history"] = std::move(h);
+  if (staff) {
+    auto reviews = reader.Reviews(a.id);
+    if (!reviews.ok()) return reviews.status();
+    json r = json::array();
+    for (const auto& v : *reviews) {
+      r.push_back({{"id", v.id}, {"application_id", v.application_id}, {"expert", v.expert},
+                   {"passed", v.passed ? json(*v.passed) : json()}, {"score", v.score ? json(*v.score) : json()},
+                   {"note", v.note}, {"conflict_of_interest", v.conflict_of_interest}, {"at", v.at}});
+    }
+    j["reviews"] = std::move(r);
+  }
+  return j;
+}
+
+Response Answer(int status, const Service& service, store::Reader& reader, const store::Application& a, const Call& call) {
+  auto j = AppJson(service, reader, a, call);
+  if (!j.ok()) return StoreFailure(j.status());
+  Response r = Response::Json(status, j->dump());
+  if (status == 201) r.headers.emplace_back("Location", "/api/v1/applications/" + a.id);
+  return r;
+}
+
+// The round's state as a 409 names it.
+Response RoundNotOpen(const std::string& state) {
+  return Problem(409, "申报批次当前为“" + state + "”，不受理申报 / the round is " + state + " and takes no applications", {},
+                 {{"state", state}, {"round_state", state}, {"allowed_actions", json::array()}});
+}
+
+Response WrongState(const Service& service, const Call& call, const store::Application& a, const std::string& what) {
+  const std::string role = RoleName(call.user->role);
+  json allowed = service.workflow().Allowed(a.state, role);
+  return Problem(409, "申请当前为“" + a.state + "”，不能" + what + " / the application is " + a.state + ": cannot " + what, {},
+                 {{"state", a.state}, {"allowed_actions", allowed}});
+}
+
+// The engine's JSON of an application: the body with the service's id, submission date and the
+// experts' finding.
+json EngineJson(const json& body, const std::string& id, const std::optional<std::string>& submitted_on,
+                const std::optional<bool>& review) {
+  json j = body;
+  j["id"] = id;
+  if (submitted_on) j["submitted_on"] = *submitted_on;
+  if (review) j["review"] = {{"passed", *review}};
+  return j;
+}
+
+// The experts' finding that counts: every review without a declared conflict passed.
+Result<std::optional<bool>> ReviewFinding(store::Reader& reader, const std::string& id) {
+  auto reviews = reader.Reviews(id);
+  if (!reviews.ok()) return reviews.status();
+  std::optional<bool> all;
+  for (const auto& r : *reviews) {
+    if (r.conflict_of_interest || !r.passed) continue;
+    all = all.value_or(true) && *r.passed;
+  }
+  return all;
+}
+
+// Decides `a` again as it stands (after a change, a submission, a counted review).
+Status Redecide(const Service& service, store::WriteTx& tx, const store::Round& round, store::Application* a) {
+  auto finding = ReviewFinding(tx, a->id);
+  if (!finding.ok()) return finding.status();
+  auto decided = DecideApplication(service, tx, round.guide, EngineJson(json::parse(a->body), a->id, a->submitted_on, *finding));
+  if (!decided.ok()) return decided.status();
+  a->decision = decided->json;
+  a->amount_fen = decided->amount_fen;
+  return Status::Ok();
+}
+
+struct ParsedBody {
+  json body;  // the §2 application as written, without `id`
+  std::optional<std::string> reference;
+};
+
+// The body of a create or replace: an object, the caller's unit, no field the service sets.
+std::optional<ParsedBody> ReadApplicationBody(const Call& call, Response* problem) {
+  auto body = ParseJsonBody(call.request.body, problem);
+  if (!body) return std::nullopt;
+  if (!body->is_object()) {
+    *problem = Problem(400, "请求体应为 JSON 对象（一份申请，见 §2） / the body must be a JSON object: an application (§2)");
+    return std::nullopt;
+  }
+  if (body->contains("applicant") && (*body)["applicant"].is_object() && (*body)["applicant"].contains("uscc") &&
+      (*body)["applicant"]["uscc"].is_string() && (*body)["applicant"]["uscc"] != call.user->uscc) {
+    *problem = Problem(403, "只能为本单位（" + call.user->uscc + "）申报 / you may apply only for your own unit");
+    return std::nullopt;
+  }
+  std::vector<FieldError> errors;
+  for (const char* set_by_service : {"review", "submitted_on"}) {
+    if (body->contains(set_by_service)) errors.push_back({set_by_service, "由系统填写，申报时不得提供 / set by the service, not by the applicant"});
+  }
+  ParsedBody out;
+  if (body->contains("id")) {
+    if ((*body)["id"].is_string()) out.reference = (*body)["id"].get<std::string>();
+    else if (!(*body)["id"].is_null()) errors.push_back({"id", "应为字符串 / must be a string"});
+    body->erase("id");
+  }
+  if (!errors.empty()) {
+    *problem = InvalidBody(std::move(errors));
+    return std::nullopt;
+  }
+  out.body = std::move(*body);
+  return out;
+}
+
+// The engine's verdict on a body about to be stored: invalid is a 400 naming the fields.
+std::optional<Response> RefuseInvalid(const Decided& d) {
+  if (d.outcome != engine::Outcome::kInvalid) return std::nullopt;
+  std::vector<FieldError> errors = d.errors;
+  for (auto& e : errors) {
+    if (e.field.empty()) e.field = "";
+  }
+  return InvalidBody(std::move(errors));
+}
+
+Response Duplicate(const store::Application& existing) {
+  return Problem(409, "本单位在本批次已有同一措施、同一事项的申请 " + existing.id + " / your unit already has a live application " +
+                          existing.id + " for this measure and subject in this round",
+                 {}, {{"existing", existing.id}});
+}
+
+Status Record(store::WriteTx& tx, const Call& call, const store::Application& a, const std::string& action,
+              const std::optional<std::string>& from, const std::optional<std::string>& note,
+              const std::optional<std::string>& deadline, const json& before) {
+  store::HistoryEntry h;
+  h.application_id = a.id;
+  h.action = action;
+  h.from_state = from;
+  h.to_state = a.state;
+  h.actor = Actor(call);
+  h.actor_role = RoleName(call.user->role);
+  h.note = note;
+  h.deadline = deadline;
+  if (Status st = tx.AddHistory(&h); !st.ok()) return st;
+  json after = {{"state", a.state}, {"amount_fen", a.amount_fen}};
+  if (note) after["note"] = *note;
+  if (deadline) after["deadline"] = *deadline;
+  auto audited = tx.Audit({Actor(call), "application." + action, "application:" + a.id, before, after});
+  return audited.ok() ? Status::Ok() : audited.status();
+}
+
+}  // namespace
+
+bool ApplicationVisible(const Service& service, const Call& call) {
+  auto found = service.store()->Read([&](store::Reader& r) { return r.GetApplication(call.Param("id")); });
+  if (!found.ok() || !*found) return false;
+  const store::Application& a = **found;
+  if (!call.user) return false;
+  if (call.user->role == Role::kApplicant) return a.uscc == call.user->uscc;
+  if (call.user->role == Role::kExpert) return a.state != "draft";
+  return true;
+}
+
+Response CreateApplication(const Service& service, const Call& call) {
+  Response problem;
+  auto parsed = ReadApplicationBody(call, &problem);
+  return Write(service, call, [&](store::WriteTx& tx) -> Response {
+    auto round = tx.GetRound(call.Param("id"));
+    if (!round.ok()) return StoreFailure(round.status());
+    if (!*round) return Problem(404, "没有申报批次 " + call.Param("id") + " / no round " + call.Param("id"));
+    if (!parsed) return problem;
+    const std::string state = RoundState(service, **round);
+    auto decided = DecideApplication(service, tx, (*round)->guide, EngineJson(parsed->body, "preview", {}, {}));
+    if (!decided.ok()) return StoreFailure(decided.status());
+    if (auto refused = RefuseInvalid(*decided)) return *refused;
+    if (state != "open") return RoundNotOpen(state);
+    auto dup = tx.FindLiveApplication((*round)->id, decided->app.uscc, decided->app.measure, decided->app.subject_key, DeadStates());
+    if (!dup.ok()) return StoreFailure(dup.status());
+    if (*dup) return Duplicate(**dup);
+    store::Application a;
+    a.round = (*round)->id;
+    a.uscc = decided->app.uscc;
+    a.measure = decided->app.measure;
+    a.subject = decided->app.subject;
+    a.subject_key = decided->app.subject_key;
+    a.state = "draft";
+    a.body = parsed->body.dump();
+    a.reference = parsed->reference;
+    a.created_by = call.user->id;
+    if (Status st = tx.InsertApplication(&a); !st.ok()) return StoreFailure(st);
+    if (Status st = Redecide(service, tx, **round, &a); !st.ok()) return StoreFailure(st);
+    if (Status st = tx.UpdateApplication(&a); !st.ok()) return StoreFailure(st);
+    if (Status st = Record(tx, call, a, "create", {}, {}, {}, nullptr); !st.ok()) return StoreFailure(st);
+    return Answer(201, service, tx, a, call);
+  });
+}
+
+Response ReplaceApplication(const Service& service, const Call& call) {
+  Response problem;
+  auto parsed = ReadApplicationBody(call, &problem);
+  if (!parsed) return problem;
+  return Write(service, call, [&](store::WriteTx& tx) -> Response {
+    auto found = tx.GetApplication(call.Param("id"));
+    if (!found.ok()) return StoreFailure(found.status());
+    if (!*found || (*found)->uscc != call.user->uscc) return NoApplication(call.Param("id"));
+    store::Application a = **found;
+    auto round = tx.GetRound(a.round);
+    if (!round.ok() || !*round) return StoreFailure(round.ok() ? Status::NotFound("round " + a.round) : round.status());
+    auto decided = DecideApplication(service, tx, (*round)->guide, EngineJson(parsed->body, a.id, {}, {}));
+    if (!decided.ok()) return StoreFailure(decided.status());
+    if (auto refused = RefuseInvalid(*decided)) return *refused;
+    if (a.state != "draft" && a.state != "returned") return WrongState(service, call, a, "修改 / replace");
+    if (const std::string state = RoundState(service, **round); state != "open") return RoundNotOpen(state);
+    auto dup = tx.FindLiveApplication(a.round, decided->app.uscc, decided->app.measure, decided->app.subject_key, DeadStates(), a.id);
+    if (!dup.ok()) return StoreFailure(dup.status());
+    if (*dup) return Duplicate(**dup);
+    const json before = {{"state", a.state}, {"amount_fen", a.amount_fen}, {"body", json::parse(a.body)}};
+    a.measure = decided->app.measure;
+    a.subject = decided->app.subject;
+    a.subject_key = decided->app.subject_key;
+    a.body = parsed->body.dump();
+    a.reference = parsed->reference;
+    if (Status st = Redecide(service, tx, **round, &a); !st.ok()) return StoreFailure(st);
+    if (Status st = tx.UpdateApplication(&a); !st.ok()) return StoreFailure(st);
+    if (Status st = Record(tx, call, a, "replace", a.state, {}, {}, before); !st.ok()) return StoreFailure(st);
+    return Answer(200, service, tx, a, call);
+  });
+}
+
+Response GetApplication(const Service& service, const Call& call) {
+  auto out = service.store()->Read([&](store::Reader& r) -> Result<std::optional<json>> {
+    auto found = r.GetApplication(call.Param("id"));
+    if (!found.ok()) return found.status();
+    if (!*found) return std::optional<json>();
+    auto j = AppJson(service, r, **found, call);
+    if (!j.ok()) return j.status();
+    return std::optional<json>(std::move(*j));
+  });
+  if (!out.ok()) return StoreFailure(out.status());
+  if (!*out) return NoApplication(call.Param("id"));
+  return Response::Json(200, (*out)->dump());
+}
+
+Response ListApplications(const Service& service, const Call& call) {
+  Response problem;
+  auto q = ReadListQuery(call.request, {"round", "state"}, &problem);
+  if (!q) return problem;
+  store::ApplicationFilter f;
+  if (q->values.count("round")) f.round = q->values["round"];
+  if (call.user->role == Role::kApplicant) f.uscc = call.user->uscc;
+  if (q->values.count("state")) f.states = {q->values["state"]};
+  if (call.user->role == Role::kExpert) {
+    std::vector<std::string> seen = {"submitted", "accepted"};
+    if (!f.states.empty() && std::find(seen.begin(), seen.end(), f.states[0]) == seen.end()) f.states = {"-"};
+    else if (f.states.empty()) f.states = seen;
+  }
+  f.after_seq = q->after;
+  f.limit = q->limit + 1;  // one more: whether there is a next page
+  auto out = service.store()->Read([&](store::Reader& r) -> Result<json> {
+    auto apps = r.Applications(f);
+    if (!apps.ok()) return apps.status();
+    json items = json::array();
+    const bool more = static_cast<int64_t>(apps->size()) > q->limit;
+    if (more) apps->pop_back();
+    for (const auto& a : *apps) {
+      auto j = AppJson(service, r, a, call);
+      if (!j.ok()) return j.status();
+      items.push_back(std::move(*j));
+    }
+    return json{{"items", items}, {"next_cursor", more ? json(Cursor(apps->back().seq)) : json()}};
+  });
+  if (!out.ok()) return StoreFailure(out.status());
+  return Response::Json(200, out->dump());
+}
+
+namespace {
+
+struct ActionBody {
+  std::optional<std::string> note, deadline;
+};
+
+std::optional<ActionBody> ReadActionBody(const Call& call, const WorkflowAction& action, const Service& service,
+                                         Response* problem) {
+  ActionBody out;
+  if (call.request.body.empty()) {
+    if (!action.needs_note && !action.needs_deadline) return out;
+  }
+  auto body = ParseJsonBody(call.request.body.empty() ? "{}" : call.request.body, problem);
+  if (!body) return std::nullopt;
+  if (!body->is_object()) {
+    *problem = Problem(400, "请求体应为 JSON 对象 / the body must be a JSON object");
+    return std::nullopt;
+  }
+  std::vector<FieldError> errors;
+  static const std::vector<MemberSpec> spec = {{"note", JsonType::kString, false}, {"deadline", JsonType::kString, false}};
+  CheckMembers(*body, spec, "", &errors);
+  if (body->contains("note") && (*body)["note"].is_string()) out.note = (*body)["note"].get<std::string>();
+  if (body->contains("deadline") && (*body)["deadline"].is_string()) out.deadline = (*body)["deadline"].get<std::string>();
+  if (action.needs_note && (!out.note || out.note->empty())) errors.push_back({"note", "请填写说明 / a note is required"});
+  if (action.needs_deadline) {
+    policy::Date d;
+    if (!out.deadline || !policy::ParseDate(*out.deadline, &d)) {
+      errors.push_back({"deadline", "请填写补正期限 YYYY-MM-DD / a deadline YYYY-MM-DD is required"});
+    } else if (d < service.Today()) {
+      errors.push_back({"deadline", "补正期限不能早于今天 / the deadline must not be before today"});
+    }
+  } else if (out.deadline) {
+    errors.push_back({"deadline", "此操作不需要期限 / this action takes no deadline"});
+  }
+  if (!errors.empty()) {
+    *problem = InvalidBody(std::move(errors));
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace
+
+Response FireAction(const Service& service, const Call& call) {
+  const WorkflowAction* action = service.workflow().Action(call.Param("action"));
+  if (action == nullptr) return Problem(404, "没有操作 " + call.Param("action") + " / no action " + call.Param("action"));
+  Response problem;
+  auto body = ReadActionBody(call, *action, service, &problem);
+  if (!body) return problem;
+  return Write(service, call, [&](store::WriteTx& tx) -> Response {
+    auto found = tx.GetApplication(call.Param("id"));
+    if (!found.ok()) return StoreFailure(found.status());
+    if (!*found) return NoApplication(call.Param("id"));
+    store::Application a = **found;
+    const auto& from = action->from;
+    if (std::find(from.begin(), from.end(), a.state) == from.end()) return WrongState(service, call, a, action->label.zh + " / " + action->id);
+    auto round = tx.GetRound(a.round);
+    if (!round.ok() || !*round) return StoreFailure(round.ok() ? Status::NotFound("round " + a.round) : round.status());
+    if (action->needs_round_open) {
+      if (const std::string state = RoundState(service, **round); state != "open") return RoundNotOpen(state);
+    }
+    if (action->needs_within_deadline && a.state == "returned" && a.deadline && *a.deadline < Today(service)) {
+      return Problem(409, "已超过补正期限 " + *a.deadline + " / the deadline " + *a.deadline + " has passed", {},
+                     {{"state", a.state}, {"allowed_actions", service.workflow().Allowed(a.state, RoleName(call.user->role))}});
+    }
+    const json before = {{"state", a.state}, {"amount_fen", a.amount_fen}};
+    const std::string old_state = a.state;
+    a.state = action->to;
+    a.deadline = action->needs_deadline ? body->deadline : std::nullopt;
+    if (action->id == "submit") {
+      a.submitted_on = Today(service);
+      auto seq = tx.NextSubmissionSeq();
+      if (!seq.ok()) return StoreFailure(seq.status());
+      a.submission_seq = *seq;
+      if (Status st = Redecide(service, tx, **round, &a); !st.ok()) return StoreFailure(st);
+    }
+    if (Status st = tx.UpdateApplication(&a); !st.ok()) return StoreFailure(st);
+    if (Status st = Record(tx, call, a, action->id, old_state, body->note, a.deadline, before); !st.ok()) return StoreFailure(st);
+    return Answer(200, service, tx, a, call);
+  });
+}
+
+Response AddReview(const Service& service, const Call& call) {
+  Response problem;
+  auto body = ParseJsonBody(call.request.body, &problem);
+  if (!body) return problem;
+  if (!body->is_object()) return Problem(400, "请求体应为 JSON 对象 / the body must be a JSON object");
+  static const std::vector<MemberSpec> spec = {{"passed", JsonType::kBoolean, false},
+                                               {"score", JsonType::kInteger, false},
+                                               {"note", JsonType::kString, false},
+                                               {"conflict_of_interest", JsonType::kBoolean, false}};
+  std::vector<FieldError> errors;
+  CheckMembers(*body, spec, "", &errors);
+  const bool conflict = body->value("conflict_of_interest", false);
+  if (errors.empty() && !conflict && !body->contains("passed")) errors.push_back({"passed", "请给出评审结论 / passed is required"});
+  if (errors.empty() && body->contains("score") && ((*body)["score"] < 0 || (*body)["score"] > 100)) {
+    errors.push_back({"score", "应为0至100的整数 / must be a whole number from 0 to 100"});
+  }
+  if (!errors.empty()) return InvalidBody(std::move(errors));
+  return Write(service, call, [&](store::WriteTx& tx) -> Response {
+    auto found = tx.GetApplication(call.Param("id"));
+    if (!found.ok()) return StoreFailure(found.status());
+    if (!*found) return NoApplication(call.Param("id"));
+    store::Application a = **found;
+    if (a.state != "submitted" && a.state != "accepted") return WrongState(service, call, a, "评审 / review");
+    store::Review r;
+    r.application_id = a.id;
+    r.expert_id = call.user->id;
+    r.expert = call.user->login;
+    r.conflict_of_interest = conflict;
+    r.note = body->value("note", std::string());
+    if (!conflict) {
+      r.passed = (*body)["passed"].get<bool>();
+      if (body->contains("score") && !(*body)["score"].is_null()) r.score = (*body)["score"].get<int64_t>();
+    }
+    if (Status st = tx.PutReview(&r); !st.ok()) return StoreFailure(st);
+    auto round = tx.GetRound(a.round);
+    if (!round.ok() || !*round) return StoreFailure(round.ok() ? Status::NotFound("round " + a.round) : round.status());
+    const json before = {{"amount_fen", a.amount_fen}};
+    if (Status st = Redecide(service, tx, **round, &a); !st.ok()) return StoreFailure(st);
+    if (Status st = tx.UpdateApplication(&a); !st.ok()) return StoreFailure(st);
+    json after = {{"expert", r.expert}, {"conflict_of_interest", conflict}, {"amount_fen", a.amount_fen}};
+    if (r.passed) after["passed"] = *r.passed;
+    if (r.score) after["score"] = *r.score;
+    if (auto au = tx.Audit({Actor(call), "application.review", "application:" + a.id, before, after}); !au.ok()) {
+      return StoreFailure(au.status());
+    }
+    json out = {{"id", r.id}, {"application_id", a.id}, {"expert", r.expert}, {"passed", r.passed ? json(*r.passed) : json()},
+                {"score", r.score ? json(*r.score) : json()}, {"note", r.note}, {"conflict_of_interest", conflict}, {"at", tx.now()}};
+    return Response::Json(201, out.dump());
+  });
+}
+
+}  // namespace qgrant::server

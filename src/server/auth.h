@@ -1,0 +1,64 @@
+// Who is calling and who may call what. The server only parses credentials and applies each
+// route's Access; who a token belongs to is the store's business, reached through the
+// Authenticator interface (the store implements it; tests plug in a map). Thread-safety: an
+// Authenticator is called from every worker thread at once.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qgrant::server {
+
+// The roles of CONTRACT.md §7.
+enum class Role : uint8_t { kApplicant, kReviewer, kExpert, kOfficer, kFinance, kAuditor, kAdmin };
+inline constexpr int kRoleCount = 7;
+const char* RoleName(Role r);
+std::optional<Role> ParseRole(std::string_view name);
+const std::vector<Role>& AllRoles();
+
+struct User {
+  int64_t id = 0;  // the store's user id (idempotency keys are kept per user)
+  std::string login;
+  Role role = Role::kApplicant;
+  std::string uscc;  // the unit an applicant acts for; empty for staff
+  std::string name;  // the person's display name
+};
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // The user a bearer token belongs to, or nullopt for an unknown or revoked token.
+  virtual std::optional<User> Authenticate(std::string_view token) const = 0;
+};
+
+// Who may call a route: anyone (no sign-in), or signed-in users whose role is in the set.
+// "Admin may do what an officer does" (§7 in detail): Roles() with kOfficer admits kAdmin too.
+class Access {
+ public:
+  static Access Anyone() { return Access(true, 0); }
+  static Access SignedIn();  // every role
+  static Access Staff();     // every role but applicant
+  static Access Roles(std::initializer_list<Role> roles);
+
+  bool anyone() const { return anyone_; }
+  bool Allows(Role r) const { return anyone_ || (mask_ >> static_cast<int>(r)) & 1u; }
+  // Role names for documents and messages ("anyone" or "officer, admin").
+  std::vector<std::string> Names() const;
+
+ private:
+  Access(bool anyone, uint32_t mask) : anyone_(anyone), mask_(mask) {}
+  bool anyone_;
+  uint32_t mask_;
+};
+
+// The token of an `Authorization: Bearer TOKEN` header (scheme case-insensitive, RFC 6750
+// token68 characters); nullopt when the header is anything else.
+std::optional<std::string_view> ParseBearer(std::string_view header);
+
+// An `Idempotency-Key` is 1–255 visible ASCII characters (§7 "Idempotency").
+bool ValidIdempotencyKey(std::string_view key);
+
+}  // namespace qgrant::server

@@ -1,0 +1,103 @@
+// GET /api/v1/measures: what an applicant must know to apply — each measure in force with its
+// clause, titles and text, the facts it asks for (types, closed lists of values) and its ceiling.
+#include <nlohmann/json.hpp>
+
+#include "server/rules_cache.h"
+
+namespace qgrant::server {
+
+namespace {
+
+using nlohmann::json;
+
+json TextJson(const policy::Text& t) { return {{"zh", t.zh}, {"en", t.en}}; }
+
+const char* FactType(policy::FactSpec::Type t) {
+  switch (t) {
+    case policy::FactSpec::Type::kString: return "string";
+    case policy::FactSpec::Type::kInt: return "integer";
+    case policy::FactSpec::Type::kBool: return "boolean";
+    case policy::FactSpec::Type::kDate: return "date";
+    case policy::FactSpec::Type::kList: return "list";
+    case policy::FactSpec::Type::kObject: return "object";
+  }
+  return "string";
+}
+
+json FactJson(const policy::FactSpec& f) {
+  json out = {{"name", f.name}, {"type", FactType(f.type)}, {"required", f.required}};
+  // A closed list: any other value makes the application invalid (§6).
+  if (!f.enum_values.empty()) out["values"] = f.enum_values;
+  if (f.type == policy::FactSpec::Type::kList) out["min_items"] = f.min_items;
+  if (!f.fields.empty()) {
+    json fields = json::array();
+    for (const auto& sub : f.fields) fields.push_back(FactJson(sub));
+    out[f.type == policy::FactSpec::Type::kList ? "item_fields" : "fields"] = std::move(fields);
+  }
+  return out;
+}
+
+json CeilingJson(const policy::Measure& m) {
+  if (m.support != policy::Support::kPayment) return nullptr;  // referred or honorary: no amount
+  const auto& c = m.ceiling;
+  switch (c.kind) {
+    case policy::Ceiling::Kind::kFixed: return {{"kind", "fixed"}, {"amount_fen", c.fixed_fen}};
+    case policy::Ceiling::Kind::kPerItem:
+      return {{"kind", "per_item"}, {"amount_fen", c.fixed_fen}, {"items_fact", m.items_fact}, {"item_key", m.item_key}};
+    case policy::Ceiling::Kind::kByLevel: {
+      json levels = json::array();
+      for (const auto& [level, fen] : c.by_level) levels.push_back({{"level", level}, {"amount_fen", fen}});
+      return {{"kind", "by_level"}, {"level_fact", m.level_fact}, {"levels", std::move(levels)}};
+    }
+  }
+  return nullptr;
+}
+
+const char* SupportName(policy::Support s) {
+  switch (s) {
+    case policy::Support::kPayment: return "payment";
+    case policy::Support::kReferral: return "referral";
+    case policy::Support::kNonMonetary: return "non_monetary";
+  }
+  return "payment";
+}
+
+const char* OnceName(policy::OnceRule o) {
+  switch (o) {
+    case policy::OnceRule::kNone: return "none";
+    case policy::OnceRule::kFirstTime: return "first_time";
+    case policy::OnceRule::kOneTime: return "one_time";
+    case policy::OnceRule::kPerItem: return "per_item";
+  }
+  return "none";
+}
+
+json MeasureJson(const policy::Measure& m) {
+  json facts = json::array();
+  for (const auto& f : m.facts) facts.push_back(FactJson(f));
+  json level_names = json::object();
+  for (const auto& [level, name] : m.level_names) level_names[level] = TextJson(name);
+  json out = {{"id", m.id},           {"clause", m.clause},   {"title", TextJson(m.title)},
+              {"text", TextJson(m.text)}, {"support", SupportName(m.support)},
+              {"applicants", m.applicants}, {"facts", std::move(facts)}, {"once", OnceName(m.once)},
+              {"level_names", std::move(level_names)}, {"ceiling", CeilingJson(m)}};
+  if (m.support == policy::Support::kReferral) out["referral"] = TextJson(m.referral);
+  return out;
+}
+
+}  // namespace
+
+std::string MeasuresJson(const policy::RuleSet& rules) {
+  json items = json::array();
+  for (const policy::Measure* m : rules.measures) items.push_back(MeasureJson(*m));
+  json policy = {{"id", rules.policy->id}, {"version", rules.policy->version}, {"title", TextJson(rules.policy->title)}};
+  json out = {{"items", std::move(items)},
+              {"next_cursor", nullptr},
+              {"policy", std::move(policy)},
+              {"guide", rules.guide ? json(std::to_string(rules.guide->year)) : json(nullptr)},
+              {"as_of", policy::FormatDate(rules.as_of)},
+              {"in_force", rules.in_force}};
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace qgrant::server

@@ -1,0 +1,70 @@
+// What the handlers of the store's routes share: a store-backed Authenticator, writes that keep
+// their Idempotency-Key's answer in the same transaction, the rules and ledger an application is
+// decided with, and small JSON helpers. Internal to src/server.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/decision.h"
+#include "server/problem.h"
+#include "server/router.h"
+#include "server/service.h"
+#include "store/store.h"
+
+namespace qgrant::server {
+
+// Bearer tokens checked against the store's users (by SHA-256, in constant time).
+class StoreAuthenticator : public Authenticator {
+ public:
+  explicit StoreAuthenticator(store::Store* store) : store_(store) {}
+  std::optional<User> Authenticate(std::string_view token) const override;
+
+ private:
+  store::Store* store_;
+};
+
+// Runs `job` in one store transaction. Its answer commits with its changes: a 2xx answer and,
+// with an Idempotency-Key, the answer kept for repeats; any other answer rolls the job back. A
+// repeat of the same request gets the first answer (Idempotent-Replayed: true); the same key with
+// another method, path or body is 422.
+Response Write(const Service& service, const Call& call, const std::function<Response(store::WriteTx&)>& job);
+
+// A store failure the caller cannot help: 500, logged.
+Response StoreFailure(const Status& st);
+
+// The guide of a round (its year as a string), or null.
+std::shared_ptr<const policy::Guide> RoundGuide(const Service& service, const std::string& year);
+
+// Decides an application (its §2 JSON, `id` set by the service) against the rules of the round's
+// guide in force today and the unit's ledger entries in the store.
+struct Decided {
+  engine::Application app;
+  std::string json;  // the decision, §4, with the policy and guide versions and as_of
+  engine::Outcome outcome = engine::Outcome::kInvalid;
+  int64_t amount_fen = 0;
+  std::vector<FieldError> errors;  // an invalid application's field errors
+};
+Result<Decided> DecideApplication(const Service& service, store::Reader& reader, const std::string& guide_year,
+                                  const nlohmann::json& application);
+
+// The instant of `at` shown as stored; dates "YYYY-MM-DD".
+std::string Today(const Service& service);
+
+// Query parameters of a list: only `allowed` names, each once; `limit` 1–500 (default 50,
+// larger clamped); `cursor` opaque ("c" + a sequence number).
+struct ListQuery {
+  std::map<std::string, std::string> values;
+  int64_t limit = 50;
+  int64_t after = 0;
+};
+std::optional<ListQuery> ReadListQuery(const Request& request, const std::vector<std::string>& allowed, Response* problem);
+std::string Cursor(int64_t seq);
+
+// The actor named in the audit chain and in history.
+inline std::string Actor(const Call& call) { return call.user ? call.user->login : "anonymous"; }
+inline bool IsStaff(const Call& call) { return call.user && call.user->role != Role::kApplicant; }
+
+}  // namespace qgrant::server

@@ -1,0 +1,134 @@
+#include "server/workflow.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+namespace qgrant::server {
+
+namespace {
+
+const std::vector<std::string>& KnownRoles() {
+  static const std::vector<std::string> kRoles = {"applicant", "reviewer", "expert", "officer",
+                                                  "finance",   "auditor",  "admin"};
+  return kRoles;
+}
+
+std::vector<std::string> Strings(const YAML::Node& n) {
+  std::vector<std::string> out;
+  if (n.IsSequence()) {
+    for (const auto& e : n) out.push_back(e.as<std::string>());
+  }
+  return out;
+}
+
+policy::Text Label(const YAML::Node& n) { return {n["zh"].as<std::string>(""), n["en"].as<std::string>("")}; }
+
+Status Problem(const std::string& path, const std::string& what) {
+  return Status::InvalidArgument("workflow " + path + ": " + what);
+}
+
+Result<WorkflowAction> ReadAction(const std::string& path, const std::string& id, const YAML::Node& n) {
+  WorkflowAction a;
+  a.id = id;
+  a.label = Label(n);
+  a.from = Strings(n["from"]);
+  a.to = n["to"].as<std::string>("");
+  a.roles = Strings(n["roles"]);
+  for (const auto& need : Strings(n["needs"])) {
+    if (need == "note") a.needs_note = true;
+    else if (need == "deadline") a.needs_deadline = true;
+    else if (need == "round_open") a.needs_round_open = true;
+    else if (need == "within_deadline") a.needs_within_deadline = true;
+    else return Problem(path, "action '" + id + "' needs '" + need + "', which is not note, deadline, round_open or within_deadline");
+  }
+  if (a.label.zh.empty() || a.label.en.empty()) return Problem(path, "action '" + id + "' needs zh and en");
+  return a;
+}
+
+}  // namespace
+
+Result<Workflow> Workflow::Load(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return Problem(path, e.what());
+  }
+  Workflow w;
+  try {
+    if (root["kind"].as<std::string>("") != "workflow") return Problem(path, "kind must be workflow");
+    w.version_ = root["version"].as<std::string>("");
+    for (auto it = root["states"].begin(); it != root["states"].end(); ++it) {
+      const YAML::Node& n = it->second;
+      WorkflowState s{it->first.as<std::string>(), Label(n), n["live"].as<bool>(true), n["public_as"].as<std::string>("")};
+      if (s.label.zh.empty() || s.label.en.empty()) return Problem(path, "state '" + s.id + "' needs zh and en");
+      w.states_.push_back(std::move(s));
+    }
+    for (auto it = root["actions"].begin(); it != root["actions"].end(); ++it) {
+      auto a = ReadAction(path, it->first.as<std::string>(), it->second);
+      if (!a.ok()) return a.status();
+      w.actions_.push_back(std::move(*a));
+    }
+  } catch (const YAML::Exception& e) {
+    return Problem(path, e.what());
+  }
+  for (const auto& s : w.states_) {
+    if (!s.public_as.empty() && w.State(s.public_as) == nullptr) return Problem(path, "state '" + s.id + "' shows as unknown '" + s.public_as + "'");
+  }
+  for (const auto& a : w.actions_) {
+    for (const auto& s : a.from) {
+      if (w.State(s) == nullptr) return Problem(path, "action '" + a.id + "' starts from unknown state '" + s + "'");
+    }
+    if (w.State(a.to) == nullptr) return Problem(path, "action '" + a.id + "' leads to unknown state '" + a.to + "'");
+    for (const auto& r : a.roles) {
+      if (std::find(KnownRoles().begin(), KnownRoles().end(), r) == KnownRoles().end()) {
+        return Problem(path, "action '" + a.id + "' names unknown role '" + r + "'");
+      }
+    }
+  }
+  if (w.states_.empty() || w.actions_.empty()) return Problem(path, "no states or no actions");
+  return w;
+}
+
+const WorkflowState* Workflow::State(std::string_view id) const {
+  for (const auto& s : states_) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+const WorkflowAction* Workflow::Action(std::string_view id) const {
+  for (const auto& a : actions_) {
+    if (a.id == id) return &a;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Workflow::Allowed(std::string_view state, std::string_view role) const {
+  std::vector<std::string> out;
+  for (const auto& a : actions_) {
+    const bool from = std::find(a.from.begin(), a.from.end(), state) != a.from.end();
+    const bool may = std::find(a.roles.begin(), a.roles.end(), role) != a.roles.end();
+    if (from && may) out.push_back(a.id);
+  }
+  return out;
+}
+
+bool Workflow::RoleMayEver(std::string_view action, std::string_view role) const {
+  const WorkflowAction* a = Action(action);
+  return a != nullptr && std::find(a->roles.begin(), a->roles.end(), role) != a->roles.end();
+}
+
+bool Workflow::IsLive(std::string_view state) const {
+  const WorkflowState* s = State(state);
+  return s != nullptr && s->live;
+}
+
+const std::string& Workflow::PublicState(const std::string& state, bool notice_started) const {
+  const WorkflowState* s = State(state);
+  if (s == nullptr || notice_started || s->public_as.empty()) return state;
+  return s->public_as;
+}
+
+}  // namespace qgrant::server

@@ -1,0 +1,58 @@
+#include "store/store.h"
+
+#include <algorithm>
+
+#include "store/crypto.h"
+#include "store/postgres/pg_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace qgrant::store {
+
+bool IsKnownRole(std::string_view role) {
+  return std::find(std::begin(kRoles), std::end(kRoles), role) != std::end(kRoles);
+}
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, StoreOptions options) {
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    return PgStore::Open(std::string(url), std::move(options));
+  }
+  if (url.starts_with("sqlite:")) url.remove_prefix(7);
+  if (url.find("://") != std::string_view::npos) {
+    return Status::InvalidArgument("unknown database URL '" + std::string(url) +
+                                   "': use a file path, sqlite:PATH or postgresql://…");
+  }
+  return SqliteStore::Open(std::string(url), std::move(options));
+}
+
+Result<std::optional<User>> Authenticate(Store& store, std::string_view token) {
+  const std::string hash = Sha256Hex(token);
+  auto user = store.Read([&](Reader& r) { return r.UserByTokenHash(hash); });
+  if (!user.ok() || !*user) return user;
+  if (!(*user)->active) return std::optional<User>();
+  return user;
+}
+
+Result<std::string> CreateUser(Store& store, User user, const std::string& actor) {
+  if (!IsKnownRole(user.role)) {
+    return Status::InvalidArgument("unknown role '" + user.role +
+                                   "' (applicant, reviewer, expert, officer, finance, auditor, admin)");
+  }
+  if (user.role == "applicant" && (!user.uscc || user.uscc->empty())) {
+    return Status::InvalidArgument("an applicant needs --uscc, the unit it acts for");
+  }
+  if (user.login.empty()) return Status::InvalidArgument("a user needs a login");
+  auto token = NewToken();
+  if (!token.ok()) return token.status();
+  const std::string hash = Sha256Hex(*token);
+  Status st = store.Write([&](WriteTx& tx) -> Status {
+    QGRANT_RETURN_IF_ERROR(tx.AddUser(&user, hash));
+    nlohmann::json after = {{"id", user.id}, {"login", user.login}, {"role", user.role}, {"name", user.name}};
+    after["uscc"] = user.uscc ? nlohmann::json(*user.uscc) : nlohmann::json(nullptr);
+    auto entry = tx.Audit({actor, "user.add", "user:" + user.login, nullptr, after});
+    return entry.ok() ? Status::Ok() : entry.status();
+  });
+  if (!st.ok()) return st;
+  return *token;
+}
+
+}  // namespace qgrant::store

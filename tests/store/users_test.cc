@@ -1,0 +1,142 @@
+#include <atomic>
+#include <thread>
+
+#include "store/crypto.h"
+#include "store_fixture.h"
+
+namespace qgrant::store::testing {
+namespace {
+
+using UsersTest = StoreTest;
+
+User Applicant(const std::string& login) {
+  User u;
+  u.login = login;
+  u.role = "applicant";
+  u.uscc = "91440300MA5FUTURE0";
+  u.name = "张三";
+  return u;
+}
+
+TEST_P(UsersTest, TokenAuthenticatesItsUserOnly) {
+  auto token = CreateUser(*store_, Applicant("zhang"), "cli");
+  ASSERT_TRUE(token.ok()) << token.status().message();
+  EXPECT_EQ(token->size(), 64u);
+  EXPECT_EQ(token->find_first_not_of("0123456789abcdef"), std::string::npos);
+
+  auto user = Authenticate(*store_, *token);
+  ASSERT_TRUE(user.ok());
+  ASSERT_TRUE(user->has_value());
+  EXPECT_EQ((*user)->login, "zhang");
+  EXPECT_EQ((*user)->role, "applicant");
+  EXPECT_EQ((*user)->uscc, "91440300MA5FUTURE0");
+  EXPECT_EQ((*user)->name, "张三");
+
+  std::string wrong = *token;
+  wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+  auto nobody = Authenticate(*store_, wrong);
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_FALSE(nobody->has_value());
+  EXPECT_FALSE(Authenticate(*store_, "")->has_value());
+}
+
+TEST_P(UsersTest, StoresOnlyTheTokensHash) {
+  auto token = CreateUser(*store_, Applicant("li"), "cli");
+  ASSERT_TRUE(token.ok());
+  auto raw = Raw();
+  auto rows = raw->Query("SELECT token_hash FROM users WHERE login = ?", {std::string("li")});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().Text(0), Sha256Hex(*token));
+  EXPECT_NE(rows->front().Text(0), *token);
+}
+
+TEST_P(UsersTest, TwoTokensDiffer) {
+  auto a = CreateUser(*store_, Applicant("a"), "cli");
+  auto b = CreateUser(*store_, Applicant("b"), "cli");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, *b);
+}
+
+TEST_P(UsersTest, RefusesDuplicatesUnknownRolesAndApplicantsWithoutUnit) {
+  ASSERT_TRUE(CreateUser(*store_, Applicant("wang"), "cli").ok());
+  auto dup = CreateUser(*store_, Applicant("wang"), "cli");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.status().message().find("login 'wang' already exists"), std::string::npos);
+
+  User bad_role = Applicant("zhao");
+  bad_role.role = "superuser";
+  auto role = CreateUser(*store_, bad_role, "cli");
+  ASSERT_FALSE(role.ok());
+  EXPECT_NE(role.status().message().find("unknown role 'superuser'"), std::string::npos);
+
+  User no_unit = Applicant("qian");
+  no_unit.uscc.reset();
+  auto unit = CreateUser(*store_, no_unit, "cli");
+  ASSERT_FALSE(unit.ok());
+  EXPECT_NE(unit.status().message().find("--uscc"), std::string::npos);
+}
+
+TEST_P(UsersTest, AddingAUserIsAudited) {
+  User officer{0, "sun", "officer", std::nullopt, "孙", true, ""};
+  ASSERT_TRUE(CreateUser(*store_, officer, "admin-cli").ok());
+  auto head = store_->Read([](Reader& r) { return r.AuditHead(); });
+  ASSERT_TRUE(head.ok());
+  ASSERT_TRUE(head->has_value());
+  EXPECT_EQ((*head)->actor, "admin-cli");
+  EXPECT_EQ((*head)->action, "user.add");
+  EXPECT_EQ((*head)->object, "user:sun");
+  EXPECT_TRUE((*head)->before.is_null());
+  EXPECT_EQ((*head)->after["role"], "officer");
+  EXPECT_FALSE((*head)->after.contains("token_hash"));
+}
+
+TEST_P(UsersTest, DeactivatedUsersTokenNoLongerWorks) {
+  auto token = CreateUser(*store_, Applicant("zhou"), "cli");
+  ASSERT_TRUE(token.ok());
+  Status st = store_->Write([&](WriteTx& tx) -> Status {
+    auto u = tx.UserByLogin("zhou");
+    if (!u.ok()) return u.status();
+    QGRANT_RETURN_IF_ERROR(tx.SetUserActive((*u)->id, false));
+    return tx.Audit({"admin", "user.deactivate", "user:zhou", nullptr, nullptr}).status();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_FALSE(Authenticate(*store_, *token)->has_value());
+}
+
+// `qgrant user add` opens its own store on the server's database while the server writes: both
+// writers take the database's write lock in turn, the token works at once in the server's store,
+// and the chain stays one chain.
+TEST_P(UsersTest, ASecondStoreAddsUsersWhileTheFirstWrites) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread server([&] {
+    while (!stop) {
+      Status st = store_->Write([&](WriteTx& tx) { return tx.Audit(Event("round:R1", written)).status(); });
+      ASSERT_TRUE(st.ok()) << st.message();
+      ++written;
+    }
+  });
+  std::vector<std::string> tokens;
+  {
+    auto cli = Open();
+    ASSERT_NE(cli, nullptr);
+    for (int i = 0; i < 5; ++i) {
+      auto token = CreateUser(*cli, Applicant("cli" + std::to_string(i)), "cli:user-add");
+      ASSERT_TRUE(token.ok()) << token.status().message();
+      tokens.push_back(*token);
+    }
+  }
+  stop = true;
+  server.join();
+  for (const std::string& token : tokens) EXPECT_TRUE(Authenticate(*store_, token)->has_value());
+  auto verdict = store_->Read([](Reader& r) { return r.VerifyAudit(); });
+  ASSERT_TRUE(verdict.ok());
+  EXPECT_TRUE(verdict->ok) << verdict->bad_seq << ": " << verdict->reason;
+  EXPECT_EQ(verdict->entries, written.load() + 5);
+}
+
+QGRANT_STORE_BACKENDS(UsersTest);
+
+}  // namespace
+}  // namespace qgrant::store::testing
