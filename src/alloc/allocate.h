@@ -38,8 +38,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -48,9 +51,9 @@ namespace qgrant::alloc {
 
 // One eligible decision competing for the budget.
 struct Claim {
-  std::string id;       // the application id, used in error messages
-  std::string measure;  // e.g. "china_quality_award"
-  std::string clause;   // e.g. "三（八）"
+  std::string id;          // the application id, used in error messages
+  std::string measure;     // e.g. "china_quality_award"
+  std::string clause;      // e.g. "三（八）"
   int64_t amount_fen = 0;  // the approved amount: the most this claim can be paid
 };
 
@@ -79,7 +82,7 @@ struct Pool {
 struct AllocationPlan {
   int64_t budget_fen = 0;  // the whole budget; never exceeded
   Strategy strategy = Strategy::kProRata;
-  int64_t unit_fen = 1;  // every paid amount is a multiple of this
+  int64_t unit_fen = 1;     // every paid amount is a multiple of this
   std::vector<Tier> tiers;  // for kTiers, in payment order
   std::vector<Pool> pools;  // for kPools; their budgets may not add up to more than budget_fen
   Redistribution redistribution = Redistribution::kNone;  // for kPools
@@ -91,11 +94,12 @@ inline constexpr std::string_view kRestGroup = "rest";
 // One budget step: how one group (the whole batch for kProRata, else a tier or a pool) was paid.
 // All amounts are in fen.
 struct GroupStep {
-  std::string name;           // tier or pool name; "all" for kProRata
-  int64_t claims = 0;         // how many claims it holds
-  int64_t amount_fen = 0;     // sum of their approved amounts
-  int64_t payable_fen = 0;    // sum of their amounts rounded down to the unit (= amount_fen at 1 fen)
-  int64_t budget_fen = 0;     // its envelope: the pool budget, or what was left when the tier's turn came
+  std::string name;         // tier or pool name; "all" for kProRata
+  int64_t claims = 0;       // how many claims it holds
+  int64_t amount_fen = 0;   // sum of their approved amounts
+  int64_t payable_fen = 0;  // sum of their amounts rounded down to the unit (= amount_fen at 1 fen)
+  int64_t budget_fen =
+      0;  // its envelope: the pool budget, or what was left when the tier's turn came
   int64_t available_fen = 0;  // what it may spend after pools moved money (= budget_fen otherwise)
   int64_t allocated_fen = 0;  // what it spent
   // The factor its claims were paid at: 1/1 when paid in full, else available_fen / payable_fen
@@ -121,18 +125,45 @@ struct AllocationResult {
 };
 
 // Allocates the plan's budget over the claims. Fails with InvalidArgument on a bad plan (see
-// ValidatePlan), a negative amount, or approved amounts adding up to more than an int64 can hold.
+// ValidatePlan), an amount outside 0..10^15 fen, or approved amounts adding up to more than 10^15.
 Result<AllocationResult> Allocate(const std::vector<Claim>& claims, const AllocationPlan& plan);
 
+// The group of a claim under a plan, from its measure and clause: the first declared tier or pool
+// selecting either, else the implicit "rest" group (its index is the number of declared groups);
+// always 0 for pro rata. Lets a caller keep one small integer per claim instead of its strings.
+class GroupIndex {
+ public:
+  explicit GroupIndex(const AllocationPlan& plan);
+  int32_t Of(std::string_view measure, std::string_view clause) const;
+  // False for pro rata, where every claim is in group 0 and none needs recording.
+  bool grouped() const { return grouped_; }
+
+ private:
+  struct Hash : std::hash<std::string_view> {
+    using is_transparent = void;
+  };
+  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> by_measure_, by_clause_;
+  int32_t rest_ = 0;
+  bool grouped_ = false;
+};
+
+// The same over bare amounts: amounts[i] is claim i's approved amount and group_of[i] its group
+// (GroupIndex::Of); group_of may be empty for pro rata. For rounds too large to keep every claim's
+// id and strings (qgrant allocate streams millions of decisions).
+Result<AllocationResult> Allocate(std::span<const int64_t> amounts,
+                                  std::span<const int32_t> group_of, const AllocationPlan& plan);
+
 // Checks a plan on its own: budget >= 0, unit >= 1; tiers only with kTiers and pools only with
-// kPools (never both), at least one of them for those strategies; group names non-empty, distinct and not
-// "rest"; each group selects something; pool budgets >= 0, multiples of the unit, and adding up
-// to no more than the budget; a redistribution rule only with kPools.
+// kPools (never both), at least one of them for those strategies; group names non-empty, distinct
+// and not "rest"; each group selects something; pool budgets >= 0, multiples of the unit, and
+// adding up to no more than the budget; a redistribution rule only with kPools.
 Status ValidatePlan(const AllocationPlan& plan);
 
-// "pro_rata", "tiers", "pools" and back.
+// "pro_rata", "tiers", "pools" and back; an unknown name is an error naming it and the known ones.
 Result<Strategy> ParseStrategy(std::string_view text);
 std::string_view StrategyName(Strategy strategy);
+// Every strategy, in the order the messages list them (for a checker that names the choices).
+std::span<const Strategy> AllStrategies();
 
 // "none", "proportional", "in_order" and back.
 Result<Redistribution> ParseRedistribution(std::string_view text);

@@ -11,9 +11,11 @@ namespace {
 constexpr int kBucketBits = 16;
 
 // floor(numerator / divisor) and the remainder, for a quotient known to fit in 64 bits.
-inline uint64_t DivideWithRemainder(unsigned __int128 numerator, uint64_t divisor, uint64_t* remainder) {
+inline uint64_t DivideWithRemainder(unsigned __int128 numerator, uint64_t divisor,
+                                    uint64_t* remainder) {
   const auto quotient = static_cast<uint64_t>(numerator / divisor);
-  *remainder = static_cast<uint64_t>(numerator - static_cast<unsigned __int128>(quotient) * divisor);
+  *remainder =
+      static_cast<uint64_t>(numerator - static_cast<unsigned __int128>(quotient) * divisor);
   return quotient;
 }
 

@@ -1,10 +1,11 @@
 // Apportionment by the largest-remainder method: the exact integer step behind every scaled group.
 //
-// Given shares with capacities caps[i] (summing to `demand`) and a smaller `pot`, each share's exact
-// proportional part is caps[i] × pot / demand, usually not a whole number. Each share gets the
-// floor of it; the few units the floors leave over (fewer than the number of shares) go one each to
-// the shares with the largest remainders. So the parts add up to `pot` exactly, and each part is
-// the floor of its exact value or one more (never above caps[i]: the exact value is below it).
+// Given shares with capacities caps[i] (summing to `demand`) and a smaller `pot`, each share's
+// exact proportional part is caps[i] × pot / demand, usually not a whole number. Each share gets
+// the floor of it; the few units the floors leave over (fewer than the number of shares) go one
+// each to the shares with the largest remainders. So the parts add up to `pot` exactly, and each
+// part is the floor of its exact value or one more (never above caps[i]: the exact value is below
+// it).
 //
 // Ties between equal remainders are broken by the larger tiebreak[i] (the caller passes the
 // approved amount, so a larger claim wins), then by the smaller index (input order). The result is

@@ -1,11 +1,11 @@
 #include "alloc/plan_yaml.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
-
-#include <yaml-cpp/yaml.h>
 
 namespace qgrant::alloc {
 namespace {
@@ -16,7 +16,8 @@ class PlanReader {
 
   Status Read(const YAML::Node& root, AllocationPlan* plan) {
     if (root.IsNull()) return Status::Ok();  // an empty file: pro rata, 1 fen
-    if (!root.IsMap()) return Error(root, "a plan is a mapping of keys (strategy, unit_fen, tiers, pools, ...)");
+    if (!root.IsMap())
+      return Error(root, "a plan is a mapping of keys (strategy, unit_fen, tiers, pools, ...)");
     bool has_strategy = false;
     for (const auto& entry : root) {
       const std::string key = entry.first.as<std::string>();
@@ -41,9 +42,12 @@ class PlanReader {
       } else if (key == "pools") {
         QGRANT_RETURN_IF_ERROR(ReadGroups(value, "pool", &plan->pools));
       } else if (key == "budget_fen") {
-        return Error(entry.first, "the total budget is given with each run (--budget-fen), not in the plan");
+        return Error(entry.first,
+                     "the total budget is given with each run (--budget-fen), not in the plan");
       } else {
-        return Error(entry.first, "unknown key '" + key + "' (expected strategy, unit_fen, tiers, pools, redistribute)");
+        return Error(
+            entry.first,
+            "unknown key '" + key + "' (expected strategy, unit_fen, tiers, pools, redistribute)");
       }
     }
     if (!has_strategy) {
@@ -59,7 +63,8 @@ class PlanReader {
     constexpr bool kIsPool = std::is_same_v<Group, Pool>;
     if (!node.IsSequence()) return Error(node, std::string(kind) + "s must be a list");
     for (const YAML::Node& item : node) {
-      if (!item.IsMap()) return Error(item, "each " + std::string(kind) + " is a mapping with a name");
+      if (!item.IsMap())
+        return Error(item, "each " + std::string(kind) + " is a mapping with a name");
       Group group;
       for (const auto& entry : item) {
         const std::string key = entry.first.as<std::string>();
@@ -74,7 +79,8 @@ class PlanReader {
             QGRANT_RETURN_IF_ERROR(ReadFen(entry.second, key, &group.budget_fen));
           }
         } else {
-          return Error(entry.first, "unknown " + std::string(kind) + " key '" + key + "' (expected name, measures, clauses" +
+          return Error(entry.first, "unknown " + std::string(kind) + " key '" + key +
+                                        "' (expected name, measures, clauses" +
                                         (kIsPool ? ", budget_fen)" : ")"));
         }
       }
@@ -96,7 +102,8 @@ class PlanReader {
   Status ReadStrings(const YAML::Node& node, std::string_view key, std::vector<std::string>* out) {
     if (!node.IsSequence()) return Error(node, std::string(key) + " must be a list, e.g. [a, b]");
     for (const YAML::Node& item : node) {
-      if (!item.IsScalar() || item.Scalar().empty()) return Error(item, std::string(key) + " must list non-empty names");
+      if (!item.IsScalar() || item.Scalar().empty())
+        return Error(item, std::string(key) + " must list non-empty names");
       out->push_back(item.Scalar());
     }
     return Status::Ok();
@@ -109,7 +116,8 @@ class PlanReader {
     const std::string& text = node.Scalar();
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, *out);
-    if (ec == std::errc::result_out_of_range) return Error(node, std::string(key) + " " + text + " is too large");
+    if (ec == std::errc::result_out_of_range)
+      return Error(node, std::string(key) + " " + text + " is too large");
     if (ec != std::errc() || ptr != end) {
       return Error(node, std::string(key) + " must be a whole number of fen (got '" + text + "')");
     }
@@ -118,8 +126,8 @@ class PlanReader {
 
   Status Error(const YAML::Node& node, const std::string& message) {
     const YAML::Mark mark = node.Mark();
-    return Status::InvalidArgument(std::string(source_) + ":" + std::to_string(mark.line + 1) + ":" +
-                                   std::to_string(mark.column + 1) + ": " + message);
+    return Status::InvalidArgument(std::string(source_) + ":" + std::to_string(mark.line + 1) +
+                                   ":" + std::to_string(mark.column + 1) + ": " + message);
   }
 
   std::string_view source_;
@@ -133,8 +141,8 @@ Result<AllocationPlan> ParsePlanYaml(std::string_view text, std::string_view sou
     const YAML::Node root = YAML::Load(std::string(text));
     QGRANT_RETURN_IF_ERROR(PlanReader(source_name).Read(root, &plan));
   } catch (const YAML::Exception& e) {
-    return Status::ParseError(std::string(source_name) + ":" + std::to_string(e.mark.line + 1) + ":" +
-                              std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return Status::ParseError(std::string(source_name) + ":" + std::to_string(e.mark.line + 1) +
+                              ":" + std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   return plan;
 }

@@ -10,29 +10,29 @@
 // malformed line is reported on stderr with its line number, and the exit status is 1. Unusable
 // arguments, plan files or input files exit with 2. A summary (approved total, budget, allocated,
 // scale per group) goes to stderr.
+//
+// The file is read in two passes (alloc/decisions_file.h), so a round of ten million decisions
+// needs memory for a few numbers per eligible decision, not for its JSON; stdin is spooled to a
+// temporary file first. A repeated decision id, a repeated member name, or an amount that is not
+// an integer from 0 to 10^15 fen or lies above the decision's cap_fen is a malformed line.
 #include <charconv>
 #include <cstdint>
-#include <fstream>
+#include <cstdio>
 #include <iostream>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "alloc/allocate.h"
+#include "alloc/decisions_file.h"
 #include "alloc/plan_yaml.h"
 #include "cli/commands.h"
-#include "common/lines.h"
-#include "engine/decision.h"
+#include "common/money.h"
 
 namespace qgrant::cli {
 namespace {
 
-using nlohmann::ordered_json;
 using namespace qgrant::alloc;
 
 constexpr int kMalformedInput = 1;
 constexpr int kUnusableArguments = 2;
-constexpr size_t kMaxReportedLines = 20;
 
 struct Options {
   int64_t budget_fen = 0;
@@ -46,7 +46,8 @@ struct Options {
 };
 
 // "china_quality_award" selects a measure, "clause:三（八）" a clause.
-void AddSelectors(std::string_view list, std::vector<std::string>* measures, std::vector<std::string>* clauses) {
+void AddSelectors(std::string_view list, std::vector<std::string>* measures,
+                  std::vector<std::string>* clauses) {
   constexpr std::string_view kClausePrefix = "clause:";
   while (!list.empty()) {
     const size_t comma = list.find(',');
@@ -65,7 +66,8 @@ void AddSelectors(std::string_view list, std::vector<std::string>* measures, std
 Result<Tier> ParseTierFlag(std::string_view text) {
   const size_t eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    return Status::InvalidArgument("--tier '" + std::string(text) + "': expected NAME=MEASURE[,clause:CLAUSE...]");
+    return Status::InvalidArgument("--tier '" + std::string(text) +
+                                   "': expected NAME=MEASURE[,clause:CLAUSE...]");
   }
   Tier tier;
   tier.name = text.substr(0, eq);
@@ -77,9 +79,10 @@ Result<Tier> ParseTierFlag(std::string_view text) {
 Result<Pool> ParsePoolFlag(std::string_view text) {
   const size_t colon = text.find(':');
   const size_t eq = text.find('=');
-  const Status bad = Status::InvalidArgument("--pool '" + std::string(text) +
-                                             "': expected NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]");
-  if (colon == std::string_view::npos || eq == std::string_view::npos || colon == 0 || colon > eq) return bad;
+  const Status bad = Status::InvalidArgument(
+      "--pool '" + std::string(text) + "': expected NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]");
+  if (colon == std::string_view::npos || eq == std::string_view::npos || colon == 0 || colon > eq)
+    return bad;
   Pool pool;
   pool.name = text.substr(0, colon);
   const std::string_view budget = text.substr(colon + 1, eq - colon - 1);
@@ -99,7 +102,8 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
   }
   plan.budget_fen = opts.budget_fen;
   if (!opts.tiers.empty()) {
-    if (!plan.tiers.empty()) return Status::InvalidArgument("tiers are given both in the plan file and with --tier");
+    if (!plan.tiers.empty())
+      return Status::InvalidArgument("tiers are given both in the plan file and with --tier");
     for (const std::string& t : opts.tiers) {
       Result<Tier> tier = ParseTierFlag(t);
       if (!tier.ok()) return tier.status();
@@ -108,7 +112,8 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
     plan.strategy = Strategy::kTiers;
   }
   if (!opts.pools.empty()) {
-    if (!plan.pools.empty()) return Status::InvalidArgument("pools are given both in the plan file and with --pool");
+    if (!plan.pools.empty())
+      return Status::InvalidArgument("pools are given both in the plan file and with --pool");
     for (const std::string& p : opts.pools) {
       Result<Pool> pool = ParsePoolFlag(p);
       if (!pool.ok()) return pool.status();
@@ -131,92 +136,9 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
   return plan;
 }
 
-// One non-blank input line. Eligible decisions keep their parsed object (key order preserved) to
-// be written back with the allocation; the others are written back as read.
-struct Line {
-  std::string_view text;
-  int64_t claim = -1;  // index into the claims, for eligible decisions
-};
-
-struct Batch {
-  std::vector<Line> lines;
-  std::vector<Claim> claims;
-  std::vector<ordered_json> eligible;  // parallel to claims
-  std::vector<std::string> errors;     // "SOURCE:LINE: message"
-  int64_t malformed = 0;
-};
-
-// Reads one decision; returns an error message, or "" when the line is usable.
-std::string ReadDecision(std::string_view text, Batch* batch, Line* line) {
-  ordered_json doc;
-  try {
-    doc = ordered_json::parse(text);
-  } catch (const ordered_json::exception& e) {
-    return std::string("not JSON: ") + e.what();
-  }
-  if (!doc.is_object()) return "a decision must be a JSON object";
-  const auto outcome = doc.find("outcome");
-  if (outcome == doc.end() || !outcome->is_string()) return "no \"outcome\" string";
-  const std::string& o = outcome->get_ref<const std::string&>();
-  if (o == "ineligible" || o == "referred" || o == "invalid") return "";
-  if (o != "eligible") return "outcome \"" + o + "\" is not one of eligible, ineligible, referred, invalid";
-
-  Claim claim;
-  const auto amount = doc.find("amount_fen");
-  if (amount == doc.end() || !amount->is_number_integer() ||
-      (amount->is_number_unsigned() && amount->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) ||
-      amount->get<int64_t>() < 0) {
-    return "an eligible decision needs \"amount_fen\", a whole number of fen >= 0" +
-           (amount == doc.end() ? std::string() : " (got " + amount->dump() + ")");
-  }
-  claim.amount_fen = amount->get<int64_t>();
-  for (auto [key, field] : {std::pair{"measure", &claim.measure}, std::pair{"clause", &claim.clause}}) {
-    const auto it = doc.find(key);
-    if (it == doc.end() || it->is_null()) continue;
-    if (!it->is_string()) return std::string("\"") + key + "\" must be a string";
-    *field = it->get<std::string>();
-  }
-  if (const auto id = doc.find("id"); id != doc.end()) claim.id = id->is_string() ? id->get<std::string>() : id->dump();
-  line->claim = static_cast<int64_t>(batch->claims.size());
-  batch->claims.push_back(std::move(claim));
-  batch->eligible.push_back(std::move(doc));
-  return "";
+std::string Money(int64_t fen) {
+  return std::to_string(fen) + " fen (" + money::YuanEnglish(fen) + ")";
 }
-
-void ReadBatch(std::string_view input, std::string_view source, Batch* batch) {
-  int64_t line_no = 0;
-  while (!input.empty()) {
-    const size_t nl = input.find('\n');
-    std::string_view text = input.substr(0, nl);
-    input = nl == std::string_view::npos ? std::string_view() : input.substr(nl + 1);
-    ++line_no;
-    if (text.ends_with('\r')) text.remove_suffix(1);
-    if (IsBlankLine(text)) continue;
-    Line line{.text = text};
-    std::string error = ReadDecision(text, batch, &line);
-    if (!error.empty()) {
-      if (++batch->malformed <= static_cast<int64_t>(kMaxReportedLines)) {
-        batch->errors.push_back(std::string(source) + ":" + std::to_string(line_no) + ": " + error);
-      }
-      continue;
-    }
-    batch->lines.push_back(line);
-  }
-}
-
-// 123456789 fen -> "1,234,567.89"
-std::string Yuan(int64_t fen) {
-  std::string digits = std::to_string(fen / 100);
-  std::string grouped;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
-    grouped += digits[i];
-  }
-  const int64_t cents = fen % 100;
-  return grouped + "." + (cents < 10 ? "0" : "") + std::to_string(cents);
-}
-
-std::string Money(int64_t fen) { return std::to_string(fen) + " fen (" + Yuan(fen) + " yuan)"; }
 
 std::string Scale(int64_t numerator, int64_t denominator) {
   if (numerator == denominator) return "paid in full";
@@ -224,59 +146,32 @@ std::string Scale(int64_t numerator, int64_t denominator) {
          std::to_string(denominator);
 }
 
-void PrintSummary(const AllocationPlan& plan, const Batch& batch, const AllocationResult& result) {
-  std::cerr << "qgrant allocate: decisions " << batch.lines.size() << ", eligible " << batch.claims.size()
-            << "; approved " << Money(result.amount_fen);
-  if (result.payable_fen != result.amount_fen) std::cerr << ", " << Money(result.payable_fen) << " in whole units of " << plan.unit_fen << " fen";
-  std::cerr << "; budget " << Money(plan.budget_fen) << "; allocated " << Money(result.allocated_fen);
+void PrintSummary(const AllocationPlan& plan, const EligibleDecisions& eligible,
+                  const AllocationResult& result) {
+  std::cerr << "qgrant allocate: decisions " << eligible.decisions << ", eligible "
+            << eligible.amounts.size() << "; approved " << Money(result.amount_fen);
+  if (result.payable_fen != result.amount_fen)
+    std::cerr << ", " << Money(result.payable_fen) << " in whole units of " << plan.unit_fen
+              << " fen";
+  std::cerr << "; budget " << Money(plan.budget_fen) << "; allocated "
+            << Money(result.allocated_fen);
   if (plan.strategy == Strategy::kProRata) {
-    std::cerr << "; " << Scale(result.groups[0].scale_numerator, result.groups[0].scale_denominator) << "\n";
+    std::cerr << "; " << Scale(result.groups[0].scale_numerator, result.groups[0].scale_denominator)
+              << "\n";
     return;
   }
   std::cerr << "\n";
   const bool tiers = plan.strategy == Strategy::kTiers;
   for (const GroupStep& g : result.groups) {
-    std::cerr << "  " << (tiers ? "tier " : "pool ") << g.name << ": " << g.claims << " eligible, approved "
-              << Yuan(g.amount_fen) << " yuan, " << (tiers ? "left for it " : "budget ") << Yuan(g.budget_fen)
-              << " yuan";
-    if (g.available_fen != g.budget_fen) {
-      std::cerr << " + " << Yuan(g.available_fen - g.budget_fen) << " yuan from other pools";
-    }
-    std::cerr << ", allocated " << Yuan(g.allocated_fen) << " yuan, " << Scale(g.scale_numerator, g.scale_denominator)
-              << "\n";
+    std::cerr << "  " << (tiers ? "tier " : "pool ") << g.name << ": " << g.claims
+              << " eligible, approved " << money::YuanEnglish(g.amount_fen) << ", "
+              << (tiers ? "left for it " : "budget ") << money::YuanEnglish(g.budget_fen);
+    if (g.available_fen != g.budget_fen)
+      std::cerr << " + " << money::YuanEnglish(g.available_fen - g.budget_fen)
+                << " from other pools";
+    std::cerr << ", allocated " << money::YuanEnglish(g.allocated_fen) << ", "
+              << Scale(g.scale_numerator, g.scale_denominator) << "\n";
   }
-}
-
-ordered_json StepJson(const AllocationPlan& plan, const GroupStep& step) {
-  ordered_json out;
-  out["strategy"] = StrategyName(plan.strategy);
-  if (plan.strategy == Strategy::kTiers) out["tier"] = step.name;
-  if (plan.strategy == Strategy::kPools) out["pool"] = step.name;
-  out["scale"] = FormatScale(step.scale_numerator, step.scale_denominator);
-  out["scale_numerator"] = step.scale_numerator;
-  out["scale_denominator"] = step.scale_denominator;
-  out["unit_fen"] = plan.unit_fen;
-  return out;
-}
-
-// The budget step of one decision, in words as well: its approved amount (the ceiling-capped
-// amount of the decision), the scale of its group, and what is paid.
-ordered_json ExplainedStep(ordered_json step, const GroupStep& g, const Allocation& a) {
-  step["approved_fen"] = a.amount_fen;
-  const std::string scale = FormatScale(g.scale_numerator, g.scale_denominator) + " (" +
-                            std::to_string(g.scale_numerator) + "/" + std::to_string(g.scale_denominator) + ")";
-  if (a.allocated_fen == a.amount_fen) {
-    step["zh"] = "核定金额" + engine::YuanZh(a.amount_fen) + "，预算足额，全额拨付" + engine::YuanZh(a.allocated_fen) +
-                 "（第四（十二）条）";
-    step["en"] = "Approved " + engine::YuanEn(a.amount_fen) + "; the budget covers it: " +
-                 engine::YuanEn(a.allocated_fen) + " is paid in full (clause 4(12))";
-  } else {
-    step["zh"] = "核定金额" + engine::YuanZh(a.amount_fen) + "，年度预算不足，按比例" + scale + "折算，拨付" +
-                 engine::YuanZh(a.allocated_fen) + "（第四（十二）条：实际支持金额受年度资金预算总量控制）";
-    step["en"] = "Approved " + engine::YuanEn(a.amount_fen) + "; the budget is short, scaled by " + scale + ": " +
-                 engine::YuanEn(a.allocated_fen) + " is paid (clause 4(12): amounts are controlled by the annual budget)";
-  }
-  return step;
 }
 
 int Run(const Options& opts, const CLI::App& cmd) {
@@ -286,86 +181,75 @@ int Run(const Options& opts, const CLI::App& cmd) {
     return kUnusableArguments;
   }
 
-  std::string input;
-  std::string source = opts.input;
-  if (opts.input == "-") {
-    source = "<stdin>";
-    std::ostringstream text;
-    text << std::cin.rdbuf();
-    input = std::move(text).str();
-  } else {
-    std::ifstream in(opts.input, std::ios::binary);
-    if (!in) {
-      std::cerr << "qgrant allocate: cannot read " << opts.input << "\n";
-      return kUnusableArguments;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    input = std::move(text).str();
+  InputText input;
+  const std::string source = opts.input == "-" ? "<stdin>" : opts.input;
+  if (Status opened = input.Open(opts.input); !opened.ok()) {
+    std::cerr << "qgrant allocate: " << opened.message() << "\n";
+    return kUnusableArguments;
   }
 
-  Batch batch;
-  ReadBatch(input, source, &batch);
-  if (batch.malformed > 0) {
-    for (const std::string& e : batch.errors) std::cerr << e << "\n";
-    if (batch.malformed > static_cast<int64_t>(kMaxReportedLines)) {
-      std::cerr << "... and " << batch.malformed - static_cast<int64_t>(kMaxReportedLines) << " more\n";
+  EligibleDecisions eligible;
+  const ScanReport report = ScanDecisions(input.text(), source, GroupIndex(*plan), 0, &eligible);
+  if (!report.failure.empty()) {
+    std::cerr << "qgrant allocate: " << report.failure
+              << "; nothing allocated, no output written\n";
+    return kUnusableArguments;
+  }
+  if (report.error_count > 0) {
+    for (const std::string& e : report.errors) std::cerr << e << "\n";
+    if (report.error_count > static_cast<int64_t>(kMaxReportedErrors)) {
+      std::cerr << "... and " << report.error_count - static_cast<int64_t>(kMaxReportedErrors)
+                << " more\n";
     }
-    std::cerr << "qgrant allocate: " << batch.malformed << " malformed line(s); nothing allocated, no output written\n";
+    std::cerr
+        << "qgrant allocate: " << report.error_count
+        << " malformed line(s); nothing allocated, no output written / 输入有误，未分配，未输出\n";
     return kMalformedInput;
   }
 
-  Result<AllocationResult> result = Allocate(batch.claims, *plan);
+  Result<AllocationResult> result = Allocate(eligible.amounts, eligible.groups, *plan);
   if (!result.ok()) {
-    std::cerr << "qgrant allocate: " << result.status().message() << "; nothing allocated, no output written\n";
-    return kMalformedInput;
+    std::cerr << "qgrant allocate: " << result.status().message()
+              << "; nothing allocated, no output written\n";
+    return result.status().code() == Status::Code::kInternal ? kUnusableArguments : kMalformedInput;
   }
-
-  std::vector<ordered_json> steps;
-  for (const GroupStep& g : result->groups) steps.push_back(StepJson(*plan, g));
-  std::string out;
-  for (const Line& line : batch.lines) {
-    if (line.claim < 0) {
-      out.append(line.text);
-    } else {
-      ordered_json& doc = batch.eligible[line.claim];
-      const Allocation& a = result->allocations[line.claim];
-      doc["allocated_fen"] = a.allocated_fen;
-      doc["allocation"] = ExplainedStep(steps[a.group], result->groups[a.group], a);
-      out += doc.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-    }
-    out += '\n';
-    if (out.size() >= (1 << 16)) {
-      std::cout << out;
-      out.clear();
-    }
+  if (Status written = WriteAllocated(input.text(), eligible, *plan, *result, stdout);
+      !written.ok()) {
+    std::cerr << "qgrant allocate: " << written.message() << "\n";
+    return kUnusableArguments;
   }
-  std::cout << out << std::flush;
-  PrintSummary(*plan, batch, *result);
+  PrintSummary(*plan, eligible, *result);
   return 0;
 }
 
 }  // namespace
 
 void AddAllocateCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand(
-      "allocate",
-      "Pay eligible decisions out of the annual budget: adds allocated_fen (in full, or scaled down when the "
-      "approved total exceeds the budget)");
+  auto* cmd = app.add_subcommand("allocate",
+                                 "Pay eligible decisions out of the annual budget: adds "
+                                 "allocated_fen (in full, or scaled down when the "
+                                 "approved total exceeds the budget)");
   auto opts = std::make_shared<Options>();
-  cmd->add_option("--budget-fen", opts->budget_fen, "the budget in fen (1 yuan = 100 fen); never exceeded")
+  cmd->add_option("--budget-fen", opts->budget_fen,
+                  "the budget in fen (1 yuan = 100 fen); never exceeded")
       ->required();
   cmd->add_option("--strategy", opts->strategy, "pro_rata (default), tiers or pools");
-  cmd->add_option("--unit-fen", opts->unit_fen, "pay in multiples of this many fen, e.g. 100 for whole yuan");
-  cmd->add_option("--plan", opts->plan_file, "YAML plan: strategy, unit_fen, tiers, pools, redistribute");
+  cmd->add_option("--unit-fen", opts->unit_fen,
+                  "pay in multiples of this many fen, e.g. 100 for whole yuan");
+  cmd->add_option("--plan", opts->plan_file,
+                  "YAML plan: strategy, unit_fen, tiers, pools, redistribute");
   cmd->add_option("--tier", opts->tiers,
-                  "NAME=MEASURE[,clause:CLAUSE...]: a tier paid before the later ones (repeatable, in order)")
+                  "NAME=MEASURE[,clause:CLAUSE...]: a tier paid before the later ones (repeatable, "
+                  "in order)")
       ->allow_extra_args(false);
-  cmd->add_option("--pool", opts->pools, "NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]: a separate envelope (repeatable)")
+  cmd->add_option("--pool", opts->pools,
+                  "NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]: a separate envelope (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--redistribute", opts->redistribute,
-                  "pools: what happens to money a pool does not need: none, proportional or in_order");
-  cmd->add_option("DECISIONS", opts->input, "decisions as JSON Lines (qgrant eval output); stdin when absent or -");
+  cmd->add_option(
+      "--redistribute", opts->redistribute,
+      "pools: what happens to money a pool does not need: none, proportional or in_order");
+  cmd->add_option("DECISIONS", opts->input,
+                  "decisions as JSON Lines (qgrant eval output); stdin when absent or -");
   cmd->callback([opts, cmd, exit_code]() { *exit_code = Run(*opts, *cmd); });
 }
 

@@ -7,6 +7,8 @@
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
+#include "common/money.h"
+#include "common/same_file.h"
 #include "engine/evaluator.h"
 #include "screen/screening.h"
 #include "simulate/report.h"
@@ -19,7 +21,22 @@ struct ScreenOptions {
   bool quiet = false;
 };
 
+// Checked before anything is read or written: an export must never replace an input.
+bool ExportsSpareInputs(const ScreenOptions& o) {
+  for (const std::string* output : {&o.csv, &o.xlsx}) {
+    for (const std::string* input : {&o.registry, &o.ledger, &o.guide, &o.policy}) {
+      const Status same = RefuseToOverwriteInput(*output, *input);
+      if (!same.ok()) {
+        std::cerr << "qgrant screen: " << same.message() << "\n";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 int RunScreen(const ScreenOptions& o) {
+  if (!ExportsSpareInputs(o)) return 2;
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
   if (!loaded) return 2;
   engine::Ledger ledger;
@@ -50,7 +67,8 @@ int RunScreen(const ScreenOptions& o) {
       out.clear();
     }
   };
-  auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); }, *loaded->rules, ledger, sink);
+  auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); },
+                               *loaded->rules, ledger, sink);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (!in.status().ok()) {
@@ -77,22 +95,25 @@ int RunScreen(const ScreenOptions& o) {
       return 2;
     }
   }
-  int64_t fen = 0;
-  for (const auto& row : r.candidates) {
-    if (row.outcome == engine::Outcome::kEligible) fen += row.amount_fen;
+  const Result<int64_t> fen = screen::EligibleFen(r);
+  if (!fen.ok()) {
+    std::cerr << "qgrant screen: " << fen.status().message() << "\n";
+    return 2;
   }
   std::fprintf(stderr,
-               "qgrant screen: %lld registry line(s), %lld unit(s); %lld eligible (%s 万元), %lld undetermined, "
+               "qgrant screen: %lld registry line(s), %lld unit(s); %lld eligible (%s 万元), %lld "
+               "undetermined, "
                "%lld ineligible, %lld referred, %lld invalid; %lld bad line(s)\n",
                static_cast<long long>(r.lines), static_cast<long long>(r.units),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kEligible)]),
-               simulate::FormatWan(fen, 2, true).c_str(),
+               money::WanFixed(*fen, 2, true).c_str(),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kUndetermined)]),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kIneligible)]),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kReferred)]),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kInvalid)]),
                static_cast<long long>(r.bad_lines));
-  for (const auto& e : r.bad_line_examples) std::fprintf(stderr, "  %s\n", e.c_str());
+  for (const auto& e : r.bad_line_examples)
+    std::fprintf(stderr, "  %s\n", simulate::Printable(e).c_str());
   return 0;
 }
 
@@ -101,16 +122,20 @@ int RunScreen(const ScreenOptions& o) {
 void AddScreenCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<ScreenOptions>();
   auto* cmd = app.add_subcommand(
-      "screen", "Find units of a registry that qualify without applying (免申即享): eligible, ineligible, or "
-                "undetermined with the missing facts");
+      "screen",
+      "Find units of a registry that qualify without applying (免申即享): eligible, ineligible, or "
+      "undetermined with the missing facts");
   cmd->add_option("--policy", o->policy, "policy folder or file")->required();
   cmd->add_option("--guide", o->guide, "the year's application guide (YAML)");
   cmd->add_option("--ledger", o->ledger, "what units already received (JSON Lines)");
-  cmd->add_option("--as-of", o->as_of, "apply the rules in force on this date (YYYY-MM-DD; default today)");
+  cmd->add_option("--as-of", o->as_of,
+                  "apply the rules in force on this date (YYYY-MM-DD; default today)");
   cmd->add_option("--csv", o->csv, "write the candidates (eligible and undetermined) as CSV");
-  cmd->add_option("--xlsx", o->xlsx, "write the candidates as an XLSX workbook, one sheet per measure");
+  cmd->add_option("--xlsx", o->xlsx,
+                  "write the candidates as an XLSX workbook, one sheet per measure");
   cmd->add_flag("--quiet", o->quiet, "no JSON Lines on stdout (only the summary and the exports)");
-  cmd->add_option("REGISTRY", o->registry, "units with their achievements: JSON Lines or CSV (stdin when absent)");
+  cmd->add_option("REGISTRY", o->registry,
+                  "units with their achievements: JSON Lines or CSV (stdin when absent)");
   cmd->callback([o, exit_code]() { *exit_code = RunScreen(*o); });
 }
 

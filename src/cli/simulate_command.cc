@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
+#include "common/same_file.h"
 #include "simulate/report.h"
 #include "simulate/simulation.h"
 
@@ -31,6 +32,21 @@ struct SimulateOptions {
   std::vector<std::string> by;
   std::string registry;
 };
+
+// Refuses an output (--csv, --chart) that is one of the input files: it is truncated when opened,
+// which would destroy the registry or ledger it was meant to describe.
+bool OutputsSpareInputs(const SimulateOptions& o) {
+  for (const std::string* output : {&o.csv, &o.chart}) {
+    for (const std::string* input : {&o.registry, &o.ledger, &o.reform, &o.guide, &o.policy}) {
+      const Status same = RefuseToOverwriteInput(*output, *input);
+      if (!same.ok()) {
+        std::cerr << "qgrant simulate: " << same.message() << "\n";
+        return false;
+      }
+    }
+  }
+  return true;
+}
 
 // Opens an output file before the run, so that a mistyped path costs nothing.
 bool OpenOutput(const std::string& path, std::ofstream* out) {
@@ -56,7 +72,8 @@ bool WriteOutput(const std::string& path, std::ofstream* out, const std::string&
 
 void ReportProblems(const std::string& registry, const simulate::SimulationResult& r) {
   for (const auto& p : r.bad_line_examples) {
-    std::cerr << registry << ":" << p.line << ": bad registry line: " << p.message << "\n";
+    std::cerr << registry << ":" << p.line
+              << ": bad registry line: " << simulate::Printable(p.message) << "\n";
   }
   if (r.bad_lines > static_cast<int64_t>(r.bad_line_examples.size())) {
     std::cerr << registry << ": … " << r.bad_lines - r.bad_line_examples.size()
@@ -70,7 +87,7 @@ void ReportProblems(const std::string& registry, const simulate::SimulationResul
     const char* name = s == simulate::kBaseline ? "baseline" : "reform";
     for (const auto& p : sc.invalid_examples) {
       std::cerr << registry << ":" << p.line << ": invalid application (" << name
-                << "): " << p.message << "\n";
+                << "): " << simulate::Printable(p.message) << "\n";
     }
     const int64_t invalid_apps = sc.invalid - r.bad_lines;
     if (invalid_apps > static_cast<int64_t>(sc.invalid_examples.size())) {
@@ -100,6 +117,7 @@ int RunSimulate(const SimulateOptions& o) {
   engine::Ledger ledger;
   if (!LoadLedger(o.ledger, "simulated", &ledger)) return 2;
   std::ofstream csv_out, chart_out;
+  if (!OutputsSpareInputs(o)) return 2;
   if (!OpenOutput(o.csv, &csv_out) || !OpenOutput(o.chart, &chart_out)) return 2;
   LineReader in;
   if (Status st = in.Open(o.registry); !st.ok()) {

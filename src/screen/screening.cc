@@ -3,14 +3,14 @@
 #include <optional>
 #include <unordered_set>
 
+#include "common/csv.h"
+#include "common/money.h"
 #include "engine/application.h"
 #include "engine/evaluator.h"
 #include "simulate/registry.h"
-#include "simulate/report.h"
 
 namespace qgrant::screen {
 namespace {
-
 
 std::string Basis(const engine::Decision& d, const policy::Measure* m) {
   std::string clause = m ? "第" + m->clause + "条" : "";
@@ -26,8 +26,8 @@ std::string Basis(const engine::Decision& d, const policy::Measure* m) {
 
 }  // namespace
 
-Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules, const engine::Ledger& start,
-                            const RowSink& sink) {
+Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules,
+                            const engine::Ledger& start, const RowSink& sink) {
   ScreenResult result;
   engine::Ledger ledger = start;
   Result<simulate::RegistryStart> head = simulate::StartRegistry(source);
@@ -89,20 +89,6 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
 
 namespace {
 
-void CsvField(std::string* out, std::string_view s) {
-  bool quote = s.find_first_of(",\"\n\r") != std::string_view::npos;
-  if (!quote) {
-    out->append(s);
-    return;
-  }
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
 const char* OutcomeZh(engine::Outcome o) {
   return o == engine::Outcome::kEligible ? "符合条件" : "待补充信息";
 }
@@ -115,29 +101,38 @@ std::string MissingList(const ScreenRow& row) {
 
 }  // namespace
 
+Result<int64_t> EligibleFen(const ScreenResult& r) {
+  money::Total total;
+  for (const auto& row : r.candidates) {
+    if (row.outcome == engine::Outcome::kEligible && !total.Add(row.amount_fen))
+      return total.status();
+  }
+  return total.fen();
+}
+
 std::string CandidatesCsv(const ScreenResult& r) {
   std::string out = "\xEF\xBB\xBF";  // byte-order mark: spreadsheet programs then read UTF-8
   out += "统一社会信用代码,单位名称,措施,条款,金额（万元）,依据,结论,缺少的事实,措施编号,事项\n";
   for (const auto& row : r.candidates) {
-    CsvField(&out, row.uscc);
+    AppendCsvField(&out, row.uscc);
     out += ',';
-    CsvField(&out, row.name);
+    AppendCsvField(&out, row.name);
     out += ',';
-    CsvField(&out, row.measure_title.zh);
+    AppendCsvField(&out, row.measure_title.zh);
     out += ',';
-    CsvField(&out, row.clause);
+    AppendCsvField(&out, row.clause);
     out += ',';
-    if (row.outcome == engine::Outcome::kEligible) out += simulate::FormatWan(row.amount_fen, 6, false);
+    if (row.outcome == engine::Outcome::kEligible) out += money::WanFixed(row.amount_fen, 6, false);
     out += ',';
-    CsvField(&out, row.basis);
+    AppendCsvField(&out, row.basis);
     out += ',';
     out += OutcomeZh(row.outcome);
     out += ',';
-    CsvField(&out, MissingList(row));
+    AppendCsvField(&out, MissingList(row));
     out += ',';
-    CsvField(&out, row.measure);
+    AppendCsvField(&out, row.measure);
     out += ',';
-    CsvField(&out, row.subject);
+    AppendCsvField(&out, row.subject);
     out += '\n';
   }
   return out;

@@ -50,15 +50,21 @@ using RowSink = std::function<void(const ScreenRow&, const engine::Decision&)>;
 // Screens the registry (JSON Lines or CSV, as doc/simulation.md describes) under `rules`, one
 // round in registry order starting from `ledger`. Fails only when the registry is unusable (a
 // bad CSV header); bad lines are counted and the run goes on.
-Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules, const engine::Ledger& ledger,
-                            const RowSink& sink);
+Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules,
+                            const engine::Ledger& ledger, const RowSink& sink);
+
+// The sum of the eligible candidates' amounts, checked (common/money.h): an error past 10^15 fen.
+Result<int64_t> EligibleFen(const ScreenResult& r);
 
 // The candidates as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese
 // headers): 统一社会信用代码, 单位名称, 措施, 条款, 金额（万元）, 依据, then 结论 and 缺少的事实.
-// Eligible and undetermined rows only; amounts in exact 万元 (six decimals).
+// Eligible and undetermined rows only; amounts in exact 万元 (six decimals). A text cell that a
+// spreadsheet would run as a formula (= + - @ first) is neutralised (common/csv.h).
 std::string CandidatesCsv(const ScreenResult& r);
 
-// The same as an XLSX workbook: one sheet per measure with candidates, a summary sheet first.
+// The same as an XLSX workbook: one sheet per measure with candidates (names unique, at most 31
+// characters), a summary sheet first. Amounts are integer fen as numbers, shown in 万元 by a
+// number format, so they sum exactly. On an error no file is left behind.
 Status WriteCandidatesXlsx(const ScreenResult& r, const std::string& path);
 
 }  // namespace qgrant::screen

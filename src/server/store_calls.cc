@@ -33,8 +33,10 @@ Status Abandon() { return Status::InvalidArgument("the answer is not a success: 
 Response Write(const Service& service, const Call& call, const std::function<Response(store::WriteTx&)>& job) {
   const std::string body_hash = store::Sha256Hex(call.request.body);
   std::optional<Response> answer;
+  bool given_up = false;  // the answer stands, and nothing is to be committed
   Status st = service.store()->Write([&](store::WriteTx& tx) -> Status {
     answer.reset();
+    given_up = false;
     if (call.idempotency_key && call.user) {
       auto first = tx.FindIdempotency(call.user->id, *call.idempotency_key);
       if (!first.ok()) return first.status();
@@ -48,6 +50,7 @@ Response Write(const Service& service, const Call& call, const std::function<Res
         Response replay = Response::Json(static_cast<int>(r.status), r.response);
         replay.headers.emplace_back("Idempotent-Replayed", "true");
         answer = std::move(replay);
+        given_up = true;
         return Abandon();
       }
     }
@@ -60,7 +63,7 @@ Response Write(const Service& service, const Call& call, const std::function<Res
     }
     return Status::Ok();
   });
-  if (answer && (!st.ok() && answer->status >= 200 && answer->status < 300)) return StoreFailure(st);
+  if (answer && !given_up && !st.ok() && answer->status >= 200 && answer->status < 300) return StoreFailure(st);
   if (answer) return *answer;
   return StoreFailure(st);
 }
@@ -86,6 +89,18 @@ std::string LedgerLine(const store::LedgerEntry& e) {
 }
 
 }  // namespace
+
+Status StoreLedgerSource::Fill(const engine::Application& app, bool whole_ledger, engine::Ledger* ledger) const {
+  auto entries = store_->Read([&](store::Reader& r) {
+    return r.Ledger(whole_ledger ? std::optional<std::string>() : std::optional<std::string>(app.uscc));
+  });
+  if (!entries.ok()) return entries.status();
+  int64_t n = 0;
+  for (const auto& e : *entries) {
+    if (Status st = ledger->LoadLine(LedgerLine(e), ++n); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
 
 Result<Decided> DecideApplication(const Service& service, store::Reader& reader, const std::string& guide_year,
                                   const nlohmann::json& application) {

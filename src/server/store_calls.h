@@ -26,6 +26,16 @@ class StoreAuthenticator : public Authenticator {
   store::Store* store_;
 };
 
+// The store's ledger as POST /api/v1/evaluate consults it for a signed-in caller.
+class StoreLedgerSource : public LedgerSource {
+ public:
+  explicit StoreLedgerSource(store::Store* store) : store_(store) {}
+  Status Fill(const engine::Application& app, bool whole_ledger, engine::Ledger* ledger) const override;
+
+ private:
+  store::Store* store_;
+};
+
 // Runs `job` in one store transaction. Its answer commits with its changes: a 2xx answer and,
 // with an Idempotency-Key, the answer kept for repeats; any other answer rolls the job back. A
 // repeat of the same request gets the first answer (Idempotent-Replayed: true); the same key with

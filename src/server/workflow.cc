@@ -16,13 +16,27 @@ const std::vector<std::string>& KnownRoles() {
 
 std::vector<std::string> Strings(const YAML::Node& n) {
   std::vector<std::string> out;
-  if (n.IsSequence()) {
+  if (n.IsDefined() && n.IsSequence()) {
     for (const auto& e : n) out.push_back(e.as<std::string>());
   }
   return out;
 }
 
-policy::Text Label(const YAML::Node& n) { return {n["zh"].as<std::string>(""), n["en"].as<std::string>("")}; }
+// A member of a map, or an undefined node: a missing key is never an exception here.
+YAML::Node Member(const YAML::Node& n, const char* key) {
+  if (!n.IsDefined() || !n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (it->first.as<std::string>() == key) return it->second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::string Scalar(const YAML::Node& n, const char* key) {
+  const YAML::Node v = Member(n, key);
+  return v.IsDefined() && v.IsScalar() ? v.as<std::string>() : std::string();
+}
+
+policy::Text Label(const YAML::Node& n) { return {Scalar(n, "zh"), Scalar(n, "en")}; }
 
 Status Problem(const std::string& path, const std::string& what) {
   return Status::InvalidArgument("workflow " + path + ": " + what);
@@ -32,10 +46,10 @@ Result<WorkflowAction> ReadAction(const std::string& path, const std::string& id
   WorkflowAction a;
   a.id = id;
   a.label = Label(n);
-  a.from = Strings(n["from"]);
-  a.to = n["to"].as<std::string>("");
-  a.roles = Strings(n["roles"]);
-  for (const auto& need : Strings(n["needs"])) {
+  a.from = Strings(Member(n, "from"));
+  a.to = Scalar(n, "to");
+  a.roles = Strings(Member(n, "roles"));
+  for (const auto& need : Strings(Member(n, "needs"))) {
     if (need == "note") a.needs_note = true;
     else if (need == "deadline") a.needs_deadline = true;
     else if (need == "round_open") a.needs_round_open = true;
@@ -57,15 +71,17 @@ Result<Workflow> Workflow::Load(const std::string& path) {
   }
   Workflow w;
   try {
-    if (root["kind"].as<std::string>("") != "workflow") return Problem(path, "kind must be workflow");
-    w.version_ = root["version"].as<std::string>("");
-    for (auto it = root["states"].begin(); it != root["states"].end(); ++it) {
+    if (Scalar(root, "kind") != "workflow") return Problem(path, "kind must be workflow");
+    w.version_ = Scalar(root, "version");
+    const YAML::Node states = Member(root, "states"), actions = Member(root, "actions");
+    if (!states.IsMap() || !actions.IsMap()) return Problem(path, "states and actions must be maps");
+    for (auto it = states.begin(); it != states.end(); ++it) {
       const YAML::Node& n = it->second;
-      WorkflowState s{it->first.as<std::string>(), Label(n), n["live"].as<bool>(true), n["public_as"].as<std::string>("")};
+      WorkflowState s{it->first.as<std::string>(), Label(n), Scalar(n, "live") != "false", Scalar(n, "public_as")};
       if (s.label.zh.empty() || s.label.en.empty()) return Problem(path, "state '" + s.id + "' needs zh and en");
       w.states_.push_back(std::move(s));
     }
-    for (auto it = root["actions"].begin(); it != root["actions"].end(); ++it) {
+    for (auto it = actions.begin(); it != actions.end(); ++it) {
       auto a = ReadAction(path, it->first.as<std::string>(), it->second);
       if (!a.ok()) return a.status();
       w.actions_.push_back(std::move(*a));

@@ -160,7 +160,8 @@ Result<RegistryStart> StartRegistry(const std::function<bool(std::string_view*)>
   if (start.have_first && IsCsvHeader(start.first)) {
     Result<CsvLayout> layout = ParseCsvHeader(start.first);
     if (!layout.ok()) {
-      return Status::ParseError("line " + std::to_string(start.line_number) + ": " + layout.status().message());
+      return Status::ParseError("line " + std::to_string(start.line_number) + ": " +
+                                layout.status().message());
     }
     start.csv = *layout;
     start.have_first = false;

@@ -4,17 +4,14 @@
 #include <set>
 #include <utility>
 
+#include "common/csv.h"
+#include "common/money.h"
+
 namespace qgrant::simulate {
 
 namespace {
 
 constexpr int kTableDecimals = 2;  // 0.01 万元 = 100 yuan: enough for a costing, exact in the CSV
-
-uint64_t Pow10(int n) {
-  uint64_t p = 1;
-  while (n-- > 0) p *= 10;
-  return p;
-}
 
 std::string Grouped(uint64_t v) {
   std::string digits = std::to_string(v);
@@ -35,7 +32,7 @@ std::string Count(int64_t v) {
 // A change shows its sign: +1,234 / -1,234 / 0.
 std::string SignedCount(int64_t v) { return (v > 0 ? "+" : "") + Count(v); }
 
-std::string Wan(int64_t fen) { return FormatWan(fen, kTableDecimals, true); }
+std::string Wan(int64_t fen) { return money::WanFixed(fen, kTableDecimals, true); }
 
 std::string SignedWan(int64_t fen) {
   std::string s = Wan(fen);
@@ -193,16 +190,6 @@ const Figures* FindGroup(const ScenarioResult& s, Dimension dim, const std::stri
 Cell MeasureCell(const Figures* f, size_t m) { return f ? f->measures[m] : Cell{}; }
 Cell TotalCell(const Figures* f) { return f ? f->total : Cell{}; }
 
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string XmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -246,25 +233,25 @@ std::string GroupName(Dimension dim, const std::string& group) {
       if (group == id) return std::string(zh) + " " + id;
     }
   }
-  return group;
+  return Printable(group);
 }
 
 }  // namespace
 
-std::string FormatWan(int64_t fen, int decimals, bool group) {
-  decimals = std::clamp(decimals, 0, 6);
-  const bool negative = fen < 0;
-  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
-  const uint64_t step = Pow10(6 - decimals);  // fen per last digit shown
-  uint64_t q = magnitude / step;
-  if ((magnitude % step) * 2 >= step) ++q;  // half away from zero: the magnitude rounds up
-  const uint64_t scale = Pow10(decimals);
-  const uint64_t whole = q / scale, frac = q % scale;
-  std::string out = negative && q != 0 ? "-" : "";
-  out += group ? Grouped(whole) : std::to_string(whole);
-  if (decimals > 0) {
-    std::string digits = std::to_string(frac);
-    out += "." + std::string(decimals - digits.size(), '0') + digits;
+// A registry's text made safe for a terminal: control characters (an escape sequence could
+// rewrite the screen, a line break forge a table row) are shown as \xNN.
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7F) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    } else {
+      out += c;
+    }
   }
   return out;
 }
@@ -369,7 +356,7 @@ std::string RenderCsv(const SimulationResult& r, const std::vector<Dimension>& b
     out += "," + registry_units;
     for (const Cell& c : {b, f, Cell{f.units - b.units, f.fen - b.fen}}) {
       out += "," + std::to_string(c.units) + "," + std::to_string(c.fen) + "," +
-             FormatWan(c.fen, 6, false);
+             money::WanFixed(c.fen, 6, false);
     }
     out += "\n";
   };
@@ -468,8 +455,8 @@ std::string RenderChart(const SimulationResult& r) {
   text(kMargin, y, kSmallPx, "改革 reform: " + reform.label, " fill=\"#444\"");
   y += kSmallPx + 6;
   text(kMargin, y, kSmallPx,
-       "合计 total: " + FormatWan(base.all.total.fen, 2, true) + " → " +
-           FormatWan(reform.all.total.fen, 2, true) + " 万元 (" +
+       "合计 total: " + money::WanFixed(base.all.total.fen, 2, true) + " → " +
+           money::WanFixed(reform.all.total.fen, 2, true) + " 万元 (" +
            SignedWan(reform.all.total.fen - base.all.total.fen) + "); " + Count(r.units) + " units",
        " fill=\"#444\"");
   // Legend, right-aligned above the plot.
@@ -488,7 +475,7 @@ std::string RenderChart(const SimulationResult& r) {
     s += "<line x1=\"" + std::to_string(x) + "\" y1=\"" + std::to_string(header) + "\" x2=\"" +
          std::to_string(x) + "\" y2=\"" + std::to_string(header + plot_height) + "\" stroke=\"" +
          (t == 0 ? "#888" : "#e3e3e3") + "\" stroke-width=\"1\"/>\n";
-    text(x, header + plot_height + 16, kSmallPx, FormatWan(t, tick_decimals, true),
+    text(x, header + plot_height + 16, kSmallPx, money::WanFixed(t, tick_decimals, true),
          " text-anchor=\"middle\" fill=\"#444\"");
   }
   text(plot_x + kPlotWidth / 2, header + plot_height + 34, kSmallPx, "万元 (10,000 yuan)",
@@ -505,7 +492,7 @@ std::string RenderChart(const SimulationResult& r) {
       const int bar_y = row_y + sc * (kBar + kBarGap);
       int w = x_of(cells[sc].fen);
       if (cells[sc].fen > 0) w = std::max(w, 1);  // a cost, however small, stays visible
-      const std::string label = FormatWan(cells[sc].fen, 2, true);
+      const std::string label = money::WanFixed(cells[sc].fen, 2, true);
       s += "<rect x=\"" + std::to_string(plot_x) + "\" y=\"" + std::to_string(bar_y) +
            "\" width=\"" + std::to_string(w) + "\" height=\"" + std::to_string(kBar) +
            "\" fill=\"" + (sc == kBaseline ? kBaseColour : kReformColour) + "\" class=\"" +

@@ -1,6 +1,6 @@
 // What `qgrant simulate` shows (doc/simulation.md): a table for the terminal, CSV for
 // spreadsheets and an SVG bar chart, all from one SimulationResult. Money is int64 fen
-// throughout and is turned into 万元 text with integer arithmetic only.
+// throughout and is turned into 万元 text by common/money.h, with integer arithmetic only.
 #pragma once
 
 #include <cstdint>
@@ -12,10 +12,9 @@
 
 namespace qgrant::simulate {
 
-// `fen` in 万元 (1 万元 = 10,000 yuan = 1,000,000 fen) with `decimals` places (0 to 6), rounded
-// half away from zero; 6 places are exact. With `group`, the whole part has thousands commas.
-//   FormatWan(123456789, 2, true) == "123.46"; FormatWan(123456789, 6, false) == "123.456789"
-std::string FormatWan(int64_t fen, int decimals, bool group);
+// Registry text made safe for a terminal: control characters (an escape sequence could rewrite
+// the screen, a line break forge a table row) are shown as \xNN. Printable("a\nb") == "a\\x0ab".
+std::string Printable(std::string_view text);
 
 // Columns a terminal gives the text: 2 for CJK and full-width characters, 1 for the rest.
 int DisplayWidth(std::string_view utf8);

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/money.h"
 #include "common/parallel.h"
 #include "engine/application.h"
 #include "engine/decision.h"
@@ -109,6 +110,8 @@ class ScenarioRun {
   }
 
   // Decides the batch's applications in registry order.
+  const Status& status() const { return status_; }
+
   void Decide(const Batch& b, Scenario s) {
     for (size_t i = 0; i < b.records.size(); ++i) {
       const RegistryRecord& rec = b.records[i];
@@ -137,8 +140,8 @@ class ScenarioRun {
         const bool new_for_measure = unit_measures_.insert(d.uscc + '\x1f' + d.measure).second;
         const bool new_unit = units_.insert(d.uscc).second;
         for (Figures* f : figures) {
-          f->measures[m].fen += d.amount_fen;
-          f->total.fen += d.amount_fen;
+          AddFen(&f->measures[m].fen, d.amount_fen);
+          AddFen(&f->total.fen, d.amount_fen);
           if (new_for_measure) ++f->measures[m].units;
           if (new_unit) ++f->total.units;
         }
@@ -168,6 +171,18 @@ class ScenarioRun {
     }
   }
 
+  // Adds to a figure through the money module: a sum passing 10^15 fen fails the run (status())
+  // instead of wrapping into a wrong cost.
+  void AddFen(int64_t* figure, int64_t fen) {
+    Result<int64_t> sum = money::Add(*figure, fen);
+    if (sum.ok()) {
+      *figure = *sum;
+    } else if (status_.ok()) {
+      status_ = Status::InvalidArgument("模拟合计溢出 the simulated cost overflows: " +
+                                        sum.status().message());
+    }
+  }
+
   Figures& Group(Dimension dim, const std::string& name) {
     auto& groups = out_->groups[dim];
     auto it = groups.find(name);
@@ -185,6 +200,7 @@ class ScenarioRun {
   std::unordered_map<std::string, size_t> row_index_;
   size_t measures_ = 0;
   std::unordered_set<std::string> unit_measures_, units_, referred_;
+  Status status_;
 };
 
 // The registry itself: its distinct units, by group, and its bad lines.
@@ -311,6 +327,7 @@ Result<SimulationResult> Simulate(const LineSource& source, const policy::RuleSe
     std::swap(cur, next);
     if (options.progress) options.progress(result.lines);
   }
+  for (const ScenarioRun& run : runs) QGRANT_RETURN_IF_ERROR(run.status());
   return result;
 }
 

@@ -105,7 +105,7 @@ Result<std::vector<Application>> Reader::ApplicationsBySubmission(const std::str
   std::vector<SqlValue> params{round};
   std::string sql = Select(kApplicationColumns, "FROM applications WHERE round_id = ?");
   sql += StateIn(states, &params);
-  sql += " ORDER BY submission_seq, seq";
+  sql += " ORDER BY submission_seq IS NULL, submission_seq, seq";  // never submitted: last, on both
   return All<Application>(Query(sql, params), ToApplication);
 }
 

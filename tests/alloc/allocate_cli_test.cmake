@@ -85,8 +85,47 @@ run_allocate(--budget-fen 100 ${DATA}/malformed.jsonl)
 expect("malformed input exited ${rc}, expected 1" rc EQUAL 1)
 file(READ ${WORK}/out.jsonl partial)
 expect("malformed input still wrote output: ${partial}" NOT partial)
-expect("line 2 not reported: ${err}" err MATCHES "malformed.jsonl:2: not JSON")
-expect("line 4 not reported: ${err}" err MATCHES "malformed.jsonl:4: an eligible decision needs \"amount_fen\"")
+expect("line 2 not reported: ${err}" err MATCHES "malformed.jsonl:2: 不是有效的 JSON / not JSON")
+expect("line 4 not reported: ${err}" err MATCHES "malformed.jsonl:4: [^\n]*an eligible decision needs \"amount_fen\"")
+
+# Input that would pay wrongly is refused the same way (FILE:LINE: message, exit 1, no output).
+# rejects(NAME MESSAGE_REGEX LINE...): a file of the given lines must be refused with the message.
+function(rejects name pattern)
+  string(REPLACE ";" "\n" text "${ARGN}")
+  file(WRITE ${WORK}/${name}.jsonl "${text}\n")
+  run_allocate(--budget-fen 100 ${WORK}/${name}.jsonl)
+  file(READ ${WORK}/out.jsonl partial)
+  expect("${name}: exit ${rc}, expected 1\n${err}" rc EQUAL 1)
+  expect("${name}: wrote output: ${partial}" NOT partial)
+  expect("${name}: expected ${pattern} in\n${err}" err MATCHES "${pattern}")
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
+set(ok_a [=[{"id":"A","outcome":"eligible","cap_fen":500,"amount_fen":300}]=])
+set(ok_b [=[{"id":"B","outcome":"eligible","cap_fen":500,"amount_fen":200}]=])
+# The same file given twice: every id repeats, each error naming both lines.
+rejects(concatenated "concatenated.jsonl:3: [^\n]*decision id \"A\" repeats line 1" ${ok_a} ${ok_b} ${ok_a} ${ok_b})
+expect("the second repeat is not named: ${err}" err MATCHES "concatenated.jsonl:4: [^\n]*\"B\" repeats line 2")
+rejects(above_cap "above_cap.jsonl:2: [^\n]*amount_fen 600 > cap_fen 500" ${ok_a}
+        [=[{"id":"C","outcome":"eligible","cap_fen":500,"amount_fen":600}]=])
+rejects(repeated_key "repeated_key.jsonl:1: [^\n]*the member name \"amount_fen\" appears twice"
+        [=[{"id":"C","outcome":"eligible","amount_fen":1,"amount_fen":900}]=])
+rejects(nested_repeated_key "nested_repeated_key.jsonl:1: [^\n]*\"k\" appears twice"
+        [=[{"id":"C","outcome":"eligible","amount_fen":1,"items":[{"k":1,"k":2}]}]=])
+rejects(fraction "fraction.jsonl:1: [^\n]*whole number of fen from 0 to 10\\^15 \\(got 1.0\\)"
+        [=[{"id":"C","outcome":"eligible","amount_fen":1.0}]=])
+rejects(exponent "exponent.jsonl:1: [^\n]*\\(got 1e3\\)" [=[{"id":"C","outcome":"eligible","amount_fen":1e3}]=])
+rejects(past_bound "past_bound.jsonl:1: [^\n]*\\(got 1000000000000001\\)"
+        [=[{"id":"C","outcome":"eligible","amount_fen":1000000000000001}]=])
+rejects(bad_cap "bad_cap.jsonl:1: [^\n]*\"cap_fen\"" [=[{"id":"C","outcome":"eligible","amount_fen":1,"cap_fen":-1}]=])
+
+# Standard input from a pipe is spooled and read twice: the same output as from the file.
+execute_process(COMMAND ${QGRANT} allocate --budget-fen 300000001 ${DATA}/decisions.jsonl
+                OUTPUT_VARIABLE from_file ERROR_QUIET)
+execute_process(COMMAND ${CMAKE_COMMAND} -E cat ${DATA}/decisions.jsonl
+                COMMAND ${QGRANT} allocate --budget-fen 300000001
+                OUTPUT_VARIABLE from_pipe ERROR_VARIABLE pipe_err RESULT_VARIABLE pipe_rc)
+expect("stdin run failed (${pipe_rc}): ${pipe_err}" pipe_rc EQUAL 0)
+expect("stdin gave other output than the file" from_file STREQUAL from_pipe)
 
 # Unusable plan or arguments: exit 2.
 run_allocate(--budget-fen 100 --plan ${DATA}/bad_plan.yaml ${DATA}/decisions.jsonl)
@@ -94,3 +133,13 @@ expect("bad plan exited ${rc}, expected 2" rc EQUAL 2)
 expect("bad plan not explained: ${err}" err MATCHES "bad_plan.yaml:2:1: unknown key 'tier'")
 run_allocate(--budget-fen 100 --strategy fifo ${DATA}/decisions.jsonl)
 expect("unknown strategy exited ${rc}, expected 2" rc EQUAL 2)
+
+# A directory is an unusable input (exit 2, the reason named); an empty file is an empty round.
+run_allocate(--budget-fen 100 ${WORK})
+expect("a directory as input exited ${rc}, expected 2: ${err}" rc EQUAL 2)
+expect("a directory as input: no reason given: ${err}" err MATCHES "cannot read")
+file(WRITE ${WORK}/empty.jsonl "")
+run_allocate(--budget-fen 100 ${WORK}/empty.jsonl)
+expect("an empty input exited ${rc}: ${err}" rc EQUAL 0)
+file(READ ${WORK}/out.jsonl empty_out)
+expect("an empty input wrote something: ${empty_out}" NOT empty_out)

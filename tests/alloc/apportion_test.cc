@@ -2,6 +2,8 @@
 // the shares ranked first by (remainder desc, tiebreak desc, index asc), found by a full sort.
 #include "alloc/apportion.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -9,12 +11,11 @@
 #include <random>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 namespace qgrant::alloc {
 namespace {
 
-std::vector<int64_t> Reference(const std::vector<int64_t>& caps, const std::vector<int64_t>& tiebreak, int64_t pot) {
+std::vector<int64_t> Reference(const std::vector<int64_t>& caps,
+                               const std::vector<int64_t>& tiebreak, int64_t pot) {
   const size_t n = caps.size();
   __int128 demand = 0;
   for (int64_t c : caps) demand += c;
@@ -38,7 +39,8 @@ std::vector<int64_t> Reference(const std::vector<int64_t>& caps, const std::vect
   return parts;
 }
 
-std::vector<int64_t> Apportion(const std::vector<int64_t>& caps, const std::vector<int64_t>& tiebreak, int64_t pot) {
+std::vector<int64_t> Apportion(const std::vector<int64_t>& caps,
+                               const std::vector<int64_t>& tiebreak, int64_t pot) {
   const int64_t demand = std::accumulate(caps.begin(), caps.end(), int64_t{0});
   std::vector<int64_t> parts(caps.size(), -1);
   ApportionLargestRemainder(caps, tiebreak, demand, pot, parts);
@@ -67,7 +69,8 @@ TEST(ApportionTest, MatchesReferenceOnRandomInputs) {
     const uint64_t bound = std::max<uint64_t>(2, (uint64_t{1} << bits) / n);
     std::vector<int64_t> caps(n), tiebreak(n);
     for (size_t i = 0; i < n; ++i) {
-      caps[i] = rng() % 5 == 0 ? static_cast<int64_t>(bound / 2) : static_cast<int64_t>(rng() % bound);
+      caps[i] =
+          rng() % 5 == 0 ? static_cast<int64_t>(bound / 2) : static_cast<int64_t>(rng() % bound);
       tiebreak[i] = rng() % 3 == 0 ? caps[i] : static_cast<int64_t>(rng() % 4);
     }
     const int64_t demand = std::accumulate(caps.begin(), caps.end(), int64_t{0});

@@ -1,15 +1,16 @@
-#include "screen/screening.h"
-
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <sstream>
 
 #include "engine/application.h"
 #include "engine/evaluator.h"
 #include "policy/loader.h"
+#include "screen/screening.h"
 
 namespace qgrant::screen {
 namespace {
@@ -20,23 +21,26 @@ class ScreenTest : public ::testing::Test {
  protected:
   void SetUp() override {
     policy::DiagnosticSink sink;
-    ASSERT_TRUE(policy::LoadBundle({std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand"}, &bundle_, &sink))
+    ASSERT_TRUE(policy::LoadBundle({std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand"},
+                                   &bundle_, &sink))
         << sink.Format();
     policy::Date d;
     policy::ParseDate("2026-06-01", &d);
     rules_ = std::make_unique<policy::RuleSet>(policy::ResolveRules(bundle_, nullptr, d));
   }
 
-  Result<ScreenResult> Run(const std::vector<std::string>& lines, std::vector<engine::Decision>* decisions = nullptr) {
+  Result<ScreenResult> Run(const std::vector<std::string>& lines,
+                           std::vector<engine::Decision>* decisions = nullptr) {
     size_t i = 0;
     auto source = [&](std::string_view* line) {
       if (i == lines.size()) return false;
       *line = lines[i++];
       return true;
     };
-    return Screen(source, *rules_, engine::Ledger(), [&](const ScreenRow&, const engine::Decision& d) {
-      if (decisions) decisions->push_back(d);
-    });
+    return Screen(source, *rules_, engine::Ledger(),
+                  [&](const ScreenRow&, const engine::Decision& d) {
+                    if (decisions) decisions->push_back(d);
+                  });
   }
 
   policy::PolicyBundle bundle_;
@@ -45,20 +49,45 @@ class ScreenTest : public ::testing::Test {
 
 // A unit with every fact, for each paying measure; screening drops some of them.
 std::vector<json> FullUnits() {
-  json base = {{"uscc", "91440300MA5XXXXXXR"}, {"name", "深圳市示例科技有限公司"}, {"kind", "enterprise"},
-               {"district", "南山区"}, {"registered_in_shenzhen", true}, {"serious_dishonesty", false},
+  json base = {{"uscc", "91440300MA5XXXXXXR"},   {"name", "深圳市示例科技有限公司"},
+               {"kind", "enterprise"},           {"district", "南山区"},
+               {"registered_in_shenzhen", true}, {"serious_dishonesty", false},
                {"established_on", "2015-03-01"}};
   std::vector<json> achievements = {
-      {{"measure", "china_quality_award"}, {"subject", "S1"}, {"obtained_on", "2025-09-12"}, {"facts", {{"level", "winner"}}}},
-      {{"measure", "mayor_quality_award"}, {"subject", "S2"}, {"obtained_on", "2025-09-12"}, {"facts", {{"grade", "bronze"}}}},
-      {{"measure", "international_accreditation"}, {"subject", "S3"}, {"obtained_on", "2025-09-12"}, {"facts", {{"body", "UKAS"}}}},
-      {{"measure", "international_accreditation"}, {"subject", "S4"}, {"obtained_on", "2025-09-12"}, {"facts", {{"body", "XYZ"}}}},
-      {{"measure", "brand_value_evaluation"}, {"subject", "S5"}, {"obtained_on", "2025-09-12"}, {"facts", {{"standard", "ISO 10668"}}}},
-      {{"measure", "metrology"}, {"subject", "S6"}, {"obtained_on", "2025-09-12"},
+      {{"measure", "china_quality_award"},
+       {"subject", "S1"},
+       {"obtained_on", "2025-09-12"},
+       {"facts", {{"level", "winner"}}}},
+      {{"measure", "mayor_quality_award"},
+       {"subject", "S2"},
+       {"obtained_on", "2025-09-12"},
+       {"facts", {{"grade", "bronze"}}}},
+      {{"measure", "international_accreditation"},
+       {"subject", "S3"},
+       {"obtained_on", "2025-09-12"},
+       {"facts", {{"body", "UKAS"}}}},
+      {{"measure", "international_accreditation"},
+       {"subject", "S4"},
+       {"obtained_on", "2025-09-12"},
+       {"facts", {{"body", "XYZ"}}}},
+      {{"measure", "brand_value_evaluation"},
+       {"subject", "S5"},
+       {"obtained_on", "2025-09-12"},
+       {"facts", {{"standard", "ISO 10668"}}}},
+      {{"measure", "metrology"},
+       {"subject", "S6"},
+       {"obtained_on", "2025-09-12"},
        {"facts", {{"activity", "national_regulation"}, {"role", "lead"}}}},
-      {{"measure", "quality_innovation"}, {"subject", "S7"}, {"obtained_on", "2025-09-12"}, {"facts", {{"category", "management"}}}},
-      {{"measure", "high_end_certification"}, {"subject", "S8"}, {"obtained_on", "2025-09-12"},
-       {"facts", {{"certificates", json::array({{{"type", "robot"}, {"number", "R-1"}, {"issued_on", "2025-01-01"}}})}}}},
+      {{"measure", "quality_innovation"},
+       {"subject", "S7"},
+       {"obtained_on", "2025-09-12"},
+       {"facts", {{"category", "management"}}}},
+      {{"measure", "high_end_certification"},
+       {"subject", "S8"},
+       {"obtained_on", "2025-09-12"},
+       {"facts",
+        {{"certificates",
+          json::array({{{"type", "robot"}, {"number", "R-1"}, {"issued_on", "2025-01-01"}}})}}}},
   };
   std::vector<json> units;
   for (const auto& a : achievements) {
@@ -115,7 +144,8 @@ TEST_F(ScreenTest, NeverContradictsTheFullFacts) {
         ++undetermined;
         ASSERT_FALSE(d.missing_facts.empty());
         for (const auto& m : d.missing_facts) {
-          EXPECT_NE(std::find(removed.begin(), removed.end(), m), removed.end()) << m << " was not removed";
+          EXPECT_NE(std::find(removed.begin(), removed.end(), m), removed.end())
+              << m << " was not removed";
         }
       } else {
         ++decided;
@@ -144,7 +174,8 @@ TEST_F(ScreenTest, CandidatesAndCounts) {
   ASSERT_EQ(r->candidates.size(), 5u);
   std::string csv = CandidatesCsv(*r);
   EXPECT_EQ(csv.rfind("\xEF\xBB\xBF统一社会信用代码,单位名称,措施,条款,金额（万元）,依据,", 0), 0u);
-  EXPECT_NE(csv.find("91440300MA5XXXXXXR,深圳市示例科技有限公司,中国质量奖,三（八）,300.000000,"), std::string::npos);
+  EXPECT_NE(csv.find("91440300MA5XXXXXXR,深圳市示例科技有限公司,中国质量奖,三（八）,300.000000,"),
+            std::string::npos);
   EXPECT_NE(csv.find("待补充信息,facts.grade"), std::string::npos);
 }
 
@@ -164,6 +195,113 @@ TEST_F(ScreenTest, WritesAWorkbook) {
   EXPECT_EQ(bytes.substr(0, 2), "PK");  // a zip container, as XLSX is
   EXPECT_NE(bytes.find("xl/worksheets/sheet1.xml"), std::string::npos);
   EXPECT_FALSE(WriteCandidatesXlsx(*r, "/nonexistent-dir/x.xlsx").ok());
+}
+
+// A unit name (or any text cell) that a spreadsheet would run as a formula is neutralised with a
+// leading apostrophe; before, =HYPERLINK(…) reached the CSV live.
+TEST(CandidatesCsvTest, NeutralisesCellsThatLookLikeFormulas) {
+  ScreenResult r;
+  ScreenRow row;
+  row.uscc = "91440300MA5XXXXXXR";
+  row.name = "=HYPERLINK(\"http://evil.example\",\"点击\")";
+  row.measure = "china_quality_award";
+  row.measure_title = {"中国质量奖", "China Quality Award"};
+  row.clause = "三（八）";
+  row.outcome = engine::Outcome::kEligible;
+  row.amount_fen = 300'000'000;
+  row.basis = "+1 basis";
+  row.subject = "@SUM(A1)";
+  row.missing_facts = {"-x", "\tfacts.level"};
+  r.candidates.push_back(row);
+  const std::string csv = CandidatesCsv(r);
+  EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点击\"\")\","),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find(",\"'+1 basis\","), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",\"'@SUM(A1)\"\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",\"'-x; \tfacts.level\","), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",三（八）,300.000000,"), std::string::npos) << csv;  // our own number: as is
+  EXPECT_EQ(csv.find(",=HYPERLINK"), std::string::npos);
+}
+
+TEST(CandidatesCsvTest, TheEligibleSumIsChecked) {
+  ScreenResult r;
+  ScreenRow row;
+  row.outcome = engine::Outcome::kEligible;
+  row.amount_fen = 900'000'000'000'000'000;  // each past the bound; eleven once wrapped the sum
+  for (int i = 0; i < 11; ++i) r.candidates.push_back(row);
+  EXPECT_FALSE(EligibleFen(r).ok());
+  r.candidates.resize(1);
+  r.candidates[0].amount_fen = 5;
+  r.candidates.push_back(r.candidates[0]);
+  EXPECT_EQ(*EligibleFen(r), 10);
+}
+
+// The text of one member of a zip file (the unzip tool reads it).
+std::string Unzip(const std::string& zip, const std::string& member) {
+  const std::string command = "unzip -p '" + zip + "' '" + member + "'";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  pclose(pipe);
+  return out;
+}
+
+ScreenRow Candidate(const std::string& measure, int64_t fen) {
+  ScreenRow row;
+  row.uscc = "91440300MA5XXXXXXR";
+  row.name = "深圳市示例科技有限公司";
+  row.measure = measure;
+  row.measure_title = {"措施", "measure"};
+  row.clause = "一（一）";
+  row.outcome = engine::Outcome::kEligible;
+  row.amount_fen = fen;
+  return row;
+}
+
+// Amounts are integer fen as numbers (never text, never a fraction computed in floating point),
+// shown in 万元 by a scaling number format; two measure ids sharing 31 characters keep two sheets.
+TEST(CandidatesXlsxTest, AmountsAreIntegerFenWithAWanFormatAndSheetsAreUnique) {
+  ScreenResult r;
+  const std::string shared = "measure_with_a_very_long_name_x";  // 31 characters
+  r.candidates.push_back(Candidate(shared + "_one", 300'000'000));
+  r.candidates.push_back(Candidate(shared + "_one", 1));
+  r.candidates.push_back(Candidate(shared + "_two", 123'456'789));
+  const std::string path = ::testing::TempDir() + "/xlsx_numbers_test.xlsx";
+  ASSERT_TRUE(WriteCandidatesXlsx(r, path).ok());
+
+  const std::string workbook = Unzip(path, "xl/workbook.xml");
+  EXPECT_NE(workbook.find("name=\"汇总\""), std::string::npos) << workbook;
+  EXPECT_NE(workbook.find("name=\"" + shared + "\""), std::string::npos) << workbook;
+  EXPECT_NE(workbook.find("name=\"measure_with_a_very_long_name~2\""), std::string::npos)
+      << workbook;
+
+  const std::string styles = Unzip(path, "xl/styles.xml");
+  EXPECT_NE(styles.find("formatCode=\"#,##0.000000,,\""), std::string::npos) << styles;
+  // Column E (万元) and I (分) of the first measure's sheet hold the same integer, as numbers.
+  const std::string sheet = Unzip(path, "xl/worksheets/sheet2.xml");
+  EXPECT_TRUE(std::regex_search(sheet, std::regex(R"(<c r="E2" s="\d+"><v>300000000</v></c>)")))
+      << sheet;
+  EXPECT_TRUE(std::regex_search(sheet, std::regex(R"(<c r="I2" s="\d+"><v>300000000</v></c>)")))
+      << sheet;
+  EXPECT_TRUE(std::regex_search(sheet, std::regex(R"(<c r="E3" s="\d+"><v>1</v></c>)"))) << sheet;
+  // The summary sums exactly: 300000001 fen for the first measure.
+  const std::string summary = Unzip(path, "xl/worksheets/sheet1.xml");
+  EXPECT_TRUE(std::regex_search(summary, std::regex(R"(<c r="E2" s="\d+"><v>300000001</v></c>)")))
+      << summary;
+  EXPECT_TRUE(std::regex_search(summary, std::regex(R"(<c r="E3" s="\d+"><v>123456789</v></c>)")))
+      << summary;
+  EXPECT_EQ(Unzip(path, "xl/worksheets/sheet3.xml").find("123456789") != std::string::npos, true);
+}
+
+TEST(CandidatesXlsxTest, AnAmountPastTheBoundIsAnErrorAndLeavesNoFile) {
+  ScreenResult r;
+  r.candidates.push_back(Candidate("m", INT64_MAX));
+  const std::string path = ::testing::TempDir() + "/xlsx_bound_test.xlsx";
+  EXPECT_FALSE(WriteCandidatesXlsx(r, path).ok());
+  EXPECT_FALSE(std::ifstream(path).good());
 }
 
 }  // namespace

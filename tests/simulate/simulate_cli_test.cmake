@@ -93,3 +93,19 @@ expect("bad header: ${err}" err MATCHES "bad_header.csv: line 1: unknown CSV col
 run_simulate(--reform ${ROOT}/examples/reform-double-certification.yaml --csv ${WORK}/no/such/dir/out.csv
              ${DATA}/registry.jsonl)
 expect("an unwritable --csv exited ${rc}, expected 2" rc EQUAL 2)
+
+# --csv or --chart naming an input file (here a hard link to the registry: the same inode under
+# another name) is refused before anything is truncated, and the registry is left as it was.
+file(COPY ${DATA}/registry.jsonl DESTINATION ${WORK})
+file(CREATE_LINK ${WORK}/registry.jsonl ${WORK}/registry-link.jsonl RESULT link_rc)
+file(SHA256 ${WORK}/registry.jsonl before)
+foreach(option --csv --chart)
+  run_simulate(--reform ${ROOT}/examples/reform-double-certification.yaml ${option} ${WORK}/registry-link.jsonl
+               ${WORK}/registry.jsonl)
+  expect("${option} onto the registry: exit ${rc}, expected 2\n${err}" rc EQUAL 2)
+  expect("${option} onto the registry: no clear error: ${err}" err MATCHES "refusing to overwrite")
+  file(SHA256 ${WORK}/registry.jsonl after)
+  expect("${option} onto the registry changed it" before STREQUAL after)
+endforeach()
+run_simulate(--reform ${ROOT}/examples/reform-double-certification.yaml --csv ${DATA}/ledger.jsonl ${WORK}/registry.jsonl)
+expect("--csv onto the ledger: exit ${rc}, expected 2" rc EQUAL 2)

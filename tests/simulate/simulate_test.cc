@@ -1,6 +1,6 @@
 // qgrant simulate's library: figures over a small registry whose answers follow from the policy
 // text by hand, the effect of reforms (a doubled ceiling, a cancelled measure, a stricter
-// condition), breakdowns, CSV registries, bad lines, and the exact 万元 formatting.
+// condition), breakdowns, CSV registries, bad lines, sums past the money bound, and the reports.
 //
 // tests/simulate/data/registry.jsonl, as of 2026-06-30, with data/ledger.jsonl, no guide:
 //   line 1  U1  福田 enterprise       2 certificates (CGP-2025-0001, ROB-2025-0002)  2 × 5万 = 10万
@@ -67,8 +67,8 @@ std::unique_ptr<Rules> Load(std::vector<std::string> paths) {
 std::string Policy() { return (kRoot / "policies/sz-quality-brand").string(); }
 
 // Simulates the registry text under the policy and a reform (paths relative to the repository).
-SimulationResult SimulateText(const std::string& registry, const std::string& reform,
-                              size_t threads = 2) {
+Result<SimulationResult> TrySimulateText(const std::string& registry, const std::string& reform,
+                                         size_t threads = 2) {
   auto baseline = Load({Policy()});
   auto reformed = Load({Policy(), (kRoot / reform).string()});
   engine::Ledger ledger;
@@ -84,6 +84,12 @@ SimulationResult SimulateText(const std::string& registry, const std::string& re
         return true;
       },
       *baseline->rules, *reformed->rules, ledger, options);
+  return result;
+}
+
+SimulationResult SimulateText(const std::string& registry, const std::string& reform,
+                              size_t threads = 2) {
+  Result<SimulationResult> result = TrySimulateText(registry, reform, threads);
   EXPECT_TRUE(result.ok()) << result.status().message();
   return result.ok() ? *result : SimulationResult{};
 }
@@ -158,6 +164,16 @@ TEST(SimulateTest, DoublingTheCertificateCeilingDoublesThatMeasureExactly) {
   }
   ExpectCell(r.scenarios[kReform].all.total, 7, 650 * kWan, "reform total");
   EXPECT_NE(r.scenarios[kReform].label.find("reform-2027-draft-certification"), std::string::npos);
+}
+
+// U2's two quality innovation projects at 10^15 fen each add up past the bound: an error naming
+// the overflow, never a wrapped (negative) cost.
+TEST(SimulateTest, ASumPastTheMoneyBoundIsAnErrorNotAWrap) {
+  Result<SimulationResult> r =
+      TrySimulateText(Registry(), "tests/simulate/data/reform-ceiling-at-the-bound.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("overflows"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("10^15"), std::string::npos) << r.status().message();
 }
 
 TEST(SimulateTest, CancellingAMeasureZeroesIt) {
@@ -354,21 +370,6 @@ TEST(RegistryTest, CsvHeaderNamesEveryRequiredColumn) {
             "subject, obtained_on, facts_json");
 }
 
-TEST(FormatWanTest, RoundsHalfAwayFromZeroWithIntegers) {
-  EXPECT_EQ(FormatWan(123456789, 2, true), "123.46");
-  EXPECT_EQ(FormatWan(123456789, 6, false), "123.456789");
-  EXPECT_EQ(FormatWan(123455000, 2, true), "123.46");  // exactly half: away from zero
-  EXPECT_EQ(FormatWan(123454999, 2, true), "123.45");
-  EXPECT_EQ(FormatWan(-123455000, 2, true), "-123.46");
-  EXPECT_EQ(FormatWan(-4999, 2, true), "0.00");  // rounds to zero: no "-0.00"
-  EXPECT_EQ(FormatWan(5000, 2, true), "0.01");
-  EXPECT_EQ(FormatWan(0, 2, true), "0.00");
-  EXPECT_EQ(FormatWan(20000000000, 0, true), "20,000");  // the 2026 guide's budget, 2亿元
-  EXPECT_EQ(FormatWan(123456789012345, 2, true), "123,456,789.01");
-  EXPECT_EQ(FormatWan(INT64_MIN, 6, true), "-9,223,372,036,854.775808");
-  EXPECT_EQ(FormatWan(INT64_MAX, 2, false), "9223372036854.78");
-}
-
 TEST(ReportTest, DisplayWidthCountsChineseAsTwoColumns) {
   EXPECT_EQ(DisplayWidth("高端品质认证"), 12);
   EXPECT_EQ(DisplayWidth("high_end"), 8);
@@ -424,6 +425,23 @@ TEST(ReportTest, TableAlignsChineseTitles) {
   EXPECT_NE(table.find("high_end_certification"), std::string::npos);
   EXPECT_NE(table.find("11 units, 12 lines, 1 bad"), std::string::npos);
   EXPECT_NE(table.find("（未注明）unspecified"), std::string::npos);
+}
+
+// A district name with an escape sequence and a line break reaches the terminal table shown, not
+// obeyed; and a formula in it reaches the CSV neutralised.
+TEST(ReportTest, RegistryTextCannotDriveTheTerminalOrTheSpreadsheet) {
+  std::string registry = Registry();
+  const std::string district = "\"district\":\"南山区\"";
+  ASSERT_NE(registry.find(district), std::string::npos);
+  registry.replace(registry.find(district), district.size(),
+                   "\"district\":\"\\u001b[2J南山\\n=1+2\"");
+  SimulationResult r = SimulateText(registry, kDoubleCertification);
+  const std::string table = RenderTable(r, {"registry.jsonl", {kDistrict}});
+  EXPECT_EQ(table.find('\x1b'), std::string::npos);
+  EXPECT_NE(table.find("\\x1b[2J南山\\x0a=1+2"), std::string::npos) << table;
+  const std::string csv = RenderCsv(r, {kDistrict});
+  EXPECT_EQ(csv.find(",=1+2"), std::string::npos);
+  EXPECT_NE(csv.find("\"\x1b[2J南山\n=1+2\""), std::string::npos);  // quoted whole
 }
 
 TEST(ReportTest, ChartDrawsBaselineAndReformBarsToScale) {

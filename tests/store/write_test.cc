@@ -425,3 +425,29 @@ INSTANTIATE_TEST_SUITE_P(Backends, PostgresRetryTest, ::testing::Values("postgre
 
 }  // namespace
 }  // namespace qgrant::store::testing
+
+namespace qgrant::store::testing {
+namespace {
+
+using GuardTest = StoreTest;
+
+// An exception escaping a job fails that job alone; the store goes on writing and reading.
+TEST_P(GuardTest, AJobThatThrowsFailsAloneAndTheStoreGoesOn) {
+  Status st = store_->Write([](WriteTx& tx) -> Status {
+    QGRANT_RETURN_IF_ERROR(tx.Audit(Event("round:R1", 0)).status());
+    return nlohmann::json::parse("[]").at("missing").get<std::string>().empty() ? Status::Ok() : Status::Ok();
+  });
+  ASSERT_EQ(st.code(), Status::Code::kInternal);
+  EXPECT_NE(st.message().find("threw"), std::string::npos);
+  Status read = store_->Read([](Reader&) -> Status { throw std::runtime_error("boom"); });
+  EXPECT_EQ(read.code(), Status::Code::kInternal);
+  ASSERT_TRUE(store_->Write([](WriteTx& tx) { return tx.Audit(Event("round:R1", 1)).status(); }).ok());
+  auto verdict = store_->Read([](Reader& r) { return r.VerifyAudit(); });
+  ASSERT_TRUE(verdict.ok());
+  EXPECT_EQ(verdict->entries, 1);  // the throwing job's entry was rolled back
+}
+
+QGRANT_STORE_BACKENDS(GuardTest);
+
+}  // namespace
+}  // namespace qgrant::store::testing

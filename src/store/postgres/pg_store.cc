@@ -1,5 +1,6 @@
 #include "store/postgres/pg_store.h"
 
+#include "store/job.h"
 #include "store/migrations.h"
 
 namespace qgrant::store {
@@ -87,7 +88,7 @@ Status PgStore::RunRead(const std::function<Status(Reader&)>& job) {
   Status st = (*conn)->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (st.ok()) {
     Reader reader(**conn);
-    st = job(reader);
+    st = RunGuarded(reader, job);
     Status end = (*conn)->Exec(st.ok() ? "COMMIT" : "ROLLBACK");
     if (st.ok()) st = end;
   }

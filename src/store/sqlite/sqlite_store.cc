@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/job.h"
 #include "store/migrations.h"
 
 namespace qgrant::store {
@@ -56,7 +57,7 @@ Status SqliteStore::RunRead(const std::function<Status(Reader&)>& job) {
   // A read transaction pins one WAL snapshot for all the job's statements.
   QGRANT_RETURN_IF_ERROR((*conn)->Exec("BEGIN"));
   Reader reader(**conn);
-  Status st = job(reader);
+  Status st = RunGuarded(reader, job);
   Status end = (*conn)->Exec("COMMIT");
   if (end.ok()) ReturnReader(std::move(*conn));
   return st.ok() ? end : st;

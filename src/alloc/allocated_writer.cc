@@ -1,0 +1,276 @@
+// Pass 2 of qgrant allocate (decisions_file.h): the decisions again, with the allocation added.
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <thread>
+
+#include "alloc/decisions_file.h"
+#include "alloc/guarded.h"
+#include "common/lines.h"
+#include "common/money.h"
+
+namespace qgrant::alloc {
+namespace {
+
+using nlohmann::ordered_json;
+
+constexpr size_t kBlockBytes = 4 << 20;    // input bytes formatted at a time by one thread
+constexpr size_t kBlockDecisions = 16384;  // the same in eligible decisions, in the regular case
+
+// What every decision of one group shares: the start of its `allocation` object and its scale.
+struct GroupText {
+  std::string prefix;  // the object up to and including unit_fen, without its closing brace
+  std::string scale;   // "0.6976 (300000000/430000000)"
+  ordered_json step;   // the same as JSON, for decisions that are re-serialised
+};
+
+std::vector<GroupText> GroupTexts(const AllocationPlan& plan, const AllocationResult& result) {
+  std::vector<GroupText> texts;
+  for (const GroupStep& g : result.groups) {
+    ordered_json step;
+    step["strategy"] = StrategyName(plan.strategy);
+    if (plan.strategy == Strategy::kTiers) step["tier"] = g.name;
+    if (plan.strategy == Strategy::kPools) step["pool"] = g.name;
+    step["scale"] = FormatScale(g.scale_numerator, g.scale_denominator);
+    step["scale_numerator"] = g.scale_numerator;
+    step["scale_denominator"] = g.scale_denominator;
+    step["unit_fen"] = plan.unit_fen;
+    std::string prefix = step.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    prefix.pop_back();
+    texts.push_back({std::move(prefix),
+                     FormatScale(g.scale_numerator, g.scale_denominator) + " (" +
+                         std::to_string(g.scale_numerator) + "/" +
+                         std::to_string(g.scale_denominator) + ")",
+                     std::move(step)});
+  }
+  return texts;
+}
+
+// The budget step of one decision in words (clause 十二), Chinese and English, appended to `out`.
+// Neither text holds a character JSON would escape, so they go between quotes as they are.
+void AppendZh(const Allocation& a, const GroupText& g, std::string* out) {
+  out->append("核定金额");
+  money::AppendYuanBrief(out, a.amount_fen);
+  if (a.allocated_fen == a.amount_fen) {
+    out->append("，预算足额，全额拨付");
+    money::AppendYuanBrief(out, a.allocated_fen);
+    out->append("（第四（十二）条）");
+    return;
+  }
+  out->append("，年度预算不足，按比例");
+  out->append(g.scale);
+  out->append("折算，拨付");
+  money::AppendYuanBrief(out, a.allocated_fen);
+  out->append("（第四（十二）条：实际支持金额受年度资金预算总量控制）");
+}
+
+void AppendEn(const Allocation& a, const GroupText& g, std::string* out) {
+  out->append("Approved ");
+  money::AppendYuanEnglish(out, a.amount_fen);
+  if (a.allocated_fen == a.amount_fen) {
+    out->append("; the budget covers it: ");
+    money::AppendYuanEnglish(out, a.allocated_fen);
+    out->append(" is paid in full (clause 4(12))");
+    return;
+  }
+  out->append("; the budget is short, scaled by ");
+  out->append(g.scale);
+  out->append(": ");
+  money::AppendYuanEnglish(out, a.allocated_fen);
+  out->append(" is paid (clause 4(12): amounts are controlled by the annual budget)");
+}
+
+void AppendInteger(int64_t v, std::string* out) {
+  char digits[24];
+  out->append(digits,
+              static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
+}
+
+// An eligible line written as the JSON writer prints it: the allocation goes before its brace.
+void AppendSpliced(std::string_view line, const Allocation& a, const GroupText& g,
+                   std::string* out) {
+  out->append(line.substr(0, line.size() - 1));
+  out->append(",\"allocated_fen\":");
+  AppendInteger(a.allocated_fen, out);
+  out->append(",\"allocation\":");
+  out->append(g.prefix);
+  out->append(",\"approved_fen\":");
+  AppendInteger(a.amount_fen, out);
+  out->append(",\"zh\":\"");
+  AppendZh(a, g, out);
+  out->append("\",\"en\":\"");
+  AppendEn(a, g, out);
+  out->append("\"}}");
+}
+
+// Any other eligible line: parsed and written again, replacing an allocation it already had.
+// Pass 1 checked that it parses.
+void AppendReserialised(std::string_view line, const Allocation& a, const GroupText& g,
+                        std::string* out) {
+  ordered_json doc = ordered_json::parse(line);
+  ordered_json step = g.step;
+  step["approved_fen"] = a.amount_fen;
+  std::string zh, en;
+  AppendZh(a, g, &zh);
+  AppendEn(a, g, &en);
+  step["zh"] = std::move(zh);
+  step["en"] = std::move(en);
+  doc["allocated_fen"] = a.allocated_fen;
+  doc["allocation"] = std::move(step);
+  out->append(doc.dump(-1, ' ', false, ordered_json::error_handler_t::replace));
+}
+
+// The non-blank lines of text[begin, end) (whole lines), eligible ones with their allocation;
+// `next` is the index of the first eligible decision at or after `begin`.
+void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next,
+                 const EligibleDecisions& eligible, const AllocationResult& result,
+                 const std::vector<GroupText>& groups, std::string* out) {
+  out->clear();
+  for (size_t pos = begin; pos < end;) {
+    const size_t nl = std::min(text.find('\n', pos), end);
+    std::string_view line = text.substr(pos, nl - pos);
+    const uint64_t start = pos;
+    pos = nl + 1;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (IsBlankLine(line)) continue;
+    if (next < eligible.offsets.size() && eligible.offsets[next] == start) {
+      const Allocation& a = result.allocations[next];
+      if (eligible.spliced[next] != 0) {
+        AppendSpliced(line, a, groups[a.group], out);
+      } else {
+        AppendReserialised(line, a, groups[a.group], out);
+      }
+      ++next;
+    } else {
+      out->append(line);
+    }
+    out->push_back('\n');
+  }
+}
+
+// The regular case (EligibleDecisions::regular): eligible decisions [first, last) and the text
+// from `from` up to the end of the last one's line (to the end of the text when `tail`) — every
+// other line is copied as it stands.
+void FormatRegular(std::string_view text, size_t from, size_t first, size_t last, bool tail,
+                   const EligibleDecisions& eligible, const AllocationResult& result,
+                   const std::vector<GroupText>& groups, std::string* out) {
+  out->clear();
+  for (size_t k = first; k < last; ++k) {
+    out->append(text.substr(from, eligible.offsets[k] - from));
+    const std::string_view line = text.substr(eligible.offsets[k], eligible.lengths[k]);
+    const Allocation& a = result.allocations[k];
+    if (eligible.spliced[k] != 0) {
+      AppendSpliced(line, a, groups[a.group], out);
+    } else {
+      AppendReserialised(line, a, groups[a.group], out);
+    }
+    out->push_back('\n');
+    from = eligible.offsets[k] + eligible.lengths[k] + 1;
+  }
+  if (tail) out->append(text.substr(from));
+}
+
+// The end of the block starting at `begin`: about kBlockBytes on, after a line end.
+size_t BlockEnd(std::string_view text, size_t begin) {
+  if (text.size() - begin <= kBlockBytes) return text.size();
+  return std::min(text.find('\n', begin + kBlockBytes), text.size() - 1) + 1;
+}
+
+}  // namespace
+
+// Writes the regular case in blocks of kBlockDecisions eligible decisions, two at a time as below.
+bool WriteRegular(std::string_view text, const EligibleDecisions& eligible,
+                  const AllocationResult& result, const std::vector<GroupText>& groups,
+                  std::FILE* out) {
+  const size_t n = eligible.offsets.size();
+  // Where block starting at eligible decision k begins copying: after the line before it.
+  const auto from = [&](size_t k) {
+    return k == 0 ? size_t{0} : eligible.offsets[k - 1] + eligible.lengths[k - 1] + 1;
+  };
+  std::string a, b;
+  bool ok = true;
+  size_t k = 0;
+  do {
+    const size_t mid = std::min(n, k + kBlockDecisions), end = std::min(n, mid + kBlockDecisions);
+    std::string failure;
+    std::jthread second;  // joined however the work ends
+    if (mid < end) {
+      second = std::jthread([&] {
+        failure = Guarded([&] {
+          FormatRegular(text, from(mid), mid, end, end == n, eligible, result, groups, &b);
+        });
+      });
+    }
+    FormatRegular(text, from(k), k, mid, mid == n, eligible, result, groups, &a);
+    ok = ok && std::fwrite(a.data(), 1, a.size(), out) == a.size();
+    if (second.joinable()) {
+      second.join();
+      if (!failure.empty()) throw std::runtime_error(failure);  // to WriteAllocated's guard
+      ok = ok && std::fwrite(b.data(), 1, b.size(), out) == b.size();
+    }
+    k = end;
+  } while (k < n && ok);
+  return ok;
+}
+
+namespace {
+
+Status WriteAll(std::string_view text, const EligibleDecisions& eligible,
+                const AllocationPlan& plan, const AllocationResult& result, std::FILE* out) {
+  const std::vector<GroupText> groups = GroupTexts(plan, result);
+  if (eligible.regular) {
+    if (!WriteRegular(text, eligible, result, groups, out) || std::fflush(out) != 0 ||
+        std::ferror(out)) {
+      return Status::IoError("写入输出失败 / writing the output failed");
+    }
+    return Status::Ok();
+  }
+  const auto first_eligible = [&](size_t offset) {
+    return static_cast<size_t>(
+        std::lower_bound(eligible.offsets.begin(), eligible.offsets.end(), offset) -
+        eligible.offsets.begin());
+  };
+  const auto write = [&](const std::string& block) {
+    return std::fwrite(block.data(), 1, block.size(), out) == block.size();
+  };
+  // Two blocks at a time: a second thread formats the later one while this one formats and
+  // writes the earlier; they are written in order.
+  std::string a, b;
+  bool ok = true;
+  for (size_t pos = 0; pos < text.size() && ok;) {
+    const size_t mid = BlockEnd(text, pos), end = mid < text.size() ? BlockEnd(text, mid) : mid;
+    std::string failure;
+    std::jthread second;  // joined however the work ends
+    if (mid < end) {
+      second = std::jthread([&] {
+        failure = Guarded([&] {
+          FormatBlock(text, mid, end, first_eligible(mid), eligible, result, groups, &b);
+        });
+      });
+    }
+    FormatBlock(text, pos, mid, first_eligible(pos), eligible, result, groups, &a);
+    ok = write(a);
+    if (second.joinable()) {
+      second.join();
+      if (!failure.empty()) throw std::runtime_error(failure);  // to WriteAllocated's guard
+      ok = ok && write(b);
+    }
+    pos = end;
+  }
+  if (!ok || std::fflush(out) != 0 || std::ferror(out))
+    return Status::IoError("写入输出失败 / writing the output failed");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible,
+                      const AllocationPlan& plan, const AllocationResult& result, std::FILE* out) {
+  Status status;
+  const std::string failure =
+      Guarded([&] { status = WriteAll(text, eligible, plan, result, out); });
+  return failure.empty() ? status : Status::Internal(failure);
+}
+
+}  // namespace qgrant::alloc

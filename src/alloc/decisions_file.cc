@@ -1,0 +1,443 @@
+#include "alloc/decisions_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <stdexcept>
+#include <thread>
+
+#include "alloc/decision_scan.h"
+#include "alloc/guarded.h"
+#include "common/lines.h"
+
+namespace qgrant::alloc {
+namespace {
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+constexpr size_t kMinChunk = 1 << 20;  // below this a second thread costs more than it saves
+
+Status Errno(const std::string& what) {
+  return Status::IoError(what + ": " + std::strerror(errno));
+}
+
+// Copies what `in` still has to read into an unlinked temporary file, so that a pipe can be mapped
+// and read twice. Returns the temporary file's descriptor.
+Result<int> Spool(int in, const std::string& name) {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path =
+      std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/qgrant-allocate-XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) return Errno("无法创建临时文件 cannot create a temporary file in " + path);
+  ::unlink(path.c_str());  // gone when closed, whatever happens
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    const ssize_t n = ::read(in, buffer.data(), buffer.size());
+    if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const Status st = Errno("无法读取 cannot read " + name);
+      ::close(fd);
+      return st;
+    }
+    for (ssize_t done = 0; done < n;) {
+      const ssize_t w = ::write(fd, buffer.data() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        const Status st = Errno("无法写入临时文件 cannot spool " + name + " to " + path);
+        ::close(fd);
+        return st;
+      }
+      done += w;
+    }
+  }
+  return fd;
+}
+
+}  // namespace
+
+InputText::~InputText() {
+  if (map_ != nullptr) ::munmap(map_, map_size_);
+}
+
+Status InputText::Open(const std::string& path) {
+  const std::string name = path == "-" ? "<stdin>" : path;
+  int fd = path == "-" ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("无法读取 cannot read " + name);
+  struct stat st {};
+  // A regular file read from its start is mapped as it is; a pipe, a device or a partly read file
+  // is copied first (a directory fails there, with the system's reason).
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || ::lseek(fd, 0, SEEK_CUR) != 0) {
+    Result<int> spooled = Spool(fd, name);
+    ::close(fd);
+    if (!spooled.ok()) return spooled.status();
+    fd = *spooled;
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      return Errno("无法读取 cannot read " + name);
+    }
+  }
+  map_size_ = static_cast<size_t>(st.st_size);
+  if (map_size_ > 0) {
+    // Populated at once: taking a page fault per page as the passes first touch them cost more
+    // than the scan itself on a virtual machine.
+    map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map_ == MAP_FAILED) {
+      map_ = nullptr;
+      ::close(fd);
+      return Errno("无法映射 cannot map " + name);
+    }
+    ::madvise(map_, map_size_, MADV_SEQUENTIAL);
+    text_ = std::string_view(static_cast<const char*>(map_), map_size_);
+  }
+  ::close(fd);
+  if (text_.starts_with(kByteOrderMark)) text_.remove_prefix(kByteOrderMark.size());
+  return Status::Ok();
+}
+
+namespace {
+
+struct LineError {
+  uint64_t line;  // within the chunk while scanning, then in the file
+  std::string message;
+};
+
+struct IdEntry {
+  uint64_t hash;
+  uint64_t offset;  // where its line starts
+};
+
+// One thread's share of pass 1.
+struct Chunk {
+  std::string_view text;
+  uint64_t base = 0;  // offset of `text` in the whole text
+  EligibleDecisions eligible;
+  std::vector<IdEntry> ids;
+  std::vector<LineError> errors;  // the first kMaxReportedErrors
+  int64_t error_count = 0;
+  uint64_t lines = 0;   // every line, blank ones included
+  std::string failure;  // why the scan stopped early (out of memory), "" when it did not
+};
+
+uint64_t HashId(std::string_view id) {
+  uint64_t x = std::hash<std::string_view>()(id);
+  x ^= x >> 31;  // splitmix64's finaliser: the bucket and slot bits below come from all of them
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 29);
+}
+
+// A line's text without its line end.
+std::string_view LineAt(std::string_view text, uint64_t offset) {
+  std::string_view line = text.substr(offset);
+  line = line.substr(0, line.find('\n'));
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  return line;
+}
+
+// A decision the writer must re-serialise is parsed once here as well, so that a number it cannot
+// hold (1e400) is an error before anything is written, not a failure halfway through the output.
+std::string CheckReserialisable(std::string_view line) {
+  try {
+    const nlohmann::ordered_json doc = nlohmann::ordered_json::parse(line);
+    (void)doc;
+  } catch (const nlohmann::ordered_json::exception& e) {
+    return std::string("不是有效的 JSON / not JSON: ") + e.what();
+  }
+  return "";
+}
+
+void ScanChunk(const GroupIndex& groups, bool grouped, Chunk* c) {
+  if (grouped) c->eligible.groups.reserve(c->eligible.offsets.capacity());
+  DecisionScanner scanner;
+  ScannedDecision d;
+  size_t pos = 0;
+  while (pos < c->text.size()) {
+    const size_t nl = std::min(c->text.find('\n', pos), c->text.size());
+    std::string_view line = c->text.substr(pos, nl - pos);
+    const uint64_t start = c->base + pos;
+    pos = nl + 1;
+    ++c->lines;
+    if (line.ends_with('\r') || nl == c->text.size() || line.size() > UINT32_MAX)
+      c->eligible.regular = false;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (IsBlankLine(line)) {
+      c->eligible.regular = false;
+      continue;
+    }
+    ++c->eligible.decisions;
+    std::string error = scanner.Scan(line, &d);
+    if (error.empty() && d.eligible && !d.canonical) error = CheckReserialisable(line);
+    if (!error.empty()) {
+      if (++c->error_count <= static_cast<int64_t>(kMaxReportedErrors))
+        c->errors.push_back({c->lines, std::move(error)});
+      continue;
+    }
+    if (!d.id.empty()) c->ids.push_back({HashId(d.id), start});
+    if (!d.eligible) continue;
+    c->eligible.offsets.push_back(start);
+    c->eligible.amounts.push_back(d.amount_fen);
+    if (grouped) c->eligible.groups.push_back(groups.Of(d.measure, d.clause));
+    c->eligible.spliced.push_back(d.canonical ? 1 : 0);
+    c->eligible.lengths.push_back(static_cast<uint32_t>(line.size()));
+  }
+}
+
+// Asks for transparent huge pages under a large array before it is first written: on a virtual
+// machine each 4 KB page fault is expensive, and a round of millions of decisions takes hundreds
+// of megabytes. Only advice: without it (or where it is refused) the pages are just smaller.
+template <typename T>
+void AdviseHugePages(const std::vector<T>& v) {
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<uintptr_t>(v.data()) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(v.data() + v.capacity())) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+// Reserves room for the lines of `bytes` of text, so that the vectors never grow by copying (which
+// also touches fresh memory twice). A decision line takes well over 64 bytes, so bytes / 64 is
+// ample; more lines than that are still taken, at the price of a reallocation.
+void Reserve(size_t bytes, Chunk* c) {
+  // Capped, so that a file of hundreds of gigabytes does not ask for it all up front.
+  const size_t lines = std::min<size_t>(bytes / 64 + 16, size_t{1} << 26);
+  c->ids.reserve(lines);
+  c->eligible.offsets.reserve(lines);
+  c->eligible.amounts.reserve(lines);
+  c->eligible.spliced.reserve(lines);
+  c->eligible.lengths.reserve(lines);
+  AdviseHugePages(c->ids);
+  AdviseHugePages(c->eligible.offsets);
+  AdviseHugePages(c->eligible.amounts);
+  AdviseHugePages(c->eligible.spliced);
+  AdviseHugePages(c->eligible.lengths);
+}
+
+// Splits the text at line ends into about `n` pieces of at least kMinChunk bytes.
+std::vector<Chunk> SplitChunks(std::string_view text, unsigned n) {
+  n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(text.size() / kMinChunk) + 1));
+  std::vector<Chunk> chunks;
+  size_t begin = 0;
+  for (unsigned k = 1; k <= n && begin < text.size(); ++k) {
+    size_t end = k == n ? text.size() : std::max(begin, text.size() / n * k);
+    if (end < text.size()) end = std::min(text.find('\n', end), text.size() - 1) + 1;
+    Chunk& c = chunks.emplace_back();
+    c.text = text.substr(begin, end - begin);
+    c.base = begin;
+    // The first chunk's vectors become the whole file's: the others are appended to them.
+    Reserve(k == 1 ? text.size() : c.text.size(), &c);
+    begin = end;
+  }
+  return chunks;
+}
+
+template <typename T>
+void Append(std::vector<T>* to, std::vector<T>&& from) {
+  if (to->empty()) {
+    *to = std::move(from);
+  } else {
+    to->insert(to->end(), from.begin(), from.end());
+  }
+  from = {};
+}
+
+}  // namespace
+
+namespace {
+
+struct Repeat {
+  uint64_t later, earlier;  // line offsets
+};
+
+bool SameId(std::string_view text, uint64_t a, uint64_t b, DecisionScanner* scanner) {
+  ScannedDecision da, db;
+  (void)scanner->Scan(LineAt(text, a), &da);
+  const std::string id(da.id);  // the views of a scan end with the next one
+  (void)scanner->Scan(LineAt(text, b), &db);
+  return id == db.id;
+}
+
+// The repeats among sorted[begin, end): one bucket, in text order. The first line with an id keeps
+// it; every later line with the same id is a repeat of that first one.
+void BucketRepeats(std::string_view text, std::span<const IdEntry> bucket,
+                   std::vector<uint32_t>* table, DecisionScanner* scanner,
+                   std::vector<Repeat>* repeats) {
+  const size_t size = std::bit_ceil(std::max<size_t>(16, bucket.size() * 2));
+  table->assign(size, 0);  // slot: 1 + index into the bucket, 0 when free
+  const size_t mask = size - 1;
+  for (uint32_t i = 0; i < bucket.size(); ++i) {
+    for (size_t slot = bucket[i].hash & mask;; slot = (slot + 1) & mask) {
+      uint32_t& cell = (*table)[slot];
+      if (cell == 0) {
+        cell = i + 1;
+        break;
+      }
+      const IdEntry& first = bucket[cell - 1];
+      if (first.hash == bucket[i].hash && SameId(text, first.offset, bucket[i].offset, scanner)) {
+        repeats->push_back({bucket[i].offset, first.offset});
+        break;
+      }
+    }
+  }
+}
+
+// Every decision id that a line repeats from an earlier one. The ids are spread over 256 buckets
+// by their hash's top bits (a stable counting sort keeps text order), and each bucket is checked
+// with a hash table small enough for the processor's cache.
+std::vector<Repeat> RepeatedIds(std::string_view text, std::vector<Chunk>* chunks,
+                                unsigned threads) {
+  constexpr int kBuckets = 256;
+  std::vector<size_t> start(kBuckets + 1, 0);
+  for (const Chunk& c : *chunks) {
+    for (const IdEntry& e : c.ids) ++start[(e.hash >> 56) + 1];
+  }
+  for (int b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
+  std::vector<IdEntry> sorted;
+  sorted.reserve(start[kBuckets]);
+  AdviseHugePages(sorted);
+  sorted.resize(start[kBuckets]);
+  std::vector<size_t> next(start.begin(), start.end() - 1);
+  for (Chunk& c : *chunks) {  // chunks in text order: each bucket stays in text order
+    for (const IdEntry& e : c.ids) sorted[next[e.hash >> 56]++] = e;
+    c.ids = {};
+  }
+
+  threads = std::clamp(threads, 1u, 8u);
+  std::vector<std::vector<Repeat>> found(threads);
+  std::vector<std::string> failures(threads);
+  std::vector<std::jthread> workers;  // joined however the work ends
+  const auto work = [&](unsigned t) {
+    failures[t] = Guarded([&] {
+      std::vector<uint32_t> table;
+      DecisionScanner scanner;
+      for (int b = static_cast<int>(t); b < kBuckets; b += static_cast<int>(threads)) {
+        const std::span<const IdEntry> bucket(sorted.data() + start[b], start[b + 1] - start[b]);
+        BucketRepeats(text, bucket, &table, &scanner, &found[t]);
+      }
+    });
+  };
+  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
+  work(0);
+  for (std::jthread& w : workers) w.join();
+  for (const std::string& f : failures) {
+    if (!f.empty()) throw std::runtime_error(f);  // to ScanDecisions' guard, with the reason
+  }
+  std::vector<Repeat> repeats;
+  for (auto& f : found) Append(&repeats, std::move(f));
+  return repeats;
+}
+
+// 1-based line numbers of the given line offsets (found by counting line ends up to them).
+std::vector<uint64_t> LineNumbers(std::string_view text, const std::vector<uint64_t>& offsets) {
+  std::vector<uint64_t> sorted = offsets;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<uint64_t> lines(sorted.size());
+  uint64_t line = 1;
+  size_t pos = 0;
+  for (size_t k = 0; k < sorted.size(); ++k) {
+    for (;;) {
+      const void* nl = std::memchr(text.data() + pos, '\n', sorted[k] - pos);
+      if (nl == nullptr) break;
+      pos = static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+      ++line;
+    }
+    pos = sorted[k];
+    lines[k] = line;
+  }
+  std::vector<uint64_t> out(offsets.size());
+  for (size_t i = 0; i < offsets.size(); ++i) {
+    out[i] = lines[std::lower_bound(sorted.begin(), sorted.end(), offsets[i]) - sorted.begin()];
+  }
+  return out;
+}
+
+// The first few repeats, in line order, as errors naming both lines.
+void ReportRepeats(std::string_view text, std::vector<Repeat> repeats,
+                   std::vector<LineError>* errors) {
+  const size_t shown = std::min(repeats.size(), kMaxReportedErrors);
+  std::partial_sort(repeats.begin(), repeats.begin() + static_cast<ptrdiff_t>(shown), repeats.end(),
+                    [](const Repeat& a, const Repeat& b) { return a.later < b.later; });
+  std::vector<uint64_t> offsets;
+  for (size_t k = 0; k < shown; ++k)
+    offsets.insert(offsets.end(), {repeats[k].later, repeats[k].earlier});
+  const std::vector<uint64_t> lines = LineNumbers(text, offsets);
+  DecisionScanner scanner;
+  ScannedDecision d;
+  for (size_t k = 0; k < shown; ++k) {
+    (void)scanner.Scan(LineAt(text, repeats[k].later), &d);
+    const std::string id(d.id), earlier = std::to_string(lines[2 * k + 1]);
+    errors->push_back({lines[2 * k], "决定 id " + id + " 与第 " + earlier +
+                                         " 行重复 / decision id " + id + " repeats line " +
+                                         earlier +
+                                         " (a decision given twice would be paid twice)"});
+  }
+}
+
+}  // namespace
+
+namespace {
+
+ScanReport ScanAll(std::string_view text, std::string_view source, const GroupIndex& groups,
+                   unsigned threads, EligibleDecisions* out) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const bool grouped = groups.grouped();
+  std::vector<Chunk> chunks = SplitChunks(text, threads);
+  std::vector<std::jthread> workers;  // joined however the work ends
+  const auto scan = [&](Chunk* c) { c->failure = Guarded([&] { ScanChunk(groups, grouped, c); }); };
+  for (size_t k = 1; k < chunks.size(); ++k) workers.emplace_back(scan, &chunks[k]);
+  if (!chunks.empty()) scan(&chunks[0]);
+  for (std::jthread& w : workers) w.join();
+  for (const Chunk& c : chunks) {
+    if (!c.failure.empty()) throw std::runtime_error(c.failure);
+  }
+
+  ScanReport report;
+  std::vector<LineError> errors;
+  uint64_t line_base = 0;
+  *out = EligibleDecisions{};
+  for (Chunk& c : chunks) {
+    for (LineError& e : c.errors) errors.push_back({e.line + line_base, std::move(e.message)});
+    report.error_count += c.error_count;
+    line_base += c.lines;
+    out->decisions += c.eligible.decisions;
+    Append(&out->offsets, std::move(c.eligible.offsets));
+    Append(&out->amounts, std::move(c.eligible.amounts));
+    Append(&out->groups, std::move(c.eligible.groups));
+    Append(&out->spliced, std::move(c.eligible.spliced));
+    Append(&out->lengths, std::move(c.eligible.lengths));
+    out->regular = out->regular && c.eligible.regular;
+  }
+  std::vector<Repeat> repeats = RepeatedIds(text, &chunks, threads);
+  report.error_count += static_cast<int64_t>(repeats.size());
+  ReportRepeats(text, std::move(repeats), &errors);
+  std::sort(errors.begin(), errors.end(),
+            [](const LineError& a, const LineError& b) { return a.line < b.line; });
+  for (size_t k = 0; k < errors.size() && k < kMaxReportedErrors; ++k) {
+    report.errors.push_back(std::string(source) + ":" + std::to_string(errors[k].line) + ": " +
+                            errors[k].message);
+  }
+  return report;
+}
+
+}  // namespace
+
+ScanReport ScanDecisions(std::string_view text, std::string_view source, const GroupIndex& groups,
+                         unsigned threads, EligibleDecisions* out) {
+  ScanReport report;
+  const std::string failure =
+      Guarded([&] { report = ScanAll(text, source, groups, threads, out); });
+  if (!failure.empty()) {
+    report = ScanReport{};
+    report.failure = std::string(source) + ": " + failure;
+    *out = EligibleDecisions{};
+  }
+  return report;
+}
+
+}  // namespace qgrant::alloc
