@@ -26,11 +26,18 @@ fi
 if [ "${#targets[@]}" -eq 0 ]; then
   for f in fuzz/*.cc; do targets+=("$(basename "$f" .cc)"); done
 fi
-cmake --build build-fuzz -j "${FUZZ_JOBS:-$(nproc)}" --target "${targets[@]}"
 
 status=0
 summaries=()
 for t in "${targets[@]}"; do
+  # Each target is built on its own, so that one that does not compile (a reader's module
+  # changed) is reported in the summary and the others still run.
+  if ! cmake --build build-fuzz -j "${FUZZ_JOBS:-$(nproc)}" --target "$t" >"build-fuzz/$t.build.log" 2>&1; then
+    summaries+=("$(printf '%-24s BUILD FAILED (log build-fuzz/%s.build.log)' "$t" "$t")")
+    echo "${summaries[-1]}"
+    status=1
+    continue
+  fi
   mkdir -p "build-fuzz/corpus/$t" "build-fuzz/artifacts/$t"
   seeds=(); [ -d "fuzz/corpus/$t" ] && seeds=("fuzz/corpus/$t")
   dict=(); [ -f "fuzz/$t.dict" ] && dict=("-dict=fuzz/$t.dict")
