@@ -1,14 +1,35 @@
 #include "cli/line_reader.h"
 
-#include <cerrno>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace qgrant::cli {
 
 namespace {
+
 constexpr size_t kBlock = 4 << 20;
+
+// Opens `path` for reading. fopen() succeeds on a directory on Linux and only the first read
+// fails (EISDIR), far from the name: refuse it here, where the message can say which path.
+std::FILE* OpenForReading(const std::string& path, Status* status) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    *status = Status::IoError("无法读取 / cannot read " + path + ": " + std::strerror(errno));
+    return nullptr;
+  }
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    std::fclose(f);
+    *status = Status::IoError("无法读取 / cannot read " + path + ": 是目录而不是文件 / is a directory");
+    return nullptr;
+  }
+  return f;
 }
+
+}  // namespace
 
 LineReader::~LineReader() {
   if (owned_ && file_) std::fclose(file_);
@@ -16,14 +37,16 @@ LineReader::~LineReader() {
 
 Status LineReader::Open(const std::string& path) {
   if (path.empty() || path == "-") {
+    name_ = "standard input";
     file_ = stdin;
     owned_ = false;
     return Status::Ok();
   }
-  file_ = std::fopen(path.c_str(), "rb");
-  if (!file_) return Status::IoError("cannot read " + path + ": " + std::strerror(errno));
-  owned_ = true;
-  return Status::Ok();
+  name_ = path;
+  Status status;
+  file_ = OpenForReading(path, &status);
+  owned_ = file_ != nullptr;
+  return status;
 }
 
 bool LineReader::Fill() {
@@ -44,7 +67,9 @@ bool LineReader::Fill() {
   size_ += got;
   if (got == 0) {
     eof_ = true;
-    if (std::ferror(file_)) status_ = Status::IoError(std::string("read error: ") + std::strerror(errno));
+    if (std::ferror(file_)) {
+      status_ = Status::IoError("读取出错 / read error in " + name_ + ": " + std::strerror(errno));
+    }
     return false;
   }
   return true;
@@ -71,6 +96,21 @@ bool LineReader::Next(std::string_view* line) {
       return false;
     }
   }
+}
+
+Status ReadWholeFile(const std::string& path, std::string* out) {
+  Status status;
+  std::FILE* f = OpenForReading(path, &status);
+  if (f == nullptr) return status;
+  out->clear();
+  char block[1 << 16];
+  size_t got;
+  while ((got = std::fread(block, 1, sizeof block, f)) > 0) out->append(block, got);
+  if (std::ferror(f)) {
+    status = Status::IoError("读取出错 / read error in " + path + ": " + std::strerror(errno));
+  }
+  std::fclose(f);
+  return status;
 }
 
 }  // namespace qgrant::cli

@@ -18,7 +18,7 @@ class LineReader {
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
-  // Empty path or "-": standard input.
+  // Empty path or "-": standard input. A directory or unreadable file is an error naming it.
   Status Open(const std::string& path);
   // The next line without its newline; false at the end or on a read error (see status()).
   bool Next(std::string_view* line);
@@ -27,6 +27,7 @@ class LineReader {
  private:
   bool Fill();
 
+  std::string name_;  // for messages: the path, or "standard input"
   std::FILE* file_ = nullptr;
   bool owned_ = false;
   std::unique_ptr<char[]> buffer_;
@@ -36,5 +37,9 @@ class LineReader {
   bool eof_ = false;
   Status status_;
 };
+
+// Reads a whole (small) file, such as a bindings or configuration file. The error names the
+// path and the reason: missing, unreadable, a directory, a read error part way.
+Status ReadWholeFile(const std::string& path, std::string* out);
 
 }  // namespace qgrant::cli

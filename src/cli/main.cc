@@ -1,7 +1,29 @@
 // qgrant: the command line of the Shenzhen quality and brand subsidy system.
+#include <exception>
 #include <iostream>
+#include <new>
 
 #include "cli/commands.h"
+#include "cli/stdout_check.h"
+
+namespace {
+
+// Exit status for unusable arguments, files or output (the contract's "non-zero only for
+// unusable arguments or files").
+constexpr int kUnusable = 2;
+
+// Parses the arguments and runs the chosen subcommand, whose callback sets *exit_code.
+int Dispatch(CLI::App& app, int argc, char** argv, int* exit_code) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kUnusable;
+  }
+  return *exit_code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"qgrant: Shenzhen quality and brand subsidies — policy as code, decisions, budgets"};
@@ -17,11 +39,23 @@ int main(int argc, char** argv) {
   qgrant::cli::AddUserCommand(app, &exit_code);
   qgrant::cli::AddAuditCommand(app, &exit_code);
   qgrant::cli::AddServeCommand(app, &exit_code);
+  int rc;
+  // Last line of defence: a command reports the problems it expects itself (naming the file);
+  // anything else that escapes (an I/O exception of the standard library, exhausted memory)
+  // still ends with a message and an exit status, never with std::terminate's abort.
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;  // unusable arguments
+    rc = Dispatch(app, argc, argv, &exit_code);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "qgrant: 内存不足 / out of memory\n";
+    rc = kUnusable;
+  } catch (const std::exception& e) {
+    std::cerr << "qgrant: 无法完成 / could not complete: " << e.what() << "\n";
+    rc = kUnusable;
+  } catch (...) {
+    std::cerr << "qgrant: 无法完成 / could not complete: unknown error\n";
+    rc = kUnusable;
   }
-  return exit_code;
+  // Output that never arrived is a failure whatever the command thought of its work.
+  if (!qgrant::cli::FinishStandardOutput() && rc == 0) rc = kUnusable;
+  return rc;
 }

@@ -56,6 +56,13 @@ constexpr Entry kFunctions[] = {
 
 }  // namespace
 
+CallCost CostOf(FunctionImpl impl) {
+  if (impl == Index || impl == Dyn || impl == TypeOf) return CallCost::kNone;
+  if (impl == Size) return CallCost::kStringArgument;
+  if (impl == In) return CallCost::kMembership;
+  return CallCost::kArgumentsAndResult;
+}
+
 FunctionImpl FindFunction(std::string_view name, bool receiver_style, size_t argc) {
   for (const Entry& e : kFunctions) {
     if (name != e.name) continue;

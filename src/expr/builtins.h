@@ -20,6 +20,15 @@ FunctionImpl FindFunction(std::string_view name, bool receiver_style, size_t arg
 
 Value NoSuchOverload(std::string_view function, const Value* args, size_t argc);
 
+// What a call costs against the evaluation budget (EvaluateOptions) beyond its own step.
+enum class CallCost : uint8_t {
+  kArgumentsAndResult,  // reads its arguments whole and builds its result (most functions)
+  kMembership,          // `in`: the element, and the list it scans (a map is a lookup)
+  kStringArgument,      // size(): counts a string's code points; a list's or map's size is known
+  kNone,                // indexing, dyn(), type(): look at a part, build nothing new
+};
+CallCost CostOf(FunctionImpl impl);
+
 // Shared by the library files.
 Value Add(const Value* a, size_t n);
 Value Subtract(const Value* a, size_t n);

@@ -1,6 +1,10 @@
 #include "expr/checker.h"
 
+#include <re2/re2.h>
+
 #include <map>
+
+#include "expr/wrappers.h"
 
 namespace qgrant::expr {
 namespace {
@@ -113,9 +117,7 @@ class Checker {
         return CelType::Map(key.kind() == K::kError ? CelType::Dyn() : key,
                             value.kind() == K::kError ? CelType::Dyn() : value);
       }
-      case Expr::Type::kStruct:
-        Error(e.offset, "undeclared message type '" + e.name + "'");
-        return CelType::Of(K::kError);
+      case Expr::Type::kStruct: return VisitStruct(e);
       case Expr::Type::kComprehension: return VisitComprehension(e);
     }
     return CelType::Dyn();
@@ -294,7 +296,41 @@ class Checker {
       Error(e.offset, "found no matching overload for '" + fn + "' applied to " + ArgList(args));
       return CelType::Of(K::kError);
     }
+    if (fn == "matches") CheckConstantPattern(e);
     return result;
+  }
+
+  // A constant pattern that RE2 rejects can be reported before any evaluation. (Unchecked, it
+  // is an error of the call when evaluated; see MatchesNode.)
+  void CheckConstantPattern(const Expr& e) {
+    const Expr* pattern = e.args.empty() ? nullptr : e.args.back().get();
+    if (pattern == nullptr || pattern->type != Expr::Type::kConst || pattern->constant.kind() != Kind::kString) return;
+    RE2 re(pattern->constant.string_value(), RE2::Quiet);
+    if (!re.ok()) Error(pattern->offset, "invalid regular expression: " + re.error());
+  }
+
+  // Only the wrapper messages (wrappers.h) are known: a wrapper has the type of the primitive
+  // it holds, and its one field `value` must have that type.
+  CelType VisitStruct(const Expr& e) {
+    const internal::Wrapper* w = internal::FindWrapper(e.name);
+    if (w == nullptr) {
+      Error(e.offset, "undeclared message type '" + e.name + "'");
+      return CelType::Of(K::kError);
+    }
+    bool ok = true;
+    for (size_t i = 0; i < e.names.size(); ++i) {
+      CelType t = Visit(*e.values[i]);
+      if (e.names[i] != "value" || w->from_value == nullptr) {
+        Error(e.values[i]->offset, "no such field '" + e.names[i] + "' in " + e.name);
+        ok = false;
+      } else if (!t.is_dyn() && t.kind() != w->type) {
+        Error(e.values[i]->offset, "expected " + CelType::Of(w->type).ToString() + ", found " + t.ToString() +
+                                       " for field 'value' of " + e.name);
+        ok = false;
+      }
+    }
+    if (!ok) return CelType::Of(K::kError);
+    return w->type == K::kDyn ? CelType::Dyn() : CelType::Of(w->type);
   }
 
   CelType VisitComprehension(const Expr& e) {

@@ -5,6 +5,7 @@
 
 #include "expr/eval_nodes.h"
 #include "expr/program.h"
+#include "expr/wrappers.h"
 
 namespace qgrant::expr {
 
@@ -29,8 +30,7 @@ bool IsTypeName(std::string_view n) {
 
 class Compiler {
  public:
-  Compiler(const CompileOptions& options, const ParsedExpr& parsed, std::vector<Diagnostic>* diags)
-      : options_(options), parsed_(parsed), diags_(diags) {}
+  explicit Compiler(const CompileOptions& options) : options_(options) {}
 
   NodePtr Compile(const Expr& e) {
     NodePtr node = CompileNode(e);
@@ -81,12 +81,27 @@ class Compiler {
         }
         return std::make_unique<internal::MapNode>(std::move(keys), std::move(values));
       }
-      case Expr::Type::kStruct:
-        // Message types need protobuf descriptors, which qgrant's CEL does not carry.
-        return std::make_unique<internal::ConstNode>(Value::Error("unknown message type '" + e.name + "'", e.offset));
+      case Expr::Type::kStruct: return CompileStruct(e);
       case Expr::Type::kComprehension: return CompileComprehension(e);
     }
     return std::make_unique<internal::ConstNode>(Value::Error("unsupported expression"));
+  }
+
+  // Message construction: only the wrapper messages (wrappers.h). Other message types need
+  // protobuf descriptors, which qgrant's CEL does not carry.
+  NodePtr CompileStruct(const Expr& e) {
+    const internal::Wrapper* w = internal::FindWrapper(e.name);
+    if (w == nullptr) {
+      return std::make_unique<internal::ConstNode>(Value::Error("unknown message type '" + e.name + "'", e.offset));
+    }
+    if (e.names.empty()) return std::make_unique<internal::ConstNode>(w->zero());
+    if (e.names.size() != 1 || e.names[0] != "value" || w->from_value == nullptr) {
+      return std::make_unique<internal::ConstNode>(
+          Value::Error("no such field '" + e.names.back() + "' in " + e.name, e.offset));
+    }
+    std::vector<NodePtr> args;
+    args.push_back(Compile(*e.values[0]));
+    return std::make_unique<internal::CallNode>(e.name, w->from_value, std::move(args));
   }
 
   static bool AllConstant(const std::vector<ExprPtr>& exprs) {
@@ -183,7 +198,9 @@ class Compiler {
         return std::make_unique<internal::EqualsNode>(fn == "_!=_", Compile(*e.args[0]), Compile(*e.args[1]));
       }
     }
-    // matches() with a constant pattern: compile the regular expression once.
+    // matches() with a constant pattern: compile the regular expression once. An invalid one
+    // is the checker's to report; here it stays an error of the call, raised only if the call
+    // is evaluated (MatchesNode), so that unchecked expressions stay fully dynamic.
     if (fn == "matches") {
       const Expr* target = e.operand ? e.operand.get() : (e.args.size() == 2 ? e.args[0].get() : nullptr);
       const Expr* pattern = e.operand ? (e.args.size() == 1 ? e.args[0].get() : nullptr)
@@ -191,13 +208,6 @@ class Compiler {
       if (target && pattern && pattern->type == Expr::Type::kConst &&
           pattern->constant.kind() == Kind::kString) {
         auto re = std::make_unique<RE2>(pattern->constant.string_value(), RE2::Quiet);
-        if (!re->ok()) {
-          Diagnostic d;
-          d.pos = LocateOffset(parsed_.source, pattern->offset);
-          d.message = "invalid regular expression: " + re->error();
-          diags_->push_back(std::move(d));
-          return std::make_unique<internal::ConstNode>(Value::Error("invalid regular expression"));
-        }
         return std::make_unique<internal::MatchesNode>(Compile(*target), std::move(re));
       }
     }
@@ -215,7 +225,7 @@ class Compiler {
       class NoVariables : public Activation {
         const Value* Find(std::string_view) const override { return nullptr; }
       } none;
-      internal::Frame frame{&none, nullptr};
+      internal::Frame frame{&none, nullptr, EvaluateOptions::kDefaultMaxCost, EvaluateOptions::kDefaultMaxCost};
       call->set_offset(e.offset);
       Value v = call->Eval(frame);
       if (!v.is_exceptional()) return std::make_unique<internal::ConstNode>(std::move(v));
@@ -240,8 +250,6 @@ class Compiler {
   }
 
   const CompileOptions& options_;
-  const ParsedExpr& parsed_;
-  std::vector<Diagnostic>* diags_;
   std::vector<std::pair<std::string, int>> scopes_;
   int next_slot_ = 0;
   int max_slots_ = 0;
@@ -251,7 +259,7 @@ class Compiler {
 
 Program::~Program() = default;
 
-Value Program::Evaluate(const Activation& activation) const {
+Value Program::Evaluate(const Activation& activation, const EvaluateOptions& options) const {
   Value small[8];
   std::vector<Value> large;
   Value* locals = small;
@@ -259,8 +267,16 @@ Value Program::Evaluate(const Activation& activation) const {
     large.resize(static_cast<size_t>(local_slots_));
     locals = large.data();
   }
-  internal::Frame frame{&activation, locals};
-  return root_->Eval(frame);
+  // Capped so that the budget arithmetic (remaining budget + one value's size) cannot overflow.
+  const int64_t budget = std::clamp<int64_t>(options.max_cost, 0, INT64_MAX / 4);
+  internal::Frame frame{&activation, locals, budget, budget};
+  Value result = root_->Eval(frame);
+  // An overspent budget is the answer even where && or || absorbed the error on its way out:
+  // a result reached by abandoning part of the work is not the expression's value.
+  if (frame.cost_left < 0 && !(result.is_error() && result.error_message().starts_with(kCostLimitMessage))) {
+    return internal::CostLimitError(frame);
+  }
+  return result;
 }
 
 bool Compile(const ParsedExpr& parsed, const CompileOptions& options, std::unique_ptr<Program>* program,
@@ -271,10 +287,8 @@ bool Compile(const ParsedExpr& parsed, const CompileOptions& options, std::uniqu
     diagnostics->push_back(std::move(d));
     return false;
   }
-  size_t before = diagnostics->size();
-  Compiler compiler(options, parsed, diagnostics);
+  Compiler compiler(options);
   NodePtr root = compiler.Compile(*parsed.root);
-  if (diagnostics->size() != before) return false;
   std::unique_ptr<Program> p(new Program());
   p->root_ = std::move(root);
   p->local_slots_ = compiler.max_slots();

@@ -4,6 +4,34 @@
 
 namespace qgrant::expr::internal {
 
+Value CostLimitError(const Frame& f) {
+  return Value::Error(std::string(kCostLimitMessage) + " (" + std::to_string(f.max_cost) + ")");
+}
+
+int64_t SizeCost(const Value& v, int64_t cap) {
+  constexpr int64_t kBytesPerUnit = 16;
+  switch (v.kind()) {
+    case Kind::kString:
+    case Kind::kBytes: return static_cast<int64_t>(v.string_value().size()) / kBytesPerUnit;
+    case Kind::kList: {
+      const ValueList& items = v.list_value();
+      int64_t total = static_cast<int64_t>(items.size());
+      for (size_t i = 0; i < items.size() && total <= cap; ++i) total += SizeCost(items[i], cap - total);
+      return total;
+    }
+    case Kind::kMap: {
+      const auto& entries = v.map_value().entries();
+      int64_t total = static_cast<int64_t>(entries.size());
+      for (size_t i = 0; i < entries.size() && total <= cap; ++i) {
+        total += SizeCost(entries[i].first, cap - total);
+        if (total <= cap) total += SizeCost(entries[i].second, cap - total);
+      }
+      return total;
+    }
+    default: return 0;
+  }
+}
+
 void Exceptions::Add(const Value& v) {
   if (v.is_unknown()) {
     has_unknown_ = true;
@@ -95,13 +123,34 @@ Value CallNode::Eval(Frame& f) const {
     return ex.Result();
   }
   if (impl_ == nullptr) return Located(NoSuchOverload(name_, vals, n));
-  return Located(impl_(vals, n));
+  Value result = impl_(vals, n);
+  if (!ChargeCall(f, vals, n, result)) return Located(CostLimitError(f));
+  return Located(std::move(result));
+}
+
+bool CallNode::ChargeCall(Frame& f, const Value* args, size_t n, const Value& result) const {
+  switch (cost_) {
+    case CallCost::kNone: return true;
+    case CallCost::kStringArgument:
+      return args[0].kind() != Kind::kString || f.Charge(SizeCost(args[0], f.cost_left));
+    case CallCost::kMembership:
+      if (!f.Charge(SizeCost(args[0], f.cost_left))) return false;
+      return args[1].kind() != Kind::kList || f.Charge(SizeCost(args[1], f.cost_left));
+    case CallCost::kArgumentsAndResult:
+      for (size_t i = 0; i < n; ++i) {
+        if (!f.Charge(SizeCost(args[i], f.cost_left))) return false;
+      }
+      return result.is_exceptional() || f.Charge(SizeCost(result, f.cost_left));
+  }
+  return true;
 }
 
 Value MatchesNode::Eval(Frame& f) const {
   Value t = target_->Eval(f);
   if (t.is_exceptional()) return t;
   if (t.kind() != Kind::kString) return Located(NoSuchOverload("matches", &t, 1));
+  if (!re_->ok()) return Located(Value::Error("invalid regular expression: " + re_->error()));
+  if (!f.Charge(SizeCost(t, f.cost_left))) return Located(CostLimitError(f));
   return Value::Bool(RE2::PartialMatch(t.string_value(), *re_));
 }
 
@@ -146,6 +195,8 @@ Value EqualsNode::Eval(Frame& f) const {
     ex.Add(r);
     return ex.Result();
   }
+  // Comparing lists, maps or long strings walks them; scalars and short strings cost nothing.
+  if (!f.Charge(SizeCost(l, f.cost_left)) || !f.Charge(SizeCost(r, f.cost_left))) return Located(CostLimitError(f));
   return Value::Bool(EqualValues(l, r) != negate_);
 }
 
@@ -158,7 +209,9 @@ Value ListNode::Eval(Frame& f) const {
     if (items.back().is_exceptional()) ex.Add(items.back());
   }
   if (ex.any()) return ex.Result();
-  return Value::List(std::move(items));
+  Value list = Value::List(std::move(items));
+  if (!f.Charge(SizeCost(list, f.cost_left))) return Located(CostLimitError(f));
+  return list;
 }
 
 Value MapNode::Eval(Frame& f) const {
@@ -176,10 +229,30 @@ Value MapNode::Eval(Frame& f) const {
   std::string error;
   auto map = MapValue::Make(std::move(entries), &error);
   if (!map) return Located(Value::Error(error));
-  return Value::Map(std::move(map));
+  Value result = Value::Map(std::move(map));
+  if (!f.Charge(SizeCost(result, f.cost_left))) return Located(CostLimitError(f));
+  return result;
 }
 
 Value ComprehensionNode::Eval(Frame& f) const { return Located(Run(f)); }
+
+void ComprehensionNode::Bind(Frame& f, const Value& range, size_t i) const {
+  // One-variable macros see the element (list) or key (map); two-variable ones see index and
+  // element, or key and value.
+  if (range.kind() == Kind::kList) {
+    const Value& elem = range.list_value()[i];
+    if (slot2_ < 0) {
+      f.locals[slot1_] = elem;
+    } else {
+      f.locals[slot1_] = Value::Int(static_cast<int64_t>(i));
+      f.locals[slot2_] = elem;
+    }
+  } else {
+    const auto& entry = range.map_value().entries()[i];
+    f.locals[slot1_] = entry.first;
+    if (slot2_ >= 0) f.locals[slot2_] = entry.second;
+  }
+}
 
 Value ComprehensionNode::Run(Frame& f) const {
   Value range = range_->Eval(f);
@@ -187,102 +260,118 @@ Value ComprehensionNode::Run(Frame& f) const {
   if (range.kind() != Kind::kList && range.kind() != Kind::kMap) {
     return Value::Error("comprehension over " + range.TypeName() + ": expected a list or map");
   }
-  const bool is_list = range.kind() == Kind::kList;
-  const size_t n = is_list ? range.list_value().size() : range.map_value().size();
-  // Binds the variables for element i. One-variable macros see the element (list) or key (map);
-  // two-variable ones see index and element, or key and value.
-  auto bind = [&](size_t i) {
-    if (is_list) {
-      const Value& elem = range.list_value()[i];
-      if (slot2_ < 0) {
-        f.locals[slot1_] = elem;
-      } else {
-        f.locals[slot1_] = Value::Int(static_cast<int64_t>(i));
-        f.locals[slot2_] = elem;
-      }
-    } else {
-      const auto& entry = range.map_value().entries()[i];
-      f.locals[slot1_] = entry.first;
-      if (slot2_ >= 0) f.locals[slot2_] = entry.second;
-    }
-  };
-  auto non_bool = [](const Value& p) {
-    return NoSuchOverload("predicate", &p, 1);
-  };
-
   switch (macro_) {
     case MacroKind::kAll:
-    case MacroKind::kExists: {
-      const bool stop_on = macro_ == MacroKind::kExists;  // exists stops at true, all at false
-      Exceptions ex;
-      for (size_t i = 0; i < n; ++i) {
-        bind(i);
-        Value p = predicate_->Eval(f);
-        if (p.kind() == Kind::kBool) {
-          if (p.bool_value() == stop_on) return p;
-        } else {
-          ex.Add(p.is_exceptional() ? p : non_bool(p));
-        }
-      }
-      if (ex.any()) return ex.Result();
-      return Value::Bool(!stop_on);
-    }
-    case MacroKind::kExistsOne: {
-      int64_t count = 0;
-      for (size_t i = 0; i < n; ++i) {
-        bind(i);
-        Value p = predicate_->Eval(f);
-        if (p.kind() != Kind::kBool) return p.is_exceptional() ? p : non_bool(p);
-        if (p.bool_value()) ++count;
-      }
-      return Value::Bool(count == 1);
-    }
+    case MacroKind::kExists: return RunQuantifier(f, range);
+    case MacroKind::kExistsOne: return RunExistsOne(f, range);
     case MacroKind::kMap:
-    case MacroKind::kFilter: {
-      ValueList out;
-      for (size_t i = 0; i < n; ++i) {
-        bind(i);
-        if (predicate_) {
-          Value p = predicate_->Eval(f);
-          if (p.kind() != Kind::kBool) return p.is_exceptional() ? p : non_bool(p);
-          if (!p.bool_value()) continue;
-        }
-        if (macro_ == MacroKind::kFilter) {
-          out.push_back(f.locals[slot2_ < 0 ? slot1_ : slot2_]);
-        } else {
-          Value v = transform_->Eval(f);
-          if (v.is_exceptional()) return v;
-          out.push_back(std::move(v));
-        }
-      }
-      return Value::List(std::move(out));
-    }
+    case MacroKind::kFilter: return RunList(f, range);
     case MacroKind::kTransformMap:
-    case MacroKind::kTransformMapEntry: {
-      std::vector<std::pair<Value, Value>> out;
-      for (size_t i = 0; i < n; ++i) {
-        bind(i);
-        if (predicate_) {
-          Value p = predicate_->Eval(f);
-          if (p.kind() != Kind::kBool) return p.is_exceptional() ? p : non_bool(p);
-          if (!p.bool_value()) continue;
-        }
-        Value v = transform_->Eval(f);
-        if (v.is_exceptional()) return v;
-        if (macro_ == MacroKind::kTransformMap) {
-          out.emplace_back(f.locals[slot1_], std::move(v));
-        } else {
-          if (v.kind() != Kind::kMap) return Value::Error("transformMapEntry: expected a map entry, got " + v.TypeName());
-          for (const auto& e : v.map_value().entries()) out.push_back(e);
-        }
-      }
-      std::string error;
-      auto map = MapValue::Make(std::move(out), &error);
-      if (!map) return Value::Error(error);
-      return Value::Map(std::move(map));
-    }
+    case MacroKind::kTransformMapEntry: return RunMap(f, range);
   }
   return Value::Error("unknown comprehension");
+}
+
+namespace {
+
+size_t RangeSize(const Value& range) {
+  return range.kind() == Kind::kList ? range.list_value().size() : range.map_value().size();
+}
+
+Value NonBool(const Value& p) { return NoSuchOverload("predicate", &p, 1); }
+
+}  // namespace
+
+// all() and exists(): exists stops at the first true, all at the first false; errors on other
+// elements are absorbed by such a decisive one.
+Value ComprehensionNode::RunQuantifier(Frame& f, const Value& range) const {
+  const bool stop_on = macro_ == MacroKind::kExists;
+  const size_t n = RangeSize(range);
+  Exceptions ex;
+  for (size_t i = 0; i < n; ++i) {
+    if (!f.Charge(1)) return CostLimitError(f);
+    Bind(f, range, i);
+    Value p = predicate_->Eval(f);
+    if (p.kind() == Kind::kBool) {
+      if (p.bool_value() == stop_on) return p;
+    } else {
+      ex.Add(p.is_exceptional() ? p : NonBool(p));
+    }
+  }
+  if (ex.any()) return ex.Result();
+  return Value::Bool(!stop_on);
+}
+
+Value ComprehensionNode::RunExistsOne(Frame& f, const Value& range) const {
+  const size_t n = RangeSize(range);
+  int64_t count = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!f.Charge(1)) return CostLimitError(f);
+    Bind(f, range, i);
+    Value p = predicate_->Eval(f);
+    if (p.kind() != Kind::kBool) return p.is_exceptional() ? p : NonBool(p);
+    if (p.bool_value()) ++count;
+  }
+  return Value::Bool(count == 1);
+}
+
+// Whether element i passes the optional filter: true, false, or (in *out) its error.
+bool ComprehensionNode::Selected(Frame& f, Value* out) const {
+  if (!predicate_) return true;
+  Value p = predicate_->Eval(f);
+  if (p.kind() == Kind::kBool) return p.bool_value();
+  *out = p.is_exceptional() ? p : NonBool(p);
+  return false;
+}
+
+// map(), filter() and transformList(): each element kept is charged with its size as it is
+// added, so a list that would outgrow the budget stops growing there.
+Value ComprehensionNode::RunList(Frame& f, const Value& range) const {
+  const size_t n = RangeSize(range);
+  ValueList out;
+  for (size_t i = 0; i < n; ++i) {
+    if (!f.Charge(1)) return CostLimitError(f);
+    Bind(f, range, i);
+    Value failed;
+    if (!Selected(f, &failed)) {
+      if (failed.is_exceptional()) return failed;
+      continue;
+    }
+    Value v = macro_ == MacroKind::kFilter ? f.locals[slot2_ < 0 ? slot1_ : slot2_] : transform_->Eval(f);
+    if (v.is_exceptional()) return v;
+    if (!f.Charge(1 + SizeCost(v, f.cost_left))) return CostLimitError(f);
+    out.push_back(std::move(v));
+  }
+  return Value::List(std::move(out));
+}
+
+// transformMap() and transformMapEntry(), charged as RunList.
+Value ComprehensionNode::RunMap(Frame& f, const Value& range) const {
+  const size_t n = RangeSize(range);
+  std::vector<std::pair<Value, Value>> out;
+  for (size_t i = 0; i < n; ++i) {
+    if (!f.Charge(1)) return CostLimitError(f);
+    Bind(f, range, i);
+    Value failed;
+    if (!Selected(f, &failed)) {
+      if (failed.is_exceptional()) return failed;
+      continue;
+    }
+    Value v = transform_->Eval(f);
+    if (v.is_exceptional()) return v;
+    if (!f.Charge(1 + SizeCost(v, f.cost_left))) return CostLimitError(f);
+    if (macro_ == MacroKind::kTransformMap) {
+      if (!f.Charge(SizeCost(f.locals[slot1_], f.cost_left))) return CostLimitError(f);
+      out.emplace_back(f.locals[slot1_], std::move(v));
+    } else {
+      if (v.kind() != Kind::kMap) return Value::Error("transformMapEntry: expected a map entry, got " + v.TypeName());
+      for (const auto& e : v.map_value().entries()) out.push_back(e);
+    }
+  }
+  std::string error;
+  auto map = MapValue::Make(std::move(out), &error);
+  if (!map) return Value::Error(error);
+  return Value::Map(std::move(map));
 }
 
 }  // namespace qgrant::expr::internal

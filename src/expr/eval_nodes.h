@@ -16,11 +16,28 @@
 
 namespace qgrant::expr::internal {
 
-// Per-evaluation state: the bindings and the comprehension variables (by slot).
+// Per-evaluation state: the bindings, the comprehension variables (by slot) and what is left of
+// the evaluation budget (EvaluateOptions in program.h).
 struct Frame {
   const Activation* activation;
   Value* locals;
+  int64_t cost_left;  // negative once the budget is spent, and from then on
+  int64_t max_cost;
+
+  // Takes `units` from the budget; false when that overspends it.
+  bool Charge(int64_t units) {
+    cost_left -= units;
+    return cost_left >= 0;
+  }
 };
+
+// The error of an evaluation over budget.
+Value CostLimitError(const Frame& f);
+
+// The logical size of `v` in cost units (elements and entries, 16-byte blocks of strings, all
+// the way down), counted no further than `cap`: measuring a value shared many times over never
+// walks more than the budget that is left. Scalars cost nothing.
+int64_t SizeCost(const Value& v, int64_t cap);
 
 class Node {
  public:
@@ -88,16 +105,22 @@ class SelectNode : public Node {
 class CallNode : public Node {
  public:
   CallNode(std::string name, FunctionImpl impl, std::vector<NodePtr> args)
-      : name_(std::move(name)), impl_(impl), args_(std::move(args)) {}
+      : name_(std::move(name)), impl_(impl), cost_(CostOf(impl)), args_(std::move(args)) {}
   Value Eval(Frame& f) const override;
 
  private:
+  // Charges what the call read and built; false when that overspends the budget.
+  bool ChargeCall(Frame& f, const Value* args, size_t n, const Value& result) const;
+
   std::string name_;
   FunctionImpl impl_;  // nullptr: no such function; evaluates to an error after the arguments
+  CallCost cost_;
   std::vector<NodePtr> args_;
 };
 
-// matches() with a constant pattern, compiled once.
+// matches() with a constant pattern, compiled once. A pattern that does not compile is an
+// error of this call alone, raised when it is evaluated (a branch of && or ?: that is never
+// taken never raises it), as when the pattern is computed.
 class MatchesNode : public Node {
  public:
   MatchesNode(NodePtr target, std::unique_ptr<RE2> re) : target_(std::move(target)), re_(std::move(re)) {}
@@ -105,7 +128,7 @@ class MatchesNode : public Node {
 
  private:
   NodePtr target_;
-  std::unique_ptr<RE2> re_;
+  std::unique_ptr<RE2> re_;  // !re_->ok(): the pattern is invalid
 };
 
 // `x in [c1, c2, ...]` with a list literal of constants, the commonest test in policy
@@ -181,6 +204,13 @@ class ComprehensionNode : public Node {
 
  private:
   Value Run(Frame& f) const;
+  void Bind(Frame& f, const Value& range, size_t i) const;
+  bool Selected(Frame& f, Value* out) const;
+  Value RunQuantifier(Frame& f, const Value& range) const;
+  Value RunExistsOne(Frame& f, const Value& range) const;
+  Value RunList(Frame& f, const Value& range) const;
+  Value RunMap(Frame& f, const Value& range) const;
+
   MacroKind macro_;
   NodePtr range_;
   int slot1_;  // the variable of one-variable macros; the index or key of two-variable ones

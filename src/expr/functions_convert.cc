@@ -71,7 +71,9 @@ Value ToUint(const Value* a, size_t) {
       return Value::Uint(static_cast<uint64_t>(x.int_value()));
     case Kind::kDouble: {
       double d = x.double_value();
-      if (!(d > -1.0 && d < 18446744073709551615.0)) return RangeError("double out of uint range");
+      // As cel-go and cel-cpp: any negative double is out of range, even one that would
+      // truncate to 0 (uint(-0.75)); -0.0 is not negative. 18446744073709551615.0 is 2^64.
+      if (!(d >= 0.0 && d < 18446744073709551615.0)) return RangeError("double out of uint range");
       return Value::Uint(static_cast<uint64_t>(d));
     }
     case Kind::kString: {

@@ -1,6 +1,7 @@
 #include "expr/lexer.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 
 #include "expr/format.h"
@@ -162,14 +163,25 @@ Token Lexer::Next(std::vector<Diagnostic>* diagnostics) {
       break;
     default: break;
   }
-  // Unknown character: report it once (a whole UTF-8 sequence) and move on.
+  // Unknown character: report it once (a whole UTF-8 sequence) and move on. A byte that does
+  // not start a valid sequence is named by its value, so the message itself stays valid UTF-8,
+  // and only that byte is skipped (the tokens after it are still read).
   size_t len = 1;
   unsigned char uc = static_cast<unsigned char>(c);
   if (uc >= 0xC0) len = uc >= 0xF0 ? 4 : uc >= 0xE0 ? 3 : 2;
-  std::string ch(src_.substr(pos_, len));
+  std::string_view ch = src_.substr(pos_, len);
+  if (len > 1 && (ch.size() < len || !IsValidUtf8(ch))) len = 1;
+  if ((uc >= 0x80 && len == 1) || uc < 0x20 || uc == 0x7F) {
+    // Named by value: an invalid byte, or a control character (an ESC would otherwise start an
+    // escape sequence wherever the message is printed).
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", uc);
+    Error(t.offset, std::string(uc >= 0x80 ? "invalid UTF-8 byte " : "unexpected control character ") + hex,
+          diagnostics);
+  } else {
+    Error(t.offset, "unexpected character '" + std::string(src_.substr(pos_, len)) + "'", diagnostics);
+  }
   pos_ += len;
-  if (pos_ > src_.size()) pos_ = src_.size();
-  Error(t.offset, "unexpected character '" + ch + "'", diagnostics);
   t.kind = TokenKind::kError;
   return t;
 }

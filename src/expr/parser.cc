@@ -540,8 +540,17 @@ class Parser {
 
 bool Parse(std::string_view source, const ParseOptions& options, ParsedExpr* out,
            std::vector<Diagnostic>* diagnostics) {
-  out->source = std::string(source);
   out->root.reset();
+  if (source.size() > options.max_source_bytes) {
+    out->source.clear();
+    Diagnostic d;
+    d.pos = LocateOffset("", 0);
+    d.message = "表达式过长 / expression too long: " + std::to_string(source.size()) + " bytes (limit " +
+                std::to_string(options.max_source_bytes) + ")";
+    diagnostics->push_back(std::move(d));
+    return false;
+  }
+  out->source = std::string(source);
   std::vector<Diagnostic> diags;
   Lexer lexer(source);
   std::vector<Token> tokens = lexer.Tokenize(&diags);

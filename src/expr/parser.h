@@ -17,6 +17,9 @@ struct ParseOptions {
   int max_recursion_depth = 200;
   // Stop collecting after this many errors; the rest are usually consequences.
   size_t max_errors = 20;
+  // Longer source text is refused outright (cel-go stops at 100,000 code points): a condition
+  // is a few lines, tokens and tree grow with the text, and offsets are 32-bit.
+  size_t max_source_bytes = 1 << 20;
 };
 
 // Parses `source`. On success `out->root` is set and `diagnostics` is untouched; otherwise the

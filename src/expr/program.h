@@ -59,6 +59,32 @@ struct CompileOptions {
   std::string container;
 };
 
+// Limits of one evaluation.
+//
+// A policy author can write an expression whose work grows without bound: nested macros
+// multiply (seven nested .map() calls over ten elements are ten million steps), and a string or
+// list that doubles itself inside a comprehension grows exponentially. Every evaluation
+// therefore has a budget, in cost units:
+//   - one per comprehension iteration;
+//   - one per list element or map entry built, plus the size of what it holds (a value's cost
+//     is its logical size, so [L, L] costs twice L even though L is shared);
+//   - one per 16 bytes of string or bytes built;
+//   - the same sizes again for the arguments a function reads whole: ==, in on a list,
+//     contains, matches, concatenation, conversions (indexing, size() of a list or map and
+//     dyn() read only a part and cost nothing beyond their step).
+// Spending more ends the evaluation with the error "超出计算量上限 / cost limit exceeded", a
+// value like any other CEL error (a policy condition reports it as the policy's fault), and
+// the budget bounds both the time and the memory an expression can take.
+struct EvaluateOptions {
+  // Ten million units: about a second of work at most, and a few hundred megabytes at worst;
+  // the shipped policies and the conformance suite need a few thousand at most.
+  static constexpr int64_t kDefaultMaxCost = 10'000'000;
+  int64_t max_cost = kDefaultMaxCost;
+};
+
+// The text of the error an evaluation over budget ends with, for callers that tell it apart.
+inline constexpr const char* kCostLimitMessage = "超出计算量上限 / cost limit exceeded";
+
 namespace internal {
 class Node;
 }
@@ -69,7 +95,7 @@ class Program {
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
-  Value Evaluate(const Activation& activation) const;
+  Value Evaluate(const Activation& activation, const EvaluateOptions& options = {}) const;
 
  private:
   friend bool Compile(const ParsedExpr&, const CompileOptions&, std::unique_ptr<Program>*,
@@ -79,10 +105,10 @@ class Program {
   int local_slots_ = 0;
 };
 
-// Compiles a parsed expression. Fails (with diagnostics) only for problems that can be seen
-// without types, such as an invalid regular expression literal; unknown functions and variables
-// become errors at evaluation time, as CEL requires when no checker runs. Run the Checker
-// first to catch them before evaluation.
+// Compiles a parsed expression. Fails (with diagnostics) only when the parse failed: unknown
+// functions and variables, and constant regular expressions that do not compile, become errors
+// at evaluation time of the call concerned, as CEL requires when no checker runs. Run the
+// Checker first to catch them before evaluation.
 bool Compile(const ParsedExpr& parsed, const CompileOptions& options,
              std::unique_ptr<Program>* program, std::vector<Diagnostic>* diagnostics);
 

@@ -72,6 +72,16 @@ TEST(EvaluatorTest, UintArithmetic) {
   EXPECT_TRUE(IsError(CheckedEval("1u / 0u"), "division by zero"));
   EXPECT_TRUE(IsError(CheckedEval("uint(-1)"), "range error"));
   EXPECT_TRUE(IsError(CheckedEval("int(18446744073709551615u)"), "range error"));
+  // A negative double is out of uint's range even when it would truncate to 0 (cel-go and
+  // cel-cpp agree); -0.0 is not negative, and int() truncates toward zero within its range.
+  EXPECT_TRUE(IsError(CheckedEval("uint(-0.75)"), "range error"));
+  EXPECT_TRUE(IsError(CheckedEval("uint(-1.0e-300)"), "range error"));
+  EXPECT_TRUE(IsError(CheckedEval("uint(18446744073709551616.0)"), "range error"));
+  EXPECT_TRUE(IsError(CheckedEval("uint(double('NaN'))"), "range error"));
+  EXPECT_TRUE(IsUint(CheckedEval("uint(-0.0)"), 0));
+  EXPECT_TRUE(IsUint(CheckedEval("uint(0.75)"), 0));
+  EXPECT_TRUE(IsInt(CheckedEval("int(-0.75)"), 0));
+  EXPECT_TRUE(IsError(CheckedEval("int(-9223372036854775808.0)"), "range error"));
   EXPECT_TRUE(IsError(CheckedEval("uint('-1')"), "cannot convert"));
   // Mixing int and uint in arithmetic has no overload (the checker rejects it too).
   EXPECT_TRUE(IsError(Eval("1u + 1"), "no such overload: _+_(uint, int)"));
@@ -463,16 +473,31 @@ TEST(EvaluatorTest, MatchesWithDynamicPattern) {
   EXPECT_TRUE(IsError(Eval("1.matches('a')"), "no such overload: matches(int)"));
 }
 
-TEST(EvaluatorTest, InvalidConstantPatternFailsAtCompileWithItsPosition) {
-  ParsedExpr parsed = testing::MustParse("name != '' &&\n  name.matches('(')");
-  std::unique_ptr<Program> program;
-  std::vector<Diagnostic> diags;
-  EXPECT_FALSE(Compile(parsed, CompileOptions{}, &program, &diags));
+TEST(EvaluatorTest, InvalidConstantPatternFailsTheCheckWithItsPosition) {
+  std::vector<Diagnostic> diags = testing::CheckDiagnostics("name != '' &&\n  name.matches('(')", [] {
+    TypeEnv env;
+    env.AddVariable("name", CelType::Of(CelType::Kind::kString));
+    return env;
+  }());
   ASSERT_EQ(diags.size(), 1u) << JoinDiagnostics(diags);
   EXPECT_EQ(diags[0].pos.line, 2);
   EXPECT_EQ(diags[0].pos.column, 16);
   EXPECT_NE(diags[0].message.find("invalid regular expression"), std::string::npos)
       << diags[0].message;
+}
+
+// Unchecked (qgrant expr --no-check), an invalid constant pattern is an error of the call
+// alone, raised only when the call is evaluated: && , || and ?: that never reach it decide.
+TEST(EvaluatorTest, InvalidConstantPatternIsARuntimeErrorOfItsCallOnly) {
+  EXPECT_TRUE(IsBool(Eval("false && 'a'.matches('[')"), false));
+  EXPECT_TRUE(IsBool(Eval("'a'.matches('[') || true"), true));
+  EXPECT_TRUE(IsBool(Eval("true ? true : matches('a', '(')"), true));
+  EXPECT_TRUE(IsBool(Eval("[].all(x, x.matches('['))"), true));
+  Value v = Eval("1 == 1 && 'a'.matches('[')");
+  EXPECT_TRUE(IsError(v, "invalid regular expression: missing ]"));
+  EXPECT_EQ(v.error_offset(), 21);  // the call's '(', as for other calls
+  // The target's own error or unknown still comes first, as in any strict call.
+  EXPECT_TRUE(IsError(Eval("(1 / 0 == 1 ? 'a' : 'b').matches('[')"), "division by zero"));
 }
 
 // --- Error locations ----------------------------------------------------------------------
@@ -662,6 +687,29 @@ TEST(EvaluatorTest, CallsOnLiteralsAreFoldedWithoutChangingResults) {
   auto program = testing::MustCompile("int('42') + 1");
   MapActivation none;
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(IsInt(program->Evaluate(none), 43));
+}
+
+}  // namespace
+}  // namespace qgrant::expr
+
+namespace qgrant::expr {
+namespace {
+
+// The protobuf wrapper messages are the primitives they hold; the rest of protobuf is absent.
+TEST(WrapperTest, WrappersAreTheirPrimitives) {
+  EXPECT_TRUE(testing::IsInt(testing::CheckedEval("google.protobuf.Int32Value{value: 123}"), 123));
+  EXPECT_TRUE(testing::IsBool(testing::CheckedEval("google.protobuf.BoolValue{} == false"), true));
+  EXPECT_TRUE(testing::IsBool(testing::CheckedEval("google.protobuf.StringValue{} != null"), true));
+  EXPECT_TRUE(testing::IsBool(testing::CheckedEval("dyn(google.protobuf.Value{}) == null"), true));
+  EXPECT_TRUE(testing::IsBool(testing::CheckedEval("google.protobuf.FloatValue{value: 0.1} != 0.1"), true));
+  EXPECT_TRUE(testing::IsError(testing::Eval("google.protobuf.Int32Value{value: 2147483648}"), "int32 value out of range"));
+  EXPECT_TRUE(testing::IsError(testing::Eval("google.protobuf.UInt32Value{value: 1}"), "no such overload"));
+  EXPECT_TRUE(testing::IsError(testing::Eval("google.protobuf.Int64Value{nope: 1}"), "no such field 'nope'"));
+  EXPECT_TRUE(testing::IsError(testing::Eval("TestAllTypes{}"), "unknown message type"));
+  // The checker holds the field to its type.
+  std::vector<Diagnostic> diags = testing::CheckDiagnostics("google.protobuf.Int64Value{value: 'x'}", TypeEnv());
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_NE(diags[0].message.find("expected int, found string"), std::string::npos) << diags[0].message;
 }
 
 }  // namespace
