@@ -101,10 +101,10 @@ class ApplicationActivation : public expr::Activation {
       e.emplace_back(kDistrict, expr::Value::Unknown({"applicant.district"}));
     }
     // Declared applicant facts; one given outright (years_operating) replaces the computed one.
-    for (const auto& [name, value] : app_.applicant_facts) {
-      auto same = std::find_if(e.begin(), e.end(), [&](const auto& kv) { return kv.first.string_value() == name; });
-      if (same != e.end()) same->second = value;
-      else e.emplace_back(expr::Value::String(name), value);
+    for (const auto& fact : app_.applicant_facts) {
+      auto same = std::find_if(e.begin(), e.end(), [&](const auto& kv) { return kv.first.string_value() == fact.first; });
+      if (same != e.end()) same->second = fact.second;
+      else e.emplace_back(expr::Value::String(fact.first), fact.second);
     }
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(e), &err));
