@@ -106,8 +106,9 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   }
   options.write = [&](std::string_view bytes) {
     std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    if (!progress) return;  // counting lines costs a pass over the output: only for a terminal
     written += static_cast<int64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
-    if (progress && written >= 200000 && written % 100000 < 1024) {
+    if (written >= 200000 && written % 100000 < 1024) {
       std::fprintf(stderr, "\r  %lld applications…", static_cast<long long>(written));
     }
   };
