@@ -40,7 +40,7 @@ int RunScreen(const ScreenOptions& o) {
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
   if (!loaded) return 2;
   engine::Ledger ledger;
-  if (!LoadLedger(o.ledger, "screened", &ledger)) return 2;
+  if (!LoadLedger(o.ledger, "screened", &ledger, loaded->rules.get())) return 2;
   LineReader in;
   Status st = in.Open(o.registry);
   if (!st.ok()) {

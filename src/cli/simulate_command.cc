@@ -115,7 +115,7 @@ int RunSimulate(const SimulateOptions& o) {
               << policy::FormatDate(reform->rules->as_of) << "\n";
   }
   engine::Ledger ledger;
-  if (!LoadLedger(o.ledger, "simulated", &ledger)) return 2;
+  if (!LoadLedger(o.ledger, "simulated", &ledger, baseline->rules.get())) return 2;
   std::ofstream csv_out, chart_out;
   if (!OutputsSpareInputs(o)) return 2;
   if (!OpenOutput(o.csv, &csv_out) || !OpenOutput(o.chart, &chart_out)) return 2;

@@ -509,17 +509,7 @@ class Decider {
 
   // A qualitative condition in words: judged by experts, or still to be judged.
   DecisionReason ReviewWords(const Measure& m) const {
-    if (app_.review_passed == true) {
-      return {"review_passed",
-              {"经专家评审，认定" + m.review->zh + "（" + policy::CiteZh(m.clause) + "）",
-               "The expert review found that " + m.review->en + " (" + policy::CiteEn(m.clause) + ")"},
-              ""};
-    }
-    return {"subject_to_review",
-            {"“" + m.review->zh + "”须经专家评审认定（" + policy::CiteZh(m.clause) + "），本结论以评审通过为前提",
-             "Whether " + m.review->en + " is for the expert review to judge (" + policy::CiteEn(m.clause) +
-                 "); this decision stands only if the review finds so"},
-            ""};
+    return DecisionReason::Of(*evaluator_.ReviewReason(m, app_.review_passed == true));
   }
 
   // A policy's own expression failed: not the applicant's fault, and never worded as such.
@@ -946,6 +936,17 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
     }
   }
   for (const Measure* m : rules.measures) {
+    if (!m->review) continue;
+    const Text& r = *m->review;
+    review_reasons_.emplace(
+        m, std::make_pair(FixedReason("review_passed", {"经专家评审，认定" + r.zh + "（" + policy::CiteZh(m->clause) + "）",
+                                                         "The expert review found that " + r.en + " (" + policy::CiteEn(m->clause) + ")"}),
+                          FixedReason("subject_to_review",
+                                      {"“" + r.zh + "”须经专家评审认定（" + policy::CiteZh(m->clause) + "），本结论以评审通过为前提",
+                                       "Whether " + r.en + " is for the expert review to judge (" + policy::CiteEn(m->clause) +
+                                           "); this decision stands only if the review finds so"})));
+  }
+  for (const Measure* m : rules.measures) {
     if (m->support != Support::kPayment) continue;
     std::vector<std::string> levels{""};
     for (const auto& [level, fen] : m->ceiling.by_level) levels.push_back(level);
@@ -1018,6 +1019,12 @@ Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain)
 }
 
 const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }
+
+const FixedReason* Evaluator::ReviewReason(const Measure& m, bool passed) const {
+  auto it = review_reasons_.find(&m);
+  if (it == review_reasons_.end()) return nullptr;
+  return passed ? &it->second.first : &it->second.second;
+}
 
 FixedReason Evaluator::KindText(const Measure& m, const std::string& kind) {
   std::string zh, en;

@@ -108,6 +108,9 @@ class Evaluator {
   const LevelTexts* Texts(const policy::Measure& m, const std::string& level) const;
   // The reason of a failed condition or exclusion, made once.
   const FixedReason& Reason(const policy::Condition& c) const;
+  // A measure's qualitative condition in words, made once: found by the experts (passed), or
+  // still theirs to judge. Null for a measure without one.
+  const FixedReason* ReviewReason(const policy::Measure& m, bool passed) const;
   // The reason a measure does not support an applicant kind, made once per measure and kind.
   const FixedReason& KindNotAllowed(const policy::Measure& m, const std::string& kind) const;
 
@@ -117,6 +120,7 @@ class Evaluator {
   // By measure, then by level (a handful each): looked up for every eligible decision.
   std::unordered_map<const policy::Measure*, std::vector<std::pair<std::string, LevelTexts>>> texts_;
   std::unordered_map<const policy::Condition*, FixedReason> condition_reasons_;
+  std::unordered_map<const policy::Measure*, std::pair<FixedReason, FixedReason>> review_reasons_;  // passed, to judge
   std::unordered_map<const policy::Measure*, std::vector<std::pair<std::string, FixedReason>>> kind_reasons_;
   static FixedReason KindText(const policy::Measure& m, const std::string& kind);
   mutable std::mutex extra_mu_;
