@@ -835,7 +835,7 @@ class Decider {
   void ItemWords(const Measure& m) {
     const int64_t per_item = m.ceiling.fixed_fen;
     int64_t total = 0, cap_total = 0;
-    int payable = 0, limited = 0;
+    int payable = 0, limited = 0, before_policy = 0;
     d_->items.reserve(app_.items.size());
     for (size_t k = 0; k < app_.items.size(); ++k) {
       const Item& item = app_.items[k];
@@ -851,10 +851,22 @@ class Decider {
         total = SaturatingAdd(total, c.amount_fen);
       }
       if (c.result == Precheck::ItemCheck::Result::kLimitReached) ++limited;
+      if (c.result == Precheck::ItemCheck::Result::kBeforePolicy) ++before_policy;
       if (explain_) Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
             it.reasons.back().Text());
     }
     if (payable == 0) {
+      if (before_policy > 0 &&
+          std::all_of(pre_->items.begin(), pre_->items.end(), [](const Precheck::ItemCheck& c) {
+            return c.result == Precheck::ItemCheck::Result::kBeforePolicy || c.result == Precheck::ItemCheck::Result::kRepeated;
+          })) {
+        return Ineligible({{"achievement_before_policy",
+                            {"申报的认证均早于本措施支持的起始日期" + policy::DateZh(rules_.achievements_from) + "取得，不予资助（" +
+                                 policy::CiteZh(m.clause) + "）",
+                             "Every certificate was issued before " + policy::DateEn(rules_.achievements_from) +
+                                 ", the earliest date these measures fund (" + policy::CiteEn(m.clause) + ")"},
+                            ""}});
+      }
       if (limited > 0) {
         return Ineligible({{"item_limit_reached",
                             {"本年度该单位可资助的认证数量已达申报指南规定的上限，本申请无可资助项目（" + policy::CiteZh(m.clause) + "）",
