@@ -78,7 +78,8 @@ bool LineReader::Fill() {
 bool LineReader::Next(std::string_view* line) {
   while (true) {
     const char* start = buffer_.get() + begin_;
-    const void* nl = begin_ < size_ ? std::memchr(start, '\n', size_ - begin_) : nullptr;
+    // Once the end of the input has no newline left, the rest is split at carriage returns.
+    const void* nl = begin_ < size_ && !cr_tail_ ? std::memchr(start, '\n', size_ - begin_) : nullptr;
     if (nl != nullptr) {
       const size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
       *line = std::string_view(start, len);
@@ -88,9 +89,14 @@ bool LineReader::Next(std::string_view* line) {
     }
     if (!Fill()) {
       if (begin_ < size_) {  // a last line without a newline
-        *line = std::string_view(buffer_.get() + begin_, size_ - begin_);
-        if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
-        begin_ = size_;
+        // Lines ended by a carriage return alone (old Mac files) reach here as one "line": they
+        // are split at each CR, so that each application is a line of its own.
+        cr_tail_ = true;
+        const char* rest = buffer_.get() + begin_;
+        const void* cr = std::memchr(rest, '\r', size_ - begin_);
+        const size_t len = cr == nullptr ? size_ - begin_ : static_cast<size_t>(static_cast<const char*>(cr) - rest);
+        *line = std::string_view(rest, len);
+        begin_ += cr == nullptr ? len : len + 1;
         return true;
       }
       return false;

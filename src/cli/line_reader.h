@@ -35,6 +35,7 @@ class LineReader {
   size_t size_ = 0;   // bytes in buffer_
   size_t begin_ = 0;  // start of unread data in buffer_
   bool eof_ = false;
+  bool cr_tail_ = false;  // the rest of the input has no newline: lines end at carriage returns
   Status status_;
 };
 
