@@ -1,5 +1,7 @@
 #include "alloc/decision_scan.h"
 
+#include "common/printable.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstdio>
@@ -42,24 +44,6 @@ size_t Utf8Sequence(std::string_view s, size_t i) {
     return cont(1) && cont(2) && cont(3) ? 4 : 0;
   }
   return 0;
-}
-
-// Decoded text quoted in a message, with control characters shown as \xNN: an escaped ESC in a
-// member name must not reach the officer's terminal as an escape sequence.
-std::string Shown(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b >= 0x20 && b != 0x7F) {
-      out += c;
-      continue;
-    }
-    static const char kHex[] = "0123456789abcdef";
-    out += "\\x";
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
 }
 
 void AppendUtf8(uint32_t cp, std::string* out) {
@@ -200,8 +184,8 @@ class DecisionScanner::Parser {
       if (it != sorted.end()) repeated = *it;
     }
     if (repeated.empty()) return true;
-    error = "成员名 \"" + Shown(repeated) + "\" 在同一对象中重复 / the member name \"" +
-            Shown(repeated) +
+    error = "成员名 \"" + Printable(repeated) + "\" 在同一对象中重复 / the member name \"" +
+            Printable(repeated) +
             "\" appears twice in one object (a repeated key is refused, not guessed)";
     return false;
   }
@@ -486,7 +470,7 @@ std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out) {
   const std::string_view o = p.outcome.text;
   if (o == "ineligible" || o == "referred" || o == "invalid") return "";
   if (o != "eligible") {
-    return "未知的 outcome \"" + Shown(o) + "\" / outcome \"" + Shown(o) +
+    return "未知的 outcome \"" + Printable(o) + "\" / outcome \"" + Printable(o) +
            "\" is not one of eligible, ineligible, referred, invalid";
   }
   out->eligible = true;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/printable.h"
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
@@ -113,7 +114,7 @@ int RunScreen(const ScreenOptions& o) {
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kInvalid)]),
                static_cast<long long>(r.bad_lines));
   for (const auto& e : r.bad_line_examples)
-    std::fprintf(stderr, "  %s\n", simulate::Printable(e).c_str());
+    std::fprintf(stderr, "  %s\n", Printable(e).c_str());
   return 0;
 }
 

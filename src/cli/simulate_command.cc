@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/printable.h"
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
@@ -73,7 +74,7 @@ bool WriteOutput(const std::string& path, std::ofstream* out, const std::string&
 void ReportProblems(const std::string& registry, const simulate::SimulationResult& r) {
   for (const auto& p : r.bad_line_examples) {
     std::cerr << registry << ":" << p.line
-              << ": bad registry line: " << simulate::Printable(p.message) << "\n";
+              << ": bad registry line: " << Printable(p.message) << "\n";
   }
   if (r.bad_lines > static_cast<int64_t>(r.bad_line_examples.size())) {
     std::cerr << registry << ": … " << r.bad_lines - r.bad_line_examples.size()
@@ -87,7 +88,7 @@ void ReportProblems(const std::string& registry, const simulate::SimulationResul
     const char* name = s == simulate::kBaseline ? "baseline" : "reform";
     for (const auto& p : sc.invalid_examples) {
       std::cerr << registry << ":" << p.line << ": invalid application (" << name
-                << "): " << simulate::Printable(p.message) << "\n";
+                << "): " << Printable(p.message) << "\n";
     }
     const int64_t invalid_apps = sc.invalid - r.bad_lines;
     if (invalid_apps > static_cast<int64_t>(sc.invalid_examples.size())) {

@@ -1,5 +1,6 @@
 #include "engine/explain.h"
 
+#include "common/printable.h"
 #include "policy/words.h"
 
 namespace qgrant::engine {
@@ -34,31 +35,6 @@ std::string RuleName(const std::string& rule, Lang lang) {
   return rule;
 }
 
-// Text from the input, made safe for one line of a terminal or a printed page: a newline in a
-// unit's name must not forge a line ("结论：符合条件…"), nor an escape sequence reach the terminal.
-std::string OneLine(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7F) {
-      static const char* const kHex = "0123456789ABCDEF";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(s[i + 1]) < 0xA0) {
-      out += "\\u00";  // a C1 control (U+0080..U+009F), such as the 8-bit CSI
-      out += "89ABCDEF"[(static_cast<unsigned char>(s[i + 1]) >> 4) - 8];
-      out += "0123456789ABCDEF"[static_cast<unsigned char>(s[i + 1]) & 15];
-      ++i;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 // A clause cited as a person reads it; a file:line (a guide's condition) stays as it is.
 std::string Source(const std::string& clause, bool zh) {
   if (clause.find("（") == std::string::npos) return clause;
@@ -72,18 +48,18 @@ std::string ExplainText(const Decision& d, const Application& app, const policy:
   std::string out;
   const policy::Measure* m = d.measure.empty() ? nullptr : rules.FindMeasure(d.measure);
   out += zh ? "申请 " : "Application ";
-  out += d.id ? OneLine(*d.id) : (zh ? "（无编号）" : "(no id)");
+  out += d.id ? Printable(*d.id) : (zh ? "（无编号）" : "(no id)");
   if (m) {
     out += zh ? " · 措施 " + m->title.zh + "（" + policy::CiteZh(m->clause) + "）"
               : " · measure " + m->title.en + " (" + policy::CiteEn(m->clause) + ")";
   } else if (!d.measure.empty()) {
-    out += (zh ? " · 措施 " : " · measure ") + OneLine(d.measure);
+    out += (zh ? " · 措施 " : " · measure ") + Printable(d.measure);
   }
   out += "\n";
   if (!app.name.empty() || !app.uscc.empty()) {
     out += zh ? "申报单位 " : "Applicant ";
     const std::string kind = app.kind.empty() ? "" : (zh ? "，" + policy::KindZh(app.kind) : ", " + policy::KindEn(app.kind));
-    out += OneLine(app.name) + (zh ? "（" : " (") + OneLine(app.uscc) + kind + (zh ? "）\n" : ")\n");
+    out += Printable(app.name) + (zh ? "（" : " (") + Printable(app.uscc) + kind + (zh ? "）\n" : ")\n");
   }
   out += zh ? "依据 " : "Rules ";
   out += rules.policy->id + " " + rules.policy->version;
@@ -107,9 +83,9 @@ std::string ExplainText(const Decision& d, const Application& app, const policy:
     for (const auto& s : d.trace) {
       out += s.passed ? "  ✓ " : "  ✗ ";
       out += RuleName(s.rule, lang) + " " + s.id;
-      if (!s.expression.empty()) out += "  [" + OneLine(s.expression) + " → " + OneLine(s.value) + "]";
-      else if (!s.value.empty()) out += "  [" + OneLine(s.value) + "]";
-      out += "\n      " + OneLine(Pick(s.detail, lang));
+      if (!s.expression.empty()) out += "  [" + Printable(s.expression) + " → " + Printable(s.value) + "]";
+      else if (!s.value.empty()) out += "  [" + Printable(s.value) + "]";
+      out += "\n      " + Printable(Pick(s.detail, lang));
       if (!s.clause.empty()) out += zh ? "（依据：" + Source(s.clause, true) + "）" : " (source: " + Source(s.clause, false) + ")";
       out += "\n";
     }
@@ -117,13 +93,13 @@ std::string ExplainText(const Decision& d, const Application& app, const policy:
   out += zh ? "理由：\n" : "Reasons:\n";
   for (const auto& r : d.reasons) {
     out += "  - " + r.Code();
-    if (!r.path.empty()) out += " [" + OneLine(r.path) + "]";
-    out += ": " + OneLine(Pick(r.Text(), lang)) + "\n";
+    if (!r.path.empty()) out += " [" + Printable(r.path) + "]";
+    out += ": " + Printable(Pick(r.Text(), lang)) + "\n";
   }
   for (const auto& it : d.items) {
-    out += (zh ? "  · 证书 " : "  · certificate ") + OneLine(it.key) + " (" + OneLine(it.type) + "): " +
+    out += (zh ? "  · 证书 " : "  · certificate ") + Printable(it.key) + " (" + Printable(it.type) + "): " +
            OutcomeWords(it.outcome, lang) + ", " + (zh ? YuanZh(it.amount_fen) : YuanEn(it.amount_fen));
-    if (!it.reasons.empty()) out += " — " + OneLine(Pick(it.reasons.back().Text(), lang));
+    if (!it.reasons.empty()) out += " — " + Printable(Pick(it.reasons.back().Text(), lang));
     out += "\n";
   }
   out += "\n";

@@ -1,3 +1,4 @@
+#include "common/printable.h"
 #include "simulate/report.h"
 
 #include <algorithm>
@@ -237,24 +238,6 @@ std::string GroupName(Dimension dim, const std::string& group) {
 }
 
 }  // namespace
-
-// A registry's text made safe for a terminal: control characters (an escape sequence could
-// rewrite the screen, a line break forge a table row) are shown as \xNN.
-std::string Printable(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b == 0x7F) {
-      static const char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[b >> 4];
-      out += kHex[b & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 int DisplayWidth(std::string_view utf8) {
   int w = 0;

@@ -12,9 +12,6 @@
 
 namespace qgrant::simulate {
 
-// Registry text made safe for a terminal: control characters (an escape sequence could rewrite
-// the screen, a line break forge a table row) are shown as \xNN. Printable("a\nb") == "a\\x0ab".
-std::string Printable(std::string_view text);
 
 // Columns a terminal gives the text: 2 for CJK and full-width characters, 1 for the rest.
 int DisplayWidth(std::string_view utf8);
