@@ -2,6 +2,8 @@
 
 #include <date/date.h>
 
+#include "common/money.h"
+
 namespace qgrant::policy {
 
 namespace {
@@ -10,27 +12,6 @@ namespace {
 std::string_view ItemPart(std::string_view clause) {
   const size_t open = clause.find("（");
   return open == std::string_view::npos ? clause : clause.substr(open);
-}
-
-void AppendGrouped(std::string* out, uint64_t v) {
-  const std::string digits = std::to_string(v);
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (digits.size() - i) % 3 == 0) out->push_back(',');
-    out->push_back(digits[i]);
-  }
-}
-
-uint64_t Magnitude(int64_t fen) { return fen < 0 ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen); }
-
-// "3,000,000.00"
-std::string YuanDigits(int64_t fen) {
-  const uint64_t f = Magnitude(fen);
-  std::string out = fen < 0 ? "-" : "";
-  AppendGrouped(&out, f / 100);
-  out += '.';
-  out += static_cast<char>('0' + f % 100 / 10);
-  out += static_cast<char>('0' + f % 10);
-  return out;
 }
 
 }  // namespace
@@ -65,11 +46,11 @@ std::string KindEn(std::string_view kind) {
 }
 
 std::string MoneyZh(int64_t fen) {
-  const uint64_t f = Magnitude(fen);
-  if (f != 0 && f % 1000000 == 0) return (fen < 0 ? "-" : "") + std::to_string(f / 1000000) + "万元";
-  return YuanDigits(fen) + "元";
+  // A whole number of 万元 reads as 万元; anything else as 元 with two decimals.
+  if (fen != 0 && fen % 1000000 == 0) return money::Wan(fen);
+  return money::YuanGrouped(fen);
 }
 
-std::string MoneyEn(int64_t fen) { return YuanDigits(fen) + " yuan"; }
+std::string MoneyEn(int64_t fen) { return money::YuanEnglish(fen); }
 
 }  // namespace qgrant::policy
