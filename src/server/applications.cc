@@ -157,13 +157,11 @@ std::optional<ParsedBody> ReadApplicationBody(const Call& call, Response* proble
 }
 
 // The engine's verdict on a body about to be stored: invalid is a 400 naming the fields.
+// A policy that fails to evaluate is not the applicant's fault (§6): such an application is kept,
+// its decision saying policy_error, rather than refused as if a field were wrong.
 std::optional<Response> RefuseInvalid(const Decided& d) {
-  if (d.outcome != engine::Outcome::kInvalid) return std::nullopt;
-  std::vector<FieldError> errors = d.errors;
-  for (auto& e : errors) {
-    if (e.field.empty()) e.field = "";
-  }
-  return InvalidBody(std::move(errors));
+  if (d.outcome != engine::Outcome::kInvalid || d.policy_error) return std::nullopt;
+  return InvalidBody(d.errors);
 }
 
 Response Duplicate(const store::Application& existing) {
@@ -277,7 +275,10 @@ Response ReplaceApplication(const Service& service, const Call& call) {
     store::Application a = **found;
     auto round = tx.GetRound(a.round);
     if (!round.ok() || !*round) return StoreFailure(round.ok() ? Status::NotFound("round " + a.round) : round.status());
-    auto decided = DecideApplication(service, tx, (*round)->guide, EngineJson(parsed->body, a.id, {}, {}));
+    // Decided once, as it will stand: the check of the body and the stored decision are the same.
+    auto finding = ReviewFinding(tx, a.id);
+    if (!finding.ok()) return StoreFailure(finding.status());
+    auto decided = DecideApplication(service, tx, (*round)->guide, EngineJson(parsed->body, a.id, a.submitted_on, *finding));
     if (!decided.ok()) return StoreFailure(decided.status());
     if (auto refused = RefuseInvalid(*decided)) return *refused;
     if (a.state != "draft" && a.state != "returned") return WrongState(service, call, a, "修改 / replace");
@@ -291,7 +292,8 @@ Response ReplaceApplication(const Service& service, const Call& call) {
     a.subject_key = decided->app.subject_key;
     a.body = parsed->body.dump();
     a.reference = parsed->reference;
-    if (Status st = Redecide(service, tx, **round, &a); !st.ok()) return StoreFailure(st);
+    a.decision = decided->json;
+    a.amount_fen = decided->amount_fen;
     if (Status st = tx.UpdateApplication(&a); !st.ok()) return StoreFailure(st);
     if (Status st = Record(tx, call, a, "replace", a.state, {}, {}, before); !st.ok()) return StoreFailure(st);
     return Answer(200, service, tx, a, call);

@@ -135,7 +135,9 @@ Result<Decided> DecideApplication(const Service& service, store::Reader& reader,
   out.outcome = d.outcome;
   out.amount_fen = d.amount_fen;
   for (const auto& r : d.reasons) {
-    if (d.outcome == engine::Outcome::kInvalid) out.errors.push_back({r.path, r.Text().zh + " / " + r.Text().en});
+    if (d.outcome != engine::Outcome::kInvalid) continue;
+    if (r.Code() == "policy_error") out.policy_error = true;
+    else out.errors.push_back({r.path, r.Text().zh + " / " + r.Text().en});
   }
   engine::AppendDecisionJson(d, rules->evaluator().provenance(), &out.json);
   return out;

@@ -67,6 +67,7 @@ struct Decided {
   engine::Outcome outcome = engine::Outcome::kInvalid;
   int64_t amount_fen = 0;
   std::vector<FieldError> errors;  // an invalid application's field errors
+  bool policy_error = false;       // invalid because a rule of the policy failed, not a field
 };
 Result<Decided> DecideApplication(const Service& service, store::Reader& reader, const std::string& guide_year,
                                   const nlohmann::json& application);
