@@ -3,6 +3,7 @@
 // states the workflow data allows. Every change is one transaction with its history and audit.
 #include "engine/uscc.h"
 #include "server/json_body.h"
+#include "server/round_flow.h"
 #include "server/store_calls.h"
 #include "server/store_routes.h"
 
@@ -86,29 +87,6 @@ Response WrongState(const Service& service, const Call& call, const store::Appli
                  {{"state", a.state}, {"allowed_actions", allowed}});
 }
 
-// The engine's JSON of an application: the body with the service's id, submission date and the
-// experts' finding.
-json EngineJson(const json& body, const std::string& id, const std::optional<std::string>& submitted_on,
-                const std::optional<bool>& review) {
-  json j = body;
-  j["id"] = id;
-  if (submitted_on) j["submitted_on"] = *submitted_on;
-  if (review) j["review"] = {{"passed", *review}};
-  return j;
-}
-
-// The experts' finding that counts: every review without a declared conflict passed.
-Result<std::optional<bool>> ReviewFinding(store::Reader& reader, const std::string& id) {
-  auto reviews = reader.Reviews(id);
-  if (!reviews.ok()) return reviews.status();
-  std::optional<bool> all;
-  for (const auto& r : *reviews) {
-    if (r.conflict_of_interest || !r.passed) continue;
-    all = all.value_or(true) && *r.passed;
-  }
-  return all;
-}
-
 // Decides `a` again as it stands (after a change, a submission, a counted review).
 Status Redecide(const Service& service, store::WriteTx& tx, const store::Round& round, store::Application* a) {
   auto finding = ReviewFinding(tx, a->id);
@@ -173,24 +151,17 @@ Response Duplicate(const store::Application& existing) {
 Status Record(store::WriteTx& tx, const Call& call, const store::Application& a, const std::string& action,
               const std::optional<std::string>& from, const std::optional<std::string>& note,
               const std::optional<std::string>& deadline, const json& before) {
-  store::HistoryEntry h;
-  h.application_id = a.id;
-  h.action = action;
-  h.from_state = from;
-  h.to_state = a.state;
-  h.actor = Actor(call);
-  h.actor_role = RoleName(call.user->role);
-  h.note = note;
-  h.deadline = deadline;
-  if (Status st = tx.AddHistory(&h); !st.ok()) return st;
   json after = {{"state", a.state}, {"amount_fen", a.amount_fen}};
   if (note) after["note"] = *note;
   if (deadline) after["deadline"] = *deadline;
-  auto audited = tx.Audit({Actor(call), "application." + action, "application:" + a.id, before, after});
-  return audited.ok() ? Status::Ok() : audited.status();
+  return RecordChange(tx, call, a, action, from, note, deadline, before, after);
 }
 
 }  // namespace
+
+Response ApplicationAnswer(int status, const Service& service, store::Reader& reader, const store::Application& a, const Call& call) {
+  return Answer(status, service, reader, a, call);
+}
 
 namespace {
 
