@@ -19,7 +19,7 @@ using Cell = std::variant<std::string, int64_t>;
 
 // The exact decimal of an amount in its column's unit.
 std::string Decimal(ColumnUnit unit, int64_t fen) {
-  return unit == ColumnUnit::kWan ? money::WanNumber(fen) : money::YuanPlain(fen);
+  return unit == ColumnUnit::kWan ? money::WanNumber(fen) : money::YuanNumber(fen, false);
 }
 
 // The totals of the amount columns, checked against the 10^15 bound.
