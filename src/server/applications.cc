@@ -47,6 +47,8 @@ Result<json> AppJson(const Service& service, store::Reader& reader, const store:
     json item = {{"at", e.at}, {"action", e.action}, {"actor_role", e.actor_role}};
     item["from"] = e.from_state ? json(staff ? *e.from_state : service.workflow().PublicState(*e.from_state, started)) : json();
     item["to"] = staff ? e.to_state : service.workflow().PublicState(e.to_state, started);
+    // Before the notice an applicant sees no trace of the allocation (accepted stays accepted).
+    if (!staff && e.action == "allocate" && item["from"] == item["to"]) continue;
     item["note"] = e.note && (staff || note_public) ? json(*e.note) : json();
     item["deadline"] = e.deadline ? json(*e.deadline) : json();
     h.push_back(std::move(item));

@@ -106,7 +106,9 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(r["applications"][1]["allocated_fen"], 40'000'000);
   EXPECT_EQ(r["applications"][2]["allocated_fen"], 4'000'000);
   EXPECT_EQ(r["applications"][2]["state"], "proposed");
-  EXPECT_EQ(Ok(Call(a_, "GET", "/applications/" + app1))["state"], "accepted");  // proposed reads as accepted until the notice
+  json seen = Ok(Call(a_, "GET", "/applications/" + app1));
+  EXPECT_EQ(seen["state"], "accepted");  // proposed reads as accepted until the notice
+  EXPECT_EQ(seen["history"].back()["action"], "accept");  // and the allocation leaves no trace yet
   EXPECT_EQ(Ok(Call(officer_, "GET", "/rounds/r2026"))["by_state"]["proposed"]["amount_fen"], 164'000'000);
 
   // The notice: 5 working days from 2026-06-15 end on 2026-06-23 (the Dragon Boat holiday);
