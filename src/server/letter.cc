@@ -52,7 +52,7 @@ constexpr const char* kStyle =
 struct LetterFacts {
   store::Application app;
   store::Round round;
-  std::string approved_on;  // the approval's date, from the application's history
+  std::string approved_on;  // the approval's date: its ledger entries' granted_on
   std::string note;         // a rejection's public note
 };
 
@@ -115,8 +115,13 @@ Result<std::optional<LetterFacts>> ReadFacts(store::Reader& r, const std::string
   auto history = r.History(id);
   if (!history.ok()) return history.status();
   for (const auto& h : *history) {
-    if (h.action == "approve") f.approved_on = h.at;
     if ((h.action == "reject" || h.action == "uphold") && h.note) f.note = *h.note;
+  }
+  // The approval's date is the service date the award entered the ledger on (granted_on).
+  auto ledger = r.Ledger((*app)->uscc);
+  if (!ledger.ok()) return ledger.status();
+  for (const auto& e : *ledger) {
+    if (e.application_id == id) f.approved_on = e.granted_on;
   }
   return std::optional<LetterFacts>(std::move(f));
 }

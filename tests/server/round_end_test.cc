@@ -213,6 +213,7 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_NE(letter.body.find("第（三）条"), std::string::npos);
   EXPECT_NE(letter.body.find("4万元（40,000.00元）"), std::string::npos);
   EXPECT_NE(letter.body.find("折算比例40%"), std::string::npos);
+  EXPECT_NE(letter.body.find("批准日期</th><td>2026年6月24日"), std::string::npos) << letter.body;
   EXPECT_NE(letter.Header("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
   EXPECT_NE(Call(a_, "GET", "/applications/" + app1 + "/letter").body.find("不予资助告知书"), std::string::npos);
   EXPECT_EQ(Call(a_, "GET", "/applications/" + app2 + "/letter").status, 404);
