@@ -65,5 +65,6 @@ done
 echo "== the payment file (CSV, finance)"
 call "$finance" GET "/rounds/r2026/payments?format=csv"
 echo "== the decision letter of $app3 (HTML, shown as text)"
+call "$a" GET "/applications/$app3/letter?format=pdf" > "${LETTER_PDF:-$work/letter.pdf}"
 call "$a" GET "/applications/$app3/letter" | sed -e 's/<\/tr>/\n/g; s/<\/p>/\n/g; s/<\/h1>/\n/g; s/<[^>]*>/ /g' | sed -e 's/  */ /g; /^ *$/d'
 echo "== audit: $("$qgrant" audit verify --db "$db")"

@@ -8,6 +8,7 @@
 
 #include "common/money.h"
 #include "policy/words.h"
+#include "server/letter.h"
 #include "server/round_flow.h"
 #include "server/store_calls.h"
 #include "server/store_routes.h"
@@ -46,7 +47,7 @@ constexpr const char* kStyle =
     "max-width:46em;margin:2em auto;padding:0 1em;line-height:1.7;color:#1a1a1a}"
     "h1{text-align:center;font-size:1.6em;letter-spacing:.2em}p.no{text-align:center;color:#444}"
     "table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border:1px solid #777;padding:.4em .6em;text-align:left;vertical-align:top}"
-    "th{width:9em;background:#f2f5fa;font-weight:600}td.amount{font-variant-numeric:tabular-nums}"
+    "th{width:9em;background:#f2f5fa;font-weight:600}td ul{margin:0;padding-left:1.2em}"
     ".sign{text-align:right;margin-top:3em}@media print{body{margin:0}}";
 
 struct LetterFacts {
@@ -56,51 +57,64 @@ struct LetterFacts {
   std::string note;         // a rejection's public note
 };
 
-void Row(std::string* html, const std::string& head, const std::string& value, bool amount = false) {
-  *html += "<tr><th scope=\"row\">" + Escape(head) + "</th><td" + (amount ? " class=\"amount\"" : "") + ">" + value + "</td></tr>\n";
-}
-
-std::string ReasonsHtml(const json& decision) {
-  std::string out = "<ul>";
-  for (const auto& r : decision.value("reasons", json::array())) out += "<li>" + Escape(r.value("zh", "")) + "</li>";
-  return out + "</ul>";
-}
-
-std::string LetterHtml(const Service& service, const LetterFacts& f) {
+// The letter's content, composed once for both renderings.
+Letter Compose(const Service& service, const LetterFacts& f) {
   const store::Application& a = f.app;
   const json decision = json::parse(a.decision.value_or("{}"), nullptr, false);
   const bool funded = a.state == "approved" || a.state == "paid";
   auto rules = service.Rules(RoundGuide(service, f.round.guide), service.Today());
   const policy::Measure* m = rules->rules().FindMeasure(a.measure);
-  const std::string authority = service.bundle().policy ? service.bundle().policy->authority.zh : "";
-  const std::string title = funded ? "资助决定书" : "不予资助告知书";
-  std::string html = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + Escape(title + " " + a.id) +
-                     "</title><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>" + kStyle +
-                     "</style></head><body><main>\n<h1>" + Escape(title) + "</h1>\n<p class=\"no\">办件编号 " + Escape(a.id) + "</p>\n";
-  html += "<p>" + Escape(ApplicantName(a)) + "：</p>\n<p>你单位在“" + Escape(f.round.title) + "”中提出的申请，经审核、评审、资金分配和公示，现决定如下。</p>\n<table>\n";
-  Row(&html, "申请单位", Escape(ApplicantName(a)));
-  Row(&html, "统一社会信用代码", Escape(a.uscc));
-  Row(&html, "支持措施", Escape(m ? m->title.zh + "（" + policy::CiteZh(m->clause) + "）" : a.measure));
-  Row(&html, "申报事项", Escape(a.subject));
-  Row(&html, "评定结论", funded ? "符合条件，予以资助" : "不予资助");
-  Row(&html, "理由及依据", ReasonsHtml(decision));
-  if (!f.note.empty()) Row(&html, "说明", Escape(f.note));
-  if (decision.value("outcome", "") == "eligible") Row(&html, "核定金额", Escape(Amount(decision.value("amount_fen", int64_t{0}))), true);
+  Letter l;
+  l.title = funded ? "资助决定书" : "不予资助告知书";
+  l.number = "办件编号 " + a.id;
+  l.addressee = ApplicantName(a) + "：";
+  l.intro = "你单位在“" + f.round.title + "”中提出的申请，经审核、评审、资金分配和公示，现决定如下。";
+  l.rows.push_back({"申请单位", {ApplicantName(a)}});
+  l.rows.push_back({"统一社会信用代码", {a.uscc}});
+  l.rows.push_back({"支持措施", {m ? m->title.zh + "（" + policy::CiteZh(m->clause) + "）" : a.measure}});
+  l.rows.push_back({"申报事项", {a.subject}});
+  l.rows.push_back({"评定结论", {funded ? "符合条件，予以资助" : "不予资助"}});
+  std::vector<std::string> reasons;
+  for (const auto& r : decision.value("reasons", json::array())) reasons.push_back(r.value("zh", ""));
+  l.rows.push_back({"理由及依据", reasons});
+  if (!f.note.empty()) l.rows.push_back({"说明", {f.note}});
+  if (decision.value("outcome", "") == "eligible") l.rows.push_back({"核定金额", {Amount(decision.value("amount_fen", int64_t{0}))}});
   if (funded) {
-    Row(&html, "资助金额", Escape(Amount(*a.allocated_fen)), true);
-    if (decision.contains("allocation")) Row(&html, "预算折算", Escape(decision["allocation"].value("zh", "")));
+    l.rows.push_back({"资助金额", {Amount(*a.allocated_fen)}});
+    if (decision.contains("allocation")) l.rows.push_back({"预算折算", {decision["allocation"].value("zh", "")}});
   }
   if (f.round.notice) {
-    Row(&html, "公示期", Escape(DateZh(f.round.notice->starts_on) + "至" + DateZh(f.round.notice->ends_on) + "（" +
-                                std::to_string(f.round.notice->working_days) + "个工作日）"));
+    l.rows.push_back({"公示期", {DateZh(f.round.notice->starts_on) + "至" + DateZh(f.round.notice->ends_on) + "（" +
+                                 std::to_string(f.round.notice->working_days) + "个工作日）"}});
   }
-  if (!f.approved_on.empty()) Row(&html, "批准日期", Escape(DateZh(f.approved_on)));
+  if (!f.approved_on.empty()) l.rows.push_back({"批准日期", {DateZh(f.approved_on)}});
+  if (funded) l.closing.push_back("资金将拨付至你单位账户，实际拨付以资助计划下达文件为准（第（十二）条：实际支持比例和金额受年度资金预算总量控制）。");
+  l.closing.push_back("如对本决定不服，可依法申请行政复议或者提起行政诉讼。");
+  l.authority = service.bundle().policy ? service.bundle().policy->authority.zh : "";
+  l.date = policy::DateZh(service.Today());
+  l.basis = "依据：" + (rules->rules().policy ? rules->rules().policy->title.zh : "") + "（" + decision.value("policy_version", "") + "）";
+  return l;
+}
+
+std::string LetterHtml(const Letter& l) {
+  std::string html = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + Escape(l.title + " " + l.number) +
+                     "</title><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>" + kStyle +
+                     "</style></head><body><main>\n<h1>" + Escape(l.title) + "</h1>\n<p class=\"no\">" + Escape(l.number) + "</p>\n";
+  html += "<p>" + Escape(l.addressee) + "</p>\n<p>" + Escape(l.intro) + "</p>\n<table>\n";
+  for (const auto& [label, lines] : l.rows) {
+    html += "<tr><th scope=\"row\">" + Escape(label) + "</th><td>";
+    if (lines.size() == 1) html += Escape(lines[0]);
+    else {
+      html += "<ul>";
+      for (const auto& line : lines) html += "<li>" + Escape(line) + "</li>";
+      html += "</ul>";
+    }
+    html += "</td></tr>\n";
+  }
   html += "</table>\n";
-  if (funded) html += "<p>资金将拨付至你单位账户，实际拨付以资助计划下达文件为准（第（十二）条：实际支持比例和金额受年度资金预算总量控制）。</p>\n";
-  html += "<p>如对本决定不服，可依法申请行政复议或者提起行政诉讼。</p>\n";
-  html += "<p class=\"sign\">" + Escape(authority) + "<br>" + Escape(policy::DateZh(service.Today())) + "</p>\n";
-  html += "<p><small>依据：" + Escape(rules->rules().policy ? rules->rules().policy->title.zh : "") + "（" + Escape(decision.value("policy_version", "")) +
-          "）</small></p>\n</main></body></html>\n";
+  for (const auto& p : l.closing) html += "<p>" + Escape(p) + "</p>\n";
+  html += "<p class=\"sign\">" + Escape(l.authority) + "<br>" + Escape(l.date) + "</p>\n";
+  html += "<p><small>" + Escape(l.basis) + "</small></p>\n</main></body></html>\n";
   return html;
 }
 
@@ -134,17 +148,26 @@ Response GetLetter(const Service& service, const Call& call) {
     if (name != "format") return Problem(400, "查询参数有误 / bad query parameter", {{name, "未知参数 / unknown parameter"}});
     format = value;
   }
-  if (format != "html") {
-    return Problem(400, "查询参数有误 / bad query parameter", {{"format", "决定书目前提供 html 格式（可打印） / the letter is served as html (printable)"}});
+  if (format != "html" && format != "pdf") {
+    return Problem(400, "查询参数有误 / bad query parameter", {{"format", "应为 html 或 pdf / must be html or pdf"}});
   }
   auto facts = service.store()->Read([&](store::Reader& r) { return ReadFacts(r, call.Param("id")); });
   if (!facts.ok()) return StoreFailure(facts.status());
   if (!*facts) {
     return Problem(404, "申请 " + call.Param("id") + " 所在批次尚未批准，暂无决定书 / no decision letter before the round is approved");
   }
+  const Letter letter = Compose(service, **facts);
   Response r;
+  if (format == "pdf") {
+    auto pdf = LetterPdf(letter);
+    if (!pdf.ok()) return StoreFailure(pdf.status());
+    r.content_type = "application/pdf";
+    r.body = std::move(*pdf);
+    r.headers.emplace_back("Content-Disposition", "inline; filename=\"letter-" + call.Param("id") + ".pdf\"");
+    return r;
+  }
   r.content_type = "text/html; charset=utf-8";
-  r.body = LetterHtml(service, **facts);
+  r.body = LetterHtml(letter);
   r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return r;

@@ -215,6 +215,11 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_NE(letter.body.find("折算比例40%"), std::string::npos);
   EXPECT_NE(letter.body.find("批准日期</th><td>2026年6月24日"), std::string::npos) << letter.body;
   EXPECT_NE(letter.Header("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+  HttpAnswer pdf = Call(a_, "GET", "/applications/" + app3 + "/letter?format=pdf");
+  ASSERT_EQ(pdf.status, 200);
+  EXPECT_EQ(pdf.Header("Content-Type"), "application/pdf");
+  EXPECT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
+  EXPECT_NE(pdf.body.find("NotoSansCJK"), std::string::npos);  // the CJK font is embedded, not substituted
   EXPECT_NE(Call(a_, "GET", "/applications/" + app1 + "/letter").body.find("不予资助告知书"), std::string::npos);
   EXPECT_EQ(Call(a_, "GET", "/applications/" + app2 + "/letter").status, 404);
 
