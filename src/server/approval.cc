@@ -70,7 +70,7 @@ std::vector<store::LedgerEntry> LedgerEntries(const Service& service, const stor
 }
 
 json PaymentJson(const store::Payment& p) {
-  return {{"id", p.id},         {"round", p.round},
+  return {{"id", std::to_string(p.id)},         {"round", p.round},
           {"application_id", p.application_id},
           {"payee", p.payee},   {"uscc", p.uscc},
           {"amount_fen", p.amount_fen},

@@ -168,7 +168,7 @@ Result<json> ListJson(const policy::RuleSet& rules, const NoticeList& list) {
 }
 
 json ObjectionJson(const store::Objection& o) {
-  return {{"id", o.id},
+  return {{"id", std::to_string(o.id)},
           {"round", o.round},
           {"application_id", o.application_id},
           {"text", o.text},

@@ -151,15 +151,15 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
 
   // Objections: B objects to A's award (upheld), A to B's (dismissed); only on the list.
   EXPECT_EQ(Call(b_, "POST", "/rounds/r2026/objections", json{{"application_id", "APP-999999"}, {"text", "x"}}.dump()).status, 400);
-  const int64_t o1 = Ok(Call(b_, "POST", "/rounds/r2026/objections", json{{"application_id", app1}, {"text", "该奖项获奖单位非申报单位"}}.dump()), 201)["id"];
-  const int64_t o2 = Ok(Call(a_, "POST", "/rounds/r2026/objections", json{{"application_id", app2}, {"text", "材料不实"}}.dump()), 201)["id"];
+  const std::string o1 = Ok(Call(b_, "POST", "/rounds/r2026/objections", json{{"application_id", app1}, {"text", "该奖项获奖单位非申报单位"}}.dump()), 201)["id"];
+  const std::string o2 = Ok(Call(a_, "POST", "/rounds/r2026/objections", json{{"application_id", app2}, {"text", "材料不实"}}.dump()), 201)["id"];
   EXPECT_EQ(Call(a_, "GET", "/rounds/r2026/objections").status, 403);
   EXPECT_EQ(Ok(Call(auditor_, "GET", "/rounds/r2026/objections"))["items"].size(), 2u);
   StartServer("2026-06-24");
   EXPECT_EQ(Call(officer_, "POST", "/rounds/r2026/approve", "{}").status, 409);  // objections open
-  Ok(Call(officer_, "POST", "/objections/" + std::to_string(o1) + "/resolve", R"({"upheld":true,"note":"经核实异议成立"})"));
-  Ok(Call(officer_, "POST", "/objections/" + std::to_string(o2) + "/resolve", R"({"upheld":false,"note":"经核实异议不成立"})"));
-  EXPECT_EQ(Call(officer_, "POST", "/objections/" + std::to_string(o1) + "/resolve", R"({"upheld":false})").status, 409);
+  Ok(Call(officer_, "POST", "/objections/" + o1 + "/resolve", R"({"upheld":true,"note":"经核实异议成立"})"));
+  Ok(Call(officer_, "POST", "/objections/" + o2 + "/resolve", R"({"upheld":false,"note":"经核实异议不成立"})"));
+  EXPECT_EQ(Call(officer_, "POST", "/objections/" + o1 + "/resolve", R"({"upheld":false})").status, 409);
   json a1 = Ok(Call(officer_, "GET", "/applications/" + app1));
   EXPECT_EQ(a1["state"], "rejected");
   EXPECT_EQ(a1["allocated_fen"], 0);
@@ -187,9 +187,9 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   json pays = Ok(Call(finance_, "GET", "/rounds/r2026/payments"));
   ASSERT_EQ(pays["items"].size(), 2u);
   EXPECT_EQ(pays["totals"]["pending"]["amount_fen"], 44'000'000);
-  std::map<std::string, int64_t> pay;
+  std::map<std::string, std::string> pay;
   for (const auto& p : pays["items"]) pay[p["application_id"]] = p["id"];
-  const std::string p2 = "/payments/" + std::to_string(pay[app2]), p3 = "/payments/" + std::to_string(pay[app3]);
+  const std::string p2 = "/payments/" + pay[app2], p3 = "/payments/" + pay[app3];
   EXPECT_EQ(Call(finance_, "POST", p2, R"({"status":"paid"})").status, 400);  // a paid payment needs its reference
   Ok(Call(finance_, "POST", p2, R"({"status":"paid","reference":"BANK-0001"})"));
   Ok(Call(finance_, "POST", p3, R"({"status":"failed","reference":"账户名称不符"})"));
@@ -250,8 +250,8 @@ TEST_P(RoundToTheEnd, AnUpheldObjectionAllowsAllocatingAgainBeforeTheNoticeResta
   EXPECT_EQ(Ok(Call(officer_, "POST", "/rounds/r1/allocate", "{}"))["applications"][1]["allocated_fen"], 50'000'000);
   Ok(Call(officer_, "POST", "/rounds/r1/notice", R"({"starts_on":"2026-06-01","working_days":3})"));
   EXPECT_EQ(Call(officer_, "POST", "/rounds/r1/allocate", "{}").status, 409);
-  const int64_t o = Ok(Call(b_, "POST", "/rounds/r1/objections", json{{"application_id", app1}, {"text", "不实"}}.dump()), 201)["id"];
-  Ok(Call(officer_, "POST", "/objections/" + std::to_string(o) + "/resolve", R"({"upheld":true,"note":"成立"})"));
+  const std::string o = Ok(Call(b_, "POST", "/rounds/r1/objections", json{{"application_id", app1}, {"text", "不实"}}.dump()), 201)["id"];
+  Ok(Call(officer_, "POST", "/objections/" + o + "/resolve", R"({"upheld":true,"note":"成立"})"));
   // The released amount goes to B only through a new allocation, and the notice starts again.
   json r = Ok(Call(officer_, "POST", "/rounds/r1/allocate", "{}"));
   ASSERT_EQ(r["applications"].size(), 1u);
@@ -284,13 +284,16 @@ TEST_P(RoundToTheEnd, ANoApplicationRoundFromInvitationToPayment) {
   EXPECT_EQ(r["undetermined"][0]["uscc"], "91440300708461136T");
   EXPECT_FALSE(r["undetermined"][0]["missing"].empty());
   // The same registry again invites nobody twice; JSON Lines work as well.
-  EXPECT_EQ(Ok(Call(officer_, "POST", "/rounds/proactive/invitations", unit_c.dump() + "\n" + unknown.dump() + "\n"))["invited"], 0);
+  r = Ok(Call(officer_, "POST", "/rounds/proactive/invitations", unit_c.dump() + "\nnot a unit\n" + unknown.dump() + "\n"));
+  EXPECT_EQ(r["invited"], 0);
+  EXPECT_EQ(r["bad_lines"], 1);
+  EXPECT_EQ(r["undetermined"].size(), 1u);
 
   EXPECT_EQ(Ok(Call(a_, "GET", "/invitations"))["items"].size(), 0u);
   json mine = Ok(Call(c_, "GET", "/invitations"));
   ASSERT_EQ(mine["items"].size(), 1u);
   EXPECT_EQ(mine["items"][0]["amount_fen"], 100'000'000);
-  const std::string inv = std::to_string(mine["items"][0]["id"].get<int64_t>());
+  const std::string inv = mine["items"][0]["id"].get<std::string>();
   EXPECT_EQ(Call(a_, "POST", "/invitations/" + inv + "/confirm", "{}").status, 404);  // another unit's
   json app = Ok(Call(c_, "POST", "/invitations/" + inv + "/confirm", "{}"), 201);
   EXPECT_EQ(app["state"], "submitted");
@@ -306,7 +309,7 @@ TEST_P(RoundToTheEnd, ANoApplicationRoundFromInvitationToPayment) {
   StartServer(DayAfter(r["ends_on"]));
   Ok(Call(officer_, "POST", "/rounds/proactive/approve", "{}"));
   json pays = Ok(Call(finance_, "GET", "/rounds/proactive/payments"));
-  Ok(Call(finance_, "POST", "/payments/" + std::to_string(pays["items"][0]["id"].get<int64_t>()), R"({"status":"paid","reference":"BANK-9"})"));
+  Ok(Call(finance_, "POST", "/payments/" + pays["items"][0]["id"].get<std::string>(), R"({"status":"paid","reference":"BANK-9"})"));
   EXPECT_EQ(Ok(Call(c_, "GET", "/applications/" + id))["state"], "paid");
   int audited = 0;
   const json audit = Ok(Call(auditor_, "GET", "/audit?limit=500"));
