@@ -6,10 +6,9 @@
 // (the allocation is spliced into the text) is exactly nlohmann's compact dump of it.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "alloc/decision_scan.h"
 

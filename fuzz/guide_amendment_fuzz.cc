@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     PolicyBundle bundle;
     qgrant::policy::DiagnosticSink sink;
     const bool loaded = qgrant::policy::LoadBundle({QGRANT_POLICY_FILE, path}, &bundle, &sink);
-    if (loaded == sink.has_errors()) __builtin_trap();  // success exactly when nothing is wrong
+    if (loaded == sink.has_errors()) __builtin_trap();            // success exactly when nothing is wrong
     if (!loaded && sink.diagnostics().empty()) __builtin_trap();  // a failure always says why
     (void)sink.Format();
     if (loaded) Resolve(bundle, bundle.guides.empty() ? nullptr : bundle.guides.front());

@@ -15,10 +15,10 @@ enum class State { kFree, kFilled, kPrepared, kSettled, kFinished };
 
 struct Slot {
   State state = State::kFree;
-  uint64_t seq = 0;        // the batch's position in the input
+  uint64_t seq = 0;  // the batch's position in the input
   size_t records = 0;
   size_t chunks = 0;
-  size_t next_chunk = 0;   // the next chunk of the current parallel step to hand out
+  size_t next_chunk = 0;  // the next chunk of the current parallel step to hand out
   size_t chunks_done = 0;
 };
 

@@ -43,7 +43,8 @@ void RunCase(size_t total, PipelineShape shape, size_t batch) {
     if (!slot.in.empty()) {
       int now = ++in_flight;
       int seen = most_in_flight;
-      while (now > seen && !most_in_flight.compare_exchange_weak(seen, now)) {}
+      while (now > seen && !most_in_flight.compare_exchange_weak(seen, now)) {
+      }
     }
     return slot.in.size();
   };
@@ -90,7 +91,7 @@ void RunCase(size_t total, PipelineShape shape, size_t batch) {
 
 TEST(PipelineTest, KeepsOrderOnEveryCore) {
   RunCase(100000, {6, 2, 256}, 1024);
-  RunCase(100000, {3, 4, 7}, 100);  // more threads than cores, ragged chunks
+  RunCase(100000, {3, 4, 7}, 100);     // more threads than cores, ragged chunks
   RunCase(100000, {2, 1, 1000}, 999);  // one thread does everything
 }
 
