@@ -40,7 +40,7 @@ TypeEnv PolicyEnv() {
   TypeEnv env;
   CelType object;
   std::string error;
-  ParseCelType("map(string, dyn)", &object, &error);
+  if (!ParseCelType("map(string, dyn)", &object, &error)) std::abort();  // a constant type: cannot fail
   env.AddVariable("applicant", object);
   env.AddVariable("facts", object);
   env.AddVariable("years_operating", CelType::Of(CelType::Kind::kInt));

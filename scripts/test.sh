@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test: CEL conformance, unit tests, policy cases, CLI tests,
-# the store's suite on SQLite and PostgreSQL.
+# the store's suite on SQLite and PostgreSQL; then the core of the suite again under ASan + UBSan
+# (scripts/sanitize.sh address core: the whole suite under the sanitizers does not fit CI's time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -12,5 +13,5 @@ pg_cluster="$PWD/scripts/pg_cluster.sh"
 QGRANT_TEST_PG=$("$pg_cluster" start)
 export QGRANT_TEST_PG
 trap '"$pg_cluster" stop "$QGRANT_TEST_PG"' EXIT
-cd build
-ctest --output-on-failure -j "$(nproc)"
+(cd build && ctest --output-on-failure -j "$(nproc)")
+bash scripts/sanitize.sh address core

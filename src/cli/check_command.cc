@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/printable.h"
 #include "policy/loader.h"
 
 namespace qgrant::cli {
@@ -43,7 +44,9 @@ void AddCheckCommand(CLI::App& app, int* exit_code) {
       (d.severity == policy::PolicyDiagnostic::Severity::kError ? errors : warnings)++;
     }
     if (errors == 0 && ok) {
-      std::cout << "ok: policy " << bundle.policy->id << " " << bundle.policy->version << ", "
+      // The id and version come from the file: shown so that a line break or an escape sequence
+      // in them cannot forge a line or rewrite the terminal.
+      std::cout << "ok: policy " << Printable(bundle.policy->id) << " " << Printable(bundle.policy->version) << ", "
                 << bundle.policy->measures.size() << " measures, " << bundle.amendments.size() << " amendment(s), "
                 << bundle.guides.size() + guide_paths.size() << " guide(s)";
       if (warnings) std::cout << ", " << warnings << " warning(s)";

@@ -2,8 +2,10 @@
 // for policy authors trying out conditions and amounts.
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,7 +30,7 @@ struct RepeatedKey {
   std::string key;
 };
 
-json ParseRefusingRepeatedKeys(const std::string& text) {
+json ParseRefusingRepeatedKeys(std::string_view text) {
   std::vector<std::set<std::string>> open;  // the names seen in each object being read
   json::parser_callback_t refuse = [&open](int, json::parse_event_t event, json& parsed) {
     if (event == json::parse_event_t::object_start) open.emplace_back();
@@ -130,31 +132,40 @@ json EvaluateOne(const std::string& source, const json& bindings, const Settings
   return {{"value", ToTypedJson(result)}, {"type", result.TypeName()}, {"cel", result.DebugString()}};
 }
 
+// One line of --lines: its answer, an error object when it is not {"expr": ..., "bindings": ...}.
+json AnswerLine(std::string_view line, int64_t line_no, const Settings& settings) {
+  try {
+    json in = ParseRefusingRepeatedKeys(line);
+    if (!in.is_object() || !in.contains("expr") || !in["expr"].is_string()) {
+      return {{"error", {{"stage", "input"}, {"line", line_no}, {"message", "expected {\"expr\": \"...\", \"bindings\": {...}}"}}}};
+    }
+    json bindings = in.contains("bindings") ? in["bindings"] : json::object();
+    if (!bindings.is_object()) {
+      return {{"error", {{"stage", "input"}, {"line", line_no}, {"message", "\"bindings\" must be an object"}}}};
+    }
+    return EvaluateOne(in["expr"].get<std::string>(), bindings, settings);
+  } catch (const json::exception& e) {
+    return {{"error", {{"stage", "input"}, {"line", line_no}, {"message", std::string("not JSON: ") + e.what()}}}};
+  } catch (const RepeatedKey& r) {
+    return {{"error", {{"stage", "input"}, {"line", line_no}, {"message", RepeatedKeyMessage(r)}}}};
+  }
+}
+
 int RunLines(const Settings& settings) {
   std::string line;
   int64_t line_no = 0;
   while (std::getline(std::cin, line)) {
-    ++line_no;
-    if (IsBlankLine(line)) continue;
-    json out;
-    try {
-      json in = ParseRefusingRepeatedKeys(line);
-      if (!in.is_object() || !in.contains("expr") || !in["expr"].is_string()) {
-        out = {{"error", {{"stage", "input"}, {"line", line_no}, {"message", "expected {\"expr\": \"...\", \"bindings\": {...}}"}}}};
-      } else {
-        json bindings = in.contains("bindings") ? in["bindings"] : json::object();
-        if (!bindings.is_object()) {
-          out = {{"error", {{"stage", "input"}, {"line", line_no}, {"message", "\"bindings\" must be an object"}}}};
-        } else {
-          out = EvaluateOne(in["expr"].get<std::string>(), bindings, settings);
-        }
-      }
-    } catch (const json::exception& e) {
-      out = {{"error", {{"stage", "input"}, {"line", line_no}, {"message", std::string("not JSON: ") + e.what()}}}};
-    } catch (const RepeatedKey& r) {
-      out = {{"error", {{"stage", "input"}, {"line", line_no}, {"message", RepeatedKeyMessage(r)}}}};
-    }
-    std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    // A carriage return ends a line too (CRLF, and the lone CR of old Mac files, which would
+    // otherwise make one bad line of the whole input), as in eval.
+    std::string_view rest = line;
+    do {
+      const size_t cr = rest.find('\r');
+      const std::string_view text = rest.substr(0, cr);
+      rest = cr == std::string_view::npos ? std::string_view() : rest.substr(cr + 1);
+      ++line_no;
+      if (IsBlankLine(text)) continue;
+      std::cout << AnswerLine(text, line_no, settings).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    } while (!rest.empty());
   }
   // With stdio sync on (the default), a read error (stdin a directory, say) shows in stdin's
   // error flag rather than in std::cin's state.
@@ -259,7 +270,7 @@ void AddExprCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--lines", opts->lines, "read JSON Lines {\"expr\":..., \"bindings\":{...}} on stdin, answer one line each");
   cmd->add_flag("--no-check", opts->no_check, "skip the type check (evaluate dynamically)");
   cmd->add_option("--max-cost", opts->max_cost, "evaluation budget (comprehension steps, elements and bytes built)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
   cmd->callback([opts, exit_code]() { *exit_code = opts->lines ? RunLines(SettingsOf(*opts)) : RunOne(*opts); });
 }
 

@@ -21,11 +21,11 @@ class LineReader {
   // Empty path or "-": standard input. A directory or unreadable file is an error naming it.
   Status Open(const std::string& path);
   // The next line without its newline; false at the end or on a read error (see status()).
-  bool Next(std::string_view* line);
+  [[nodiscard]] bool Next(std::string_view* line);
   const Status& status() const { return status_; }
 
  private:
-  bool Fill();
+  [[nodiscard]] bool Fill();
 
   std::string name_;  // for messages: the path, or "standard input"
   std::FILE* file_ = nullptr;

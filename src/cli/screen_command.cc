@@ -1,6 +1,8 @@
 // qgrant screen: which units of a registry qualify without applying (免申即享), with the amount,
 // and which could once a missing fact is known — for pushing policies to units.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -85,7 +87,7 @@ int RunScreen(const ScreenOptions& o) {
     std::ofstream f(o.csv, std::ios::binary);
     f << screen::CandidatesCsv(r);
     if (!f) {
-      std::cerr << "qgrant: cannot write " << o.csv << "\n";
+      std::cerr << "qgrant: 无法写入 / cannot write " << o.csv << ": " << std::strerror(errno) << "\n";
       return 2;
     }
   }

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -54,7 +56,7 @@ bool OpenOutput(const std::string& path, std::ofstream* out) {
   if (path.empty()) return true;
   out->open(path, std::ios::binary | std::ios::trunc);
   if (!*out) {
-    std::cerr << "qgrant: cannot write " << path << "\n";
+    std::cerr << "qgrant: 无法写入 / cannot write " << path << ": " << std::strerror(errno) << "\n";
     return false;
   }
   return true;

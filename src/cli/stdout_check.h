@@ -8,6 +8,6 @@ namespace qgrant::cli {
 // Flushes std::cout and stdout and checks both for errors. On failure prints
 // "qgrant: 写入标准输出失败 / writing standard output failed: <reason>" on stderr and returns
 // false. Call once, after a command has written everything.
-bool FinishStandardOutput();
+[[nodiscard]] bool FinishStandardOutput();
 
 }  // namespace qgrant::cli

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "common/printable.h"
 #include "engine/uscc.h"
 #include "store/store.h"
 
@@ -63,9 +64,17 @@ int RunUserAdd(const UserOptions& o) {
   }
   if (!o.uscc.empty()) {
     if (std::string why = UsccProblemText(o.uscc); !why.empty()) {
-      std::cerr << "qgrant user add: --uscc '" << o.uscc << "' " << why << "\n";
+      std::cerr << "qgrant user add: --uscc '" << Printable(o.uscc) << "' " << why << "\n";
       return kRefused;
     }
+  }
+  // The name is shown on pages, in lists and in the audit trail: a line break or an escape
+  // sequence in it could forge a line there or rewrite a terminal.
+  if (Printable(o.name) != o.name) {
+    std::cerr << "qgrant user add: --name 不得含控制字符 / must not contain control characters (line breaks, "
+                 "escape sequences): '"
+              << Printable(o.name) << "'\n";
+    return kRefused;
   }
   auto store = store::OpenStore(o.db);
   if (!store.ok()) {

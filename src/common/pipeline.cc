@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -14,10 +15,10 @@ enum class State { kFree, kFilled, kPrepared, kSettled, kFinished };
 
 struct Slot {
   State state = State::kFree;
-  uint64_t seq = 0;        // the batch's position in the input
+  uint64_t seq = 0;  // the batch's position in the input
   size_t records = 0;
   size_t chunks = 0;
-  size_t next_chunk = 0;   // the next chunk of the current parallel step to hand out
+  size_t next_chunk = 0;  // the next chunk of the current parallel step to hand out
   size_t chunks_done = 0;
 };
 
@@ -28,7 +29,7 @@ class Scheduler {
 
   void Work(size_t worker) {
     std::unique_lock<std::mutex> lock(mu_);
-    while (true) {
+    while (!error_) {
       if (TryWrite(lock) || TrySettle(lock) || TryChunk(lock, State::kSettled, worker) ||
           TryChunk(lock, State::kFilled, worker) || TryFill(lock)) {
         continue;
@@ -39,6 +40,9 @@ class Scheduler {
     cv_.notify_all();  // the others may be waiting for the end
   }
 
+  // The first exception a step threw, or null.
+  std::exception_ptr error() const { return error_; }
+
  private:
   Slot* Find(State state, uint64_t seq) {
     for (auto& s : slots_) {
@@ -47,6 +51,24 @@ class Scheduler {
     return nullptr;
   }
   size_t Index(const Slot* s) const { return static_cast<size_t>(s - slots_.data()); }
+
+  // Runs one step outside the lock. A step that throws (std::bad_alloc, an I/O failure) stops the
+  // run: its exception is kept for RunPipeline to rethrow on the calling thread, every worker
+  // stops before its next step, and no later batch is written. Returns whether the step finished.
+  template <typename Step>
+  bool Run(std::unique_lock<std::mutex>& lock, Step&& step) {
+    lock.unlock();
+    try {
+      step();
+    } catch (...) {
+      lock.lock();
+      if (!error_) error_ = std::current_exception();
+      cv_.notify_all();
+      return false;
+    }
+    lock.lock();
+    return true;
+  }
 
   bool TryWrite(std::unique_lock<std::mutex>& lock) {
     return TryInOrder(lock, State::kFinished, State::kFree, &next_write_, &writing_, stages_.write);
@@ -64,9 +86,7 @@ class Scheduler {
     Slot* s = Find(from, *next);
     if (s == nullptr) return false;
     *busy = true;
-    lock.unlock();
-    step(Index(s));
-    lock.lock();
+    if (!Run(lock, [&] { step(Index(s)); })) return true;
     *busy = false;
     s->state = to;
     s->next_chunk = s->chunks_done = 0;
@@ -85,13 +105,14 @@ class Scheduler {
     if (s == nullptr) return false;
     const size_t chunk = s->next_chunk++;
     const size_t begin = chunk * shape_.chunk, end = std::min(s->records, begin + shape_.chunk);
-    lock.unlock();
-    if (state == State::kFilled) {
-      stages_.prepare(Index(s), begin, end, worker);
-    } else {
-      stages_.finish(Index(s), begin, end, worker, chunk);
-    }
-    lock.lock();
+    const bool done = Run(lock, [&] {
+      if (state == State::kFilled) {
+        stages_.prepare(Index(s), begin, end, worker);
+      } else {
+        stages_.finish(Index(s), begin, end, worker, chunk);
+      }
+    });
+    if (!done) return true;
     if (++s->chunks_done == s->chunks) {
       s->state = state == State::kFilled ? State::kPrepared : State::kFinished;
       cv_.notify_all();
@@ -107,9 +128,8 @@ class Scheduler {
     }
     if (s == nullptr) return false;
     filling_ = true;
-    lock.unlock();
-    const size_t records = stages_.fill(Index(s));
-    lock.lock();
+    size_t records = 0;
+    if (!Run(lock, [&] { records = stages_.fill(Index(s)); })) return true;
     filling_ = false;
     if (records == 0) {
       input_done_ = true;
@@ -129,6 +149,7 @@ class Scheduler {
   std::vector<Slot> slots_;
   std::mutex mu_;
   std::condition_variable cv_;
+  std::exception_ptr error_;
   uint64_t next_fill_ = 0, next_settle_ = 0, next_write_ = 0;
   bool filling_ = false, settling_ = false, writing_ = false, input_done_ = false;
 };
@@ -142,6 +163,7 @@ void RunPipeline(const PipelineStages& stages, const PipelineShape& shape) {
   for (size_t w = 1; w < workers; ++w) threads.emplace_back([&scheduler, w] { scheduler.Work(w); });
   scheduler.Work(0);
   for (auto& t : threads) t.join();
+  if (scheduler.error()) std::rethrow_exception(scheduler.error());
 }
 
 }  // namespace qgrant

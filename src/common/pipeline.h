@@ -40,6 +40,9 @@ inline size_t PipelineChunks(size_t records, const PipelineShape& shape) {
 }
 
 // Runs the stages until `fill` returns 0 and every batch is written. Returns when done.
+// A stage that throws, on whichever thread, stops the run: no later batch is written, and once
+// every worker has stopped the first exception is rethrown here, on the calling thread (a
+// worker's exception would otherwise end the process in std::terminate).
 void RunPipeline(const PipelineStages& stages, const PipelineShape& shape);
 
 }  // namespace qgrant

@@ -49,7 +49,7 @@ struct CheckResult {
   CelType type;  // the type of the whole expression
 };
 
-bool Check(const ParsedExpr& parsed, const TypeEnv& env, CheckResult* result,
+[[nodiscard]] bool Check(const ParsedExpr& parsed, const TypeEnv& env, CheckResult* result,
            std::vector<Diagnostic>* diagnostics);
 
 }  // namespace qgrant::expr

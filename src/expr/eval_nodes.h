@@ -25,7 +25,7 @@ struct Frame {
   int64_t max_cost;
 
   // Takes `units` from the budget; false when that overspends it.
-  bool Charge(int64_t units) {
+  [[nodiscard]] bool Charge(int64_t units) {
     cost_left -= units;
     return cost_left >= 0;
   }
@@ -110,7 +110,7 @@ class CallNode : public Node {
 
  private:
   // Charges what the call read and built; false when that overspends the budget.
-  bool ChargeCall(Frame& f, const Value* args, size_t n, const Value& result) const;
+  [[nodiscard]] bool ChargeCall(Frame& f, const Value* args, size_t n, const Value& result) const;
 
   std::string name_;
   FunctionImpl impl_;  // nullptr: no such function; evaluates to an error after the arguments
@@ -205,7 +205,7 @@ class ComprehensionNode : public Node {
  private:
   Value Run(Frame& f) const;
   void Bind(Frame& f, const Value& range, size_t i) const;
-  bool Selected(Frame& f, Value* out) const;
+  [[nodiscard]] bool Selected(Frame& f, Value* out) const;
   Value RunQuantifier(Frame& f, const Value& range) const;
   Value RunExistsOne(Frame& f, const Value& range) const;
   Value RunList(Frame& f, const Value& range) const;

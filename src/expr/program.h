@@ -109,7 +109,7 @@ class Program {
 // functions and variables, and constant regular expressions that do not compile, become errors
 // at evaluation time of the call concerned, as CEL requires when no checker runs. Run the
 // Checker first to catch them before evaluation.
-bool Compile(const ParsedExpr& parsed, const CompileOptions& options,
+[[nodiscard]] bool Compile(const ParsedExpr& parsed, const CompileOptions& options,
              std::unique_ptr<Program>* program, std::vector<Diagnostic>* diagnostics);
 
 }  // namespace qgrant::expr

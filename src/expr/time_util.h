@@ -18,13 +18,13 @@ constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31T23:59:59Z
 bool TimestampInRange(TimeParts t);
 
 // Parses an RFC 3339 timestamp ("2009-02-13T23:31:30.5+08:00"). False with a message on error.
-bool ParseTimestamp(std::string_view text, TimeParts* out, std::string* error);
+[[nodiscard]] bool ParseTimestamp(std::string_view text, TimeParts* out, std::string* error);
 // RFC 3339 in UTC with the fraction trimmed: "2009-02-13T23:31:30Z", "...30.123456789Z".
 std::string FormatTimestamp(TimeParts t);
 
 // Parses a Go duration string ("-1h2m3.5s", "100ms", "0"). False with a message on error,
 // including overflow of int64 nanoseconds.
-bool ParseDuration(std::string_view text, int64_t* nanos, std::string* error);
+[[nodiscard]] bool ParseDuration(std::string_view text, int64_t* nanos, std::string* error);
 // Seconds with the fraction trimmed: "3723.5s".
 std::string FormatDuration(int64_t nanos);
 
@@ -43,9 +43,9 @@ struct CivilTime {
 
 // `zone` is empty (UTC), an IANA name ("Asia/Shanghai"), or an offset ("+08:00", "-02:30",
 // "02:00"). False with a message for an unknown zone.
-bool ToCivil(TimeParts t, std::string_view zone, CivilTime* out, std::string* error);
+[[nodiscard]] bool ToCivil(TimeParts t, std::string_view zone, CivilTime* out, std::string* error);
 
 // Days since 1970-01-01 of a proleptic Gregorian date; false if the date does not exist.
-bool DaysFromCivil(int64_t year, int64_t month, int64_t day, int64_t* days);
+[[nodiscard]] bool DaysFromCivil(int64_t year, int64_t month, int64_t day, int64_t* days);
 
 }  // namespace qgrant::expr

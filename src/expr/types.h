@@ -65,6 +65,6 @@ class CelType {
 
 // Parses "int", "list(string)", "map(string, dyn)", "timestamp", ... Single upper-case letters
 // are type parameters. Returns false with a message for anything else.
-bool ParseCelType(std::string_view text, CelType* out, std::string* error);
+[[nodiscard]] bool ParseCelType(std::string_view text, CelType* out, std::string* error);
 
 }  // namespace qgrant::expr

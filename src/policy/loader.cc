@@ -1,7 +1,9 @@
 #include "policy/loader.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -21,13 +23,18 @@ const std::vector<std::string>& ApplicantKinds() {
 
 namespace {
 
-bool ReadFile(const std::string& path, std::string* text) {
+// The whole of `path`; otherwise why not (no such file, a directory, no permission), which is
+// what the reader needs to put right.
+std::optional<std::string> ReadFile(const std::string& path, std::string* text) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return "cannot read file: it is a directory";
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
+  if (!in) return std::string("cannot read file: ") + std::strerror(errno);
   std::stringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) return std::string("cannot read file: ") + std::strerror(errno);
   *text = ss.str();
-  return true;
+  return std::nullopt;
 }
 
 // A plain decimal integer as YAML writes one (`-12`, `300_000_000` is not data): not a date
@@ -419,8 +426,8 @@ struct ParsedFile {
 
 std::optional<ParsedFile> ReadYaml(const std::string& path, DiagnosticSink* sink) {
   std::string text;
-  if (!ReadFile(path, &text)) {
-    sink->Error(path, 0, 0, "cannot read file");
+  if (std::optional<std::string> why = ReadFile(path, &text)) {
+    sink->Error(path, 0, 0, *why);
     return std::nullopt;
   }
   ParsedFile f;
@@ -600,6 +607,9 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
         std::string ext = it->path().extension().string();
         if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(it->path().string());
       }
+      // A folder named that holds no YAML file is a wrong path (a guide's folder given as the
+      // guide, say), not an empty contribution to the bundle.
+      if (found.empty()) sink->Error(p, 0, 0, "no .yaml or .yml file in this folder");
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::exists(p, ec)) {
@@ -777,8 +787,10 @@ bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std:
     }
   }
   if (Child(n, "budget_fen").IsDefined()) {
-    g->budget_fen = r.Int(n, "budget_fen", true).value_or(-1);
-    if (Child(n, "budget_fen").IsScalar() && g->budget_fen < 0) r.Error(Child(n, "budget_fen"), "budget_fen must not be negative");
+    // A value that is not a whole number is reported by Int() alone, not again as negative.
+    const std::optional<int64_t> budget = r.Int(n, "budget_fen", true);
+    g->budget_fen = budget.value_or(-1);
+    if (budget && *budget < 0) r.Error(Child(n, "budget_fen"), "budget_fen must not be negative");
     if (g->budget_fen > kMaxAmountFen) r.Error(Child(n, "budget_fen"), "budget_fen is above 10^15 fen");
   }
   if (Child(n, "allocation").IsDefined()) {

@@ -23,10 +23,10 @@ struct PolicyBundle {
 // Loads a policy from files and folders. A folder contributes every .yaml/.yml file in it and
 // its subfolders, each classified by its `kind:` (policy, amendment, guide; `tests` files are
 // left to the test runner). Exactly one policy must be found. Returns false on any error.
-bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, DiagnosticSink* sink);
+[[nodiscard]] bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, DiagnosticSink* sink);
 
 // Loads one guide file for an already loaded policy.
-bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
+[[nodiscard]] bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
                    DiagnosticSink* sink);
 
 // The rules in force on `as_of`: the policy with the amendments effective by then, and the guide.

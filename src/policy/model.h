@@ -41,7 +41,7 @@ struct Date {
   bool operator==(const Date& o) const { return days == o.days; }
 };
 
-bool ParseDate(std::string_view text, Date* out);
+[[nodiscard]] bool ParseDate(std::string_view text, Date* out);
 std::string FormatDate(Date d);
 Date AddYears(Date d, int years);
 

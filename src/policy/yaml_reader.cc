@@ -179,6 +179,11 @@ bool FindInvalidUtf8(std::string_view text, int* line, int* column) {
 }
 
 bool YamlReader::Parse(YAML::Node* root) {
+  // A carriage return alone ends a line (YAML 1.2, and files saved by old Mac editors), but
+  // yaml-cpp knows only LF and CRLF and would read the whole file as one line.
+  for (size_t i = 0; i < text_.size(); ++i) {
+    if (text_[i] == '\r' && (i + 1 == text_.size() || text_[i + 1] != '\n')) text_[i] = '\n';
+  }
   sink_->RememberText(file_, text_);
   if (int line, column; FindInvalidUtf8(text_, &line, &column)) {
     sink_->Error(file_, line, column, "the file is not UTF-8 text here: save it as UTF-8");

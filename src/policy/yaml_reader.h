@@ -28,7 +28,7 @@ class YamlReader {
       : file_(std::move(file)), text_(std::move(text)), sink_(sink) {}
 
   // Parses the text; reports a syntax error and returns false on failure.
-  bool Parse(YAML::Node* root);
+  [[nodiscard]] bool Parse(YAML::Node* root);
 
   const std::string& file() const { return file_; }
   DiagnosticSink* sink() const { return sink_; }
@@ -41,12 +41,12 @@ class YamlReader {
   void CheckKeys(const YAML::Node& map, std::initializer_list<const char*> allowed, const std::string& what) const;
 
   // Typed fields. A missing required field, or one of the wrong type, is reported.
-  std::optional<std::string> String(const YAML::Node& map, const char* key, bool required) const;
-  std::optional<int64_t> Int(const YAML::Node& map, const char* key, bool required) const;
-  std::optional<bool> Bool(const YAML::Node& map, const char* key, bool required) const;
-  std::optional<Date> DateField(const YAML::Node& map, const char* key, bool required) const;
+  [[nodiscard]] std::optional<std::string> String(const YAML::Node& map, const char* key, bool required) const;
+  [[nodiscard]] std::optional<int64_t> Int(const YAML::Node& map, const char* key, bool required) const;
+  [[nodiscard]] std::optional<bool> Bool(const YAML::Node& map, const char* key, bool required) const;
+  [[nodiscard]] std::optional<Date> DateField(const YAML::Node& map, const char* key, bool required) const;
   // {zh: ..., en: ...}; both languages required.
-  std::optional<Text> TextField(const YAML::Node& map, const char* key, bool required) const;
+  [[nodiscard]] std::optional<Text> TextField(const YAML::Node& map, const char* key, bool required) const;
   std::vector<std::string> StringList(const YAML::Node& map, const char* key, bool required) const;
 
   // Maps a diagnostic inside the CEL text of scalar `node` to the file and reports it.
@@ -54,7 +54,7 @@ class YamlReader {
 
  private:
   // One document, no anchors or aliases; reports and returns false otherwise.
-  bool CheckStructure();
+  [[nodiscard]] bool CheckStructure();
 
   std::string file_;
   std::string text_;

@@ -1,13 +1,19 @@
 // RunPipeline: whatever thread runs which step, the in-order steps see the batches in input
 // order, every record is prepared and finished once, finish follows settle, and no more batches
-// are in flight than there are slots.
+// are in flight than there are slots; and a step that throws, on any thread, stops the run and
+// reaches the caller instead of std::terminate.
 #include "common/pipeline.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace qgrant {
@@ -37,7 +43,8 @@ void RunCase(size_t total, PipelineShape shape, size_t batch) {
     if (!slot.in.empty()) {
       int now = ++in_flight;
       int seen = most_in_flight;
-      while (now > seen && !most_in_flight.compare_exchange_weak(seen, now)) {}
+      while (now > seen && !most_in_flight.compare_exchange_weak(seen, now)) {
+      }
     }
     return slot.in.size();
   };
@@ -84,7 +91,7 @@ void RunCase(size_t total, PipelineShape shape, size_t batch) {
 
 TEST(PipelineTest, KeepsOrderOnEveryCore) {
   RunCase(100000, {6, 2, 256}, 1024);
-  RunCase(100000, {3, 4, 7}, 100);  // more threads than cores, ragged chunks
+  RunCase(100000, {3, 4, 7}, 100);     // more threads than cores, ragged chunks
   RunCase(100000, {2, 1, 1000}, 999);  // one thread does everything
 }
 
@@ -92,6 +99,69 @@ TEST(PipelineTest, EmptyAndTinyInputs) {
   RunCase(0, {6, 2, 256}, 1024);
   RunCase(1, {6, 2, 256}, 1024);
   RunCase(1025, {6, 2, 256}, 1024);
+}
+
+// std::bad_alloc in `prepare` on the second thread: worker 0 holds its chunk until worker 1 has
+// thrown, so the exception is raised on a thread the caller did not start.
+TEST(PipelineTest, AnExceptionOnAWorkerThreadReachesTheCaller) {
+  std::atomic<bool> thrown{false};
+  size_t filled = 0;
+  std::vector<size_t> written;
+  PipelineStages stages;
+  stages.fill = [&](size_t) -> size_t { return filled++ < 4 ? 4096 : 0; };
+  stages.prepare = [&](size_t, size_t, size_t, size_t worker) {
+    if (worker == 1) {
+      thrown = true;
+      throw std::bad_alloc();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!thrown && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  };
+  stages.settle = [](size_t) {};
+  stages.finish = [](size_t, size_t, size_t, size_t, size_t) {};
+  stages.write = [&](size_t s) { written.push_back(s); };
+  EXPECT_THROW(RunPipeline(stages, {4, 2, 256}), std::bad_alloc);
+  EXPECT_TRUE(thrown);
+  EXPECT_TRUE(written.empty());  // the first batch was never prepared, so nothing is written
+}
+
+// Whichever step throws, at the fourth batch: the exception reaches the caller with its message,
+// and the batches written are the ones before it, in order, and no other.
+TEST(PipelineTest, AStepThatThrowsStopsTheRun) {
+  for (const std::string step : {"fill", "prepare", "settle", "finish", "write"}) {
+    for (const PipelineShape shape : {PipelineShape{4, 2, 64}, PipelineShape{3, 4, 7}, PipelineShape{2, 1, 100}}) {
+      SCOPED_TRACE(step + " with " + std::to_string(shape.workers) + " workers");
+      constexpr int64_t kBad = 3, kBatches = 50, kBatch = 300;
+      std::vector<int64_t> batch_of(shape.slots, -1);
+      int64_t next = 0;
+      std::vector<int64_t> written;
+      auto fail_at = [&](const char* here, size_t s) {
+        if (step == here && batch_of[s] == kBad) throw std::runtime_error("disk on fire");
+      };
+      PipelineStages stages;
+      stages.fill = [&](size_t s) -> size_t {
+        if (step == "fill" && next == kBad) throw std::runtime_error("disk on fire");
+        if (next == kBatches) return 0;
+        batch_of[s] = next++;
+        return kBatch;
+      };
+      stages.prepare = [&](size_t s, size_t, size_t, size_t) { fail_at("prepare", s); };
+      stages.settle = [&](size_t s) { fail_at("settle", s); };
+      stages.finish = [&](size_t s, size_t, size_t, size_t, size_t) { fail_at("finish", s); };
+      stages.write = [&](size_t s) {
+        fail_at("write", s);
+        written.push_back(batch_of[s]);
+      };
+      try {
+        RunPipeline(stages, shape);
+        ADD_FAILURE() << "no exception";
+      } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "disk on fire");
+      }
+      ASSERT_LE(written.size(), static_cast<size_t>(kBad));
+      for (size_t i = 0; i < written.size(); ++i) EXPECT_EQ(written[i], static_cast<int64_t>(i));
+    }
+  }
 }
 
 }  // namespace

@@ -151,8 +151,8 @@ TEST_F(EvaluatorTest, AmendmentChangesTheCeilingFromItsDate) {
                                  &bundle, &sink))
       << sink.Format();
   policy::Date before, after;
-  policy::ParseDate("2026-12-31", &before);
-  policy::ParseDate("2027-01-01", &after);
+  EXPECT_TRUE(policy::ParseDate("2026-12-31", &before));
+  EXPECT_TRUE(policy::ParseDate("2027-01-01", &after));
   auto old_rules = policy::ResolveRules(bundle, nullptr, before);
   auto new_rules = policy::ResolveRules(bundle, nullptr, after);
   Ledger l1, l2;
@@ -190,7 +190,7 @@ TEST(UpgradeSettingTest, DifferencePaysTheCeilingLessLowerLevels) {
   ASSERT_TRUE(policy::LoadBundle({dir}, &bundle, &sink)) << sink.Format();
   ASSERT_TRUE(bundle.policy->upgrade_pays_difference);
   policy::Date as_of;
-  policy::ParseDate("2026-06-01", &as_of);
+  EXPECT_TRUE(policy::ParseDate("2026-06-01", &as_of));
   policy::RuleSet rules = policy::ResolveRules(bundle, nullptr, as_of);
   Evaluator evaluator(rules);
   ApplicationReader reader(rules);

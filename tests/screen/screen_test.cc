@@ -25,7 +25,7 @@ class ScreenTest : public ::testing::Test {
                                    &bundle_, &sink))
         << sink.Format();
     policy::Date d;
-    policy::ParseDate("2026-06-01", &d);
+    EXPECT_TRUE(policy::ParseDate("2026-06-01", &d));
     rules_ = std::make_unique<policy::RuleSet>(policy::ResolveRules(bundle_, nullptr, d));
   }
 

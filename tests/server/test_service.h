@@ -38,7 +38,7 @@ inline std::shared_ptr<const Service> MakeTestService(std::shared_ptr<const Ledg
     std::abort();  // the shipped policy must load; `qgrant check` says why
   }
   policy::Date today;
-  policy::ParseDate("2026-03-15", &today);
+  if (!policy::ParseDate("2026-03-15", &today)) std::abort();
   return std::make_shared<const Service>(std::move(bundle), today, std::move(ledger));
 }
 

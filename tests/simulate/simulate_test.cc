@@ -59,7 +59,7 @@ std::unique_ptr<Rules> Load(std::vector<std::string> paths) {
     return nullptr;
   }
   policy::Date as_of;
-  policy::ParseDate("2026-06-30", &as_of);
+  EXPECT_TRUE(policy::ParseDate("2026-06-30", &as_of));
   r->rules = std::make_unique<policy::RuleSet>(policy::ResolveRules(r->bundle, nullptr, as_of));
   return r;
 }

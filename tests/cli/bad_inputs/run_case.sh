@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs one case of a bad-input catalogue (catalogue.txt): the command must end with the exit code
 # given, say each `stderr:` text on stderr and each `stdout:` text on stdout, write `stdout_lines:`
-# lines, finish within `timeout:` seconds (default 20), and never die of a signal.
+# lines, finish within `timeout:` seconds (default 20, times $QGRANT_TIME_SCALE), and never die of a
+# signal.
 # Usage: run_case.sh QGRANT REPO CATALOGUE NAME
 set -uo pipefail
 Q=$1 R=$2 CATALOGUE=$3 NAME=$4
@@ -20,6 +21,8 @@ field() { printf '%s\n' "$block" | sed -n "s/^$1: //p"; }
 want_exit=$(field exit)
 run=$(field run)
 limit=$(field timeout); limit=${limit:-20}
+# Slower builds (ASan + UBSan, scripts/sanitize.sh) stretch every limit by this factor.
+limit=$((limit * ${QGRANT_TIME_SCALE:-1}))
 cd "$R"
 timeout "$limit" bash -c "$run" >"$T/stdout" 2>"$T/stderr"
 code=$?
