@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <utility>
 
 #include "engine/decision.h"
@@ -221,6 +222,60 @@ Result<CsvLayout> ParseCsvHeader(std::string_view line) {
   }
   if (!missing.empty()) return Status::ParseError("the CSV header lacks the column(s) " + missing);
   return layout;
+}
+
+bool RegistrySource::Next(std::string_view* line, int64_t* number) {
+  if (start_.have_first && !first_taken_) {
+    first_taken_ = true;
+    *line = start_.first;
+  } else if (!next_(line)) {
+    return false;
+  }
+  *number = ++number_;
+  return true;
+}
+
+bool UnitSet::Insert(std::string_view uscc) {
+  // std::hash is good enough in its high bits; the finaliser of splitmix64 spreads them to the
+  // low bits the table indexes by.
+  uint64_t h = std::hash<std::string_view>()(uscc);
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  if (h == 0) h = 1;  // 0 marks an empty slot
+  if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == h) return false;
+    if (slots_[i] == 0) {
+      slots_[i] = h;
+      ++size_;
+      return true;
+    }
+  }
+}
+
+void UnitSet::Grow() {
+  std::vector<uint64_t> old = std::move(slots_);
+  slots_.assign(std::max<size_t>(1024, old.size() * 2), 0);
+  const size_t mask = slots_.size() - 1;
+  for (uint64_t h : old) {
+    if (h == 0) continue;
+    size_t i = h & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = h;
+  }
+}
+
+std::function<void(std::string_view, size_t, engine::RoundUnit*)> RegistryReader::ForRound(
+    const CsvLayout* csv, size_t workers) {
+  auto readers = std::make_shared<std::vector<std::unique_ptr<RegistryReader>>>();
+  for (size_t w = 0; w < workers; ++w) readers->push_back(std::make_unique<RegistryReader>(csv));
+  return [readers](std::string_view line, size_t worker, engine::RoundUnit* unit) {
+    (*readers)[worker]->Read(line, unit);
+  };
 }
 
 RegistryReader::RegistryReader(const CsvLayout* csv)

@@ -16,6 +16,7 @@
 
 #include "common/lines.h"
 #include "common/status.h"
+#include "engine/round.h"
 
 namespace simdjson::dom {
 class parser;
@@ -55,13 +56,36 @@ Result<RegistryStart> StartRegistry(const std::function<bool(std::string_view*)>
 // field is not closed or is followed by anything but a comma.
 bool SplitCsvRow(std::string_view line, std::vector<std::string>* fields);
 
-// One registry record: a unit, and the applications its achievements make.
-struct RegistryRecord {
-  std::string uscc;      // as written; empty when absent or not a string
-  std::string district;  // empty when absent: reported as unspecified
-  std::string kind;
-  std::vector<std::string> applications;  // JSON texts, one per achievement
-  std::string error;                      // non-empty: a bad line; there are no applications
+// One registry record: a unit, and the applications its achievements make. Screen and simulate
+// decide them as the units of a round (engine/round.h).
+using RegistryRecord = engine::RoundUnit;
+
+// The registry's lines after its start, as the lines of a round: the first unit StartRegistry
+// kept, then the rest of `next`'s lines, numbered on from it.
+class RegistrySource : public engine::RoundSource {
+ public:
+  RegistrySource(const RegistryStart& start, const std::function<bool(std::string_view*)>& next)
+      : start_(start), next_(next), number_(start.line_number - (start.have_first ? 1 : 0)) {}
+  bool Next(std::string_view* line, int64_t* number) override;
+
+ private:
+  const RegistryStart& start_;
+  const std::function<bool(std::string_view*)>& next_;
+  int64_t number_;
+  bool first_taken_ = false;
+};
+
+// Distinct units, by USCC, in a few bytes each: a set of 64-bit hashes (open addressing). Two
+// USCCs share a hash with a chance of about n²/2⁶⁵: nil at city scale.
+class UnitSet {
+ public:
+  // True when `uscc` was not in the set.
+  bool Insert(std::string_view uscc);
+
+ private:
+  void Grow();
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
 };
 
 // Turns registry lines into records. Holds a JSON parser whose buffers are reused, so use one
@@ -76,6 +100,10 @@ class RegistryReader {
 
   // Reads one non-blank line into `out` (every field of it is overwritten).
   void Read(std::string_view line, RegistryRecord* out);
+
+  // One reader per worker of a round, as its RoundOptions::read_unit.
+  static std::function<void(std::string_view, size_t, engine::RoundUnit*)> ForRound(
+      const CsvLayout* csv, size_t workers);
 
  private:
   void ReadJson(std::string_view line, RegistryRecord* out);
