@@ -119,16 +119,18 @@ bool RoundDriver::Run(RoundSource* source, std::span<Ledger* const> ledgers, con
   int64_t next_index = 0;  // settle's own: the round index of the next application
   for (RoundSummary& s : summaries) s = RoundSummary();
 
-  // The decisions of a chunk's lines, in order, to take_unit and take.
+  // A chunk's units and decisions, in order, to take_units and take.
   auto take_lines = [&](const Batch& b, size_t ci) {
     const Chunk& c = b.chunks[ci];
-    for (size_t i = 0; i + 1 < c.first.size(); ++i) {
+    const size_t lines = c.first.size() - 1;
+    const std::span<const int64_t> numbers(b.numbers.data() + ci * shape.chunk, lines);
+    if (o.read_unit && o.take_units) o.take_units(std::span<const RoundUnit>(c.units.data(), lines), numbers);
+    if (!o.take) return;
+    for (size_t i = 0; i < lines; ++i) {
       const RoundUnit* unit = o.read_unit ? &c.units[i] : nullptr;
-      if (unit && o.take_unit) o.take_unit(*unit, b.numbers[ci * shape.chunk + i]);
-      if (!o.take) continue;
       for (size_t r = 0; r < rounds; ++r) {
         for (size_t k = c.first[i]; k < c.first[i + 1]; ++k)
-          o.take(r, unit, k - c.first[i], c.parts[r].apps[k], c.parts[r].prechecks[k].decision);
+          o.take(r, unit, numbers[i], k - c.first[i], c.parts[r].apps[k], c.parts[r].prechecks[k].decision);
       }
     }
   };
@@ -239,7 +241,7 @@ bool RoundDriver::Run(RoundSource* source, std::span<Ledger* const> ledgers, con
       Chunk& c = b->chunks[ci];
       const RoundPart& first = c.parts[0];
       if (o.write && first.out.size() != 0) o.write(std::string_view(first.out.data(), first.out.size()));
-      if (o.take_unit || o.take) take_lines(*b, ci);
+      if (o.take_units || o.take) take_lines(*b, ci);
       for (size_t r = 0; r < rounds; ++r) {
         Add(&summaries[r], c.parts[r].sum);
         c.parts[r].Clear();

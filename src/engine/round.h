@@ -84,18 +84,19 @@ struct RoundOptions {
   size_t expected_rows = 0;
 
   // Set when each line is a unit (screen, simulate): reads it, on any thread (`worker` numbers
-  // the thread, for per-thread parsers; every field of `unit` is overwritten). Null: each line
-  // is one application.
+  // the thread, for per-thread parsers; every field of `unit` is overwritten). The line is
+  // followed by ApplicationReader::kPadding readable bytes. Null: each line is one application.
   std::function<void(std::string_view line, size_t worker, RoundUnit* unit)> read_unit;
   // Reads applications for screening (ApplicationReader's `partial`: absent facts are unknown).
   bool partial = false;
-  // Called in input order for each unit line (`number`: its line in the input), before the
-  // `take` of its applications.
-  std::function<void(const RoundUnit& unit, int64_t number)> take_unit;
+  // Called in input order with each run of unit lines (`numbers`: their lines in the input),
+  // before the `take` of their applications.
+  std::function<void(std::span<const RoundUnit> units, std::span<const int64_t> numbers)> take_units;
   // Called in input order for each decision of each round (`round` numbers the evaluators), with
-  // the application's unit (null when the line is the application) and its place in the unit.
-  std::function<void(size_t round, const RoundUnit* unit, size_t index, const Application&,
-                     const Decision&)>
+  // the application's line in the input, its unit (null when the line is the application) and
+  // its place in the unit.
+  std::function<void(size_t round, const RoundUnit* unit, int64_t number, size_t index,
+                     const Application&, const Decision&)>
       take;
   // Threads, the calling one included; 0: one per core (at most 8).
   size_t workers = 0;

@@ -1,5 +1,6 @@
 #include "screen/screening.h"
 
+#include <span>
 #include <utility>
 
 #include "common/csv.h"
@@ -58,15 +59,15 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
   options.partial = true;
   options.workers = engine::RoundWorkers(0);
   options.read_unit = simulate::RegistryReader::ForRound(head->csv ? &*head->csv : nullptr, options.workers);
-  options.take_unit = [&](const engine::RoundUnit& unit, int64_t at) {
-    ++result.lines;
-    if (unit.error.empty()) {
-      if (unit.uscc.empty() || units.Insert(unit.uscc)) ++result.units;  // no USCC: a unit of its own
-    } else if (++result.bad_lines <= 5) {
-      result.bad_line_examples.push_back("line " + std::to_string(at) + ": " + unit.error);
+  options.take_units = [&](std::span<const engine::RoundUnit> chunk, std::span<const int64_t> numbers) {
+    result.lines += static_cast<int64_t>(chunk.size());
+    units.InsertUnits(chunk, [&](size_t) { ++result.units; });
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      if (!chunk[i].error.empty() && ++result.bad_lines <= 5)
+        result.bad_line_examples.push_back("line " + std::to_string(numbers[i]) + ": " + chunk[i].error);
     }
   };
-  options.take = [&](size_t, const engine::RoundUnit* unit, size_t, const engine::Application& app,
+  options.take = [&](size_t, const engine::RoundUnit* unit, int64_t, size_t, const engine::Application& app,
                      const engine::Decision& d) {
     ++result.counts[static_cast<int>(d.outcome)];
     ScreenRow row = Row(*unit, app, d, rules);

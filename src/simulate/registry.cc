@@ -7,6 +7,7 @@
 #include <memory>
 #include <utility>
 
+#include "engine/application.h"
 #include "engine/decision.h"
 
 namespace qgrant::simulate {
@@ -235,7 +236,7 @@ bool RegistrySource::Next(std::string_view* line, int64_t* number) {
   return true;
 }
 
-bool UnitSet::Insert(std::string_view uscc) {
+uint64_t UnitSet::Hash(std::string_view uscc) {
   // std::hash is good enough in its high bits; the finaliser of splitmix64 spreads them to the
   // low bits the table indexes by.
   uint64_t h = std::hash<std::string_view>()(uscc);
@@ -244,7 +245,11 @@ bool UnitSet::Insert(std::string_view uscc) {
   h ^= h >> 27;
   h *= 0x94d049bb133111ebULL;
   h ^= h >> 31;
-  if (h == 0) h = 1;  // 0 marks an empty slot
+  return h == 0 ? 1 : h;  // 0 marks an empty slot
+}
+
+bool UnitSet::Insert(std::string_view uscc) {
+  const uint64_t h = Hash(uscc);
   if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
   const size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -274,16 +279,18 @@ std::function<void(std::string_view, size_t, engine::RoundUnit*)> RegistryReader
   auto readers = std::make_shared<std::vector<std::unique_ptr<RegistryReader>>>();
   for (size_t w = 0; w < workers; ++w) readers->push_back(std::make_unique<RegistryReader>(csv));
   return [readers](std::string_view line, size_t worker, engine::RoundUnit* unit) {
-    (*readers)[worker]->Read(line, unit);
+    (*readers)[worker]->ReadPadded(line, unit);
   };
 }
+
+static_assert(engine::ApplicationReader::kPadding >= simdjson::SIMDJSON_PADDING);
 
 RegistryReader::RegistryReader(const CsvLayout* csv)
     : csv_(csv), parser_(std::make_unique<simdjson::dom::parser>()) {}
 
 RegistryReader::~RegistryReader() = default;
 
-void RegistryReader::Read(std::string_view line, RegistryRecord* out) {
+void RegistryReader::Read(std::string_view line, RegistryRecord* out, bool padded) {
   out->uscc.clear();
   out->district.clear();
   out->kind.clear();
@@ -292,19 +299,23 @@ void RegistryReader::Read(std::string_view line, RegistryRecord* out) {
   if (csv_) {
     ReadCsv(line, out);
   } else {
-    ReadJson(line, out);
+    ReadJson(line, out, padded);
   }
 }
 
-void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out) {
+void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool padded) {
   using simdjson::dom::array;
   using simdjson::dom::element;
   using simdjson::dom::object;
   line = StripBom(line);
-  buffer_.assign(line.data(), line.size());
-  buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
+  const char* json = line.data();
+  if (!padded) {
+    buffer_.assign(line.data(), line.size());
+    buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
+    json = buffer_.data();
+  }
   element doc;
-  if (parser_->parse(buffer_.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
+  if (parser_->parse(json, line.size(), false).get(doc) != simdjson::SUCCESS) {
     out->error = "not valid JSON";
     return;
   }
