@@ -1,4 +1,5 @@
 // Pass 2 of qgrant allocate (decisions_file.h): the decisions again, with the allocation added.
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <algorithm>
@@ -161,8 +162,10 @@ void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next,
 }
 
 // A block of output in the regular case: runs of the input text as they stand, written from the
-// mapped file where they lie, and between them the allocations made for the eligible decisions.
-// Copying the unchanged text into a buffer first was a fifth of allocate's time.
+// mapped file where they lie (copying the unchanged text into a buffer first was a fifth of
+// allocate's time), and between them the allocations made for the eligible decisions. A pipe,
+// which takes 64 KB at a time, is written from one buffer instead: gathering thousands of pieces
+// a call cost the kernel more than the copy saved.
 class Pieces {
  public:
   void Clear() {
@@ -178,8 +181,9 @@ class Pieces {
     if (made_.size() > from) list_.push_back({true, from, made_.size() - from});
   }
 
-  // Writes the block to `fd` (whole, however the system splits it). False when writing fails.
-  bool Write(std::string_view text, int fd) const;
+  // Writes the block to `fd` (whole, however the system splits it), gathering the pieces where
+  // they lie or, unless `gather`, copying them into one buffer first. False when writing fails.
+  bool Write(std::string_view text, int fd, bool gather);
 
  private:
   struct Piece {
@@ -188,17 +192,20 @@ class Pieces {
   };
   std::string made_;
   std::vector<Piece> list_;
+  std::string flat_;  // the block in one buffer, when not gathering
 };
 
-bool Pieces::Write(std::string_view text, int fd) const {
+bool Pieces::Write(std::string_view text, int fd, bool gather) {
+  const auto where = [&](const Piece& p) { return (p.made ? made_.data() : text.data()) + p.offset; };
+  if (!gather) flat_.clear();
   std::vector<iovec> io;
   for (size_t k = 0; k < list_.size();) {
     io.clear();
-    for (; k < list_.size() && io.size() < IOV_MAX; ++k) {
-      const Piece& p = list_[k];
-      const char* base = p.made ? made_.data() : text.data();
-      io.push_back({const_cast<char*>(base + p.offset), p.length});
+    for (; k < list_.size() && (!gather || io.size() < IOV_MAX); ++k) {
+      if (gather) io.push_back({const_cast<char*>(where(list_[k])), list_[k].length});
+      else flat_.append(where(list_[k]), list_[k].length);
     }
+    if (!gather) io.push_back({flat_.data(), flat_.size()});
     for (size_t at = 0; at < io.size();) {
       const ssize_t n = ::writev(fd, io.data() + at, static_cast<int>(std::min<size_t>(io.size() - at, IOV_MAX)));
       if (n < 0 && errno == EINTR) continue;
@@ -261,6 +268,8 @@ bool WriteRegular(std::string_view text, const EligibleDecisions& eligible,
   };
   if (std::fflush(out) != 0) return false;  // what stdio holds goes first
   const int fd = fileno(out);
+  struct stat st {};
+  const bool gather = ::fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode);
   Pieces a, b;
   bool ok = true;
   size_t k = 0;
@@ -276,11 +285,11 @@ bool WriteRegular(std::string_view text, const EligibleDecisions& eligible,
       });
     }
     FormatRegular(text, from(k), k, mid, mid == n, eligible, result, groups, &a);
-    ok = ok && a.Write(text, fd);
+    ok = ok && a.Write(text, fd, gather);
     if (second.joinable()) {
       second.join();
       if (!failure.empty()) throw std::runtime_error(failure);  // to WriteAllocated's guard
-      ok = ok && b.Write(text, fd);
+      ok = ok && b.Write(text, fd, gather);
     }
     k = end;
   } while (k < n && ok);
