@@ -324,20 +324,27 @@ void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool p
     out->error = "not a JSON object";
     return;
   }
-  element e;
-  std::string_view s;
-  if (unit.at_key("uscc").get(e) == simdjson::SUCCESS && e.get_string().get(s) == simdjson::SUCCESS)
-    out->uscc = s;
-  if (unit.at_key("district").get(e) == simdjson::SUCCESS &&
-      e.get_string().get(s) == simdjson::SUCCESS) {
-    out->district = s;
+  // The members every unit is read for, found in one pass (the first of a repeated name, as
+  // at_key finds it): four look-ups were 7% of the instructions of screening a registry.
+  enum { kUscc, kDistrict, kKind, kAchievements, kRead };
+  element members[kRead];
+  bool found[kRead] = {false, false, false, false};
+  for (const auto field : unit) {
+    const int k = field.key == "uscc"           ? kUscc
+                  : field.key == "district"     ? kDistrict
+                  : field.key == "kind"         ? kKind
+                  : field.key == "achievements" ? kAchievements
+                                                : kRead;
+    if (k != kRead && !found[k]) found[k] = true, members[k] = field.value;
   }
-  if (unit.at_key("kind").get(e) == simdjson::SUCCESS && e.get_string().get(s) == simdjson::SUCCESS)
-    out->kind = s;
+  std::string_view s;
+  if (found[kUscc] && members[kUscc].get_string().get(s) == simdjson::SUCCESS) out->uscc = s;
+  if (found[kDistrict] && members[kDistrict].get_string().get(s) == simdjson::SUCCESS) out->district = s;
+  if (found[kKind] && members[kKind].get_string().get(s) == simdjson::SUCCESS) out->kind = s;
 
   array achievements;
-  if (unit.at_key("achievements").get(e) != simdjson::SUCCESS || e.is_null())
-    return;  // a unit without any
+  const element& e = members[kAchievements];
+  if (!found[kAchievements] || e.is_null()) return;  // a unit without any
   if (e.get_array().get(achievements) != simdjson::SUCCESS) {
     out->error = "achievements is not a list";
     return;
