@@ -3,8 +3,8 @@
 // the eligible units and amounts are counted per measure, in total and by district and applicant
 // kind. Each achievement is read by engine::ApplicationReader and decided by the engine's round
 // driver (engine/round.h), as `qgrant eval` decides, so a simulation never disagrees with the
-// decisions the same rules would make; the two scenarios are two rounds over one reading. Amounts are eligible amounts (every amount a ceiling)
-// before any budget allocation.
+// decisions the same rules would make; the two scenarios are two rounds over one reading.
+// Amounts are eligible amounts (every amount a ceiling) before any budget allocation.
 #pragma once
 
 #include <cstdint>
