@@ -153,14 +153,23 @@ class RegistryCount {
     }
     seen_.InsertUnits(units, [&](size_t i) {
       ++out_->units;
-      ++out_->registry_units[kDistrict][units[i].district];
-      ++out_->registry_units[kKind][units[i].kind];
+      ++*Counter(kDistrict, units[i].district);
+      ++*Counter(kKind, units[i].kind);
     });
   }
 
  private:
+  // A group's count in registry_units, found by one hash rather than by the map's string
+  // comparisons: every unit passes here, in the round's in-order step.
+  int64_t* Counter(Dimension dim, const std::string& name) {
+    auto it = counters_[dim].find(name);
+    if (it == counters_[dim].end()) it = counters_[dim].emplace(name, &out_->registry_units[dim][name]).first;
+    return it->second;
+  }
+
   SimulationResult* out_;
   UnitSet seen_;
+  std::unordered_map<std::string, int64_t*> counters_[2];  // by Dimension; into registry_units
 };
 
 }  // namespace
