@@ -146,7 +146,8 @@ bool RoundDriver::Run(RoundSource* source, std::span<Ledger* const> ledgers, con
     int64_t number = 0;
     while (b->lines.size() < kBatchLines && source->Next(&line, &number)) {
       // A UTF-8 byte-order mark (as spreadsheet programs write) is not part of the first line.
-      if (number == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+      // A unit's reader strips it itself (a registry line holding nothing else is a bad line).
+      if (number == 1 && !o.read_unit && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
       if (IsBlankLine(line)) continue;
       b->numbers.push_back(number);
       b->lines.emplace_back(b->text.size(), line.size());

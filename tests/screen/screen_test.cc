@@ -226,6 +226,21 @@ TEST_F(ScreenTest, DecidesAsTheOneShotPathOverManyBatches) {
   }
 }
 
+// The round driver strips a byte-order mark from an application line, not from a unit: the
+// registry reader does, and a first line holding nothing else stays a bad line.
+TEST_F(ScreenTest, AByteOrderMarkAloneIsABadLine) {
+  Result<ScreenResult> r = Run({"\xEF\xBB\xBF", R"({"uscc":"91440300MA5XXXXXXR","achievements":[]})"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lines, 2);
+  EXPECT_EQ(r->bad_lines, 1);
+  ASSERT_EQ(r->bad_line_examples.size(), 1u);
+  EXPECT_EQ(r->bad_line_examples[0], "line 1: not valid JSON");
+  r = Run({"\xEF\xBB\xBF" R"({"uscc":"91440300MA5XXXXXXR","achievements":[]})"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->bad_lines, 0);
+  EXPECT_EQ(r->units, 1);
+}
+
 TEST_F(ScreenTest, CandidatesAndCounts) {
   std::ifstream in(std::string(QGRANT_SOURCE_DIR) + "/examples/registry.jsonl");
   std::vector<std::string> lines;
