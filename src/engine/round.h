@@ -1,9 +1,14 @@
 // Round: one input decided as one round (CONTRACT §6) — applications in, decisions out in the
 // same order, each judged against the ledger and the eligible decisions before it. This is the
-// batched path every caller shares (`qgrant eval` and `explain`, and the service's allocation):
+// batched path every caller shares (`qgrant eval` and `explain`, `screen`, `simulate`, and the
+// service's allocation):
 //
 //   read (in order) -> parse and the ledger-free rules (every core) -> the ledger's rules (in
-//   order) -> words and JSON (every core) -> write (in order)
+//   order) -> words and JSON (every core) -> write and take (in order)
+//
+// A line is one application (eval), or a unit of a registry whose achievements are each an
+// application (screen, simulate). Several rounds may decide the same input at once, each under
+// its own rules and ledger (simulate's baseline and reform): the lines are read once.
 //
 // It decides exactly as Evaluator::Decide does one application at a time (a test runs every
 // policy case both ways, traces and explanations included). The Evaluator is shared read-only;
@@ -12,7 +17,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "engine/application.h"
 #include "engine/decision.h"
@@ -43,6 +52,16 @@ class StringRoundSource : public RoundSource {
   int64_t number_ = 0;
 };
 
+// A line that is a unit of a registry (screen, simulate): the unit, and the applications its
+// achievements make, as JSON texts (CONTRACT §2).
+struct RoundUnit {
+  std::string uscc;      // as written; empty when absent or not a string
+  std::string district;  // empty when absent: reported as unspecified
+  std::string kind;
+  std::vector<std::string> applications;  // JSON texts, one per achievement
+  std::string error;                      // non-empty: a bad line; there are no applications
+};
+
 struct RoundSummary {
   int64_t decisions = 0;
   int64_t count[5] = {0, 0, 0, 0, 0};  // by Outcome
@@ -63,21 +82,52 @@ struct RoundOptions {
   std::function<bool()> ledger_ready;
   // Announced to the ledger (Ledger::Reserve): the rows the round is expected to add.
   size_t expected_rows = 0;
+
+  // Set when each line is a unit (screen, simulate): reads it, on any thread (`worker` numbers
+  // the thread, for per-thread parsers; every field of `unit` is overwritten). The line is
+  // followed by ApplicationReader::kPadding readable bytes. Null: each line is one application.
+  std::function<void(std::string_view line, size_t worker, RoundUnit* unit)> read_unit;
+  // Reads applications for screening (ApplicationReader's `partial`: absent facts are unknown).
+  bool partial = false;
+  // Called in input order with each run of unit lines (`numbers`: their lines in the input),
+  // before the `take` of their applications.
+  std::function<void(std::span<const RoundUnit> units, std::span<const int64_t> numbers)> take_units;
+  // Called in input order for each decision of each round (`round` numbers the evaluators), with
+  // the application's line in the input, its unit (null when the line is the application) and
+  // its place in the unit.
+  std::function<void(size_t round, const RoundUnit* unit, int64_t number, size_t index,
+                     const Application&, const Decision&)>
+      take;
+  // Threads, the calling one included; 0: one per core (at most 8).
+  size_t workers = 0;
 };
+
+// The threads a round runs on, the calling one included: `asked`, or for 0 one per core (at
+// most 8).
+size_t RoundWorkers(size_t asked);
 
 class RoundDriver {
  public:
-  explicit RoundDriver(const Evaluator& evaluator) : evaluator_(evaluator) {}
+  explicit RoundDriver(const Evaluator& evaluator) : evaluators_{&evaluator} {}
+  // Several rounds over the same input, one per evaluator (none null). Only the first one's
+  // decisions are formatted and written.
+  explicit RoundDriver(std::vector<const Evaluator*> evaluators) : evaluators_(std::move(evaluators)) {}
 
   // Decides every line of `source` in order against `ledger`, which gains the round's eligible
   // decisions. False when ledger_ready() said no (nothing after that point was written).
-  bool Run(RoundSource* source, Ledger* ledger, const RoundOptions& options, RoundSummary* summary) const;
+  bool Run(RoundSource* source, Ledger* ledger, const RoundOptions& options, RoundSummary* summary) const {
+    Ledger* ledgers[] = {ledger};
+    return Run(source, ledgers, options, std::span<RoundSummary>(summary, 1));
+  }
+  // The same for every round at once: ledgers[r] and summaries[r] belong to evaluator r.
+  bool Run(RoundSource* source, std::span<Ledger* const> ledgers, const RoundOptions& options,
+           std::span<RoundSummary> summaries) const;
 
   // The default format: the decision as one JSON line, with its "trace" when `traced`.
   void AppendJsonLine(const Decision& d, bool traced, JsonWriter* out) const;
 
  private:
-  const Evaluator& evaluator_;
+  std::vector<const Evaluator*> evaluators_;
 };
 
 }  // namespace qgrant::engine

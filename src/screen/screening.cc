@@ -1,7 +1,7 @@
 #include "screen/screening.h"
 
-#include <optional>
-#include <unordered_set>
+#include <span>
+#include <utility>
 
 #include "common/csv.h"
 #include "common/money.h"
@@ -24,6 +24,27 @@ std::string Basis(const engine::Decision& d, const policy::Measure* m) {
   return clause + (reasons.empty() ? "" : "：" + reasons);
 }
 
+// One unit and measure, as screen reports it.
+ScreenRow Row(const engine::RoundUnit& unit, const engine::Application& app, const engine::Decision& d,
+              const policy::RuleSet& rules) {
+  ScreenRow row;
+  row.uscc = app.uscc.empty() ? unit.uscc : app.uscc;
+  row.name = app.name;
+  row.district = unit.district;
+  row.measure = app.measure;
+  const policy::Measure* m = rules.FindMeasure(app.measure);
+  if (m) {
+    row.clause = m->clause;
+    row.measure_title = m->title;
+  }
+  row.outcome = d.outcome;
+  row.amount_fen = d.amount_fen;
+  row.missing_facts = d.missing_facts;
+  row.subject = app.subject;
+  row.basis = Basis(d, m);
+  return row;
+}
+
 }  // namespace
 
 Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules,
@@ -32,58 +53,32 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
   engine::Ledger ledger = start;
   Result<simulate::RegistryStart> head = simulate::StartRegistry(source);
   if (!head.ok()) return head.status();
-  const std::optional<simulate::CsvLayout>& csv = head->csv;
-  int64_t line_number = head->line_number;
-  std::string_view line;
-  simulate::RegistryReader registry(csv ? &*csv : nullptr);
-  engine::ApplicationReader reader(rules, /*partial=*/true);
   const engine::Evaluator evaluator(rules);
-  simulate::RegistryRecord record;
-  engine::Application app;
-  std::unordered_set<std::string> units;
-  auto handle = [&](std::string_view text, int64_t at) {
-    ++result.lines;
-    registry.Read(text, &record);
-    if (!record.error.empty()) {
-      ++result.bad_lines;
-      if (result.bad_line_examples.size() < 5) {
-        result.bad_line_examples.push_back("line " + std::to_string(at) + ": " + record.error);
-      }
-      return;
-    }
-    units.insert(record.uscc.empty() ? "#line" + std::to_string(at) : record.uscc);
-    for (const std::string& json : record.applications) {
-      reader.Read(json, &app);
-      engine::Decision d = evaluator.Decide(app, &ledger, /*explain=*/false);
-      ++result.counts[static_cast<int>(d.outcome)];
-      ScreenRow row;
-      row.uscc = app.uscc.empty() ? record.uscc : app.uscc;
-      row.name = app.name;
-      row.district = record.district;
-      row.measure = app.measure;
-      const policy::Measure* m = rules.FindMeasure(app.measure);
-      if (m) {
-        row.clause = m->clause;
-        row.measure_title = m->title;
-      }
-      row.outcome = d.outcome;
-      row.amount_fen = d.amount_fen;
-      row.missing_facts = d.missing_facts;
-      row.subject = app.subject;
-      row.basis = Basis(d, m);
-      if (sink) sink(row, d);
-      if (d.outcome == engine::Outcome::kEligible || d.outcome == engine::Outcome::kUndetermined) {
-        result.candidates.push_back(std::move(row));
-      }
+  simulate::UnitSet units;
+  engine::RoundOptions options;
+  options.partial = true;
+  options.workers = engine::RoundWorkers(0);
+  options.read_unit = simulate::RegistryReader::ForRound(head->csv ? &*head->csv : nullptr, options.workers);
+  options.take_units = [&](std::span<const engine::RoundUnit> chunk, std::span<const int64_t> numbers) {
+    result.lines += static_cast<int64_t>(chunk.size());
+    units.InsertUnits(chunk, [&](size_t) { ++result.units; });
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      if (!chunk[i].error.empty() && ++result.bad_lines <= 5)
+        result.bad_line_examples.push_back("line " + std::to_string(numbers[i]) + ": " + chunk[i].error);
     }
   };
-  if (head->have_first) handle(head->first, line_number);
-  while (source(&line)) {
-    ++line_number;
-    if (IsBlankLine(line)) continue;
-    handle(line, line_number);
-  }
-  result.units = static_cast<int64_t>(units.size());
+  options.take = [&](size_t, const engine::RoundUnit* unit, int64_t, size_t, const engine::Application& app,
+                     const engine::Decision& d) {
+    ++result.counts[static_cast<int>(d.outcome)];
+    ScreenRow row = Row(*unit, app, d, rules);
+    if (sink) sink(row, d);
+    if (d.outcome == engine::Outcome::kEligible || d.outcome == engine::Outcome::kUndetermined) {
+      result.candidates.push_back(std::move(row));
+    }
+  };
+  simulate::RegistrySource lines(*head, source);
+  engine::RoundSummary summary;
+  engine::RoundDriver(evaluator).Run(&lines, &ledger, options, &summary);
   return result;
 }
 

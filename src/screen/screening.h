@@ -44,11 +44,12 @@ struct ScreenResult {
 
 using LineSource = std::function<bool(std::string_view*)>;
 
-// Called for every row, candidates or not, with the full decision (for streaming output).
+// Called for every row, candidates or not, in registry order, with the full decision (for
+// streaming output). The decision may refer to reasons of Screen's evaluator: use it in the call.
 using RowSink = std::function<void(const ScreenRow&, const engine::Decision&)>;
 
 // Screens the registry (JSON Lines or CSV, as doc/simulation.md describes) under `rules`, one
-// round in registry order starting from `ledger`. Fails only when the registry is unusable (a
+// round in registry order starting from `ledger`, through the engine's round driver (every core). Fails only when the registry is unusable (a
 // bad CSV header); bad lines are counted and the run goes on.
 Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules,
                             const engine::Ledger& ledger, const RowSink& sink);

@@ -10,12 +10,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/lines.h"
 #include "common/status.h"
+#include "engine/round.h"
 
 namespace simdjson::dom {
 class parser;
@@ -55,13 +57,53 @@ Result<RegistryStart> StartRegistry(const std::function<bool(std::string_view*)>
 // field is not closed or is followed by anything but a comma.
 bool SplitCsvRow(std::string_view line, std::vector<std::string>* fields);
 
-// One registry record: a unit, and the applications its achievements make.
-struct RegistryRecord {
-  std::string uscc;      // as written; empty when absent or not a string
-  std::string district;  // empty when absent: reported as unspecified
-  std::string kind;
-  std::vector<std::string> applications;  // JSON texts, one per achievement
-  std::string error;                      // non-empty: a bad line; there are no applications
+// One registry record: a unit, and the applications its achievements make. Screen and simulate
+// decide them as the units of a round (engine/round.h).
+using RegistryRecord = engine::RoundUnit;
+
+// The registry's lines after its start, as the lines of a round: the first unit StartRegistry
+// kept, then the rest of `next`'s lines, numbered on from it.
+class RegistrySource : public engine::RoundSource {
+ public:
+  RegistrySource(const RegistryStart& start, const std::function<bool(std::string_view*)>& next)
+      : start_(start), next_(next), number_(start.line_number - (start.have_first ? 1 : 0)) {}
+  bool Next(std::string_view* line, int64_t* number) override;
+
+ private:
+  const RegistryStart& start_;
+  const std::function<bool(std::string_view*)>& next_;
+  int64_t number_;
+  bool first_taken_ = false;
+};
+
+// Distinct units, by USCC, in a few bytes each: a set of 64-bit hashes (open addressing). Two
+// USCCs share a hash with a chance of about n²/2⁶⁵: nil at city scale.
+class UnitSet {
+ public:
+  // True when `uscc` was not in the set.
+  bool Insert(std::string_view uscc);
+  // Starts loading the slot Insert(uscc) will probe: called a few units ahead, it finds the
+  // slot in cache. Only a hint.
+  void Prefetch(std::string_view uscc) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(uscc) & (slots_.size() - 1)]);
+  }
+  // Inserts every unit of `units` that is not a bad line and has a USCC, in order, prefetching
+  // ahead: `inserted(i)` is called for each that was not in the set, and for each that has no
+  // USCC (a unit of its own).
+  template <typename Inserted>
+  void InsertUnits(std::span<const engine::RoundUnit> units, Inserted inserted) {
+    constexpr size_t kAhead = 8;
+    for (size_t i = 0; i < units.size(); ++i) {
+      if (i + kAhead < units.size()) Prefetch(units[i + kAhead].uscc);
+      if (units[i].error.empty() && (units[i].uscc.empty() || Insert(units[i].uscc))) inserted(i);
+    }
+  }
+
+ private:
+  static uint64_t Hash(std::string_view uscc);
+  void Grow();
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
 };
 
 // Turns registry lines into records. Holds a JSON parser whose buffers are reused, so use one
@@ -75,10 +117,18 @@ class RegistryReader {
   RegistryReader& operator=(const RegistryReader&) = delete;
 
   // Reads one non-blank line into `out` (every field of it is overwritten).
-  void Read(std::string_view line, RegistryRecord* out);
+  void Read(std::string_view line, RegistryRecord* out) { Read(line, out, false); }
+  // The same, for a line followed by at least engine::ApplicationReader::kPadding readable bytes
+  // (whatever they hold): a JSON line is then parsed where it lies, not copied first.
+  void ReadPadded(std::string_view line, RegistryRecord* out) { Read(line, out, true); }
+
+  // One reader per worker of a round, as its RoundOptions::read_unit.
+  static std::function<void(std::string_view, size_t, engine::RoundUnit*)> ForRound(
+      const CsvLayout* csv, size_t workers);
 
  private:
-  void ReadJson(std::string_view line, RegistryRecord* out);
+  void Read(std::string_view line, RegistryRecord* out, bool padded);
+  void ReadJson(std::string_view line, RegistryRecord* out, bool padded);
   void ReadCsv(std::string_view line, RegistryRecord* out);
   bool IsJson(std::string_view text);
 

@@ -1,82 +1,23 @@
 #include "simulate/simulation.h"
 
 #include <algorithm>
-#include <memory>
-#include <thread>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
 #include "common/money.h"
-#include "common/parallel.h"
 #include "engine/application.h"
 #include "engine/decision.h"
 #include "engine/evaluator.h"
+#include "engine/round.h"
 
 namespace qgrant::simulate {
 
 namespace {
 
-// Lines per batch: large enough that starting threads per batch costs nothing, small enough
-// that a batch of full units stays a few megabytes.
-constexpr size_t kBatchLines = 8192;
-
-// A slice of the registry on its way through the pipeline: read -> records and applications
-// (parallel) -> decided in order, one thread per scenario.
-struct Batch {
-  struct Line {
-    size_t offset, length;
-    int64_t number;
-  };
-  std::string text;
-  std::vector<Line> lines;
-  std::vector<RegistryRecord> records;
-  std::vector<std::vector<engine::Application>> apps[2];  // per scenario, per record
-};
-
-// A set of 64-bit hashes (open addressing), for counting millions of distinct units in a few
-// bytes each. Two USCCs share a hash with a chance of about n²/2⁶⁵: nil at city scale.
-class HashSet64 {
- public:
-  bool Insert(uint64_t h) {
-    if (h == 0) h = 1;  // 0 marks an empty slot
-    if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
-    const size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-      if (slots_[i] == h) return false;
-      if (slots_[i] == 0) {
-        slots_[i] = h;
-        ++size_;
-        return true;
-      }
-    }
-  }
-
- private:
-  void Grow() {
-    std::vector<uint64_t> old = std::move(slots_);
-    slots_.assign(std::max<size_t>(1024, old.size() * 2), 0);
-    size_ = 0;
-    for (uint64_t h : old) {
-      if (h != 0) Insert(h);
-    }
-  }
-
-  std::vector<uint64_t> slots_;
-  size_t size_ = 0;
-};
-
-uint64_t HashUscc(std::string_view uscc) {
-  // std::hash is good enough in its high bits; the finaliser of splitmix64 spreads them to the
-  // low bits the table indexes by.
-  uint64_t x = std::hash<std::string_view>()(uscc);
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
+// How often options.progress is told, in registry lines.
+constexpr int64_t kProgressLines = 8192;
 
 std::vector<MeasureRow> MeasureRows(const policy::RuleSet& baseline,
                                     const policy::RuleSet& reform) {
@@ -109,26 +50,18 @@ class ScenarioRun {
     out_->referred_units.assign(measures_, 0);
   }
 
-  // Decides the batch's applications in registry order.
   const Status& status() const { return status_; }
+  const engine::Evaluator& evaluator() const { return evaluator_; }
+  engine::Ledger* ledger() { return &ledger_; }
 
-  void Decide(const Batch& b, Scenario s) {
-    for (size_t i = 0; i < b.records.size(); ++i) {
-      const RegistryRecord& rec = b.records[i];
-      if (!rec.error.empty()) {  // a bad line: one invalid application, in either scenario
-        ++out_->applications;
-        ++out_->invalid;
-        continue;
-      }
-      const auto& apps = b.apps[s][i];
-      for (size_t j = 0; j < apps.size(); ++j) {
-        engine::Decision d = evaluator_.Decide(apps[j], &ledger_, /*explain=*/false);
-        Count(d, rec, b.lines[i].number, j);
-      }
-    }
+  // A bad line: one invalid application, in either scenario.
+  void BadLine() {
+    ++out_->applications;
+    ++out_->invalid;
   }
 
- private:
+  // Adds up a decision of the round, in registry order: `index` is its achievement's place in
+  // the unit on registry line `line`.
   void Count(const engine::Decision& d, const RegistryRecord& rec, int64_t line, size_t index) {
     ++out_->applications;
     switch (d.outcome) {
@@ -208,27 +141,35 @@ class RegistryCount {
  public:
   explicit RegistryCount(SimulationResult* out) : out_(out) {}
 
-  void Add(const Batch& b) {
-    for (size_t i = 0; i < b.records.size(); ++i) {
-      const RegistryRecord& rec = b.records[i];
-      ++out_->lines;
-      if (!rec.error.empty()) {
-        ++out_->bad_lines;
-        if (out_->bad_line_examples.size() < kProblemExamples) {
-          out_->bad_line_examples.push_back({b.lines[i].number, rec.error});
-        }
-        continue;
+  // Units of the registry in registry order, and the lines they were on.
+  void Add(std::span<const RegistryRecord> units, std::span<const int64_t> lines) {
+    out_->lines += static_cast<int64_t>(units.size());
+    for (size_t i = 0; i < units.size(); ++i) {
+      if (units[i].error.empty()) continue;
+      ++out_->bad_lines;
+      if (out_->bad_line_examples.size() < kProblemExamples) {
+        out_->bad_line_examples.push_back({lines[i], units[i].error});
       }
-      if (!rec.uscc.empty() && !seen_.Insert(HashUscc(rec.uscc))) continue;
-      ++out_->units;
-      ++out_->registry_units[kDistrict][rec.district];
-      ++out_->registry_units[kKind][rec.kind];
     }
+    seen_.InsertUnits(units, [&](size_t i) {
+      ++out_->units;
+      ++*Counter(kDistrict, units[i].district);
+      ++*Counter(kKind, units[i].kind);
+    });
   }
 
  private:
+  // A group's count in registry_units, found by one hash rather than by the map's string
+  // comparisons: every unit passes here, in the round's in-order step.
+  int64_t* Counter(Dimension dim, const std::string& name) {
+    auto it = counters_[dim].find(name);
+    if (it == counters_[dim].end()) it = counters_[dim].emplace(name, &out_->registry_units[dim][name]).first;
+    return it->second;
+  }
+
   SimulationResult* out_;
-  HashSet64 seen_;
+  UnitSet seen_;
+  std::unordered_map<std::string, int64_t*> counters_[2];  // by Dimension; into registry_units
 };
 
 }  // namespace
@@ -251,82 +192,38 @@ Result<SimulationResult> Simulate(const LineSource& source, const policy::RuleSe
   // The first non-blank line says the format: a CSV header, or the first unit.
   Result<RegistryStart> start = StartRegistry(source);
   if (!start.ok()) return start.status();
-  const std::optional<CsvLayout>& csv = start->csv;
-  result.csv = csv.has_value();
-  int64_t line_number = start->line_number;
-  bool have_first = start->have_first;
-  const std::string& first = start->first;
-  std::string_view line;
-
-  const policy::RuleSet* rules[2] = {&baseline, &reform};
-  const size_t workers =
-      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::unique_ptr<RegistryReader>> registry_readers;
-  std::vector<std::unique_ptr<engine::ApplicationReader>> app_readers[2];
-  for (size_t w = 0; w < workers; ++w) {
-    registry_readers.push_back(std::make_unique<RegistryReader>(csv ? &*csv : nullptr));
-    for (int s : {kBaseline, kReform})
-      app_readers[s].push_back(std::make_unique<engine::ApplicationReader>(*rules[s]));
-  }
+  result.csv = start->csv.has_value();
   ScenarioRun runs[2] = {
       ScenarioRun(baseline, ledger, result.measures, result.csv, &result.scenarios[kBaseline]),
       ScenarioRun(reform, ledger, result.measures, result.csv, &result.scenarios[kReform]),
   };
   RegistryCount registry(&result);
 
-  auto fill = [&](Batch* b) {
-    b->text.clear();
-    b->lines.clear();
-    if (have_first) {
-      b->lines.push_back({0, first.size(), line_number});
-      b->text = first;
-      have_first = false;
-    }
-    while (b->lines.size() < kBatchLines && source(&line)) {
-      ++line_number;
-      if (IsBlankLine(line)) continue;
-      b->lines.push_back({b->text.size(), line.size(), line_number});
-      b->text.append(line);
-    }
-    b->records.resize(b->lines.size());
-    for (auto& a : b->apps) a.resize(b->lines.size());
-  };
-  auto parse = [&](Batch* b) {
-    ParallelSlices(b->lines.size(), workers, [&](size_t begin, size_t end, size_t w) {
-      for (size_t i = begin; i < end; ++i) {
-        std::string_view text =
-            std::string_view(b->text).substr(b->lines[i].offset, b->lines[i].length);
-        RegistryRecord& rec = b->records[i];
-        registry_readers[w]->Read(text, &rec);
-        for (int s : {kBaseline, kReform}) {
-          auto& apps = b->apps[s][i];
-          apps.resize(rec.applications.size());
-          for (size_t j = 0; j < apps.size(); ++j)
-            app_readers[s][w]->Read(rec.applications[j], &apps[j]);
-        }
+  // Both scenarios are rounds of one driver: the registry is read once, each achievement is
+  // decided under either rules against either ledger.
+  engine::RoundOptions o;
+  o.workers = engine::RoundWorkers(options.threads);
+  o.read_unit = RegistryReader::ForRound(start->csv ? &*start->csv : nullptr, o.workers);
+  o.take_units = [&](std::span<const RegistryRecord> units, std::span<const int64_t> lines) {
+    const int64_t before = result.lines;
+    registry.Add(units, lines);
+    for (const RegistryRecord& unit : units) {
+      if (!unit.error.empty()) {
+        for (ScenarioRun& run : runs) run.BadLine();
       }
-    });
+    }
+    if (options.progress && before / kProgressLines != result.lines / kProgressLines)
+      options.progress(result.lines);
   };
-
-  // While the two scenarios decide one batch, each on its own thread, the next is read and parsed.
-  Batch buffers[2];
-  Batch* cur = &buffers[0];
-  Batch* next = &buffers[1];
-  fill(cur);
-  parse(cur);
-  while (!cur->lines.empty()) {
-    std::thread background([&] {
-      fill(next);
-      parse(next);
-    });
-    std::thread reform_thread([&] { runs[kReform].Decide(*cur, kReform); });
-    runs[kBaseline].Decide(*cur, kBaseline);
-    registry.Add(*cur);
-    reform_thread.join();
-    background.join();
-    std::swap(cur, next);
-    if (options.progress) options.progress(result.lines);
-  }
+  o.take = [&](size_t s, const RegistryRecord* unit, int64_t line, size_t index,
+               const engine::Application&, const engine::Decision& d) {
+    runs[s].Count(d, *unit, line, index);
+  };
+  RegistrySource lines(*start, source);
+  engine::Ledger* ledgers[] = {runs[kBaseline].ledger(), runs[kReform].ledger()};
+  engine::RoundSummary summaries[2];
+  engine::RoundDriver({&runs[kBaseline].evaluator(), &runs[kReform].evaluator()})
+      .Run(&lines, ledgers, o, summaries);
   for (const ScenarioRun& run : runs) QGRANT_RETURN_IF_ERROR(run.status());
   return result;
 }

@@ -1,10 +1,10 @@
 // Cost simulation (`qgrant simulate`, doc/simulation.md): the units of a registry apply for
 // every achievement they hold, under two versions of the rules — a baseline and a reform — and
 // the eligible units and amounts are counted per measure, in total and by district and applicant
-// kind. Each achievement is read by engine::ApplicationReader and decided by
-// engine::Evaluator::Decide, as `qgrant eval` does, so a simulation never disagrees with the
-// decisions the same rules would make. Amounts are eligible amounts (every amount a ceiling)
-// before any budget allocation.
+// kind. Each achievement is read by engine::ApplicationReader and decided by the engine's round
+// driver (engine/round.h), as `qgrant eval` decides, so a simulation never disagrees with the
+// decisions the same rules would make; the two scenarios are two rounds over one reading.
+// Amounts are eligible amounts (every amount a ceiling) before any budget allocation.
 #pragma once
 
 #include <cstdint>
@@ -90,7 +90,7 @@ inline constexpr size_t kProblemExamples = 5;
 using LineSource = std::function<bool(std::string_view*)>;
 
 struct SimulationOptions {
-  size_t threads = 0;  // parse threads; 0: one per core
+  size_t threads = 0;  // the round's threads; 0: one per core
   // Called now and then with the number of lines read so far.
   std::function<void(int64_t)> progress;
 };

@@ -5,12 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "engine/application.h"
 #include "engine/evaluator.h"
 #include "policy/loader.h"
 #include "screen/screening.h"
+#include "simulate/registry.h"
 
 namespace qgrant::screen {
 namespace {
@@ -157,6 +159,86 @@ TEST_F(ScreenTest, NeverContradictsTheFullFacts) {
   // Both kinds of answers occur, so the property was exercised.
   EXPECT_GT(undetermined, 50);
   EXPECT_GT(decided, 50);
+}
+
+// The registry of tests/simulate, repeated until it spans several batches of the round driver
+// (1,024 lines) and their chunks: repeated units meet the ledger entries of their earlier
+// achievements. A bad line and a blank line now and then.
+std::vector<std::string> LongRegistry(const std::string& file) {
+  std::ifstream f(std::string(QGRANT_SOURCE_DIR) + "/tests/simulate/data/" + file);
+  std::vector<std::string> base;
+  for (std::string line; std::getline(f, line);) base.push_back(line);
+  std::vector<std::string> lines = {base[0]};  // a CSV header stays first
+  for (size_t k = 1; lines.size() < 3500; ++k) {
+    lines.push_back(base[1 + k % (base.size() - 1)]);
+    if (k % 701 == 0) lines.push_back("{\"uscc\":");
+    if (k % 997 == 0) lines.push_back("");
+  }
+  if (file.ends_with(".jsonl")) lines[0] = base[0];
+  return lines;
+}
+
+// The batched path (engine/round.h, on every core) decides a registry exactly as the one-shot
+// path: each achievement read alone and decided by Evaluator::Decide, in registry order.
+TEST_F(ScreenTest, DecidesAsTheOneShotPathOverManyBatches) {
+  for (const std::string file : {"registry.jsonl", "registry.csv"}) {
+    const std::vector<std::string> lines = LongRegistry(file);
+    const engine::Evaluator evaluator(*rules_);
+    std::vector<std::string> got;  // in words at once: a decision may refer to Screen's evaluator
+    size_t i = 0;
+    auto source = [&](std::string_view* line) {
+      if (i == lines.size()) return false;
+      *line = lines[i++];
+      return true;
+    };
+    Result<ScreenResult> result =
+        Screen(source, *rules_, engine::Ledger(), [&](const ScreenRow&, const engine::Decision& d) {
+          got.emplace_back();
+          engine::AppendDecisionJson(d, evaluator.provenance(), &got.back());
+        });
+    ASSERT_TRUE(result.ok()) << result.status().message();
+
+    std::optional<simulate::CsvLayout> csv;
+    if (simulate::IsCsvHeader(lines[0])) csv = *simulate::ParseCsvHeader(lines[0]);
+    simulate::RegistryReader registry(csv ? &*csv : nullptr);
+    engine::ApplicationReader reader(*rules_, /*partial=*/true);
+    engine::Ledger ledger;
+    std::vector<std::string> want;
+    int64_t bad = 0, units = 0;
+    std::set<std::string> usccs;
+    for (size_t k = csv ? 1 : 0; k < lines.size(); ++k) {
+      if (lines[k].empty()) continue;
+      simulate::RegistryRecord rec;
+      registry.Read(lines[k], &rec);
+      bad += rec.error.empty() ? 0 : 1;
+      if (rec.error.empty() && usccs.insert(rec.uscc).second) ++units;
+      for (const std::string& json : rec.applications) {
+        engine::Application app;
+        reader.Read(json, &app);
+        want.emplace_back();
+        engine::AppendDecisionJson(evaluator.Decide(app, &ledger, false), evaluator.provenance(), &want.back());
+      }
+    }
+    ASSERT_GT(want.size(), 2000u) << file;
+    EXPECT_EQ(got, want) << file;
+    EXPECT_EQ(result->bad_lines, bad) << file;
+    EXPECT_EQ(result->units, units) << file;
+  }
+}
+
+// The round driver strips a byte-order mark from an application line, not from a unit: the
+// registry reader does, and a first line holding nothing else stays a bad line.
+TEST_F(ScreenTest, AByteOrderMarkAloneIsABadLine) {
+  Result<ScreenResult> r = Run({"\xEF\xBB\xBF", R"({"uscc":"91440300MA5XXXXXXR","achievements":[]})"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lines, 2);
+  EXPECT_EQ(r->bad_lines, 1);
+  ASSERT_EQ(r->bad_line_examples.size(), 1u);
+  EXPECT_EQ(r->bad_line_examples[0], "line 1: not valid JSON");
+  r = Run({"\xEF\xBB\xBF" R"({"uscc":"91440300MA5XXXXXXR","achievements":[]})"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->bad_lines, 0);
+  EXPECT_EQ(r->units, 1);
 }
 
 TEST_F(ScreenTest, CandidatesAndCounts) {

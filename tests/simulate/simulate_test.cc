@@ -28,6 +28,8 @@
 #include <memory>
 #include <sstream>
 
+#include "engine/application.h"
+#include "engine/evaluator.h"
 #include "engine/ledger.h"
 #include "policy/loader.h"
 #include "simulate/registry.h"
@@ -252,6 +254,48 @@ TEST(SimulateTest, TheResultDoesNotDependOnTheNumberOfThreads) {
   ExpectCell(one.scenarios[kBaseline].all.total, 7, 635 * kWan, "repeated registry");
   EXPECT_EQ(one.units, 11);
   EXPECT_EQ(one.bad_lines, 1000);
+}
+
+// Both scenarios are rounds of one round driver (engine/round.h). Over a registry of many
+// batches, each scenario counts what the one-shot path decides: every achievement read alone and
+// decided by Evaluator::Decide in registry order, against the scenario's own ledger.
+TEST(SimulateTest, EachScenarioCountsTheOneShotDecisions) {
+  std::string big;
+  for (int i = 0; i < 300; ++i) big += Registry();
+  const SimulationResult result = SimulateText(big, kDoubleCertification, 2);
+  auto baseline = Load({Policy()});
+  auto reformed = Load({Policy(), (kRoot / kDoubleCertification).string()});
+  const policy::RuleSet* rules[2] = {baseline->rules.get(), reformed->rules.get()};
+  for (int s : {kBaseline, kReform}) {
+    const engine::Evaluator evaluator(*rules[s]);
+    engine::ApplicationReader reader(*rules[s]);
+    RegistryReader registry(nullptr);
+    engine::Ledger ledger;
+    ASSERT_TRUE(ledger.LoadFile((kData / "ledger.jsonl").string()).ok());
+    int64_t applications = 0, count[5] = {0, 0, 0, 0, 0}, fen = 0;
+    std::istringstream in(big);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      RegistryRecord rec;
+      registry.Read(line, &rec);
+      if (!rec.error.empty()) ++applications, ++count[static_cast<int>(engine::Outcome::kInvalid)];
+      for (const std::string& json : rec.applications) {
+        engine::Application app;
+        reader.Read(json, &app);
+        const engine::Decision d = evaluator.Decide(app, &ledger, false);
+        ++applications;
+        ++count[static_cast<int>(d.outcome)];
+        if (d.outcome == engine::Outcome::kEligible) fen += d.amount_fen;
+      }
+    }
+    const ScenarioResult& got = result.scenarios[s];
+    EXPECT_EQ(got.applications, applications) << s;
+    EXPECT_EQ(got.eligible, count[static_cast<int>(engine::Outcome::kEligible)]) << s;
+    EXPECT_EQ(got.referred, count[static_cast<int>(engine::Outcome::kReferred)]) << s;
+    EXPECT_EQ(got.invalid, count[static_cast<int>(engine::Outcome::kInvalid)]) << s;
+    EXPECT_EQ(got.all.total.fen, fen) << s;
+  }
+  EXPECT_NE(result.scenarios[kBaseline].all.total.fen, result.scenarios[kReform].all.total.fen);
 }
 
 TEST(SimulateTest, BadLinesAreCountedWithTheirLineNumbers) {

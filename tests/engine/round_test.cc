@@ -1,0 +1,170 @@
+// The round driver (engine/round.h) against the one-shot path: on generated input spanning many
+// batches, with repeats that meet the ledger, malformed and blank lines, its decisions are byte
+// for byte those of Evaluator::Decide called line after line — traces included, for one round or
+// several at once, for lines that are applications or units of several applications, on any
+// number of threads. (tests/policy runs every policy case both ways, with the explanations.)
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/evaluator.h"
+#include "engine/ledger.h"
+#include "engine/round.h"
+#include "rules_fixture.h"
+
+namespace qgrant::engine {
+namespace {
+
+class RoundTest : public ShippedPolicyTest {};
+
+// About `n` lines from examples/applications.jsonl, each with an id of its own; the same subject
+// comes round again, so later applications meet earlier grants. Now and then a malformed line
+// (not JSON, not an object, truncated) or a blank one.
+std::vector<std::string> Generated(size_t n) {
+  std::ifstream f(std::string(QGRANT_SOURCE_DIR) + "/examples/applications.jsonl");
+  std::vector<std::string> examples;
+  for (std::string line; std::getline(f, line);) examples.push_back(line);
+  std::vector<std::string> lines;
+  for (size_t k = 0; lines.size() < n; ++k) {
+    std::string line = examples[k % examples.size()];
+    line.replace(line.find("\"id\":\"") + 6, 0, std::to_string(k) + "-");
+    lines.push_back(line);
+    if (k % 97 == 0) lines.push_back("{\"id\":\"cut\",\"applicant\":{\"uscc\":");
+    if (k % 211 == 0) lines.push_back("[1,2]");
+    if (k % 389 == 0) lines.push_back("  ");
+  }
+  return lines;
+}
+
+std::string Join(const std::vector<std::string>& lines, const char* sep) {
+  std::string out;
+  for (const std::string& line : lines) out += line + sep;
+  return out;
+}
+
+Ledger ExampleLedger() {
+  Ledger ledger;
+  EXPECT_TRUE(ledger.LoadFile(std::string(QGRANT_SOURCE_DIR) + "/examples/ledger.jsonl").ok());
+  return ledger;
+}
+
+// One line per application: the driver's JSON lines, traces and all, are the one-shot path's.
+TEST_F(RoundTest, DecidesAsTheOneShotPathOnGeneratedApplications) {
+  const policy::RuleSet rules = Rules();
+  const Evaluator evaluator(rules);
+  const std::vector<std::string> lines = Generated(5000);
+  const RoundDriver driver(evaluator);
+
+  ApplicationReader reader(rules);
+  Ledger ledger = ExampleLedger();
+  std::string want;
+  int64_t number = 0, outcomes[5] = {0, 0, 0, 0, 0};
+  for (const std::string& line : lines) {
+    ++number;
+    if (line.find_first_not_of(' ') == std::string::npos) continue;
+    Application app;
+    reader.Read(line, &app);
+    app.line = number;
+    const Decision d = evaluator.Decide(app, &ledger, /*explain=*/true);
+    ++outcomes[static_cast<int>(d.outcome)];
+    JsonWriter out;
+    driver.AppendJsonLine(d, true, &out);
+    want.append(out.data(), out.size());
+  }
+  for (Outcome o : {Outcome::kEligible, Outcome::kIneligible, Outcome::kReferred, Outcome::kInvalid})
+    EXPECT_GT(outcomes[static_cast<int>(o)], 0) << "outcome " << static_cast<int>(o) << " never decided";
+
+  const std::string input = Join(lines, "\n");
+  for (size_t workers : {1, 2, 3}) {
+    StringRoundSource source(input);
+    RoundOptions options;
+    options.workers = workers;
+    options.trace = [](const Application&) { return true; };
+    std::string got;
+    options.write = [&](std::string_view bytes) { got.append(bytes); };
+    Ledger round_ledger = ExampleLedger();
+    RoundSummary summary;
+    ASSERT_TRUE(driver.Run(&source, &round_ledger, options, &summary));
+    EXPECT_EQ(got, want) << workers << " worker(s)";
+    EXPECT_EQ(summary.decisions, static_cast<int64_t>(std::count(want.begin(), want.end(), '\n')));
+  }
+}
+
+// Lines that are units of several applications, decided in two rounds at once (two versions of
+// the rules, two ledgers): each round takes, in order, what the one-shot path decides under its
+// rules alone.
+TEST_F(RoundTest, SeveralRoundsOfUnitsDecideAsEachAlone) {
+  const policy::RuleSet rules[2] = {Rules("2026-06-01"), Rules("2025-03-01")};
+  const Evaluator evaluators[2] = {Evaluator(rules[0]), Evaluator(rules[1])};
+  const std::vector<std::string> applications = Generated(4000);
+  std::vector<std::string> units;  // 1 to 3 applications a line, tab-separated
+  for (size_t k = 0; k < applications.size();) {
+    const size_t take = std::min(applications.size() - k, 1 + k % 3);
+    std::vector<std::string> unit(applications.begin() + k, applications.begin() + k + take);
+    units.push_back(Join(unit, "\t"));
+    units.back().pop_back();
+    k += take;
+  }
+
+  std::vector<std::string> want[2];
+  for (int r : {0, 1}) {
+    ApplicationReader reader(rules[r]);
+    Ledger ledger = ExampleLedger();
+    for (const std::string& json : applications) {
+      if (json.find_first_not_of(' ') == std::string::npos) continue;
+      Application app;
+      reader.Read(json, &app);
+      JsonWriter out;
+      RoundDriver(evaluators[r]).AppendJsonLine(evaluators[r].Decide(app, &ledger, false), false, &out);
+      want[r].emplace_back(out.data(), out.size());
+    }
+  }
+
+  const std::string input = Join(units, "\n");
+  for (size_t workers : {1, 2}) {
+    StringRoundSource source(input);
+    RoundOptions options;
+    options.workers = workers;
+    options.read_unit = [](std::string_view line, size_t, RoundUnit* unit) {
+      unit->applications.clear();
+      for (size_t at = 0; at <= line.size();) {
+        const size_t end = std::min(line.find('\t', at), line.size());
+        if (line.substr(at, end - at).find_first_not_of(' ') != std::string_view::npos)
+          unit->applications.emplace_back(line.substr(at, end - at));
+        at = end + 1;
+      }
+    };
+    std::vector<std::string> got[2];
+    int64_t taken_units = 0;
+    options.take_units = [&](std::span<const RoundUnit> chunk, std::span<const int64_t>) {
+      taken_units += static_cast<int64_t>(chunk.size());
+    };
+    options.take = [&](size_t r, const RoundUnit* unit, int64_t, size_t index, const Application&,
+                       const Decision& d) {
+      ASSERT_NE(unit, nullptr);
+      ASSERT_LT(index, unit->applications.size());
+      JsonWriter out;
+      RoundDriver(evaluators[r]).AppendJsonLine(d, false, &out);
+      got[r].emplace_back(out.data(), out.size());
+    };
+    Ledger ledgers[2] = {ExampleLedger(), ExampleLedger()};
+    Ledger* pointers[] = {&ledgers[0], &ledgers[1]};
+    RoundSummary summaries[2];
+    ASSERT_TRUE(RoundDriver({&evaluators[0], &evaluators[1]}).Run(&source, pointers, options, summaries));
+    EXPECT_EQ(taken_units, std::count_if(units.begin(), units.end(), [](const std::string& u) {
+                return u.find_first_not_of(' ') != std::string::npos;  // a blank line is no unit
+              }));
+    for (int r : {0, 1}) {
+      EXPECT_EQ(got[r], want[r]) << "round " << r << ", " << workers << " worker(s)";
+      EXPECT_EQ(summaries[r].decisions, static_cast<int64_t>(want[r].size()));
+    }
+  }
+  EXPECT_NE(want[0], want[1]);  // the two versions of the rules do decide differently
+}
+
+}  // namespace
+}  // namespace qgrant::engine
