@@ -89,7 +89,7 @@ std::string ActionForm(const Site& site, const Visit& v, const std::string& id, 
                        const char* zh, const char* en, bool note_required, bool with_deadline, const Errors& errors,
                        const Form& values, const char* css) {
   const Errors mine = ErrorsOf(action, errors, values);
-  std::string out = FormStart(site, v, "/applications/" + UrlPart(id) + "/actions/" + action, "class=\"action-form\"") +
+  std::string out = FormStart(site, v, "/applications/" + UrlPart(id) + "/actions/" + action, "class=\"action-form\" novalidate") +
                     "<input type=\"hidden\" name=\"form\" value=\"" + action + "\"><h3>" + Esc(v.T(zh, en)) + "</h3>";
   out += TextAreaField(action + ".note", v.T("意见", "Note"), values.Get("form") == action ? values.Get(action + ".note") : "",
                        mine, note_required,
@@ -104,7 +104,7 @@ std::string ActionForm(const Site& site, const Visit& v, const std::string& id, 
 
 std::string ExpertForm(const Site& site, const Visit& v, const std::string& id, const Errors& errors, const Form& values) {
   const Errors mine = ErrorsOf("review", errors, values);
-  std::string out = FormStart(site, v, "/applications/" + UrlPart(id) + "/review", "class=\"action-form\"") +
+  std::string out = FormStart(site, v, "/applications/" + UrlPart(id) + "/review", "class=\"action-form\" novalidate") +
                     "<input type=\"hidden\" name=\"form\" value=\"review\"><h3>" + v.T("专家评审意见", "Expert review") + "</h3>";
   // The declaration comes first: with a conflict the expert records no score (§7).
   out += RadioField("conflict_of_interest", v.T("利益冲突声明：与申报单位是否存在利益关系", "Conflict of interest with the applicant?"),

@@ -109,7 +109,7 @@ std::string Breakdown(const json& by, const std::string& caption, const std::str
 
 std::string StepForm(const Site& site, const Visit& v, const std::string& action, const char* zh, const char* en,
                      const std::string& fields, const char* css = "") {
-  return FormStart(site, v, action, "class=\"action-form\"") + "<h3>" + Esc(v.T(zh, en)) + "</h3>" + fields +
+  return FormStart(site, v, action, "class=\"action-form\" novalidate") + "<h3>" + Esc(v.T(zh, en)) + "</h3>" + fields +
          "<button type=\"submit\" class=\"" + css + "\">" + Esc(v.T(zh, en)) + "</button></form>";
 }
 
