@@ -85,7 +85,7 @@ Response RoundsPage(const Site& site, const Visit& v, const Form& values, const 
 // A table of {KEY: {count, amount_fen}} with a total row, and its chart.
 std::string Breakdown(const json& by, const std::string& caption, const std::string& chart_id, bool en,
                       const std::function<std::string(const std::string&)>& label) {
-  if (!by.is_object() || by.empty()) return "";
+  if (!by.is_object() || by.empty()) return "<p>" + std::string(Tr(en, "暂无申报。", "No applications yet.")) + "</p>";
   std::string rows;
   int64_t count = 0;
   money::Total total;
