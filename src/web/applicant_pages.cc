@@ -173,6 +173,11 @@ std::string ApplicationDetails(const json& a, const std::map<std::string, json>&
         shown = "<ul>" + shown + "</ul>";
       } else {
         shown = Esc(value.is_string() ? value.get<std::string>() : value.dump());
+        // A level or grade by the name the policy gives it (中国质量奖提名奖, not "nominee").
+        auto m = measures.find(Str(a, "measure"));
+        if (value.is_string() && m != measures.end() && m->second["level_names"].contains(value.get<std::string>())) {
+          shown = Esc(m->second["level_names"][value.get<std::string>()].value(en ? "en" : "zh", ""));
+        }
       }
       out += "<dt>" + Esc(FactLabel(name, en)) + "</dt><dd>" + shown + "</dd>";
     }

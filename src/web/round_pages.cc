@@ -109,7 +109,9 @@ std::string Breakdown(const json& by, const std::string& caption, const std::str
 
 std::string StepForm(const Site& site, const Visit& v, const std::string& action, const char* zh, const char* en,
                      const std::string& fields, const char* css = "") {
-  return FormStart(site, v, action, "class=\"action-form\" novalidate") + "<h3>" + Esc(v.T(zh, en)) + "</h3>" + fields +
+  // A step without fields is its button alone; one with fields is headed by its name.
+  return FormStart(site, v, action, "class=\"action-form\" novalidate") +
+         (fields.empty() ? "" : "<h3>" + Esc(v.T(zh, en)) + "</h3>") + fields +
          "<button type=\"submit\" class=\"" + css + "\">" + Esc(v.T(zh, en)) + "</button></form>";
 }
 
@@ -237,12 +239,14 @@ Response RoundStep(const Site& site, const Visit& v, const server::Call& call, c
     body["working_days"] = !days.empty() && days.size() < 4 && days.find_first_not_of("0123456789") == std::string::npos
                                ? json(std::stoi(days)) : json(days);
   }
-  if (step != "close" && step != "allocate" && step != "notice" && step != "approve") {
+  if (step == "objections") body = {{"application_id", form.Get("application_id")}, {"text", form.Get("text")}};
+  if (step != "close" && step != "allocate" && step != "notice" && step != "approve" && step != "objections") {
     return site.Message(v, 404, v.T("未找到", "Not found"), "");
   }
   ApiAnswer done = site.api().Call(v, "POST", "/api/v1/rounds/" + UrlPart(id) + "/" + step, body, form.Get("idem"));
   if (done.status == 400) return RoundPage(site, v, id, done.FieldErrors(v.en), form, "", 400);
   if (!done.ok()) return site.ErrorPage(v, done);
+  if (step == "objections") return site.Redirect(RoundPath(id) + "/notice?objected=1");
   if (step == "allocate") return RoundPage(site, v, id, {}, Form(), AllocationResult(done.body, MeasuresById(site, v), v.en), 200);
   return site.Redirect(RoundPath(id) + "?done=1");
 }
@@ -277,6 +281,19 @@ Response NoticePage(const Site& site, const Visit& v, const std::string& id) {
                         v.T("措施", "Measure") + "</th><th scope=\"col\">" + v.T("条款", "Clause") + "</th><th scope=\"col\">" +
                         v.T("项目", "Item") + "</th><th scope=\"col\" class=\"num\">" + v.T("拟资助金额", "Amount") +
                         "</th></tr></thead><tbody>" + rows + "</tbody></table>");
+  if (Form::FromQuery(v.request.query).Has("objected")) {
+    main += "<p class=\"success\" role=\"status\">" + std::string(v.T("异议已提交。", "The objection was filed.")) + "</p>";
+  }
+  if (v.user) {
+    // Objections are signed (anonymous ones are not accepted): only a signed-in user files one.
+    std::vector<std::pair<std::string, std::string>> listed;
+    for (const auto& item : n["items"]) listed.emplace_back(Str(item, "application_id"), Str(item, "application_id") + " " + Str(item, "name"));
+    main += "<section class=\"card\"><h2>" + std::string(v.T("提出异议", "File an objection")) + "</h2>" +
+            FormStart(site, v, RoundPath(id) + "/objections", "novalidate") +
+            SelectField("application_id", v.T("异议对象", "Application"), listed, "", {}, true) +
+            TextAreaField("text", v.T("异议内容", "Objection"), "", {}, true) + "<button type=\"submit\">" +
+            v.T("提交异议", "File the objection") + "</button></form></section>";
+  }
   main += "<p><a href=\"" + api + "?format=csv\">" + v.T("下载 CSV", "Download CSV") + "</a> · <a href=\"" + api + "?format=xlsx\">" +
           v.T("下载 XLSX", "Download XLSX") + "</a></p>";
   return site.Render(v, v.T("公示名单", "Public notice"), main);
@@ -339,7 +356,7 @@ void AddRoundPages(server::Router& router, std::shared_ptr<const Site> site) {
             return RoundPage(s, v, call.Param("id"), {}, Form(), "", 200);
           },
           "a round: budget, counts and totals, steps");
-  AddPage(router, site, "POST", "/rounds/{id}/{step}", RoundStep, "close, allocate, notice or approve a round");
+  AddPage(router, site, "POST", "/rounds/{id}/{step}", RoundStep, "close, allocate, notice, approve a round, or object during its notice");
   AddPage(router, site, "GET", "/rounds/{id}/notice",
           [](const Site& s, const Visit& v, const server::Call& call, const Form&) { return NoticePage(s, v, call.Param("id")); },
           "the public notice");

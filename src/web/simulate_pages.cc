@@ -102,6 +102,8 @@ std::string CostTable(const simulate::SimulationResult& r, bool en) {
     if (!m.Paid()) continue;
     const auto& b = r.scenarios[kBaseline].all.measures[i];
     const auto& f = r.scenarios[kReform].all.measures[i];
+    // A measure no unit of the registry reaches under either rules adds nothing to the totals.
+    if (b.units == 0 && f.units == 0) continue;
     const std::string title = en ? m.title.en : m.title.zh;
     rows += "<tr><th scope=\"row\">" + Esc(title) + "</th><td class=\"num\">" + std::to_string(b.units) + "</td><td class=\"num\">" +
             MoneyHtml(b.fen, en) + "</td><td class=\"num\">" + std::to_string(f.units) + "</td><td class=\"num\">" +
@@ -115,7 +117,9 @@ std::string CostTable(const simulate::SimulationResult& r, bool en) {
           std::to_string(bt.units) + "</td><td class=\"num\">" + MoneyHtml(bt.fen, en) + "</td><td class=\"num\">" +
           std::to_string(ft.units) + "</td><td class=\"num\">" + MoneyHtml(ft.fen, en) + "</td><td class=\"num\">" +
           MoneyHtml(ft.fen - bt.fen, en) + "</td></tr>";
-  const std::string caption = Tr(en, "现行与改革方案的资助成本（按措施）", "Cost by measure, baseline and reform");
+  const std::string caption =
+      Tr(en, "现行与改革方案的资助成本（按措施；未列出的措施两种方案下均无单位符合条件）",
+         "Cost by measure, baseline and reform (measures not listed have no eligible unit under either)");
   return "<div class=\"figure\">" +
          TableWrap(caption, "<table><caption>" + Esc(caption) + "</caption><thead><tr><th scope=\"col\">" +
                                 std::string(Tr(en, "措施", "Measure")) + "</th><th scope=\"col\" class=\"num\">" +
