@@ -8,7 +8,7 @@ packages=(
   libre2-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev
   libcli11-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
-  libgoogle-perftools-dev libxlsxwriter-dev libutf8proc-dev bc time
+  libgoogle-perftools-dev libxlsxwriter-dev libutf8proc-dev libpango1.0-dev libcairo2-dev fonts-noto-cjk bc time
   libsqlite3-dev sqlite3 libpq-dev libssl-dev postgresql postgresql-client python3
   libboost1.81-dev libboost-url1.81-dev wrk
   chromium fonts-noto-cjk nodejs npm

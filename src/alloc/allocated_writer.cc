@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "alloc/budget_step.h"
 #include "alloc/decisions_file.h"
 #include "alloc/guarded.h"
 #include "common/lines.h"
@@ -25,17 +26,6 @@ struct GroupText {
   ordered_json step;   // the same as JSON, for decisions that are re-serialised
 };
 
-// numerator/denominator as a percentage with two decimals, rounded half up: "58.82%". Integer
-// arithmetic; the ratio itself stays exact as scale_numerator/scale_denominator.
-std::string FormatPercent(int64_t numerator, int64_t denominator) {
-  if (denominator <= 0) return "100%";
-  const __int128 hundredths = (static_cast<__int128>(numerator) * 20000 / denominator + 1) / 2;
-  const int64_t h = static_cast<int64_t>(hundredths);
-  std::string out = std::to_string(h / 100);
-  if (h % 100 != 0) out += "." + std::string(h % 100 < 10 ? "0" : "") + std::to_string(h % 100 % 10 == 0 ? h % 100 / 10 : h % 100);
-  return out + "%";
-}
-
 std::vector<GroupText> GroupTexts(const AllocationPlan& plan, const AllocationResult& result) {
   std::vector<GroupText> texts;
   for (const GroupStep& g : result.groups) {
@@ -49,44 +39,9 @@ std::vector<GroupText> GroupTexts(const AllocationPlan& plan, const AllocationRe
     step["unit_fen"] = plan.unit_fen;
     std::string prefix = step.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
     prefix.pop_back();
-    texts.push_back({std::move(prefix), FormatPercent(g.scale_numerator, g.scale_denominator), std::move(step)});
+    texts.push_back({std::move(prefix), ScalePercent(g.scale_numerator, g.scale_denominator), std::move(step)});
   }
   return texts;
-}
-
-// The budget step of one decision in words (clause 十二), Chinese and English, appended to `out`.
-// Neither text holds a character JSON would escape, so they go between quotes as they are.
-void AppendZh(const Allocation& a, const GroupText& g, std::string* out) {
-  out->append("核定金额");
-  money::AppendYuanBrief(out, a.amount_fen);
-  if (a.allocated_fen == a.amount_fen) {
-    out->append("，年度预算足额，全额拨付");
-    money::AppendYuanBrief(out, a.allocated_fen);
-    out->append("（第（十二）条）");
-    return;
-  }
-  out->append(" × 折算比例");
-  out->append(g.scale);
-  out->append(" = 拨付");
-  money::AppendYuanBrief(out, a.allocated_fen);
-  out->append("（年度资金预算不足，按同一比例折算；第（十二）条：实际支持比例和金额受年度资金预算总量控制）");
-}
-
-void AppendEn(const Allocation& a, const GroupText& g, std::string* out) {
-  out->append("Approved ");
-  money::AppendYuanEnglish(out, a.amount_fen);
-  if (a.allocated_fen == a.amount_fen) {
-    out->append("; the budget covers it: ");
-    money::AppendYuanEnglish(out, a.allocated_fen);
-    out->append(" is paid in full (item (12))");
-    return;
-  }
-  out->append(" × ");
-  out->append(g.scale);
-  out->append(" = ");
-  money::AppendYuanEnglish(out, a.allocated_fen);
-  out->append(" paid (the annual budget is short: every approved amount is scaled by one ratio; item (12): amounts are "
-              "controlled by the annual budget)");
 }
 
 void AppendInteger(int64_t v, std::string* out) {
@@ -106,9 +61,9 @@ void AppendSpliced(std::string_view line, const Allocation& a, const GroupText& 
   out->append(",\"approved_fen\":");
   AppendInteger(a.amount_fen, out);
   out->append(",\"zh\":\"");
-  AppendZh(a, g, out);
+  AppendStepZh(a, g.scale, out);
   out->append("\",\"en\":\"");
-  AppendEn(a, g, out);
+  AppendStepEn(a, g.scale, out);
   out->append("\"}}");
 }
 
@@ -120,8 +75,8 @@ void AppendReserialised(std::string_view line, const Allocation& a, const GroupT
   ordered_json step = g.step;
   step["approved_fen"] = a.amount_fen;
   std::string zh, en;
-  AppendZh(a, g, &zh);
-  AppendEn(a, g, &en);
+  AppendStepZh(a, g.scale, &zh);
+  AppendStepEn(a, g.scale, &en);
   step["zh"] = std::move(zh);
   step["en"] = std::move(en);
   doc["allocated_fen"] = a.allocated_fen;

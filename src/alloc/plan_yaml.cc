@@ -7,6 +7,8 @@
 #include <sstream>
 #include <type_traits>
 
+#include "common/money.h"
+
 namespace qgrant::alloc {
 namespace {
 
@@ -153,6 +155,33 @@ Result<AllocationPlan> LoadPlanFile(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return ParsePlanYaml(text.str(), path);
+}
+
+Result<AllocationPlan> LoadGuidePlan(const std::string& path, std::optional<int64_t>* budget) {
+  YAML::Node guide;
+  try {
+    guide = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(path + ": " + e.what());
+  }
+  if (!guide.IsMap() || !guide["kind"] || guide["kind"].as<std::string>("") != "guide") {
+    return Status::InvalidArgument(path + ": 不是申报指南（kind: guide） / not a guide (kind: guide)");
+  }
+  if (const YAML::Node b = guide["budget_fen"]; b && b.IsScalar()) {
+    std::string text = b.Scalar();
+    std::erase(text, '_');
+    int64_t fen = -1;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), fen);
+    if (ec != std::errc() || ptr != text.data() + text.size() || fen < 0 || fen > money::kMaxFen) {
+      return Status::InvalidArgument(path + ": budget_fen 应为0至10^15的整数 / budget_fen must be a whole number of fen from 0 to 10^15");
+    }
+    *budget = fen;
+  }
+  const YAML::Node allocation = guide["allocation"];
+  if (!allocation) return AllocationPlan();
+  YAML::Emitter out;
+  out << allocation;
+  return ParsePlanYaml(out.c_str(), path);
 }
 
 }  // namespace qgrant::alloc

@@ -18,6 +18,8 @@
 // and ValidatePlan do that.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,5 +32,10 @@ namespace qgrant::alloc {
 Result<AllocationPlan> ParsePlanYaml(std::string_view text, std::string_view source_name);
 
 Result<AllocationPlan> LoadPlanFile(const std::string& path);
+
+// A year's guide (a YAML file of kind: guide) as its allocation plan: the `allocation` block
+// (strategy, unit_fen, tiers, pools; pro rata when absent) and, in `budget`, its `budget_fen`
+// when it gives one. Errors name the file.
+Result<AllocationPlan> LoadGuidePlan(const std::string& path, std::optional<int64_t>* budget);
 
 }  // namespace qgrant::alloc

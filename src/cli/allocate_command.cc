@@ -96,35 +96,6 @@ Result<Pool> ParsePoolFlag(std::string_view text) {
   return pool;
 }
 
-// A year's guide (kind: guide) as an allocation plan: its `budget_fen` and its `allocation`
-// (strategy, unit_fen, tiers, pools), so that the round is paid as the guide says (clause （十二）).
-Result<AllocationPlan> LoadGuidePlan(const std::string& path, std::optional<int64_t>* budget) {
-  YAML::Node guide;
-  try {
-    guide = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(path + ": " + e.what());
-  }
-  if (!guide.IsMap() || !guide["kind"] || guide["kind"].as<std::string>("") != "guide") {
-    return Status::InvalidArgument(path + ": 不是申报指南（kind: guide） / not a guide (kind: guide)");
-  }
-  if (const YAML::Node b = guide["budget_fen"]; b && b.IsScalar()) {
-    std::string text = b.Scalar();
-    std::erase(text, '_');
-    int64_t fen = -1;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), fen);
-    if (ec != std::errc() || ptr != text.data() + text.size() || fen < 0 || fen > money::kMaxFen) {
-      return Status::InvalidArgument(path + ": budget_fen 应为0至10^15的整数 / budget_fen must be a whole number of fen from 0 to 10^15");
-    }
-    *budget = fen;
-  }
-  const YAML::Node allocation = guide["allocation"];
-  if (!allocation) return AllocationPlan();
-  YAML::Emitter out;
-  out << allocation;
-  return ParsePlanYaml(out.c_str(), path);
-}
-
 bool IsGuideFile(const std::string& path) {
   try {
     const YAML::Node n = YAML::LoadFile(path);

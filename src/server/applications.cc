@@ -3,6 +3,7 @@
 // states the workflow data allows. Every change is one transaction with its history and audit.
 #include "engine/uscc.h"
 #include "server/json_body.h"
+#include "server/round_flow.h"
 #include "server/store_calls.h"
 #include "server/store_routes.h"
 
@@ -46,6 +47,8 @@ Result<json> AppJson(const Service& service, store::Reader& reader, const store:
     json item = {{"at", e.at}, {"action", e.action}, {"actor_role", e.actor_role}};
     item["from"] = e.from_state ? json(staff ? *e.from_state : service.workflow().PublicState(*e.from_state, started)) : json();
     item["to"] = staff ? e.to_state : service.workflow().PublicState(e.to_state, started);
+    // Before the notice an applicant sees no trace of the allocation (accepted stays accepted).
+    if (!staff && e.action == "allocate" && item["from"] == item["to"]) continue;
     item["note"] = e.note && (staff || note_public) ? json(*e.note) : json();
     item["deadline"] = e.deadline ? json(*e.deadline) : json();
     h.push_back(std::move(item));
@@ -84,29 +87,6 @@ Response WrongState(const Service& service, const Call& call, const store::Appli
   json allowed = service.workflow().Allowed(a.state, role);
   return Problem(409, "申请当前为“" + a.state + "”，不能" + what + " / the application is " + a.state + ": cannot " + what, {},
                  {{"state", a.state}, {"allowed_actions", allowed}});
-}
-
-// The engine's JSON of an application: the body with the service's id, submission date and the
-// experts' finding.
-json EngineJson(const json& body, const std::string& id, const std::optional<std::string>& submitted_on,
-                const std::optional<bool>& review) {
-  json j = body;
-  j["id"] = id;
-  if (submitted_on) j["submitted_on"] = *submitted_on;
-  if (review) j["review"] = {{"passed", *review}};
-  return j;
-}
-
-// The experts' finding that counts: every review without a declared conflict passed.
-Result<std::optional<bool>> ReviewFinding(store::Reader& reader, const std::string& id) {
-  auto reviews = reader.Reviews(id);
-  if (!reviews.ok()) return reviews.status();
-  std::optional<bool> all;
-  for (const auto& r : *reviews) {
-    if (r.conflict_of_interest || !r.passed) continue;
-    all = all.value_or(true) && *r.passed;
-  }
-  return all;
 }
 
 // Decides `a` again as it stands (after a change, a submission, a counted review).
@@ -173,24 +153,17 @@ Response Duplicate(const store::Application& existing) {
 Status Record(store::WriteTx& tx, const Call& call, const store::Application& a, const std::string& action,
               const std::optional<std::string>& from, const std::optional<std::string>& note,
               const std::optional<std::string>& deadline, const json& before) {
-  store::HistoryEntry h;
-  h.application_id = a.id;
-  h.action = action;
-  h.from_state = from;
-  h.to_state = a.state;
-  h.actor = Actor(call);
-  h.actor_role = RoleName(call.user->role);
-  h.note = note;
-  h.deadline = deadline;
-  if (Status st = tx.AddHistory(&h); !st.ok()) return st;
   json after = {{"state", a.state}, {"amount_fen", a.amount_fen}};
   if (note) after["note"] = *note;
   if (deadline) after["deadline"] = *deadline;
-  auto audited = tx.Audit({Actor(call), "application." + action, "application:" + a.id, before, after});
-  return audited.ok() ? Status::Ok() : audited.status();
+  return RecordChange(tx, call, a, action, from, note, deadline, before, after);
 }
 
 }  // namespace
+
+Response ApplicationAnswer(int status, const Service& service, store::Reader& reader, const store::Application& a, const Call& call) {
+  return Answer(status, service, reader, a, call);
+}
 
 namespace {
 

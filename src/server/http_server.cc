@@ -220,7 +220,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (!acceptor.is_open()) return;
+    if (!acceptor.is_open() || ec == asio::error::operation_aborted) return;  // stopping
     if (!ec) {
       std::make_shared<Session>(std::move(socket), *this)->Start();
       return Accept();

@@ -105,9 +105,33 @@ std::string LedgerLine(const store::LedgerEntry& e) {
 }  // namespace
 
 Status StoreLedgerSource::Fill(const engine::Application& app, bool whole_ledger, engine::Ledger* ledger) const {
-  auto entries = store_->Read([&](store::Reader& r) {
-    return r.Ledger(whole_ledger ? std::optional<std::string>() : std::optional<std::string>(app.uscc));
+  return store_->Read([&](store::Reader& r) {
+    return LoadLedger(r, whole_ledger ? std::optional<std::string>() : std::optional<std::string>(app.uscc), ledger);
   });
+}
+
+nlohmann::json EngineJson(const nlohmann::json& body, const std::string& id, const std::optional<std::string>& submitted_on,
+                          const std::optional<bool>& review) {
+  nlohmann::json j = body;
+  j["id"] = id;
+  if (submitted_on) j["submitted_on"] = *submitted_on;
+  if (review) j["review"] = {{"passed", *review}};
+  return j;
+}
+
+Result<std::optional<bool>> ReviewFinding(store::Reader& reader, const std::string& id) {
+  auto reviews = reader.Reviews(id);
+  if (!reviews.ok()) return reviews.status();
+  std::optional<bool> all;
+  for (const auto& r : *reviews) {
+    if (r.conflict_of_interest || !r.passed) continue;
+    all = all.value_or(true) && *r.passed;
+  }
+  return all;
+}
+
+Status LoadLedger(store::Reader& reader, const std::optional<std::string>& uscc, engine::Ledger* ledger) {
+  auto entries = reader.Ledger(uscc);
   if (!entries.ok()) return entries.status();
   int64_t n = 0;
   for (const auto& e : *entries) {
@@ -124,12 +148,7 @@ Result<Decided> DecideApplication(const Service& service, store::Reader& reader,
   engine::Ledger ledger;
   ledger.CheckAgainst(&rules->rules());
   if (!out.app.uscc.empty()) {
-    auto entries = reader.Ledger(out.app.uscc);
-    if (!entries.ok()) return entries.status();
-    int64_t n = 0;
-    for (const auto& e : *entries) {
-      if (Status st = ledger.LoadLine(LedgerLine(e), ++n); !st.ok()) return st;
-    }
+    if (Status st = LoadLedger(reader, out.app.uscc, &ledger); !st.ok()) return st;
   }
   engine::Decision d = rules->evaluator().Decide(out.app, &ledger, false);
   out.outcome = d.outcome;

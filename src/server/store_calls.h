@@ -72,6 +72,19 @@ struct Decided {
 Result<Decided> DecideApplication(const Service& service, store::Reader& reader, const std::string& guide_year,
                                   const nlohmann::json& application);
 
+// The engine's JSON of an application: the body with the service's id, submission date and the
+// experts' finding.
+nlohmann::json EngineJson(const nlohmann::json& body, const std::string& id, const std::optional<std::string>& submitted_on,
+                          const std::optional<bool>& review);
+
+// The experts' finding that counts: every review without a declared conflict passed (absent
+// while none counts).
+Result<std::optional<bool>> ReviewFinding(store::Reader& reader, const std::string& id);
+
+// Loads the store's ledger into `ledger` (checked against the rules it was told of): the
+// entries of `uscc`, or every unit's when it is nullopt.
+Status LoadLedger(store::Reader& reader, const std::optional<std::string>& uscc, engine::Ledger* ledger);
+
 // The instant of `at` shown as stored; dates "YYYY-MM-DD".
 std::string Today(const Service& service);
 

@@ -30,6 +30,37 @@ Response AddReview(const Service& service, const Call& call);
 // Whether the caller may see the application the path names (404 otherwise, before the role
 // is judged): an applicant its own unit's, an expert no draft, staff any.
 bool ApplicationVisible(const Service& service, const Call& call);
+// The application as the caller may read it (201 adds its Location).
+Response ApplicationAnswer(int status, const Service& service, store::Reader& reader, const store::Application& a, const Call& call);
+// The decision letter (letter.cc).
+Response GetLetter(const Service& service, const Call& call);
+
+// Invitations of a no-application round (invitations.cc).
+Response CreateInvitations(const Service& service, const Call& call);
+Response ListInvitations(const Service& service, const Call& call);
+Response ConfirmInvitation(const Service& service, const Call& call);
+Response DeclineInvitation(const Service& service, const Call& call);
+bool InvitationVisible(const Service& service, const Call& call);
+
+// Whether the round the path names exists (404 otherwise, before the role is judged).
+bool RoundVisible(const Service& service, const Call& call);
+
+// Allocation (allocation.cc).
+Response AllocateRound(const Service& service, const Call& call);
+
+// The public notice and objections (notice.cc).
+Response PostNotice(const Service& service, const Call& call);
+Response GetNotice(const Service& service, const Call& call);
+Response CreateObjection(const Service& service, const Call& call);
+Response ListObjections(const Service& service, const Call& call);
+Response ResolveObjection(const Service& service, const Call& call);
+bool ObjectionVisible(const Service& service, const Call& call);
+
+// Approval and payments (approval.cc).
+Response ApproveRound(const Service& service, const Call& call);
+Response ListPayments(const Service& service, const Call& call);
+Response RecordPayment(const Service& service, const Call& call);
+bool PaymentVisible(const Service& service, const Call& call);
 
 // The audit chain and the ledger (records.cc).
 Response ListAudit(const Service& service, const Call& call);

@@ -92,8 +92,8 @@ Payment ToPayment(const SqlRow& r) {
 }
 
 Invitation ToInvitation(const SqlRow& r) {
-  return Invitation{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
-                    r.Int(5), r.Text(6), r.at(7),   r.Text(8)};
+  return Invitation{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5),
+                    r.Text(6), r.at(7),   r.Text(8), r.at(9).value_or(""), r.at(10).value_or("")};
 }
 
 Result<AuditEntry> ToAudit(const SqlRow& r) {
@@ -146,7 +146,7 @@ std::vector<SqlValue> PaymentValues(const Payment& x) {
 
 std::vector<SqlValue> InvitationValues(const Invitation& x) {
   return {x.id, x.round, x.uscc, x.measure, x.subject, x.amount_fen, x.state,
-          SqlText(x.application_id), x.created_at};
+          SqlText(x.application_id), x.created_at, x.application, x.name};
 }
 
 }  // namespace rows

@@ -149,6 +149,8 @@ struct Invitation {
   std::string state = "open";  // open | confirmed | declined
   std::optional<std::string> application_id;
   std::string created_at;
+  std::string application;  // the §2 application the unit's registry record makes (pre-fill)
+  std::string name;         // the unit's name
 };
 
 // One link of the audit chain (CONTRACT §7 "Audit"). before/after are JSON objects or null.

@@ -199,7 +199,7 @@ Status WriteTx::InsertInvitation(Invitation* invitation) {
   if (!id.ok()) return id.status();
   invitation->id = *id;
   invitation->created_at = now_;
-  return Change(Insert("invitations", kInvitationColumns, 9), InvitationValues(*invitation), "invitation");
+  return Change(Insert("invitations", kInvitationColumns, 11), InvitationValues(*invitation), "invitation");
 }
 
 Status WriteTx::UpdateInvitation(const Invitation& invitation) {

@@ -1,0 +1,176 @@
+// The decision letter (CONTRACT §7 GET /api/v1/applications/{id}/letter): once the round is
+// approved, each application's unit (and staff) can read and print the bureau's decision in
+// Chinese: the unit, the measure and its clause, the conclusion with its reasons, the approved
+// amount, the budget step that led to the amount paid, the notice period and the approval date.
+// A self-contained printable HTML page; every text from an application is escaped, and the page
+// allows no script at all (its Content-Security-Policy).
+#include <nlohmann/json.hpp>
+
+#include "common/money.h"
+#include "policy/words.h"
+#include "server/letter.h"
+#include "server/round_flow.h"
+#include "server/store_calls.h"
+#include "server/store_routes.h"
+
+namespace qgrant::server {
+
+namespace {
+
+using nlohmann::json;
+
+std::string Escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string DateZh(const std::string& iso) {
+  policy::Date d;
+  return policy::ParseDate(iso.substr(0, 10), &d) ? policy::DateZh(d) : iso;
+}
+
+std::string Amount(int64_t fen) { return money::Wan(fen) + "（" + money::YuanGrouped(fen) + "）"; }
+
+constexpr const char* kStyle =
+    "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;"
+    "max-width:46em;margin:2em auto;padding:0 1em;line-height:1.7;color:#1a1a1a}"
+    "h1{text-align:center;font-size:1.6em;letter-spacing:.2em}p.no{text-align:center;color:#444}"
+    "table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border:1px solid #777;padding:.4em .6em;text-align:left;vertical-align:top}"
+    "th{width:9em;background:#f2f5fa;font-weight:600}td ul{margin:0;padding-left:1.2em}"
+    ".sign{text-align:right;margin-top:3em}@media print{body{margin:0}}";
+
+struct LetterFacts {
+  store::Application app;
+  store::Round round;
+  std::string approved_on;  // the approval's date: its ledger entries' granted_on
+  std::string note;         // a rejection's public note
+};
+
+// The letter's content, composed once for both renderings.
+Letter Compose(const Service& service, const LetterFacts& f) {
+  const store::Application& a = f.app;
+  const json decision = json::parse(a.decision.value_or("{}"), nullptr, false);
+  const bool funded = a.state == "approved" || a.state == "paid";
+  auto rules = service.Rules(RoundGuide(service, f.round.guide), service.Today());
+  const policy::Measure* m = rules->rules().FindMeasure(a.measure);
+  Letter l;
+  l.title = funded ? "资助决定书" : "不予资助告知书";
+  l.number = "办件编号 " + a.id;
+  l.addressee = ApplicantName(a) + "：";
+  l.intro = "你单位在“" + f.round.title + "”中提出的申请，经审核、评审、资金分配和公示，现决定如下。";
+  l.rows.push_back({"申请单位", {ApplicantName(a)}});
+  l.rows.push_back({"统一社会信用代码", {a.uscc}});
+  l.rows.push_back({"支持措施", {m ? m->title.zh + "（" + policy::CiteZh(m->clause) + "）" : a.measure}});
+  l.rows.push_back({"申报事项", {a.subject}});
+  l.rows.push_back({"评定结论", {funded ? "符合条件，予以资助" : "不予资助"}});
+  std::vector<std::string> reasons;
+  for (const auto& r : decision.value("reasons", json::array())) reasons.push_back(r.value("zh", ""));
+  l.rows.push_back({"理由及依据", reasons});
+  if (!f.note.empty()) l.rows.push_back({"说明", {f.note}});
+  if (decision.value("outcome", "") == "eligible") l.rows.push_back({"核定金额", {Amount(decision.value("amount_fen", int64_t{0}))}});
+  if (funded) {
+    l.rows.push_back({"资助金额", {Amount(*a.allocated_fen)}});
+    if (decision.contains("allocation")) l.rows.push_back({"预算折算", {decision["allocation"].value("zh", "")}});
+  }
+  if (f.round.notice) {
+    l.rows.push_back({"公示期", {DateZh(f.round.notice->starts_on) + "至" + DateZh(f.round.notice->ends_on) + "（" +
+                                 std::to_string(f.round.notice->working_days) + "个工作日）"}});
+  }
+  if (!f.approved_on.empty()) l.rows.push_back({"批准日期", {DateZh(f.approved_on)}});
+  if (funded) l.closing.push_back("资金将拨付至你单位账户，实际拨付以资助计划下达文件为准（第（十二）条：实际支持比例和金额受年度资金预算总量控制）。");
+  l.closing.push_back("如对本决定不服，可依法申请行政复议或者提起行政诉讼。");
+  l.authority = service.bundle().policy ? service.bundle().policy->authority.zh : "";
+  l.date = policy::DateZh(service.Today());
+  l.basis = "依据：" + (rules->rules().policy ? rules->rules().policy->title.zh : "") + "（" + decision.value("policy_version", "") + "）";
+  return l;
+}
+
+std::string LetterHtml(const Letter& l) {
+  std::string html = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + Escape(l.title + " " + l.number) +
+                     "</title><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>" + kStyle +
+                     "</style></head><body><main>\n<h1>" + Escape(l.title) + "</h1>\n<p class=\"no\">" + Escape(l.number) + "</p>\n";
+  html += "<p>" + Escape(l.addressee) + "</p>\n<p>" + Escape(l.intro) + "</p>\n<table>\n";
+  for (const auto& [label, lines] : l.rows) {
+    html += "<tr><th scope=\"row\">" + Escape(label) + "</th><td>";
+    if (lines.size() == 1) html += Escape(lines[0]);
+    else {
+      html += "<ul>";
+      for (const auto& line : lines) html += "<li>" + Escape(line) + "</li>";
+      html += "</ul>";
+    }
+    html += "</td></tr>\n";
+  }
+  html += "</table>\n";
+  for (const auto& p : l.closing) html += "<p>" + Escape(p) + "</p>\n";
+  html += "<p class=\"sign\">" + Escape(l.authority) + "<br>" + Escape(l.date) + "</p>\n";
+  html += "<p><small>" + Escape(l.basis) + "</small></p>\n</main></body></html>\n";
+  return html;
+}
+
+Result<std::optional<LetterFacts>> ReadFacts(store::Reader& r, const std::string& id) {
+  auto app = r.GetApplication(id);
+  if (!app.ok()) return app.status();
+  if (!*app || (*app)->state == "draft" || (*app)->state == "withdrawn") return std::optional<LetterFacts>();
+  auto round = r.GetRound((*app)->round);
+  if (!round.ok()) return round.status();
+  if (!*round || (*round)->state != "approved") return std::optional<LetterFacts>();
+  LetterFacts f{**app, **round, "", ""};
+  auto history = r.History(id);
+  if (!history.ok()) return history.status();
+  for (const auto& h : *history) {
+    if ((h.action == "reject" || h.action == "uphold") && h.note) f.note = *h.note;
+  }
+  // The approval's date is the service date the award entered the ledger on (granted_on).
+  auto ledger = r.Ledger((*app)->uscc);
+  if (!ledger.ok()) return ledger.status();
+  for (const auto& e : *ledger) {
+    if (e.application_id == id) f.approved_on = e.granted_on;
+  }
+  return std::optional<LetterFacts>(std::move(f));
+}
+
+}  // namespace
+
+Response GetLetter(const Service& service, const Call& call) {
+  std::string format = "html";
+  for (const auto& [name, value] : call.request.query) {
+    if (name != "format") return Problem(400, "查询参数有误 / bad query parameter", {{name, "未知参数 / unknown parameter"}});
+    format = value;
+  }
+  if (format != "html" && format != "pdf") {
+    return Problem(400, "查询参数有误 / bad query parameter", {{"format", "应为 html 或 pdf / must be html or pdf"}});
+  }
+  auto facts = service.store()->Read([&](store::Reader& r) { return ReadFacts(r, call.Param("id")); });
+  if (!facts.ok()) return StoreFailure(facts.status());
+  if (!*facts) {
+    return Problem(404, "申请 " + call.Param("id") + " 所在批次尚未批准，暂无决定书 / no decision letter before the round is approved");
+  }
+  const Letter letter = Compose(service, **facts);
+  Response r;
+  if (format == "pdf") {
+    auto pdf = LetterPdf(letter);
+    if (!pdf.ok()) return StoreFailure(pdf.status());
+    r.content_type = "application/pdf";
+    r.body = std::move(*pdf);
+    r.headers.emplace_back("Content-Disposition", "inline; filename=\"letter-" + call.Param("id") + ".pdf\"");
+    return r;
+  }
+  r.content_type = "text/html; charset=utf-8";
+  r.body = LetterHtml(letter);
+  r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+}  // namespace qgrant::server

@@ -1,0 +1,120 @@
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+
+#include <memory>
+
+#include "server/letter.h"
+
+namespace qgrant::server {
+
+namespace {
+
+// A4 in points, with 2 cm margins.
+constexpr double kPageWidth = 595.28, kPageHeight = 841.89, kMargin = 56.7;
+constexpr double kLabelWidth = 110;
+constexpr const char* kFont = "Noto Sans CJK SC";
+
+// Lays text out from the top of the page down, starting a new page when the next block does
+// not fit.
+class PageWriter {
+ public:
+  explicit PageWriter(cairo_t* cr) : cr_(cr) {}
+
+  void Text(const std::string& text, double size, bool bold, PangoAlignment align, double x, double width, double gap_after) {
+    PangoLayout* layout = Layout(text, size, bold, align, width);
+    const double height = Height(layout);
+    if (y_ + height > kPageHeight - kMargin) NewPage();
+    Draw(layout, x, y_);
+    g_object_unref(layout);
+    y_ += height + gap_after;
+  }
+
+  // A table row: the label in the first column, its lines in the second, a rule below.
+  void Row(const std::string& label, const std::vector<std::string>& lines) {
+    std::string value;
+    for (const auto& line : lines) value += (value.empty() ? "" : "\n") + (lines.size() > 1 ? "• " + line : line);
+    const double value_width = kPageWidth - 2 * kMargin - kLabelWidth - 12;
+    PangoLayout* head = Layout(label, 10.5, true, PANGO_ALIGN_LEFT, kLabelWidth - 6);
+    PangoLayout* body = Layout(value, 10.5, false, PANGO_ALIGN_LEFT, value_width);
+    const double height = std::max(Height(head), Height(body)) + 8;
+    if (y_ + height > kPageHeight - kMargin) NewPage();
+    Draw(head, kMargin + 4, y_ + 4);
+    Draw(body, kMargin + kLabelWidth + 8, y_ + 4);
+    cairo_set_line_width(cr_, 0.6);
+    cairo_move_to(cr_, kMargin, y_ + height);
+    cairo_line_to(cr_, kPageWidth - kMargin, y_ + height);
+    cairo_stroke(cr_);
+    g_object_unref(head);
+    g_object_unref(body);
+    y_ += height;
+  }
+
+  void Gap(double points) { y_ += points; }
+
+ private:
+  PangoLayout* Layout(const std::string& text, double size, bool bold, PangoAlignment align, double width) {
+    PangoLayout* layout = pango_cairo_create_layout(cr_);
+    PangoFontDescription* font = pango_font_description_from_string(kFont);
+    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
+    if (bold) pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);
+    pango_layout_set_font_description(layout, font);
+    pango_font_description_free(font);
+    pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
+    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment(layout, align);
+    pango_layout_set_text(layout, text.c_str(), static_cast<int>(text.size()));  // plain text, not markup
+    return layout;
+  }
+  static double Height(PangoLayout* layout) {
+    int w = 0, h = 0;
+    pango_layout_get_size(layout, &w, &h);
+    return static_cast<double>(h) / PANGO_SCALE;
+  }
+  void Draw(PangoLayout* layout, double x, double y) {
+    cairo_move_to(cr_, x, y);
+    pango_cairo_show_layout(cr_, layout);
+  }
+  void NewPage() {
+    cairo_show_page(cr_);
+    y_ = kMargin;
+  }
+
+  cairo_t* cr_;
+  double y_ = kMargin;
+};
+
+cairo_status_t Append(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+}  // namespace
+
+Result<std::string> LetterPdf(const Letter& l) {
+  std::string pdf;
+  cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(Append, &pdf, kPageWidth, kPageHeight);
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, (l.title + " " + l.number).c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, l.authority.c_str());
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  const double width = kPageWidth - 2 * kMargin;
+  PageWriter page(cr);
+  page.Text(l.title, 20, true, PANGO_ALIGN_CENTER, kMargin, width, 6);
+  page.Text(l.number, 10, false, PANGO_ALIGN_CENTER, kMargin, width, 18);
+  page.Text(l.addressee, 11, false, PANGO_ALIGN_LEFT, kMargin, width, 4);
+  page.Text(l.intro, 11, false, PANGO_ALIGN_LEFT, kMargin, width, 10);
+  for (const auto& [label, lines] : l.rows) page.Row(label, lines);
+  page.Gap(14);
+  for (const auto& p : l.closing) page.Text(p, 11, false, PANGO_ALIGN_LEFT, kMargin, width, 6);
+  page.Gap(24);
+  page.Text(l.authority + "\n" + l.date, 11, false, PANGO_ALIGN_RIGHT, kMargin, width, 18);
+  page.Text(l.basis, 8.5, false, PANGO_ALIGN_LEFT, kMargin, width, 0);
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  const cairo_status_t status = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  if (status != CAIRO_STATUS_SUCCESS) return Status::Internal(std::string("PDF: ") + cairo_status_to_string(status));
+  return pdf;
+}
+
+}  // namespace qgrant::server
