@@ -174,7 +174,7 @@ describe('web pages', () => {
     await page.context().close();
   });
 
-  test('a round through the pages: applicant -> reviewer -> expert -> officer', async () => {
+  test('a round through the pages: applicant -> reviewer -> expert -> officer -> finance', async () => {
     // The applicant makes a draft, submits it after the confirm page.
     const a = await personPage(server.tokens['unit-a']);
     await open(a, '/applications', 'unit-a');
@@ -257,13 +257,56 @@ describe('web pages', () => {
     await o.goto(server.url + '/rounds/2026-demo');
     await o.click('form[action$="/close"] button[type=submit]');
     assert.match(await text(o, 'dl.summary'), /已截止/);
-    // Allocation onwards (allocate, notice, objections, approve, payments, letter) are the lead's
-    // routes, answering 501 in main until they are merged: the page shows the API's answer —
-    // the allocation's table and chart once it exists, the 501 message until then. The lead
-    // extends this test with notice -> approve -> finance after merging.
+    // Allocation: the result table and chart; the case becomes 拟资助 (the applicant still sees 已受理).
     await o.click('form[action$="/allocate"] button[type=submit]');
-    const after = await text(o);
-    assert.ok(/分配结果/.test(after) || /功能尚未开放/.test(after), 'allocation answered: ' + after.slice(0, 200));
+    assert.match(await text(o, '.result'), /分配结果/);
+    assert.match(await text(o, '.result'), /已分配合计 300万元（3,000,000.00元）/);
+    assert.equal(await o.locator('.result svg.chart').count(), 1);
+    await a.goto(server.url + state.caseUrl);
+    assert.match(await text(a, 'main .state'), /已受理/);
+    // The notice: 5 working days from 2026-06-01 end on 2026-06-08 (the API counts them).
+    await o.goto(server.url + '/rounds/2026-demo');
+    await o.fill('#f-starts_on', TODAY);
+    await o.fill('#f-working_days', '5');
+    await o.click('form[action$="/notice"] button[type=submit]');
+    assert.match(await text(o, 'dl.summary'), /公示中/);
+    assert.match(await text(o, 'dl.summary'), /2026年6月1日 – 2026年6月8日（5个工作日）/);
+    // The public list, with its total, open to anyone; a signed-in unit objects on it.
+    const anon = await personPage(null);
+    await open(anon, '/rounds/2026-demo/notice', 'anonymous');
+    assert.match(await text(anon, 'table'), /深圳市示例科技有限公司（已补正）/);
+    assert.match(await text(anon, 'tr.total'), /300万元（3,000,000.00元）/);
+    const b = await personPage(server.tokens['unit-b']);
+    await b.goto(server.url + '/rounds/2026-demo/notice');
+    await b.selectOption('#f-application_id', state.caseId);
+    await b.fill('#f-text', '该奖项为2021年获得');
+    await b.click('form[action$="/objections"] button[type=submit]');
+    assert.match(await text(b), /异议已提交/);
+    // The officer dismisses it on the round page.
+    await o.goto(server.url + '/rounds/2026-demo');
+    assert.match(await text(o), /该奖项为2021年获得/);
+    await o.locator('form[action^="/objections/"] input[type=text]').fill('经核查，奖项为2025年获得');
+    await o.locator('form[action^="/objections/"] input[type=radio][value=false]').check();
+    await o.click('form[action^="/objections/"] button[type=submit]');
+    assert.match(await text(o), /dismissed/);
+    // After the notice period (the service date moves on), the officer approves.
+    await server.restart('2026-06-10');
+    await o.goto(server.url + '/rounds/2026-demo');
+    await o.click('form[action$="/approve"] button[type=submit]');
+    assert.match(await text(o, 'dl.summary'), /已批准/);
+    // Finance records the payment; the applicant sees 已拨付 and the decision letter.
+    const f = await personPage(server.tokens.finance);
+    await open(f, '/rounds/2026-demo/payments', 'finance');
+    assert.match(await text(f, 'table'), /300万元（3,000,000.00元）/);
+    await f.locator('form[action^="/payments/"] input[type=text]').first().fill('BANK-2026-0001');
+    await f.locator('form[action^="/payments/"] button[value=paid]').first().click();
+    assert.match(await text(f, 'table'), /paid/);
+    assert.match(await text(f, 'table'), /BANK-2026-0001/);
+    await a.goto(server.url + state.caseUrl);
+    assert.match(await text(a, 'main .state'), /已拨付/);
+    await a.click(`a[href="${state.caseUrl}/letter"]`);
+    assert.match(await a.locator('body').innerText(), /深圳市示例科技有限公司/);
+    for (const c of [anon, b, f]) await c.context().close();
     for (const c of [a, r, e, o]) await c.context().close();
   });
 
