@@ -334,7 +334,7 @@ Response Invitations(const Site& site, const Visit& v) {
   for (const auto& i : list.body["items"]) {
     const std::string id = i.contains("id") ? (i["id"].is_string() ? i["id"].get<std::string>() : i["id"].dump()) : "";
     main += "<li class=\"card\"><h3>" + Esc(MeasureTitle(measures, Str(i, "measure"), v.en)) + "</h3><p>" + Esc(Str(i, "subject")) +
-            " · " + MoneyHtml(i.value("amount_fen", int64_t{0}), v.en) + " · " + Esc(Str(i, "state")) + "</p>";
+            " · " + MoneyHtml(i.value("amount_fen", int64_t{0}), v.en) + " · " + Esc(InvitationLabel(Str(i, "state"), v.en)) + "</p>";
     if (Str(i, "state") == "open" && v.Is(Role::kApplicant)) {
       main += FormStart(site, v, "/invitations/" + UrlPart(id) + "/confirm", "class=\"inline\"") + "<button type=\"submit\">" +
               v.T("确认申领", "Confirm") + "</button></form> " + FormStart(site, v, "/invitations/" + UrlPart(id) + "/decline", "class=\"inline\"") +

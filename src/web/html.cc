@@ -97,6 +97,21 @@ std::string RoundStateLabel(std::string_view state, bool en) {
   return Find(kLabels, std::size(kLabels), state, en);
 }
 
+std::string PaymentLabel(std::string_view status, bool en) {
+  static const Label kLabels[] = {{"pending", "待拨付", "Pending"}, {"paid", "已拨付", "Paid"}, {"failed", "拨付失败", "Failed"}};
+  return Find(kLabels, std::size(kLabels), status, en);
+}
+
+std::string ObjectionLabel(std::string_view state, bool en) {
+  static const Label kLabels[] = {{"open", "待处理", "Open"}, {"upheld", "异议成立", "Upheld"}, {"dismissed", "异议不成立", "Dismissed"}};
+  return Find(kLabels, std::size(kLabels), state, en);
+}
+
+std::string InvitationLabel(std::string_view state, bool en) {
+  static const Label kLabels[] = {{"open", "待确认", "Open"}, {"confirmed", "已确认", "Confirmed"}, {"declined", "已放弃", "Declined"}};
+  return Find(kLabels, std::size(kLabels), state, en);
+}
+
 std::string OutcomeLabel(std::string_view outcome, bool en) {
   static const Label kLabels[] = {{"eligible", "符合条件", "Eligible"},
                                   {"ineligible", "不符合条件", "Not eligible"},

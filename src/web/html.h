@@ -36,6 +36,11 @@ std::string DateHtml(std::string_view iso, bool en);
 std::string StateLabel(std::string_view state, bool en);
 // The label of a round's state (申报中 / Open, ...).
 std::string RoundStateLabel(std::string_view state, bool en);
+// A payment's status (待拨付 / Pending, ...), an objection's (待处理, 异议成立, 不成立) and an
+// invitation's (待确认, 已确认, 已放弃).
+std::string PaymentLabel(std::string_view status, bool en);
+std::string ObjectionLabel(std::string_view state, bool en);
+std::string InvitationLabel(std::string_view state, bool en);
 // eligible / ineligible / referred / invalid as 符合条件 / Eligible, ...
 std::string OutcomeLabel(std::string_view outcome, bool en);
 

@@ -5,7 +5,10 @@
 // API computes the end date), objections, approve; the public notice list; the payments for
 // finance with paid/failed, and the CSV/XLSX exports. Each step is the API's: a refusal (409 with
 // the round's state, 501 while a route is not there yet) is shown as the API gave it.
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 
 #include "common/money.h"
 #include "policy/words.h"
@@ -135,9 +138,22 @@ std::string OfficerSteps(const Site& site, const Visit& v, const json& r, const 
                                    "min=\"1\" max=\"30\" step=\"1\"",
                                    v.T("自开始日次日起按工作日计算，结束日期由系统按法定节假日计算", "Counted from the day after the start, on the official calendar")));
   }
+  if (state == "open" || state == "scheduled") {
+    std::vector<std::pair<std::string, std::string>> registries;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(site.options().examples_dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.ends_with(".jsonl") && name.find("registry") != std::string::npos) registries.emplace_back(name, name);
+    }
+    out += StepForm(site, v, base + "/invitations", "免申即享：筛选名册并邀请", "Screen a registry and invite",
+                    SelectField("registry_file", v.T("名册（examples/ 中的文件）", "Registry (a file of examples/)"), registries,
+                                values.Get("registry_file"), errors, false) +
+                        TextAreaField("registry", v.T("或粘贴名册（JSON Lines，每行一家单位）", "Or paste a registry (JSON Lines)"),
+                                      values.Get("registry"), errors, false));
+  }
   if (state == "in_notice") out += StepForm(site, v, base + "/approve", "批准资助计划", "Approve the plan", "");
   if (out.empty()) return "";
-  std::vector<std::string> names = {"budget_fen", "starts_on", "working_days"};
+  std::vector<std::string> names = {"budget_fen", "starts_on", "working_days", "registry", "registry_file"};
   return "<section class=\"actions\"><h2>" + std::string(v.T("办理", "Steps")) + "</h2>" + ErrorSummary(errors, names, v.en) +
          "<div class=\"forms\">" + out + "</div></section>";
 }
@@ -149,7 +165,7 @@ std::string Objections(const Site& site, const Visit& v, const std::string& id) 
   std::string rows;
   for (const auto& o : list.body["items"]) {
     const std::string oid = o.contains("id") ? (o["id"].is_string() ? o["id"].get<std::string>() : o["id"].dump()) : "";
-    rows += "<tr><td>" + Esc(Str(o, "application_id")) + "</td><td>" + Esc(Str(o, "text")) + "</td><td>" + Esc(Str(o, "state")) + "</td><td>";
+    rows += "<tr><td>" + Esc(Str(o, "application_id")) + "</td><td>" + Esc(Str(o, "text")) + "</td><td>" + Esc(ObjectionLabel(Str(o, "state"), v.en)) + "</td><td>";
     if (Str(o, "state") == "open" && Officer(v)) {
       rows += FormStart(site, v, "/objections/" + UrlPart(oid) + "/resolve?round=" + UrlPart(id), "class=\"inline\"") +
               InputField("note-" + oid, v.T("处理意见", "Note"), "text", "", {}, true) +
@@ -229,6 +245,22 @@ std::string AllocationResult(const json& a, const std::map<std::string, json>& m
          BarChartSvg("chart-alloc", Tr(en, "各申报件拟资助金额", "Allocated by application"), bars, en) + "</section>";
 }
 
+// The screening's answer: how many units were invited, which could not be decided and why.
+std::string InvitationResult(const json& a, bool en) {
+  std::string out = "<section class=\"result\" role=\"status\"><h2>" + std::string(Tr(en, "邀请结果", "Invitations")) + "</h2><p>" +
+                    Tr(en, "已邀请 ", "Invited: ") + std::to_string(a.value("invited", 0)) + Tr(en, " 家；不符合条件 ", "; not eligible: ") +
+                    (a.contains("ineligible") ? a["ineligible"].dump() : "0") + Tr(en, "；待补充信息 ", "; undetermined: ") +
+                    std::to_string(a.contains("undetermined") ? a["undetermined"].size() : 0) + "</p><ul>";
+  if (a.contains("undetermined")) {
+    for (const auto& u : a["undetermined"]) {
+      std::string missing;
+      for (const auto& m : u["missing"]) missing += (missing.empty() ? "" : "、") + (m.is_string() ? m.get<std::string>() : m.dump());
+      out += "<li>" + Esc(Str(u, "uscc")) + " " + Esc(Str(u, "measure")) + Tr(en, "：缺少 ", ": missing ") + Esc(missing) + "</li>";
+    }
+  }
+  return out + "</ul></section>";
+}
+
 Response RoundStep(const Site& site, const Visit& v, const server::Call& call, const Form& form) {
   const std::string id = call.Param("id"), step = call.Param("step");
   json body = json::object();
@@ -240,13 +272,36 @@ Response RoundStep(const Site& site, const Visit& v, const server::Call& call, c
                                ? json(std::stoi(days)) : json(days);
   }
   if (step == "objections") body = {{"application_id", form.Get("application_id")}, {"text", form.Get("text")}};
-  if (step != "close" && step != "allocate" && step != "notice" && step != "approve" && step != "objections") {
+  if (step == "invitations") {
+    std::string text = form.Get("registry");
+    if (text.empty() && !form.Get("registry_file").empty() && form.Get("registry_file").find('/') == std::string::npos) {
+      std::ifstream in(std::filesystem::path(site.options().examples_dir) / form.Get("registry_file"), std::ios::binary);
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    // The API takes {"registry": [unit, ...]}: each line one unit; a line that is not JSON is
+    // passed on as text, for the API to name.
+    json units = json::array();
+    size_t at = 0;
+    while (at < text.size()) {
+      size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      const std::string line = text.substr(at, end - at);
+      at = end + 1;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      json unit = json::parse(line, nullptr, false);
+      units.push_back(unit.is_discarded() ? json(line) : unit);
+    }
+    body = {{"registry", units}};
+  }
+  if (step != "close" && step != "allocate" && step != "notice" && step != "approve" && step != "objections" &&
+      step != "invitations") {
     return site.Message(v, 404, v.T("未找到", "Not found"), "");
   }
   ApiAnswer done = site.api().Call(v, "POST", "/api/v1/rounds/" + UrlPart(id) + "/" + step, body, form.Get("idem"));
   if (done.status == 400) return RoundPage(site, v, id, done.FieldErrors(v.en), form, "", 400);
   if (!done.ok()) return site.ErrorPage(v, done);
   if (step == "objections") return site.Redirect(RoundPath(id) + "/notice?objected=1");
+  if (step == "invitations") return RoundPage(site, v, id, {}, Form(), InvitationResult(done.body, v.en), 200);
   if (step == "allocate") return RoundPage(site, v, id, {}, Form(), AllocationResult(done.body, MeasuresById(site, v), v.en), 200);
   return site.Redirect(RoundPath(id) + "?done=1");
 }
@@ -308,7 +363,7 @@ Response PaymentsPage(const Site& site, const Visit& v, const std::string& id) {
     const std::string pid = p.contains("id") ? (p["id"].is_string() ? p["id"].get<std::string>() : p["id"].dump()) : "";
     const std::string status = Str(p, "status");
     rows += "<tr><th scope=\"row\">" + Esc(Str(p, "application_id")) + "</th><td>" + Esc(Str(p, "payee")) + "</td><td class=\"num\">" +
-            MoneyHtml(Fen(p, "amount_fen"), v.en) + "</td><td>" + Esc(status) + "</td><td>" + Esc(Str(p, "reference")) + "</td><td>";
+            MoneyHtml(Fen(p, "amount_fen"), v.en) + "</td><td>" + Esc(PaymentLabel(status, v.en)) + "</td><td>" + Esc(Str(p, "reference")) + "</td><td>";
     if (status != "paid" && v.Is(Role::kFinance)) {
       rows += FormStart(site, v, "/payments/" + UrlPart(pid) + "?round=" + UrlPart(id), "class=\"inline\"") +
               InputField("reference-" + pid, v.T("银行流水号", "Bank reference"), "text", "", {}, false) +
@@ -326,6 +381,8 @@ Response PaymentsPage(const Site& site, const Visit& v, const std::string& id) {
                         v.T("收款单位", "Payee") + "</th><th scope=\"col\" class=\"num\">" + v.T("金额", "Amount") +
                         "</th><th scope=\"col\">" + v.T("状态", "Status") + "</th><th scope=\"col\">" + v.T("流水号", "Reference") +
                         "</th><th scope=\"col\">" + v.T("登记结果", "Record") + "</th></tr></thead><tbody>" + rows + "</tbody></table>");
+  main += Breakdown(list.body["totals"], v.T("按状态汇总", "Totals by status"), "chart-pay", v.en,
+                    [&](const std::string& k) { return PaymentLabel(k, v.en); });
   main += "<p><a href=\"" + api + "?format=csv\">" + v.T("导出 CSV", "Export CSV") + "</a> · <a href=\"" + api + "?format=xlsx\">" +
           v.T("导出 XLSX", "Export XLSX") + "</a></p>";
   return site.Render(v, v.T("资金拨付", "Payments"), main);

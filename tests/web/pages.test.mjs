@@ -254,6 +254,16 @@ describe('web pages', () => {
     await o.click('form[action="/rounds"] button[type=submit]');
     assert.match(await text(o), /2027年度试点批次/);
     assert.match(await text(o), /500万元（5,000,000.00元）/);
+    // 免申即享: the officer screens the shipped registry; unit-a confirms its certificate invitation.
+    await o.goto(server.url + '/rounds/2026-demo');
+    await o.selectOption('#f-registry_file', 'registry.jsonl');
+    await o.click('form[action$="/invitations"] button[type=submit]');
+    assert.match(await text(o, '.result'), /已邀请 [1-9]/);
+    await open(a, '/invitations', 'unit-a');
+    const card = a.locator('li.card', { hasText: 'HEC-2026' });
+    assert.match(await card.innerText(), /5万元（50,000.00元）/);
+    await card.locator('form[action$="/confirm"] button').click();
+    assert.match(await text(a, 'main .state'), /已提交/, 'confirming creates the application, submitted');
     await o.goto(server.url + '/rounds/2026-demo');
     await o.click('form[action$="/close"] button[type=submit]');
     assert.match(await text(o, 'dl.summary'), /已截止/);
@@ -288,7 +298,7 @@ describe('web pages', () => {
     await o.locator('form[action^="/objections/"] input[type=text]').fill('经核查，奖项为2025年获得');
     await o.locator('form[action^="/objections/"] input[type=radio][value=false]').check();
     await o.click('form[action^="/objections/"] button[type=submit]');
-    assert.match(await text(o), /dismissed/);
+    assert.match(await text(o), /异议不成立/);
     // After the notice period (the service date moves on), the officer approves.
     await server.restart('2026-06-10');
     await o.goto(server.url + '/rounds/2026-demo');
@@ -297,11 +307,12 @@ describe('web pages', () => {
     // Finance records the payment; the applicant sees 已拨付 and the decision letter.
     const f = await personPage(server.tokens.finance);
     await open(f, '/rounds/2026-demo/payments', 'finance');
-    assert.match(await text(f, 'table'), /300万元（3,000,000.00元）/);
+    assert.match(await text(f, 'table >> nth=0'), /300万元（3,000,000.00元）/);
     await f.locator('form[action^="/payments/"] input[type=text]').first().fill('BANK-2026-0001');
     await f.locator('form[action^="/payments/"] button[value=paid]').first().click();
-    assert.match(await text(f, 'table'), /paid/);
-    assert.match(await text(f, 'table'), /BANK-2026-0001/);
+    assert.match(await text(f, 'table >> nth=0'), /已拨付/);
+    assert.match(await text(f, 'table >> nth=0'), /BANK-2026-0001/);
+    assert.match(await text(f, 'table >> nth=1'), /已拨付\s+1\s+300万元/, 'the totals by status');
     await a.goto(server.url + state.caseUrl);
     assert.match(await text(a, 'main .state'), /已拨付/);
     await a.click(`a[href="${state.caseUrl}/letter"]`);
