@@ -36,6 +36,7 @@ ApiAnswer Api::Call(const Visit& visit, std::string method, std::string target, 
   answer.status = response.status;
   answer.content_type = response.content_type;
   answer.raw = std::move(response.body);
+  answer.headers = std::move(response.headers);
   if (answer.content_type.find("json") != std::string::npos) {
     answer.body = nlohmann::json::parse(answer.raw, nullptr, false);
     if (answer.body.is_discarded()) answer.body = nullptr;

@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +22,7 @@ struct ApiAnswer {
   std::string content_type;
   std::string raw;      // the body as answered
   nlohmann::json body;  // parsed when JSON, else null
+  std::vector<std::pair<std::string, std::string>> headers;  // the answer's extra headers
 
   bool ok() const { return status >= 200 && status < 300; }
   // A problem's detail in the visitor's language ("" when none).

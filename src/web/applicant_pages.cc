@@ -320,9 +320,17 @@ Response Letter(const Site& site, const Visit& v, const std::string& id) {
   if (!v.user) return site.SignInFirst(v);
   ApiAnswer letter = site.api().Call(v, "GET", "/api/v1/applications/" + UrlPart(id) + "/letter?format=html");
   if (!letter.ok()) return site.ErrorPage(v, letter);
-  // The letter is the API's own HTML document (escaped by the API), served under this site's
-  // headers: no script of it could run.
-  return site.Document(letter.raw);
+  // The letter is the API's own document, its text escaped there: its body is shown inside the
+  // page (its inline style would be refused by this site's policy; the page's print CSS applies).
+  const size_t open = letter.raw.find("<body");
+  const size_t start = open == std::string::npos ? std::string::npos : letter.raw.find('>', open);
+  const size_t end = letter.raw.rfind("</body>");
+  if (start == std::string::npos || end == std::string::npos || end < start) return site.Document(letter.raw);
+  std::string main = "<p class=\"crumbs\"><a href=\"" + AppPath(id) + "\">" + v.T("返回办件", "Back to the case") +
+                     "</a> · <a href=\"" + AppPath(id) + "/letter.pdf\">" +
+                     v.T("下载 PDF", "Download the PDF") + "</a></p><article class=\"letter\" lang=\"zh-CN\">" +
+                     letter.raw.substr(start + 1, end - start - 1) + "</article>";
+  return site.Render(v, v.T("资助决定书", "Decision letter"), main);
 }
 
 Response Invitations(const Site& site, const Visit& v) {
@@ -383,6 +391,12 @@ void AddApplicantPages(server::Router& router, std::shared_ptr<const Site> site)
   AddPage(router, site, "GET", "/applications/{id}/letter",
           [](const Site& s, const Visit& v, const server::Call& call, const Form&) { return Letter(s, v, call.Param("id")); },
           "the decision letter");
+  AddPage(router, site, "GET", "/applications/{id}/letter.pdf",
+          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+            if (!v.user) return s.SignInFirst(v);
+            return s.Download(v, s.api().Call(v, "GET", "/api/v1/applications/" + UrlPart(call.Param("id")) + "/letter?format=pdf"));
+          },
+          "the decision letter as PDF");
   AddPage(router, site, "GET", "/invitations",
           [](const Site& s, const Visit& v, const server::Call&, const Form&) { return Invitations(s, v); }, "invitations");
   AddPage(router, site, "POST", "/invitations/{id}/{answer}",

@@ -276,6 +276,18 @@ Response Site::Document(std::string html) const {
   return r;
 }
 
+Response Site::Download(const Visit& v, const ApiAnswer& answer) const {
+  if (!answer.ok()) return ErrorPage(v, answer);
+  Response r;
+  r.content_type = answer.content_type;
+  r.body = answer.raw;
+  for (const auto& [name, value] : answer.headers) {
+    if (name == "Content-Disposition") r.headers.emplace_back(name, value);
+  }
+  SecurityHeaders(&r);
+  return r;
+}
+
 Response Site::SignInFirst(const Visit& v) const {
   return Redirect("/signin?next=" + UrlPart(SafeNext(v.request.target)));
 }

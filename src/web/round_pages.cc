@@ -373,7 +373,7 @@ Response PaymentsPage(const Site& site, const Visit& v, const std::string& id) {
     }
     rows += "</td></tr>";
   }
-  const std::string api = "/api/v1/rounds/" + Esc(UrlPart(id)) + "/payments";
+  const std::string api = RoundPath(id) + "/payments/export";
   std::string main = "<p class=\"crumbs\"><a href=\"" + RoundPath(id) + "\">" + std::string(v.T("返回批次", "Back to the round")) +
                      "</a></p><h1>" + v.T("资金拨付", "Payments") + "</h1>";
   main += TableWrap(v.T("拨付清单", "Payments"),
@@ -420,6 +420,13 @@ void AddRoundPages(server::Router& router, std::shared_ptr<const Site> site) {
   AddPage(router, site, "GET", "/rounds/{id}/payments",
           [](const Site& s, const Visit& v, const server::Call& call, const Form&) { return PaymentsPage(s, v, call.Param("id")); },
           "the payments of a round");
+  AddPage(router, site, "GET", "/rounds/{id}/payments/export",
+          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+            if (!v.user) return s.SignInFirst(v);
+            const std::string format = Form::FromQuery(call.request.query).Get("format") == "xlsx" ? "xlsx" : "csv";
+            return s.Download(v, s.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(call.Param("id")) + "/payments?format=" + format));
+          },
+          "the payment file as CSV or XLSX");
   AddPage(router, site, "POST", "/payments/{id}",
           [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
             // Each row's inputs carry the payment's id, so that the ids on the page stay unique.

@@ -42,6 +42,9 @@ class Site {
   server::Response Message(const Visit& v, int status, std::string_view title, std::string_view text) const;
   // A whole HTML document made elsewhere (the API's decision letter), with the security headers.
   server::Response Document(std::string html) const;
+  // A file the API answered (a PDF letter, a CSV or XLSX export) handed to the browser as is,
+  // for pages whose visitors hold a cookie, not a bearer token; a refusal as an error page.
+  server::Response Download(const Visit& v, const ApiAnswer& answer) const;
   // To the sign-in page, coming back to this page afterwards.
   server::Response SignInFirst(const Visit& v) const;
   // The hidden CSRF field every POST form carries.

@@ -315,8 +315,18 @@ describe('web pages', () => {
     assert.match(await text(f, 'table >> nth=1'), /已拨付\s+1\s+300万元/, 'the totals by status');
     await a.goto(server.url + state.caseUrl);
     assert.match(await text(a, 'main .state'), /已拨付/);
+    // The exports and the letter's PDF reach a cookie-holding browser through the pages.
+    const csv = await f.request.get(server.url + '/rounds/2026-demo/payments/export?format=csv');
+    assert.equal(csv.status(), 200);
+    assert.match(csv.headers()['content-type'], /text\/csv/);
+    assert.match(await csv.text(), /BANK-2026-0001/);
     await a.click(`a[href="${state.caseUrl}/letter"]`);
-    assert.match(await a.locator('body').innerText(), /深圳市示例科技有限公司/);
+    visited.set(state.caseUrl + '/letter', 'unit-a');
+    assert.match(await text(a, 'article.letter'), /深圳市示例科技有限公司/);
+    assert.match(await text(a, 'article.letter'), /300万元（3,000,000.00元）/);
+    const pdf = await a.request.get(server.url + state.caseUrl + '/letter.pdf');
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
     for (const c of [anon, b, f]) await c.context().close();
     for (const c of [a, r, e, o]) await c.context().close();
   });
@@ -374,7 +384,8 @@ describe('web pages', () => {
       ['/review', 'reviewer'], ['/review?state=accepted', 'reviewer'], [state.caseUrl, 'reviewer'],
       [state.evilCase, 'reviewer'], [state.evilCase, 'expert'],
       ['/rounds', 'officer'], ['/rounds/2026-demo', 'officer'], ['/rounds/2027-pilot', 'officer'], ['/simulate', 'officer'],
-      ['/rounds/2026-demo/payments', 'finance'], ['/audit', 'auditor'], ['/audit?action=application', 'auditor'],
+      ['/rounds/2026-demo/payments', 'finance'], ['/rounds/2026-demo/notice', null], [state.caseUrl + '/letter', 'unit-a'],
+      ['/audit', 'auditor'], ['/audit?action=application', 'auditor'],
     ];
     const failures = [];
     for (const en of [false, true]) {

@@ -1,8 +1,9 @@
 // Regenerates doc/screenshots/*.png, one per page (scripts/screenshots.sh): a demo server with
 // a few cases made through the JSON API (a returned one, an accepted one with an expert's
-// review, a second round), then each page as the role that uses it, in Chinese at desktop width,
+// review, an invitation, a second round), then each page; then the round to the end (notice,
+// approval, payments, the letter), and each page again as the role that uses it, in Chinese at desktop width,
 // plus the English calculator and the applicant's case at phone width.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, signIn, startServer } from './lib.mjs';
 
@@ -39,6 +40,8 @@ await api('unit-b', 'POST', `/api/v1/applications/${b1.id}/actions/submit`, {});
 await api('expert', 'POST', `/api/v1/applications/${b1.id}/reviews`, { passed: true, score: 88, note: '材料齐全', conflict_of_interest: false });
 await api('reviewer', 'POST', `/api/v1/applications/${b1.id}/actions/accept`, {});
 await api('reviewer', 'POST', `/api/v1/applications/${a2.id}/actions/accept`, {});
+await api('officer', 'POST', '/api/v1/rounds/2026-demo/invitations', { registry: readFileSync(join(process.env.QGRANT_ROOT,
+  'examples/registry.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)) });
 await api('officer', 'POST', '/api/v1/rounds', { id: '2027-pilot', title: '2027年度试点批次', guide: '2026', budget_fen: 500000000,
   opens_on: '2026-07-01', closes_on: '2026-09-30' });
 
@@ -57,7 +60,6 @@ const shots = [
   ['expert-case', 'expert', `/applications/${a2.id}`],
   ['rounds', 'officer', '/rounds'],
   ['round', 'officer', '/rounds/2026-demo'],
-  ['payments', 'finance', '/rounds/2026-demo/payments'],
   ['audit', 'auditor', '/audit'],
   ['simulate', 'officer', '/simulate'],
 ];
@@ -72,13 +74,26 @@ async function pageFor(who, options = {}) {
   }
   return contexts[key];
 }
-for (const [name, who, path] of shots) {
+async function shoot(name, who, path) {
   const page = await pageFor(who);
   await page.goto(server.url + path);
   if (name === 'simulate') await page.click('main form button[type=submit]');
   await page.screenshot({ path: join(out, name + '.png'), fullPage: true });
   console.log('doc/screenshots/' + name + '.png');
 }
+for (const [name, who, path] of shots) await shoot(name, who, path);
+// The round to the end: allocation, the notice, approval after it (a later service date).
+await api('officer', 'POST', '/api/v1/rounds/2026-demo/close', {});
+await api('officer', 'POST', '/api/v1/rounds/2026-demo/allocate', {});
+await api('officer', 'POST', '/api/v1/rounds/2026-demo/notice', { starts_on: '2026-06-01', working_days: 5 });
+await shoot('notice', null, '/rounds/2026-demo/notice');
+await shoot('round-in-notice', 'officer', '/rounds/2026-demo');
+await server.restart('2026-06-10');
+await api('officer', 'POST', '/api/v1/rounds/2026-demo/approve', {});
+await shoot('payments', 'finance', '/rounds/2026-demo/payments');
+await shoot('round-approved', 'officer', '/rounds/2026-demo');
+await shoot('case-approved', 'unit-b', `/applications/${b1.id}`);
+await shoot('letter', 'unit-b', `/applications/${b1.id}/letter`);
 const en = await pageFor(null, { locale: 'en' });
 await en.goto(server.url + '/lang?to=en&back=/measures/high_end_certification');
 await en.screenshot({ path: join(out, 'calculator-english.png'), fullPage: true });
