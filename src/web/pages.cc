@@ -2,7 +2,6 @@
 
 #include <openssl/rand.h>
 
-#include "common/money.h"
 #include "policy/words.h"
 #include "web/assets.h"
 #include "web/html.h"
