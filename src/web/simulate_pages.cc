@@ -2,7 +2,7 @@
 // examples/ or pasted — apply for every achievement they hold under the rules in force (baseline)
 // and under a reform file from examples/ on top of them (src/simulate, as `qgrant simulate`
 // does); the page shows the cost table by measure (units and amounts under each, the change,
-// a total row) and the same figures as an SVG chart, with the scope line, and offers the CSV.
+// a total row) and the same figures as an SVG chart, with the scope line, or the CSV of them.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -160,6 +160,15 @@ Response SimulatePage(const Site& site, const Visit& v, const Form& form, bool r
         result = "<p class=\"banner\" role=\"alert\">" + Esc(r.error) + "</p>";
       } else {
         const auto& s = r.result;
+        if (form.Get("format") == "csv") {
+          // The same figures as `qgrant simulate --csv` writes, to take to a spreadsheet.
+          server::Response csv;
+          csv.content_type = "text/csv; charset=utf-8";
+          csv.body = simulate::RenderCsv(s, {simulate::kDistrict, simulate::kKind});
+          csv.headers.emplace_back("Content-Disposition", "attachment; filename=\"simulation.csv\"");
+          csv.headers.emplace_back("X-Content-Type-Options", "nosniff");
+          return csv;
+        }
         result = "<p class=\"scope\">" + std::string(v.T("按登记库测算，不代表实际申报；金额为资助上限，未经预算分配。",
                                                          "Computed over the registry, not actual applications; amounts are "
                                                          "ceilings before any budget allocation.")) +
@@ -182,7 +191,8 @@ Response SimulatePage(const Site& site, const Visit& v, const Form& form, bool r
           TextAreaField("registry_text", v.T("或粘贴登记库（JSON Lines，每行一家单位）", "Or paste a registry (JSON Lines, one unit a line)"),
                         form.Get("registry_text"), errors, false, v.T("填写后优先使用粘贴的内容", "When filled, it is used instead of the file")) +
           InputField("as_of", v.T("测算日期", "As of"), "date", form.Has("as_of") ? form.Get("as_of") : today, errors, true) +
-          "<button type=\"submit\">" + v.T("开始测算", "Run") + "</button></form>";
+          "<button type=\"submit\">" + v.T("开始测算", "Run") + "</button><button type=\"submit\" name=\"format\" value=\"csv\" class=\"secondary\">" +
+          v.T("下载 CSV", "Download CSV") + "</button></form>";
   if (!result.empty()) {
     main += "<section id=\"result\" aria-live=\"polite\"><h2>" + std::string(v.T("测算结果", "Result")) + "</h2>" + result + "</section>";
   }

@@ -425,6 +425,13 @@ describe('web pages', () => {
     assert.equal(await page.locator('#result svg.chart').count(), 1);
     // The reform doubles the certificate grant: the change row of that measure is positive.
     assert.match(shown, /高端品质认证[^\n]*\n?[^\n]*5万元/);
+    // The same figures as CSV.
+    const csrf = await page.inputValue('main form input[name=csrf]');
+    const csv = await page.request.post(server.url + '/simulate', { form: { csrf, reform: 'reform-double-certification.yaml',
+      registry: 'registry.jsonl', as_of: TODAY, format: 'csv' } });
+    assert.equal(csv.status(), 200);
+    assert.match(csv.headers()['content-type'], /text\/csv/);
+    assert.match(await csv.text(), /high_end_certification/);
     await page.context().close();
   });
 

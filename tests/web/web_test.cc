@@ -2,6 +2,7 @@
 // application form generated from a measure and read back, amounts and dates, the chart.
 #include <gtest/gtest.h>
 
+#include "server/router.h"
 #include "web/forms.h"
 #include "web/html.h"
 #include "web/session.h"
@@ -98,6 +99,19 @@ TEST(Forms, TheApplicationIsReadBackTyped) {
   EXPECT_EQ(app["facts"]["certificates"][1]["number"], "N3");
   EXPECT_FALSE(app.contains("obtained_on"));  // empty: the API names it
   EXPECT_EQ(FormFromApplication(app).Get("facts.certificates[1].number"), "N3");
+}
+
+TEST(Router, TheStartPageIsThePathOfNoSegments) {
+  server::Router router(nullptr);
+  server::Route start;
+  start.method = "GET";
+  start.pattern = "/";
+  start.handler = [](const server::Call&) { return server::Response::Json(200, "{}"); };
+  router.Add(start);
+  server::Request root{"GET", "/"};
+  EXPECT_EQ(router.Dispatch(root).status, 200);
+  server::Request other{"GET", "/x"};
+  EXPECT_EQ(router.Dispatch(other).status, 404);
 }
 
 }  // namespace
