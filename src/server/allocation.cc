@@ -188,7 +188,7 @@ Response RunAllocation(const Service& service, const Call& call, const json& bod
   auto round = FindRound(tx, call.Param("id"), &problem);
   if (!round) return problem;
   const std::string state = RoundState(service, *round);
-  auto reallocate = MayReallocate(tx, *round);
+  auto reallocate = MayReallocate(service, tx, *round);
   if (!reallocate.ok()) return StoreFailure(reallocate.status());
   if (state != "closed" && state != "allocated" && !*reallocate) {
     return RoundConflict(state, false,

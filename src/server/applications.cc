@@ -59,7 +59,7 @@ Result<json> AppJson(const Service& service, store::Reader& reader, const store:
     if (!reviews.ok()) return reviews.status();
     json r = json::array();
     for (const auto& v : *reviews) {
-      r.push_back({{"id", v.id}, {"application_id", v.application_id}, {"expert", v.expert},
+      r.push_back({{"id", std::to_string(v.id)}, {"application_id", v.application_id}, {"expert", v.expert},
                    {"passed", v.passed ? json(*v.passed) : json()}, {"score", v.score ? json(*v.score) : json()},
                    {"note", v.note}, {"conflict_of_interest", v.conflict_of_interest}, {"at", v.at}});
     }
@@ -446,7 +446,7 @@ Response AddReview(const Service& service, const Call& call) {
     if (auto au = tx.Audit({Actor(call), "application.review", "application:" + a.id, before, after}); !au.ok()) {
       return StoreFailure(au.status());
     }
-    json out = {{"id", r.id}, {"application_id", a.id}, {"expert", r.expert}, {"passed", r.passed ? json(*r.passed) : json()},
+    json out = {{"id", std::to_string(r.id)}, {"application_id", a.id}, {"expert", r.expert}, {"passed", r.passed ? json(*r.passed) : json()},
                 {"score", r.score ? json(*r.score) : json()}, {"note", r.note}, {"conflict_of_interest", conflict}, {"at", tx.now()}};
     return Response::Json(201, out.dump());
   });

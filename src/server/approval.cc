@@ -70,7 +70,7 @@ std::vector<store::LedgerEntry> LedgerEntries(const Service& service, const stor
 }
 
 json PaymentJson(const store::Payment& p) {
-  return {{"id", p.id},         {"round", p.round},
+  return {{"id", std::to_string(p.id)},         {"round", p.round},
           {"application_id", p.application_id},
           {"payee", p.payee},   {"uscc", p.uscc},
           {"amount_fen", p.amount_fen},
@@ -109,7 +109,7 @@ std::optional<Response> NotApprovable(const Service& service, store::Reader& rea
                                                             : "申报批次当前为“" + state + "”，须公示期满后批准 / the round is " + state +
                                                                   ": approval follows the public notice");
   }
-  auto reallocate = MayReallocate(reader, round);
+  auto reallocate = MayReallocate(service, reader, round);
   const bool may = reallocate.ok() && *reallocate;
   if (Today(service) <= round.notice->ends_on) {
     return RoundConflict(state, may, "公示期至" + round.notice->ends_on + "结束，" + round.notice->ends_on + "之后方可批准 / the notice runs until " +

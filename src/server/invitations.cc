@@ -73,7 +73,7 @@ Result<std::vector<std::string>> ApplicationsOf(const std::vector<std::string>& 
 }
 
 json InvitationJson(const store::Invitation& i) {
-  return {{"id", i.id},         {"round", i.round},     {"uscc", i.uscc},     {"name", i.name},
+  return {{"id", std::to_string(i.id)},         {"round", i.round},     {"uscc", i.uscc},     {"name", i.name},
           {"measure", i.measure}, {"subject", i.subject}, {"amount_fen", i.amount_fen}, {"state", i.state},
           {"application_id", i.application_id ? json(*i.application_id) : json()}, {"created_at", i.created_at}};
 }

@@ -61,7 +61,7 @@ Response PostNoticeIn(const Service& service, const Call& call, const store::Not
   if (!round) return problem;
   const std::string state = RoundState(service, *round);
   if (state != "allocated" && state != "in_notice") {
-    auto reallocate = MayReallocate(tx, *round);
+    auto reallocate = MayReallocate(service, tx, *round);
     return RoundConflict(state, reallocate.ok() && *reallocate,
                          "申报批次当前为“" + state + "”，须先完成资金分配才能公示 / the round is " + state +
                              ": the notice follows allocation");
@@ -168,7 +168,7 @@ Result<json> ListJson(const policy::RuleSet& rules, const NoticeList& list) {
 }
 
 json ObjectionJson(const store::Objection& o) {
-  return {{"id", o.id},
+  return {{"id", std::to_string(o.id)},
           {"round", o.round},
           {"application_id", o.application_id},
           {"text", o.text},

@@ -43,8 +43,9 @@ Response RoundConflict(const std::string& state, bool may_reallocate, const std:
                  {{"state", state}, {"round_state", state}, {"allowed_actions", RoundActions(state, may_reallocate)}});
 }
 
-Result<bool> MayReallocate(store::Reader& reader, const store::Round& round) {
+Result<bool> MayReallocate(const Service& service, store::Reader& reader, const store::Round& round) {
   if (round.state != "in_notice") return false;
+  if (round.notice && Today(service) < round.notice->starts_on) return true;  // posted, not started
   auto objections = reader.Objections(round.id);
   if (!objections.ok()) return objections.status();
   for (const auto& o : *objections) {

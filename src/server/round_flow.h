@@ -29,9 +29,10 @@ std::vector<std::string> RoundActions(const std::string& state, bool may_realloc
 // `allowed_actions`; `why` says in words what is missing (zh / en).
 Response RoundConflict(const std::string& state, bool may_reallocate, const std::string& why);
 
-// Whether an objection was upheld since the notice of a round in notice was posted: only then
-// may the officer allocate again, before posting the notice anew (§7 "Notice and objections").
-Result<bool> MayReallocate(store::Reader& reader, const store::Round& round);
+// Whether a round in notice may be allocated again: before its notice starts (allocation is
+// repeatable until then), or after an objection was upheld since the notice was posted; the
+// notice must then be posted anew (§7 "Notice and objections").
+Result<bool> MayReallocate(const Service& service, store::Reader& reader, const store::Round& round);
 
 // The body of a request that takes an object with `spec`'s members; an empty body reads as {}.
 std::optional<nlohmann::json> ReadObjectBody(const Call& call, const std::vector<MemberSpec>& spec, Response* problem);

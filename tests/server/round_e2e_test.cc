@@ -184,18 +184,18 @@ TEST_P(RoundTest, PermissionMatrixOverEveryRoute) {
   ASSERT_EQ(Call(token["officer"], "POST", "/rounds/r2/allocate", "{}").status, 200);
   ASSERT_EQ(Call(token["officer"], "POST", "/rounds/r2/notice", R"({"starts_on":"2026-06-01","working_days":1})").status, 200);
   r = Call(other, "POST", "/rounds/r2/objections", json{{"application_id", app2}, {"text", "异议"}}.dump());
-  const std::string objection = std::to_string(Body(r)["id"].get<int64_t>());
+  const std::string objection = Body(r)["id"].get<std::string>();
   ASSERT_EQ(Call(token["officer"], "POST", "/objections/" + objection + "/resolve", R"({"upheld":false})").status, 200);
   StartServer("2026-06-03");
   ASSERT_EQ(Call(token["officer"], "POST", "/rounds/r2/approve", "{}").status, 200);
-  const std::string payment = std::to_string(Body(Call(token["finance"], "GET", "/rounds/r2/payments"))["items"][0]["id"].get<int64_t>());
+  const std::string payment = Body(Call(token["finance"], "GET", "/rounds/r2/payments"))["items"][0]["id"].get<std::string>();
   const json registry = {{"registry", {{{"uscc", "91440300MA5XXXXXXR"}, {"name", "甲"}, {"kind", "enterprise"}, {"registered_in_shenzhen", true},
                                         {"serious_dishonesty", false},
                                         {"achievements", {{{"measure", "guangdong_quality_award"}, {"subject", "G-1"},
                                                            {"obtained_on", "2025-09-12"}, {"facts", {{"level", "winner"}}}}}}}}}};
   r = Call(token["officer"], "POST", "/rounds/r1/invitations", registry.dump());
   ASSERT_EQ(Body(r)["invited"], 1) << r.body;
-  const std::string invitation = std::to_string(Body(r)["invitations"][0]["id"].get<int64_t>());
+  const std::string invitation = Body(r)["invitations"][0]["id"].get<std::string>();
 
   policy::PolicyBundle bundle;
   policy::DiagnosticSink sink;
