@@ -77,7 +77,11 @@ std::vector<NavItem> NavFor(const Visit& v) {
 }
 
 std::string SafeNext(std::string_view next) {
-  // Only a path of this site: "/x", never "//host" or "/\host".
+  // Only a path of this site: "/x", never "//host" or "/\host", and nothing that could end the
+  // Location header (control characters).
+  for (unsigned char c : next) {
+    if (c < 0x20 || c == 0x7f) return "/";
+  }
   if (next.size() >= 1 && next[0] == '/' && (next.size() == 1 || (next[1] != '/' && next[1] != '\\'))) {
     return std::string(next);
   }

@@ -89,6 +89,15 @@ describe('web pages', () => {
     assert.equal(forged.status(), 403);
     const bad = await page.request.post(server.url + '/applications/new?round=2026-demo&measure=china_quality_award', { form: {} });
     assert.equal(bad.status(), 403);
+    // Sign-in goes back only to a path of this site, and nothing can end the Location header.
+    for (const next of ['//evil.example/x', '/\r\nX-Evil: 1', 'https://evil.example/']) {
+      const r2 = await fetch(server.url + '/signin', { method: 'POST', redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: server.tokens['unit-a'], next }).toString() });
+      assert.equal(r2.status, 303);
+      assert.equal(r2.headers.get('location'), '/applications', `next=${JSON.stringify(next)}`);
+      assert.equal(r2.headers.get('x-evil'), null);
+    }
     // A wrong token at sign-in is shown beside the field.
     const anon = await personPage(null);
     await anon.goto(server.url + '/signin');
