@@ -55,7 +55,7 @@ const shots = [
   ['case-returned', 'unit-a', `/applications/${a1.id}`],
   ['case-confirm-submit', 'unit-a', `/applications/${a1.id}/confirm/submit`],
   ['invitations', 'unit-a', '/invitations'],
-  ['review-queue', 'reviewer', '/review?state=submitted'],
+  ['review-queue', 'reviewer', '/review?state=accepted'],
   ['review-case', 'reviewer', `/applications/${a2.id}`],
   ['expert-case', 'expert', `/applications/${a2.id}`],
   ['rounds', 'officer', '/rounds'],
