@@ -1,4 +1,4 @@
-// qgrant serve: the HTTP service of CONTRACT.md §7 (src/server). Loads the policy, listens, and
+// qgrant serve: the HTTP service of CONTRACT.md §7 (src/server) and its web pages (src/web). Loads the policy, listens, and
 // runs until SIGINT or SIGTERM, then stops gracefully (answers in progress are finished).
 #include <csignal>
 #include <filesystem>
@@ -11,6 +11,7 @@
 #include "server/service.h"
 #include "server/store_calls.h"
 #include "store/store.h"
+#include "web/pages.h"
 
 namespace qgrant::cli {
 namespace {
@@ -20,6 +21,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string policy = "policies/sz-quality-brand";
   std::string today;
+  std::string examples = "examples";  // reforms and registries the simulation page offers
   std::string workflow;  // default: workflow.yaml beside the policy folder (policies/workflow.yaml)
   bool demo = false;
   int threads = 0;
@@ -164,7 +166,11 @@ int RunServe(const ServeOptions& o) {
   if (o.demo) {
     if (int rc = SeedDemo(db.get(), policy::FormatDate(service->Today())); rc != 0) return rc;
   }
-  server::HttpServer http(options, server::BuildApiRouter(service, std::make_shared<server::StoreAuthenticator>(db.get())));
+  auto auth = std::make_shared<server::StoreAuthenticator>(db.get());
+  auto router = server::BuildApiRouter(service, auth);
+  // The web pages sit on the same router: their calls to the API go through it (src/web).
+  web::AddPages(*router, service, auth, {o.policy, o.examples});
+  server::HttpServer http(options, router);
   if (Status st = http.Start(); !st.ok()) {
     std::cerr << "qgrant: " << st.message() << "\n";
     return 1;
@@ -189,6 +195,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--listen", o->listen, "address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0: any free port)");
   cmd->add_option("--policy", o->policy, "policy folder or file (default policies/sz-quality-brand)");
   cmd->add_option("--workflow", o->workflow, "the application workflow (default: workflow.yaml beside the policy folder)");
+  cmd->add_option("--examples", o->examples, "folder of reform files and registries the simulation page offers (default examples)");
   cmd->add_flag("--demo", o->demo, "on a new database, add demo users (tokens printed) and an open round");
   cmd->add_option("--today", o->today, "the service date YYYY-MM-DD for every rule (drills, tests; default today in Asia/Shanghai)");
   cmd->add_option("--threads", o->threads, "threads for connections and for handlers, each (default: one per core)")

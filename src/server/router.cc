@@ -32,7 +32,8 @@ bool ParseTarget(Request* request) {
 
 void Router::Add(Route route) {
   Pattern p;
-  size_t start = 1;
+  // "/" is the path of no segments (the site's start page).
+  size_t start = route.pattern == "/" ? 2 : 1;
   while (start <= route.pattern.size()) {
     size_t end = route.pattern.find('/', start);
     if (end == std::string::npos) end = route.pattern.size();

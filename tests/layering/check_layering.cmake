@@ -1,5 +1,5 @@
 # Dependencies point one way (README, EXAMPLES.md §2):
-#   common <- expr <- policy <- engine <- alloc, simulate <- screen <- store <- server, cli
+#   common <- expr <- policy <- engine <- alloc, simulate <- screen <- store <- server <- web, cli
 # Every `#include "MODULE/..."` in src/M must name M itself or a module M may depend on. Run by
 # ctest as `layering`; a violation names the file, the line and the module it reached.
 # Usage: cmake -DROOT=<repository> -P tests/layering/check_layering.cmake
@@ -12,7 +12,8 @@ set(allowed_simulate common expr policy engine simulate)
 set(allowed_screen common expr policy engine simulate screen)
 set(allowed_store common expr policy engine alloc simulate screen store)
 set(allowed_server common expr policy engine alloc simulate screen store server)
-set(allowed_cli common expr policy engine alloc simulate screen store server cli)
+set(allowed_web common expr policy engine alloc simulate screen store server web)
+set(allowed_cli common expr policy engine alloc simulate screen store server web cli)
 file(GLOB modules RELATIVE ${ROOT}/src ${ROOT}/src/*)
 set(violations 0)
 foreach(module IN LISTS modules)

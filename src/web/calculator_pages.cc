@@ -1,0 +1,206 @@
+// 政策计算器 (policy calculator), no sign-in: the measures in force grouped by the policy's parts,
+// each measure page laid out as an 办事指南 (basic facts, conditions with the clause text, the
+// ceiling) with a form generated from the measure's declared facts, and the decision of
+// POST /api/v1/evaluate at once. The form is a GET: nothing changes, and a result can be shared
+// by its link.
+#include <map>
+
+#include "common/money.h"
+#include "policy/words.h"
+#include "web/html.h"
+#include "web/site.h"
+
+namespace qgrant::web {
+
+namespace {
+
+using nlohmann::json;
+using server::Response;
+
+// The guide of the service date's year, else the latest guide; "" when there is none.
+std::string GuideYear(const server::Service& service) {
+  const int year = std::stoi(policy::FormatDate(service.Today()).substr(0, 4));
+  int best = 0;
+  for (const auto& g : service.bundle().guides) {
+    if (g->year == year) return std::to_string(year);
+    best = std::max(best, g->year);
+  }
+  return best == 0 ? "" : std::to_string(best);
+}
+
+}  // namespace
+
+std::string GuideQuery(const Site& site) {
+  const std::string year = GuideYear(site.service());
+  return year.empty() ? "" : "?guide=" + year;
+}
+
+std::map<std::string, json> MeasuresById(const Site& site, const Visit& v) {
+  std::map<std::string, json> out;
+  ApiAnswer measures = site.api().Call(v, "GET", "/api/v1/measures" + GuideQuery(site));
+  if (!measures.ok()) return out;
+  for (const auto& m : measures.body["items"]) out[m.value("id", "")] = m;
+  return out;
+}
+
+std::string MeasureTitle(const std::map<std::string, json>& measures, const std::string& id, bool en) {
+  auto it = measures.find(id);
+  if (it == measures.end()) return id;
+  return it->second["title"].value(en ? "en" : "zh", id);
+}
+
+namespace {
+
+std::string Text(const json& bilingual, bool en) {
+  if (!bilingual.is_object()) return "";
+  return bilingual.value(en ? "en" : "zh", "");
+}
+
+std::string Cite(const json& m, bool en) {
+  const std::string clause = m.value("clause", "");
+  return en ? policy::CiteEn(clause) : policy::CiteZh(clause);
+}
+
+// "300万元（3,000,000.00元）", "每张证书 5万元", "按级别：获奖 300万元；提名 100万元", or the referral.
+std::string CeilingHtml(const json& m, bool en) {
+  const json& c = m["ceiling"];
+  if (!c.is_object()) {
+    if (m.value("support", "") == "referral") return Esc(Tr(en, "不由本系统核算，按指引转办", "Not computed here: referred"));
+    return Esc(Tr(en, "非资金支持", "Non-monetary support"));
+  }
+  const std::string kind = c.value("kind", "");
+  if (kind == "fixed") return MoneyHtml(c.value("amount_fen", int64_t{0}), en);
+  if (kind == "per_item") return Esc(Tr(en, "每项 ", "per item ")) + MoneyHtml(c.value("amount_fen", int64_t{0}), en);
+  std::string out;
+  for (const auto& level : c["levels"]) {
+    const std::string id = level.value("level", "");
+    std::string name = id;
+    if (m["level_names"].is_object() && m["level_names"].contains(id)) name = Text(m["level_names"][id], en);
+    out += (out.empty() ? "" : "；") + Esc(name) + " " + MoneyHtml(level.value("amount_fen", int64_t{0}), en);
+  }
+  return out;
+}
+
+// The part of the policy a clause belongs to: "三（八）" -> "三".
+std::string PartOf(const std::string& clause) {
+  const size_t paren = clause.find("（");
+  return paren == std::string::npos ? clause : clause.substr(0, paren);
+}
+
+Response Index(const Site& site, const Visit& v) {
+  ApiAnswer measures = site.api().Call(v, "GET", "/api/v1/measures" + GuideQuery(site));
+  if (!measures.ok()) return site.ErrorPage(v, measures);
+  const json& body = measures.body;
+  std::string main = "<h1>" + std::string(v.T("政策计算器", "Policy calculator")) + "</h1>";
+  main += "<p class=\"lead\">" + Esc(Text(body["policy"]["title"], v.en)) + "</p>";
+  main += "<p>" + std::string(v.T("选择一项措施，填写申报信息，即可看到是否符合条件、资助上限和可获金额，以及所依据的条款。无需登录。",
+                                  "Choose a measure and fill in the application to see whether it is eligible, the "
+                                  "ceiling and the amount, with the clause behind each reason. No sign-in needed.")) +
+          "</p>";
+  std::string part;
+  bool open = false;
+  for (const auto& m : body["items"]) {
+    const std::string this_part = PartOf(m.value("clause", ""));
+    if (this_part != part) {
+      if (open) main += "</ul></section>";
+      part = this_part;
+      open = true;
+      main += "<section class=\"part\"><h2>" +
+              (v.en ? "Part " + Esc(part) : "第" + Esc(part) + "部分") + "</h2><ul class=\"measures\">";
+    }
+    const std::string id = m.value("id", "");
+    main += "<li class=\"card\"><h3><a href=\"/measures/" + Esc(UrlPart(id)) + "\">" + Esc(Text(m["title"], v.en)) +
+            "</a></h3><p class=\"meta\">" + Esc(Cite(m, v.en)) + " · " + v.T("资助上限：", "Ceiling: ") + CeilingHtml(m, v.en) +
+            "</p><details><summary>" + v.T("查看条文", "Clause text") + "</summary><p class=\"clause\">" +
+            Esc(Text(m["text"], v.en)) + "</p></details></li>";
+  }
+  if (open) main += "</ul></section>";
+  return site.Render(v, v.T("政策计算器", "Policy calculator"), main);
+}
+
+// The API's decision of an invalid application names the field of each problem (`path`).
+Errors InvalidFields(const json& decision, bool en) {
+  Errors errors;
+  if (decision.value("outcome", "") != "invalid") return errors;
+  for (const auto& r : decision["reasons"]) {
+    const std::string path = r.value("path", r.value("field", ""));
+    if (path.empty() || path == "id") continue;
+    std::string& message = errors[path];
+    message += (message.empty() ? "" : "；") + r.value(en ? "en" : "zh", "");
+  }
+  return errors;
+}
+
+Response MeasurePage(const Site& site, const Visit& v, const std::string& id, const Form& query) {
+  ApiAnswer measures = site.api().Call(v, "GET", "/api/v1/measures" + GuideQuery(site));
+  if (!measures.ok()) return site.ErrorPage(v, measures);
+  const json* found = nullptr;
+  for (const auto& m : measures.body["items"]) {
+    if (m.value("id", "") == id) found = &m;
+  }
+  if (found == nullptr) {
+    return site.Message(v, 404, v.T("未找到", "Not found"), v.T("没有这项措施。", "There is no such measure."));
+  }
+  const json& m = *found;
+  const std::string title = Text(m["title"], v.en);
+  std::string main = "<p class=\"crumbs\"><a href=\"/\">" + std::string(v.T("政策计算器", "Policy calculator")) +
+                     "</a></p><h1>" + Esc(title) + "</h1>";
+  // 办事指南: basic information, conditions (the clause), the ceiling, then the form.
+  main += "<section class=\"guide\"><h2>" + std::string(v.T("基本信息", "Basic information")) + "</h2><dl>";
+  main += "<dt>" + std::string(v.T("设定依据", "Legal basis")) + "</dt><dd>" + Esc(Text(measures.body["policy"]["title"], v.en)) +
+          " " + Esc(Cite(m, v.en)) + "</dd>";
+  main += "<dt>" + std::string(v.T("资助上限", "Ceiling")) + "</dt><dd>" + CeilingHtml(m, v.en) + "</dd>";
+  if (m.contains("referral")) {
+    main += "<dt>" + std::string(v.T("办理方式", "Where to apply")) + "</dt><dd>" + Esc(Text(m["referral"], v.en)) + "</dd>";
+  }
+  if (measures.body["guide"].is_string()) {
+    main += "<dt>" + std::string(v.T("申报指南", "Application guide")) + "</dt><dd>" +
+            Esc(measures.body["guide"].get<std::string>()) + v.T("年度", " guide") + "</dd>";
+  }
+  main += "</dl><details><summary>" + std::string(v.T("申请条件（条文）", "Conditions (clause text)")) +
+          "</summary><p class=\"clause\">" + Esc(Text(m["text"], v.en)) + "</p></details></section>";
+
+  const bool calculate = query.Has("calc") && !query.Has("add_row");
+  std::string result;
+  Errors errors;
+  if (calculate) {
+    json app = ApplicationFromForm(m, query);
+    app["id"] = "calculator";
+    ApiAnswer decision = site.api().Call(v, "POST", "/api/v1/evaluate" + GuideQuery(site), app);
+    if (decision.ok()) {
+      errors = InvalidFields(decision.body, v.en);
+      result = DecisionHtml(decision.body, v.en);
+    } else {
+      errors = decision.FieldErrors(v.en);
+      result = "<p class=\"notice\">" + Esc(decision.Detail(v.en)) + "</p>";
+    }
+  }
+  std::vector<std::string> names;
+  const std::string fields = ApplicationFields(m, query, errors, v.en, query.Has("add_row") ? 1 : 0, &names);
+  main += "<section><h2>" + std::string(v.T("在线测算", "Calculate")) + "</h2><p class=\"hint\">" +
+          v.T("带 * 为必填项。测算不保存任何信息；匿名测算不查询单位的历史资助记录。",
+              "Fields marked * are required. Nothing is saved; an anonymous calculation does not look at the unit's "
+              "funding history.") +
+          "</p>" + ErrorSummary(errors, names, v.en) + "<form method=\"get\" action=\"/measures/" + Esc(UrlPart(m.value("id", ""))) +
+          "\" class=\"calc\" data-live=\"result\"><input type=\"hidden\" name=\"calc\" value=\"1\">" + fields +
+          "<button type=\"submit\">" + v.T("计算", "Calculate") + "</button></form></section>";
+  main += "<section id=\"result\" aria-live=\"polite\" tabindex=\"-1\"><h2>" + std::string(v.T("测算结果", "Result")) + "</h2>" +
+          (result.empty() ? "<p>" + std::string(v.T("填写后点击“计算”。", "Fill in the form and press Calculate.")) + "</p>"
+                          : result) +
+          "</section>";
+  return site.Render(v, title, main, 200, !errors.empty());
+}
+
+}  // namespace
+
+void AddCalculatorPages(server::Router& router, std::shared_ptr<const Site> site) {
+  AddPage(router, site, "GET", "/", [](const Site& s, const Visit& v, const server::Call&, const Form&) { return Index(s, v); },
+          "the policy calculator: measures by part");
+  AddPage(router, site, "GET", "/measures/{id}",
+          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+            return MeasurePage(s, v, call.Param("id"), Form::FromQuery(call.request.query));
+          },
+          "a measure's guide and calculator");
+}
+
+}  // namespace qgrant::web

@@ -1,0 +1,405 @@
+#include "web/pages.h"
+
+#include <openssl/rand.h>
+
+#include "policy/words.h"
+#include "web/assets.h"
+#include "web/html.h"
+#include "web/site.h"
+
+namespace qgrant::web {
+
+namespace {
+
+using server::Response;
+using server::Role;
+
+// Every HTML answer: no inline script or style can run, nothing frames the page, no sniffing.
+constexpr const char* kCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'; object-src 'none'";
+
+void SecurityHeaders(Response* r) {
+  r->headers.emplace_back("Content-Security-Policy", kCsp);
+  r->headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r->headers.emplace_back("Referrer-Policy", "same-origin");
+}
+
+std::string Fill(std::string_view layout, const std::vector<std::pair<std::string, std::string>>& slots) {
+  std::string out;
+  size_t at = 0;
+  while (true) {
+    const size_t open = layout.find("{{", at);
+    if (open == std::string_view::npos) break;
+    const size_t close = layout.find("}}", open);
+    out.append(layout.substr(at, open - at));
+    const std::string_view key = layout.substr(open + 2, close - open - 2);
+    for (const auto& [k, v] : slots) {
+      if (k == key) out += v;
+    }
+    at = close + 2;
+  }
+  out.append(layout.substr(at));
+  return out;
+}
+
+struct NavItem {
+  const char* path;
+  const char* zh;
+  const char* en;
+};
+
+// The pages a role works in, in the order of its work.
+std::vector<NavItem> NavFor(const Visit& v) {
+  std::vector<NavItem> items = {{"/", "政策计算器", "Policy calculator"}};
+  if (!v.user) return items;
+  switch (v.user->role) {
+    case Role::kApplicant:
+      items.push_back({"/applications", "我的申报", "My applications"});
+      items.push_back({"/invitations", "免申即享", "Invitations"});
+      break;
+    case Role::kReviewer: items.push_back({"/review", "受理审核", "Review"}); break;
+    case Role::kExpert: items.push_back({"/review", "专家评审", "Expert review"}); break;
+    case Role::kOfficer:
+    case Role::kAdmin:
+      items.push_back({"/rounds", "申报批次", "Rounds"});
+      items.push_back({"/review", "申报件", "Applications"});
+      items.push_back({"/simulate", "政策测算", "Simulation"});
+      break;
+    case Role::kFinance: items.push_back({"/rounds", "资金拨付", "Payments"}); break;
+    case Role::kAuditor:
+      items.push_back({"/audit", "审计日志", "Audit log"});
+      items.push_back({"/rounds", "申报批次", "Rounds"});
+      items.push_back({"/simulate", "政策测算", "Simulation"});
+      break;
+  }
+  return items;
+}
+
+std::string SafeNext(std::string_view next) {
+  // Only a path of this site: "/x", never "//host" or "/\host", and nothing that could end the
+  // Location header (control characters).
+  for (unsigned char c : next) {
+    if (c < 0x20 || c == 0x7f) return "/";
+  }
+  if (next.size() >= 1 && next[0] == '/' && (next.size() == 1 || (next[1] != '/' && next[1] != '\\'))) {
+    return std::string(next);
+  }
+  return "/";
+}
+
+const char* HomeOf(Role role) {
+  switch (role) {
+    case Role::kApplicant: return "/applications";
+    case Role::kReviewer:
+    case Role::kExpert: return "/review";
+    case Role::kAuditor: return "/audit";
+    default: return "/rounds";
+  }
+}
+
+Response SignInPage(const Site& site, const Visit& v, std::string_view next, const Errors& errors, int status) {
+  std::string main = "<h1>" + std::string(v.T("登录", "Sign in")) + "</h1>";
+  main += "<p>" + std::string(v.T("请输入管理员发放的访问令牌（qgrant user add 生成）。令牌只保存在本浏览器的 HttpOnly Cookie 中。",
+                                  "Enter the access token your administrator gave you (made by qgrant user add). It is "
+                                  "kept only in an HttpOnly cookie of this browser.")) +
+          "</p>";
+  main += ErrorSummary(errors, {"token"}, v.en);
+  main += "<form method=\"post\" action=\"/signin\" class=\"narrow\"><input type=\"hidden\" name=\"next\" value=\"" +
+          Esc(next) + "\">";
+  main += InputField("token", v.T("访问令牌", "Access token"), "password", "", errors, true,
+                     "autocomplete=\"current-password\" spellcheck=\"false\"");
+  main += "<button type=\"submit\">" + std::string(v.T("登录", "Sign in")) + "</button></form>";
+  return site.Render(v, v.T("登录", "Sign in"), main, status, !errors.empty());
+}
+
+void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site,
+                     std::shared_ptr<const server::Authenticator> auth) {
+  AddPage(router, site, "GET", "/signin",
+          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+            const Form q = Form::FromQuery(call.request.query);
+            return SignInPage(s, v, SafeNext(q.Get("next")), {}, 200);
+          },
+          "sign-in page");
+  AddPage(router, site, "POST", "/signin",
+          [auth](const Site& s, const Visit& v, const server::Call&, const Form& form) {
+            const std::string& token = form.Get("token");
+            std::optional<server::User> user;
+            if (!token.empty() && server::ParseBearer("Bearer " + token) && auth) user = auth->Authenticate(token);
+            if (!user) {
+              return SignInPage(s, v, SafeNext(form.Get("next")),
+                                {{"token", v.T("令牌无效或已撤销，请核对后重新输入", "The token is unknown or revoked; check it and try again")}},
+                                401);
+            }
+            const std::string next = SafeNext(form.Get("next"));
+            Response r = s.Redirect(next == "/" ? HomeOf(user->role) : next);
+            r.headers.emplace_back("Set-Cookie", SessionCookie(token));
+            return r;
+          },
+          "sign in with a token", /*open_post=*/true);
+  AddPage(router, site, "POST", "/signout",
+          [](const Site& s, const Visit&, const server::Call&, const Form&) {
+            Response r = s.Redirect("/");
+            r.headers.emplace_back("Set-Cookie", SessionCookie(""));
+            return r;
+          },
+          "sign out");
+  AddPage(router, site, "GET", "/lang",
+          [](const Site& s, const Visit&, const server::Call& call, const Form&) {
+            const Form q = Form::FromQuery(call.request.query);
+            Response r = s.Redirect(SafeNext(q.Get("back")));
+            r.headers.emplace_back("Set-Cookie", LangCookie(q.Get("to") == "en"));
+            return r;
+          },
+          "switch the language, back to the same page");
+}
+
+void AddStaticFiles(server::Router& router) {
+  server::Route r;
+  r.method = "GET";
+  r.pattern = "/static/{name}";
+  r.summary = "the stylesheet, script and icons";
+  r.handler = [](const server::Call& call) {
+    const std::string& name = call.Param("name");
+    struct Type {
+      const char* suffix;
+      const char* type;
+    };
+    static const Type kTypes[] = {{".css", "text/css; charset=utf-8"},
+                                  {".js", "text/javascript; charset=utf-8"},
+                                  {".svg", "image/svg+xml"}};
+    for (const Type& t : kTypes) {
+      if (!name.ends_with(t.suffix)) continue;
+      if (auto bytes = FindAsset(name)) {
+        Response res;
+        res.content_type = t.type;
+        res.body = std::string(*bytes);
+        res.headers.emplace_back("Cache-Control", "public, max-age=3600");
+        res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+        return res;
+      }
+    }
+    Response res;
+    res.status = 404;
+    res.content_type = "text/plain; charset=utf-8";
+    res.body = "not found";
+    return res;
+  };
+  router.Add(std::move(r));
+}
+
+}  // namespace
+
+Response Site::Render(const Visit& v, std::string_view title, std::string_view main, int status, bool failed) const {
+  std::string nav;
+  const std::string& path = v.request.path;
+  for (const NavItem& item : NavFor(v)) {
+    const std::string p = item.path;
+    const bool current = p == "/" ? (path == "/" || path.rfind("/measures", 0) == 0) : path.rfind(p, 0) == 0;
+    nav += "<li><a href=\"" + p + "\"" + (current ? " aria-current=\"page\"" : "") + ">" + Esc(v.T(item.zh, item.en)) +
+           "</a></li>";
+  }
+  // The switch keeps the current page (path and query).
+  const std::string here = SafeNext(v.request.target);
+  std::string lang_switch = "<a class=\"lang\" href=\"/lang?to=" + std::string(v.en ? "zh" : "en") + "&amp;back=" +
+                            Esc(UrlPart(here)) + "\" " + (v.en ? "lang=\"zh-CN\">中文" : "lang=\"en\">English") + "</a>";
+  std::string account;
+  if (v.user) {
+    account = "<span class=\"who\">" + Esc(v.user->name.empty() ? v.user->login : v.user->name) + "</span>" +
+              FormStart(*this, v, "/signout", "class=\"inline\"") + "<button type=\"submit\" class=\"link\">" +
+              v.T("退出", "Sign out") + "</button></form>";
+  } else {
+    account = "<a href=\"/signin?next=" + Esc(UrlPart(here)) + "\">" + v.T("登录", "Sign in") + "</a>";
+  }
+  const std::string brand = v.en ? "Shenzhen quality and brand support programme"
+                                 : "深圳市质量提升品牌升级扶持项目";
+  const std::string full_title =
+      std::string(failed ? v.T("错误：", "Error: ") : "") + std::string(title) + " - " + brand;
+  const std::string footer = v.en ? "Shenzhen Administration for Market Regulation · amounts are ceilings before the "
+                                    "budget; the funding plan issued decides payment."
+                                  : "深圳市市场监督管理局 · 所示金额为资助上限，资金拨付最终以资助计划下达文件为准。";
+  Response r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = Fill(*FindAsset("layout.html"), {{"lang", v.en ? "en" : "zh-CN"},
+                                           {"title", Esc(full_title)},
+                                           {"skip", v.T("跳到主要内容", "Skip to main content")},
+                                           {"brand", Esc(brand)},
+                                           {"lang_switch", lang_switch},
+                                           {"account", account},
+                                           {"nav_label", v.T("主导航", "Main")},
+                                           {"nav", nav},
+                                           {"main", std::string(main)},
+                                           {"footer", Esc(footer)}});
+  SecurityHeaders(&r);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Response Site::Redirect(std::string_view location) const {
+  Response r;
+  r.status = 303;
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Location", std::string(location));
+  SecurityHeaders(&r);
+  return r;
+}
+
+Response Site::Message(const Visit& v, int status, std::string_view title, std::string_view text) const {
+  std::string main = "<h1>" + Esc(title) + "</h1><p class=\"notice\">" + Esc(text) + "</p>";
+  return Render(v, title, main, status);
+}
+
+Response Site::ErrorPage(const Visit& v, const ApiAnswer& answer) const {
+  std::string title;
+  switch (answer.status) {
+    case 401: title = v.T("需要登录", "Sign-in required"); break;
+    case 403: title = v.T("无权操作", "Not allowed"); break;
+    case 404: title = v.T("未找到", "Not found"); break;
+    case 409: title = v.T("当前状态不允许此操作", "Not possible in the current state"); break;
+    case 501: title = v.T("功能尚未开放", "Not available yet"); break;
+    default: title = v.T("操作未完成", "The request was not completed");
+  }
+  std::string main = "<h1>" + Esc(title) + "</h1><p class=\"notice\">" + Esc(answer.Detail(v.en)) + "</p>";
+  if (answer.body.is_object() && answer.body.contains("allowed_actions")) {
+    main += "<p>" + std::string(v.T("当前状态：", "Current state: ")) +
+            Esc(StateLabel(answer.body.value("state", ""), v.en)) + "</p>";
+  }
+  main += "<p class=\"small\">" + std::string(v.T("接口状态码", "API status")) + " " + std::to_string(answer.status) +
+          "</p><p><a href=\"/\">" +
+          v.T("返回首页", "Back to the start page") + "</a></p>";
+  return Render(v, title, main, answer.status);
+}
+
+Response Site::Document(std::string html) const {
+  Response r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(html);
+  SecurityHeaders(&r);
+  return r;
+}
+
+Response Site::Download(const Visit& v, const ApiAnswer& answer) const {
+  if (!answer.ok()) return ErrorPage(v, answer);
+  Response r;
+  r.content_type = answer.content_type;
+  r.body = answer.raw;
+  for (const auto& [name, value] : answer.headers) {
+    if (name == "Content-Disposition") r.headers.emplace_back(name, value);
+  }
+  SecurityHeaders(&r);
+  return r;
+}
+
+Response Site::SignInFirst(const Visit& v) const {
+  return Redirect("/signin?next=" + UrlPart(SafeNext(v.request.target)));
+}
+
+std::string Site::CsrfField(const Visit& v) const {
+  return "<input type=\"hidden\" name=\"csrf\" value=\"" + Esc(v.csrf) + "\">";
+}
+
+std::string FormStart(const Site& site, const Visit& v, std::string_view action, std::string_view attrs) {
+  return "<form method=\"post\" action=\"" + Esc(action) + "\"" + (attrs.empty() ? "" : " " + std::string(attrs)) + ">" +
+         site.CsrfField(v) + "<input type=\"hidden\" name=\"idem\" value=\"" + NewFormKey() + "\">";
+}
+
+std::string NewFormKey() {
+  unsigned char bytes[16];
+  RAND_bytes(bytes, sizeof bytes);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "form-";
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+std::string TableWrap(std::string_view label, std::string_view table) {
+  return "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"" + Esc(label) + "\">" +
+         std::string(table) + "</div>";
+}
+
+std::string DecisionHtml(const nlohmann::json& d, bool en) {
+  if (!d.is_object()) return "";
+  const std::string outcome = d.value("outcome", "");
+  std::string out = "<div class=\"decision outcome-" + Esc(outcome) + "\"><p class=\"outcome\"><strong>" +
+                    Esc(OutcomeLabel(outcome, en)) + "</strong></p>";
+  if (outcome == "eligible") {
+    out += "<p class=\"amount\">" + std::string(Tr(en, "可获资助：", "Amount: ")) +
+           MoneyHtml(d.value("amount_fen", int64_t{0}), en) + "</p>";
+  }
+  if (d.contains("cap_fen") && d["cap_fen"].is_number_integer()) {
+    out += "<p>" + std::string(Tr(en, "资助上限：", "Ceiling: ")) + MoneyHtml(d["cap_fen"].get<int64_t>(), en) + "</p>";
+  }
+  if (d.contains("clause") && d["clause"].is_string()) {
+    const std::string clause = d["clause"].get<std::string>();
+    out += "<p>" + std::string(Tr(en, "依据：", "Under: ")) + Esc(en ? policy::CiteEn(clause) : policy::CiteZh(clause)) + "</p>";
+  }
+  if (d.contains("reasons") && d["reasons"].is_array() && !d["reasons"].empty()) {
+    out += "<h3>" + std::string(Tr(en, "理由", "Reasons")) + "</h3><ul class=\"reasons\">";
+    for (const auto& r : d["reasons"]) {
+      std::string text = r.value(en ? "en" : "zh", r.value("message", ""));
+      if (r.contains("field")) text = r.value("field", "") + ": " + text;
+      out += "<li>" + Esc(text) + "</li>";
+    }
+    out += "</ul>";
+  }
+  if (d.contains("items") && d["items"].is_array() && !d["items"].empty()) {
+    out += "<h3>" + std::string(Tr(en, "逐项核算", "By item")) + "</h3><ul class=\"reasons\">";
+    for (const auto& item : d["items"]) {
+      out += "<li>" + Esc(item.value("number", item.value("subject", ""))) + "：" +
+             Esc(OutcomeLabel(item.value("outcome", ""), en)) + " " + MoneyHtml(item.value("amount_fen", int64_t{0}), en);
+      if (item.contains("reasons")) {
+        for (const auto& r : item["reasons"]) out += " — " + Esc(r.value(en ? "en" : "zh", ""));
+      }
+      out += "</li>";
+    }
+    out += "</ul>";
+  }
+  return out + "</div>";
+}
+
+void AddPage(server::Router& router, std::shared_ptr<const Site> site, const char* method, const char* pattern,
+             PageHandler handler, const char* summary, bool open_post) {
+  server::Route r;
+  r.method = method;
+  r.pattern = pattern;
+  r.summary = summary;
+  const bool post = std::string_view(method) == "POST";
+  r.handler = [site, handler = std::move(handler), post, open_post](const server::Call& call) {
+    const Visit v = site->Read(call.request);
+    if (!post) return handler(*site, v, call, Form());
+    // A POST from another site is refused whatever it carries (Fetch metadata), and every POST
+    // of a signed-in visitor must carry the session's token.
+    const std::string* fetch_site = call.request.Header("sec-fetch-site");
+    if (fetch_site != nullptr && *fetch_site == "cross-site") {
+      return site->Message(v, 403, v.T("请求被拒绝", "Request refused"),
+                           v.T("不接受来自其他网站的表单提交。", "Forms posted from another site are not accepted."));
+    }
+    const Form form = Form::Parse(call.request.body);
+    if (!open_post && !site->csrf().Valid(v.token, form.Get("csrf"))) {
+      return site->Message(v, 403, v.T("请求被拒绝", "Request refused"),
+                           v.T("表单已过期或不是从本站提交的，请返回重新打开页面后再提交。",
+                               "The form has expired or was not sent from this site; open the page again and resubmit."));
+    }
+    return handler(*site, v, call, form);
+  };
+  router.Add(std::move(r));
+}
+
+void AddPages(server::Router& router, std::shared_ptr<const server::Service> service,
+              std::shared_ptr<const server::Authenticator> auth, PagesOptions options) {
+  auto site = std::make_shared<const Site>(&router, std::move(service), auth, std::move(options));
+  AddStaticFiles(router);
+  AddSessionPages(router, site, auth);
+  AddCalculatorPages(router, site);
+  AddApplicantPages(router, site);
+  AddReviewPages(router, site);
+  AddRoundPages(router, site);
+  AddAuditPages(router, site);
+  AddSimulatePages(router, site);
+}
+
+}  // namespace qgrant::web
