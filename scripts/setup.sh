@@ -11,9 +11,11 @@ packages=(
   libgoogle-perftools-dev libxlsxwriter-dev libutf8proc-dev libpango1.0-dev libcairo2-dev fonts-noto-cjk bc time
   libsqlite3-dev sqlite3 libpq-dev libssl-dev postgresql postgresql-client python3 python3-jsonschema
   libboost1.81-dev libboost-url1.81-dev wrk
-  chromium nodejs npm
+  chromium nodejs
   "$@"
 )
+# Debian's nodejs comes without npm; a nodejs that bundles npm (NodeSource) conflicts with it.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

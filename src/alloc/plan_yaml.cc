@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
@@ -150,6 +151,9 @@ Result<AllocationPlan> ParsePlanYaml(std::string_view text, std::string_view sou
 }
 
 Result<AllocationPlan> LoadPlanFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Status::InvalidArgument("计划文件是一个目录 / plan file is a directory: " + path);
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IoError("cannot read plan file " + path);
   std::ostringstream text;

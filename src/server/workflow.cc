@@ -76,7 +76,7 @@ Result<Workflow> Workflow::Load(const std::string& path) {
     const YAML::Node states = Member(root, "states"), actions = Member(root, "actions");
     if (!states.IsMap() || !actions.IsMap()) return Problem(path, "states and actions must be maps");
     for (auto it = states.begin(); it != states.end(); ++it) {
-      const YAML::Node& n = it->second;
+      const YAML::Node n = it->second;  // a copy: the iterator's pair is a temporary
       WorkflowState s{it->first.as<std::string>(), Label(n), Scalar(n, "live") != "false", Scalar(n, "public_as")};
       if (s.label.zh.empty() || s.label.en.empty()) return Problem(path, "state '" + s.id + "' needs zh and en");
       w.states_.push_back(std::move(s));
