@@ -176,6 +176,9 @@ void ScanChunk(const GroupIndex& groups, bool grouped, Chunk* c) {
     std::string error = scanner.Scan(line, &d);
     if (error.empty() && d.eligible && !d.canonical) error = CheckReserialisable(line);
     if (!error.empty()) {
+      if (line.find('\r') != std::string_view::npos)
+        error = "行以单独的回车符（CR）结束，请改用 LF 或 CRLF 换行 / lines end with a lone carriage return (CR); "
+                "use LF or CRLF line ends: " + error;
       if (++c->error_count <= static_cast<int64_t>(kMaxReportedErrors))
         c->errors.push_back({c->lines, std::move(error)});
       continue;

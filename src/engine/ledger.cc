@@ -711,7 +711,13 @@ Status Ledger::LoadFile(const std::string& path) {
       carried.assign(b.text, end, size - end);
       for (size_t at = 0; at < end;) {
         const char* nl = static_cast<const char*>(std::memchr(b.text.data() + at, '\n', end - at));
-        const size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - b.text.data());
+        size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - b.text.data());
+        if (nl == nullptr) {
+          // The file's last line: lines ended by a lone carriage return (old Mac files) arrive
+          // here as one, and are split at each CR, as eval splits its applications.
+          const void* cr = std::memchr(b.text.data() + at, '\r', stop - at);
+          if (cr != nullptr) stop = static_cast<size_t>(static_cast<const char*>(cr) - b.text.data());
+        }
         std::string_view line(b.text.data() + at, stop - at);
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
