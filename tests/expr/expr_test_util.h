@@ -65,7 +65,7 @@ inline std::vector<Diagnostic> CheckDiagnostics(std::string_view source, const T
   ParsedExpr parsed = MustParse(source);
   std::vector<Diagnostic> diags;
   CheckResult local;
-  Check(parsed, env, result ? result : &local, &diags);
+  (void)Check(parsed, env, result ? result : &local, &diags);  // the diagnostics say whether and why it failed
   return diags;
 }
 
