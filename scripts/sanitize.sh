@@ -7,7 +7,8 @@
 # address (ASan + UBSan, build-asan/): every test target and the whole ctest suite — unit tests,
 #   CEL conformance, policy cases, the CLI tests and bad-input catalogue, the store on SQLite and,
 #   when QGRANT_TEST_PG names a server (scripts/test.sh starts one), on PostgreSQL — then the same
-#   eval workload. Built at -O1 (sanitizers at -O2 mostly cost build time, not coverage).
+#   eval workload. Built at -O1 with line tables only (-g1: reports still name file and line;
+#   sanitizers at -O2 and full debug information mostly cost build time, not coverage).
 #   `address core` (what scripts/test.sh runs in CI, whose time the whole suite does not fit):
 #   the unit tests of common, expr, policy, engine and alloc, the policy cases, the CLI tests and
 #   the bad-input catalogue, then the eval workload.
@@ -19,7 +20,7 @@ scope="${2:-all}"
 jobs="${SANITIZE_JOBS:-$(nproc)}"
 case "$kind" in
   thread) flags="-fsanitize=thread" dir=build-tsan opt="-O2 -g -DNDEBUG" ;;
-  address) flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" dir=build-asan opt="-O1 -g -DNDEBUG" ;;
+  address) flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" dir=build-asan opt="-O1 -g1 -DNDEBUG" ;;
   *) echo "usage: scripts/sanitize.sh [thread|address] [all|core]" >&2; exit 2 ;;
 esac
 bash scripts/setup.sh
