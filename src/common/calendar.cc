@@ -292,6 +292,15 @@ Result<int64_t> ParseIsoDay(std::string_view text) {
 
 std::string FormatIsoDay(int64_t days) {
   CivilDate c = CivilFromDays(days);
+  if (c.year >= 0 && c.year <= 9999) {  // every date a decision prints: digits by hand, not printf
+    std::string out = "0000-00-00";
+    for (int64_t y = c.year, i = 3; i >= 0; --i, y /= 10) out[static_cast<size_t>(i)] = static_cast<char>('0' + y % 10);
+    out[5] = static_cast<char>('0' + c.month / 10);
+    out[6] = static_cast<char>('0' + c.month % 10);
+    out[8] = static_cast<char>('0' + c.day / 10);
+    out[9] = static_cast<char>('0' + c.day % 10);
+    return out;
+  }
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month,
                 c.day);

@@ -2,8 +2,8 @@
 
 #include <date/date.h>
 
-#include <cstdio>
 
+#include "common/calendar.h"
 #include "expr/time_util.h"
 
 namespace qgrant::policy {
@@ -67,13 +67,7 @@ std::string ClauseEn(std::string_view clause) {
   return out;
 }
 
-std::string FormatDate(Date d) {
-  date::year_month_day ymd{date::sys_days{date::days{d.days}}};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()));
-  return buf;
-}
+std::string FormatDate(Date d) { return common::FormatIsoDay(d.days); }
 
 Date AddYears(Date d, int years) {
   date::year_month_day ymd{date::sys_days{date::days{d.days}}};

@@ -33,6 +33,10 @@ TEST(CivilDate, RoundTripsAndKnowsWeekdays) {
   EXPECT_EQ(D("1970-01-01"), 0);
   EXPECT_EQ(D("2026-06-15"), 20619);
   EXPECT_EQ(FormatIsoDay(D("2024-02-29")), "2024-02-29");
+  EXPECT_EQ(FormatIsoDay(D("0001-01-01")), "0001-01-01");
+  EXPECT_EQ(FormatIsoDay(D("0999-10-09")), "0999-10-09");
+  EXPECT_EQ(FormatIsoDay(D("9999-12-31")), "9999-12-31");
+  EXPECT_EQ(FormatIsoDay(D("9999-12-31") + 1), "10000-01-01");  // beyond four digits: printed whole
   EXPECT_EQ(WeekdayOf(D("2026-06-15")), 1);  // Monday
   EXPECT_EQ(WeekdayOf(D("2026-02-14")), 6);  // Saturday
   EXPECT_EQ(WeekdayOf(D("1969-12-28")), 0);  // Sunday, before the epoch
