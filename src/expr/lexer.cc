@@ -49,8 +49,7 @@ std::vector<Token> Lexer::Tokenize(std::vector<Diagnostic>* diagnostics) {
   return out;
 }
 
-Token Lexer::Next(std::vector<Diagnostic>* diagnostics) {
-  // Skip white space and // comments.
+void Lexer::SkipSpaceAndComments() {
   while (pos_ < src_.size()) {
     char c = src_[pos_];
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
@@ -61,113 +60,123 @@ Token Lexer::Next(std::vector<Diagnostic>* diagnostics) {
       break;
     }
   }
+}
+
+Token Lexer::Next(std::vector<Diagnostic>* diagnostics) {
+  SkipSpaceAndComments();
   Token t;
   t.offset = static_cast<int32_t>(pos_);
   if (pos_ >= src_.size()) return t;
-  char c = src_[pos_];
-  auto peek = [&](size_t k) -> char { return pos_ + k < src_.size() ? src_[pos_ + k] : '\0'; };
-
-  // String and bytes literals with optional r/R and b/B prefixes in either order.
+  const char c = src_[pos_];
   if (c == '"' || c == '\'') return LexQuoted(pos_, false, false, diagnostics);
-  if (c == 'r' || c == 'R' || c == 'b' || c == 'B') {
-    char c1 = peek(1), c2 = peek(2);
-    bool r0 = c == 'r' || c == 'R', b0 = c == 'b' || c == 'B';
-    if (c1 == '"' || c1 == '\'') {
-      size_t start = pos_;
-      pos_ += 1;
-      return LexQuoted(start, r0, b0, diagnostics);
-    }
-    bool r1 = c1 == 'r' || c1 == 'R', b1 = c1 == 'b' || c1 == 'B';
-    if (((r0 && b1) || (b0 && r1)) && (c2 == '"' || c2 == '\'')) {
-      size_t start = pos_;
-      pos_ += 2;
-      return LexQuoted(start, true, true, diagnostics);
-    }
-  }
-  if (IsIdentStart(c)) {
-    size_t start = pos_;
-    while (pos_ < src_.size() && (IsIdentStart(src_[pos_]) || IsDigit(src_[pos_]))) ++pos_;
-    t.text = std::string(src_.substr(start, pos_ - start));
-    if (t.text == "true") t.kind = TokenKind::kTrue;
-    else if (t.text == "false") t.kind = TokenKind::kFalse;
-    else if (t.text == "null") t.kind = TokenKind::kNull;
-    else if (t.text == "in") t.kind = TokenKind::kIn;
-    else t.kind = TokenKind::kIdent;
-    return t;
-  }
-  if (c == '`') {
-    // Quoted identifier for field names that are not plain identifiers: a.`b-c`.
-    size_t start = ++pos_;
-    while (pos_ < src_.size() && src_[pos_] != '`' && src_[pos_] != '\n') ++pos_;
-    if (pos_ >= src_.size() || src_[pos_] != '`') {
-      Error(t.offset, "unterminated quoted identifier", diagnostics);
-      t.kind = TokenKind::kError;
-      return t;
-    }
-    t.text = std::string(src_.substr(start, pos_ - start));
-    ++pos_;
-    t.kind = TokenKind::kIdent;
-    bool ok = !t.text.empty();
-    for (char ch : t.text) {
-      if (!(IsIdentStart(ch) || IsDigit(ch) || ch == '.' || ch == '-' || ch == '/' || ch == '~')) ok = false;
-    }
-    if (!ok) {
-      Error(t.offset, "invalid quoted identifier `" + t.text + "`", diagnostics);
-      t.kind = TokenKind::kError;
-    }
-    t.quoted_ident = true;
-    return t;
-  }
-  if (IsDigit(c) || (c == '.' && IsDigit(peek(1)))) return LexNumber(diagnostics);
+  if (LexPrefixedQuoted(diagnostics, &t)) return t;
+  if (IsIdentStart(c)) return LexIdent(std::move(t));
+  if (c == '`') return LexQuotedIdent(std::move(t), diagnostics);
+  if (IsDigit(c) || (c == '.' && pos_ + 1 < src_.size() && IsDigit(src_[pos_ + 1]))) return LexNumber(diagnostics);
+  if (LexOperator(&t)) return t;
+  return LexUnknown(std::move(t), diagnostics);
+}
 
-  // Operators keep their text so that diagnostics can name them ("unexpected ')'").
-  auto one = [&](TokenKind k) {
-    t.text = std::string(src_.substr(pos_, 1));
-    ++pos_;
-    t.kind = k;
-    return t;
-  };
-  auto two = [&](TokenKind k) {
-    t.text = std::string(src_.substr(pos_, 2));
-    pos_ += 2;
-    t.kind = k;
-    return t;
-  };
-  switch (c) {
-    case '(': return one(TokenKind::kLParen);
-    case ')': return one(TokenKind::kRParen);
-    case '[': return one(TokenKind::kLBracket);
-    case ']': return one(TokenKind::kRBracket);
-    case '{': return one(TokenKind::kLBrace);
-    case '}': return one(TokenKind::kRBrace);
-    case '.': return one(TokenKind::kDot);
-    case ',': return one(TokenKind::kComma);
-    case ':': return one(TokenKind::kColon);
-    case '?': return one(TokenKind::kQuestion);
-    case '+': return one(TokenKind::kPlus);
-    case '-': return one(TokenKind::kMinus);
-    case '*': return one(TokenKind::kStar);
-    case '/': return one(TokenKind::kSlash);
-    case '%': return one(TokenKind::kPercent);
-    case '!': return peek(1) == '=' ? two(TokenKind::kNe) : one(TokenKind::kBang);
-    case '=':
-      if (peek(1) == '=') return two(TokenKind::kEq);
-      break;
-    case '<': return peek(1) == '=' ? two(TokenKind::kLe) : one(TokenKind::kLt);
-    case '>': return peek(1) == '=' ? two(TokenKind::kGe) : one(TokenKind::kGt);
-    case '&':
-      if (peek(1) == '&') return two(TokenKind::kAnd);
-      break;
-    case '|':
-      if (peek(1) == '|') return two(TokenKind::kOr);
-      break;
-    default: break;
+// String and bytes literals with r/R and b/B prefixes in either order; false when the letters
+// at pos_ start an identifier instead.
+bool Lexer::LexPrefixedQuoted(std::vector<Diagnostic>* diagnostics, Token* t) {
+  auto peek = [&](size_t k) -> char { return pos_ + k < src_.size() ? src_[pos_ + k] : '\0'; };
+  const char c = peek(0), c1 = peek(1), c2 = peek(2);
+  const bool r0 = c == 'r' || c == 'R', b0 = c == 'b' || c == 'B';
+  if (!r0 && !b0) return false;
+  if (c1 == '"' || c1 == '\'') {
+    size_t start = pos_;
+    pos_ += 1;
+    *t = LexQuoted(start, r0, b0, diagnostics);
+    return true;
   }
-  // Unknown character: report it once (a whole UTF-8 sequence) and move on. A byte that does
-  // not start a valid sequence is named by its value, so the message itself stays valid UTF-8,
-  // and only that byte is skipped (the tokens after it are still read).
+  const bool r1 = c1 == 'r' || c1 == 'R', b1 = c1 == 'b' || c1 == 'B';
+  if (((r0 && b1) || (b0 && r1)) && (c2 == '"' || c2 == '\'')) {
+    size_t start = pos_;
+    pos_ += 2;
+    *t = LexQuoted(start, true, true, diagnostics);
+    return true;
+  }
+  return false;
+}
+
+Token Lexer::LexIdent(Token t) {
+  size_t start = pos_;
+  while (pos_ < src_.size() && (IsIdentStart(src_[pos_]) || IsDigit(src_[pos_]))) ++pos_;
+  t.text = std::string(src_.substr(start, pos_ - start));
+  if (t.text == "true") t.kind = TokenKind::kTrue;
+  else if (t.text == "false") t.kind = TokenKind::kFalse;
+  else if (t.text == "null") t.kind = TokenKind::kNull;
+  else if (t.text == "in") t.kind = TokenKind::kIn;
+  else t.kind = TokenKind::kIdent;
+  return t;
+}
+
+// A quoted identifier, for field names that are not plain identifiers: a.`b-c`.
+Token Lexer::LexQuotedIdent(Token t, std::vector<Diagnostic>* diagnostics) {
+  size_t start = ++pos_;
+  while (pos_ < src_.size() && src_[pos_] != '`' && src_[pos_] != '\n') ++pos_;
+  if (pos_ >= src_.size() || src_[pos_] != '`') {
+    Error(t.offset, "unterminated quoted identifier", diagnostics);
+    t.kind = TokenKind::kError;
+    return t;
+  }
+  t.text = std::string(src_.substr(start, pos_ - start));
+  ++pos_;
+  t.kind = TokenKind::kIdent;
+  bool ok = !t.text.empty();
+  for (char ch : t.text) {
+    if (!(IsIdentStart(ch) || IsDigit(ch) || ch == '.' || ch == '-' || ch == '/' || ch == '~')) ok = false;
+  }
+  if (!ok) {
+    Error(t.offset, "invalid quoted identifier `" + t.text + "`", diagnostics);
+    t.kind = TokenKind::kError;
+  }
+  t.quoted_ident = true;
+  return t;
+}
+
+// Operators keep their text so that diagnostics can name them ("unexpected ')'").
+bool Lexer::LexOperator(Token* t) {
+  auto take = [&](size_t n, TokenKind k) {
+    t->text = std::string(src_.substr(pos_, n));
+    pos_ += n;
+    t->kind = k;
+    return true;
+  };
+  const char next = pos_ + 1 < src_.size() ? src_[pos_ + 1] : '\0';
+  switch (src_[pos_]) {
+    case '(': return take(1, TokenKind::kLParen);
+    case ')': return take(1, TokenKind::kRParen);
+    case '[': return take(1, TokenKind::kLBracket);
+    case ']': return take(1, TokenKind::kRBracket);
+    case '{': return take(1, TokenKind::kLBrace);
+    case '}': return take(1, TokenKind::kRBrace);
+    case '.': return take(1, TokenKind::kDot);
+    case ',': return take(1, TokenKind::kComma);
+    case ':': return take(1, TokenKind::kColon);
+    case '?': return take(1, TokenKind::kQuestion);
+    case '+': return take(1, TokenKind::kPlus);
+    case '-': return take(1, TokenKind::kMinus);
+    case '*': return take(1, TokenKind::kStar);
+    case '/': return take(1, TokenKind::kSlash);
+    case '%': return take(1, TokenKind::kPercent);
+    case '!': return next == '=' ? take(2, TokenKind::kNe) : take(1, TokenKind::kBang);
+    case '=': return next == '=' && take(2, TokenKind::kEq);
+    case '<': return next == '=' ? take(2, TokenKind::kLe) : take(1, TokenKind::kLt);
+    case '>': return next == '=' ? take(2, TokenKind::kGe) : take(1, TokenKind::kGt);
+    case '&': return next == '&' && take(2, TokenKind::kAnd);
+    case '|': return next == '|' && take(2, TokenKind::kOr);
+    default: return false;
+  }
+}
+
+// An unknown character: reported once (a whole UTF-8 sequence) and skipped. A byte that does not
+// start a valid sequence is named by its value, so the message itself stays valid UTF-8, and only
+// that byte is skipped (the tokens after it are still read).
+Token Lexer::LexUnknown(Token t, std::vector<Diagnostic>* diagnostics) {
   size_t len = 1;
-  unsigned char uc = static_cast<unsigned char>(c);
+  unsigned char uc = static_cast<unsigned char>(src_[pos_]);
   if (uc >= 0xC0) len = uc >= 0xF0 ? 4 : uc >= 0xE0 ? 3 : 2;
   std::string_view ch = src_.substr(pos_, len);
   if (len > 1 && (ch.size() < len || !IsValidUtf8(ch))) len = 1;
@@ -186,78 +195,10 @@ Token Lexer::Next(std::vector<Diagnostic>* diagnostics) {
   return t;
 }
 
-Token Lexer::LexNumber(std::vector<Diagnostic>* diagnostics) {
-  Token t;
-  t.offset = static_cast<int32_t>(pos_);
-  size_t start = pos_;
-  auto at = [&](size_t p) -> char { return p < src_.size() ? src_[p] : '\0'; };
-  if (at(pos_) == '0' && (at(pos_ + 1) == 'x' || at(pos_ + 1) == 'X')) {
-    pos_ += 2;
-    size_t digits = pos_;
-    while (IsHex(at(pos_))) ++pos_;
-    t.text = std::string(src_.substr(start, pos_ - start));
-    if (pos_ == digits) {
-      Error(t.offset, "hexadecimal literal without digits", diagnostics);
-      t.kind = TokenKind::kError;
-      return t;
-    }
-    unsigned __int128 v = 0;
-    bool overflow = false;
-    for (size_t i = digits; i < pos_; ++i) {
-      v = v * 16 + HexVal(src_[i]);
-      if (v > UINT64_MAX) overflow = true;
-    }
-    bool is_uint = at(pos_) == 'u' || at(pos_) == 'U';
-    if (is_uint) ++pos_;
-    if (overflow || (!is_uint && v > static_cast<unsigned __int128>(INT64_MAX) + 1)) {
-      Error(t.offset, "integer literal out of range: " + t.text, diagnostics);
-      t.kind = TokenKind::kError;
-      return t;
-    }
-    if (is_uint) {
-      t.kind = TokenKind::kUint;
-      t.value = Value::Uint(static_cast<uint64_t>(v));
-    } else {
-      t.kind = TokenKind::kInt;
-      t.int_magnitude = static_cast<uint64_t>(v);
-      t.int_overflow = v > INT64_MAX;
-    }
-    return t;
-  }
-  while (IsDigit(at(pos_))) ++pos_;
-  bool is_double = false;
-  if (at(pos_) == '.' && IsDigit(at(pos_ + 1))) {
-    is_double = true;
-    ++pos_;
-    while (IsDigit(at(pos_))) ++pos_;
-  }
-  if (at(pos_) == 'e' || at(pos_) == 'E') {
-    size_t p = pos_ + 1;
-    if (at(p) == '+' || at(p) == '-') ++p;
-    if (IsDigit(at(p))) {
-      is_double = true;
-      pos_ = p;
-      while (IsDigit(at(pos_))) ++pos_;
-    } else {
-      Error(static_cast<int32_t>(pos_), "exponent without digits", diagnostics);
-      pos_ = p;
-      t.kind = TokenKind::kError;
-      return t;
-    }
-  }
-  t.text = std::string(src_.substr(start, pos_ - start));
-  if (is_double) {
-    t.kind = TokenKind::kDouble;
-    t.value = Value::Double(std::strtod(t.text.c_str(), nullptr));
-    return t;
-  }
-  unsigned __int128 v = 0;
-  bool overflow = false;
-  for (char ch : t.text) {
-    v = v * 10 + static_cast<unsigned>(ch - '0');
-    if (v > UINT64_MAX) overflow = true;
-  }
-  bool is_uint = at(pos_) == 'u' || at(pos_) == 'U';
+// An integer literal's value `v` (with its `u` suffix, if any, still at pos_): int or uint, or an
+// error when out of range. An int's magnitude may be 2^63, which only a unary minus makes valid.
+Token Lexer::IntegerToken(Token t, unsigned __int128 v, bool overflow, std::vector<Diagnostic>* diagnostics) {
+  const bool is_uint = pos_ < src_.size() && (src_[pos_] == 'u' || src_[pos_] == 'U');
   if (is_uint) ++pos_;
   if (overflow || (!is_uint && v > static_cast<unsigned __int128>(INT64_MAX) + 1)) {
     Error(t.offset, "integer literal out of range: " + t.text, diagnostics);
@@ -273,6 +214,68 @@ Token Lexer::LexNumber(std::vector<Diagnostic>* diagnostics) {
     t.int_overflow = v > INT64_MAX;
   }
   return t;
+}
+
+// 0x... (pos_ at the 0).
+Token Lexer::LexHex(Token t, std::vector<Diagnostic>* diagnostics) {
+  const size_t start = pos_;
+  pos_ += 2;
+  const size_t digits = pos_;
+  while (pos_ < src_.size() && IsHex(src_[pos_])) ++pos_;
+  t.text = std::string(src_.substr(start, pos_ - start));
+  if (pos_ == digits) {
+    Error(t.offset, "hexadecimal literal without digits", diagnostics);
+    t.kind = TokenKind::kError;
+    return t;
+  }
+  unsigned __int128 v = 0;
+  bool overflow = false;
+  for (size_t i = digits; i < pos_; ++i) {
+    v = v * 16 + HexVal(src_[i]);
+    if (v > UINT64_MAX) overflow = true;
+  }
+  return IntegerToken(std::move(t), v, overflow, diagnostics);
+}
+
+Token Lexer::LexNumber(std::vector<Diagnostic>* diagnostics) {
+  Token t;
+  t.offset = static_cast<int32_t>(pos_);
+  size_t start = pos_;
+  auto at = [&](size_t p) -> char { return p < src_.size() ? src_[p] : '\0'; };
+  if (at(pos_) == '0' && (at(pos_ + 1) == 'x' || at(pos_ + 1) == 'X')) return LexHex(std::move(t), diagnostics);
+  while (IsDigit(at(pos_))) ++pos_;
+  bool is_double = false;
+  if (at(pos_) == '.' && IsDigit(at(pos_ + 1))) {
+    is_double = true;
+    ++pos_;
+    while (IsDigit(at(pos_))) ++pos_;
+  }
+  if (at(pos_) == 'e' || at(pos_) == 'E') {
+    size_t p = pos_ + 1;
+    if (at(p) == '+' || at(p) == '-') ++p;
+    if (!IsDigit(at(p))) {
+      Error(static_cast<int32_t>(pos_), "exponent without digits", diagnostics);
+      pos_ = p;
+      t.kind = TokenKind::kError;
+      return t;
+    }
+    is_double = true;
+    pos_ = p;
+    while (IsDigit(at(pos_))) ++pos_;
+  }
+  t.text = std::string(src_.substr(start, pos_ - start));
+  if (is_double) {
+    t.kind = TokenKind::kDouble;
+    t.value = Value::Double(std::strtod(t.text.c_str(), nullptr));
+    return t;
+  }
+  unsigned __int128 v = 0;
+  bool overflow = false;
+  for (char ch : t.text) {
+    v = v * 10 + static_cast<unsigned>(ch - '0');
+    if (v > UINT64_MAX) overflow = true;
+  }
+  return IntegerToken(std::move(t), v, overflow, diagnostics);
 }
 
 Token Lexer::LexQuoted(size_t prefix_start, bool raw, bool bytes,

@@ -49,7 +49,15 @@ class Lexer {
 
  private:
   Token Next(std::vector<Diagnostic>* diagnostics);
+  void SkipSpaceAndComments();
+  bool LexPrefixedQuoted(std::vector<Diagnostic>* diagnostics, Token* t);
+  Token LexIdent(Token t);
+  Token LexQuotedIdent(Token t, std::vector<Diagnostic>* diagnostics);
+  bool LexOperator(Token* t);
+  Token LexUnknown(Token t, std::vector<Diagnostic>* diagnostics);
   Token LexNumber(std::vector<Diagnostic>* diagnostics);
+  Token LexHex(Token t, std::vector<Diagnostic>* diagnostics);
+  Token IntegerToken(Token t, unsigned __int128 v, bool overflow, std::vector<Diagnostic>* diagnostics);
   Token LexQuoted(size_t prefix_start, bool raw, bool bytes, std::vector<Diagnostic>* diagnostics);
   void Error(int32_t offset, std::string message, std::vector<Diagnostic>* diagnostics);
 

@@ -442,18 +442,8 @@ std::optional<ParsedFile> ReadYaml(const std::string& path, DiagnosticSink* sink
   return f;
 }
 
-std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
-  const YamlReader& r = *f.reader;
-  const YAML::Node& n = f.root;
-  r.CheckKeys(n, {"kind", "id", "version", "title", "authority", "settings", "data", "exclusions", "measures",
-                 "provisions", "applicant_facts"},
-              "policy");
-  auto p = std::make_shared<Policy>();
-  p->file = f.path;
-  p->id = r.String(n, "id", true).value_or("");
-  p->version = r.String(n, "version", true).value_or("");
-  p->title = r.TextField(n, "title", true).value_or(Text{});
-  p->authority = r.TextField(n, "authority", true).value_or(Text{});
+// The policy's `settings:`: its dates, the validity of clause （十四） and what an upgrade pays.
+void ParseSettings(const YamlReader& r, const YAML::Node& n, Policy* p) {
   YAML::Node settings = Child(n, "settings");
   if (settings.IsDefined() && settings.IsMap()) {
     r.CheckKeys(settings, {"effective_from", "validity_years", "upgrade_pays", "achievements_from"}, "settings");
@@ -483,11 +473,10 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
     }
     if (!reported) r.Error(n, msg);
   }
-  p->data = Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
-  if (p->data.kind() != expr::Kind::kMap) {
-    r.Error(Child(n, "data"), "'data' must map list names to lists");
-    p->data = expr::Value::Map(expr::MapValue::Make({}, nullptr));
-  }
+}
+
+// The facts an applicant declares beyond the contract's own fields (CONTRACT §2), all scalars.
+void ParseApplicantFacts(const YamlReader& r, const YAML::Node& n, Policy* p) {
   p->applicant_facts = ParseFacts(r, Child(n, "applicant_facts"));
   for (const auto& f : p->applicant_facts) {
     static const char* const kContract[] = {"uscc", "name", "kind", "registered_in_shenzhen", "serious_dishonesty",
@@ -499,35 +488,66 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
       r.Error(Child(n, "applicant_facts"), "applicant fact '" + f.name + "' must be a string, int, bool or date");
     }
   }
-  expr::TypeEnv env = ExclusionEnv(p->data, p->applicant_facts);
-  p->exclusions = ParseConditions(r, Child(n, "exclusions"), env, "policy");
-  if (YAML::Node provisions = Child(n, "provisions"); provisions.IsDefined()) {
-    if (!provisions.IsSequence()) r.Error(provisions, "'provisions' must be a list of {clause, text, enforced_by}");
-    for (const auto& pn : provisions) {
-      r.CheckKeys(pn, {"clause", "text", "enforced_by"}, "provision");
-      Provision pv;
-      pv.clause = r.String(pn, "clause", true).value_or("");
-      pv.text = r.TextField(pn, "text", true).value_or(Text{});
-      pv.enforced_by = r.String(pn, "enforced_by", true).value_or("");
-      p->provisions.push_back(std::move(pv));
-    }
+}
+
+// The provisions no measure carries, each naming what enforces it.
+void ParseProvisions(const YamlReader& r, const YAML::Node& n, Policy* p) {
+  YAML::Node provisions = Child(n, "provisions");
+  if (!provisions.IsDefined()) return;
+  if (!provisions.IsSequence()) r.Error(provisions, "'provisions' must be a list of {clause, text, enforced_by}");
+  for (const auto& pn : provisions) {
+    r.CheckKeys(pn, {"clause", "text", "enforced_by"}, "provision");
+    Provision pv;
+    pv.clause = r.String(pn, "clause", true).value_or("");
+    pv.text = r.TextField(pn, "text", true).value_or(Text{});
+    pv.enforced_by = r.String(pn, "enforced_by", true).value_or("");
+    p->provisions.push_back(std::move(pv));
   }
+}
+
+// The policy's measures; an id defined twice is an error at the second.
+void ParsePolicyMeasures(const YamlReader& r, const YAML::Node& n, Policy* p) {
   YAML::Node measures = Child(n, "measures");
   if (!measures.IsSequence() || measures.size() == 0) {
     r.Error(n, "a policy needs a non-empty list of measures");
-  } else {
-    std::map<std::string, SourceRef> seen;
-    for (const auto& mn : measures) {
-      auto m = ParseMeasure(r, mn, p->data, "policy", p->applicant_facts);
-      if (!m) continue;
-      auto [it, fresh] = seen.emplace(m->id, m->where);
-      if (!fresh) {
-        r.Error(mn, "measure '" + m->id + "' is defined twice (first at line " + std::to_string(it->second.line) + ")");
-        continue;
-      }
-      p->measures.push_back(std::move(*m));
-    }
+    return;
   }
+  std::map<std::string, SourceRef> seen;
+  for (const auto& mn : measures) {
+    auto m = ParseMeasure(r, mn, p->data, "policy", p->applicant_facts);
+    if (!m) continue;
+    auto [it, fresh] = seen.emplace(m->id, m->where);
+    if (!fresh) {
+      r.Error(mn, "measure '" + m->id + "' is defined twice (first at line " + std::to_string(it->second.line) + ")");
+      continue;
+    }
+    p->measures.push_back(std::move(*m));
+  }
+}
+
+std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
+  const YamlReader& r = *f.reader;
+  const YAML::Node& n = f.root;
+  r.CheckKeys(n, {"kind", "id", "version", "title", "authority", "settings", "data", "exclusions", "measures",
+                 "provisions", "applicant_facts"},
+              "policy");
+  auto p = std::make_shared<Policy>();
+  p->file = f.path;
+  p->id = r.String(n, "id", true).value_or("");
+  p->version = r.String(n, "version", true).value_or("");
+  p->title = r.TextField(n, "title", true).value_or(Text{});
+  p->authority = r.TextField(n, "authority", true).value_or(Text{});
+  ParseSettings(r, n, p.get());
+  p->data = Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  if (p->data.kind() != expr::Kind::kMap) {
+    r.Error(Child(n, "data"), "'data' must map list names to lists");
+    p->data = expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  }
+  ParseApplicantFacts(r, n, p.get());
+  expr::TypeEnv env = ExclusionEnv(p->data, p->applicant_facts);
+  p->exclusions = ParseConditions(r, Child(n, "exclusions"), env, "policy");
+  ParseProvisions(r, n, p.get());
+  ParsePolicyMeasures(r, n, p.get());
   return p;
 }
 
@@ -597,7 +617,8 @@ bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::sha
 
 namespace {
 
-bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, DiagnosticSink* sink) {
+// The files a bundle is read from: each path given, a folder standing for its YAML files in order.
+std::vector<std::string> ListBundleFiles(const std::vector<std::string>& paths, DiagnosticSink* sink) {
   std::vector<std::string> files;
   for (const auto& p : paths) {
     std::error_code ec;
@@ -618,13 +639,13 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
       sink->Error(p, 0, 0, "no such file or folder");
     }
   }
-  std::vector<ParsedFile> parsed;
-  for (const auto& path : files) {
-    auto f = ReadYaml(path, sink);
-    if (f) parsed.push_back(std::move(*f));
-  }
+  return files;
+}
+
+// The bundle's one policy file, parsed; a second one is an error. Its measures' YAML too, which
+// amendments change.
+std::shared_ptr<Policy> ParseTheOnePolicy(std::vector<ParsedFile>& parsed, YAML::Node* measures) {
   std::shared_ptr<Policy> policy;
-  YAML::Node policy_measures;
   for (auto& f : parsed) {
     if (f.kind != "policy") continue;
     if (policy) {
@@ -632,123 +653,154 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
       continue;
     }
     policy = ParsePolicy(f);
-    policy_measures = Child(f.root, "measures");
+    *measures = Child(f.root, "measures");
   }
+  return policy;
+}
+
+// An amendment or reform file and the day from which it applies.
+struct PendingAmendment {
+  ParsedFile* file;
+  Date from;
+};
+
+// Amendments apply in date order; a reform (a draft change for cost simulation) is an amendment
+// without a date: it applies whenever the policy does, on top of every amendment.
+std::vector<PendingAmendment> AmendmentsInOrder(std::vector<ParsedFile>& parsed, const Policy& policy) {
+  std::vector<PendingAmendment> pending;
+  for (auto& f : parsed) {
+    if (f.kind != "amendment") continue;
+    auto from = f.reader->DateField(f.root, "effective_from", true);
+    if (from) pending.push_back({&f, *from});
+  }
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const PendingAmendment& a, const PendingAmendment& b) { return a.from < b.from; });
+  for (auto& f : parsed) {
+    if (f.kind == "reform") pending.push_back({&f, policy.effective_from.value_or(Date{INT32_MIN})});
+  }
+  return pending;
+}
+
+// One change of an amendment ({add}, {cancel} or {change}), applied to `current`, the measures
+// in force as the earlier changes left them.
+void ApplyChange(const YamlReader& r, const YAML::Node& c, const Policy& policy, Amendment* a,
+                 std::map<std::string, YAML::Node>* current) {
+  if (!c.IsMap()) {
+    r.Error(c, "a change is {add: <measure>}, {cancel: <id>} or {change: <id>, <fields>}");
+    return;
+  }
+  if (Child(c, "add").IsDefined()) {
+    r.CheckKeys(c, {"add"}, "change");
+    auto m = ParseMeasure(r, Child(c, "add"), policy.data, a->id, policy.applicant_facts);
+    if (!m) return;
+    if (current->count(m->id)) {
+      r.Error(Child(c, "add"), "measure '" + m->id + "' already exists; use change");
+      return;
+    }
+    (*current)[m->id] = Child(c, "add");
+    a->added.push_back(std::move(*m));
+  } else if (Child(c, "cancel").IsDefined()) {
+    r.CheckKeys(c, {"cancel"}, "change");
+    std::string id = Child(c, "cancel").Scalar();
+    if (!current->count(id)) {
+      r.Error(Child(c, "cancel"), "cannot cancel '" + id + "': no such measure in force");
+      return;
+    }
+    current->erase(id);
+    a->cancelled.push_back(id);
+  } else if (Child(c, "change").IsDefined()) {
+    std::string id = Child(c, "change").Scalar();
+    auto it = current->find(id);
+    if (it == current->end()) {
+      r.Error(Child(c, "change"), "cannot change '" + id + "': no such measure in force");
+      return;
+    }
+    if (Child(c, "id").IsDefined()) r.Error(Child(c, "id"), "a change cannot rename a measure");
+    YAML::Node merged = MergeMeasure(it->second, c);
+    auto m = ParseMeasure(r, merged, policy.data, a->id, policy.applicant_facts);
+    if (!m) return;
+    it->second = merged;
+    a->changed.push_back(std::move(*m));
+  } else {
+    r.Error(c, "a change is {add: <measure>}, {cancel: <id>} or {change: <id>, <fields>}");
+  }
+}
+
+// An amendment (or reform) file read and its changes applied to `current`; null when it has no
+// changes to apply.
+std::shared_ptr<const Amendment> ParseAmendment(const PendingAmendment& pa, const Policy& policy,
+                                                std::map<std::string, YAML::Node>* current) {
+  const YamlReader& r = *pa.file->reader;
+  const YAML::Node& n = pa.file->root;
+  const bool reform = pa.file->kind == "reform";
+  if (reform) {
+    r.CheckKeys(n, {"kind", "id", "version", "policy", "title", "changes"}, "reform");
+  } else {
+    r.CheckKeys(n, {"kind", "id", "version", "policy", "effective_from", "title", "approved_by", "approved_on", "changes"},
+                "amendment");
+  }
+  auto a = std::make_shared<Amendment>();
+  a->file = pa.file->path;
+  a->id = r.String(n, "id", true).value_or("");
+  a->version = r.String(n, "version", true).value_or("");
+  a->policy_id = r.String(n, "policy", true).value_or("");
+  a->effective_from = pa.from;
+  a->title = r.TextField(n, "title", true).value_or(Text{});
+  if (!a->policy_id.empty() && a->policy_id != policy.id) {
+    r.Error(Child(n, "policy"), "amendment is for policy '" + a->policy_id + "', not '" + policy.id + "'");
+  }
+  if (!reform) CheckApproval(r, n, policy, pa.from, a.get());
+  YAML::Node changes = Child(n, "changes");
+  if (!changes.IsSequence() || changes.size() == 0) {
+    r.Error(n, "an amendment needs a non-empty list of changes (add, change, cancel)");
+    return nullptr;
+  }
+  for (const auto& c : changes) ApplyChange(r, c, policy, a.get(), current);
+  return a;
+}
+
+// Guides found beside the policy are checked with it (LoadGuideFile does the work); a file of
+// any other kind is an error.
+void LoadGuidesBeside(std::vector<ParsedFile>& parsed, PolicyBundle* bundle, DiagnosticSink* sink) {
+  for (auto& f : parsed) {
+    if (f.kind == "guide") {
+      std::shared_ptr<const Guide> loaded;
+      if (LoadGuideFile(f.path, *bundle, &loaded, sink)) bundle->guides.push_back(loaded);
+    } else if (f.kind != "policy" && f.kind != "amendment" && f.kind != "reform" && f.kind != "tests" &&
+               !f.kind.empty()) {
+      f.reader->Error(Child(f.root, "kind"), "unknown kind '" + f.kind + "' (policy, amendment, reform, guide, tests)");
+    }
+  }
+}
+
+bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, DiagnosticSink* sink) {
+  std::vector<ParsedFile> parsed;
+  for (const auto& path : ListBundleFiles(paths, sink)) {
+    auto f = ReadYaml(path, sink);
+    if (f) parsed.push_back(std::move(*f));
+  }
+  YAML::Node policy_measures;
+  std::shared_ptr<Policy> policy = ParseTheOnePolicy(parsed, &policy_measures);
   if (!policy) {
     if (!sink->has_errors()) sink->Error(paths.empty() ? "" : paths[0], 0, 0, "no policy file (kind: policy) found");
     return false;
   }
-  // Amendments apply in date order; each change reads the measure as the earlier ones left it.
+  // Each amendment reads the measures as the earlier ones left them.
   std::map<std::string, YAML::Node> current;
   if (policy_measures.IsSequence()) {
     for (const auto& mn : policy_measures) {
       if (mn.IsMap() && Child(mn, "id").IsScalar()) current[Child(mn, "id").Scalar()] = static_cast<const YAML::Node&>(mn);
     }
   }
-  struct Pending {
-    ParsedFile* file;
-    Date from;
-  };
-  std::vector<Pending> pending;
-  for (auto& f : parsed) {
-    if (f.kind != "amendment") continue;
-    auto from = f.reader->DateField(f.root, "effective_from", true);
-    if (from) pending.push_back({&f, *from});
-  }
-  std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.from < b.from; });
-  // A reform (a draft change for cost simulation) is an amendment without a date: it applies
-  // whenever the policy does, on top of every amendment.
-  for (auto& f : parsed) {
-    if (f.kind == "reform") pending.push_back({&f, policy->effective_from.value_or(Date{INT32_MIN})});
-  }
-  std::vector<std::shared_ptr<const Amendment>> amendments;
-  for (const auto& pa : pending) {
-    const YamlReader& r = *pa.file->reader;
-    const YAML::Node& n = pa.file->root;
-    const bool reform = pa.file->kind == "reform";
-    if (reform) {
-      r.CheckKeys(n, {"kind", "id", "version", "policy", "title", "changes"}, "reform");
-    } else {
-      r.CheckKeys(n, {"kind", "id", "version", "policy", "effective_from", "title", "approved_by", "approved_on", "changes"},
-                  "amendment");
-    }
-    auto a = std::make_shared<Amendment>();
-    a->file = pa.file->path;
-    a->id = r.String(n, "id", true).value_or("");
-    a->version = r.String(n, "version", true).value_or("");
-    a->policy_id = r.String(n, "policy", true).value_or("");
-    a->effective_from = pa.from;
-    a->title = r.TextField(n, "title", true).value_or(Text{});
-    if (!a->policy_id.empty() && a->policy_id != policy->id) {
-      r.Error(Child(n, "policy"), "amendment is for policy '" + a->policy_id + "', not '" + policy->id + "'");
-    }
-    if (!reform) CheckApproval(r, n, *policy, pa.from, a.get());
-    YAML::Node changes = Child(n, "changes");
-    if (!changes.IsSequence() || changes.size() == 0) {
-      r.Error(n, "an amendment needs a non-empty list of changes (add, change, cancel)");
-      continue;
-    }
-    for (const auto& c : changes) {
-      if (!c.IsMap()) {
-        r.Error(c, "a change is {add: <measure>}, {cancel: <id>} or {change: <id>, <fields>}");
-        continue;
-      }
-      if (Child(c, "add").IsDefined()) {
-        r.CheckKeys(c, {"add"}, "change");
-        auto m = ParseMeasure(r, Child(c, "add"), policy->data, a->id, policy->applicant_facts);
-        if (!m) continue;
-        if (current.count(m->id)) {
-          r.Error(Child(c, "add"), "measure '" + m->id + "' already exists; use change");
-          continue;
-        }
-        current[m->id] = Child(c, "add");
-        a->added.push_back(std::move(*m));
-      } else if (Child(c, "cancel").IsDefined()) {
-        r.CheckKeys(c, {"cancel"}, "change");
-        std::string id = Child(c, "cancel").Scalar();
-        if (!current.count(id)) {
-          r.Error(Child(c, "cancel"), "cannot cancel '" + id + "': no such measure in force");
-          continue;
-        }
-        current.erase(id);
-        a->cancelled.push_back(id);
-      } else if (Child(c, "change").IsDefined()) {
-        std::string id = Child(c, "change").Scalar();
-        auto it = current.find(id);
-        if (it == current.end()) {
-          r.Error(Child(c, "change"), "cannot change '" + id + "': no such measure in force");
-          continue;
-        }
-        if (Child(c, "id").IsDefined()) r.Error(Child(c, "id"), "a change cannot rename a measure");
-        YAML::Node merged = MergeMeasure(it->second, c);
-        auto m = ParseMeasure(r, merged, policy->data, a->id, policy->applicant_facts);
-        if (!m) continue;
-        it->second = merged;
-        a->changed.push_back(std::move(*m));
-      } else {
-        r.Error(c, "a change is {add: <measure>}, {cancel: <id>} or {change: <id>, <fields>}");
-      }
-    }
-    amendments.push_back(a);
-  }
   PolicyBundle bundle;
   bundle.policy = policy;
-  bundle.amendments = amendments;
-  {
-    std::vector<const Measure*> all;
-    for (const auto& m : policy->measures) all.push_back(&m);
-    CheckOverlaps(all, sink);
+  for (const auto& pa : AmendmentsInOrder(parsed, *policy)) {
+    if (auto a = ParseAmendment(pa, *policy, &current)) bundle.amendments.push_back(std::move(a));
   }
-  for (auto& f : parsed) {
-    if (f.kind == "guide") {
-      // Guides found beside the policy are checked with it; LoadGuideFile does the work.
-      std::shared_ptr<const Guide> loaded;
-      if (LoadGuideFile(f.path, bundle, &loaded, sink)) bundle.guides.push_back(loaded);
-    } else if (f.kind != "policy" && f.kind != "amendment" && f.kind != "reform" && f.kind != "tests" &&
-               !f.kind.empty()) {
-      f.reader->Error(Child(f.root, "kind"), "unknown kind '" + f.kind + "' (policy, amendment, reform, guide, tests)");
-    }
-  }
+  std::vector<const Measure*> all;
+  for (const auto& m : policy->measures) all.push_back(&m);
+  CheckOverlaps(all, sink);
+  LoadGuidesBeside(parsed, &bundle, sink);
   *out = std::move(bundle);
   return !sink->has_errors();
 }
