@@ -363,129 +363,161 @@ std::string RenderCsv(const SimulationResult& r, const std::vector<Dimension>& b
   return out;
 }
 
-std::string RenderChart(const SimulationResult& r) {
-  constexpr int kTitlePx = 18, kLabelPx = 13, kSmallPx = 11;
-  constexpr int kBar = 14, kBarGap = 2, kRowGap = 16, kMargin = 20, kPlotWidth = 560,
-                kValueRoom = 110;
-  constexpr const char* kBaseColour = "#4e79a7";
-  constexpr const char* kReformColour = "#f28e2b";
+namespace {
+
+constexpr int kTitlePx = 18, kLabelPx = 13, kSmallPx = 11;
+constexpr int kBar = 14, kBarGap = 2, kRowGap = 16, kMargin = 20, kPlotWidth = 560, kValueRoom = 110;
+constexpr const char* kBaseColour = "#4e79a7";
+constexpr const char* kReformColour = "#f28e2b";
+
+// Where everything of the chart goes: the measures drawn, the axis and the sizes.
+struct ChartLayout {
+  std::vector<size_t> rows;  // the measures that pay, in order
+  int64_t step = 1;          // the axis step, in fen
+  int64_t axis_max = 1;
+  int tick_decimals = 0;
+  int plot_x = 0, header = 0, row_height = 0, plot_height = 0, width = 0, height = 0;
+
+  int XOf(int64_t fen) const {
+    return static_cast<int>((static_cast<__int128>(fen) * kPlotWidth + axis_max / 2) / axis_max);
+  }
+};
+
+// The axis: the smallest step of 1, 2 or 5 × 10^k fen that covers the largest bar in five steps.
+void ChooseAxis(int64_t max_fen, ChartLayout* l) {
+  int exponent = 0;
+  for (__int128 p = 1;; p *= 10, ++exponent) {
+    if (p * 5 >= max_fen) {
+      l->step = static_cast<int64_t>(p);
+      break;
+    }
+    if (p * 10 >= max_fen) {
+      l->step = static_cast<int64_t>(p * 2);
+      break;
+    }
+    if (p * 25 >= max_fen) {
+      l->step = static_cast<int64_t>(p * 5);
+      break;
+    }
+  }
+  l->axis_max = std::max<int64_t>(l->step, (max_fen + l->step - 1) / l->step * l->step);
+  l->tick_decimals = std::max(0, 6 - exponent);
+}
+
+ChartLayout LayOut(const SimulationResult& r) {
   const ScenarioResult& base = r.scenarios[kBaseline];
   const ScenarioResult& reform = r.scenarios[kReform];
-
-  std::vector<size_t> rows;
+  ChartLayout l;
   int label_width = 0;
   int64_t max_fen = 0;
   for (size_t m = 0; m < r.measures.size(); ++m) {
     if (!r.measures[m].Paid()) continue;
-    rows.push_back(m);
+    l.rows.push_back(m);
     label_width = std::max({label_width, TextPixels(r.measures[m].title.zh, kLabelPx),
                             TextPixels(r.measures[m].id + " · " + r.measures[m].clause, kSmallPx)});
     max_fen = std::max({max_fen, base.all.measures[m].fen, reform.all.measures[m].fen});
   }
-  max_fen = std::max<int64_t>(max_fen, 1000000);  // at least 1 万元 wide, even when nothing is paid
-  // Axis: the smallest step of 1, 2 or 5 × 10^k fen that covers the largest bar in five steps.
-  int64_t step = 1;
-  int exponent = 0;
-  for (__int128 p = 1;; p *= 10, ++exponent) {
-    if (p * 5 >= max_fen) {
-      step = static_cast<int64_t>(p);
-      break;
-    }
-    if (p * 10 >= max_fen) {
-      step = static_cast<int64_t>(p * 2);
-      break;
-    }
-    if (p * 25 >= max_fen) {
-      step = static_cast<int64_t>(p * 5);
-      break;
-    }
-  }
-  const int64_t axis_max = std::max<int64_t>(step, (max_fen + step - 1) / step * step);
-  const int tick_decimals = std::max(0, 6 - exponent);
-
-  const int plot_x = kMargin + label_width + 16;
-  const int header = kMargin + kTitlePx + 3 * (kSmallPx + 6) + 24;
-  const int row_height = 2 * kBar + kBarGap + kRowGap;
-  const int plot_height = static_cast<int>(rows.size()) * row_height;
-  int width = plot_x + kPlotWidth + kValueRoom + kMargin;
+  ChooseAxis(std::max<int64_t>(max_fen, 1000000), &l);  // at least 1 万元 wide, even when nothing is paid
+  l.plot_x = kMargin + label_width + 16;
+  l.header = kMargin + kTitlePx + 3 * (kSmallPx + 6) + 24;
+  l.row_height = 2 * kBar + kBarGap + kRowGap;
+  l.plot_height = static_cast<int>(l.rows.size()) * l.row_height;
+  l.width = l.plot_x + kPlotWidth + kValueRoom + kMargin;
   for (const std::string* label : {&base.label, &reform.label}) {
-    width = std::max(width, 2 * kMargin + TextPixels("基线 baseline: " + *label, kSmallPx));
+    l.width = std::max(l.width, 2 * kMargin + TextPixels("基线 baseline: " + *label, kSmallPx));
   }
-  const int height = header + plot_height + 40 + kMargin;
-  auto x_of = [&](int64_t fen) {
-    return static_cast<int>((static_cast<__int128>(fen) * kPlotWidth + axis_max / 2) / axis_max);
-  };
+  l.height = l.header + l.plot_height + 40 + kMargin;
+  return l;
+}
 
-  std::string s;
-  auto text = [&](int x, int y, int px, const std::string& content, const char* extra = "") {
-    s += "<text x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" font-size=\"" +
-         std::to_string(px) + "\"" + extra + ">" + XmlEscape(content) + "</text>\n";
-  };
-  s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) +
-       "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(width) + " " +
-       std::to_string(height) +
-       "\" font-family=\"'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft "
-       "YaHei',sans-serif\">\n";
+// SVG text, escaped.
+void SvgText(std::string* s, int x, int y, int px, const std::string& content, const char* extra = "") {
+  *s += "<text x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" font-size=\"" + std::to_string(px) +
+        "\"" + extra + ">" + XmlEscape(content) + "</text>\n";
+}
+
+// The title, the two scenarios, the totals and the legend.
+void DrawHeading(const SimulationResult& r, const ChartLayout& l, std::string* s) {
+  const ScenarioResult& base = r.scenarios[kBaseline];
+  const ScenarioResult& reform = r.scenarios[kReform];
+  int y = kMargin + kTitlePx;
+  SvgText(s, kMargin, y, kTitlePx, "各措施资助成本（万元，预算分配前） Cost per measure, 万元, before budget allocation",
+          " font-weight=\"bold\" fill=\"#222\"");
+  y += kSmallPx + 8;
+  SvgText(s, kMargin, y, kSmallPx, "基线 baseline: " + base.label, " fill=\"#444\"");
+  y += kSmallPx + 6;
+  SvgText(s, kMargin, y, kSmallPx, "改革 reform: " + reform.label, " fill=\"#444\"");
+  y += kSmallPx + 6;
+  SvgText(s, kMargin, y, kSmallPx,
+          "合计 total: " + money::WanFixed(base.all.total.fen, 2, true) + " → " +
+              money::WanFixed(reform.all.total.fen, 2, true) + " 万元 (" +
+              SignedWan(reform.all.total.fen - base.all.total.fen) + "); " + Count(r.units) + " units",
+          " fill=\"#444\"");
+  // Legend, right-aligned above the plot.
+  const int legend_x = l.plot_x + kPlotWidth - 190;
+  const int legend_y = l.header - 14;
+  *s += "<rect x=\"" + std::to_string(legend_x) + "\" y=\"" + std::to_string(legend_y - 10) +
+        "\" width=\"12\" height=\"12\" fill=\"" + kBaseColour + "\"/>\n";
+  SvgText(s, legend_x + 16, legend_y, kSmallPx, "基线 baseline", " fill=\"#222\"");
+  *s += "<rect x=\"" + std::to_string(legend_x + 100) + "\" y=\"" + std::to_string(legend_y - 10) +
+        "\" width=\"12\" height=\"12\" fill=\"" + kReformColour + "\"/>\n";
+  SvgText(s, legend_x + 116, legend_y, kSmallPx, "改革 reform", " fill=\"#222\"");
+}
+
+// Grid lines and axis labels.
+void DrawAxis(const ChartLayout& l, std::string* s) {
+  for (int64_t t = 0; t <= l.axis_max; t += l.step) {
+    const int x = l.plot_x + l.XOf(t);
+    *s += "<line x1=\"" + std::to_string(x) + "\" y1=\"" + std::to_string(l.header) + "\" x2=\"" + std::to_string(x) +
+          "\" y2=\"" + std::to_string(l.header + l.plot_height) + "\" stroke=\"" + (t == 0 ? "#888" : "#e3e3e3") +
+          "\" stroke-width=\"1\"/>\n";
+    SvgText(s, x, l.header + l.plot_height + 16, kSmallPx, money::WanFixed(t, l.tick_decimals, true),
+            " text-anchor=\"middle\" fill=\"#444\"");
+  }
+  SvgText(s, l.plot_x + kPlotWidth / 2, l.header + l.plot_height + 34, kSmallPx, "万元 (10,000 yuan)",
+          " text-anchor=\"middle\" fill=\"#444\"");
+}
+
+// One measure: its names, and a bar per scenario with its amount.
+void DrawMeasure(const SimulationResult& r, const ChartLayout& l, size_t m, int row_y, std::string* s) {
+  const MeasureRow& row = r.measures[m];
+  SvgText(s, l.plot_x - 10, row_y + kBar, kLabelPx, row.title.zh, " text-anchor=\"end\" fill=\"#222\"");
+  SvgText(s, l.plot_x - 10, row_y + 2 * kBar + kBarGap, kSmallPx, row.id + " · " + row.clause,
+          " text-anchor=\"end\" fill=\"#777\"");
+  const Cell cells[2] = {r.scenarios[kBaseline].all.measures[m], r.scenarios[kReform].all.measures[m]};
+  for (int sc : {kBaseline, kReform}) {
+    const int bar_y = row_y + sc * (kBar + kBarGap);
+    int w = l.XOf(cells[sc].fen);
+    if (cells[sc].fen > 0) w = std::max(w, 1);  // a cost, however small, stays visible
+    const std::string label = money::WanFixed(cells[sc].fen, 2, true);
+    *s += "<rect x=\"" + std::to_string(l.plot_x) + "\" y=\"" + std::to_string(bar_y) + "\" width=\"" +
+          std::to_string(w) + "\" height=\"" + std::to_string(kBar) + "\" fill=\"" +
+          (sc == kBaseline ? kBaseColour : kReformColour) + "\" class=\"" + (sc == kBaseline ? "baseline" : "reform") +
+          "\"><title>" +
+          XmlEscape(row.title.zh + " " + row.id + " " + (sc == kBaseline ? "基线" : "改革") + ": " + label + " 万元, " +
+                    Count(cells[sc].units) + " units") +
+          "</title></rect>\n";
+    SvgText(s, l.plot_x + w + 4, bar_y + kBar - 3, kSmallPx, label, " fill=\"#333\"");
+  }
+}
+
+}  // namespace
+
+std::string RenderChart(const SimulationResult& r) {
+  const ChartLayout l = LayOut(r);
+  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(l.width) + "\" height=\"" +
+                  std::to_string(l.height) + "\" viewBox=\"0 0 " + std::to_string(l.width) + " " +
+                  std::to_string(l.height) +
+                  "\" font-family=\"'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft "
+                  "YaHei',sans-serif\">\n";
   s += "<title>各措施资助成本：基线与改革（万元） Cost per measure, baseline and reform</title>\n";
   s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
-  int y = kMargin + kTitlePx;
-  text(kMargin, y, kTitlePx,
-       "各措施资助成本（万元，预算分配前） Cost per measure, 万元, before budget allocation",
-       " font-weight=\"bold\" fill=\"#222\"");
-  y += kSmallPx + 8;
-  text(kMargin, y, kSmallPx, "基线 baseline: " + base.label, " fill=\"#444\"");
-  y += kSmallPx + 6;
-  text(kMargin, y, kSmallPx, "改革 reform: " + reform.label, " fill=\"#444\"");
-  y += kSmallPx + 6;
-  text(kMargin, y, kSmallPx,
-       "合计 total: " + money::WanFixed(base.all.total.fen, 2, true) + " → " +
-           money::WanFixed(reform.all.total.fen, 2, true) + " 万元 (" +
-           SignedWan(reform.all.total.fen - base.all.total.fen) + "); " + Count(r.units) + " units",
-       " fill=\"#444\"");
-  // Legend, right-aligned above the plot.
-  const int legend_x = plot_x + kPlotWidth - 190;
-  const int legend_y = header - 14;
-  s += "<rect x=\"" + std::to_string(legend_x) + "\" y=\"" + std::to_string(legend_y - 10) +
-       "\" width=\"12\" height=\"12\" fill=\"" + kBaseColour + "\"/>\n";
-  text(legend_x + 16, legend_y, kSmallPx, "基线 baseline", " fill=\"#222\"");
-  s += "<rect x=\"" + std::to_string(legend_x + 100) + "\" y=\"" + std::to_string(legend_y - 10) +
-       "\" width=\"12\" height=\"12\" fill=\"" + kReformColour + "\"/>\n";
-  text(legend_x + 116, legend_y, kSmallPx, "改革 reform", " fill=\"#222\"");
-
-  // Grid and axis labels.
-  for (int64_t t = 0; t <= axis_max; t += step) {
-    const int x = plot_x + x_of(t);
-    s += "<line x1=\"" + std::to_string(x) + "\" y1=\"" + std::to_string(header) + "\" x2=\"" +
-         std::to_string(x) + "\" y2=\"" + std::to_string(header + plot_height) + "\" stroke=\"" +
-         (t == 0 ? "#888" : "#e3e3e3") + "\" stroke-width=\"1\"/>\n";
-    text(x, header + plot_height + 16, kSmallPx, money::WanFixed(t, tick_decimals, true),
-         " text-anchor=\"middle\" fill=\"#444\"");
-  }
-  text(plot_x + kPlotWidth / 2, header + plot_height + 34, kSmallPx, "万元 (10,000 yuan)",
-       " text-anchor=\"middle\" fill=\"#444\"");
-
-  int row_y = header + kRowGap / 2;
-  for (size_t m : rows) {
-    const MeasureRow& row = r.measures[m];
-    text(plot_x - 10, row_y + kBar, kLabelPx, row.title.zh, " text-anchor=\"end\" fill=\"#222\"");
-    text(plot_x - 10, row_y + 2 * kBar + kBarGap, kSmallPx, row.id + " · " + row.clause,
-         " text-anchor=\"end\" fill=\"#777\"");
-    const Cell cells[2] = {base.all.measures[m], reform.all.measures[m]};
-    for (int sc : {kBaseline, kReform}) {
-      const int bar_y = row_y + sc * (kBar + kBarGap);
-      int w = x_of(cells[sc].fen);
-      if (cells[sc].fen > 0) w = std::max(w, 1);  // a cost, however small, stays visible
-      const std::string label = money::WanFixed(cells[sc].fen, 2, true);
-      s += "<rect x=\"" + std::to_string(plot_x) + "\" y=\"" + std::to_string(bar_y) +
-           "\" width=\"" + std::to_string(w) + "\" height=\"" + std::to_string(kBar) +
-           "\" fill=\"" + (sc == kBaseline ? kBaseColour : kReformColour) + "\" class=\"" +
-           (sc == kBaseline ? "baseline" : "reform") + "\"><title>" +
-           XmlEscape(row.title.zh + " " + row.id + " " + (sc == kBaseline ? "基线" : "改革") +
-                     ": " + label + " 万元, " + Count(cells[sc].units) + " units") +
-           "</title></rect>\n";
-      text(plot_x + w + 4, bar_y + kBar - 3, kSmallPx, label, " fill=\"#333\"");
-    }
-    row_y += row_height;
+  DrawHeading(r, l, &s);
+  DrawAxis(l, &s);
+  int row_y = l.header + kRowGap / 2;
+  for (size_t m : l.rows) {
+    DrawMeasure(r, l, m, row_y, &s);
+    row_y += l.row_height;
   }
   s += "</svg>\n";
   return s;
