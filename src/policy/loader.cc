@@ -233,6 +233,167 @@ const FactSpec* FindFact(const std::vector<FactSpec>& facts, const std::string& 
   return nullptr;
 }
 
+// support: payment, referral (with refer_to) or non_monetary; returns the word as written.
+std::string ParseSupport(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
+  std::string support = r.String(n, "support", false).value_or("payment");
+  if (support == "payment") m->support = Support::kPayment;
+  else if (support == "referral") m->support = Support::kReferral;
+  else if (support == "non_monetary") m->support = Support::kNonMonetary;
+  else r.Error(Child(n, "support"), ctx + ": support must be payment, referral or non_monetary, found '" + support + "'");
+  if (m->support == Support::kReferral) {
+    m->referral = r.TextField(n, "refer_to", true).value_or(Text{});
+  } else if (Child(n, "refer_to").IsDefined()) {
+    r.Error(Child(n, "refer_to"), ctx + ": only referral measures refer elsewhere");
+  }
+  return support;
+}
+
+// The applicant kinds that may apply, each one of the contract's kinds.
+void ParseApplicants(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
+  m->applicants = r.StringList(n, "applicants", true);
+  if (const YAML::Node list = Child(n, "applicants"); list.IsDefined() && list.IsSequence()) {
+    const auto& kinds = ApplicantKinds();
+    std::string known;
+    for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k;
+    for (const auto& item : list) {  // the caret under the kind itself
+      if (item.IsScalar() && std::find(kinds.begin(), kinds.end(), item.Scalar()) == kinds.end()) {
+        r.Error(item, ctx + ": unknown applicant kind '" + item.Scalar() + "' (the kinds are " + known + ")");
+      }
+    }
+  }
+  if (Child(n, "applicants").IsDefined() && m->applicants.empty()) {
+    r.Error(Child(n, "applicants"), ctx + " is unreachable: no applicant kind may apply");
+  }
+}
+
+// How often the measure pays: once (and once_per), once per unit per round, a subject paid once.
+void ParseOnce(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
+  std::string once = r.String(n, "once", false).value_or("none");
+  if (once == "none") m->once = OnceRule::kNone;
+  else if (once == "first_time") m->once = OnceRule::kFirstTime;
+  else if (once == "one_time") m->once = OnceRule::kOneTime;
+  else if (once == "per_item") m->once = OnceRule::kPerItem;
+  else r.Error(Child(n, "once"), ctx + ": once must be none, first_time, one_time or per_item, found '" + once + "'");
+  if (auto per = r.String(n, "once_per", false)) {
+    if (*per == "measure") m->once_key = OnceKey::kMeasure;
+    else if (*per != "level") r.Error(Child(n, "once_per"), ctx + ": once_per must be level or measure, found '" + *per + "'");
+    if (m->once != OnceRule::kFirstTime && m->once != OnceRule::kOneTime) {
+      r.Error(Child(n, "once_per"), ctx + ": once_per applies to once: first_time or one_time");
+    }
+  }
+  m->once_per_unit_in_round = r.Bool(n, "one_per_unit_per_round", false).value_or(false);
+  m->subject_paid_once = r.Bool(n, "subject_paid_once", false).value_or(false);
+}
+
+// level: the required string fact that grades the award, and level_names for its values.
+void ParseLevel(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
+  if (auto level = r.String(n, "level", false)) {
+    m->level_fact = *level;
+    const FactSpec* f = FindFact(m->facts, *level);
+    if (f == nullptr) {
+      r.Error(Child(n, "level"), ctx + ": level names fact '" + *level + "', which is not declared under facts");
+    } else if (f->type != FactSpec::Type::kString || !f->required) {
+      r.Error(Child(n, "level"), ctx + ": the level fact '" + *level + "' must be a required string fact");
+    }
+  }
+  YAML::Node names = Child(n, "level_names");
+  if (!names.IsDefined()) return;
+  const FactSpec* lf = m->level_fact.empty() ? nullptr : FindFact(m->facts, m->level_fact);
+  if (!names.IsMap() || lf == nullptr) {
+    r.Error(names, ctx + ": level_names maps each value of the level fact to {zh, en}");
+    return;
+  }
+  for (auto it = names.begin(); it != names.end(); ++it) {
+    std::string level = it->first.Scalar();
+    if (std::find(lf->enum_values.begin(), lf->enum_values.end(), level) == lf->enum_values.end()) {
+      r.Error(it->first, ctx + ": '" + level + "' is not a value of facts." + m->level_fact);
+    }
+    if (auto t = r.TextField(names, level.c_str(), true)) m->level_names[level] = *t;
+  }
+}
+
+// items: what once: per_item counts (a list fact of objects and its key field).
+void ParseItems(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
+  if (m->once != OnceRule::kPerItem) {
+    if (Child(n, "items").IsDefined()) r.Error(Child(n, "items"), ctx + ": items apply only with once: per_item");
+    return;
+  }
+  YAML::Node items = Child(n, "items");
+  if (!items.IsMap()) {
+    r.Error(n, ctx + ": once: per_item needs items: {fact: ..., key: ...}");
+    return;
+  }
+  r.CheckKeys(items, {"fact", "key"}, "items");
+  m->items_fact = r.String(items, "fact", true).value_or("");
+  m->item_key = r.String(items, "key", true).value_or("");
+  const FactSpec* f = FindFact(m->facts, m->items_fact);
+  if (f == nullptr || !f->list_of_objects || FindFact(f->fields, m->item_key) == nullptr) {
+    r.Error(items, ctx + ": items must name a list fact of objects and one of its fields");
+  }
+}
+
+// A ceiling table by level: every value of the level fact has a positive ceiling, and nothing else.
+void ParseCeilingByLevel(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
+  YAML::Node ceiling = Child(n, "ceiling_fen");
+  m->ceiling.kind = Ceiling::Kind::kByLevel;
+  const FactSpec* lf = m->level_fact.empty() ? nullptr : FindFact(m->facts, m->level_fact);
+  if (m->level_fact.empty()) r.Error(ceiling, ctx + ": a ceiling table by level needs 'level: <fact>'");
+  for (auto it = ceiling.begin(); it != ceiling.end(); ++it) {
+    auto v = r.Int(ceiling, it->first.Scalar().c_str(), true);
+    if (!v) continue;
+    if (*v <= 0) r.Error(it->second, ctx + ": ceiling for '" + it->first.Scalar() + "' must be positive");
+    if (*v > kMaxAmountFen) r.Error(it->second, ctx + ": ceiling for '" + it->first.Scalar() + "' is above 10^15 fen");
+    if (lf && std::find(lf->enum_values.begin(), lf->enum_values.end(), it->first.Scalar()) == lf->enum_values.end()) {
+      r.Error(it->first, ctx + ": ceiling for '" + it->first.Scalar() + "' is unreachable: not a value of facts." + m->level_fact);
+    }
+    m->ceiling.by_level.emplace_back(it->first.Scalar(), *v);
+  }
+  if (!lf) return;
+  for (const auto& level : lf->enum_values) {
+    bool has = std::any_of(m->ceiling.by_level.begin(), m->ceiling.by_level.end(),
+                           [&](const auto& e) { return e.first == level; });
+    if (!has) r.Error(ceiling, ctx + ": level '" + level + "' has no ceiling, so it can never be paid");
+  }
+}
+
+// ceiling_fen: fixed, per item, or by level; only payment measures have one.
+void ParseCeiling(const YamlReader& r, const YAML::Node& n, const std::string& ctx, const std::string& support,
+                  Measure* m) {
+  YAML::Node ceiling = Child(n, "ceiling_fen");
+  if (m->support != Support::kPayment) {
+    if (ceiling.IsDefined()) r.Error(ceiling, ctx + ": a " + support + " measure pays nothing under this policy, so it has no ceiling");
+  } else if (!ceiling.IsDefined()) {
+    r.Error(n, ctx + ": missing required field 'ceiling_fen'");
+  } else if (ceiling.IsMap()) {
+    ParseCeilingByLevel(r, n, ctx, m);
+  } else if (auto v = r.Int(n, "ceiling_fen", true)) {
+    if (*v <= 0) r.Error(ceiling, ctx + ": ceiling_fen must be positive");
+    if (*v > kMaxAmountFen) r.Error(ceiling, ctx + ": ceiling_fen is above 10^15 fen (" + std::to_string(*v) + ")");
+    m->ceiling.kind = m->once == OnceRule::kPerItem ? Ceiling::Kind::kPerItem : Ceiling::Kind::kFixed;
+    m->ceiling.fixed_fen = *v;
+  }
+}
+
+// amount_fen: the expression of what is paid, when less than the ceiling; an error when it fails
+// for every application.
+void ParseAmount(const YamlReader& r, const YAML::Node& n, const std::string& ctx, const expr::TypeEnv& env,
+                 Measure* m) {
+  if (!Child(n, "amount_fen").IsDefined()) return;
+  auto src = r.String(n, "amount_fen", true);
+  if (!src) return;
+  Condition amount;
+  amount.id = "amount_fen";
+  amount.source = *src;
+  amount.where = r.Where(Child(n, "amount_fen"));
+  amount.program = CompileExpression(r, Child(n, "amount_fen"), *src, env, ExpectedType::kInt, &amount);
+  if (amount.program) {
+    if (std::string err = ConstantError(*amount.program); !err.empty()) {
+      r.Error(Child(n, "amount_fen"), ctx + ": the amount fails for every application: " + err);
+    }
+  }
+  m->amount = std::move(amount);
+}
+
 std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, const expr::Value& data,
                                     const std::string& origin, const std::vector<FactSpec>& applicant_facts) {
   if (!n.IsMap()) {
@@ -254,142 +415,16 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
   m.clause = r.String(n, "clause", true).value_or("");
   m.title = r.TextField(n, "title", true).value_or(Text{});
   m.text = r.TextField(n, "text", true).value_or(Text{});
-  std::string support = r.String(n, "support", false).value_or("payment");
-  if (support == "payment") m.support = Support::kPayment;
-  else if (support == "referral") m.support = Support::kReferral;
-  else if (support == "non_monetary") m.support = Support::kNonMonetary;
-  else r.Error(Child(n, "support"), ctx + ": support must be payment, referral or non_monetary, found '" + support + "'");
-
-  if (m.support == Support::kReferral) {
-    m.referral = r.TextField(n, "refer_to", true).value_or(Text{});
-  } else if (Child(n, "refer_to").IsDefined()) {
-    r.Error(Child(n, "refer_to"), ctx + ": only referral measures refer elsewhere");
-  }
-  m.applicants = r.StringList(n, "applicants", true);
-  if (const YAML::Node list = Child(n, "applicants"); list.IsDefined() && list.IsSequence()) {
-    const auto& kinds = ApplicantKinds();
-    std::string known;
-    for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k;
-    for (const auto& item : list) {  // the caret under the kind itself
-      if (item.IsScalar() && std::find(kinds.begin(), kinds.end(), item.Scalar()) == kinds.end()) {
-        r.Error(item, ctx + ": unknown applicant kind '" + item.Scalar() + "' (the kinds are " + known + ")");
-      }
-    }
-  }
-  if (Child(n, "applicants").IsDefined() && m.applicants.empty()) {
-    r.Error(Child(n, "applicants"), ctx + " is unreachable: no applicant kind may apply");
-  }
+  const std::string support = ParseSupport(r, n, ctx, &m);
+  ParseApplicants(r, n, ctx, &m);
   m.facts = ParseFacts(r, Child(n, "facts"));
   expr::TypeEnv env = MeasureEnv(m.facts, data, applicant_facts);
-
-  std::string once = r.String(n, "once", false).value_or("none");
-  if (once == "none") m.once = OnceRule::kNone;
-  else if (once == "first_time") m.once = OnceRule::kFirstTime;
-  else if (once == "one_time") m.once = OnceRule::kOneTime;
-  else if (once == "per_item") m.once = OnceRule::kPerItem;
-  else r.Error(Child(n, "once"), ctx + ": once must be none, first_time, one_time or per_item, found '" + once + "'");
-  if (auto per = r.String(n, "once_per", false)) {
-    if (*per == "measure") m.once_key = OnceKey::kMeasure;
-    else if (*per != "level") r.Error(Child(n, "once_per"), ctx + ": once_per must be level or measure, found '" + *per + "'");
-    if (m.once != OnceRule::kFirstTime && m.once != OnceRule::kOneTime) {
-      r.Error(Child(n, "once_per"), ctx + ": once_per applies to once: first_time or one_time");
-    }
-  }
-  m.once_per_unit_in_round = r.Bool(n, "one_per_unit_per_round", false).value_or(false);
-  m.subject_paid_once = r.Bool(n, "subject_paid_once", false).value_or(false);
+  ParseOnce(r, n, ctx, &m);
   if (Child(n, "review").IsDefined()) m.review = r.TextField(n, "review", true);
-
-  if (auto level = r.String(n, "level", false)) {
-    m.level_fact = *level;
-    const FactSpec* f = FindFact(m.facts, *level);
-    if (f == nullptr) {
-      r.Error(Child(n, "level"), ctx + ": level names fact '" + *level + "', which is not declared under facts");
-    } else if (f->type != FactSpec::Type::kString || !f->required) {
-      r.Error(Child(n, "level"), ctx + ": the level fact '" + *level + "' must be a required string fact");
-    }
-  }
-  if (YAML::Node names = Child(n, "level_names"); names.IsDefined()) {
-    const FactSpec* lf = m.level_fact.empty() ? nullptr : FindFact(m.facts, m.level_fact);
-    if (!names.IsMap() || lf == nullptr) {
-      r.Error(names, ctx + ": level_names maps each value of the level fact to {zh, en}");
-    } else {
-      for (auto it = names.begin(); it != names.end(); ++it) {
-        std::string level = it->first.Scalar();
-        if (std::find(lf->enum_values.begin(), lf->enum_values.end(), level) == lf->enum_values.end()) {
-          r.Error(it->first, ctx + ": '" + level + "' is not a value of facts." + m.level_fact);
-        }
-        if (auto t = r.TextField(names, level.c_str(), true)) m.level_names[level] = *t;
-      }
-    }
-  }
-  if (m.once == OnceRule::kPerItem) {
-    YAML::Node items = Child(n, "items");
-    if (!items.IsMap()) {
-      r.Error(n, ctx + ": once: per_item needs items: {fact: ..., key: ...}");
-    } else {
-      r.CheckKeys(items, {"fact", "key"}, "items");
-      m.items_fact = r.String(items, "fact", true).value_or("");
-      m.item_key = r.String(items, "key", true).value_or("");
-      const FactSpec* f = FindFact(m.facts, m.items_fact);
-      if (f == nullptr || !f->list_of_objects || FindFact(f->fields, m.item_key) == nullptr) {
-        r.Error(items, ctx + ": items must name a list fact of objects and one of its fields");
-      }
-    }
-  } else if (Child(n, "items").IsDefined()) {
-    r.Error(Child(n, "items"), ctx + ": items apply only with once: per_item");
-  }
-
-  YAML::Node ceiling = Child(n, "ceiling_fen");
-  if (m.support != Support::kPayment) {
-    if (ceiling.IsDefined()) r.Error(ceiling, ctx + ": a " + support + " measure pays nothing under this policy, so it has no ceiling");
-  } else if (!ceiling.IsDefined()) {
-    r.Error(n, ctx + ": missing required field 'ceiling_fen'");
-  } else if (ceiling.IsMap()) {
-    m.ceiling.kind = Ceiling::Kind::kByLevel;
-    const FactSpec* lf = m.level_fact.empty() ? nullptr : FindFact(m.facts, m.level_fact);
-    if (m.level_fact.empty()) r.Error(ceiling, ctx + ": a ceiling table by level needs 'level: <fact>'");
-    for (auto it = ceiling.begin(); it != ceiling.end(); ++it) {
-      auto v = r.Int(ceiling, it->first.Scalar().c_str(), true);
-      if (!v) continue;
-      if (*v <= 0) r.Error(it->second, ctx + ": ceiling for '" + it->first.Scalar() + "' must be positive");
-      if (*v > kMaxAmountFen) r.Error(it->second, ctx + ": ceiling for '" + it->first.Scalar() + "' is above 10^15 fen");
-      if (lf && std::find(lf->enum_values.begin(), lf->enum_values.end(), it->first.Scalar()) == lf->enum_values.end()) {
-        r.Error(it->first, ctx + ": ceiling for '" + it->first.Scalar() + "' is unreachable: not a value of facts." + m.level_fact);
-      }
-      m.ceiling.by_level.emplace_back(it->first.Scalar(), *v);
-    }
-    if (lf) {
-      for (const auto& level : lf->enum_values) {
-        bool has = std::any_of(m.ceiling.by_level.begin(), m.ceiling.by_level.end(),
-                               [&](const auto& e) { return e.first == level; });
-        if (!has) r.Error(ceiling, ctx + ": level '" + level + "' has no ceiling, so it can never be paid");
-      }
-    }
-  } else {
-    auto v = r.Int(n, "ceiling_fen", true);
-    if (v) {
-      if (*v <= 0) r.Error(ceiling, ctx + ": ceiling_fen must be positive");
-      if (*v > kMaxAmountFen) r.Error(ceiling, ctx + ": ceiling_fen is above 10^15 fen (" + std::to_string(*v) + ")");
-      m.ceiling.kind = m.once == OnceRule::kPerItem ? Ceiling::Kind::kPerItem : Ceiling::Kind::kFixed;
-      m.ceiling.fixed_fen = *v;
-    }
-  }
-  if (Child(n, "amount_fen").IsDefined()) {
-    auto src = r.String(n, "amount_fen", true);
-    if (src) {
-      Condition amount;
-      amount.id = "amount_fen";
-      amount.source = *src;
-      amount.where = r.Where(Child(n, "amount_fen"));
-      amount.program = CompileExpression(r, Child(n, "amount_fen"), *src, env, ExpectedType::kInt, &amount);
-      if (amount.program) {
-        if (std::string err = ConstantError(*amount.program); !err.empty()) {
-          r.Error(Child(n, "amount_fen"), ctx + ": the amount fails for every application: " + err);
-        }
-      }
-      m.amount = std::move(amount);
-    }
-  }
+  ParseLevel(r, n, ctx, &m);
+  ParseItems(r, n, ctx, &m);
+  ParseCeiling(r, n, ctx, support, &m);
+  ParseAmount(r, n, ctx, env, &m);
   m.conditions = ParseConditions(r, Child(n, "conditions"), env, origin);
   if (m.support == Support::kPayment) {
     m.eligible_reason = ParseReason(r, n, "eligible_reason", true).value_or(Reason{});
@@ -805,30 +840,8 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
   return !sink->has_errors();
 }
 
-bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
-                       DiagnosticSink* sink) {
-  auto f = ReadYaml(path, sink);
-  if (!f) return false;
-  const YamlReader& r = *f->reader;
-  const YAML::Node& n = f->root;
-  if (f->kind != "guide") {
-    r.Error(n, "expected kind: guide, found '" + f->kind + "'");
-    return false;
-  }
-  size_t errors_before = sink->diagnostics().size();
-  r.CheckKeys(n, {"kind", "id", "version", "policy", "year", "title", "window", "budget_fen", "allocation", "data", "measures",
-                 "achievements_from"},
-              "guide");
-  auto g = std::make_shared<Guide>();
-  g->file = path;
-  g->id = r.String(n, "id", true).value_or("");
-  g->version = r.String(n, "version", true).value_or("");
-  g->policy_id = r.String(n, "policy", true).value_or("");
-  g->year = static_cast<int>(r.Int(n, "year", true).value_or(0));
-  g->title = r.TextField(n, "title", true).value_or(Text{});
-  if (!g->policy_id.empty() && g->policy_id != bundle.policy->id) {
-    r.Error(Child(n, "policy"), "guide is for policy '" + g->policy_id + "', not '" + bundle.policy->id + "'");
-  }
+// The guide's window, budget and allocation strategy.
+void ParseGuideRound(const YamlReader& r, const YAML::Node& n, Guide* g) {
   YAML::Node window = Child(n, "window");
   if (window.IsDefined()) {
     r.CheckKeys(window, {"opens", "closes"}, "window");
@@ -855,55 +868,92 @@ bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std:
               "unknown allocation strategy '" + g->allocation_strategy + "' (known: pro_rata, tiers, pools)");
     }
   }
+}
+
+// The measure `id` as the last amendment left it; null when the policy has none.
+const Measure* MeasureInForce(const PolicyBundle& bundle, const std::string& id) {
+  const Measure* m = nullptr;
+  for (const auto& pm : bundle.policy->measures) {
+    if (pm.id == id) m = &pm;
+  }
+  for (const auto& a : bundle.amendments) {
+    for (const auto& am : a->added) {
+      if (am.id == id) m = &am;
+    }
+    for (const auto& am : a->changed) {
+      if (am.id == id) m = &am;
+    }
+  }
+  return m;
+}
+
+// What the guide adds to one measure: conditions, checked against the measure in force, and a
+// limit on items per unit and year.
+void ParseGuideMeasure(const YamlReader& r, const YAML::Node& key, const YAML::Node& body, const PolicyBundle& bundle,
+                       const expr::Value& data, Guide* g) {
+  const std::string id = key.Scalar();
+  const Measure* m = MeasureInForce(bundle, id);
+  if (m == nullptr) {
+    r.Error(key, "the guide names measure '" + id + "', which the policy does not have");
+    return;
+  }
+  r.CheckKeys(body, {"conditions", "items_per_unit_per_year"}, "guide measure '" + id + "'");
+  g->conditions[id] =
+      ParseConditions(r, Child(body, "conditions"), MeasureEnv(m->facts, data, bundle.policy->applicant_facts), g->id);
+  if (auto limit = r.Int(body, "items_per_unit_per_year", false)) {
+    if (m->once != OnceRule::kPerItem) {
+      r.Error(Child(body, "items_per_unit_per_year"), "measure '" + id + "' has no items to limit");
+    } else if (*limit < 1) {
+      r.Error(Child(body, "items_per_unit_per_year"), "items_per_unit_per_year must be at least 1");
+    } else {
+      g->items_per_unit_per_year[id] = *limit;
+    }
+  }
+}
+
+// Whether an error was reported since `before`; earlier ones belong to other files.
+bool ErrorsSince(const DiagnosticSink& sink, size_t before) {
+  for (size_t i = before; i < sink.diagnostics().size(); ++i) {
+    if (sink.diagnostics()[i].severity == PolicyDiagnostic::Severity::kError) return true;
+  }
+  return false;
+}
+
+bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
+                       DiagnosticSink* sink) {
+  auto f = ReadYaml(path, sink);
+  if (!f) return false;
+  const YamlReader& r = *f->reader;
+  const YAML::Node& n = f->root;
+  if (f->kind != "guide") {
+    r.Error(n, "expected kind: guide, found '" + f->kind + "'");
+    return false;
+  }
+  size_t errors_before = sink->diagnostics().size();
+  r.CheckKeys(n, {"kind", "id", "version", "policy", "year", "title", "window", "budget_fen", "allocation", "data", "measures",
+                 "achievements_from"},
+              "guide");
+  auto g = std::make_shared<Guide>();
+  g->file = path;
+  g->id = r.String(n, "id", true).value_or("");
+  g->version = r.String(n, "version", true).value_or("");
+  g->policy_id = r.String(n, "policy", true).value_or("");
+  g->year = static_cast<int>(r.Int(n, "year", true).value_or(0));
+  g->title = r.TextField(n, "title", true).value_or(Text{});
+  if (!g->policy_id.empty() && g->policy_id != bundle.policy->id) {
+    r.Error(Child(n, "policy"), "guide is for policy '" + g->policy_id + "', not '" + bundle.policy->id + "'");
+  }
+  ParseGuideRound(r, n, g.get());
   g->achievements_from = r.DateField(n, "achievements_from", false);
   g->data = Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
-  expr::Value data = MergeData(bundle.policy->data, g->data);
+  const expr::Value data = MergeData(bundle.policy->data, g->data);
   YAML::Node measures = Child(n, "measures");
-  if (measures.IsDefined()) {
-    if (!measures.IsMap()) {
-      r.Error(measures, "'measures' maps measure ids to {conditions: [...]}");
-    } else {
-      for (auto it = measures.begin(); it != measures.end(); ++it) {
-        std::string id = it->first.Scalar();
-        const Measure* m = nullptr;
-        for (const auto& pm : bundle.policy->measures) {
-          if (pm.id == id) m = &pm;
-        }
-        for (const auto& a : bundle.amendments) {  // the measure as the last amendment left it
-          for (const auto& am : a->added) {
-            if (am.id == id) m = &am;
-          }
-          for (const auto& am : a->changed) {
-            if (am.id == id) m = &am;
-          }
-        }
-        if (m == nullptr) {
-          r.Error(it->first, "the guide names measure '" + id + "', which the policy does not have");
-          continue;
-        }
-        r.CheckKeys(it->second, {"conditions", "items_per_unit_per_year"}, "guide measure '" + id + "'");
-        g->conditions[id] = ParseConditions(r, Child(it->second, "conditions"),
-                                            MeasureEnv(m->facts, data, bundle.policy->applicant_facts), g->id);
-        if (auto limit = r.Int(it->second, "items_per_unit_per_year", false)) {
-          if (m->once != OnceRule::kPerItem) {
-            r.Error(Child(it->second, "items_per_unit_per_year"), "measure '" + id + "' has no items to limit");
-          } else if (*limit < 1) {
-            r.Error(Child(it->second, "items_per_unit_per_year"), "items_per_unit_per_year must be at least 1");
-          } else {
-            g->items_per_unit_per_year[id] = *limit;
-          }
-        }
-      }
-    }
+  if (measures.IsDefined() && !measures.IsMap()) {
+    r.Error(measures, "'measures' maps measure ids to {conditions: [...]}");
+  } else if (measures.IsDefined()) {
+    for (auto it = measures.begin(); it != measures.end(); ++it) ParseGuideMeasure(r, it->first, it->second, bundle, data, g.get());
   }
-  if (sink->diagnostics().size() > errors_before && sink->has_errors()) {
-    // Only this guide's errors matter here; earlier ones belong to other files.
-    bool own = false;
-    for (size_t i = errors_before; i < sink->diagnostics().size(); ++i) {
-      if (sink->diagnostics()[i].severity == PolicyDiagnostic::Severity::kError) own = true;
-    }
-    if (own) return false;
-  }
+  if (ErrorsSince(*sink, errors_before)) return false;
   *out = g;
   return true;
 }
