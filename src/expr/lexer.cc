@@ -278,120 +278,126 @@ Token Lexer::LexNumber(std::vector<Diagnostic>* diagnostics) {
   return IntegerToken(std::move(t), v, overflow, diagnostics);
 }
 
-Token Lexer::LexQuoted(size_t prefix_start, bool raw, bool bytes,
-                       std::vector<Diagnostic>* diagnostics) {
-  Token t;
-  t.offset = static_cast<int32_t>(prefix_start);
-  char q = src_[pos_];
-  bool triple = pos_ + 2 < src_.size() && src_[pos_ + 1] == q && src_[pos_ + 2] == q;
-  pos_ += triple ? 3 : 1;
-  std::string out;
-  bool closed = false;
-  bool bad = false;
-  while (pos_ < src_.size()) {
-    char c = src_[pos_];
-    if (triple) {
-      if (c == q && pos_ + 2 < src_.size() + 0 && src_[pos_ + 1] == q && src_[pos_ + 2] == q) {
-        pos_ += 3;
-        closed = true;
-        break;
-      }
-    } else {
-      if (c == q) {
-        ++pos_;
-        closed = true;
-        break;
-      }
-      if (c == '\n' || c == '\r') break;
+// \x, \u and \U escapes (pos_ after the letter `e`): a byte in a bytes literal, else a code point.
+bool Lexer::LexHexEscape(char e, int32_t esc_at, bool bytes, std::string* out, std::vector<Diagnostic>* diagnostics) {
+  const int n = (e == 'x' || e == 'X') ? 2 : (e == 'u' ? 4 : 8);
+  uint32_t cp = 0;
+  for (int i = 0; i < n; ++i) {
+    if (pos_ >= src_.size() || !IsHex(src_[pos_])) {
+      Error(esc_at, std::string("escape \\") + e + " needs " + std::to_string(n) + " hex digits", diagnostics);
+      return false;
     }
-    if (c != '\\' || raw) {
-      out.push_back(c);
-      ++pos_;
-      continue;
-    }
-    // Escape sequence.
-    int32_t esc_at = static_cast<int32_t>(pos_);
-    if (pos_ + 1 >= src_.size()) break;
-    char e = src_[pos_ + 1];
-    pos_ += 2;
-    switch (e) {
-      case 'a': out.push_back('\a'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'v': out.push_back('\v'); break;
-      case '\\': case '?': case '"': case '\'': case '`': out.push_back(e); break;
-      case 'x': case 'X': case 'u': case 'U': {
-        int n = (e == 'x' || e == 'X') ? 2 : (e == 'u' ? 4 : 8);
-        uint32_t cp = 0;
-        for (int i = 0; i < n; ++i) {
-          if (pos_ >= src_.size() || !IsHex(src_[pos_])) {
-            Error(esc_at, std::string("escape \\") + e + " needs " + std::to_string(n) + " hex digits",
-                  diagnostics);
-            bad = true;
-            break;
-          }
-          cp = cp * 16 + HexVal(src_[pos_++]);
-        }
-        if (bad) break;
-        if ((e == 'x' || e == 'X') && bytes) {
-          out.push_back(static_cast<char>(cp));
-        } else if (bytes && (e == 'u' || e == 'U')) {
-          Error(esc_at, "unicode escape is not allowed in a bytes literal", diagnostics);
-          bad = true;
-        } else if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-          Error(esc_at, "escape is not a valid unicode code point", diagnostics);
-          bad = true;
-        } else {
-          AppendUtf8(&out, cp);
-        }
-        break;
-      }
-      case '0': case '1': case '2': case '3': {
-        uint32_t v = static_cast<uint32_t>(e - '0');
-        for (int i = 0; i < 2; ++i) {
-          if (pos_ >= src_.size() || src_[pos_] < '0' || src_[pos_] > '7') {
-            Error(esc_at, "octal escape needs three digits", diagnostics);
-            bad = true;
-            break;
-          }
-          v = v * 8 + static_cast<uint32_t>(src_[pos_++] - '0');
-        }
-        if (bad) break;
-        if (bytes) out.push_back(static_cast<char>(v));
-        else AppendUtf8(&out, v);
-        break;
-      }
-      default:
-        Error(esc_at, std::string("invalid escape sequence \\") + e, diagnostics);
-        bad = true;
-    }
+    cp = cp * 16 + HexVal(src_[pos_++]);
   }
+  if ((e == 'x' || e == 'X') && bytes) {
+    out->push_back(static_cast<char>(cp));
+  } else if (bytes && (e == 'u' || e == 'U')) {
+    Error(esc_at, "unicode escape is not allowed in a bytes literal", diagnostics);
+    return false;
+  } else if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    Error(esc_at, "escape is not a valid unicode code point", diagnostics);
+    return false;
+  } else {
+    AppendUtf8(out, cp);
+  }
+  return true;
+}
+
+// \000 to \377 (pos_ after the first digit `e`).
+bool Lexer::LexOctalEscape(char e, int32_t esc_at, bool bytes, std::string* out,
+                           std::vector<Diagnostic>* diagnostics) {
+  uint32_t v = static_cast<uint32_t>(e - '0');
+  for (int i = 0; i < 2; ++i) {
+    if (pos_ >= src_.size() || src_[pos_] < '0' || src_[pos_] > '7') {
+      Error(esc_at, "octal escape needs three digits", diagnostics);
+      return false;
+    }
+    v = v * 8 + static_cast<uint32_t>(src_[pos_++] - '0');
+  }
+  if (bytes) out->push_back(static_cast<char>(v));
+  else AppendUtf8(out, v);
+  return true;
+}
+
+// One escape sequence (pos_ at the backslash, a character after it); false when it is invalid
+// (reported), the literal then read on to its end.
+bool Lexer::LexEscape(bool bytes, std::string* out, std::vector<Diagnostic>* diagnostics) {
+  const int32_t esc_at = static_cast<int32_t>(pos_);
+  const char e = src_[pos_ + 1];
+  pos_ += 2;
+  switch (e) {
+    case 'a': out->push_back('\a'); return true;
+    case 'b': out->push_back('\b'); return true;
+    case 'f': out->push_back('\f'); return true;
+    case 'n': out->push_back('\n'); return true;
+    case 'r': out->push_back('\r'); return true;
+    case 't': out->push_back('\t'); return true;
+    case 'v': out->push_back('\v'); return true;
+    case '\\': case '?': case '"': case '\'': case '`': out->push_back(e); return true;
+    case 'x': case 'X': case 'u': case 'U': return LexHexEscape(e, esc_at, bytes, out, diagnostics);
+    case '0': case '1': case '2': case '3': return LexOctalEscape(e, esc_at, bytes, out, diagnostics);
+    default:
+      Error(esc_at, std::string("invalid escape sequence \\") + e, diagnostics);
+      return false;
+  }
+}
+
+// The literal's text, its value once the escapes are read, or an error token.
+Token Lexer::QuotedToken(Token t, size_t prefix_start, bool closed, bool bad, bool bytes, std::string out,
+                         std::vector<Diagnostic>* diagnostics) {
   t.text = std::string(src_.substr(prefix_start, pos_ - prefix_start));
-  if (!closed) {
-    Error(t.offset, "unterminated string literal", diagnostics);
-    t.kind = TokenKind::kError;
-    return t;
-  }
-  if (bad) {
+  if (!closed) Error(t.offset, "unterminated string literal", diagnostics);
+  if (!closed || bad) {
     t.kind = TokenKind::kError;
     return t;
   }
   if (bytes) {
     t.kind = TokenKind::kBytes;
     t.value = Value::Bytes(std::move(out));
-  } else {
-    if (!IsValidUtf8(out)) {
-      Error(t.offset, "string literal is not valid UTF-8", diagnostics);
-      t.kind = TokenKind::kError;
-      return t;
-    }
-    t.kind = TokenKind::kString;
-    t.value = Value::String(std::move(out));
+    return t;
   }
+  if (!IsValidUtf8(out)) {
+    Error(t.offset, "string literal is not valid UTF-8", diagnostics);
+    t.kind = TokenKind::kError;
+    return t;
+  }
+  t.kind = TokenKind::kString;
+  t.value = Value::String(std::move(out));
   return t;
+}
+
+Token Lexer::LexQuoted(size_t prefix_start, bool raw, bool bytes,
+                       std::vector<Diagnostic>* diagnostics) {
+  Token t;
+  t.offset = static_cast<int32_t>(prefix_start);
+  const char q = src_[pos_];
+  const bool triple = pos_ + 2 < src_.size() && src_[pos_ + 1] == q && src_[pos_ + 2] == q;
+  pos_ += triple ? 3 : 1;
+  std::string out;
+  bool closed = false;
+  bool bad = false;
+  while (pos_ < src_.size()) {
+    const char c = src_[pos_];
+    if (triple && c == q && pos_ + 2 < src_.size() && src_[pos_ + 1] == q && src_[pos_ + 2] == q) {
+      pos_ += 3;
+      closed = true;
+      break;
+    }
+    if (!triple && c == q) {
+      ++pos_;
+      closed = true;
+      break;
+    }
+    if (!triple && (c == '\n' || c == '\r')) break;
+    if (c != '\\' || raw) {
+      out.push_back(c);
+      ++pos_;
+      continue;
+    }
+    if (pos_ + 1 >= src_.size()) break;
+    if (!LexEscape(bytes, &out, diagnostics)) bad = true;
+  }
+  return QuotedToken(std::move(t), prefix_start, closed, bad, bytes, std::move(out), diagnostics);
 }
 
 }  // namespace qgrant::expr

@@ -59,6 +59,11 @@ class Lexer {
   Token LexHex(Token t, std::vector<Diagnostic>* diagnostics);
   Token IntegerToken(Token t, unsigned __int128 v, bool overflow, std::vector<Diagnostic>* diagnostics);
   Token LexQuoted(size_t prefix_start, bool raw, bool bytes, std::vector<Diagnostic>* diagnostics);
+  bool LexEscape(bool bytes, std::string* out, std::vector<Diagnostic>* diagnostics);
+  bool LexHexEscape(char e, int32_t esc_at, bool bytes, std::string* out, std::vector<Diagnostic>* diagnostics);
+  bool LexOctalEscape(char e, int32_t esc_at, bool bytes, std::string* out, std::vector<Diagnostic>* diagnostics);
+  Token QuotedToken(Token t, size_t prefix_start, bool closed, bool bad, bool bytes, std::string out,
+                    std::vector<Diagnostic>* diagnostics);
   void Error(int32_t offset, std::string message, std::vector<Diagnostic>* diagnostics);
 
   std::string_view src_;
