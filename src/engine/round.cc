@@ -80,6 +80,191 @@ void Add(RoundSummary* to, const RoundSummary& from) {
   if (__builtin_add_overflow(to->eligible_fen, from.eligible_fen, &to->eligible_fen)) to->eligible_fen = INT64_MAX;
 }
 
+// One run of a RoundDriver: the pipeline's stages over the state they share. fill, settle and
+// write run in order, one at a time; prepare and finish on every worker, each on its own chunk.
+class RoundRun {
+ public:
+  RoundRun(const RoundDriver& driver, std::span<const Evaluator* const> evaluators, RoundSource* source,
+           std::span<Ledger* const> ledgers, const RoundOptions& o, std::span<RoundSummary> summaries)
+      : driver_(driver), evaluators_(evaluators), source_(source), ledgers_(ledgers), o_(o), summaries_(summaries) {
+    shape_.slots = 6;
+    shape_.chunk = 256;
+    shape_.workers = RoundWorkers(o.workers);
+    readers_.resize(evaluators.size());
+    for (size_t r = 0; r < evaluators.size(); ++r) {
+      for (size_t w = 0; w < shape_.workers; ++w)
+        readers_[r].push_back(std::make_unique<ApplicationReader>(evaluators[r]->rules(), o.partial));
+    }
+    batches_.resize(shape_.slots);
+    for (RoundSummary& sum : summaries_) sum = RoundSummary();
+  }
+
+  bool Run() {
+    PipelineStages stages;
+    stages.fill = [this](size_t slot) { return Fill(&batches_[slot]); };
+    stages.prepare = [this](size_t slot, size_t begin, size_t end, size_t w) { Prepare(&batches_[slot], begin, end, w); };
+    stages.settle = [this](size_t slot) { Settle(&batches_[slot]); };
+    stages.finish = [this](size_t slot, size_t, size_t, size_t, size_t chunk) { Finish(&batches_[slot].chunks[chunk]); };
+    stages.write = [this](size_t slot) { Write(&batches_[slot]); };
+    RunPipeline(stages, shape_);
+    if (!checked_ && o_.ledger_ready && !o_.ledger_ready()) return false;  // an empty input still needs the ledger
+    return !aborted_;
+  }
+
+ private:
+  size_t Rounds() const { return evaluators_.size(); }
+
+  // The next lines of the input, blank ones dropped.
+  size_t Fill(Batch* b) {
+    if (aborted_) return 0;
+    b->text.clear();
+    b->lines.clear();
+    b->numbers.clear();
+    std::string_view line;
+    int64_t number = 0;
+    while (b->lines.size() < kBatchLines && source_->Next(&line, &number)) {
+      // A UTF-8 byte-order mark (as spreadsheet programs write) is not part of the first line.
+      // A unit's reader strips it itself (a registry line holding nothing else is a bad line).
+      if (number == 1 && !o_.read_unit && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+      if (IsBlankLine(line)) continue;
+      b->numbers.push_back(number);
+      b->lines.emplace_back(b->text.size(), line.size());
+      b->text.append(line);
+    }
+    b->text.append(ApplicationReader::kPadding, ' ');  // the last line's padding
+    b->used = PipelineChunks(b->lines.size(), shape_);
+    if (b->chunks.size() < b->used) b->chunks.resize(b->used);
+    for (Chunk& c : b->chunks) c.parts.resize(Rounds());
+    return b->lines.size();
+  }
+
+  // Lines [begin, end) read (an application per line, or a unit's applications) and judged by
+  // every rule that needs no ledger.
+  void Prepare(Batch* b, size_t begin, size_t end, size_t w) {
+    Chunk& c = b->chunks[begin / shape_.chunk];
+    c.first.clear();
+    if (o_.read_unit) c.units.resize(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      const std::string_view text = std::string_view(b->text).substr(b->lines[i].first, b->lines[i].second);
+      c.first.push_back(c.parts[0].count);
+      for (size_t r = 0; r < Rounds(); ++r) {
+        RoundPart& part = c.parts[r];
+        const size_t from = part.count;
+        if (!o_.read_unit) {
+          const size_t k = part.Next();
+          readers_[r][w]->ReadPadded(text, &part.apps[k]);
+          part.apps[k].line = b->numbers[i];
+        } else {
+          RoundUnit& unit = c.units[i - begin];
+          if (r == 0) o_.read_unit(text, w, &unit);
+          for (const std::string& json : unit.applications) readers_[r][w]->Read(json, &part.apps[part.Next()]);
+        }
+        for (size_t k = from; k < part.count; ++k)
+          evaluators_[r]->Prepare(part.apps[k], o_.trace && o_.trace(part.apps[k]), &part.prechecks[k]);
+      }
+    }
+    c.first.push_back(c.parts[0].count);
+  }
+
+  // The batch's applications against each round's ledger, in input order.
+  void Settle(Batch* b) {
+    if (!checked_) {
+      checked_ = true;
+      if (o_.ledger_ready && !o_.ledger_ready()) aborted_ = true;
+    }
+    if (aborted_) return;
+    for (size_t ci = 0; ci < b->used; ++ci) {
+      b->chunks[ci].first_index = next_index_;
+      next_index_ += static_cast<int64_t>(b->chunks[ci].parts[0].count);
+    }
+    for (size_t r = 0; r < Rounds(); ++r) SettleRound(b, r);
+  }
+
+  void SettleRound(Batch* b, size_t r) {
+    const Evaluator& evaluator = *evaluators_[r];
+    Ledger* ledger = ledgers_[r];
+    b->order.clear();
+    for (size_t ci = 0; ci < b->used; ++ci) {
+      RoundPart& part = b->chunks[ci].parts[r];
+      for (size_t k = 0; k < part.count; ++k) b->order.emplace_back(&part.apps[k], &part.prechecks[k]);
+    }
+    const size_t n = b->order.size();
+    constexpr size_t kAhead = 8;  // the index slots of a later application are fetched meanwhile
+    for (size_t i = 0; i < std::min(n, kAhead); ++i) evaluator.Prefetch(*b->order[i].second, *ledger);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) evaluator.Prefetch(*b->order[i + kAhead].second, *ledger);
+      evaluator.Settle(*b->order[i].first, b->order[i].second, ledger);
+    }
+  }
+
+  // A chunk's decisions finished, counted and (the first round's) formatted.
+  void Finish(Chunk* c) {
+    if (aborted_) return;
+    for (size_t r = 0; r < Rounds(); ++r) {
+      RoundPart& part = c->parts[r];
+      part.out.Clear();
+      part.sum = RoundSummary();
+      for (size_t k = 0; k < part.count; ++k) {
+        const Application& app = part.apps[k];
+        const bool traced = o_.trace && o_.trace(app);
+        evaluators_[r]->Finish(app, &part.prechecks[k], traced);
+        const Decision& d = part.prechecks[k].decision;
+        ++part.sum.decisions;
+        ++part.sum.count[static_cast<int>(d.outcome)];
+        if (d.outcome == Outcome::kEligible) part.sum.eligible_fen += d.amount_fen;  // a chunk's sum fits: ≤ 256 × 10^15
+        if (r != 0) continue;
+        if (o_.format) o_.format(c->first_index + static_cast<int64_t>(k), app, d, &part.out);
+        else if (o_.write) driver_.AppendJsonLine(d, traced, &part.out);
+      }
+      if (!o_.take) part.Clear();
+    }
+  }
+
+  // The batch's output written, handed over and added up, in input order.
+  void Write(Batch* b) {
+    if (aborted_) return;
+    for (size_t ci = 0; ci < b->used; ++ci) {
+      Chunk& c = b->chunks[ci];
+      const RoundPart& first = c.parts[0];
+      if (o_.write && first.out.size() != 0) o_.write(std::string_view(first.out.data(), first.out.size()));
+      if (o_.take_units || o_.take) TakeLines(*b, ci);
+      for (size_t r = 0; r < Rounds(); ++r) {
+        Add(&summaries_[r], c.parts[r].sum);
+        c.parts[r].Clear();
+      }
+    }
+  }
+
+  // A chunk's units and decisions, in order, to take_units and take.
+  void TakeLines(const Batch& b, size_t ci) {
+    const Chunk& c = b.chunks[ci];
+    const size_t lines = c.first.size() - 1;
+    const std::span<const int64_t> numbers(b.numbers.data() + ci * shape_.chunk, lines);
+    if (o_.read_unit && o_.take_units) o_.take_units(std::span<const RoundUnit>(c.units.data(), lines), numbers);
+    if (!o_.take) return;
+    for (size_t i = 0; i < lines; ++i) {
+      const RoundUnit* unit = o_.read_unit ? &c.units[i] : nullptr;
+      for (size_t r = 0; r < Rounds(); ++r) {
+        for (size_t k = c.first[i]; k < c.first[i + 1]; ++k)
+          o_.take(r, unit, numbers[i], k - c.first[i], c.parts[r].apps[k], c.parts[r].prechecks[k].decision);
+      }
+    }
+  }
+
+  const RoundDriver& driver_;
+  std::span<const Evaluator* const> evaluators_;
+  RoundSource* source_;
+  std::span<Ledger* const> ledgers_;
+  const RoundOptions& o_;
+  std::span<RoundSummary> summaries_;
+  PipelineShape shape_;
+  std::vector<std::vector<std::unique_ptr<ApplicationReader>>> readers_;  // [round][worker]
+  std::vector<Batch> batches_;
+  std::atomic<bool> aborted_{false};
+  bool checked_ = false;    // settle's own: ledger_ready was asked
+  int64_t next_index_ = 0;  // settle's own: the round index of the next application
+};
+
 }  // namespace
 
 size_t RoundWorkers(size_t asked) {
@@ -99,159 +284,10 @@ void RoundDriver::AppendJsonLine(const Decision& d, bool traced, JsonWriter* out
 
 bool RoundDriver::Run(RoundSource* source, std::span<Ledger* const> ledgers, const RoundOptions& o,
                       std::span<RoundSummary> summaries) const {
-  const size_t rounds = evaluators_.size();
   if (o.expected_rows != 0) {
     for (Ledger* ledger : ledgers) ledger->Reserve(o.expected_rows);
   }
-  PipelineShape shape;
-  shape.slots = 6;
-  shape.chunk = 256;
-  shape.workers = RoundWorkers(o.workers);
-  // readers[r][w]: round r's, for worker w.
-  std::vector<std::vector<std::unique_ptr<ApplicationReader>>> readers(rounds);
-  for (size_t r = 0; r < rounds; ++r) {
-    for (size_t w = 0; w < shape.workers; ++w)
-      readers[r].push_back(std::make_unique<ApplicationReader>(evaluators_[r]->rules(), o.partial));
-  }
-  std::vector<Batch> batches(shape.slots);
-  std::atomic<bool> aborted{false};
-  bool checked = false;    // settle's own: ledger_ready was asked
-  int64_t next_index = 0;  // settle's own: the round index of the next application
-  for (RoundSummary& s : summaries) s = RoundSummary();
-
-  // A chunk's units and decisions, in order, to take_units and take.
-  auto take_lines = [&](const Batch& b, size_t ci) {
-    const Chunk& c = b.chunks[ci];
-    const size_t lines = c.first.size() - 1;
-    const std::span<const int64_t> numbers(b.numbers.data() + ci * shape.chunk, lines);
-    if (o.read_unit && o.take_units) o.take_units(std::span<const RoundUnit>(c.units.data(), lines), numbers);
-    if (!o.take) return;
-    for (size_t i = 0; i < lines; ++i) {
-      const RoundUnit* unit = o.read_unit ? &c.units[i] : nullptr;
-      for (size_t r = 0; r < rounds; ++r) {
-        for (size_t k = c.first[i]; k < c.first[i + 1]; ++k)
-          o.take(r, unit, numbers[i], k - c.first[i], c.parts[r].apps[k], c.parts[r].prechecks[k].decision);
-      }
-    }
-  };
-
-  PipelineStages stages;
-  stages.fill = [&](size_t slot) -> size_t {
-    if (aborted) return 0;
-    Batch* b = &batches[slot];
-    b->text.clear();
-    b->lines.clear();
-    b->numbers.clear();
-    std::string_view line;
-    int64_t number = 0;
-    while (b->lines.size() < kBatchLines && source->Next(&line, &number)) {
-      // A UTF-8 byte-order mark (as spreadsheet programs write) is not part of the first line.
-      // A unit's reader strips it itself (a registry line holding nothing else is a bad line).
-      if (number == 1 && !o.read_unit && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
-      if (IsBlankLine(line)) continue;
-      b->numbers.push_back(number);
-      b->lines.emplace_back(b->text.size(), line.size());
-      b->text.append(line);
-    }
-    b->text.append(ApplicationReader::kPadding, ' ');  // the last line's padding
-    b->used = PipelineChunks(b->lines.size(), shape);
-    if (b->chunks.size() < b->used) b->chunks.resize(b->used);
-    for (Chunk& c : b->chunks) c.parts.resize(rounds);
-    return b->lines.size();
-  };
-  stages.prepare = [&](size_t slot, size_t begin, size_t end, size_t w) {
-    Batch* b = &batches[slot];
-    Chunk& c = b->chunks[begin / shape.chunk];
-    c.first.clear();
-    if (o.read_unit) c.units.resize(end - begin);
-    for (size_t i = begin; i < end; ++i) {
-      const std::string_view text = std::string_view(b->text).substr(b->lines[i].first, b->lines[i].second);
-      c.first.push_back(c.parts[0].count);
-      for (size_t r = 0; r < rounds; ++r) {
-        RoundPart& part = c.parts[r];
-        const size_t from = part.count;
-        if (!o.read_unit) {
-          const size_t k = part.Next();
-          readers[r][w]->ReadPadded(text, &part.apps[k]);
-          part.apps[k].line = b->numbers[i];
-        } else {
-          RoundUnit& unit = c.units[i - begin];
-          if (r == 0) o.read_unit(text, w, &unit);
-          for (const std::string& json : unit.applications) readers[r][w]->Read(json, &part.apps[part.Next()]);
-        }
-        for (size_t k = from; k < part.count; ++k)
-          evaluators_[r]->Prepare(part.apps[k], o.trace && o.trace(part.apps[k]), &part.prechecks[k]);
-      }
-    }
-    c.first.push_back(c.parts[0].count);
-  };
-  stages.settle = [&](size_t slot) {
-    if (!checked) {
-      checked = true;
-      if (o.ledger_ready && !o.ledger_ready()) aborted = true;
-    }
-    if (aborted) return;
-    Batch* b = &batches[slot];
-    for (size_t ci = 0; ci < b->used; ++ci) {
-      b->chunks[ci].first_index = next_index;
-      next_index += static_cast<int64_t>(b->chunks[ci].parts[0].count);
-    }
-    for (size_t r = 0; r < rounds; ++r) {
-      const Evaluator& evaluator = *evaluators_[r];
-      Ledger* ledger = ledgers[r];
-      b->order.clear();
-      for (size_t ci = 0; ci < b->used; ++ci) {
-        RoundPart& part = b->chunks[ci].parts[r];
-        for (size_t k = 0; k < part.count; ++k) b->order.emplace_back(&part.apps[k], &part.prechecks[k]);
-      }
-      const size_t n = b->order.size();
-      constexpr size_t kAhead = 8;  // the index slots of a later application are fetched meanwhile
-      for (size_t i = 0; i < std::min(n, kAhead); ++i) evaluator.Prefetch(*b->order[i].second, *ledger);
-      for (size_t i = 0; i < n; ++i) {
-        if (i + kAhead < n) evaluator.Prefetch(*b->order[i + kAhead].second, *ledger);
-        evaluator.Settle(*b->order[i].first, b->order[i].second, ledger);
-      }
-    }
-  };
-  stages.finish = [&](size_t slot, size_t, size_t, size_t, size_t chunk) {
-    if (aborted) return;
-    Chunk& c = batches[slot].chunks[chunk];
-    for (size_t r = 0; r < rounds; ++r) {
-      RoundPart& part = c.parts[r];
-      part.out.Clear();
-      part.sum = RoundSummary();
-      for (size_t k = 0; k < part.count; ++k) {
-        const Application& app = part.apps[k];
-        const bool traced = o.trace && o.trace(app);
-        evaluators_[r]->Finish(app, &part.prechecks[k], traced);
-        const Decision& d = part.prechecks[k].decision;
-        ++part.sum.decisions;
-        ++part.sum.count[static_cast<int>(d.outcome)];
-        if (d.outcome == Outcome::kEligible) part.sum.eligible_fen += d.amount_fen;  // a chunk's sum fits: ≤ 256 × 10^15
-        if (r != 0) continue;
-        if (o.format) o.format(c.first_index + static_cast<int64_t>(k), app, d, &part.out);
-        else if (o.write) AppendJsonLine(d, traced, &part.out);
-      }
-      if (!o.take) part.Clear();
-    }
-  };
-  stages.write = [&](size_t slot) {
-    if (aborted) return;
-    Batch* b = &batches[slot];
-    for (size_t ci = 0; ci < b->used; ++ci) {
-      Chunk& c = b->chunks[ci];
-      const RoundPart& first = c.parts[0];
-      if (o.write && first.out.size() != 0) o.write(std::string_view(first.out.data(), first.out.size()));
-      if (o.take_units || o.take) take_lines(*b, ci);
-      for (size_t r = 0; r < rounds; ++r) {
-        Add(&summaries[r], c.parts[r].sum);
-        c.parts[r].Clear();
-      }
-    }
-  };
-  RunPipeline(stages, shape);
-  if (!checked && o.ledger_ready && !o.ledger_ready()) return false;  // an empty input still needs the ledger
-  return !aborted;
+  return RoundRun(*this, evaluators_, source, ledgers, o, summaries).Run();
 }
 
 }  // namespace qgrant::engine
