@@ -38,6 +38,44 @@ bool ExportsSpareInputs(const ScreenOptions& o) {
   return true;
 }
 
+// The candidate lists for 免申即享, as CSV and XLSX when asked for.
+bool WriteCandidateLists(const ScreenOptions& o, const screen::ScreenResult& r) {
+  if (!o.csv.empty()) {
+    std::ofstream f(o.csv, std::ios::binary);
+    f << screen::CandidatesCsv(r);
+    if (!f) {
+      std::cerr << "qgrant: 无法写入 / cannot write " << o.csv << ": " << std::strerror(errno) << "\n";
+      return false;
+    }
+  }
+  if (!o.xlsx.empty()) {
+    Status x = screen::WriteCandidatesXlsx(r, o.xlsx);
+    if (!x.ok()) {
+      std::cerr << "qgrant: " << x.message() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+// The summary on stderr: counts by outcome, the eligible total, and examples of bad lines.
+void PrintSummary(const screen::ScreenResult& r, int64_t eligible_fen) {
+  std::fprintf(stderr,
+               "qgrant screen: %lld registry line(s), %lld unit(s); %lld eligible (%s 万元), %lld "
+               "undetermined, "
+               "%lld ineligible, %lld referred, %lld invalid; %lld bad line(s)\n",
+               static_cast<long long>(r.lines), static_cast<long long>(r.units),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kEligible)]),
+               money::WanFixed(eligible_fen, 2, true).c_str(),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kUndetermined)]),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kIneligible)]),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kReferred)]),
+               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kInvalid)]),
+               static_cast<long long>(r.bad_lines));
+  for (const auto& e : r.bad_line_examples)
+    std::fprintf(stderr, "  %s\n", Printable(e).c_str());
+}
+
 int RunScreen(const ScreenOptions& o) {
   if (!ExportsSpareInputs(o)) return 2;
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
@@ -83,40 +121,13 @@ int RunScreen(const ScreenOptions& o) {
     return 2;
   }
   const screen::ScreenResult& r = *result;
-  if (!o.csv.empty()) {
-    std::ofstream f(o.csv, std::ios::binary);
-    f << screen::CandidatesCsv(r);
-    if (!f) {
-      std::cerr << "qgrant: 无法写入 / cannot write " << o.csv << ": " << std::strerror(errno) << "\n";
-      return 2;
-    }
-  }
-  if (!o.xlsx.empty()) {
-    Status x = screen::WriteCandidatesXlsx(r, o.xlsx);
-    if (!x.ok()) {
-      std::cerr << "qgrant: " << x.message() << "\n";
-      return 2;
-    }
-  }
+  if (!WriteCandidateLists(o, r)) return 2;
   const Result<int64_t> fen = screen::EligibleFen(r);
   if (!fen.ok()) {
     std::cerr << "qgrant screen: " << fen.status().message() << "\n";
     return 2;
   }
-  std::fprintf(stderr,
-               "qgrant screen: %lld registry line(s), %lld unit(s); %lld eligible (%s 万元), %lld "
-               "undetermined, "
-               "%lld ineligible, %lld referred, %lld invalid; %lld bad line(s)\n",
-               static_cast<long long>(r.lines), static_cast<long long>(r.units),
-               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kEligible)]),
-               money::WanFixed(*fen, 2, true).c_str(),
-               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kUndetermined)]),
-               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kIneligible)]),
-               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kReferred)]),
-               static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kInvalid)]),
-               static_cast<long long>(r.bad_lines));
-  for (const auto& e : r.bad_line_examples)
-    std::fprintf(stderr, "  %s\n", Printable(e).c_str());
+  PrintSummary(r, *fen);
   return 0;
 }
 
