@@ -15,8 +15,7 @@ using qgrant::alloc::Claim;
 const std::vector<Claim>& Round() {
   static const std::vector<Claim> claims = [] {
     // Ceilings in fen from the catalogue, lowered at random as requested_fen would lower them.
-    constexpr int64_t kCeilings[] = {300'000'000, 100'000'000, 30'000'000,
-                                     10'000'000,  5'000'000,   80'000'000};
+    constexpr int64_t kCeilings[] = {300'000'000, 100'000'000, 30'000'000, 10'000'000, 5'000'000, 80'000'000};
     std::mt19937_64 rng(20260101);
     std::vector<Claim> out(10'000'000);
     for (Claim& c : out) {

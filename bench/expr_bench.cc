@@ -31,8 +31,7 @@ constexpr const char* kCondition =
     "requested_fen > 0 && requested_fen <= 5000000";
 
 [[noreturn]] void Die(const char* stage, const std::vector<qgrant::Diagnostic>& diags) {
-  std::fprintf(stderr, "expr_bench: %s failed: %s\n", stage,
-               diags.empty() ? "?" : diags[0].message.c_str());
+  std::fprintf(stderr, "expr_bench: %s failed: %s\n", stage, diags.empty() ? "?" : diags[0].message.c_str());
   std::abort();
 }
 
@@ -106,8 +105,8 @@ BENCHMARK(BM_EvaluatePolicyConditionShortCircuit);
 
 // An amount formula: integer fen arithmetic with a conditional and a map lookup.
 void BM_EvaluateAmountFormula(benchmark::State& state) {
-  std::unique_ptr<Program> program = Prepare(
-      "{'winner': 5000000, 'nominee': 1000000}[facts.level] * (years_operating >= 3 ? 2 : 1) / 2");
+  std::unique_ptr<Program> program =
+      Prepare("{'winner': 5000000, 'nominee': 1000000}[facts.level] * (years_operating >= 3 ? 2 : 1) / 2");
   MapActivation act = EligibleApplication();
   for (auto _ : state) {
     Value v = program->Evaluate(act);

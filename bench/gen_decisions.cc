@@ -38,20 +38,16 @@ void Line(uint64_t i, std::mt19937_64& rng, std::string* out) {
     return;
   }
   const char* outcome = kind < 70 ? "eligible" : kind < 93 ? "ineligible" : "referred";
-  const int64_t amount =
-      kind < 70 ? (rng() % 4 == 0 ? static_cast<int64_t>(rng() % m.cap_fen) + 1 : m.cap_fen) : 0;
-  std::snprintf(
-      head, sizeof head,
-      R"({"id":"2026-%010llu","measure":"%s","clause":"%s","outcome":"%s","cap_fen":%lld,"amount_fen":%lld,)",
-      static_cast<unsigned long long>(i), m.id, m.clause, outcome,
-      static_cast<long long>(m.cap_fen), static_cast<long long>(amount));
+  const int64_t amount = kind < 70 ? (rng() % 4 == 0 ? static_cast<int64_t>(rng() % m.cap_fen) + 1 : m.cap_fen) : 0;
+  std::snprintf(head, sizeof head,
+                R"({"id":"2026-%010llu","measure":"%s","clause":"%s","outcome":"%s","cap_fen":%lld,"amount_fen":%lld,)",
+                static_cast<unsigned long long>(i), m.id, m.clause, outcome, static_cast<long long>(m.cap_fen),
+                static_cast<long long>(amount));
   out->append(head);
   if (kind < 70) {
-    out->append(
-        R"("reasons":[{"code":"first_time","zh":"首次获得该项支持","en":"obtained for the first time"}],)");
+    out->append(R"("reasons":[{"code":"first_time","zh":"首次获得该项支持","en":"obtained for the first time"}],)");
   } else {
-    out->append(
-        R"("reasons":[{"code":"not_registered","zh":"未在深圳注册","en":"not registered in Shenzhen"}],)");
+    out->append(R"("reasons":[{"code":"not_registered","zh":"未在深圳注册","en":"not registered in Shenzhen"}],)");
   }
   if (m.cap_fen == 10'000'000 && kind < 70) {
     out->append(R"("items":[{"number":"GP-)" + std::to_string(i) + R"(","amount_fen":5000000}]})");

@@ -41,19 +41,15 @@ const District kDistricts[] = {
 // Units registered elsewhere (a branch of a Guangzhou or Dongguan company) carry another region.
 const char* const kOtherRegions[] = {"440100", "440600", "441900", "310115", "110108"};
 
-const Weighted kCertificateTypes[] = {{"green_product", 40},  {"carbon_footprint", 20},
-                                      {"other_high_end", 18}, {"automotive_chip", 10},
-                                      {"green_finance", 6},   {"robot", 6}};
-const char* const kAccreditationBodies[] = {"CNAS",  "A2LA", "UKAS", "DAkkS",
-                                            "NVLAP", "ANAB", "IAS",  "HOKLAS"};
-const char* const kBrandStandards[] = {"ISO 10668", "GB/T 29187", "ISO 20671", "GB/T 39654",
-                                       "企业自定标准"};
+const Weighted kCertificateTypes[] = {{"green_product", 40},   {"carbon_footprint", 20}, {"other_high_end", 18},
+                                      {"automotive_chip", 10}, {"green_finance", 6},     {"robot", 6}};
+const char* const kAccreditationBodies[] = {"CNAS", "A2LA", "UKAS", "DAkkS", "NVLAP", "ANAB", "IAS", "HOKLAS"};
+const char* const kBrandStandards[] = {"ISO 10668", "GB/T 29187", "ISO 20671", "GB/T 39654", "企业自定标准"};
 const char* const kMetrologyActivities[] = {
     "international_recommendation", "national_regulation", "provincial_regulation",
     "technical_committee",          "demonstration",       "municipal_measurement_standard"};
-const char* const kNameStems[] = {"华", "鹏", "创", "科", "信", "达", "联", "智",
-                                  "芯", "海", "汇", "晟", "锐", "新", "博", "恒",
-                                  "天", "泰", "中", "安", "明", "源", "宏", "盛"};
+const char* const kNameStems[] = {"华", "鹏", "创", "科", "信", "达", "联", "智", "芯", "海", "汇", "晟",
+                                  "锐", "新", "博", "恒", "天", "泰", "中", "安", "明", "源", "宏", "盛"};
 const char* const kTrades[] = {"科技",   "电子",     "信息技术", "精密制造", "新能源", "生物医药",
                                "供应链", "通信技术", "智能装备", "新材料",   "贸易",   "检测技术"};
 
@@ -110,10 +106,8 @@ class Generator {
     return 0;
   }
   const char* PickKind() {
-    static const Weighted kKinds[] = {{"enterprise", 98.9},
-                                      {"social_organization", 0.6},
-                                      {"public_institution", 0.4},
-                                      {"park_organizer", 0.1}};
+    static const Weighted kKinds[] = {
+        {"enterprise", 98.9}, {"social_organization", 0.6}, {"public_institution", 0.4}, {"park_organizer", 0.1}};
     return PickWeighted(kKinds);
   }
 
@@ -123,10 +117,9 @@ class Generator {
     static const char kSet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
     constexpr uint64_t kSpace = 26439622160671ULL;  // 31^9
     uint64_t n = (index * 2654435761ULL + 12345) % kSpace;
-    std::string kind_code = kind_ == std::string("public_institution") ? "12"
-                            : kind_ == std::string("social_organization")
-                                ? (Chance(0.5) ? "51" : "52")
-                                : "91";
+    std::string kind_code = kind_ == std::string("public_institution")    ? "12"
+                            : kind_ == std::string("social_organization") ? (Chance(0.5) ? "51" : "52")
+                                                                          : "91";
     std::string s = kind_code + region;
     std::string org(9, '0');
     for (int i = 8; i >= 0; --i) {
@@ -141,8 +134,7 @@ class Generator {
   std::string Name() {
     std::string stem = std::string(kNameStems[Below(24)]) + kNameStems[Below(24)];
     const std::string kind = kind_;
-    if (kind == "social_organization")
-      return "深圳市" + stem + (Chance(0.5) ? "行业协会" : "质量促进会");
+    if (kind == "social_organization") return "深圳市" + stem + (Chance(0.5) ? "行业协会" : "质量促进会");
     if (kind == "public_institution")
       return "深圳市" + stem + (Chance(0.5) ? "计量质量检测研究院" : "标准技术研究中心");
     if (kind == "park_organizer") return "深圳市" + stem + "产业园运营管理有限公司";
@@ -152,8 +144,7 @@ class Generator {
   std::string Date(int year, int month_from, int month_to) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year,
-                  static_cast<int>(month_from + Below(month_to - month_from + 1)),
-                  static_cast<int>(1 + Below(28)));
+                  static_cast<int>(month_from + Below(month_to - month_from + 1)), static_cast<int>(1 + Below(28)));
     return buf;
   }
   // When achievements of the round were obtained: 2025 and the first half of 2026.
@@ -163,8 +154,7 @@ class Generator {
   }
   // Most units are young: years since founding roughly exponential, mean 7 years.
   std::string Established() {
-    int years =
-        std::min(35, static_cast<int>(std::exponential_distribution<double>(1.0 / 7)(rng_)));
+    int years = std::min(35, static_cast<int>(std::exponential_distribution<double>(1.0 / 7)(rng_)));
     return Date(2026 - years, 1, 12);
   }
 
@@ -183,25 +173,21 @@ class Generator {
   // Earlier grants go to the ledger: lower award levels, funded certificates, double benefits.
   void LedgerEntry(std::string* ledger, const char* policy, const char* measure, const char* level,
                    const std::string& subject, int64_t fen, int year) {
-    *ledger +=
-        "{\"uscc\":\"" + uscc_ + "\",\"policy\":\"" + policy + "\",\"measure\":\"" + measure + "\"";
+    *ledger += "{\"uscc\":\"" + uscc_ + "\",\"policy\":\"" + policy + "\",\"measure\":\"" + measure + "\"";
     if (level[0]) *ledger += std::string(",\"level\":\"") + level + "\"";
-    *ledger += ",\"subject\":\"" + subject + "\",\"amount_fen\":" + std::to_string(fen) +
-               ",\"granted_on\":\"" + Date(year, 1, 12) + "\"}\n";
+    *ledger += ",\"subject\":\"" + subject + "\",\"amount_fen\":" + std::to_string(fen) + ",\"granted_on\":\"" +
+               Date(year, 1, 12) + "\"}\n";
   }
 
-  void Award(const char* measure, const char* prefix, const char* level_fact, const char* level,
-             int64_t fen, const char* lower, int64_t lower_fen, std::string* ledger) {
-    Add(measure, std::string(prefix) + "-2025-" + level,
-        std::string("{\"") + level_fact + "\":\"" + level + "\"}", 0);
+  void Award(const char* measure, const char* prefix, const char* level_fact, const char* level, int64_t fen,
+             const char* lower, int64_t lower_fen, std::string* ledger) {
+    Add(measure, std::string(prefix) + "-2025-" + level, std::string("{\"") + level_fact + "\":\"" + level + "\"}", 0);
     if (lower[0] && Chance(0.3)) {
-      LedgerEntry(ledger, "sz-quality-brand", measure, lower,
-                  std::string(prefix) + "-2022-" + lower, lower_fen, 2022);
+      LedgerEntry(ledger, "sz-quality-brand", measure, lower, std::string(prefix) + "-2022-" + lower, lower_fen, 2022);
     }
     // A few winners of the round were already paid for the same level (an appeal, a re-award).
     if (Chance(0.05))
-      LedgerEntry(ledger, "sz-quality-brand", measure, level,
-                  std::string(prefix) + "-2021-" + level, fen, 2021);
+      LedgerEntry(ledger, "sz-quality-brand", measure, level, std::string(prefix) + "-2021-" + level, fen, 2021);
   }
 
   void Certificates(std::string* ledger) {
@@ -211,14 +197,11 @@ class Generator {
     for (int k = 0; k < n; ++k) {
       std::string number = "CERT-" + Seq();
       // Group companies share a certificate, or one was funded last year: paid once only.
-      if (Chance(0.04))
-        LedgerEntry(ledger, "sz-quality-brand", "high_end_certification", "", number, 5000000,
-                    2025);
-      std::string issued =
-          Chance(0.9) ? (Chance(0.6) ? Date(2025, 1, 12) : Date(2026, 1, 6)) : Date(2024, 1, 12);
+      if (Chance(0.04)) LedgerEntry(ledger, "sz-quality-brand", "high_end_certification", "", number, 5000000, 2025);
+      std::string issued = Chance(0.9) ? (Chance(0.6) ? Date(2025, 1, 12) : Date(2026, 1, 6)) : Date(2024, 1, 12);
       latest = std::max(latest, issued);
-      facts += std::string(k ? "," : "") + "{\"type\":\"" + PickWeighted(kCertificateTypes) +
-               "\",\"number\":\"" + number + "\",\"issued_on\":\"" + issued + "\"}";
+      facts += std::string(k ? "," : "") + "{\"type\":\"" + PickWeighted(kCertificateTypes) + "\",\"number\":\"" +
+               number + "\",\"issued_on\":\"" + issued + "\"}";
     }
     facts += "]}";
     Add("high_end_certification", "HEC-2025-" + Seq(), facts, 5000000LL * n, latest);
@@ -233,17 +216,13 @@ class Generator {
     if (enterprise && Chance(0.030)) Certificates(ledger);
     if (enterprise && Chance(0.004)) {
       Add("shenzhen_standard_certification", "ZP-2025-" + Seq(),
-          std::string("{\"scheme\":\"") + (Chance(0.6) ? "zhenpin" : "shenzhen_standard") + "\"}",
-          0);
+          std::string("{\"scheme\":\"") + (Chance(0.6) ? "zhenpin" : "shenzhen_standard") + "\"}", 0);
     }
     if (Chance(enterprise ? 0.006 : association ? 0.001 : 0)) {
       static const char* const kCategories[] = {"technology", "management", "work_method"};
       std::string subject = "QI-2025-" + Seq();
-      Add("quality_innovation", subject,
-          std::string("{\"category\":\"") + kCategories[Below(3)] + "\"}", 30000000);
-      if (Chance(0.02))
-        LedgerEntry(ledger, "sz-technology-innovation", "project_grant", "", subject, 20000000,
-                    2025);
+      Add("quality_innovation", subject, std::string("{\"category\":\"") + kCategories[Below(3)] + "\"}", 30000000);
+      if (Chance(0.02)) LedgerEntry(ledger, "sz-technology-innovation", "project_grant", "", subject, 20000000, 2025);
     }
     if (Chance(enterprise ? 0.0002 : institution ? 0.005 : 0)) {
       Add("performance_excellence", "PE-2025-" + Seq(),
@@ -282,35 +261,29 @@ class Generator {
       Add("regional_brand_demo_zone", "RBZ-2025-" + Seq(),
           std::string("{\"level\":\"") + (national ? "national" : "provincial") + "\"}", 0);
       if (national && Chance(0.5)) {
-        LedgerEntry(ledger, "sz-quality-brand", "regional_brand_demo_zone", "provincial",
-                    "RBZ-2022", 50000000, 2022);
+        LedgerEntry(ledger, "sz-quality-brand", "regional_brand_demo_zone", "provincial", "RBZ-2022", 50000000, 2022);
       }
     }
     // Quality awards: a handful a year in the whole city.
     const double award_scale = enterprise ? 1.0 : institution || association ? 2.0 : 0;
     if (Chance(4e-7 * award_scale))
-      Award("china_quality_award", "CQA", "level", "winner", 300000000, "nominee", 100000000,
-            ledger);
-    if (Chance(1.2e-6 * award_scale))
-      Award("china_quality_award", "CQA", "level", "nominee", 100000000, "", 0, ledger);
+      Award("china_quality_award", "CQA", "level", "winner", 300000000, "nominee", 100000000, ledger);
+    if (Chance(1.2e-6 * award_scale)) Award("china_quality_award", "CQA", "level", "nominee", 100000000, "", 0, ledger);
     if (Chance(1.6e-6 * award_scale))
-      Award("guangdong_quality_award", "GDQA", "level", "winner", 100000000, "nominee", 10000000,
-            ledger);
+      Award("guangdong_quality_award", "GDQA", "level", "winner", 100000000, "nominee", 10000000, ledger);
     if (Chance(6.4e-6 * award_scale))
       Award("guangdong_quality_award", "GDQA", "level", "nominee", 10000000, "", 0, ledger);
     if (Chance(1.6e-6 * award_scale))
       Award("mayor_quality_award", "MQA", "grade", "gold", 200000000, "silver", 100000000, ledger);
     if (Chance(3.2e-6 * award_scale))
       Award("mayor_quality_award", "MQA", "grade", "silver", 100000000, "bronze", 50000000, ledger);
-    if (Chance(4.8e-6 * award_scale))
-      Award("mayor_quality_award", "MQA", "grade", "bronze", 50000000, "", 0, ledger);
+    if (Chance(4.8e-6 * award_scale)) Award("mayor_quality_award", "MQA", "grade", "bronze", 50000000, "", 0, ledger);
   }
 
   static std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 
   void JsonLine(bool truncated, std::string* out) {
-    std::string line =
-        "{\"uscc\":" + Quoted(uscc_) + ",\"name\":" + Quoted(name_) + ",\"kind\":" + Quoted(kind_);
+    std::string line = "{\"uscc\":" + Quoted(uscc_) + ",\"name\":" + Quoted(name_) + ",\"kind\":" + Quoted(kind_);
     if (!district_.empty()) line += ",\"district\":" + Quoted(district_);
     line += std::string(",\"registered_in_shenzhen\":") + (registered_ ? "true" : "false") +
             ",\"serious_dishonesty\":" + (dishonest_ ? "true" : "false");
@@ -318,9 +291,8 @@ class Generator {
     line += ",\"achievements\":[";
     for (size_t i = 0; i < achievements_.size(); ++i) {
       const Achievement& a = achievements_[i];
-      line += std::string(i ? "," : "") + "{\"measure\":" + Quoted(a.measure) +
-              ",\"subject\":" + Quoted(a.subject) + ",\"obtained_on\":" + Quoted(a.obtained_on) +
-              ",\"facts\":" + a.facts;
+      line += std::string(i ? "," : "") + "{\"measure\":" + Quoted(a.measure) + ",\"subject\":" + Quoted(a.subject) +
+              ",\"obtained_on\":" + Quoted(a.obtained_on) + ",\"facts\":" + a.facts;
       if (a.requested_fen > 0) line += ",\"requested_fen\":" + std::to_string(a.requested_fen);
       line += "}";
     }
@@ -338,15 +310,14 @@ class Generator {
 
   void CsvRows(bool truncated, std::string* out) {
     const std::string unit = uscc_ + "," + CsvField(name_) + "," + kind_ + "," + district_ + "," +
-                             (registered_ ? "true" : "false") + "," +
-                             (dishonest_ ? "true" : "false") + "," + established_;
+                             (registered_ ? "true" : "false") + "," + (dishonest_ ? "true" : "false") + "," +
+                             established_;
     // A truncated export keeps only the unit's own columns: every row of it is a bad line.
     if (achievements_.empty()) *out += unit + (truncated ? "" : ",,,,,") + "\n";
     for (const Achievement& a : achievements_) {
       *out += unit;
       if (!truncated) {
-        *out += "," + a.measure + "," + CsvField(a.subject) + "," + a.obtained_on + "," +
-                CsvField(a.facts) + "," +
+        *out += "," + a.measure + "," + CsvField(a.subject) + "," + a.obtained_on + "," + CsvField(a.facts) + "," +
                 (a.requested_fen > 0 ? std::to_string(a.requested_fen) : "");
       }
       *out += "\n";

@@ -53,8 +53,8 @@ struct Gen {
     int broken_kind = broken ? static_cast<int>(Below(4)) : -1;
     if (broken_kind == 0) uscc[17] = uscc[17] == '0' ? '1' : '0';  // wrong check character
     std::string obtained = broken_kind == 1 ? "2025-02-30" : Date(2024, 2026);
-    static const char* const kKinds[] = {"enterprise", "enterprise", "enterprise", "enterprise", "public_institution",
-                                         "social_organization", "park_organizer"};
+    static const char* const kKinds[] = {"enterprise",         "enterprise",          "enterprise",    "enterprise",
+                                         "public_institution", "social_organization", "park_organizer"};
     const char* kind = kKinds[Below(7)];
     bool registered = !Chance(0.02);
     bool dishonest = Chance(0.005);
@@ -62,13 +62,14 @@ struct Gen {
     uint64_t r = Below(1000);
     if (r < 300) {
       measure = "high_end_certification";
-      static const char* const kTypes[] = {"green_product", "green_finance", "carbon_footprint", "automotive_chip", "robot", "other_high_end"};
+      static const char* const kTypes[] = {"green_product",   "green_finance", "carbon_footprint",
+                                           "automotive_chip", "robot",         "other_high_end"};
       int n = 1 + static_cast<int>(Below(3));
       facts = "{\"certificates\": [";
       for (int k = 0; k < n; ++k) {
         if (k) facts += ", ";
-        facts += "{\"type\": \"" + std::string(kTypes[Below(6)]) + "\", \"number\": \"CERT-" + std::to_string(Below(5000000)) +
-                 "\", \"issued_on\": \"" + Date(2025, 2026) + "\"}";
+        facts += "{\"type\": \"" + std::string(kTypes[Below(6)]) + "\", \"number\": \"CERT-" +
+                 std::to_string(Below(5000000)) + "\", \"issued_on\": \"" + Date(2025, 2026) + "\"}";
       }
       facts += "]}";
       subject = "CERTS-" + std::to_string(i);
@@ -79,9 +80,11 @@ struct Gen {
       subject = "QI-" + std::to_string(i);
     } else if (r < 560) {
       measure = "metrology";
-      static const char* const kAct[] = {"international_recommendation", "national_regulation", "provincial_regulation",
-                                         "technical_committee", "demonstration", "municipal_measurement_standard"};
-      facts = std::string("{\"activity\": \"") + kAct[Below(6)] + "\", \"role\": \"" + (Chance(0.5) ? "lead" : "participate") + "\"}";
+      static const char* const kAct[] = {
+          "international_recommendation", "national_regulation", "provincial_regulation",
+          "technical_committee",          "demonstration",       "municipal_measurement_standard"};
+      facts = std::string("{\"activity\": \"") + kAct[Below(6)] + "\", \"role\": \"" +
+              (Chance(0.5) ? "lead" : "participate") + "\"}";
       subject = "MET-" + std::to_string(i);
     } else if (r < 660) {
       measure = "international_accreditation";
@@ -136,24 +139,31 @@ struct Gen {
                        "\", \"name\": \"深圳市第" + std::to_string(unit) + "号示例有限公司\", \"kind\": \"" + kind +
                        "\", \"registered_in_shenzhen\": " + (registered ? "true" : "false") +
                        ", \"serious_dishonesty\": " + (dishonest ? "true" : "false") + "}, \"measure\": \"" + measure +
-                       "\", \"subject\": \"" + subject + "\", \"obtained_on\": \"" + obtained + "\", \"facts\": " + facts;
-    if (broken_kind == 3) line += ", \"requested_fen\": -100";
-    else if (Chance(0.3)) line += ", \"requested_fen\": " + std::to_string(1000000 + Below(100000000));
+                       "\", \"subject\": \"" + subject + "\", \"obtained_on\": \"" + obtained +
+                       "\", \"facts\": " + facts;
+    if (broken_kind == 3)
+      line += ", \"requested_fen\": -100";
+    else if (Chance(0.3))
+      line += ", \"requested_fen\": " + std::to_string(1000000 + Below(100000000));
     return line + "}";
   }
 
   std::string LedgerEntry(uint64_t i) {
     uint64_t unit = Below(units);
     std::string uscc = Uscc(unit * 2654435761ULL);
-    static const char* const kMeasures[] = {"china_quality_award", "guangdong_quality_award", "mayor_quality_award",
-                                            "high_end_certification", "quality_innovation", "regional_brand_demo_zone",
-                                            "brand_value_evaluation", "metrology"};
+    static const char* const kMeasures[] = {
+        "china_quality_award", "guangdong_quality_award",  "mayor_quality_award",    "high_end_certification",
+        "quality_innovation",  "regional_brand_demo_zone", "brand_value_evaluation", "metrology"};
     const char* m = kMeasures[Below(8)];
     std::string level, subject;
-    if (std::strcmp(m, "mayor_quality_award") == 0) level = Chance(0.5) ? "silver" : "bronze";
-    else if (std::strcmp(m, "regional_brand_demo_zone") == 0) level = "provincial";
-    else if (std::strstr(m, "quality_award")) level = "nominee";
-    subject = std::strcmp(m, "high_end_certification") == 0 ? "CERT-" + std::to_string(Below(5000000)) : "OLD-" + std::to_string(i);
+    if (std::strcmp(m, "mayor_quality_award") == 0)
+      level = Chance(0.5) ? "silver" : "bronze";
+    else if (std::strcmp(m, "regional_brand_demo_zone") == 0)
+      level = "provincial";
+    else if (std::strstr(m, "quality_award"))
+      level = "nominee";
+    subject = std::strcmp(m, "high_end_certification") == 0 ? "CERT-" + std::to_string(Below(5000000))
+                                                            : "OLD-" + std::to_string(i);
     const char* policy = Chance(0.8) ? "sz-quality-brand" : "sz-manufacturing";
     std::string line = "{\"uscc\": \"" + uscc + "\", \"policy\": \"" + policy + "\", \"measure\": \"" + m + "\"";
     if (!level.empty()) line += ", \"level\": \"" + level + "\"";
@@ -171,12 +181,18 @@ int main(int argc, char** argv) {
   std::string out, ledger_out;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--applications") apps = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--ledger") ledger = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--invalid-rate") invalid = std::atof(argv[i + 1]);
-    else if (a == "--out") out = argv[i + 1];
-    else if (a == "--ledger-out") ledger_out = argv[i + 1];
+    if (a == "--applications")
+      apps = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (a == "--ledger")
+      ledger = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (a == "--seed")
+      seed = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (a == "--invalid-rate")
+      invalid = std::atof(argv[i + 1]);
+    else if (a == "--out")
+      out = argv[i + 1];
+    else if (a == "--ledger-out")
+      ledger_out = argv[i + 1];
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;

@@ -54,17 +54,28 @@ struct Fixture {
 
   static CelType TypeOf(const Value& v) {
     switch (v.kind()) {
-      case Kind::kBool: return CelType::Of(K::kBool);
-      case Kind::kInt: return CelType::Of(K::kInt);
-      case Kind::kUint: return CelType::Of(K::kUint);
-      case Kind::kDouble: return CelType::Of(K::kDouble);
-      case Kind::kString: return CelType::Of(K::kString);
-      case Kind::kBytes: return CelType::Of(K::kBytes);
-      case Kind::kTimestamp: return CelType::Of(K::kTimestamp);
-      case Kind::kDuration: return CelType::Of(K::kDuration);
-      case Kind::kList: return CelType::List(CelType::Dyn());
-      case Kind::kMap: return CelType::Map(CelType::Of(K::kString), CelType::Dyn());
-      default: return CelType::Dyn();
+      case Kind::kBool:
+        return CelType::Of(K::kBool);
+      case Kind::kInt:
+        return CelType::Of(K::kInt);
+      case Kind::kUint:
+        return CelType::Of(K::kUint);
+      case Kind::kDouble:
+        return CelType::Of(K::kDouble);
+      case Kind::kString:
+        return CelType::Of(K::kString);
+      case Kind::kBytes:
+        return CelType::Of(K::kBytes);
+      case Kind::kTimestamp:
+        return CelType::Of(K::kTimestamp);
+      case Kind::kDuration:
+        return CelType::Of(K::kDuration);
+      case Kind::kList:
+        return CelType::List(CelType::Dyn());
+      case Kind::kMap:
+        return CelType::Map(CelType::Of(K::kString), CelType::Dyn());
+      default:
+        return CelType::Dyn();
     }
   }
 };
@@ -72,13 +83,26 @@ struct Fixture {
 // The runtime kind a checked primitive type promises, or false for types that promise less.
 bool PromisedKind(const CelType& t, Kind* out) {
   switch (t.kind()) {
-    case K::kBool: *out = Kind::kBool; return true;
-    case K::kInt: *out = Kind::kInt; return true;
-    case K::kUint: *out = Kind::kUint; return true;
-    case K::kDouble: *out = Kind::kDouble; return true;
-    case K::kString: *out = Kind::kString; return true;
-    case K::kBytes: *out = Kind::kBytes; return true;
-    default: return false;
+    case K::kBool:
+      *out = Kind::kBool;
+      return true;
+    case K::kInt:
+      *out = Kind::kInt;
+      return true;
+    case K::kUint:
+      *out = Kind::kUint;
+      return true;
+    case K::kDouble:
+      *out = Kind::kDouble;
+      return true;
+    case K::kString:
+      *out = Kind::kString;
+      return true;
+    case K::kBytes:
+      *out = Kind::kBytes;
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   qgrant::policy::PolicyBundle bundle;
   qgrant::policy::DiagnosticSink sink;
   const bool loaded = qgrant::policy::LoadBundle({path}, &bundle, &sink);
-  if (loaded == sink.has_errors()) __builtin_trap();  // success exactly when nothing is wrong
+  if (loaded == sink.has_errors()) __builtin_trap();            // success exactly when nothing is wrong
   if (!loaded && sink.diagnostics().empty()) __builtin_trap();  // a failure always says why
   (void)sink.Format();
   if (loaded && bundle.policy) {

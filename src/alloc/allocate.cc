@@ -19,30 +19,27 @@ Status ValidateGroups(const std::vector<Group>& groups, std::string_view kind) {
   for (size_t i = 0; i < groups.size(); ++i) {
     const Group& g = groups[i];
     if (g.name.empty()) {
-      return Status::InvalidArgument(std::string(kind) + " " + std::to_string(i + 1) +
-                                     " has no name");
+      return Status::InvalidArgument(std::string(kind) + " " + std::to_string(i + 1) + " has no name");
     }
     if (g.name == kRestGroup) {
-      return Status::InvalidArgument(Quoted(kRestGroup) + " is reserved for the claims no " +
-                                     std::string(kind) + " selects; choose another name");
+      return Status::InvalidArgument(Quoted(kRestGroup) + " is reserved for the claims no " + std::string(kind) +
+                                     " selects; choose another name");
     }
     for (size_t j = 0; j < i; ++j) {
       if (groups[j].name == g.name) {
-        return Status::InvalidArgument("two " + std::string(kind) + "s are named " +
-                                       Quoted(g.name));
+        return Status::InvalidArgument("two " + std::string(kind) + "s are named " + Quoted(g.name));
       }
     }
     if (g.measures.empty() && g.clauses.empty()) {
-      return Status::InvalidArgument(std::string(kind) + " " + Quoted(g.name) +
-                                     " selects no measure or clause");
+      return Status::InvalidArgument(std::string(kind) + " " + Quoted(g.name) + " selects no measure or clause");
     }
   }
   return Status::Ok();
 }
 
 // How much extra (in units) each pool receives from the spare money of under-subscribed pools.
-std::vector<int64_t> Redistribute(const std::vector<int64_t>& envelope,
-                                  const std::vector<int64_t>& demand, Redistribution rule) {
+std::vector<int64_t> Redistribute(const std::vector<int64_t>& envelope, const std::vector<int64_t>& demand,
+                                  Redistribution rule) {
   const size_t n = envelope.size();
   std::vector<int64_t> received(n, 0);
   if (rule == Redistribution::kNone) return received;
@@ -69,54 +66,46 @@ std::vector<int64_t> Redistribute(const std::vector<int64_t>& envelope,
 
 Status ValidatePlan(const AllocationPlan& plan) {
   if (plan.budget_fen < 0) {
-    return Status::InvalidArgument("budget_fen must not be negative (got " +
-                                   std::to_string(plan.budget_fen) + ")");
+    return Status::InvalidArgument("budget_fen must not be negative (got " + std::to_string(plan.budget_fen) + ")");
   }
   if (!money::WithinBound(plan.budget_fen)) {
-    return Status::InvalidArgument(
-        "预算超出上限 10^15 分 / budget_fen must be at most 10^15 fen (got " +
-        std::to_string(plan.budget_fen) + ")");
+    return Status::InvalidArgument("预算超出上限 10^15 分 / budget_fen must be at most 10^15 fen (got " +
+                                   std::to_string(plan.budget_fen) + ")");
   }
   if (plan.unit_fen < 1) {
-    return Status::InvalidArgument("the rounding unit must be at least 1 fen (got " +
-                                   std::to_string(plan.unit_fen) + ")");
+    return Status::InvalidArgument("the rounding unit must be at least 1 fen (got " + std::to_string(plan.unit_fen) +
+                                   ")");
   }
   if (!plan.tiers.empty() && !plan.pools.empty()) {
     return Status::InvalidArgument("a plan has tiers or pools, not both");
   }
   if (plan.strategy != Strategy::kTiers && !plan.tiers.empty()) {
-    return Status::InvalidArgument("tiers are given but the strategy is " +
-                                   std::string(StrategyName(plan.strategy)));
+    return Status::InvalidArgument("tiers are given but the strategy is " + std::string(StrategyName(plan.strategy)));
   }
   if (plan.strategy != Strategy::kPools && !plan.pools.empty()) {
-    return Status::InvalidArgument("pools are given but the strategy is " +
-                                   std::string(StrategyName(plan.strategy)));
+    return Status::InvalidArgument("pools are given but the strategy is " + std::string(StrategyName(plan.strategy)));
   }
   if (plan.strategy != Strategy::kPools && plan.redistribution != Redistribution::kNone) {
-    return Status::InvalidArgument(
-        "redistribution moves money between pools; it needs the pools strategy");
+    return Status::InvalidArgument("redistribution moves money between pools; it needs the pools strategy");
   }
   if (plan.strategy == Strategy::kTiers) {
-    if (plan.tiers.empty())
-      return Status::InvalidArgument("the tiers strategy needs at least one tier");
+    if (plan.tiers.empty()) return Status::InvalidArgument("the tiers strategy needs at least one tier");
     QGRANT_RETURN_IF_ERROR(ValidateGroups(plan.tiers, "tier"));
   }
   if (plan.strategy == Strategy::kPools) {
-    if (plan.pools.empty())
-      return Status::InvalidArgument("the pools strategy needs at least one pool");
+    if (plan.pools.empty()) return Status::InvalidArgument("the pools strategy needs at least one pool");
     QGRANT_RETURN_IF_ERROR(ValidateGroups(plan.pools, "pool"));
     __int128 sum = 0;
     for (const Pool& p : plan.pools) {
       if (p.budget_fen < 0) {
-        return Status::InvalidArgument("pool " + Quoted(p.name) +
-                                       ": budget_fen must not be negative (got " +
+        return Status::InvalidArgument("pool " + Quoted(p.name) + ": budget_fen must not be negative (got " +
                                        std::to_string(p.budget_fen) + ")");
       }
       // Envelopes are counted in whole units; a fraction of a unit could never be paid out.
       if (p.budget_fen % plan.unit_fen != 0) {
-        return Status::InvalidArgument(
-            "pool " + Quoted(p.name) + ": budget_fen " + std::to_string(p.budget_fen) +
-            " is not a multiple of the rounding unit of " + std::to_string(plan.unit_fen) + " fen");
+        return Status::InvalidArgument("pool " + Quoted(p.name) + ": budget_fen " + std::to_string(p.budget_fen) +
+                                       " is not a multiple of the rounding unit of " + std::to_string(plan.unit_fen) +
+                                       " fen");
       }
       sum += p.budget_fen;
     }
@@ -132,8 +121,7 @@ GroupIndex::GroupIndex(const AllocationPlan& plan) {
   const auto index = [&](const auto& groups) {
     for (size_t g = 0; g < groups.size(); ++g) {
       // emplace keeps the first group that named a key: declaration order decides overlaps.
-      for (const std::string& m : groups[g].measures)
-        by_measure_.emplace(m, static_cast<int32_t>(g));
+      for (const std::string& m : groups[g].measures) by_measure_.emplace(m, static_cast<int32_t>(g));
       for (const std::string& c : groups[g].clauses) by_clause_.emplace(c, static_cast<int32_t>(g));
     }
     rest_ = static_cast<int32_t>(groups.size());
@@ -146,8 +134,7 @@ GroupIndex::GroupIndex(const AllocationPlan& plan) {
 int32_t GroupIndex::Of(std::string_view measure, std::string_view clause) const {
   int32_t group = rest_;
   if (auto it = by_measure_.find(measure); it != by_measure_.end()) group = it->second;
-  if (auto it = by_clause_.find(clause); it != by_clause_.end())
-    group = std::min(group, it->second);
+  if (auto it = by_clause_.find(clause); it != by_clause_.end()) group = std::min(group, it->second);
   return group;
 }
 
@@ -185,8 +172,8 @@ std::vector<GroupStep> PlanGroups(const AllocationPlan& plan) {
 }
 
 // Each group's envelope and what it may spend once pools moved spare money, in units.
-void Envelopes(const AllocationPlan& plan, const std::vector<int64_t>& demand,
-               std::vector<int64_t>* envelope, std::vector<int64_t>* available) {
+void Envelopes(const AllocationPlan& plan, const std::vector<int64_t>& demand, std::vector<int64_t>* envelope,
+               std::vector<int64_t>* available) {
   const int64_t unit = plan.unit_fen;
   const size_t group_count = demand.size();
   envelope->assign(group_count, 0);
@@ -207,8 +194,7 @@ void Envelopes(const AllocationPlan& plan, const std::vector<int64_t>& demand,
     case Strategy::kPools: {
       int64_t declared = 0;
       for (size_t g = 0; g + 1 < group_count; ++g) {
-        (*envelope)[g] =
-            plan.pools[g].budget_fen / unit;  // exact: ValidatePlan checked the multiple
+        (*envelope)[g] = plan.pools[g].budget_fen / unit;  // exact: ValidatePlan checked the multiple
         declared += plan.pools[g].budget_fen;
       }
       envelope->back() = (plan.budget_fen - declared) / unit;
@@ -220,9 +206,9 @@ void Envelopes(const AllocationPlan& plan, const std::vector<int64_t>& demand,
 }
 
 // The claims' checked amounts, totalled per group into `demand` (payable units) and `groups`.
-Status TotalClaims(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
-                   int64_t unit, std::vector<GroupStep>* groups, std::vector<int64_t>* payable,
-                   std::vector<int64_t>* demand, AllocationResult* result) {
+Status TotalClaims(std::span<const int64_t> amounts, std::span<const int32_t> group_of, int64_t unit,
+                   std::vector<GroupStep>* groups, std::vector<int64_t>* payable, std::vector<int64_t>* demand,
+                   AllocationResult* result) {
   const size_t n = amounts.size();
   result->allocations.reserve(n);
   payable->resize(n);
@@ -231,14 +217,12 @@ Status TotalClaims(std::span<const int64_t> amounts, std::span<const int32_t> gr
   for (size_t i = 0; i < n; ++i) {
     const int64_t amount = amounts[i];
     if (amount < 0 || !money::WithinBound(amount)) {
-      return Status::InvalidArgument(
-          "第 " + std::to_string(i + 1) + " 项核定金额须在 0 到 10^15 分之间 / claim " +
-          std::to_string(i + 1) + ": amount_fen must be from 0 to 10^15 fen (got " +
-          std::to_string(amount) + ")");
+      return Status::InvalidArgument("第 " + std::to_string(i + 1) + " 项核定金额须在 0 到 10^15 分之间 / claim " +
+                                     std::to_string(i + 1) + ": amount_fen must be from 0 to 10^15 fen (got " +
+                                     std::to_string(amount) + ")");
     }
     if (!total.Add(amount)) {
-      return Status::InvalidArgument(
-          "核定金额合计超过 10^15 分 / the approved amounts add up to more than 10^15 fen");
+      return Status::InvalidArgument("核定金额合计超过 10^15 分 / the approved amounts add up to more than 10^15 fen");
     }
     const int32_t g = group_of.empty() ? 0 : group_of[i];
     if (g < 0 || static_cast<size_t>(g) >= groups->size()) {
@@ -256,12 +240,10 @@ Status TotalClaims(std::span<const int64_t> amounts, std::span<const int32_t> gr
 
 // The members of each group in input order (a counting sort on the group index): group g's are
 // members[offset[g], offset[g + 1]). Left empty for a single group, whose members are all claims.
-std::vector<size_t> GroupMembers(std::span<const int32_t> group_of,
-                                 const std::vector<GroupStep>& groups,
+std::vector<size_t> GroupMembers(std::span<const int32_t> group_of, const std::vector<GroupStep>& groups,
                                  std::vector<size_t>* offset) {
   offset->assign(groups.size() + 1, 0);
-  for (size_t g = 0; g < groups.size(); ++g)
-    (*offset)[g + 1] = (*offset)[g] + static_cast<size_t>(groups[g].claims);
+  for (size_t g = 0; g < groups.size(); ++g) (*offset)[g + 1] = (*offset)[g] + static_cast<size_t>(groups[g].claims);
   std::vector<size_t> members;
   if (groups.size() == 1) return members;
   members.resize(group_of.size());
@@ -272,9 +254,8 @@ std::vector<size_t> GroupMembers(std::span<const int32_t> group_of,
 
 // Pays one group: in full when its demand fits what it may spend, else scaled by largest
 // remainders. `everyone`: the only group, holding every claim in order (`members` unused).
-void PayGroup(bool everyone, std::span<const size_t> members, const std::vector<int64_t>& payable,
-              int64_t demand, int64_t envelope, int64_t available, int64_t unit, GroupStep* step,
-              AllocationResult* result) {
+void PayGroup(bool everyone, std::span<const size_t> members, const std::vector<int64_t>& payable, int64_t demand,
+              int64_t envelope, int64_t available, int64_t unit, GroupStep* step, AllocationResult* result) {
   const size_t size = everyone ? payable.size() : members.size();
   const auto claim_at = [&](size_t k) { return everyone ? k : members[k]; };
   step->payable_fen = demand * unit;
@@ -282,8 +263,7 @@ void PayGroup(bool everyone, std::span<const size_t> members, const std::vector<
   step->available_fen = available * unit;
   if (demand <= available) {
     step->allocated_fen = step->payable_fen;
-    for (size_t k = 0; k < size; ++k)
-      result->allocations[claim_at(k)].allocated_fen = payable[claim_at(k)] * unit;
+    for (size_t k = 0; k < size; ++k) result->allocations[claim_at(k)].allocated_fen = payable[claim_at(k)] * unit;
     return;
   }
   step->allocated_fen = step->scale_numerator = step->available_fen;
@@ -303,33 +283,29 @@ void PayGroup(bool everyone, std::span<const size_t> members, const std::vector<
     group_tiebreak = tiebreak;
   }
   ApportionLargestRemainder(group_caps, group_tiebreak, demand, available, parts);
-  for (size_t k = 0; k < size; ++k)
-    result->allocations[claim_at(k)].allocated_fen = parts[k] * unit;
+  for (size_t k = 0; k < size; ++k) result->allocations[claim_at(k)].allocated_fen = parts[k] * unit;
 }
 
-Result<AllocationResult> AllocateUnguarded(std::span<const int64_t> amounts,
-                                           std::span<const int32_t> group_of,
+Result<AllocationResult> AllocateUnguarded(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
                                            const AllocationPlan& plan) {
   std::vector<GroupStep> groups = PlanGroups(plan);
   if (groups.size() > 1 && group_of.size() != amounts.size()) {
-    return Status::InvalidArgument("every claim needs its group under the " +
-                                   std::string(StrategyName(plan.strategy)) + " strategy");
+    return Status::InvalidArgument("every claim needs its group under the " + std::string(StrategyName(plan.strategy)) +
+                                   " strategy");
   }
   if (groups.size() == 1) group_of = {};
   AllocationResult result;
   std::vector<int64_t> payable, demand, envelope, available;
-  QGRANT_RETURN_IF_ERROR(
-      TotalClaims(amounts, group_of, plan.unit_fen, &groups, &payable, &demand, &result));
+  QGRANT_RETURN_IF_ERROR(TotalClaims(amounts, group_of, plan.unit_fen, &groups, &payable, &demand, &result));
   Envelopes(plan, demand, &envelope, &available);
   std::vector<size_t> offset;
   const std::vector<size_t> members = GroupMembers(group_of, groups, &offset);
   for (size_t g = 0; g < groups.size(); ++g) {
     const std::span<const size_t> in_group =
-        members.empty()
-            ? std::span<const size_t>()
-            : std::span<const size_t>(members).subspan(offset[g], offset[g + 1] - offset[g]);
-    PayGroup(members.empty(), in_group, payable, demand[g], envelope[g], available[g],
-             plan.unit_fen, &groups[g], &result);
+        members.empty() ? std::span<const size_t>()
+                        : std::span<const size_t>(members).subspan(offset[g], offset[g + 1] - offset[g]);
+    PayGroup(members.empty(), in_group, payable, demand[g], envelope[g], available[g], plan.unit_fen, &groups[g],
+             &result);
   }
   for (const GroupStep& step : groups) {
     result.payable_fen += step.payable_fen;
@@ -341,8 +317,8 @@ Result<AllocationResult> AllocateUnguarded(std::span<const int64_t> amounts,
 
 }  // namespace
 
-Result<AllocationResult> Allocate(std::span<const int64_t> amounts,
-                                  std::span<const int32_t> group_of, const AllocationPlan& plan) {
+Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
+                                  const AllocationPlan& plan) {
   QGRANT_RETURN_IF_ERROR(ValidatePlan(plan));
   Result<AllocationResult> result = Status::Internal("not allocated");
   const std::string failure = Guarded([&] { result = AllocateUnguarded(amounts, group_of, plan); });
@@ -360,8 +336,8 @@ Result<Strategy> ParseStrategy(std::string_view text) {
     if (text == StrategyName(s)) return s;
   }
   return Status::InvalidArgument("未知的分配策略 " + Quoted(text) +
-                                 "（可选 pro_rata、tiers、pools） / unknown strategy " +
-                                 Quoted(text) + " (expected pro_rata, tiers or pools)");
+                                 "（可选 pro_rata、tiers、pools） / unknown strategy " + Quoted(text) +
+                                 " (expected pro_rata, tiers or pools)");
 }
 
 std::string_view StrategyName(Strategy strategy) {

@@ -94,12 +94,11 @@ inline constexpr std::string_view kRestGroup = "rest";
 // One budget step: how one group (the whole batch for kProRata, else a tier or a pool) was paid.
 // All amounts are in fen.
 struct GroupStep {
-  std::string name;         // tier or pool name; "all" for kProRata
-  int64_t claims = 0;       // how many claims it holds
-  int64_t amount_fen = 0;   // sum of their approved amounts
-  int64_t payable_fen = 0;  // sum of their amounts rounded down to the unit (= amount_fen at 1 fen)
-  int64_t budget_fen =
-      0;  // its envelope: the pool budget, or what was left when the tier's turn came
+  std::string name;           // tier or pool name; "all" for kProRata
+  int64_t claims = 0;         // how many claims it holds
+  int64_t amount_fen = 0;     // sum of their approved amounts
+  int64_t payable_fen = 0;    // sum of their amounts rounded down to the unit (= amount_fen at 1 fen)
+  int64_t budget_fen = 0;     // its envelope: the pool budget, or what was left when the tier's turn came
   int64_t available_fen = 0;  // what it may spend after pools moved money (= budget_fen otherwise)
   int64_t allocated_fen = 0;  // what it spent
   // The factor its claims were paid at: 1/1 when paid in full, else available_fen / payable_fen
@@ -150,8 +149,8 @@ class GroupIndex {
 // The same over bare amounts: amounts[i] is claim i's approved amount and group_of[i] its group
 // (GroupIndex::Of); group_of may be empty for pro rata. For rounds too large to keep every claim's
 // id and strings (qgrant allocate streams millions of decisions).
-Result<AllocationResult> Allocate(std::span<const int64_t> amounts,
-                                  std::span<const int32_t> group_of, const AllocationPlan& plan);
+Result<AllocationResult> Allocate(std::span<const int64_t> amounts, std::span<const int32_t> group_of,
+                                  const AllocationPlan& plan);
 
 // Checks a plan on its own: budget >= 0, unit >= 1; tiers only with kTiers and pools only with
 // kPools (never both), at least one of them for those strategies; group names non-empty, distinct

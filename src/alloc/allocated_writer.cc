@@ -51,8 +51,7 @@ std::vector<GroupText> GroupTexts(const AllocationPlan& plan, const AllocationRe
 
 void AppendInteger(int64_t v, std::string* out) {
   char digits[24];
-  out->append(digits,
-              static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
+  out->append(digits, static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
 }
 
 // What goes before the closing brace of an eligible line written as the JSON writer prints it.
@@ -72,8 +71,7 @@ void AppendAllocation(const Allocation& a, const GroupText& g, std::string* out)
 
 // Any other eligible line: parsed and written again, replacing an allocation it already had.
 // Pass 1 checked that it parses.
-void AppendReserialised(std::string_view line, const Allocation& a, const GroupText& g,
-                        std::string* out) {
+void AppendReserialised(std::string_view line, const Allocation& a, const GroupText& g, std::string* out) {
   ordered_json doc = ordered_json::parse(line);
   ordered_json step = g.step;
   step["approved_fen"] = a.amount_fen;
@@ -89,9 +87,8 @@ void AppendReserialised(std::string_view line, const Allocation& a, const GroupT
 
 // The non-blank lines of text[begin, end) (whole lines), eligible ones with their allocation;
 // `next` is the index of the first eligible decision at or after `begin`.
-void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next,
-                 const EligibleDecisions& eligible, const AllocationResult& result,
-                 const std::vector<GroupText>& groups, std::string* out) {
+void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next, const EligibleDecisions& eligible,
+                 const AllocationResult& result, const std::vector<GroupText>& groups, std::string* out) {
   out->clear();
   for (size_t pos = begin; pos < end;) {
     const size_t nl = std::min(text.find('\n', pos), end);
@@ -157,8 +154,10 @@ bool Pieces::Write(std::string_view text, int fd, bool gather) {
   for (size_t k = 0; k < list_.size();) {
     io.clear();
     for (; k < list_.size() && (!gather || io.size() < IOV_MAX); ++k) {
-      if (gather) io.push_back({const_cast<char*>(where(list_[k])), list_[k].length});
-      else flat_.append(where(list_[k]), list_[k].length);
+      if (gather)
+        io.push_back({const_cast<char*>(where(list_[k])), list_[k].length});
+      else
+        flat_.append(where(list_[k]), list_[k].length);
     }
     if (!gather) io.push_back({flat_.data(), flat_.size()});
     for (size_t at = 0; at < io.size();) {
@@ -213,9 +212,8 @@ size_t BlockEnd(std::string_view text, size_t begin) {
 }  // namespace
 
 // Writes the regular case in blocks of kBlockDecisions eligible decisions, two at a time as below.
-bool WriteRegular(std::string_view text, const EligibleDecisions& eligible,
-                  const AllocationResult& result, const std::vector<GroupText>& groups,
-                  std::FILE* out) {
+bool WriteRegular(std::string_view text, const EligibleDecisions& eligible, const AllocationResult& result,
+                  const std::vector<GroupText>& groups, std::FILE* out) {
   const size_t n = eligible.offsets.size();
   // Where block starting at eligible decision k begins copying: after the line before it.
   const auto from = [&](size_t k) {
@@ -234,9 +232,7 @@ bool WriteRegular(std::string_view text, const EligibleDecisions& eligible,
     std::jthread second;  // joined however the work ends
     if (mid < end) {
       second = std::jthread([&] {
-        failure = Guarded([&] {
-          FormatRegular(text, from(mid), mid, end, end == n, eligible, result, groups, &b);
-        });
+        failure = Guarded([&] { FormatRegular(text, from(mid), mid, end, end == n, eligible, result, groups, &b); });
       });
     }
     FormatRegular(text, from(k), k, mid, mid == n, eligible, result, groups, &a);
@@ -253,20 +249,18 @@ bool WriteRegular(std::string_view text, const EligibleDecisions& eligible,
 
 namespace {
 
-Status WriteAll(std::string_view text, const EligibleDecisions& eligible,
-                const AllocationPlan& plan, const AllocationResult& result, std::FILE* out) {
+Status WriteAll(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
+                const AllocationResult& result, std::FILE* out) {
   const std::vector<GroupText> groups = GroupTexts(plan, result);
   if (eligible.regular) {
-    if (!WriteRegular(text, eligible, result, groups, out) || std::fflush(out) != 0 ||
-        std::ferror(out)) {
+    if (!WriteRegular(text, eligible, result, groups, out) || std::fflush(out) != 0 || std::ferror(out)) {
       return Status::IoError("写入输出失败 / writing the output failed");
     }
     return Status::Ok();
   }
   const auto first_eligible = [&](size_t offset) {
-    return static_cast<size_t>(
-        std::lower_bound(eligible.offsets.begin(), eligible.offsets.end(), offset) -
-        eligible.offsets.begin());
+    return static_cast<size_t>(std::lower_bound(eligible.offsets.begin(), eligible.offsets.end(), offset) -
+                               eligible.offsets.begin());
   };
   const auto write = [&](const std::string& block) {
     return std::fwrite(block.data(), 1, block.size(), out) == block.size();
@@ -281,9 +275,7 @@ Status WriteAll(std::string_view text, const EligibleDecisions& eligible,
     std::jthread second;  // joined however the work ends
     if (mid < end) {
       second = std::jthread([&] {
-        failure = Guarded([&] {
-          FormatBlock(text, mid, end, first_eligible(mid), eligible, result, groups, &b);
-        });
+        failure = Guarded([&] { FormatBlock(text, mid, end, first_eligible(mid), eligible, result, groups, &b); });
       });
     }
     FormatBlock(text, pos, mid, first_eligible(pos), eligible, result, groups, &a);
@@ -302,11 +294,10 @@ Status WriteAll(std::string_view text, const EligibleDecisions& eligible,
 
 }  // namespace
 
-Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible,
-                      const AllocationPlan& plan, const AllocationResult& result, std::FILE* out) {
+Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
+                      const AllocationResult& result, std::FILE* out) {
   Status status;
-  const std::string failure =
-      Guarded([&] { status = WriteAll(text, eligible, plan, result, out); });
+  const std::string failure = Guarded([&] { status = WriteAll(text, eligible, plan, result, out); });
   return failure.empty() ? status : Status::Internal(failure);
 }
 

@@ -11,18 +11,16 @@ namespace {
 constexpr int kBucketBits = 16;
 
 // floor(numerator / divisor) and the remainder, for a quotient known to fit in 64 bits.
-inline uint64_t DivideWithRemainder(unsigned __int128 numerator, uint64_t divisor,
-                                    uint64_t* remainder) {
+inline uint64_t DivideWithRemainder(unsigned __int128 numerator, uint64_t divisor, uint64_t* remainder) {
   const auto quotient = static_cast<uint64_t>(numerator / divisor);
-  *remainder =
-      static_cast<uint64_t>(numerator - static_cast<unsigned __int128>(quotient) * divisor);
+  *remainder = static_cast<uint64_t>(numerator - static_cast<unsigned __int128>(quotient) * divisor);
   return quotient;
 }
 
 }  // namespace
 
-void ApportionLargestRemainder(std::span<const int64_t> caps, std::span<const int64_t> tiebreak,
-                               int64_t demand, int64_t pot, std::span<int64_t> parts) {
+void ApportionLargestRemainder(std::span<const int64_t> caps, std::span<const int64_t> tiebreak, int64_t demand,
+                               int64_t pot, std::span<int64_t> parts) {
   const size_t n = caps.size();
   const auto divisor = static_cast<uint64_t>(demand);
   std::vector<int64_t> remainders(n);
@@ -30,9 +28,9 @@ void ApportionLargestRemainder(std::span<const int64_t> caps, std::span<const in
   for (size_t i = 0; i < n; ++i) {
     // The quotient is below caps[i] because pot < demand, so it fits in 64 bits.
     uint64_t remainder;
-    const uint64_t part = DivideWithRemainder(
-        static_cast<unsigned __int128>(static_cast<uint64_t>(caps[i])) * static_cast<uint64_t>(pot),
-        divisor, &remainder);
+    const uint64_t part =
+        DivideWithRemainder(static_cast<unsigned __int128>(static_cast<uint64_t>(caps[i])) * static_cast<uint64_t>(pot),
+                            divisor, &remainder);
     parts[i] = static_cast<int64_t>(part);
     remainders[i] = static_cast<int64_t>(remainder);
     floors += static_cast<int64_t>(part);

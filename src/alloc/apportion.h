@@ -21,7 +21,7 @@ namespace qgrant::alloc {
 
 // Preconditions: caps.size() == tiebreak.size() == parts.size(); every caps[i] >= 0 and they add up
 // to `demand`; 0 <= pot < demand. Writes each share's part to parts[i].
-void ApportionLargestRemainder(std::span<const int64_t> caps, std::span<const int64_t> tiebreak,
-                               int64_t demand, int64_t pot, std::span<int64_t> parts);
+void ApportionLargestRemainder(std::span<const int64_t> caps, std::span<const int64_t> tiebreak, int64_t demand,
+                               int64_t pot, std::span<int64_t> parts);
 
 }  // namespace qgrant::alloc

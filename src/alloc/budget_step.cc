@@ -10,7 +10,8 @@ std::string ScalePercent(int64_t numerator, int64_t denominator) {
   const __int128 hundredths = (static_cast<__int128>(numerator) * 20000 / denominator + 1) / 2;
   const int64_t h = static_cast<int64_t>(hundredths);
   std::string out = std::to_string(h / 100);
-  if (h % 100 != 0) out += "." + std::string(h % 100 < 10 ? "0" : "") + std::to_string(h % 100 % 10 == 0 ? h % 100 / 10 : h % 100);
+  if (h % 100 != 0)
+    out += "." + std::string(h % 100 < 10 ? "0" : "") + std::to_string(h % 100 % 10 == 0 ? h % 100 / 10 : h % 100);
   return out + "%";
 }
 
@@ -43,8 +44,9 @@ void AppendStepEn(const Allocation& a, std::string_view scale, std::string* out)
   out->append(scale);
   out->append(" = ");
   money::AppendYuanEnglish(out, a.allocated_fen);
-  out->append(" paid (the annual budget is short: every approved amount is scaled by one ratio; item (12): amounts are "
-              "controlled by the annual budget)");
+  out->append(
+      " paid (the annual budget is short: every approved amount is scaled by one ratio; item (12): amounts are "
+      "controlled by the annual budget)");
 }
 
 }  // namespace qgrant::alloc

@@ -1,7 +1,5 @@
 #include "alloc/decision_scan.h"
 
-#include "common/printable.h"
-
 #include <algorithm>
 #include <bit>
 #include <cstdio>
@@ -9,6 +7,7 @@
 #include <tuple>
 
 #include "common/money.h"
+#include "common/printable.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -25,9 +24,7 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 // The length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no surrogates,
 // nothing above U+10FFFF), or 0 when the bytes there are not one.
 size_t Utf8Sequence(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) {
-    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
-  };
+  const auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
   const unsigned b0 = byte(0);
   const auto cont = [&](size_t k) { return (byte(k) & 0xC0) == 0x80; };
   if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
@@ -108,17 +105,14 @@ class DecisionScanner::Parser {
   // A syntax error, located by its column.
   bool Fail(std::string message) {
     if (error.empty()) {
-      error = "不是有效的 JSON / not JSON: " + std::move(message) + " (column " +
-              std::to_string(pos_ + 1) + ")";
+      error = "不是有效的 JSON / not JSON: " + std::move(message) + " (column " + std::to_string(pos_ + 1) + ")";
     }
     return false;
   }
 
   void SkipSpace() {
     const size_t start = pos_;
-    while (pos_ < s_.size() &&
-           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n'))
-      ++pos_;
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n')) ++pos_;
     if (pos_ != start) canonical = false;
   }
 
@@ -184,8 +178,7 @@ class DecisionScanner::Parser {
       if (it != sorted.end()) repeated = *it;
     }
     if (repeated.empty()) return true;
-    error = "成员名 \"" + Printable(repeated) + "\" 在同一对象中重复 / the member name \"" +
-            Printable(repeated) +
+    error = "成员名 \"" + Printable(repeated) + "\" 在同一对象中重复 / the member name \"" + Printable(repeated) +
             "\" appears twice in one object (a repeated key is refused, not guessed)";
     return false;
   }
@@ -254,8 +247,7 @@ class DecisionScanner::Parser {
   }
 
   bool Literal(std::string_view word) {
-    if (s_.substr(pos_, word.size()) != word)
-      return Fail("此处应为 JSON 值 / expected a JSON value");
+    if (s_.substr(pos_, word.size()) != word) return Fail("此处应为 JSON 值 / expected a JSON value");
     pos_ += word.size();
     return true;
   }
@@ -294,8 +286,7 @@ class DecisionScanner::Parser {
       while (IsDigit(At())) ++pos_;
     }
     const bool in_range = fits && (!negative || magnitude <= uint64_t{1} << 63);
-    if (!integer || !in_range || (negative && magnitude == 0) ||
-        (pos_ - start > 1 && s_[start] == '0'))
+    if (!integer || !in_range || (negative && magnitude == 0) || (pos_ - start > 1 && s_[start] == '0'))
       canonical = false;
     if (member != nullptr) {
       member->integer = integer;
@@ -309,14 +300,12 @@ class DecisionScanner::Parser {
   // The next byte of a string that needs a look: '"', '\\', a control byte or a non-ASCII byte.
   size_t NextSpecial(size_t i) const {
 #ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
-                  space = _mm_set1_epi8(0x20);
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
     for (; i + 16 <= s_.size(); i += 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_.data() + i));
       // Signed compare: bytes >= 0x80 are negative, so "below 0x20" catches them and controls.
       const __m128i hit =
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                       _mm_cmplt_epi8(v, space));
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmplt_epi8(v, space));
       const int mask = _mm_movemask_epi8(hit);
       if (mask != 0) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(mask)));
     }
@@ -338,8 +327,7 @@ class DecisionScanner::Parser {
       if (pos_ >= s_.size()) return Fail("字符串未结束 / unterminated string");
       const auto c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') break;
-      if (c < 0x20)
-        return Fail("字符串中有未转义的控制字符 / unescaped control character in a string");
+      if (c < 0x20) return Fail("字符串中有未转义的控制字符 / unescaped control character in a string");
       if (c >= 0x80) {
         const size_t n = Utf8Sequence(s_, pos_);
         if (n == 0) return Fail("无效的 UTF-8 / invalid UTF-8");
@@ -452,9 +440,8 @@ bool ReadFen(const DecisionScanner::Member& m, int64_t* fen) {
 }
 
 std::string FenError(std::string_view name, const DecisionScanner::Member& m) {
-  return "\"" + std::string(name) + "\" 须为 0 到 10^15 的整数分 / an eligible decision needs \"" +
-         std::string(name) + "\", a whole number of fen from 0 to 10^15" +
-         (m.present ? " (got " + std::string(m.raw) + ")" : "");
+  return "\"" + std::string(name) + "\" 须为 0 到 10^15 的整数分 / an eligible decision needs \"" + std::string(name) +
+         "\", a whole number of fen from 0 to 10^15" + (m.present ? " (got " + std::string(m.raw) + ")" : "");
 }
 
 }  // namespace
@@ -464,8 +451,7 @@ std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out) {
   *out = ScannedDecision{};
   Parser p(line, &decoded_, &keys_);
   if (!p.Document()) return p.error;
-  if (!p.outcome.present || p.outcome.kind != 's')
-    return "缺少字符串 \"outcome\" / no \"outcome\" string";
+  if (!p.outcome.present || p.outcome.kind != 's') return "缺少字符串 \"outcome\" / no \"outcome\" string";
   if (p.id.present && p.id.kind != 'z') out->id = p.id.raw;
   const std::string_view o = p.outcome.text;
   if (o == "ineligible" || o == "referred" || o == "invalid") return "";
@@ -483,11 +469,10 @@ std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out) {
              std::to_string(out->cap_fen) + " / the amount is above the decision's ceiling";
     }
   }
-  for (auto [name, member, field] : {std::tuple{"measure", &p.measure, &out->measure},
-                                     std::tuple{"clause", &p.clause, &out->clause}}) {
+  for (auto [name, member, field] :
+       {std::tuple{"measure", &p.measure, &out->measure}, std::tuple{"clause", &p.clause, &out->clause}}) {
     if (!member->present || member->kind == 'z') continue;
-    if (member->kind != 's')
-      return std::string("\"") + name + "\" 须为字符串 / \"" + name + "\" must be a string";
+    if (member->kind != 's') return std::string("\"") + name + "\" 须为字符串 / \"" + name + "\" must be a string";
     *field = member->text;
   }
   out->canonical = p.canonical && !p.has_allocation;

@@ -25,16 +25,13 @@ namespace {
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 constexpr size_t kMinChunk = 1 << 20;  // below this a second thread costs more than it saves
 
-Status Errno(const std::string& what) {
-  return Status::IoError(what + ": " + std::strerror(errno));
-}
+Status Errno(const std::string& what) { return Status::IoError(what + ": " + std::strerror(errno)); }
 
 // Copies what `in` still has to read into an unlinked temporary file, so that a pipe can be mapped
 // and read twice. Returns the temporary file's descriptor.
 Result<int> Spool(int in, const std::string& name) {
   const char* dir = std::getenv("TMPDIR");
-  std::string path =
-      std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/qgrant-allocate-XXXXXX";
+  std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/qgrant-allocate-XXXXXX";
   const int fd = ::mkstemp(path.data());
   if (fd < 0) return Errno("无法创建临时文件 cannot create a temporary file in " + path);
   ::unlink(path.c_str());  // gone when closed, whatever happens
@@ -165,8 +162,7 @@ void ScanChunk(const GroupIndex& groups, bool grouped, Chunk* c) {
     const uint64_t start = c->base + pos;
     pos = nl + 1;
     ++c->lines;
-    if (line.ends_with('\r') || nl == c->text.size() || line.size() > UINT32_MAX)
-      c->eligible.regular = false;
+    if (line.ends_with('\r') || nl == c->text.size() || line.size() > UINT32_MAX) c->eligible.regular = false;
     if (line.ends_with('\r')) line.remove_suffix(1);
     if (IsBlankLine(line)) {
       c->eligible.regular = false;
@@ -177,8 +173,10 @@ void ScanChunk(const GroupIndex& groups, bool grouped, Chunk* c) {
     if (error.empty() && d.eligible && !d.canonical) error = CheckReserialisable(line);
     if (!error.empty()) {
       if (line.find('\r') != std::string_view::npos)
-        error = "行以单独的回车符（CR）结束，请改用 LF 或 CRLF 换行 / lines end with a lone carriage return (CR); "
-                "use LF or CRLF line ends: " + error;
+        error =
+            "行以单独的回车符（CR）结束，请改用 LF 或 CRLF 换行 / lines end with a lone carriage return (CR); "
+            "use LF or CRLF line ends: " +
+            error;
       if (++c->error_count <= static_cast<int64_t>(kMaxReportedErrors))
         c->errors.push_back({c->lines, std::move(error)});
       continue;
@@ -268,9 +266,8 @@ bool SameId(std::string_view text, uint64_t a, uint64_t b, DecisionScanner* scan
 
 // The repeats among sorted[begin, end): one bucket, in text order. The first line with an id keeps
 // it; every later line with the same id is a repeat of that first one.
-void BucketRepeats(std::string_view text, std::span<const IdEntry> bucket,
-                   std::vector<uint32_t>* table, DecisionScanner* scanner,
-                   std::vector<Repeat>* repeats) {
+void BucketRepeats(std::string_view text, std::span<const IdEntry> bucket, std::vector<uint32_t>* table,
+                   DecisionScanner* scanner, std::vector<Repeat>* repeats) {
   const size_t size = std::bit_ceil(std::max<size_t>(16, bucket.size() * 2));
   table->assign(size, 0);  // slot: 1 + index into the bucket, 0 when free
   const size_t mask = size - 1;
@@ -293,8 +290,7 @@ void BucketRepeats(std::string_view text, std::span<const IdEntry> bucket,
 // Every decision id that a line repeats from an earlier one. The ids are spread over 256 buckets
 // by their hash's top bits (a stable counting sort keeps text order), and each bucket is checked
 // with a hash table small enough for the processor's cache.
-std::vector<Repeat> RepeatedIds(std::string_view text, std::vector<Chunk>* chunks,
-                                unsigned threads) {
+std::vector<Repeat> RepeatedIds(std::string_view text, std::vector<Chunk>* chunks, unsigned threads) {
   constexpr int kBuckets = 256;
   std::vector<size_t> start(kBuckets + 1, 0);
   for (const Chunk& c : *chunks) {
@@ -361,24 +357,20 @@ std::vector<uint64_t> LineNumbers(std::string_view text, const std::vector<uint6
 }
 
 // The first few repeats, in line order, as errors naming both lines.
-void ReportRepeats(std::string_view text, std::vector<Repeat> repeats,
-                   std::vector<LineError>* errors) {
+void ReportRepeats(std::string_view text, std::vector<Repeat> repeats, std::vector<LineError>* errors) {
   const size_t shown = std::min(repeats.size(), kMaxReportedErrors);
   std::partial_sort(repeats.begin(), repeats.begin() + static_cast<ptrdiff_t>(shown), repeats.end(),
                     [](const Repeat& a, const Repeat& b) { return a.later < b.later; });
   std::vector<uint64_t> offsets;
-  for (size_t k = 0; k < shown; ++k)
-    offsets.insert(offsets.end(), {repeats[k].later, repeats[k].earlier});
+  for (size_t k = 0; k < shown; ++k) offsets.insert(offsets.end(), {repeats[k].later, repeats[k].earlier});
   const std::vector<uint64_t> lines = LineNumbers(text, offsets);
   DecisionScanner scanner;
   ScannedDecision d;
   for (size_t k = 0; k < shown; ++k) {
     (void)scanner.Scan(LineAt(text, repeats[k].later), &d);
     const std::string id(d.id), earlier = std::to_string(lines[2 * k + 1]);
-    errors->push_back({lines[2 * k], "决定 id " + id + " 与第 " + earlier +
-                                         " 行重复 / decision id " + id + " repeats line " +
-                                         earlier +
-                                         " (a decision given twice would be paid twice)"});
+    errors->push_back({lines[2 * k], "决定 id " + id + " 与第 " + earlier + " 行重复 / decision id " + id +
+                                         " repeats line " + earlier + " (a decision given twice would be paid twice)"});
   }
 }
 
@@ -386,8 +378,8 @@ void ReportRepeats(std::string_view text, std::vector<Repeat> repeats,
 
 namespace {
 
-ScanReport ScanAll(std::string_view text, std::string_view source, const GroupIndex& groups,
-                   unsigned threads, EligibleDecisions* out) {
+ScanReport ScanAll(std::string_view text, std::string_view source, const GroupIndex& groups, unsigned threads,
+                   EligibleDecisions* out) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const bool grouped = groups.grouped();
   std::vector<Chunk> chunks = SplitChunks(text, threads);
@@ -419,22 +411,19 @@ ScanReport ScanAll(std::string_view text, std::string_view source, const GroupIn
   std::vector<Repeat> repeats = RepeatedIds(text, &chunks, threads);
   report.error_count += static_cast<int64_t>(repeats.size());
   ReportRepeats(text, std::move(repeats), &errors);
-  std::sort(errors.begin(), errors.end(),
-            [](const LineError& a, const LineError& b) { return a.line < b.line; });
+  std::sort(errors.begin(), errors.end(), [](const LineError& a, const LineError& b) { return a.line < b.line; });
   for (size_t k = 0; k < errors.size() && k < kMaxReportedErrors; ++k) {
-    report.errors.push_back(std::string(source) + ":" + std::to_string(errors[k].line) + ": " +
-                            errors[k].message);
+    report.errors.push_back(std::string(source) + ":" + std::to_string(errors[k].line) + ": " + errors[k].message);
   }
   return report;
 }
 
 }  // namespace
 
-ScanReport ScanDecisions(std::string_view text, std::string_view source, const GroupIndex& groups,
-                         unsigned threads, EligibleDecisions* out) {
+ScanReport ScanDecisions(std::string_view text, std::string_view source, const GroupIndex& groups, unsigned threads,
+                         EligibleDecisions* out) {
   ScanReport report;
-  const std::string failure =
-      Guarded([&] { report = ScanAll(text, source, groups, threads, out); });
+  const std::string failure = Guarded([&] { report = ScanAll(text, source, groups, threads, out); });
   if (!failure.empty()) {
     report = ScanReport{};
     report.failure = std::string(source) + ": " + failure;

@@ -69,12 +69,12 @@ inline constexpr size_t kMaxReportedErrors = 20;
 
 // Pass 1 over `text` (named `source` in errors) with `threads` threads (0: one per core).
 // Errors, if any, are in the report and the decisions must not be allocated.
-ScanReport ScanDecisions(std::string_view text, std::string_view source, const GroupIndex& groups,
-                         unsigned threads, EligibleDecisions* out);
+ScanReport ScanDecisions(std::string_view text, std::string_view source, const GroupIndex& groups, unsigned threads,
+                         EligibleDecisions* out);
 
 // Pass 2: writes every non-blank line of `text` to `out`, eligible ones with their allocation.
 // Returns an error when writing fails.
-Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible,
-                      const AllocationPlan& plan, const AllocationResult& result, std::FILE* out);
+Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
+                      const AllocationResult& result, std::FILE* out);
 
 }  // namespace qgrant::alloc

@@ -19,8 +19,7 @@ class PlanReader {
 
   Status Read(const YAML::Node& root, AllocationPlan* plan) {
     if (root.IsNull()) return Status::Ok();  // an empty file: pro rata, 1 fen
-    if (!root.IsMap())
-      return Error(root, "a plan is a mapping of keys (strategy, unit_fen, tiers, pools, ...)");
+    if (!root.IsMap()) return Error(root, "a plan is a mapping of keys (strategy, unit_fen, tiers, pools, ...)");
     bool has_strategy = false;
     for (const auto& entry : root) {
       const std::string key = entry.first.as<std::string>();
@@ -45,12 +44,10 @@ class PlanReader {
       } else if (key == "pools") {
         QGRANT_RETURN_IF_ERROR(ReadGroups(value, "pool", &plan->pools));
       } else if (key == "budget_fen") {
-        return Error(entry.first,
-                     "the total budget is given with each run (--budget-fen), not in the plan");
+        return Error(entry.first, "the total budget is given with each run (--budget-fen), not in the plan");
       } else {
-        return Error(
-            entry.first,
-            "unknown key '" + key + "' (expected strategy, unit_fen, tiers, pools, redistribute)");
+        return Error(entry.first,
+                     "unknown key '" + key + "' (expected strategy, unit_fen, tiers, pools, redistribute)");
       }
     }
     if (!has_strategy) {
@@ -66,8 +63,7 @@ class PlanReader {
     constexpr bool kIsPool = std::is_same_v<Group, Pool>;
     if (!node.IsSequence()) return Error(node, std::string(kind) + "s must be a list");
     for (const YAML::Node& item : node) {
-      if (!item.IsMap())
-        return Error(item, "each " + std::string(kind) + " is a mapping with a name");
+      if (!item.IsMap()) return Error(item, "each " + std::string(kind) + " is a mapping with a name");
       Group group;
       for (const auto& entry : item) {
         const std::string key = entry.first.as<std::string>();
@@ -83,8 +79,7 @@ class PlanReader {
           }
         } else {
           return Error(entry.first, "unknown " + std::string(kind) + " key '" + key +
-                                        "' (expected name, measures, clauses" +
-                                        (kIsPool ? ", budget_fen)" : ")"));
+                                        "' (expected name, measures, clauses" + (kIsPool ? ", budget_fen)" : ")"));
         }
       }
       if (group.name.empty()) return Error(item, "a " + std::string(kind) + " needs a name");
@@ -119,8 +114,7 @@ class PlanReader {
     const std::string& text = node.Scalar();
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, *out);
-    if (ec == std::errc::result_out_of_range)
-      return Error(node, std::string(key) + " " + text + " is too large");
+    if (ec == std::errc::result_out_of_range) return Error(node, std::string(key) + " " + text + " is too large");
     if (ec != std::errc() || ptr != end) {
       return Error(node, std::string(key) + " must be a whole number of fen (got '" + text + "')");
     }
@@ -129,8 +123,8 @@ class PlanReader {
 
   Status Error(const YAML::Node& node, const std::string& message) {
     const YAML::Mark mark = node.Mark();
-    return Status::InvalidArgument(std::string(source_) + ":" + std::to_string(mark.line + 1) +
-                                   ":" + std::to_string(mark.column + 1) + ": " + message);
+    return Status::InvalidArgument(std::string(source_) + ":" + std::to_string(mark.line + 1) + ":" +
+                                   std::to_string(mark.column + 1) + ": " + message);
   }
 
   std::string_view source_;
@@ -144,8 +138,8 @@ Result<AllocationPlan> ParsePlanYaml(std::string_view text, std::string_view sou
     const YAML::Node root = YAML::Load(std::string(text));
     QGRANT_RETURN_IF_ERROR(PlanReader(source_name).Read(root, &plan));
   } catch (const YAML::Exception& e) {
-    return Status::ParseError(std::string(source_name) + ":" + std::to_string(e.mark.line + 1) +
-                              ":" + std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return Status::ParseError(std::string(source_name) + ":" + std::to_string(e.mark.line + 1) + ":" +
+                              std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   return plan;
 }
@@ -177,7 +171,8 @@ Result<AllocationPlan> LoadGuidePlan(const std::string& path, std::optional<int6
     int64_t fen = -1;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), fen);
     if (ec != std::errc() || ptr != text.data() + text.size() || fen < 0 || fen > money::kMaxFen) {
-      return Status::InvalidArgument(path + ": budget_fen 应为0至10^15的整数 / budget_fen must be a whole number of fen from 0 to 10^15");
+      return Status::InvalidArgument(
+          path + ": budget_fen 应为0至10^15的整数 / budget_fen must be a whole number of fen from 0 to 10^15");
     }
     *budget = fen;
   }

@@ -15,13 +15,13 @@
 // needs memory for a few numbers per eligible decision, not for its JSON; stdin is spooled to a
 // temporary file first. A repeated decision id, a repeated member name, or an amount that is not
 // an integer from 0 to 10^15 fen or lies above the decision's cap_fen is a malformed line.
-#include <charconv>
-#include <optional>
-
 #include <yaml-cpp/yaml.h>
+
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "alloc/allocate.h"
 #include "alloc/decisions_file.h"
@@ -50,8 +50,7 @@ struct Options {
 };
 
 // "china_quality_award" selects a measure, "clause:三（八）" a clause.
-void AddSelectors(std::string_view list, std::vector<std::string>* measures,
-                  std::vector<std::string>* clauses) {
+void AddSelectors(std::string_view list, std::vector<std::string>* measures, std::vector<std::string>* clauses) {
   constexpr std::string_view kClausePrefix = "clause:";
   while (!list.empty()) {
     const size_t comma = list.find(',');
@@ -70,8 +69,7 @@ void AddSelectors(std::string_view list, std::vector<std::string>* measures,
 Result<Tier> ParseTierFlag(std::string_view text) {
   const size_t eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    return Status::InvalidArgument("--tier '" + std::string(text) +
-                                   "': expected NAME=MEASURE[,clause:CLAUSE...]");
+    return Status::InvalidArgument("--tier '" + std::string(text) + "': expected NAME=MEASURE[,clause:CLAUSE...]");
   }
   Tier tier;
   tier.name = text.substr(0, eq);
@@ -83,10 +81,9 @@ Result<Tier> ParseTierFlag(std::string_view text) {
 Result<Pool> ParsePoolFlag(std::string_view text) {
   const size_t colon = text.find(':');
   const size_t eq = text.find('=');
-  const Status bad = Status::InvalidArgument(
-      "--pool '" + std::string(text) + "': expected NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]");
-  if (colon == std::string_view::npos || eq == std::string_view::npos || colon == 0 || colon > eq)
-    return bad;
+  const Status bad = Status::InvalidArgument("--pool '" + std::string(text) +
+                                             "': expected NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]");
+  if (colon == std::string_view::npos || eq == std::string_view::npos || colon == 0 || colon > eq) return bad;
   Pool pool;
   pool.name = text.substr(0, colon);
   const std::string_view budget = text.substr(colon + 1, eq - colon - 1);
@@ -110,7 +107,7 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
   AllocationPlan plan;
   std::optional<int64_t> guide_budget;
   // --plan accepts a guide too: the guide's budget and strategy are the year's plan.
-  const std::string guide_file = !opts.guide_file.empty()                                ? opts.guide_file
+  const std::string guide_file = !opts.guide_file.empty()                                 ? opts.guide_file
                                  : !opts.plan_file.empty() && IsGuideFile(opts.plan_file) ? opts.plan_file
                                                                                           : std::string();
   if (!guide_file.empty()) {
@@ -131,12 +128,12 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
     plan.budget_fen = *guide_budget;
   } else {
     return Status::InvalidArgument(
-        "没有预算：请用 --budget-fen 给出，或用 --guide 指定含 budget_fen 的申报指南 / no budget: give --budget-fen, or a --guide "
+        "没有预算：请用 --budget-fen 给出，或用 --guide 指定含 budget_fen 的申报指南 / no budget: give --budget-fen, "
+        "or a --guide "
         "with budget_fen");
   }
   if (!opts.tiers.empty()) {
-    if (!plan.tiers.empty())
-      return Status::InvalidArgument("tiers are given both in the plan file and with --tier");
+    if (!plan.tiers.empty()) return Status::InvalidArgument("tiers are given both in the plan file and with --tier");
     for (const std::string& t : opts.tiers) {
       Result<Tier> tier = ParseTierFlag(t);
       if (!tier.ok()) return tier.status();
@@ -145,8 +142,7 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
     plan.strategy = Strategy::kTiers;
   }
   if (!opts.pools.empty()) {
-    if (!plan.pools.empty())
-      return Status::InvalidArgument("pools are given both in the plan file and with --pool");
+    if (!plan.pools.empty()) return Status::InvalidArgument("pools are given both in the plan file and with --pool");
     for (const std::string& p : opts.pools) {
       Result<Pool> pool = ParsePoolFlag(p);
       if (!pool.ok()) return pool.status();
@@ -169,9 +165,7 @@ Result<AllocationPlan> BuildPlan(const Options& opts, const CLI::App& cmd) {
   return plan;
 }
 
-std::string Money(int64_t fen) {
-  return std::to_string(fen) + " fen (" + money::YuanEnglish(fen) + ")";
-}
+std::string Money(int64_t fen) { return std::to_string(fen) + " fen (" + money::YuanEnglish(fen) + ")"; }
 
 std::string Scale(int64_t numerator, int64_t denominator) {
   if (numerator == denominator) return "paid in full";
@@ -179,29 +173,24 @@ std::string Scale(int64_t numerator, int64_t denominator) {
          std::to_string(denominator);
 }
 
-void PrintSummary(const AllocationPlan& plan, const EligibleDecisions& eligible,
-                  const AllocationResult& result) {
-  std::cerr << "qgrant allocate: decisions " << eligible.decisions << ", eligible "
-            << eligible.amounts.size() << "; approved " << Money(result.amount_fen);
+void PrintSummary(const AllocationPlan& plan, const EligibleDecisions& eligible, const AllocationResult& result) {
+  std::cerr << "qgrant allocate: decisions " << eligible.decisions << ", eligible " << eligible.amounts.size()
+            << "; approved " << Money(result.amount_fen);
   if (result.payable_fen != result.amount_fen)
-    std::cerr << ", " << Money(result.payable_fen) << " in whole units of " << plan.unit_fen
-              << " fen";
-  std::cerr << "; budget " << Money(plan.budget_fen) << "; allocated "
-            << Money(result.allocated_fen);
+    std::cerr << ", " << Money(result.payable_fen) << " in whole units of " << plan.unit_fen << " fen";
+  std::cerr << "; budget " << Money(plan.budget_fen) << "; allocated " << Money(result.allocated_fen);
   if (plan.strategy == Strategy::kProRata) {
-    std::cerr << "; " << Scale(result.groups[0].scale_numerator, result.groups[0].scale_denominator)
-              << "\n";
+    std::cerr << "; " << Scale(result.groups[0].scale_numerator, result.groups[0].scale_denominator) << "\n";
     return;
   }
   std::cerr << "\n";
   const bool tiers = plan.strategy == Strategy::kTiers;
   for (const GroupStep& g : result.groups) {
-    std::cerr << "  " << (tiers ? "tier " : "pool ") << g.name << ": " << g.claims
-              << " eligible, approved " << money::YuanEnglish(g.amount_fen) << ", "
-              << (tiers ? "left for it " : "budget ") << money::YuanEnglish(g.budget_fen);
+    std::cerr << "  " << (tiers ? "tier " : "pool ") << g.name << ": " << g.claims << " eligible, approved "
+              << money::YuanEnglish(g.amount_fen) << ", " << (tiers ? "left for it " : "budget ")
+              << money::YuanEnglish(g.budget_fen);
     if (g.available_fen != g.budget_fen)
-      std::cerr << " + " << money::YuanEnglish(g.available_fen - g.budget_fen)
-                << " from other pools";
+      std::cerr << " + " << money::YuanEnglish(g.available_fen - g.budget_fen) << " from other pools";
     std::cerr << ", allocated " << money::YuanEnglish(g.allocated_fen) << ", "
               << Scale(g.scale_numerator, g.scale_denominator) << "\n";
   }
@@ -224,30 +213,25 @@ int Run(const Options& opts, const CLI::App& cmd) {
   EligibleDecisions eligible;
   const ScanReport report = ScanDecisions(input.text(), source, GroupIndex(*plan), 0, &eligible);
   if (!report.failure.empty()) {
-    std::cerr << "qgrant allocate: " << report.failure
-              << "; nothing allocated, no output written\n";
+    std::cerr << "qgrant allocate: " << report.failure << "; nothing allocated, no output written\n";
     return kUnusableArguments;
   }
   if (report.error_count > 0) {
     for (const std::string& e : report.errors) std::cerr << e << "\n";
     if (report.error_count > static_cast<int64_t>(kMaxReportedErrors)) {
-      std::cerr << "... and " << report.error_count - static_cast<int64_t>(kMaxReportedErrors)
-                << " more\n";
+      std::cerr << "... and " << report.error_count - static_cast<int64_t>(kMaxReportedErrors) << " more\n";
     }
-    std::cerr
-        << "qgrant allocate: " << report.error_count
-        << " malformed line(s); nothing allocated, no output written / 输入有误，未分配，未输出\n";
+    std::cerr << "qgrant allocate: " << report.error_count
+              << " malformed line(s); nothing allocated, no output written / 输入有误，未分配，未输出\n";
     return kMalformedInput;
   }
 
   Result<AllocationResult> result = Allocate(eligible.amounts, eligible.groups, *plan);
   if (!result.ok()) {
-    std::cerr << "qgrant allocate: " << result.status().message()
-              << "; nothing allocated, no output written\n";
+    std::cerr << "qgrant allocate: " << result.status().message() << "; nothing allocated, no output written\n";
     return result.status().code() == Status::Code::kInternal ? kUnusableArguments : kMalformedInput;
   }
-  if (Status written = WriteAllocated(input.text(), eligible, *plan, *result, stdout);
-      !written.ok()) {
+  if (Status written = WriteAllocated(input.text(), eligible, *plan, *result, stdout); !written.ok()) {
     std::cerr << "qgrant allocate: " << written.message() << "\n";
     return kUnusableArguments;
   }
@@ -268,22 +252,17 @@ void AddAllocateCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--guide", opts->guide_file,
                   "the year's guide (YAML): its budget_fen and allocation strategy are used");
   cmd->add_option("--strategy", opts->strategy, "pro_rata (default), tiers or pools");
-  cmd->add_option("--unit-fen", opts->unit_fen,
-                  "pay in multiples of this many fen, e.g. 100 for whole yuan");
-  cmd->add_option("--plan", opts->plan_file,
-                  "YAML plan: strategy, unit_fen, tiers, pools, redistribute");
+  cmd->add_option("--unit-fen", opts->unit_fen, "pay in multiples of this many fen, e.g. 100 for whole yuan");
+  cmd->add_option("--plan", opts->plan_file, "YAML plan: strategy, unit_fen, tiers, pools, redistribute");
   cmd->add_option("--tier", opts->tiers,
                   "NAME=MEASURE[,clause:CLAUSE...]: a tier paid before the later ones (repeatable, "
                   "in order)")
       ->allow_extra_args(false);
-  cmd->add_option("--pool", opts->pools,
-                  "NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]: a separate envelope (repeatable)")
+  cmd->add_option("--pool", opts->pools, "NAME:BUDGET_FEN=MEASURE[,clause:CLAUSE...]: a separate envelope (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option(
-      "--redistribute", opts->redistribute,
-      "pools: what happens to money a pool does not need: none, proportional or in_order");
-  cmd->add_option("DECISIONS", opts->input,
-                  "decisions as JSON Lines (qgrant eval output); stdin when absent or -");
+  cmd->add_option("--redistribute", opts->redistribute,
+                  "pools: what happens to money a pool does not need: none, proportional or in_order");
+  cmd->add_option("DECISIONS", opts->input, "decisions as JSON Lines (qgrant eval output); stdin when absent or -");
   cmd->callback([opts, cmd, exit_code]() { *exit_code = Run(*opts, *cmd); });
 }
 

@@ -62,7 +62,8 @@ class FileSource : public engine::RoundSource {
 size_t ExpectedRows(const std::string& input) {
   const bool from_stdin = input.empty() || input == "-";
   struct stat info;
-  if ((from_stdin ? ::fstat(STDIN_FILENO, &info) : ::stat(input.c_str(), &info)) != 0 || !S_ISREG(info.st_mode)) return 0;
+  if ((from_stdin ? ::fstat(STDIN_FILENO, &info) : ::stat(input.c_str(), &info)) != 0 || !S_ISREG(info.st_mode))
+    return 0;
   return std::min<size_t>(static_cast<size_t>(info.st_size) / 300, size_t{1} << 25);
 }
 
@@ -125,7 +126,8 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   }
   if (explain_text) {
     if (!found) {
-      std::cerr << "qgrant explain: no application" << (o.explain_id.empty() ? "" : " with id " + o.explain_id) << " in the input\n";
+      std::cerr << "qgrant explain: no application" << (o.explain_id.empty() ? "" : " with id " + o.explain_id)
+                << " in the input\n";
       return 1;
     }
     return 0;
@@ -156,7 +158,8 @@ void AddExplainCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<EvalOptions>();
   auto* cmd = app.add_subcommand("explain", "Explain decisions step by step, for program officers (zh or en)");
   AddRuleOptions(cmd, o.get());
-  cmd->add_option("--id", o->explain_id, "explain only the application with this id (the others still count for the round)");
+  cmd->add_option("--id", o->explain_id,
+                  "explain only the application with this id (the others still count for the round)");
   cmd->add_option("--lang", o->lang, "zh or en")->check(CLI::IsMember({"zh", "en"}));
   cmd->callback([o, exit_code]() { *exit_code = RunEval(*o, true); });
 }

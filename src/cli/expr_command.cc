@@ -3,12 +3,11 @@
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/line_reader.h"
@@ -43,22 +42,29 @@ json ParseRefusingRepeatedKeys(std::string_view text) {
   return json::parse(text, refuse);
 }
 
-std::string RepeatedKeyMessage(const RepeatedKey& r) {
-  return "重复的键 / repeated key \"" + r.key + "\"";
-}
+std::string RepeatedKeyMessage(const RepeatedKey& r) { return "重复的键 / repeated key \"" + r.key + "\""; }
 
 CelType TypeOfValue(const Value& v) {
   using K = CelType::Kind;
   switch (v.kind()) {
-    case Kind::kNull: return CelType::Of(K::kNull);
-    case Kind::kBool: return CelType::Of(K::kBool);
-    case Kind::kInt: return CelType::Of(K::kInt);
-    case Kind::kUint: return CelType::Of(K::kUint);
-    case Kind::kDouble: return CelType::Of(K::kDouble);
-    case Kind::kString: return CelType::Of(K::kString);
-    case Kind::kList: return CelType::List(CelType::Dyn());
-    case Kind::kMap: return CelType::Map(CelType::Of(K::kString), CelType::Dyn());
-    default: return CelType::Dyn();
+    case Kind::kNull:
+      return CelType::Of(K::kNull);
+    case Kind::kBool:
+      return CelType::Of(K::kBool);
+    case Kind::kInt:
+      return CelType::Of(K::kInt);
+    case Kind::kUint:
+      return CelType::Of(K::kUint);
+    case Kind::kDouble:
+      return CelType::Of(K::kDouble);
+    case Kind::kString:
+      return CelType::Of(K::kString);
+    case Kind::kList:
+      return CelType::List(CelType::Dyn());
+    case Kind::kMap:
+      return CelType::Map(CelType::Of(K::kString), CelType::Dyn());
+    default:
+      return CelType::Dyn();
   }
 }
 
@@ -99,8 +105,12 @@ json EvaluateOne(const std::string& source, const json& bindings, const Settings
     for (auto it = bindings.begin(); it != bindings.end(); ++it) {
       Value v = FromPlainJson(it.value());
       if (v.is_error()) {
-        return {{"error", {{"stage", "bindings"}, {"message", it.key() + ": " + v.error_message()}, {"line", 0},
-                           {"column", 0}, {"detail", "binding " + it.key() + ": " + v.error_message() + "\n"}}}};
+        return {{"error",
+                 {{"stage", "bindings"},
+                  {"message", it.key() + ": " + v.error_message()},
+                  {"line", 0},
+                  {"column", 0},
+                  {"detail", "binding " + it.key() + ": " + v.error_message() + "\n"}}}};
       }
       env.AddVariable(it.key(), TypeOfValue(v));
       activation.Bind(it.key(), std::move(v));
@@ -137,7 +147,9 @@ json AnswerLine(std::string_view line, int64_t line_no, const Settings& settings
   try {
     json in = ParseRefusingRepeatedKeys(line);
     if (!in.is_object() || !in.contains("expr") || !in["expr"].is_string()) {
-      return {{"error", {{"stage", "input"}, {"line", line_no}, {"message", "expected {\"expr\": \"...\", \"bindings\": {...}}"}}}};
+      return {
+          {"error",
+           {{"stage", "input"}, {"line", line_no}, {"message", "expected {\"expr\": \"...\", \"bindings\": {...}}"}}}};
     }
     json bindings = in.contains("bindings") ? in["bindings"] : json::object();
     if (!bindings.is_object()) {
@@ -242,7 +254,8 @@ std::string ForTerminal(std::string_view s) {
 // One expression from the command line: its result as JSON on stdout, an error also on stderr.
 int RunOne(const ExprOptions& o) {
   if (o.expr.empty()) {
-    std::cerr << "qgrant expr: 请给出表达式，或用 --lines 从标准输入读取 / give an expression, or --lines to read them from stdin\n";
+    std::cerr << "qgrant expr: 请给出表达式，或用 --lines 从标准输入读取 / give an expression, or --lines to read them "
+                 "from stdin\n";
     return 2;
   }
   json bindings = json::object();
@@ -267,7 +280,8 @@ void AddExprCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("EXPR", opts->expr, "the expression, e.g. 'size(facts.certificates) <= 3'");
   cmd->add_option("--bindings", opts->bindings_file, "JSON object file: variable name -> value");
   cmd->add_option("--container", opts->container, "namespace for name resolution");
-  cmd->add_flag("--lines", opts->lines, "read JSON Lines {\"expr\":..., \"bindings\":{...}} on stdin, answer one line each");
+  cmd->add_flag("--lines", opts->lines,
+                "read JSON Lines {\"expr\":..., \"bindings\":{...}} on stdin, answer one line each");
   cmd->add_flag("--no-check", opts->no_check, "skip the type check (evaluate dynamically)");
   cmd->add_option("--max-cost", opts->max_cost, "evaluation budget (comprehension steps, elements and bytes built)")
       ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));

@@ -6,11 +6,11 @@
 #include <fstream>
 #include <iostream>
 
-#include "common/printable.h"
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
 #include "common/money.h"
+#include "common/printable.h"
 #include "common/same_file.h"
 #include "engine/evaluator.h"
 #include "screen/screening.h"
@@ -72,8 +72,7 @@ void PrintSummary(const screen::ScreenResult& r, int64_t eligible_fen) {
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kReferred)]),
                static_cast<long long>(r.counts[static_cast<int>(engine::Outcome::kInvalid)]),
                static_cast<long long>(r.bad_lines));
-  for (const auto& e : r.bad_line_examples)
-    std::fprintf(stderr, "  %s\n", Printable(e).c_str());
+  for (const auto& e : r.bad_line_examples) std::fprintf(stderr, "  %s\n", Printable(e).c_str());
 }
 
 int RunScreen(const ScreenOptions& o) {
@@ -108,8 +107,7 @@ int RunScreen(const ScreenOptions& o) {
       out.clear();
     }
   };
-  auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); },
-                               *loaded->rules, ledger, sink);
+  auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); }, *loaded->rules, ledger, sink);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (!in.status().ok()) {
@@ -135,21 +133,18 @@ int RunScreen(const ScreenOptions& o) {
 
 void AddScreenCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<ScreenOptions>();
-  auto* cmd = app.add_subcommand(
-      "screen",
-      "Find units of a registry that qualify without applying (免申即享): eligible, ineligible, or "
-      "undetermined with the missing facts");
+  auto* cmd =
+      app.add_subcommand("screen",
+                         "Find units of a registry that qualify without applying (免申即享): eligible, ineligible, or "
+                         "undetermined with the missing facts");
   cmd->add_option("--policy", o->policy, "policy folder or file")->required();
   cmd->add_option("--guide", o->guide, "the year's application guide (YAML)");
   cmd->add_option("--ledger", o->ledger, "what units already received (JSON Lines)");
-  cmd->add_option("--as-of", o->as_of,
-                  "apply the rules in force on this date (YYYY-MM-DD; default today)");
+  cmd->add_option("--as-of", o->as_of, "apply the rules in force on this date (YYYY-MM-DD; default today)");
   cmd->add_option("--csv", o->csv, "write the candidates (eligible and undetermined) as CSV");
-  cmd->add_option("--xlsx", o->xlsx,
-                  "write the candidates as an XLSX workbook, one sheet per measure");
+  cmd->add_option("--xlsx", o->xlsx, "write the candidates as an XLSX workbook, one sheet per measure");
   cmd->add_flag("--quiet", o->quiet, "no JSON Lines on stdout (only the summary and the exports)");
-  cmd->add_option("REGISTRY", o->registry,
-                  "units with their achievements: JSON Lines or CSV (stdin when absent)");
+  cmd->add_option("REGISTRY", o->registry, "units with their achievements: JSON Lines or CSV (stdin when absent)");
   cmd->callback([o, exit_code]() { *exit_code = RunScreen(*o); });
 }
 

@@ -1,5 +1,5 @@
-// qgrant serve: the HTTP service of CONTRACT.md §7 (src/server) and its web pages (src/web). Loads the policy, listens, and
-// runs until SIGINT or SIGTERM, then stops gracefully (answers in progress are finished).
+// qgrant serve: the HTTP service of CONTRACT.md §7 (src/server) and its web pages (src/web). Loads the policy, listens,
+// and runs until SIGINT or SIGTERM, then stops gracefully (answers in progress are finished).
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -22,7 +22,7 @@ struct ServeOptions {
   std::string policy = "policies/sz-quality-brand";
   std::string today;
   std::string examples = "examples";  // reforms and registries the simulation page offers
-  std::string workflow;  // default: workflow.yaml beside the policy folder (policies/workflow.yaml)
+  std::string workflow;               // default: workflow.yaml beside the policy folder (policies/workflow.yaml)
   bool demo = false;
   int threads = 0;
 };
@@ -49,9 +49,12 @@ int SeedDemo(store::Store* store, const std::string& today) {
   struct Demo {
     const char *login, *role, *uscc, *name;
   };
-  const Demo demo[] = {{"officer", "officer", nullptr, "王科长（项目官员）"},   {"reviewer", "reviewer", nullptr, "李审核（受理）"},
-                       {"expert", "expert", nullptr, "张专家（评审）"},         {"finance", "finance", nullptr, "陈会计（财务）"},
-                       {"auditor", "auditor", nullptr, "刘审计（审计）"},       {"admin", "admin", nullptr, "系统管理员"},
+  const Demo demo[] = {{"officer", "officer", nullptr, "王科长（项目官员）"},
+                       {"reviewer", "reviewer", nullptr, "李审核（受理）"},
+                       {"expert", "expert", nullptr, "张专家（评审）"},
+                       {"finance", "finance", nullptr, "陈会计（财务）"},
+                       {"auditor", "auditor", nullptr, "刘审计（审计）"},
+                       {"admin", "admin", nullptr, "系统管理员"},
                        {"unit-a", "applicant", "91440300MA5XXXXXXR", "深圳市示例科技有限公司"},
                        {"unit-b", "applicant", "914403001922038216", "深圳市某通信技术有限公司"},
                        {"unit-c", "applicant", "12440300MB2D00001R", "深圳市某检测中心（事业单位）"}};
@@ -67,14 +70,27 @@ int SeedDemo(store::Store* store, const std::string& today) {
       std::cerr << "qgrant: " << token.status().message() << "\n";
       return 1;
     }
-    std::cout << "  " << d.role << (d.uscc ? std::string(" ") + d.uscc : "") << "  " << d.login << "  " << *token << "\n";
+    std::cout << "  " << d.role << (d.uscc ? std::string(" ") + d.uscc : "") << "  " << d.login << "  " << *token
+              << "\n";
   }
   Status st = store->Write([&](store::WriteTx& tx) -> Status {
-    store::Round round{"2026-demo", 0, "2026年度质量提升品牌升级扶持项目（演示批次）", "2026", 2'000'000'000, today,
-                       "2026-12-31", "scheduled", std::nullopt, "", ""};
+    store::Round round{"2026-demo",
+                       0,
+                       "2026年度质量提升品牌升级扶持项目（演示批次）",
+                       "2026",
+                       2'000'000'000,
+                       today,
+                       "2026-12-31",
+                       "scheduled",
+                       std::nullopt,
+                       "",
+                       ""};
     if (today > round.closes_on) round.closes_on = today;
     if (Status s = tx.InsertRound(&round); !s.ok()) return s;
-    auto a = tx.Audit({"demo", "round.create", "round:" + round.id, nullptr,
+    auto a = tx.Audit({"demo",
+                       "round.create",
+                       "round:" + round.id,
+                       nullptr,
                        {{"title", round.title}, {"budget_fen", round.budget_fen}, {"opens_on", round.opens_on}}});
     return a.ok() ? Status::Ok() : a.status();
   });
@@ -192,12 +208,16 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("serve", "Run the HTTP service (JSON API of CONTRACT.md §7)");
   cmd->footer(kHelp);
   cmd->add_option("--db", o->db, "database: a file path, sqlite:PATH or postgresql://… (default qgrant.db)");
-  cmd->add_option("--listen", o->listen, "address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0: any free port)");
+  cmd->add_option("--listen", o->listen,
+                  "address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0: any free port)");
   cmd->add_option("--policy", o->policy, "policy folder or file (default policies/sz-quality-brand)");
-  cmd->add_option("--workflow", o->workflow, "the application workflow (default: workflow.yaml beside the policy folder)");
-  cmd->add_option("--examples", o->examples, "folder of reform files and registries the simulation page offers (default examples)");
+  cmd->add_option("--workflow", o->workflow,
+                  "the application workflow (default: workflow.yaml beside the policy folder)");
+  cmd->add_option("--examples", o->examples,
+                  "folder of reform files and registries the simulation page offers (default examples)");
   cmd->add_flag("--demo", o->demo, "on a new database, add demo users (tokens printed) and an open round");
-  cmd->add_option("--today", o->today, "the service date YYYY-MM-DD for every rule (drills, tests; default today in Asia/Shanghai)");
+  cmd->add_option("--today", o->today,
+                  "the service date YYYY-MM-DD for every rule (drills, tests; default today in Asia/Shanghai)");
   cmd->add_option("--threads", o->threads, "threads for connections and for handlers, each (default: one per core)")
       ->check(CLI::Range(0, 256));
   cmd->callback([o, exit_code]() { *exit_code = RunServe(*o); });

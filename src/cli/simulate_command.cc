@@ -4,18 +4,18 @@
 // on stderr and counted; the exit status is non-zero only for unusable arguments or files.
 #include <unistd.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
-#include "common/printable.h"
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
+#include "common/printable.h"
 #include "common/same_file.h"
 #include "simulate/report.h"
 #include "simulate/simulation.h"
@@ -75,12 +75,10 @@ bool WriteOutput(const std::string& path, std::ofstream* out, const std::string&
 
 void ReportProblems(const std::string& registry, const simulate::SimulationResult& r) {
   for (const auto& p : r.bad_line_examples) {
-    std::cerr << registry << ":" << p.line
-              << ": bad registry line: " << Printable(p.message) << "\n";
+    std::cerr << registry << ":" << p.line << ": bad registry line: " << Printable(p.message) << "\n";
   }
   if (r.bad_lines > static_cast<int64_t>(r.bad_line_examples.size())) {
-    std::cerr << registry << ": … " << r.bad_lines - r.bad_line_examples.size()
-              << " more bad line(s)\n";
+    std::cerr << registry << ": … " << r.bad_lines - r.bad_line_examples.size() << " more bad line(s)\n";
   }
   // The baseline's invalid applications; the reform's only when it finds a different number
   // (a measure that exists in one scenario only).
@@ -89,13 +87,13 @@ void ReportProblems(const std::string& registry, const simulate::SimulationResul
     if (s == simulate::kReform && sc.invalid == r.scenarios[simulate::kBaseline].invalid) break;
     const char* name = s == simulate::kBaseline ? "baseline" : "reform";
     for (const auto& p : sc.invalid_examples) {
-      std::cerr << registry << ":" << p.line << ": invalid application (" << name
-                << "): " << Printable(p.message) << "\n";
+      std::cerr << registry << ":" << p.line << ": invalid application (" << name << "): " << Printable(p.message)
+                << "\n";
     }
     const int64_t invalid_apps = sc.invalid - r.bad_lines;
     if (invalid_apps > static_cast<int64_t>(sc.invalid_examples.size())) {
-      std::cerr << registry << ": … " << invalid_apps - sc.invalid_examples.size()
-                << " more invalid application(s) (" << name << ")\n";
+      std::cerr << registry << ": … " << invalid_apps - sc.invalid_examples.size() << " more invalid application(s) ("
+                << name << ")\n";
     }
   }
 }
@@ -137,10 +135,9 @@ int RunSimulate(const SimulateOptions& o) {
     };
   }
   const auto start = std::chrono::steady_clock::now();
-  auto result = simulate::Simulate([&](std::string_view* line) { return in.Next(line); },
-                                   *baseline->rules, *reform->rules, ledger, options);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto result = simulate::Simulate([&](std::string_view* line) { return in.Next(line); }, *baseline->rules,
+                                   *reform->rules, ledger, options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (progress) std::fprintf(stderr, "\r\033[K");
   if (!in.status().ok()) {
     std::cerr << "qgrant: " << in.status().message() << "\n";
@@ -164,8 +161,7 @@ int RunSimulate(const SimulateOptions& o) {
   }
   std::fprintf(stderr, "qgrant simulate: %lld units, %lld applications per scenario, in %.1f s\n",
                static_cast<long long>(result->units),
-               static_cast<long long>(result->scenarios[simulate::kBaseline].applications),
-               seconds);
+               static_cast<long long>(result->scenarios[simulate::kBaseline].applications), seconds);
   return 0;
 }
 
@@ -177,23 +173,18 @@ void AddSimulateCommand(CLI::App& app, int* exit_code) {
                                  "Cost of a rule change: eligible units and amounts per measure, "
                                  "baseline vs reform, over a registry");
   cmd->add_option("--policy", o->policy, "the baseline policy folder or file")->required();
-  cmd->add_option("--reform", o->reform,
-                  "a reform (kind: reform) or amendment file applied on top of the policy");
-  cmd->add_option("--reform-policy", o->reform_policy,
-                  "another version of the policy (folder or file) as the reform");
+  cmd->add_option("--reform", o->reform, "a reform (kind: reform) or amendment file applied on top of the policy");
+  cmd->add_option("--reform-policy", o->reform_policy, "another version of the policy (folder or file) as the reform");
   cmd->add_option("--guide", o->guide, "the year's application guide, for both scenarios");
-  cmd->add_option("--ledger", o->ledger,
-                  "what units already received (JSON Lines); each scenario starts from it");
-  cmd->add_option("--as-of", o->as_of,
-                  "apply the rules in force on this date (YYYY-MM-DD; default today)");
+  cmd->add_option("--ledger", o->ledger, "what units already received (JSON Lines); each scenario starts from it");
+  cmd->add_option("--as-of", o->as_of, "apply the rules in force on this date (YYYY-MM-DD; default today)");
   cmd->add_option("--csv", o->csv, "write the figures as CSV to this file");
   cmd->add_option("--chart", o->chart, "write an SVG bar chart of cost per measure to this file");
   cmd->add_option("--by", o->by, "break the figures down by district and/or kind")
       ->check(CLI::IsMember({"district", "kind"}))
       ->delimiter(',')
       ->allow_extra_args(false);  // one value per --by, so the registry is not taken for one
-  cmd->add_option("REGISTRY", o->registry,
-                  "units with their achievements: JSON Lines or CSV (stdin when absent)");
+  cmd->add_option("REGISTRY", o->registry, "units with their achievements: JSON Lines or CSV (stdin when absent)");
   cmd->callback([o, exit_code]() { *exit_code = RunSimulate(*o); });
 }
 

@@ -30,10 +30,14 @@ struct UserOptions {
 // Why `code` is not a valid USCC, or "" when it is.
 std::string UsccProblemText(const std::string& code) {
   switch (engine::CheckUscc(code)) {
-    case engine::UsccProblem::kNone: return "";
-    case engine::UsccProblem::kLength: return "must be 18 characters";
-    case engine::UsccProblem::kCharacter: return "holds a character outside GB 32100's set";
-    case engine::UsccProblem::kCheckCharacter: return "has a wrong check character";
+    case engine::UsccProblem::kNone:
+      return "";
+    case engine::UsccProblem::kLength:
+      return "must be 18 characters";
+    case engine::UsccProblem::kCharacter:
+      return "holds a character outside GB 32100's set";
+    case engine::UsccProblem::kCheckCharacter:
+      return "has a wrong check character";
   }
   return "is not valid";
 }
@@ -102,8 +106,7 @@ void AddUserCommand(CLI::App& app, int* exit_code) {
   user->require_subcommand(1);
   auto options = std::make_shared<UserOptions>();
   auto* add = user->add_subcommand("add", "add a user and print its bearer token (shown once)");
-  add->add_option("--db", options->db, "database: a file path, sqlite:PATH or postgresql://…")
-      ->capture_default_str();
+  add->add_option("--db", options->db, "database: a file path, sqlite:PATH or postgresql://…")->capture_default_str();
   add->add_option("--login", options->login, "the user's login")->required();
   add->add_option("--role", options->role, "applicant, reviewer, expert, officer, finance, auditor or admin")
       ->required();

@@ -34,8 +34,7 @@ std::string ChineseDay(int64_t days) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
 
@@ -53,8 +52,7 @@ std::vector<std::string_view> Fields(std::string_view s, size_t max) {
 }
 
 std::optional<int> WeekdayFromChinese(std::string_view text) {
-  static constexpr std::array<std::string_view, 7> kNames = {"周日", "周一", "周二", "周三",
-                                                             "周四", "周五", "周六"};
+  static constexpr std::array<std::string_view, 7> kNames = {"周日", "周一", "周二", "周三", "周四", "周五", "周六"};
   for (size_t i = 0; i < kNames.size(); ++i) {
     if (text == kNames[i]) return static_cast<int>(i);
   }
@@ -66,8 +64,7 @@ bool IsWeekend(int64_t day) {
   return w == 0 || w == 6;
 }
 
-std::string ShippedList(const std::vector<int>& years, std::string_view sep,
-                        std::string_view unit) {
+std::string ShippedList(const std::vector<int>& years, std::string_view sep, std::string_view unit) {
   std::string out;
   for (int y : years) out += (out.empty() ? "" : std::string(sep)) + Num(y) + std::string(unit);
   return out.empty() ? "无 / none" : out;
@@ -123,13 +120,10 @@ class YearParser {
                          : key == "source" ? &notice_.source
                                            : nullptr;
     if (field == nullptr) {
-      return Error("未知的键“" + std::string(key) + "”",
-                   "unknown key \"" + std::string(key) + "\"");
+      return Error("未知的键“" + std::string(key) + "”", "unknown key \"" + std::string(key) + "\"");
     }
-    if (!field->empty())
-      return Error("“" + std::string(key) + "”重复", "\"" + std::string(key) + "\" given twice");
-    if (value.empty())
-      return Error("“" + std::string(key) + "”为空", "\"" + std::string(key) + "\" is empty");
+    if (!field->empty()) return Error("“" + std::string(key) + "”重复", "\"" + std::string(key) + "\" given twice");
+    if (value.empty()) return Error("“" + std::string(key) + "”为空", "\"" + std::string(key) + "\" is empty");
     *field = std::string(value);
     return Status::Ok();
   }
@@ -137,17 +131,14 @@ class YearParser {
   Status Year(std::string_view value) {
     if (year_ != 0) return Error("“year”重复", "\"year\" given twice");
     if (value.size() != 4 || value.find_first_not_of("0123456789") != std::string_view::npos) {
-      return Error("年份应为四位数字：" + std::string(value),
-                   "the year must be four digits: " + std::string(value));
+      return Error("年份应为四位数字：" + std::string(value), "the year must be four digits: " + std::string(value));
     }
     year_ = std::stoi(std::string(value));
     notice_.year = year_;
     // A file named for a year must hold that year, so that 2026.txt cannot silently ship 2027.
     std::string expected = Num(year_) + ".txt";
-    if (source_.name.size() == expected.size() && source_.name.ends_with(".txt") &&
-        source_.name != expected) {
-      return Error("文件名与年份" + Num(year_) + "不符",
-                   "the file name does not match year " + Num(year_));
+    if (source_.name.size() == expected.size() && source_.name.ends_with(".txt") && source_.name != expected) {
+      return Error("文件名与年份" + Num(year_) + "不符", "the file name does not match year " + Num(year_));
     }
     return Status::Ok();
   }
@@ -180,8 +171,7 @@ class YearParser {
     if (*last < *first) return Error("末日早于首日", "the last day is before the first");
     if (Num(*last - *first + 1) != f[2]) {
       return Error("天数" + std::string(f[2]) + "与日期不符（应为" + Num(*last - *first + 1) + "）",
-                   "the count " + std::string(f[2]) + " disagrees with the dates (" +
-                       Num(*last - *first + 1) + ")");
+                   "the count " + std::string(f[2]) + " disagrees with the dates (" + Num(*last - *first + 1) + ")");
     }
     return Add({CalendarEntry::Kind::kHoliday, *first, *last, std::string(f[3])});
   }
@@ -197,8 +187,7 @@ class YearParser {
     std::optional<int> weekday = WeekdayFromChinese(f[1]);
     if (!weekday) return Error("星期应为周日至周六：" + std::string(f[1]), "bad weekday");
     if (*weekday != WeekdayOf(*day)) {
-      return Error(std::string(f[0]) + "不是" + std::string(f[1]),
-                   std::string(f[0]) + " is not that weekday");
+      return Error(std::string(f[0]) + "不是" + std::string(f[1]), std::string(f[0]) + " is not that weekday");
     }
     if (!IsWeekend(*day)) {
       return Error("调休上班日应为周六或周日：" + std::string(f[0]),
@@ -224,8 +213,7 @@ class YearParser {
     if (year_ == 0) return Error("缺少“year”", "\"year\" is missing");
     if (notice_.title.empty()) return Error("缺少“title”", "\"title\" is missing");
     if (!has_published_) return Error("缺少“published”", "\"published\" is missing");
-    if (entries_.empty())
-      return Error("没有任何放假或上班日期", "no holiday or working day listed");
+    if (entries_.empty()) return Error("没有任何放假或上班日期", "no holiday or working day listed");
     return Status::Ok();
   }
 
@@ -270,8 +258,8 @@ int WeekdayOf(int64_t days) {
 
 Result<int64_t> ParseIsoDay(std::string_view text) {
   auto bad = [&] {
-    return Status::InvalidArgument("日期应为YYYY-MM-DD：“" + std::string(text) +
-                                   "” / a date must be YYYY-MM-DD: \"" + std::string(text) + "\"");
+    return Status::InvalidArgument("日期应为YYYY-MM-DD：“" + std::string(text) + "” / a date must be YYYY-MM-DD: \"" +
+                                   std::string(text) + "\"");
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
@@ -283,8 +271,7 @@ Result<int64_t> ParseIsoDay(std::string_view text) {
     return v;
   };
   CivilDate c{number(0, 4), number(5, 2), number(8, 2)};
-  if (c.year < kFirstYear || c.month < 1 || c.month > 12 || c.day < 1 ||
-      c.day > DaysInMonth(c.year, c.month)) {
+  if (c.year < kFirstYear || c.month < 1 || c.month > 12 || c.day < 1 || c.day > DaysInMonth(c.year, c.month)) {
     return bad();
   }
   return DaysFromCivil(c);
@@ -302,8 +289,7 @@ std::string FormatIsoDay(int64_t days) {
     return out;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month,
-                c.day);
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month, c.day);
   return buf;
 }
 
@@ -319,15 +305,14 @@ Result<WorkingCalendar> WorkingCalendar::Parse(const std::vector<CalendarSource>
     QGRANT_RETURN_IF_ERROR(parser.Run());
     if (cal.years_.contains(parser.year())) {
       return Status::ParseError("日历文件 " + source.name + "：" + Num(parser.year()) +
-                                "年已由另一文件给出 / calendar file " + source.name + ": year " +
-                                Num(parser.year()) + " is already given by another file");
+                                "年已由另一文件给出 / calendar file " + source.name + ": year " + Num(parser.year()) +
+                                " is already given by another file");
     }
     for (const CalendarEntry& e : parser.entries()) {
       for (int64_t d = e.first; d <= e.last; ++d) {
         if (!cal.special_days_.emplace(d, e.kind).second) {
-          return Status::ParseError("日历文件 " + source.name + "：" + FormatIsoDay(d) +
-                                    "重复列出 / calendar file " + source.name + ": " +
-                                    FormatIsoDay(d) + " is listed twice");
+          return Status::ParseError("日历文件 " + source.name + "：" + FormatIsoDay(d) + "重复列出 / calendar file " +
+                                    source.name + ": " + FormatIsoDay(d) + " is listed twice");
         }
       }
     }
@@ -341,8 +326,8 @@ const Result<WorkingCalendar>& WorkingCalendar::Official() {
     Result<WorkingCalendar> cal = Parse(internal::EmbeddedCalendarSources());
     if (cal.ok()) return cal;
     // A broken shipped file is our fault, not the caller's: Internal, with the file's own message.
-    return Result<WorkingCalendar>(Status::Internal(
-        "内置工作日历无效 / the built-in calendar is invalid: " + cal.status().message()));
+    return Result<WorkingCalendar>(
+        Status::Internal("内置工作日历无效 / the built-in calendar is invalid: " + cal.status().message()));
   }();
   return official;
 }
@@ -366,16 +351,14 @@ std::vector<CalendarEntry> WorkingCalendar::Entries(int year) const {
 
 Status WorkingCalendar::CheckCovered(int64_t day) const {
   if (day < DaysFromCivil({kFirstYear, 1, 1}) || day > DaysFromCivil({kLastYear, 12, 31})) {
-    return Status::InvalidArgument("日期超出范围（第" + Num(day) + "日）/ date out of range (day " +
-                                   Num(day) + ")");
+    return Status::InvalidArgument("日期超出范围（第" + Num(day) + "日）/ date out of range (day " + Num(day) + ")");
   }
   int64_t year = CivilFromDays(day).year;
   if (years_.contains(static_cast<int>(year))) return Status::Ok();
   std::vector<int> shipped = ShippedYears();
-  return Status::InvalidArgument(
-      Num(year) + "年的法定节假日安排尚未收录（国务院办公厅通知未发布或未载入；已收录：" +
-      ShippedList(shipped, "、", "年") + "）/ no official calendar is shipped for " + Num(year) +
-      " (shipped: " + ShippedList(shipped, ", ", "") + ")");
+  return Status::InvalidArgument(Num(year) + "年的法定节假日安排尚未收录（国务院办公厅通知未发布或未载入；已收录：" +
+                                 ShippedList(shipped, "、", "年") + "）/ no official calendar is shipped for " +
+                                 Num(year) + " (shipped: " + ShippedList(shipped, ", ", "") + ")");
 }
 
 Result<bool> WorkingCalendar::IsWorkingDay(int64_t day) const {
@@ -388,8 +371,7 @@ Result<bool> WorkingCalendar::IsWorkingDay(int64_t day) const {
 Result<int64_t> WorkingCalendar::AddWorkingDays(int64_t start, int n) const {
   if (n < 1) {
     return Status::InvalidArgument("工作日数应至少为1，实为" + Num(n) +
-                                   " / the number of working days must be at least 1, not " +
-                                   Num(n));
+                                   " / the number of working days must be at least 1, not " + Num(n));
   }
   QGRANT_RETURN_IF_ERROR(CheckCovered(start));
   int64_t day = start;

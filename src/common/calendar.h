@@ -39,8 +39,8 @@ std::string FormatIsoDay(int64_t days);
 // The notice a year's calendar was transcribed from, for the public notice page.
 struct CalendarNotice {
   int year = 0;
-  std::string title;   // 国务院办公厅关于2026年部分节假日安排的通知
-  std::string number;  // 国办发明电〔2024〕12号; empty when the text found did not state it
+  std::string title;      // 国务院办公厅关于2026年部分节假日安排的通知
+  std::string number;     // 国办发明电〔2024〕12号; empty when the text found did not state it
   int64_t published = 0;  // day number of the date the notice bears
   std::string source;     // where the text can be read
   // "国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号，2024年11月12日）"

@@ -56,8 +56,7 @@ std::string FormatDiagnostic(std::string_view file, std::string_view text, const
   return out;
 }
 
-std::string FormatDiagnostics(std::string_view file, std::string_view text,
-                              const std::vector<Diagnostic>& ds) {
+std::string FormatDiagnostics(std::string_view file, std::string_view text, const std::vector<Diagnostic>& ds) {
   std::string out;
   for (const auto& d : ds) out += FormatDiagnostic(file, text, d);
   return out;

@@ -30,7 +30,6 @@ SourcePos LocateOffset(std::string_view text, int32_t offset);
 // `file` may be empty, then the line starts with "line:col".
 std::string FormatDiagnostic(std::string_view file, std::string_view text, const Diagnostic& d);
 
-std::string FormatDiagnostics(std::string_view file, std::string_view text,
-                              const std::vector<Diagnostic>& ds);
+std::string FormatDiagnostics(std::string_view file, std::string_view text, const std::vector<Diagnostic>& ds);
 
 }  // namespace qgrant

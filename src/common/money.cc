@@ -7,9 +7,7 @@ namespace qgrant::money {
 namespace {
 
 // |fen| without overflow, INT64_MIN included.
-uint64_t Magnitude(int64_t fen) {
-  return fen < 0 ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
-}
+uint64_t Magnitude(int64_t fen) { return fen < 0 ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen); }
 
 uint64_t Pow10(int n) {
   uint64_t p = 1;
@@ -21,8 +19,7 @@ uint64_t Pow10(int n) {
 // qgrant allocate writes millions of amounts, and a temporary string each would dominate.
 void AppendDigits(std::string* out, uint64_t v, bool grouped) {
   char digits[24];
-  const size_t n =
-      static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits);
+  const size_t n = static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits);
   if (!grouped) {
     out->append(digits, n);
     return;
@@ -51,9 +48,8 @@ void AppendYuanDigits(std::string* out, int64_t fen, bool grouped, bool always_c
 }
 
 Status OverBound(std::string_view what, std::string_view value) {
-  return Status::InvalidArgument(
-      std::string(what) + " " + std::string(value) +
-      " 分超出上限 10^15 分（1,000,000,000,000,000 分） / exceeds the bound of 10^15 fen");
+  return Status::InvalidArgument(std::string(what) + " " + std::string(value) +
+                                 " 分超出上限 10^15 分（1,000,000,000,000,000 分） / exceeds the bound of 10^15 fen");
 }
 
 }  // namespace

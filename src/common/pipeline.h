@@ -28,9 +28,9 @@ struct PipelineStages {
 };
 
 struct PipelineShape {
-  size_t slots = 8;       // batches in flight
-  size_t workers = 2;     // threads, the calling one included
-  size_t chunk = 512;     // records per parallel task
+  size_t slots = 8;    // batches in flight
+  size_t workers = 2;  // threads, the calling one included
+  size_t chunk = 512;  // records per parallel task
 };
 
 // The number of chunks a batch of `records` is split into; chunk c covers

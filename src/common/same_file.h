@@ -18,12 +18,10 @@ inline Status RefuseToOverwriteInput(const std::string& output, const std::strin
   if (output.empty() || input.empty() || output == "-" || input == "-") return Status::Ok();
   struct stat out_stat {
   }, in_stat{};
-  if (::stat(output.c_str(), &out_stat) != 0 || ::stat(input.c_str(), &in_stat) != 0)
-    return Status::Ok();
+  if (::stat(output.c_str(), &out_stat) != 0 || ::stat(input.c_str(), &in_stat) != 0) return Status::Ok();
   if (out_stat.st_dev != in_stat.st_dev || out_stat.st_ino != in_stat.st_ino) return Status::Ok();
-  return Status::InvalidArgument("输出文件 " + output + " 就是输入文件 " + input +
-                                 "，拒绝覆盖 / the output " + output + " is the input file " +
-                                 input + " itself; refusing to overwrite it");
+  return Status::InvalidArgument("输出文件 " + output + " 就是输入文件 " + input + "，拒绝覆盖 / the output " + output +
+                                 " is the input file " + input + " itself; refusing to overwrite it");
 }
 
 }  // namespace qgrant

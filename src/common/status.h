@@ -37,7 +37,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return value_.has_value(); }
@@ -57,8 +57,8 @@ class [[nodiscard]] Result {
 
 }  // namespace qgrant
 
-#define QGRANT_RETURN_IF_ERROR(expr)       \
-  do {                                     \
-    ::qgrant::Status _st = (expr);         \
-    if (!_st.ok()) return _st;             \
+#define QGRANT_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::qgrant::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)

@@ -1,27 +1,30 @@
 #include "engine/decision.h"
 
-#include "engine/json_writer.h"
-#include "policy/words.h"
-
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 
+#include "engine/json_writer.h"
+#include "policy/words.h"
 
 namespace qgrant::engine {
 
 const char* OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kEligible: return "eligible";
-    case Outcome::kIneligible: return "ineligible";
-    case Outcome::kReferred: return "referred";
-    case Outcome::kInvalid: return "invalid";
-    case Outcome::kUndetermined: return "undetermined";
+    case Outcome::kEligible:
+      return "eligible";
+    case Outcome::kIneligible:
+      return "ineligible";
+    case Outcome::kReferred:
+      return "referred";
+    case Outcome::kInvalid:
+      return "invalid";
+    case Outcome::kUndetermined:
+      return "undetermined";
   }
   return "invalid";
 }
-
 
 std::string YuanZh(int64_t fen) { return policy::MoneyZh(fen); }
 
@@ -74,14 +77,20 @@ FixedReason::FixedReason(std::string c, policy::Text t) : code(std::move(c)), te
 
 void AppendDecisionJson(const Decision& d, const std::string& provenance, JsonWriter* out) {
   out->Raw("{\"id\":");
-  if (d.id) out->String(*d.id);
-  else out->Raw("null");
+  if (d.id)
+    out->String(*d.id);
+  else
+    out->Raw("null");
   out->Raw(",\"measure\":");
-  if (d.measure.empty()) out->Raw("null");
-  else out->String(d.measure);
+  if (d.measure.empty())
+    out->Raw("null");
+  else
+    out->String(d.measure);
   out->Raw(",\"clause\":");
-  if (d.clause.empty()) out->Raw("null");
-  else out->String(d.clause);
+  if (d.clause.empty())
+    out->Raw("null");
+  else
+    out->String(d.clause);
   out->Raw(",\"outcome\":\"");
   out->Raw(OutcomeName(d.outcome));
   out->Raw("\",\"cap_fen\":");

@@ -32,7 +32,7 @@ struct FixedReason {
 struct DecisionReason {
   std::string code;
   policy::Text text;
-  std::string path;  // for invalid input: the JSON path of the field
+  std::string path;                    // for invalid input: the JSON path of the field
   const FixedReason* fixed = nullptr;  // when set, code and text are the fixed reason's
 
   static DecisionReason Of(const FixedReason& f) {
@@ -45,7 +45,7 @@ struct DecisionReason {
 };
 
 struct ItemDecision {
-  std::string key;   // certificate number
+  std::string key;  // certificate number
   std::string type;
   Outcome outcome = Outcome::kIneligible;
   int64_t cap_fen = 0;
@@ -77,8 +77,8 @@ struct Decision {
   std::string subject;
   std::string level;
   std::vector<std::string> missing_facts;  // kUndetermined: what would decide it
-  int64_t line = 0;  // kInvalid: the input line, when known
-  std::vector<TraceStep> trace;  // filled only when explaining
+  int64_t line = 0;                        // kInvalid: the input line, when known
+  std::vector<TraceStep> trace;            // filled only when explaining
 };
 
 // Money in words: "300万元" / "3,000,000.00 yuan"; exact, from integer fen.

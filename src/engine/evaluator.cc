@@ -42,15 +42,15 @@ class ApplicationActivation : public expr::Activation {
     if (name == "data") return &rules_.data;
     if (name == "applicant") return Cached(&applicant_, [&] { return Applicant(); });
     if (name == "measure") return Cached(&measure_, [&] { return expr::Value::String(app_.measure); });
-    if (name == "subject") return Cached(&subject_, [&] { return Known("subject", expr::Value::String(app_.subject)); });
+    if (name == "subject")
+      return Cached(&subject_, [&] { return Known("subject", expr::Value::String(app_.subject)); });
     if (name == "obtained_on") {
       return Cached(&obtained_on_, [&] { return Known("obtained_on", DateValue(app_.obtained_on)); });
     }
     if (name == "as_of") return Cached(&as_of_, [&] { return DateValue(rules_.as_of); });
     if (name == "requested_fen") {
-      return Cached(&requested_, [&] {
-        return app_.requested_fen ? expr::Value::Int(*app_.requested_fen) : expr::Value::Null();
-      });
+      return Cached(&requested_,
+                    [&] { return app_.requested_fen ? expr::Value::Int(*app_.requested_fen) : expr::Value::Null(); });
     }
     if (name == "year") {
       return Cached(&year_, [&] {
@@ -80,13 +80,15 @@ class ApplicationActivation : public expr::Activation {
                              kRegistered = expr::Value::String("registered_in_shenzhen"),
                              kDishonesty = expr::Value::String("serious_dishonesty"),
                              kEstablished = expr::Value::String("established_on"),
-                             kYears = expr::Value::String("years_operating"), kDistrict = expr::Value::String("district");
+                             kYears = expr::Value::String("years_operating"),
+                             kDistrict = expr::Value::String("district");
     std::vector<std::pair<expr::Value, expr::Value>> e;
     e.reserve(8);
     e.emplace_back(kUscc, Known("applicant.uscc", expr::Value::String(app_.uscc)));
     e.emplace_back(kName, Known("applicant.name", expr::Value::String(app_.name)));
     e.emplace_back(kKind, Known("applicant.kind", expr::Value::String(app_.kind)));
-    e.emplace_back(kRegistered, Known("applicant.registered_in_shenzhen", expr::Value::Bool(app_.registered_in_shenzhen)));
+    e.emplace_back(kRegistered,
+                   Known("applicant.registered_in_shenzhen", expr::Value::Bool(app_.registered_in_shenzhen)));
     e.emplace_back(kDishonesty, Known("applicant.serious_dishonesty", expr::Value::Bool(app_.serious_dishonesty)));
     if (app_.established_on) {
       e.emplace_back(kEstablished, DateValue(*app_.established_on));
@@ -102,9 +104,12 @@ class ApplicationActivation : public expr::Activation {
     }
     // Declared applicant facts; one given outright (years_operating) replaces the computed one.
     for (const auto& fact : app_.applicant_facts) {
-      auto same = std::find_if(e.begin(), e.end(), [&](const auto& kv) { return kv.first.string_value() == fact.first; });
-      if (same != e.end()) same->second = fact.second;
-      else e.emplace_back(expr::Value::String(fact.first), fact.second);
+      auto same =
+          std::find_if(e.begin(), e.end(), [&](const auto& kv) { return kv.first.string_value() == fact.first; });
+      if (same != e.end())
+        same->second = fact.second;
+      else
+        e.emplace_back(expr::Value::String(fact.first), fact.second);
     }
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(e), &err));
@@ -138,7 +143,8 @@ Text LevelName(const Measure& m, const std::string& level) {
 int64_t CeilingFor(const Measure& m, const std::string& level) {
   switch (m.ceiling.kind) {
     case policy::Ceiling::Kind::kFixed:
-    case policy::Ceiling::Kind::kPerItem: return m.ceiling.fixed_fen;
+    case policy::Ceiling::Kind::kPerItem:
+      return m.ceiling.fixed_fen;
     case policy::Ceiling::Kind::kByLevel:
       for (const auto& [l, fen] : m.ceiling.by_level) {
         if (l == level) return fen;
@@ -159,7 +165,8 @@ int LevelRank(const Measure& m, const std::string& level) {
 // The earlier funding an entry records, in words: "2022年3月1日获得的中国质量奖提名奖（「CQA-2021-nominee」）".
 Text EntryWords(const policy::RuleSet& rules, const LedgerEntry& e) {
   const Measure* m = rules.FindMeasure(e.measure);
-  Text what = m == nullptr ? Text{"同一事项", "the same subject"} : (e.level.empty() ? m->title : LevelName(*m, e.level));
+  Text what =
+      m == nullptr ? Text{"同一事项", "the same subject"} : (e.level.empty() ? m->title : LevelName(*m, e.level));
   if (e.in_round) {
     const std::string ref = e.application_id.empty() ? std::string() : "（申请编号 " + e.application_id + "）";
     const std::string ref_en = e.application_id.empty() ? std::string() : " (application " + e.application_id + ")";
@@ -193,8 +200,15 @@ Text EligibleTextFor(const Measure& m, const std::string& level) {
 class Decider {
  public:
   Decider(const Evaluator& evaluator, const Application& app, bool explain, Precheck* pre)
-      : evaluator_(evaluator), rules_(evaluator.rules()), app_(app), explain_(explain), pre_(pre),
-        d_(&pre->decision), missing_(pre->missing), failed_(pre->failed), activation_(app, rules_) {}
+      : evaluator_(evaluator),
+        rules_(evaluator.rules()),
+        app_(app),
+        explain_(explain),
+        pre_(pre),
+        d_(&pre->decision),
+        missing_(pre->missing),
+        failed_(pre->failed),
+        activation_(app, rules_) {}
 
   void Stateless() {
     d_->id = app_.id;
@@ -225,8 +239,9 @@ class Decider {
 
     if (m->support == Support::kNonMonetary) {
       return Ineligible({{"no_funding",
-                         {policy::CiteZh(m->clause) + "（" + m->title.zh + "）不设资金支持",
-                          policy::CiteEn(m->clause) + " (" + m->title.en + ") provides no funding"}, ""}});
+                          {policy::CiteZh(m->clause) + "（" + m->title.zh + "）不设资金支持",
+                           policy::CiteEn(m->clause) + " (" + m->title.en + ") provides no funding"},
+                          ""}});
     }
     pre_->measure = m;
     CheckKind(*m);
@@ -246,8 +261,10 @@ class Decider {
     }
     if (m->review && app_.review_passed == false) failed_.push_back(ReviewNotPassed(*m));
     // The amount formula reads only the application; evaluate it here when it can matter.
-    if (m->amount && failed_.empty() && missing_.empty()) pre_->amount_value = m->amount->program->Evaluate(activation_);
-    if (pre_->amount_value && pre_->amount_value->is_error()) NotePolicyError(*m->amount, pre_->amount_value->error_message());
+    if (m->amount && failed_.empty() && missing_.empty())
+      pre_->amount_value = m->amount->program->Evaluate(activation_);
+    if (pre_->amount_value && pre_->amount_value->is_error())
+      NotePolicyError(*m->amount, pre_->amount_value->error_message());
     if (policy_error_) return PolicyError();
     HashKeys(*m);
   }
@@ -304,7 +321,8 @@ class Decider {
     const bool dated = e->granted_on.days != 0 && !e->in_round;
     const std::string when_zh = dated ? "已于" + policy::DateZh(e->granted_on) : std::string("已");
     const std::string when_en = dated ? " on " + policy::DateEn(e->granted_on) : std::string();
-    Text t{"该单位" + when_zh + "就同一事项「" + e->subject + "」获得" + payer.zh + "资助，依据第（十二）条，本措施与深圳市其他支持政策不得重复享受",
+    Text t{"该单位" + when_zh + "就同一事项「" + e->subject + "」获得" + payer.zh +
+               "资助，依据第（十二）条，本措施与深圳市其他支持政策不得重复享受",
            "The unit was already funded for the same subject \"" + e->subject + "\" under " + payer.en + when_en +
                "; item (12) forbids enjoying these measures and other Shenzhen support twice"};
     if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", e->policy, false, t);
@@ -328,7 +346,8 @@ class Decider {
                  : what.zh + "为一次性奖励，已有" + earlier.zh + "（" + policy::CiteZh(m.clause) + "）",
            first ? what.en + " was not obtained for the first time (" + earlier.en + "); " + policy::CiteEn(m.clause) +
                        " rewards the first time only"
-                 : what.en + " is a one-time award, already received: " + earlier.en + " (" + policy::CiteEn(m.clause) + ")"};
+                 : what.en + " is a one-time award, already received: " + earlier.en + " (" + policy::CiteEn(m.clause) +
+                       ")"};
     if (explain_) Trace("ledger", first ? "first_time" : "one_time", m.clause, "", e->subject, false, t);
     failed_.push_back({first ? "not_first_time" : "already_received", t, ""});
   }
@@ -382,21 +401,25 @@ class Decider {
     if (pre_->level_checked) OnceWords(*m);
     if (const auto& e = pre_->round_entry) {
       Text t{"每个单位每轮只资助一项（" + policy::CiteZh(m->clause) + "资助“单位”）：" + EntryWords(rules_, *e).zh,
-             "One grant per unit per round (" + policy::CiteEn(m->clause) + " funds \"the unit\"): " + EntryWords(rules_, *e).en};
+             "One grant per unit per round (" + policy::CiteEn(m->clause) +
+                 " funds \"the unit\"): " + EntryWords(rules_, *e).en};
       if (explain_) Trace("ledger", "one_per_unit_per_round", m->clause, "", e->application_id, false, t);
       failed_.push_back({"unit_already_funded_in_round", t, ""});
     }
     if (const auto& e = pre_->honour_entry) {
-      Text t{"同一荣誉只奖励一个项目组织单位（" + policy::CiteZh(m->clause) + "）：" + EntryWords(rules_, *e).zh + "已获奖励",
-             "One honour is paid to one organising unit (" + policy::CiteEn(m->clause) + "): " + EntryWords(rules_, *e).en +
-                 " was already rewarded"};
+      Text t{"同一荣誉只奖励一个项目组织单位（" + policy::CiteZh(m->clause) + "）：" + EntryWords(rules_, *e).zh +
+                 "已获奖励",
+             "One honour is paid to one organising unit (" + policy::CiteEn(m->clause) +
+                 "): " + EntryWords(rules_, *e).en + " was already rewarded"};
       if (explain_) Trace("ledger", "subject_paid_once", m->clause, "", e->subject, false, t);
       failed_.push_back({"honour_already_funded", t, ""});
     }
     std::vector<DecisionReason>& failed = failed_;
     switch (pre_->settled) {
-      case Precheck::Settled::kIneligible: return Ineligible(std::move(failed));
-      case Precheck::Settled::kUndetermined: return Undetermined();
+      case Precheck::Settled::kIneligible:
+        return Ineligible(std::move(failed));
+      case Precheck::Settled::kUndetermined:
+        return Undetermined();
       case Precheck::Settled::kPaid:
       case Precheck::Settled::kNothingPayable:
         if (m->once == OnceRule::kPerItem) return ItemWords(*m);
@@ -406,7 +429,8 @@ class Decider {
         NotePolicyError(*m->amount, v.is_error() ? v.error_message() : "not an int");
         return PolicyError();
       }
-      case Precheck::Settled::kNo: break;
+      case Precheck::Settled::kNo:
+        break;
     }
   }
 
@@ -425,8 +449,8 @@ class Decider {
     const policy::Date last{rules_.valid_until.days - 1};
     const bool submitted = app_.submitted_on.has_value();
     return {"policy_not_in_force",
-            {"本措施自" + policy::DateZh(rules_.valid_from) + "起实施，有效期至" + policy::DateZh(last) + "（第（十四）条）；" +
-                 (submitted ? "申报日期" : "评定日期") + policy::DateZh(day) + "不在有效期内",
+            {"本措施自" + policy::DateZh(rules_.valid_from) + "起实施，有效期至" + policy::DateZh(last) +
+                 "（第（十四）条）；" + (submitted ? "申报日期" : "评定日期") + policy::DateZh(day) + "不在有效期内",
              "The measures are in force from " + policy::DateEn(rules_.valid_from) + " to " + policy::DateEn(last) +
                  " (item (14)); the " + (submitted ? "submission" : "evaluation") + " date " + policy::DateEn(day) +
                  " is outside that period"},
@@ -457,7 +481,8 @@ class Decider {
       if (explain_) Trace("applicant_kind", "applicants", m.clause, "", app_.kind, false, r.Text());
       failed_.push_back(std::move(r));
     } else if (explain_) {
-      Trace("applicant_kind", "applicants", m.clause, "", app_.kind, true, {"申报单位类型符合", "Applicant kind allowed"});
+      Trace("applicant_kind", "applicants", m.clause, "", app_.kind, true,
+            {"申报单位类型符合", "Applicant kind allowed"});
     }
   }
 
@@ -492,7 +517,8 @@ class Decider {
   DecisionReason BeforePolicy() const {
     const policy::Date from = rules_.achievements_from;
     return {"achievement_before_policy",
-            {"取得日期" + policy::DateZh(app_.obtained_on) + "早于本措施支持的起始日期" + policy::DateZh(from) + "，不予支持",
+            {"取得日期" + policy::DateZh(app_.obtained_on) + "早于本措施支持的起始日期" + policy::DateZh(from) +
+                 "，不予支持",
              "Obtained on " + policy::DateEn(app_.obtained_on) + ", before " + policy::DateEn(from) +
                  ", the earliest date these measures fund"},
             ""};
@@ -514,10 +540,12 @@ class Decider {
 
   // A policy's own expression failed: not the applicant's fault, and never worded as such.
   void NotePolicyError(const policy::Condition& c, const std::string& error) {
-    if (!policy_error_) policy_error_ = DecisionReason{"policy_error",
-        {"政策规则「" + c.id + "」计算出错（" + error + "），无法判定，请联系主管部门",
-         "The policy's rule \"" + c.id + "\" failed to evaluate (" + error + "); no decision can be made: contact the bureau"},
-        c.id};
+    if (!policy_error_)
+      policy_error_ = DecisionReason{"policy_error",
+                                     {"政策规则「" + c.id + "」计算出错（" + error + "），无法判定，请联系主管部门",
+                                      "The policy's rule \"" + c.id + "\" failed to evaluate (" + error +
+                                          "); no decision can be made: contact the bureau"},
+                                     c.id};
   }
 
   void PolicyError() {
@@ -556,14 +584,16 @@ class Decider {
     expr::Value v = c.program->Evaluate(activation_);
     if (v.is_unknown()) {
       for (const auto& a : v.unknown_attributes()) Missing(a);
-      if (explain_) Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), false,
-            {"条件因缺少事实无法判定", "the condition cannot be decided: facts are missing"});
+      if (explain_)
+        Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), false,
+              {"条件因缺少事实无法判定", "the condition cannot be decided: facts are missing"});
       return Truth::kUnknown;
     }
     bool ok = v.kind() == expr::Kind::kBool && v.bool_value();
     if (v.is_error()) NotePolicyError(c, v.error_message());
-    if (explain_) Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), ok,
-          ok ? Text{"条件成立", "condition holds"} : c.reason.text);
+    if (explain_)
+      Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), ok,
+            ok ? Text{"条件成立", "condition holds"} : c.reason.text);
     return ok ? Truth::kTrue : Truth::kFalse;
   }
 
@@ -578,9 +608,10 @@ class Decider {
     d_->missing_facts = missing_;
     std::string list;
     for (const auto& m : missing_) list += (list.empty() ? "" : ", ") + m;
-    d_->reasons.push_back({"missing_facts",
-                           {"缺少以下事实，尚无法判定：" + list, "Cannot be decided until these facts are known: " + list},
-                           ""});
+    d_->reasons.push_back(
+        {"missing_facts",
+         {"缺少以下事实，尚无法判定：" + list, "Cannot be decided until these facts are known: " + list},
+         ""});
   }
 
   DecisionReason ReasonOf(const policy::Condition& c) { return DecisionReason::Of(evaluator_.Reason(c)); }
@@ -655,8 +686,9 @@ class Decider {
     };
     if (m.amount) {
       const expr::Value& v = *pre_->amount_value;
-      if (explain_) Trace("amount", "amount_fen", m.clause, m.amount->source, v.DebugString(), true,
-            {"按公式计算金额", "amount computed by the formula"});
+      if (explain_)
+        Trace("amount", "amount_fen", m.clause, m.amount->source, v.DebugString(), true,
+              {"按公式计算金额", "amount computed by the formula"});
       const int64_t formula = std::max<int64_t>(v.int_value(), 0);
       if (v.int_value() < cap) {
         basis_text = Text{"按公式核定" + YuanZh(formula) + "（上限" + YuanZh(cap) + "）",
@@ -680,16 +712,16 @@ class Decider {
                        ""};
     } else if (app_.requested_fen && *app_.requested_fen > base) {
       amount_reason = {"capped_at_ceiling",
-                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis().zh + "，按" + YuanZh(amount) + "核定（各项支持限额均为上限，第（十二）条）",
-                        "The requested " + YuanEn(*app_.requested_fen) + " exceeds the " + basis().en + "; " + YuanEn(amount) +
-                            " is paid (every amount is a ceiling, item (12))"},
+                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis().zh + "，按" + YuanZh(amount) +
+                            "核定（各项支持限额均为上限，第（十二）条）",
+                        "The requested " + YuanEn(*app_.requested_fen) + " exceeds the " + basis().en + "; " +
+                            YuanEn(amount) + " is paid (every amount is a ceiling, item (12))"},
                        ""};
     } else if (const auto* t = amount == cap ? evaluator_.Texts(m, app_.level) : nullptr) {
       amount_reason = DecisionReason::Of(t->ceiling_paid);
     } else {
-      amount_reason = {"ceiling",
-                       {"按" + basis().zh + "核定" + YuanZh(amount), YuanEn(amount) + " is paid: the " + basis().en},
-                       ""};
+      amount_reason = {
+          "ceiling", {"按" + basis().zh + "核定" + YuanZh(amount), YuanEn(amount) + " is paid: the " + basis().en}, ""};
     }
     if (explain_) Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
     pre_->done = true;
@@ -778,43 +810,49 @@ class Decider {
       case R::kRepeated:
         it->cap_fen = 0;
         it->reasons.push_back({"duplicate_in_application",
-                               {"证书编号 " + key + " 在本申请中重复，只资助一次", "Certificate " + key + " appears twice in this application and is paid once"},
+                               {"证书编号 " + key + " 在本申请中重复，只资助一次",
+                                "Certificate " + key + " appears twice in this application and is paid once"},
                                ""});
         break;
       case R::kBeforePolicy:
-        it->reasons.push_back({"achievement_before_policy",
-                               {"证书编号 " + key + " 的发证日期" + policy::DateZh(*item.issued_on) + "早于本措施支持的起始日期" +
-                                    policy::DateZh(rules_.achievements_from) + "，不予资助",
-                                "Certificate " + key + " was issued on " + policy::DateEn(*item.issued_on) + ", before " +
-                                    policy::DateEn(rules_.achievements_from) + ", the earliest date these measures fund"},
-                               ""});
+        it->reasons.push_back(
+            {"achievement_before_policy",
+             {"证书编号 " + key + " 的发证日期" + policy::DateZh(*item.issued_on) + "早于本措施支持的起始日期" +
+                  policy::DateZh(rules_.achievements_from) + "，不予资助",
+              "Certificate " + key + " was issued on " + policy::DateEn(*item.issued_on) + ", before " +
+                  policy::DateEn(rules_.achievements_from) + ", the earliest date these measures fund"},
+             ""});
         break;
       case R::kDoubleBenefit: {
         const Text payer = PayerWords(rules_, *c.entry), what = EntryWords(rules_, *c.entry);
-        it->reasons.push_back({"double_benefit",
-                               {"证书编号 " + key + " 已获" + payer.zh + "资助（" + what.zh + "），不得重复享受（第（十二）条）",
-                                "Certificate " + key + " was already funded under " + payer.en + " (" + what.en +
-                                    "); support may not be enjoyed twice (item (12))"},
-                               ""});
+        it->reasons.push_back(
+            {"double_benefit",
+             {"证书编号 " + key + " 已获" + payer.zh + "资助（" + what.zh + "），不得重复享受（第（十二）条）",
+              "Certificate " + key + " was already funded under " + payer.en + " (" + what.en +
+                  "); support may not be enjoyed twice (item (12))"},
+             ""});
         break;
       }
       case R::kFunded: {
         const Text what = EntryWords(rules_, *c.entry);
         it->reasons.push_back({"certificate_already_funded",
-                               {"证书编号 " + key + " 已获资助（" + what.zh + "），每项认证仅资助一次（" + policy::CiteZh(m.clause) + "）",
-                                "Certificate " + key + " was already funded (" + what.en + "); each certification is funded once (" +
-                                    policy::CiteEn(m.clause) + ")"},
+                               {"证书编号 " + key + " 已获资助（" + what.zh + "），每项认证仅资助一次（" +
+                                    policy::CiteZh(m.clause) + "）",
+                                "Certificate " + key + " was already funded (" + what.en +
+                                    "); each certification is funded once (" + policy::CiteEn(m.clause) + ")"},
                                ""});
         break;
       }
       case R::kLimitReached: {
         const int64_t limit = rules_.guide->items_per_unit_per_year.at(m.id);
         const std::string year = std::to_string(rules_.guide->year);
-        it->reasons.push_back({"item_limit_reached",
-                               {"证书编号 " + key + " 未予资助：申报指南规定每家单位" + year + "年度最多资助" + std::to_string(limit) + "项，已达上限",
-                                "Certificate " + key + " is not paid: the guide funds at most " + std::to_string(limit) +
-                                    " per unit in " + year + ", and that many are already paid"},
-                               ""});
+        it->reasons.push_back(
+            {"item_limit_reached",
+             {"证书编号 " + key + " 未予资助：申报指南规定每家单位" + year + "年度最多资助" + std::to_string(limit) +
+                  "项，已达上限",
+              "Certificate " + key + " is not paid: the guide funds at most " + std::to_string(limit) +
+                  " per unit in " + year + ", and that many are already paid"},
+             ""});
         break;
       }
       case R::kPaid:
@@ -822,10 +860,12 @@ class Decider {
         if (c.amount_fen == per_item) {
           it->reasons.push_back(DecisionReason::Of(evaluator_.Texts(m, "")->per_item));
         } else {
-          it->reasons.push_back({"requested_below_ceiling",
-                                 {"申请金额已分配完毕，本项核定" + YuanZh(c.amount_fen) + "（上限" + YuanZh(per_item) + "）",
-                                  "the requested amount leaves " + YuanEn(c.amount_fen) + " for this item (ceiling " + YuanEn(per_item) + ")"},
-                                 ""});
+          it->reasons.push_back(
+              {"requested_below_ceiling",
+               {"申请金额已分配完毕，本项核定" + YuanZh(c.amount_fen) + "（上限" + YuanZh(per_item) + "）",
+                "the requested amount leaves " + YuanEn(c.amount_fen) + " for this item (ceiling " + YuanEn(per_item) +
+                    ")"},
+               ""});
         }
         break;
     }
@@ -852,47 +892,56 @@ class Decider {
       }
       if (c.result == Precheck::ItemCheck::Result::kLimitReached) ++limited;
       if (c.result == Precheck::ItemCheck::Result::kBeforePolicy) ++before_policy;
-      if (explain_) Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
-            it.reasons.back().Text());
+      if (explain_)
+        Trace("item", item.key, m.clause, "", std::to_string(it.amount_fen), it.outcome == Outcome::kEligible,
+              it.reasons.back().Text());
     }
     if (payable == 0) {
-      if (before_policy > 0 &&
-          std::all_of(pre_->items.begin(), pre_->items.end(), [](const Precheck::ItemCheck& c) {
-            return c.result == Precheck::ItemCheck::Result::kBeforePolicy || c.result == Precheck::ItemCheck::Result::kRepeated;
+      if (before_policy > 0 && std::all_of(pre_->items.begin(), pre_->items.end(), [](const Precheck::ItemCheck& c) {
+            return c.result == Precheck::ItemCheck::Result::kBeforePolicy ||
+                   c.result == Precheck::ItemCheck::Result::kRepeated;
           })) {
         return Ineligible({{"achievement_before_policy",
-                            {"申报的认证均早于本措施支持的起始日期" + policy::DateZh(rules_.achievements_from) + "取得，不予资助（" +
-                                 policy::CiteZh(m.clause) + "）",
+                            {"申报的认证均早于本措施支持的起始日期" + policy::DateZh(rules_.achievements_from) +
+                                 "取得，不予资助（" + policy::CiteZh(m.clause) + "）",
                              "Every certificate was issued before " + policy::DateEn(rules_.achievements_from) +
                                  ", the earliest date these measures fund (" + policy::CiteEn(m.clause) + ")"},
                             ""}});
       }
       if (limited > 0) {
         return Ineligible({{"item_limit_reached",
-                            {"本年度该单位可资助的认证数量已达申报指南规定的上限，本申请无可资助项目（" + policy::CiteZh(m.clause) + "）",
-                             "The unit has reached the guide's limit of certifications funded this year; nothing in this application can be paid (" +
+                            {"本年度该单位可资助的认证数量已达申报指南规定的上限，本申请无可资助项目（" +
+                                 policy::CiteZh(m.clause) + "）",
+                             "The unit has reached the guide's limit of certifications funded this year; nothing in "
+                             "this application can be paid (" +
                                  policy::CiteEn(m.clause) + ")"},
                             ""}});
       }
-      return Ineligible({{"no_payable_certificate",
-                          {"本申请的认证均已获资助、重复或不在支持期内，无可资助项目（" + policy::CiteZh(m.clause) + "）",
-                           "None of the certificates in this application can be paid: each was already funded, repeated or outside the funded period (" +
-                               policy::CiteEn(m.clause) + ")"},
-                          ""}});
+      return Ineligible(
+          {{"no_payable_certificate",
+            {"本申请的认证均已获资助、重复或不在支持期内，无可资助项目（" + policy::CiteZh(m.clause) + "）",
+             "None of the certificates in this application can be paid: each was already funded, repeated or outside "
+             "the funded period (" +
+                 policy::CiteEn(m.clause) + ")"},
+            ""}});
     }
     pre_->done = true;
     d_->reasons.push_back(EligibleReason(m));
     if (m.review) d_->reasons.push_back(ReviewWords(m));
     if (app_.requested_fen && *app_.requested_fen < cap_total) {
       d_->reasons.push_back({"requested_below_ceiling",
-                             {"按申请金额" + YuanZh(total) + "核定（可资助认证" + std::to_string(payable) + "项，上限合计" + YuanZh(cap_total) + "）",
-                              "The requested " + YuanEn(total) + " is paid (" + std::to_string(payable) + " payable certificate(s), ceiling " + YuanEn(cap_total) + ")"},
+                             {"按申请金额" + YuanZh(total) + "核定（可资助认证" + std::to_string(payable) +
+                                  "项，上限合计" + YuanZh(cap_total) + "）",
+                              "The requested " + YuanEn(total) + " is paid (" + std::to_string(payable) +
+                                  " payable certificate(s), ceiling " + YuanEn(cap_total) + ")"},
                              ""});
     } else {
-      d_->reasons.push_back({"ceiling",
-                             {"可资助认证" + std::to_string(payable) + "项，每项最高" + YuanZh(per_item) + "，合计" + YuanZh(total),
-                              std::to_string(payable) + " payable certificate(s) at up to " + YuanEn(per_item) + " each: " + YuanEn(total)},
-                             ""});
+      d_->reasons.push_back(
+          {"ceiling",
+           {"可资助认证" + std::to_string(payable) + "项，每项最高" + YuanZh(per_item) + "，合计" + YuanZh(total),
+            std::to_string(payable) + " payable certificate(s) at up to " + YuanEn(per_item) +
+                " each: " + YuanEn(total)},
+           ""});
     }
     if (limited > 0) {
       d_->reasons.push_back({"item_limit_reached",
@@ -929,8 +978,10 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
     AppendJsonString(&p, rules.amendments_applied[i]);
   }
   p += "],\"guide\":";
-  if (rules.guide) AppendJsonString(&p, rules.guide->id + "@" + rules.guide->version);
-  else p += "null";
+  if (rules.guide)
+    AppendJsonString(&p, rules.guide->id + "@" + rules.guide->version);
+  else
+    p += "null";
   p += ",\"as_of\":";
   AppendJsonString(&p, policy::FormatDate(rules.as_of));
   auto add_reasons = [&](const std::vector<policy::Condition>& conditions) {
@@ -951,12 +1002,15 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
     if (!m->review) continue;
     const Text& r = *m->review;
     review_reasons_.emplace(
-        m, std::make_pair(FixedReason("review_passed", {"经专家评审，认定" + r.zh + "（" + policy::CiteZh(m->clause) + "）",
-                                                         "The expert review found that " + r.en + " (" + policy::CiteEn(m->clause) + ")"}),
-                          FixedReason("subject_to_review",
-                                      {"“" + r.zh + "”须经专家评审认定（" + policy::CiteZh(m->clause) + "），本结论以评审通过为前提",
-                                       "Whether " + r.en + " is for the expert review to judge (" + policy::CiteEn(m->clause) +
-                                           "); this decision stands only if the review finds so"})));
+        m,
+        std::make_pair(
+            FixedReason("review_passed",
+                        {"经专家评审，认定" + r.zh + "（" + policy::CiteZh(m->clause) + "）",
+                         "The expert review found that " + r.en + " (" + policy::CiteEn(m->clause) + ")"}),
+            FixedReason("subject_to_review",
+                        {"“" + r.zh + "”须经专家评审认定（" + policy::CiteZh(m->clause) + "），本结论以评审通过为前提",
+                         "Whether " + r.en + " is for the expert review to judge (" + policy::CiteEn(m->clause) +
+                             "); this decision stands only if the review finds so"})));
   }
   for (const Measure* m : rules.measures) {
     if (m->support != Support::kPayment) continue;
@@ -964,9 +1018,11 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
     for (const auto& [level, fen] : m->ceiling.by_level) levels.push_back(level);
     for (const auto& level : levels) {
       int64_t cap = m->ceiling.kind == policy::Ceiling::Kind::kByLevel ? CeilingFor(*m, level) : m->ceiling.fixed_fen;
-      texts_[m].emplace_back(level, LevelTexts{FixedReason(m->eligible_reason.code, EligibleTextFor(*m, level)),
+      texts_[m].emplace_back(
+          level, LevelTexts{FixedReason(m->eligible_reason.code, EligibleTextFor(*m, level)),
                             FixedReason("ceiling", CeilingPaidText(cap)),
-                            FixedReason("per_certificate", {"每项认证最高" + YuanZh(cap), "up to " + YuanEn(cap) + " per certification"})});
+                            FixedReason("per_certificate", {"每项认证最高" + YuanZh(cap),
+                                                            "up to " + YuanEn(cap) + " per certification"})});
     }
   }
 }
@@ -1044,10 +1100,11 @@ FixedReason Evaluator::KindText(const Measure& m, const std::string& kind) {
     zh += (zh.empty() ? "" : "、") + policy::KindZh(k);
     en += (en.empty() ? "" : ", ") + policy::KindEn(k);
   }
-  return FixedReason("applicant_kind_not_allowed",
-                     {policy::CiteZh(m.clause) + "的支持对象为" + zh + "；申报单位为" + policy::KindZh(kind) + "，不属于支持对象",
-                      policy::CiteEn(m.clause) + " supports: " + en + "; the applicant is a " + policy::KindEn(kind) +
-                          ", which it does not support"});
+  return FixedReason(
+      "applicant_kind_not_allowed",
+      {policy::CiteZh(m.clause) + "的支持对象为" + zh + "；申报单位为" + policy::KindZh(kind) + "，不属于支持对象",
+       policy::CiteEn(m.clause) + " supports: " + en + "; the applicant is a " + policy::KindEn(kind) +
+           ", which it does not support"});
 }
 
 const FixedReason& Evaluator::KindNotAllowed(const Measure& m, const std::string& kind) const {

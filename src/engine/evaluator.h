@@ -16,10 +16,10 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <vector>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "engine/application.h"
 #include "engine/decision.h"
@@ -34,8 +34,8 @@ struct Precheck {
   Decision decision;  // complete when `done`
   bool done = false;
   const policy::Measure* measure = nullptr;
-  std::vector<DecisionReason> failed;   // rules failed so far
-  std::vector<std::string> missing;     // facts missing so far (screening)
+  std::vector<DecisionReason> failed;       // rules failed so far
+  std::vector<std::string> missing;         // facts missing so far (screening)
   std::optional<expr::Value> amount_value;  // the amount formula's value, when it has one
   // The ledger keys, hashed ahead so that settling, which runs in input order, only probes.
   uint64_t subject_hash = 0;  // (uscc, subject)
@@ -44,7 +44,14 @@ struct Precheck {
   struct ItemCheck {
     uint64_t subject_hash = 0, item_hash = 0;
     bool repeated = false;  // the same key earlier in the application
-    enum class Result { kPaid, kRepeated, kDoubleBenefit, kFunded, kBeforePolicy, kLimitReached } result = Result::kPaid;
+    enum class Result {
+      kPaid,
+      kRepeated,
+      kDoubleBenefit,
+      kFunded,
+      kBeforePolicy,
+      kLimitReached
+    } result = Result::kPaid;
     std::optional<LedgerEntry> entry;  // what funded it before
     int64_t amount_fen = 0;
   };
@@ -57,9 +64,9 @@ struct Precheck {
   std::optional<LedgerEntry> subject_entry, level_entry;  // the earlier funding found
   std::optional<LedgerEntry> round_entry;   // the unit's earlier eligible application of the round (（六）)
   std::optional<LedgerEntry> honour_entry;  // the honour already paid to its organiser (（十）)
-  int64_t cap_fen = 0;      // the ceiling for the level
-  int64_t base_fen = 0;     // what may be paid before the request lowers it
-  int64_t earlier_fen = 0;  // received at lower levels, when an upgrade pays the difference
+  int64_t cap_fen = 0;                      // the ceiling for the level
+  int64_t base_fen = 0;                     // what may be paid before the request lowers it
+  int64_t earlier_fen = 0;                  // received at lower levels, when an upgrade pays the difference
 
   // Back to a fresh Precheck, keeping the buffers of its strings and vectors (batches reuse
   // their Prechecks). Every member above is reset here.

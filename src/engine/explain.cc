@@ -9,11 +9,16 @@ namespace {
 const char* OutcomeWords(Outcome o, Lang lang) {
   bool zh = lang == Lang::kZh;
   switch (o) {
-    case Outcome::kEligible: return zh ? "符合条件" : "eligible";
-    case Outcome::kIneligible: return zh ? "不符合条件" : "ineligible";
-    case Outcome::kReferred: return zh ? "转其他政策办理" : "referred to another policy";
-    case Outcome::kInvalid: return zh ? "申请数据有误" : "invalid application";
-    case Outcome::kUndetermined: return zh ? "待定（缺少事实）" : "undetermined (facts missing)";
+    case Outcome::kEligible:
+      return zh ? "符合条件" : "eligible";
+    case Outcome::kIneligible:
+      return zh ? "不符合条件" : "ineligible";
+    case Outcome::kReferred:
+      return zh ? "转其他政策办理" : "referred to another policy";
+    case Outcome::kInvalid:
+      return zh ? "申请数据有误" : "invalid application";
+    case Outcome::kUndetermined:
+      return zh ? "待定（缺少事实）" : "undetermined (facts missing)";
   }
   return "";
 }
@@ -58,7 +63,8 @@ std::string ExplainText(const Decision& d, const Application& app, const policy:
   out += "\n";
   if (!app.name.empty() || !app.uscc.empty()) {
     out += zh ? "申报单位 " : "Applicant ";
-    const std::string kind = app.kind.empty() ? "" : (zh ? "，" + policy::KindZh(app.kind) : ", " + policy::KindEn(app.kind));
+    const std::string kind =
+        app.kind.empty() ? "" : (zh ? "，" + policy::KindZh(app.kind) : ", " + policy::KindEn(app.kind));
     out += Printable(app.name) + (zh ? "（" : " (") + Printable(app.uscc) + kind + (zh ? "）\n" : ")\n");
   }
   out += zh ? "依据 " : "Rules ";
@@ -83,10 +89,13 @@ std::string ExplainText(const Decision& d, const Application& app, const policy:
     for (const auto& s : d.trace) {
       out += s.passed ? "  ✓ " : "  ✗ ";
       out += RuleName(s.rule, lang) + " " + s.id;
-      if (!s.expression.empty()) out += "  [" + Printable(s.expression) + " → " + Printable(s.value) + "]";
-      else if (!s.value.empty()) out += "  [" + Printable(s.value) + "]";
+      if (!s.expression.empty())
+        out += "  [" + Printable(s.expression) + " → " + Printable(s.value) + "]";
+      else if (!s.value.empty())
+        out += "  [" + Printable(s.value) + "]";
       out += "\n      " + Printable(Pick(s.detail, lang));
-      if (!s.clause.empty()) out += zh ? "（依据：" + Source(s.clause, true) + "）" : " (source: " + Source(s.clause, false) + ")";
+      if (!s.clause.empty())
+        out += zh ? "（依据：" + Source(s.clause, true) + "）" : " (source: " + Source(s.clause, false) + ")";
       out += "\n";
     }
   }
@@ -97,8 +106,8 @@ std::string ExplainText(const Decision& d, const Application& app, const policy:
     out += ": " + Printable(Pick(r.Text(), lang)) + "\n";
   }
   for (const auto& it : d.items) {
-    out += (zh ? "  · 证书 " : "  · certificate ") + Printable(it.key) + " (" + Printable(it.type) + "): " +
-           OutcomeWords(it.outcome, lang) + ", " + (zh ? YuanZh(it.amount_fen) : YuanEn(it.amount_fen));
+    out += (zh ? "  · 证书 " : "  · certificate ") + Printable(it.key) + " (" + Printable(it.type) +
+           "): " + OutcomeWords(it.outcome, lang) + ", " + (zh ? YuanZh(it.amount_fen) : YuanEn(it.amount_fen));
     if (!it.reasons.empty()) out += " — " + Printable(Pick(it.reasons.back().Text(), lang));
     out += "\n";
   }

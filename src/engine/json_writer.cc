@@ -32,7 +32,8 @@ size_t WriteJsonString(std::string_view s, char* out) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
       const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-      const __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+      const __m128i special =
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
       const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, special)));
       if (mask == 0) {
         i += 16;
@@ -50,8 +51,10 @@ size_t WriteJsonString(std::string_view s, char* out) {
       std::memcpy(tail, p + i, rest);
       const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
       const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-      const __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-      const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, special))) & ((1u << rest) - 1);
+      const __m128i special =
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+      const unsigned mask =
+          static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, special))) & ((1u << rest) - 1);
       if (mask == 0) {
         std::memcpy(o, tail, rest);
         o += rest;
@@ -70,11 +73,21 @@ size_t WriteJsonString(std::string_view s, char* out) {
     }
     *o++ = '\\';
     switch (c) {
-      case '"': *o++ = '"'; break;
-      case '\\': *o++ = '\\'; break;
-      case '\n': *o++ = 'n'; break;
-      case '\r': *o++ = 'r'; break;
-      case '\t': *o++ = 't'; break;
+      case '"':
+        *o++ = '"';
+        break;
+      case '\\':
+        *o++ = '\\';
+        break;
+      case '\n':
+        *o++ = 'n';
+        break;
+      case '\r':
+        *o++ = 'r';
+        break;
+      case '\t':
+        *o++ = 't';
+        break;
       default: {
         static constexpr char kHex[] = "0123456789abcdef";
         *o++ = 'u';

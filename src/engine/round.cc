@@ -102,9 +102,13 @@ class RoundRun {
   bool Run() {
     PipelineStages stages;
     stages.fill = [this](size_t slot) { return Fill(&batches_[slot]); };
-    stages.prepare = [this](size_t slot, size_t begin, size_t end, size_t w) { Prepare(&batches_[slot], begin, end, w); };
+    stages.prepare = [this](size_t slot, size_t begin, size_t end, size_t w) {
+      Prepare(&batches_[slot], begin, end, w);
+    };
     stages.settle = [this](size_t slot) { Settle(&batches_[slot]); };
-    stages.finish = [this](size_t slot, size_t, size_t, size_t, size_t chunk) { Finish(&batches_[slot].chunks[chunk]); };
+    stages.finish = [this](size_t slot, size_t, size_t, size_t, size_t chunk) {
+      Finish(&batches_[slot].chunks[chunk]);
+    };
     stages.write = [this](size_t slot) { Write(&batches_[slot]); };
     RunPipeline(stages, shape_);
     if (!checked_ && o_.ledger_ready && !o_.ledger_ready()) return false;  // an empty input still needs the ledger
@@ -211,10 +215,13 @@ class RoundRun {
         const Decision& d = part.prechecks[k].decision;
         ++part.sum.decisions;
         ++part.sum.count[static_cast<int>(d.outcome)];
-        if (d.outcome == Outcome::kEligible) part.sum.eligible_fen += d.amount_fen;  // a chunk's sum fits: ≤ 256 × 10^15
+        if (d.outcome == Outcome::kEligible)
+          part.sum.eligible_fen += d.amount_fen;  // a chunk's sum fits: ≤ 256 × 10^15
         if (r != 0) continue;
-        if (o_.format) o_.format(c->first_index + static_cast<int64_t>(k), app, d, &part.out);
-        else if (o_.write) driver_.AppendJsonLine(d, traced, &part.out);
+        if (o_.format)
+          o_.format(c->first_index + static_cast<int64_t>(k), app, d, &part.out);
+        else if (o_.write)
+          driver_.AppendJsonLine(d, traced, &part.out);
       }
       if (!o_.take) part.Clear();
     }

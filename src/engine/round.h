@@ -95,8 +95,8 @@ struct RoundOptions {
   // Called in input order for each decision of each round (`round` numbers the evaluators), with
   // the application's line in the input, its unit (null when the line is the application) and
   // its place in the unit.
-  std::function<void(size_t round, const RoundUnit* unit, int64_t number, size_t index,
-                     const Application&, const Decision&)>
+  std::function<void(size_t round, const RoundUnit* unit, int64_t number, size_t index, const Application&,
+                     const Decision&)>
       take;
   // Threads, the calling one included; 0: one per core (at most 8).
   size_t workers = 0;

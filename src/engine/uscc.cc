@@ -13,7 +13,8 @@ struct CharTable {
   int8_t value[256];
   constexpr CharTable() : value{} {
     for (int i = 0; i < 256; ++i) value[i] = -1;
-    for (size_t i = 0; i < kCharset.size(); ++i) value[static_cast<unsigned char>(kCharset[i])] = static_cast<int8_t>(i);
+    for (size_t i = 0; i < kCharset.size(); ++i)
+      value[static_cast<unsigned char>(kCharset[i])] = static_cast<int8_t>(i);
   }
 };
 constexpr CharTable kTable;

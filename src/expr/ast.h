@@ -23,7 +23,7 @@ enum class MacroKind : uint8_t {
   kAll,
   kExists,
   kExistsOne,
-  kMap,         // map(x, f) and map(x, p, f); transformList with two variables
+  kMap,  // map(x, f) and map(x, p, f); transformList with two variables
   kFilter,
   kTransformMap,
   kTransformMapEntry,

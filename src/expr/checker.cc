@@ -22,10 +22,14 @@ CelType Substitute(const CelType& t, const Bindings& b) {
       auto it = b.find(t.name());
       return it == b.end() ? CelType::Dyn() : it->second;
     }
-    case K::kList: return CelType::List(Substitute(t.param(0), b));
-    case K::kMap: return CelType::Map(Substitute(t.param(0), b), Substitute(t.param(1), b));
-    case K::kType: return t.param_count() ? CelType::TypeOf(Substitute(t.param(0), b)) : t;
-    default: return t;
+    case K::kList:
+      return CelType::List(Substitute(t.param(0), b));
+    case K::kMap:
+      return CelType::Map(Substitute(t.param(0), b), Substitute(t.param(1), b));
+    case K::kType:
+      return t.param_count() ? CelType::TypeOf(Substitute(t.param(0), b)) : t;
+    default:
+      return t;
   }
 }
 
@@ -70,20 +74,29 @@ CelType Join(const CelType& a, const CelType& b) {
 }
 
 bool IsTypeName(std::string_view n, CelType* t) {
-  static const std::pair<const char*, K> kNames[] = {
-      {"bool", K::kBool},     {"int", K::kInt},     {"uint", K::kUint},  {"double", K::kDouble},
-      {"string", K::kString}, {"bytes", K::kBytes}, {"null_type", K::kNull},
-      {"google.protobuf.Timestamp", K::kTimestamp}, {"google.protobuf.Duration", K::kDuration}};
+  static const std::pair<const char*, K> kNames[] = {{"bool", K::kBool},
+                                                     {"int", K::kInt},
+                                                     {"uint", K::kUint},
+                                                     {"double", K::kDouble},
+                                                     {"string", K::kString},
+                                                     {"bytes", K::kBytes},
+                                                     {"null_type", K::kNull},
+                                                     {"google.protobuf.Timestamp", K::kTimestamp},
+                                                     {"google.protobuf.Duration", K::kDuration}};
   for (const auto& [name, k] : kNames) {
     if (n == name) {
       *t = CelType::TypeOf(CelType::Of(k));
       return true;
     }
   }
-  if (n == "list") *t = CelType::TypeOf(CelType::List(CelType::Dyn()));
-  else if (n == "map") *t = CelType::TypeOf(CelType::Map(CelType::Dyn(), CelType::Dyn()));
-  else if (n == "type") *t = CelType::TypeOf(CelType::TypeOf(CelType::Dyn()));
-  else return false;
+  if (n == "list")
+    *t = CelType::TypeOf(CelType::List(CelType::Dyn()));
+  else if (n == "map")
+    *t = CelType::TypeOf(CelType::Map(CelType::Dyn(), CelType::Dyn()));
+  else if (n == "type")
+    *t = CelType::TypeOf(CelType::TypeOf(CelType::Dyn()));
+  else
+    return false;
   return true;
 }
 
@@ -94,10 +107,13 @@ class Checker {
 
   CelType Visit(const Expr& e) {
     switch (e.type) {
-      case Expr::Type::kConst: return ConstType(e.constant);
+      case Expr::Type::kConst:
+        return ConstType(e.constant);
       case Expr::Type::kIdent:
-      case Expr::Type::kSelect: return VisitNameOrSelect(e);
-      case Expr::Type::kCall: return VisitCall(e);
+      case Expr::Type::kSelect:
+        return VisitNameOrSelect(e);
+      case Expr::Type::kCall:
+        return VisitCall(e);
       case Expr::Type::kList: {
         CelType elem = CelType::Of(K::kError);
         for (const auto& a : e.args) elem = Join(elem, Visit(*a));
@@ -117,8 +133,10 @@ class Checker {
         return CelType::Map(key.kind() == K::kError ? CelType::Dyn() : key,
                             value.kind() == K::kError ? CelType::Dyn() : value);
       }
-      case Expr::Type::kStruct: return VisitStruct(e);
-      case Expr::Type::kComprehension: return VisitComprehension(e);
+      case Expr::Type::kStruct:
+        return VisitStruct(e);
+      case Expr::Type::kComprehension:
+        return VisitComprehension(e);
     }
     return CelType::Dyn();
   }
@@ -133,14 +151,22 @@ class Checker {
 
   static CelType ConstType(const Value& v) {
     switch (v.kind()) {
-      case Kind::kNull: return CelType::Of(K::kNull);
-      case Kind::kBool: return CelType::Of(K::kBool);
-      case Kind::kInt: return CelType::Of(K::kInt);
-      case Kind::kUint: return CelType::Of(K::kUint);
-      case Kind::kDouble: return CelType::Of(K::kDouble);
-      case Kind::kString: return CelType::Of(K::kString);
-      case Kind::kBytes: return CelType::Of(K::kBytes);
-      default: return CelType::Of(K::kError);  // a syntax-error placeholder
+      case Kind::kNull:
+        return CelType::Of(K::kNull);
+      case Kind::kBool:
+        return CelType::Of(K::kBool);
+      case Kind::kInt:
+        return CelType::Of(K::kInt);
+      case Kind::kUint:
+        return CelType::Of(K::kUint);
+      case Kind::kDouble:
+        return CelType::Of(K::kDouble);
+      case Kind::kString:
+        return CelType::Of(K::kString);
+      case Kind::kBytes:
+        return CelType::Of(K::kBytes);
+      default:
+        return CelType::Of(K::kError);  // a syntax-error placeholder
     }
   }
 
@@ -182,7 +208,8 @@ class Checker {
     if (operand.kind() == K::kObject) {
       const CelType* field = operand.FindField(e.name);
       if (field == nullptr) {
-        Error(e.offset, "unknown field '" + e.name + "' in " + operand.name() + " (declared: " + operand.FieldNames() + ")");
+        Error(e.offset,
+              "unknown field '" + e.name + "' in " + operand.name() + " (declared: " + operand.FieldNames() + ")");
         return CelType::Of(K::kError);
       }
       return e.test_only ? CelType::Of(K::kBool) : *field;
@@ -343,7 +370,8 @@ class Checker {
       var1 = range.param(0);
       var2 = range.param(1);
     } else if (!range.is_dyn()) {
-      Error(e.iter_range->offset, "expression of type '" + range.ToString() + "' cannot be the range of a comprehension");
+      Error(e.iter_range->offset,
+            "expression of type '" + range.ToString() + "' cannot be the range of a comprehension");
     }
     scopes_.emplace_back(e.iter_var, var1);
     if (!e.iter_var2.empty()) scopes_.emplace_back(e.iter_var2, var2);
@@ -357,11 +385,16 @@ class Checker {
     switch (e.macro) {
       case MacroKind::kAll:
       case MacroKind::kExists:
-      case MacroKind::kExistsOne: return CelType::Of(K::kBool);
-      case MacroKind::kMap: return CelType::List(trans);
-      case MacroKind::kFilter: return CelType::List(var1);
-      case MacroKind::kTransformMap: return CelType::Map(var1, trans);
-      case MacroKind::kTransformMapEntry: return trans.kind() == K::kMap ? trans : CelType::Map(CelType::Dyn(), CelType::Dyn());
+      case MacroKind::kExistsOne:
+        return CelType::Of(K::kBool);
+      case MacroKind::kMap:
+        return CelType::List(trans);
+      case MacroKind::kFilter:
+        return CelType::List(var1);
+      case MacroKind::kTransformMap:
+        return CelType::Map(var1, trans);
+      case MacroKind::kTransformMapEntry:
+        return trans.kind() == K::kMap ? trans : CelType::Map(CelType::Dyn(), CelType::Dyn());
     }
     return CelType::Dyn();
   }
@@ -374,8 +407,7 @@ class Checker {
 
 }  // namespace
 
-bool Check(const ParsedExpr& parsed, const TypeEnv& env, CheckResult* result,
-           std::vector<Diagnostic>* diagnostics) {
+bool Check(const ParsedExpr& parsed, const TypeEnv& env, CheckResult* result, std::vector<Diagnostic>* diagnostics) {
   if (!parsed.root) return false;
   size_t before = diagnostics->size();
   Checker checker(env, parsed, diagnostics);

@@ -50,6 +50,6 @@ struct CheckResult {
 };
 
 [[nodiscard]] bool Check(const ParsedExpr& parsed, const TypeEnv& env, CheckResult* result,
-           std::vector<Diagnostic>* diagnostics);
+                         std::vector<Diagnostic>* diagnostics);
 
 }  // namespace qgrant::expr

@@ -21,11 +21,19 @@ namespace {
 
 // Names that denote type values when nothing is bound to them.
 bool IsTypeName(std::string_view n) {
-  static const char* const kTypes[] = {"bool", "int", "uint", "double", "string", "bytes", "list",
-                                       "map", "null_type", "type", "google.protobuf.Timestamp",
+  static const char* const kTypes[] = {"bool",
+                                       "int",
+                                       "uint",
+                                       "double",
+                                       "string",
+                                       "bytes",
+                                       "list",
+                                       "map",
+                                       "null_type",
+                                       "type",
+                                       "google.protobuf.Timestamp",
                                        "google.protobuf.Duration"};
-  return std::find_if(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return n == t; }) !=
-         std::end(kTypes);
+  return std::find_if(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return n == t; }) != std::end(kTypes);
 }
 
 class Compiler {
@@ -43,10 +51,13 @@ class Compiler {
  private:
   NodePtr CompileNode(const Expr& e) {
     switch (e.type) {
-      case Expr::Type::kConst: return std::make_unique<internal::ConstNode>(e.constant);
+      case Expr::Type::kConst:
+        return std::make_unique<internal::ConstNode>(e.constant);
       case Expr::Type::kIdent:
-      case Expr::Type::kSelect: return CompileNameOrSelect(e);
-      case Expr::Type::kCall: return CompileCall(e);
+      case Expr::Type::kSelect:
+        return CompileNameOrSelect(e);
+      case Expr::Type::kCall:
+        return CompileCall(e);
       case Expr::Type::kList: {
         // A literal of constants (['enterprise', 'public_institution']) is built once here rather
         // than allocated again on every evaluation; values are immutable, so sharing is safe.
@@ -81,8 +92,10 @@ class Compiler {
         }
         return std::make_unique<internal::MapNode>(std::move(keys), std::move(values));
       }
-      case Expr::Type::kStruct: return CompileStruct(e);
-      case Expr::Type::kComprehension: return CompileComprehension(e);
+      case Expr::Type::kStruct:
+        return CompileStruct(e);
+      case Expr::Type::kComprehension:
+        return CompileComprehension(e);
     }
     return std::make_unique<internal::ConstNode>(Value::Error("unsupported expression"));
   }
@@ -187,8 +200,7 @@ class Compiler {
       if (fn == "_?_:_" && e.args.size() == 3) {
         return std::make_unique<internal::TernaryNode>(Compile(*e.args[0]), Compile(*e.args[1]), Compile(*e.args[2]));
       }
-      if (fn == "@in" && e.args.size() == 2 && e.args[1]->type == Expr::Type::kList &&
-          AllConstant(e.args[1]->args)) {
+      if (fn == "@in" && e.args.size() == 2 && e.args[1]->type == Expr::Type::kList && AllConstant(e.args[1]->args)) {
         ValueList items;
         items.reserve(e.args[1]->args.size());
         for (const auto& a : e.args[1]->args) items.push_back(a->constant);
@@ -205,8 +217,7 @@ class Compiler {
       const Expr* target = e.operand ? e.operand.get() : (e.args.size() == 2 ? e.args[0].get() : nullptr);
       const Expr* pattern = e.operand ? (e.args.size() == 1 ? e.args[0].get() : nullptr)
                                       : (e.args.size() == 2 ? e.args[1].get() : nullptr);
-      if (target && pattern && pattern->type == Expr::Type::kConst &&
-          pattern->constant.kind() == Kind::kString) {
+      if (target && pattern && pattern->type == Expr::Type::kConst && pattern->constant.kind() == Kind::kString) {
         auto re = std::make_unique<RE2>(pattern->constant.string_value(), RE2::Quiet);
         return std::make_unique<internal::MatchesNode>(Compile(*target), std::move(re));
       }
@@ -245,8 +256,8 @@ class Compiler {
     scopes_.pop_back();
     if (slot2 >= 0) scopes_.pop_back();
     next_slot_ -= slot2 >= 0 ? 2 : 1;
-    return std::make_unique<internal::ComprehensionNode>(e.macro, std::move(range), slot1, slot2,
-                                                          std::move(predicate), std::move(transform));
+    return std::make_unique<internal::ComprehensionNode>(e.macro, std::move(range), slot1, slot2, std::move(predicate),
+                                                         std::move(transform));
   }
 
   const CompileOptions& options_;

@@ -12,7 +12,8 @@ int64_t SizeCost(const Value& v, int64_t cap) {
   constexpr int64_t kBytesPerUnit = 16;
   switch (v.kind()) {
     case Kind::kString:
-    case Kind::kBytes: return static_cast<int64_t>(v.string_value().size()) / kBytesPerUnit;
+    case Kind::kBytes:
+      return static_cast<int64_t>(v.string_value().size()) / kBytesPerUnit;
     case Kind::kList: {
       const ValueList& items = v.list_value();
       int64_t total = static_cast<int64_t>(items.size());
@@ -28,7 +29,8 @@ int64_t SizeCost(const Value& v, int64_t cap) {
       }
       return total;
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -130,7 +132,8 @@ Value CallNode::Eval(Frame& f) const {
 
 bool CallNode::ChargeCall(Frame& f, const Value* args, size_t n, const Value& result) const {
   switch (cost_) {
-    case CallCost::kNone: return true;
+    case CallCost::kNone:
+      return true;
     case CallCost::kStringArgument:
       return args[0].kind() != Kind::kString || f.Charge(SizeCost(args[0], f.cost_left));
     case CallCost::kMembership:
@@ -262,12 +265,16 @@ Value ComprehensionNode::Run(Frame& f) const {
   }
   switch (macro_) {
     case MacroKind::kAll:
-    case MacroKind::kExists: return RunQuantifier(f, range);
-    case MacroKind::kExistsOne: return RunExistsOne(f, range);
+    case MacroKind::kExists:
+      return RunQuantifier(f, range);
+    case MacroKind::kExistsOne:
+      return RunExistsOne(f, range);
     case MacroKind::kMap:
-    case MacroKind::kFilter: return RunList(f, range);
+    case MacroKind::kFilter:
+      return RunList(f, range);
     case MacroKind::kTransformMap:
-    case MacroKind::kTransformMapEntry: return RunMap(f, range);
+    case MacroKind::kTransformMapEntry:
+      return RunMap(f, range);
   }
   return Value::Error("unknown comprehension");
 }

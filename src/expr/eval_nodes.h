@@ -136,8 +136,7 @@ class MatchesNode : public Node {
 // going through a generic call.
 class InConstListNode : public Node {
  public:
-  InConstListNode(NodePtr needle, ValueList items)
-      : needle_(std::move(needle)), items_(std::move(items)) {}
+  InConstListNode(NodePtr needle, ValueList items) : needle_(std::move(needle)), items_(std::move(items)) {}
   Value Eval(Frame& f) const override;
 
  private:
@@ -198,8 +197,12 @@ class MapNode : public Node {
 class ComprehensionNode : public Node {
  public:
   ComprehensionNode(MacroKind macro, NodePtr range, int slot1, int slot2, NodePtr predicate, NodePtr transform)
-      : macro_(macro), range_(std::move(range)), slot1_(slot1), slot2_(slot2),
-        predicate_(std::move(predicate)), transform_(std::move(transform)) {}
+      : macro_(macro),
+        range_(std::move(range)),
+        slot1_(slot1),
+        slot2_(slot2),
+        predicate_(std::move(predicate)),
+        transform_(std::move(transform)) {}
   Value Eval(Frame& f) const override;
 
  private:

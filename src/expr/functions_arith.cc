@@ -53,7 +53,9 @@ Value CompareOp(const Value* a, const char* name, bool (*test)(int)) {
 // An integral list index from int, uint or a double with no fraction.
 bool IndexOf(const Value& v, int64_t* out) {
   switch (v.kind()) {
-    case Kind::kInt: *out = v.int_value(); return true;
+    case Kind::kInt:
+      *out = v.int_value();
+      return true;
     case Kind::kUint:
       if (v.uint_value() > static_cast<uint64_t>(INT64_MAX)) {
         *out = INT64_MAX;
@@ -67,7 +69,8 @@ bool IndexOf(const Value& v, int64_t* out) {
       *out = static_cast<int64_t>(d);
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -90,13 +93,16 @@ Value Add(const Value* a, size_t) {
         if (__builtin_add_overflow(x.uint_value(), y.uint_value(), &r)) return UintOverflow();
         return Value::Uint(r);
       }
-      case Kind::kDouble: return Value::Double(x.double_value() + y.double_value());
+      case Kind::kDouble:
+        return Value::Double(x.double_value() + y.double_value());
       case Kind::kString:
       case Kind::kBytes:
-      case Kind::kList: return Concat(x, y);
+      case Kind::kList:
+        return Concat(x, y);
       case Kind::kDuration:
         return MakeDuration(static_cast<__int128>(x.duration_nanos()) + y.duration_nanos());
-      default: break;
+      default:
+        break;
     }
   }
   if (kx == Kind::kTimestamp && ky == Kind::kDuration) return AddTimestampDuration(x.time_value(), y.duration_nanos());
@@ -119,11 +125,14 @@ Value Subtract(const Value* a, size_t) {
         if (__builtin_sub_overflow(x.uint_value(), y.uint_value(), &r)) return UintOverflow();
         return Value::Uint(r);
       }
-      case Kind::kDouble: return Value::Double(x.double_value() - y.double_value());
+      case Kind::kDouble:
+        return Value::Double(x.double_value() - y.double_value());
       case Kind::kDuration:
         return MakeDuration(static_cast<__int128>(x.duration_nanos()) - y.duration_nanos());
-      case Kind::kTimestamp: return MakeDuration(TotalNanos(x.time_value()) - TotalNanos(y.time_value()));
-      default: break;
+      case Kind::kTimestamp:
+        return MakeDuration(TotalNanos(x.time_value()) - TotalNanos(y.time_value()));
+      default:
+        break;
     }
   }
   if (kx == Kind::kTimestamp && ky == Kind::kDuration) {
@@ -146,8 +155,10 @@ Value Multiply(const Value* a, size_t) {
         if (__builtin_mul_overflow(x.uint_value(), y.uint_value(), &r)) return UintOverflow();
         return Value::Uint(r);
       }
-      case Kind::kDouble: return Value::Double(x.double_value() * y.double_value());
-      default: break;
+      case Kind::kDouble:
+        return Value::Double(x.double_value() * y.double_value());
+      default:
+        break;
     }
   }
   return NoSuchOverload("_*_", a, 2);
@@ -164,8 +175,10 @@ Value Divide(const Value* a, size_t) {
       case Kind::kUint:
         if (y.uint_value() == 0) return Value::Error("division by zero");
         return Value::Uint(x.uint_value() / y.uint_value());
-      case Kind::kDouble: return Value::Double(x.double_value() / y.double_value());
-      default: break;
+      case Kind::kDouble:
+        return Value::Double(x.double_value() / y.double_value());
+      default:
+        break;
     }
   }
   return NoSuchOverload("_/_", a, 2);
@@ -182,7 +195,8 @@ Value Modulo(const Value* a, size_t) {
       case Kind::kUint:
         if (y.uint_value() == 0) return Value::Error("modulus by zero");
         return Value::Uint(x.uint_value() % y.uint_value());
-      default: break;
+      default:
+        break;
     }
   }
   return NoSuchOverload("_%_", a, 2);
@@ -194,11 +208,13 @@ Value Negate(const Value* a, size_t) {
     case Kind::kInt:
       if (x.int_value() == INT64_MIN) return Overflow();
       return Value::Int(-x.int_value());
-    case Kind::kDouble: return Value::Double(-x.double_value());
+    case Kind::kDouble:
+      return Value::Double(-x.double_value());
     case Kind::kDuration:
       if (x.duration_nanos() == INT64_MIN) return Value::Error("duration out of range");
       return Value::Duration(-x.duration_nanos());
-    default: return NoSuchOverload("-_", a, 1);
+    default:
+      return NoSuchOverload("-_", a, 1);
   }
 }
 
@@ -248,8 +264,7 @@ Value Index(const Value* a, size_t) {
   }
   if (c.kind() == Kind::kMap) {
     Kind kk = k.kind();
-    if (kk != Kind::kBool && kk != Kind::kInt && kk != Kind::kUint && kk != Kind::kString &&
-        kk != Kind::kDouble) {
+    if (kk != Kind::kBool && kk != Kind::kInt && kk != Kind::kUint && kk != Kind::kString && kk != Kind::kDouble) {
       return NoSuchOverload("_[_]", a, 2);
     }
     const Value* v = c.map_value().Find(k);

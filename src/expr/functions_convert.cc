@@ -42,7 +42,8 @@ Value NoSuchOverload(std::string_view function, const Value* args, size_t argc) 
 Value ToInt(const Value* a, size_t) {
   const Value& x = a[0];
   switch (x.kind()) {
-    case Kind::kInt: return x;
+    case Kind::kInt:
+      return x;
     case Kind::kUint:
       if (x.uint_value() > static_cast<uint64_t>(INT64_MAX)) return RangeError("uint too large for int");
       return Value::Int(static_cast<int64_t>(x.uint_value()));
@@ -57,15 +58,18 @@ Value ToInt(const Value* a, size_t) {
       if (!ParseInt64(x.string_value(), &v)) return Value::Error("cannot convert '" + x.string_value() + "' to int");
       return Value::Int(v);
     }
-    case Kind::kTimestamp: return Value::Int(x.time_value().seconds);
-    default: return NoSuchOverload("int", a, 1);
+    case Kind::kTimestamp:
+      return Value::Int(x.time_value().seconds);
+    default:
+      return NoSuchOverload("int", a, 1);
   }
 }
 
 Value ToUint(const Value* a, size_t) {
   const Value& x = a[0];
   switch (x.kind()) {
-    case Kind::kUint: return x;
+    case Kind::kUint:
+      return x;
     case Kind::kInt:
       if (x.int_value() < 0) return RangeError("negative int to uint");
       return Value::Uint(static_cast<uint64_t>(x.int_value()));
@@ -81,16 +85,20 @@ Value ToUint(const Value* a, size_t) {
       if (!ParseUint64(x.string_value(), &v)) return Value::Error("cannot convert '" + x.string_value() + "' to uint");
       return Value::Uint(v);
     }
-    default: return NoSuchOverload("uint", a, 1);
+    default:
+      return NoSuchOverload("uint", a, 1);
   }
 }
 
 Value ToDouble(const Value* a, size_t) {
   const Value& x = a[0];
   switch (x.kind()) {
-    case Kind::kDouble: return x;
-    case Kind::kInt: return Value::Double(static_cast<double>(x.int_value()));
-    case Kind::kUint: return Value::Double(static_cast<double>(x.uint_value()));
+    case Kind::kDouble:
+      return x;
+    case Kind::kInt:
+      return Value::Double(static_cast<double>(x.int_value()));
+    case Kind::kUint:
+      return Value::Double(static_cast<double>(x.uint_value()));
     case Kind::kString: {
       const std::string& s = x.string_value();
       char* end = nullptr;
@@ -99,25 +107,35 @@ Value ToDouble(const Value* a, size_t) {
       if (end != s.c_str() + s.size()) return Value::Error("cannot convert '" + s + "' to double");
       return Value::Double(d);
     }
-    default: return NoSuchOverload("double", a, 1);
+    default:
+      return NoSuchOverload("double", a, 1);
   }
 }
 
 Value ToString(const Value* a, size_t) {
   const Value& x = a[0];
   switch (x.kind()) {
-    case Kind::kString: return x;
-    case Kind::kInt: return Value::String(std::to_string(x.int_value()));
-    case Kind::kUint: return Value::String(std::to_string(x.uint_value()));
-    case Kind::kDouble: return Value::String(FormatDouble(x.double_value()));
-    case Kind::kBool: return Value::String(x.bool_value() ? "true" : "false");
+    case Kind::kString:
+      return x;
+    case Kind::kInt:
+      return Value::String(std::to_string(x.int_value()));
+    case Kind::kUint:
+      return Value::String(std::to_string(x.uint_value()));
+    case Kind::kDouble:
+      return Value::String(FormatDouble(x.double_value()));
+    case Kind::kBool:
+      return Value::String(x.bool_value() ? "true" : "false");
     case Kind::kBytes:
       if (!IsValidUtf8(x.string_value())) return Value::Error("invalid UTF-8 in bytes to string conversion");
       return Value::String(x.string_value());
-    case Kind::kTimestamp: return Value::String(FormatTimestamp(x.time_value()));
-    case Kind::kDuration: return Value::String(FormatDuration(x.duration_nanos()));
-    case Kind::kType: return Value::String(x.type_name());
-    default: return NoSuchOverload("string", a, 1);
+    case Kind::kTimestamp:
+      return Value::String(FormatTimestamp(x.time_value()));
+    case Kind::kDuration:
+      return Value::String(FormatDuration(x.duration_nanos()));
+    case Kind::kType:
+      return Value::String(x.type_name());
+    default:
+      return NoSuchOverload("string", a, 1);
   }
 }
 
@@ -143,7 +161,8 @@ Value ToBool(const Value* a, size_t) {
 Value ToTimestamp(const Value* a, size_t) {
   const Value& x = a[0];
   switch (x.kind()) {
-    case Kind::kTimestamp: return x;
+    case Kind::kTimestamp:
+      return x;
     case Kind::kString: {
       TimeParts t;
       std::string err;
@@ -155,22 +174,26 @@ Value ToTimestamp(const Value* a, size_t) {
       if (!TimestampInRange(t)) return RangeError("timestamp out of range");
       return Value::Timestamp(t.seconds, 0);
     }
-    default: return NoSuchOverload("timestamp", a, 1);
+    default:
+      return NoSuchOverload("timestamp", a, 1);
   }
 }
 
 Value ToDuration(const Value* a, size_t) {
   const Value& x = a[0];
   switch (x.kind()) {
-    case Kind::kDuration: return x;
+    case Kind::kDuration:
+      return x;
     case Kind::kString: {
       int64_t nanos;
       std::string err;
       if (!ParseDuration(x.string_value(), &nanos, &err)) return Value::Error(err);
       return Value::Duration(nanos);
     }
-    case Kind::kInt: return Value::Duration(x.int_value());
-    default: return NoSuchOverload("duration", a, 1);
+    case Kind::kInt:
+      return Value::Duration(x.int_value());
+    default:
+      return NoSuchOverload("duration", a, 1);
   }
 }
 
@@ -181,11 +204,16 @@ Value Dyn(const Value* a, size_t) { return a[0]; }
 Value Size(const Value* a, size_t) {
   const Value& x = a[0];
   switch (x.kind()) {
-    case Kind::kString: return Value::Int(CodePointCount(x.string_value()));
-    case Kind::kBytes: return Value::Int(static_cast<int64_t>(x.string_value().size()));
-    case Kind::kList: return Value::Int(static_cast<int64_t>(x.list_value().size()));
-    case Kind::kMap: return Value::Int(static_cast<int64_t>(x.map_value().size()));
-    default: return NoSuchOverload("size", a, 1);
+    case Kind::kString:
+      return Value::Int(CodePointCount(x.string_value()));
+    case Kind::kBytes:
+      return Value::Int(static_cast<int64_t>(x.string_value().size()));
+    case Kind::kList:
+      return Value::Int(static_cast<int64_t>(x.list_value().size()));
+    case Kind::kMap:
+      return Value::Int(static_cast<int64_t>(x.map_value().size()));
+    default:
+      return NoSuchOverload("size", a, 1);
   }
 }
 

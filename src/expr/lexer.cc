@@ -21,10 +21,9 @@ int HexVal(char c) {
 }  // namespace
 
 bool IsReservedWord(std::string_view w) {
-  static const char* const kReserved[] = {"as",     "break",  "const",    "continue", "else",
-                                          "for",    "function", "if",     "import",   "let",
-                                          "loop",   "package", "namespace", "return",  "var",
-                                          "void",   "while"};
+  static const char* const kReserved[] = {"as",        "break",  "const",  "continue", "else", "for",
+                                          "function",  "if",     "import", "let",      "loop", "package",
+                                          "namespace", "return", "var",    "void",     "while"};
   for (const char* r : kReserved) {
     if (w == r) return true;
   }
@@ -104,11 +103,16 @@ Token Lexer::LexIdent(Token t) {
   size_t start = pos_;
   while (pos_ < src_.size() && (IsIdentStart(src_[pos_]) || IsDigit(src_[pos_]))) ++pos_;
   t.text = std::string(src_.substr(start, pos_ - start));
-  if (t.text == "true") t.kind = TokenKind::kTrue;
-  else if (t.text == "false") t.kind = TokenKind::kFalse;
-  else if (t.text == "null") t.kind = TokenKind::kNull;
-  else if (t.text == "in") t.kind = TokenKind::kIn;
-  else t.kind = TokenKind::kIdent;
+  if (t.text == "true")
+    t.kind = TokenKind::kTrue;
+  else if (t.text == "false")
+    t.kind = TokenKind::kFalse;
+  else if (t.text == "null")
+    t.kind = TokenKind::kNull;
+  else if (t.text == "in")
+    t.kind = TokenKind::kIn;
+  else
+    t.kind = TokenKind::kIdent;
   return t;
 }
 
@@ -146,28 +150,50 @@ bool Lexer::LexOperator(Token* t) {
   };
   const char next = pos_ + 1 < src_.size() ? src_[pos_ + 1] : '\0';
   switch (src_[pos_]) {
-    case '(': return take(1, TokenKind::kLParen);
-    case ')': return take(1, TokenKind::kRParen);
-    case '[': return take(1, TokenKind::kLBracket);
-    case ']': return take(1, TokenKind::kRBracket);
-    case '{': return take(1, TokenKind::kLBrace);
-    case '}': return take(1, TokenKind::kRBrace);
-    case '.': return take(1, TokenKind::kDot);
-    case ',': return take(1, TokenKind::kComma);
-    case ':': return take(1, TokenKind::kColon);
-    case '?': return take(1, TokenKind::kQuestion);
-    case '+': return take(1, TokenKind::kPlus);
-    case '-': return take(1, TokenKind::kMinus);
-    case '*': return take(1, TokenKind::kStar);
-    case '/': return take(1, TokenKind::kSlash);
-    case '%': return take(1, TokenKind::kPercent);
-    case '!': return next == '=' ? take(2, TokenKind::kNe) : take(1, TokenKind::kBang);
-    case '=': return next == '=' && take(2, TokenKind::kEq);
-    case '<': return next == '=' ? take(2, TokenKind::kLe) : take(1, TokenKind::kLt);
-    case '>': return next == '=' ? take(2, TokenKind::kGe) : take(1, TokenKind::kGt);
-    case '&': return next == '&' && take(2, TokenKind::kAnd);
-    case '|': return next == '|' && take(2, TokenKind::kOr);
-    default: return false;
+    case '(':
+      return take(1, TokenKind::kLParen);
+    case ')':
+      return take(1, TokenKind::kRParen);
+    case '[':
+      return take(1, TokenKind::kLBracket);
+    case ']':
+      return take(1, TokenKind::kRBracket);
+    case '{':
+      return take(1, TokenKind::kLBrace);
+    case '}':
+      return take(1, TokenKind::kRBrace);
+    case '.':
+      return take(1, TokenKind::kDot);
+    case ',':
+      return take(1, TokenKind::kComma);
+    case ':':
+      return take(1, TokenKind::kColon);
+    case '?':
+      return take(1, TokenKind::kQuestion);
+    case '+':
+      return take(1, TokenKind::kPlus);
+    case '-':
+      return take(1, TokenKind::kMinus);
+    case '*':
+      return take(1, TokenKind::kStar);
+    case '/':
+      return take(1, TokenKind::kSlash);
+    case '%':
+      return take(1, TokenKind::kPercent);
+    case '!':
+      return next == '=' ? take(2, TokenKind::kNe) : take(1, TokenKind::kBang);
+    case '=':
+      return next == '=' && take(2, TokenKind::kEq);
+    case '<':
+      return next == '=' ? take(2, TokenKind::kLe) : take(1, TokenKind::kLt);
+    case '>':
+      return next == '=' ? take(2, TokenKind::kGe) : take(1, TokenKind::kGt);
+    case '&':
+      return next == '&' && take(2, TokenKind::kAnd);
+    case '|':
+      return next == '|' && take(2, TokenKind::kOr);
+    default:
+      return false;
   }
 }
 
@@ -304,8 +330,7 @@ bool Lexer::LexHexEscape(char e, int32_t esc_at, bool bytes, std::string* out, s
 }
 
 // \000 to \377 (pos_ after the first digit `e`).
-bool Lexer::LexOctalEscape(char e, int32_t esc_at, bool bytes, std::string* out,
-                           std::vector<Diagnostic>* diagnostics) {
+bool Lexer::LexOctalEscape(char e, int32_t esc_at, bool bytes, std::string* out, std::vector<Diagnostic>* diagnostics) {
   uint32_t v = static_cast<uint32_t>(e - '0');
   for (int i = 0; i < 2; ++i) {
     if (pos_ >= src_.size() || src_[pos_] < '0' || src_[pos_] > '7') {
@@ -314,8 +339,10 @@ bool Lexer::LexOctalEscape(char e, int32_t esc_at, bool bytes, std::string* out,
     }
     v = v * 8 + static_cast<uint32_t>(src_[pos_++] - '0');
   }
-  if (bytes) out->push_back(static_cast<char>(v));
-  else AppendUtf8(out, v);
+  if (bytes)
+    out->push_back(static_cast<char>(v));
+  else
+    AppendUtf8(out, v);
   return true;
 }
 
@@ -326,16 +353,44 @@ bool Lexer::LexEscape(bool bytes, std::string* out, std::vector<Diagnostic>* dia
   const char e = src_[pos_ + 1];
   pos_ += 2;
   switch (e) {
-    case 'a': out->push_back('\a'); return true;
-    case 'b': out->push_back('\b'); return true;
-    case 'f': out->push_back('\f'); return true;
-    case 'n': out->push_back('\n'); return true;
-    case 'r': out->push_back('\r'); return true;
-    case 't': out->push_back('\t'); return true;
-    case 'v': out->push_back('\v'); return true;
-    case '\\': case '?': case '"': case '\'': case '`': out->push_back(e); return true;
-    case 'x': case 'X': case 'u': case 'U': return LexHexEscape(e, esc_at, bytes, out, diagnostics);
-    case '0': case '1': case '2': case '3': return LexOctalEscape(e, esc_at, bytes, out, diagnostics);
+    case 'a':
+      out->push_back('\a');
+      return true;
+    case 'b':
+      out->push_back('\b');
+      return true;
+    case 'f':
+      out->push_back('\f');
+      return true;
+    case 'n':
+      out->push_back('\n');
+      return true;
+    case 'r':
+      out->push_back('\r');
+      return true;
+    case 't':
+      out->push_back('\t');
+      return true;
+    case 'v':
+      out->push_back('\v');
+      return true;
+    case '\\':
+    case '?':
+    case '"':
+    case '\'':
+    case '`':
+      out->push_back(e);
+      return true;
+    case 'x':
+    case 'X':
+    case 'u':
+    case 'U':
+      return LexHexEscape(e, esc_at, bytes, out, diagnostics);
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+      return LexOctalEscape(e, esc_at, bytes, out, diagnostics);
     default:
       Error(esc_at, std::string("invalid escape sequence \\") + e, diagnostics);
       return false;
@@ -366,8 +421,7 @@ Token Lexer::QuotedToken(Token t, size_t prefix_start, bool closed, bool bad, bo
   return t;
 }
 
-Token Lexer::LexQuoted(size_t prefix_start, bool raw, bool bytes,
-                       std::vector<Diagnostic>* diagnostics) {
+Token Lexer::LexQuoted(size_t prefix_start, bool raw, bool bytes, std::vector<Diagnostic>* diagnostics) {
   Token t;
   t.offset = static_cast<int32_t>(prefix_start);
   const char q = src_[pos_];

@@ -15,7 +15,7 @@ namespace qgrant::expr {
 enum class TokenKind : uint8_t {
   kEnd,
   kIdent,
-  kInt,      // decimal or hex; the text is kept so that -9223372036854775808 can be formed
+  kInt,  // decimal or hex; the text is kept so that -9223372036854775808 can be formed
   kUint,
   kDouble,
   kString,
@@ -24,18 +24,38 @@ enum class TokenKind : uint8_t {
   kFalse,
   kNull,
   kIn,
-  kLParen, kRParen, kLBracket, kRBracket, kLBrace, kRBrace,
-  kDot, kComma, kColon, kQuestion,
-  kPlus, kMinus, kStar, kSlash, kPercent,
-  kBang, kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr,
+  kLParen,
+  kRParen,
+  kLBracket,
+  kRBracket,
+  kLBrace,
+  kRBrace,
+  kDot,
+  kComma,
+  kColon,
+  kQuestion,
+  kPlus,
+  kMinus,
+  kStar,
+  kSlash,
+  kPercent,
+  kBang,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kAnd,
+  kOr,
   kError,
 };
 
 struct Token {
   TokenKind kind = TokenKind::kEnd;
   int32_t offset = 0;
-  std::string text;       // identifier name, or the literal's source text
-  Value value;            // decoded literal (string, bytes, double, uint)
+  std::string text;           // identifier name, or the literal's source text
+  Value value;                // decoded literal (string, bytes, double, uint)
   bool int_overflow = false;  // decimal int literal above INT64_MAX (valid only after unary minus)
   uint64_t int_magnitude = 0;
   bool quoted_ident = false;  // `a-b`: valid only as a field name after a dot

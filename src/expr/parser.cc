@@ -51,13 +51,13 @@ void DestroyIteratively(ExprPtr root) {
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, const ParseOptions& options, ParsedExpr* out,
-         std::vector<Diagnostic>* diagnostics)
+  Parser(std::vector<Token> tokens, const ParseOptions& options, ParsedExpr* out, std::vector<Diagnostic>* diagnostics)
       : tokens_(std::move(tokens)), options_(options), out_(out), diags_(diagnostics) {}
 
   ExprPtr ParseAll() {
     ExprPtr e = ParseExpr();
-    if (Peek().kind != TokenKind::kEnd) Error(Peek().offset, "unexpected " + Describe(Peek()) + " after the expression");
+    if (Peek().kind != TokenKind::kEnd)
+      Error(Peek().offset, "unexpected " + Describe(Peek()) + " after the expression");
     return e;
   }
 
@@ -83,9 +83,12 @@ class Parser {
 
   static std::string Describe(const Token& t) {
     switch (t.kind) {
-      case TokenKind::kEnd: return "end of input";
-      case TokenKind::kIdent: return "'" + t.text + "'";
-      default: return t.text.empty() ? "token" : "'" + t.text + "'";
+      case TokenKind::kEnd:
+        return "end of input";
+      case TokenKind::kIdent:
+        return "'" + t.text + "'";
+      default:
+        return t.text.empty() ? "token" : "'" + t.text + "'";
     }
   }
 
@@ -134,8 +137,7 @@ class Parser {
   bool TooDeep() {
     if (depth_ <= options_.max_recursion_depth) return false;
     if (!too_deep_reported_) {
-      Error(Peek().offset, "expression nests too deeply (limit " +
-                               std::to_string(options_.max_recursion_depth) + ")");
+      Error(Peek().offset, "expression nests too deeply (limit " + std::to_string(options_.max_recursion_depth) + ")");
       too_deep_reported_ = true;
     }
     return true;
@@ -166,14 +168,22 @@ class Parser {
   static const char* AndOp(TokenKind k) { return k == TokenKind::kAnd ? "_&&_" : nullptr; }
   static const char* RelationOp(TokenKind k) {
     switch (k) {
-      case TokenKind::kLt: return "_<_";
-      case TokenKind::kLe: return "_<=_";
-      case TokenKind::kGt: return "_>_";
-      case TokenKind::kGe: return "_>=_";
-      case TokenKind::kEq: return "_==_";
-      case TokenKind::kNe: return "_!=_";
-      case TokenKind::kIn: return "@in";
-      default: return nullptr;
+      case TokenKind::kLt:
+        return "_<_";
+      case TokenKind::kLe:
+        return "_<=_";
+      case TokenKind::kGt:
+        return "_>_";
+      case TokenKind::kGe:
+        return "_>=_";
+      case TokenKind::kEq:
+        return "_==_";
+      case TokenKind::kNe:
+        return "_!=_";
+      case TokenKind::kIn:
+        return "@in";
+      default:
+        return nullptr;
     }
   }
   static const char* AdditionOp(TokenKind k) {
@@ -254,8 +264,8 @@ class Parser {
     for (int chain = 1;; ++chain) {
       if (depth_ + chain > options_.max_recursion_depth) {
         if (!too_deep_reported_) {
-          Error(Peek().offset, "expression nests too deeply (limit " +
-                                   std::to_string(options_.max_recursion_depth) + ")");
+          Error(Peek().offset,
+                "expression nests too deeply (limit " + std::to_string(options_.max_recursion_depth) + ")");
           too_deep_reported_ = true;
         }
         pos_ = tokens_.size() - 1;
@@ -265,9 +275,8 @@ class Parser {
         int32_t off = Take().offset;
         const Token& sel = Peek();
         std::string field;
-        if (sel.kind == TokenKind::kIdent || sel.kind == TokenKind::kTrue ||
-            sel.kind == TokenKind::kFalse || sel.kind == TokenKind::kNull ||
-            sel.kind == TokenKind::kIn) {
+        if (sel.kind == TokenKind::kIdent || sel.kind == TokenKind::kTrue || sel.kind == TokenKind::kFalse ||
+            sel.kind == TokenKind::kNull || sel.kind == TokenKind::kIn) {
           field = sel.text;
           Take();
         } else {
@@ -389,7 +398,8 @@ class Parser {
         e->args = ParseArgs(TokenKind::kRBracket, "']'");
         return e;
       }
-      case TokenKind::kLBrace: return ParseMapLiteral();
+      case TokenKind::kLBrace:
+        return ParseMapLiteral();
       case TokenKind::kDot:
       case TokenKind::kIdent: {
         int32_t off = t.offset;
@@ -561,8 +571,7 @@ bool Parse(std::string_view source, const ParseOptions& options, ParsedExpr* out
     if (const Expr* deep = FindTooDeep(*root, options.max_recursion_depth)) {
       Diagnostic d;
       d.pos.offset = deep->offset;
-      d.message =
-          "expression nests too deeply (limit " + std::to_string(options.max_recursion_depth) + ")";
+      d.message = "expression nests too deeply (limit " + std::to_string(options.max_recursion_depth) + ")";
       diags.push_back(std::move(d));
     }
   }

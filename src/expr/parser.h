@@ -25,6 +25,6 @@ struct ParseOptions {
 // Parses `source`. On success `out->root` is set and `diagnostics` is untouched; otherwise the
 // diagnostics say what is wrong (with line and column filled in) and `out->root` may be null.
 [[nodiscard]] bool Parse(std::string_view source, const ParseOptions& options, ParsedExpr* out,
-           std::vector<Diagnostic>* diagnostics);
+                         std::vector<Diagnostic>* diagnostics);
 
 }  // namespace qgrant::expr

@@ -98,8 +98,7 @@ class Program {
   Value Evaluate(const Activation& activation, const EvaluateOptions& options = {}) const;
 
  private:
-  friend bool Compile(const ParsedExpr&, const CompileOptions&, std::unique_ptr<Program>*,
-                      std::vector<Diagnostic>*);
+  friend bool Compile(const ParsedExpr&, const CompileOptions&, std::unique_ptr<Program>*, std::vector<Diagnostic>*);
   Program() = default;
   std::unique_ptr<internal::Node> root_;
   int local_slots_ = 0;
@@ -109,7 +108,7 @@ class Program {
 // functions and variables, and constant regular expressions that do not compile, become errors
 // at evaluation time of the call concerned, as CEL requires when no checker runs. Run the
 // Checker first to catch them before evaluation.
-[[nodiscard]] bool Compile(const ParsedExpr& parsed, const CompileOptions& options,
-             std::unique_ptr<Program>* program, std::vector<Diagnostic>* diagnostics);
+[[nodiscard]] bool Compile(const ParsedExpr& parsed, const CompileOptions& options, std::unique_ptr<Program>* program,
+                           std::vector<Diagnostic>* diagnostics);
 
 }  // namespace qgrant::expr

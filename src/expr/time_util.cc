@@ -40,8 +40,8 @@ bool ParseOffset(std::string_view s, int64_t* seconds) {
     sign = -1;
   }
   int64_t h, m;
-  if (!ReadDigits(s, &pos, 2, &h) || !Expect(s, &pos, ':') || !ReadDigits(s, &pos, 2, &m) ||
-      pos != s.size() || h > 23 || m > 59) {
+  if (!ReadDigits(s, &pos, 2, &h) || !Expect(s, &pos, ':') || !ReadDigits(s, &pos, 2, &m) || pos != s.size() ||
+      h > 23 || m > 59) {
     return false;
   }
   *seconds = sign * (h * 3600 + m * 60);
@@ -50,9 +50,7 @@ bool ParseOffset(std::string_view s, int64_t* seconds) {
 
 }  // namespace
 
-bool TimestampInRange(TimeParts t) {
-  return t.seconds >= kMinTimestampSeconds && t.seconds <= kMaxTimestampSeconds;
-}
+bool TimestampInRange(TimeParts t) { return t.seconds >= kMinTimestampSeconds && t.seconds <= kMaxTimestampSeconds; }
 
 bool DaysFromCivil(int64_t year, int64_t month, int64_t day, int64_t* days) {
   if (month < 1 || month > 12 || day < 1 || day > 31 || year < -32767 || year > 32767) return false;
@@ -125,8 +123,8 @@ std::string FormatTimestamp(TimeParts t) {
   date::year_month_day ymd{date::sys_days{date::days{days}}};
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(rem / 3600),
+                static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
   std::string out = buf;
   if (t.nanos != 0) {
     char frac[16];
@@ -185,14 +183,22 @@ bool ParseDuration(std::string_view s, int64_t* nanos, std::string* error) {
     while (pos < s.size() && !(s[pos] >= '0' && s[pos] <= '9') && s[pos] != '.') ++pos;
     std::string_view unit = s.substr(ustart, pos - ustart);
     unsigned __int128 mult;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") mult = 1000;
-    else if (unit == "ms") mult = 1000000;
-    else if (unit == "s") mult = kNanosPerSecond;
-    else if (unit == "m") mult = 60 * kNanosPerSecond;
-    else if (unit == "h") mult = 3600 * kNanosPerSecond;
-    else if (unit.empty()) return fail("missing unit");
-    else return fail("unknown unit '" + std::string(unit) + "'");
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      mult = 1000;
+    else if (unit == "ms")
+      mult = 1000000;
+    else if (unit == "s")
+      mult = kNanosPerSecond;
+    else if (unit == "m")
+      mult = 60 * kNanosPerSecond;
+    else if (unit == "h")
+      mult = 3600 * kNanosPerSecond;
+    else if (unit.empty())
+      return fail("missing unit");
+    else
+      return fail("unknown unit '" + std::string(unit) + "'");
     total += whole * mult + frac * mult / scale;
     if (total > limit) return fail("out of range");
   }
@@ -202,8 +208,8 @@ bool ParseDuration(std::string_view s, int64_t* nanos, std::string* error) {
 
 std::string FormatDuration(int64_t nanos) {
   bool neg = nanos < 0;
-  unsigned __int128 abs = neg ? static_cast<unsigned __int128>(-static_cast<__int128>(nanos))
-                              : static_cast<unsigned __int128>(nanos);
+  unsigned __int128 abs =
+      neg ? static_cast<unsigned __int128>(-static_cast<__int128>(nanos)) : static_cast<unsigned __int128>(nanos);
   uint64_t secs = static_cast<uint64_t>(abs / kNanosPerSecond);
   uint32_t frac = static_cast<uint32_t>(abs % kNanosPerSecond);
   std::string out = (neg ? "-" : "") + std::to_string(secs);

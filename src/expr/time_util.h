@@ -31,8 +31,8 @@ std::string FormatDuration(int64_t nanos);
 // Calendar fields of an instant in a time zone.
 struct CivilTime {
   int64_t year = 0;
-  int64_t month = 0;        // 1..12
-  int64_t day = 0;          // 1..31
+  int64_t month = 0;  // 1..12
+  int64_t day = 0;    // 1..31
   int64_t hour = 0;
   int64_t minute = 0;
   int64_t second = 0;

@@ -54,22 +54,37 @@ std::string CelType::FieldNames() const {
 
 std::string CelType::ToString() const {
   switch (kind_) {
-    case Kind::kDyn: return "dyn";
-    case Kind::kNull: return "null_type";
-    case Kind::kBool: return "bool";
-    case Kind::kInt: return "int";
-    case Kind::kUint: return "uint";
-    case Kind::kDouble: return "double";
-    case Kind::kString: return "string";
-    case Kind::kBytes: return "bytes";
-    case Kind::kTimestamp: return "timestamp";
-    case Kind::kDuration: return "duration";
-    case Kind::kList: return "list(" + params_[0].ToString() + ")";
-    case Kind::kMap: return "map(" + params_[0].ToString() + ", " + params_[1].ToString() + ")";
-    case Kind::kType: return params_.empty() ? "type" : "type(" + params_[0].ToString() + ")";
+    case Kind::kDyn:
+      return "dyn";
+    case Kind::kNull:
+      return "null_type";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kInt:
+      return "int";
+    case Kind::kUint:
+      return "uint";
+    case Kind::kDouble:
+      return "double";
+    case Kind::kString:
+      return "string";
+    case Kind::kBytes:
+      return "bytes";
+    case Kind::kTimestamp:
+      return "timestamp";
+    case Kind::kDuration:
+      return "duration";
+    case Kind::kList:
+      return "list(" + params_[0].ToString() + ")";
+    case Kind::kMap:
+      return "map(" + params_[0].ToString() + ", " + params_[1].ToString() + ")";
+    case Kind::kType:
+      return params_.empty() ? "type" : "type(" + params_[0].ToString() + ")";
     case Kind::kParam:
-    case Kind::kObject: return name_;
-    case Kind::kError: return "*error*";
+    case Kind::kObject:
+      return name_;
+    case Kind::kError:
+      return "*error*";
   }
   return "?";
 }
@@ -114,19 +129,29 @@ class TypeParser {
   bool ParseOne(CelType* out, std::string* error) {
     SkipSpace();
     size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' || s_[pos_] == '.')) ++pos_;
+    while (pos_ < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' || s_[pos_] == '.'))
+      ++pos_;
     std::string name(s_.substr(start, pos_ - start));
     if (name.empty()) {
       *error = "expected a type name in '" + std::string(s_) + "'";
       return false;
     }
     using K = CelType::Kind;
-    static const std::pair<const char*, K> kSimple[] = {
-        {"dyn", K::kDyn},       {"any", K::kDyn},        {"null_type", K::kNull}, {"null", K::kNull},
-        {"bool", K::kBool},     {"int", K::kInt},        {"uint", K::kUint},      {"double", K::kDouble},
-        {"string", K::kString}, {"bytes", K::kBytes},    {"timestamp", K::kTimestamp},
-        {"google.protobuf.Timestamp", K::kTimestamp},    {"duration", K::kDuration},
-        {"google.protobuf.Duration", K::kDuration}};
+    static const std::pair<const char*, K> kSimple[] = {{"dyn", K::kDyn},
+                                                        {"any", K::kDyn},
+                                                        {"null_type", K::kNull},
+                                                        {"null", K::kNull},
+                                                        {"bool", K::kBool},
+                                                        {"int", K::kInt},
+                                                        {"uint", K::kUint},
+                                                        {"double", K::kDouble},
+                                                        {"string", K::kString},
+                                                        {"bytes", K::kBytes},
+                                                        {"timestamp", K::kTimestamp},
+                                                        {"google.protobuf.Timestamp", K::kTimestamp},
+                                                        {"duration", K::kDuration},
+                                                        {"google.protobuf.Duration", K::kDuration}};
     for (const auto& [n, k] : kSimple) {
       if (name == n) {
         *out = CelType::Of(k);

@@ -28,7 +28,7 @@ class CelType {
     kType,
     kParam,   // a type parameter of a signature (A, K, V)
     kObject,  // a map with declared fields (a policy's facts): unknown fields are errors
-    kError,  // the type of an expression that failed to check; never reported twice
+    kError,   // the type of an expression that failed to check; never reported twice
   };
 
   CelType() = default;
@@ -59,7 +59,7 @@ class CelType {
   explicit CelType(Kind k) : kind_(k) {}
   Kind kind_ = Kind::kDyn;
   std::vector<CelType> params_;
-  std::string name_;  // kParam, kObject
+  std::string name_;                      // kParam, kObject
   std::vector<std::string> field_names_;  // kObject, parallel to params_
 };
 

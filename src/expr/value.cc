@@ -12,20 +12,34 @@ namespace qgrant::expr {
 
 const char* KindName(Kind k) {
   switch (k) {
-    case Kind::kNull: return "null_type";
-    case Kind::kBool: return "bool";
-    case Kind::kInt: return "int";
-    case Kind::kUint: return "uint";
-    case Kind::kDouble: return "double";
-    case Kind::kString: return "string";
-    case Kind::kBytes: return "bytes";
-    case Kind::kList: return "list";
-    case Kind::kMap: return "map";
-    case Kind::kTimestamp: return "google.protobuf.Timestamp";
-    case Kind::kDuration: return "google.protobuf.Duration";
-    case Kind::kType: return "type";
-    case Kind::kError: return "error";
-    case Kind::kUnknown: return "unknown";
+    case Kind::kNull:
+      return "null_type";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kInt:
+      return "int";
+    case Kind::kUint:
+      return "uint";
+    case Kind::kDouble:
+      return "double";
+    case Kind::kString:
+      return "string";
+    case Kind::kBytes:
+      return "bytes";
+    case Kind::kList:
+      return "list";
+    case Kind::kMap:
+      return "map";
+    case Kind::kTimestamp:
+      return "google.protobuf.Timestamp";
+    case Kind::kDuration:
+      return "google.protobuf.Duration";
+    case Kind::kType:
+      return "type";
+    case Kind::kError:
+      return "error";
+    case Kind::kUnknown:
+      return "unknown";
   }
   return "?";
 }
@@ -115,17 +129,23 @@ std::string Value::TypeName() const { return KindName(kind_); }
 
 std::string Value::DebugString() const {
   switch (kind_) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return scalar_.b ? "true" : "false";
-    case Kind::kInt: return std::to_string(scalar_.i);
-    case Kind::kUint: return std::to_string(scalar_.u) + "u";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return scalar_.b ? "true" : "false";
+    case Kind::kInt:
+      return std::to_string(scalar_.i);
+    case Kind::kUint:
+      return std::to_string(scalar_.u) + "u";
     case Kind::kDouble: {
       std::string s = FormatDouble(scalar_.d);
       if (s.find_first_of(".eEnN") == std::string::npos) s += ".0";  // not after NaN or Inf
       return s;
     }
-    case Kind::kString: return QuoteString(string_value());
-    case Kind::kBytes: return "b" + QuoteBytes(string_value());
+    case Kind::kString:
+      return QuoteString(string_value());
+    case Kind::kBytes:
+      return "b" + QuoteBytes(string_value());
     case Kind::kList: {
       std::string out = "[";
       bool first = true;
@@ -146,10 +166,14 @@ std::string Value::DebugString() const {
       }
       return out + "}";
     }
-    case Kind::kTimestamp: return "timestamp(\"" + FormatTimestamp(time_value()) + "\")";
-    case Kind::kDuration: return "duration(\"" + FormatDuration(duration_nanos()) + "\")";
-    case Kind::kType: return type_name();
-    case Kind::kError: return "error(" + QuoteString(error_message()) + ")";
+    case Kind::kTimestamp:
+      return "timestamp(\"" + FormatTimestamp(time_value()) + "\")";
+    case Kind::kDuration:
+      return "duration(\"" + FormatDuration(duration_nanos()) + "\")";
+    case Kind::kType:
+      return type_name();
+    case Kind::kError:
+      return "error(" + QuoteString(error_message()) + ")";
     case Kind::kUnknown: {
       std::string out = "unknown(";
       bool first = true;
@@ -212,9 +236,15 @@ int CompareTime(TimeParts a, TimeParts b) {
 // Hash of a map key, consistent with heterogeneous numeric equality.
 bool KeyHash(const Value& key, size_t* out) {
   switch (key.kind()) {
-    case Kind::kBool: *out = key.bool_value() ? 0x51 : 0x50; return true;
-    case Kind::kString: *out = std::hash<std::string>()(key.string_value()); return true;
-    case Kind::kInt: *out = std::hash<int64_t>()(key.int_value()) ^ 0x9e37; return true;
+    case Kind::kBool:
+      *out = key.bool_value() ? 0x51 : 0x50;
+      return true;
+    case Kind::kString:
+      *out = std::hash<std::string>()(key.string_value());
+      return true;
+    case Kind::kInt:
+      *out = std::hash<int64_t>()(key.int_value()) ^ 0x9e37;
+      return true;
     case Kind::kUint:
       if (key.uint_value() <= static_cast<uint64_t>(INT64_MAX)) {
         *out = std::hash<int64_t>()(static_cast<int64_t>(key.uint_value())) ^ 0x9e37;
@@ -235,7 +265,8 @@ bool KeyHash(const Value& key, size_t* out) {
       }
       return false;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -246,13 +277,17 @@ bool EqualValues(const Value& a, const Value& b) {
   if (IsNumber(ka) && IsNumber(kb)) return CompareNumbers(a, b) == 0;
   if (ka != kb) return false;
   switch (ka) {
-    case Kind::kNull: return true;
-    case Kind::kBool: return a.bool_value() == b.bool_value();
+    case Kind::kNull:
+      return true;
+    case Kind::kBool:
+      return a.bool_value() == b.bool_value();
     case Kind::kString:
     case Kind::kBytes:
-    case Kind::kType: return a.string_value() == b.string_value();
+    case Kind::kType:
+      return a.string_value() == b.string_value();
     case Kind::kTimestamp:
-    case Kind::kDuration: return CompareTime(a.time_value(), b.time_value()) == 0;
+    case Kind::kDuration:
+      return CompareTime(a.time_value(), b.time_value()) == 0;
     case Kind::kList: {
       const auto& x = a.list_value();
       const auto& y = b.list_value();
@@ -272,7 +307,8 @@ bool EqualValues(const Value& a, const Value& b) {
       }
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -299,15 +335,19 @@ int Compare(const Value& a, const Value& b, bool* ok) {
     return 0;
   }
   switch (ka) {
-    case Kind::kBool: return static_cast<int>(a.bool_value()) - static_cast<int>(b.bool_value());
+    case Kind::kBool:
+      return static_cast<int>(a.bool_value()) - static_cast<int>(b.bool_value());
     case Kind::kString:
     case Kind::kBytes: {
       int c = a.string_value().compare(b.string_value());
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
     case Kind::kTimestamp:
-    case Kind::kDuration: return CompareTime(a.time_value(), b.time_value());
-    default: *ok = false; return 0;
+    case Kind::kDuration:
+      return CompareTime(a.time_value(), b.time_value());
+    default:
+      *ok = false;
+      return 0;
   }
 }
 
@@ -316,8 +356,7 @@ bool IsValidMapKey(const Value& key) {
   return k == Kind::kBool || k == Kind::kInt || k == Kind::kUint || k == Kind::kString;
 }
 
-std::shared_ptr<const MapValue> MapValue::Make(std::vector<std::pair<Value, Value>> entries,
-                                               std::string* error) {
+std::shared_ptr<const MapValue> MapValue::Make(std::vector<std::pair<Value, Value>> entries, std::string* error) {
   constexpr size_t kIndexThreshold = 12;
   auto map = std::make_shared<MapValue>();
   for (const auto& e : entries) {

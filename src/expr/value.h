@@ -132,8 +132,7 @@ int Compare(const Value& a, const Value& b, bool* ok);
 class MapValue {
  public:
   // Builds a map; fails (returns the message) on an invalid key type or a repeated key.
-  static std::shared_ptr<const MapValue> Make(std::vector<std::pair<Value, Value>> entries,
-                                              std::string* error);
+  static std::shared_ptr<const MapValue> Make(std::vector<std::pair<Value, Value>> entries, std::string* error);
 
   size_t size() const { return entries_.size(); }
   const std::vector<std::pair<Value, Value>>& entries() const { return entries_; }

@@ -27,7 +27,8 @@ std::string Base64Encode(std::string_view in) {
   std::string out;
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) | static_cast<uint8_t>(in[i + 2]);
+    uint32_t n =
+        (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) | static_cast<uint8_t>(in[i + 2]);
     out += kChars[n >> 18];
     out += kChars[(n >> 12) & 63];
     out += kChars[(n >> 6) & 63];
@@ -51,18 +52,24 @@ std::string Base64Encode(std::string_view in) {
 nlohmann::json ToTypedJson(const Value& v) {
   using nlohmann::json;
   switch (v.kind()) {
-    case Kind::kNull: return {{"null_value", "NULL_VALUE"}};
-    case Kind::kBool: return {{"bool_value", v.bool_value()}};
-    case Kind::kInt: return {{"int64_value", ExactInteger(v.int_value())}};
-    case Kind::kUint: return {{"uint64_value", ExactInteger(v.uint_value())}};
+    case Kind::kNull:
+      return {{"null_value", "NULL_VALUE"}};
+    case Kind::kBool:
+      return {{"bool_value", v.bool_value()}};
+    case Kind::kInt:
+      return {{"int64_value", ExactInteger(v.int_value())}};
+    case Kind::kUint:
+      return {{"uint64_value", ExactInteger(v.uint_value())}};
     case Kind::kDouble: {
       double d = v.double_value();
       if (std::isnan(d)) return {{"double_value", "NaN"}};
       if (std::isinf(d)) return {{"double_value", d > 0 ? "Infinity" : "-Infinity"}};
       return {{"double_value", d}};
     }
-    case Kind::kString: return {{"string_value", v.string_value()}};
-    case Kind::kBytes: return {{"bytes_value", Base64Encode(v.string_value())}};
+    case Kind::kString:
+      return {{"string_value", v.string_value()}};
+    case Kind::kBytes:
+      return {{"bytes_value", Base64Encode(v.string_value())}};
     case Kind::kList: {
       json values = json::array();
       for (const auto& e : v.list_value()) values.push_back(ToTypedJson(e));
@@ -75,11 +82,16 @@ nlohmann::json ToTypedJson(const Value& v) {
       }
       return {{"map_value", {{"entries", entries}}}};
     }
-    case Kind::kTimestamp: return {{"timestamp_value", FormatTimestamp(v.time_value())}};
-    case Kind::kDuration: return {{"duration_value", FormatDuration(v.duration_nanos())}};
-    case Kind::kType: return {{"type_value", v.type_name()}};
-    case Kind::kError: return {{"error", v.error_message()}};
-    case Kind::kUnknown: return {{"unknown", v.unknown_attributes()}};
+    case Kind::kTimestamp:
+      return {{"timestamp_value", FormatTimestamp(v.time_value())}};
+    case Kind::kDuration:
+      return {{"duration_value", FormatDuration(v.duration_nanos())}};
+    case Kind::kType:
+      return {{"type_value", v.type_name()}};
+    case Kind::kError:
+      return {{"error", v.error_message()}};
+    case Kind::kUnknown:
+      return {{"unknown", v.unknown_attributes()}};
   }
   return nullptr;
 }
@@ -95,16 +107,21 @@ Value FromPlainJsonAt(const nlohmann::json& j, int depth) {
     return Value::Error("JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
   }
   switch (j.type()) {
-    case nlohmann::json::value_t::null: return Value::Null();
-    case nlohmann::json::value_t::boolean: return Value::Bool(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value::Int(j.get<int64_t>());
+    case nlohmann::json::value_t::null:
+      return Value::Null();
+    case nlohmann::json::value_t::boolean:
+      return Value::Bool(j.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return Value::Int(j.get<int64_t>());
     case nlohmann::json::value_t::number_unsigned: {
       uint64_t u = j.get<uint64_t>();
       if (u <= static_cast<uint64_t>(INT64_MAX)) return Value::Int(static_cast<int64_t>(u));
       return Value::Uint(u);
     }
-    case nlohmann::json::value_t::number_float: return Value::Double(j.get<double>());
-    case nlohmann::json::value_t::string: return Value::String(j.get<std::string>());
+    case nlohmann::json::value_t::number_float:
+      return Value::Double(j.get<double>());
+    case nlohmann::json::value_t::string:
+      return Value::String(j.get<std::string>());
     case nlohmann::json::value_t::array: {
       ValueList items;
       items.reserve(j.size());
@@ -124,7 +141,8 @@ Value FromPlainJsonAt(const nlohmann::json& j, int depth) {
       std::string err;
       return Value::Map(MapValue::Make(std::move(entries), &err));
     }
-    default: return Value::Error("unsupported JSON value");
+    default:
+      return Value::Error("unsupported JSON value");
   }
 }
 

@@ -13,10 +13,14 @@ using K = CelType::Kind;
 
 CelType FactType(const FactSpec& f) {
   switch (f.type) {
-    case FactSpec::Type::kString: return CelType::Of(K::kString);
-    case FactSpec::Type::kInt: return CelType::Of(K::kInt);
-    case FactSpec::Type::kBool: return CelType::Of(K::kBool);
-    case FactSpec::Type::kDate: return CelType::Of(K::kTimestamp);
+    case FactSpec::Type::kString:
+      return CelType::Of(K::kString);
+    case FactSpec::Type::kInt:
+      return CelType::Of(K::kInt);
+    case FactSpec::Type::kBool:
+      return CelType::Of(K::kBool);
+    case FactSpec::Type::kDate:
+      return CelType::Of(K::kTimestamp);
     case FactSpec::Type::kObject:
     case FactSpec::Type::kList: {
       std::vector<std::pair<std::string, CelType>> fields;
@@ -31,13 +35,13 @@ CelType FactType(const FactSpec& f) {
 
 CelType ApplicantType(const std::vector<FactSpec>& declared) {
   std::vector<std::pair<std::string, CelType>> fields = {{"uscc", CelType::Of(K::kString)},
-                                       {"name", CelType::Of(K::kString)},
-                                       {"kind", CelType::Of(K::kString)},
-                                       {"registered_in_shenzhen", CelType::Of(K::kBool)},
-                                       {"serious_dishonesty", CelType::Of(K::kBool)},
-                                       {"established_on", CelType::Of(K::kTimestamp)},
-                                       {"years_operating", CelType::Of(K::kInt)},
-                                       {"district", CelType::Of(K::kString)}};
+                                                         {"name", CelType::Of(K::kString)},
+                                                         {"kind", CelType::Of(K::kString)},
+                                                         {"registered_in_shenzhen", CelType::Of(K::kBool)},
+                                                         {"serious_dishonesty", CelType::Of(K::kBool)},
+                                                         {"established_on", CelType::Of(K::kTimestamp)},
+                                                         {"years_operating", CelType::Of(K::kInt)},
+                                                         {"district", CelType::Of(K::kString)}};
   for (const auto& f : declared) {
     if (std::none_of(fields.begin(), fields.end(), [&](const auto& e) { return e.first == f.name; })) {
       fields.emplace_back(f.name, FactType(f));
@@ -51,10 +55,14 @@ CelType DataType(const expr::Value& data) {
   if (data.kind() == expr::Kind::kMap) {
     for (const auto& [k, v] : data.map_value().entries()) {
       CelType t = CelType::Dyn();
-      if (v.kind() == expr::Kind::kList) t = CelType::List(CelType::Dyn());
-      else if (v.kind() == expr::Kind::kString) t = CelType::Of(K::kString);
-      else if (v.kind() == expr::Kind::kInt) t = CelType::Of(K::kInt);
-      else if (v.kind() == expr::Kind::kBool) t = CelType::Of(K::kBool);
+      if (v.kind() == expr::Kind::kList)
+        t = CelType::List(CelType::Dyn());
+      else if (v.kind() == expr::Kind::kString)
+        t = CelType::Of(K::kString);
+      else if (v.kind() == expr::Kind::kInt)
+        t = CelType::Of(K::kInt);
+      else if (v.kind() == expr::Kind::kBool)
+        t = CelType::Of(K::kBool);
       fields.emplace_back(k.string_value(), t);
     }
   }
@@ -132,8 +140,9 @@ std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader,
   if (!ok) {
     Diagnostic d;
     d.pos = LocateOffset(source, 0);
-    d.message = std::string(expected == ExpectedType::kBool ? "a condition must be bool" : "an amount must be int (fen)") +
-                ", but this expression is " + t.ToString();
+    d.message =
+        std::string(expected == ExpectedType::kBool ? "a condition must be bool" : "an amount must be int (fen)") +
+        ", but this expression is " + t.ToString();
     reader.ExprError(node, source, d);
     return nullptr;
   }

@@ -33,9 +33,9 @@ std::string AsciiKey(std::string_view text) {
 // NFKC, then code points upper-cased, then invisible ones trimmed from both ends.
 std::string UnicodeKey(std::string_view text) {
   utf8proc_uint8_t* mapped = nullptr;
-  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                                          static_cast<utf8proc_ssize_t>(text.size()), &mapped,
-                                          static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT));
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+                   &mapped, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT));
   if (n < 0) return AsciiKey(text);  // not UTF-8: compared byte for byte
   std::u32string points;
   for (utf8proc_ssize_t i = 0; i < n;) {

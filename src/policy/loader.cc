@@ -58,7 +58,9 @@ expr::Value DataValue(const YAML::Node& n) {
     std::vector<std::pair<expr::Value, expr::Value>> entries;
     for (auto it = n.begin(); it != n.end(); ++it) {
       expr::Value key = expr::Value::String(it->first.Scalar());
-      if (std::any_of(entries.begin(), entries.end(), [&](const auto& e) { return e.first.string_value() == key.string_value(); })) continue;
+      if (std::any_of(entries.begin(), entries.end(),
+                      [&](const auto& e) { return e.first.string_value() == key.string_value(); }))
+        continue;
       entries.emplace_back(std::move(key), DataValue(it->second));
     }
     std::string err;
@@ -138,9 +140,12 @@ std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& na
   }
   f.min_items = r.Int(n, "min_items", false).value_or(0);
   if (auto match = r.String(n, "match", false)) {
-    if (*match == "key") f.match = FactSpec::Match::kKey;
-    else if (*match == "standard") f.match = FactSpec::Match::kStandard;
-    else if (*match != "exact") r.Error(Child(n, "match"), "match must be exact, key or standard, found '" + *match + "'");
+    if (*match == "key")
+      f.match = FactSpec::Match::kKey;
+    else if (*match == "standard")
+      f.match = FactSpec::Match::kStandard;
+    else if (*match != "exact")
+      r.Error(Child(n, "match"), "match must be exact, key or standard, found '" + *match + "'");
     if (f.type != FactSpec::Type::kString || !f.enum_values.empty()) {
       r.Error(Child(n, "match"), "match applies to string facts without an enum (open lists)");
     }
@@ -213,7 +218,8 @@ std::vector<Condition> ParseConditions(const YamlReader& r, const YAML::Node& n,
     if (cond.program) {
       ConstantTruth truth = EvaluateIfConstant(*cond.program);
       if (truth == ConstantTruth::kAlwaysFalse) {
-        r.Error(Child(c, "when"), "condition '" + *id + "' is always false: the measure can never be eligible (unreachable)");
+        r.Error(Child(c, "when"),
+                "condition '" + *id + "' is always false: the measure can never be eligible (unreachable)");
       } else if (truth == ConstantTruth::kAlwaysTrue) {
         r.Warning(Child(c, "when"), "condition '" + *id + "' is always true: it decides nothing");
       }
@@ -236,10 +242,14 @@ const FactSpec* FindFact(const std::vector<FactSpec>& facts, const std::string& 
 // support: payment, referral (with refer_to) or non_monetary; returns the word as written.
 std::string ParseSupport(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
   std::string support = r.String(n, "support", false).value_or("payment");
-  if (support == "payment") m->support = Support::kPayment;
-  else if (support == "referral") m->support = Support::kReferral;
-  else if (support == "non_monetary") m->support = Support::kNonMonetary;
-  else r.Error(Child(n, "support"), ctx + ": support must be payment, referral or non_monetary, found '" + support + "'");
+  if (support == "payment")
+    m->support = Support::kPayment;
+  else if (support == "referral")
+    m->support = Support::kReferral;
+  else if (support == "non_monetary")
+    m->support = Support::kNonMonetary;
+  else
+    r.Error(Child(n, "support"), ctx + ": support must be payment, referral or non_monetary, found '" + support + "'");
   if (m->support == Support::kReferral) {
     m->referral = r.TextField(n, "refer_to", true).value_or(Text{});
   } else if (Child(n, "refer_to").IsDefined()) {
@@ -269,14 +279,21 @@ void ParseApplicants(const YamlReader& r, const YAML::Node& n, const std::string
 // How often the measure pays: once (and once_per), once per unit per round, a subject paid once.
 void ParseOnce(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
   std::string once = r.String(n, "once", false).value_or("none");
-  if (once == "none") m->once = OnceRule::kNone;
-  else if (once == "first_time") m->once = OnceRule::kFirstTime;
-  else if (once == "one_time") m->once = OnceRule::kOneTime;
-  else if (once == "per_item") m->once = OnceRule::kPerItem;
-  else r.Error(Child(n, "once"), ctx + ": once must be none, first_time, one_time or per_item, found '" + once + "'");
+  if (once == "none")
+    m->once = OnceRule::kNone;
+  else if (once == "first_time")
+    m->once = OnceRule::kFirstTime;
+  else if (once == "one_time")
+    m->once = OnceRule::kOneTime;
+  else if (once == "per_item")
+    m->once = OnceRule::kPerItem;
+  else
+    r.Error(Child(n, "once"), ctx + ": once must be none, first_time, one_time or per_item, found '" + once + "'");
   if (auto per = r.String(n, "once_per", false)) {
-    if (*per == "measure") m->once_key = OnceKey::kMeasure;
-    else if (*per != "level") r.Error(Child(n, "once_per"), ctx + ": once_per must be level or measure, found '" + *per + "'");
+    if (*per == "measure")
+      m->once_key = OnceKey::kMeasure;
+    else if (*per != "level")
+      r.Error(Child(n, "once_per"), ctx + ": once_per must be level or measure, found '" + *per + "'");
     if (m->once != OnceRule::kFirstTime && m->once != OnceRule::kOneTime) {
       r.Error(Child(n, "once_per"), ctx + ": once_per applies to once: first_time or one_time");
     }
@@ -344,7 +361,8 @@ void ParseCeilingByLevel(const YamlReader& r, const YAML::Node& n, const std::st
     if (*v <= 0) r.Error(it->second, ctx + ": ceiling for '" + it->first.Scalar() + "' must be positive");
     if (*v > kMaxAmountFen) r.Error(it->second, ctx + ": ceiling for '" + it->first.Scalar() + "' is above 10^15 fen");
     if (lf && std::find(lf->enum_values.begin(), lf->enum_values.end(), it->first.Scalar()) == lf->enum_values.end()) {
-      r.Error(it->first, ctx + ": ceiling for '" + it->first.Scalar() + "' is unreachable: not a value of facts." + m->level_fact);
+      r.Error(it->first,
+              ctx + ": ceiling for '" + it->first.Scalar() + "' is unreachable: not a value of facts." + m->level_fact);
     }
     m->ceiling.by_level.emplace_back(it->first.Scalar(), *v);
   }
@@ -361,7 +379,8 @@ void ParseCeiling(const YamlReader& r, const YAML::Node& n, const std::string& c
                   Measure* m) {
   YAML::Node ceiling = Child(n, "ceiling_fen");
   if (m->support != Support::kPayment) {
-    if (ceiling.IsDefined()) r.Error(ceiling, ctx + ": a " + support + " measure pays nothing under this policy, so it has no ceiling");
+    if (ceiling.IsDefined())
+      r.Error(ceiling, ctx + ": a " + support + " measure pays nothing under this policy, so it has no ceiling");
   } else if (!ceiling.IsDefined()) {
     r.Error(n, ctx + ": missing required field 'ceiling_fen'");
   } else if (ceiling.IsMap()) {
@@ -401,9 +420,26 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
     return std::nullopt;
   }
   r.CheckKeys(n,
-              {"id", "clause", "title", "text", "support", "refer_to", "applicants", "facts", "level", "once",
-               "items", "ceiling_fen", "amount_fen", "conditions", "eligible_reason", "level_names", "once_per",
-               "one_per_unit_per_round", "subject_paid_once", "review"},
+              {"id",
+               "clause",
+               "title",
+               "text",
+               "support",
+               "refer_to",
+               "applicants",
+               "facts",
+               "level",
+               "once",
+               "items",
+               "ceiling_fen",
+               "amount_fen",
+               "conditions",
+               "eligible_reason",
+               "level_names",
+               "once_per",
+               "one_per_unit_per_round",
+               "subject_paid_once",
+               "review"},
               "measure");
   Measure m;
   m.origin = origin;
@@ -486,10 +522,12 @@ void ParseSettings(const YamlReader& r, const YAML::Node& n, Policy* p) {
     p->achievements_from = r.DateField(settings, "achievements_from", false);
     p->validity_years = static_cast<int>(r.Int(settings, "validity_years", false).value_or(5));
     if (p->validity_years != 5) {
-      r.Error(Child(settings, "validity_years"), "clause （十四） sets the validity at 5 years; found " + std::to_string(p->validity_years));
+      r.Error(Child(settings, "validity_years"),
+              "clause （十四） sets the validity at 5 years; found " + std::to_string(p->validity_years));
     }
     std::string up = r.String(settings, "upgrade_pays", false).value_or("full");
-    if (up != "full" && up != "difference") r.Error(Child(settings, "upgrade_pays"), "upgrade_pays must be full or difference");
+    if (up != "full" && up != "difference")
+      r.Error(Child(settings, "upgrade_pays"), "upgrade_pays must be full or difference");
     p->upgrade_pays_difference = up == "difference";
   }
   // Absent, not merely invalid (DateField has reported a bad date at the value already).
@@ -514,8 +552,8 @@ void ParseSettings(const YamlReader& r, const YAML::Node& n, Policy* p) {
 void ParseApplicantFacts(const YamlReader& r, const YAML::Node& n, Policy* p) {
   p->applicant_facts = ParseFacts(r, Child(n, "applicant_facts"));
   for (const auto& f : p->applicant_facts) {
-    static const char* const kContract[] = {"uscc", "name", "kind", "registered_in_shenzhen", "serious_dishonesty",
-                                            "established_on", "district"};
+    static const char* const kContract[] = {
+        "uscc", "name", "kind", "registered_in_shenzhen", "serious_dishonesty", "established_on", "district"};
     if (std::find(std::begin(kContract), std::end(kContract), f.name) != std::end(kContract)) {
       r.Error(Child(n, "applicant_facts"), "applicant fact '" + f.name + "' is already an applicant field");
     }
@@ -563,8 +601,9 @@ void ParsePolicyMeasures(const YamlReader& r, const YAML::Node& n, Policy* p) {
 std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
   const YamlReader& r = *f.reader;
   const YAML::Node& n = f.root;
-  r.CheckKeys(n, {"kind", "id", "version", "title", "authority", "settings", "data", "exclusions", "measures",
-                 "provisions", "applicant_facts"},
+  r.CheckKeys(n,
+              {"kind", "id", "version", "title", "authority", "settings", "data", "exclusions", "measures",
+               "provisions", "applicant_facts"},
               "policy");
   auto p = std::make_shared<Policy>();
   p->file = f.path;
@@ -573,7 +612,8 @@ std::shared_ptr<Policy> ParsePolicy(const ParsedFile& f) {
   p->title = r.TextField(n, "title", true).value_or(Text{});
   p->authority = r.TextField(n, "authority", true).value_or(Text{});
   ParseSettings(r, n, p.get());
-  p->data = Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  p->data =
+      Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
   if (p->data.kind() != expr::Kind::kMap) {
     r.Error(Child(n, "data"), "'data' must map list names to lists");
     p->data = expr::Value::Map(expr::MapValue::Make({}, nullptr));
@@ -593,12 +633,14 @@ void CheckApproval(const YamlReader& r, const YAML::Node& n, const Policy& polic
   a->approved_by = r.String(n, "approved_by", false).value_or("");
   a->approved_on = r.DateField(n, "approved_on", false);
   if (a->approved_by.empty()) {
-    r.Error(n, "amendment '" + a->id + "' has no approved_by: clause （十三） requires the city government's approval (name the document)");
+    r.Error(n, "amendment '" + a->id +
+                   "' has no approved_by: clause （十三） requires the city government's approval (name the document)");
   }
   if (!Child(n, "approved_on").IsDefined()) {
     r.Error(n, "amendment '" + a->id + "' has no approved_on: the date of the city government's approval");
   } else if (a->approved_on && from < *a->approved_on) {
-    r.Error(Child(n, "effective_from"), "amendment takes effect before it was approved (" + FormatDate(*a->approved_on) + ")");
+    r.Error(Child(n, "effective_from"),
+            "amendment takes effect before it was approved (" + FormatDate(*a->approved_on) + ")");
   }
   if (!policy.effective_from) return;
   const Date until = AddYears(*policy.effective_from, policy.validity_years);
@@ -771,7 +813,8 @@ std::shared_ptr<const Amendment> ParseAmendment(const PendingAmendment& pa, cons
   if (reform) {
     r.CheckKeys(n, {"kind", "id", "version", "policy", "title", "changes"}, "reform");
   } else {
-    r.CheckKeys(n, {"kind", "id", "version", "policy", "effective_from", "title", "approved_by", "approved_on", "changes"},
+    r.CheckKeys(n,
+                {"kind", "id", "version", "policy", "effective_from", "title", "approved_by", "approved_on", "changes"},
                 "amendment");
   }
   auto a = std::make_shared<Amendment>();
@@ -824,7 +867,8 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
   std::map<std::string, YAML::Node> current;
   if (policy_measures.IsSequence()) {
     for (const auto& mn : policy_measures) {
-      if (mn.IsMap() && Child(mn, "id").IsScalar()) current[Child(mn, "id").Scalar()] = static_cast<const YAML::Node&>(mn);
+      if (mn.IsMap() && Child(mn, "id").IsScalar())
+        current[Child(mn, "id").Scalar()] = static_cast<const YAML::Node&>(mn);
     }
   }
   PolicyBundle bundle;
@@ -930,8 +974,9 @@ bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std:
     return false;
   }
   size_t errors_before = sink->diagnostics().size();
-  r.CheckKeys(n, {"kind", "id", "version", "policy", "year", "title", "window", "budget_fen", "allocation", "data", "measures",
-                 "achievements_from"},
+  r.CheckKeys(n,
+              {"kind", "id", "version", "policy", "year", "title", "window", "budget_fen", "allocation", "data",
+               "measures", "achievements_from"},
               "guide");
   auto g = std::make_shared<Guide>();
   g->file = path;
@@ -945,13 +990,15 @@ bool LoadGuideFileImpl(const std::string& path, const PolicyBundle& bundle, std:
   }
   ParseGuideRound(r, n, g.get());
   g->achievements_from = r.DateField(n, "achievements_from", false);
-  g->data = Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  g->data =
+      Child(n, "data").IsDefined() ? DataValue(Child(n, "data")) : expr::Value::Map(expr::MapValue::Make({}, nullptr));
   const expr::Value data = MergeData(bundle.policy->data, g->data);
   YAML::Node measures = Child(n, "measures");
   if (measures.IsDefined() && !measures.IsMap()) {
     r.Error(measures, "'measures' maps measure ids to {conditions: [...]}");
   } else if (measures.IsDefined()) {
-    for (auto it = measures.begin(); it != measures.end(); ++it) ParseGuideMeasure(r, it->first, it->second, bundle, data, g.get());
+    for (auto it = measures.begin(); it != measures.end(); ++it)
+      ParseGuideMeasure(r, it->first, it->second, bundle, data, g.get());
   }
   if (ErrorsSince(*sink, errors_before)) return false;
   *out = g;
@@ -983,9 +1030,9 @@ RuleSet ResolveRules(const PolicyBundle& bundle, std::shared_ptr<const Guide> gu
     rs.amendments_applied.push_back(a->id);
     rs.keep_alive.push_back(a);
     for (const auto& id : a->cancelled) {
-      rs.measures.erase(std::remove_if(rs.measures.begin(), rs.measures.end(),
-                                       [&](const Measure* m) { return m->id == id; }),
-                        rs.measures.end());
+      rs.measures.erase(
+          std::remove_if(rs.measures.begin(), rs.measures.end(), [&](const Measure* m) { return m->id == id; }),
+          rs.measures.end());
       rs.cancelled[id] = a->id;
     }
     for (const auto& m : a->changed) {

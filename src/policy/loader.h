@@ -27,7 +27,7 @@ struct PolicyBundle {
 
 // Loads one guide file for an already loaded policy.
 [[nodiscard]] bool LoadGuideFile(const std::string& path, const PolicyBundle& bundle, std::shared_ptr<const Guide>* out,
-                   DiagnosticSink* sink);
+                                 DiagnosticSink* sink);
 
 // The rules in force on `as_of`: the policy with the amendments effective by then, and the guide.
 RuleSet ResolveRules(const PolicyBundle& bundle, std::shared_ptr<const Guide> guide, Date as_of);

@@ -2,7 +2,6 @@
 
 #include <date/date.h>
 
-
 #include "common/calendar.h"
 #include "expr/time_util.h"
 

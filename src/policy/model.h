@@ -96,7 +96,7 @@ struct Condition {
 struct Ceiling {
   enum class Kind { kFixed, kByLevel, kPerItem };
   Kind kind = Kind::kFixed;
-  int64_t fixed_fen = 0;                         // kFixed, kPerItem (per item)
+  int64_t fixed_fen = 0;                                  // kFixed, kPerItem (per item)
   std::vector<std::pair<std::string, int64_t>> by_level;  // kByLevel, in rank order (highest first)
 };
 
@@ -111,9 +111,9 @@ struct Measure {
   std::string id;
   std::string clause;  // "三（八）"
   Text title;
-  Text text;           // quoted from the source
+  Text text;  // quoted from the source
   Support support = Support::kPayment;
-  Text referral;       // kReferral: where the applicant is sent
+  Text referral;                        // kReferral: where the applicant is sent
   std::vector<std::string> applicants;  // allowed applicant kinds
   std::vector<FactSpec> facts;
   std::string level_fact;  // fact that keys first-time/one-time and the ceiling table
@@ -131,7 +131,7 @@ struct Measure {
   Ceiling ceiling;
   std::optional<Condition> amount;  // optional CEL amount in fen, capped by the ceiling
   std::vector<Condition> conditions;
-  Reason eligible_reason;  // may say {level}: replaced by the level's name
+  Reason eligible_reason;                   // may say {level}: replaced by the level's name
   std::map<std::string, Text> level_names;  // level value -> its name (中国质量奖提名奖)
   SourceRef where;
   std::string origin;  // "policy" or the amendment that added or last changed it
@@ -176,7 +176,7 @@ struct Guide {
   std::optional<Date> achievements_from;  // narrows the policy's
   // Per-unit item limits by measure: at most N items paid to one unit in the guide's year.
   std::map<std::string, int64_t> items_per_unit_per_year;
-  expr::Value data;  // overrides the policy's lists of the same name
+  expr::Value data;                                          // overrides the policy's lists of the same name
   std::map<std::string, std::vector<Condition>> conditions;  // by measure id
   std::string file;
 };
@@ -202,7 +202,7 @@ struct RuleSet {
   std::shared_ptr<const Policy> policy;
   std::shared_ptr<const Guide> guide;  // may be null
   Date as_of;
-  bool in_force = true;  // the policy's validity covers as_of
+  bool in_force = true;          // the policy's validity covers as_of
   Date valid_from, valid_until;  // valid_until exclusive
   Date achievements_from;        // the earliest achievement date funded (policy, narrowed by the guide)
   std::vector<const Measure*> measures;

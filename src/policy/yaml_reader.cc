@@ -1,11 +1,11 @@
 #include "policy/yaml_reader.h"
 
+#include <utf8proc.h>
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <charconv>
 #include <sstream>
-
-#include <utf8proc.h>
-#include <yaml-cpp/eventhandler.h>
 
 namespace qgrant::policy {
 
@@ -70,7 +70,8 @@ void ReportDuplicateKeys(const YamlReader& r, const YAML::Node& n, int depth) {
       if (it->first.IsScalar()) {
         const std::string& key = it->first.Scalar();
         if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-          r.Error(it->first, "field '" + key + "' is given twice in the same map; remove one (only the last would count)");
+          r.Error(it->first,
+                  "field '" + key + "' is given twice in the same map; remove one (only the last would count)");
         }
         seen.push_back(key);
       }
@@ -84,8 +85,9 @@ void ReportDuplicateKeys(const YamlReader& r, const YAML::Node& n, int depth) {
     const std::string& s = n.Scalar();
     const size_t hash = s.find('#');
     if (hash != std::string::npos && hash > 0 && s[hash - 1] != ' ' && s[hash - 1] != '\t') {
-      r.Error(n, "'" + s + "': a '#' right after a value is part of the value in YAML, not a comment: put a space "
-                 "before '#' for a comment, or quote the value if '#' belongs to it");
+      r.Error(n, "'" + s +
+                     "': a '#' right after a value is part of the value in YAML, not a comment: put a space "
+                     "before '#' for a comment, or quote the value if '#' belongs to it");
     }
   }
 }
@@ -110,11 +112,13 @@ class StructureCheck : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string&) override {
     Anchor(mark, anchor);
   }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
     Anchor(mark, anchor);
   }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
     Anchor(mark, anchor);
   }
   void OnMapEnd() override {}
@@ -321,7 +325,8 @@ std::optional<Text> YamlReader::TextField(const YAML::Node& map, const char* key
   for (const char* lang : {"zh", "en"}) {
     YAML::Node l = Child(n, lang);
     if (!l.IsDefined() || l.IsNull() || !l.IsScalar() || l.Scalar().empty()) {
-      Error(n, std::string("'") + key + "' has no " + (std::string(lang) == "zh" ? "Chinese (zh)" : "English (en)") + " text");
+      Error(n, std::string("'") + key + "' has no " + (std::string(lang) == "zh" ? "Chinese (zh)" : "English (en)") +
+                   " text");
       ok = false;
       continue;
     }
@@ -364,7 +369,8 @@ void YamlReader::ExprError(const YAML::Node& node, const std::string& source, co
     line_start = nl + 1;
   }
   size_t line_end = source.find('\n', line_start);
-  std::string expr_line = source.substr(line_start, line_end == std::string::npos ? std::string::npos : line_end - line_start);
+  std::string expr_line =
+      source.substr(line_start, line_end == std::string::npos ? std::string::npos : line_end - line_start);
   size_t from = m.pos >= 0 ? static_cast<size_t>(m.pos) : 0;
   size_t found = expr_line.empty() ? std::string::npos : text_.find(expr_line, from);
   size_t in_line = static_cast<size_t>(d.pos.offset) - line_start;

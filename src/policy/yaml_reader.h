@@ -6,9 +6,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
-#include <string_view>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/diagnostic.h"

@@ -47,8 +47,8 @@ ScreenRow Row(const engine::RoundUnit& unit, const engine::Application& app, con
 
 }  // namespace
 
-Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules,
-                            const engine::Ledger& start, const RowSink& sink) {
+Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules, const engine::Ledger& start,
+                            const RowSink& sink) {
   ScreenResult result;
   engine::Ledger ledger = start;
   Result<simulate::RegistryStart> head = simulate::StartRegistry(source);
@@ -84,9 +84,7 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
 
 namespace {
 
-const char* OutcomeZh(engine::Outcome o) {
-  return o == engine::Outcome::kEligible ? "符合条件" : "待补充信息";
-}
+const char* OutcomeZh(engine::Outcome o) { return o == engine::Outcome::kEligible ? "符合条件" : "待补充信息"; }
 
 std::string MissingList(const ScreenRow& row) {
   std::string out;
@@ -99,8 +97,7 @@ std::string MissingList(const ScreenRow& row) {
 Result<int64_t> EligibleFen(const ScreenResult& r) {
   money::Total total;
   for (const auto& row : r.candidates) {
-    if (row.outcome == engine::Outcome::kEligible && !total.Add(row.amount_fen))
-      return total.status();
+    if (row.outcome == engine::Outcome::kEligible && !total.Add(row.amount_fen)) return total.status();
   }
   return total.fen();
 }

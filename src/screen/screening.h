@@ -49,10 +49,10 @@ using LineSource = std::function<bool(std::string_view*)>;
 using RowSink = std::function<void(const ScreenRow&, const engine::Decision&)>;
 
 // Screens the registry (JSON Lines or CSV, as doc/simulation.md describes) under `rules`, one
-// round in registry order starting from `ledger`, through the engine's round driver (every core). Fails only when the registry is unusable (a
-// bad CSV header); bad lines are counted and the run goes on.
-Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules,
-                            const engine::Ledger& ledger, const RowSink& sink);
+// round in registry order starting from `ledger`, through the engine's round driver (every core). Fails only when the
+// registry is unusable (a bad CSV header); bad lines are counted and the run goes on.
+Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules, const engine::Ledger& ledger,
+                            const RowSink& sink);
 
 // The sum of the eligible candidates' amounts, checked (common/money.h): an error past 10^15 fen.
 Result<int64_t> EligibleFen(const ScreenResult& r);

@@ -28,9 +28,8 @@ constexpr size_t kMaxSheetName = 31;
 constexpr const char* kFenFormat = "#,##0";
 constexpr const char* kWanFormat = "#,##0.000000,,";  // fen shown as 万元, six decimals: exact
 
-const char* const kHeaders[] = {"统一社会信用代码", "单位名称", "措施", "条款",
-                                "金额（万元）",     "依据",     "结论", "缺少的事实",
-                                "金额（分）",       "事项"};
+const char* const kHeaders[] = {"统一社会信用代码", "单位名称",   "措施", "条款", "金额（万元）", "依据", "结论",
+                                "缺少的事实",       "金额（分）", "事项"};
 
 struct Formats {
   lxw_format* bold;
@@ -99,8 +98,8 @@ std::string Lower(std::string s) {
 std::string SheetName(const std::string& measure, std::set<std::string>* taken) {
   std::string base = measure.empty() ? "measure" : measure;
   std::replace_if(
-      base.begin(), base.end(),
-      [](char c) { return std::string_view("[]:*?/\\'").find(c) != std::string_view::npos; }, '_');
+      base.begin(), base.end(), [](char c) { return std::string_view("[]:*?/\\'").find(c) != std::string_view::npos; },
+      '_');
   std::string name = Utf8Prefix(base, kMaxSheetName);
   for (int n = 2; taken->count(Lower(name)) > 0; ++n) {
     const std::string suffix = "~" + std::to_string(n);
@@ -111,13 +110,12 @@ std::string SheetName(const std::string& measure, std::set<std::string>* taken) 
 }
 
 // One measure's sheet: a header and its candidates.
-Status MeasureSheet(lxw_workbook* wb, const std::string& name,
-                    const std::vector<const ScreenRow*>& rows, const Formats& f) {
+Status MeasureSheet(lxw_workbook* wb, const std::string& name, const std::vector<const ScreenRow*>& rows,
+                    const Formats& f) {
   if (rows.size() >= LXW_ROW_MAX) {
     return Status::InvalidArgument(
         "措施 " + rows[0]->measure +
-        " 的候选单位超过一个工作表的行数 / too many candidates for one sheet: " +
-        std::to_string(rows.size()));
+        " 的候选单位超过一个工作表的行数 / too many candidates for one sheet: " + std::to_string(rows.size()));
   }
   lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
   if (ws == nullptr) return Status::Internal("cannot add the sheet " + name);
@@ -171,8 +169,7 @@ Status WriteSheets(lxw_workbook* wb, const ScreenResult& r) {
     if (!by_measure.count(row.measure)) order.push_back(row.measure);
     by_measure[row.measure].push_back(&row);
   }
-  const char* headers[] = {"措施编号",         "措施",         "条款",
-                           "符合条件（家）",   "金额（万元）", "金额（分）",
+  const char* headers[] = {"措施编号",         "措施",  "条款", "符合条件（家）", "金额（万元）", "金额（分）",
                            "待补充信息（家）", "工作表"};
   for (lxw_col_t c = 0; c < 8; ++c) worksheet_write_string(summary, 0, c, headers[c], f.bold);
   worksheet_set_column(summary, 0, 0, 34, nullptr);
@@ -193,14 +190,12 @@ Status WriteCandidatesXlsx(const ScreenResult& r, const std::string& path) {
   lxw_workbook* wb = workbook_new(path.c_str());
   if (wb == nullptr) return Status::IoError("无法创建 cannot create " + path);
   const Status written = WriteSheets(wb, r);
-  const lxw_error err =
-      workbook_close(wb);  // frees the workbook whether or not the sheets were written
+  const lxw_error err = workbook_close(wb);  // frees the workbook whether or not the sheets were written
   if (!written.ok()) {
     std::remove(path.c_str());  // a half-written list must not pass for the real one
     return written;
   }
-  if (err != LXW_NO_ERROR)
-    return Status::IoError("无法写入 cannot write " + path + ": " + lxw_strerror(err));
+  if (err != LXW_NO_ERROR) return Status::IoError("无法写入 cannot write " + path + ": " + lxw_strerror(err));
   return Status::Ok();
 }
 

@@ -61,7 +61,8 @@ Result<std::vector<RunLine>> DecideAsOneRound(const Service& service, store::Rea
   engine::StringRoundSource source(input);
   engine::RoundSummary summary;
   driver.Run(&source, &ledger, options, &summary);
-  if (summary.decisions != static_cast<int64_t>(apps.size())) return Status::Internal("the round driver lost a decision");
+  if (summary.decisions != static_cast<int64_t>(apps.size()))
+    return Status::Internal("the round driver lost a decision");
   return lines;
 }
 
@@ -88,7 +89,8 @@ ordered_json UnfundedStep(const RunLine& line) {
       return {{"zh", "经评定不符合条件，不安排资金（理由见决定）"},
               {"en", "Not eligible: no funds allocated (see the decision's reasons)"}};
     default:
-      return {{"zh", "申请内容有误，无法评定，不安排资金"}, {"en", "The application could not be decided: no funds allocated"}};
+      return {{"zh", "申请内容有误，无法评定，不安排资金"},
+              {"en", "The application could not be decided: no funds allocated"}};
   }
 }
 
@@ -152,15 +154,16 @@ std::optional<Response> SetBudget(store::WriteTx& tx, const Call& call, const js
   if (budget == round->budget_fen) return std::nullopt;
   const json before = {{"budget_fen", round->budget_fen}};
   round->budget_fen = budget;
-  if (auto a = tx.Audit({Actor(call), "round.budget", "round:" + round->id, before, {{"budget_fen", budget}}}); !a.ok()) {
+  if (auto a = tx.Audit({Actor(call), "round.budget", "round:" + round->id, before, {{"budget_fen", budget}}});
+      !a.ok()) {
     return StoreFailure(a.status());
   }
   return std::nullopt;
 }
 
 // Moves every application of the run to proposed or not_funded with its amount, recording each.
-Status StoreRun(store::WriteTx& tx, const Call& call, std::vector<store::Application>* apps, const std::vector<RunLine>& lines,
-                json* answer_items) {
+Status StoreRun(store::WriteTx& tx, const Call& call, std::vector<store::Application>* apps,
+                const std::vector<RunLine>& lines, json* answer_items) {
   for (size_t i = 0; i < apps->size(); ++i) {
     store::Application& a = (*apps)[i];
     const RunLine& l = lines[i];
@@ -172,7 +175,8 @@ Status StoreRun(store::WriteTx& tx, const Call& call, std::vector<store::Applica
     a.amount_fen = l.amount_fen;
     if (Status st = tx.UpdateApplication(&a); !st.ok()) return st;
     const json after = {{"state", a.state}, {"amount_fen", l.amount_fen}, {"allocated_fen", l.allocated_fen}};
-    if (Status st = RecordChange(tx, call, a, "allocate", from, std::nullopt, std::nullopt, before, after); !st.ok()) return st;
+    if (Status st = RecordChange(tx, call, a, "allocate", from, std::nullopt, std::nullopt, before, after); !st.ok())
+      return st;
     answer_items->push_back({{"id", a.id},
                              {"state", a.state},
                              {"outcome", engine::OutcomeName(l.outcome)},
@@ -192,8 +196,10 @@ Response RunAllocation(const Service& service, const Call& call, const json& bod
   if (!reallocate.ok()) return StoreFailure(reallocate.status());
   if (state != "closed" && state != "allocated" && !*reallocate) {
     return RoundConflict(state, false,
-                         "申报批次当前为“" + state + "”，不能分配资金（须先截止申报；公示开始后仅在异议成立后可重新分配） / the round is " +
-                             state + ": allocation needs it closed or allocated (in notice, only after an upheld objection)");
+                         "申报批次当前为“" + state +
+                             "”，不能分配资金（须先截止申报；公示开始后仅在异议成立后可重新分配） / the round is " +
+                             state +
+                             ": allocation needs it closed or allocated (in notice, only after an upheld objection)");
   }
   if (auto refused = SetBudget(tx, call, body, &*round)) return *refused;
   std::vector<std::string> states = {"accepted", "proposed", "not_funded"};
@@ -214,17 +220,28 @@ Response RunAllocation(const Service& service, const Call& call, const json& bod
   const int64_t eligible = eligible_total.fen();
   json items = json::array();
   if (Status st = StoreRun(tx, call, &*apps, *lines, &items); !st.ok()) return StoreFailure(st);
-  const json before = {{"state", state}, {"notice", round->notice ? json{{"starts_on", round->notice->starts_on}, {"ends_on", round->notice->ends_on}} : json()}};
+  const json before = {
+      {"state", state},
+      {"notice",
+       round->notice ? json{{"starts_on", round->notice->starts_on}, {"ends_on", round->notice->ends_on}} : json()}};
   round->state = "allocated";
   round->notice.reset();  // a notice after a new allocation starts again (§7)
   if (Status st = tx.UpdateRound(&*round); !st.ok()) return StoreFailure(st);
-  const json totals = {{"budget_fen", round->budget_fen}, {"eligible_total_fen", eligible}, {"allocated_total_fen", *allocated},
-                       {"applications", apps->size()}, {"strategy", alloc::StrategyName(plan->strategy)}, {"state", "allocated"}};
+  const json totals = {{"budget_fen", round->budget_fen},
+                       {"eligible_total_fen", eligible},
+                       {"allocated_total_fen", *allocated},
+                       {"applications", apps->size()},
+                       {"strategy", alloc::StrategyName(plan->strategy)},
+                       {"state", "allocated"}};
   if (auto a = tx.Audit({Actor(call), "round.allocate", "round:" + round->id, before, totals}); !a.ok()) {
     return StoreFailure(a.status());
   }
-  json answer = {{"round", round->id}, {"budget_fen", round->budget_fen}, {"eligible_total_fen", eligible},
-                 {"allocated_total_fen", *allocated}, {"strategy", alloc::StrategyName(plan->strategy)}, {"applications", items}};
+  json answer = {{"round", round->id},
+                 {"budget_fen", round->budget_fen},
+                 {"eligible_total_fen", eligible},
+                 {"allocated_total_fen", *allocated},
+                 {"strategy", alloc::StrategyName(plan->strategy)},
+                 {"applications", items}};
   return Response::Json(200, answer.dump());
 }
 

@@ -86,16 +86,21 @@ Route Plain(const char* method, const char* pattern, Access access, Handler hand
 
 }  // namespace
 
-std::shared_ptr<Router> BuildApiRouter(std::shared_ptr<const Service> service, std::shared_ptr<const Authenticator> auth) {
+std::shared_ptr<Router> BuildApiRouter(std::shared_ptr<const Service> service,
+                                       std::shared_ptr<const Authenticator> auth) {
   auto router = std::make_shared<Router>(std::move(auth));
-  router->Add(Plain("GET", "/healthz", Access::Anyone(),
-                    [](const Call&) { return Response::Json(200, R"({"status":"ok"})"); }, "liveness"));
-  router->Add(Plain("GET", "/openapi.json", Access::Anyone(),
-                    [](const Call&) { return Response::Json(200, std::string(OpenApiDocument())); }, "this API"));
-  router->Add(Plain("GET", "/api/v1/measures", Access::Anyone(),
-                    [service](const Call& call) { return MeasuresHandler(*service, call); }, "the measures in force"));
-  router->Add(Plain("POST", "/api/v1/evaluate", Access::Anyone(),
-                    [service](const Call& call) { return EvaluateHandler(*service, call); }, "decide one application"));
+  router->Add(Plain(
+      "GET", "/healthz", Access::Anyone(), [](const Call&) { return Response::Json(200, R"({"status":"ok"})"); },
+      "liveness"));
+  router->Add(Plain(
+      "GET", "/openapi.json", Access::Anyone(),
+      [](const Call&) { return Response::Json(200, std::string(OpenApiDocument())); }, "this API"));
+  router->Add(Plain(
+      "GET", "/api/v1/measures", Access::Anyone(),
+      [service](const Call& call) { return MeasuresHandler(*service, call); }, "the measures in force"));
+  router->Add(Plain(
+      "POST", "/api/v1/evaluate", Access::Anyone(),
+      [service](const Call& call) { return EvaluateHandler(*service, call); }, "decide one application"));
   // With a store, the routes it makes possible get their handlers; the others stay 501.
   auto wire = [&](Route r) {
     if (service->store() != nullptr) {
@@ -103,7 +108,8 @@ std::shared_ptr<Router> BuildApiRouter(std::shared_ptr<const Service> service, s
         if (r.method != s.method || r.pattern != s.pattern) continue;
         auto handler = s.handler;
         r.handler = [service, handler](const Call& call) { return handler(*service, call); };
-        if (auto visible = s.visible) r.visible = [service, visible](const Call& call) { return visible(*service, call); };
+        if (auto visible = s.visible)
+          r.visible = [service, visible](const Call& call) { return visible(*service, call); };
       }
     }
     router->Add(std::move(r));

@@ -45,7 +45,8 @@ Result<json> AppJson(const Service& service, store::Reader& reader, const store:
   for (const auto& e : *history) {
     const bool note_public = e.action == "return" || e.action == "reject";
     json item = {{"at", e.at}, {"action", e.action}, {"actor_role", e.actor_role}};
-    item["from"] = e.from_state ? json(staff ? *e.from_state : service.workflow().PublicState(*e.from_state, started)) : json();
+    item["from"] =
+        e.from_state ? json(staff ? *e.from_state : service.workflow().PublicState(*e.from_state, started)) : json();
     item["to"] = staff ? e.to_state : service.workflow().PublicState(e.to_state, started);
     // Before the notice an applicant sees no trace of the allocation (accepted stays accepted).
     if (!staff && e.action == "allocate" && item["from"] == item["to"]) continue;
@@ -59,16 +60,22 @@ Result<json> AppJson(const Service& service, store::Reader& reader, const store:
     if (!reviews.ok()) return reviews.status();
     json r = json::array();
     for (const auto& v : *reviews) {
-      r.push_back({{"id", std::to_string(v.id)}, {"application_id", v.application_id}, {"expert", v.expert},
-                   {"passed", v.passed ? json(*v.passed) : json()}, {"score", v.score ? json(*v.score) : json()},
-                   {"note", v.note}, {"conflict_of_interest", v.conflict_of_interest}, {"at", v.at}});
+      r.push_back({{"id", std::to_string(v.id)},
+                   {"application_id", v.application_id},
+                   {"expert", v.expert},
+                   {"passed", v.passed ? json(*v.passed) : json()},
+                   {"score", v.score ? json(*v.score) : json()},
+                   {"note", v.note},
+                   {"conflict_of_interest", v.conflict_of_interest},
+                   {"at", v.at}});
     }
     j["reviews"] = std::move(r);
   }
   return j;
 }
 
-Response Answer(int status, const Service& service, store::Reader& reader, const store::Application& a, const Call& call) {
+Response Answer(int status, const Service& service, store::Reader& reader, const store::Application& a,
+                const Call& call) {
   auto j = AppJson(service, reader, a, call);
   if (!j.ok()) return StoreFailure(j.status());
   Response r = Response::Json(status, j->dump());
@@ -78,22 +85,25 @@ Response Answer(int status, const Service& service, store::Reader& reader, const
 
 // The round's state as a 409 names it.
 Response RoundNotOpen(const std::string& state) {
-  return Problem(409, "申报批次当前为“" + state + "”，不受理申报 / the round is " + state + " and takes no applications", {},
+  return Problem(409,
+                 "申报批次当前为“" + state + "”，不受理申报 / the round is " + state + " and takes no applications", {},
                  {{"state", state}, {"round_state", state}, {"allowed_actions", json::array()}});
 }
 
 Response WrongState(const Service& service, const Call& call, const store::Application& a, const std::string& what) {
   const std::string role = RoleName(call.user->role);
   json allowed = service.workflow().Allowed(a.state, role);
-  return Problem(409, "申请当前为“" + a.state + "”，不能" + what + " / the application is " + a.state + ": cannot " + what, {},
-                 {{"state", a.state}, {"allowed_actions", allowed}});
+  return Problem(409,
+                 "申请当前为“" + a.state + "”，不能" + what + " / the application is " + a.state + ": cannot " + what,
+                 {}, {{"state", a.state}, {"allowed_actions", allowed}});
 }
 
 // Decides `a` again as it stands (after a change, a submission, a counted review).
 Status Redecide(const Service& service, store::WriteTx& tx, const store::Round& round, store::Application* a) {
   auto finding = ReviewFinding(tx, a->id);
   if (!finding.ok()) return finding.status();
-  auto decided = DecideApplication(service, tx, round.guide, EngineJson(json::parse(a->body), a->id, a->submitted_on, *finding));
+  auto decided =
+      DecideApplication(service, tx, round.guide, EngineJson(json::parse(a->body), a->id, a->submitted_on, *finding));
   if (!decided.ok()) return decided.status();
   a->decision = decided->json;
   a->amount_fen = decided->amount_fen;
@@ -110,7 +120,8 @@ std::optional<ParsedBody> ReadApplicationBody(const Call& call, Response* proble
   auto body = ParseJsonBody(call.request.body, problem);
   if (!body) return std::nullopt;
   if (!body->is_object()) {
-    *problem = Problem(400, "请求体应为 JSON 对象（一份申请，见 §2） / the body must be a JSON object: an application (§2)");
+    *problem =
+        Problem(400, "请求体应为 JSON 对象（一份申请，见 §2） / the body must be a JSON object: an application (§2)");
     return std::nullopt;
   }
   if (body->contains("applicant") && (*body)["applicant"].is_object() && (*body)["applicant"].contains("uscc") &&
@@ -120,12 +131,15 @@ std::optional<ParsedBody> ReadApplicationBody(const Call& call, Response* proble
   }
   std::vector<FieldError> errors;
   for (const char* set_by_service : {"review", "submitted_on"}) {
-    if (body->contains(set_by_service)) errors.push_back({set_by_service, "由系统填写，申报时不得提供 / set by the service, not by the applicant"});
+    if (body->contains(set_by_service))
+      errors.push_back({set_by_service, "由系统填写，申报时不得提供 / set by the service, not by the applicant"});
   }
   ParsedBody out;
   if (body->contains("id")) {
-    if ((*body)["id"].is_string()) out.reference = (*body)["id"].get<std::string>();
-    else if (!(*body)["id"].is_null()) errors.push_back({"id", "应为字符串 / must be a string"});
+    if ((*body)["id"].is_string())
+      out.reference = (*body)["id"].get<std::string>();
+    else if (!(*body)["id"].is_null())
+      errors.push_back({"id", "应为字符串 / must be a string"});
     body->erase("id");
   }
   if (!errors.empty()) {
@@ -145,8 +159,10 @@ std::optional<Response> RefuseInvalid(const Decided& d) {
 }
 
 Response Duplicate(const store::Application& existing) {
-  return Problem(409, "本单位在本批次已有同一措施、同一事项的申请 " + existing.id + " / your unit already has a live application " +
-                          existing.id + " for this measure and subject in this round",
+  return Problem(409,
+                 "本单位在本批次已有同一措施、同一事项的申请 " + existing.id +
+                     " / your unit already has a live application " + existing.id +
+                     " for this measure and subject in this round",
                  {}, {{"existing", existing.id}});
 }
 
@@ -161,7 +177,8 @@ Status Record(store::WriteTx& tx, const Call& call, const store::Application& a,
 
 }  // namespace
 
-Response ApplicationAnswer(int status, const Service& service, store::Reader& reader, const store::Application& a, const Call& call) {
+Response ApplicationAnswer(int status, const Service& service, store::Reader& reader, const store::Application& a,
+                           const Call& call) {
   return Answer(status, service, reader, a, call);
 }
 
@@ -215,7 +232,8 @@ Response CreateApplication(const Service& service, const Call& call) {
     const std::string state = RoundState(service, **round);
     const Decided* decided_now = &**decided;
     if (state != "open") return RoundNotOpen(state);
-    auto dup = tx.FindLiveApplication((*round)->id, decided_now->app.uscc, decided_now->app.measure, decided_now->app.subject_key, DeadStates());
+    auto dup = tx.FindLiveApplication((*round)->id, decided_now->app.uscc, decided_now->app.measure,
+                                      decided_now->app.subject_key, DeadStates());
     if (!dup.ok()) return StoreFailure(dup.status());
     if (*dup) return Duplicate(**dup);
     store::Application a;
@@ -251,12 +269,14 @@ Response ReplaceApplication(const Service& service, const Call& call) {
     // Decided once, as it will stand: the check of the body and the stored decision are the same.
     auto finding = ReviewFinding(tx, a.id);
     if (!finding.ok()) return StoreFailure(finding.status());
-    auto decided = DecideApplication(service, tx, (*round)->guide, EngineJson(parsed->body, a.id, a.submitted_on, *finding));
+    auto decided =
+        DecideApplication(service, tx, (*round)->guide, EngineJson(parsed->body, a.id, a.submitted_on, *finding));
     if (!decided.ok()) return StoreFailure(decided.status());
     if (auto refused = RefuseInvalid(*decided)) return *refused;
     if (a.state != "draft" && a.state != "returned") return WrongState(service, call, a, "修改 / replace");
     if (const std::string state = RoundState(service, **round); state != "open") return RoundNotOpen(state);
-    auto dup = tx.FindLiveApplication(a.round, decided->app.uscc, decided->app.measure, decided->app.subject_key, DeadStates(), a.id);
+    auto dup = tx.FindLiveApplication(a.round, decided->app.uscc, decided->app.measure, decided->app.subject_key,
+                                      DeadStates(), a.id);
     if (!dup.ok()) return StoreFailure(dup.status());
     if (*dup) return Duplicate(**dup);
     const json before = {{"state", a.state}, {"amount_fen", a.amount_fen}, {"body", json::parse(a.body)}};
@@ -297,8 +317,10 @@ Response ListApplications(const Service& service, const Call& call) {
   if (q->values.count("state")) f.states = {q->values["state"]};
   if (call.user->role == Role::kExpert) {
     std::vector<std::string> seen = {"submitted", "accepted"};
-    if (!f.states.empty() && std::find(seen.begin(), seen.end(), f.states[0]) == seen.end()) f.states = {"-"};
-    else if (f.states.empty()) f.states = seen;
+    if (!f.states.empty() && std::find(seen.begin(), seen.end(), f.states[0]) == seen.end())
+      f.states = {"-"};
+    else if (f.states.empty())
+      f.states = seen;
   }
   f.after_seq = q->after;
   f.limit = q->limit + 1;  // one more: whether there is a next page
@@ -338,11 +360,14 @@ std::optional<ActionBody> ReadActionBody(const Call& call, const WorkflowAction&
     return std::nullopt;
   }
   std::vector<FieldError> errors;
-  static const std::vector<MemberSpec> spec = {{"note", JsonType::kString, false}, {"deadline", JsonType::kString, false}};
+  static const std::vector<MemberSpec> spec = {{"note", JsonType::kString, false},
+                                               {"deadline", JsonType::kString, false}};
   CheckMembers(*body, spec, "", &errors);
   if (body->contains("note") && (*body)["note"].is_string()) out.note = (*body)["note"].get<std::string>();
-  if (body->contains("deadline") && (*body)["deadline"].is_string()) out.deadline = (*body)["deadline"].get<std::string>();
-  if (action.needs_note && (!out.note || out.note->empty())) errors.push_back({"note", "请填写说明 / a note is required"});
+  if (body->contains("deadline") && (*body)["deadline"].is_string())
+    out.deadline = (*body)["deadline"].get<std::string>();
+  if (action.needs_note && (!out.note || out.note->empty()))
+    errors.push_back({"note", "请填写说明 / a note is required"});
   if (action.needs_deadline) {
     policy::Date d;
     if (!out.deadline || !policy::ParseDate(*out.deadline, &d)) {
@@ -364,7 +389,8 @@ std::optional<ActionBody> ReadActionBody(const Call& call, const WorkflowAction&
 
 Response FireAction(const Service& service, const Call& call) {
   const WorkflowAction* action = service.workflow().Action(call.Param("action"));
-  if (action == nullptr) return Problem(404, "没有操作 " + call.Param("action") + " / no action " + call.Param("action"));
+  if (action == nullptr)
+    return Problem(404, "没有操作 " + call.Param("action") + " / no action " + call.Param("action"));
   Response problem;
   auto body = ReadActionBody(call, *action, service, &problem);
   if (!body) return problem;
@@ -374,15 +400,17 @@ Response FireAction(const Service& service, const Call& call) {
     if (!*found) return NoApplication(call.Param("id"));
     store::Application a = **found;
     const auto& from = action->from;
-    if (std::find(from.begin(), from.end(), a.state) == from.end()) return WrongState(service, call, a, action->label.zh + " / " + action->id);
+    if (std::find(from.begin(), from.end(), a.state) == from.end())
+      return WrongState(service, call, a, action->label.zh + " / " + action->id);
     auto round = tx.GetRound(a.round);
     if (!round.ok() || !*round) return StoreFailure(round.ok() ? Status::NotFound("round " + a.round) : round.status());
     if (action->needs_round_open) {
       if (const std::string state = RoundState(service, **round); state != "open") return RoundNotOpen(state);
     }
     if (action->needs_within_deadline && a.state == "returned" && a.deadline && *a.deadline < Today(service)) {
-      return Problem(409, "已超过补正期限 " + *a.deadline + " / the deadline " + *a.deadline + " has passed", {},
-                     {{"state", a.state}, {"allowed_actions", service.workflow().Allowed(a.state, RoleName(call.user->role))}});
+      return Problem(
+          409, "已超过补正期限 " + *a.deadline + " / the deadline " + *a.deadline + " has passed", {},
+          {{"state", a.state}, {"allowed_actions", service.workflow().Allowed(a.state, RoleName(call.user->role))}});
     }
     const json before = {{"state", a.state}, {"amount_fen", a.amount_fen}};
     const std::string old_state = a.state;
@@ -396,7 +424,8 @@ Response FireAction(const Service& service, const Call& call) {
       if (Status st = Redecide(service, tx, **round, &a); !st.ok()) return StoreFailure(st);
     }
     if (Status st = tx.UpdateApplication(&a); !st.ok()) return StoreFailure(st);
-    if (Status st = Record(tx, call, a, action->id, old_state, body->note, a.deadline, before); !st.ok()) return StoreFailure(st);
+    if (Status st = Record(tx, call, a, action->id, old_state, body->note, a.deadline, before); !st.ok())
+      return StoreFailure(st);
     return Answer(200, service, tx, a, call);
   });
 }
@@ -413,7 +442,8 @@ Response AddReview(const Service& service, const Call& call) {
   std::vector<FieldError> errors;
   CheckMembers(*body, spec, "", &errors);
   const bool conflict = body->value("conflict_of_interest", false);
-  if (errors.empty() && !conflict && !body->contains("passed")) errors.push_back({"passed", "请给出评审结论 / passed is required"});
+  if (errors.empty() && !conflict && !body->contains("passed"))
+    errors.push_back({"passed", "请给出评审结论 / passed is required"});
   if (errors.empty() && body->contains("score") && ((*body)["score"] < 0 || (*body)["score"] > 100)) {
     errors.push_back({"score", "应为0至100的整数 / must be a whole number from 0 to 100"});
   }
@@ -446,8 +476,14 @@ Response AddReview(const Service& service, const Call& call) {
     if (auto au = tx.Audit({Actor(call), "application.review", "application:" + a.id, before, after}); !au.ok()) {
       return StoreFailure(au.status());
     }
-    json out = {{"id", std::to_string(r.id)}, {"application_id", a.id}, {"expert", r.expert}, {"passed", r.passed ? json(*r.passed) : json()},
-                {"score", r.score ? json(*r.score) : json()}, {"note", r.note}, {"conflict_of_interest", conflict}, {"at", tx.now()}};
+    json out = {{"id", std::to_string(r.id)},
+                {"application_id", a.id},
+                {"expert", r.expert},
+                {"passed", r.passed ? json(*r.passed) : json()},
+                {"score", r.score ? json(*r.score) : json()},
+                {"note", r.note},
+                {"conflict_of_interest", conflict},
+                {"at", tx.now()}};
     return Response::Json(201, out.dump());
   });
 }

@@ -31,7 +31,8 @@ std::vector<std::pair<std::string, int64_t>> PaidItems(const json& decision) {
 
 // The award's §3 entries: one, or one per paid certificate with the allocated amount split in
 // proportion to the certificates' amounts by largest remainders, ties in certificate order.
-std::vector<store::LedgerEntry> LedgerEntries(const Service& service, const store::Round& round, const store::Application& a) {
+std::vector<store::LedgerEntry> LedgerEntries(const Service& service, const store::Round& round,
+                                              const store::Application& a) {
   const json decision = json::parse(a.decision.value_or("{}"), nullptr, false);
   const json body = json::parse(a.body, nullptr, false);
   store::LedgerEntry e;
@@ -46,7 +47,8 @@ std::vector<store::LedgerEntry> LedgerEntries(const Service& service, const stor
   e.round = round.id;
   auto rules = service.Rules(RoundGuide(service, round.guide), service.Today());
   if (const policy::Measure* m = rules->rules().FindMeasure(a.measure); m && !m->level_fact.empty()) {
-    const json level = body.contains("facts") && body["facts"].is_object() ? body["facts"].value(m->level_fact, json()) : json();
+    const json level =
+        body.contains("facts") && body["facts"].is_object() ? body["facts"].value(m->level_fact, json()) : json();
     if (level.is_string()) e.level = level.get<std::string>();
   }
   const auto items = PaidItems(decision);
@@ -57,8 +59,10 @@ std::vector<store::LedgerEntry> LedgerEntries(const Service& service, const stor
     caps.push_back(fen);
     demand += fen;  // each at most the measure's ceiling: far below the bound
   }
-  if (e.amount_fen >= demand) parts = caps;
-  else alloc::ApportionLargestRemainder(caps, ties, demand, e.amount_fen, parts);
+  if (e.amount_fen >= demand)
+    parts = caps;
+  else
+    alloc::ApportionLargestRemainder(caps, ties, demand, e.amount_fen, parts);
   std::vector<store::LedgerEntry> out;
   for (size_t i = 0; i < items.size(); ++i) {
     store::LedgerEntry item = e;
@@ -70,12 +74,16 @@ std::vector<store::LedgerEntry> LedgerEntries(const Service& service, const stor
 }
 
 json PaymentJson(const store::Payment& p) {
-  return {{"id", std::to_string(p.id)},         {"round", p.round},
+  return {{"id", std::to_string(p.id)},
+          {"round", p.round},
           {"application_id", p.application_id},
-          {"payee", p.payee},   {"uscc", p.uscc},
+          {"payee", p.payee},
+          {"uscc", p.uscc},
           {"amount_fen", p.amount_fen},
-          {"status", p.status}, {"reference", p.reference ? json(*p.reference) : json()},
-          {"attempts", p.attempts}, {"updated_at", p.updated_at}};
+          {"status", p.status},
+          {"reference", p.reference ? json(*p.reference) : json()},
+          {"attempts", p.attempts},
+          {"updated_at", p.updated_at}};
 }
 
 // Approves one noticed application: its state, its ledger entries and its pending payment.
@@ -96,8 +104,11 @@ Result<int64_t> ApproveOne(const Service& service, store::WriteTx& tx, const Cal
   p.uscc = a->uscc;
   p.amount_fen = *a->allocated_fen;
   if (Status st = tx.InsertPayment(&p); !st.ok()) return st;
-  const json after = {{"state", "approved"}, {"allocated_fen", *a->allocated_fen}, {"ledger", subjects}, {"payment", p.id}};
-  if (Status st = RecordChange(tx, call, *a, "approve", "in_notice", std::nullopt, std::nullopt, before, after); !st.ok()) return st;
+  const json after = {
+      {"state", "approved"}, {"allocated_fen", *a->allocated_fen}, {"ledger", subjects}, {"payment", p.id}};
+  if (Status st = RecordChange(tx, call, *a, "approve", "in_notice", std::nullopt, std::nullopt, before, after);
+      !st.ok())
+    return st;
   return *a->allocated_fen;
 }
 
@@ -105,15 +116,18 @@ Result<int64_t> ApproveOne(const Service& service, store::WriteTx& tx, const Cal
 std::optional<Response> NotApprovable(const Service& service, store::Reader& reader, const store::Round& round,
                                       const std::string& state) {
   if (state != "in_notice" || !round.notice) {
-    return RoundConflict(state, false, state == "approved" ? "本批次已批准 / the round is already approved"
-                                                            : "申报批次当前为“" + state + "”，须公示期满后批准 / the round is " + state +
-                                                                  ": approval follows the public notice");
+    return RoundConflict(state, false,
+                         state == "approved" ? "本批次已批准 / the round is already approved"
+                                             : "申报批次当前为“" + state + "”，须公示期满后批准 / the round is " +
+                                                   state + ": approval follows the public notice");
   }
   auto reallocate = MayReallocate(service, reader, round);
   const bool may = reallocate.ok() && *reallocate;
   if (Today(service) <= round.notice->ends_on) {
-    return RoundConflict(state, may, "公示期至" + round.notice->ends_on + "结束，" + round.notice->ends_on + "之后方可批准 / the notice runs until " +
-                                         round.notice->ends_on + ": approval from the day after");
+    return RoundConflict(state, may,
+                         "公示期至" + round.notice->ends_on + "结束，" + round.notice->ends_on +
+                             "之后方可批准 / the notice runs until " + round.notice->ends_on +
+                             ": approval from the day after");
   }
   auto objections = reader.Objections(round.id);
   if (!objections.ok()) return StoreFailure(objections.status());
@@ -122,7 +136,8 @@ std::optional<Response> NotApprovable(const Service& service, store::Reader& rea
     if (o.state == "open") open.push_back(o.id);
   }
   if (!open.empty()) {
-    Response r = RoundConflict(state, may, "尚有未处理的异议，须全部处理后方可批准 / every objection must be resolved before approval");
+    Response r = RoundConflict(
+        state, may, "尚有未处理的异议，须全部处理后方可批准 / every objection must be resolved before approval");
     json body = json::parse(r.body);
     body["open_objections"] = open;
     r.body = body.dump();
@@ -154,7 +169,8 @@ Response ApproveIn(const Service& service, const Call& call, store::WriteTx& tx)
   if (auto a = tx.Audit({Actor(call), "round.approve", "round:" + round->id, {{"state", state}}, after}); !a.ok()) {
     return StoreFailure(a.status());
   }
-  json answer = {{"round", round->id}, {"approved", approved}, {"approved_total_fen", total.fen()}, {"payments", approved.size()}};
+  json answer = {
+      {"round", round->id}, {"approved", approved}, {"approved_total_fen", total.fen()}, {"payments", approved.size()}};
   return Response::Json(200, answer.dump());
 }
 
@@ -165,10 +181,11 @@ ExportTable PaymentTable(const std::vector<store::Payment>& payments) {
   t.units = {ColumnUnit::kText, ColumnUnit::kText, ColumnUnit::kYuan, ColumnUnit::kText,
              ColumnUnit::kText, ColumnUnit::kText, ColumnUnit::kText};
   t.total_label = "合计";
-  static const std::map<std::string, std::string> kStatus = {{"pending", "待拨付"}, {"paid", "已拨付"}, {"failed", "拨付失败"}};
+  static const std::map<std::string, std::string> kStatus = {
+      {"pending", "待拨付"}, {"paid", "已拨付"}, {"failed", "拨付失败"}};
   for (const auto& p : payments) {
-    t.rows.push_back({p.payee, p.uscc, p.amount_fen, p.reference.value_or(""), "PAY-" + std::to_string(p.id), p.application_id,
-                      kStatus.at(p.status)});
+    t.rows.push_back({p.payee, p.uscc, p.amount_fen, p.reference.value_or(""), "PAY-" + std::to_string(p.id),
+                      p.application_id, kStatus.at(p.status)});
   }
   return t;
 }
@@ -252,13 +269,15 @@ Status MarkPaid(store::WriteTx& tx, const Call& call, const store::Payment& p) {
 
 Response RecordPayment(const Service& service, const Call& call) {
   Response problem;
-  static const std::vector<MemberSpec> spec = {{"status", JsonType::kString, true}, {"reference", JsonType::kString, false}};
+  static const std::vector<MemberSpec> spec = {{"status", JsonType::kString, true},
+                                               {"reference", JsonType::kString, false}};
   auto body = ReadObjectBody(call, spec, &problem);
   if (!body) return problem;
   const std::string status = (*body)["status"];
   const std::string reference = body->value("reference", std::string());
   std::vector<FieldError> errors;
-  if (status != "paid" && status != "failed") errors.push_back({"status", "应为 paid 或 failed / must be paid or failed"});
+  if (status != "paid" && status != "failed")
+    errors.push_back({"status", "应为 paid 或 failed / must be paid or failed"});
   if (status == "paid" && reference.find_first_not_of(' ') == std::string::npos) {
     errors.push_back({"reference", "已拨付须填写银行付款参考号 / a paid payment needs the bank's reference"});
   }
@@ -277,9 +296,12 @@ Response RecordPayment(const Service& service, const Call& call) {
     if (!reference.empty()) p.reference = reference;
     ++p.attempts;
     if (Status st = tx.UpdatePayment(&p); !st.ok()) return StoreFailure(st);
-    const json after = {{"status", p.status}, {"attempts", p.attempts}, {"reference", p.reference ? json(*p.reference) : json()},
+    const json after = {{"status", p.status},
+                        {"attempts", p.attempts},
+                        {"reference", p.reference ? json(*p.reference) : json()},
                         {"amount_fen", p.amount_fen}};
-    if (auto a = tx.Audit({Actor(call), "payment." + status, "payment:" + std::to_string(p.id), before, after}); !a.ok()) {
+    if (auto a = tx.Audit({Actor(call), "payment." + status, "payment:" + std::to_string(p.id), before, after});
+        !a.ok()) {
       return StoreFailure(a.status());
     }
     if (status == "paid") {

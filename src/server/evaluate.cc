@@ -28,7 +28,8 @@ std::shared_ptr<const RulesEntry> RulesFromQuery(const Service& service, const R
     }
     seen.push_back(name);
     if (name == "guide") {
-      const bool year = value.size() == 4 && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+      const bool year =
+          value.size() == 4 && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
       guide = year ? service.FindGuide(std::stoi(value)) : nullptr;
       if (!guide) {
         std::string known;
@@ -82,7 +83,8 @@ Response EvaluateHandler(const Service& service, const Call& call) {
   for (const auto& e : app.errors) {
     if (!e.path.empty()) continue;
     if (e.code == "not_json" && !ParseJsonBody(call.request.body, &problem)) return problem;
-    return Problem(400, "请求体应为 JSON 对象（一份申请，见 §2） / the body must be a JSON object: an application (§2)");
+    return Problem(400,
+                   "请求体应为 JSON 对象（一份申请，见 §2） / the body must be a JSON object: an application (§2)");
   }
   // Staff see the whole ledger, an applicant its own unit's entries; anyone else, or an applicant
   // asking about another unit, is answered without any (§7 POST /evaluate, "Smaller points").

@@ -66,8 +66,10 @@ std::string TableCsv(const ExportTable& t) {
   auto totals = Totals(t);
   for (size_t c = 0; c < t.headers.size(); ++c) {
     if (c) out += ',';
-    if (c == 0) AppendCsvField(&out, t.total_label);
-    else if (t.units[c] != ColumnUnit::kText && totals.ok()) out += Decimal(t.units[c], (*totals)[c]);
+    if (c == 0)
+      AppendCsvField(&out, t.total_label);
+    else if (t.units[c] != ColumnUnit::kText && totals.ok())
+      out += Decimal(t.units[c], (*totals)[c]);
   }
   out += "\r\n";
   return out;
@@ -110,14 +112,16 @@ Status WriteSheet(lxw_workbook* wb, const ExportTable& t, const std::vector<int6
   auto format_of = [&](ColumnUnit u) { return u == ColumnUnit::kWan ? wan : u == ColumnUnit::kYuan ? yuan : nullptr; };
   for (size_t c = 0; c < t.headers.size(); ++c) {
     worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), t.headers[c].c_str(), bold);
-    worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), t.units[c] == ColumnUnit::kText ? 24 : 18, nullptr);
+    worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
+                         t.units[c] == ColumnUnit::kText ? 24 : 18, nullptr);
   }
   lxw_row_t r = 1;
   for (const auto& row : t.rows) {
     for (size_t c = 0; c < row.size(); ++c) {
       const auto col = static_cast<lxw_col_t>(c);
       if (const int64_t* fen = std::get_if<int64_t>(&row[c])) {
-        worksheet_write_number(ws, r, col, std::strtod(Decimal(t.units[c], *fen).c_str(), nullptr), format_of(t.units[c]));
+        worksheet_write_number(ws, r, col, std::strtod(Decimal(t.units[c], *fen).c_str(), nullptr),
+                               format_of(t.units[c]));
       } else {
         worksheet_write_string(ws, r, col, std::get<std::string>(row[c]).c_str(), nullptr);
       }

@@ -26,7 +26,7 @@ enum class ColumnUnit { kText, kWan, kYuan };  // text; fen shown in 万元; fen
 struct ExportTable {
   std::string sheet;  // the XLSX sheet's name (at most 31 characters)
   std::vector<std::string> headers;
-  std::vector<ColumnUnit> units;                              // one per header
+  std::vector<ColumnUnit> units;                                      // one per header
   std::vector<std::vector<std::variant<std::string, int64_t>>> rows;  // text, or fen for amount columns
   // A total row: its label (in the first column) and the total of each amount column.
   std::string total_label;

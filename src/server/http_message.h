@@ -14,9 +14,9 @@ struct Request {
   std::string method;  // "GET", "POST", ... as sent (methods are case-sensitive, RFC 9110)
   std::string target;  // path and query as sent
   // Filled by the router from `target`:
-  std::string path;                   // the path as sent, without the query
-  std::vector<std::string> segments;  // the path's segments, percent-decoded
-  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order, repeats kept
+  std::string path;                                          // the path as sent, without the query
+  std::vector<std::string> segments;                         // the path's segments, percent-decoded
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order, repeats kept
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
 

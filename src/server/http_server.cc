@@ -5,11 +5,6 @@
 
 #include <array>
 #include <atomic>
-#include <cstdio>
-#include <optional>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -18,6 +13,10 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "server/problem.h"
 
@@ -36,7 +35,10 @@ int Threads(int wanted) {
 
 struct HttpServer::Impl {
   Impl(ServerOptions o, std::shared_ptr<const Router> r)
-      : options(std::move(o)), router(std::move(r)), ioc(Threads(options.io_threads)), acceptor(ioc),
+      : options(std::move(o)),
+        router(std::move(r)),
+        ioc(Threads(options.io_threads)),
+        acceptor(ioc),
         workers(Threads(options.workers)) {}
 
   void Accept();
@@ -105,19 +107,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       if (ec) return self->Refuse(ec);
-                       self->Handle();
-                     });
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Refuse(ec);
+      self->Handle();
+    });
   }
 
   // A request that cannot be read: answered when there is someone to answer, then closed.
   void Refuse(beast::error_code ec) {
     if (ec == http::error::body_limit) {
       return Send(Problem(413, "请求体超过 " + std::to_string(server_.options.max_body_bytes) +
-                                   " 字节 / the body is larger than " +
-                                   std::to_string(server_.options.max_body_bytes) + " bytes"),
+                                   " 字节 / the body is larger than " + std::to_string(server_.options.max_body_bytes) +
+                                   " bytes"),
                   true);
     }
     if (ec == http::error::header_limit) {
@@ -155,9 +156,8 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::post(server_.workers, [self = shared_from_this(), request = std::move(request)]() mutable {
       Response response = self->server_.router->Dispatch(request);
       self->server_.pending.fetch_sub(1);
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->Send(std::move(response), false);
-      });
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->Send(std::move(response), false); });
     });
   }
 

@@ -8,10 +8,10 @@
 #include "common/lines.h"
 #include "engine/ledger.h"
 #include "screen/screening.h"
-#include "simulate/registry.h"
 #include "server/round_flow.h"
 #include "server/store_calls.h"
 #include "server/store_routes.h"
+#include "simulate/registry.h"
 
 namespace qgrant::server {
 
@@ -26,7 +26,8 @@ std::optional<std::vector<std::string>> RegistryLines(const std::string& body, R
   std::vector<std::string> lines;
   if (whole.is_object() && whole.contains("registry")) {
     if (!whole["registry"].is_array() || whole.size() != 1) {
-      *problem = InvalidBody({{"registry", "应为单位记录的数组 / must be an array of unit records (and the only member)"}});
+      *problem =
+          InvalidBody({{"registry", "应为单位记录的数组 / must be an array of unit records (and the only member)"}});
       return std::nullopt;
     }
     for (const auto& unit : whole["registry"]) lines.push_back(unit.dump());
@@ -73,9 +74,16 @@ Result<std::vector<std::string>> ApplicationsOf(const std::vector<std::string>& 
 }
 
 json InvitationJson(const store::Invitation& i) {
-  return {{"id", std::to_string(i.id)},         {"round", i.round},     {"uscc", i.uscc},     {"name", i.name},
-          {"measure", i.measure}, {"subject", i.subject}, {"amount_fen", i.amount_fen}, {"state", i.state},
-          {"application_id", i.application_id ? json(*i.application_id) : json()}, {"created_at", i.created_at}};
+  return {{"id", std::to_string(i.id)},
+          {"round", i.round},
+          {"uscc", i.uscc},
+          {"name", i.name},
+          {"measure", i.measure},
+          {"subject", i.subject},
+          {"amount_fen", i.amount_fen},
+          {"state", i.state},
+          {"application_id", i.application_id ? json(*i.application_id) : json()},
+          {"created_at", i.created_at}};
 }
 
 struct Screened {
@@ -101,12 +109,20 @@ Result<Screened> ScreenRegistry(const Service& service, store::Reader& reader, c
     *line = lines[at++];
     return true;
   };
-  auto result = screen::Screen(source, rules->rules(), ledger, [&](const screen::ScreenRow& row, const engine::Decision& d) {
-    const size_t i = index++;
-    if (d.outcome == engine::Outcome::kEligible && i < apps->size()) out.eligible.emplace_back(row, (*apps)[i]);
-    else if (d.outcome == engine::Outcome::kUndetermined) out.undetermined.push_back({{"uscc", row.uscc}, {"name", row.name}, {"measure", row.measure}, {"subject", row.subject}, {"missing", row.missing_facts}});
-    else ++out.ineligible;
-  });
+  auto result =
+      screen::Screen(source, rules->rules(), ledger, [&](const screen::ScreenRow& row, const engine::Decision& d) {
+        const size_t i = index++;
+        if (d.outcome == engine::Outcome::kEligible && i < apps->size())
+          out.eligible.emplace_back(row, (*apps)[i]);
+        else if (d.outcome == engine::Outcome::kUndetermined)
+          out.undetermined.push_back({{"uscc", row.uscc},
+                                      {"name", row.name},
+                                      {"measure", row.measure},
+                                      {"subject", row.subject},
+                                      {"missing", row.missing_facts}});
+        else
+          ++out.ineligible;
+      });
   if (!result.ok()) return result.status();
   if (index != apps->size()) return Status::Internal("screening and the registry disagree on the achievements");
   out.bad_lines = result->bad_lines;
@@ -115,9 +131,11 @@ Result<Screened> ScreenRegistry(const Service& service, store::Reader& reader, c
 }
 
 // Whether the unit already has an open or confirmed invitation of the round for the achievement.
-bool AlreadyInvited(const store::Round& round, const screen::ScreenRow& row, const std::vector<store::Invitation>& existing) {
+bool AlreadyInvited(const store::Round& round, const screen::ScreenRow& row,
+                    const std::vector<store::Invitation>& existing) {
   for (const auto& i : existing) {
-    if (i.round == round.id && i.uscc == row.uscc && i.measure == row.measure && i.subject == row.subject && i.state != "declined") {
+    if (i.round == round.id && i.uscc == row.uscc && i.measure == row.measure && i.subject == row.subject &&
+        i.state != "declined") {
       return true;
     }
   }
@@ -130,11 +148,14 @@ Response InviteIn(const Service& service, const Call& call, const std::vector<st
   if (!round) return problem;
   const std::string state = RoundState(service, *round);
   if (state != "open" && state != "scheduled") {
-    return RoundConflict(state, false, "申报批次当前为“" + state + "”，不能发出邀请（须在受理期内） / the round is " + state + ": invitations need it open");
+    return RoundConflict(state, false,
+                         "申报批次当前为“" + state + "”，不能发出邀请（须在受理期内） / the round is " + state +
+                             ": invitations need it open");
   }
   auto screened = ScreenRegistry(service, tx, *round, lines);
   if (!screened.ok()) {
-    if (screened.status().code() == Status::Code::kInvalidArgument) return InvalidBody({{"registry", screened.status().message()}});
+    if (screened.status().code() == Status::Code::kInvalidArgument)
+      return InvalidBody({{"registry", screened.status().message()}});
     return StoreFailure(screened.status());
   }
   auto existing = tx.Invitations(std::nullopt);
@@ -151,17 +172,29 @@ Response InviteIn(const Service& service, const Call& call, const std::vector<st
     i.amount_fen = row.amount_fen;
     i.application = app;
     if (Status st = tx.InsertInvitation(&i); !st.ok()) return StoreFailure(st);
-    const json after = {{"round", i.round}, {"uscc", i.uscc}, {"measure", i.measure}, {"subject", i.subject}, {"amount_fen", i.amount_fen}};
-    if (auto a = tx.Audit({Actor(call), "invitation.create", "invitation:" + std::to_string(i.id), nullptr, after}); !a.ok()) {
+    const json after = {{"round", i.round},
+                        {"uscc", i.uscc},
+                        {"measure", i.measure},
+                        {"subject", i.subject},
+                        {"amount_fen", i.amount_fen}};
+    if (auto a = tx.Audit({Actor(call), "invitation.create", "invitation:" + std::to_string(i.id), nullptr, after});
+        !a.ok()) {
       return StoreFailure(a.status());
     }
     invitations.push_back(InvitationJson(i));
   }
-  const json summary = {{"invited", invitations.size()}, {"undetermined", screened->undetermined.size()}, {"ineligible", screened->ineligible}};
-  if (auto a = tx.Audit({Actor(call), "round.invite", "round:" + round->id, nullptr, summary}); !a.ok()) return StoreFailure(a.status());
-  json answer = {{"round", round->id},           {"invited", invitations.size()}, {"invitations", invitations},
-                 {"undetermined", screened->undetermined}, {"ineligible", screened->ineligible},
-                 {"bad_lines", screened->bad_lines}, {"bad_line_examples", screened->bad_line_examples}};
+  const json summary = {{"invited", invitations.size()},
+                        {"undetermined", screened->undetermined.size()},
+                        {"ineligible", screened->ineligible}};
+  if (auto a = tx.Audit({Actor(call), "round.invite", "round:" + round->id, nullptr, summary}); !a.ok())
+    return StoreFailure(a.status());
+  json answer = {{"round", round->id},
+                 {"invited", invitations.size()},
+                 {"invitations", invitations},
+                 {"undetermined", screened->undetermined},
+                 {"ineligible", screened->ineligible},
+                 {"bad_lines", screened->bad_lines},
+                 {"bad_line_examples", screened->bad_line_examples}};
   return Response::Json(200, answer.dump());
 }
 
@@ -175,7 +208,8 @@ Response NoInvitation(const std::string& id) { return Problem(404, "没有邀请
 // The invitation the path names, if the caller may act on it (its unit's applicant).
 std::optional<store::Invitation> FindInvitation(store::Reader& reader, const Call& call, Response* problem) {
   auto id = InvitationId(call.Param("id"));
-  auto found = id ? reader.GetInvitation(*id) : Result<std::optional<store::Invitation>>(std::optional<store::Invitation>());
+  auto found =
+      id ? reader.GetInvitation(*id) : Result<std::optional<store::Invitation>>(std::optional<store::Invitation>());
   if (!found.ok()) {
     *problem = StoreFailure(found.status());
     return std::nullopt;
@@ -188,13 +222,15 @@ std::optional<store::Invitation> FindInvitation(store::Reader& reader, const Cal
 }
 
 Response InvitationClosed(const store::Invitation& i) {
-  return Problem(409, "该邀请已" + std::string(i.state == "confirmed" ? "确认" : "谢绝") + " / the invitation is " + i.state, {},
-                 {{"state", i.state}, {"allowed_actions", json::array()}});
+  return Problem(409,
+                 "该邀请已" + std::string(i.state == "confirmed" ? "确认" : "谢绝") + " / the invitation is " + i.state,
+                 {}, {{"state", i.state}, {"allowed_actions", json::array()}});
 }
 
 // Creates the invited application and submits it, as the applicant would.
-Result<store::Application> SubmitInvited(const Service& service, store::WriteTx& tx, const Call& call, const store::Round& round,
-                                         const store::Invitation& i, const Decided& decided, const json& body) {
+Result<store::Application> SubmitInvited(const Service& service, store::WriteTx& tx, const Call& call,
+                                         const store::Round& round, const store::Invitation& i, const Decided& decided,
+                                         const json& body) {
   store::Application a;
   a.round = round.id;
   a.uscc = decided.app.uscc;
@@ -216,7 +252,9 @@ Result<store::Application> SubmitInvited(const Service& service, store::WriteTx&
   a.amount_fen = again->amount_fen;
   if (Status st = tx.UpdateApplication(&a); !st.ok()) return st;
   const json after = {{"state", "submitted"}, {"amount_fen", a.amount_fen}, {"invitation", i.id}};
-  if (Status st = RecordChange(tx, call, a, "confirm", std::nullopt, std::nullopt, std::nullopt, nullptr, after); !st.ok()) return st;
+  if (Status st = RecordChange(tx, call, a, "confirm", std::nullopt, std::nullopt, std::nullopt, nullptr, after);
+      !st.ok())
+    return st;
   return a;
 }
 
@@ -228,26 +266,35 @@ Response ConfirmIn(const Service& service, const Call& call, store::WriteTx& tx)
   auto round = FindRound(tx, i->round, &problem);
   if (!round) return problem;
   if (const std::string state = RoundState(service, *round); state != "open") {
-    return RoundConflict(state, false, "申报批次当前为“" + state + "”，不受理申报 / the round is " + state + " and takes no applications");
+    return RoundConflict(
+        state, false,
+        "申报批次当前为“" + state + "”，不受理申报 / the round is " + state + " and takes no applications");
   }
   json body = json::parse(i->application, nullptr, false);
-  if (!body.is_object()) return StoreFailure(Status::Internal("invitation " + std::to_string(i->id) + " keeps no application"));
+  if (!body.is_object())
+    return StoreFailure(Status::Internal("invitation " + std::to_string(i->id) + " keeps no application"));
   body.erase("id");
-  auto decided = DecideApplication(service, tx, round->guide, EngineJson(body, "preview", Today(service), std::nullopt));
+  auto decided =
+      DecideApplication(service, tx, round->guide, EngineJson(body, "preview", Today(service), std::nullopt));
   if (!decided.ok()) return StoreFailure(decided.status());
   auto dup = tx.FindLiveApplication(round->id, decided->app.uscc, decided->app.measure, decided->app.subject_key,
                                     {"withdrawn", "rejected", "not_funded"});
   if (!dup.ok()) return StoreFailure(dup.status());
   if (*dup) {
-    return Problem(409, "本单位在本批次已有同一事项的申请 " + (*dup)->id + " / your unit already has a live application " + (*dup)->id,
-                   {}, {{"existing", (*dup)->id}});
+    return Problem(
+        409,
+        "本单位在本批次已有同一事项的申请 " + (*dup)->id + " / your unit already has a live application " + (*dup)->id,
+        {}, {{"existing", (*dup)->id}});
   }
   auto app = SubmitInvited(service, tx, call, *round, *i, *decided, body);
   if (!app.ok()) return StoreFailure(app.status());
   i->state = "confirmed";
   i->application_id = app->id;
   if (Status st = tx.UpdateInvitation(*i); !st.ok()) return StoreFailure(st);
-  if (auto a = tx.Audit({Actor(call), "invitation.confirm", "invitation:" + std::to_string(i->id), {{"state", "open"}},
+  if (auto a = tx.Audit({Actor(call),
+                         "invitation.confirm",
+                         "invitation:" + std::to_string(i->id),
+                         {{"state", "open"}},
                          {{"state", "confirmed"}, {"application_id", app->id}}});
       !a.ok()) {
     return StoreFailure(a.status());
@@ -318,7 +365,9 @@ Response DeclineInvitation(const Service& service, const Call& call) {
     if (Status st = tx.UpdateInvitation(*i); !st.ok()) return StoreFailure(st);
     json after = {{"state", "declined"}};
     if (body->contains("note")) after["note"] = (*body)["note"];
-    if (auto a = tx.Audit({Actor(call), "invitation.decline", "invitation:" + std::to_string(i->id), {{"state", "open"}}, after}); !a.ok()) {
+    if (auto a = tx.Audit(
+            {Actor(call), "invitation.decline", "invitation:" + std::to_string(i->id), {{"state", "open"}}, after});
+        !a.ok()) {
       return StoreFailure(a.status());
     }
     return Response::Json(200, InvitationJson(*i).dump());

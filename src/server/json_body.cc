@@ -1,8 +1,8 @@
 #include "server/json_body.h"
 
-#include <set>
-
 #include <simdjson.h>
+
+#include <set>
 
 namespace qgrant::server {
 
@@ -38,12 +38,24 @@ bool Convert(simdjson::dom::element e, const std::string& path, nlohmann::json* 
       }
       return true;
     }
-    case simdjson::dom::element_type::INT64: *out = int64_t(e); return true;
-    case simdjson::dom::element_type::UINT64: *out = uint64_t(e); return true;
-    case simdjson::dom::element_type::DOUBLE: *out = double(e); return true;
-    case simdjson::dom::element_type::STRING: *out = std::string(std::string_view(e)); return true;
-    case simdjson::dom::element_type::BOOL: *out = bool(e); return true;
-    case simdjson::dom::element_type::NULL_VALUE: *out = nullptr; return true;
+    case simdjson::dom::element_type::INT64:
+      *out = int64_t(e);
+      return true;
+    case simdjson::dom::element_type::UINT64:
+      *out = uint64_t(e);
+      return true;
+    case simdjson::dom::element_type::DOUBLE:
+      *out = double(e);
+      return true;
+    case simdjson::dom::element_type::STRING:
+      *out = std::string(std::string_view(e));
+      return true;
+    case simdjson::dom::element_type::BOOL:
+      *out = bool(e);
+      return true;
+    case simdjson::dom::element_type::NULL_VALUE:
+      *out = nullptr;
+      return true;
   }
   return true;
 }
@@ -96,24 +108,36 @@ namespace {
 
 bool HasType(const nlohmann::json& v, JsonType type) {
   switch (type) {
-    case JsonType::kString: return v.is_string();
-    case JsonType::kInteger: return v.is_number_integer();
-    case JsonType::kBoolean: return v.is_boolean();
-    case JsonType::kObject: return v.is_object();
-    case JsonType::kArray: return v.is_array();
-    case JsonType::kAny: return true;
+    case JsonType::kString:
+      return v.is_string();
+    case JsonType::kInteger:
+      return v.is_number_integer();
+    case JsonType::kBoolean:
+      return v.is_boolean();
+    case JsonType::kObject:
+      return v.is_object();
+    case JsonType::kArray:
+      return v.is_array();
+    case JsonType::kAny:
+      return true;
   }
   return false;
 }
 
 const char* TypeName(JsonType type) {
   switch (type) {
-    case JsonType::kString: return "应为字符串 / must be a string";
-    case JsonType::kInteger: return "应为整数 / must be an integer";
-    case JsonType::kBoolean: return "应为 true 或 false / must be true or false";
-    case JsonType::kObject: return "应为对象 / must be an object";
-    case JsonType::kArray: return "应为数组 / must be an array";
-    case JsonType::kAny: return "";
+    case JsonType::kString:
+      return "应为字符串 / must be a string";
+    case JsonType::kInteger:
+      return "应为整数 / must be an integer";
+    case JsonType::kBoolean:
+      return "应为 true 或 false / must be true or false";
+    case JsonType::kObject:
+      return "应为对象 / must be an object";
+    case JsonType::kArray:
+      return "应为数组 / must be an array";
+    case JsonType::kAny:
+      return "";
   }
   return "";
 }
@@ -143,7 +167,8 @@ void CheckMembers(const nlohmann::json& value, const std::vector<MemberSpec>& sp
     } else if (s.members != nullptr && s.type == JsonType::kObject) {
       CheckMembers(*it, *s.members, child, errors);
     } else if (s.members != nullptr && s.type == JsonType::kArray) {
-      for (size_t i = 0; i < it->size(); ++i) CheckMembers((*it)[i], *s.members, child + "[" + std::to_string(i) + "]", errors);
+      for (size_t i = 0; i < it->size(); ++i)
+        CheckMembers((*it)[i], *s.members, child + "[" + std::to_string(i) + "]", errors);
     }
   }
 }

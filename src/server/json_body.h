@@ -4,12 +4,11 @@
 // `errors[].field` as a dotted path from the body root (`facts.certificates[1].number`).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "server/http_message.h"
 #include "server/problem.h"

@@ -4,11 +4,12 @@
 // amount, the budget step that led to the amount paid, the notice period and the approval date.
 // A self-contained printable HTML page; every text from an application is escaped, and the page
 // allows no script at all (its Content-Security-Policy).
+#include "server/letter.h"
+
 #include <nlohmann/json.hpp>
 
 #include "common/money.h"
 #include "policy/words.h"
-#include "server/letter.h"
 #include "server/round_flow.h"
 #include "server/store_calls.h"
 #include "server/store_routes.h"
@@ -24,12 +25,23 @@ std::string Escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -43,10 +55,12 @@ std::string DateZh(const std::string& iso) {
 std::string Amount(int64_t fen) { return money::Wan(fen) + "（" + money::YuanGrouped(fen) + "）"; }
 
 constexpr const char* kStyle =
-    "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif;"
+    "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK "
+    "SC\",sans-serif;"
     "max-width:46em;margin:2em auto;padding:0 1em;line-height:1.7;color:#1a1a1a}"
     "h1{text-align:center;font-size:1.6em;letter-spacing:.2em}p.no{text-align:center;color:#444}"
-    "table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border:1px solid #777;padding:.4em .6em;text-align:left;vertical-align:top}"
+    "table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border:1px solid #777;padding:.4em "
+    ".6em;text-align:left;vertical-align:top}"
     "th{width:9em;background:#f2f5fa;font-weight:600}td ul{margin:0;padding-left:1.2em}"
     ".sign{text-align:right;margin-top:3em}@media print{body{margin:0}}";
 
@@ -78,32 +92,40 @@ Letter Compose(const Service& service, const LetterFacts& f) {
   for (const auto& r : decision.value("reasons", json::array())) reasons.push_back(r.value("zh", ""));
   l.rows.push_back({"理由及依据", reasons});
   if (!f.note.empty()) l.rows.push_back({"说明", {f.note}});
-  if (decision.value("outcome", "") == "eligible") l.rows.push_back({"核定金额", {Amount(decision.value("amount_fen", int64_t{0}))}});
+  if (decision.value("outcome", "") == "eligible")
+    l.rows.push_back({"核定金额", {Amount(decision.value("amount_fen", int64_t{0}))}});
   if (funded) {
     l.rows.push_back({"资助金额", {Amount(*a.allocated_fen)}});
     if (decision.contains("allocation")) l.rows.push_back({"预算折算", {decision["allocation"].value("zh", "")}});
   }
   if (f.round.notice) {
-    l.rows.push_back({"公示期", {DateZh(f.round.notice->starts_on) + "至" + DateZh(f.round.notice->ends_on) + "（" +
-                                 std::to_string(f.round.notice->working_days) + "个工作日）"}});
+    l.rows.push_back({"公示期",
+                      {DateZh(f.round.notice->starts_on) + "至" + DateZh(f.round.notice->ends_on) + "（" +
+                       std::to_string(f.round.notice->working_days) + "个工作日）"}});
   }
   if (!f.approved_on.empty()) l.rows.push_back({"批准日期", {DateZh(f.approved_on)}});
-  if (funded) l.closing.push_back("资金将拨付至你单位账户，实际拨付以资助计划下达文件为准（第（十二）条：实际支持比例和金额受年度资金预算总量控制）。");
+  if (funded)
+    l.closing.push_back(
+        "资金将拨付至你单位账户，实际拨付以资助计划下达文件为准（第（十二）条：实际支持比例和金额受年度资金预算总量控制"
+        "）。");
   l.closing.push_back("如对本决定不服，可依法申请行政复议或者提起行政诉讼。");
   l.authority = service.bundle().policy ? service.bundle().policy->authority.zh : "";
   l.date = policy::DateZh(service.Today());
-  l.basis = "依据：" + (rules->rules().policy ? rules->rules().policy->title.zh : "") + "（" + decision.value("policy_version", "") + "）";
+  l.basis = "依据：" + (rules->rules().policy ? rules->rules().policy->title.zh : "") + "（" +
+            decision.value("policy_version", "") + "）";
   return l;
 }
 
 std::string LetterHtml(const Letter& l) {
-  std::string html = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + Escape(l.title + " " + l.number) +
-                     "</title><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>" + kStyle +
-                     "</style></head><body><main>\n<h1>" + Escape(l.title) + "</h1>\n<p class=\"no\">" + Escape(l.number) + "</p>\n";
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + Escape(l.title + " " + l.number) +
+      "</title><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>" + kStyle +
+      "</style></head><body><main>\n<h1>" + Escape(l.title) + "</h1>\n<p class=\"no\">" + Escape(l.number) + "</p>\n";
   html += "<p>" + Escape(l.addressee) + "</p>\n<p>" + Escape(l.intro) + "</p>\n<table>\n";
   for (const auto& [label, lines] : l.rows) {
     html += "<tr><th scope=\"row\">" + Escape(label) + "</th><td>";
-    if (lines.size() == 1) html += Escape(lines[0]);
+    if (lines.size() == 1)
+      html += Escape(lines[0]);
     else {
       html += "<ul>";
       for (const auto& line : lines) html += "<li>" + Escape(line) + "</li>";
@@ -145,7 +167,8 @@ Result<std::optional<LetterFacts>> ReadFacts(store::Reader& r, const std::string
 Response GetLetter(const Service& service, const Call& call) {
   std::string format = "html";
   for (const auto& [name, value] : call.request.query) {
-    if (name != "format") return Problem(400, "查询参数有误 / bad query parameter", {{name, "未知参数 / unknown parameter"}});
+    if (name != "format")
+      return Problem(400, "查询参数有误 / bad query parameter", {{name, "未知参数 / unknown parameter"}});
     format = value;
   }
   if (format != "html" && format != "pdf") {
@@ -154,7 +177,8 @@ Response GetLetter(const Service& service, const Call& call) {
   auto facts = service.store()->Read([&](store::Reader& r) { return ReadFacts(r, call.Param("id")); });
   if (!facts.ok()) return StoreFailure(facts.status());
   if (!*facts) {
-    return Problem(404, "申请 " + call.Param("id") + " 所在批次尚未批准，暂无决定书 / no decision letter before the round is approved");
+    return Problem(404, "申请 " + call.Param("id") +
+                            " 所在批次尚未批准，暂无决定书 / no decision letter before the round is approved");
   }
   const Letter letter = Compose(service, **facts);
   Response r;
@@ -168,7 +192,8 @@ Response GetLetter(const Service& service, const Call& call) {
   }
   r.content_type = "text/html; charset=utf-8";
   r.body = LetterHtml(letter);
-  r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return r;
 }

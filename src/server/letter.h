@@ -17,7 +17,7 @@ struct Letter {
   std::string addressee;  // the unit, "某公司："
   std::string intro;
   std::vector<std::pair<std::string, std::vector<std::string>>> rows;  // label, its lines
-  std::vector<std::string> closing;                                     // paragraphs after the table
+  std::vector<std::string> closing;                                    // paragraphs after the table
   std::string authority, date, basis;
 };
 

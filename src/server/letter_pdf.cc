@@ -20,7 +20,8 @@ class PageWriter {
  public:
   explicit PageWriter(cairo_t* cr) : cr_(cr) {}
 
-  void Text(const std::string& text, double size, bool bold, PangoAlignment align, double x, double width, double gap_after) {
+  void Text(const std::string& text, double size, bool bold, PangoAlignment align, double x, double width,
+            double gap_after) {
     PangoLayout* layout = Layout(text, size, bold, align, width);
     const double height = Height(layout);
     if (y_ + height > kPageHeight - kMargin) NewPage();

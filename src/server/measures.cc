@@ -14,12 +14,18 @@ json TextJson(const policy::Text& t) { return {{"zh", t.zh}, {"en", t.en}}; }
 
 const char* FactType(policy::FactSpec::Type t) {
   switch (t) {
-    case policy::FactSpec::Type::kString: return "string";
-    case policy::FactSpec::Type::kInt: return "integer";
-    case policy::FactSpec::Type::kBool: return "boolean";
-    case policy::FactSpec::Type::kDate: return "date";
-    case policy::FactSpec::Type::kList: return "list";
-    case policy::FactSpec::Type::kObject: return "object";
+    case policy::FactSpec::Type::kString:
+      return "string";
+    case policy::FactSpec::Type::kInt:
+      return "integer";
+    case policy::FactSpec::Type::kBool:
+      return "boolean";
+    case policy::FactSpec::Type::kDate:
+      return "date";
+    case policy::FactSpec::Type::kList:
+      return "list";
+    case policy::FactSpec::Type::kObject:
+      return "object";
   }
   return "string";
 }
@@ -41,9 +47,11 @@ json CeilingJson(const policy::Measure& m) {
   if (m.support != policy::Support::kPayment) return nullptr;  // referred or honorary: no amount
   const auto& c = m.ceiling;
   switch (c.kind) {
-    case policy::Ceiling::Kind::kFixed: return {{"kind", "fixed"}, {"amount_fen", c.fixed_fen}};
+    case policy::Ceiling::Kind::kFixed:
+      return {{"kind", "fixed"}, {"amount_fen", c.fixed_fen}};
     case policy::Ceiling::Kind::kPerItem:
-      return {{"kind", "per_item"}, {"amount_fen", c.fixed_fen}, {"items_fact", m.items_fact}, {"item_key", m.item_key}};
+      return {
+          {"kind", "per_item"}, {"amount_fen", c.fixed_fen}, {"items_fact", m.items_fact}, {"item_key", m.item_key}};
     case policy::Ceiling::Kind::kByLevel: {
       json levels = json::array();
       for (const auto& [level, fen] : c.by_level) levels.push_back({{"level", level}, {"amount_fen", fen}});
@@ -55,19 +63,26 @@ json CeilingJson(const policy::Measure& m) {
 
 const char* SupportName(policy::Support s) {
   switch (s) {
-    case policy::Support::kPayment: return "payment";
-    case policy::Support::kReferral: return "referral";
-    case policy::Support::kNonMonetary: return "non_monetary";
+    case policy::Support::kPayment:
+      return "payment";
+    case policy::Support::kReferral:
+      return "referral";
+    case policy::Support::kNonMonetary:
+      return "non_monetary";
   }
   return "payment";
 }
 
 const char* OnceName(policy::OnceRule o) {
   switch (o) {
-    case policy::OnceRule::kNone: return "none";
-    case policy::OnceRule::kFirstTime: return "first_time";
-    case policy::OnceRule::kOneTime: return "one_time";
-    case policy::OnceRule::kPerItem: return "per_item";
+    case policy::OnceRule::kNone:
+      return "none";
+    case policy::OnceRule::kFirstTime:
+      return "first_time";
+    case policy::OnceRule::kOneTime:
+      return "one_time";
+    case policy::OnceRule::kPerItem:
+      return "per_item";
   }
   return "none";
 }
@@ -77,10 +92,16 @@ json MeasureJson(const policy::Measure& m) {
   for (const auto& f : m.facts) facts.push_back(FactJson(f));
   json level_names = json::object();
   for (const auto& [level, name] : m.level_names) level_names[level] = TextJson(name);
-  json out = {{"id", m.id},           {"clause", m.clause},   {"title", TextJson(m.title)},
-              {"text", TextJson(m.text)}, {"support", SupportName(m.support)},
-              {"applicants", m.applicants}, {"facts", std::move(facts)}, {"once", OnceName(m.once)},
-              {"level_names", std::move(level_names)}, {"ceiling", CeilingJson(m)}};
+  json out = {{"id", m.id},
+              {"clause", m.clause},
+              {"title", TextJson(m.title)},
+              {"text", TextJson(m.text)},
+              {"support", SupportName(m.support)},
+              {"applicants", m.applicants},
+              {"facts", std::move(facts)},
+              {"once", OnceName(m.once)},
+              {"level_names", std::move(level_names)},
+              {"ceiling", CeilingJson(m)}};
   if (m.support == policy::Support::kReferral) out["referral"] = TextJson(m.referral);
   return out;
 }
@@ -90,7 +111,8 @@ json MeasureJson(const policy::Measure& m) {
 std::string MeasuresJson(const policy::RuleSet& rules) {
   json items = json::array();
   for (const policy::Measure* m : rules.measures) items.push_back(MeasureJson(*m));
-  json policy = {{"id", rules.policy->id}, {"version", rules.policy->version}, {"title", TextJson(rules.policy->title)}};
+  json policy = {
+      {"id", rules.policy->id}, {"version", rules.policy->version}, {"title", TextJson(rules.policy->title)}};
   json out = {{"items", std::move(items)},
               {"next_cursor", nullptr},
               {"policy", std::move(policy)},

@@ -36,12 +36,15 @@ std::optional<store::Notice> ReadNotice(const Service& service, const json& body
   } else if (*start < service.Today().days) {
     errors.push_back({"starts_on", "公示开始日期不能早于今天 / the notice cannot start before today"});
   }
-  if (days < 1 || days > 30) errors.push_back({"working_days", "应为1至30的整数 / must be a whole number from 1 to 30"});
+  if (days < 1 || days > 30)
+    errors.push_back({"working_days", "应为1至30的整数 / must be a whole number from 1 to 30"});
   store::Notice notice;
   if (errors.empty()) {
     auto end = common::AddWorkingDays(*start, static_cast<int>(days));
-    if (!end.ok()) errors.push_back({"starts_on", end.status().message()});
-    else notice = {body["starts_on"].get<std::string>(), common::FormatIsoDay(*end), days};
+    if (!end.ok())
+      errors.push_back({"starts_on", end.status().message()});
+    else
+      notice = {body["starts_on"].get<std::string>(), common::FormatIsoDay(*end), days};
   }
   if (errors.empty()) return notice;
   *problem = InvalidBody(std::move(errors));
@@ -72,7 +75,8 @@ Response PostNoticeIn(const Service& service, const Call& call, const store::Not
   if (Status st = tx.UpdateRound(&*round); !st.ok()) return StoreFailure(st);
   json after = NoticeJson(*round);
   after["restart"] = state == "in_notice";
-  if (auto a = tx.Audit({Actor(call), "round.notice", "round:" + round->id, before, after}); !a.ok()) return StoreFailure(a.status());
+  if (auto a = tx.Audit({Actor(call), "round.notice", "round:" + round->id, before, after}); !a.ok())
+    return StoreFailure(a.status());
   auto proposed = tx.ApplicationsBySubmission(round->id, {"proposed"});
   if (!proposed.ok()) return StoreFailure(proposed.status());
   for (store::Application& a : *proposed) {
@@ -107,7 +111,8 @@ ListedItem Describe(const policy::RuleSet& rules, const store::Application& a) {
     }
   }
   const json decision = a.decision ? json::parse(*a.decision, nullptr, false) : json();
-  if (decision.is_object() && decision.contains("items") && decision["items"].is_array() && !decision["items"].empty()) {
+  if (decision.is_object() && decision.contains("items") && decision["items"].is_array() &&
+      !decision["items"].empty()) {
     std::string numbers;
     for (const auto& i : decision["items"]) {
       if (i.value("outcome", "") != "eligible") continue;
@@ -137,12 +142,13 @@ ExportTable NoticeTable(const policy::RuleSet& rules, const NoticeList& list) {
   ExportTable t;
   t.sheet = "公示名单";
   t.headers = {"统一社会信用代码", "单位名称", "措施", "条款", "项目", "拟资助金额（万元）"};
-  t.units = {ColumnUnit::kText, ColumnUnit::kText, ColumnUnit::kText, ColumnUnit::kText, ColumnUnit::kText, ColumnUnit::kWan};
+  t.units = {ColumnUnit::kText, ColumnUnit::kText, ColumnUnit::kText,
+             ColumnUnit::kText, ColumnUnit::kText, ColumnUnit::kWan};
   t.total_label = "合计";
   for (const auto& a : list.apps) {
     const ListedItem d = Describe(rules, a);
-    t.rows.push_back({a.uscc, ApplicantName(a), d.measure_title, d.clause.empty() ? "" : policy::CiteZh(d.clause), d.item,
-                      a.allocated_fen.value_or(0)});
+    t.rows.push_back({a.uscc, ApplicantName(a), d.measure_title, d.clause.empty() ? "" : policy::CiteZh(d.clause),
+                      d.item, a.allocated_fen.value_or(0)});
   }
   return t;
 }
@@ -154,8 +160,14 @@ Result<json> ListJson(const policy::RuleSet& rules, const NoticeList& list) {
     const ListedItem d = Describe(rules, a);
     const int64_t fen = a.allocated_fen.value_or(0);
     total.Add(fen);
-    items.push_back({{"application_id", a.id}, {"uscc", a.uscc}, {"name", ApplicantName(a)}, {"measure", a.measure},
-                     {"measure_title", d.measure_title}, {"clause", d.clause}, {"item", d.item}, {"amount_fen", fen}});
+    items.push_back({{"application_id", a.id},
+                     {"uscc", a.uscc},
+                     {"name", ApplicantName(a)},
+                     {"measure", a.measure},
+                     {"measure_title", d.measure_title},
+                     {"clause", d.clause},
+                     {"item", d.item},
+                     {"amount_fen", fen}});
   }
   if (!total.ok()) return total.status();
   return json{{"round", list.round.id},
@@ -196,7 +208,8 @@ Response GetNotice(const Service& service, const Call& call) {
   auto list = service.store()->Read([&](store::Reader& r) { return ReadList(service, r, call.Param("id")); });
   if (!list.ok()) return StoreFailure(list.status());
   if (!*list) {
-    return Problem(404, "申报批次 " + call.Param("id") + " 没有正在或已经公示的名单 / round " + call.Param("id") + " has no public notice");
+    return Problem(404, "申报批次 " + call.Param("id") + " 没有正在或已经公示的名单 / round " + call.Param("id") +
+                            " has no public notice");
   }
   auto rules = service.Rules(RoundGuide(service, (*list)->round.guide), service.Today());
   if (*format != "json") return FileAnswer(*format, NoticeTable(rules->rules(), **list), "notice-" + (*list)->round.id);
@@ -207,7 +220,8 @@ Response GetNotice(const Service& service, const Call& call) {
 
 Response CreateObjection(const Service& service, const Call& call) {
   Response problem;
-  static const std::vector<MemberSpec> spec = {{"application_id", JsonType::kString, true}, {"text", JsonType::kString, true}};
+  static const std::vector<MemberSpec> spec = {{"application_id", JsonType::kString, true},
+                                               {"text", JsonType::kString, true}};
   auto body = ReadObjectBody(call, spec, &problem);
   if (!body) return problem;
   const std::string text = (*body)["text"], app_id = (*body)["application_id"];
@@ -222,12 +236,14 @@ Response CreateObjection(const Service& service, const Call& call) {
     const std::string state = RoundState(service, *round);
     if (state != "in_notice" || !round->notice || today < round->notice->starts_on || today > round->notice->ends_on) {
       const std::string when = round->notice ? round->notice->starts_on + " 至 " + round->notice->ends_on : "未公示";
-      return RoundConflict(state, false, "不在公示期内（" + when + "），不受理异议 / objections are taken only during the notice");
+      return RoundConflict(state, false,
+                           "不在公示期内（" + when + "），不受理异议 / objections are taken only during the notice");
     }
     auto app = tx.GetApplication(app_id);
     if (!app.ok()) return StoreFailure(app.status());
     if (!*app || (*app)->round != round->id || (*app)->state != "in_notice") {
-      return InvalidBody({{"application_id", "该申请不在本批次公示名单上 / the application is not on this round's notice list"}});
+      return InvalidBody(
+          {{"application_id", "该申请不在本批次公示名单上 / the application is not on this round's notice list"}});
     }
     store::Objection o;
     o.round = round->id;
@@ -236,7 +252,8 @@ Response CreateObjection(const Service& service, const Call& call) {
     o.filed_by = call.user->id;
     if (Status st = tx.InsertObjection(&o); !st.ok()) return StoreFailure(st);
     const json after = {{"round", o.round}, {"application_id", o.application_id}, {"text", o.text}, {"state", o.state}};
-    if (auto a = tx.Audit({Actor(call), "objection.create", "objection:" + std::to_string(o.id), nullptr, after}); !a.ok()) {
+    if (auto a = tx.Audit({Actor(call), "objection.create", "objection:" + std::to_string(o.id), nullptr, after});
+        !a.ok()) {
       return StoreFailure(a.status());
     }
     Response r = Response::Json(201, ObjectionJson(o).dump());
@@ -303,7 +320,8 @@ bool ObjectionVisible(const Service& service, const Call& call) {
 
 Response ResolveObjection(const Service& service, const Call& call) {
   Response problem;
-  static const std::vector<MemberSpec> spec = {{"upheld", JsonType::kBoolean, true}, {"note", JsonType::kString, false}};
+  static const std::vector<MemberSpec> spec = {{"upheld", JsonType::kBoolean, true},
+                                               {"note", JsonType::kString, false}};
   auto body = ReadObjectBody(call, spec, &problem);
   if (!body) return problem;
   const std::string& id = call.Param("id");
@@ -325,7 +343,11 @@ Response ResolveObjection(const Service& service, const Call& call) {
     o.resolved_by = call.user->id;
     o.resolved_at = tx.now();
     if (Status st = tx.UpdateObjection(o); !st.ok()) return StoreFailure(st);
-    if (auto a = tx.Audit({Actor(call), "objection.resolve", "objection:" + id, before, {{"state", o.state}, {"note", *o.resolution_note}}});
+    if (auto a = tx.Audit({Actor(call),
+                           "objection.resolve",
+                           "objection:" + id,
+                           before,
+                           {{"state", o.state}, {"note", *o.resolution_note}}});
         !a.ok()) {
       return StoreFailure(a.status());
     }

@@ -6,10 +6,9 @@
 // carries `errors` (empty when no field is to blame) so that clients need no special case.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "server/http_message.h"
 

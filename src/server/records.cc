@@ -13,15 +13,20 @@ Response ListAudit(const Service& service, const Call& call) {
   int64_t after = 0, limit = 50;
   std::vector<std::string> seen;
   for (const auto& [name, value] : call.request.query) {
-    const bool number = !value.empty() && value.size() <= 18 && value.find_first_not_of("0123456789") == std::string::npos;
+    const bool number =
+        !value.empty() && value.size() <= 18 && value.find_first_not_of("0123456789") == std::string::npos;
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
       errors.push_back({name, "参数重复 / the parameter is repeated"});
     } else if (name == "after" || name == "cursor") {
-      if (!number) errors.push_back({name, "应为非负整数 / must be a whole number"});
-      else after = std::stoll(value);
+      if (!number)
+        errors.push_back({name, "应为非负整数 / must be a whole number"});
+      else
+        after = std::stoll(value);
     } else if (name == "limit") {
-      if (!number || std::stoll(value) < 1) errors.push_back({name, "应为1至500的整数 / must be a whole number from 1 to 500"});
-      else limit = std::min<int64_t>(std::stoll(value), 500);
+      if (!number || std::stoll(value) < 1)
+        errors.push_back({name, "应为1至500的整数 / must be a whole number from 1 to 500"});
+      else
+        limit = std::min<int64_t>(std::stoll(value), 500);
     } else {
       errors.push_back({name, "未知参数，可用 after、limit / unknown parameter; known: after, limit"});
     }
@@ -35,8 +40,15 @@ Response ListAudit(const Service& service, const Call& call) {
     if (more) entries->pop_back();
     json items = json::array();
     for (const auto& e : *entries) {
-      items.push_back({{"seq", e.seq}, {"at", e.at}, {"actor", e.actor}, {"action", e.action}, {"object", e.object},
-                       {"before", e.before}, {"after", e.after}, {"prev_hash", e.prev_hash}, {"hash", e.hash}});
+      items.push_back({{"seq", e.seq},
+                       {"at", e.at},
+                       {"actor", e.actor},
+                       {"action", e.action},
+                       {"object", e.object},
+                       {"before", e.before},
+                       {"after", e.after},
+                       {"prev_hash", e.prev_hash},
+                       {"hash", e.hash}});
     }
     return json{{"items", items}, {"next_cursor", more ? json(std::to_string(entries->back().seq)) : json()}};
   });
@@ -47,7 +59,8 @@ Response ListAudit(const Service& service, const Call& call) {
 Response ListLedger(const Service& service, const Call& call) {
   std::optional<std::string> uscc;
   for (const auto& [name, value] : call.request.query) {
-    if (name != "uscc" || uscc) return Problem(400, "查询参数有误 / bad query parameter", {{name, "可用 uscc / known: uscc"}});
+    if (name != "uscc" || uscc)
+      return Problem(400, "查询参数有误 / bad query parameter", {{name, "可用 uscc / known: uscc"}});
     uscc = value;
   }
   if (call.user->role == Role::kApplicant) {
@@ -58,8 +71,9 @@ Response ListLedger(const Service& service, const Call& call) {
   if (!entries.ok()) return StoreFailure(entries.status());
   json items = json::array();
   for (const auto& e : *entries) {
-    json j = {{"uscc", e.uscc},       {"policy", e.policy},         {"measure", e.measure},     {"subject", e.subject},
-              {"amount_fen", e.amount_fen}, {"granted_on", e.granted_on}, {"scope", e.scope}};
+    json j = {{"uscc", e.uscc},       {"policy", e.policy},         {"measure", e.measure},
+              {"subject", e.subject}, {"amount_fen", e.amount_fen}, {"granted_on", e.granted_on},
+              {"scope", e.scope}};
     if (e.level) j["level"] = *e.level;
     if (e.application_id) j["application_id"] = *e.application_id;
     if (e.round) j["round"] = *e.round;

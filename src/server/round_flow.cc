@@ -111,7 +111,8 @@ std::optional<std::string> ReadFormat(const Call& call, Response* problem) {
     format = value;
   }
   if (format == "json" || format == "csv" || format == "xlsx") return format;
-  *problem = Problem(400, "查询参数有误 / bad query parameter", {{"format", "应为 json、csv 或 xlsx / must be json, csv or xlsx"}});
+  *problem = Problem(400, "查询参数有误 / bad query parameter",
+                     {{"format", "应为 json、csv 或 xlsx / must be json, csv or xlsx"}});
   return std::nullopt;
 }
 

@@ -5,11 +5,10 @@
 // Internal to src/server.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "server/exports.h"
 #include "server/json_body.h"
@@ -41,7 +40,8 @@ std::optional<nlohmann::json> ReadObjectBody(const Call& call, const std::vector
 // a.state, note, deadline) and an audit entry "application.ACTION" with `before` and `after`.
 Status RecordChange(store::WriteTx& tx, const Call& call, const store::Application& a, const std::string& action,
                     const std::optional<std::string>& from, const std::optional<std::string>& note,
-                    const std::optional<std::string>& deadline, const nlohmann::json& before, const nlohmann::json& after);
+                    const std::optional<std::string>& deadline, const nlohmann::json& before,
+                    const nlohmann::json& after);
 
 // The applicant's name as the application gives it (applicant.name), or "".
 std::string ApplicantName(const store::Application& a);

@@ -11,12 +11,10 @@ namespace qgrant::server {
 namespace {
 
 const std::vector<MemberSpec>& RoundSpec() {
-  static const std::vector<MemberSpec> spec = {{"id", JsonType::kString, true},
-                                               {"title", JsonType::kString, true},
-                                               {"guide", JsonType::kString, true},
-                                               {"budget_fen", JsonType::kInteger, true},
-                                               {"opens_on", JsonType::kString, true},
-                                               {"closes_on", JsonType::kString, true}};
+  static const std::vector<MemberSpec> spec = {
+      {"id", JsonType::kString, true},       {"title", JsonType::kString, true},
+      {"guide", JsonType::kString, true},    {"budget_fen", JsonType::kInteger, true},
+      {"opens_on", JsonType::kString, true}, {"closes_on", JsonType::kString, true}};
   return spec;
 }
 
@@ -59,7 +57,8 @@ nlohmann::json Totals(const std::vector<store::GroupTotal>& totals) {
 }  // namespace
 
 std::string RoundState(const Service& service, const store::Round& round) {
-  if (round.state == "allocated" || round.state == "in_notice" || round.state == "approved" || round.state == "closed") {
+  if (round.state == "allocated" || round.state == "in_notice" || round.state == "approved" ||
+      round.state == "closed") {
     return round.state;
   }
   const std::string today = Today(service);
@@ -106,7 +105,8 @@ Response CreateRound(const Service& service, const Call& call) {
     auto existing = tx.GetRound(round.id);
     if (!existing.ok()) return StoreFailure(existing.status());
     if (*existing) {
-      return Problem(409, "申报批次 " + round.id + " 已存在 / round " + round.id + " already exists", {}, {{"existing", round.id}});
+      return Problem(409, "申报批次 " + round.id + " 已存在 / round " + round.id + " already exists", {},
+                     {{"existing", round.id}});
     }
     round.title = (*body)["title"];
     round.guide = (*body)["guide"];
@@ -117,8 +117,11 @@ Response CreateRound(const Service& service, const Call& call) {
     if (Status st = tx.InsertRound(&round); !st.ok()) return StoreFailure(st);
     auto json = RoundJson(service, tx, round);
     if (!json.ok()) return StoreFailure(json.status());
-    nlohmann::json after = {{"title", round.title}, {"guide", round.guide}, {"budget_fen", round.budget_fen},
-                            {"opens_on", round.opens_on}, {"closes_on", round.closes_on}};
+    nlohmann::json after = {{"title", round.title},
+                            {"guide", round.guide},
+                            {"budget_fen", round.budget_fen},
+                            {"opens_on", round.opens_on},
+                            {"closes_on", round.closes_on}};
     if (auto a = tx.Audit({Actor(call), "round.create", "round:" + round.id, nullptr, after}); !a.ok()) {
       return StoreFailure(a.status());
     }
@@ -183,8 +186,8 @@ Response CloseRound(const Service& service, const Call& call) {
     store::Round round = **found;
     const std::string state = RoundState(service, round);
     if (state != "open" && state != "scheduled") {
-      return Problem(409, "申报批次处于“" + state + "”状态，不能关闭 / the round is " + state + " and cannot be closed", {},
-                     {{"state", state}, {"round_state", state}, {"allowed_actions", nlohmann::json::array()}});
+      return Problem(409, "申报批次处于“" + state + "”状态，不能关闭 / the round is " + state + " and cannot be closed",
+                     {}, {{"state", state}, {"round_state", state}, {"allowed_actions", nlohmann::json::array()}});
     }
     round.state = "closed";
     if (Status st = tx.UpdateRound(&round); !st.ok()) return StoreFailure(st);

@@ -1,10 +1,9 @@
 #include "server/router.h"
 
-#include <cstdio>
-#include <exception>
-
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+#include <cstdio>
+#include <exception>
 
 #include "server/problem.h"
 
@@ -82,7 +81,8 @@ Response Router::Dispatch(Request& request) const {
     return Run(routes_[i], call);
   }
   if (allow.empty()) return Problem(404, "没有这个路径 / no resource at " + request.path);
-  Response r = Problem(405, request.method + " 不适用于 " + request.path + "，可用 / is not allowed here; allowed: " + allow);
+  Response r =
+      Problem(405, request.method + " 不适用于 " + request.path + "，可用 / is not allowed here; allowed: " + allow);
   r.headers.emplace_back("Allow", allow);
   return r;
 }
@@ -93,7 +93,8 @@ std::optional<Response> Router::Authenticate(const Request& request, const Route
   const std::string* header = request.Header("authorization");
   if (header == nullptr) {
     if (route.access.anyone()) return std::nullopt;
-    Response r = Problem(401, "此操作需要登录：请提供 Authorization: Bearer 令牌 / sign-in required: send Authorization: Bearer TOKEN");
+    Response r = Problem(
+        401, "此操作需要登录：请提供 Authorization: Bearer 令牌 / sign-in required: send Authorization: Bearer TOKEN");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
@@ -115,7 +116,8 @@ Response Router::Run(const Route& route, Call& call) const {
       for (const auto& [name, a] : route.choices) {
         if (name == value) access = &a;
       }
-      if (access == nullptr) return Problem(404, "没有这个" + route.choice_param + " / unknown " + route.choice_param + ": " + value);
+      if (access == nullptr)
+        return Problem(404, "没有这个" + route.choice_param + " / unknown " + route.choice_param + ": " + value);
     }
     if (route.visible && !route.visible(call)) return Problem(404, "没有这个对象 / nothing at " + call.request.path);
     if (!access->anyone() && !access->Allows(call.user->role)) {
@@ -127,15 +129,18 @@ Response Router::Run(const Route& route, Call& call) const {
     if (const std::string* key = call.request.Header("idempotency-key")) {
       if (call.request.method == "POST" || call.request.method == "PUT") {
         if (!ValidIdempotencyKey(*key)) {
-          return Problem(400, "Idempotency-Key 须为 1–255 个可见 ASCII 字符 / Idempotency-Key must be 1-255 visible ASCII characters",
-                         {{"Idempotency-Key", "1–255 visible ASCII characters"}});
+          return Problem(
+              400,
+              "Idempotency-Key 须为 1–255 个可见 ASCII 字符 / Idempotency-Key must be 1-255 visible ASCII characters",
+              {{"Idempotency-Key", "1–255 visible ASCII characters"}});
         }
         call.idempotency_key = *key;
       }
     }
     return route.handler(call);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "qgrant serve: %s %s failed: %s\n", call.request.method.c_str(), call.request.path.c_str(), e.what());
+    std::fprintf(stderr, "qgrant serve: %s %s failed: %s\n", call.request.method.c_str(), call.request.path.c_str(),
+                 e.what());
   } catch (...) {
     std::fprintf(stderr, "qgrant serve: %s %s failed\n", call.request.method.c_str(), call.request.path.c_str());
   }

@@ -68,7 +68,8 @@ class Service {
 
 // The whole §7 API: every route with who may call it. Routes that need the store answer 501
 // until it is connected. `auth` may be null: then every bearer token is refused (401).
-std::shared_ptr<Router> BuildApiRouter(std::shared_ptr<const Service> service, std::shared_ptr<const Authenticator> auth);
+std::shared_ptr<Router> BuildApiRouter(std::shared_ptr<const Service> service,
+                                       std::shared_ptr<const Authenticator> auth);
 
 // The OpenAPI 3 document of the API (src/server/openapi.json, embedded at build time).
 std::string_view OpenApiDocument();

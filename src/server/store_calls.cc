@@ -11,8 +11,9 @@ namespace qgrant::server {
 
 std::optional<User> StoreAuthenticator::Authenticate(std::string_view token) const {
   const std::string key = store::Sha256Hex(token);
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch()).count();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = known_.find(key);
@@ -72,7 +73,7 @@ Response Write(const Service& service, const Call& call, const std::function<Res
     if (answer->status < 200 || answer->status >= 300) return Abandon();
     if (call.idempotency_key && call.user) {
       store::IdempotencyRecord record{call.user->id, *call.idempotency_key, call.request.method, call.request.path,
-                                      body_hash, answer->status, answer->body, ""};
+                                      body_hash,     answer->status,        answer->body,        ""};
       return tx.RememberAnswer(&record);
     }
     return Status::Ok();
@@ -110,8 +111,8 @@ Status StoreLedgerSource::Fill(const engine::Application& app, bool whole_ledger
   });
 }
 
-nlohmann::json EngineJson(const nlohmann::json& body, const std::string& id, const std::optional<std::string>& submitted_on,
-                          const std::optional<bool>& review) {
+nlohmann::json EngineJson(const nlohmann::json& body, const std::string& id,
+                          const std::optional<std::string>& submitted_on, const std::optional<bool>& review) {
   nlohmann::json j = body;
   j["id"] = id;
   if (submitted_on) j["submitted_on"] = *submitted_on;
@@ -155,14 +156,17 @@ Result<Decided> DecideApplication(const Service& service, store::Reader& reader,
   out.amount_fen = d.amount_fen;
   for (const auto& r : d.reasons) {
     if (d.outcome != engine::Outcome::kInvalid) continue;
-    if (r.Code() == "policy_error") out.policy_error = true;
-    else out.errors.push_back({r.path, r.Text().zh + " / " + r.Text().en});
+    if (r.Code() == "policy_error")
+      out.policy_error = true;
+    else
+      out.errors.push_back({r.path, r.Text().zh + " / " + r.Text().en});
   }
   engine::AppendDecisionJson(d, rules->evaluator().provenance(), &out.json);
   return out;
 }
 
-std::optional<ListQuery> ReadListQuery(const Request& request, const std::vector<std::string>& allowed, Response* problem) {
+std::optional<ListQuery> ReadListQuery(const Request& request, const std::vector<std::string>& allowed,
+                                       Response* problem) {
   ListQuery q;
   std::vector<FieldError> errors;
   for (const auto& [name, value] : request.query) {

@@ -5,10 +5,9 @@
 
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/decision.h"
 #include "server/problem.h"
@@ -74,8 +73,8 @@ Result<Decided> DecideApplication(const Service& service, store::Reader& reader,
 
 // The engine's JSON of an application: the body with the service's id, submission date and the
 // experts' finding.
-nlohmann::json EngineJson(const nlohmann::json& body, const std::string& id, const std::optional<std::string>& submitted_on,
-                          const std::optional<bool>& review);
+nlohmann::json EngineJson(const nlohmann::json& body, const std::string& id,
+                          const std::optional<std::string>& submitted_on, const std::optional<bool>& review);
 
 // The experts' finding that counts: every review without a declared conflict passed (absent
 // while none counts).
@@ -95,7 +94,8 @@ struct ListQuery {
   int64_t limit = 50;
   int64_t after = 0;
 };
-std::optional<ListQuery> ReadListQuery(const Request& request, const std::vector<std::string>& allowed, Response* problem);
+std::optional<ListQuery> ReadListQuery(const Request& request, const std::vector<std::string>& allowed,
+                                       Response* problem);
 std::string Cursor(int64_t seq);
 
 // The actor named in the audit chain and in history.

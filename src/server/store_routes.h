@@ -31,7 +31,8 @@ Response AddReview(const Service& service, const Call& call);
 // is judged): an applicant its own unit's, an expert no draft, staff any.
 bool ApplicationVisible(const Service& service, const Call& call);
 // The application as the caller may read it (201 adds its Location).
-Response ApplicationAnswer(int status, const Service& service, store::Reader& reader, const store::Application& a, const Call& call);
+Response ApplicationAnswer(int status, const Service& service, store::Reader& reader, const store::Application& a,
+                           const Call& call);
 // The decision letter (letter.cc).
 Response GetLetter(const Service& service, const Call& call);
 

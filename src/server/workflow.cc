@@ -50,11 +50,17 @@ Result<WorkflowAction> ReadAction(const std::string& path, const std::string& id
   a.to = Scalar(n, "to");
   a.roles = Strings(Member(n, "roles"));
   for (const auto& need : Strings(Member(n, "needs"))) {
-    if (need == "note") a.needs_note = true;
-    else if (need == "deadline") a.needs_deadline = true;
-    else if (need == "round_open") a.needs_round_open = true;
-    else if (need == "within_deadline") a.needs_within_deadline = true;
-    else return Problem(path, "action '" + id + "' needs '" + need + "', which is not note, deadline, round_open or within_deadline");
+    if (need == "note")
+      a.needs_note = true;
+    else if (need == "deadline")
+      a.needs_deadline = true;
+    else if (need == "round_open")
+      a.needs_round_open = true;
+    else if (need == "within_deadline")
+      a.needs_within_deadline = true;
+    else
+      return Problem(
+          path, "action '" + id + "' needs '" + need + "', which is not note, deadline, round_open or within_deadline");
   }
   if (a.label.zh.empty() || a.label.en.empty()) return Problem(path, "action '" + id + "' needs zh and en");
   return a;
@@ -90,7 +96,8 @@ Result<Workflow> Workflow::Load(const std::string& path) {
     return Problem(path, e.what());
   }
   for (const auto& s : w.states_) {
-    if (!s.public_as.empty() && w.State(s.public_as) == nullptr) return Problem(path, "state '" + s.id + "' shows as unknown '" + s.public_as + "'");
+    if (!s.public_as.empty() && w.State(s.public_as) == nullptr)
+      return Problem(path, "state '" + s.id + "' shows as unknown '" + s.public_as + "'");
   }
   for (const auto& a : w.actions_) {
     for (const auto& s : a.from) {

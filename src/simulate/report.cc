@@ -1,4 +1,3 @@
-#include "common/printable.h"
 #include "simulate/report.h"
 
 #include <algorithm>
@@ -7,6 +6,7 @@
 
 #include "common/csv.h"
 #include "common/money.h"
+#include "common/printable.h"
 
 namespace qgrant::simulate {
 
@@ -53,12 +53,10 @@ uint32_t NextCodePoint(std::string_view s, size_t* i) {
 
 // East Asian Wide and Fullwidth ranges (Unicode UAX #11) that policy texts use.
 bool Wide(uint32_t cp) {
-  return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
-         (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-         (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
-         (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-         (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-         (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+  return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) || (cp >= 0x3041 && cp <= 0x33FF) ||
+         (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+         (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+         (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
 // A plain-text table aligned for a terminal, with headings that span several columns.
@@ -71,9 +69,7 @@ class TextTable {
 
   explicit TextTable(std::vector<bool> right_aligned) : right_(std::move(right_aligned)) {}
 
-  void Cells(std::vector<std::string> cells) {
-    rows_.push_back({Kind::kCells, std::move(cells), {}});
-  }
+  void Cells(std::vector<std::string> cells) { rows_.push_back({Kind::kCells, std::move(cells), {}}); }
   void Rule() { rows_.push_back({Kind::kRule, {}, {}}); }
   void Spans(std::vector<Span> spans) { rows_.push_back({Kind::kSpans, {}, std::move(spans)}); }
 
@@ -81,8 +77,7 @@ class TextTable {
     const size_t n = right_.size();
     std::vector<int> width(n, 0);
     for (const auto& r : rows_) {
-      for (size_t c = 0; c < r.cells.size() && c < n; ++c)
-        width[c] = std::max(width[c], DisplayWidth(r.cells[c]));
+      for (size_t c = 0; c < r.cells.size() && c < n; ++c) width[c] = std::max(width[c], DisplayWidth(r.cells[c]));
     }
     auto span_width = [&](const Span& s) {
       int w = 0;
@@ -90,8 +85,7 @@ class TextTable {
       return w + kGap * static_cast<int>(s.last - s.first);
     };
     for (const auto& r : rows_) {
-      for (const auto& s : r.spans)
-        width[s.last] += std::max(0, DisplayWidth(s.text) - span_width(s));
+      for (const auto& s : r.spans) width[s.last] += std::max(0, DisplayWidth(s.text) - span_width(s));
     }
     int total = kGap * static_cast<int>(n - 1);
     for (int w : width) total += w;
@@ -159,9 +153,7 @@ void Append(std::vector<std::string>* to, const std::vector<std::string>& cells)
   to->insert(to->end(), cells.begin(), cells.end());
 }
 
-const char* DimensionZh(Dimension dim) {
-  return dim == kDistrict ? "按区 by district" : "按单位类型 by kind";
-}
+const char* DimensionZh(Dimension dim) { return dim == kDistrict ? "按区 by district" : "按单位类型 by kind"; }
 const char* DimensionId(Dimension dim) { return dim == kDistrict ? "district" : "kind"; }
 
 // Groups of a breakdown: by units in the registry, most first; units that do not say last.
@@ -225,11 +217,10 @@ int TextPixels(std::string_view s, int px) {
 std::string GroupName(Dimension dim, const std::string& group) {
   if (group.empty()) return "（未注明）unspecified";
   if (dim == kKind) {
-    static const std::pair<const char*, const char*> kKinds[] = {
-        {"enterprise", "企业"},
-        {"public_institution", "事业单位"},
-        {"social_organization", "社会组织"},
-        {"park_organizer", "园区运营机构"}};
+    static const std::pair<const char*, const char*> kKinds[] = {{"enterprise", "企业"},
+                                                                 {"public_institution", "事业单位"},
+                                                                 {"social_organization", "社会组织"},
+                                                                 {"park_organizer", "园区运营机构"}};
     for (const auto& [id, zh] : kKinds) {
       if (group == id) return std::string(zh) + " " + id;
     }
@@ -249,15 +240,13 @@ std::string RenderTable(const SimulationResult& r, const ReportOptions& options)
   const ScenarioResult& base = r.scenarios[kBaseline];
   const ScenarioResult& reform = r.scenarios[kReform];
   std::string out = "政策调整成本测算 cost of a rule change (qgrant simulate)\n";
-  out += "registry  " + options.registry + ": " + Count(r.units) + " units, " + Count(r.lines) +
-         " lines";
+  out += "registry  " + options.registry + ": " + Count(r.units) + " units, " + Count(r.lines) + " lines";
   if (r.bad_lines > 0) out += ", " + Count(r.bad_lines) + " bad (invalid in both scenarios)";
   out += "\nbaseline  " + base.label + "\nreform    " + reform.label + "\n\n";
 
   TextTable table({false, false, true, true, true, true, true, true});
   table.Spans(ScenarioSpans(2));
-  table.Cells(
-      {"条款", "措施 measure", "单位 units", "万元", "单位 units", "万元", "单位 units", "万元"});
+  table.Cells({"条款", "措施 measure", "单位 units", "万元", "单位 units", "万元", "单位 units", "万元"});
   table.Rule();
   for (size_t m = 0; m < r.measures.size(); ++m) {
     const MeasureRow& row = r.measures[m];
@@ -285,35 +274,30 @@ std::string RenderTable(const SimulationResult& r, const ReportOptions& options)
       "          assuming every unit applies for all it holds; rounded half away from zero to 0.01 "
       "万元,\n"
       "          so rows may differ from the total in the last digit (the CSV has exact fen).\n";
-  out += "applications  baseline " + Count(base.applications) + ": " + Count(base.eligible) +
-         " eligible, " + Count(base.ineligible()) + " ineligible, " + Count(base.referred) +
-         " referred, " + Count(base.invalid) + " invalid\n";
-  out += "              reform   " + Count(reform.applications) + ": " + Count(reform.eligible) +
-         " eligible, " + Count(reform.ineligible()) + " ineligible, " + Count(reform.referred) +
-         " referred, " + Count(reform.invalid) + " invalid\n";
+  out += "applications  baseline " + Count(base.applications) + ": " + Count(base.eligible) + " eligible, " +
+         Count(base.ineligible()) + " ineligible, " + Count(base.referred) + " referred, " + Count(base.invalid) +
+         " invalid\n";
+  out += "              reform   " + Count(reform.applications) + ": " + Count(reform.eligible) + " eligible, " +
+         Count(reform.ineligible()) + " ineligible, " + Count(reform.referred) + " referred, " + Count(reform.invalid) +
+         " invalid\n";
   std::string referrals;
   for (size_t m = 0; m < r.measures.size(); ++m) {
-    if (!r.measures[m].Referred() || base.referred_units[m] + reform.referred_units[m] == 0)
-      continue;
+    if (!r.measures[m].Referred() || base.referred_units[m] + reform.referred_units[m] == 0) continue;
     referrals += "              " + r.measures[m].id + " " + r.measures[m].title.zh + ": " +
-                 Count(base.referred_units[m]) + " → " + Count(reform.referred_units[m]) +
-                 " units\n";
+                 Count(base.referred_units[m]) + " → " + Count(reform.referred_units[m]) + " units\n";
   }
-  if (!referrals.empty())
-    out += "referred (supported under other policies, nothing paid here):\n" + referrals;
+  if (!referrals.empty()) out += "referred (supported under other policies, nothing paid here):\n" + referrals;
 
   for (Dimension dim : options.by) {
     TextTable groups({false, true, true, true, true, true, true, true});
     groups.Spans(ScenarioSpans(2));
-    groups.Cells({DimensionZh(dim), "登记单位 registry", "单位 units", "万元", "单位 units", "万元",
-                  "单位 units", "万元"});
+    groups.Cells(
+        {DimensionZh(dim), "登记单位 registry", "单位 units", "万元", "单位 units", "万元", "单位 units", "万元"});
     groups.Rule();
     for (const auto& name : GroupOrder(r, dim)) {
       auto it = r.registry_units[dim].find(name);
-      std::vector<std::string> cells{GroupName(dim, name),
-                                     Count(it == r.registry_units[dim].end() ? 0 : it->second)};
-      Append(&cells, FigureCells(TotalCell(FindGroup(base, dim, name)),
-                                 TotalCell(FindGroup(reform, dim, name))));
+      std::vector<std::string> cells{GroupName(dim, name), Count(it == r.registry_units[dim].end() ? 0 : it->second)};
+      Append(&cells, FigureCells(TotalCell(FindGroup(base, dim, name)), TotalCell(FindGroup(reform, dim, name))));
       groups.Cells(std::move(cells));
     }
     groups.Rule();
@@ -332,22 +316,20 @@ std::string RenderCsv(const SimulationResult& r, const std::vector<Dimension>& b
       "dimension,group,row,measure,clause,title_zh,registry_units,baseline_units,baseline_fen,"
       "baseline_wan,"
       "reform_units,reform_fen,reform_wan,change_units,change_fen,change_wan\n";
-  auto line = [&](std::string_view dim, std::string_view group, std::string_view row,
-                  const MeasureRow* m, std::string registry_units, const Cell& b, const Cell& f) {
+  auto line = [&](std::string_view dim, std::string_view group, std::string_view row, const MeasureRow* m,
+                  std::string registry_units, const Cell& b, const Cell& f) {
     out += std::string(dim) + "," + CsvField(group) + "," + std::string(row) + ",";
     out += m ? CsvField(m->id) + "," + CsvField(m->clause) + "," + CsvField(m->title.zh) : ",,合计";
     out += "," + registry_units;
     for (const Cell& c : {b, f, Cell{f.units - b.units, f.fen - b.fen}}) {
-      out += "," + std::to_string(c.units) + "," + std::to_string(c.fen) + "," +
-             money::WanFixed(c.fen, 6, false);
+      out += "," + std::to_string(c.units) + "," + std::to_string(c.fen) + "," + money::WanFixed(c.fen, 6, false);
     }
     out += "\n";
   };
   auto block = [&](std::string_view dim, std::string_view group, const Figures* b, const Figures* f,
                    int64_t registry_units) {
     for (size_t m = 0; m < r.measures.size(); ++m) {
-      if (r.measures[m].Paid())
-        line(dim, group, "measure", &r.measures[m], "", MeasureCell(b, m), MeasureCell(f, m));
+      if (r.measures[m].Paid()) line(dim, group, "measure", &r.measures[m], "", MeasureCell(b, m), MeasureCell(f, m));
     }
     line(dim, group, "total", nullptr, std::to_string(registry_units), TotalCell(b), TotalCell(f));
   };
@@ -356,8 +338,7 @@ std::string RenderCsv(const SimulationResult& r, const std::vector<Dimension>& b
     for (const auto& name : GroupOrder(r, dim)) {
       auto it = r.registry_units[dim].find(name);
       block(DimensionId(dim), name, FindGroup(r.scenarios[kBaseline], dim, name),
-            FindGroup(r.scenarios[kReform], dim, name),
-            it == r.registry_units[dim].end() ? 0 : it->second);
+            FindGroup(r.scenarios[kReform], dim, name), it == r.registry_units[dim].end() ? 0 : it->second);
     }
   }
   return out;
@@ -441,7 +422,8 @@ void DrawHeading(const SimulationResult& r, const ChartLayout& l, std::string* s
   const ScenarioResult& base = r.scenarios[kBaseline];
   const ScenarioResult& reform = r.scenarios[kReform];
   int y = kMargin + kTitlePx;
-  SvgText(s, kMargin, y, kTitlePx, "各措施资助成本（万元，预算分配前） Cost per measure, 万元, before budget allocation",
+  SvgText(s, kMargin, y, kTitlePx,
+          "各措施资助成本（万元，预算分配前） Cost per measure, 万元, before budget allocation",
           " font-weight=\"bold\" fill=\"#222\"");
   y += kSmallPx + 8;
   SvgText(s, kMargin, y, kSmallPx, "基线 baseline: " + base.label, " fill=\"#444\"");

@@ -12,7 +12,6 @@
 
 namespace qgrant::simulate {
 
-
 // Columns a terminal gives the text: 2 for CJK and full-width characters, 1 for the rest.
 int DisplayWidth(std::string_view utf8);
 

@@ -19,14 +19,12 @@ namespace {
 // How often options.progress is told, in registry lines.
 constexpr int64_t kProgressLines = 8192;
 
-std::vector<MeasureRow> MeasureRows(const policy::RuleSet& baseline,
-                                    const policy::RuleSet& reform) {
+std::vector<MeasureRow> MeasureRows(const policy::RuleSet& baseline, const policy::RuleSet& reform) {
   std::vector<MeasureRow> rows;
   const policy::RuleSet* rules[2] = {&baseline, &reform};
   for (int s : {kBaseline, kReform}) {
     for (const policy::Measure* m : rules[s]->measures) {
-      auto it = std::find_if(rows.begin(), rows.end(),
-                             [&](const MeasureRow& r) { return r.id == m->id; });
+      auto it = std::find_if(rows.begin(), rows.end(), [&](const MeasureRow& r) { return r.id == m->id; });
       if (it == rows.end()) {
         rows.push_back({m->id, m->clause, m->title, {}});
         it = rows.end() - 1;
@@ -40,8 +38,8 @@ std::vector<MeasureRow> MeasureRows(const policy::RuleSet& baseline,
 // One scenario: its rules, its own ledger, and the figures it adds up, decision by decision.
 class ScenarioRun {
  public:
-  ScenarioRun(const policy::RuleSet& rules, const engine::Ledger& ledger,
-              const std::vector<MeasureRow>& rows, bool csv, ScenarioResult* out)
+  ScenarioRun(const policy::RuleSet& rules, const engine::Ledger& ledger, const std::vector<MeasureRow>& rows, bool csv,
+              ScenarioResult* out)
       : evaluator_(rules), ledger_(ledger), csv_(csv), out_(out) {
     for (size_t i = 0; i < rows.size(); ++i) row_index_[rows[i].id] = i;
     measures_ = rows.size();
@@ -68,8 +66,7 @@ class ScenarioRun {
       case engine::Outcome::kEligible: {
         ++out_->eligible;
         const size_t m = row_index_.at(d.measure);  // eligible only under a measure in force
-        Figures* figures[3] = {&out_->all, &Group(kDistrict, rec.district),
-                               &Group(kKind, rec.kind)};
+        Figures* figures[3] = {&out_->all, &Group(kDistrict, rec.district), &Group(kKind, rec.kind)};
         const bool new_for_measure = unit_measures_.insert(d.uscc + '\x1f' + d.measure).second;
         const bool new_unit = units_.insert(d.uscc).second;
         for (Figures* f : figures) {
@@ -82,8 +79,7 @@ class ScenarioRun {
       }
       case engine::Outcome::kReferred:
         ++out_->referred;
-        if (referred_.insert(d.uscc + '\x1f' + d.measure).second)
-          ++out_->referred_units[row_index_.at(d.measure)];
+        if (referred_.insert(d.uscc + '\x1f' + d.measure).second) ++out_->referred_units[row_index_.at(d.measure)];
         break;
       case engine::Outcome::kInvalid:
         ++out_->invalid;
@@ -111,8 +107,7 @@ class ScenarioRun {
     if (sum.ok()) {
       *figure = *sum;
     } else if (status_.ok()) {
-      status_ = Status::InvalidArgument("模拟合计溢出 the simulated cost overflows: " +
-                                        sum.status().message());
+      status_ = Status::InvalidArgument("模拟合计溢出 the simulated cost overflows: " + sum.status().message());
     }
   }
 
@@ -212,18 +207,14 @@ Result<SimulationResult> Simulate(const LineSource& source, const policy::RuleSe
         for (ScenarioRun& run : runs) run.BadLine();
       }
     }
-    if (options.progress && before / kProgressLines != result.lines / kProgressLines)
-      options.progress(result.lines);
+    if (options.progress && before / kProgressLines != result.lines / kProgressLines) options.progress(result.lines);
   };
-  o.take = [&](size_t s, const RegistryRecord* unit, int64_t line, size_t index,
-               const engine::Application&, const engine::Decision& d) {
-    runs[s].Count(d, *unit, line, index);
-  };
+  o.take = [&](size_t s, const RegistryRecord* unit, int64_t line, size_t index, const engine::Application&,
+               const engine::Decision& d) { runs[s].Count(d, *unit, line, index); };
   RegistrySource lines(*start, source);
   engine::Ledger* ledgers[] = {runs[kBaseline].ledger(), runs[kReform].ledger()};
   engine::RoundSummary summaries[2];
-  engine::RoundDriver({&runs[kBaseline].evaluator(), &runs[kReform].evaluator()})
-      .Run(&lines, ledgers, o, summaries);
+  engine::RoundDriver({&runs[kBaseline].evaluator(), &runs[kReform].evaluator()}).Run(&lines, ledgers, o, summaries);
   for (const ScenarioRun& run : runs) QGRANT_RETURN_IF_ERROR(run.status());
   return result;
 }

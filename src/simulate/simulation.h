@@ -34,12 +34,10 @@ struct MeasureRow {
   // Per scenario: how the measure supports units there; nullopt when it is not in force.
   std::optional<policy::Support> support[2];
   bool Paid() const {
-    return support[kBaseline] == policy::Support::kPayment ||
-           support[kReform] == policy::Support::kPayment;
+    return support[kBaseline] == policy::Support::kPayment || support[kReform] == policy::Support::kPayment;
   }
   bool Referred() const {
-    return support[kBaseline] == policy::Support::kReferral ||
-           support[kReform] == policy::Support::kReferral;
+    return support[kBaseline] == policy::Support::kReferral || support[kReform] == policy::Support::kReferral;
   }
 };
 
@@ -66,10 +64,9 @@ struct ScenarioResult {
   int64_t applications = 0, eligible = 0, referred = 0, invalid = 0;
   int64_t ineligible() const { return applications - eligible - referred - invalid; }
   Figures all;
-  std::vector<int64_t> referred_units;  // by MeasureRow index
-  std::map<std::string, Figures>
-      groups[2];                          // by Dimension; "" is the group of units that do not say
-  std::vector<Problem> invalid_examples;  // the first few invalid applications
+  std::vector<int64_t> referred_units;       // by MeasureRow index
+  std::map<std::string, Figures> groups[2];  // by Dimension; "" is the group of units that do not say
+  std::vector<Problem> invalid_examples;     // the first few invalid applications
 };
 
 struct SimulationResult {

@@ -27,17 +27,16 @@ bool AuditChainChecker::Fail(int64_t seq, std::string reason) {
   return false;
 }
 
-bool AuditChainChecker::Add(int64_t seq, const std::string& at, const std::string& actor,
-                            const std::string& action, const std::string& object,
-                            const std::string& before_json, const std::string& after_json,
+bool AuditChainChecker::Add(int64_t seq, const std::string& at, const std::string& actor, const std::string& action,
+                            const std::string& object, const std::string& before_json, const std::string& after_json,
                             const std::string& prev_hash, const std::string& hash) {
   if (!verdict_.ok) return false;
   const int64_t expected = verdict_.entries + 1;
   if (seq > expected) return Fail(expected, "missing (the next stored entry is " + std::to_string(seq) + ")");
   if (seq < expected) return Fail(seq, "out of sequence (expected " + std::to_string(expected) + ")");
   if (prev_hash != verdict_.head) {
-    return Fail(seq, seq == 1 ? "prev_hash is not 64 zeros" : "prev_hash is not the hash of entry " +
-                                                                   std::to_string(seq - 1));
+    return Fail(
+        seq, seq == 1 ? "prev_hash is not 64 zeros" : "prev_hash is not the hash of entry " + std::to_string(seq - 1));
   }
   AuditEntry e{seq, at, actor, action, object, nullptr, nullptr, prev_hash, hash};
   e.before = nlohmann::json::parse(before_json, nullptr, false);

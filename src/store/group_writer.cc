@@ -74,9 +74,16 @@ bool GroupWriter::TryGroup(std::vector<Pending*>& group) {
   }
   Status broken;  // set when the transaction itself can no longer be trusted
   for (Pending* p : group) {
-    if (!broken.ok()) { p->result = broken; continue; }
+    if (!broken.ok()) {
+      p->result = broken;
+      continue;
+    }
     Status sp = (*conn)->Exec("SAVEPOINT job");
-    if (!sp.ok()) { broken = sp; p->result = sp; continue; }
+    if (!sp.ok()) {
+      broken = sp;
+      p->result = sp;
+      continue;
+    }
     WriteTx tx(**conn, clock_());
     p->result = RunAuditedJob(tx, *p->job);
     if (!p->result.ok() && (*conn)->last_failure() == SqlFailure::kSerialization) {

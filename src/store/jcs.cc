@@ -19,11 +19,20 @@ bool ToUtf16(const std::string& s, std::u16string* out) {
     const unsigned char c = s[i];
     uint32_t cp;
     size_t len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if ((c & 0xe0) == 0xc0) { cp = c & 0x1f; len = 2; }
-    else if ((c & 0xf0) == 0xe0) { cp = c & 0x0f; len = 3; }
-    else if ((c & 0xf8) == 0xf0) { cp = c & 0x07; len = 4; }
-    else return false;
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else if ((c & 0xe0) == 0xc0) {
+      cp = c & 0x1f;
+      len = 2;
+    } else if ((c & 0xf0) == 0xe0) {
+      cp = c & 0x0f;
+      len = 3;
+    } else if ((c & 0xf8) == 0xf0) {
+      cp = c & 0x07;
+      len = 4;
+    } else
+      return false;
     if (i + len > s.size()) return false;
     for (size_t k = 1; k < len; ++k) {
       const unsigned char cc = s[i + k];
@@ -51,13 +60,27 @@ Status WriteString(const std::string& s, std::string* out) {
   for (const char ch : s) {
     const unsigned char c = ch;
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -118,13 +141,20 @@ Status WriteObject(const nlohmann::json& v, std::string* out) {
 
 Status Write(const nlohmann::json& v, std::string* out) {
   switch (v.type()) {
-    case nlohmann::json::value_t::null: *out += "null"; return Status::Ok();
-    case nlohmann::json::value_t::boolean: *out += v.get<bool>() ? "true" : "false"; return Status::Ok();
-    case nlohmann::json::value_t::string: return WriteString(v.get_ref<const std::string&>(), out);
+    case nlohmann::json::value_t::null:
+      *out += "null";
+      return Status::Ok();
+    case nlohmann::json::value_t::boolean:
+      *out += v.get<bool>() ? "true" : "false";
+      return Status::Ok();
+    case nlohmann::json::value_t::string:
+      return WriteString(v.get_ref<const std::string&>(), out);
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: return WriteNumber(v, out);
-    case nlohmann::json::value_t::object: return WriteObject(v, out);
+    case nlohmann::json::value_t::number_float:
+      return WriteNumber(v, out);
+    case nlohmann::json::value_t::object:
+      return WriteObject(v, out);
     case nlohmann::json::value_t::array: {
       out->push_back('[');
       for (size_t i = 0; i < v.size(); ++i) {
@@ -134,7 +164,8 @@ Status Write(const nlohmann::json& v, std::string* out) {
       out->push_back(']');
       return Status::Ok();
     }
-    default: return Status::InvalidArgument("a value of a kind JSON does not have (binary or discarded)");
+    default:
+      return Status::InvalidArgument("a value of a kind JSON does not have (binary or discarded)");
   }
 }
 

@@ -9,9 +9,8 @@
 // than a canonical form an auditor's own JCS library might print differently.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/status.h"
 

@@ -30,8 +30,8 @@ Result<int> CurrentVersion(SqlConn& conn) {
 }
 
 Status ApplyPending(SqlConn& conn) {
-  QGRANT_RETURN_IF_ERROR(conn.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, name TEXT NOT NULL)"));
+  QGRANT_RETURN_IF_ERROR(
+      conn.Exec("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, name TEXT NOT NULL)"));
   auto current = CurrentVersion(conn);
   if (!current.ok()) return current.status();
   const int latest = LatestSchemaVersion();
@@ -44,8 +44,7 @@ Status ApplyPending(SqlConn& conn) {
     if (m.version <= *current) continue;
     Status st = conn.Exec(m.script);
     if (!st.ok()) return Status::Internal("migration " + m.name + " failed: " + st.message());
-    auto rec = conn.Query("INSERT INTO schema_version (version, name) VALUES (?, ?)",
-                          {int64_t{m.version}, m.name});
+    auto rec = conn.Query("INSERT INTO schema_version (version, name) VALUES (?, ?)", {int64_t{m.version}, m.name});
     if (!rec.ok()) return rec.status();
   }
   return Status::Ok();

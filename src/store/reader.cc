@@ -10,9 +10,7 @@ namespace {
 
 using namespace rows;
 
-std::string Select(const char* columns, const char* rest) {
-  return std::string("SELECT ") + columns + " " + rest;
-}
+std::string Select(const char* columns, const char* rest) { return std::string("SELECT ") + columns + " " + rest; }
 
 template <typename T, typename Map>
 Result<std::vector<T>> All(Result<std::vector<SqlRow>> rows, Map map) {
@@ -73,27 +71,34 @@ Result<std::vector<Round>> Reader::Rounds() {
 }
 
 Result<std::vector<GroupTotal>> Reader::RoundTotalsByState(const std::string& round) {
-  return Totals(Query("SELECT state, COUNT(*), COALESCE(SUM(COALESCE(allocated_fen, amount_fen)), 0) "
-                      "FROM applications WHERE round_id = ? GROUP BY state ORDER BY state",
-                      {round}));
+  return Totals(
+      Query("SELECT state, COUNT(*), COALESCE(SUM(COALESCE(allocated_fen, amount_fen)), 0) "
+            "FROM applications WHERE round_id = ? GROUP BY state ORDER BY state",
+            {round}));
 }
 
 Result<std::vector<GroupTotal>> Reader::RoundTotalsByMeasure(const std::string& round) {
-  return Totals(Query("SELECT measure, COUNT(*), COALESCE(SUM(COALESCE(allocated_fen, amount_fen)), 0) "
-                      "FROM applications WHERE round_id = ? GROUP BY measure ORDER BY measure",
-                      {round}));
+  return Totals(
+      Query("SELECT measure, COUNT(*), COALESCE(SUM(COALESCE(allocated_fen, amount_fen)), 0) "
+            "FROM applications WHERE round_id = ? GROUP BY measure ORDER BY measure",
+            {round}));
 }
 
 Result<std::optional<Application>> Reader::GetApplication(const std::string& id) {
-  return One<Application>(Query(Select(kApplicationColumns, "FROM applications WHERE id = ?"), {id}),
-                          ToApplication);
+  return One<Application>(Query(Select(kApplicationColumns, "FROM applications WHERE id = ?"), {id}), ToApplication);
 }
 
 Result<std::vector<Application>> Reader::Applications(const ApplicationFilter& f) {
   std::vector<SqlValue> params{f.after_seq};
   std::string sql = Select(kApplicationColumns, "FROM applications WHERE seq > ?");
-  if (f.round) { sql += " AND round_id = ?"; params.push_back(*f.round); }
-  if (f.uscc) { sql += " AND uscc = ?"; params.push_back(*f.uscc); }
+  if (f.round) {
+    sql += " AND round_id = ?";
+    params.push_back(*f.round);
+  }
+  if (f.uscc) {
+    sql += " AND uscc = ?";
+    params.push_back(*f.uscc);
+  }
   sql += StateIn(f.states, &params);
   sql += " ORDER BY seq LIMIT ?";
   params.push_back(f.limit);
@@ -109,9 +114,11 @@ Result<std::vector<Application>> Reader::ApplicationsBySubmission(const std::str
   return All<Application>(Query(sql, params), ToApplication);
 }
 
-Result<std::optional<Application>> Reader::FindLiveApplication(
-    const std::string& round, const std::string& uscc, const std::string& measure,
-    const std::string& subject_key, const std::vector<std::string>& dead_states, const std::string& except_id) {
+Result<std::optional<Application>> Reader::FindLiveApplication(const std::string& round, const std::string& uscc,
+                                                               const std::string& measure,
+                                                               const std::string& subject_key,
+                                                               const std::vector<std::string>& dead_states,
+                                                               const std::string& except_id) {
   std::vector<SqlValue> params{uscc, round, measure, subject_key, except_id};
   std::string sql = Select(kApplicationColumns,
                            "FROM applications WHERE uscc = ? AND round_id = ? AND measure = ? "
@@ -123,8 +130,7 @@ Result<std::optional<Application>> Reader::FindLiveApplication(
 
 Result<std::vector<HistoryEntry>> Reader::History(const std::string& application_id) {
   return All<HistoryEntry>(
-      Query(Select(kHistoryColumns, "FROM application_history WHERE application_id = ? ORDER BY id"),
-            {application_id}),
+      Query(Select(kHistoryColumns, "FROM application_history WHERE application_id = ? ORDER BY id"), {application_id}),
       ToHistory);
 }
 

@@ -36,8 +36,8 @@ User ToUser(const SqlRow& r) {
 }
 
 Round ToRound(const SqlRow& r) {
-  Round x{r.Text(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4), r.Text(5), r.Text(6), r.Text(7),
-          std::nullopt, r.Text(11), r.Text(12)};
+  Round x{r.Text(0), r.Int(1),  r.Text(2),    r.Text(3),  r.Int(4),  r.Text(5),
+          r.Text(6), r.Text(7), std::nullopt, r.Text(11), r.Text(12)};
   if (r.at(8)) x.notice = Notice{r.Text(8), r.Text(9), r.Int(10)};
   return x;
 }
@@ -72,18 +72,18 @@ HistoryEntry ToHistory(const SqlRow& r) {
 }
 
 Review ToReview(const SqlRow& r) {
-  return Review{r.Int(0),  r.Text(1), r.Int(2), r.Text(3), OptBool(r, 4), r.OptInt(5),
-                r.Text(6), r.Int(7) != 0, r.Text(8)};
+  return Review{r.Int(0),    r.Text(1), r.Int(2),      r.Text(3), OptBool(r, 4),
+                r.OptInt(5), r.Text(6), r.Int(7) != 0, r.Text(8)};
 }
 
 Objection ToObjection(const SqlRow& r) {
-  return Objection{r.Int(0), r.Text(1), r.Text(2), r.Text(3),   r.Text(4),
-                   r.OptInt(5), r.Text(6), r.at(7), r.OptInt(8), r.at(9)};
+  return Objection{r.Int(0),    r.Text(1), r.Text(2), r.Text(3),   r.Text(4),
+                   r.OptInt(5), r.Text(6), r.at(7),   r.OptInt(8), r.at(9)};
 }
 
 LedgerEntry ToLedger(const SqlRow& r) {
-  return LedgerEntry{r.Int(0),  r.Text(1), r.Text(2), r.Text(3), r.at(4), r.Text(5),
-                     r.Int(6),  r.Text(7), r.Text(8), r.at(9),   r.at(10)};
+  return LedgerEntry{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.at(4), r.Text(5),
+                     r.Int(6), r.Text(7), r.Text(8), r.at(9),   r.at(10)};
 }
 
 Payment ToPayment(const SqlRow& r) {
@@ -92,8 +92,17 @@ Payment ToPayment(const SqlRow& r) {
 }
 
 Invitation ToInvitation(const SqlRow& r) {
-  return Invitation{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5),
-                    r.Text(6), r.at(7),   r.Text(8), r.at(9).value_or(""), r.at(10).value_or("")};
+  return Invitation{r.Int(0),
+                    r.Text(1),
+                    r.Text(2),
+                    r.Text(3),
+                    r.Text(4),
+                    r.Int(5),
+                    r.Text(6),
+                    r.at(7),
+                    r.Text(8),
+                    r.at(9).value_or(""),
+                    r.at(10).value_or("")};
 }
 
 Result<AuditEntry> ToAudit(const SqlRow& r) {
@@ -112,41 +121,83 @@ IdempotencyRecord ToIdempotency(const SqlRow& r) {
 
 std::vector<SqlValue> RoundValues(const Round& x) {
   const bool n = x.notice.has_value();
-  return {x.id, x.seq, x.title, x.guide, x.budget_fen, x.opens_on, x.closes_on, x.state,
-          n ? SqlValue(x.notice->starts_on) : SqlNull(), n ? SqlValue(x.notice->ends_on) : SqlNull(),
-          n ? SqlValue(x.notice->working_days) : SqlNull(), x.created_at, x.updated_at};
+  return {x.id,
+          x.seq,
+          x.title,
+          x.guide,
+          x.budget_fen,
+          x.opens_on,
+          x.closes_on,
+          x.state,
+          n ? SqlValue(x.notice->starts_on) : SqlNull(),
+          n ? SqlValue(x.notice->ends_on) : SqlNull(),
+          n ? SqlValue(x.notice->working_days) : SqlNull(),
+          x.created_at,
+          x.updated_at};
 }
 
 std::vector<SqlValue> ApplicationValues(const Application& x) {
-  return {x.seq,          x.id,           x.round,           x.uscc,          x.measure,
-          x.subject,      x.subject_key,  x.state,           x.body,          SqlInt(x.submission_seq),
-          SqlText(x.submitted_on), SqlText(x.decision), x.amount_fen, SqlInt(x.allocated_fen),
-          SqlText(x.deadline), SqlText(x.reference), SqlInt(x.created_by), x.created_at, x.updated_at};
+  return {x.seq,
+          x.id,
+          x.round,
+          x.uscc,
+          x.measure,
+          x.subject,
+          x.subject_key,
+          x.state,
+          x.body,
+          SqlInt(x.submission_seq),
+          SqlText(x.submitted_on),
+          SqlText(x.decision),
+          x.amount_fen,
+          SqlInt(x.allocated_fen),
+          SqlText(x.deadline),
+          SqlText(x.reference),
+          SqlInt(x.created_by),
+          x.created_at,
+          x.updated_at};
 }
 
 std::vector<SqlValue> HistoryValues(const HistoryEntry& x) {
-  return {x.id,    x.application_id, x.at, x.action, SqlText(x.from_state), x.to_state, x.actor,
-          x.actor_role, SqlText(x.note), SqlText(x.deadline)};
+  return {x.id,       x.application_id, x.at,         x.action,        SqlText(x.from_state),
+          x.to_state, x.actor,          x.actor_role, SqlText(x.note), SqlText(x.deadline)};
 }
 
 std::vector<SqlValue> ObjectionValues(const Objection& x) {
-  return {x.id, x.round, x.application_id, x.text, x.state, SqlInt(x.filed_by), x.at,
-          SqlText(x.resolution_note), SqlInt(x.resolved_by), SqlText(x.resolved_at)};
+  return {x.id,
+          x.round,
+          x.application_id,
+          x.text,
+          x.state,
+          SqlInt(x.filed_by),
+          x.at,
+          SqlText(x.resolution_note),
+          SqlInt(x.resolved_by),
+          SqlText(x.resolved_at)};
 }
 
 std::vector<SqlValue> LedgerValues(const LedgerEntry& x) {
-  return {x.id, x.uscc, x.policy, x.measure, SqlText(x.level), x.subject, x.amount_fen,
-          x.granted_on, x.scope, SqlText(x.application_id), SqlText(x.round)};
+  return {x.id,
+          x.uscc,
+          x.policy,
+          x.measure,
+          SqlText(x.level),
+          x.subject,
+          x.amount_fen,
+          x.granted_on,
+          x.scope,
+          SqlText(x.application_id),
+          SqlText(x.round)};
 }
 
 std::vector<SqlValue> PaymentValues(const Payment& x) {
-  return {x.id, x.round, x.application_id, x.payee, x.uscc, x.amount_fen, x.status,
-          SqlText(x.reference), x.attempts, x.updated_at};
+  return {x.id,         x.round,  x.application_id,     x.payee,    x.uscc,
+          x.amount_fen, x.status, SqlText(x.reference), x.attempts, x.updated_at};
 }
 
 std::vector<SqlValue> InvitationValues(const Invitation& x) {
-  return {x.id, x.round, x.uscc, x.measure, x.subject, x.amount_fen, x.state,
-          SqlText(x.application_id), x.created_at, x.application, x.name};
+  return {x.id,         x.round,       x.uscc, x.measure, x.subject, x.amount_fen, x.state, SqlText(x.application_id),
+          x.created_at, x.application, x.name};
 }
 
 }  // namespace rows

@@ -24,8 +24,8 @@
 //
 // Thread-safety: a Store may be used from any number of threads at once. Writes are serialised
 // (one writer thread per store; across processes SQLite's write lock or, on PostgreSQL, a
-// database-wide advisory lock, which is also what keeps the audit chain a chain). Several processes may open the same database (qgrant user
-// add beside qgrant serve).
+// database-wide advisory lock, which is also what keeps the audit chain a chain). Several processes may open the same
+// database (qgrant user add beside qgrant serve).
 //
 // Ownership: OpenStore's caller owns the Store; destroying it finishes the queued writes first.
 // Errors: Status/Result from common/status.h; nothing is thrown.

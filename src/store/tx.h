@@ -61,8 +61,7 @@ class Reader {
   // The unit's application in the round for the measure and subject key whose state is not in
   // `dead_states` (the duplicate check of §7), other than `except_id`.
   Result<std::optional<Application>> FindLiveApplication(const std::string& round, const std::string& uscc,
-                                                         const std::string& measure,
-                                                         const std::string& subject_key,
+                                                         const std::string& measure, const std::string& subject_key,
                                                          const std::vector<std::string>& dead_states,
                                                          const std::string& except_id = "");
   Result<std::vector<HistoryEntry>> History(const std::string& application_id);

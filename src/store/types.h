@@ -6,17 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 namespace qgrant::store {
 
 // Roles of §7; the store checks a role name against this list when a user is added.
-inline constexpr const char* kRoles[] = {"applicant", "reviewer", "expert", "officer",
-                                         "finance",   "auditor",  "admin"};
+inline constexpr const char* kRoles[] = {"applicant", "reviewer", "expert", "officer", "finance", "auditor", "admin"};
 bool IsKnownRole(std::string_view role);
 
 struct User {
@@ -52,15 +50,15 @@ struct Round {
 };
 
 struct Application {
-  std::string id;    // the service's id; empty on insert: the store assigns one
-  int64_t seq = 0;   // creation order (cursor order), assigned on insert
+  std::string id;   // the service's id; empty on insert: the store assigns one
+  int64_t seq = 0;  // creation order (cursor order), assigned on insert
   std::string round;
   std::string uscc;
   std::string measure;
   std::string subject;
   std::string subject_key;  // the subject as §6 compares it (NFKC, trimmed, upper case)
   std::string state;
-  std::string body;  // the §2 application JSON as last written
+  std::string body;                       // the §2 application JSON as last written
   std::optional<int64_t> submission_seq;  // order of the last submission within the store
   std::optional<std::string> submitted_on;
   std::optional<std::string> decision;  // the latest §4 decision JSON
@@ -90,7 +88,7 @@ struct Review {
   int64_t id = 0;
   std::string application_id;
   int64_t expert_id = 0;
-  std::string expert;  // login, filled on reads
+  std::string expert;          // login, filled on reads
   std::optional<bool> passed;  // absent with a declared conflict
   std::optional<int64_t> score;
   std::string note;

@@ -145,11 +145,11 @@ Status WriteTx::PutReview(Review* review) {
   const SqlValue passed = review->passed ? SqlValue(int64_t{*review->passed}) : SqlNull();
   if (!rows->empty()) {
     review->id = rows->front().Int(0);
-    return Change("UPDATE reviews SET passed = ?, score = ?, note = ?, conflict_of_interest = ?, at = ? WHERE id = ?"
-                  " RETURNING 1",
-                  {passed, SqlInt(review->score), review->note, int64_t{review->conflict_of_interest}, review->at,
-                   review->id},
-                  "review");
+    return Change(
+        "UPDATE reviews SET passed = ?, score = ?, note = ?, conflict_of_interest = ?, at = ? WHERE id = ?"
+        " RETURNING 1",
+        {passed, SqlInt(review->score), review->note, int64_t{review->conflict_of_interest}, review->at, review->id},
+        "review");
   }
   auto id = NextId("reviews", "id");
   if (!id.ok()) return id.status();
@@ -230,8 +230,10 @@ Result<AuditEntry> WriteTx::Audit(const AuditEvent& event) {
 
 Status WriteTx::RememberAnswer(IdempotencyRecord* record) {
   record->created_at = now_;
-  auto rows = Query(Insert("idempotency", "user_id, idem_key, method, path, body_hash, status, response, "
-                                          "created_at, created_epoch", 9),
+  auto rows = Query(Insert("idempotency",
+                           "user_id, idem_key, method, path, body_hash, status, response, "
+                           "created_at, created_epoch",
+                           9),
                     {record->user_id, record->key, record->method, record->path, record->body_hash, record->status,
                      record->response, record->created_at, int64_t{std::time(nullptr)}});
   if (!rows.ok()) {

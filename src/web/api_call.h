@@ -5,12 +5,11 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "server/router.h"
 #include "web/session.h"
@@ -20,8 +19,8 @@ namespace qgrant::web {
 struct ApiAnswer {
   int status = 0;
   std::string content_type;
-  std::string raw;      // the body as answered
-  nlohmann::json body;  // parsed when JSON, else null
+  std::string raw;                                           // the body as answered
+  nlohmann::json body;                                       // parsed when JSON, else null
   std::vector<std::pair<std::string, std::string>> headers;  // the answer's extra headers
 
   bool ok() const { return status >= 200 && status < 300; }

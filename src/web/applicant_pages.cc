@@ -27,12 +27,13 @@ Response ApplicationForm(const Site& site, const Visit& v, const json& measure, 
                          const std::string& notice) {
   std::vector<std::string> names;
   const std::string fields = ApplicationFields(measure, values, errors, v.en, extra_rows, &names);
-  std::string main = "<p class=\"crumbs\"><a href=\"/applications\">" + std::string(v.T("我的申报", "My applications")) +
-                     "</a></p><h1>" + Esc(heading) + "</h1>";
+  std::string main = "<p class=\"crumbs\"><a href=\"/applications\">" +
+                     std::string(v.T("我的申报", "My applications")) + "</a></p><h1>" + Esc(heading) + "</h1>";
   if (!notice.empty()) main += "<p class=\"notice\" role=\"alert\">" + Esc(notice) + "</p>";
-  main += "<p class=\"hint\">" + std::string(v.T("带 * 为必填项。保存后为草稿，可随时修改，提交前可预览测算结果。",
-                                                "Fields marked * are required. Saving keeps a draft you can change; "
-                                                "you see the calculated result before submitting.")) +
+  main += "<p class=\"hint\">" +
+          std::string(v.T("带 * 为必填项。保存后为草稿，可随时修改，提交前可预览测算结果。",
+                          "Fields marked * are required. Saving keeps a draft you can change; "
+                          "you see the calculated result before submitting.")) +
           "</p>" + ErrorSummary(errors, names, v.en);
   main += FormStart(site, v, action, "novalidate") + fields + "<button type=\"submit\">" +
           v.T("保存草稿", "Save draft") + "</button></form>";
@@ -61,10 +62,10 @@ Response MyApplications(const Site& site, const Visit& v) {
     main += "<p>" + std::string(v.T("目前没有正在受理的申报批次。", "No round is open for applications now.")) + "</p>";
   } else {
     main += "<form method=\"get\" action=\"/applications/new\">" +
-            SelectField("round", v.T("申报批次", "Round"), open_rounds, open_rounds.size() == 1 ? open_rounds[0].first : "",
-                        {}, true) +
-            SelectField("measure", v.T("申报措施", "Measure"), measure_options, "", {}, true) + "<button type=\"submit\">" +
-            v.T("填写申报表", "Fill in the form") + "</button></form>";
+            SelectField("round", v.T("申报批次", "Round"), open_rounds,
+                        open_rounds.size() == 1 ? open_rounds[0].first : "", {}, true) +
+            SelectField("measure", v.T("申报措施", "Measure"), measure_options, "", {}, true) +
+            "<button type=\"submit\">" + v.T("填写申报表", "Fill in the form") + "</button></form>";
   }
   main += "</section><h2>" + std::string(v.T("申报记录", "Applications")) + "</h2>";
   if (list.body["items"].empty()) {
@@ -74,8 +75,8 @@ Response MyApplications(const Site& site, const Visit& v) {
   for (const auto& a : list.body["items"]) {
     const std::string id = Str(a, "id");
     const std::string state = Str(a, "state");
-    main += "<li class=\"card\"><h3><a href=\"" + AppPath(id) + "\">" + v.T("办件编号 ", "Case ") + Esc(id) + "</a></h3><p>" +
-            Esc(MeasureTitle(measures, Str(a, "measure"), v.en)) + " · " + Esc(Str(a, "subject")) +
+    main += "<li class=\"card\"><h3><a href=\"" + AppPath(id) + "\">" + v.T("办件编号 ", "Case ") + Esc(id) +
+            "</a></h3><p>" + Esc(MeasureTitle(measures, Str(a, "measure"), v.en)) + " · " + Esc(Str(a, "subject")) +
             "</p><p><span class=\"state state-" + Esc(state) + "\">" + Esc(StateLabel(state, v.en)) + "</span>";
     if (state == "returned" && a.contains("deadline") && a["deadline"].is_string()) {
       main += " " + std::string(v.T("补正截止：", "Correct by ")) + DateHtml(Str(a, "deadline"), v.en);
@@ -98,8 +99,9 @@ Response NewApplication(const Site& site, const Visit& v, const Form& query) {
   const json* m = FindMeasure(measures, query.Get("measure"));
   const std::string round = query.Get("round");
   if (m == nullptr || round.empty()) {
-    return site.Message(v, 400, v.T("请选择批次和措施", "Choose a round and a measure"),
-                        v.T("请在“我的申报”中选择申报批次和措施。", "Choose the round and the measure under My applications."));
+    return site.Message(
+        v, 400, v.T("请选择批次和措施", "Choose a round and a measure"),
+        v.T("请在“我的申报”中选择申报批次和措施。", "Choose the round and the measure under My applications."));
   }
   Form values;
   values.Set("applicant.uscc", v.user->uscc);
@@ -108,8 +110,10 @@ Response NewApplication(const Site& site, const Visit& v, const Form& query) {
   values.Set("applicant.registered_in_shenzhen", "true");
   values.Set("applicant.serious_dishonesty", "false");
   const std::string action = "/applications/new?round=" + UrlPart(round) + "&measure=" + UrlPart(query.Get("measure"));
-  return ApplicationForm(site, v, *m, action, std::string(v.T("新建申报：", "New application: ")) + MeasureTitle(measures, query.Get("measure"), v.en),
-                         values, {}, 0, "");
+  return ApplicationForm(
+      site, v, *m, action,
+      std::string(v.T("新建申报：", "New application: ")) + MeasureTitle(measures, query.Get("measure"), v.en), values,
+      {}, 0, "");
 }
 
 Response CreateApplication(const Site& site, const Visit& v, const server::Call& call, const Form& form) {
@@ -117,13 +121,16 @@ Response CreateApplication(const Site& site, const Visit& v, const server::Call&
   const auto measures = MeasuresById(site, v);
   const json* m = FindMeasure(measures, query.Get("measure"));
   if (m == nullptr) return NewApplication(site, v, query);
-  const std::string action = "/applications/new?round=" + UrlPart(query.Get("round")) + "&measure=" + UrlPart(query.Get("measure"));
-  const std::string heading = std::string(v.T("新建申报：", "New application: ")) + MeasureTitle(measures, query.Get("measure"), v.en);
+  const std::string action =
+      "/applications/new?round=" + UrlPart(query.Get("round")) + "&measure=" + UrlPart(query.Get("measure"));
+  const std::string heading =
+      std::string(v.T("新建申报：", "New application: ")) + MeasureTitle(measures, query.Get("measure"), v.en);
   if (form.Has("add_row")) return ApplicationForm(site, v, *m, action, heading, form, {}, 1, "");
   ApiAnswer created = site.api().Call(v, "POST", "/api/v1/rounds/" + UrlPart(query.Get("round")) + "/applications",
                                       ApplicationFromForm(*m, form), form.Get("idem"));
   if (created.ok()) return site.Redirect(AppPath(Str(created.body, "id")) + "?saved=1");
-  if (created.status == 400) return ApplicationForm(site, v, *m, action, heading, form, created.FieldErrors(v.en), 0, "");
+  if (created.status == 400)
+    return ApplicationForm(site, v, *m, action, heading, form, created.FieldErrors(v.en), 0, "");
   if (created.status == 409) return ApplicationForm(site, v, *m, action, heading, form, {}, 0, created.Detail(v.en));
   return site.ErrorPage(v, created);
 }
@@ -134,7 +141,9 @@ Response EditApplication(const Site& site, const Visit& v, const std::string& id
   if (!app.ok()) return site.ErrorPage(v, app);
   const auto measures = MeasuresById(site, v);
   const json* m = FindMeasure(measures, Str(app.body, "measure"));
-  if (m == nullptr) return site.Message(v, 404, v.T("未找到", "Not found"), v.T("这项措施已不在实施中。", "The measure is no longer in force."));
+  if (m == nullptr)
+    return site.Message(v, 404, v.T("未找到", "Not found"),
+                        v.T("这项措施已不在实施中。", "The measure is no longer in force."));
   const std::string heading = std::string(v.T("修改申报 ", "Edit application ")) + id;
   const std::string action = AppPath(id) + "/edit";
   if (posted == nullptr) return ApplicationForm(site, v, *m, action, heading, FormFromApplication(app.body), {}, 0, "");
@@ -142,7 +151,8 @@ Response EditApplication(const Site& site, const Visit& v, const std::string& id
   json body = ApplicationFromForm(*m, *posted);
   ApiAnswer saved = site.api().Call(v, "PUT", "/api/v1/applications/" + UrlPart(id), body, posted->Get("idem"));
   if (saved.ok()) return site.Redirect(AppPath(id) + "?saved=1");
-  if (saved.status == 400) return ApplicationForm(site, v, *m, action, heading, *posted, saved.FieldErrors(v.en), 0, "");
+  if (saved.status == 400)
+    return ApplicationForm(site, v, *m, action, heading, *posted, saved.FieldErrors(v.en), 0, "");
   return site.ErrorPage(v, saved);
 }
 
@@ -156,7 +166,8 @@ std::string ApplicationDetails(const json& a, const std::map<std::string, json>&
   out += FieldRow("申报措施", "Measure", Esc(MeasureTitle(measures, Str(a, "measure"), en)), en);
   out += FieldRow("单位名称", "Unit", Esc(Str(applicant, "name")), en);
   out += FieldRow("统一社会信用代码", "USCC", "<span class=\"mono\">" + Esc(Str(applicant, "uscc")) + "</span>", en);
-  out += FieldRow("单位类型", "Kind", Esc(en ? policy::KindEn(Str(applicant, "kind")) : policy::KindZh(Str(applicant, "kind"))), en);
+  out += FieldRow("单位类型", "Kind",
+                  Esc(en ? policy::KindEn(Str(applicant, "kind")) : policy::KindZh(Str(applicant, "kind"))), en);
   out += FieldRow("申报项目", "Subject", Esc(Str(a, "subject")), en);
   out += FieldRow("获得日期", "Obtained on", DateHtml(Str(a, "obtained_on"), en), en);
   if (a.contains("facts") && a["facts"].is_object()) {
@@ -166,7 +177,9 @@ std::string ApplicationDetails(const json& a, const std::map<std::string, json>&
         for (const auto& row : value) {
           std::string line;
           if (row.is_object()) {
-            for (const auto& [k, x] : row.items()) line += (line.empty() ? "" : "，") + FactLabel(k, en) + "：" + (x.is_string() ? x.get<std::string>() : x.dump());
+            for (const auto& [k, x] : row.items())
+              line += (line.empty() ? "" : "，") + FactLabel(k, en) + "：" +
+                      (x.is_string() ? x.get<std::string>() : x.dump());
           }
           shown += "<li>" + Esc(line) + "</li>";
         }
@@ -190,11 +203,16 @@ std::string ApplicationDetails(const json& a, const std::map<std::string, json>&
 
 std::string ActionName(const std::string& action, bool en) {
   static const std::pair<const char*, std::pair<const char*, const char*>> kNames[] = {
-      {"create", {"创建草稿", "Draft created"}},  {"replace", {"修改", "Changed"}},
-      {"submit", {"提交申报", "Submitted"}},       {"accept", {"受理", "Accepted"}},
-      {"return", {"退回补正", "Returned"}},        {"reject", {"不予通过", "Rejected"}},
-      {"withdraw", {"撤回", "Withdrawn"}},        {"allocate", {"资金分配", "Allocated"}},
-      {"notice", {"公示", "Noticed"}},            {"approve", {"批准", "Approved"}},
+      {"create", {"创建草稿", "Draft created"}},
+      {"replace", {"修改", "Changed"}},
+      {"submit", {"提交申报", "Submitted"}},
+      {"accept", {"受理", "Accepted"}},
+      {"return", {"退回补正", "Returned"}},
+      {"reject", {"不予通过", "Rejected"}},
+      {"withdraw", {"撤回", "Withdrawn"}},
+      {"allocate", {"资金分配", "Allocated"}},
+      {"notice", {"公示", "Noticed"}},
+      {"approve", {"批准", "Approved"}},
       {"pay", {"拨付", "Paid"}}};
   for (const auto& [k, words] : kNames) {
     if (k == action) return en ? words.second : words.first;
@@ -206,12 +224,13 @@ std::string ActionName(const std::string& action, bool en) {
 std::string Timeline(const json& a, bool en) {
   std::string out = "<ol class=\"timeline\">";
   for (const auto& h : a["history"]) {
-    out += "<li><p class=\"when\">" + DateHtml(Str(h, "at"), en) + "</p><p><strong>" + Esc(ActionName(Str(h, "action"), en)) +
-           "</strong>";
+    out += "<li><p class=\"when\">" + DateHtml(Str(h, "at"), en) + "</p><p><strong>" +
+           Esc(ActionName(Str(h, "action"), en)) + "</strong>";
     if (!Str(h, "to").empty()) out += " → " + Esc(StateLabel(Str(h, "to"), en));
     out += "</p>";
     if (!Str(h, "note").empty()) out += "<p class=\"note\">" + Esc(Str(h, "note")) + "</p>";
-    if (!Str(h, "deadline").empty()) out += "<p>" + std::string(Tr(en, "补正截止：", "Correct by ")) + DateHtml(Str(h, "deadline"), en) + "</p>";
+    if (!Str(h, "deadline").empty())
+      out += "<p>" + std::string(Tr(en, "补正截止：", "Correct by ")) + DateHtml(Str(h, "deadline"), en) + "</p>";
     out += "</li>";
   }
   return out + "</ol>";
@@ -223,12 +242,16 @@ std::string ApplicantPanel(const Site& site, const Visit& v, const json& a) {
   std::string out;
   if (state == "draft" || state == "returned") {
     out += "<a class=\"button\" href=\"" + AppPath(id) + "/edit\">" + v.T("修改", "Edit") + "</a> ";
-    out += "<a class=\"button\" href=\"" + AppPath(id) + "/confirm/submit\">" + v.T("预览并提交", "Review and submit") + "</a> ";
+    out += "<a class=\"button\" href=\"" + AppPath(id) + "/confirm/submit\">" + v.T("预览并提交", "Review and submit") +
+           "</a> ";
   }
   if (state == "draft" || state == "submitted" || state == "returned") {
-    out += "<a class=\"button secondary\" href=\"" + AppPath(id) + "/confirm/withdraw\">" + v.T("撤回申报", "Withdraw") + "</a>";
+    out += "<a class=\"button secondary\" href=\"" + AppPath(id) + "/confirm/withdraw\">" +
+           v.T("撤回申报", "Withdraw") + "</a>";
   }
-  return out.empty() ? "" : "<section class=\"actions\"><h2>" + std::string(v.T("办理", "Actions")) + "</h2>" + out + "</section>";
+  return out.empty()
+             ? ""
+             : "<section class=\"actions\"><h2>" + std::string(v.T("办理", "Actions")) + "</h2>" + out + "</section>";
 }
 
 }  // namespace
@@ -242,32 +265,37 @@ Response CasePage(const Site& site, const Visit& v, const std::string& id, const
   const auto measures = MeasuresById(site, v);
   const std::string state = Str(a, "state");
   const Form query = Form::FromQuery(v.request.query);
-  std::string main = "<p class=\"crumbs\"><a href=\"" + std::string(v.Is(Role::kApplicant) ? "/applications" : "/review") + "\">" +
+  std::string main = "<p class=\"crumbs\"><a href=\"" +
+                     std::string(v.Is(Role::kApplicant) ? "/applications" : "/review") + "\">" +
                      v.T("返回列表", "Back to the list") + "</a></p>";
   main += "<h1>" + std::string(v.T("办件编号 ", "Case ")) + Esc(id) + "</h1>";
   main += "<p><span class=\"state state-" + Esc(state) + "\">" + Esc(StateLabel(state, v.en)) + "</span> · " +
           v.T("批次 ", "Round ") + Esc(Str(a, "round")) + "</p>";
-  if (query.Has("saved")) main += "<p class=\"success\" role=\"status\">" + std::string(v.T("已保存。", "Saved.")) + "</p>";
-  if (query.Has("done")) main += "<p class=\"success\" role=\"status\">" + std::string(v.T("已办理。", "Done.")) + "</p>";
+  if (query.Has("saved"))
+    main += "<p class=\"success\" role=\"status\">" + std::string(v.T("已保存。", "Saved.")) + "</p>";
+  if (query.Has("done"))
+    main += "<p class=\"success\" role=\"status\">" + std::string(v.T("已办理。", "Done.")) + "</p>";
   if (state == "returned") {
     std::string note;
     for (const auto& h : a["history"]) {
       if (Str(h, "to") == "returned") note = Str(h, "note");
     }
-    main += "<div class=\"banner\" role=\"alert\"><p><strong>" + std::string(v.T("申报已退回补正", "Returned for correction")) +
-            "</strong>：" + Esc(note) + "</p><p>" + v.T("请在 ", "Correct and resubmit by ") + DateHtml(Str(a, "deadline"), v.en) +
+    main += "<div class=\"banner\" role=\"alert\"><p><strong>" +
+            std::string(v.T("申报已退回补正", "Returned for correction")) + "</strong>：" + Esc(note) + "</p><p>" +
+            v.T("请在 ", "Correct and resubmit by ") + DateHtml(Str(a, "deadline"), v.en) +
             v.T(" 前修改后重新提交。", ".") + "</p></div>";
   }
   main += "<div class=\"two-col\"><section><h2>" + std::string(v.T("申报信息", "Application")) + "</h2>" +
-          ApplicationDetails(a, measures, v.en) + "</section><section><h2>" + v.T("系统核算", "The rules' decision") + "</h2>" +
-          DecisionHtml(a["decision"], v.en) + "</section></div>";
+          ApplicationDetails(a, measures, v.en) + "</section><section><h2>" + v.T("系统核算", "The rules' decision") +
+          "</h2>" + DecisionHtml(a["decision"], v.en) + "</section></div>";
   if (v.Is(Role::kApplicant)) {
     main += ApplicantPanel(site, v, a);
   } else {
     main += StaffPanel(site, v, a, errors, values);
   }
   if (state == "approved" || state == "paid") {
-    main += "<p><a href=\"" + AppPath(id) + "/letter\">" + v.T("查看资助决定书", "Read the decision letter") + "</a></p>";
+    main +=
+        "<p><a href=\"" + AppPath(id) + "/letter\">" + v.T("查看资助决定书", "Read the decision letter") + "</a></p>";
   }
   main += "<section><h2>" + std::string(v.T("办件进度", "Progress")) + "</h2>" + Timeline(a, v.en) + "</section>";
   return site.Render(v, std::string(v.T("办件 ", "Case ")) + id, main, status, !errors.empty());
@@ -285,12 +313,16 @@ Response ConfirmPage(const Site& site, const Visit& v, const std::string& id, co
   const std::string title = submit ? v.T("确认提交", "Confirm submission") : v.T("确认撤回", "Confirm withdrawal");
   std::string main = "<h1>" + Esc(title) + "</h1><p>" + v.T("办件编号 ", "Case ") + Esc(id) + "</p>";
   if (submit) {
-    main += "<p>" + std::string(v.T("提交后将进入受理审核，审核期间不能修改。以下为按现行规则的测算结果：",
-                                    "After submission the case is reviewed and cannot be changed. The rules decide it "
-                                    "as follows today:")) +
+    main += "<p>" +
+            std::string(v.T("提交后将进入受理审核，审核期间不能修改。以下为按现行规则的测算结果：",
+                            "After submission the case is reviewed and cannot be changed. The rules decide it "
+                            "as follows today:")) +
             "</p>" + DecisionHtml(app.body["decision"], v.en);
   } else {
-    main += "<p>" + std::string(v.T("撤回后本申报不再办理，且不能恢复。", "A withdrawn application is not processed and cannot be restored.")) + "</p>";
+    main += "<p>" +
+            std::string(v.T("撤回后本申报不再办理，且不能恢复。",
+                            "A withdrawn application is not processed and cannot be restored.")) +
+            "</p>";
   }
   main += FormStart(site, v, AppPath(id) + "/actions/" + action) + "<button type=\"submit\"" +
           (submit ? "" : " class=\"danger\"") + ">" + Esc(title) + "</button> <a href=\"" + AppPath(id) + "\">" +
@@ -305,8 +337,8 @@ Response FireAction(const Site& site, const Visit& v, const server::Call& call, 
   json body = json::object();
   if (!form.Get(action + ".note").empty()) body["note"] = form.Get(action + ".note");
   if (!form.Get(action + ".deadline").empty()) body["deadline"] = form.Get(action + ".deadline");
-  ApiAnswer done = site.api().Call(v, "POST", "/api/v1/applications/" + UrlPart(id) + "/actions/" + UrlPart(action), body,
-                                   form.Get("idem"));
+  ApiAnswer done = site.api().Call(v, "POST", "/api/v1/applications/" + UrlPart(id) + "/actions/" + UrlPart(action),
+                                   body, form.Get("idem"));
   if (done.ok()) return site.Redirect(AppPath(id) + "?done=1");
   if (done.status == 400) {
     Errors errors;
@@ -327,8 +359,8 @@ Response Letter(const Site& site, const Visit& v, const std::string& id) {
   const size_t end = letter.raw.rfind("</body>");
   if (start == std::string::npos || end == std::string::npos || end < start) return site.Document(letter.raw);
   std::string main = "<p class=\"crumbs\"><a href=\"" + AppPath(id) + "\">" + v.T("返回办件", "Back to the case") +
-                     "</a> · <a href=\"" + AppPath(id) + "/letter.pdf\">" +
-                     v.T("下载 PDF", "Download the PDF") + "</a></p><article class=\"letter\" lang=\"zh-CN\">" +
+                     "</a> · <a href=\"" + AppPath(id) + "/letter.pdf\">" + v.T("下载 PDF", "Download the PDF") +
+                     "</a></p><article class=\"letter\" lang=\"zh-CN\">" +
                      letter.raw.substr(start + 1, end - start - 1) + "</article>";
   return site.Render(v, v.T("资助决定书", "Decision letter"), main);
 }
@@ -338,14 +370,17 @@ Response Invitations(const Site& site, const Visit& v) {
   ApiAnswer list = site.api().Call(v, "GET", "/api/v1/invitations?limit=500");
   if (!list.ok()) return site.ErrorPage(v, list);
   const auto measures = MeasuresById(site, v);
-  std::string main = "<h1>" + std::string(v.T("免申即享", "Invitations (no application needed)")) + "</h1><ul class=\"cases\">";
+  std::string main =
+      "<h1>" + std::string(v.T("免申即享", "Invitations (no application needed)")) + "</h1><ul class=\"cases\">";
   for (const auto& i : list.body["items"]) {
     const std::string id = i.contains("id") ? (i["id"].is_string() ? i["id"].get<std::string>() : i["id"].dump()) : "";
-    main += "<li class=\"card\"><h3>" + Esc(MeasureTitle(measures, Str(i, "measure"), v.en)) + "</h3><p>" + Esc(Str(i, "subject")) +
-            " · " + MoneyHtml(i.value("amount_fen", int64_t{0}), v.en) + " · " + Esc(InvitationLabel(Str(i, "state"), v.en)) + "</p>";
+    main += "<li class=\"card\"><h3>" + Esc(MeasureTitle(measures, Str(i, "measure"), v.en)) + "</h3><p>" +
+            Esc(Str(i, "subject")) + " · " + MoneyHtml(i.value("amount_fen", int64_t{0}), v.en) + " · " +
+            Esc(InvitationLabel(Str(i, "state"), v.en)) + "</p>";
     if (Str(i, "state") == "open" && v.Is(Role::kApplicant)) {
-      main += FormStart(site, v, "/invitations/" + UrlPart(id) + "/confirm", "class=\"inline\"") + "<button type=\"submit\">" +
-              v.T("确认申领", "Confirm") + "</button></form> " + FormStart(site, v, "/invitations/" + UrlPart(id) + "/decline", "class=\"inline\"") +
+      main += FormStart(site, v, "/invitations/" + UrlPart(id) + "/confirm", "class=\"inline\"") +
+              "<button type=\"submit\">" + v.T("确认申领", "Confirm") + "</button></form> " +
+              FormStart(site, v, "/invitations/" + UrlPart(id) + "/decline", "class=\"inline\"") +
               "<button type=\"submit\" class=\"secondary\">" + v.T("放弃", "Decline") + "</button></form>";
     }
     main += "</li>";
@@ -358,57 +393,70 @@ Response Invitations(const Site& site, const Visit& v) {
 }  // namespace
 
 void AddApplicantPages(server::Router& router, std::shared_ptr<const Site> site) {
-  AddPage(router, site, "GET", "/applications",
-          [](const Site& s, const Visit& v, const server::Call&, const Form&) { return MyApplications(s, v); },
-          "the unit's applications");
-  AddPage(router, site, "GET", "/applications/new",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-            return NewApplication(s, v, Form::FromQuery(call.request.query));
-          },
-          "a new application's form");
+  AddPage(
+      router, site, "GET", "/applications",
+      [](const Site& s, const Visit& v, const server::Call&, const Form&) { return MyApplications(s, v); },
+      "the unit's applications");
+  AddPage(
+      router, site, "GET", "/applications/new",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        return NewApplication(s, v, Form::FromQuery(call.request.query));
+      },
+      "a new application's form");
   AddPage(router, site, "POST", "/applications/new", CreateApplication, "save a new application as a draft");
-  AddPage(router, site, "GET", "/applications/{id}",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-            return CasePage(s, v, call.Param("id"), {}, Form(), 200);
-          },
-          "a case with its progress");
-  AddPage(router, site, "GET", "/applications/{id}/edit",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-            return EditApplication(s, v, call.Param("id"), nullptr);
-          },
-          "edit a draft or returned application");
-  AddPage(router, site, "POST", "/applications/{id}/edit",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
-            return EditApplication(s, v, call.Param("id"), &form);
-          },
-          "save an edited application");
-  AddPage(router, site, "GET", "/applications/{id}/confirm/{action}",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-            return ConfirmPage(s, v, call.Param("id"), call.Param("action"));
-          },
-          "confirm submit or withdraw");
+  AddPage(
+      router, site, "GET", "/applications/{id}",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        return CasePage(s, v, call.Param("id"), {}, Form(), 200);
+      },
+      "a case with its progress");
+  AddPage(
+      router, site, "GET", "/applications/{id}/edit",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        return EditApplication(s, v, call.Param("id"), nullptr);
+      },
+      "edit a draft or returned application");
+  AddPage(
+      router, site, "POST", "/applications/{id}/edit",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
+        return EditApplication(s, v, call.Param("id"), &form);
+      },
+      "save an edited application");
+  AddPage(
+      router, site, "GET", "/applications/{id}/confirm/{action}",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        return ConfirmPage(s, v, call.Param("id"), call.Param("action"));
+      },
+      "confirm submit or withdraw");
   AddPage(router, site, "POST", "/applications/{id}/actions/{action}", FireAction, "fire a workflow action");
-  AddPage(router, site, "GET", "/applications/{id}/letter",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) { return Letter(s, v, call.Param("id")); },
-          "the decision letter");
-  AddPage(router, site, "GET", "/applications/{id}/letter.pdf",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-            if (!v.user) return s.SignInFirst(v);
-            return s.Download(v, s.api().Call(v, "GET", "/api/v1/applications/" + UrlPart(call.Param("id")) + "/letter?format=pdf"));
-          },
-          "the decision letter as PDF");
-  AddPage(router, site, "GET", "/invitations",
-          [](const Site& s, const Visit& v, const server::Call&, const Form&) { return Invitations(s, v); }, "invitations");
-  AddPage(router, site, "POST", "/invitations/{id}/{answer}",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
-            const std::string answer = call.Param("answer") == "confirm" ? "confirm" : "decline";
-            ApiAnswer done = s.api().Call(v, "POST", "/api/v1/invitations/" + UrlPart(call.Param("id")) + "/" + answer,
-                                          json::object(), form.Get("idem"));
-            if (!done.ok()) return s.ErrorPage(v, done);
-            if (answer == "confirm" && done.body.contains("id")) return s.Redirect(AppPath(Str(done.body, "id")));
-            return s.Redirect("/invitations");
-          },
-          "confirm or decline an invitation");
+  AddPage(
+      router, site, "GET", "/applications/{id}/letter",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        return Letter(s, v, call.Param("id"));
+      },
+      "the decision letter");
+  AddPage(
+      router, site, "GET", "/applications/{id}/letter.pdf",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        if (!v.user) return s.SignInFirst(v);
+        return s.Download(
+            v, s.api().Call(v, "GET", "/api/v1/applications/" + UrlPart(call.Param("id")) + "/letter?format=pdf"));
+      },
+      "the decision letter as PDF");
+  AddPage(
+      router, site, "GET", "/invitations",
+      [](const Site& s, const Visit& v, const server::Call&, const Form&) { return Invitations(s, v); }, "invitations");
+  AddPage(
+      router, site, "POST", "/invitations/{id}/{answer}",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
+        const std::string answer = call.Param("answer") == "confirm" ? "confirm" : "decline";
+        ApiAnswer done = s.api().Call(v, "POST", "/api/v1/invitations/" + UrlPart(call.Param("id")) + "/" + answer,
+                                      json::object(), form.Get("idem"));
+        if (!done.ok()) return s.ErrorPage(v, done);
+        if (answer == "confirm" && done.body.contains("id")) return s.Redirect(AppPath(Str(done.body, "id")));
+        return s.Redirect("/invitations");
+      },
+      "confirm or decline an invitation");
 }
 
 }  // namespace qgrant::web

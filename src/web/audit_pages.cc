@@ -26,7 +26,7 @@ std::string Str(const json& j, const char* key) {
 struct ChainStatus {
   bool ok = true;
   int64_t entries = 0;
-  std::string head;     // the last hash when ok
+  std::string head;  // the last hash when ok
   int64_t failed_seq = 0;
   std::string reason;
 };
@@ -43,7 +43,8 @@ ChainStatus Verify(const std::vector<json>& entries) {
       s.reason = std::move(why);
       return s;
     };
-    if (seq != expected_seq) return fail("seq " + std::to_string(seq) + " where " + std::to_string(expected_seq) + " was due");
+    if (seq != expected_seq)
+      return fail("seq " + std::to_string(seq) + " where " + std::to_string(expected_seq) + " was due");
     if (Str(e, "prev_hash") != prev) return fail("prev_hash is not the hash of the entry before");
     const json fields = json::array({e["seq"], e["at"], e["actor"], e["action"], e["object"], e["before"], e["after"]});
     auto canonical = store::CanonicalJson(fields);
@@ -57,7 +58,9 @@ ChainStatus Verify(const std::vector<json>& entries) {
   return s;
 }
 
-bool Contains(const std::string& text, const std::string& part) { return part.empty() || text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part) {
+  return part.empty() || text.find(part) != std::string::npos;
+}
 
 // The members of `after` that differ from `before`: "key: old → new".
 std::string Diff(const json& before, const json& after) {
@@ -99,21 +102,25 @@ Response AuditPage(const Site& site, const Visit& v) {
   const Form q = Form::FromQuery(v.request.query);
   std::string main = "<h1>" + std::string(v.T("审计日志", "Audit log")) + "</h1>";
   if (chain.ok) {
-    main += "<div class=\"success\" role=\"status\"><p><strong>" + std::string(v.T("审计链校验通过", "The audit chain verifies")) +
-            "</strong>：" + std::to_string(chain.entries) + v.T(" 条记录，链头哈希 ", " entries, head hash ") +
-            "<code class=\"hash\">" + Esc(chain.head) + "</code></p><p>" + v.T("校验时间：", "Checked at ") + DateHtml(Now(), v.en) +
-            "</p></div>";
+    main += "<div class=\"success\" role=\"status\"><p><strong>" +
+            std::string(v.T("审计链校验通过", "The audit chain verifies")) + "</strong>：" +
+            std::to_string(chain.entries) + v.T(" 条记录，链头哈希 ", " entries, head hash ") +
+            "<code class=\"hash\">" + Esc(chain.head) + "</code></p><p>" + v.T("校验时间：", "Checked at ") +
+            DateHtml(Now(), v.en) + "</p></div>";
   } else {
-    main += "<div class=\"banner\" role=\"alert\"><p><strong>" + std::string(v.T("审计链校验失败", "The audit chain does not verify")) +
-            "</strong>：" + v.T("第 ", "entry ") + std::to_string(chain.failed_seq) + v.T(" 条：", ": ") + Esc(chain.reason) + "</p></div>";
+    main += "<div class=\"banner\" role=\"alert\"><p><strong>" +
+            std::string(v.T("审计链校验失败", "The audit chain does not verify")) + "</strong>：" +
+            v.T("第 ", "entry ") + std::to_string(chain.failed_seq) + v.T(" 条：", ": ") + Esc(chain.reason) +
+            "</p></div>";
   }
   main += "<form method=\"get\" action=\"/audit\" class=\"filters\">" +
           InputField("actor", v.T("操作人", "Actor"), "text", q.Get("actor"), {}, false) +
           InputField("action", v.T("操作", "Action"), "text", q.Get("action"), {}, false) +
-          InputField("object", v.T("对象", "Object"), "text", q.Get("object"), {}, false, "", v.T("如 application:… 或 round:…", "e.g. application:… or round:…")) +
+          InputField("object", v.T("对象", "Object"), "text", q.Get("object"), {}, false, "",
+                     v.T("如 application:… 或 round:…", "e.g. application:… or round:…")) +
           InputField("from", v.T("起始日期", "From"), "date", q.Get("from"), {}, false) +
-          InputField("to", v.T("截止日期", "To"), "date", q.Get("to"), {}, false) + "<button type=\"submit\">" + v.T("查询", "Search") +
-          "</button></form>";
+          InputField("to", v.T("截止日期", "To"), "date", q.Get("to"), {}, false) + "<button type=\"submit\">" +
+          v.T("查询", "Search") + "</button></form>";
   std::string rows;
   int shown = 0, matched = 0;
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
@@ -126,26 +133,33 @@ Response AuditPage(const Site& site, const Visit& v) {
     }
     if (++matched > 500) continue;  // newest first; the rest are counted, not shown
     ++shown;
-    rows += "<tr><td class=\"num\">" + std::to_string(e.value("seq", int64_t{0})) + "</td><td>" + DateHtml(at, v.en) + "</td><td>" +
-            Esc(Str(e, "actor")) + "</td><td>" + Esc(Str(e, "action")) + "</td><td class=\"mono\">" + Esc(Str(e, "object")) + "</td><td>" +
-            Diff(e["before"], e["after"]) + "</td><td><code class=\"hash\">" + Esc(Str(e, "hash")) + "</code></td></tr>";
+    rows += "<tr><td class=\"num\">" + std::to_string(e.value("seq", int64_t{0})) + "</td><td>" + DateHtml(at, v.en) +
+            "</td><td>" + Esc(Str(e, "actor")) + "</td><td>" + Esc(Str(e, "action")) + "</td><td class=\"mono\">" +
+            Esc(Str(e, "object")) + "</td><td>" + Diff(e["before"], e["after"]) + "</td><td><code class=\"hash\">" +
+            Esc(Str(e, "hash")) + "</code></td></tr>";
   }
-  main += "<p>" + std::to_string(matched) + v.T(" 条符合条件", " matching entries") +
-          (matched > shown ? std::string(v.T("，显示最新 ", "; the newest ")) + std::to_string(shown) + v.T(" 条", " shown") : "") + "</p>";
+  main +=
+      "<p>" + std::to_string(matched) + v.T(" 条符合条件", " matching entries") +
+      (matched > shown ? std::string(v.T("，显示最新 ", "; the newest ")) + std::to_string(shown) + v.T(" 条", " shown")
+                       : "") +
+      "</p>";
   main += TableWrap(v.T("审计记录", "Audit entries"),
-                    "<table class=\"audit\"><thead><tr><th scope=\"col\" class=\"num\">" + std::string(v.T("序号", "Seq")) +
-                        "</th><th scope=\"col\">" + v.T("时间", "At") + "</th><th scope=\"col\">" + v.T("操作人", "Actor") +
-                        "</th><th scope=\"col\">" + v.T("操作", "Action") + "</th><th scope=\"col\">" + v.T("对象", "Object") +
-                        "</th><th scope=\"col\">" + v.T("变更", "Change") + "</th><th scope=\"col\">" + v.T("哈希", "Hash") +
-                        "</th></tr></thead><tbody>" + rows + "</tbody></table>");
+                    "<table class=\"audit\"><thead><tr><th scope=\"col\" class=\"num\">" +
+                        std::string(v.T("序号", "Seq")) + "</th><th scope=\"col\">" + v.T("时间", "At") +
+                        "</th><th scope=\"col\">" + v.T("操作人", "Actor") + "</th><th scope=\"col\">" +
+                        v.T("操作", "Action") + "</th><th scope=\"col\">" + v.T("对象", "Object") +
+                        "</th><th scope=\"col\">" + v.T("变更", "Change") + "</th><th scope=\"col\">" +
+                        v.T("哈希", "Hash") + "</th></tr></thead><tbody>" + rows + "</tbody></table>");
   return site.Render(v, v.T("审计日志", "Audit log"), main);
 }
 
 }  // namespace
 
 void AddAuditPages(server::Router& router, std::shared_ptr<const Site> site) {
-  AddPage(router, site, "GET", "/audit", [](const Site& s, const Visit& v, const server::Call&, const Form&) { return AuditPage(s, v); },
-          "the audit log and the chain's status");
+  AddPage(
+      router, site, "GET", "/audit",
+      [](const Site& s, const Visit& v, const server::Call&, const Form&) { return AuditPage(s, v); },
+      "the audit log and the chain's status");
 }
 
 }  // namespace qgrant::web

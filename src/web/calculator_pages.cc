@@ -65,7 +65,8 @@ std::string Cite(const json& m, bool en) {
 std::string CeilingHtml(const json& m, bool en) {
   const json& c = m["ceiling"];
   if (!c.is_object()) {
-    if (m.value("support", "") == "referral") return Esc(Tr(en, "不由本系统核算，按指引转办", "Not computed here: referred"));
+    if (m.value("support", "") == "referral")
+      return Esc(Tr(en, "不由本系统核算，按指引转办", "Not computed here: referred"));
     return Esc(Tr(en, "非资金支持", "Non-monetary support"));
   }
   const std::string kind = c.value("kind", "");
@@ -93,9 +94,11 @@ Response Index(const Site& site, const Visit& v) {
   const json& body = measures.body;
   std::string main = "<h1>" + std::string(v.T("政策计算器", "Policy calculator")) + "</h1>";
   main += "<p class=\"lead\">" + Esc(Text(body["policy"]["title"], v.en)) + "</p>";
-  main += "<p>" + std::string(v.T("选择一项措施，填写申报信息，即可看到是否符合条件、资助上限和可获金额，以及所依据的条款。无需登录。",
-                                  "Choose a measure and fill in the application to see whether it is eligible, the "
-                                  "ceiling and the amount, with the clause behind each reason. No sign-in needed.")) +
+  main += "<p>" +
+          std::string(
+              v.T("选择一项措施，填写申报信息，即可看到是否符合条件、资助上限和可获金额，以及所依据的条款。无需登录。",
+                  "Choose a measure and fill in the application to see whether it is eligible, the "
+                  "ceiling and the amount, with the clause behind each reason. No sign-in needed.")) +
           "</p>";
   std::string part;
   bool open = false;
@@ -105,14 +108,14 @@ Response Index(const Site& site, const Visit& v) {
       if (open) main += "</ul></section>";
       part = this_part;
       open = true;
-      main += "<section class=\"part\"><h2>" +
-              (v.en ? "Part " + Esc(part) : "第" + Esc(part) + "部分") + "</h2><ul class=\"measures\">";
+      main += "<section class=\"part\"><h2>" + (v.en ? "Part " + Esc(part) : "第" + Esc(part) + "部分") +
+              "</h2><ul class=\"measures\">";
     }
     const std::string id = m.value("id", "");
     main += "<li class=\"card\"><h3><a href=\"/measures/" + Esc(UrlPart(id)) + "\">" + Esc(Text(m["title"], v.en)) +
-            "</a></h3><p class=\"meta\">" + Esc(Cite(m, v.en)) + " · " + v.T("资助上限：", "Ceiling: ") + CeilingHtml(m, v.en) +
-            "</p><details><summary>" + v.T("查看条文", "Clause text") + "</summary><p class=\"clause\">" +
-            Esc(Text(m["text"], v.en)) + "</p></details></li>";
+            "</a></h3><p class=\"meta\">" + Esc(Cite(m, v.en)) + " · " + v.T("资助上限：", "Ceiling: ") +
+            CeilingHtml(m, v.en) + "</p><details><summary>" + v.T("查看条文", "Clause text") +
+            "</summary><p class=\"clause\">" + Esc(Text(m["text"], v.en)) + "</p></details></li>";
   }
   if (open) main += "</ul></section>";
   return site.Render(v, v.T("政策计算器", "Policy calculator"), main);
@@ -147,11 +150,12 @@ Response MeasurePage(const Site& site, const Visit& v, const std::string& id, co
                      "</a></p><h1>" + Esc(title) + "</h1>";
   // 办事指南: basic information, conditions (the clause), the ceiling, then the form.
   main += "<section class=\"guide\"><h2>" + std::string(v.T("基本信息", "Basic information")) + "</h2><dl>";
-  main += "<dt>" + std::string(v.T("设定依据", "Legal basis")) + "</dt><dd>" + Esc(Text(measures.body["policy"]["title"], v.en)) +
-          " " + Esc(Cite(m, v.en)) + "</dd>";
+  main += "<dt>" + std::string(v.T("设定依据", "Legal basis")) + "</dt><dd>" +
+          Esc(Text(measures.body["policy"]["title"], v.en)) + " " + Esc(Cite(m, v.en)) + "</dd>";
   main += "<dt>" + std::string(v.T("资助上限", "Ceiling")) + "</dt><dd>" + CeilingHtml(m, v.en) + "</dd>";
   if (m.contains("referral")) {
-    main += "<dt>" + std::string(v.T("办理方式", "Where to apply")) + "</dt><dd>" + Esc(Text(m["referral"], v.en)) + "</dd>";
+    main += "<dt>" + std::string(v.T("办理方式", "Where to apply")) + "</dt><dd>" + Esc(Text(m["referral"], v.en)) +
+            "</dd>";
   }
   if (measures.body["guide"].is_string()) {
     main += "<dt>" + std::string(v.T("申报指南", "Application guide")) + "</dt><dd>" +
@@ -181,26 +185,32 @@ Response MeasurePage(const Site& site, const Visit& v, const std::string& id, co
           v.T("带 * 为必填项。测算不保存任何信息；匿名测算不查询单位的历史资助记录。",
               "Fields marked * are required. Nothing is saved; an anonymous calculation does not look at the unit's "
               "funding history.") +
-          "</p>" + ErrorSummary(errors, names, v.en) + "<form method=\"get\" action=\"/measures/" + Esc(UrlPart(m.value("id", ""))) +
+          "</p>" + ErrorSummary(errors, names, v.en) + "<form method=\"get\" action=\"/measures/" +
+          Esc(UrlPart(m.value("id", ""))) +
           "\" class=\"calc\" data-live=\"result\"><input type=\"hidden\" name=\"calc\" value=\"1\">" + fields +
           "<button type=\"submit\">" + v.T("计算", "Calculate") + "</button></form></section>";
-  main += "<section id=\"result\" aria-live=\"polite\" tabindex=\"-1\"><h2>" + std::string(v.T("测算结果", "Result")) + "</h2>" +
-          (result.empty() ? "<p>" + std::string(v.T("填写后点击“计算”。", "Fill in the form and press Calculate.")) + "</p>"
-                          : result) +
-          "</section>";
+  main +=
+      "<section id=\"result\" aria-live=\"polite\" tabindex=\"-1\"><h2>" + std::string(v.T("测算结果", "Result")) +
+      "</h2>" +
+      (result.empty() ? "<p>" + std::string(v.T("填写后点击“计算”。", "Fill in the form and press Calculate.")) + "</p>"
+                      : result) +
+      "</section>";
   return site.Render(v, title, main, 200, !errors.empty());
 }
 
 }  // namespace
 
 void AddCalculatorPages(server::Router& router, std::shared_ptr<const Site> site) {
-  AddPage(router, site, "GET", "/", [](const Site& s, const Visit& v, const server::Call&, const Form&) { return Index(s, v); },
-          "the policy calculator: measures by part");
-  AddPage(router, site, "GET", "/measures/{id}",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-            return MeasurePage(s, v, call.Param("id"), Form::FromQuery(call.request.query));
-          },
-          "a measure's guide and calculator");
+  AddPage(
+      router, site, "GET", "/",
+      [](const Site& s, const Visit& v, const server::Call&, const Form&) { return Index(s, v); },
+      "the policy calculator: measures by part");
+  AddPage(
+      router, site, "GET", "/measures/{id}",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        return MeasurePage(s, v, call.Param("id"), Form::FromQuery(call.request.query));
+      },
+      "a measure's guide and calculator");
 }
 
 }  // namespace qgrant::web

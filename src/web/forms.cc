@@ -22,8 +22,7 @@ std::string Decode(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
       out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
       i += 2;
     } else {
@@ -119,8 +118,8 @@ std::string InputField(std::string_view name, std::string_view label, std::strin
   const std::string id = FieldId(name);
   const std::string hint_id = hint.empty() ? "" : id + "-hint";
   Problem p = ProblemFor(name, errors, hint_id);
-  std::string out = "<div class=\"field" + p.css + "\"><label for=\"" + id + "\">" + Esc(label) + RequiredMark(required) +
-                    "</label>";
+  std::string out =
+      "<div class=\"field" + p.css + "\"><label for=\"" + id + "\">" + Esc(label) + RequiredMark(required) + "</label>";
   if (!hint.empty()) out += "<p class=\"hint\" id=\"" + hint_id + "\">" + Esc(hint) + "</p>";
   out += p.paragraph + "<input id=\"" + id + "\" name=\"" + Esc(name) + "\" type=\"" + Esc(type) + "\" value=\"" +
          Esc(value) + "\"" + (required ? " required aria-required=\"true\"" : "") + p.attrs +
@@ -133,9 +132,10 @@ std::string SelectField(std::string_view name, std::string_view label,
                         const Errors& errors, bool required) {
   const std::string id = FieldId(name);
   Problem p = ProblemFor(name, errors, "");
-  std::string out = "<div class=\"field" + p.css + "\"><label for=\"" + id + "\">" + Esc(label) + RequiredMark(required) +
-                    "</label>" + p.paragraph + "<select id=\"" + id + "\" name=\"" + Esc(name) + "\"" +
-                    (required ? " required aria-required=\"true\"" : "") + p.attrs + "><option value=\"\"></option>";
+  std::string out = "<div class=\"field" + p.css + "\"><label for=\"" + id + "\">" + Esc(label) +
+                    RequiredMark(required) + "</label>" + p.paragraph + "<select id=\"" + id + "\" name=\"" +
+                    Esc(name) + "\"" + (required ? " required aria-required=\"true\"" : "") + p.attrs +
+                    "><option value=\"\"></option>";
   for (const auto& [v, text] : options) {
     out += "<option value=\"" + Esc(v) + "\"" + (v == value ? " selected" : "") + ">" + Esc(text) + "</option>";
   }
@@ -164,8 +164,8 @@ std::string TextAreaField(std::string_view name, std::string_view label, std::st
   const std::string id = FieldId(name);
   const std::string hint_id = hint.empty() ? "" : id + "-hint";
   Problem p = ProblemFor(name, errors, hint_id);
-  std::string out = "<div class=\"field" + p.css + "\"><label for=\"" + id + "\">" + Esc(label) + RequiredMark(required) +
-                    "</label>";
+  std::string out =
+      "<div class=\"field" + p.css + "\"><label for=\"" + id + "\">" + Esc(label) + RequiredMark(required) + "</label>";
   if (!hint.empty()) out += "<p class=\"hint\" id=\"" + hint_id + "\">" + Esc(hint) + "</p>";
   return out + p.paragraph + "<textarea id=\"" + id + "\" name=\"" + Esc(name) + "\" rows=\"4\"" +
          (required ? " required aria-required=\"true\"" : "") + p.attrs + ">" + Esc(value) + "</textarea></div>";
@@ -190,13 +190,20 @@ std::string ErrorSummary(const Errors& errors, const std::vector<std::string>& f
 std::string FactLabel(std::string_view name, bool en) {
   // The words of the facts the policy declares; a new fact shows its own name until named here.
   static const std::pair<const char*, std::pair<const char*, const char*>> kWords[] = {
-      {"level", {"级别", "Level"}},           {"grade", {"等次", "Grade"}},
-      {"category", {"类别", "Category"}},     {"certificates", {"认证证书", "Certificates"}},
-      {"type", {"类型", "Type"}},             {"number", {"证书编号", "Number"}},
-      {"issued_on", {"发证日期", "Issued on"}}, {"scheme", {"认证类型", "Scheme"}},
-      {"kind", {"类别", "Kind"}},             {"activity", {"项目类型", "Activity"}},
-      {"role", {"承担角色", "Role"}},          {"body", {"认可机构", "Accreditation body"}},
-      {"maturity", {"成熟度", "Maturity"}},    {"standard", {"评价标准", "Standard"}}};
+      {"level", {"级别", "Level"}},
+      {"grade", {"等次", "Grade"}},
+      {"category", {"类别", "Category"}},
+      {"certificates", {"认证证书", "Certificates"}},
+      {"type", {"类型", "Type"}},
+      {"number", {"证书编号", "Number"}},
+      {"issued_on", {"发证日期", "Issued on"}},
+      {"scheme", {"认证类型", "Scheme"}},
+      {"kind", {"类别", "Kind"}},
+      {"activity", {"项目类型", "Activity"}},
+      {"role", {"承担角色", "Role"}},
+      {"body", {"认可机构", "Accreditation body"}},
+      {"maturity", {"成熟度", "Maturity"}},
+      {"standard", {"评价标准", "Standard"}}};
   for (const auto& [n, words] : kWords) {
     if (n == name) return en ? words.second : words.first;
   }
@@ -236,7 +243,8 @@ std::string FactControl(const json& spec, const std::string& path, const std::st
     return SelectField(path, label, options, value, errors, required);
   }
   if (type == "boolean") return RadioField(path, label, YesNo(en), value, errors, required);
-  if (type == "integer") return InputField(path, label, "number", value, errors, required, "inputmode=\"numeric\" step=\"1\"");
+  if (type == "integer")
+    return InputField(path, label, "number", value, errors, required, "inputmode=\"numeric\" step=\"1\"");
   if (type == "date") return InputField(path, label, "date", value, errors, required);
   return InputField(path, label, "text", value, errors, required);
 }
@@ -284,23 +292,27 @@ std::string ApplicationFields(const json& measure, const Form& values, const Err
     names->push_back(n);
   }
   std::string out = "<fieldset class=\"group\"><legend>" + std::string(Tr(en, "申报单位", "Applicant")) + "</legend>";
-  out += InputField("applicant.uscc", Tr(en, "统一社会信用代码", "Unified social credit code (USCC)"),
-                    "text", values.Get("applicant.uscc"), errors, true,
-                    "maxlength=\"18\" autocapitalize=\"characters\" autocomplete=\"off\" spellcheck=\"false\" class=\"uscc\"",
-                    Tr(en, "18位，字母大写", "18 characters, capital letters"));
-  out += InputField("applicant.name", Tr(en, "单位名称", "Name of the unit"), "text", values.Get("applicant.name"), errors,
-                    true, "autocomplete=\"organization\"");
-  out += SelectField("applicant.kind", Tr(en, "单位类型", "Kind of unit"), kinds, values.Get("applicant.kind"), errors, true);
-  out += RadioField("applicant.registered_in_shenzhen", Tr(en, "是否在深圳市注册登记", "Registered in Shenzhen?"), YesNo(en),
-                    values.Get("applicant.registered_in_shenzhen"), errors, true);
-  out += RadioField("applicant.serious_dishonesty", Tr(en, "是否列入严重失信主体名单", "On the serious-dishonesty list?"),
-                    YesNo(en), values.Get("applicant.serious_dishonesty"), errors, true);
+  out += InputField(
+      "applicant.uscc", Tr(en, "统一社会信用代码", "Unified social credit code (USCC)"), "text",
+      values.Get("applicant.uscc"), errors, true,
+      "maxlength=\"18\" autocapitalize=\"characters\" autocomplete=\"off\" spellcheck=\"false\" class=\"uscc\"",
+      Tr(en, "18位，字母大写", "18 characters, capital letters"));
+  out += InputField("applicant.name", Tr(en, "单位名称", "Name of the unit"), "text", values.Get("applicant.name"),
+                    errors, true, "autocomplete=\"organization\"");
+  out += SelectField("applicant.kind", Tr(en, "单位类型", "Kind of unit"), kinds, values.Get("applicant.kind"), errors,
+                     true);
+  out += RadioField("applicant.registered_in_shenzhen", Tr(en, "是否在深圳市注册登记", "Registered in Shenzhen?"),
+                    YesNo(en), values.Get("applicant.registered_in_shenzhen"), errors, true);
+  out +=
+      RadioField("applicant.serious_dishonesty", Tr(en, "是否列入严重失信主体名单", "On the serious-dishonesty list?"),
+                 YesNo(en), values.Get("applicant.serious_dishonesty"), errors, true);
   out += InputField("applicant.established_on", Tr(en, "成立日期", "Established on"), "date",
                     values.Get("applicant.established_on"), errors, false);
   out += "</fieldset><fieldset class=\"group\"><legend>" + std::string(Tr(en, "申报事项", "What is applied for")) +
          "</legend>";
-  out += InputField("subject", Tr(en, "申报项目（奖项、证书或项目编号）", "Subject (award, certificate or project code)"),
-                    "text", values.Get("subject"), errors, true);
+  out +=
+      InputField("subject", Tr(en, "申报项目（奖项、证书或项目编号）", "Subject (award, certificate or project code)"),
+                 "text", values.Get("subject"), errors, true);
   out += InputField("obtained_on", Tr(en, "获得日期", "Obtained on"), "date", values.Get("obtained_on"), errors, true);
   for (const auto& fact : measure["facts"]) {
     const std::string name = fact.value("name", "");
@@ -378,9 +390,12 @@ json ApplicationFromForm(const json& measure, const Form& form) {
 Form FormFromApplication(const json& application) {
   Form f;
   auto put = [&](const std::string& name, const json& v) {
-    if (v.is_string()) f.Set(name, v.get<std::string>());
-    else if (v.is_boolean()) f.Set(name, v.get<bool>() ? "true" : "false");
-    else if (v.is_number_integer()) f.Set(name, std::to_string(v.get<int64_t>()));
+    if (v.is_string())
+      f.Set(name, v.get<std::string>());
+    else if (v.is_boolean())
+      f.Set(name, v.get<bool>() ? "true" : "false");
+    else if (v.is_number_integer())
+      f.Set(name, std::to_string(v.get<int64_t>()));
   };
   if (application.contains("applicant") && application["applicant"].is_object()) {
     for (const auto& [k, v] : application["applicant"].items()) put("applicant." + k, v);

@@ -13,12 +13,23 @@ std::string Esc(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -45,9 +56,7 @@ std::string Side(std::string_view bilingual, bool en) {
   return std::string(en ? bilingual.substr(split + 3) : bilingual.substr(0, split));
 }
 
-std::string MoneyHtml(int64_t fen, bool en) {
-  return Esc(en ? money::YuanEnglish(fen) : money::YuanPeople(fen));
-}
+std::string MoneyHtml(int64_t fen, bool en) { return Esc(en ? money::YuanEnglish(fen) : money::YuanPeople(fen)); }
 
 std::string DateHtml(std::string_view iso, bool en) {
   policy::Date d;
@@ -80,35 +89,45 @@ std::string Find(const Label* labels, size_t n, std::string_view key, bool en) {
 
 std::string StateLabel(std::string_view state, bool en) {
   // WEB.md §1 "办件进度": the labels applicants know from other portals.
-  static const Label kLabels[] = {
-      {"draft", "草稿", "Draft"},          {"submitted", "已提交", "Submitted"},
-      {"returned", "退回补正", "Returned for correction"},
-      {"accepted", "已受理", "Accepted"},  {"rejected", "未通过", "Rejected"},
-      {"withdrawn", "已撤回", "Withdrawn"}, {"proposed", "拟资助", "Proposed for funding"},
-      {"not_funded", "未获资助", "Not funded"}, {"in_notice", "公示中", "In public notice"},
-      {"approved", "已批准", "Approved"},  {"paid", "已拨付", "Paid"}};
+  static const Label kLabels[] = {{"draft", "草稿", "Draft"},
+                                  {"submitted", "已提交", "Submitted"},
+                                  {"returned", "退回补正", "Returned for correction"},
+                                  {"accepted", "已受理", "Accepted"},
+                                  {"rejected", "未通过", "Rejected"},
+                                  {"withdrawn", "已撤回", "Withdrawn"},
+                                  {"proposed", "拟资助", "Proposed for funding"},
+                                  {"not_funded", "未获资助", "Not funded"},
+                                  {"in_notice", "公示中", "In public notice"},
+                                  {"approved", "已批准", "Approved"},
+                                  {"paid", "已拨付", "Paid"}};
   return Find(kLabels, std::size(kLabels), state, en);
 }
 
 std::string RoundStateLabel(std::string_view state, bool en) {
-  static const Label kLabels[] = {{"scheduled", "未开始", "Scheduled"}, {"open", "申报中", "Open"},
-                                  {"closed", "已截止", "Closed"},      {"allocated", "已分配", "Allocated"},
-                                  {"in_notice", "公示中", "In public notice"}, {"approved", "已批准", "Approved"}};
+  static const Label kLabels[] = {{"scheduled", "未开始", "Scheduled"},
+                                  {"open", "申报中", "Open"},
+                                  {"closed", "已截止", "Closed"},
+                                  {"allocated", "已分配", "Allocated"},
+                                  {"in_notice", "公示中", "In public notice"},
+                                  {"approved", "已批准", "Approved"}};
   return Find(kLabels, std::size(kLabels), state, en);
 }
 
 std::string PaymentLabel(std::string_view status, bool en) {
-  static const Label kLabels[] = {{"pending", "待拨付", "Pending"}, {"paid", "已拨付", "Paid"}, {"failed", "拨付失败", "Failed"}};
+  static const Label kLabels[] = {
+      {"pending", "待拨付", "Pending"}, {"paid", "已拨付", "Paid"}, {"failed", "拨付失败", "Failed"}};
   return Find(kLabels, std::size(kLabels), status, en);
 }
 
 std::string ObjectionLabel(std::string_view state, bool en) {
-  static const Label kLabels[] = {{"open", "待处理", "Open"}, {"upheld", "异议成立", "Upheld"}, {"dismissed", "异议不成立", "Dismissed"}};
+  static const Label kLabels[] = {
+      {"open", "待处理", "Open"}, {"upheld", "异议成立", "Upheld"}, {"dismissed", "异议不成立", "Dismissed"}};
   return Find(kLabels, std::size(kLabels), state, en);
 }
 
 std::string InvitationLabel(std::string_view state, bool en) {
-  static const Label kLabels[] = {{"open", "待确认", "Open"}, {"confirmed", "已确认", "Confirmed"}, {"declined", "已放弃", "Declined"}};
+  static const Label kLabels[] = {
+      {"open", "待确认", "Open"}, {"confirmed", "已确认", "Confirmed"}, {"declined", "已放弃", "Declined"}};
   return Find(kLabels, std::size(kLabels), state, en);
 }
 
@@ -130,8 +149,8 @@ std::string BarChartSvg(std::string_view id, std::string_view title, const std::
   std::string desc;
   for (const Bar& b : bars) desc += b.label + ": " + (en ? money::YuanEnglish(b.fen) : money::Wan(b.fen)) + "; ";
   std::string svg = "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 " + std::to_string(width) + " " +
-                    std::to_string(height) + "\" aria-labelledby=\"" + Esc(id) + "-t " + Esc(id) + "-d\"><title id=\"" + Esc(id) + "-t\">" +
-                    Esc(title) + "</title><desc id=\"" + Esc(id) + "-d\">" + Esc(desc) + "</desc>";
+                    std::to_string(height) + "\" aria-labelledby=\"" + Esc(id) + "-t " + Esc(id) + "-d\"><title id=\"" +
+                    Esc(id) + "-t\">" + Esc(title) + "</title><desc id=\"" + Esc(id) + "-d\">" + Esc(desc) + "</desc>";
   int y = 4;
   for (const Bar& b : bars) {
     const int64_t w = b.fen <= 0 ? 0 : std::max<int64_t>(2, b.fen * kBarWidth / largest);
@@ -140,8 +159,8 @@ std::string BarChartSvg(std::string_view id, std::string_view title, const std::
     svg += "<rect x=\"" + std::to_string(kLabelWidth) + "\" y=\"" + std::to_string(y + 4) + "\" width=\"" +
            std::to_string(w) + "\" height=\"22\" fill=\"#1d4f91\"/>";
     svg += "<text x=\"" + std::to_string(kLabelWidth + w + 6) + "\" y=\"" + std::to_string(y + 20) +
-           "\" font-size=\"14\" fill=\"#1a1a1a\">" + Esc(en ? money::WanNumber(b.fen) + " (10k yuan)" : money::Wan(b.fen)) +
-           "</text>";
+           "\" font-size=\"14\" fill=\"#1a1a1a\">" +
+           Esc(en ? money::WanNumber(b.fen) + " (10k yuan)" : money::Wan(b.fen)) + "</text>";
     y += kRow;
   }
   return svg + "</svg>";

@@ -58,15 +58,21 @@ std::vector<NavItem> NavFor(const Visit& v) {
       items.push_back({"/applications", "我的申报", "My applications"});
       items.push_back({"/invitations", "免申即享", "Invitations"});
       break;
-    case Role::kReviewer: items.push_back({"/review", "受理审核", "Review"}); break;
-    case Role::kExpert: items.push_back({"/review", "专家评审", "Expert review"}); break;
+    case Role::kReviewer:
+      items.push_back({"/review", "受理审核", "Review"});
+      break;
+    case Role::kExpert:
+      items.push_back({"/review", "专家评审", "Expert review"});
+      break;
     case Role::kOfficer:
     case Role::kAdmin:
       items.push_back({"/rounds", "申报批次", "Rounds"});
       items.push_back({"/review", "申报件", "Applications"});
       items.push_back({"/simulate", "政策测算", "Simulation"});
       break;
-    case Role::kFinance: items.push_back({"/rounds", "资金拨付", "Payments"}); break;
+    case Role::kFinance:
+      items.push_back({"/rounds", "资金拨付", "Payments"});
+      break;
     case Role::kAuditor:
       items.push_back({"/audit", "审计日志", "Audit log"});
       items.push_back({"/rounds", "申报批次", "Rounds"});
@@ -90,20 +96,26 @@ std::string SafeNext(std::string_view next) {
 
 const char* HomeOf(Role role) {
   switch (role) {
-    case Role::kApplicant: return "/applications";
+    case Role::kApplicant:
+      return "/applications";
     case Role::kReviewer:
-    case Role::kExpert: return "/review";
-    case Role::kAuditor: return "/audit";
-    default: return "/rounds";
+    case Role::kExpert:
+      return "/review";
+    case Role::kAuditor:
+      return "/audit";
+    default:
+      return "/rounds";
   }
 }
 
 Response SignInPage(const Site& site, const Visit& v, std::string_view next, const Errors& errors, int status) {
   std::string main = "<h1>" + std::string(v.T("登录", "Sign in")) + "</h1>";
-  main += "<p>" + std::string(v.T("请输入管理员发放的访问令牌（qgrant user add 生成）。令牌只保存在本浏览器的 HttpOnly Cookie 中。",
-                                  "Enter the access token your administrator gave you (made by qgrant user add). It is "
-                                  "kept only in an HttpOnly cookie of this browser.")) +
-          "</p>";
+  main +=
+      "<p>" +
+      std::string(v.T("请输入管理员发放的访问令牌（qgrant user add 生成）。令牌只保存在本浏览器的 HttpOnly Cookie 中。",
+                      "Enter the access token your administrator gave you (made by qgrant user add). It is "
+                      "kept only in an HttpOnly cookie of this browser.")) +
+      "</p>";
   main += ErrorSummary(errors, {"token"}, v.en);
   main += "<form method=\"post\" action=\"/signin\" class=\"narrow\"><input type=\"hidden\" name=\"next\" value=\"" +
           Esc(next) + "\">";
@@ -115,43 +127,48 @@ Response SignInPage(const Site& site, const Visit& v, std::string_view next, con
 
 void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site,
                      std::shared_ptr<const server::Authenticator> auth) {
-  AddPage(router, site, "GET", "/signin",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-            const Form q = Form::FromQuery(call.request.query);
-            return SignInPage(s, v, SafeNext(q.Get("next")), {}, 200);
-          },
-          "sign-in page");
-  AddPage(router, site, "POST", "/signin",
-          [auth](const Site& s, const Visit& v, const server::Call&, const Form& form) {
-            const std::string& token = form.Get("token");
-            std::optional<server::User> user;
-            if (!token.empty() && server::ParseBearer("Bearer " + token) && auth) user = auth->Authenticate(token);
-            if (!user) {
-              return SignInPage(s, v, SafeNext(form.Get("next")),
-                                {{"token", v.T("令牌无效或已撤销，请核对后重新输入", "The token is unknown or revoked; check it and try again")}},
-                                401);
-            }
-            const std::string next = SafeNext(form.Get("next"));
-            Response r = s.Redirect(next == "/" ? HomeOf(user->role) : next);
-            r.headers.emplace_back("Set-Cookie", SessionCookie(token));
-            return r;
-          },
-          "sign in with a token", /*open_post=*/true);
-  AddPage(router, site, "POST", "/signout",
-          [](const Site& s, const Visit&, const server::Call&, const Form&) {
-            Response r = s.Redirect("/");
-            r.headers.emplace_back("Set-Cookie", SessionCookie(""));
-            return r;
-          },
-          "sign out");
-  AddPage(router, site, "GET", "/lang",
-          [](const Site& s, const Visit&, const server::Call& call, const Form&) {
-            const Form q = Form::FromQuery(call.request.query);
-            Response r = s.Redirect(SafeNext(q.Get("back")));
-            r.headers.emplace_back("Set-Cookie", LangCookie(q.Get("to") == "en"));
-            return r;
-          },
-          "switch the language, back to the same page");
+  AddPage(
+      router, site, "GET", "/signin",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        const Form q = Form::FromQuery(call.request.query);
+        return SignInPage(s, v, SafeNext(q.Get("next")), {}, 200);
+      },
+      "sign-in page");
+  AddPage(
+      router, site, "POST", "/signin",
+      [auth](const Site& s, const Visit& v, const server::Call&, const Form& form) {
+        const std::string& token = form.Get("token");
+        std::optional<server::User> user;
+        if (!token.empty() && server::ParseBearer("Bearer " + token) && auth) user = auth->Authenticate(token);
+        if (!user) {
+          return SignInPage(s, v, SafeNext(form.Get("next")),
+                            {{"token", v.T("令牌无效或已撤销，请核对后重新输入",
+                                           "The token is unknown or revoked; check it and try again")}},
+                            401);
+        }
+        const std::string next = SafeNext(form.Get("next"));
+        Response r = s.Redirect(next == "/" ? HomeOf(user->role) : next);
+        r.headers.emplace_back("Set-Cookie", SessionCookie(token));
+        return r;
+      },
+      "sign in with a token", /*open_post=*/true);
+  AddPage(
+      router, site, "POST", "/signout",
+      [](const Site& s, const Visit&, const server::Call&, const Form&) {
+        Response r = s.Redirect("/");
+        r.headers.emplace_back("Set-Cookie", SessionCookie(""));
+        return r;
+      },
+      "sign out");
+  AddPage(
+      router, site, "GET", "/lang",
+      [](const Site& s, const Visit&, const server::Call& call, const Form&) {
+        const Form q = Form::FromQuery(call.request.query);
+        Response r = s.Redirect(SafeNext(q.Get("back")));
+        r.headers.emplace_back("Set-Cookie", LangCookie(q.Get("to") == "en"));
+        return r;
+      },
+      "switch the language, back to the same page");
 }
 
 void AddStaticFiles(server::Router& router) {
@@ -165,9 +182,8 @@ void AddStaticFiles(server::Router& router) {
       const char* suffix;
       const char* type;
     };
-    static const Type kTypes[] = {{".css", "text/css; charset=utf-8"},
-                                  {".js", "text/javascript; charset=utf-8"},
-                                  {".svg", "image/svg+xml"}};
+    static const Type kTypes[] = {
+        {".css", "text/css; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"}, {".svg", "image/svg+xml"}};
     for (const Type& t : kTypes) {
       if (!name.ends_with(t.suffix)) continue;
       if (auto bytes = FindAsset(name)) {
@@ -201,8 +217,9 @@ Response Site::Render(const Visit& v, std::string_view title, std::string_view m
   }
   // The switch keeps the current page (path and query).
   const std::string here = SafeNext(v.request.target);
-  std::string lang_switch = "<a class=\"lang\" href=\"/lang?to=" + std::string(v.en ? "zh" : "en") + "&amp;back=" +
-                            Esc(UrlPart(here)) + "\" " + (v.en ? "lang=\"zh-CN\">中文" : "lang=\"en\">English") + "</a>";
+  std::string lang_switch = "<a class=\"lang\" href=\"/lang?to=" + std::string(v.en ? "zh" : "en") +
+                            "&amp;back=" + Esc(UrlPart(here)) + "\" " +
+                            (v.en ? "lang=\"zh-CN\">中文" : "lang=\"en\">English") + "</a>";
   std::string account;
   if (v.user) {
     account = "<span class=\"who\">" + Esc(v.user->name.empty() ? v.user->login : v.user->name) + "</span>" +
@@ -211,8 +228,7 @@ Response Site::Render(const Visit& v, std::string_view title, std::string_view m
   } else {
     account = "<a href=\"/signin?next=" + Esc(UrlPart(here)) + "\">" + v.T("登录", "Sign in") + "</a>";
   }
-  const std::string brand = v.en ? "Shenzhen quality and brand support programme"
-                                 : "深圳市质量提升品牌升级扶持项目";
+  const std::string brand = v.en ? "Shenzhen quality and brand support programme" : "深圳市质量提升品牌升级扶持项目";
   const std::string full_title =
       std::string(failed ? v.T("错误：", "Error: ") : "") + std::string(title) + " - " + brand;
   const std::string footer = v.en ? "Shenzhen Administration for Market Regulation · amounts are ceilings before the "
@@ -222,15 +238,15 @@ Response Site::Render(const Visit& v, std::string_view title, std::string_view m
   r.status = status;
   r.content_type = "text/html; charset=utf-8";
   r.body = Fill(*FindAsset("layout.html"), {{"lang", v.en ? "en" : "zh-CN"},
-                                           {"title", Esc(full_title)},
-                                           {"skip", v.T("跳到主要内容", "Skip to main content")},
-                                           {"brand", Esc(brand)},
-                                           {"lang_switch", lang_switch},
-                                           {"account", account},
-                                           {"nav_label", v.T("主导航", "Main")},
-                                           {"nav", nav},
-                                           {"main", std::string(main)},
-                                           {"footer", Esc(footer)}});
+                                            {"title", Esc(full_title)},
+                                            {"skip", v.T("跳到主要内容", "Skip to main content")},
+                                            {"brand", Esc(brand)},
+                                            {"lang_switch", lang_switch},
+                                            {"account", account},
+                                            {"nav_label", v.T("主导航", "Main")},
+                                            {"nav", nav},
+                                            {"main", std::string(main)},
+                                            {"footer", Esc(footer)}});
   SecurityHeaders(&r);
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
@@ -253,12 +269,23 @@ Response Site::Message(const Visit& v, int status, std::string_view title, std::
 Response Site::ErrorPage(const Visit& v, const ApiAnswer& answer) const {
   std::string title;
   switch (answer.status) {
-    case 401: title = v.T("需要登录", "Sign-in required"); break;
-    case 403: title = v.T("无权操作", "Not allowed"); break;
-    case 404: title = v.T("未找到", "Not found"); break;
-    case 409: title = v.T("当前状态不允许此操作", "Not possible in the current state"); break;
-    case 501: title = v.T("功能尚未开放", "Not available yet"); break;
-    default: title = v.T("操作未完成", "The request was not completed");
+    case 401:
+      title = v.T("需要登录", "Sign-in required");
+      break;
+    case 403:
+      title = v.T("无权操作", "Not allowed");
+      break;
+    case 404:
+      title = v.T("未找到", "Not found");
+      break;
+    case 409:
+      title = v.T("当前状态不允许此操作", "Not possible in the current state");
+      break;
+    case 501:
+      title = v.T("功能尚未开放", "Not available yet");
+      break;
+    default:
+      title = v.T("操作未完成", "The request was not completed");
   }
   std::string main = "<h1>" + Esc(title) + "</h1><p class=\"notice\">" + Esc(answer.Detail(v.en)) + "</p>";
   if (answer.body.is_object() && answer.body.contains("allowed_actions")) {
@@ -266,8 +293,7 @@ Response Site::ErrorPage(const Visit& v, const ApiAnswer& answer) const {
             Esc(StateLabel(answer.body.value("state", ""), v.en)) + "</p>";
   }
   main += "<p class=\"small\">" + std::string(v.T("接口状态码", "API status")) + " " + std::to_string(answer.status) +
-          "</p><p><a href=\"/\">" +
-          v.T("返回首页", "Back to the start page") + "</a></p>";
+          "</p><p><a href=\"/\">" + v.T("返回首页", "Back to the start page") + "</a></p>";
   return Render(v, title, main, answer.status);
 }
 
@@ -300,8 +326,8 @@ std::string Site::CsrfField(const Visit& v) const {
 }
 
 std::string FormStart(const Site& site, const Visit& v, std::string_view action, std::string_view attrs) {
-  return "<form method=\"post\" action=\"" + Esc(action) + "\"" + (attrs.empty() ? "" : " " + std::string(attrs)) + ">" +
-         site.CsrfField(v) + "<input type=\"hidden\" name=\"idem\" value=\"" + NewFormKey() + "\">";
+  return "<form method=\"post\" action=\"" + Esc(action) + "\"" + (attrs.empty() ? "" : " " + std::string(attrs)) +
+         ">" + site.CsrfField(v) + "<input type=\"hidden\" name=\"idem\" value=\"" + NewFormKey() + "\">";
 }
 
 std::string NewFormKey() {
@@ -335,7 +361,8 @@ std::string DecisionHtml(const nlohmann::json& d, bool en) {
   }
   if (d.contains("clause") && d["clause"].is_string()) {
     const std::string clause = d["clause"].get<std::string>();
-    out += "<p>" + std::string(Tr(en, "依据：", "Under: ")) + Esc(en ? policy::CiteEn(clause) : policy::CiteZh(clause)) + "</p>";
+    out += "<p>" + std::string(Tr(en, "依据：", "Under: ")) +
+           Esc(en ? policy::CiteEn(clause) : policy::CiteZh(clause)) + "</p>";
   }
   if (d.contains("reasons") && d["reasons"].is_array() && !d["reasons"].empty()) {
     out += "<h3>" + std::string(Tr(en, "理由", "Reasons")) + "</h3><ul class=\"reasons\">";
@@ -350,7 +377,8 @@ std::string DecisionHtml(const nlohmann::json& d, bool en) {
     out += "<h3>" + std::string(Tr(en, "逐项核算", "By item")) + "</h3><ul class=\"reasons\">";
     for (const auto& item : d["items"]) {
       out += "<li>" + Esc(item.value("number", item.value("subject", ""))) + "：" +
-             Esc(OutcomeLabel(item.value("outcome", ""), en)) + " " + MoneyHtml(item.value("amount_fen", int64_t{0}), en);
+             Esc(OutcomeLabel(item.value("outcome", ""), en)) + " " +
+             MoneyHtml(item.value("amount_fen", int64_t{0}), en);
       if (item.contains("reasons")) {
         for (const auto& r : item["reasons"]) out += " — " + Esc(r.value(en ? "en" : "zh", ""));
       }
@@ -380,9 +408,10 @@ void AddPage(server::Router& router, std::shared_ptr<const Site> site, const cha
     }
     const Form form = Form::Parse(call.request.body);
     if (!open_post && !site->csrf().Valid(v.token, form.Get("csrf"))) {
-      return site->Message(v, 403, v.T("请求被拒绝", "Request refused"),
-                           v.T("表单已过期或不是从本站提交的，请返回重新打开页面后再提交。",
-                               "The form has expired or was not sent from this site; open the page again and resubmit."));
+      return site->Message(
+          v, 403, v.T("请求被拒绝", "Request refused"),
+          v.T("表单已过期或不是从本站提交的，请返回重新打开页面后再提交。",
+              "The form has expired or was not sent from this site; open the page again and resubmit."));
     }
     return handler(*site, v, call, form);
   };

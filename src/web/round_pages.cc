@@ -40,7 +40,8 @@ json FenFromYuan(const std::string& text) {
   }
   const size_t dot = digits.find('.');
   std::string whole = digits.substr(0, dot), cents = dot == std::string::npos ? "" : digits.substr(dot + 1);
-  if (whole.empty() || whole.size() > 13 || cents.size() > 2 || whole.find_first_not_of("0123456789") != std::string::npos ||
+  if (whole.empty() || whole.size() > 13 || cents.size() > 2 ||
+      whole.find_first_not_of("0123456789") != std::string::npos ||
       cents.find_first_not_of("0123456789") != std::string::npos) {
     return text;  // not an amount: the API names the field
   }
@@ -51,14 +52,17 @@ json FenFromYuan(const std::string& text) {
 std::string CreateForm(const Site& site, const Visit& v, const Form& values, const Errors& errors) {
   std::vector<std::string> names = {"id", "title", "guide", "budget_fen", "opens_on", "closes_on"};
   std::vector<std::pair<std::string, std::string>> guides;
-  for (const auto& g : site.service().bundle().guides) guides.emplace_back(std::to_string(g->year), std::to_string(g->year));
-  return "<section class=\"card\"><h2>" + std::string(v.T("新建申报批次", "New round")) + "</h2>" + ErrorSummary(errors, names, v.en) +
-         FormStart(site, v, "/rounds", "novalidate") +
-         InputField("id", v.T("批次编号", "Round id"), "text", values.Get("id"), errors, true, "maxlength=\"64\" pattern=\"[A-Za-z0-9._-]+\"",
+  for (const auto& g : site.service().bundle().guides)
+    guides.emplace_back(std::to_string(g->year), std::to_string(g->year));
+  return "<section class=\"card\"><h2>" + std::string(v.T("新建申报批次", "New round")) + "</h2>" +
+         ErrorSummary(errors, names, v.en) + FormStart(site, v, "/rounds", "novalidate") +
+         InputField("id", v.T("批次编号", "Round id"), "text", values.Get("id"), errors, true,
+                    "maxlength=\"64\" pattern=\"[A-Za-z0-9._-]+\"",
                     v.T("字母、数字、. _ -", "letters, digits, . _ -")) +
          InputField("title", v.T("批次名称", "Title"), "text", values.Get("title"), errors, true) +
          SelectField("guide", v.T("申报指南年度", "Guide year"), guides, values.Get("guide"), errors, true) +
-         InputField("budget_fen", v.T("预算（元）", "Budget (yuan)"), "text", values.Get("budget_fen"), errors, true, "inputmode=\"decimal\"") +
+         InputField("budget_fen", v.T("预算（元）", "Budget (yuan)"), "text", values.Get("budget_fen"), errors, true,
+                    "inputmode=\"decimal\"") +
          InputField("opens_on", v.T("开始受理日期", "Opens on"), "date", values.Get("opens_on"), errors, true) +
          InputField("closes_on", v.T("截止日期", "Closes on"), "date", values.Get("closes_on"), errors, true) +
          "<button type=\"submit\">" + v.T("创建", "Create") + "</button></form></section>";
@@ -71,16 +75,18 @@ Response RoundsPage(const Site& site, const Visit& v, const Form& values, const 
   std::string rows;
   for (const auto& r : rounds.body["items"]) {
     const std::string id = Str(r, "id");
-    rows += "<tr><th scope=\"row\"><a href=\"" + RoundPath(id) + "\">" + Esc(Str(r, "title")) + "</a></th><td>" + Esc(id) + "</td><td>" +
-            Esc(RoundStateLabel(Str(r, "state"), v.en)) + "</td><td>" + DateHtml(Str(r, "opens_on"), v.en) + " – " +
-            DateHtml(Str(r, "closes_on"), v.en) + "</td><td class=\"num\">" + MoneyHtml(Fen(r, "budget_fen"), v.en) + "</td></tr>";
+    rows += "<tr><th scope=\"row\"><a href=\"" + RoundPath(id) + "\">" + Esc(Str(r, "title")) + "</a></th><td>" +
+            Esc(id) + "</td><td>" + Esc(RoundStateLabel(Str(r, "state"), v.en)) + "</td><td>" +
+            DateHtml(Str(r, "opens_on"), v.en) + " – " + DateHtml(Str(r, "closes_on"), v.en) +
+            "</td><td class=\"num\">" + MoneyHtml(Fen(r, "budget_fen"), v.en) + "</td></tr>";
   }
   std::string main = "<h1>" + std::string(v.T("申报批次", "Rounds")) + "</h1>";
-  main += TableWrap(v.T("申报批次", "Rounds"), "<table><thead><tr><th scope=\"col\">" + std::string(v.T("名称", "Title")) +
-                                                   "</th><th scope=\"col\">" + v.T("编号", "Id") + "</th><th scope=\"col\">" +
-                                                   v.T("状态", "State") + "</th><th scope=\"col\">" + v.T("受理期", "Window") +
-                                                   "</th><th scope=\"col\" class=\"num\">" + v.T("预算", "Budget") +
-                                                   "</th></tr></thead><tbody>" + rows + "</tbody></table>");
+  main +=
+      TableWrap(v.T("申报批次", "Rounds"),
+                "<table><thead><tr><th scope=\"col\">" + std::string(v.T("名称", "Title")) + "</th><th scope=\"col\">" +
+                    v.T("编号", "Id") + "</th><th scope=\"col\">" + v.T("状态", "State") + "</th><th scope=\"col\">" +
+                    v.T("受理期", "Window") + "</th><th scope=\"col\" class=\"num\">" + v.T("预算", "Budget") +
+                    "</th></tr></thead><tbody>" + rows + "</tbody></table>");
   if (Officer(v)) main += CreateForm(site, v, values, errors);
   return site.Render(v, v.T("申报批次", "Rounds"), main, status, !errors.empty());
 }
@@ -97,16 +103,18 @@ std::string Breakdown(const json& by, const std::string& caption, const std::str
     count += cell.value("count", int64_t{0});
     total.Add(Fen(cell, "amount_fen"));
     bars.push_back({label(key), Fen(cell, "amount_fen")});
-    rows += "<tr><th scope=\"row\">" + Esc(label(key)) + "</th><td class=\"num\">" + std::to_string(cell.value("count", int64_t{0})) +
-            "</td><td class=\"num\">" + MoneyHtml(Fen(cell, "amount_fen"), en) + "</td></tr>";
+    rows += "<tr><th scope=\"row\">" + Esc(label(key)) + "</th><td class=\"num\">" +
+            std::to_string(cell.value("count", int64_t{0})) + "</td><td class=\"num\">" +
+            MoneyHtml(Fen(cell, "amount_fen"), en) + "</td></tr>";
   }
   rows += "<tr class=\"total\"><th scope=\"row\">" + std::string(Tr(en, "合计", "Total")) + "</th><td class=\"num\">" +
-          std::to_string(count) + "</td><td class=\"num\">" + MoneyHtml(total.ok() ? total.fen() : 0, en) + "</td></tr>";
+          std::to_string(count) + "</td><td class=\"num\">" + MoneyHtml(total.ok() ? total.fen() : 0, en) +
+          "</td></tr>";
   return "<div class=\"figure\">" +
-         TableWrap(caption, "<table><caption>" + Esc(caption) + "</caption><thead><tr><th scope=\"col\">" + Tr(en, "分类", "Group") +
-                                "</th><th scope=\"col\" class=\"num\">" + Tr(en, "件数", "Count") +
-                                "</th><th scope=\"col\" class=\"num\">" + Tr(en, "金额", "Amount") + "</th></tr></thead><tbody>" + rows +
-                                "</tbody></table>") +
+         TableWrap(caption, "<table><caption>" + Esc(caption) + "</caption><thead><tr><th scope=\"col\">" +
+                                Tr(en, "分类", "Group") + "</th><th scope=\"col\" class=\"num\">" +
+                                Tr(en, "件数", "Count") + "</th><th scope=\"col\" class=\"num\">" +
+                                Tr(en, "金额", "Amount") + "</th></tr></thead><tbody>" + rows + "</tbody></table>") +
          BarChartSvg(chart_id, caption, bars, en) + "</div>";
 }
 
@@ -114,29 +122,32 @@ std::string StepForm(const Site& site, const Visit& v, const std::string& action
                      const std::string& fields, const char* css = "") {
   // A step without fields is its button alone; one with fields is headed by its name.
   return FormStart(site, v, action, "class=\"action-form\" novalidate") +
-         (fields.empty() ? "" : "<h3>" + Esc(v.T(zh, en)) + "</h3>") + fields +
-         "<button type=\"submit\" class=\"" + css + "\">" + Esc(v.T(zh, en)) + "</button></form>";
+         (fields.empty() ? "" : "<h3>" + Esc(v.T(zh, en)) + "</h3>") + fields + "<button type=\"submit\" class=\"" +
+         css + "\">" + Esc(v.T(zh, en)) + "</button></form>";
 }
 
 std::string OfficerSteps(const Site& site, const Visit& v, const json& r, const Errors& errors, const Form& values) {
   const std::string id = Str(r, "id"), state = Str(r, "state");
   const std::string base = RoundPath(id);
   std::string out;
-  if (state == "open" || state == "scheduled") out += StepForm(site, v, base + "/close", "截止受理", "Close to submissions", "", "secondary");
+  if (state == "open" || state == "scheduled")
+    out += StepForm(site, v, base + "/close", "截止受理", "Close to submissions", "", "secondary");
   if (state == "closed" || state == "allocated") {
     out += StepForm(site, v, base + "/allocate", "资金分配", "Allocate",
-                    InputField("budget_fen", v.T("预算（元，留空则用批次预算）", "Budget (yuan; empty: the round's)"), "text",
-                               values.Get("budget_fen"), errors, false, "inputmode=\"decimal\""));
+                    InputField("budget_fen", v.T("预算（元，留空则用批次预算）", "Budget (yuan; empty: the round's)"),
+                               "text", values.Get("budget_fen"), errors, false, "inputmode=\"decimal\""));
   }
   if (state == "allocated" || state == "in_notice") {
-    out += StepForm(site, v, base + "/notice", "发布公示", "Post the notice",
-                    InputField("starts_on", v.T("公示开始日期", "Notice starts on"), "date",
-                               values.Has("starts_on") ? values.Get("starts_on") : policy::FormatDate(site.service().Today()), errors, true,
-                               "min=\"" + policy::FormatDate(site.service().Today()) + "\"") +
-                        InputField("working_days", v.T("公示期（工作日）", "Working days"), "number",
-                                   values.Has("working_days") ? values.Get("working_days") : "5", errors, true,
-                                   "min=\"1\" max=\"30\" step=\"1\"",
-                                   v.T("自开始日次日起按工作日计算，结束日期由系统按法定节假日计算", "Counted from the day after the start, on the official calendar")));
+    out += StepForm(
+        site, v, base + "/notice", "发布公示", "Post the notice",
+        InputField("starts_on", v.T("公示开始日期", "Notice starts on"), "date",
+                   values.Has("starts_on") ? values.Get("starts_on") : policy::FormatDate(site.service().Today()),
+                   errors, true, "min=\"" + policy::FormatDate(site.service().Today()) + "\"") +
+            InputField("working_days", v.T("公示期（工作日）", "Working days"), "number",
+                       values.Has("working_days") ? values.Get("working_days") : "5", errors, true,
+                       "min=\"1\" max=\"30\" step=\"1\"",
+                       v.T("自开始日次日起按工作日计算，结束日期由系统按法定节假日计算",
+                           "Counted from the day after the start, on the official calendar")));
   }
   if (state == "open" || state == "scheduled") {
     std::vector<std::pair<std::string, std::string>> registries;
@@ -145,41 +156,47 @@ std::string OfficerSteps(const Site& site, const Visit& v, const json& r, const 
       const std::string name = entry.path().filename().string();
       if (name.ends_with(".jsonl") && name.find("registry") != std::string::npos) registries.emplace_back(name, name);
     }
-    out += StepForm(site, v, base + "/invitations", "免申即享：筛选名册并邀请", "Screen a registry and invite",
-                    SelectField("registry_file", v.T("名册（examples/ 中的文件）", "Registry (a file of examples/)"), registries,
-                                values.Get("registry_file"), errors, false) +
-                        TextAreaField("registry", v.T("或粘贴名册（JSON Lines，每行一家单位）", "Or paste a registry (JSON Lines)"),
-                                      values.Get("registry"), errors, false));
+    out += StepForm(
+        site, v, base + "/invitations", "免申即享：筛选名册并邀请", "Screen a registry and invite",
+        SelectField("registry_file", v.T("名册（examples/ 中的文件）", "Registry (a file of examples/)"), registries,
+                    values.Get("registry_file"), errors, false) +
+            TextAreaField("registry", v.T("或粘贴名册（JSON Lines，每行一家单位）", "Or paste a registry (JSON Lines)"),
+                          values.Get("registry"), errors, false));
   }
   if (state == "in_notice") out += StepForm(site, v, base + "/approve", "批准资助计划", "Approve the plan", "");
   if (out.empty()) return "";
   std::vector<std::string> names = {"budget_fen", "starts_on", "working_days", "registry", "registry_file"};
-  return "<section class=\"actions\"><h2>" + std::string(v.T("办理", "Steps")) + "</h2>" + ErrorSummary(errors, names, v.en) +
-         "<div class=\"forms\">" + out + "</div></section>";
+  return "<section class=\"actions\"><h2>" + std::string(v.T("办理", "Steps")) + "</h2>" +
+         ErrorSummary(errors, names, v.en) + "<div class=\"forms\">" + out + "</div></section>";
 }
 
 std::string Objections(const Site& site, const Visit& v, const std::string& id) {
   ApiAnswer list = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id) + "/objections?limit=500");
   std::string out = "<section><h2>" + std::string(v.T("异议处理", "Objections")) + "</h2>";
-  if (!list.ok()) return out + "<p class=\"notice\">" + Esc(list.Detail(v.en)) + " (" + std::to_string(list.status) + ")</p></section>";
+  if (!list.ok())
+    return out + "<p class=\"notice\">" + Esc(list.Detail(v.en)) + " (" + std::to_string(list.status) +
+           ")</p></section>";
   std::string rows;
   for (const auto& o : list.body["items"]) {
     const std::string oid = o.contains("id") ? (o["id"].is_string() ? o["id"].get<std::string>() : o["id"].dump()) : "";
-    rows += "<tr><td>" + Esc(Str(o, "application_id")) + "</td><td>" + Esc(Str(o, "text")) + "</td><td>" + Esc(ObjectionLabel(Str(o, "state"), v.en)) + "</td><td>";
+    rows += "<tr><td>" + Esc(Str(o, "application_id")) + "</td><td>" + Esc(Str(o, "text")) + "</td><td>" +
+            Esc(ObjectionLabel(Str(o, "state"), v.en)) + "</td><td>";
     if (Str(o, "state") == "open" && Officer(v)) {
       rows += FormStart(site, v, "/objections/" + UrlPart(oid) + "/resolve?round=" + UrlPart(id), "class=\"inline\"") +
               InputField("note-" + oid, v.T("处理意见", "Note"), "text", "", {}, true) +
-              RadioField("upheld-" + oid, v.T("处理结果", "Outcome"), {{"true", v.T("异议成立", "Upheld")}, {"false", v.T("不成立", "Dismissed")}}, "",
-                         {}, true) +
+              RadioField("upheld-" + oid, v.T("处理结果", "Outcome"),
+                         {{"true", v.T("异议成立", "Upheld")}, {"false", v.T("不成立", "Dismissed")}}, "", {}, true) +
               "<button type=\"submit\">" + v.T("处理", "Resolve") + "</button></form>";
     }
     rows += "</td></tr>";
   }
   if (rows.empty()) return out + "<p>" + v.T("暂无异议。", "No objections.") + "</p></section>";
-  return out + TableWrap(v.T("异议", "Objections"), "<table><thead><tr><th scope=\"col\">" + std::string(v.T("办件编号", "Case")) +
-                                                       "</th><th scope=\"col\">" + v.T("异议内容", "Text") + "</th><th scope=\"col\">" +
-                                                       v.T("状态", "State") + "</th><th scope=\"col\">" + v.T("处理", "Resolve") +
-                                                       "</th></tr></thead><tbody>" + rows + "</tbody></table>") +
+  return out +
+         TableWrap(v.T("异议", "Objections"),
+                   "<table><thead><tr><th scope=\"col\">" + std::string(v.T("办件编号", "Case")) +
+                       "</th><th scope=\"col\">" + v.T("异议内容", "Text") + "</th><th scope=\"col\">" +
+                       v.T("状态", "State") + "</th><th scope=\"col\">" + v.T("处理", "Resolve") +
+                       "</th></tr></thead><tbody>" + rows + "</tbody></table>") +
          "</section>";
 }
 
@@ -190,31 +207,32 @@ Response RoundPage(const Site& site, const Visit& v, const std::string& id, cons
   if (!round.ok()) return site.ErrorPage(v, round);
   const json& r = round.body;
   const auto measures = MeasuresById(site, v);
-  std::string main = "<p class=\"crumbs\"><a href=\"/rounds\">" + std::string(v.T("申报批次", "Rounds")) + "</a></p><h1>" +
-                     Esc(Str(r, "title")) + "</h1>";
-  main += "<dl class=\"summary\"><div><dt>" + std::string(v.T("状态", "State")) + "</dt><dd>" + Esc(RoundStateLabel(Str(r, "state"), v.en)) +
-          "</dd></div><div><dt>" + v.T("预算", "Budget") + "</dt><dd>" + MoneyHtml(Fen(r, "budget_fen"), v.en) + "</dd></div><div><dt>" +
-          v.T("受理期", "Window") + "</dt><dd>" + DateHtml(Str(r, "opens_on"), v.en) + " – " + DateHtml(Str(r, "closes_on"), v.en) +
-          "</dd></div>";
+  std::string main = "<p class=\"crumbs\"><a href=\"/rounds\">" + std::string(v.T("申报批次", "Rounds")) +
+                     "</a></p><h1>" + Esc(Str(r, "title")) + "</h1>";
+  main += "<dl class=\"summary\"><div><dt>" + std::string(v.T("状态", "State")) + "</dt><dd>" +
+          Esc(RoundStateLabel(Str(r, "state"), v.en)) + "</dd></div><div><dt>" + v.T("预算", "Budget") + "</dt><dd>" +
+          MoneyHtml(Fen(r, "budget_fen"), v.en) + "</dd></div><div><dt>" + v.T("受理期", "Window") + "</dt><dd>" +
+          DateHtml(Str(r, "opens_on"), v.en) + " – " + DateHtml(Str(r, "closes_on"), v.en) + "</dd></div>";
   if (r["notice"].is_object()) {
-    main += "<div><dt>" + std::string(v.T("公示期", "Notice")) + "</dt><dd>" + DateHtml(Str(r["notice"], "starts_on"), v.en) + " – " +
-            DateHtml(Str(r["notice"], "ends_on"), v.en) + "（" + std::to_string(r["notice"].value("working_days", 0)) +
-            v.T("个工作日", " working days") + "）</dd></div>";
+    main += "<div><dt>" + std::string(v.T("公示期", "Notice")) + "</dt><dd>" +
+            DateHtml(Str(r["notice"], "starts_on"), v.en) + " – " + DateHtml(Str(r["notice"], "ends_on"), v.en) + "（" +
+            std::to_string(r["notice"].value("working_days", 0)) + v.T("个工作日", " working days") + "）</dd></div>";
   }
   main += "</dl>";
   if (!result_html.empty()) main += result_html;
-  if (Form::FromQuery(v.request.query).Has("done")) main += "<p class=\"success\" role=\"status\">" + std::string(v.T("已办理。", "Done.")) + "</p>";
+  if (Form::FromQuery(v.request.query).Has("done"))
+    main += "<p class=\"success\" role=\"status\">" + std::string(v.T("已办理。", "Done.")) + "</p>";
   if (Officer(v)) main += OfficerSteps(site, v, r, errors, values);
   main += "<h2>" + std::string(v.T("按状态统计", "By state")) + "</h2>" +
           Breakdown(r["by_state"], v.T("按状态统计的件数与金额", "Count and amount by state"), "chart-state", v.en,
                     [&](const std::string& k) { return StateLabel(k, v.en); });
   main += "<h2>" + std::string(v.T("按措施统计", "By measure")) + "</h2>" +
-          Breakdown(r["by_measure"], v.T("按措施统计的件数与金额", "Count and amount by measure"), "chart-measure", v.en,
-                    [&](const std::string& k) { return MeasureTitle(measures, k, v.en); });
+          Breakdown(r["by_measure"], v.T("按措施统计的件数与金额", "Count and amount by measure"), "chart-measure",
+                    v.en, [&](const std::string& k) { return MeasureTitle(measures, k, v.en); });
   const std::string api = "/api/v1/rounds/" + Esc(UrlPart(id));
-  main += "<section><h2>" + std::string(v.T("公示与导出", "Notice and exports")) + "</h2><ul><li><a href=\"" + RoundPath(id) + "/notice\">" +
-          v.T("公示名单", "The public notice") + "</a>（<a href=\"" + api + "/notice?format=csv\">CSV</a>，<a href=\"" + api +
-          "/notice?format=xlsx\">XLSX</a>）</li>";
+  main += "<section><h2>" + std::string(v.T("公示与导出", "Notice and exports")) + "</h2><ul><li><a href=\"" +
+          RoundPath(id) + "/notice\">" + v.T("公示名单", "The public notice") + "</a>（<a href=\"" + api +
+          "/notice?format=csv\">CSV</a>，<a href=\"" + api + "/notice?format=xlsx\">XLSX</a>）</li>";
   if (v.Is(Role::kFinance) || Officer(v)) {
     main += "<li><a href=\"" + RoundPath(id) + "/payments\">" + std::string(v.T("资金拨付", "Payments")) + "</a></li>";
   }
@@ -228,34 +246,40 @@ std::string AllocationResult(const json& a, const std::map<std::string, json>& m
   std::string rows;
   std::vector<Bar> bars;
   for (const auto& app : a["applications"]) {
-    rows += "<tr><th scope=\"row\">" + Esc(Str(app, "id")) + "</th><td>" + Esc(StateLabel(Str(app, "state"), en)) + "</td><td class=\"num\">" +
-            MoneyHtml(Fen(app, "amount_fen"), en) + "</td><td class=\"num\">" + MoneyHtml(Fen(app, "allocated_fen"), en) + "</td><td>" +
+    rows += "<tr><th scope=\"row\">" + Esc(Str(app, "id")) + "</th><td>" + Esc(StateLabel(Str(app, "state"), en)) +
+            "</td><td class=\"num\">" + MoneyHtml(Fen(app, "amount_fen"), en) + "</td><td class=\"num\">" +
+            MoneyHtml(Fen(app, "allocated_fen"), en) + "</td><td>" +
             Esc(app["step"].is_object() ? app["step"].value(en ? "en" : "zh", "") : "") + "</td></tr>";
     bars.push_back({Str(app, "id"), Fen(app, "allocated_fen")});
   }
   return "<section class=\"result\" role=\"status\"><h2>" + std::string(Tr(en, "分配结果", "Allocation")) + "</h2><p>" +
-         Tr(en, "预算 ", "Budget ") + MoneyHtml(Fen(a, "budget_fen"), en) + "；" + Tr(en, "符合条件合计 ", "eligible total ") +
-         MoneyHtml(Fen(a, "eligible_total_fen"), en) + "；" + Tr(en, "已分配合计 ", "allocated total ") +
-         MoneyHtml(Fen(a, "allocated_total_fen"), en) + "</p>" +
+         Tr(en, "预算 ", "Budget ") + MoneyHtml(Fen(a, "budget_fen"), en) + "；" +
+         Tr(en, "符合条件合计 ", "eligible total ") + MoneyHtml(Fen(a, "eligible_total_fen"), en) + "；" +
+         Tr(en, "已分配合计 ", "allocated total ") + MoneyHtml(Fen(a, "allocated_total_fen"), en) + "</p>" +
          TableWrap(Tr(en, "分配结果", "Allocation"),
-                   "<table><thead><tr><th scope=\"col\">" + std::string(Tr(en, "办件编号", "Case")) + "</th><th scope=\"col\">" +
-                       Tr(en, "状态", "State") + "</th><th scope=\"col\" class=\"num\">" + Tr(en, "核算金额", "Eligible") +
-                       "</th><th scope=\"col\" class=\"num\">" + Tr(en, "拟资助", "Allocated") + "</th><th scope=\"col\">" +
-                       Tr(en, "说明", "Step") + "</th></tr></thead><tbody>" + rows + "</tbody></table>") +
+                   "<table><thead><tr><th scope=\"col\">" + std::string(Tr(en, "办件编号", "Case")) +
+                       "</th><th scope=\"col\">" + Tr(en, "状态", "State") + "</th><th scope=\"col\" class=\"num\">" +
+                       Tr(en, "核算金额", "Eligible") + "</th><th scope=\"col\" class=\"num\">" +
+                       Tr(en, "拟资助", "Allocated") + "</th><th scope=\"col\">" + Tr(en, "说明", "Step") +
+                       "</th></tr></thead><tbody>" + rows + "</tbody></table>") +
          BarChartSvg("chart-alloc", Tr(en, "各申报件拟资助金额", "Allocated by application"), bars, en) + "</section>";
 }
 
 // The screening's answer: how many units were invited, which could not be decided and why.
 std::string InvitationResult(const json& a, bool en) {
-  std::string out = "<section class=\"result\" role=\"status\"><h2>" + std::string(Tr(en, "邀请结果", "Invitations")) + "</h2><p>" +
-                    Tr(en, "已邀请 ", "Invited: ") + std::to_string(a.value("invited", 0)) + Tr(en, " 家；不符合条件 ", "; not eligible: ") +
-                    (a.contains("ineligible") ? a["ineligible"].dump() : "0") + Tr(en, "；待补充信息 ", "; undetermined: ") +
+  std::string out = "<section class=\"result\" role=\"status\"><h2>" + std::string(Tr(en, "邀请结果", "Invitations")) +
+                    "</h2><p>" + Tr(en, "已邀请 ", "Invited: ") + std::to_string(a.value("invited", 0)) +
+                    Tr(en, " 家；不符合条件 ", "; not eligible: ") +
+                    (a.contains("ineligible") ? a["ineligible"].dump() : "0") +
+                    Tr(en, "；待补充信息 ", "; undetermined: ") +
                     std::to_string(a.contains("undetermined") ? a["undetermined"].size() : 0) + "</p><ul>";
   if (a.contains("undetermined")) {
     for (const auto& u : a["undetermined"]) {
       std::string missing;
-      for (const auto& m : u["missing"]) missing += (missing.empty() ? "" : "、") + (m.is_string() ? m.get<std::string>() : m.dump());
-      out += "<li>" + Esc(Str(u, "uscc")) + " " + Esc(Str(u, "measure")) + Tr(en, "：缺少 ", ": missing ") + Esc(missing) + "</li>";
+      for (const auto& m : u["missing"])
+        missing += (missing.empty() ? "" : "、") + (m.is_string() ? m.get<std::string>() : m.dump());
+      out += "<li>" + Esc(Str(u, "uscc")) + " " + Esc(Str(u, "measure")) + Tr(en, "：缺少 ", ": missing ") +
+             Esc(missing) + "</li>";
     }
   }
   return out + "</ul></section>";
@@ -269,13 +293,16 @@ Response RoundStep(const Site& site, const Visit& v, const server::Call& call, c
     body["starts_on"] = form.Get("starts_on");
     const std::string& days = form.Get("working_days");
     body["working_days"] = !days.empty() && days.size() < 4 && days.find_first_not_of("0123456789") == std::string::npos
-                               ? json(std::stoi(days)) : json(days);
+                               ? json(std::stoi(days))
+                               : json(days);
   }
   if (step == "objections") body = {{"application_id", form.Get("application_id")}, {"text", form.Get("text")}};
   if (step == "invitations") {
     std::string text = form.Get("registry");
-    if (text.empty() && !form.Get("registry_file").empty() && form.Get("registry_file").find('/') == std::string::npos) {
-      std::ifstream in(std::filesystem::path(site.options().examples_dir) / form.Get("registry_file"), std::ios::binary);
+    if (text.empty() && !form.Get("registry_file").empty() &&
+        form.Get("registry_file").find('/') == std::string::npos) {
+      std::ifstream in(std::filesystem::path(site.options().examples_dir) / form.Get("registry_file"),
+                       std::ios::binary);
       text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     // The API takes {"registry": [unit, ...]}: each line one unit; a line that is not JSON is
@@ -302,7 +329,8 @@ Response RoundStep(const Site& site, const Visit& v, const server::Call& call, c
   if (!done.ok()) return site.ErrorPage(v, done);
   if (step == "objections") return site.Redirect(RoundPath(id) + "/notice?objected=1");
   if (step == "invitations") return RoundPage(site, v, id, {}, Form(), InvitationResult(done.body, v.en), 200);
-  if (step == "allocate") return RoundPage(site, v, id, {}, Form(), AllocationResult(done.body, MeasuresById(site, v), v.en), 200);
+  if (step == "allocate")
+    return RoundPage(site, v, id, {}, Form(), AllocationResult(done.body, MeasuresById(site, v), v.en), 200);
   return site.Redirect(RoundPath(id) + "?done=1");
 }
 
@@ -314,43 +342,48 @@ Response NoticePage(const Site& site, const Visit& v, const std::string& id) {
   std::string rows;
   int i = 0;
   for (const auto& item : n["items"]) {
-    rows += "<tr><td class=\"num\">" + std::to_string(++i) + "</td><td class=\"mono\">" + Esc(Str(item, "uscc")) + "</td><td>" +
-            Esc(Str(item, "name")) + "</td><td>" + Esc(MeasureTitle(measures, Str(item, "measure"), v.en)) + "</td><td>" +
-            Esc(policy::CiteZh(Str(item, "clause"))) + "</td><td>" + Esc(Str(item, "item")) + "</td><td class=\"num\">" +
-            MoneyHtml(Fen(item, "amount_fen"), v.en) + "</td></tr>";
+    rows += "<tr><td class=\"num\">" + std::to_string(++i) + "</td><td class=\"mono\">" + Esc(Str(item, "uscc")) +
+            "</td><td>" + Esc(Str(item, "name")) + "</td><td>" +
+            Esc(MeasureTitle(measures, Str(item, "measure"), v.en)) + "</td><td>" +
+            Esc(policy::CiteZh(Str(item, "clause"))) + "</td><td>" + Esc(Str(item, "item")) +
+            "</td><td class=\"num\">" + MoneyHtml(Fen(item, "amount_fen"), v.en) + "</td></tr>";
   }
-  rows += "<tr class=\"total\"><th scope=\"row\" colspan=\"6\">" + std::string(v.T("合计", "Total")) + "</th><td class=\"num\">" +
-          MoneyHtml(Fen(n, "total_fen"), v.en) + "</td></tr>";
+  rows += "<tr class=\"total\"><th scope=\"row\" colspan=\"6\">" + std::string(v.T("合计", "Total")) +
+          "</th><td class=\"num\">" + MoneyHtml(Fen(n, "total_fen"), v.en) + "</td></tr>";
   const std::string api = "/api/v1/rounds/" + Esc(UrlPart(id)) + "/notice";
   std::string main = "<h1>" + std::string(v.T("拟资助项目公示", "Public notice of proposed grants")) + "</h1><p>" +
                      v.T("公示期：", "Notice period: ") + DateHtml(Str(n, "starts_on"), v.en) + v.T("至", " to ") +
                      DateHtml(Str(n, "ends_on"), v.en) + "</p><p>" +
-                     v.T("对公示内容有异议的，请在公示期内以书面形式提出，并署名或加盖公章；匿名异议不予受理，异议人身份予以保密。资金拨付最终以资助计划下达文件为准。",
+                     v.T("对公示内容有异议的，请在公示期内以书面形式提出，并署名或加盖公章；匿名异议不予受理，异议人身"
+                         "份予以保密。资金拨付最终以资助计划下达文件为准。",
                          "Objections must be made in writing during the notice period, signed or sealed; anonymous "
                          "objections are not accepted and the objector's identity is protected. Payment follows the "
                          "funding plan as issued.") +
                      "</p>";
   main += TableWrap(v.T("公示名单", "Notice list"),
-                    "<table><thead><tr><th scope=\"col\" class=\"num\">" + std::string(v.T("序号", "No.")) + "</th><th scope=\"col\">" +
-                        v.T("统一社会信用代码", "USCC") + "</th><th scope=\"col\">" + v.T("单位名称", "Unit") + "</th><th scope=\"col\">" +
-                        v.T("措施", "Measure") + "</th><th scope=\"col\">" + v.T("条款", "Clause") + "</th><th scope=\"col\">" +
+                    "<table><thead><tr><th scope=\"col\" class=\"num\">" + std::string(v.T("序号", "No.")) +
+                        "</th><th scope=\"col\">" + v.T("统一社会信用代码", "USCC") + "</th><th scope=\"col\">" +
+                        v.T("单位名称", "Unit") + "</th><th scope=\"col\">" + v.T("措施", "Measure") +
+                        "</th><th scope=\"col\">" + v.T("条款", "Clause") + "</th><th scope=\"col\">" +
                         v.T("项目", "Item") + "</th><th scope=\"col\" class=\"num\">" + v.T("拟资助金额", "Amount") +
                         "</th></tr></thead><tbody>" + rows + "</tbody></table>");
   if (Form::FromQuery(v.request.query).Has("objected")) {
-    main += "<p class=\"success\" role=\"status\">" + std::string(v.T("异议已提交。", "The objection was filed.")) + "</p>";
+    main +=
+        "<p class=\"success\" role=\"status\">" + std::string(v.T("异议已提交。", "The objection was filed.")) + "</p>";
   }
   if (v.user) {
     // Objections are signed (anonymous ones are not accepted): only a signed-in user files one.
     std::vector<std::pair<std::string, std::string>> listed;
-    for (const auto& item : n["items"]) listed.emplace_back(Str(item, "application_id"), Str(item, "application_id") + " " + Str(item, "name"));
+    for (const auto& item : n["items"])
+      listed.emplace_back(Str(item, "application_id"), Str(item, "application_id") + " " + Str(item, "name"));
     main += "<section class=\"card\"><h2>" + std::string(v.T("提出异议", "File an objection")) + "</h2>" +
             FormStart(site, v, RoundPath(id) + "/objections", "novalidate") +
             SelectField("application_id", v.T("异议对象", "Application"), listed, "", {}, true) +
             TextAreaField("text", v.T("异议内容", "Objection"), "", {}, true) + "<button type=\"submit\">" +
             v.T("提交异议", "File the objection") + "</button></form></section>";
   }
-  main += "<p><a href=\"" + api + "?format=csv\">" + v.T("下载 CSV", "Download CSV") + "</a> · <a href=\"" + api + "?format=xlsx\">" +
-          v.T("下载 XLSX", "Download XLSX") + "</a></p>";
+  main += "<p><a href=\"" + api + "?format=csv\">" + v.T("下载 CSV", "Download CSV") + "</a> · <a href=\"" + api +
+          "?format=xlsx\">" + v.T("下载 XLSX", "Download XLSX") + "</a></p>";
   return site.Render(v, v.T("公示名单", "Public notice"), main);
 }
 
@@ -362,92 +395,114 @@ Response PaymentsPage(const Site& site, const Visit& v, const std::string& id) {
   for (const auto& p : list.body["items"]) {
     const std::string pid = p.contains("id") ? (p["id"].is_string() ? p["id"].get<std::string>() : p["id"].dump()) : "";
     const std::string status = Str(p, "status");
-    rows += "<tr><th scope=\"row\">" + Esc(Str(p, "application_id")) + "</th><td>" + Esc(Str(p, "payee")) + "</td><td class=\"num\">" +
-            MoneyHtml(Fen(p, "amount_fen"), v.en) + "</td><td>" + Esc(PaymentLabel(status, v.en)) + "</td><td>" + Esc(Str(p, "reference")) + "</td><td>";
+    rows += "<tr><th scope=\"row\">" + Esc(Str(p, "application_id")) + "</th><td>" + Esc(Str(p, "payee")) +
+            "</td><td class=\"num\">" + MoneyHtml(Fen(p, "amount_fen"), v.en) + "</td><td>" +
+            Esc(PaymentLabel(status, v.en)) + "</td><td>" + Esc(Str(p, "reference")) + "</td><td>";
     if (status != "paid" && v.Is(Role::kFinance)) {
       rows += FormStart(site, v, "/payments/" + UrlPart(pid) + "?round=" + UrlPart(id), "class=\"inline\"") +
               InputField("reference-" + pid, v.T("银行流水号", "Bank reference"), "text", "", {}, false) +
               "<button type=\"submit\" name=\"status\" value=\"paid\">" + v.T("已拨付", "Paid") +
-              "</button> <button type=\"submit\" name=\"status\" value=\"failed\" class=\"secondary\">" + v.T("拨付失败", "Failed") +
-              "</button></form>";
+              "</button> <button type=\"submit\" name=\"status\" value=\"failed\" class=\"secondary\">" +
+              v.T("拨付失败", "Failed") + "</button></form>";
     }
     rows += "</td></tr>";
   }
   const std::string api = RoundPath(id) + "/payments/export";
-  std::string main = "<p class=\"crumbs\"><a href=\"" + RoundPath(id) + "\">" + std::string(v.T("返回批次", "Back to the round")) +
-                     "</a></p><h1>" + v.T("资金拨付", "Payments") + "</h1>";
+  std::string main = "<p class=\"crumbs\"><a href=\"" + RoundPath(id) + "\">" +
+                     std::string(v.T("返回批次", "Back to the round")) + "</a></p><h1>" + v.T("资金拨付", "Payments") +
+                     "</h1>";
   main += TableWrap(v.T("拨付清单", "Payments"),
-                    "<table><thead><tr><th scope=\"col\">" + std::string(v.T("办件编号", "Case")) + "</th><th scope=\"col\">" +
-                        v.T("收款单位", "Payee") + "</th><th scope=\"col\" class=\"num\">" + v.T("金额", "Amount") +
-                        "</th><th scope=\"col\">" + v.T("状态", "Status") + "</th><th scope=\"col\">" + v.T("流水号", "Reference") +
-                        "</th><th scope=\"col\">" + v.T("登记结果", "Record") + "</th></tr></thead><tbody>" + rows + "</tbody></table>");
+                    "<table><thead><tr><th scope=\"col\">" + std::string(v.T("办件编号", "Case")) +
+                        "</th><th scope=\"col\">" + v.T("收款单位", "Payee") + "</th><th scope=\"col\" class=\"num\">" +
+                        v.T("金额", "Amount") + "</th><th scope=\"col\">" + v.T("状态", "Status") +
+                        "</th><th scope=\"col\">" + v.T("流水号", "Reference") + "</th><th scope=\"col\">" +
+                        v.T("登记结果", "Record") + "</th></tr></thead><tbody>" + rows + "</tbody></table>");
   main += Breakdown(list.body["totals"], v.T("按状态汇总", "Totals by status"), "chart-pay", v.en,
                     [&](const std::string& k) { return PaymentLabel(k, v.en); });
-  main += "<p><a href=\"" + api + "?format=csv\">" + v.T("导出 CSV", "Export CSV") + "</a> · <a href=\"" + api + "?format=xlsx\">" +
-          v.T("导出 XLSX", "Export XLSX") + "</a></p>";
+  main += "<p><a href=\"" + api + "?format=csv\">" + v.T("导出 CSV", "Export CSV") + "</a> · <a href=\"" + api +
+          "?format=xlsx\">" + v.T("导出 XLSX", "Export XLSX") + "</a></p>";
   return site.Render(v, v.T("资金拨付", "Payments"), main);
 }
 
 }  // namespace
 
 void AddRoundPages(server::Router& router, std::shared_ptr<const Site> site) {
-  AddPage(router, site, "GET", "/rounds",
-          [](const Site& s, const Visit& v, const server::Call&, const Form&) { return RoundsPage(s, v, Form(), {}, 200); }, "rounds");
-  AddPage(router, site, "POST", "/rounds",
-          [](const Site& s, const Visit& v, const server::Call&, const Form& form) {
-            json body = {{"id", form.Get("id")},         {"title", form.Get("title")},       {"guide", form.Get("guide")},
-                         {"budget_fen", FenFromYuan(form.Get("budget_fen"))}, {"opens_on", form.Get("opens_on")},
-                         {"closes_on", form.Get("closes_on")}};
-            ApiAnswer done = s.api().Call(v, "POST", "/api/v1/rounds", body, form.Get("idem"));
-            if (done.ok()) return s.Redirect(RoundPath(form.Get("id")));
-            if (done.status == 400 || done.status == 409) {
-              Errors errors = done.FieldErrors(v.en);
-              if (errors.empty()) errors["id"] = done.Detail(v.en);
-              return RoundsPage(s, v, form, errors, done.status);
-            }
-            return s.ErrorPage(v, done);
-          },
-          "create a round");
-  AddPage(router, site, "GET", "/rounds/{id}",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-            return RoundPage(s, v, call.Param("id"), {}, Form(), "", 200);
-          },
-          "a round: budget, counts and totals, steps");
-  AddPage(router, site, "POST", "/rounds/{id}/{step}", RoundStep, "close, allocate, notice, approve a round, or object during its notice");
-  AddPage(router, site, "GET", "/rounds/{id}/notice",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) { return NoticePage(s, v, call.Param("id")); },
-          "the public notice");
-  AddPage(router, site, "GET", "/rounds/{id}/payments",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) { return PaymentsPage(s, v, call.Param("id")); },
-          "the payments of a round");
-  AddPage(router, site, "GET", "/rounds/{id}/payments/export",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-            if (!v.user) return s.SignInFirst(v);
-            const std::string format = Form::FromQuery(call.request.query).Get("format") == "xlsx" ? "xlsx" : "csv";
-            return s.Download(v, s.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(call.Param("id")) + "/payments?format=" + format));
-          },
-          "the payment file as CSV or XLSX");
-  AddPage(router, site, "POST", "/payments/{id}",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
-            // Each row's inputs carry the payment's id, so that the ids on the page stay unique.
-            json body = {{"status", form.Get("status")}};
-            const std::string& reference = form.Get("reference-" + call.Param("id"));
-            if (!reference.empty()) body["reference"] = reference;
-            ApiAnswer done = s.api().Call(v, "POST", "/api/v1/payments/" + UrlPart(call.Param("id")), body, form.Get("idem"));
-            if (!done.ok()) return s.ErrorPage(v, done);
-            return s.Redirect(RoundPath(Form::FromQuery(call.request.query).Get("round")) + "/payments");
-          },
-          "record a payment");
-  AddPage(router, site, "POST", "/objections/{id}/resolve",
-          [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
-            const std::string& id = call.Param("id");
-            json body = {{"upheld", form.Get("upheld-" + id) == "true"}, {"note", form.Get("note-" + id)}};
-            ApiAnswer done = s.api().Call(v, "POST", "/api/v1/objections/" + UrlPart(call.Param("id")) + "/resolve", body,
-                                          form.Get("idem"));
-            if (!done.ok()) return s.ErrorPage(v, done);
-            return s.Redirect(RoundPath(Form::FromQuery(call.request.query).Get("round")) + "?done=1");
-          },
-          "resolve an objection");
+  AddPage(
+      router, site, "GET", "/rounds",
+      [](const Site& s, const Visit& v, const server::Call&, const Form&) { return RoundsPage(s, v, Form(), {}, 200); },
+      "rounds");
+  AddPage(
+      router, site, "POST", "/rounds",
+      [](const Site& s, const Visit& v, const server::Call&, const Form& form) {
+        json body = {{"id", form.Get("id")},
+                     {"title", form.Get("title")},
+                     {"guide", form.Get("guide")},
+                     {"budget_fen", FenFromYuan(form.Get("budget_fen"))},
+                     {"opens_on", form.Get("opens_on")},
+                     {"closes_on", form.Get("closes_on")}};
+        ApiAnswer done = s.api().Call(v, "POST", "/api/v1/rounds", body, form.Get("idem"));
+        if (done.ok()) return s.Redirect(RoundPath(form.Get("id")));
+        if (done.status == 400 || done.status == 409) {
+          Errors errors = done.FieldErrors(v.en);
+          if (errors.empty()) errors["id"] = done.Detail(v.en);
+          return RoundsPage(s, v, form, errors, done.status);
+        }
+        return s.ErrorPage(v, done);
+      },
+      "create a round");
+  AddPage(
+      router, site, "GET", "/rounds/{id}",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        return RoundPage(s, v, call.Param("id"), {}, Form(), "", 200);
+      },
+      "a round: budget, counts and totals, steps");
+  AddPage(router, site, "POST", "/rounds/{id}/{step}", RoundStep,
+          "close, allocate, notice, approve a round, or object during its notice");
+  AddPage(
+      router, site, "GET", "/rounds/{id}/notice",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        return NoticePage(s, v, call.Param("id"));
+      },
+      "the public notice");
+  AddPage(
+      router, site, "GET", "/rounds/{id}/payments",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        return PaymentsPage(s, v, call.Param("id"));
+      },
+      "the payments of a round");
+  AddPage(
+      router, site, "GET", "/rounds/{id}/payments/export",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
+        if (!v.user) return s.SignInFirst(v);
+        const std::string format = Form::FromQuery(call.request.query).Get("format") == "xlsx" ? "xlsx" : "csv";
+        return s.Download(
+            v, s.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(call.Param("id")) + "/payments?format=" + format));
+      },
+      "the payment file as CSV or XLSX");
+  AddPage(
+      router, site, "POST", "/payments/{id}",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
+        // Each row's inputs carry the payment's id, so that the ids on the page stay unique.
+        json body = {{"status", form.Get("status")}};
+        const std::string& reference = form.Get("reference-" + call.Param("id"));
+        if (!reference.empty()) body["reference"] = reference;
+        ApiAnswer done =
+            s.api().Call(v, "POST", "/api/v1/payments/" + UrlPart(call.Param("id")), body, form.Get("idem"));
+        if (!done.ok()) return s.ErrorPage(v, done);
+        return s.Redirect(RoundPath(Form::FromQuery(call.request.query).Get("round")) + "/payments");
+      },
+      "record a payment");
+  AddPage(
+      router, site, "POST", "/objections/{id}/resolve",
+      [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
+        const std::string& id = call.Param("id");
+        json body = {{"upheld", form.Get("upheld-" + id) == "true"}, {"note", form.Get("note-" + id)}};
+        ApiAnswer done = s.api().Call(v, "POST", "/api/v1/objections/" + UrlPart(call.Param("id")) + "/resolve", body,
+                                      form.Get("idem"));
+        if (!done.ok()) return s.ErrorPage(v, done);
+        return s.Redirect(RoundPath(Form::FromQuery(call.request.query).Get("round")) + "?done=1");
+      },
+      "resolve an objection");
 }
 
 }  // namespace qgrant::web

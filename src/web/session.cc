@@ -58,7 +58,8 @@ std::string CsrfKey::TokenFor(std::string_view session) const {
 
 bool CsrfKey::Valid(std::string_view session, std::string_view token) const {
   const std::string expected = TokenFor(session);
-  return !session.empty() && token.size() == expected.size() && CRYPTO_memcmp(token.data(), expected.data(), token.size()) == 0;
+  return !session.empty() && token.size() == expected.size() &&
+         CRYPTO_memcmp(token.data(), expected.data(), token.size()) == 0;
 }
 
 Visit ReadVisit(const server::Request& request, const server::Authenticator* auth, const CsrfKey& key) {

@@ -24,7 +24,8 @@ using server::Role;
 namespace fs = std::filesystem;
 
 // The shipped files of examples/ ending in `suffix` whose name contains `part`, by name.
-std::vector<std::pair<std::string, std::string>> Shipped(const Site& site, const std::string& suffix, const std::string& part) {
+std::vector<std::pair<std::string, std::string>> Shipped(const Site& site, const std::string& suffix,
+                                                         const std::string& part) {
   std::vector<std::pair<std::string, std::string>> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(site.options().examples_dir, ec)) {
@@ -69,7 +70,8 @@ Run Simulate(const Site& site, const std::string& reform_file, const std::string
     }
     return nullptr;
   };
-  const policy::RuleSet baseline = policy::ResolveRules(site.service().bundle(), guide_of(site.service().bundle()), as_of);
+  const policy::RuleSet baseline =
+      policy::ResolveRules(site.service().bundle(), guide_of(site.service().bundle()), as_of);
   const policy::RuleSet reform = policy::ResolveRules(reform_bundle, guide_of(reform_bundle), as_of);
   std::string_view rest = registry;
   simulate::SimulationOptions options;
@@ -105,9 +107,10 @@ std::string CostTable(const simulate::SimulationResult& r, bool en) {
     // A measure no unit of the registry reaches under either rules adds nothing to the totals.
     if (b.units == 0 && f.units == 0) continue;
     const std::string title = en ? m.title.en : m.title.zh;
-    rows += "<tr><th scope=\"row\">" + Esc(title) + "</th><td class=\"num\">" + std::to_string(b.units) + "</td><td class=\"num\">" +
-            MoneyHtml(b.fen, en) + "</td><td class=\"num\">" + std::to_string(f.units) + "</td><td class=\"num\">" +
-            MoneyHtml(f.fen, en) + "</td><td class=\"num\">" + MoneyHtml(f.fen - b.fen, en) + "</td></tr>";
+    rows += "<tr><th scope=\"row\">" + Esc(title) + "</th><td class=\"num\">" + std::to_string(b.units) +
+            "</td><td class=\"num\">" + MoneyHtml(b.fen, en) + "</td><td class=\"num\">" + std::to_string(f.units) +
+            "</td><td class=\"num\">" + MoneyHtml(f.fen, en) + "</td><td class=\"num\">" +
+            MoneyHtml(f.fen - b.fen, en) + "</td></tr>";
     bars.push_back({title + Tr(en, "（现行）", " (baseline)"), b.fen});
     bars.push_back({title + Tr(en, "（改革）", " (reform)"), f.fen});
   }
@@ -134,7 +137,8 @@ std::string CostTable(const simulate::SimulationResult& r, bool en) {
 Response SimulatePage(const Site& site, const Visit& v, const Form& form, bool run) {
   if (!v.user) return site.SignInFirst(v);
   if (!(v.Is(Role::kOfficer) || v.Is(Role::kAdmin) || v.Is(Role::kAuditor))) {
-    return site.Message(v, 403, v.T("无权操作", "Not allowed"), v.T("政策测算供项目官员和审计人员使用。", "The simulation is for officers and auditors."));
+    return site.Message(v, 403, v.T("无权操作", "Not allowed"),
+                        v.T("政策测算供项目官员和审计人员使用。", "The simulation is for officers and auditors."));
   }
   const auto reforms = Shipped(site, ".yaml", "reform");
   const auto registries = Shipped(site, ".jsonl", "registry");
@@ -169,32 +173,43 @@ Response SimulatePage(const Site& site, const Visit& v, const Form& form, bool r
           csv.headers.emplace_back("X-Content-Type-Options", "nosniff");
           return csv;
         }
-        result = "<p class=\"scope\">" + std::string(v.T("按登记库测算，不代表实际申报；金额为资助上限，未经预算分配。",
-                                                         "Computed over the registry, not actual applications; amounts are "
-                                                         "ceilings before any budget allocation.")) +
+        result = "<p class=\"scope\">" +
+                 std::string(v.T("按登记库测算，不代表实际申报；金额为资助上限，未经预算分配。",
+                                 "Computed over the registry, not actual applications; amounts are "
+                                 "ceilings before any budget allocation.")) +
                  "</p><p>" + std::to_string(s.units) + v.T(" 家单位，", " units, ") +
-                 std::to_string(s.scenarios[simulate::kBaseline].applications) + v.T(" 项申报（每个方案）", " applications per scenario") +
-                 (s.bad_lines > 0 ? "；" + std::to_string(s.bad_lines) + v.T(" 行无法读取", " unreadable lines") : "") + "</p>" +
-                 CostTable(s, v.en);
+                 std::to_string(s.scenarios[simulate::kBaseline].applications) +
+                 v.T(" 项申报（每个方案）", " applications per scenario") +
+                 (s.bad_lines > 0 ? "；" + std::to_string(s.bad_lines) + v.T(" 行无法读取", " unreadable lines") : "") +
+                 "</p>" + CostTable(s, v.en);
       }
     }
   }
   std::vector<std::string> names = {"reform", "registry", "registry_text", "as_of"};
-  std::string main = "<h1>" + std::string(v.T("政策测算", "Cost simulation")) + "</h1><p>" +
-                     v.T("比较现行政策与改革方案的资助成本。", "Compare the cost of the rules in force with a reform.") + "</p>" +
-                     ErrorSummary(errors, names, v.en);
-  main += FormStart(site, v, "/simulate", "novalidate") +
-          SelectField("reform", v.T("改革方案（examples/ 中的文件）", "Reform (a file of examples/)"), reforms,
-                      form.Has("reform") ? form.Get("reform") : (reforms.empty() ? "" : reforms[0].first), errors, true) +
-          SelectField("registry", v.T("登记库（examples/ 中的文件）", "Registry (a file of examples/)"), registries,
-                      form.Has("registry") ? form.Get("registry") : (registries.empty() ? "" : registries[0].first), errors, false) +
-          TextAreaField("registry_text", v.T("或粘贴登记库（JSON Lines，每行一家单位）", "Or paste a registry (JSON Lines, one unit a line)"),
-                        form.Get("registry_text"), errors, false, v.T("填写后优先使用粘贴的内容", "When filled, it is used instead of the file")) +
-          InputField("as_of", v.T("测算日期", "As of"), "date", form.Has("as_of") ? form.Get("as_of") : today, errors, true) +
-          "<button type=\"submit\">" + v.T("开始测算", "Run") + "</button><button type=\"submit\" name=\"format\" value=\"csv\" class=\"secondary\">" +
-          v.T("下载 CSV", "Download CSV") + "</button></form>";
+  std::string main =
+      "<h1>" + std::string(v.T("政策测算", "Cost simulation")) + "</h1><p>" +
+      v.T("比较现行政策与改革方案的资助成本。", "Compare the cost of the rules in force with a reform.") + "</p>" +
+      ErrorSummary(errors, names, v.en);
+  main +=
+      FormStart(site, v, "/simulate", "novalidate") +
+      SelectField("reform", v.T("改革方案（examples/ 中的文件）", "Reform (a file of examples/)"), reforms,
+                  form.Has("reform") ? form.Get("reform") : (reforms.empty() ? "" : reforms[0].first), errors, true) +
+      SelectField("registry", v.T("登记库（examples/ 中的文件）", "Registry (a file of examples/)"), registries,
+                  form.Has("registry") ? form.Get("registry") : (registries.empty() ? "" : registries[0].first), errors,
+                  false) +
+      TextAreaField(
+          "registry_text",
+          v.T("或粘贴登记库（JSON Lines，每行一家单位）", "Or paste a registry (JSON Lines, one unit a line)"),
+          form.Get("registry_text"), errors, false,
+          v.T("填写后优先使用粘贴的内容", "When filled, it is used instead of the file")) +
+      InputField("as_of", v.T("测算日期", "As of"), "date", form.Has("as_of") ? form.Get("as_of") : today, errors,
+                 true) +
+      "<button type=\"submit\">" + v.T("开始测算", "Run") +
+      "</button><button type=\"submit\" name=\"format\" value=\"csv\" class=\"secondary\">" +
+      v.T("下载 CSV", "Download CSV") + "</button></form>";
   if (!result.empty()) {
-    main += "<section id=\"result\" aria-live=\"polite\"><h2>" + std::string(v.T("测算结果", "Result")) + "</h2>" + result + "</section>";
+    main += "<section id=\"result\" aria-live=\"polite\"><h2>" + std::string(v.T("测算结果", "Result")) + "</h2>" +
+            result + "</section>";
   }
   return site.Render(v, v.T("政策测算", "Cost simulation"), main, errors.empty() ? 200 : 400, !errors.empty());
 }
@@ -202,12 +217,16 @@ Response SimulatePage(const Site& site, const Visit& v, const Form& form, bool r
 }  // namespace
 
 void AddSimulatePages(server::Router& router, std::shared_ptr<const Site> site) {
-  AddPage(router, site, "GET", "/simulate",
-          [](const Site& s, const Visit& v, const server::Call&, const Form&) { return SimulatePage(s, v, Form(), false); },
-          "the cost simulation form");
-  AddPage(router, site, "POST", "/simulate",
-          [](const Site& s, const Visit& v, const server::Call&, const Form& form) { return SimulatePage(s, v, form, true); },
-          "run a cost simulation");
+  AddPage(
+      router, site, "GET", "/simulate",
+      [](const Site& s, const Visit& v, const server::Call&, const Form&) { return SimulatePage(s, v, Form(), false); },
+      "the cost simulation form");
+  AddPage(
+      router, site, "POST", "/simulate",
+      [](const Site& s, const Visit& v, const server::Call&, const Form& form) {
+        return SimulatePage(s, v, form, true);
+      },
+      "run a cost simulation");
 }
 
 }  // namespace qgrant::web

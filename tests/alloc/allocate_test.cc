@@ -21,8 +21,7 @@ namespace {
 // Amounts and budgets are bounded by the money module (10^15 fen); the random rounds reach it.
 constexpr int64_t kMax = money::kMaxFen;
 
-Claim MakeClaim(int64_t amount_fen, std::string measure = "quality_innovation",
-                std::string clause = "一（二）") {
+Claim MakeClaim(int64_t amount_fen, std::string measure = "quality_innovation", std::string clause = "一（二）") {
   static int next_id = 0;
   return Claim{.id = "A" + std::to_string(++next_id),
                .measure = std::move(measure),
@@ -59,9 +58,8 @@ AllocationResult MustAllocate(const std::vector<Claim>& claims, const Allocation
 // `available_fen`: payable = amount rounded down to the unit; in full when the payable total fits,
 // else exactly the available money rounded down to the unit, each claim within one unit of its
 // exact share, extra units going by (remainder, amount, earlier input) first.
-void CheckGroup(const std::vector<Claim>& claims, const std::vector<size_t>& members,
-                int64_t available_fen, int64_t unit, const AllocationResult& r,
-                const std::string& context) {
+void CheckGroup(const std::vector<Claim>& claims, const std::vector<size_t>& members, int64_t available_fen,
+                int64_t unit, const AllocationResult& r, const std::string& context) {
   SCOPED_TRACE(context);
   __int128 demand = 0;  // in units
   for (size_t i : members) demand += claims[i].amount_fen / unit;
@@ -76,8 +74,7 @@ void CheckGroup(const std::vector<Claim>& claims, const std::vector<size_t>& mem
     sum += allocated / unit;
   }
   if (demand <= pot) {
-    for (size_t i : members)
-      ASSERT_EQ(r.allocations[i].allocated_fen, claims[i].amount_fen / unit * unit);
+    for (size_t i : members) ASSERT_EQ(r.allocations[i].allocated_fen, claims[i].amount_fen / unit * unit);
     return;
   }
   ASSERT_EQ(sum, pot);
@@ -103,8 +100,7 @@ void CheckGroup(const std::vector<Claim>& claims, const std::vector<size_t>& mem
     (diff > 0 ? up : down).push_back(key);
   }
   for (const Key& u : up) {
-    for (const Key& d : down)
-      ASSERT_TRUE(ranks_above(u, d)) << "claim " << u.index << " vs " << d.index;
+    for (const Key& d : down) ASSERT_TRUE(ranks_above(u, d)) << "claim " << u.index << " vs " << d.index;
   }
 }
 
@@ -181,8 +177,7 @@ TEST(AllocateProRataTest, RandomRoundsKeepEveryInvariant) {
     const std::vector<Claim> claims = Claims(amounts);
     __int128 total = 0;
     for (int64_t a : amounts) total += a;
-    const AllocationPlan plan =
-        ProRata(RandomBudget(rng, static_cast<int64_t>(total)), RandomUnit(rng));
+    const AllocationPlan plan = ProRata(RandomBudget(rng, static_cast<int64_t>(total)), RandomUnit(rng));
     const std::string context = "round " + std::to_string(round);
     const AllocationResult r = MustAllocate(claims, plan);
     ASSERT_EQ(r.allocations.size(), claims.size()) << context;
@@ -228,8 +223,7 @@ TEST(AllocateProRataTest, PaysInFullWhenTheTotalFits) {
 
 TEST(AllocateProRataTest, ScalesToTheBudgetExactly) {
   // 3,000,000 + 1,000,000 + 300,000 yuan approved, 3,000,000 yuan budget: scale 300/430.
-  const AllocationResult r =
-      MustAllocate(Claims({300'000'000, 100'000'000, 30'000'000}), ProRata(300'000'000));
+  const AllocationResult r = MustAllocate(Claims({300'000'000, 100'000'000, 30'000'000}), ProRata(300'000'000));
   EXPECT_EQ(Allocated(r), (std::vector<int64_t>{209'302'326, 69'767'442, 20'930'232}));
   EXPECT_EQ(r.allocated_fen, 300'000'000);
   EXPECT_EQ(r.groups[0].scale_numerator, 300'000'000);
@@ -264,8 +258,7 @@ TEST(AllocateProRataTest, BudgetOfZeroPaysNothing) {
 }
 
 TEST(AllocateProRataTest, BudgetOfOneFenGoesToTheLargestAmount) {
-  EXPECT_EQ(Allocated(MustAllocate(Claims({300, 500, 200}), ProRata(1))),
-            (std::vector<int64_t>{0, 1, 0}));
+  EXPECT_EQ(Allocated(MustAllocate(Claims({300, 500, 200}), ProRata(1))), (std::vector<int64_t>{0, 1, 0}));
   // Equal amounts: the earlier decision.
   EXPECT_EQ(Allocated(MustAllocate(Claims({500, 500}), ProRata(1))), (std::vector<int64_t>{1, 0}));
 }
@@ -280,8 +273,7 @@ TEST(AllocateProRataTest, TieBreakRule) {
   // Shares 0.5 and 1.5: equal remainders, the larger amount takes the leftover fen.
   EXPECT_EQ(Allocated(MustAllocate(Claims({1, 3}), ProRata(2))), (std::vector<int64_t>{0, 2}));
   // Equal amounts: input order.
-  EXPECT_EQ(Allocated(MustAllocate(Claims({100, 100, 100}), ProRata(200))),
-            (std::vector<int64_t>{67, 67, 66}));
+  EXPECT_EQ(Allocated(MustAllocate(Claims({100, 100, 100}), ProRata(200))), (std::vector<int64_t>{67, 67, 66}));
 }
 
 TEST(AllocateProRataTest, HugeAmountsDoNotOverflow) {
@@ -298,8 +290,7 @@ TEST(AllocateProRataTest, HugeAmountsDoNotOverflow) {
 
 TEST(AllocateUnitTest, AmountsRoundDownToTheUnit) {
   // 150 fen in whole yuan is 100 fen, even with money to spare.
-  EXPECT_EQ(Allocated(MustAllocate(Claims({150}), ProRata(1000, 100))),
-            (std::vector<int64_t>{100}));
+  EXPECT_EQ(Allocated(MustAllocate(Claims({150}), ProRata(1000, 100))), (std::vector<int64_t>{100}));
   // 199 + 199 fen against 300 fen: only 2 whole yuan are payable, so 1 yuan stays unspent.
   const AllocationResult r = MustAllocate(Claims({199, 199}), ProRata(300, 100));
   EXPECT_EQ(Allocated(r), (std::vector<int64_t>{100, 100}));
@@ -308,11 +299,10 @@ TEST(AllocateUnitTest, AmountsRoundDownToTheUnit) {
 
 TEST(AllocateUnitTest, ScaledInWholeUnits) {
   // Three claims of 1.50 yuan, budget 2.50 yuan, whole yuan: 2 yuan go to the first two.
-  EXPECT_EQ(Allocated(MustAllocate(Claims({150, 150, 150}), ProRata(250, 100))),
-            (std::vector<int64_t>{100, 100, 0}));
+  EXPECT_EQ(Allocated(MustAllocate(Claims({150, 150, 150}), ProRata(250, 100))), (std::vector<int64_t>{100, 100, 0}));
   // 100-yuan units over catalogue amounts.
-  const AllocationResult r = MustAllocate(Claims({300'000'000, 100'000'000, 30'000'000}),
-                                          ProRata(300'000'000 + 9'999, 10'000));
+  const AllocationResult r =
+      MustAllocate(Claims({300'000'000, 100'000'000, 30'000'000}), ProRata(300'000'000 + 9'999, 10'000));
   EXPECT_EQ(Allocated(r), (std::vector<int64_t>{209'300'000, 69'770'000, 20'930'000}));
   EXPECT_EQ(r.allocated_fen, 300'000'000);
 }
@@ -322,14 +312,12 @@ TEST(AllocateValidationTest, RejectsBadInput) {
   EXPECT_EQ(Allocate(Claims({1}), ProRata(10, 0)).status().code(), Status::Code::kInvalidArgument);
   const Result<AllocationResult> negative = Allocate(Claims({5, -3}), ProRata(10));
   ASSERT_FALSE(negative.ok());
-  EXPECT_NE(negative.status().message().find("claim 2"), std::string::npos)
-      << negative.status().message();
+  EXPECT_NE(negative.status().message().find("claim 2"), std::string::npos) << negative.status().message();
   const Result<AllocationResult> overflow = Allocate(Claims({kMax, 1}), ProRata(10));
   ASSERT_FALSE(overflow.ok());
   EXPECT_NE(overflow.status().message().find("add up"), std::string::npos);
   // One amount past the bound, or INT64_MAX, is refused on its own, naming the claim.
-  const Result<AllocationResult> huge =
-      Allocate(Claims({1, std::numeric_limits<int64_t>::max()}), ProRata(10));
+  const Result<AllocationResult> huge = Allocate(Claims({1, std::numeric_limits<int64_t>::max()}), ProRata(10));
   ASSERT_FALSE(huge.ok());
   EXPECT_NE(huge.status().message().find("claim 2"), std::string::npos) << huge.status().message();
   EXPECT_FALSE(Allocate(Claims({1}), ProRata(kMax + 1)).ok());  // a budget past the bound
@@ -347,10 +335,8 @@ TEST(AllocateValidationTest, ParsesStrategyNames) {
   EXPECT_EQ(*ParseStrategy("pools"), Strategy::kPools);
   const Result<Strategy> unknown = ParseStrategy("fifo");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.status().message().find("未知的分配策略 'fifo'"), std::string::npos)
-      << unknown.status().message();
-  EXPECT_NE(unknown.status().message().find(
-                "unknown strategy 'fifo' (expected pro_rata, tiers or pools)"),
+  EXPECT_NE(unknown.status().message().find("未知的分配策略 'fifo'"), std::string::npos) << unknown.status().message();
+  EXPECT_NE(unknown.status().message().find("unknown strategy 'fifo' (expected pro_rata, tiers or pools)"),
             std::string::npos);
   EXPECT_EQ(*ParseRedistribution("in_order"), Redistribution::kInOrder);
   EXPECT_FALSE(ParseRedistribution("random").ok());
@@ -404,25 +390,22 @@ TEST(AllocateValidationTest, RejectsBadPlans) {
 AllocationPlan QualityAwardsFirst(int64_t budget_fen) {
   AllocationPlan plan = ProRata(budget_fen);
   plan.strategy = Strategy::kTiers;
-  plan.tiers = {
-      {.name = "quality_awards",
-       .measures = {"china_quality_award", "guangdong_quality_award", "mayor_quality_award"},
-       .clauses = {}}};
+  plan.tiers = {{.name = "quality_awards",
+                 .measures = {"china_quality_award", "guangdong_quality_award", "mayor_quality_award"},
+                 .clauses = {}}};
   return plan;
 }
 
 std::vector<Claim> MixedRound() {
   return {MakeClaim(300'000'000, "china_quality_award", "三（八）"),
           MakeClaim(40'000'000, "quality_innovation", "一（二）"),
-          MakeClaim(100'000'000, "guangdong_quality_award", "三（八）"),
-          MakeClaim(60'000'000, "metrology", "二（六）"),
+          MakeClaim(100'000'000, "guangdong_quality_award", "三（八）"), MakeClaim(60'000'000, "metrology", "二（六）"),
           MakeClaim(200'000'000, "mayor_quality_award", "三（八）")};
 }
 
 TEST(AllocateTiersTest, FirstTierInFullThenTheRestProRata) {
   const AllocationResult r = MustAllocate(MixedRound(), QualityAwardsFirst(650'000'000));
-  EXPECT_EQ(Allocated(r),
-            (std::vector<int64_t>{300'000'000, 20'000'000, 100'000'000, 30'000'000, 200'000'000}));
+  EXPECT_EQ(Allocated(r), (std::vector<int64_t>{300'000'000, 20'000'000, 100'000'000, 30'000'000, 200'000'000}));
   ASSERT_EQ(r.groups.size(), 2u);
   EXPECT_EQ(r.groups[0].name, "quality_awards");
   EXPECT_TRUE(r.groups[0].paid_in_full());
@@ -450,10 +433,9 @@ TEST(AllocateTiersTest, FirstDeclaredTierWinsOverlaps) {
   EXPECT_EQ(r.groups[2].claims, 2);
 }
 
-const std::vector<std::string> kMeasures = {"china_quality_award", "mayor_quality_award",
-                                            "metrology", "quality_innovation", "qi_demonstration"};
-const std::vector<std::string> kClauses = {"三（八）", "三（八）", "二（六）", "一（二）",
-                                           "二（七）"};
+const std::vector<std::string> kMeasures = {"china_quality_award", "mayor_quality_award", "metrology",
+                                            "quality_innovation", "qi_demonstration"};
+const std::vector<std::string> kClauses = {"三（八）", "三（八）", "二（六）", "一（二）", "二（七）"};
 
 std::vector<Claim> RandomTaggedClaims(std::mt19937_64& rng) {
   const std::vector<int64_t> amounts = RandomAmounts(rng, 1 + rng() % 30);
@@ -483,16 +465,14 @@ std::vector<Group> RandomGroups(std::mt19937_64& rng) {
 
 // The first declared group selecting the claim, or the implicit "rest" after them.
 template <typename Group>
-std::vector<std::vector<size_t>> Members(const std::vector<Claim>& claims,
-                                         const std::vector<Group>& groups) {
+std::vector<std::vector<size_t>> Members(const std::vector<Claim>& claims, const std::vector<Group>& groups) {
   std::vector<std::vector<size_t>> members(groups.size() + 1);
   for (size_t i = 0; i < claims.size(); ++i) {
     size_t g = 0;
     while (g < groups.size() &&
            std::find(groups[g].measures.begin(), groups[g].measures.end(), claims[i].measure) ==
                groups[g].measures.end() &&
-           std::find(groups[g].clauses.begin(), groups[g].clauses.end(), claims[i].clause) ==
-               groups[g].clauses.end()) {
+           std::find(groups[g].clauses.begin(), groups[g].clauses.end(), claims[i].clause) == groups[g].clauses.end()) {
       ++g;
     }
     members[g].push_back(i);
@@ -519,11 +499,9 @@ TEST(AllocateTiersTest, RandomRoundsPayTiersInTurn) {
     int64_t left = plan.budget_fen / plan.unit_fen * plan.unit_fen;
     int64_t payable = 0;
     for (size_t g = 0; g < members.size(); ++g) {
-      for (size_t i : members[g])
-        ASSERT_EQ(r.allocations[i].group, static_cast<int32_t>(g)) << context;
+      for (size_t i : members[g]) ASSERT_EQ(r.allocations[i].group, static_cast<int32_t>(g)) << context;
       ASSERT_EQ(r.groups[g].available_fen, left) << context;
-      CheckGroup(claims, members[g], left, plan.unit_fen, r,
-                 context + " tier " + std::to_string(g));
+      CheckGroup(claims, members[g], left, plan.unit_fen, r, context + " tier " + std::to_string(g));
       left -= r.groups[g].allocated_fen;
       payable += r.groups[g].payable_fen;
     }
@@ -536,19 +514,16 @@ TEST(AllocateTiersTest, RandomRoundsPayTiersInTurn) {
 AllocationPlan TwoPools(int64_t budget_fen, Redistribution redistribution) {
   AllocationPlan plan = ProRata(budget_fen);
   plan.strategy = Strategy::kPools;
-  plan.pools = {
-      {.name = "awards", .measures = {}, .clauses = {"三（八）"}, .budget_fen = 400'000'000},
-      {.name = "metrology", .measures = {"metrology"}, .clauses = {}, .budget_fen = 100'000'000}};
+  plan.pools = {{.name = "awards", .measures = {}, .clauses = {"三（八）"}, .budget_fen = 400'000'000},
+                {.name = "metrology", .measures = {"metrology"}, .clauses = {}, .budget_fen = 100'000'000}};
   plan.redistribution = redistribution;
   return plan;
 }
 
 TEST(AllocatePoolsTest, EachPoolIsScaledOnItsOwn) {
   // awards: 600M approved in a 400M pool; metrology: 60M in 100M; rest: 40M in 50M.
-  const AllocationResult r =
-      MustAllocate(MixedRound(), TwoPools(550'000'000, Redistribution::kNone));
-  EXPECT_EQ(Allocated(r),
-            (std::vector<int64_t>{200'000'000, 40'000'000, 66'666'667, 60'000'000, 133'333'333}));
+  const AllocationResult r = MustAllocate(MixedRound(), TwoPools(550'000'000, Redistribution::kNone));
+  EXPECT_EQ(Allocated(r), (std::vector<int64_t>{200'000'000, 40'000'000, 66'666'667, 60'000'000, 133'333'333}));
   ASSERT_EQ(r.groups.size(), 3u);
   EXPECT_EQ(r.groups[2].name, "rest");
   EXPECT_EQ(r.groups[2].budget_fen, 50'000'000);
@@ -557,19 +532,16 @@ TEST(AllocatePoolsTest, EachPoolIsScaledOnItsOwn) {
 
 TEST(AllocatePoolsTest, SpareMoneyMovesToOverSubscribedPools) {
   // 40M spare in metrology and 10M in rest go to awards, the only pool short of money.
-  const AllocationResult r =
-      MustAllocate(MixedRound(), TwoPools(550'000'000, Redistribution::kProportional));
+  const AllocationResult r = MustAllocate(MixedRound(), TwoPools(550'000'000, Redistribution::kProportional));
   EXPECT_EQ(r.groups[0].budget_fen, 400'000'000);
   EXPECT_EQ(r.groups[0].available_fen, 450'000'000);
-  EXPECT_EQ(Allocated(r),
-            (std::vector<int64_t>{225'000'000, 40'000'000, 75'000'000, 60'000'000, 150'000'000}));
+  EXPECT_EQ(Allocated(r), (std::vector<int64_t>{225'000'000, 40'000'000, 75'000'000, 60'000'000, 150'000'000}));
   EXPECT_EQ(r.allocated_fen, 550'000'000);
 }
 
 TEST(AllocatePoolsTest, ProportionalAndInOrderShareSpareMoneyDifferently) {
   // Pools a and b are each 100M short; c has no claims, so its 100M are spare.
-  const std::vector<Claim> claims = {MakeClaim(200'000'000, "a", "x"),
-                                     MakeClaim(300'000'000, "b", "y")};
+  const std::vector<Claim> claims = {MakeClaim(200'000'000, "a", "x"), MakeClaim(300'000'000, "b", "y")};
   AllocationPlan plan = ProRata(500'000'000);
   plan.strategy = Strategy::kPools;
   plan.pools = {{.name = "a", .measures = {"a"}, .clauses = {}, .budget_fen = 100'000'000},
@@ -577,18 +549,14 @@ TEST(AllocatePoolsTest, ProportionalAndInOrderShareSpareMoneyDifferently) {
                 {.name = "c", .measures = {"c"}, .clauses = {}, .budget_fen = 100'000'000}};
   plan.redistribution = Redistribution::kProportional;
   // Spare: c 100M + rest 100M = 200M, enough for both.
-  EXPECT_EQ(Allocated(MustAllocate(claims, plan)),
-            (std::vector<int64_t>{200'000'000, 300'000'000}));
+  EXPECT_EQ(Allocated(MustAllocate(claims, plan)), (std::vector<int64_t>{200'000'000, 300'000'000}));
 
   plan.budget_fen = 400'000'000;  // spare: c 100M only
-  EXPECT_EQ(Allocated(MustAllocate(claims, plan)),
-            (std::vector<int64_t>{150'000'000, 250'000'000}));
+  EXPECT_EQ(Allocated(MustAllocate(claims, plan)), (std::vector<int64_t>{150'000'000, 250'000'000}));
   plan.redistribution = Redistribution::kInOrder;
-  EXPECT_EQ(Allocated(MustAllocate(claims, plan)),
-            (std::vector<int64_t>{200'000'000, 200'000'000}));
+  EXPECT_EQ(Allocated(MustAllocate(claims, plan)), (std::vector<int64_t>{200'000'000, 200'000'000}));
   plan.redistribution = Redistribution::kNone;
-  EXPECT_EQ(Allocated(MustAllocate(claims, plan)),
-            (std::vector<int64_t>{100'000'000, 200'000'000}));
+  EXPECT_EQ(Allocated(MustAllocate(claims, plan)), (std::vector<int64_t>{100'000'000, 200'000'000}));
 }
 
 TEST(AllocatePoolsTest, RandomRoundsStayWithinTheirEnvelopes) {
@@ -606,8 +574,7 @@ TEST(AllocatePoolsTest, RandomRoundsStayWithinTheirEnvelopes) {
     // Pool budgets: random multiples of the unit adding up to at most the budget.
     int64_t left = plan.budget_fen / plan.unit_fen;
     for (Pool& p : plan.pools) {
-      const int64_t units =
-          left == 0 ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(left + 1));
+      const int64_t units = left == 0 ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(left + 1));
       p.budget_fen = units * plan.unit_fen;
       left -= units;
     }
@@ -635,8 +602,7 @@ TEST(AllocatePoolsTest, RandomRoundsStayWithinTheirEnvelopes) {
         }
         if (step.available_fen < step.payable_fen) short_pool_seen = true;
       }
-      CheckGroup(claims, members[g], step.available_fen, plan.unit_fen, r,
-                 context + " pool " + std::to_string(g));
+      CheckGroup(claims, members[g], step.available_fen, plan.unit_fen, r, context + " pool " + std::to_string(g));
       envelopes += step.budget_fen;
       payable += step.payable_fen;
     }

@@ -14,8 +14,7 @@
 namespace qgrant::alloc {
 namespace {
 
-std::vector<int64_t> Reference(const std::vector<int64_t>& caps,
-                               const std::vector<int64_t>& tiebreak, int64_t pot) {
+std::vector<int64_t> Reference(const std::vector<int64_t>& caps, const std::vector<int64_t>& tiebreak, int64_t pot) {
   const size_t n = caps.size();
   __int128 demand = 0;
   for (int64_t c : caps) demand += c;
@@ -39,8 +38,7 @@ std::vector<int64_t> Reference(const std::vector<int64_t>& caps,
   return parts;
 }
 
-std::vector<int64_t> Apportion(const std::vector<int64_t>& caps,
-                               const std::vector<int64_t>& tiebreak, int64_t pot) {
+std::vector<int64_t> Apportion(const std::vector<int64_t>& caps, const std::vector<int64_t>& tiebreak, int64_t pot) {
   const int64_t demand = std::accumulate(caps.begin(), caps.end(), int64_t{0});
   std::vector<int64_t> parts(caps.size(), -1);
   ApportionLargestRemainder(caps, tiebreak, demand, pot, parts);
@@ -55,9 +53,7 @@ TEST(ApportionTest, SplitsTheWholePotByLargestRemainder) {
   EXPECT_EQ(Apportion({100, 100, 100}, {100, 100, 100}, 200), (std::vector<int64_t>{67, 67, 66}));
 }
 
-TEST(ApportionTest, EmptyPotGivesNothing) {
-  EXPECT_EQ(Apportion({5, 7}, {5, 7}, 0), (std::vector<int64_t>{0, 0}));
-}
+TEST(ApportionTest, EmptyPotGivesNothing) { EXPECT_EQ(Apportion({5, 7}, {5, 7}, 0), (std::vector<int64_t>{0, 0})); }
 
 TEST(ApportionTest, MatchesReferenceOnRandomInputs) {
   std::mt19937_64 rng(1);
@@ -69,8 +65,7 @@ TEST(ApportionTest, MatchesReferenceOnRandomInputs) {
     const uint64_t bound = std::max<uint64_t>(2, (uint64_t{1} << bits) / n);
     std::vector<int64_t> caps(n), tiebreak(n);
     for (size_t i = 0; i < n; ++i) {
-      caps[i] =
-          rng() % 5 == 0 ? static_cast<int64_t>(bound / 2) : static_cast<int64_t>(rng() % bound);
+      caps[i] = rng() % 5 == 0 ? static_cast<int64_t>(bound / 2) : static_cast<int64_t>(rng() % bound);
       tiebreak[i] = rng() % 3 == 0 ? caps[i] : static_cast<int64_t>(rng() % 4);
     }
     const int64_t demand = std::accumulate(caps.begin(), caps.end(), int64_t{0});

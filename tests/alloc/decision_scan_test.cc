@@ -41,36 +41,29 @@ TEST(DecisionScanTest, ReadsTheFieldsTheBudgetNeeds) {
 
 TEST(DecisionScanTest, KnowsWhenTheWriterWouldPrintTheLineDifferently) {
   EXPECT_TRUE(
-      Scanned(
-          R"({"outcome":"eligible","amount_fen":1,"s":"\"\\\b\f\n\r\t\u0001\u001f","n":-9223372036854775808})")
+      Scanned(R"({"outcome":"eligible","amount_fen":1,"s":"\"\\\b\f\n\r\t\u0001\u001f","n":-9223372036854775808})")
           .canonical);
-  EXPECT_TRUE(
-      Scanned(R"({"outcome":"eligible","amount_fen":1,"u":18446744073709551615,"e":{},"a":[]})")
-          .canonical);
-  for (const char* line : {R"({ "outcome":"eligible","amount_fen":1})",
-                           R"({"outcome":"eligible","amount_fen":1,"x":1.5})",
-                           R"({"outcome":"eligible","amount_fen":1,"x":-0})",
-                           R"({"outcome":"eligible","amount_fen":1,"x":"a\/b"})",
-                           R"({"outcome":"eligible","amount_fen":1,"x":"\u00e9"})",
-                           R"({"outcome":"eligible","amount_fen":1,"x":"\u000A"})",
-                           R"({"outcome":"eligible","amount_fen":1,"x":"\u001F"})",
-                           R"({"outcome":"eligible","amount_fen":1,"x":18446744073709551616})",
-                           R"({"outcome":"eligible","amount_fen":1,"allocated_fen":3})",
-                           R"({"outcome":"eligible","amount_fen":1,"allocation":{}})"}) {
+  EXPECT_TRUE(Scanned(R"({"outcome":"eligible","amount_fen":1,"u":18446744073709551615,"e":{},"a":[]})").canonical);
+  for (const char* line :
+       {R"({ "outcome":"eligible","amount_fen":1})", R"({"outcome":"eligible","amount_fen":1,"x":1.5})",
+        R"({"outcome":"eligible","amount_fen":1,"x":-0})", R"({"outcome":"eligible","amount_fen":1,"x":"a\/b"})",
+        R"({"outcome":"eligible","amount_fen":1,"x":"\u00e9"})",
+        R"({"outcome":"eligible","amount_fen":1,"x":"\u000A"})",
+        R"({"outcome":"eligible","amount_fen":1,"x":"\u001F"})",
+        R"({"outcome":"eligible","amount_fen":1,"x":18446744073709551616})",
+        R"({"outcome":"eligible","amount_fen":1,"allocated_fen":3})",
+        R"({"outcome":"eligible","amount_fen":1,"allocation":{}})"}) {
     EXPECT_FALSE(Scanned(line).canonical) << line;
   }
 }
 
 TEST(DecisionScanTest, RefusesRepeatedMemberNamesAtAnyDepth) {
-  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":1,"amount_fen":2})")
-                .find("\"amount_fen\" appears twice"),
+  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":1,"amount_fen":2})").find("\"amount_fen\" appears twice"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(R"({"outcome":"ineligible","r":[{"a":1,"b":{"c":1,"c":1}}]})")
-                .find("\"c\" appears twice"),
+  EXPECT_NE(ErrorOf(R"({"outcome":"ineligible","r":[{"a":1,"b":{"c":1,"c":1}}]})").find("\"c\" appears twice"),
             std::string::npos);
   // The same name written with an escape is the same name.
-  EXPECT_NE(ErrorOf(R"({"outcome":"ineligible","ab":1,"a\u0062":2})").find("appears twice"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf(R"({"outcome":"ineligible","ab":1,"a\u0062":2})").find("appears twice"), std::string::npos);
   // Many members: found by sorting rather than pairwise.
   std::string big = R"({"outcome":"ineligible")";
   for (int i = 0; i < 40; ++i) big += ",\"k" + std::to_string(i) + "\":1";
@@ -83,36 +76,29 @@ TEST(DecisionScanTest, RefusesRepeatedMemberNamesAtAnyDepth) {
 }
 
 TEST(DecisionScanTest, AmountsAreIntegersWithinTheBoundAndTheCap) {
-  for (const char* amount :
-       {"1.0", "1e3", "-1", "1000000000000001", "9223372036854775808", "\"5\"", "null"}) {
+  for (const char* amount : {"1.0", "1e3", "-1", "1000000000000001", "9223372036854775808", "\"5\"", "null"}) {
     const std::string line = std::string(R"({"outcome":"eligible","amount_fen":)") + amount + "}";
     EXPECT_NE(ErrorOf(line).find("amount_fen"), std::string::npos) << line;
   }
-  EXPECT_EQ(Scanned(R"({"outcome":"eligible","amount_fen":1000000000000000})").amount_fen,
-            1000000000000000);
-  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":6,"cap_fen":5})")
-                .find("amount_fen 6 > cap_fen 5"),
+  EXPECT_EQ(Scanned(R"({"outcome":"eligible","amount_fen":1000000000000000})").amount_fen, 1000000000000000);
+  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":6,"cap_fen":5})").find("amount_fen 6 > cap_fen 5"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":1,"cap_fen":1.5})").find("cap_fen"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":1,"cap_fen":1.5})").find("cap_fen"), std::string::npos);
   EXPECT_EQ(ErrorOf(R"({"outcome":"eligible","amount_fen":5,"cap_fen":5})"), "");
 }
 
 TEST(DecisionScanTest, RefusesWhatIsNotJson) {
-  for (const char* line :
-       {"{", "{\"outcome\":\"eligible\"", "{\"a\":tru}", "{\"a\":01}", "{\"a\":1,}",
-        "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\xff\"}",
-        "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xc0\xaf\"}", "{\"a\":\"tab\there\"}", "{} x"}) {
+  for (const char* line : {"{", "{\"outcome\":\"eligible\"", "{\"a\":tru}", "{\"a\":01}", "{\"a\":1,}",
+                           "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\xff\"}",
+                           "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xc0\xaf\"}", "{\"a\":\"tab\there\"}", "{} x"}) {
     EXPECT_NE(ErrorOf(line).find("not JSON"), std::string::npos) << line;
   }
   EXPECT_NE(ErrorOf("[1]").find("must be a JSON object"), std::string::npos);
-  EXPECT_NE(ErrorOf("{\"a\":" + std::string(10000, '[') + std::string(10000, ']') + "}")
-                .find("nested too deeply"),
+  EXPECT_NE(ErrorOf("{\"a\":" + std::string(10000, '[') + std::string(10000, ']') + "}").find("nested too deeply"),
             std::string::npos);
   EXPECT_NE(ErrorOf(R"({"outcome":"maybe"})").find("is not one of"), std::string::npos);
   EXPECT_NE(ErrorOf(R"({"id":"x"})").find("no \"outcome\""), std::string::npos);
-  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":1,"measure":3})")
-                .find("\"measure\" must be a string"),
+  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":1,"measure":3})").find("\"measure\" must be a string"),
             std::string::npos);
   EXPECT_EQ(Scanned(R"({"outcome":"ineligible","s":"😀 \ud83d\ude00"})").canonical, false);
 }
@@ -123,12 +109,10 @@ TEST(ScanDecisionsTest, FindsRepeatsAcrossThreadsWithTheirLineNumbers) {
   std::string text;
   const int n = 20000;
   for (int i = 1; i <= n; ++i) {
-    text +=
-        R"({"id":"D-)" + std::to_string(i) +
-        R"(","measure":"m","clause":"c","outcome":"eligible","cap_fen":100,"amount_fen":)" +
-        std::to_string(i % 100) +
-        R"(,"reasons":[{"code":"first_time","zh":"首次获得该项支持","en":"first time"}],"items":[]})" +
-        "\n";
+    text += R"({"id":"D-)" + std::to_string(i) +
+            R"(","measure":"m","clause":"c","outcome":"eligible","cap_fen":100,"amount_fen":)" +
+            std::to_string(i % 100) +
+            R"(,"reasons":[{"code":"first_time","zh":"首次获得该项支持","en":"first time"}],"items":[]})" + "\n";
     if (i % 1000 == 0) text += "\n";  // blank lines count as lines but are not decisions
   }
   ASSERT_GT(text.size(), size_t{2} << 20);
@@ -148,8 +132,7 @@ TEST(ScanDecisionsTest, FindsRepeatsAcrossThreadsWithTheirLineNumbers) {
   ASSERT_EQ(report.error_count, 1);
   const std::string line = std::to_string(n + n / 1000 + 1);
   EXPECT_EQ(report.errors[0].rfind("d.jsonl:" + line + ": ", 0), 0u) << report.errors[0];
-  EXPECT_NE(report.errors[0].find("decision id \"D-7\" repeats line 7"), std::string::npos)
-      << report.errors[0];
+  EXPECT_NE(report.errors[0].find("decision id \"D-7\" repeats line 7"), std::string::npos) << report.errors[0];
 }
 
 }  // namespace

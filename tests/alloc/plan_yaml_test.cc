@@ -65,23 +65,17 @@ TEST(PlanYamlTest, ReportsErrorsWithTheirPosition) {
             "plan.yaml:1:11: 未知的分配策略 'fifo'（可选 pro_rata、tiers、pools） / unknown "
             "strategy 'fifo' (expected "
             "pro_rata, tiers or pools)");
-  EXPECT_EQ(ErrorOf("unit_fen: 1.5\n"),
-            "plan.yaml:1:11: unit_fen must be a whole number of fen (got '1.5')");
-  EXPECT_EQ(ErrorOf("unit_fen: 99999999999999999999\n"),
-            "plan.yaml:1:11: unit_fen 99999999999999999999 is too large");
-  EXPECT_EQ(
-      ErrorOf("budget_fen: 100\n"),
-      "plan.yaml:1:1: the total budget is given with each run (--budget-fen), not in the plan");
-  EXPECT_EQ(ErrorOf("pools:\n  - name: a\n    measures: [x]\n"),
-            "plan.yaml:2:5: pool 'a' needs a budget_fen");
+  EXPECT_EQ(ErrorOf("unit_fen: 1.5\n"), "plan.yaml:1:11: unit_fen must be a whole number of fen (got '1.5')");
+  EXPECT_EQ(ErrorOf("unit_fen: 99999999999999999999\n"), "plan.yaml:1:11: unit_fen 99999999999999999999 is too large");
+  EXPECT_EQ(ErrorOf("budget_fen: 100\n"),
+            "plan.yaml:1:1: the total budget is given with each run (--budget-fen), not in the plan");
+  EXPECT_EQ(ErrorOf("pools:\n  - name: a\n    measures: [x]\n"), "plan.yaml:2:5: pool 'a' needs a budget_fen");
   EXPECT_EQ(ErrorOf("tiers:\n  - measures: [x]\n"), "plan.yaml:2:5: a tier needs a name");
   EXPECT_EQ(ErrorOf("tiers:\n  - name: a\n    budget_fen: 5\n"),
             "plan.yaml:3:5: unknown tier key 'budget_fen' (expected name, measures, clauses)");
-  EXPECT_EQ(ErrorOf("tiers:\n  - name: a\n    measures: x\n"),
-            "plan.yaml:3:15: measures must be a list, e.g. [a, b]");
+  EXPECT_EQ(ErrorOf("tiers:\n  - name: a\n    measures: x\n"), "plan.yaml:3:15: measures must be a list, e.g. [a, b]");
   EXPECT_EQ(ErrorOf("tiers: a\n"), "plan.yaml:1:8: tiers must be a list");
-  EXPECT_EQ(ErrorOf("- 1\n"),
-            "plan.yaml:1:1: a plan is a mapping of keys (strategy, unit_fen, tiers, pools, ...)");
+  EXPECT_EQ(ErrorOf("- 1\n"), "plan.yaml:1:1: a plan is a mapping of keys (strategy, unit_fen, tiers, pools, ...)");
   // Not YAML at all.
   EXPECT_NE(ErrorOf("tiers: [a, b\n").find("plan.yaml:"), std::string::npos);
 }

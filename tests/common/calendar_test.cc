@@ -37,14 +37,14 @@ TEST(CivilDate, RoundTripsAndKnowsWeekdays) {
   EXPECT_EQ(FormatIsoDay(D("0999-10-09")), "0999-10-09");
   EXPECT_EQ(FormatIsoDay(D("9999-12-31")), "9999-12-31");
   EXPECT_EQ(FormatIsoDay(D("9999-12-31") + 1), "10000-01-01");  // beyond four digits: printed whole
-  EXPECT_EQ(WeekdayOf(D("2026-06-15")), 1);  // Monday
-  EXPECT_EQ(WeekdayOf(D("2026-02-14")), 6);  // Saturday
-  EXPECT_EQ(WeekdayOf(D("1969-12-28")), 0);  // Sunday, before the epoch
+  EXPECT_EQ(WeekdayOf(D("2026-06-15")), 1);                     // Monday
+  EXPECT_EQ(WeekdayOf(D("2026-02-14")), 6);                     // Saturday
+  EXPECT_EQ(WeekdayOf(D("1969-12-28")), 0);                     // Sunday, before the epoch
   for (int64_t d = D("1999-12-25"); d < D("2031-01-05"); ++d) {
     EXPECT_EQ(DaysFromCivil(CivilFromDays(d)), d);
   }
-  for (const char* bad : {"2026-02-29", "2026-13-01", "2026-00-10", "2026-6-15", "26-06-15",
-                          "2026/06/15", "0000-01-01", ""}) {
+  for (const char* bad :
+       {"2026-02-29", "2026-13-01", "2026-00-10", "2026-6-15", "26-06-15", "2026/06/15", "0000-01-01", ""}) {
     EXPECT_FALSE(ParseIsoDay(bad).ok()) << bad;
   }
 }
@@ -58,8 +58,7 @@ TEST(Calendar, ShipsThePublishedYearsOnly) {
 TEST(Calendar, CitesEachNotice) {
   Result<CalendarNotice> n2025 = CalendarNoticeFor(2025);
   ASSERT_TRUE(n2025.ok());
-  EXPECT_EQ(n2025->Citation(),
-            "国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号，2024年11月12日）");
+  EXPECT_EQ(n2025->Citation(), "国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号，2024年11月12日）");
   Result<CalendarNotice> n2026 = CalendarNoticeFor(2026);
   ASSERT_TRUE(n2026.ok());
   EXPECT_EQ(n2026->title, "国务院办公厅关于2026年部分节假日安排的通知");
@@ -129,11 +128,9 @@ TEST(Calendar, CountsAcrossTheTurnOfAShippedYear) {
 void ExpectNamesYear(const Status& s, const std::string& year) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(s.message().find(year + "年的法定节假日安排尚未收录（国务院办公厅通知未发布或未载入"),
-            std::string::npos)
+  EXPECT_NE(s.message().find(year + "年的法定节假日安排尚未收录（国务院办公厅通知未发布或未载入"), std::string::npos)
       << s.message();
-  EXPECT_NE(s.message().find("no official calendar is shipped for " + year), std::string::npos)
-      << s.message();
+  EXPECT_NE(s.message().find("no official calendar is shipped for " + year), std::string::npos) << s.message();
 }
 
 TEST(Calendar, ACountRunningPastTheLastShippedYearNamesIt) {
@@ -144,8 +141,7 @@ TEST(Calendar, ACountRunningPastTheLastShippedYearNamesIt) {
   ExpectNamesYear(IsWorkingDay(D("2027-01-04")).status(), "2027");
   ExpectNamesYear(AddWorkingDays(D("2027-03-01"), 1).status(), "2027");
   // It says what is shipped, so the officer knows what to ask for.
-  EXPECT_NE(AddWorkingDays(D("2026-12-31"), 1).status().message().find("已收录：2025年、2026年"),
-            std::string::npos);
+  EXPECT_NE(AddWorkingDays(D("2026-12-31"), 1).status().message().find("已收录：2025年、2026年"), std::string::npos);
 }
 
 TEST(Calendar, ADateBeforeTheFirstShippedYearNamesIt) {
@@ -171,8 +167,7 @@ TEST(Calendar, RejectsACountBelowOneAndDaysOutOfRange) {
 TEST(CalendarFiles, AreConsistentAndAllEmbedded) {
   std::vector<int> on_disk;
   for (const auto& entry : std::filesystem::directory_iterator(QGRANT_CALENDAR_DIR)) {
-    if (entry.path().extension() == ".txt")
-      on_disk.push_back(std::stoi(entry.path().stem().string()));
+    if (entry.path().extension() == ".txt") on_disk.push_back(std::stoi(entry.path().stem().string()));
   }
   std::sort(on_disk.begin(), on_disk.end());
   EXPECT_EQ(on_disk, ShippedYears());
@@ -223,8 +218,7 @@ Status ParseOne(const std::string& name, const std::string& body) {
   return cal.ok() ? Status::Ok() : cal.status();
 }
 
-void ExpectParseError(const std::string& body, const std::string& zh,
-                      const std::string& name = "2030.txt") {
+void ExpectParseError(const std::string& body, const std::string& zh, const std::string& name = "2030.txt") {
   Status s = ParseOne(name, body);
   ASSERT_FALSE(s.ok()) << body;
   EXPECT_EQ(s.code(), Status::Code::kParseError);
@@ -243,8 +237,7 @@ TEST(CalendarReader, RejectsWhatANoticeCannotSay) {
   ExpectParseError("holiday: 2030-01-01 2030-01-03 2 元旦\n", "第4行：天数2与日期不符（应为3）");
   ExpectParseError("workday: 2030-01-05 周日 元旦\n", "2030-01-05不是周日");
   ExpectParseError("workday: 2030-01-07 周一 元旦\n", "调休上班日应为周六或周日");
-  ExpectParseError("holiday: 2030-01-05 2030-01-05 1 元旦\nworkday: 2030-01-05 周六 元旦\n",
-                   "2030-01-05重复列出");
+  ExpectParseError("holiday: 2030-01-05 2030-01-05 1 元旦\nworkday: 2030-01-05 周六 元旦\n", "2030-01-05重复列出");
   ExpectParseError("holiday: 2030-02-30 2030-03-01 1 春节\n", "日期应为YYYY-MM-DD");
   ExpectParseError("holiday: 2030-03-02 2030-03-01 1 春节\n", "末日早于首日");
   ExpectParseError("holiday: 2032-01-01 2032-01-01 1 元旦\n", "不在2030年前后");
@@ -259,8 +252,7 @@ TEST(CalendarReader, RejectsWhatANoticeCannotSay) {
 }
 
 TEST(CalendarReader, RejectsAYearGivenTwice) {
-  std::string text =
-      "year: 2030\ntitle: t\npublished: 2029-11-01\nholiday: 2030-01-01 2030-01-01 1 元旦\n";
+  std::string text = "year: 2030\ntitle: t\npublished: 2029-11-01\nholiday: 2030-01-01 2030-01-01 1 元旦\n";
   Result<WorkingCalendar> cal = WorkingCalendar::Parse({{"2030.txt", text}, {"2030b.txt", text}});
   ASSERT_FALSE(cal.ok());
   EXPECT_NE(cal.status().message().find("2030年已由另一文件给出"), std::string::npos);

@@ -41,9 +41,10 @@ TEST_F(ApplicationTest, ReportsEveryBadFieldWithItsPath) {
               R"("obtained_on":"2025-02-30","facts":{"level":"gold"},"requested_fen":1.5})",
               &a);
   auto p = Paths(a);
-  for (const char* want : {"id:empty", "applicant.uscc:invalid_uscc", "applicant.kind:not_in_list",
-                           "applicant.registered_in_shenzhen:wrong_type", "applicant.serious_dishonesty:missing",
-                           "obtained_on:invalid_date", "facts.level:not_in_list", "requested_fen:not_positive_integer"}) {
+  for (const char* want :
+       {"id:empty", "applicant.uscc:invalid_uscc", "applicant.kind:not_in_list",
+        "applicant.registered_in_shenzhen:wrong_type", "applicant.serious_dishonesty:missing",
+        "obtained_on:invalid_date", "facts.level:not_in_list", "requested_fen:not_positive_integer"}) {
     EXPECT_NE(std::find(p.begin(), p.end(), want), p.end()) << want << " in " << ::testing::PrintToString(p);
   }
 }
@@ -93,12 +94,11 @@ TEST_F(ApplicationTest, CertificatesAreItemsWithPaths) {
 
 // Facts no rule reads are validated but not built; the items come from the line all the same.
 TEST_F(ApplicationTest, BuildsOnlyTheFactsSomeRuleReads) {
-  const char* line =
-      R"({"id":"c","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
-      R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"high_end_certification",)"
-      R"("subject":"s","obtained_on":"2026-01-01","facts":{"certificates":[)"
-      R"({"type":"green_product","number":"A-1","issued_on":"2026-01-01"},)"
-      R"({"type":"carbon_footprint","number":"B-2","issued_on":"2026-02-01"}]}})";
+  const char* line = R"({"id":"c","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+                     R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"high_end_certification",)"
+                     R"("subject":"s","obtained_on":"2026-01-01","facts":{"certificates":[)"
+                     R"({"type":"green_product","number":"A-1","issued_on":"2026-01-01"},)"
+                     R"({"type":"carbon_footprint","number":"B-2","issued_on":"2026-02-01"}]}})";
   // The policy alone reads nothing of the certificates (they are the items).
   auto rules = Rules();
   ApplicationReader reader(rules);

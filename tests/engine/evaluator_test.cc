@@ -14,8 +14,8 @@ namespace {
 class EvaluatorTest : public ShippedPolicyTest {
  protected:
   // An application of the example unit; `rest` adds the measure, subject, facts, ...
-  static std::string App(const std::string& id, const std::string& rest, bool registered = true,
-                         bool dishonest = false, const std::string& uscc = "91440300MA5XXXXXXR") {
+  static std::string App(const std::string& id, const std::string& rest, bool registered = true, bool dishonest = false,
+                         const std::string& uscc = "91440300MA5XXXXXXR") {
     return R"({"id":")" + id + R"(","applicant":{"uscc":")" + uscc +
            R"(","name":"深圳市示例科技有限公司","kind":"enterprise","registered_in_shenzhen":)" +
            (registered ? "true" : "false") + R"(,"serious_dishonesty":)" + (dishonest ? "true" : "false") +
@@ -43,8 +43,10 @@ class EvaluatorTest : public ShippedPolicyTest {
 TEST_F(EvaluatorTest, FirstTimeAwardPaysTheLowerOfRequestAndCeiling) {
   auto rules = Rules();
   Ledger ledger;
-  Decision d = Decide(rules, &ledger,
-                      App("a", R"("measure":"china_quality_award","subject":"CQA-W","facts":{"level":"winner"},"requested_fen":250000000)"));
+  Decision d = Decide(
+      rules, &ledger,
+      App("a",
+          R"("measure":"china_quality_award","subject":"CQA-W","facts":{"level":"winner"},"requested_fen":250000000)"));
   EXPECT_EQ(d.outcome, Outcome::kEligible);
   EXPECT_EQ(d.cap_fen, 300000000);
   EXPECT_EQ(d.amount_fen, 250000000);
@@ -57,8 +59,8 @@ TEST_F(EvaluatorTest, FirstTimeAwardPaysTheLowerOfRequestAndCeiling) {
   EXPECT_EQ(again.outcome, Outcome::kIneligible);
   EXPECT_TRUE(HasReason(again, "not_first_time"));
   // A nomination is another level.
-  Decision nominee = Decide(rules, &ledger,
-                            App("c", R"("measure":"china_quality_award","subject":"CQA-N","facts":{"level":"nominee"})"));
+  Decision nominee = Decide(
+      rules, &ledger, App("c", R"("measure":"china_quality_award","subject":"CQA-N","facts":{"level":"nominee"})"));
   EXPECT_EQ(nominee.outcome, Outcome::kEligible);
   EXPECT_EQ(nominee.amount_fen, 100000000);
 }
@@ -66,12 +68,15 @@ TEST_F(EvaluatorTest, FirstTimeAwardPaysTheLowerOfRequestAndCeiling) {
 TEST_F(EvaluatorTest, ExclusionsComeFirstEvenForReferrals) {
   auto rules = Rules();
   Ledger ledger;
-  Decision d = Decide(rules, &ledger,
-                      App("a", R"("measure":"shenzhen_standard_certification","subject":"ZP","facts":{"scheme":"zhenpin"})", true, true));
+  Decision d =
+      Decide(rules, &ledger,
+             App("a", R"("measure":"shenzhen_standard_certification","subject":"ZP","facts":{"scheme":"zhenpin"})",
+                 true, true));
   EXPECT_EQ(d.outcome, Outcome::kIneligible);
   EXPECT_TRUE(HasReason(d, "serious_dishonesty"));
-  Decision referred = Decide(rules, &ledger,
-                             App("b", R"("measure":"shenzhen_standard_certification","subject":"ZP","facts":{"scheme":"zhenpin"})"));
+  Decision referred =
+      Decide(rules, &ledger,
+             App("b", R"("measure":"shenzhen_standard_certification","subject":"ZP","facts":{"scheme":"zhenpin"})"));
   EXPECT_EQ(referred.outcome, Outcome::kReferred);
   EXPECT_EQ(referred.amount_fen, 0);
 }
@@ -79,8 +84,14 @@ TEST_F(EvaluatorTest, ExclusionsComeFirstEvenForReferrals) {
 TEST_F(EvaluatorTest, DoubleBenefitAcrossPolicies) {
   auto rules = Rules();
   Ledger ledger;
-  ASSERT_TRUE(ledger.LoadLine(R"({"uscc":"91440300MA5XXXXXXR","policy":"sz-manufacturing","measure":"x","subject":"ACC-1","amount_fen":1})", 1).ok());
-  Decision d = Decide(rules, &ledger, App("a", R"("measure":"international_accreditation","subject":"ACC-1","facts":{"body":"UKAS"})"));
+  ASSERT_TRUE(
+      ledger
+          .LoadLine(
+              R"({"uscc":"91440300MA5XXXXXXR","policy":"sz-manufacturing","measure":"x","subject":"ACC-1","amount_fen":1})",
+              1)
+          .ok());
+  Decision d = Decide(rules, &ledger,
+                      App("a", R"("measure":"international_accreditation","subject":"ACC-1","facts":{"body":"UKAS"})"));
   EXPECT_EQ(d.outcome, Outcome::kIneligible);
   EXPECT_TRUE(HasReason(d, "double_benefit"));
 }
@@ -88,12 +99,18 @@ TEST_F(EvaluatorTest, DoubleBenefitAcrossPolicies) {
 TEST_F(EvaluatorTest, CertificatesArePaidOnceEach) {
   auto rules = Rules();
   Ledger ledger;
-  ASSERT_TRUE(ledger.LoadLine(R"({"uscc":"914403001922038216","policy":"sz-quality-brand","measure":"high_end_certification","subject":"OLD","amount_fen":5000000})", 1).ok());
-  Decision d = Decide(rules, &ledger,
-                      App("a", R"("measure":"high_end_certification","subject":"B1","facts":{"certificates":[)"
-                               R"({"type":"robot","number":"OLD","issued_on":"2025-01-01"},)"
-                               R"({"type":"robot","number":"NEW","issued_on":"2025-01-01"},)"
-                               R"({"type":"robot","number":"NEW","issued_on":"2025-01-01"}]},"requested_fen":3000000)"));
+  ASSERT_TRUE(
+      ledger
+          .LoadLine(
+              R"({"uscc":"914403001922038216","policy":"sz-quality-brand","measure":"high_end_certification","subject":"OLD","amount_fen":5000000})",
+              1)
+          .ok());
+  Decision d =
+      Decide(rules, &ledger,
+             App("a", R"("measure":"high_end_certification","subject":"B1","facts":{"certificates":[)"
+                      R"({"type":"robot","number":"OLD","issued_on":"2025-01-01"},)"
+                      R"({"type":"robot","number":"NEW","issued_on":"2025-01-01"},)"
+                      R"({"type":"robot","number":"NEW","issued_on":"2025-01-01"}]},"requested_fen":3000000)"));
   ASSERT_EQ(d.outcome, Outcome::kEligible);
   ASSERT_EQ(d.items.size(), 3u);
   EXPECT_EQ(d.items[0].outcome, Outcome::kIneligible);
@@ -102,8 +119,9 @@ TEST_F(EvaluatorTest, CertificatesArePaidOnceEach) {
   EXPECT_EQ(d.amount_fen, 3000000);
   // NEW is now funded: another unit cannot be paid for it.
   Decision other = Decide(rules, &ledger,
-                          App("b", R"("measure":"high_end_certification","subject":"B2","facts":{"certificates":[)"
-                                   R"({"type":"robot","number":"NEW","issued_on":"2025-01-01"}]})",
+                          App("b",
+                              R"("measure":"high_end_certification","subject":"B2","facts":{"certificates":[)"
+                              R"({"type":"robot","number":"NEW","issued_on":"2025-01-01"}]})",
                               true, false, "914403001922038216"));
   EXPECT_EQ(other.outcome, Outcome::kIneligible);
   EXPECT_TRUE(HasReason(other, "no_payable_certificate"));
@@ -195,17 +213,24 @@ TEST(UpgradeSettingTest, DifferencePaysTheCeilingLessLowerLevels) {
   Evaluator evaluator(rules);
   ApplicationReader reader(rules);
   Ledger ledger;
-  ASSERT_TRUE(ledger.LoadLine(R"({"uscc":"91440300MA5XXXXXXR","policy":"sz-quality-brand","measure":"china_quality_award","level":"nominee","subject":"CQA-2021-N","amount_fen":100000000})", 1).ok());
+  ASSERT_TRUE(
+      ledger
+          .LoadLine(
+              R"({"uscc":"91440300MA5XXXXXXR","policy":"sz-quality-brand","measure":"china_quality_award","level":"nominee","subject":"CQA-2021-N","amount_fen":100000000})",
+              1)
+          .ok());
   Application app;
-  reader.Read(R"({"id":"w","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"china_quality_award","subject":"CQA-2025-W","obtained_on":"2025-09-12","facts":{"level":"winner"}})",
-              &app);
+  reader.Read(
+      R"({"id":"w","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"china_quality_award","subject":"CQA-2025-W","obtained_on":"2025-09-12","facts":{"level":"winner"}})",
+      &app);
   Decision d = evaluator.Decide(app, &ledger, /*explain=*/false);
   EXPECT_EQ(d.outcome, Outcome::kEligible);
   EXPECT_EQ(d.cap_fen, 300000000);
   EXPECT_EQ(d.amount_fen, 200000000);
   // A unit with no lower level before is paid in full even under this setting.
-  reader.Read(R"({"id":"x","applicant":{"uscc":"914403001922038216","name":"n","kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"china_quality_award","subject":"CQA-2025-X","obtained_on":"2025-09-12","facts":{"level":"winner"}})",
-              &app);
+  reader.Read(
+      R"({"id":"x","applicant":{"uscc":"914403001922038216","name":"n","kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"china_quality_award","subject":"CQA-2025-X","obtained_on":"2025-09-12","facts":{"level":"winner"}})",
+      &app);
   EXPECT_EQ(evaluator.Decide(app, &ledger, false).amount_fen, 300000000);
 }
 

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <vector>
@@ -47,7 +47,8 @@ TEST(LedgerTest, KeyHashInTwoStepsIsTheSame) {
 
 TEST(LedgerTest, SubjectOnlyEntriesDoNotCountAsAwards) {
   Ledger l;
-  l.Add(Ledger::View(Entry("914403001922038216", "high_end_certification", "", "BATCH-1", 0)), false, /*subject_only=*/true);
+  l.Add(Ledger::View(Entry("914403001922038216", "high_end_certification", "", "BATCH-1", 0)), false,
+        /*subject_only=*/true);
   EXPECT_TRUE(l.FindSubject("914403001922038216", "BATCH-1"));
   EXPECT_FALSE(l.FindLevel("914403001922038216", "high_end_certification", ""));
   EXPECT_TRUE(l.EntriesFor("914403001922038216", "high_end_certification").empty());
@@ -69,14 +70,19 @@ TEST(LedgerTest, StaysCorrectWhileGrowing) {
 
 TEST(LedgerTest, LoadLineValidates) {
   Ledger l;
-  EXPECT_TRUE(l.LoadLine(R"({"uscc":"914403001922038216","policy":"p","measure":"m","subject":"s","amount_fen":5,"granted_on":"2022-03-01"})", 1).ok());
+  EXPECT_TRUE(
+      l.LoadLine(
+           R"({"uscc":"914403001922038216","policy":"p","measure":"m","subject":"s","amount_fen":5,"granted_on":"2022-03-01"})",
+           1)
+          .ok());
   EXPECT_EQ(l.size(), 1u);
   Status bad_json = l.LoadLine("{oops", 2);
   EXPECT_FALSE(bad_json.ok());
   EXPECT_NE(bad_json.message().find("line 2"), std::string::npos);
   EXPECT_FALSE(l.LoadLine(R"({"uscc":"x","policy":"p","measure":"m"})", 3).ok());  // no subject
   EXPECT_FALSE(l.LoadLine(R"({"uscc":"x","policy":"p","measure":"m","subject":"s","amount_fen":-1})", 4).ok());
-  EXPECT_FALSE(l.LoadLine(R"({"uscc":"x","policy":"p","measure":"m","subject":"s","granted_on":"2022-02-30"})", 5).ok());
+  EXPECT_FALSE(
+      l.LoadLine(R"({"uscc":"x","policy":"p","measure":"m","subject":"s","granted_on":"2022-02-30"})", 5).ok());
   EXPECT_EQ(l.size(), 1u);  // nothing taken from bad lines
 }
 
@@ -120,7 +126,8 @@ TEST(LedgerTest, AFileWithABadLineAddsNothing) {
         out << "{not json\n";
         continue;
       }
-      out << R"({"uscc":"914403001922038216","policy":"p","measure":"m","subject":"S-)" << i << R"("})" << "\n";
+      out << R"({"uscc":"914403001922038216","policy":"p","measure":"m","subject":"S-)" << i << R"("})"
+          << "\n";
     }
   }
   Ledger l;
@@ -159,15 +166,18 @@ TEST(LedgerTest, PlainLinesReadAsTheFullParserReadsThem) {
       add("amount_fen", pick({"100", "0", "-5", "-0", "007", "1.5", "1e3", "123456789012345678", "1234567890123456789",
                               "99999999999999999999", "\"100\"", "null", "true", "-"}));
     }
-    if (chance(20)) add(pick({"note", "uscc", "subject", "amount_fen"}), pick({"\"x\"", "1", "null", "[1,2]", "{\"a\":1}", "true"}));
+    if (chance(20))
+      add(pick({"note", "uscc", "subject", "amount_fen"}), pick({"\"x\"", "1", "null", "[1,2]", "{\"a\":1}", "true"}));
     std::shuffle(members.begin(), members.end(), rng);
     std::string line = "{";
     for (size_t i = 0; i < members.size(); ++i) line += (i ? pick({",", " , ", ",\t"}) : "") + members[i];
     line += pick({"}", " }", "}  ", "},", "} x", ""});
     if (chance(10) && !line.empty()) {  // a byte lost or changed
       const size_t at = std::uniform_int_distribution<size_t>(0, line.size() - 1)(rng);
-      if (chance(50)) line.erase(at, 1);
-      else line[at] = pick({"\"", ":", "{", "\x01", "a"})[0];
+      if (chance(50))
+        line.erase(at, 1);
+      else
+        line[at] = pick({"\"", ":", "{", "\x01", "a"})[0];
     }
     // The twin: the same line with a member the plain reader declines (an escape in a field that
     // changes nothing) put first.

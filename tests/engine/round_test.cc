@@ -3,6 +3,8 @@
 // for byte those of Evaluator::Decide called line after line — traces included, for one round or
 // several at once, for lines that are applications or units of several applications, on any
 // number of threads. (tests/policy runs every policy case both ways, with the explanations.)
+#include "engine/round.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 
 #include "engine/evaluator.h"
 #include "engine/ledger.h"
-#include "engine/round.h"
 #include "rules_fixture.h"
 
 namespace qgrant::engine {
@@ -143,8 +144,7 @@ TEST_F(RoundTest, SeveralRoundsOfUnitsDecideAsEachAlone) {
     options.take_units = [&](std::span<const RoundUnit> chunk, std::span<const int64_t>) {
       taken_units += static_cast<int64_t>(chunk.size());
     };
-    options.take = [&](size_t r, const RoundUnit* unit, int64_t, size_t index, const Application&,
-                       const Decision& d) {
+    options.take = [&](size_t r, const RoundUnit* unit, int64_t, size_t index, const Application&, const Decision& d) {
       ASSERT_NE(unit, nullptr);
       ASSERT_LT(index, unit->applications.size());
       JsonWriter out;

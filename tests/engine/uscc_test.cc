@@ -27,9 +27,9 @@ TEST(UsccTest, RejectsLengthAndCharacters) {
   EXPECT_EQ(CheckUscc("91440300192203821"), UsccProblem::kLength);
   EXPECT_EQ(CheckUscc("9144030019220382160"), UsccProblem::kLength);
   EXPECT_EQ(CheckUscc(""), UsccProblem::kLength);
-  EXPECT_EQ(CheckUscc("91440300ma5xxxxxxr"), UsccProblem::kCharacter);   // lower case
-  EXPECT_EQ(CheckUscc("91440300MA5XXXXXOR"), UsccProblem::kCharacter);   // O is excluded
-  EXPECT_EQ(CheckUscc("91440300MA5XXXXXSR"), UsccProblem::kCharacter);   // S is excluded
+  EXPECT_EQ(CheckUscc("91440300ma5xxxxxxr"), UsccProblem::kCharacter);  // lower case
+  EXPECT_EQ(CheckUscc("91440300MA5XXXXXOR"), UsccProblem::kCharacter);  // O is excluded
+  EXPECT_EQ(CheckUscc("91440300MA5XXXXXSR"), UsccProblem::kCharacter);  // S is excluded
 }
 
 }  // namespace

@@ -52,8 +52,7 @@ void ExpectDiagnostic(std::string_view source, int line, int column, std::string
   ASSERT_FALSE(diags.empty()) << "expected a check error for: " << source;
   EXPECT_EQ(diags[0].pos.line, line) << source << "\n" << JoinDiagnostics(diags);
   EXPECT_EQ(diags[0].pos.column, column) << source << "\n" << JoinDiagnostics(diags);
-  EXPECT_NE(diags[0].message.find(fragment), std::string::npos) << source << "\n"
-                                                                << JoinDiagnostics(diags);
+  EXPECT_NE(diags[0].message.find(fragment), std::string::npos) << source << "\n" << JoinDiagnostics(diags);
 }
 
 TEST(CelTypeTest, ParseAndPrint) {
@@ -100,8 +99,7 @@ TEST(CheckerTest, LiteralAndOperatorTypes) {
   EXPECT_EQ(TypeOf("int"), "type(int)");
   EXPECT_EQ(TypeOf("type(1) == int"), "bool");
   EXPECT_EQ(TypeOf("dyn(1)"), "dyn");
-  EXPECT_EQ(TypeOf("timestamp('2024-01-01T00:00:00Z') - timestamp('2023-01-01T00:00:00Z')"),
-            "duration");
+  EXPECT_EQ(TypeOf("timestamp('2024-01-01T00:00:00Z') - timestamp('2023-01-01T00:00:00Z')"), "duration");
   EXPECT_EQ(TypeOf("duration('1h') + timestamp('2024-01-01T00:00:00Z')"), "timestamp");
   EXPECT_EQ(TypeOf("'x'.matches('^x$')"), "bool");
 }
@@ -148,8 +146,7 @@ TEST(CheckerTest, MacroTypes) {
 
 TEST(CheckerTest, UndeclaredVariable) {
   ExpectDiagnostic("applicnt.kind == 'enterprise'", 1, 1, "undeclared reference to 'applicnt'");
-  ExpectDiagnostic("years_operating >= 2 &&\n    yaers > 1", 2, 5,
-                   "undeclared reference to 'yaers'");
+  ExpectDiagnostic("years_operating >= 2 &&\n    yaers > 1", 2, 5, "undeclared reference to 'yaers'");
   // Every undeclared name is reported, not just the first.
   std::vector<Diagnostic> diags = CheckDiagnostics("x + y", TypeEnv());
   ASSERT_EQ(diags.size(), 2u) << JoinDiagnostics(diags);
@@ -164,10 +161,8 @@ TEST(CheckerTest, UndeclaredFunction) {
 }
 
 TEST(CheckerTest, NoMatchingOverload) {
-  ExpectDiagnostic("'a' + 1", 1, 5,
-                   "found no matching overload for '_+_' applied to (string, int)");
-  ExpectDiagnostic("years_operating + 1u", 1, 17,
-                   "no matching overload for '_+_' applied to (int, uint)");
+  ExpectDiagnostic("'a' + 1", 1, 5, "found no matching overload for '_+_' applied to (string, int)");
+  ExpectDiagnostic("years_operating + 1u", 1, 17, "no matching overload for '_+_' applied to (int, uint)");
   ExpectDiagnostic("size(1)", 1, 5, "no matching overload for 'size' applied to (int)");
   ExpectDiagnostic("name.startsWith(1)", 1, 16, "no matching overload for 'startsWith'");
   ExpectDiagnostic("!name", 1, 1, "no matching overload for '!_' applied to (string)");
@@ -178,10 +173,8 @@ TEST(CheckerTest, NoMatchingOverload) {
 TEST(CheckerTest, ComparingStringWithInt) {
   ExpectDiagnostic("name == 1", 1, 6, "comparison of string with int is always false");
   ExpectDiagnostic("name != 1", 1, 6, "comparison of string with int is always true");
-  ExpectDiagnostic("'a' < 1", 1, 5,
-                   "found no matching overload for '_<_' applied to (string, int)");
-  ExpectDiagnostic("years_operating >= '2'", 1, 17,
-                   "no matching overload for '_>=_' applied to (int, string)");
+  ExpectDiagnostic("'a' < 1", 1, 5, "found no matching overload for '_<_' applied to (string, int)");
+  ExpectDiagnostic("years_operating >= '2'", 1, 17, "no matching overload for '_>=_' applied to (int, string)");
   ExpectDiagnostic("[1] < [2]", 1, 5, "no matching overload for '_<_'");
   // Numbers of different kinds compare by value: not an error.
   EXPECT_EQ(TypeOf("years_operating == 2u && years_operating < 2.5"), "bool");
@@ -241,8 +234,7 @@ TEST(CheckerTest, CustomFunctions) {
   env.AddFunction("fen", member);
   EXPECT_EQ(TypeOf("eligible(1, 'a')", env), "bool");
   EXPECT_EQ(TypeOf("'100.50'.fen() + 1", env), "int");
-  ExpectDiagnostic("eligible('a', 1)", 1, 9,
-                   "no matching overload for 'eligible' applied to (string, int)", env);
+  ExpectDiagnostic("eligible('a', 1)", 1, 9, "no matching overload for 'eligible' applied to (string, int)", env);
   // A global-only overload does not match a receiver call and vice versa.
   ExpectDiagnostic("fen('x')", 1, 4, "no matching overload for 'fen'", env);
   ExpectDiagnostic("1.eligible('a')", 1, 11, "no matching overload for 'eligible'", env);
@@ -250,10 +242,8 @@ TEST(CheckerTest, CustomFunctions) {
 
 TEST(CheckerTest, TypeParametersBindConsistently) {
   EXPECT_EQ(TypeOf("[1] + [2]"), "list(int)");
-  ExpectDiagnostic("[1] + ['a']", 1, 5,
-                   "no matching overload for '_+_' applied to (list(int), list(string))");
-  ExpectDiagnostic("1 in ['a']", 1, 3,
-                   "no matching overload for '@in' applied to (int, list(string))");
+  ExpectDiagnostic("[1] + ['a']", 1, 5, "no matching overload for '_+_' applied to (list(int), list(string))");
+  ExpectDiagnostic("1 in ['a']", 1, 3, "no matching overload for '@in' applied to (int, list(string))");
   EXPECT_EQ(TypeOf("1 in [dyn('a')]"), "bool");
 }
 

@@ -4,12 +4,11 @@
 // Tests listed by full name in the skip file (each with a reason) are known gaps and counted as
 // skipped; every other failure fails the run, as do a listed test that passes, a listed name
 // that matches no test, and falling below --min-pass.
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -25,13 +24,12 @@ using namespace qgrant::expr;
 
 namespace {
 
-const char* const kCoreFiles[] = {"basic",  "comparisons", "conversions", "fp_math", "integer_math",
-                                  "lists",  "logic",       "macros",      "macros2", "parse",
-                                  "plumbing", "string",    "timestamps",  "fields",  "namespace"};
+const char* const kCoreFiles[] = {"basic",    "comparisons", "conversions", "fp_math", "integer_math",
+                                  "lists",    "logic",       "macros",      "macros2", "parse",
+                                  "plumbing", "string",      "timestamps",  "fields",  "namespace"};
 
 std::string Base64Decode(const std::string& in) {
-  static const std::string kChars =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   int val = 0, bits = -8;
   for (char c : in) {
@@ -48,13 +46,13 @@ std::string Base64Decode(const std::string& in) {
 }
 
 int64_t JsonInt(const json& j) { return j.is_string() ? std::stoll(j.get<std::string>()) : j.get<int64_t>(); }
-uint64_t JsonUint(const json& j) {
-  return j.is_string() ? std::stoull(j.get<std::string>()) : j.get<uint64_t>();
-}
+uint64_t JsonUint(const json& j) { return j.is_string() ? std::stoull(j.get<std::string>()) : j.get<uint64_t>(); }
 
 bool ToValue(const json& j, Value* out, std::string* why) {
-  if (j.contains("int64_value")) *out = Value::Int(JsonInt(j["int64_value"]));
-  else if (j.contains("uint64_value")) *out = Value::Uint(JsonUint(j["uint64_value"]));
+  if (j.contains("int64_value"))
+    *out = Value::Int(JsonInt(j["int64_value"]));
+  else if (j.contains("uint64_value"))
+    *out = Value::Uint(JsonUint(j["uint64_value"]));
   else if (j.contains("double_value")) {
     const json& d = j["double_value"];
     if (d.is_string()) {
@@ -66,10 +64,14 @@ bool ToValue(const json& j, Value* out, std::string* why) {
   } else if (j.contains("string_value")) {
     const json& s = j["string_value"];
     *out = Value::String(s.is_object() ? Base64Decode(s["$bytes_b64"].get<std::string>()) : s.get<std::string>());
-  } else if (j.contains("bytes_value")) *out = Value::Bytes(Base64Decode(j["bytes_value"].get<std::string>()));
-  else if (j.contains("bool_value")) *out = Value::Bool(j["bool_value"].get<bool>());
-  else if (j.contains("null_value")) *out = Value::Null();
-  else if (j.contains("type_value")) *out = Value::Type(j["type_value"].get<std::string>());
+  } else if (j.contains("bytes_value"))
+    *out = Value::Bytes(Base64Decode(j["bytes_value"].get<std::string>()));
+  else if (j.contains("bool_value"))
+    *out = Value::Bool(j["bool_value"].get<bool>());
+  else if (j.contains("null_value"))
+    *out = Value::Null();
+  else if (j.contains("type_value"))
+    *out = Value::Type(j["type_value"].get<std::string>());
   else if (j.contains("list_value")) {
     ValueList items;
     if (j["list_value"].contains("values")) {
@@ -134,7 +136,8 @@ bool Same(const Value& a, const Value& b) {
       }
       return true;
     }
-    default: return EqualValues(a, b);
+    default:
+      return EqualValues(a, b);
   }
 }
 
@@ -253,7 +256,6 @@ std::string RunTest(const json& t) {
   return "expected " + expected.DebugString() + ", got " + result.DebugString();
 }
 
-
 // The skip file: "file/section/test  reason" per line, each naming one test exactly; # starts a
 // comment line. False (with a message) when it cannot be read.
 bool ReadSkips(const std::string& path, std::map<std::string, std::string>* skips) {
@@ -280,8 +282,8 @@ struct Counts {
 
 // Runs every test of one file. A failing test is skipped only when the skip list names it in
 // full; a listed test that passes is reported, so that the list only ever holds real gaps.
-void RunFile(const std::string& file, const json& doc, const std::map<std::string, std::string>& skips,
-             bool verbose, std::set<std::string>* seen, Counts* total) {
+void RunFile(const std::string& file, const json& doc, const std::map<std::string, std::string>& skips, bool verbose,
+             std::set<std::string>* seen, Counts* total) {
   Counts here;
   for (const auto& section : doc["section"]) {
     if (!section.contains("test")) continue;
@@ -322,10 +324,14 @@ int main(int argc, char** argv) {
   bool verbose = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--dir" && i + 1 < argc) dir = argv[++i];
-    else if (a == "--skip" && i + 1 < argc) skip_path = argv[++i];
-    else if (a == "--min-pass" && i + 1 < argc) min_pass = std::stoi(argv[++i]);
-    else if (a == "-v") verbose = true;
+    if (a == "--dir" && i + 1 < argc)
+      dir = argv[++i];
+    else if (a == "--skip" && i + 1 < argc)
+      skip_path = argv[++i];
+    else if (a == "--min-pass" && i + 1 < argc)
+      min_pass = std::stoi(argv[++i]);
+    else if (a == "-v")
+      verbose = true;
   }
   std::map<std::string, std::string> skips;
   if (!ReadSkips(skip_path, &skips)) return 2;
@@ -344,8 +350,8 @@ int main(int argc, char** argv) {
     ++total.stale;
     std::cout << "  SKIP ENTRY NAMES NO TEST: " << k << "\n";
   }
-  std::cout << "total: " << total.passed << " of " << (total.passed + total.failed + total.skipped)
-            << " (minimum " << min_pass << ")\n";
+  std::cout << "total: " << total.passed << " of " << (total.passed + total.failed + total.skipped) << " (minimum "
+            << min_pass << ")\n";
   std::cout << total.passed << " passed, " << total.failed << " failed, " << total.skipped << " skipped\n";
   return (total.failed == 0 && total.stale == 0 && total.passed >= min_pass) ? 0 : 1;
 }

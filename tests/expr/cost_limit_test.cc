@@ -101,8 +101,8 @@ TEST(CostLimitTest, PolicyStyleConditionsCostLittle) {
   }
   act.Bind("certs", Value::List(std::move(certs)));
   act.Bind("level", Value::String("winner"));
-  Value v = EvalWithBudget(
-      "level == 'winner' && size(certs) > 3 && certs.all(c, c.type in ['green_product', 'robot'])", 2000, act);
+  Value v = EvalWithBudget("level == 'winner' && size(certs) > 3 && certs.all(c, c.type in ['green_product', 'robot'])",
+                           2000, act);
   EXPECT_TRUE(IsBool(v, true));
 }
 

@@ -25,14 +25,10 @@ using testing::IsUint;
 using testing::JoinDiagnostics;
 
 // Evaluates a boolean CEL expression that is expected to be true, checking it first.
-void ExpectTrue(std::string_view source) {
-  EXPECT_TRUE(IsBool(CheckedEval(source), true)) << source;
-}
+void ExpectTrue(std::string_view source) { EXPECT_TRUE(IsBool(CheckedEval(source), true)) << source; }
 
 // The same without the checker, for expressions the checker rightly rejects.
-void ExpectTrueDynamic(std::string_view source) {
-  EXPECT_TRUE(IsBool(Eval(source), true)) << source;
-}
+void ExpectTrueDynamic(std::string_view source) { EXPECT_TRUE(IsBool(Eval(source), true)) << source; }
 
 Value Json(const char* text) { return FromPlainJson(nlohmann::json::parse(text)); }
 
@@ -284,8 +280,7 @@ TEST(EvaluatorTest, TwoVariableMacros) {
   ExpectTrue("{'a': 1, 'b': 2}.transformMap(k, v, v > 1, k + k) == {'b': 'bb'}");
   ExpectTrue("[7, 8].transformMap(i, v, v) == {0: 7, 1: 8}");
   ExpectTrue("{'a': 1}.transformMapEntry(k, v, {v: k}) == {1: 'a'}");
-  EXPECT_TRUE(
-      IsError(CheckedEval("{'a': 1, 'b': 1}.transformMapEntry(k, v, {v: k})"), "repeated key"));
+  EXPECT_TRUE(IsError(CheckedEval("{'a': 1, 'b': 1}.transformMapEntry(k, v, {v: k})"), "repeated key"));
 }
 
 TEST(EvaluatorTest, NestedMacrosAndShadowing) {
@@ -363,8 +358,7 @@ TEST(EvaluatorTest, UnknownFunctionsAndMessagesAreRuntimeErrors) {
 TEST(EvaluatorTest, TimestampsParseOffsetsIntoUtc) {
   ExpectTrue("timestamp('2024-03-01T08:00:00+08:00') == timestamp('2024-03-01T00:00:00Z')");
   ExpectTrue("string(timestamp('2024-03-01T08:00:00+08:00')) == '2024-03-01T00:00:00Z'");
-  ExpectTrue(
-      "string(timestamp('2024-01-01T00:00:00.123456789Z')) == '2024-01-01T00:00:00.123456789Z'");
+  ExpectTrue("string(timestamp('2024-01-01T00:00:00.123456789Z')) == '2024-01-01T00:00:00.123456789Z'");
   ExpectTrue("string(timestamp('2024-01-01T00:00:00.500Z')) == '2024-01-01T00:00:00.5Z'");
   ExpectTrue("timestamp(0) == timestamp('1970-01-01T00:00:00Z')");
   ExpectTrue("int(timestamp('1970-01-02T00:00:00Z')) == 86400");
@@ -401,28 +395,21 @@ TEST(EvaluatorTest, TimestampFieldsInTimeZones) {
 TEST(EvaluatorTest, TimestampErrors) {
   EXPECT_TRUE(IsError(CheckedEval("timestamp('2024-01-01T00:00:00Z').getHours('Mars/Olympus')"),
                       "unknown time zone 'Mars/Olympus'"));
-  EXPECT_TRUE(IsError(CheckedEval("timestamp('2024-01-01T00:00:00Z').getHours('+25:00')"),
-                      "unknown time zone"));
+  EXPECT_TRUE(IsError(CheckedEval("timestamp('2024-01-01T00:00:00Z').getHours('+25:00')"), "unknown time zone"));
   EXPECT_TRUE(IsError(CheckedEval("timestamp('2024-13-01T00:00:00Z')"), "not a valid date"));
   EXPECT_TRUE(IsError(CheckedEval("timestamp('2023-02-29T00:00:00Z')"), "not a valid date"));
   EXPECT_TRUE(IsError(CheckedEval("timestamp('2024-01-01T00:00:00')"), "needs a zone"));
   EXPECT_TRUE(IsError(CheckedEval("timestamp('2024-01-01')"), "timestamp"));
-  EXPECT_TRUE(IsError(CheckedEval("timestamp('9999-12-31T23:59:59Z') + duration('1s')"),
-                      "timestamp out of range"));
-  EXPECT_TRUE(IsError(CheckedEval("timestamp('0001-01-01T00:00:00Z') - duration('1ns')"),
-                      "timestamp out of range"));
+  EXPECT_TRUE(IsError(CheckedEval("timestamp('9999-12-31T23:59:59Z') + duration('1s')"), "timestamp out of range"));
+  EXPECT_TRUE(IsError(CheckedEval("timestamp('0001-01-01T00:00:00Z') - duration('1ns')"), "timestamp out of range"));
   EXPECT_TRUE(IsError(CheckedEval("timestamp(253402300800)"), "range"));
 }
 
 TEST(EvaluatorTest, TimestampArithmetic) {
-  ExpectTrue(
-      "timestamp('2024-01-02T00:00:00Z') - timestamp('2024-01-01T00:00:00Z') == duration('24h')");
-  ExpectTrue(
-      "timestamp('2024-01-01T00:00:00Z') + duration('36h') == timestamp('2024-01-02T12:00:00Z')");
-  ExpectTrue(
-      "duration('1h') + timestamp('2024-01-01T00:00:00Z') == timestamp('2024-01-01T01:00:00Z')");
-  ExpectTrue(
-      "timestamp('2024-01-01T00:00:00Z') - duration('1ns') < timestamp('2024-01-01T00:00:00Z')");
+  ExpectTrue("timestamp('2024-01-02T00:00:00Z') - timestamp('2024-01-01T00:00:00Z') == duration('24h')");
+  ExpectTrue("timestamp('2024-01-01T00:00:00Z') + duration('36h') == timestamp('2024-01-02T12:00:00Z')");
+  ExpectTrue("duration('1h') + timestamp('2024-01-01T00:00:00Z') == timestamp('2024-01-01T01:00:00Z')");
+  ExpectTrue("timestamp('2024-01-01T00:00:00Z') - duration('1ns') < timestamp('2024-01-01T00:00:00Z')");
 }
 
 TEST(EvaluatorTest, Durations) {
@@ -450,10 +437,8 @@ TEST(EvaluatorTest, MatchesUsesRe2) {
   ExpectTrue("!'abc'.matches('^b')");
   ExpectTrue("'深圳市'.matches('^\\\\p{Han}+$')");
   // A unified social credit code (统一社会信用代码): 18 characters, no I, O, S, V, Z.
-  ExpectTrue(
-      R"('91440300MA5FXXXX1Q'.matches('^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$'))");
-  ExpectTrue(
-      R"(!'91440300MA5FXXXXIQ'.matches('^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$'))");
+  ExpectTrue(R"('91440300MA5FXXXX1Q'.matches('^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$'))");
+  ExpectTrue(R"(!'91440300MA5FXXXXIQ'.matches('^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$'))");
   ExpectTrue(R"('a.b'.matches(r'^a\.b$') && !'axb'.matches(r'^a\.b$'))");
   // RE2 runs in linear time: the classic catastrophic-backtracking pattern is harmless.
   ExpectTrue("!'" + std::string(5000, 'a') + "b'.matches('^(a+)+$')");
@@ -482,8 +467,7 @@ TEST(EvaluatorTest, InvalidConstantPatternFailsTheCheckWithItsPosition) {
   ASSERT_EQ(diags.size(), 1u) << JoinDiagnostics(diags);
   EXPECT_EQ(diags[0].pos.line, 2);
   EXPECT_EQ(diags[0].pos.column, 16);
-  EXPECT_NE(diags[0].message.find("invalid regular expression"), std::string::npos)
-      << diags[0].message;
+  EXPECT_NE(diags[0].message.find("invalid regular expression"), std::string::npos) << diags[0].message;
 }
 
 // Unchecked (qgrant expr --no-check), an invalid constant pattern is an error of the call
@@ -596,8 +580,7 @@ TEST(ProgramTest, CompileOnceEvaluateManyWithDifferentBindings) {
   MapActivation wrong_cert;
   wrong_cert.Bind("applicant", Json(R"({"kind": "enterprise"})"));
   wrong_cert.Bind("years_operating", Value::Int(5));
-  wrong_cert.Bind("facts",
-                  Json(R"({"certificates": [{"type": "green_product"}, {"type": "iso9001"}]})"));
+  wrong_cert.Bind("facts", Json(R"({"certificates": [{"type": "green_product"}, {"type": "iso9001"}]})"));
 
   MapActivation missing_facts;
   missing_facts.Bind("applicant", Json(R"({"kind": "enterprise"})"));
@@ -610,13 +593,11 @@ TEST(ProgramTest, CompileOnceEvaluateManyWithDifferentBindings) {
     EXPECT_TRUE(IsBool(program->Evaluate(wrong_cert), false));
     Value r = program->Evaluate(missing_facts);
     EXPECT_TRUE(IsError(r, "undeclared reference to 'facts")) << r.DebugString();
-    EXPECT_EQ(
-        LocateOffset(
-            "applicant.kind in ['enterprise', 'public_institution'] && years_operating >= 2 &&\n"
-            "facts.certificates.all(c, c.type in ['green_product', 'carbon_footprint'])",
-            r.error_offset())
-            .line,
-        2);
+    EXPECT_EQ(LocateOffset("applicant.kind in ['enterprise', 'public_institution'] && years_operating >= 2 &&\n"
+                           "facts.certificates.all(c, c.type in ['green_product', 'carbon_footprint'])",
+                           r.error_offset())
+                  .line,
+              2);
   }
 }
 
@@ -682,7 +663,8 @@ TEST(EvaluatorTest, CallsOnLiteralsAreFoldedWithoutChangingResults) {
   EXPECT_TRUE(IsBool(CheckedEval("duration('90m') > duration('1h')"), true));
   EXPECT_TRUE(IsInt(CheckedEval("size('深圳') + size([1, 2, 3])"), 5));
   EXPECT_TRUE(IsError(CheckedEval("timestamp('not a time')"), ""));
-  EXPECT_EQ(Eval("true && timestamp('2025-13-01T00:00:00Z') == timestamp('2025-01-01T00:00:00Z')").error_offset(), 17);  // the call's parenthesis
+  EXPECT_EQ(Eval("true && timestamp('2025-13-01T00:00:00Z') == timestamp('2025-01-01T00:00:00Z')").error_offset(),
+            17);  // the call's parenthesis
   // Folded once, the program is still evaluated as often as asked, with the same result.
   auto program = testing::MustCompile("int('42') + 1");
   MapActivation none;
@@ -702,7 +684,8 @@ TEST(WrapperTest, WrappersAreTheirPrimitives) {
   EXPECT_TRUE(testing::IsBool(testing::CheckedEval("google.protobuf.StringValue{} != null"), true));
   EXPECT_TRUE(testing::IsBool(testing::CheckedEval("dyn(google.protobuf.Value{}) == null"), true));
   EXPECT_TRUE(testing::IsBool(testing::CheckedEval("google.protobuf.FloatValue{value: 0.1} != 0.1"), true));
-  EXPECT_TRUE(testing::IsError(testing::Eval("google.protobuf.Int32Value{value: 2147483648}"), "int32 value out of range"));
+  EXPECT_TRUE(
+      testing::IsError(testing::Eval("google.protobuf.Int32Value{value: 2147483648}"), "int32 value out of range"));
   EXPECT_TRUE(testing::IsError(testing::Eval("google.protobuf.UInt32Value{value: 1}"), "no such overload"));
   EXPECT_TRUE(testing::IsError(testing::Eval("google.protobuf.Int64Value{nope: 1}"), "no such field 'nope'"));
   EXPECT_TRUE(testing::IsError(testing::Eval("TestAllTypes{}"), "unknown message type"));

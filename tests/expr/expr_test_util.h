@@ -21,8 +21,7 @@ namespace qgrant::expr::testing {
 inline std::string JoinDiagnostics(const std::vector<Diagnostic>& diags) {
   std::string out;
   for (const auto& d : diags) {
-    out +=
-        std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": " + d.message + "\n";
+    out += std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": " + d.message + "\n";
   }
   return out;
 }
@@ -37,15 +36,13 @@ inline ParsedExpr MustParse(std::string_view source, const ParseOptions& options
 }
 
 // Parses and compiles `source` (without the checker), failing the test on any diagnostic.
-inline std::unique_ptr<Program> MustCompile(std::string_view source,
-                                            const CompileOptions& options = {}) {
+inline std::unique_ptr<Program> MustCompile(std::string_view source, const CompileOptions& options = {}) {
   ParsedExpr parsed = MustParse(source);
   std::unique_ptr<Program> program;
   std::vector<Diagnostic> diags;
   if (parsed.root == nullptr) return nullptr;
-  EXPECT_TRUE(Compile(parsed, options, &program, &diags))
-      << "compile of '" << source << "' failed:\n"
-      << JoinDiagnostics(diags);
+  EXPECT_TRUE(Compile(parsed, options, &program, &diags)) << "compile of '" << source << "' failed:\n"
+                                                          << JoinDiagnostics(diags);
   return program;
 }
 
@@ -77,8 +74,7 @@ inline Value CheckedEval(std::string_view source, const TypeEnv& env = TypeEnv()
   if (parsed.root == nullptr) return Value::Error("test helper: did not parse");
   std::vector<Diagnostic> diags;
   CheckResult result;
-  EXPECT_TRUE(Check(parsed, env, &result, &diags)) << "check of '" << source << "' failed:\n"
-                                                   << JoinDiagnostics(diags);
+  EXPECT_TRUE(Check(parsed, env, &result, &diags)) << "check of '" << source << "' failed:\n" << JoinDiagnostics(diags);
   std::unique_ptr<Program> program;
   EXPECT_TRUE(Compile(parsed, CompileOptions{}, &program, &diags)) << JoinDiagnostics(diags);
   if (program == nullptr) return Value::Error("test helper: did not compile");
@@ -88,27 +84,22 @@ inline Value CheckedEval(std::string_view source, const TypeEnv& env = TypeEnv()
 // gtest predicate-style helpers: a readable message when the kind or the value is wrong.
 inline ::testing::AssertionResult IsBool(const Value& v, bool expected) {
   if (v.kind() == Kind::kBool && v.bool_value() == expected) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << "expected " << (expected ? "true" : "false") << ", got " << v.DebugString();
+  return ::testing::AssertionFailure() << "expected " << (expected ? "true" : "false") << ", got " << v.DebugString();
 }
 
 inline ::testing::AssertionResult IsInt(const Value& v, int64_t expected) {
   if (v.kind() == Kind::kInt && v.int_value() == expected) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << "expected int " << expected << ", got " << v.DebugString();
+  return ::testing::AssertionFailure() << "expected int " << expected << ", got " << v.DebugString();
 }
 
 inline ::testing::AssertionResult IsUint(const Value& v, uint64_t expected) {
   if (v.kind() == Kind::kUint && v.uint_value() == expected) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << "expected uint " << expected << "u, got " << v.DebugString();
+  return ::testing::AssertionFailure() << "expected uint " << expected << "u, got " << v.DebugString();
 }
 
 inline ::testing::AssertionResult IsString(const Value& v, std::string_view expected) {
-  if (v.kind() == Kind::kString && v.string_value() == expected)
-    return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << "expected string '" << expected << "', got " << v.DebugString();
+  if (v.kind() == Kind::kString && v.string_value() == expected) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "expected string '" << expected << "', got " << v.DebugString();
 }
 
 // An error whose message contains `fragment`.
@@ -116,8 +107,7 @@ inline ::testing::AssertionResult IsError(const Value& v, std::string_view fragm
   if (v.is_error() && v.error_message().find(fragment) != std::string::npos) {
     return ::testing::AssertionSuccess();
   }
-  return ::testing::AssertionFailure()
-         << "expected an error containing '" << fragment << "', got " << v.DebugString();
+  return ::testing::AssertionFailure() << "expected an error containing '" << fragment << "', got " << v.DebugString();
 }
 
 }  // namespace qgrant::expr::testing

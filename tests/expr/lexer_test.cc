@@ -59,13 +59,11 @@ TEST(LexerTest, OperatorsAndPunctuation) {
   Lexed l = Lex("( ) [ ] { } . , : ? + - * / % ! == != < <= > >= && || in");
   ASSERT_TRUE(l.diags.empty());
   using K = TokenKind;
-  EXPECT_EQ(
-      Kinds(l.tokens),
-      (std::vector<K>{K::kLParen, K::kRParen, K::kLBracket, K::kRBracket, K::kLBrace, K::kRBrace,
-                      K::kDot,    K::kComma,  K::kColon,    K::kQuestion, K::kPlus,   K::kMinus,
-                      K::kStar,   K::kSlash,  K::kPercent,  K::kBang,     K::kEq,     K::kNe,
-                      K::kLt,     K::kLe,     K::kGt,       K::kGe,       K::kAnd,    K::kOr,
-                      K::kIn,     K::kEnd}));
+  EXPECT_EQ(Kinds(l.tokens),
+            (std::vector<K>{K::kLParen,  K::kRParen, K::kLBracket, K::kRBracket, K::kLBrace, K::kRBrace, K::kDot,
+                            K::kComma,   K::kColon,  K::kQuestion, K::kPlus,     K::kMinus,  K::kStar,   K::kSlash,
+                            K::kPercent, K::kBang,   K::kEq,       K::kNe,       K::kLt,     K::kLe,     K::kGt,
+                            K::kGe,      K::kAnd,    K::kOr,       K::kIn,       K::kEnd}));
   // Operators carry their text, so that the parser can name them in diagnostics.
   EXPECT_EQ(l.tokens[0].text, "(");
   EXPECT_EQ(l.tokens[16].text, "==");
@@ -87,8 +85,8 @@ TEST(LexerTest, KeywordsAndIdentifiers) {
   Lexed l = Lex("true false null in inx _a1 trueish");
   ASSERT_TRUE(l.diags.empty());
   using K = TokenKind;
-  EXPECT_EQ(Kinds(l.tokens), (std::vector<K>{K::kTrue, K::kFalse, K::kNull, K::kIn, K::kIdent,
-                                             K::kIdent, K::kIdent, K::kEnd}));
+  EXPECT_EQ(Kinds(l.tokens),
+            (std::vector<K>{K::kTrue, K::kFalse, K::kNull, K::kIn, K::kIdent, K::kIdent, K::kIdent, K::kEnd}));
   EXPECT_EQ(l.tokens[4].text, "inx");
   EXPECT_EQ(l.tokens[6].text, "trueish");
 }

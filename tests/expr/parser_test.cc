@@ -62,13 +62,11 @@ std::string S(const Expr& e) {
     }
     case Expr::Type::kStruct: {
       std::string out = e.name + "{";
-      for (size_t i = 0; i < e.names.size(); ++i)
-        out += (i ? ", " : "") + e.names[i] + ": " + S(*e.values[i]);
+      for (size_t i = 0; i < e.names.size(); ++i) out += (i ? ", " : "") + e.names[i] + ": " + S(*e.values[i]);
       return out + "}";
     }
     case Expr::Type::kComprehension: {
-      std::string out =
-          std::string(MacroName(e.macro)) + "(" + S(*e.iter_range) + ", " + e.iter_var;
+      std::string out = std::string(MacroName(e.macro)) + "(" + S(*e.iter_range) + ", " + e.iter_var;
       if (!e.iter_var2.empty()) out += ", " + e.iter_var2;
       if (e.predicate) out += ", " + S(*e.predicate);
       if (e.transform) out += ", " + S(*e.transform);
@@ -99,8 +97,7 @@ void ExpectFirstError(std::string_view source, int line, int column, std::string
   if (diags.empty()) return;
   EXPECT_EQ(diags[0].pos.line, line) << source << "\n" << JoinDiagnostics(diags);
   EXPECT_EQ(diags[0].pos.column, column) << source << "\n" << JoinDiagnostics(diags);
-  EXPECT_NE(diags[0].message.find(fragment), std::string::npos) << source << "\n"
-                                                                << JoinDiagnostics(diags);
+  EXPECT_NE(diags[0].message.find(fragment), std::string::npos) << source << "\n" << JoinDiagnostics(diags);
 }
 
 TEST(ParserTest, Precedence) {
@@ -253,8 +250,7 @@ TEST(ParserTest, SyntaxErrorsHaveLineAndColumn) {
 }
 
 TEST(ParserTest, ErrorPositionOnLaterLine) {
-  ExpectFirstError("applicant.kind == 'enterprise' &&\n  facts.level ==", 2, 17,
-                   "unexpected end of input");
+  ExpectFirstError("applicant.kind == 'enterprise' &&\n  facts.level ==", 2, 17, "unexpected end of input");
   ExpectFirstError("a &&\n\n   (b ||\n c", 4, 3, "expected ')'");
 }
 
@@ -373,9 +369,8 @@ TEST(ParserDepthTest, TreeDepthIsLimitedNotJustParserRecursion) {
   std::string source = "((1" + Repeat(" + 1", 12) + ")" + Repeat(" + 1", 12) + ")";
   std::vector<Diagnostic> diags = Errors(source, options);
   EXPECT_TRUE(MentionsDepth(diags)) << JoinDiagnostics(diags);
-  EXPECT_EQ(
-      Tree("((1" + Repeat(" + 1", 8) + ")" + Repeat(" + 1", 8) + ")", options).rfind("ERROR", 0),
-      std::string::npos);
+  EXPECT_EQ(Tree("((1" + Repeat(" + 1", 8) + ")" + Repeat(" + 1", 8) + ")", options).rfind("ERROR", 0),
+            std::string::npos);
 }
 
 // The shapes that crashed, at full size: chains of every binary operator at every level of 90
@@ -392,8 +387,7 @@ std::string ChainsInParentheses(const std::vector<std::string>& ops, int levels)
 }
 
 TEST(ParserDepthTest, DeepChainsInParenthesesGiveADiagnosticNotACrash) {
-  for (const auto& ops :
-       std::vector<std::vector<std::string>>{{"+"}, {"*", "+", "==", "&&", "||"}}) {
+  for (const auto& ops : std::vector<std::vector<std::string>>{{"+"}, {"*", "+", "==", "&&", "||"}}) {
     std::string source = ChainsInParentheses(ops, 90);
     std::vector<Diagnostic> diags = Errors(source);
     EXPECT_TRUE(MentionsDepth(diags)) << JoinDiagnostics(diags);

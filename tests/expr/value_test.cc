@@ -15,8 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-std::shared_ptr<const MapValue> MakeMap(std::vector<std::pair<Value, Value>> entries,
-                                        std::string* error) {
+std::shared_ptr<const MapValue> MakeMap(std::vector<std::pair<Value, Value>> entries, std::string* error) {
   return MapValue::Make(std::move(entries), error);
 }
 
@@ -164,22 +163,17 @@ TEST(ValueJsonTest, TypedJsonKeepsKindsApart) {
   EXPECT_EQ(ToTypedJson(Value()), json::parse(R"({"null_value": "NULL_VALUE"})"));
   EXPECT_EQ(ToTypedJson(Value::Timestamp(0, 500000000)),
             json::parse(R"({"timestamp_value": "1970-01-01T00:00:00.5Z"})"));
-  EXPECT_EQ(ToTypedJson(Value::Duration(-1500000000)),
-            json::parse(R"({"duration_value": "-1.5s"})"));
+  EXPECT_EQ(ToTypedJson(Value::Duration(-1500000000)), json::parse(R"({"duration_value": "-1.5s"})"));
   EXPECT_EQ(ToTypedJson(Value::List({Value::Int(1)})),
             json::parse(R"({"list_value": {"values": [{"int64_value": 1}]}})"));
   EXPECT_EQ(ToTypedJson(Value::Type("int")), json::parse(R"({"type_value": "int"})"));
 }
 
 TEST(ValueJsonTest, LargeIntegersAreStringsSoJsonReadersKeepThemExact) {
-  EXPECT_EQ(ToTypedJson(Value::Int(9007199254740992)),
-            json::parse(R"({"int64_value": 9007199254740992})"));
-  EXPECT_EQ(ToTypedJson(Value::Int(9007199254740993)),
-            json::parse(R"({"int64_value": "9007199254740993"})"));
-  EXPECT_EQ(ToTypedJson(Value::Int(INT64_MIN)),
-            json::parse(R"({"int64_value": "-9223372036854775808"})"));
-  EXPECT_EQ(ToTypedJson(Value::Uint(UINT64_MAX)),
-            json::parse(R"({"uint64_value": "18446744073709551615"})"));
+  EXPECT_EQ(ToTypedJson(Value::Int(9007199254740992)), json::parse(R"({"int64_value": 9007199254740992})"));
+  EXPECT_EQ(ToTypedJson(Value::Int(9007199254740993)), json::parse(R"({"int64_value": "9007199254740993"})"));
+  EXPECT_EQ(ToTypedJson(Value::Int(INT64_MIN)), json::parse(R"({"int64_value": "-9223372036854775808"})"));
+  EXPECT_EQ(ToTypedJson(Value::Uint(UINT64_MAX)), json::parse(R"({"uint64_value": "18446744073709551615"})"));
 }
 
 TEST(ValueJsonTest, Base64) {
@@ -191,8 +185,7 @@ TEST(ValueJsonTest, Base64) {
 }
 
 TEST(ValueJsonTest, PlainJsonToValues) {
-  Value v = FromPlainJson(
-      json::parse(R"({"n": 1, "d": 1.5, "s": "x", "b": true, "z": null, "l": [1, "a"]})"));
+  Value v = FromPlainJson(json::parse(R"({"n": 1, "d": 1.5, "s": "x", "b": true, "z": null, "l": [1, "a"]})"));
   ASSERT_EQ(v.kind(), Kind::kMap);
   EXPECT_EQ(v.map_value().FindString("n")->kind(), Kind::kInt);
   EXPECT_EQ(v.map_value().FindString("d")->kind(), Kind::kDouble);

@@ -21,7 +21,7 @@ TEST(ClauseEnTest, LeavesOtherTextAlone) {
   EXPECT_EQ(ClauseEn(""), "");
   EXPECT_EQ(ClauseEn("policies/sz-quality-brand/policy.yaml:36"), "policies/sz-quality-brand/policy.yaml:36");
   EXPECT_EQ(ClauseEn("sz-quality-brand-guide-2026"), "sz-quality-brand-guide-2026");
-  EXPECT_EQ(ClauseEn("三（八"), "三（八");         // unclosed
+  EXPECT_EQ(ClauseEn("三（八"), "三（八");          // unclosed
   EXPECT_EQ(ClauseEn("三（八）条"), "三（八）条");  // more than a number
   EXPECT_EQ(ClauseEn("十十"), "十十");
   EXPECT_EQ(ClauseEn("三三（八）"), "三三（八）");

@@ -25,8 +25,8 @@
 #include "engine/application.h"
 #include "engine/decision.h"
 #include "engine/evaluator.h"
-#include "engine/ledger.h"
 #include "engine/explain.h"
+#include "engine/ledger.h"
 #include "engine/round.h"
 #include "policy/loader.h"
 
@@ -50,7 +50,8 @@ Json ToJson(const YAML::Node& n) {
   if (!n.IsDefined()) return nullptr;
   switch (n.Type()) {
     case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: return nullptr;
+    case YAML::NodeType::Null:
+      return nullptr;
     case YAML::NodeType::Sequence: {
       Json a = Json::array();
       for (const auto& e : n) a.push_back(ToJson(e));
@@ -61,7 +62,8 @@ Json ToJson(const YAML::Node& n) {
       for (auto it = n.begin(); it != n.end(); ++it) o[it->first.Scalar()] = ToJson(it->second);
       return o;
     }
-    case YAML::NodeType::Scalar: break;
+    case YAML::NodeType::Scalar:
+      break;
   }
   const std::string& s = n.Scalar();
   if (n.Tag() == "!") return s;  // quoted: a string whatever it looks like
@@ -168,7 +170,7 @@ std::shared_ptr<const LoadedRules> LoadRules(const std::string& policy_path, con
 // ------------------------------------------------------------------ one case
 
 struct CaseSpec {
-  std::string file;   // relative to the repository root
+  std::string file;  // relative to the repository root
   std::string name;
   int line = 0;
   YAML::Node file_root;
@@ -191,10 +193,11 @@ std::vector<std::string> StrList(const YAML::Node& n) {
 }
 
 const std::set<std::string> kFileKeys = {"kind", "policy", "guide", "extra", "defaults", "as_of", "cases"};
-const std::set<std::string> kCaseKeys = {"name", "as_of", "guide", "extra", "ledger", "applications", "expect",
-                                         "known_issue", "note", "ledger_error"};
-const std::set<std::string> kExpectKeys = {"outcome", "amount_fen", "cap_fen", "reasons", "absent_reasons", "paths",
-                                           "items", "id", "clause", "match", "text_contains", "text_excludes", "line"};
+const std::set<std::string> kCaseKeys = {"name",         "as_of",  "guide",       "extra", "ledger",
+                                         "applications", "expect", "known_issue", "note",  "ledger_error"};
+const std::set<std::string> kExpectKeys = {"outcome",       "amount_fen",    "cap_fen", "reasons", "absent_reasons",
+                                           "paths",         "items",         "id",      "clause",  "match",
+                                           "text_contains", "text_excludes", "line"};
 const std::set<std::string> kItemKeys = {"number", "outcome", "amount_fen", "cap_fen", "reasons"};
 
 std::string Codes(const Json& reasons, const char* field) {
@@ -318,8 +321,8 @@ std::string Words(const engine::Evaluator& evaluator, const engine::Application&
          engine::ExplainText(d, app, rules, engine::Lang::kEn);
 }
 
-std::string OneShotWords(const engine::Evaluator& evaluator, const engine::Application& app, const policy::RuleSet& rules,
-                         engine::Ledger* ledger) {
+std::string OneShotWords(const engine::Evaluator& evaluator, const engine::Application& app,
+                         const policy::RuleSet& rules, engine::Ledger* ledger) {
   return Words(evaluator, app, evaluator.Decide(app, ledger, true), rules);
 }
 
@@ -362,10 +365,21 @@ void CheckInvariants(const Json& d, std::vector<std::string>* diffs) {
   // CONTRACT §6 "Words": no machine id in a sentence meant for people (the input's own values,
   // quoted in an invalid decision, excepted).
   if (outcome != "invalid") {
-    static const char* const kMachineIds[] = {"enterprise", "public_institution", "social_organization", "park_organizer",
-                                              "china_quality_award", "mayor_quality_award", "high_end_certification",
-                                              "international_accreditation", "regional_brand_demo_zone", "sz-quality-brand",
-                                              ".yaml", "第一（", "第二（", "第三（", "第四（"};
+    static const char* const kMachineIds[] = {"enterprise",
+                                              "public_institution",
+                                              "social_organization",
+                                              "park_organizer",
+                                              "china_quality_award",
+                                              "mayor_quality_award",
+                                              "high_end_certification",
+                                              "international_accreditation",
+                                              "regional_brand_demo_zone",
+                                              "sz-quality-brand",
+                                              ".yaml",
+                                              "第一（",
+                                              "第二（",
+                                              "第三（",
+                                              "第四（"};
     for (const auto& r : reasons) {
       const std::string zh = r.value("zh", "");
       for (const char* id : kMachineIds) {
@@ -376,7 +390,8 @@ void CheckInvariants(const Json& d, std::vector<std::string>* diffs) {
   if (d.contains("items") && !d["items"].empty()) {
     int64_t sum = 0;
     for (const auto& it : d["items"]) sum += it.value("amount_fen", int64_t{0});
-    if (sum != amount) diffs->push_back("contract: the items' amounts add up to " + std::to_string(sum) + ", not amount_fen");
+    if (sum != amount)
+      diffs->push_back("contract: the items' amounts add up to " + std::to_string(sum) + ", not amount_fen");
   }
 }
 
@@ -399,7 +414,8 @@ class CaseTest : public testing::Test {
     std::string guide = c["guide"].IsDefined() ? Str(c["guide"]) : Str(f["guide"]);
     std::string as_of_text = c["as_of"].IsDefined() ? Str(c["as_of"]) : Str(f["as_of"]);
     policy::Date as_of;
-    ASSERT_TRUE(policy::ParseDate(as_of_text, &as_of)) << title << ": as_of must be YYYY-MM-DD, found '" << as_of_text << "'";
+    ASSERT_TRUE(policy::ParseDate(as_of_text, &as_of))
+        << title << ": as_of must be YYYY-MM-DD, found '" << as_of_text << "'";
 
     auto loaded = LoadRules(policy_path, extra, guide);
     ASSERT_TRUE(loaded->error.empty()) << title << ": " << loaded->error;
@@ -462,7 +478,8 @@ class CaseTest : public testing::Test {
       Compare(expect[i], d, &diffs);
       CheckInvariants(d, &diffs);
       if (!diffs.empty()) {
-        report += "\n  applications[" + std::to_string(i) + "] (id " + (d["id"].is_null() ? "null" : d["id"].dump()) + "):";
+        report +=
+            "\n  applications[" + std::to_string(i) + "] (id " + (d["id"].is_null() ? "null" : d["id"].dump()) + "):";
         for (const auto& x : diffs) report += "\n    " + x;
         report += "\n    input:    " + line;
         report += "\n    decision: " + out;
@@ -470,7 +487,8 @@ class CaseTest : public testing::Test {
     }
     // The batched path (engine/round.h) must decide every case byte for byte as Decide does,
     // traces and explanations included.
-    EXPECT_EQ(Batched(evaluator, round_input, rules, &batched_ledger), one_shot) << title << ": the round driver differs";
+    EXPECT_EQ(Batched(evaluator, round_input, rules, &batched_ledger), one_shot)
+        << title << ": the round driver differs";
     if (const YAML::Node known = c["known_issue"]; known.IsDefined()) {
       if (report.empty()) {
         GTEST_SKIP() << title << ": known issue: " << Str(known)
@@ -507,7 +525,8 @@ void ValidateCase(const YAML::Node& c, std::vector<std::string>* errors) {
   if (Has(c["ledger"]) && !c["ledger"].IsSequence()) errors->push_back("'ledger' must be a list of entries");
   if (!Has(c["name"])) errors->push_back("every case needs a name");
   const YAML::Node apps = c["applications"], expect = c["expect"];
-  if (!Has(apps) || !apps.IsSequence() || apps.size() == 0) errors->push_back("'applications' must be a non-empty list");
+  if (!Has(apps) || !apps.IsSequence() || apps.size() == 0)
+    errors->push_back("'applications' must be a non-empty list");
   if (!Has(expect) || !expect.IsSequence()) errors->push_back("'expect' must be a list, one entry per application");
   if (!Has(apps) || !Has(expect)) return;
   if (apps.IsSequence() && expect.IsSequence() && apps.size() != expect.size()) {
@@ -516,8 +535,10 @@ void ValidateCase(const YAML::Node& c, std::vector<std::string>* errors) {
   }
   if (apps.IsSequence()) {
     for (const auto& a : apps) {
-      if (!a.IsMap()) errors->push_back("an application (" + Where(a) + ") must be a map or {line: '...'}");
-      else if (Has(a["line"]) && a.size() != 1) errors->push_back("{line: ...} (" + Where(a) + ") takes no other key");
+      if (!a.IsMap())
+        errors->push_back("an application (" + Where(a) + ") must be a map or {line: '...'}");
+      else if (Has(a["line"]) && a.size() != 1)
+        errors->push_back("{line: ...} (" + Where(a) + ") takes no other key");
     }
   }
   if (expect.IsSequence()) {
@@ -558,7 +579,8 @@ void RegisterFile(const fs::path& path) {
   CheckKeys(root, kFileKeys, "the file", &base.errors);
   if (root.IsMap()) {
     if (Str(root["kind"]) != "tests") base.errors.push_back("kind must be 'tests'");
-    if (!Has(root["policy"]) || !root["policy"].IsScalar()) base.errors.push_back("'policy' (the policy folder) is required");
+    if (!Has(root["policy"]) || !root["policy"].IsScalar())
+      base.errors.push_back("'policy' (the policy folder) is required");
     if (!Has(root["cases"]) || !root["cases"].IsSequence() || root["cases"].size() == 0) {
       base.errors.push_back("'cases' must be a non-empty list");
     }

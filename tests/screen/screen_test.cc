@@ -23,26 +23,23 @@ class ScreenTest : public ::testing::Test {
  protected:
   void SetUp() override {
     policy::DiagnosticSink sink;
-    ASSERT_TRUE(policy::LoadBundle({std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand"},
-                                   &bundle_, &sink))
+    ASSERT_TRUE(policy::LoadBundle({std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand"}, &bundle_, &sink))
         << sink.Format();
     policy::Date d;
     EXPECT_TRUE(policy::ParseDate("2026-06-01", &d));
     rules_ = std::make_unique<policy::RuleSet>(policy::ResolveRules(bundle_, nullptr, d));
   }
 
-  Result<ScreenResult> Run(const std::vector<std::string>& lines,
-                           std::vector<engine::Decision>* decisions = nullptr) {
+  Result<ScreenResult> Run(const std::vector<std::string>& lines, std::vector<engine::Decision>* decisions = nullptr) {
     size_t i = 0;
     auto source = [&](std::string_view* line) {
       if (i == lines.size()) return false;
       *line = lines[i++];
       return true;
     };
-    return Screen(source, *rules_, engine::Ledger(),
-                  [&](const ScreenRow&, const engine::Decision& d) {
-                    if (decisions) decisions->push_back(d);
-                  });
+    return Screen(source, *rules_, engine::Ledger(), [&](const ScreenRow&, const engine::Decision& d) {
+      if (decisions) decisions->push_back(d);
+    });
   }
 
   policy::PolicyBundle bundle_;
@@ -51,9 +48,8 @@ class ScreenTest : public ::testing::Test {
 
 // A unit with every fact, for each paying measure; screening drops some of them.
 std::vector<json> FullUnits() {
-  json base = {{"uscc", "91440300MA5XXXXXXR"},   {"name", "深圳市示例科技有限公司"},
-               {"kind", "enterprise"},           {"district", "南山区"},
-               {"registered_in_shenzhen", true}, {"serious_dishonesty", false},
+  json base = {{"uscc", "91440300MA5XXXXXXR"},  {"name", "深圳市示例科技有限公司"}, {"kind", "enterprise"},
+               {"district", "南山区"},          {"registered_in_shenzhen", true},   {"serious_dishonesty", false},
                {"established_on", "2015-03-01"}};
   std::vector<json> achievements = {
       {{"measure", "china_quality_award"},
@@ -88,8 +84,7 @@ std::vector<json> FullUnits() {
        {"subject", "S8"},
        {"obtained_on", "2025-09-12"},
        {"facts",
-        {{"certificates",
-          json::array({{{"type", "robot"}, {"number", "R-1"}, {"issued_on", "2025-01-01"}}})}}}},
+        {{"certificates", json::array({{{"type", "robot"}, {"number", "R-1"}, {"issued_on", "2025-01-01"}}})}}}},
   };
   std::vector<json> units;
   for (const auto& a : achievements) {
@@ -146,8 +141,7 @@ TEST_F(ScreenTest, NeverContradictsTheFullFacts) {
         ++undetermined;
         ASSERT_FALSE(d.missing_facts.empty());
         for (const auto& m : d.missing_facts) {
-          EXPECT_NE(std::find(removed.begin(), removed.end(), m), removed.end())
-              << m << " was not removed";
+          EXPECT_NE(std::find(removed.begin(), removed.end(), m), removed.end()) << m << " was not removed";
         }
       } else {
         ++decided;
@@ -235,7 +229,9 @@ TEST_F(ScreenTest, AByteOrderMarkAloneIsABadLine) {
   EXPECT_EQ(r->bad_lines, 1);
   ASSERT_EQ(r->bad_line_examples.size(), 1u);
   EXPECT_EQ(r->bad_line_examples[0], "line 1: not valid JSON");
-  r = Run({"\xEF\xBB\xBF" R"({"uscc":"91440300MA5XXXXXXR","achievements":[]})"});
+  r =
+      Run({"\xEF\xBB\xBF"
+           R"({"uscc":"91440300MA5XXXXXXR","achievements":[]})"});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->bad_lines, 0);
   EXPECT_EQ(r->units, 1);
@@ -256,8 +252,7 @@ TEST_F(ScreenTest, CandidatesAndCounts) {
   ASSERT_EQ(r->candidates.size(), 5u);
   std::string csv = CandidatesCsv(*r);
   EXPECT_EQ(csv.rfind("\xEF\xBB\xBF统一社会信用代码,单位名称,措施,条款,金额（万元）,依据,", 0), 0u);
-  EXPECT_NE(csv.find("91440300MA5XXXXXXR,深圳市示例科技有限公司,中国质量奖,三（八）,300.000000,"),
-            std::string::npos);
+  EXPECT_NE(csv.find("91440300MA5XXXXXXR,深圳市示例科技有限公司,中国质量奖,三（八）,300.000000,"), std::string::npos);
   EXPECT_NE(csv.find("待补充信息,facts.grade"), std::string::npos);
 }
 
@@ -296,9 +291,7 @@ TEST(CandidatesCsvTest, NeutralisesCellsThatLookLikeFormulas) {
   row.missing_facts = {"-x", "\tfacts.level"};
   r.candidates.push_back(row);
   const std::string csv = CandidatesCsv(r);
-  EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点击\"\")\","),
-            std::string::npos)
-      << csv;
+  EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点击\"\")\","), std::string::npos) << csv;
   EXPECT_NE(csv.find(",\"'+1 basis\","), std::string::npos) << csv;
   EXPECT_NE(csv.find(",\"'@SUM(A1)\"\n"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",\"'-x; \tfacts.level\","), std::string::npos) << csv;
@@ -357,24 +350,19 @@ TEST(CandidatesXlsxTest, AmountsAreIntegerFenWithAWanFormatAndSheetsAreUnique) {
   const std::string workbook = Unzip(path, "xl/workbook.xml");
   EXPECT_NE(workbook.find("name=\"汇总\""), std::string::npos) << workbook;
   EXPECT_NE(workbook.find("name=\"" + shared + "\""), std::string::npos) << workbook;
-  EXPECT_NE(workbook.find("name=\"measure_with_a_very_long_name~2\""), std::string::npos)
-      << workbook;
+  EXPECT_NE(workbook.find("name=\"measure_with_a_very_long_name~2\""), std::string::npos) << workbook;
 
   const std::string styles = Unzip(path, "xl/styles.xml");
   EXPECT_NE(styles.find("formatCode=\"#,##0.000000,,\""), std::string::npos) << styles;
   // Column E (万元) and I (分) of the first measure's sheet hold the same integer, as numbers.
   const std::string sheet = Unzip(path, "xl/worksheets/sheet2.xml");
-  EXPECT_TRUE(std::regex_search(sheet, std::regex(R"(<c r="E2" s="\d+"><v>300000000</v></c>)")))
-      << sheet;
-  EXPECT_TRUE(std::regex_search(sheet, std::regex(R"(<c r="I2" s="\d+"><v>300000000</v></c>)")))
-      << sheet;
+  EXPECT_TRUE(std::regex_search(sheet, std::regex(R"(<c r="E2" s="\d+"><v>300000000</v></c>)"))) << sheet;
+  EXPECT_TRUE(std::regex_search(sheet, std::regex(R"(<c r="I2" s="\d+"><v>300000000</v></c>)"))) << sheet;
   EXPECT_TRUE(std::regex_search(sheet, std::regex(R"(<c r="E3" s="\d+"><v>1</v></c>)"))) << sheet;
   // The summary sums exactly: 300000001 fen for the first measure.
   const std::string summary = Unzip(path, "xl/worksheets/sheet1.xml");
-  EXPECT_TRUE(std::regex_search(summary, std::regex(R"(<c r="E2" s="\d+"><v>300000001</v></c>)")))
-      << summary;
-  EXPECT_TRUE(std::regex_search(summary, std::regex(R"(<c r="E3" s="\d+"><v>123456789</v></c>)")))
-      << summary;
+  EXPECT_TRUE(std::regex_search(summary, std::regex(R"(<c r="E2" s="\d+"><v>300000001</v></c>)"))) << summary;
+  EXPECT_TRUE(std::regex_search(summary, std::regex(R"(<c r="E3" s="\d+"><v>123456789</v></c>)"))) << summary;
   EXPECT_EQ(Unzip(path, "xl/worksheets/sheet3.xml").find("123456789") != std::string::npos, true);
 }
 

@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <future>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "server/http_server.h"
 #include "test_client.h"
@@ -190,11 +189,14 @@ TEST_F(HttpTest, UnknownPathsAndMethods) {
 
 TEST_F(HttpTest, RolesAreEnforcedBeforeTheStoreIsThere) {
   Start();
-  auto bearer = [](const std::string& role) { return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer tok-" + role}}; };
+  auto bearer = [](const std::string& role) {
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer tok-" + role}};
+  };
   Problem(Fetch(port_, "GET", "/api/v1/rounds"), 401);
   Problem(Fetch(port_, "GET", "/api/v1/rounds", "", {{"Authorization", "Bearer forged"}}), 401);
   Problem(Fetch(port_, "GET", "/api/v1/rounds", "", {{"Authorization", "Basic Zm9vOmJhcg=="}}), 401);
-  Problem(Fetch(port_, "POST", "/api/v1/evaluate", testing::kEligibleApplication, {{"Authorization", "Bearer forged"}}), 401);
+  Problem(Fetch(port_, "POST", "/api/v1/evaluate", testing::kEligibleApplication, {{"Authorization", "Bearer forged"}}),
+          401);
   Problem(Fetch(port_, "POST", "/api/v1/rounds", "{}", bearer("applicant")), 403);
   Problem(Fetch(port_, "POST", "/api/v1/applications/A1/actions/accept", "{}", bearer("applicant")), 403);
   Problem(Fetch(port_, "POST", "/api/v1/applications/A1/actions/fly", "{}", bearer("applicant")), 404);
@@ -220,8 +222,9 @@ TEST_F(HttpTest, ABodyOverOneMebibyteIs413WithoutBeingRead) {
   {
     // Only the head is sent: the answer comes without the server waiting for the 2 MiB.
     Connection c(port_);
-    ASSERT_TRUE(c.Write("POST /api/v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        "Content-Length: 2097152\r\n\r\n{\"id\":"));
+    ASSERT_TRUE(
+        c.Write("POST /api/v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Content-Length: 2097152\r\n\r\n{\"id\":"));
     Problem(c.Read(std::chrono::milliseconds(3000)), 413);
   }
   {

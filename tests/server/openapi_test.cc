@@ -2,9 +2,8 @@
 // with the roles the router enforces, and every documented operation is routed.
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "server/service.h"
 #include "test_service.h"

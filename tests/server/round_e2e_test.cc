@@ -7,16 +7,16 @@
 
 #include <algorithm>
 #include <atomic>
-#include <map>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
+#include "round_fixture.h"
 #include "server/http_server.h"
 #include "server/service.h"
 #include "server/store_calls.h"
 #include "store/postgres/pg_conn.h"
 #include "store/store.h"
-#include "round_fixture.h"
 #include "test_client.h"
 
 namespace qgrant::server {
@@ -33,7 +33,8 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
                     b = AddUser("unit-b", "applicant", "914403001922038216"),
                     c = AddUser("unit-c", "applicant", "12440300MB2D00001R");
   // The officer opens the round; a second with the same id is a conflict; applicants may not.
-  const std::string round = R"({"id":"r2026","title":"2026年度","guide":"2026","budget_fen":500000000,"opens_on":"2026-05-01","closes_on":"2026-12-31"})";
+  const std::string round =
+      R"({"id":"r2026","title":"2026年度","guide":"2026","budget_fen":500000000,"opens_on":"2026-05-01","closes_on":"2026-12-31"})";
   HttpAnswer r = Call(officer, "POST", "/rounds", round);
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(Body(r)["state"], "open");
@@ -43,7 +44,8 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
 
   // Three units apply.
   r = Call(a, "POST", "/rounds/r2026/applications",
-           Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "CQA-2025-A", {{"level", "winner"}}));
+           Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "CQA-2025-A",
+                       {{"level", "winner"}}));
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string app_a = Body(r)["id"];
   EXPECT_EQ(Body(r)["state"], "draft");
@@ -53,19 +55,24 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string app_b = Body(r)["id"];
   r = Call(c, "POST", "/rounds/r2026/applications",
-           Application("12440300MB2D00001R", "丙中心", "public_institution", "metrology", "ME-2025-C", {{"activity", "demonstration"}}));
+           Application("12440300MB2D00001R", "丙中心", "public_institution", "metrology", "ME-2025-C",
+                       {{"activity", "demonstration"}}));
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string app_c = Body(r)["id"];
   // A second live application for the same subject is a conflict naming the first; another
   // unit's USCC is forbidden; an invalid application is a 400 naming the field.
   r = Call(a, "POST", "/rounds/r2026/applications",
-           Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "cqa-2025-a ", {{"level", "winner"}}));
+           Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "cqa-2025-a ",
+                       {{"level", "winner"}}));
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(Body(r)["existing"], app_a);
   EXPECT_EQ(Call(a, "POST", "/rounds/r2026/applications",
-                 Application("914403001922038216", "乙公司", "enterprise", "qi_demonstration", "X", json::object())).status, 403);
-  r = Call(a, "POST", "/rounds/r2026/applications",
-           Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "CQA-X", {{"level", "gold"}}));
+                 Application("914403001922038216", "乙公司", "enterprise", "qi_demonstration", "X", json::object()))
+                .status,
+            403);
+  r = Call(
+      a, "POST", "/rounds/r2026/applications",
+      Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "CQA-X", {{"level", "gold"}}));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Body(r)["errors"][0]["field"], "facts.level");
 
@@ -91,15 +98,18 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
   EXPECT_EQ(Call(reviewer, "POST", "/applications/" + app_a + "/actions/fly", "{}").status, 404);
 
   // A is returned with a deadline and resubmitted; the return needs a note.
-  EXPECT_EQ(Call(reviewer, "POST", "/applications/" + app_a + "/actions/return", R"({"deadline":"2026-06-10"})").status, 400);
-  r = Call(reviewer, "POST", "/applications/" + app_a + "/actions/return", R"({"note":"请补充获奖证书","deadline":"2026-06-10"})");
+  EXPECT_EQ(Call(reviewer, "POST", "/applications/" + app_a + "/actions/return", R"({"deadline":"2026-06-10"})").status,
+            400);
+  r = Call(reviewer, "POST", "/applications/" + app_a + "/actions/return",
+           R"({"note":"请补充获奖证书","deadline":"2026-06-10"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["state"], "returned");
   EXPECT_EQ(Body(r)["deadline"], "2026-06-10");
   r = Call(a, "GET", "/applications/" + app_a);
   EXPECT_EQ(Body(r)["history"].back()["note"], "请补充获奖证书");
   r = Call(a, "PUT", "/applications/" + app_a,
-           Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "CQA-2025-A", {{"level", "nominee"}}));
+           Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "CQA-2025-A",
+                       {{"level", "nominee"}}));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["decision"]["amount_fen"], 100000000);
   r = Call(a, "POST", "/applications/" + app_a + "/actions/submit", "{}");
@@ -108,17 +118,20 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
   EXPECT_EQ(Call(reviewer, "POST", "/applications/" + app_a + "/actions/accept", "{}").status, 200);
 
   // B is reviewed by the expert (qualitative condition of （七）), then rejected with a note.
-  r = Call(expert, "POST", "/applications/" + app_b + "/reviews", R"({"passed":false,"score":40,"note":"示范价值不足","conflict_of_interest":false})");
+  r = Call(expert, "POST", "/applications/" + app_b + "/reviews",
+           R"({"passed":false,"score":40,"note":"示范价值不足","conflict_of_interest":false})");
   ASSERT_EQ(r.status, 201) << r.body;
   r = Call(reviewer, "GET", "/applications/" + app_b);
   EXPECT_EQ(Body(r)["decision"]["outcome"], "ineligible");
   EXPECT_EQ(Body(r)["decision"]["reasons"][0]["code"], "review_not_passed");
-  EXPECT_EQ(Call(b, "GET", "/applications/" + app_b).body.find("示范价值不足"), std::string::npos);  // review notes are internal
+  EXPECT_EQ(Call(b, "GET", "/applications/" + app_b).body.find("示范价值不足"),
+            std::string::npos);  // review notes are internal
   r = Call(reviewer, "POST", "/applications/" + app_b + "/actions/reject", R"({"note":"专家评审未通过"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["state"], "rejected");
   // A declared conflict records no score and does not count.
-  r = Call(expert, "POST", "/applications/" + app_a + "/reviews", R"({"conflict_of_interest":true,"note":"本人曾任该单位顾问"})");
+  r = Call(expert, "POST", "/applications/" + app_a + "/reviews",
+           R"({"conflict_of_interest":true,"note":"本人曾任该单位顾问"})");
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_TRUE(Body(r)["score"].is_null());
 
@@ -145,15 +158,19 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
 
 TEST_P(RoundTest, AnIdempotentRepeatGetsTheFirstAnswer) {
   const std::string officer = AddUser("officer", "officer");
-  const std::string body = R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})";
-  std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + officer}, {"Idempotency-Key", "k-1"}};
+  const std::string body =
+      R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})";
+  std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + officer},
+                                                        {"Idempotency-Key", "k-1"}};
   HttpAnswer first = Fetch(server_->port(), "POST", "/api/v1/rounds", body, h);
   ASSERT_EQ(first.status, 201) << first.body;
   HttpAnswer again = Fetch(server_->port(), "POST", "/api/v1/rounds", body, h);
   EXPECT_EQ(again.status, 201);
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(again.Header("Idempotent-Replayed"), "true");
-  HttpAnswer other = Fetch(server_->port(), "POST", "/api/v1/rounds", R"({"id":"r2","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})", h);
+  HttpAnswer other = Fetch(
+      server_->port(), "POST", "/api/v1/rounds",
+      R"({"id":"r2","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})", h);
   EXPECT_EQ(other.status, 422);
   EXPECT_EQ(Body(Call(officer, "GET", "/rounds"))["items"].size(), 1u);
 }
@@ -162,19 +179,29 @@ TEST_P(RoundTest, AnIdempotentRepeatGetsTheFirstAnswer) {
 // answer's class is asserted from the route's own Access, so a new route cannot be left out.
 TEST_P(RoundTest, PermissionMatrixOverEveryRoute) {
   std::map<std::string, std::string> token;
-  for (const char* role : {"officer", "reviewer", "expert", "finance", "auditor", "admin"}) token[role] = AddUser(role, role);
+  for (const char* role : {"officer", "reviewer", "expert", "finance", "auditor", "admin"})
+    token[role] = AddUser(role, role);
   token["applicant"] = AddUser("unit-a", "applicant", "91440300MA5XXXXXXR");
   const std::string other = AddUser("unit-b", "applicant", "914403001922038216");
-  ASSERT_EQ(Call(token["officer"], "POST", "/rounds",
-                 R"({"id":"r1","title":"t","guide":"2026","budget_fen":1000,"opens_on":"2026-05-01","closes_on":"2026-12-31"})").status, 201);
-  HttpAnswer r = Call(token["applicant"], "POST", "/rounds/r1/applications",
-                      Application("91440300MA5XXXXXXR", "甲", "enterprise", "china_quality_award", "C-1", {{"level", "winner"}}));
+  ASSERT_EQ(
+      Call(
+          token["officer"], "POST", "/rounds",
+          R"({"id":"r1","title":"t","guide":"2026","budget_fen":1000,"opens_on":"2026-05-01","closes_on":"2026-12-31"})")
+          .status,
+      201);
+  HttpAnswer r =
+      Call(token["applicant"], "POST", "/rounds/r1/applications",
+           Application("91440300MA5XXXXXXR", "甲", "enterprise", "china_quality_award", "C-1", {{"level", "winner"}}));
   ASSERT_EQ(r.status, 201);
   const std::string app = Body(r)["id"];
   ASSERT_EQ(Call(token["applicant"], "POST", "/applications/" + app + "/actions/submit", "{}").status, 200);
   // A second round taken to approval, so that an objection, a payment and an invitation exist.
-  ASSERT_EQ(Call(token["officer"], "POST", "/rounds",
-                 R"({"id":"r2","title":"t","guide":"2026","budget_fen":1000,"opens_on":"2026-05-01","closes_on":"2026-12-31"})").status, 201);
+  ASSERT_EQ(
+      Call(
+          token["officer"], "POST", "/rounds",
+          R"({"id":"r2","title":"t","guide":"2026","budget_fen":1000,"opens_on":"2026-05-01","closes_on":"2026-12-31"})")
+          .status,
+      201);
   r = Call(token["applicant"], "POST", "/rounds/r2/applications",
            Application("91440300MA5XXXXXXR", "甲", "enterprise", "china_quality_award", "C-2", {{"level", "winner"}}));
   const std::string app2 = Body(r)["id"];
@@ -182,17 +209,27 @@ TEST_P(RoundTest, PermissionMatrixOverEveryRoute) {
   ASSERT_EQ(Call(token["reviewer"], "POST", "/applications/" + app2 + "/actions/accept", "{}").status, 200);
   ASSERT_EQ(Call(token["officer"], "POST", "/rounds/r2/close", "{}").status, 200);
   ASSERT_EQ(Call(token["officer"], "POST", "/rounds/r2/allocate", "{}").status, 200);
-  ASSERT_EQ(Call(token["officer"], "POST", "/rounds/r2/notice", R"({"starts_on":"2026-06-01","working_days":1})").status, 200);
+  ASSERT_EQ(
+      Call(token["officer"], "POST", "/rounds/r2/notice", R"({"starts_on":"2026-06-01","working_days":1})").status,
+      200);
   r = Call(other, "POST", "/rounds/r2/objections", json{{"application_id", app2}, {"text", "异议"}}.dump());
   const std::string objection = Body(r)["id"].get<std::string>();
   ASSERT_EQ(Call(token["officer"], "POST", "/objections/" + objection + "/resolve", R"({"upheld":false})").status, 200);
   StartServer("2026-06-03");
   ASSERT_EQ(Call(token["officer"], "POST", "/rounds/r2/approve", "{}").status, 200);
-  const std::string payment = Body(Call(token["finance"], "GET", "/rounds/r2/payments"))["items"][0]["id"].get<std::string>();
-  const json registry = {{"registry", {{{"uscc", "91440300MA5XXXXXXR"}, {"name", "甲"}, {"kind", "enterprise"}, {"registered_in_shenzhen", true},
-                                        {"serious_dishonesty", false},
-                                        {"achievements", {{{"measure", "guangdong_quality_award"}, {"subject", "G-1"},
-                                                           {"obtained_on", "2025-09-12"}, {"facts", {{"level", "winner"}}}}}}}}}};
+  const std::string payment =
+      Body(Call(token["finance"], "GET", "/rounds/r2/payments"))["items"][0]["id"].get<std::string>();
+  const json registry = {{"registry",
+                          {{{"uscc", "91440300MA5XXXXXXR"},
+                            {"name", "甲"},
+                            {"kind", "enterprise"},
+                            {"registered_in_shenzhen", true},
+                            {"serious_dishonesty", false},
+                            {"achievements",
+                             {{{"measure", "guangdong_quality_award"},
+                               {"subject", "G-1"},
+                               {"obtained_on", "2025-09-12"},
+                               {"facts", {{"level", "winner"}}}}}}}}}};
   r = Call(token["officer"], "POST", "/rounds/r1/invitations", registry.dump());
   ASSERT_EQ(Body(r)["invited"], 1) << r.body;
   const std::string invitation = Body(r)["invitations"][0]["id"].get<std::string>();
@@ -212,10 +249,14 @@ TEST_P(RoundTest, PermissionMatrixOverEveryRoute) {
     };
     const bool app_route = target.rfind("/api/v1/applications/{id}", 0) == 0;
     const bool unit_route = app_route || target.rfind("/api/v1/invitations/{id}", 0) == 0;
-    if (target.rfind("/api/v1/objections/", 0) == 0) put("id", objection);
-    else if (target.rfind("/api/v1/payments/", 0) == 0) put("id", payment);
-    else if (target.rfind("/api/v1/invitations/", 0) == 0) put("id", invitation);
-    else put("id", app_route ? app : "r1");
+    if (target.rfind("/api/v1/objections/", 0) == 0)
+      put("id", objection);
+    else if (target.rfind("/api/v1/payments/", 0) == 0)
+      put("id", payment);
+    else if (target.rfind("/api/v1/invitations/", 0) == 0)
+      put("id", invitation);
+    else
+      put("id", app_route ? app : "r1");
     put("action", "withdraw");
     const std::string path = route.pattern.rfind("/api/v1", 0) == 0 ? target.substr(7) : target;
     auto call = [&](const std::string& t) {
@@ -231,10 +272,11 @@ TEST_P(RoundTest, PermissionMatrixOverEveryRoute) {
     for (const auto& [role_name, t] : token) {
       const HttpAnswer a = call(t);
       const Role role = *ParseRole(role_name);
-      const bool allowed = route.access.Allows(role) &&
-                           (route.choices.empty() || std::any_of(route.choices.begin(), route.choices.end(), [&](const auto& c) {
-                              return c.first == "withdraw" && c.second.Allows(role);
-                            }));
+      const bool allowed =
+          route.access.Allows(role) &&
+          (route.choices.empty() || std::any_of(route.choices.begin(), route.choices.end(), [&](const auto& c) {
+             return c.first == "withdraw" && c.second.Allows(role);
+           }));
       const std::string what = route.method + " " + route.pattern + " as " + role_name + ": " + a.body;
       EXPECT_LT(a.status, 500) << what;
       if (!allowed) {

@@ -41,8 +41,13 @@ class RoundToTheEnd : public RoundTest {
 
   void OpenRound(const std::string& id, int64_t budget, const std::string& opens = "2026-05-01") {
     Ok(Call(officer_, "POST", "/rounds",
-            json{{"id", id}, {"title", id + " 年度资助"}, {"guide", "2026"}, {"budget_fen", budget}, {"opens_on", opens},
-                 {"closes_on", "2026-12-31"}}.dump()),
+            json{{"id", id},
+                 {"title", id + " 年度资助"},
+                 {"guide", "2026"},
+                 {"budget_fen", budget},
+                 {"opens_on", opens},
+                 {"closes_on", "2026-12-31"}}
+                .dump()),
        201);
   }
 
@@ -54,13 +59,12 @@ class RoundToTheEnd : public RoundTest {
     return id;
   }
 
-  static std::string DayAfter(const std::string& iso) {
-    return common::FormatIsoDay(*common::ParseIsoDay(iso) + 1);
-  }
+  static std::string DayAfter(const std::string& iso) { return common::FormatIsoDay(*common::ParseIsoDay(iso) + 1); }
 
   // The XML parts of an XLSX answer (a ZIP), read back with unzip.
   std::string XlsxPart(const std::string& bytes, const std::string& part) {
-    const std::string file = (std::filesystem::temp_directory_path() / ("qgrant-test-" + std::to_string(::getpid()) + ".xlsx")).string();
+    const std::string file =
+        (std::filesystem::temp_directory_path() / ("qgrant-test-" + std::to_string(::getpid()) + ".xlsx")).string();
     std::ofstream(file, std::ios::binary) << bytes;
     std::string out;
     if (FILE* p = ::popen(("unzip -p " + file + " " + part).c_str(), "r")) {
@@ -78,17 +82,23 @@ class RoundToTheEnd : public RoundTest {
 std::string Certificates(const std::string& uscc, const std::string& name, const std::string& subject,
                          const std::vector<std::string>& numbers) {
   json certs = json::array();
-  for (const auto& n : numbers) certs.push_back({{"type", "green_product"}, {"number", n}, {"issued_on", "2026-01-15"}});
-  json j = json::parse(Application(uscc, name, "enterprise", "high_end_certification", subject, {{"certificates", certs}}));
+  for (const auto& n : numbers)
+    certs.push_back({{"type", "green_product"}, {"number", n}, {"issued_on", "2026-01-15"}});
+  json j =
+      json::parse(Application(uscc, name, "enterprise", "high_end_certification", subject, {{"certificates", certs}}));
   j["obtained_on"] = "2026-02-01";
   return j.dump();
 }
 
 TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   OpenRound("r2026", 205'000'000);
-  const std::string app1 = Accepted(a_, "r2026", Application(kA, "甲公司", "enterprise", "china_quality_award", "CQA-2025-A", {{"level", "winner"}}));
-  const std::string app2 = Accepted(b_, "r2026", Application(kB, "乙公司", "enterprise", "guangdong_quality_award", "GQA-2025-B", {{"level", "winner"}}));
-  const std::string app3 = Accepted(a_, "r2026", Certificates(kA, "甲公司", "HEC-2026-A", {"GP-2026-001", "GP-2026-002"}));
+  const std::string app1 = Accepted(
+      a_, "r2026", Application(kA, "甲公司", "enterprise", "china_quality_award", "CQA-2025-A", {{"level", "winner"}}));
+  const std::string app2 =
+      Accepted(b_, "r2026",
+               Application(kB, "乙公司", "enterprise", "guangdong_quality_award", "GQA-2025-B", {{"level", "winner"}}));
+  const std::string app3 =
+      Accepted(a_, "r2026", Certificates(kA, "甲公司", "HEC-2026-A", {"GP-2026-001", "GP-2026-002"}));
 
   // Allocation needs the round closed; then 410万 asked of 205万: every amount × 50%.
   EXPECT_EQ(Call(officer_, "POST", "/rounds/r2026/allocate", "{}").status, 409);
@@ -108,7 +118,7 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(r["applications"][2]["allocated_fen"], 4'000'000);
   EXPECT_EQ(r["applications"][2]["state"], "proposed");
   json seen = Ok(Call(a_, "GET", "/applications/" + app1));
-  EXPECT_EQ(seen["state"], "accepted");  // proposed reads as accepted until the notice
+  EXPECT_EQ(seen["state"], "accepted");                   // proposed reads as accepted until the notice
   EXPECT_EQ(seen["history"].back()["action"], "accept");  // and the allocation leaves no trace yet
   EXPECT_EQ(Ok(Call(officer_, "GET", "/rounds/r2026"))["by_state"]["proposed"]["amount_fen"], 164'000'000);
 
@@ -125,10 +135,12 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   // Allocation is repeatable until the notice starts; the notice is then posted again.
   EXPECT_EQ(Ok(Call(officer_, "POST", "/rounds/r2026/allocate", "{}"))["allocated_total_fen"], 164'000'000);
   EXPECT_EQ(Ok(Call(officer_, "GET", "/rounds/r2026"))["state"], "allocated");
-  EXPECT_EQ(Ok(Call(officer_, "POST", "/rounds/r2026/notice", R"({"starts_on":"2026-06-15","working_days":5})"))["ends_on"], "2026-06-23");
+  EXPECT_EQ(
+      Ok(Call(officer_, "POST", "/rounds/r2026/notice", R"({"starts_on":"2026-06-15","working_days":5})"))["ends_on"],
+      "2026-06-23");
 
   StartServer("2026-06-15");
-  EXPECT_EQ(Call(officer_, "POST", "/rounds/r2026/allocate", "{}").status, 409);  // the notice has started
+  EXPECT_EQ(Call(officer_, "POST", "/rounds/r2026/allocate", "{}").status, 409);   // the notice has started
   HttpAnswer list = Fetch(server_->port(), "GET", "/api/v1/rounds/r2026/notice");  // anyone
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_EQ(Body(list)["total_fen"], 164'000'000);
@@ -138,8 +150,10 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(Body(list)["items"][1]["name"], "乙公司");
   HttpAnswer csv = Fetch(server_->port(), "GET", "/api/v1/rounds/r2026/notice?format=csv");
   ASSERT_EQ(csv.status, 200);
-  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF统一社会信用代码,单位名称,措施,条款,项目,拟资助金额（万元）\r\n", 0), 0u) << csv.body;
-  EXPECT_NE(csv.body.find("91440300MA5XXXXXXR,甲公司,中国质量奖,第（八）条,中国质量奖,120\r\n"), std::string::npos) << csv.body;
+  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF统一社会信用代码,单位名称,措施,条款,项目,拟资助金额（万元）\r\n", 0), 0u)
+      << csv.body;
+  EXPECT_NE(csv.body.find("91440300MA5XXXXXXR,甲公司,中国质量奖,第（八）条,中国质量奖,120\r\n"), std::string::npos)
+      << csv.body;
   EXPECT_NE(csv.body.find("合计,,,,,164\r\n"), std::string::npos) << csv.body;
   HttpAnswer xlsx = Fetch(server_->port(), "GET", "/api/v1/rounds/r2026/notice?format=xlsx");
   ASSERT_EQ(xlsx.status, 200);
@@ -151,9 +165,15 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(Ok(Call(a_, "GET", "/applications/" + app1))["state"], "in_notice");
 
   // Objections: B objects to A's award (upheld), A to B's (dismissed); only on the list.
-  EXPECT_EQ(Call(b_, "POST", "/rounds/r2026/objections", json{{"application_id", "APP-999999"}, {"text", "x"}}.dump()).status, 400);
-  const std::string o1 = Ok(Call(b_, "POST", "/rounds/r2026/objections", json{{"application_id", app1}, {"text", "该奖项获奖单位非申报单位"}}.dump()), 201)["id"];
-  const std::string o2 = Ok(Call(a_, "POST", "/rounds/r2026/objections", json{{"application_id", app2}, {"text", "材料不实"}}.dump()), 201)["id"];
+  EXPECT_EQ(
+      Call(b_, "POST", "/rounds/r2026/objections", json{{"application_id", "APP-999999"}, {"text", "x"}}.dump()).status,
+      400);
+  const std::string o1 = Ok(Call(b_, "POST", "/rounds/r2026/objections",
+                                 json{{"application_id", app1}, {"text", "该奖项获奖单位非申报单位"}}.dump()),
+                            201)["id"];
+  const std::string o2 =
+      Ok(Call(a_, "POST", "/rounds/r2026/objections", json{{"application_id", app2}, {"text", "材料不实"}}.dump()),
+         201)["id"];
   EXPECT_EQ(Call(a_, "GET", "/rounds/r2026/objections").status, 403);
   EXPECT_EQ(Ok(Call(auditor_, "GET", "/rounds/r2026/objections"))["items"].size(), 2u);
   StartServer("2026-06-24");
@@ -166,7 +186,9 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(a1["allocated_fen"], 0);
   EXPECT_EQ(Body(Fetch(server_->port(), "GET", "/api/v1/rounds/r2026/notice"))["total_fen"], 44'000'000);
   // After the notice: an objection is too late; the letter waits for approval.
-  EXPECT_EQ(Call(b_, "POST", "/rounds/r2026/objections", json{{"application_id", app3}, {"text", "迟到"}}.dump()).status, 409);
+  EXPECT_EQ(
+      Call(b_, "POST", "/rounds/r2026/objections", json{{"application_id", app3}, {"text", "迟到"}}.dump()).status,
+      409);
   EXPECT_EQ(Call(a_, "GET", "/applications/" + app3 + "/letter").status, 404);
 
   // Approval: the noticed applications, into the ledger, with pending payments; once only.
@@ -207,7 +229,8 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(file.body.rfind("\xEF\xBB\xBF收款单位,统一社会信用代码,金额（元）,付款参考号", 0), 0u) << file.body;
   EXPECT_NE(file.body.find("乙公司,914403001922038216,400000.00,BANK-0001"), std::string::npos) << file.body;
   EXPECT_NE(file.body.find("合计,,440000.00,"), std::string::npos) << file.body;
-  const std::string pay_sheet = XlsxPart(Call(finance_, "GET", "/rounds/r2026/payments?format=xlsx").body, "xl/worksheets/sheet1.xml");
+  const std::string pay_sheet =
+      XlsxPart(Call(finance_, "GET", "/rounds/r2026/payments?format=xlsx").body, "xl/worksheets/sheet1.xml");
   EXPECT_NE(pay_sheet.find("<v>400000</v>"), std::string::npos) << pay_sheet;
   EXPECT_NE(pay_sheet.find("<v>440000</v>"), std::string::npos) << pay_sheet;
 
@@ -234,24 +257,29 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
 
   // A second round sees the first one's awards in the ledger.
   OpenRound("r2026b", 500'000'000, "2026-06-24");
-  json again = Ok(Call(b_, "POST", "/rounds/r2026b/applications",
-                       Application(kB, "乙公司", "enterprise", "guangdong_quality_award", "GQA-2026-B", {{"level", "winner"}})),
-                  201);
+  json again =
+      Ok(Call(b_, "POST", "/rounds/r2026b/applications",
+              Application(kB, "乙公司", "enterprise", "guangdong_quality_award", "GQA-2026-B", {{"level", "winner"}})),
+         201);
   EXPECT_EQ(again["decision"]["outcome"], "ineligible") << again.dump();
-  again = Ok(Call(a_, "POST", "/rounds/r2026b/applications", Certificates(kA, "甲公司", "HEC-2026-A2", {"GP-2026-001"})), 201);
+  again = Ok(
+      Call(a_, "POST", "/rounds/r2026b/applications", Certificates(kA, "甲公司", "HEC-2026-A2", {"GP-2026-001"})), 201);
   EXPECT_EQ(again["decision"]["outcome"], "ineligible") << again.dump();
   EXPECT_EQ(again["decision"]["amount_fen"], 0);
 }
 
 TEST_P(RoundToTheEnd, AnUpheldObjectionAllowsAllocatingAgainBeforeTheNoticeRestarts) {
   OpenRound("r1", 100'000'000);
-  const std::string app1 = Accepted(a_, "r1", Application(kA, "甲公司", "enterprise", "guangdong_quality_award", "G-A", {{"level", "winner"}}));
-  const std::string app2 = Accepted(b_, "r1", Application(kB, "乙公司", "enterprise", "guangdong_quality_award", "G-B", {{"level", "winner"}}));
+  const std::string app1 = Accepted(
+      a_, "r1", Application(kA, "甲公司", "enterprise", "guangdong_quality_award", "G-A", {{"level", "winner"}}));
+  const std::string app2 = Accepted(
+      b_, "r1", Application(kB, "乙公司", "enterprise", "guangdong_quality_award", "G-B", {{"level", "winner"}}));
   Ok(Call(officer_, "POST", "/rounds/r1/close", "{}"));
   EXPECT_EQ(Ok(Call(officer_, "POST", "/rounds/r1/allocate", "{}"))["applications"][1]["allocated_fen"], 50'000'000);
   Ok(Call(officer_, "POST", "/rounds/r1/notice", R"({"starts_on":"2026-06-01","working_days":3})"));
   EXPECT_EQ(Call(officer_, "POST", "/rounds/r1/allocate", "{}").status, 409);
-  const std::string o = Ok(Call(b_, "POST", "/rounds/r1/objections", json{{"application_id", app1}, {"text", "不实"}}.dump()), 201)["id"];
+  const std::string o =
+      Ok(Call(b_, "POST", "/rounds/r1/objections", json{{"application_id", app1}, {"text", "不实"}}.dump()), 201)["id"];
   Ok(Call(officer_, "POST", "/objections/" + o + "/resolve", R"({"upheld":true,"note":"成立"})"));
   // The released amount goes to B only through a new allocation, and the notice starts again.
   json r = Ok(Call(officer_, "POST", "/rounds/r1/allocate", "{}"));
@@ -271,13 +299,23 @@ TEST_P(RoundToTheEnd, AnUpheldObjectionAllowsAllocatingAgainBeforeTheNoticeResta
 
 TEST_P(RoundToTheEnd, ANoApplicationRoundFromInvitationToPayment) {
   OpenRound("proactive", 100'000'000);
-  json unit_c = {{"uscc", kC}, {"name", "丙中心"}, {"kind", "public_institution"}, {"registered_in_shenzhen", true},
+  json unit_c = {{"uscc", kC},
+                 {"name", "丙中心"},
+                 {"kind", "public_institution"},
+                 {"registered_in_shenzhen", true},
                  {"serious_dishonesty", false},
-                 {"achievements", {{{"measure", "china_quality_award"}, {"subject", "CQA-2025-C"}, {"obtained_on", "2025-09-12"},
-                                    {"facts", {{"level", "nominee"}}}}}}};
-  json unknown = {{"uscc", "91440300708461136T"}, {"name", "某网络公司"}, {"kind", "enterprise"}, {"registered_in_shenzhen", true},
+                 {"achievements",
+                  {{{"measure", "china_quality_award"},
+                    {"subject", "CQA-2025-C"},
+                    {"obtained_on", "2025-09-12"},
+                    {"facts", {{"level", "nominee"}}}}}}};
+  json unknown = {{"uscc", "91440300708461136T"},
+                  {"name", "某网络公司"},
+                  {"kind", "enterprise"},
+                  {"registered_in_shenzhen", true},
                   {"serious_dishonesty", false},
-                  {"achievements", {{{"measure", "china_quality_award"}, {"subject", "CQA-2025-X"}, {"obtained_on", "2025-09-12"}}}}};
+                  {"achievements",
+                   {{{"measure", "china_quality_award"}, {"subject", "CQA-2025-X"}, {"obtained_on", "2025-09-12"}}}}};
   EXPECT_EQ(Call(a_, "POST", "/rounds/proactive/invitations", json{{"registry", {unit_c}}}.dump()).status, 403);
   json r = Ok(Call(officer_, "POST", "/rounds/proactive/invitations", json{{"registry", {unit_c, unknown}}}.dump()));
   EXPECT_EQ(r["invited"], 1);
@@ -285,7 +323,8 @@ TEST_P(RoundToTheEnd, ANoApplicationRoundFromInvitationToPayment) {
   EXPECT_EQ(r["undetermined"][0]["uscc"], "91440300708461136T");
   EXPECT_FALSE(r["undetermined"][0]["missing"].empty());
   // The same registry again invites nobody twice; JSON Lines work as well.
-  r = Ok(Call(officer_, "POST", "/rounds/proactive/invitations", unit_c.dump() + "\nnot a unit\n" + unknown.dump() + "\n"));
+  r = Ok(Call(officer_, "POST", "/rounds/proactive/invitations",
+              unit_c.dump() + "\nnot a unit\n" + unknown.dump() + "\n"));
   EXPECT_EQ(r["invited"], 0);
   EXPECT_EQ(r["bad_lines"], 1);
   EXPECT_EQ(r["undetermined"].size(), 1u);
@@ -310,7 +349,8 @@ TEST_P(RoundToTheEnd, ANoApplicationRoundFromInvitationToPayment) {
   StartServer(DayAfter(r["ends_on"]));
   Ok(Call(officer_, "POST", "/rounds/proactive/approve", "{}"));
   json pays = Ok(Call(finance_, "GET", "/rounds/proactive/payments"));
-  Ok(Call(finance_, "POST", "/payments/" + pays["items"][0]["id"].get<std::string>(), R"({"status":"paid","reference":"BANK-9"})"));
+  Ok(Call(finance_, "POST", "/payments/" + pays["items"][0]["id"].get<std::string>(),
+          R"({"status":"paid","reference":"BANK-9"})"));
   EXPECT_EQ(Ok(Call(c_, "GET", "/applications/" + id))["state"], "paid");
   int audited = 0;
   const json audit = Ok(Call(auditor_, "GET", "/audit?limit=500"));
@@ -328,8 +368,8 @@ TEST_P(RoundToTheEnd, TheBudgetHoldsUnderConcurrentOfficers) {
   const std::string tokens[] = {a_, b_};
   for (int i = 0; i < 6; ++i) {
     apps.push_back(Accepted(tokens[i % 2], "busy",
-                            Application(units[i % 2], i % 2 ? "乙公司" : "甲公司", "enterprise", "metrology", "ME-" + std::to_string(i),
-                                        {{"activity", "demonstration"}})));
+                            Application(units[i % 2], i % 2 ? "乙公司" : "甲公司", "enterprise", "metrology",
+                                        "ME-" + std::to_string(i), {{"activity", "demonstration"}})));
   }
   Ok(Call(officer_, "POST", "/rounds/busy/close", "{}"));
   const std::string officer2 = AddUser("officer2", "officer");
@@ -369,15 +409,16 @@ TEST_P(RoundToTheEnd, TheBudgetHoldsUnderConcurrentOfficers) {
   threads.emplace_back([&] {
     Call(reviewer_, "POST", "/applications/" + apps[0] + "/actions/reject", R"({"note":"材料不全"})");
     // The notice is posted while the officers are still allocating.
-    for (int waited = 0; answered < 8 && waited < 1000; ++waited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int waited = 0; answered < 8 && waited < 1000; ++waited)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     Call(officer_, "POST", "/rounds/busy/notice", R"({"starts_on":"2026-06-01","working_days":5})");
     for (int k = 0; k < 5; ++k) {
       if (Call(officer2, "POST", "/rounds/busy/approve", "{}").status != 409) ++violations;  // the notice has not ended
     }
   });
   for (auto& t : threads) t.join();
-  std::cout << "concurrent officers: " << answered << " allocations answered, " << refused << " refused (409), " << reads
-            << " reads of the round checked, " << violations << " over the budget or failed\n";
+  std::cout << "concurrent officers: " << answered << " allocations answered, " << refused << " refused (409), "
+            << reads << " reads of the round checked, " << violations << " over the budget or failed\n";
   EXPECT_EQ(violations.load(), 0);
   EXPECT_GT(answered.load(), 0);
   EXPECT_TRUE(allocated_within_budget(Ok(Call(auditor_, "GET", "/rounds/busy"))));

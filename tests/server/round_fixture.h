@@ -36,7 +36,8 @@ class RoundTest : public ::testing::TestWithParam<std::string> {
       auto admin = store::PgConn::Open(pg);
       ASSERT_TRUE(admin.ok());
       ASSERT_TRUE((*admin)->Exec("CREATE SCHEMA " + name).ok());
-      url_ = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + name;
+      url_ = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
+             "options=-csearch_path%3D" + name;
     } else {
       dir_ = std::filesystem::temp_directory_path() / name;
       std::filesystem::create_directories(dir_);
@@ -63,15 +64,17 @@ class RoundTest : public ::testing::TestWithParam<std::string> {
     policy::DiagnosticSink sink;
     ASSERT_TRUE(policy::LoadBundle({std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand"}, &bundle, &sink));
     policy::Date today;
-    policy::ParseDate(today_text, &today);
-    auto service = std::make_shared<Service>(std::move(bundle), today, std::make_shared<StoreLedgerSource>(store_.get()));
+    ASSERT_TRUE(policy::ParseDate(today_text, &today)) << today_text;
+    auto service =
+        std::make_shared<Service>(std::move(bundle), today, std::make_shared<StoreLedgerSource>(store_.get()));
     auto workflow = Workflow::Load(std::string(QGRANT_SOURCE_DIR) + "/policies/workflow.yaml");
     ASSERT_TRUE(workflow.ok());
     service->Attach(store_.get(), std::move(*workflow));
     ServerOptions options;
     options.host = "127.0.0.1";
     options.port = 0;
-    server_ = std::make_unique<HttpServer>(options, BuildApiRouter(service, std::make_shared<StoreAuthenticator>(store_.get())));
+    server_ = std::make_unique<HttpServer>(options,
+                                           BuildApiRouter(service, std::make_shared<StoreAuthenticator>(store_.get())));
     ASSERT_TRUE(server_->Start().ok());
   }
 
@@ -86,7 +89,8 @@ class RoundTest : public ::testing::TestWithParam<std::string> {
     return token.ok() ? *token : "";
   }
 
-  HttpAnswer Call(const std::string& token, const std::string& method, const std::string& target, const std::string& body = "") {
+  HttpAnswer Call(const std::string& token, const std::string& method, const std::string& target,
+                  const std::string& body = "") {
     std::vector<std::pair<std::string, std::string>> headers;
     if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
     return Fetch(server_->port(), method, "/api/v1" + target, body, headers);
@@ -101,9 +105,13 @@ class RoundTest : public ::testing::TestWithParam<std::string> {
 };
 
 inline std::string Application(const std::string& uscc, const std::string& name, const std::string& kind,
-                        const std::string& measure, const std::string& subject, const json& facts) {
-  json j = {{"applicant", {{"uscc", uscc}, {"name", name}, {"kind", kind}, {"registered_in_shenzhen", true},
-                           {"serious_dishonesty", false}}},
+                               const std::string& measure, const std::string& subject, const json& facts) {
+  json j = {{"applicant",
+             {{"uscc", uscc},
+              {"name", name},
+              {"kind", kind},
+              {"registered_in_shenzhen", true},
+              {"serious_dishonesty", false}}},
             {"measure", measure},
             {"subject", subject},
             {"obtained_on", "2025-09-12"},

@@ -1,10 +1,11 @@
 // The router's refusal order and the strict JSON body reader, without a network.
+#include "server/router.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "server/json_body.h"
-#include "server/router.h"
 #include "test_service.h"
 
 namespace qgrant::server {
@@ -52,14 +53,14 @@ class RouterTest : public ::testing::Test {
 };
 
 TEST_F(RouterTest, RefusalsComeInTheContractsOrder) {
-  EXPECT_EQ(Go("POST", "/nowhere").status, 404);                      // no such path, before 401
-  EXPECT_EQ(Go("GET", "/things/1/actions/poke").status, 405);         // wrong method
-  EXPECT_EQ(Go("POST", "/things/1/actions/poke").status, 401);        // no token
-  EXPECT_EQ(Go("POST", "/things/1/actions/poke", "bad").status, 401);  // unknown token
-  EXPECT_EQ(Go("POST", "/things/1/actions/fly", "tok-officer").status, 404);     // unknown action, before 403
+  EXPECT_EQ(Go("POST", "/nowhere").status, 404);                                    // no such path, before 401
+  EXPECT_EQ(Go("GET", "/things/1/actions/poke").status, 405);                       // wrong method
+  EXPECT_EQ(Go("POST", "/things/1/actions/poke").status, 401);                      // no token
+  EXPECT_EQ(Go("POST", "/things/1/actions/poke", "bad").status, 401);               // unknown token
+  EXPECT_EQ(Go("POST", "/things/1/actions/fly", "tok-officer").status, 404);        // unknown action, before 403
   EXPECT_EQ(Go("POST", "/things/absent/actions/poke", "tok-officer").status, 404);  // absent, before 403
-  EXPECT_EQ(Go("POST", "/things/1/actions/poke", "tok-officer").status, 403);  // role outside the route
-  EXPECT_EQ(Go("POST", "/things/1/actions/judge", "tok-applicant").status, 403);  // role outside the action
+  EXPECT_EQ(Go("POST", "/things/1/actions/poke", "tok-officer").status, 403);       // role outside the route
+  EXPECT_EQ(Go("POST", "/things/1/actions/judge", "tok-applicant").status, 403);    // role outside the action
   EXPECT_EQ(Go("POST", "/things/1/actions/poke", "tok-applicant", "bad key").status, 400);
   Response ok = Go("POST", "/things/x%2Fy/actions/poke", "tok-applicant", "k-1");
   EXPECT_EQ(ok.status, 200);
@@ -139,11 +140,11 @@ TEST(JsonBodyTest, RepeatedMembersAreRefusedWithTheirPath) {
 TEST(JsonBodyTest, UnknownMembersAndWrongTypesAreNamed) {
   const std::vector<MemberSpec> item = {{"number", JsonType::kString, true}};
   const std::vector<MemberSpec> facts = {{"certificates", JsonType::kArray, false, &item}};
-  const std::vector<MemberSpec> spec = {{"note", JsonType::kString, true},
-                                        {"score", JsonType::kInteger},
-                                        {"facts", JsonType::kObject, false, &facts}};
+  const std::vector<MemberSpec> spec = {
+      {"note", JsonType::kString, true}, {"score", JsonType::kInteger}, {"facts", JsonType::kObject, false, &facts}};
   Response problem;
-  auto value = ParseJsonBody(R"({"score":1.5,"extra":true,"facts":{"certificates":[{"number":"a"},{"number":7}]}})", &problem);
+  auto value =
+      ParseJsonBody(R"({"score":1.5,"extra":true,"facts":{"certificates":[{"number":"a"},{"number":7}]}})", &problem);
   ASSERT_TRUE(value);
   std::vector<FieldError> errors;
   CheckMembers(*value, spec, "", &errors);

@@ -17,7 +17,8 @@ class FakeAuthenticator : public Authenticator {
  public:
   FakeAuthenticator() {
     for (Role r : AllRoles()) {
-      users_[std::string("tok-") + RoleName(r)] = User{0, RoleName(r), r, r == Role::kApplicant ? kUnitUscc : "", "Test"};
+      users_[std::string("tok-") + RoleName(r)] =
+          User{0, RoleName(r), r, r == Role::kApplicant ? kUnitUscc : "", "Test"};
     }
   }
   std::optional<User> Authenticate(std::string_view token) const override {

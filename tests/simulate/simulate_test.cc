@@ -69,8 +69,7 @@ std::unique_ptr<Rules> Load(std::vector<std::string> paths) {
 std::string Policy() { return (kRoot / "policies/sz-quality-brand").string(); }
 
 // Simulates the registry text under the policy and a reform (paths relative to the repository).
-Result<SimulationResult> TrySimulateText(const std::string& registry, const std::string& reform,
-                                         size_t threads = 2) {
+Result<SimulationResult> TrySimulateText(const std::string& registry, const std::string& reform, size_t threads = 2) {
   auto baseline = Load({Policy()});
   auto reformed = Load({Policy(), (kRoot / reform).string()});
   engine::Ledger ledger;
@@ -89,8 +88,7 @@ Result<SimulationResult> TrySimulateText(const std::string& registry, const std:
   return result;
 }
 
-SimulationResult SimulateText(const std::string& registry, const std::string& reform,
-                              size_t threads = 2) {
+SimulationResult SimulateText(const std::string& registry, const std::string& reform, size_t threads = 2) {
   Result<SimulationResult> result = TrySimulateText(registry, reform, threads);
   EXPECT_TRUE(result.ok()) << result.status().message();
   return result.ok() ? *result : SimulationResult{};
@@ -130,8 +128,7 @@ constexpr const char* kDoubleCertification = "examples/reform-double-certificati
 
 TEST(SimulateTest, BaselineMatchesThePolicyTextByHand) {
   SimulationResult r = SimulateText(Registry(), kDoubleCertification);
-  ExpectCell(At(r, kBaseline, "high_end_certification"), 2, 15 * kWan,
-             "U1 two certificates, U7 one");
+  ExpectCell(At(r, kBaseline, "high_end_certification"), 2, 15 * kWan, "U1 two certificates, U7 one");
   ExpectCell(At(r, kBaseline, "quality_innovation"), 2, 90 * kWan, "U2 two projects, U4 one");
   ExpectCell(At(r, kBaseline, "china_quality_award"), 1, 300 * kWan, "U2 winner");
   ExpectCell(At(r, kBaseline, "metrology"), 1, 80 * kWan, "U3");
@@ -171,16 +168,14 @@ TEST(SimulateTest, DoublingTheCertificateCeilingDoublesThatMeasureExactly) {
 // U2's two quality innovation projects at 10^15 fen each add up past the bound: an error naming
 // the overflow, never a wrapped (negative) cost.
 TEST(SimulateTest, ASumPastTheMoneyBoundIsAnErrorNotAWrap) {
-  Result<SimulationResult> r =
-      TrySimulateText(Registry(), "tests/simulate/data/reform-ceiling-at-the-bound.yaml");
+  Result<SimulationResult> r = TrySimulateText(Registry(), "tests/simulate/data/reform-ceiling-at-the-bound.yaml");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("overflows"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("10^15"), std::string::npos) << r.status().message();
 }
 
 TEST(SimulateTest, CancellingAMeasureZeroesIt) {
-  SimulationResult r =
-      SimulateText(Registry(), "tests/simulate/data/reform-cancel-qi-demonstration.yaml");
+  SimulationResult r = SimulateText(Registry(), "tests/simulate/data/reform-cancel-qi-demonstration.yaml");
   ExpectCell(At(r, kBaseline, "qi_demonstration"), 1, 20 * kWan, "baseline");
   ExpectCell(At(r, kReform, "qi_demonstration"), 0, 0, "cancelled");
   EXPECT_FALSE(r.measures[Row(r, "qi_demonstration")].support[kReform].has_value());
@@ -191,8 +186,7 @@ TEST(SimulateTest, CancellingAMeasureZeroesIt) {
 }
 
 TEST(SimulateTest, AStricterConditionDropsTheUnitsItExcludes) {
-  SimulationResult r =
-      SimulateText(Registry(), "tests/simulate/data/reform-innovation-three-years.yaml");
+  SimulationResult r = SimulateText(Registry(), "tests/simulate/data/reform-innovation-three-years.yaml");
   // U4, founded 2024-01-15, has operated 2 full years on 2026-06-30: it drops out; U2 stays.
   ExpectCell(At(r, kBaseline, "quality_innovation"), 2, 90 * kWan, "baseline");
   ExpectCell(At(r, kReform, "quality_innovation"), 1, 60 * kWan, "three years");
@@ -203,8 +197,7 @@ TEST(SimulateTest, AStricterConditionDropsTheUnitsItExcludes) {
 }
 
 TEST(SimulateTest, BreakdownsAddUpToTheTotals) {
-  SimulationResult r =
-      SimulateText(Registry(), "tests/simulate/data/reform-innovation-three-years.yaml");
+  SimulationResult r = SimulateText(Registry(), "tests/simulate/data/reform-innovation-three-years.yaml");
   for (Scenario s : {kBaseline, kReform}) {
     const ScenarioResult& sc = r.scenarios[s];
     for (Dimension dim : {kDistrict, kKind}) {
@@ -218,8 +211,7 @@ TEST(SimulateTest, BreakdownsAddUpToTheTotals) {
           measures[m].fen += f.measures[m].fen;
         }
       }
-      ExpectCell(total, sc.all.total.units, sc.all.total.fen,
-                 "groups of dimension " + std::to_string(dim));
+      ExpectCell(total, sc.all.total.units, sc.all.total.fen, "groups of dimension " + std::to_string(dim));
       for (size_t m = 0; m < measures.size(); ++m) {
         ExpectCell(measures[m], sc.all.measures[m].units, sc.all.measures[m].fen, r.measures[m].id);
       }
@@ -332,32 +324,28 @@ TEST(SimulateTest, AnUnknownCsvColumnStopsTheRun) {
 TEST(RegistryTest, AnAchievementBecomesTheApplicationEvalWouldRead) {
   RegistryReader reader(nullptr);
   RegistryRecord rec;
-  reader.Read(
-      R"({"uscc":"91440304QGT000001X","name":"深圳市绿源科技有限公司","kind":"enterprise","district":"福田区",)"
-      R"("registered_in_shenzhen":true,"serious_dishonesty":false,"established_on":"2015-03-01","extra":1,)"
-      R"("achievements":[{"measure":"quality_innovation","subject":"QI-1","obtained_on":"2025-04-01",)"
-      R"("facts":{"category":"technology"},"requested_fen":100}]})",
-      &rec);
+  reader.Read(R"({"uscc":"91440304QGT000001X","name":"深圳市绿源科技有限公司","kind":"enterprise","district":"福田区",)"
+              R"("registered_in_shenzhen":true,"serious_dishonesty":false,"established_on":"2015-03-01","extra":1,)"
+              R"("achievements":[{"measure":"quality_innovation","subject":"QI-1","obtained_on":"2025-04-01",)"
+              R"("facts":{"category":"technology"},"requested_fen":100}]})",
+              &rec);
   EXPECT_EQ(rec.error, "");
   EXPECT_EQ(rec.uscc, "91440304QGT000001X");
   EXPECT_EQ(rec.district, "福田区");
   ASSERT_EQ(rec.applications.size(), 1u);
-  EXPECT_EQ(
-      rec.applications[0],
-      R"({"id":"91440304QGT000001X/quality_innovation/QI-1","applicant":{"uscc":"91440304QGT000001X",)"
-      R"("name":"深圳市绿源科技有限公司","kind":"enterprise","registered_in_shenzhen":true,)"
-      R"("serious_dishonesty":false,"established_on":"2015-03-01","district":"福田区"},)"
-      R"("measure":"quality_innovation","subject":"QI-1","obtained_on":"2025-04-01",)"
-      R"("facts":{"category":"technology"},"requested_fen":100})");
+  EXPECT_EQ(rec.applications[0],
+            R"({"id":"91440304QGT000001X/quality_innovation/QI-1","applicant":{"uscc":"91440304QGT000001X",)"
+            R"("name":"深圳市绿源科技有限公司","kind":"enterprise","registered_in_shenzhen":true,)"
+            R"("serious_dishonesty":false,"established_on":"2015-03-01","district":"福田区"},)"
+            R"("measure":"quality_innovation","subject":"QI-1","obtained_on":"2025-04-01",)"
+            R"("facts":{"category":"technology"},"requested_fen":100})");
 }
 
 TEST(RegistryTest, WrongValuesAreLeftForTheEngineButBrokenStructureIsABadLine) {
   RegistryReader reader(nullptr);
   RegistryRecord rec;
   // A string where a boolean belongs is passed on as written: the engine names the field.
-  reader.Read(
-      R"({"uscc":"X","registered_in_shenzhen":"yes","achievements":[{"measure":"qi_demonstration"}]})",
-      &rec);
+  reader.Read(R"({"uscc":"X","registered_in_shenzhen":"yes","achievements":[{"measure":"qi_demonstration"}]})", &rec);
   EXPECT_EQ(rec.error, "");
   ASSERT_EQ(rec.applications.size(), 1u);
   EXPECT_NE(rec.applications[0].find(R"("registered_in_shenzhen":"yes")"), std::string::npos);
@@ -381,10 +369,9 @@ TEST(RegistryTest, CsvCellsBecomeJsonOfTheRightType) {
   ASSERT_TRUE(layout.ok()) << layout.status().message();
   RegistryReader reader(&*layout);
   RegistryRecord rec;
-  reader.Read(
-      R"(91440304QGT000001X,"深圳市""绿源"",有限公司",enterprise,,TRUE,false,quality_innovation,QI-1,)"
-      R"(2025-04-01,"{""category"":""technology""}",007)",
-      &rec);
+  reader.Read(R"(91440304QGT000001X,"深圳市""绿源"",有限公司",enterprise,,TRUE,false,quality_innovation,QI-1,)"
+              R"(2025-04-01,"{""category"":""technology""}",007)",
+              &rec);
   EXPECT_EQ(rec.error, "");
   ASSERT_EQ(rec.applications.size(), 1u);
   const std::string& app = rec.applications[0];
@@ -392,12 +379,9 @@ TEST(RegistryTest, CsvCellsBecomeJsonOfTheRightType) {
   EXPECT_NE(app.find(R"("registered_in_shenzhen":true)"), std::string::npos) << app;
   EXPECT_EQ(app.find("district"), std::string::npos) << "an empty cell is an absent field: " << app;
   EXPECT_NE(app.find(R"("facts":{"category":"technology"})"), std::string::npos) << app;
-  EXPECT_NE(app.find(R"("requested_fen":"007")"), std::string::npos)
-      << "not a JSON integer: " << app;
+  EXPECT_NE(app.find(R"("requested_fen":"007")"), std::string::npos) << "not a JSON integer: " << app;
 
-  reader.Read(
-      R"(91440304QGT000001X,n,enterprise,,true,false,quality_innovation,QI-1,2025-04-01,{category},)",
-      &rec);
+  reader.Read(R"(91440304QGT000001X,n,enterprise,,true,false,quality_innovation,QI-1,2025-04-01,{category},)", &rec);
   EXPECT_EQ(rec.error, "facts_json is not valid JSON");
   reader.Read(R"(91440304QGT000001X,"n,enterprise)", &rec);
   EXPECT_EQ(rec.error, "a quoted CSV field is not closed properly");
@@ -459,8 +443,7 @@ TEST(ReportTest, TableAlignsChineseTitles) {
       rule = DisplayWidth(line);
       continue;
     }
-    if (rule < 0 || line.empty() || !std::isdigit(static_cast<unsigned char>(line.back())))
-      continue;
+    if (rule < 0 || line.empty() || !std::isdigit(static_cast<unsigned char>(line.back()))) continue;
     EXPECT_EQ(DisplayWidth(line), rule) << line;
     ++rows;
   }
@@ -477,8 +460,7 @@ TEST(ReportTest, RegistryTextCannotDriveTheTerminalOrTheSpreadsheet) {
   std::string registry = Registry();
   const std::string district = "\"district\":\"南山区\"";
   ASSERT_NE(registry.find(district), std::string::npos);
-  registry.replace(registry.find(district), district.size(),
-                   "\"district\":\"\\u001b[2J南山\\n=1+2\"");
+  registry.replace(registry.find(district), district.size(), "\"district\":\"\\u001b[2J南山\\n=1+2\"");
   SimulationResult r = SimulateText(registry, kDoubleCertification);
   const std::string table = RenderTable(r, {"registry.jsonl", {kDistrict}});
   EXPECT_EQ(table.find('\x1b'), std::string::npos);
@@ -510,10 +492,8 @@ TEST(ReportTest, ChartDrawsBaselineAndReformBarsToScale) {
   EXPECT_EQ(width_after("class=\"baseline\""), 28);  // 560 × 15/300
   EXPECT_EQ(width_after("class=\"reform\""), 56);
   size_t opened = 0, closed = 0;
-  for (size_t at = svg.find("<text"); at != std::string::npos; at = svg.find("<text", at + 1))
-    ++opened;
-  for (size_t at = svg.find("</text>"); at != std::string::npos; at = svg.find("</text>", at + 1))
-    ++closed;
+  for (size_t at = svg.find("<text"); at != std::string::npos; at = svg.find("<text", at + 1)) ++opened;
+  for (size_t at = svg.find("</text>"); at != std::string::npos; at = svg.find("</text>", at + 1)) ++closed;
   EXPECT_EQ(opened, closed);
 }
 

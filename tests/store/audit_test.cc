@@ -117,12 +117,16 @@ TEST_P(AuditTest, CatchesAnInsertedRowWithAValidOwnHash) {
   RawExec("UPDATE audit_log SET seq = seq - 9 WHERE seq >= 13");
   auto entries = store_->Read([](Reader& r) { return r.AuditEntries(0, 2); });
   ASSERT_TRUE(entries.ok());
-  AuditEntry forged{3, kFixedAt, "mallory", "payment.pay", "payment:1", nullptr, nlohmann::json{{"n", 99}},
-                    (*entries)[1].hash, ""};
+  AuditEntry forged{
+      3, kFixedAt, "mallory", "payment.pay", "payment:1", nullptr, nlohmann::json{{"n", 99}}, (*entries)[1].hash, ""};
   forged.hash = *AuditHash(forged);
-  RawExec("INSERT INTO audit_log (seq, at, actor, action, object, before_json, after_json, prev_hash, hash) "
-          "VALUES (3, '" + std::string(kFixedAt) + "', 'mallory', 'payment.pay', 'payment:1', 'null', "
-          "'{\"n\":99}', '" + forged.prev_hash + "', '" + forged.hash + "')");
+  RawExec(
+      "INSERT INTO audit_log (seq, at, actor, action, object, before_json, after_json, prev_hash, hash) "
+      "VALUES (3, '" +
+      std::string(kFixedAt) +
+      "', 'mallory', 'payment.pay', 'payment:1', 'null', "
+      "'{\"n\":99}', '" +
+      forged.prev_hash + "', '" + forged.hash + "')");
   const AuditVerdict v = Verify();
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.bad_seq, 4);

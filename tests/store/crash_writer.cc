@@ -49,8 +49,7 @@ void WriteForever(Store& store, int thread, std::mutex& out_mu) {
       a.state = "submitted";
       a.body = "{}";
       QGRANT_RETURN_IF_ERROR(tx.InsertApplication(&a));
-      return tx.Audit({"crash", "application.submit", "application:" + a.id, nullptr, {{"subject", subject}}})
-          .status();
+      return tx.Audit({"crash", "application.submit", "application:" + a.id, nullptr, {{"subject", subject}}}).status();
     });
     if (!st.ok()) {
       std::cerr << "write failed: " << st.message() << "\n";

@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "store/sqlite/sqlite_conn.h"
-
 #include "store_fixture.h"
 
 namespace qgrant::store::testing {

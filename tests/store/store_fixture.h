@@ -50,6 +50,6 @@ Application SampleApplication(const std::string& round = "R1", const std::string
 
 }  // namespace qgrant::store::testing
 
-#define QGRANT_STORE_BACKENDS(suite)                                                              \
+#define QGRANT_STORE_BACKENDS(suite)                                                   \
   INSTANTIATE_TEST_SUITE_P(Backends, suite, ::testing::Values("sqlite", "postgresql"), \
                            ::qgrant::store::testing::BackendName)

@@ -97,13 +97,14 @@ TEST_P(WriteTest, ApplicationsGetIdsHistoryAndReviews) {
   });
   ASSERT_TRUE(st.ok()) << st.message();
 
-  auto read = store_->Read([&](Reader& r) -> Result<std::tuple<Application, std::vector<HistoryEntry>, std::vector<Review>>> {
-    auto app = r.GetApplication(a->id);
-    auto history = r.History(a->id);
-    auto reviews = r.Reviews(a->id);
-    if (!app.ok() || !history.ok() || !reviews.ok()) return Status::Internal("read failed");
-    return std::make_tuple(**app, *history, *reviews);
-  });
+  auto read =
+      store_->Read([&](Reader& r) -> Result<std::tuple<Application, std::vector<HistoryEntry>, std::vector<Review>>> {
+        auto app = r.GetApplication(a->id);
+        auto history = r.History(a->id);
+        auto reviews = r.Reviews(a->id);
+        if (!app.ok() || !history.ok() || !reviews.ok()) return Status::Internal("read failed");
+        return std::make_tuple(**app, *history, *reviews);
+      });
   ASSERT_TRUE(read.ok()) << read.status().message();
   auto& [app, history, reviews] = *read;
   EXPECT_EQ(app.state, "submitted");
@@ -130,15 +131,13 @@ TEST_P(WriteTest, FindsTheLiveDuplicateOnly) {
   auto a = InsertApplication(*store_, "CQA-2025");
   ASSERT_TRUE(a.ok());
   const std::vector<std::string> dead{"withdrawn", "rejected", "not_funded"};
-  auto dup = store_->Read([&](Reader& r) {
-    return r.FindLiveApplication("R1", a->uscc, a->measure, "CQA-2025", dead);
-  });
+  auto dup =
+      store_->Read([&](Reader& r) { return r.FindLiveApplication("R1", a->uscc, a->measure, "CQA-2025", dead); });
   ASSERT_TRUE(dup.ok());
   ASSERT_TRUE(dup->has_value());
   EXPECT_EQ((*dup)->id, a->id);
-  auto self = store_->Read([&](Reader& r) {
-    return r.FindLiveApplication("R1", a->uscc, a->measure, "CQA-2025", dead, a->id);
-  });
+  auto self = store_->Read(
+      [&](Reader& r) { return r.FindLiveApplication("R1", a->uscc, a->measure, "CQA-2025", dead, a->id); });
   EXPECT_FALSE(self->has_value());
 }
 
@@ -193,12 +192,13 @@ TEST_P(WriteTest, ObjectionsLedgerPaymentsInvitationsRoundTrip) {
   auto a = InsertApplication(*store_, "CQA-2025");
   ASSERT_TRUE(a.ok());
   Status st = store_->Write([&](WriteTx& tx) -> Status {
-    Objection o{0, "R1", a->id, "该单位存在失信记录", "open", std::nullopt, "", std::nullopt, std::nullopt, std::nullopt};
+    Objection o{0,  "R1",         a->id,        "该单位存在失信记录", "open", std::nullopt,
+                "", std::nullopt, std::nullopt, std::nullopt};
     QGRANT_RETURN_IF_ERROR(tx.InsertObjection(&o));
     o.state = "upheld";
     o.resolution_note = "查实";
     QGRANT_RETURN_IF_ERROR(tx.UpdateObjection(o));
-    LedgerEntry l{0, a->uscc, "sz-quality-brand", a->measure, "winner", "CQA-2025", 300000000, "2026-07-01", "city",
+    LedgerEntry l{0,     a->uscc, "sz-quality-brand", a->measure, "winner", "CQA-2025", 300000000, "2026-07-01", "city",
                   a->id, "R1"};
     QGRANT_RETURN_IF_ERROR(tx.InsertLedgerEntry(&l));
     Payment p{0, "R1", a->id, "示例公司", a->uscc, 300000000, "pending", std::nullopt, 0, ""};
@@ -206,7 +206,7 @@ TEST_P(WriteTest, ObjectionsLedgerPaymentsInvitationsRoundTrip) {
     p.status = "failed";
     p.attempts = 1;
     QGRANT_RETURN_IF_ERROR(tx.UpdatePayment(&p));
-    Invitation i{0, "R1", a->uscc, "metrology", "JJF-2025-01", 80000000, "open", std::nullopt, ""};
+    Invitation i{0, "R1", a->uscc, "metrology", "JJF-2025-01", 80000000, "open", std::nullopt, "", "", ""};
     QGRANT_RETURN_IF_ERROR(tx.InsertInvitation(&i));
     i.state = "confirmed";
     i.application_id = a->id;
@@ -351,11 +351,13 @@ TEST(SqliteGroupCommitTest, QueuedJobsShareOneCommitAndAFailureRollsBackAlone) {
     Store& store = **opened;
     std::atomic<bool> slow_started{false};
     std::thread slow([&] {
-      ASSERT_TRUE(store.Write([&](WriteTx& tx) {
-        slow_started = true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(400));
-        return tx.Audit(Event("slow:0", 0)).status();
-      }).ok());
+      ASSERT_TRUE(store
+                      .Write([&](WriteTx& tx) {
+                        slow_started = true;
+                        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+                        return tx.Audit(Event("slow:0", 0)).status();
+                      })
+                      .ok());
     });
     while (!slow_started) std::this_thread::yield();
     const auto before = store.write_stats();

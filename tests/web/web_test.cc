@@ -79,7 +79,8 @@ TEST(Forms, TheApplicationFormComesFromTheMeasure) {
   Form values;
   values.Set("facts.certificates[1].number", "N2");
   std::vector<std::string> names;
-  const std::string html = ApplicationFields(kMeasure, values, {{"facts.certificates[1].number", "重复"}}, false, 0, &names);
+  const std::string html =
+      ApplicationFields(kMeasure, values, {{"facts.certificates[1].number", "重复"}}, false, 0, &names);
   EXPECT_NE(html.find("name=\"facts.certificates[0].type\""), std::string::npos);
   EXPECT_NE(html.find("name=\"facts.certificates[1].issued_on\""), std::string::npos);
   EXPECT_NE(html.find("aria-describedby=\"f-facts-certificates-1-number-err\""), std::string::npos);
@@ -108,9 +109,13 @@ TEST(Router, TheStartPageIsThePathOfNoSegments) {
   start.pattern = "/";
   start.handler = [](const server::Call&) { return server::Response::Json(200, "{}"); };
   router.Add(start);
-  server::Request root{"GET", "/"};
+  server::Request root;
+  root.method = "GET";
+  root.target = "/";
   EXPECT_EQ(router.Dispatch(root).status, 200);
-  server::Request other{"GET", "/x"};
+  server::Request other;
+  other.method = "GET";
+  other.target = "/x";
   EXPECT_EQ(router.Dispatch(other).status, 404);
 }
 

@@ -19,7 +19,8 @@ Result<std::unique_ptr<Store>> PgStore::Open(const std::string& url, StoreOption
   Status st = Migrate(**conn);
   store->Release(std::move(*conn));
   if (!st.ok()) return st;
-  store->group_writer_ = std::make_unique<GroupWriter>(static_cast<GroupTransaction&>(*store), store->options_.clock, store->options_.max_group);
+  store->group_writer_ = std::make_unique<GroupWriter>(static_cast<GroupTransaction&>(*store), store->options_.clock,
+                                                       store->options_.max_group);
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -23,8 +23,7 @@ Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& path, bo
   sqlite3_extended_result_codes(db, 1);
   // WAL lets readers run beside the single writer; FULL syncs the WAL at every commit, which is
   // what makes an acknowledged write survive a power cut, not only a crash.
-  Status st = conn->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
+  Status st = conn->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
   if (st.ok() && query_only) st = conn->Exec("PRAGMA query_only=ON;");
   if (!st.ok()) return Status::IoError("cannot use SQLite database '" + path + "': " + st.message());
   return conn;

@@ -18,7 +18,8 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path, StoreO
 
 SqliteStore::SqliteStore(std::string path, StoreOptions options, std::unique_ptr<SqliteConn> writer)
     : path_(std::move(path)), options_(std::move(options)), writer_(std::move(writer)) {
-  group_writer_ = std::make_unique<GroupWriter>(static_cast<GroupTransaction&>(*this), options_.clock, options_.max_group);
+  group_writer_ =
+      std::make_unique<GroupWriter>(static_cast<GroupTransaction&>(*this), options_.clock, options_.max_group);
 }
 
 SqliteStore::~SqliteStore() { group_writer_.reset(); }
