@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libgoogle-perftools-dev libxlsxwriter-dev libutf8proc-dev libpango1.0-dev libcairo2-dev fonts-noto-cjk bc time
   libsqlite3-dev sqlite3 libpq-dev libssl-dev postgresql postgresql-client python3 python3-jsonschema
-  libboost1.81-dev libboost-url1.81-dev wrk
+  libboost1.81-dev libboost-url1.81-dev wrk unzip curl
   chromium nodejs
   "$@"
 )
