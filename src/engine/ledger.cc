@@ -393,20 +393,32 @@ struct LedgerLine {
   int64_t amount_fen = 0;               // negative: not a whole number of fen
 };
 
-// Reads a line in the form ledgers are written in: one flat object whose values are ASCII
-// strings without escapes, whole numbers, true, false or null, each field of the type it must
-// have. Anything else (an escape, a non-ASCII byte, nesting, a fraction, a field of the wrong
-// type, a syntax error) returns false, and the line goes to the full JSON parser, which accepts
-// it or says what is wrong. What this accepts, that parser accepts with the same values.
-bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
-  const char* p = line.data();
-  const char* const end = p + line.size();
-  bool seen[kLedgerFields] = {};
-  auto space = [&] {
+// The text of a line in the plain form (ReadPlainLedgerLine), read from `p` on. Each step
+// returns false for what the plain form does not allow, and the line goes to the full parser.
+struct PlainText {
+  const char* p;
+  const char* end;
+
+  bool AtEnd() const { return p == end; }
+  void SkipSpace() {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
-  };
-  auto string = [&](std::string_view* s) {  // at the opening quote
-    const char* start = ++p;
+  }
+  // Takes `c`, if it comes next.
+  bool Take(char c) {
+    if (p == end || *p != c) return false;
+    ++p;
+    return true;
+  }
+  // Takes `word` (null, true, false), spelt out.
+  bool Word(std::string_view word) {
+    if (static_cast<size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0) return false;
+    p += word.size();
+    return true;
+  }
+  // A string of printable ASCII without escapes: its text, between the quotes.
+  bool String(std::string_view* s) {
+    if (!Take('"')) return false;
+    const char* start = p;
     while (p < end && *p != '"') {
       const unsigned char c = static_cast<unsigned char>(*p);
       if (c < 0x20 || c >= 0x80 || c == '\\') return false;
@@ -416,75 +428,81 @@ bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
     *s = std::string_view(start, static_cast<size_t>(p - start));
     ++p;
     return true;
-  };
-  space();
-  if (p == end || *p != '{') return false;
-  ++p;
-  space();
-  if (p < end && *p == '}') {
-    ++p;
-  } else {
-    while (true) {
-      space();
-      std::string_view key;
-      if (p == end || *p != '"' || !string(&key)) return false;
-      space();
-      if (p == end || *p != ':') return false;
-      ++p;
-      space();
-      if (p == end) return false;
-      const LedgerField f = LedgerFieldOf(key);
-      if (f == kLedgerFields || seen[f]) return false;  // unknown or repeated: the full parser says so
-      const bool first = true;
-      seen[f] = true;
-      if (*p == '"') {
-        std::string_view value;
-        if (!string(&value)) return false;
-        if (first) {
-          if (f == kAmountFen) return false;
-          out->given[f] = true;
-          out->text[f] = value;
-        }
-      } else if (*p == 'n') {
-        if (end - p < 4 || std::memcmp(p, "null", 4) != 0) return false;
-        p += 4;
-      } else if (*p == 't' || *p == 'f') {
-        const bool t = *p == 't';
-        if (end - p < (t ? 4 : 5) || std::memcmp(p, t ? "true" : "false", t ? 4 : 5) != 0) return false;
-        if (first) return false;  // no field of a ledger line is a bool
-        p += t ? 4 : 5;
-      } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-        const bool negative = *p == '-';
-        if (negative) ++p;
-        const char* digits = p;
-        int64_t value = 0;
-        for (; p < end && *p >= '0' && *p <= '9'; ++p) {
-          if (p - digits < 18) value = value * 10 + (*p - '0');  // longer numbers are declined below
-        }
-        const size_t n = static_cast<size_t>(p - digits);
-        if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
-        if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return false;
-        if (first) {
-          if (f != kAmountFen) return false;
-          out->given[f] = true;
-          out->amount_fen = negative ? -value : value;
-        }
-      } else {
-        return false;
-      }
-      space();
-      if (p == end) return false;
-      if (*p == ',') {
-        ++p;
-        continue;
-      }
-      if (*p != '}') return false;
-      ++p;
-      break;
-    }
   }
-  space();
-  return p == end;
+  // A whole number of at most 18 digits, without a leading zero, a fraction or an exponent (a
+  // longer one might not fit in 64 bits: the full parser reads it).
+  bool WholeNumber(int64_t* out) {
+    const bool negative = *p == '-';
+    if (negative) ++p;
+    const char* digits = p;
+    int64_t value = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; ++p) {
+      if (p - digits < 18) value = value * 10 + (*p - '0');  // longer numbers are declined below
+    }
+    const size_t n = static_cast<size_t>(p - digits);
+    if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
+    if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return false;
+    *out = negative ? -value : value;
+    return true;
+  }
+};
+
+// The value of field `f`, at `in` (not at its end): null, or the type the field must have.
+inline bool ReadPlainValue(PlainText* in, LedgerField f, LedgerLine* out) {
+  const char c = *in->p;
+  if (c == 'n') return in->Word("null");
+  if (c == '"') {
+    std::string_view value;
+    if (f == kAmountFen || !in->String(&value)) return false;
+    out->given[f] = true;
+    out->text[f] = value;
+    return true;
+  }
+  if (c == '-' || (c >= '0' && c <= '9')) {
+    int64_t value;
+    if (f != kAmountFen || !in->WholeNumber(&value)) return false;
+    out->given[f] = true;
+    out->amount_fen = value;
+    return true;
+  }
+  return false;  // true or false (no field of a ledger line is a bool), an object, a list
+}
+
+// One member, "name": value, of a field that `seen` does not have yet.
+inline bool ReadPlainMember(PlainText* in, bool* seen, LedgerLine* out) {
+  in->SkipSpace();
+  std::string_view key;
+  if (!in->String(&key)) return false;
+  in->SkipSpace();
+  if (!in->Take(':')) return false;
+  in->SkipSpace();
+  if (in->AtEnd()) return false;
+  const LedgerField f = LedgerFieldOf(key);
+  if (f == kLedgerFields || seen[f]) return false;  // unknown or repeated: the full parser says so
+  seen[f] = true;
+  return ReadPlainValue(in, f, out);
+}
+
+// Reads a line in the form ledgers are written in: one flat object whose values are ASCII
+// strings without escapes, whole numbers, true, false or null, each field of the type it must
+// have. Anything else (an escape, a non-ASCII byte, nesting, a fraction, a field of the wrong
+// type, a syntax error) returns false, and the line goes to the full JSON parser, which accepts
+// it or says what is wrong. What this accepts, that parser accepts with the same values.
+bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
+  PlainText in{line.data(), line.data() + line.size()};
+  bool seen[kLedgerFields] = {};
+  in.SkipSpace();
+  if (!in.Take('{')) return false;
+  in.SkipSpace();
+  if (!in.Take('}')) {
+    do {
+      if (!ReadPlainMember(&in, seen, out)) return false;
+      in.SkipSpace();
+    } while (in.Take(','));
+    if (!in.Take('}')) return false;
+  }
+  in.SkipSpace();
+  return in.AtEnd();
 }
 
 }  // namespace
