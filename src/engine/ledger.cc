@@ -674,91 +674,136 @@ Status Ledger::LoadLine(std::string_view line, int64_t line_no) {
   return Status::Ok();
 }
 
+namespace {
+
+// A block of a ledger file: whole lines, then padding for the parser.
+struct LineBlock {
+  std::string text;
+  std::vector<std::string_view> lines;  // not blank
+  std::vector<int64_t> numbers;         // each line's number in the file
+};
+
+// Reads a ledger file a block of whole lines at a time, in order (LoadFile's fill).
+class LineBlockReader {
+ public:
+  explicit LineBlockReader(std::FILE* file) : file_(file) {}
+
+  // Fills `b` with the next lines: none once the file is over or `stop` is set. False on a read
+  // error (error()).
+  bool Fill(LineBlock* b, const std::atomic<bool>& stop) {
+    b->lines.clear();
+    b->numbers.clear();
+    while (b->lines.empty() && !eof_ && !stop) {
+      b->text.assign(carried_);
+      b->text.resize(carried_.size() + kBlockBytes + simdjson::SIMDJSON_PADDING);
+      const size_t got = std::fread(b->text.data() + carried_.size(), 1, kBlockBytes, file_);
+      if (got < kBlockBytes) {
+        if (std::ferror(file_)) {
+          error_ = Status::IoError("read error: " + std::string(std::strerror(errno)));
+          return false;
+        }
+        eof_ = true;
+      }
+      const size_t size = carried_.size() + got;
+      // Whole lines only; at the end of the file a last line may lack its newline.
+      size_t end = size;
+      if (!eof_) {
+        const void* nl = memrchr(b->text.data(), '\n', size);
+        end = nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - b->text.data()) + 1;
+      }
+      carried_.assign(b->text, end, size - end);
+      SplitLines(end, b);
+    }
+    return true;
+  }
+
+  const Status& error() const { return error_; }
+
+ private:
+  static constexpr size_t kBlockBytes = 4 << 20;
+
+  // The lines of b->text up to `end`, numbered on; blank ones are skipped.
+  void SplitLines(size_t end, LineBlock* b) {
+    const char* text = b->text.data();
+    for (size_t at = 0; at < end;) {
+      const char* nl = static_cast<const char*>(std::memchr(text + at, '\n', end - at));
+      size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - text);
+      if (nl == nullptr) {
+        // The file's last line: lines ended by a lone carriage return (old Mac files) arrive
+        // here as one, and are split at each CR, as eval splits its applications.
+        const void* cr = std::memchr(text + at, '\r', stop - at);
+        if (cr != nullptr) stop = static_cast<size_t>(static_cast<const char*>(cr) - text);
+      }
+      std::string_view line(text + at, stop - at);
+      ++line_no_;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line_no_ == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // a UTF-8 byte-order mark
+      if (!IsBlankLine(line)) {
+        b->lines.push_back(line);
+        b->numbers.push_back(line_no_);
+      }
+      at = stop + 1;
+    }
+  }
+
+  std::FILE* file_;
+  std::string carried_;  // an unfinished line, for the next block
+  int64_t line_no_ = 0;
+  bool eof_ = false;
+  Status error_;
+};
+
+// The size of `file` if it is a regular file, else 0.
+size_t RegularFileSize(std::FILE* file) {
+  struct stat info;
+  if (::fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode) || info.st_size <= 0) return 0;
+  return static_cast<size_t>(info.st_size);
+}
+
+}  // namespace
+
 Status Ledger::LoadFile(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) return Status::IoError("cannot read ledger file " + path + ": " + std::strerror(errno));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, &std::fclose);
-  // The file goes through the pipeline of common/pipeline.h a block at a time: read (in order),
-  // parsed on every core, taken over in file order, so that the first bad line of the file is
-  // the one reported. The indexes are built once at the end. On an error everything read from
-  // the file is taken back out.
+  // The indexes are built once at the end. On an error everything read from the file is taken
+  // back out.
   const size_t rows_before = rows_.size(), arena_before = arena_.size();
-  struct Block {
-    std::string text;  // whole lines, then padding for the parser
-    std::vector<std::string_view> lines;
-    std::vector<int64_t> numbers;
+  if (Status error = LoadRows(file); !error.ok()) {
+    TakeBack(rows_before, arena_before);
+    return Status::ParseError("ledger " + path + ", " + error.message());
+  }
+  Rebuild(std::max(reserved_rows_, rows_.size() + round_rows_));
+  round_rows_ = 0;
+  return Status::Ok();
+}
+
+// The file goes through the pipeline of common/pipeline.h a block at a time: read (in order),
+// parsed on every core, taken over in file order, so that the first bad line of the file is the
+// one reported.
+Status Ledger::LoadRows(std::FILE* file) {
+  struct Block : LineBlock {
     std::vector<Loader> loaders;  // one per chunk
   };
   PipelineShape shape;
   shape.slots = 4;
   shape.chunk = 4096;
   shape.workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-  constexpr size_t kBlockBytes = 4 << 20;
   std::vector<Block> blocks(shape.slots);
-  std::string carried;  // an unfinished line, for the next block
-  int64_t line_no = 0;
-  bool eof = false;                  // fill's own
-  bool sized = false;                // fill's own: rows_ reserved for the file
-  Status read_error;                 // fill's own
-  Status error;                      // settle's own: the first bad line
-  std::atomic<bool> stop{false};     // settle found an error: read no further
+  LineBlockReader reader(file);   // fill's own
+  bool sized = false;             // fill's own: rows_ reserved for the file
+  Status error;                   // settle's own: the first bad line
+  std::atomic<bool> stop{false};  // settle found an error: read no further
 
   PipelineStages stages;
   stages.fill = [&](size_t slot) -> size_t {
     Block& b = blocks[slot];
-    b.lines.clear();
-    b.numbers.clear();
-    while (b.lines.empty() && !eof && !stop) {
-      b.text.assign(carried);
-      b.text.resize(carried.size() + kBlockBytes + simdjson::SIMDJSON_PADDING);
-      const size_t got = std::fread(b.text.data() + carried.size(), 1, kBlockBytes, file);
-      if (got < kBlockBytes) {
-        if (std::ferror(file)) {
-          read_error = Status::IoError("read error: " + std::string(std::strerror(errno)));
-          return 0;
-        }
-        eof = true;
-      }
-      const size_t size = carried.size() + got;
-      // Whole lines only; at the end of the file a last line may lack its newline.
-      size_t end = size;
-      if (!eof) {
-        const void* nl = memrchr(b.text.data(), '\n', size);
-        end = nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - b.text.data()) + 1;
-      }
-      carried.assign(b.text, end, size - end);
-      for (size_t at = 0; at < end;) {
-        const char* nl = static_cast<const char*>(std::memchr(b.text.data() + at, '\n', end - at));
-        size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - b.text.data());
-        if (nl == nullptr) {
-          // The file's last line: lines ended by a lone carriage return (old Mac files) arrive
-          // here as one, and are split at each CR, as eval splits its applications.
-          const void* cr = std::memchr(b.text.data() + at, '\r', stop - at);
-          if (cr != nullptr) stop = static_cast<size_t>(static_cast<const char*>(cr) - b.text.data());
-        }
-        std::string_view line(b.text.data() + at, stop - at);
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // a UTF-8 byte-order mark
-        if (!IsBlankLine(line)) {
-          b.lines.push_back(line);
-          b.numbers.push_back(line_no);
-        }
-        at = stop + 1;
-      }
-    }
+    if (!reader.Fill(&b, stop)) return 0;
     if (!sized && !b.lines.empty()) {
-      // Room for the whole file (estimated from its first block) and the round to come, so that
-      // the rows and their strings are not copied as they grow. This is the first block: no
-      // block has been taken over yet, so nothing else touches rows_ and arena_ meanwhile.
+      // This is the first block: no block has been taken over yet, so nothing else touches rows_
+      // and arena_ meanwhile.
       sized = true;
-      struct stat info;
-      if (::fstat(fileno(file), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
-        const size_t per_line = std::max<size_t>(1, b.text.size() / b.lines.size());
-        const size_t lines = static_cast<size_t>(info.st_size) / per_line + b.lines.size();
-        rows_.reserve(rows_.size() + lines + round_rows_);
-        arena_.reserve(arena_.size() + (lines + round_rows_) * 40);
-      }
+      ReserveForFile(RegularFileSize(file), b.text.size(), b.lines.size());
     }
     b.loaders.resize(PipelineChunks(b.lines.size(), shape));
     return b.lines.size();
@@ -782,16 +827,23 @@ Status Ledger::LoadFile(const std::string& path) {
   stages.finish = [](size_t, size_t, size_t, size_t, size_t) {};
   stages.write = [](size_t) {};
   RunPipeline(stages, shape);
-  if (error.ok()) error = read_error;
-  if (!error.ok()) {
-    rows_.resize(rows_before);  // not yet indexed: the indexes are built at the end
-    std::erase_if(application_ids_, [&](const auto& e) { return e.first >= rows_before; });
-    arena_.resize(arena_before);
-    return Status::ParseError("ledger " + path + ", " + error.message());
-  }
-  Rebuild(std::max(reserved_rows_, rows_.size() + round_rows_));
-  round_rows_ = 0;
-  return Status::Ok();
+  return error.ok() ? reader.error() : error;
+}
+
+// Room for the whole file (estimated from its first block) and the round to come, so that the
+// rows and their strings are not copied as they grow.
+void Ledger::ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_lines) {
+  if (file_bytes == 0) return;  // not a regular file: its size is not known
+  const size_t per_line = std::max<size_t>(1, block_bytes / block_lines);
+  const size_t lines = file_bytes / per_line + block_lines;
+  rows_.reserve(rows_.size() + lines + round_rows_);
+  arena_.reserve(arena_.size() + (lines + round_rows_) * 40);
+}
+
+void Ledger::TakeBack(size_t rows, size_t arena) {
+  rows_.resize(rows);  // not yet indexed: the indexes are built at the end
+  std::erase_if(application_ids_, [&](const auto& e) { return e.first >= rows; });
+  arena_.resize(arena);
 }
 
 }  // namespace qgrant::engine
