@@ -208,6 +208,50 @@ class DateMemo {
   std::array<Slot, kSlots> slots_;
 };
 
+// The first member of `obj` named `name`, as the facts map keeps it.
+inline bool FirstMember(const object& obj, std::string_view name, element* out) {
+  for (const auto [key, value] : obj) {
+    if (key == name) {
+      *out = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+// One item of a per-item measure (a certificate) as the ledger keys it: its key, type and date,
+// each when it is readable (the facts were validated already).
+inline void ReadItem(const object& fields, const policy::Measure& m, Item* it) {
+  element e;
+  std::string_view value;
+  if (FirstMember(fields, m.item_key, &e) && e.get_string().get(value) == simdjson::SUCCESS) {
+    if (policy::IsMatchKey(value)) {
+      it->key.assign(value);
+    } else {
+      it->key = policy::MatchKey(value);
+    }
+  }
+  if (FirstMember(fields, "type", &e) && e.get_string().get(value) == simdjson::SUCCESS) it->type.assign(value);
+  policy::Date issued;
+  if (FirstMember(fields, "issued_on", &e) && e.get_string().get(value) == simdjson::SUCCESS &&
+      policy::ParseDate(value, &issued)) {
+    it->issued_on = issued;
+  }
+}
+
+// The items of a per-item measure, in application order: every object of its items list.
+void ReadItems(const object& facts, const policy::Measure& m, std::vector<Item>* items) {
+  element e;
+  simdjson::dom::array list;
+  if (!FirstMember(facts, m.items_fact, &e) || e.get_array().get(list) != simdjson::SUCCESS) return;
+  items->reserve(list.size());
+  for (element item : list) {
+    object fields;
+    if (item.get_object().get(fields) != simdjson::SUCCESS) continue;
+    ReadItem(fields, m, &items->emplace_back());
+  }
+}
+
 }  // namespace
 
 // What reading a line leaves to the next: buffers that keep their capacity, and memos.
@@ -288,6 +332,62 @@ class ApplicationReader::Validator {
     const std::string p = path.ToString();
     Add(p, "invalid_date", "字段 " + p + " 不是有效日期（YYYY-MM-DD）：" + std::string(s),
         "field " + p + " is not a real calendar date YYYY-MM-DD: " + std::string(s));
+  }
+
+  // The line is not JSON: why, in words.
+  [[gnu::cold]] void NotJson(simdjson::error_code error) {
+    if (error == simdjson::NUMBER_OUT_OF_RANGE || error == simdjson::NUMBER_ERROR) {
+      Add("", "not_json", "该行含有无法读取的数值（超出范围或格式错误）",
+          "the line has a number that cannot be read (out of range or malformed)");
+    } else if (error == simdjson::UTF8_ERROR) {
+      Add("", "not_json", "该行不是有效的 UTF-8 文本", "the line is not valid UTF-8 text");
+    } else if (error == simdjson::DEPTH_ERROR) {
+      Add("", "not_json", "该行嵌套层数过多", "the line is nested too deeply");
+    } else {
+      Add("", "not_json", "该行不是有效的 JSON", "the line is not valid JSON");
+    }
+  }
+  [[gnu::cold]] void InvalidUscc(UsccProblem problem, size_t size) {
+    switch (problem) {
+      case UsccProblem::kNone:
+        break;
+      case UsccProblem::kLength:
+        Add("applicant.uscc", "invalid_uscc", "统一社会信用代码应为18位，实际为" + std::to_string(size) + "位",
+            "the unified social credit code must have 18 characters, found " + std::to_string(size));
+        break;
+      case UsccProblem::kCharacter:
+        Add("applicant.uscc", "invalid_uscc",
+            "统一社会信用代码含有 GB 32100 字符集以外的字符（须为数字或大写字母，不含 I、O、Z、S、V）",
+            "the unified social credit code has a character outside the GB 32100 set (digits and upper-case letters "
+            "except I, O, Z, S, V)");
+        break;
+      case UsccProblem::kCheckCharacter:
+        Add("applicant.uscc", "invalid_uscc", "统一社会信用代码校验码错误（GB 32100-2015）",
+            "the unified social credit code's check character is wrong (GB 32100-2015)");
+        break;
+    }
+  }
+  [[gnu::cold]] void UnknownKind(std::string_view kind) {
+    const auto& kinds = policy::ApplicantKinds();
+    const std::string k(kind);
+    std::string zh;
+    for (const auto& known : kinds) zh += (zh.empty() ? "" : "、") + known + "（" + policy::KindZh(known) + "）";
+    Add("applicant.kind", "not_in_list", "单位类型 " + k + " 不在允许范围内，可选：" + zh,
+        "applicant kind '" + k + "' is not one of: " + JoinList(kinds));
+  }
+  // A measure the rules neither have nor have cancelled.
+  [[gnu::cold]] void UnknownMeasure(const std::string& measure) {
+    std::vector<std::string> ids;
+    for (const auto* pm : reader_.rules_.measures) ids.push_back(pm->id);
+    Add("measure", "unknown_measure", "未知的措施 " + measure + "（可选：" + JoinList(ids) + "）",
+        "unknown measure '" + measure + "' (known: " + JoinList(ids) + ")");
+  }
+
+  // An object, or false having reported that it is not one.
+  bool ObjectOf(const element& e, const Path& path, object* out) {
+    if (e.get_object().get(*out) == simdjson::SUCCESS) return true;
+    WrongType(path, "对象", "an object");
+    return false;
   }
 
   // A string, not empty if `required`. The views point into the parser's document, valid until
@@ -589,137 +689,34 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
   app->Clear();
   app->partial = partial_;
   Validator v(app, partial_, scratch_.get(), *this);
-  // simdjson may read SIMDJSON_PADDING bytes past the line, whatever they hold: the buffer only
-  // ever grows, and only the line is copied into it.
-  const char* text = line.data();
-  if (!padded) {
-    std::string& buffer = scratch_->line;
-    if (buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) {
-      buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
-    }
-    if (!line.empty()) std::memcpy(buffer.data(), line.data(), line.size());
-    text = buffer.data();
-  }
-  element doc;
-  if (const auto error = parser_->parse(text, line.size(), false).get(doc); error != simdjson::SUCCESS) {
-    if (error == simdjson::NUMBER_OUT_OF_RANGE || error == simdjson::NUMBER_ERROR) {
-      v.Add("", "not_json", "该行含有无法读取的数值（超出范围或格式错误）", "the line has a number that cannot be read (out of range or malformed)");
-    } else if (error == simdjson::UTF8_ERROR) {
-      v.Add("", "not_json", "该行不是有效的 UTF-8 文本", "the line is not valid UTF-8 text");
-    } else if (error == simdjson::DEPTH_ERROR) {
-      v.Add("", "not_json", "该行嵌套层数过多", "the line is nested too deeply");
-    } else {
-      v.Add("", "not_json", "该行不是有效的 JSON", "the line is not valid JSON");
-    }
-    return;
-  }
   object root;
-  if (doc.get_object().get(root) != simdjson::SUCCESS) {
-    v.Add("", "not_object", "该行不是 JSON 对象", "the line is not a JSON object");
-    return;
-  }
+  if (!ParseObject(line, padded, &root, &v)) return;
   std::array<Field, kRootFields> top;
   FindFields<kRootFields, RootFieldOf>(root, &top, [&](std::string_view key, const element&, bool repeated) {
     repeated ? v.Repeated(std::string(key)) : v.Unknown(std::string(key));
   });
-
   if (top[kId].present()) {
-    std::string_view s;
-    if (top[kId].value.get_string().get(s) == simdjson::SUCCESS) {
-      if (s.empty()) v.Empty({nullptr, "id"});
-      app->id.emplace(s);
-    } else {
-      v.WrongType({nullptr, "id"}, "字符串", "a string");
-    }
+    ReadId(top[kId].value, app, &v);
   } else {
     v.Missing("id");
   }
-
-  // The strings below are copied with append: Reset left them empty with their buffers.
   object applicant;
   if (!top[kApplicant].present()) {
     v.Missing("applicant");
-  } else if (top[kApplicant].value.get_object().get(applicant) != simdjson::SUCCESS) {
-    v.WrongType({nullptr, "applicant"}, "对象", "an object");
-  } else {
-    std::array<Field, kApplicantFields> a;
-    std::vector<std::string_view> extra_seen;
-    FindFields<kApplicantFields, ApplicantFieldOf>(applicant, &a, [&](std::string_view key, const element& value, bool repeated) {
-      const std::string path = "applicant." + std::string(key);
-      if (repeated || std::find(extra_seen.begin(), extra_seen.end(), key) != extra_seen.end()) return v.Repeated(path);
-      const FactSpec* spec = nullptr;
-      for (const auto& f : rules_.policy->applicant_facts) {
-        if (f.name == key) spec = &f;
-      }
-      if (spec == nullptr) return v.Unknown(path);
-      extra_seen.push_back(key);
-      if (value.is_null()) return;
-      expr::Value fact = v.Fact(value, *spec, {nullptr, path});
-      if (fact.kind() != expr::Kind::kNull) app->applicant_facts.emplace_back(spec->name, std::move(fact));
-    });
-    if (auto uscc = v.String(a[kUscc], {nullptr, "applicant.uscc"}, true)) {
-      app->uscc.append(*uscc);
-      switch (CheckUscc(*uscc)) {
-        case UsccProblem::kNone: break;
-        case UsccProblem::kLength:
-          v.Add("applicant.uscc", "invalid_uscc", "统一社会信用代码应为18位，实际为" + std::to_string(uscc->size()) + "位",
-                "the unified social credit code must have 18 characters, found " + std::to_string(uscc->size()));
-          break;
-        case UsccProblem::kCharacter:
-          v.Add("applicant.uscc", "invalid_uscc", "统一社会信用代码含有 GB 32100 字符集以外的字符（须为数字或大写字母，不含 I、O、Z、S、V）",
-                "the unified social credit code has a character outside the GB 32100 set (digits and upper-case letters except I, O, Z, S, V)");
-          break;
-        case UsccProblem::kCheckCharacter:
-          v.Add("applicant.uscc", "invalid_uscc", "统一社会信用代码校验码错误（GB 32100-2015）",
-                "the unified social credit code's check character is wrong (GB 32100-2015)");
-          break;
-      }
-    }
-    if (auto name = v.String(a[kName], {nullptr, "applicant.name"}, true)) app->name.append(*name);
-    if (auto kind = v.String(a[kKind], {nullptr, "applicant.kind"}, true)) {
-      const auto& kinds = policy::ApplicantKinds();
-      if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
-        const std::string k(*kind);
-        std::string zh;
-        for (const auto& known : kinds) zh += (zh.empty() ? "" : "、") + known + "（" + policy::KindZh(known) + "）";
-        v.Add("applicant.kind", "not_in_list", "单位类型 " + k + " 不在允许范围内，可选：" + zh,
-              "applicant kind '" + k + "' is not one of: " + JoinList(kinds));
-      } else {
-        app->kind.append(*kind);
-      }
-    }
-    if (auto b = v.Bool(a[kRegistered], {nullptr, "applicant.registered_in_shenzhen"}, true)) {
-      app->registered_in_shenzhen = *b;
-    }
-    if (auto b = v.Bool(a[kDishonesty], {nullptr, "applicant.serious_dishonesty"}, true)) {
-      app->serious_dishonesty = *b;
-    }
-    app->established_on = v.Date(a[kEstablishedOn], {nullptr, "applicant.established_on"}, false);
-    if (auto d = v.String(a[kDistrict], {nullptr, "applicant.district"}, false)) app->district.append(*d);
+  } else if (v.ObjectOf(top[kApplicant].value, {nullptr, "applicant"}, &applicant)) {
+    ReadApplicant(applicant, app, &v);
   }
-
-  const policy::Measure* measure = nullptr;
   // The measure is what the record is about: without it nothing can be screened either.
-  if (!top[kMeasure].present()) {
+  const policy::Measure* measure = nullptr;
+  if (top[kMeasure].present()) {
+    measure = ReadMeasure(top[kMeasure].value, app, &v);
+  } else {
     v.Missing("measure");
-  } else if (auto m = v.String(top[kMeasure], {nullptr, "measure"}, true)) {
-    app->measure.append(*m);
-    measure = rules_.FindMeasure(*m);
-    if (measure == nullptr && rules_.cancelled.count(app->measure) == 0) {
-      std::vector<std::string> ids;
-      for (const auto* pm : rules_.measures) ids.push_back(pm->id);
-      v.Add("measure", "unknown_measure", "未知的措施 " + app->measure + "（可选：" + JoinList(ids) + "）",
-            "unknown measure '" + app->measure + "' (known: " + JoinList(ids) + ")");
-    }
   }
-  if (auto s = v.String(top[kSubject], {nullptr, "subject"}, true)) {
-    app->subject.append(*s);
-    if (policy::IsMatchKey(*s)) {
-      app->subject_key.append(*s);
-    } else {
-      app->subject_key = policy::MatchKey(*s);
-      if (app->subject_key.empty()) v.Empty({nullptr, "subject"});
-    }
+  if (top[kSubject].present()) {
+    ReadSubject(top[kSubject].value, app, &v);
+  } else {
+    v.Absent({nullptr, "subject"});
   }
   if (auto d = v.Date(top[kObtainedOn], {nullptr, "obtained_on"}, true)) {
     app->obtained_on = *d;
@@ -731,64 +728,142 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
   }
   if (top[kRequestedFen].present()) app->requested_fen = v.PositiveInteger(top[kRequestedFen].value, "requested_fen");
   if (top[kReview].present()) ReadReview(top[kReview].value, app, &v);
-
   object facts;
-  bool has_facts = false;
-  if (top[kFacts].present()) {
-    if (top[kFacts].value.get_object().get(facts) != simdjson::SUCCESS) {
-      v.WrongType({nullptr, "facts"}, "对象", "an object");
-    } else {
-      has_facts = true;
+  const bool has_facts = top[kFacts].present() && v.ObjectOf(top[kFacts].value, {nullptr, "facts"}, &facts);
+  ReadFacts(has_facts ? &facts : nullptr, measure, app, &v);
+}
+
+// simdjson may read SIMDJSON_PADDING bytes past the line, whatever they hold: unless the caller
+// promises them, the line is copied into a buffer that only ever grows.
+bool ApplicationReader::ParseObject(std::string_view line, bool padded, object* root, Validator* v) {
+  const char* text = line.data();
+  if (!padded) {
+    std::string& buffer = scratch_->line;
+    if (buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+      buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    }
+    if (!line.empty()) std::memcpy(buffer.data(), line.data(), line.size());
+    text = buffer.data();
+  }
+  element doc;
+  if (const auto error = parser_->parse(text, line.size(), false).get(doc); error != simdjson::SUCCESS) {
+    v->NotJson(error);
+    return false;
+  }
+  if (doc.get_object().get(*root) != simdjson::SUCCESS) {
+    v->Add("", "not_object", "该行不是 JSON 对象", "the line is not a JSON object");
+    return false;
+  }
+  return true;
+}
+
+void ApplicationReader::ReadId(const element& e, Application* app, Validator* v) {
+  std::string_view s;
+  if (e.get_string().get(s) != simdjson::SUCCESS) return v->WrongType({nullptr, "id"}, "字符串", "a string");
+  if (s.empty()) v->Empty({nullptr, "id"});
+  app->id.emplace(s);
+}
+
+void ApplicationReader::ReadApplicant(const object& applicant, Application* app, Validator* v) {
+  std::array<Field, kApplicantFields> a;
+  std::vector<std::string_view> extra_seen;
+  auto other = [&](std::string_view key, const element& value, bool repeated) {
+    ReadApplicantFact(key, value, repeated, &extra_seen, app, v);
+  };
+  FindFields<kApplicantFields, ApplicantFieldOf>(applicant, &a, other);
+  // The strings below are copied with append: Clear left them empty with their buffers.
+  if (auto uscc = v->String(a[kUscc], {nullptr, "applicant.uscc"}, true)) {
+    app->uscc.append(*uscc);
+    if (const UsccProblem problem = CheckUscc(*uscc); problem != UsccProblem::kNone) {
+      v->InvalidUscc(problem, uscc->size());
     }
   }
+  if (auto name = v->String(a[kName], {nullptr, "applicant.name"}, true)) app->name.append(*name);
+  if (auto kind = v->String(a[kKind], {nullptr, "applicant.kind"}, true)) {
+    const auto& kinds = policy::ApplicantKinds();
+    if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
+      v->UnknownKind(*kind);
+    } else {
+      app->kind.append(*kind);
+    }
+  }
+  if (auto b = v->Bool(a[kRegistered], {nullptr, "applicant.registered_in_shenzhen"}, true)) {
+    app->registered_in_shenzhen = *b;
+  }
+  if (auto b = v->Bool(a[kDishonesty], {nullptr, "applicant.serious_dishonesty"}, true)) {
+    app->serious_dishonesty = *b;
+  }
+  app->established_on = v->Date(a[kEstablishedOn], {nullptr, "applicant.established_on"}, false);
+  if (auto d = v->String(a[kDistrict], {nullptr, "applicant.district"}, false)) app->district.append(*d);
+}
+
+// A member of the applicant that is none of its own fields: one of the further facts the policy
+// declares (`seen`: those met so far), or else unknown.
+void ApplicationReader::ReadApplicantFact(std::string_view key, const element& value, bool repeated,
+                                          std::vector<std::string_view>* seen, Application* app, Validator* v) {
+  const std::string path = "applicant." + std::string(key);
+  if (repeated || std::find(seen->begin(), seen->end(), key) != seen->end()) return v->Repeated(path);
+  const FactSpec* spec = nullptr;
+  for (const auto& f : rules_.policy->applicant_facts) {
+    if (f.name == key) spec = &f;
+  }
+  if (spec == nullptr) return v->Unknown(path);
+  seen->push_back(key);
+  if (value.is_null()) return;
+  expr::Value fact = v->Fact(value, *spec, {nullptr, path});
+  if (fact.kind() != expr::Kind::kNull) app->applicant_facts.emplace_back(spec->name, std::move(fact));
+}
+
+const policy::Measure* ApplicationReader::ReadMeasure(const element& e, Application* app, Validator* v) {
+  const std::optional<std::string_view> m = v->StringOf(e, true, {nullptr, "measure"});
+  if (!m) return nullptr;
+  app->measure.append(*m);
+  const policy::Measure* measure = rules_.FindMeasure(*m);
+  if (measure == nullptr && rules_.cancelled.count(app->measure) == 0) v->UnknownMeasure(app->measure);
+  return measure;
+}
+
+// The subject, and its key form for the ledger (policy/keys.h).
+void ApplicationReader::ReadSubject(const element& e, Application* app, Validator* v) {
+  const std::optional<std::string_view> s = v->StringOf(e, true, {nullptr, "subject"});
+  if (!s) return;
+  app->subject.append(*s);
+  if (policy::IsMatchKey(*s)) {
+    app->subject_key.append(*s);
+  } else {
+    app->subject_key = policy::MatchKey(*s);
+    if (app->subject_key.empty()) v->Empty({nullptr, "subject"});
+  }
+}
+
+// `facts` null: the application has no facts object (absent, or not an object).
+void ApplicationReader::ReadFacts(const object* facts, const policy::Measure* measure, Application* app, Validator* v) {
   if (measure == nullptr) {
     app->facts = expr::Value::Map(expr::MapValue::Make({}, nullptr));
     return;
   }
   // Screening builds every fact: an unknown one must reach the rules as an unknown.
-  app->facts = v.Object(has_facts ? &facts : nullptr, measure->facts, {nullptr, "facts"}, true,
-                        partial_ ? nullptr : &FactsRead(*measure));
-  if (!app->errors.empty() || !has_facts) return;
+  app->facts = v->Object(facts, measure->facts, {nullptr, "facts"}, true, partial_ ? nullptr : &FactsRead(*measure));
+  if (!app->errors.empty() || facts == nullptr) return;
   // The level and the items, from the line itself (the facts map holds only what rules read).
   // Each is the first member of its name, as in the facts map.
-  auto member = [](const object& obj, std::string_view name, element* out) {
-    for (const auto [key, value] : obj) {
-      if (key == name) {
-        *out = value;
-        return true;
-      }
-    }
-    return false;
-  };
+  if (!measure->level_fact.empty()) ReadLevel(*facts, *measure, app);
+  if (measure->once == policy::OnceRule::kPerItem) ReadItems(*facts, *measure, &app->items);
+}
+
+// The level as the policy's data spells it, when the level fact is a string.
+void ApplicationReader::ReadLevel(const object& facts, const policy::Measure& m, Application* app) const {
   element e;
   std::string_view value;
-  if (!measure->level_fact.empty() && member(facts, measure->level_fact, &e) && e.get_string().get(value) == simdjson::SUCCESS) {
-    const FactSpec* spec = nullptr;
-    for (const auto& f : measure->facts) {
-      if (f.name == measure->level_fact) spec = &f;
-    }
-    if (spec != nullptr && spec->match != FactSpec::Match::kExact) app->level = Canonical(value, spec->match);
-    else app->level.append(value);
+  if (!FirstMember(facts, m.level_fact, &e) || e.get_string().get(value) != simdjson::SUCCESS) return;
+  const FactSpec* spec = nullptr;
+  for (const auto& f : m.facts) {
+    if (f.name == m.level_fact) spec = &f;
   }
-  simdjson::dom::array list;
-  if (measure->once == policy::OnceRule::kPerItem && member(facts, measure->items_fact, &e) &&
-      e.get_array().get(list) == simdjson::SUCCESS) {
-    app->items.reserve(list.size());
-    for (element item : list) {
-      object fields;
-      if (item.get_object().get(fields) != simdjson::SUCCESS) continue;
-      Item& it = app->items.emplace_back();
-      if (member(fields, measure->item_key, &e) && e.get_string().get(value) == simdjson::SUCCESS) {
-        if (policy::IsMatchKey(value)) it.key.assign(value);
-        else it.key = policy::MatchKey(value);
-      }
-      if (member(fields, "type", &e) && e.get_string().get(value) == simdjson::SUCCESS) it.type.assign(value);
-      policy::Date issued;
-      if (member(fields, "issued_on", &e) && e.get_string().get(value) == simdjson::SUCCESS &&
-          policy::ParseDate(value, &issued)) {
-        it.issued_on = issued;
-      }
-    }
+  if (spec != nullptr && spec->match != FactSpec::Match::kExact) {
+    app->level = Canonical(value, spec->match);
+  } else {
+    app->level.append(value);
   }
 }
 

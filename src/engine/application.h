@@ -18,6 +18,7 @@
 namespace simdjson::dom {
 class parser;
 class element;
+class object;
 }
 
 namespace qgrant::engine {
@@ -103,7 +104,17 @@ class ApplicationReader {
   // Which of a measure's facts some rule reads (made on first use): only those are built as
   // CEL values; the others are validated all the same.
   const std::vector<char>& FactsRead(const policy::Measure& m);
+  // The parts of an application, in the order Read reads them. Each reports its problems to `v`.
+  bool ParseObject(std::string_view line, bool padded, simdjson::dom::object* root, Validator* v);
+  void ReadId(const simdjson::dom::element& e, Application* app, Validator* v);
+  void ReadApplicant(const simdjson::dom::object& applicant, Application* app, Validator* v);
+  void ReadApplicantFact(std::string_view key, const simdjson::dom::element& value, bool repeated,
+                         std::vector<std::string_view>* seen, Application* app, Validator* v);
+  const policy::Measure* ReadMeasure(const simdjson::dom::element& e, Application* app, Validator* v);
+  void ReadSubject(const simdjson::dom::element& e, Application* app, Validator* v);
   void ReadReview(const simdjson::dom::element& e, Application* app, Validator* v);
+  void ReadFacts(const simdjson::dom::object* facts, const policy::Measure* measure, Application* app, Validator* v);
+  void ReadLevel(const simdjson::dom::object& facts, const policy::Measure& m, Application* app) const;
   // An open-list value as the policy's data spells it, when it matches an entry as a key
   // (CONTRACT §6: "ukas " is UKAS, "GB/T 29187-2012" is GB/T 29187); otherwise its key form.
   std::string Canonical(std::string_view value, policy::FactSpec::Match match) const;

@@ -393,20 +393,32 @@ struct LedgerLine {
   int64_t amount_fen = 0;               // negative: not a whole number of fen
 };
 
-// Reads a line in the form ledgers are written in: one flat object whose values are ASCII
-// strings without escapes, whole numbers, true, false or null, each field of the type it must
-// have. Anything else (an escape, a non-ASCII byte, nesting, a fraction, a field of the wrong
-// type, a syntax error) returns false, and the line goes to the full JSON parser, which accepts
-// it or says what is wrong. What this accepts, that parser accepts with the same values.
-bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
-  const char* p = line.data();
-  const char* const end = p + line.size();
-  bool seen[kLedgerFields] = {};
-  auto space = [&] {
+// The text of a line in the plain form (ReadPlainLedgerLine), read from `p` on. Each step
+// returns false for what the plain form does not allow, and the line goes to the full parser.
+struct PlainText {
+  const char* p;
+  const char* end;
+
+  bool AtEnd() const { return p == end; }
+  void SkipSpace() {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
-  };
-  auto string = [&](std::string_view* s) {  // at the opening quote
-    const char* start = ++p;
+  }
+  // Takes `c`, if it comes next.
+  bool Take(char c) {
+    if (p == end || *p != c) return false;
+    ++p;
+    return true;
+  }
+  // Takes `word` (null, true, false), spelt out.
+  bool Word(std::string_view word) {
+    if (static_cast<size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0) return false;
+    p += word.size();
+    return true;
+  }
+  // A string of printable ASCII without escapes: its text, between the quotes.
+  bool String(std::string_view* s) {
+    if (!Take('"')) return false;
+    const char* start = p;
     while (p < end && *p != '"') {
       const unsigned char c = static_cast<unsigned char>(*p);
       if (c < 0x20 || c >= 0x80 || c == '\\') return false;
@@ -416,75 +428,81 @@ bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
     *s = std::string_view(start, static_cast<size_t>(p - start));
     ++p;
     return true;
-  };
-  space();
-  if (p == end || *p != '{') return false;
-  ++p;
-  space();
-  if (p < end && *p == '}') {
-    ++p;
-  } else {
-    while (true) {
-      space();
-      std::string_view key;
-      if (p == end || *p != '"' || !string(&key)) return false;
-      space();
-      if (p == end || *p != ':') return false;
-      ++p;
-      space();
-      if (p == end) return false;
-      const LedgerField f = LedgerFieldOf(key);
-      if (f == kLedgerFields || seen[f]) return false;  // unknown or repeated: the full parser says so
-      const bool first = true;
-      seen[f] = true;
-      if (*p == '"') {
-        std::string_view value;
-        if (!string(&value)) return false;
-        if (first) {
-          if (f == kAmountFen) return false;
-          out->given[f] = true;
-          out->text[f] = value;
-        }
-      } else if (*p == 'n') {
-        if (end - p < 4 || std::memcmp(p, "null", 4) != 0) return false;
-        p += 4;
-      } else if (*p == 't' || *p == 'f') {
-        const bool t = *p == 't';
-        if (end - p < (t ? 4 : 5) || std::memcmp(p, t ? "true" : "false", t ? 4 : 5) != 0) return false;
-        if (first) return false;  // no field of a ledger line is a bool
-        p += t ? 4 : 5;
-      } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-        const bool negative = *p == '-';
-        if (negative) ++p;
-        const char* digits = p;
-        int64_t value = 0;
-        for (; p < end && *p >= '0' && *p <= '9'; ++p) {
-          if (p - digits < 18) value = value * 10 + (*p - '0');  // longer numbers are declined below
-        }
-        const size_t n = static_cast<size_t>(p - digits);
-        if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
-        if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return false;
-        if (first) {
-          if (f != kAmountFen) return false;
-          out->given[f] = true;
-          out->amount_fen = negative ? -value : value;
-        }
-      } else {
-        return false;
-      }
-      space();
-      if (p == end) return false;
-      if (*p == ',') {
-        ++p;
-        continue;
-      }
-      if (*p != '}') return false;
-      ++p;
-      break;
-    }
   }
-  space();
-  return p == end;
+  // A whole number of at most 18 digits, without a leading zero, a fraction or an exponent (a
+  // longer one might not fit in 64 bits: the full parser reads it).
+  bool WholeNumber(int64_t* out) {
+    const bool negative = *p == '-';
+    if (negative) ++p;
+    const char* digits = p;
+    int64_t value = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; ++p) {
+      if (p - digits < 18) value = value * 10 + (*p - '0');  // longer numbers are declined below
+    }
+    const size_t n = static_cast<size_t>(p - digits);
+    if (n == 0 || n > 18 || (n > 1 && *digits == '0')) return false;
+    if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return false;
+    *out = negative ? -value : value;
+    return true;
+  }
+};
+
+// The value of field `f`, at `in` (not at its end): null, or the type the field must have.
+inline bool ReadPlainValue(PlainText* in, LedgerField f, LedgerLine* out) {
+  const char c = *in->p;
+  if (c == 'n') return in->Word("null");
+  if (c == '"') {
+    std::string_view value;
+    if (f == kAmountFen || !in->String(&value)) return false;
+    out->given[f] = true;
+    out->text[f] = value;
+    return true;
+  }
+  if (c == '-' || (c >= '0' && c <= '9')) {
+    int64_t value;
+    if (f != kAmountFen || !in->WholeNumber(&value)) return false;
+    out->given[f] = true;
+    out->amount_fen = value;
+    return true;
+  }
+  return false;  // true or false (no field of a ledger line is a bool), an object, a list
+}
+
+// One member, "name": value, of a field that `seen` does not have yet.
+inline bool ReadPlainMember(PlainText* in, bool* seen, LedgerLine* out) {
+  in->SkipSpace();
+  std::string_view key;
+  if (!in->String(&key)) return false;
+  in->SkipSpace();
+  if (!in->Take(':')) return false;
+  in->SkipSpace();
+  if (in->AtEnd()) return false;
+  const LedgerField f = LedgerFieldOf(key);
+  if (f == kLedgerFields || seen[f]) return false;  // unknown or repeated: the full parser says so
+  seen[f] = true;
+  return ReadPlainValue(in, f, out);
+}
+
+// Reads a line in the form ledgers are written in: one flat object whose values are ASCII
+// strings without escapes, whole numbers, true, false or null, each field of the type it must
+// have. Anything else (an escape, a non-ASCII byte, nesting, a fraction, a field of the wrong
+// type, a syntax error) returns false, and the line goes to the full JSON parser, which accepts
+// it or says what is wrong. What this accepts, that parser accepts with the same values.
+bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
+  PlainText in{line.data(), line.data() + line.size()};
+  bool seen[kLedgerFields] = {};
+  in.SkipSpace();
+  if (!in.Take('{')) return false;
+  in.SkipSpace();
+  if (!in.Take('}')) {
+    do {
+      if (!ReadPlainMember(&in, seen, out)) return false;
+      in.SkipSpace();
+    } while (in.Take(','));
+    if (!in.Take('}')) return false;
+  }
+  in.SkipSpace();
+  return in.AtEnd();
 }
 
 }  // namespace
@@ -656,91 +674,136 @@ Status Ledger::LoadLine(std::string_view line, int64_t line_no) {
   return Status::Ok();
 }
 
+namespace {
+
+// A block of a ledger file: whole lines, then padding for the parser.
+struct LineBlock {
+  std::string text;
+  std::vector<std::string_view> lines;  // not blank
+  std::vector<int64_t> numbers;         // each line's number in the file
+};
+
+// Reads a ledger file a block of whole lines at a time, in order (LoadFile's fill).
+class LineBlockReader {
+ public:
+  explicit LineBlockReader(std::FILE* file) : file_(file) {}
+
+  // Fills `b` with the next lines: none once the file is over or `stop` is set. False on a read
+  // error (error()).
+  bool Fill(LineBlock* b, const std::atomic<bool>& stop) {
+    b->lines.clear();
+    b->numbers.clear();
+    while (b->lines.empty() && !eof_ && !stop) {
+      b->text.assign(carried_);
+      b->text.resize(carried_.size() + kBlockBytes + simdjson::SIMDJSON_PADDING);
+      const size_t got = std::fread(b->text.data() + carried_.size(), 1, kBlockBytes, file_);
+      if (got < kBlockBytes) {
+        if (std::ferror(file_)) {
+          error_ = Status::IoError("read error: " + std::string(std::strerror(errno)));
+          return false;
+        }
+        eof_ = true;
+      }
+      const size_t size = carried_.size() + got;
+      // Whole lines only; at the end of the file a last line may lack its newline.
+      size_t end = size;
+      if (!eof_) {
+        const void* nl = memrchr(b->text.data(), '\n', size);
+        end = nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - b->text.data()) + 1;
+      }
+      carried_.assign(b->text, end, size - end);
+      SplitLines(end, b);
+    }
+    return true;
+  }
+
+  const Status& error() const { return error_; }
+
+ private:
+  static constexpr size_t kBlockBytes = 4 << 20;
+
+  // The lines of b->text up to `end`, numbered on; blank ones are skipped.
+  void SplitLines(size_t end, LineBlock* b) {
+    const char* text = b->text.data();
+    for (size_t at = 0; at < end;) {
+      const char* nl = static_cast<const char*>(std::memchr(text + at, '\n', end - at));
+      size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - text);
+      if (nl == nullptr) {
+        // The file's last line: lines ended by a lone carriage return (old Mac files) arrive
+        // here as one, and are split at each CR, as eval splits its applications.
+        const void* cr = std::memchr(text + at, '\r', stop - at);
+        if (cr != nullptr) stop = static_cast<size_t>(static_cast<const char*>(cr) - text);
+      }
+      std::string_view line(text + at, stop - at);
+      ++line_no_;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line_no_ == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // a UTF-8 byte-order mark
+      if (!IsBlankLine(line)) {
+        b->lines.push_back(line);
+        b->numbers.push_back(line_no_);
+      }
+      at = stop + 1;
+    }
+  }
+
+  std::FILE* file_;
+  std::string carried_;  // an unfinished line, for the next block
+  int64_t line_no_ = 0;
+  bool eof_ = false;
+  Status error_;
+};
+
+// The size of `file` if it is a regular file, else 0.
+size_t RegularFileSize(std::FILE* file) {
+  struct stat info;
+  if (::fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode) || info.st_size <= 0) return 0;
+  return static_cast<size_t>(info.st_size);
+}
+
+}  // namespace
+
 Status Ledger::LoadFile(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) return Status::IoError("cannot read ledger file " + path + ": " + std::strerror(errno));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, &std::fclose);
-  // The file goes through the pipeline of common/pipeline.h a block at a time: read (in order),
-  // parsed on every core, taken over in file order, so that the first bad line of the file is
-  // the one reported. The indexes are built once at the end. On an error everything read from
-  // the file is taken back out.
+  // The indexes are built once at the end. On an error everything read from the file is taken
+  // back out.
   const size_t rows_before = rows_.size(), arena_before = arena_.size();
-  struct Block {
-    std::string text;  // whole lines, then padding for the parser
-    std::vector<std::string_view> lines;
-    std::vector<int64_t> numbers;
+  if (Status error = LoadRows(file); !error.ok()) {
+    TakeBack(rows_before, arena_before);
+    return Status::ParseError("ledger " + path + ", " + error.message());
+  }
+  Rebuild(std::max(reserved_rows_, rows_.size() + round_rows_));
+  round_rows_ = 0;
+  return Status::Ok();
+}
+
+// The file goes through the pipeline of common/pipeline.h a block at a time: read (in order),
+// parsed on every core, taken over in file order, so that the first bad line of the file is the
+// one reported.
+Status Ledger::LoadRows(std::FILE* file) {
+  struct Block : LineBlock {
     std::vector<Loader> loaders;  // one per chunk
   };
   PipelineShape shape;
   shape.slots = 4;
   shape.chunk = 4096;
   shape.workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-  constexpr size_t kBlockBytes = 4 << 20;
   std::vector<Block> blocks(shape.slots);
-  std::string carried;  // an unfinished line, for the next block
-  int64_t line_no = 0;
-  bool eof = false;                  // fill's own
-  bool sized = false;                // fill's own: rows_ reserved for the file
-  Status read_error;                 // fill's own
-  Status error;                      // settle's own: the first bad line
-  std::atomic<bool> stop{false};     // settle found an error: read no further
+  LineBlockReader reader(file);   // fill's own
+  bool sized = false;             // fill's own: rows_ reserved for the file
+  Status error;                   // settle's own: the first bad line
+  std::atomic<bool> stop{false};  // settle found an error: read no further
 
   PipelineStages stages;
   stages.fill = [&](size_t slot) -> size_t {
     Block& b = blocks[slot];
-    b.lines.clear();
-    b.numbers.clear();
-    while (b.lines.empty() && !eof && !stop) {
-      b.text.assign(carried);
-      b.text.resize(carried.size() + kBlockBytes + simdjson::SIMDJSON_PADDING);
-      const size_t got = std::fread(b.text.data() + carried.size(), 1, kBlockBytes, file);
-      if (got < kBlockBytes) {
-        if (std::ferror(file)) {
-          read_error = Status::IoError("read error: " + std::string(std::strerror(errno)));
-          return 0;
-        }
-        eof = true;
-      }
-      const size_t size = carried.size() + got;
-      // Whole lines only; at the end of the file a last line may lack its newline.
-      size_t end = size;
-      if (!eof) {
-        const void* nl = memrchr(b.text.data(), '\n', size);
-        end = nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - b.text.data()) + 1;
-      }
-      carried.assign(b.text, end, size - end);
-      for (size_t at = 0; at < end;) {
-        const char* nl = static_cast<const char*>(std::memchr(b.text.data() + at, '\n', end - at));
-        size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - b.text.data());
-        if (nl == nullptr) {
-          // The file's last line: lines ended by a lone carriage return (old Mac files) arrive
-          // here as one, and are split at each CR, as eval splits its applications.
-          const void* cr = std::memchr(b.text.data() + at, '\r', stop - at);
-          if (cr != nullptr) stop = static_cast<size_t>(static_cast<const char*>(cr) - b.text.data());
-        }
-        std::string_view line(b.text.data() + at, stop - at);
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // a UTF-8 byte-order mark
-        if (!IsBlankLine(line)) {
-          b.lines.push_back(line);
-          b.numbers.push_back(line_no);
-        }
-        at = stop + 1;
-      }
-    }
+    if (!reader.Fill(&b, stop)) return 0;
     if (!sized && !b.lines.empty()) {
-      // Room for the whole file (estimated from its first block) and the round to come, so that
-      // the rows and their strings are not copied as they grow. This is the first block: no
-      // block has been taken over yet, so nothing else touches rows_ and arena_ meanwhile.
+      // This is the first block: no block has been taken over yet, so nothing else touches rows_
+      // and arena_ meanwhile.
       sized = true;
-      struct stat info;
-      if (::fstat(fileno(file), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
-        const size_t per_line = std::max<size_t>(1, b.text.size() / b.lines.size());
-        const size_t lines = static_cast<size_t>(info.st_size) / per_line + b.lines.size();
-        rows_.reserve(rows_.size() + lines + round_rows_);
-        arena_.reserve(arena_.size() + (lines + round_rows_) * 40);
-      }
+      ReserveForFile(RegularFileSize(file), b.text.size(), b.lines.size());
     }
     b.loaders.resize(PipelineChunks(b.lines.size(), shape));
     return b.lines.size();
@@ -764,16 +827,23 @@ Status Ledger::LoadFile(const std::string& path) {
   stages.finish = [](size_t, size_t, size_t, size_t, size_t) {};
   stages.write = [](size_t) {};
   RunPipeline(stages, shape);
-  if (error.ok()) error = read_error;
-  if (!error.ok()) {
-    rows_.resize(rows_before);  // not yet indexed: the indexes are built at the end
-    std::erase_if(application_ids_, [&](const auto& e) { return e.first >= rows_before; });
-    arena_.resize(arena_before);
-    return Status::ParseError("ledger " + path + ", " + error.message());
-  }
-  Rebuild(std::max(reserved_rows_, rows_.size() + round_rows_));
-  round_rows_ = 0;
-  return Status::Ok();
+  return error.ok() ? reader.error() : error;
+}
+
+// Room for the whole file (estimated from its first block) and the round to come, so that the
+// rows and their strings are not copied as they grow.
+void Ledger::ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_lines) {
+  if (file_bytes == 0) return;  // not a regular file: its size is not known
+  const size_t per_line = std::max<size_t>(1, block_bytes / block_lines);
+  const size_t lines = file_bytes / per_line + block_lines;
+  rows_.reserve(rows_.size() + lines + round_rows_);
+  arena_.reserve(arena_.size() + (lines + round_rows_) * 40);
+}
+
+void Ledger::TakeBack(size_t rows, size_t arena) {
+  rows_.resize(rows);  // not yet indexed: the indexes are built at the end
+  std::erase_if(application_ids_, [&](const auto& e) { return e.first >= rows; });
+  arena_.resize(arena);
 }
 
 }  // namespace qgrant::engine

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -163,6 +164,11 @@ class Ledger {
   struct Loader;
   static Status ParseLine(std::string_view line, int64_t line_no, Loader* out);
   Status TakeOver(Loader* loader);
+  // LoadFile's parts: the file's lines as rows (not yet indexed), and on an error taking back
+  // out the rows from `rows` on and the strings from `arena` on.
+  Status LoadRows(std::FILE* file);
+  void ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_lines);
+  void TakeBack(size_t rows, size_t arena);
   uint16_t Intern(std::string_view name);
   std::string_view Uscc(const Row& r) const { return {arena_.data() + r.at, r.uscc_len}; }
   std::string_view Subject(const Row& r) const { return {arena_.data() + r.at + r.uscc_len, r.subject_len}; }

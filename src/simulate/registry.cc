@@ -303,29 +303,16 @@ void RegistryReader::Read(std::string_view line, RegistryRecord* out, bool padde
   }
 }
 
-void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool padded) {
-  using simdjson::dom::array;
-  using simdjson::dom::element;
-  using simdjson::dom::object;
-  line = StripBom(line);
-  const char* json = line.data();
-  if (!padded) {
-    buffer_.assign(line.data(), line.size());
-    buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
-    json = buffer_.data();
-  }
-  element doc;
-  if (parser_->parse(json, line.size(), false).get(doc) != simdjson::SUCCESS) {
-    out->error = "not valid JSON";
-    return;
-  }
-  object unit;
-  if (doc.get_object().get(unit) != simdjson::SUCCESS) {
-    out->error = "not a JSON object";
-    return;
-  }
-  // The members every unit is read for, found in one pass (the first of a repeated name, as
-  // at_key finds it): four look-ups were 7% of the instructions of screening a registry.
+namespace {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+// The members every unit is read for, found in one pass (the first of a repeated name, as at_key
+// finds it): four look-ups were 7% of the instructions of screening a registry. The USCC,
+// district and kind go to `out` when they are strings; false if there is no `achievements`.
+bool FindUnitMembers(const object& unit, RegistryRecord* out, element* achievements) {
   enum { kUscc, kDistrict, kKind, kAchievements, kRead };
   element members[kRead];
   bool found[kRead] = {false, false, false, false};
@@ -341,36 +328,53 @@ void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool p
   if (found[kUscc] && members[kUscc].get_string().get(s) == simdjson::SUCCESS) out->uscc = s;
   if (found[kDistrict] && members[kDistrict].get_string().get(s) == simdjson::SUCCESS) out->district = s;
   if (found[kKind] && members[kKind].get_string().get(s) == simdjson::SUCCESS) out->kind = s;
+  *achievements = members[kAchievements];
+  return found[kAchievements];
+}
 
-  array achievements;
-  const element& e = members[kAchievements];
-  if (!found[kAchievements] || e.is_null()) return;  // a unit without any
-  if (e.get_array().get(achievements) != simdjson::SUCCESS) {
-    out->error = "achievements is not a list";
-    return;
-  }
-  if (achievements.size() == 0) return;
+// Values are copied as JSON text, whatever their type: the reader judges them.
+std::string RawMember(const object& o, const char* key) {
+  element v;
+  return o.at_key(key).get(v) == simdjson::SUCCESS ? simdjson::to_string(v) : std::string();
+}
 
-  // Values are copied as JSON text, whatever their type: the reader judges them.
-  auto raw = [](const object& o, const char* key) -> std::string {
-    element v;
-    return o.at_key(key).get(v) == simdjson::SUCCESS ? simdjson::to_string(v) : std::string();
-  };
-  auto text = [](const object& o, const char* key) -> std::string {
-    element v;
-    if (o.at_key(key).get(v) != simdjson::SUCCESS) return "";
-    std::string_view str;
-    return v.get_string().get(str) == simdjson::SUCCESS ? std::string(str) : simdjson::to_string(v);
-  };
+// A member as plain text, for the application id: a string's characters, anything else its JSON.
+std::string TextMember(const object& o, const char* key) {
+  element v;
+  if (o.at_key(key).get(v) != simdjson::SUCCESS) return "";
+  std::string_view str;
+  return v.get_string().get(str) == simdjson::SUCCESS ? std::string(str) : simdjson::to_string(v);
+}
+
+UnitJson ReadUnitJson(const object& unit) {
   UnitJson u;
-  u.uscc = raw(unit, "uscc");
-  u.name = raw(unit, "name");
-  u.kind = raw(unit, "kind");
-  u.registered_in_shenzhen = raw(unit, "registered_in_shenzhen");
-  u.serious_dishonesty = raw(unit, "serious_dishonesty");
-  u.established_on = raw(unit, "established_on");
-  u.district = raw(unit, "district");
-  u.uscc_text = text(unit, "uscc");
+  u.uscc = RawMember(unit, "uscc");
+  u.name = RawMember(unit, "name");
+  u.kind = RawMember(unit, "kind");
+  u.registered_in_shenzhen = RawMember(unit, "registered_in_shenzhen");
+  u.serious_dishonesty = RawMember(unit, "serious_dishonesty");
+  u.established_on = RawMember(unit, "established_on");
+  u.district = RawMember(unit, "district");
+  u.uscc_text = TextMember(unit, "uscc");
+  return u;
+}
+
+AchievementJson ReadAchievementJson(const object& a) {
+  AchievementJson aj;
+  aj.measure = RawMember(a, "measure");
+  aj.subject = RawMember(a, "subject");
+  aj.obtained_on = RawMember(a, "obtained_on");
+  aj.facts = RawMember(a, "facts");
+  aj.requested_fen = RawMember(a, "requested_fen");
+  aj.measure_text = TextMember(a, "measure");
+  aj.subject_text = TextMember(a, "subject");
+  return aj;
+}
+
+// One application per achievement, each with the unit as its applicant; none if some
+// achievement is not an object (a bad line).
+void ReadAchievements(const object& unit, const array& achievements, RegistryRecord* out) {
+  const UnitJson u = ReadUnitJson(unit);
   const std::string applicant = ApplicantJson(u);
   size_t index = 0;
   for (element item : achievements) {
@@ -380,17 +384,45 @@ void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool p
       out->applications.clear();
       return;
     }
-    AchievementJson aj;
-    aj.measure = raw(a, "measure");
-    aj.subject = raw(a, "subject");
-    aj.obtained_on = raw(a, "obtained_on");
-    aj.facts = raw(a, "facts");
-    aj.requested_fen = raw(a, "requested_fen");
-    aj.measure_text = text(a, "measure");
-    aj.subject_text = text(a, "subject");
-    out->applications.push_back(ApplicationJson(applicant, u, aj));
+    out->applications.push_back(ApplicationJson(applicant, u, ReadAchievementJson(a)));
     ++index;
   }
+}
+
+}  // namespace
+
+void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool padded) {
+  object unit;
+  if (!ParseUnit(StripBom(line), padded, &unit, out)) return;
+  element e;
+  if (!FindUnitMembers(unit, out, &e) || e.is_null()) return;  // a unit without any
+  array achievements;
+  if (e.get_array().get(achievements) != simdjson::SUCCESS) {
+    out->error = "achievements is not a list";
+    return;
+  }
+  if (achievements.size() == 0) return;
+  ReadAchievements(unit, achievements, out);
+}
+
+// The unit's object, or false with out->error saying why the line is not one.
+bool RegistryReader::ParseUnit(std::string_view line, bool padded, object* unit, RegistryRecord* out) {
+  const char* json = line.data();
+  if (!padded) {
+    buffer_.assign(line.data(), line.size());
+    buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
+    json = buffer_.data();
+  }
+  element doc;
+  if (parser_->parse(json, line.size(), false).get(doc) != simdjson::SUCCESS) {
+    out->error = "not valid JSON";
+    return false;
+  }
+  if (doc.get_object().get(*unit) != simdjson::SUCCESS) {
+    out->error = "not a JSON object";
+    return false;
+  }
+  return true;
 }
 
 bool RegistryReader::IsJson(std::string_view text) {

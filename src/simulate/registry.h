@@ -21,6 +21,7 @@
 
 namespace simdjson::dom {
 class parser;
+class object;
 }
 
 namespace qgrant::simulate {
@@ -129,6 +130,7 @@ class RegistryReader {
  private:
   void Read(std::string_view line, RegistryRecord* out, bool padded);
   void ReadJson(std::string_view line, RegistryRecord* out, bool padded);
+  bool ParseUnit(std::string_view line, bool padded, simdjson::dom::object* unit, RegistryRecord* out);
   void ReadCsv(std::string_view line, RegistryRecord* out);
   bool IsJson(std::string_view text);
 
