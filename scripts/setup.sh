@@ -4,7 +4,7 @@
 # arguments are installed too (scripts/fuzz.sh adds clang this way).
 set -euo pipefail
 packages=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential cmake ninja-build ccache pkg-config clang-format
   libre2-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev
   libcli11-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -94,7 +94,16 @@ struct Path {
 
 // The top-level fields and the applicant's fields, as indices into arrays of Field.
 enum RootField {
-  kId, kApplicant, kMeasure, kSubject, kObtainedOn, kRequestedFen, kFacts, kSubmittedOn, kReview, kRootFields
+  kId,
+  kApplicant,
+  kMeasure,
+  kSubject,
+  kObtainedOn,
+  kRequestedFen,
+  kFacts,
+  kSubmittedOn,
+  kReview,
+  kRootFields
 };
 enum ApplicantField { kUscc, kName, kKind, kRegistered, kDishonesty, kEstablishedOn, kDistrict, kApplicantFields };
 
@@ -109,27 +118,42 @@ bool Is(std::string_view key, const char (&name)[N]) {
 // member of the object costs one comparison.
 size_t RootFieldOf(std::string_view key) {
   switch (key.size()) {
-    case 2: return Is(key, "id") ? kId : kRootFields;
-    case 5: return Is(key, "facts") ? kFacts : kRootFields;
-    case 6: return Is(key, "review") ? kReview : kRootFields;
-    case 12: return Is(key, "submitted_on") ? kSubmittedOn : kRootFields;
-    case 7: return Is(key, "measure") ? kMeasure : Is(key, "subject") ? kSubject : kRootFields;
-    case 9: return Is(key, "applicant") ? kApplicant : kRootFields;
-    case 11: return Is(key, "obtained_on") ? kObtainedOn : kRootFields;
-    case 13: return Is(key, "requested_fen") ? kRequestedFen : kRootFields;
-    default: return kRootFields;
+    case 2:
+      return Is(key, "id") ? kId : kRootFields;
+    case 5:
+      return Is(key, "facts") ? kFacts : kRootFields;
+    case 6:
+      return Is(key, "review") ? kReview : kRootFields;
+    case 12:
+      return Is(key, "submitted_on") ? kSubmittedOn : kRootFields;
+    case 7:
+      return Is(key, "measure") ? kMeasure : Is(key, "subject") ? kSubject : kRootFields;
+    case 9:
+      return Is(key, "applicant") ? kApplicant : kRootFields;
+    case 11:
+      return Is(key, "obtained_on") ? kObtainedOn : kRootFields;
+    case 13:
+      return Is(key, "requested_fen") ? kRequestedFen : kRootFields;
+    default:
+      return kRootFields;
   }
 }
 
 // Which applicant field `key` is, or kApplicantFields for none.
 size_t ApplicantFieldOf(std::string_view key) {
   switch (key.size()) {
-    case 4: return Is(key, "uscc") ? kUscc : Is(key, "name") ? kName : Is(key, "kind") ? kKind : kApplicantFields;
-    case 8: return Is(key, "district") ? kDistrict : kApplicantFields;
-    case 14: return Is(key, "established_on") ? kEstablishedOn : kApplicantFields;
-    case 18: return Is(key, "serious_dishonesty") ? kDishonesty : kApplicantFields;
-    case 22: return Is(key, "registered_in_shenzhen") ? kRegistered : kApplicantFields;
-    default: return kApplicantFields;
+    case 4:
+      return Is(key, "uscc") ? kUscc : Is(key, "name") ? kName : Is(key, "kind") ? kKind : kApplicantFields;
+    case 8:
+      return Is(key, "district") ? kDistrict : kApplicantFields;
+    case 14:
+      return Is(key, "established_on") ? kEstablishedOn : kApplicantFields;
+    case 18:
+      return Is(key, "serious_dishonesty") ? kDishonesty : kApplicantFields;
+    case 22:
+      return Is(key, "registered_in_shenzhen") ? kRegistered : kApplicantFields;
+    default:
+      return kApplicantFields;
   }
 }
 
@@ -168,8 +192,10 @@ void FindFacts(const object& obj, const std::vector<FactSpec>& specs, Field* fie
         continue;
       }
     }
-    if (!fields[i].seen) fields[i] = {true, value};
-    else other(key, true);
+    if (!fields[i].seen)
+      fields[i] = {true, value};
+    else
+      other(key, true);
     next = i + 1;
   }
 }
@@ -308,7 +334,8 @@ class ApplicationReader::Validator {
   // registries, which may say more than an application.
   [[gnu::cold]] void Unknown(const std::string& path) {
     if (partial_) return;
-    Add(path, "unknown_field", "字段 " + path + " 未定义（请检查拼写）", "field " + path + " is not defined (check its spelling)");
+    Add(path, "unknown_field", "字段 " + path + " 未定义（请检查拼写）",
+        "field " + path + " is not defined (check its spelling)");
   }
   [[gnu::cold]] void Repeated(const std::string& path) {
     Add(path, "repeated_field", "字段 " + path + " 重复出现", "field " + path + " is given more than once");
@@ -572,7 +599,8 @@ class ApplicationReader::Validator {
     if (stack.size() < top_) stack.resize(top_);
     std::fill_n(stack.begin() + base, n, Field());
     if (obj != nullptr) {
-      FindFacts(*obj, specs, stack.data() + base, [&](std::string_view key, bool repeated) { Other(path, key, repeated); });
+      FindFacts(*obj, specs, stack.data() + base,
+                [&](std::string_view key, bool repeated) { Other(path, key, repeated); });
     }
     const size_t combinations = partial_ ? 0 : Combinations(specs);
     expr::Value map = combinations != 0 ? SharedObject(specs, combinations, stack.data() + base, path)
@@ -900,7 +928,8 @@ void ApplicationReader::ReadReview(const element& e, Application* app, Validator
       v->Unknown(path);
     }
   }
-  if (!has_passed && !seen.empty() && std::find(seen.begin(), seen.end(), "passed") == seen.end()) v->Missing("review.passed");
+  if (!has_passed && !seen.empty() && std::find(seen.begin(), seen.end(), "passed") == seen.end())
+    v->Missing("review.passed");
 }
 
 std::string ApplicationReader::Canonical(std::string_view value, policy::FactSpec::Match match) const {
@@ -930,7 +959,8 @@ const std::vector<char>& ApplicationReader::FactsRead(const policy::Measure& m) 
   std::vector<char> read(m.facts.size(), 0);
   auto note = [&](const policy::Condition& c) {
     for (size_t i = 0; i < m.facts.size(); ++i) {
-      if (c.reads_all_facts || std::find(c.facts_read.begin(), c.facts_read.end(), m.facts[i].name) != c.facts_read.end()) {
+      if (c.reads_all_facts ||
+          std::find(c.facts_read.begin(), c.facts_read.end(), m.facts[i].name) != c.facts_read.end()) {
         read[i] = 1;
       }
     }

@@ -19,7 +19,7 @@ namespace simdjson::dom {
 class parser;
 class element;
 class object;
-}
+}  // namespace simdjson::dom
 
 namespace qgrant::engine {
 
@@ -56,10 +56,10 @@ struct Application {
   // The expert review's finding (CONTRACT §2 `review`): absent until experts have judged.
   std::optional<bool> review_passed;
   std::string review_note;
-  int64_t line = 0;  // the line of the input it was read from, when known
-  expr::Value facts;        // map, dates as timestamps
-  std::string level;        // the value of the measure's level fact, if it has one
-  std::vector<Item> items;  // per-item measures
+  int64_t line = 0;                // the line of the input it was read from, when known
+  expr::Value facts;               // map, dates as timestamps
+  std::string level;               // the value of the measure's level fact, if it has one
+  std::vector<Item> items;         // per-item measures
   std::vector<FieldError> errors;  // non-empty: the application is invalid
   // Screening only: required facts that are absent (JSON paths). They evaluate as CEL unknowns,
   // so a decision that depends on one is undetermined, never eligible by accident.

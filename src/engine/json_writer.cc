@@ -17,6 +17,47 @@ void JsonWriter::Grow(size_t need) {
   capacity_ = capacity;
 }
 
+namespace {
+
+#ifdef __SSE2__
+// A bit per byte of `v` that JSON must escape: control bytes, '"' and '\\'.
+inline unsigned SpecialBytes(__m128i v) {
+  const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+  const __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, special)));
+}
+#endif
+
+// One byte that must be escaped, written at `o`; returns the end.
+inline char* WriteEscape(unsigned char c, char* o) {
+  *o++ = '\\';
+  switch (c) {
+    case '"':
+      *o++ = '"';
+      return o;
+    case '\\':
+      *o++ = '\\';
+      return o;
+    case '\n':
+      *o++ = 'n';
+      return o;
+    case '\r':
+      *o++ = 'r';
+      return o;
+    case '\t':
+      *o++ = 't';
+      return o;
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char u[] = {'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      std::memcpy(o, u, sizeof u);
+      return o + sizeof u;
+    }
+  }
+}
+
+}  // namespace
+
 size_t WriteJsonString(std::string_view s, char* out) {
   char* o = out;
   *o++ = '"';
@@ -25,45 +66,29 @@ size_t WriteJsonString(std::string_view s, char* out) {
   size_t i = 0;
   while (i < n) {
 #ifdef __SSE2__
-    // Sixteen bytes at a time: copied as they are, then the position of the first control byte,
-    // '"' or '\\' among them, if any, found from a bit mask. The room for 6 bytes per input byte
-    // covers the whole store.
+    // Sixteen bytes at a time: copied as they are, then the position of the first byte to escape
+    // among them, if any, found from a bit mask. The room for 6 bytes per input byte covers the
+    // whole store.
     if (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
-      const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-      const __m128i special =
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-      const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, special)));
-      if (mask == 0) {
-        i += 16;
-        o += 16;
-        continue;
-      }
-      const unsigned clean = static_cast<unsigned>(__builtin_ctz(mask));
+      const unsigned mask = SpecialBytes(v);
+      const unsigned clean = mask == 0 ? 16 : static_cast<unsigned>(__builtin_ctz(mask));
       i += clean;
       o += clean;
+      if (mask == 0) continue;
     } else {
       // The last few bytes, through a zeroed block on the stack (reading past the string could
       // cross into an unmapped page): when none needs escaping, they are copied at once.
       alignas(16) char tail[16] = {};
       const size_t rest = n - i;
       std::memcpy(tail, p + i, rest);
-      const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
-      const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-      const __m128i special =
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-      const unsigned mask =
-          static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, special))) & ((1u << rest) - 1);
-      if (mask == 0) {
-        std::memcpy(o, tail, rest);
-        o += rest;
-        break;
-      }
-      const unsigned clean = static_cast<unsigned>(__builtin_ctz(mask));
+      const unsigned mask = SpecialBytes(_mm_load_si128(reinterpret_cast<const __m128i*>(tail))) & ((1u << rest) - 1);
+      const unsigned clean = mask == 0 ? static_cast<unsigned>(rest) : static_cast<unsigned>(__builtin_ctz(mask));
       std::memcpy(o, tail, clean);
       i += clean;
       o += clean;
+      if (mask == 0) break;
     }
 #endif
     const unsigned char c = static_cast<unsigned char>(p[i++]);
@@ -71,32 +96,7 @@ size_t WriteJsonString(std::string_view s, char* out) {
       *o++ = static_cast<char>(c);
       continue;
     }
-    *o++ = '\\';
-    switch (c) {
-      case '"':
-        *o++ = '"';
-        break;
-      case '\\':
-        *o++ = '\\';
-        break;
-      case '\n':
-        *o++ = 'n';
-        break;
-      case '\r':
-        *o++ = 'r';
-        break;
-      case '\t':
-        *o++ = 't';
-        break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        *o++ = 'u';
-        *o++ = '0';
-        *o++ = '0';
-        *o++ = kHex[c >> 4];
-        *o++ = kHex[c & 15];
-      }
-    }
+    o = WriteEscape(c, o);
   }
   *o++ = '"';
   return static_cast<size_t>(o - out);

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -20,10 +20,14 @@ namespace qgrant::engine {
 
 const char* ScopeName(Scope s) {
   switch (s) {
-    case Scope::kCity: return "city";
-    case Scope::kDistrict: return "district";
-    case Scope::kProvince: return "province";
-    case Scope::kNational: return "national";
+    case Scope::kCity:
+      return "city";
+    case Scope::kDistrict:
+      return "district";
+    case Scope::kProvince:
+      return "province";
+    case Scope::kNational:
+      return "national";
   }
   return "city";
 }
@@ -99,7 +103,8 @@ LedgerEntry Ledger::entry(size_t i) const {
   e.granted_on.days = r.granted_days;
   e.scope = r.scope;
   e.in_round = r.in_round;
-  if (auto it = application_ids_.find(static_cast<uint32_t>(i)); it != application_ids_.end()) e.application_id = it->second;
+  if (auto it = application_ids_.find(static_cast<uint32_t>(i)); it != application_ids_.end())
+    e.application_id = it->second;
   return e;
 }
 
@@ -109,9 +114,12 @@ uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
 
 bool Ledger::SameKey(int kind, const Row& a, const Row& b) const {
   switch (kind) {
-    case kBySubject: return Uscc(a) == Uscc(b) && Subject(a) == Subject(b);
-    case kByMeasure: return a.measure == b.measure && Uscc(a) == Uscc(b);
-    default: return a.measure == b.measure && Subject(a) == Subject(b);
+    case kBySubject:
+      return Uscc(a) == Uscc(b) && Subject(a) == Subject(b);
+    case kByMeasure:
+      return a.measure == b.measure && Uscc(a) == Uscc(b);
+    default:
+      return a.measure == b.measure && Subject(a) == Subject(b);
   }
 }
 
@@ -187,7 +195,8 @@ void Ledger::Rebuild(size_t rows) {
   auto fill_range = [&](size_t t) {
     const size_t lo = slots / threads * t, hi = t + 1 == threads ? slots : slots / threads * (t + 1);
     auto place = [&](int k, uint32_t row) {
-      if (!Place(k, hashes[3 * size_t{row} + k], row, hi)) overflow[t].push_back(uint64_t{row} * 4 + static_cast<uint64_t>(k));
+      if (!Place(k, hashes[3 * size_t{row} + k], row, hi))
+        overflow[t].push_back(uint64_t{row} * 4 + static_cast<uint64_t>(k));
     };
     // Inserting a few rows behind the hash, once its slot has been asked for (a prefetch): a
     // million random inserts would otherwise wait on a million cache misses one by one.
@@ -215,7 +224,8 @@ void Ledger::Rebuild(size_t rows) {
   std::vector<uint64_t> rest;
   for (const auto& o : overflow) rest.insert(rest.end(), o.begin(), o.end());
   std::sort(rest.begin(), rest.end());
-  for (uint64_t v : rest) Place(static_cast<int>(v % 4), hashes[3 * (v / 4) + v % 4], static_cast<uint32_t>(v / 4), kNoStop);
+  for (uint64_t v : rest)
+    Place(static_cast<int>(v % 4), hashes[3 * (v / 4) + v % 4], static_cast<uint32_t>(v / 4), kNoStop);
 }
 
 void Ledger::Reserve(size_t rows) { round_rows_ = rows; }
@@ -236,7 +246,8 @@ void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only
   r.subject_only = subject_only;
   r.scope = Scope::kCity;
   r.in_round = true;
-  if (!e.application_id.empty()) application_ids_.emplace(static_cast<uint32_t>(rows_.size()), std::string(e.application_id));
+  if (!e.application_id.empty())
+    application_ids_.emplace(static_cast<uint32_t>(rows_.size()), std::string(e.application_id));
   rows_.push_back(r);
 }
 
@@ -316,15 +327,16 @@ std::optional<LedgerEntry> Ledger::FindLevel(std::string_view uscc, std::string_
 }
 
 std::optional<LedgerEntry> Ledger::FindItem(std::string_view measure, std::string_view key, uint64_t hash) const {
-  const int64_t head = Head(kByItem, hash, [&](const Row& r) { return Name(r.measure) == measure && Subject(r) == key; });
+  const int64_t head =
+      Head(kByItem, hash, [&](const Row& r) { return Name(r.measure) == measure && Subject(r) == key; });
   if (head < 0) return std::nullopt;
   return entry(static_cast<size_t>(head));
 }
 
 std::vector<LedgerEntry> Ledger::EntriesFor(std::string_view uscc, std::string_view measure) const {
   std::vector<LedgerEntry> out;
-  const int64_t head =
-      Head(kByMeasure, KeyHash(uscc, measure), [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; });
+  const int64_t head = Head(kByMeasure, KeyHash(uscc, measure),
+                            [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; });
   if (head < 0) return out;
   std::vector<uint32_t> rows;
   const auto& next = indexes_[kByMeasure].next;
@@ -346,7 +358,7 @@ struct Ledger::Loader {
   std::unordered_map<std::string, uint16_t, NameHash, std::equal_to<>> ids;
   std::vector<uint16_t> global;  // local id -> the ledger's id, for names taken over
   uint16_t last_id = 0;
-  Status error;  // the first bad line of this share; the rest of the share is skipped
+  Status error;                            // the first bad line of this share; the rest of the share is skipped
   const policy::RuleSet* rules = nullptr;  // lines are checked against it when set
   std::vector<std::pair<uint32_t, std::string>> application_ids;  // by the row's place in `rows`
 
@@ -367,30 +379,47 @@ namespace {
 
 // The members of a ledger line that matter, the first of each name.
 enum LedgerField {
-  kUscc, kPolicy, kMeasure, kLevel, kSubject, kGrantedOn, kScope, kApplicationId, kRound, kAmountFen, kLedgerFields
+  kUscc,
+  kPolicy,
+  kMeasure,
+  kLevel,
+  kSubject,
+  kGrantedOn,
+  kScope,
+  kApplicationId,
+  kRound,
+  kAmountFen,
+  kLedgerFields
 };
-constexpr const char* kLedgerFieldNames[kLedgerFields] = {"uscc",  "policy",         "measure", "level",     "subject",
-                                                          "granted_on", "scope", "application_id", "round", "amount_fen"};
+constexpr const char* kLedgerFieldNames[kLedgerFields] = {
+    "uscc", "policy", "measure", "level", "subject", "granted_on", "scope", "application_id", "round", "amount_fen"};
 
 LedgerField LedgerFieldOf(std::string_view key) {
   // The length settles most names; a comparison of known length is a few loads, not a call.
   auto is = [&key](const char* name) { return std::memcmp(key.data(), name, key.size()) == 0; };
   switch (key.size()) {
-    case 4: return is("uscc") ? kUscc : kLedgerFields;
-    case 5: return is("level") ? kLevel : is("scope") ? kScope : is("round") ? kRound : kLedgerFields;
-    case 6: return is("policy") ? kPolicy : kLedgerFields;
-    case 14: return is("application_id") ? kApplicationId : kLedgerFields;
-    case 7: return is("measure") ? kMeasure : is("subject") ? kSubject : kLedgerFields;
-    case 10: return is("granted_on") ? kGrantedOn : is("amount_fen") ? kAmountFen : kLedgerFields;
-    default: return kLedgerFields;
+    case 4:
+      return is("uscc") ? kUscc : kLedgerFields;
+    case 5:
+      return is("level") ? kLevel : is("scope") ? kScope : is("round") ? kRound : kLedgerFields;
+    case 6:
+      return is("policy") ? kPolicy : kLedgerFields;
+    case 14:
+      return is("application_id") ? kApplicationId : kLedgerFields;
+    case 7:
+      return is("measure") ? kMeasure : is("subject") ? kSubject : kLedgerFields;
+    case 10:
+      return is("granted_on") ? kGrantedOn : is("amount_fen") ? kAmountFen : kLedgerFields;
+    default:
+      return kLedgerFields;
   }
 }
 
 struct LedgerLine {
-  bool given[kLedgerFields] = {};       // present and not null
-  bool not_string[kLedgerFields] = {};  // given, but not the string it must be
+  bool given[kLedgerFields] = {};        // present and not null
+  bool not_string[kLedgerFields] = {};   // given, but not the string it must be
   std::string_view text[kLedgerFields];  // the string fields
-  int64_t amount_fen = 0;               // negative: not a whole number of fen
+  int64_t amount_fen = 0;                // negative: not a whole number of fen
 };
 
 // The text of a line in the plain form (ReadPlainLedgerLine), read from `p` on. Each step
@@ -540,7 +569,8 @@ bool ParseScope(std::string_view text, Scope* out) {
 
 // A line naming a measure of the policy that has levels must carry one of them (a ledger line is
 // checked as an application is): a wrong level would let the unit be paid for it again.
-Status CheckLevel(const policy::RuleSet& rules, std::string_view measure, std::string_view level, const std::string& where) {
+Status CheckLevel(const policy::RuleSet& rules, std::string_view measure, std::string_view level,
+                  const std::string& where) {
   const policy::Measure* m = rules.FindMeasure(measure);
   // Levels that key a first-time or one-time rule (（八） awards and grades, （九） maturity, （十）
   // zones); a level that only names a category (（二）) keys nothing.
@@ -610,7 +640,8 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
     return Status::ParseError(where + "'scope' must be city, district, province or national");
   }
   r.in_round = false;
-  if (out->rules != nullptr) QGRANT_RETURN_IF_ERROR(CheckLevel(*out->rules, fields.text[kMeasure], fields.text[kLevel], where));
+  if (out->rules != nullptr)
+    QGRANT_RETURN_IF_ERROR(CheckLevel(*out->rules, fields.text[kMeasure], fields.text[kLevel], where));
   const std::string_view uscc = fields.text[kUscc];
   std::string subject_key;
   std::string_view subject = fields.text[kSubject];
@@ -634,7 +665,8 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   r.is_item = true;
   r.subject_only = false;
   if (!fields.text[kApplicationId].empty()) {
-    out->application_ids.emplace_back(static_cast<uint32_t>(out->rows.size()), std::string(fields.text[kApplicationId]));
+    out->application_ids.emplace_back(static_cast<uint32_t>(out->rows.size()),
+                                      std::string(fields.text[kApplicationId]));
   }
   out->rows.push_back(r);
   return Status::Ok();
@@ -647,7 +679,8 @@ Status Ledger::TakeOver(Loader* loader) {
     loader->global.push_back(Intern(loader->names[loader->global.size()]));
   }
   const uint64_t base = arena_.size();
-  for (auto& [row, id] : loader->application_ids) application_ids_[static_cast<uint32_t>(rows_.size()) + row] = std::move(id);
+  for (auto& [row, id] : loader->application_ids)
+    application_ids_[static_cast<uint32_t>(rows_.size()) + row] = std::move(id);
   loader->application_ids.clear();
   arena_ += loader->strings;
   for (Row r : loader->rows) {
@@ -813,7 +846,8 @@ Status Ledger::LoadRows(std::FILE* file) {
     Loader& loader = b.loaders[begin / shape.chunk];
     loader.error = Status::Ok();
     loader.rules = rules_;
-    for (size_t i = begin; i < end && loader.error.ok(); ++i) loader.error = ParseLine(b.lines[i], b.numbers[i], &loader);
+    for (size_t i = begin; i < end && loader.error.ok(); ++i)
+      loader.error = ParseLine(b.lines[i], b.numbers[i], &loader);
   };
   stages.settle = [&](size_t slot) {
     for (Loader& loader : blocks[slot].loaders) {

@@ -32,7 +32,7 @@ struct LedgerEntry {
   std::string uscc;
   std::string policy;
   std::string measure;
-  std::string level;  // empty when the measure has no levels
+  std::string level;    // empty when the measure has no levels
   std::string subject;  // compared as a key (policy/keys.h): stored in that form
   int64_t amount_fen = 0;
   policy::Date granted_on;

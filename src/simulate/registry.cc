@@ -17,8 +17,7 @@ namespace {
 // The fields of one unit as JSON text (empty: absent), and the plain text of its USCC for the
 // application id.
 struct UnitJson {
-  std::string uscc, name, kind, registered_in_shenzhen, serious_dishonesty, established_on,
-      district;
+  std::string uscc, name, kind, registered_in_shenzhen, serious_dishonesty, established_on, district;
   std::string uscc_text;
 };
 
@@ -37,8 +36,7 @@ void AppendMember(std::string* out, std::string_view name, const std::string& js
 
 // The application of CONTRACT.md §2 for one achievement. Its id, uscc/measure/subject, names the
 // achievement in messages and is what `qgrant eval` would print for it.
-std::string ApplicationJson(const std::string& applicant, const UnitJson& u,
-                            const AchievementJson& a) {
+std::string ApplicationJson(const std::string& applicant, const UnitJson& u, const AchievementJson& a) {
   std::string out = "{";
   std::string id = u.uscc_text + "/" + a.measure_text + "/" + a.subject_text;
   out += "\"id\":";
@@ -74,8 +72,7 @@ std::string JsonString(std::string_view s) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
 
@@ -86,8 +83,7 @@ std::string_view StripBom(std::string_view s) {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -105,9 +101,9 @@ std::string BoolCell(std::string_view cell) {
 std::string IntegerCell(std::string_view cell) {
   if (cell.empty()) return "";
   std::string_view digits = cell.front() == '-' ? cell.substr(1) : cell;
-  bool integer = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  }) && (digits.size() == 1 || digits.front() != '0');
+  bool integer = !digits.empty() &&
+                 std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                 (digits.size() == 1 || digits.front() != '0');
   return integer ? std::string(cell) : JsonString(cell);
 }
 
@@ -162,8 +158,7 @@ Result<RegistryStart> StartRegistry(const std::function<bool(std::string_view*)>
   if (start.have_first && IsCsvHeader(start.first)) {
     Result<CsvLayout> layout = ParseCsvHeader(start.first);
     if (!layout.ok()) {
-      return Status::ParseError("line " + std::to_string(start.line_number) + ": " +
-                                layout.status().message());
+      return Status::ParseError("line " + std::to_string(start.line_number) + ": " + layout.status().message());
     }
     start.csv = *layout;
     start.have_first = false;
@@ -176,14 +171,12 @@ bool IsCsvHeader(std::string_view line) {
   if (line.empty() || line.front() == '{') return false;
   std::vector<std::string> fields;
   if (!SplitCsvRow(line, &fields)) return false;
-  return std::any_of(fields.begin(), fields.end(),
-                     [](const std::string& f) { return Trim(f) == "uscc"; });
+  return std::any_of(fields.begin(), fields.end(), [](const std::string& f) { return Trim(f) == "uscc"; });
 }
 
 Result<CsvLayout> ParseCsvHeader(std::string_view line) {
   std::vector<std::string> fields;
-  if (!SplitCsvRow(Trim(StripBom(line)), &fields))
-    return Status::ParseError("the CSV header has an unclosed quote");
+  if (!SplitCsvRow(Trim(StripBom(line)), &fields)) return Status::ParseError("the CSV header has an unclosed quote");
   CsvLayout layout;
   layout.columns = fields.size();
   struct Column {
@@ -207,14 +200,12 @@ Result<CsvLayout> ParseCsvHeader(std::string_view line) {
   };
   for (size_t i = 0; i < fields.size(); ++i) {
     std::string_view name = Trim(fields[i]);
-    auto it = std::find_if(std::begin(columns), std::end(columns),
-                           [&](const Column& c) { return name == c.name; });
+    auto it = std::find_if(std::begin(columns), std::end(columns), [&](const Column& c) { return name == c.name; });
     if (it == std::end(columns)) {
-      return Status::ParseError("unknown CSV column '" + std::string(name) + "' (column " +
-                                std::to_string(i + 1) + ")");
+      return Status::ParseError("unknown CSV column '" + std::string(name) + "' (column " + std::to_string(i + 1) +
+                                ")");
     }
-    if (*it->at >= 0)
-      return Status::ParseError("CSV column '" + std::string(name) + "' appears twice");
+    if (*it->at >= 0) return Status::ParseError("CSV column '" + std::string(name) + "' appears twice");
     *it->at = static_cast<int>(i);
   }
   std::string missing;
@@ -274,8 +265,8 @@ void UnitSet::Grow() {
   }
 }
 
-std::function<void(std::string_view, size_t, engine::RoundUnit*)> RegistryReader::ForRound(
-    const CsvLayout* csv, size_t workers) {
+std::function<void(std::string_view, size_t, engine::RoundUnit*)> RegistryReader::ForRound(const CsvLayout* csv,
+                                                                                           size_t workers) {
   auto readers = std::make_shared<std::vector<std::unique_ptr<RegistryReader>>>();
   for (size_t w = 0; w < workers; ++w) readers->push_back(std::make_unique<RegistryReader>(csv));
   return [readers](std::string_view line, size_t worker, engine::RoundUnit* unit) {
@@ -285,8 +276,7 @@ std::function<void(std::string_view, size_t, engine::RoundUnit*)> RegistryReader
 
 static_assert(engine::ApplicationReader::kPadding >= simdjson::SIMDJSON_PADDING);
 
-RegistryReader::RegistryReader(const CsvLayout* csv)
-    : csv_(csv), parser_(std::make_unique<simdjson::dom::parser>()) {}
+RegistryReader::RegistryReader(const CsvLayout* csv) : csv_(csv), parser_(std::make_unique<simdjson::dom::parser>()) {}
 
 RegistryReader::~RegistryReader() = default;
 
@@ -438,21 +428,17 @@ void RegistryReader::ReadCsv(std::string_view line, RegistryRecord* out) {
     return;
   }
   if (fields_.size() != csv_->columns) {
-    out->error = "expected " + std::to_string(csv_->columns) + " CSV fields, found " +
-                 std::to_string(fields_.size());
+    out->error = "expected " + std::to_string(csv_->columns) + " CSV fields, found " + std::to_string(fields_.size());
     return;
   }
-  auto cell = [&](int at) -> std::string_view {
-    return at < 0 ? std::string_view() : Trim(fields_[at]);
-  };
+  auto cell = [&](int at) -> std::string_view { return at < 0 ? std::string_view() : Trim(fields_[at]); };
   out->uscc = cell(csv_->uscc);
   out->district = cell(csv_->district);
   out->kind = cell(csv_->kind);
 
   // A row with no achievement at all lists a unit that has none.
-  if (cell(csv_->measure).empty() && cell(csv_->subject).empty() &&
-      cell(csv_->obtained_on).empty() && cell(csv_->facts_json).empty() &&
-      cell(csv_->requested_fen).empty()) {
+  if (cell(csv_->measure).empty() && cell(csv_->subject).empty() && cell(csv_->obtained_on).empty() &&
+      cell(csv_->facts_json).empty() && cell(csv_->requested_fen).empty()) {
     return;
   }
   std::string_view facts = cell(csv_->facts_json);

@@ -22,15 +22,14 @@
 namespace simdjson::dom {
 class parser;
 class object;
-}
+}  // namespace simdjson::dom
 
 namespace qgrant::simulate {
 
 // Where each column of a CSV registry is; -1 for an optional column that is absent.
 struct CsvLayout {
-  int uscc = -1, name = -1, kind = -1, district = -1, registered_in_shenzhen = -1,
-      serious_dishonesty = -1, established_on = -1, measure = -1, subject = -1, obtained_on = -1,
-      facts_json = -1, requested_fen = -1;
+  int uscc = -1, name = -1, kind = -1, district = -1, registered_in_shenzhen = -1, serious_dishonesty = -1,
+      established_on = -1, measure = -1, subject = -1, obtained_on = -1, facts_json = -1, requested_fen = -1;
   size_t columns = 0;
 };
 
@@ -124,8 +123,8 @@ class RegistryReader {
   void ReadPadded(std::string_view line, RegistryRecord* out) { Read(line, out, true); }
 
   // One reader per worker of a round, as its RoundOptions::read_unit.
-  static std::function<void(std::string_view, size_t, engine::RoundUnit*)> ForRound(
-      const CsvLayout* csv, size_t workers);
+  static std::function<void(std::string_view, size_t, engine::RoundUnit*)> ForRound(const CsvLayout* csv,
+                                                                                    size_t workers);
 
  private:
   void Read(std::string_view line, RegistryRecord* out, bool padded);
