@@ -136,7 +136,7 @@ void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site,
       "sign-in page");
   AddPage(
       router, site, "POST", "/signin",
-      [auth](const Site& s, const Visit& v, const server::Call&, const Form& form) {
+      [auth](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
         const std::string& token = form.Get("token");
         std::optional<server::User> user;
         if (!token.empty() && server::ParseBearer("Bearer " + token) && auth) user = auth->Authenticate(token);
@@ -148,15 +148,15 @@ void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site,
         }
         const std::string next = SafeNext(form.Get("next"));
         Response r = s.Redirect(next == "/" ? HomeOf(user->role) : next);
-        r.headers.emplace_back("Set-Cookie", SessionCookie(token));
+        r.headers.emplace_back("Set-Cookie", SessionCookie(token, OverHttps(call.request)));
         return r;
       },
       "sign in with a token", /*open_post=*/true);
   AddPage(
       router, site, "POST", "/signout",
-      [](const Site& s, const Visit&, const server::Call&, const Form&) {
+      [](const Site& s, const Visit&, const server::Call& call, const Form&) {
         Response r = s.Redirect("/");
-        r.headers.emplace_back("Set-Cookie", SessionCookie(""));
+        r.headers.emplace_back("Set-Cookie", SessionCookie("", OverHttps(call.request)));
         return r;
       },
       "sign out");
@@ -165,7 +165,7 @@ void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site,
       [](const Site& s, const Visit&, const server::Call& call, const Form&) {
         const Form q = Form::FromQuery(call.request.query);
         Response r = s.Redirect(SafeNext(q.Get("back")));
-        r.headers.emplace_back("Set-Cookie", LangCookie(q.Get("to") == "en"));
+        r.headers.emplace_back("Set-Cookie", LangCookie(q.Get("to") == "en", OverHttps(call.request)));
         return r;
       },
       "switch the language, back to the same page");

@@ -5,6 +5,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace qgrant::web {
@@ -25,15 +27,29 @@ std::optional<std::string> CookieValue(const server::Request& request, std::stri
   return std::nullopt;
 }
 
-std::string SessionCookie(std::string_view value) {
+bool OverHttps(const server::Request& request) {
+  const std::string* proto = request.Header("x-forwarded-proto");
+  if (proto == nullptr) return false;
+  std::string_view first(*proto);
+  first = first.substr(0, first.find(','));  // proxies in a chain append theirs: the first is the browser's
+  while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+  while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
+  return first.size() == 5 && std::equal(first.begin(), first.end(), "https", [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+std::string SessionCookie(std::string_view value, bool secure) {
   std::string c = std::string(kSessionCookie) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Strict";
+  if (secure) c += "; Secure";
   if (value.empty()) c += "; Max-Age=0";
   return c;
 }
 
-std::string LangCookie(bool en) {
+std::string LangCookie(bool en, bool secure) {
   // A preference, not a secret: still HttpOnly, since no script needs it.
-  return std::string(kLangCookie) + "=" + (en ? "en" : "zh") + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000";
+  return std::string(kLangCookie) + "=" + (en ? "en" : "zh") + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000" +
+         (secure ? "; Secure" : "");
 }
 
 CsrfKey::CsrfKey() : key_(32, '\0') {

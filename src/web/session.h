@@ -21,9 +21,15 @@ inline constexpr std::string_view kLangCookie = "qgrant_lang";
 // The value of cookie `name` in the request's Cookie headers, or nullopt.
 std::optional<std::string> CookieValue(const server::Request& request, std::string_view name);
 
-// A Set-Cookie value: HttpOnly, SameSite=Strict, Path=/. Empty `value`: clears the cookie.
-std::string SessionCookie(std::string_view value);
-std::string LangCookie(bool en);
+// Whether the browser reached us over HTTPS: the service speaks plain HTTP behind a TLS-terminating
+// proxy, which says so in X-Forwarded-Proto. A client that forges it only makes its own cookies
+// Secure, which its plain-HTTP requests then do not send back.
+bool OverHttps(const server::Request& request);
+
+// A Set-Cookie value: HttpOnly, SameSite=Strict, Path=/, and Secure when `secure` (OverHttps).
+// Empty `value`: clears the cookie.
+std::string SessionCookie(std::string_view value, bool secure = false);
+std::string LangCookie(bool en, bool secure = false);
 
 // The per-process key of the CSRF tokens (random, drawn once).
 class CsrfKey {

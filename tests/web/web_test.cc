@@ -68,6 +68,21 @@ TEST(Session, ReadsCookies) {
   EXPECT_NE(SessionCookie("x").find("SameSite=Strict"), std::string::npos);
 }
 
+TEST(Session, CookiesAreSecureBehindAnHttpsProxy) {
+  server::Request plain;
+  EXPECT_FALSE(OverHttps(plain));
+  EXPECT_EQ(SessionCookie("x", OverHttps(plain)).find("Secure"), std::string::npos);
+  server::Request proxied;
+  proxied.headers = {{"x-forwarded-proto", "HTTPS, http"}};
+  EXPECT_TRUE(OverHttps(proxied));
+  EXPECT_NE(SessionCookie("x", OverHttps(proxied)).find("; Secure"), std::string::npos);
+  EXPECT_NE(LangCookie(true, OverHttps(proxied)).find("; Secure"), std::string::npos);
+  proxied.headers = {{"x-forwarded-proto", "http"}};
+  EXPECT_FALSE(OverHttps(proxied));
+  proxied.headers = {{"x-forwarded-proto", "httpsx"}};
+  EXPECT_FALSE(OverHttps(proxied));
+}
+
 const nlohmann::json kMeasure = nlohmann::json::parse(R"({
   "id": "high_end_certification", "level_names": {},
   "facts": [{"name": "certificates", "type": "list", "required": true, "min_items": 1, "item_fields": [
