@@ -18,10 +18,13 @@ Result<std::unique_ptr<SqlConn>> ConnectReadOnly(std::string_view url) {
   }
   if (url.starts_with("sqlite:")) url.remove_prefix(7);
   const std::string path(url);
-  std::error_code ec;
-  if (url.find("://") != std::string_view::npos || !std::filesystem::is_regular_file(path, ec)) {
-    return Status::InvalidArgument("no SQLite database at '" + path + "'");
+  if (url.find("://") != std::string_view::npos) {
+    return Status::InvalidArgument("unknown database URL '" + path +
+                                   "': use a file path, sqlite:PATH or postgresql://…");
   }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return Status::InvalidArgument("no SQLite database at '" + path + "'");
   auto conn = SqliteConn::Open(path, /*query_only=*/true);
   if (!conn.ok()) return conn.status();
   QGRANT_RETURN_IF_ERROR((*conn)->Exec("BEGIN"));
