@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/markup.h"
 #include "common/money.h"
 #include "policy/words.h"
 #include "server/round_flow.h"
@@ -19,33 +20,6 @@ namespace qgrant::server {
 namespace {
 
 using nlohmann::json;
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string DateZh(const std::string& iso) {
   policy::Date d;
@@ -117,26 +91,27 @@ Letter Compose(const Service& service, const LetterFacts& f) {
 }
 
 std::string LetterHtml(const Letter& l) {
-  std::string html =
-      "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + Escape(l.title + " " + l.number) +
-      "</title><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>" + kStyle +
-      "</style></head><body><main>\n<h1>" + Escape(l.title) + "</h1>\n<p class=\"no\">" + Escape(l.number) + "</p>\n";
-  html += "<p>" + Escape(l.addressee) + "</p>\n<p>" + Escape(l.intro) + "</p>\n<table>\n";
+  std::string html = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" +
+                     EscapeMarkup(l.title + " " + l.number) +
+                     "</title><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>" + kStyle +
+                     "</style></head><body><main>\n<h1>" + EscapeMarkup(l.title) + "</h1>\n<p class=\"no\">" +
+                     EscapeMarkup(l.number) + "</p>\n";
+  html += "<p>" + EscapeMarkup(l.addressee) + "</p>\n<p>" + EscapeMarkup(l.intro) + "</p>\n<table>\n";
   for (const auto& [label, lines] : l.rows) {
-    html += "<tr><th scope=\"row\">" + Escape(label) + "</th><td>";
+    html += "<tr><th scope=\"row\">" + EscapeMarkup(label) + "</th><td>";
     if (lines.size() == 1)
-      html += Escape(lines[0]);
+      html += EscapeMarkup(lines[0]);
     else {
       html += "<ul>";
-      for (const auto& line : lines) html += "<li>" + Escape(line) + "</li>";
+      for (const auto& line : lines) html += "<li>" + EscapeMarkup(line) + "</li>";
       html += "</ul>";
     }
     html += "</td></tr>\n";
   }
   html += "</table>\n";
-  for (const auto& p : l.closing) html += "<p>" + Escape(p) + "</p>\n";
-  html += "<p class=\"sign\">" + Escape(l.authority) + "<br>" + Escape(l.date) + "</p>\n";
-  html += "<p><small>" + Escape(l.basis) + "</small></p>\n</main></body></html>\n";
+  for (const auto& p : l.closing) html += "<p>" + EscapeMarkup(p) + "</p>\n";
+  html += "<p class=\"sign\">" + EscapeMarkup(l.authority) + "<br>" + EscapeMarkup(l.date) + "</p>\n";
+  html += "<p><small>" + EscapeMarkup(l.basis) + "</small></p>\n</main></body></html>\n";
   return html;
 }
 

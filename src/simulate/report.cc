@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/csv.h"
+#include "common/markup.h"
 #include "common/money.h"
 #include "common/printable.h"
 
@@ -182,29 +183,6 @@ const Figures* FindGroup(const ScenarioResult& s, Dimension dim, const std::stri
 
 Cell MeasureCell(const Figures* f, size_t m) { return f ? f->measures[m] : Cell{}; }
 Cell TotalCell(const Figures* f) { return f ? f->total : Cell{}; }
-
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // Roughly how wide a text is drawn at `px` pixels: CJK glyphs are square, Latin ones about 0.6.
 int TextPixels(std::string_view s, int px) {
@@ -414,7 +392,7 @@ ChartLayout LayOut(const SimulationResult& r) {
 // SVG text, escaped.
 void SvgText(std::string* s, int x, int y, int px, const std::string& content, const char* extra = "") {
   *s += "<text x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" font-size=\"" + std::to_string(px) +
-        "\"" + extra + ">" + XmlEscape(content) + "</text>\n";
+        "\"" + extra + ">" + EscapeMarkup(content) + "</text>\n";
 }
 
 // The title, the two scenarios, the totals and the legend.
@@ -476,8 +454,8 @@ void DrawMeasure(const SimulationResult& r, const ChartLayout& l, size_t m, int 
           std::to_string(w) + "\" height=\"" + std::to_string(kBar) + "\" fill=\"" +
           (sc == kBaseline ? kBaseColour : kReformColour) + "\" class=\"" + (sc == kBaseline ? "baseline" : "reform") +
           "\"><title>" +
-          XmlEscape(row.title.zh + " " + row.id + " " + (sc == kBaseline ? "基线" : "改革") + ": " + label + " 万元, " +
-                    Count(cells[sc].units) + " units") +
+          EscapeMarkup(row.title.zh + " " + row.id + " " + (sc == kBaseline ? "基线" : "改革") + ": " + label +
+                       " 万元, " + Count(cells[sc].units) + " units") +
           "</title></rect>\n";
     SvgText(s, l.plot_x + w + 4, bar_y + kBar - 3, kSmallPx, label, " fill=\"#333\"");
   }

@@ -2,38 +2,14 @@
 
 #include <algorithm>
 
+#include "common/markup.h"
 #include "common/money.h"
 #include "policy/model.h"
 #include "policy/words.h"
 
 namespace qgrant::web {
 
-std::string Esc(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Esc(std::string_view text) { return EscapeMarkup(text); }
 
 std::string UrlPart(std::string_view text) {
   static const char kHex[] = "0123456789ABCDEF";

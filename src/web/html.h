@@ -11,8 +11,7 @@
 
 namespace qgrant::web {
 
-// The one HTML-escaping function: & < > " ' become entities, so its output is safe as element
-// text and as a quoted attribute value. A unit named <script>alert(1)</script> stays text.
+// HTML-escaped text (common/markup.h's EscapeMarkup, under the short name the page code uses).
 std::string Esc(std::string_view text);
 
 // Percent-encodes a path segment or query value (everything but unreserved characters).
