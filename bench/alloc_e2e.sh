@@ -4,9 +4,9 @@
 # total, output to /dev/null (OUT=file writes a file instead, which on this machine costs more
 # than the allocation: the output is 2.6 times the input). Each run is timed on its own (GNU time:
 # wall clock, CPU time, peak memory); the best and the median of RUNS runs (default 3) are reported,
-# as the figures of a shared virtual machine vary from run to run. Peak memory includes the input
-# file, which is mapped into memory (page cache, shared); the private part is the few fields kept
-# per eligible decision.
+# as the figures of a shared virtual machine vary from run to run. The input is read in blocks, so
+# peak memory is the few fields kept per decision (its id's hash and line, and an eligible one's
+# amount, group and place), not the file.
 # Usage: bench/alloc_e2e.sh [N]        environment: RUNS, BUILD, OUT=file|null, STRATEGY_ARGS
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -21,8 +21,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-constexpr size_t kBlockBytes = 4 << 20;    // input bytes formatted at a time by one thread
-constexpr size_t kBlockDecisions = 16384;  // the same in eligible decisions, in the regular case
+constexpr size_t kBlockBytes = 4 << 20;  // input bytes formatted at a time by one thread
 
 // What every decision of one group shares: the start of its `allocation` object and its scale.
 struct GroupText {
@@ -85,15 +84,15 @@ void AppendReserialised(std::string_view line, const Allocation& a, const GroupT
   out->append(doc.dump(-1, ' ', false, ordered_json::error_handler_t::replace));
 }
 
-// The non-blank lines of text[begin, end) (whole lines), eligible ones with their allocation;
-// `next` is the index of the first eligible decision at or after `begin`.
-void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next, const EligibleDecisions& eligible,
+// The non-blank lines of one block of whole lines (starting at `base` in the text), eligible ones
+// with their allocation; `next` is the index of the first eligible decision at or after `base`.
+void FormatBlock(std::string_view block, uint64_t base, size_t next, const EligibleDecisions& eligible,
                  const AllocationResult& result, const std::vector<GroupText>& groups, std::string* out) {
   out->clear();
-  for (size_t pos = begin; pos < end;) {
-    const size_t nl = std::min(text.find('\n', pos), end);
-    std::string_view line = text.substr(pos, nl - pos);
-    const uint64_t start = pos;
+  for (size_t pos = 0; pos < block.size();) {
+    const size_t nl = std::min(block.find('\n', pos), block.size());
+    std::string_view line = block.substr(pos, nl - pos);
+    const uint64_t start = base + pos;
     pos = nl + 1;
     if (line.ends_with('\r')) line.remove_suffix(1);
     if (IsBlankLine(line)) continue;
@@ -113,9 +112,8 @@ void FormatBlock(std::string_view text, size_t begin, size_t end, size_t next, c
   }
 }
 
-// A block of output in the regular case: runs of the input text as they stand, written from the
-// mapped file where they lie (copying the unchanged text into a buffer first was a fifth of
-// allocate's time), and between them the allocations made for the eligible decisions. A pipe,
+// A block of output in the regular case: runs of the input block as they stand, written from the
+// block where they lie, and between them the allocations made for the eligible decisions. A pipe,
 // which takes 64 KB at a time, is written from one buffer instead: gathering thousands of pieces
 // a call cost the kernel more than the copy saved.
 class Pieces {
@@ -177,113 +175,97 @@ bool Pieces::Write(std::string_view text, int fd, bool gather) {
   return true;
 }
 
-// The regular case (EligibleDecisions::regular): eligible decisions [first, last) and the text
-// from `from` up to the end of the last one's line (to the end of the text when `tail`) — every
-// other line is written as it stands.
-void FormatRegular(std::string_view text, size_t from, size_t first, size_t last, bool tail,
-                   const EligibleDecisions& eligible, const AllocationResult& result,
-                   const std::vector<GroupText>& groups, Pieces* out) {
+// The regular case (EligibleDecisions::regular): eligible decisions [first, last) of one block of
+// whole lines starting at `base` in the text — every other line is written as it stands.
+void FormatRegular(std::string_view block, uint64_t base, size_t first, size_t last, const EligibleDecisions& eligible,
+                   const AllocationResult& result, const std::vector<GroupText>& groups, Pieces* out) {
   out->Clear();
+  size_t from = 0;
   for (size_t k = first; k < last; ++k) {
-    const std::string_view line = text.substr(eligible.offsets[k], eligible.lengths[k]);
+    const size_t offset = static_cast<size_t>(eligible.offsets[k] - base);
+    const std::string_view line = block.substr(offset, eligible.lengths[k]);
     const Allocation& a = result.allocations[k];
     const size_t made = out->made()->size();
     if (eligible.spliced[k] != 0) {
       // The line up to its closing brace stands; the allocation goes before the brace.
-      out->Text(from, eligible.offsets[k] + eligible.lengths[k] - 1);
+      out->Text(from, offset + line.size() - 1);
       AppendAllocation(a, groups[a.group], out->made());
     } else {
-      out->Text(from, eligible.offsets[k]);
+      out->Text(from, offset);
       AppendReserialised(line, a, groups[a.group], out->made());
     }
     out->made()->push_back('\n');
     out->Made(made);
-    from = eligible.offsets[k] + eligible.lengths[k] + 1;
+    from = offset + line.size() + 1;
   }
-  if (tail) out->Text(from, text.size());
+  out->Text(from, block.size());
 }
 
-// The end of the block starting at `begin`: about kBlockBytes on, after a line end.
-size_t BlockEnd(std::string_view text, size_t begin) {
-  if (text.size() - begin <= kBlockBytes) return text.size();
-  return std::min(text.find('\n', begin + kBlockBytes), text.size() - 1) + 1;
-}
+// One block of output: its text read, its lines formatted (FormatRegular or FormatBlock).
+class Block {
+ public:
+  // Reads and formats text[begin, end), whole lines.
+  void Format(const InputText& text, uint64_t begin, uint64_t end, const EligibleDecisions& eligible,
+              const AllocationResult& result, const std::vector<GroupText>& groups);
+  bool Write(int fd, bool gather, std::FILE* out);
 
-}  // namespace
+ private:
+  std::vector<char> input_;
+  std::string_view block_;
+  bool regular_ = false;
+  Pieces pieces_;     // the regular case
+  std::string text_;  // any other
+};
 
-// Writes the regular case in blocks of kBlockDecisions eligible decisions, two at a time as below.
-bool WriteRegular(std::string_view text, const EligibleDecisions& eligible, const AllocationResult& result,
-                  const std::vector<GroupText>& groups, std::FILE* out) {
-  const size_t n = eligible.offsets.size();
-  // Where block starting at eligible decision k begins copying: after the line before it.
-  const auto from = [&](size_t k) {
-    return k == 0 ? size_t{0} : eligible.offsets[k - 1] + eligible.lengths[k - 1] + 1;
-  };
-  if (std::fflush(out) != 0) return false;  // what stdio holds goes first
-  const int fd = fileno(out);
-  struct stat st {};
-  const bool gather = ::fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode);
-  Pieces a, b;
-  bool ok = true;
-  size_t k = 0;
-  do {
-    const size_t mid = std::min(n, k + kBlockDecisions), end = std::min(n, mid + kBlockDecisions);
-    std::string failure;
-    std::jthread second;  // joined however the work ends
-    if (mid < end) {
-      second = std::jthread([&] {
-        failure = Guarded([&] { FormatRegular(text, from(mid), mid, end, end == n, eligible, result, groups, &b); });
-      });
-    }
-    FormatRegular(text, from(k), k, mid, mid == n, eligible, result, groups, &a);
-    ok = ok && a.Write(text, fd, gather);
-    if (second.joinable()) {
-      second.join();
-      if (!failure.empty()) throw std::runtime_error(failure);  // to WriteAllocated's guard
-      ok = ok && b.Write(text, fd, gather);
-    }
-    k = end;
-  } while (k < n && ok);
-  return ok;
-}
-
-namespace {
-
-Status WriteAll(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
-                const AllocationResult& result, std::FILE* out) {
-  const std::vector<GroupText> groups = GroupTexts(plan, result);
-  if (eligible.regular) {
-    if (!WriteRegular(text, eligible, result, groups, out) || std::fflush(out) != 0 || std::ferror(out)) {
-      return Status::IoError("写入输出失败 / writing the output failed");
-    }
-    return Status::Ok();
-  }
-  const auto first_eligible = [&](size_t offset) {
+void Block::Format(const InputText& text, uint64_t begin, uint64_t end, const EligibleDecisions& eligible,
+                   const AllocationResult& result, const std::vector<GroupText>& groups) {
+  input_.resize(static_cast<size_t>(end - begin));
+  text.Read(begin, input_.size(), input_.data());
+  block_ = std::string_view(input_.data(), input_.size());
+  const auto first_at = [&](uint64_t offset) {
     return static_cast<size_t>(std::lower_bound(eligible.offsets.begin(), eligible.offsets.end(), offset) -
                                eligible.offsets.begin());
   };
-  const auto write = [&](const std::string& block) {
-    return std::fwrite(block.data(), 1, block.size(), out) == block.size();
+  regular_ = eligible.regular;
+  if (regular_) {
+    FormatRegular(block_, begin, first_at(begin), first_at(end), eligible, result, groups, &pieces_);
+  } else {
+    FormatBlock(block_, begin, first_at(begin), eligible, result, groups, &text_);
+  }
+}
+
+bool Block::Write(int fd, bool gather, std::FILE* out) {
+  if (regular_) return pieces_.Write(block_, fd, gather);
+  return std::fwrite(text_.data(), 1, text_.size(), out) == text_.size();
+}
+
+// Two blocks at a time: a second thread reads and formats the later one while this one reads,
+// formats and writes the earlier; they are written in order.
+Status WriteAll(const InputText& text, const EligibleDecisions& eligible, const AllocationPlan& plan,
+                const AllocationResult& result, std::FILE* out) {
+  const std::vector<GroupText> groups = GroupTexts(plan, result);
+  if (std::fflush(out) != 0) return Status::IoError("写入输出失败 / writing the output failed");
+  const int fd = fileno(out);
+  struct stat st {};
+  const bool gather = ::fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode);
+  const auto block_end = [&](uint64_t begin) {
+    return text.size() - begin <= kBlockBytes ? text.size() : text.LineEndAfter(begin + kBlockBytes);
   };
-  // Two blocks at a time: a second thread formats the later one while this one formats and
-  // writes the earlier; they are written in order.
-  std::string a, b;
+  Block a, b;
   bool ok = true;
-  for (size_t pos = 0; pos < text.size() && ok;) {
-    const size_t mid = BlockEnd(text, pos), end = mid < text.size() ? BlockEnd(text, mid) : mid;
+  for (uint64_t pos = 0; pos < text.size() && ok;) {
+    const uint64_t mid = block_end(pos), end = mid < text.size() ? block_end(mid) : mid;
     std::string failure;
     std::jthread second;  // joined however the work ends
     if (mid < end) {
-      second = std::jthread([&] {
-        failure = Guarded([&] { FormatBlock(text, mid, end, first_eligible(mid), eligible, result, groups, &b); });
-      });
+      second = std::jthread([&] { failure = Guarded([&] { b.Format(text, mid, end, eligible, result, groups); }); });
     }
-    FormatBlock(text, pos, mid, first_eligible(pos), eligible, result, groups, &a);
-    ok = write(a);
+    a.Format(text, pos, mid, eligible, result, groups);
+    ok = a.Write(fd, gather, out);
     if (second.joinable()) {
       second.join();
       if (!failure.empty()) throw std::runtime_error(failure);  // to WriteAllocated's guard
-      ok = ok && write(b);
+      ok = ok && b.Write(fd, gather, out);
     }
     pos = end;
   }
@@ -294,7 +276,7 @@ Status WriteAll(std::string_view text, const EligibleDecisions& eligible, const 
 
 }  // namespace
 
-Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
+Status WriteAllocated(const InputText& text, const EligibleDecisions& eligible, const AllocationPlan& plan,
                       const AllocationResult& result, std::FILE* out) {
   Status status;
   const std::string failure = Guarded([&] { status = WriteAll(text, eligible, plan, result, out); });

@@ -77,8 +77,8 @@ struct DecisionScanner::Member {
 
 class DecisionScanner::Parser {
  public:
-  Parser(std::string_view s, std::deque<std::string>* decoded, std::vector<std::string_view>* keys)
-      : s_(s), decoded_(decoded), keys_(*keys) {
+  Parser(std::string_view s, bool valid_utf8, std::deque<std::string>* decoded, std::vector<std::string_view>* keys)
+      : s_(s), valid_utf8_(valid_utf8), decoded_(decoded), keys_(*keys) {
     keys_.clear();
   }
 
@@ -110,6 +110,11 @@ class DecisionScanner::Parser {
     return false;
   }
 
+  std::string_view Failed(std::string message) {
+    Fail(std::move(message));
+    return {};
+  }
+
   void SkipSpace() {
     const size_t start = pos_;
     while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n')) ++pos_;
@@ -139,8 +144,8 @@ class DecisionScanner::Parser {
     for (;;) {
       SkipSpace();
       if (At() != '"') return Fail("此处应为成员名 / expected a member name");
-      std::string_view key;
-      if (!String(&key)) return false;
+      const std::string_view key = String();
+      if (key.data() == nullptr) return false;
       keys_.push_back(key);
       SkipSpace();
       if (At() != ':') return Fail("成员名后应为冒号 / expected ':' after a member name");
@@ -218,7 +223,7 @@ class DecisionScanner::Parser {
         kind = 'a', ok = Array(depth);
         break;
       case '"':
-        kind = 's', ok = String(&text);
+        kind = 's', text = String(), ok = text.data() != nullptr;
         break;
       case 't':
         kind = 'b', ok = Literal("true");
@@ -297,56 +302,58 @@ class DecisionScanner::Parser {
     return true;
   }
 
-  // The next byte of a string that needs a look: '"', '\\', a control byte or a non-ASCII byte.
+  // The next byte of a string that needs a look: '"', '\\', a control byte or, unless the text is
+  // known to be valid UTF-8, a non-ASCII byte.
   size_t NextSpecial(size_t i) const {
 #ifdef __SSE2__
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    const __m128i below_space = _mm_set1_epi8(0x1F);
     for (; i + 16 <= s_.size(); i += 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_.data() + i));
-      // Signed compare: bytes >= 0x80 are negative, so "below 0x20" catches them and controls.
-      const __m128i hit =
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmplt_epi8(v, space));
+      // Signed compare: bytes >= 0x80 are negative, so "below 0x20" catches them and controls;
+      // unsigned (max(v, 0x1F) == 0x1F) catches the controls alone.
+      const __m128i low =
+          valid_utf8_ ? _mm_cmpeq_epi8(_mm_max_epu8(v, below_space), below_space) : _mm_cmplt_epi8(v, space);
+      const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), low);
       const int mask = _mm_movemask_epi8(hit);
       if (mask != 0) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(mask)));
     }
 #endif
     for (; i < s_.size(); ++i) {
       const auto c = static_cast<unsigned char>(s_[i]);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return i;
+      if (c == '"' || c == '\\' || c < 0x20 || (c >= 0x80 && !valid_utf8_)) return i;
     }
     return i;
   }
 
-  // A string starting at the opening quote; its decoded content in *out.
-  bool String(std::string_view* out) {
+  // A string starting at the opening quote: its decoded content, or a view without data when it
+  // is not a valid string. (Returned by value, in registers: a view written through a pointer and
+  // read back as one 16-byte load stalled the processor on every member name.)
+  std::string_view String() {
     const size_t begin = ++pos_;
     std::string* decoded = nullptr;  // only for strings with escapes
     size_t copied = begin;           // s_[copied, pos_) is yet to be appended to *decoded
     for (;;) {
       pos_ = NextSpecial(pos_);
-      if (pos_ >= s_.size()) return Fail("字符串未结束 / unterminated string");
+      if (pos_ >= s_.size()) return Failed("字符串未结束 / unterminated string");
       const auto c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') break;
-      if (c < 0x20) return Fail("字符串中有未转义的控制字符 / unescaped control character in a string");
+      if (c < 0x20) return Failed("字符串中有未转义的控制字符 / unescaped control character in a string");
       if (c >= 0x80) {
         const size_t n = Utf8Sequence(s_, pos_);
-        if (n == 0) return Fail("无效的 UTF-8 / invalid UTF-8");
+        if (n == 0) return Failed("无效的 UTF-8 / invalid UTF-8");
         pos_ += n;
         continue;
       }
       if (decoded == nullptr) decoded = &decoded_->emplace_back();
       decoded->append(s_.substr(copied, pos_ - copied));
-      if (!Escape(decoded)) return false;
+      if (!Escape(decoded)) return {};
       copied = pos_;
     }
-    if (decoded != nullptr) {
-      decoded->append(s_.substr(copied, pos_ - copied));
-      *out = *decoded;
-    } else {
-      *out = s_.substr(begin, pos_ - begin);
-    }
     ++pos_;  // closing quote
-    return true;
+    if (decoded == nullptr) return s_.substr(begin, pos_ - 1 - begin);
+    decoded->append(s_.substr(copied, pos_ - 1 - copied));
+    return *decoded;
   }
 
   bool Hex4(uint32_t* cp) {
@@ -424,6 +431,7 @@ class DecisionScanner::Parser {
   }
 
   std::string_view s_;
+  bool valid_utf8_;  // checked by the caller: only JSON's own bytes need a look in strings
   size_t pos_ = 0;
   std::deque<std::string>* decoded_;
   std::vector<std::string_view>& keys_;  // member names of the objects being read, innermost last
@@ -446,10 +454,10 @@ std::string FenError(std::string_view name, const DecisionScanner::Member& m) {
 
 }  // namespace
 
-std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out) {
+std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out, bool valid_utf8) {
   decoded_.clear();
   *out = ScannedDecision{};
-  Parser p(line, &decoded_, &keys_);
+  Parser p(line, valid_utf8, &decoded_, &keys_);
   if (!p.Document()) return p.error;
   if (!p.outcome.present || p.outcome.kind != 's') return "缺少字符串 \"outcome\" / no \"outcome\" string";
   if (p.id.present && p.id.kind != 'z') out->id = p.id.raw;

@@ -1,6 +1,7 @@
 #include "alloc/decisions_file.h"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,7 +28,7 @@ constexpr size_t kMinChunk = 1 << 20;  // below this a second thread costs more 
 
 Status Errno(const std::string& what) { return Status::IoError(what + ": " + std::strerror(errno)); }
 
-// Copies what `in` still has to read into an unlinked temporary file, so that a pipe can be mapped
+// Copies what `in` still has to read into an unlinked temporary file, so that a pipe can be read
 // and read twice. Returns the temporary file's descriptor.
 Result<int> Spool(int in, const std::string& name) {
   const char* dir = std::getenv("TMPDIR");
@@ -63,6 +64,7 @@ Result<int> Spool(int in, const std::string& name) {
 
 InputText::~InputText() {
   if (map_ != nullptr) ::munmap(map_, map_size_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 Status InputText::Open(const std::string& path) {
@@ -70,7 +72,7 @@ Status InputText::Open(const std::string& path) {
   int fd = path == "-" ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("无法读取 cannot read " + name);
   struct stat st {};
-  // A regular file read from its start is mapped as it is; a pipe, a device or a partly read file
+  // A regular file read from its start is read as it is; a pipe, a device or a partly read file
   // is copied first (a directory fails there, with the system's reason).
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || ::lseek(fd, 0, SEEK_CUR) != 0) {
     Result<int> spooled = Spool(fd, name);
@@ -82,23 +84,109 @@ Status InputText::Open(const std::string& path) {
       return Errno("无法读取 cannot read " + name);
     }
   }
+  fd_ = fd;
   map_size_ = static_cast<size_t>(st.st_size);
   if (map_size_ > 0) {
-    // Populated at once: taking a page fault per page as the passes first touch them cost more
-    // than the scan itself on a virtual machine.
-    map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map_ == MAP_FAILED) {
       map_ = nullptr;
-      ::close(fd);
       return Errno("无法映射 cannot map " + name);
     }
-    ::madvise(map_, map_size_, MADV_SEQUENTIAL);
+    ::madvise(map_, map_size_, MADV_RANDOM);  // only a few lines are looked up through it
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     text_ = std::string_view(static_cast<const char*>(map_), map_size_);
   }
-  ::close(fd);
-  if (text_.starts_with(kByteOrderMark)) text_.remove_prefix(kByteOrderMark.size());
+  char head[3] = {};
+  if (map_size_ >= kByteOrderMark.size() && ::pread(fd_, head, sizeof head, 0) == sizeof head &&
+      std::string_view(head, sizeof head) == kByteOrderMark) {
+    skip_ = kByteOrderMark.size();
+    text_.remove_prefix(skip_);
+  }
   return Status::Ok();
 }
+
+void InputText::Hold(std::string text) {
+  held_ = std::move(text);
+  text_ = held_;
+  if (text_.starts_with(kByteOrderMark)) text_.remove_prefix(kByteOrderMark.size());
+}
+
+void InputText::Read(uint64_t offset, size_t n, char* into) const {
+  if (fd_ < 0) {
+    std::memcpy(into, text_.data() + offset, n);
+    return;
+  }
+  for (size_t done = 0; done < n;) {
+    const ssize_t got = ::pread(fd_, into + done, n - done, static_cast<off_t>(skip_ + offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      throw std::runtime_error(std::string("读取输入失败 / reading the input failed: ") +
+                               (got < 0 ? std::strerror(errno) : "the file became shorter"));
+    }
+    done += static_cast<size_t>(got);
+  }
+}
+
+uint64_t InputText::LineEndAfter(uint64_t offset) const {
+  char window[16384];
+  while (offset < size()) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof window, size() - offset));
+    Read(offset, n, window);
+    if (const void* nl = std::memchr(window, '\n', n)) return offset + (static_cast<const char*>(nl) - window) + 1;
+    offset += n;
+  }
+  return size();
+}
+
+namespace {
+
+// text[begin, end) in blocks of whole lines (only the very last may lack its line end), read into
+// one buffer that grows only for a line longer than itself.
+class LineBlocks {
+ public:
+  LineBlocks(const InputText& in, uint64_t begin, uint64_t end) : in_(in), next_(begin), end_(end), base_(begin) {}
+
+  // The next block and the offset of its first byte; false when there is none.
+  bool Next(std::string_view* block, uint64_t* base);
+
+ private:
+  static constexpr size_t kBlock = 1 << 20;
+  const InputText& in_;
+  uint64_t next_, end_;  // what is still to be read
+  uint64_t base_;        // the offset of buffer_[0]
+  std::vector<char> buffer_ = std::vector<char>(kBlock);
+  size_t filled_ = 0, used_ = 0;  // buffer_[used_, filled_) is the start of a line not yet given
+};
+
+bool LineBlocks::Next(std::string_view* block, uint64_t* base) {
+  std::memmove(buffer_.data(), buffer_.data() + used_, filled_ - used_);
+  filled_ -= used_;
+  base_ += used_;
+  used_ = 0;
+  for (;;) {
+    if (next_ == end_) {
+      used_ = filled_;
+      *block = std::string_view(buffer_.data(), filled_);
+      *base = base_;
+      return filled_ > 0;
+    }
+    if (filled_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(buffer_.size() - filled_, end_ - next_));
+    in_.Read(next_, n, buffer_.data() + filled_);
+    next_ += n;
+    // The bytes before this read hold no line end: look only in the new ones.
+    if (const void* nl = ::memrchr(buffer_.data() + filled_, '\n', n)) {
+      filled_ += n;
+      used_ = static_cast<size_t>(static_cast<const char*>(nl) - buffer_.data()) + 1;
+      *block = std::string_view(buffer_.data(), used_);
+      *base = base_;
+      return true;
+    }
+    filled_ += n;
+  }
+}
+
+}  // namespace
 
 namespace {
 
@@ -114,8 +202,7 @@ struct IdEntry {
 
 // One thread's share of pass 1.
 struct Chunk {
-  std::string_view text;
-  uint64_t base = 0;  // offset of `text` in the whole text
+  uint64_t begin = 0, end = 0;  // text[begin, end): whole lines
   EligibleDecisions eligible;
   std::vector<IdEntry> ids;
   std::vector<LineError> errors;  // the first kMaxReportedErrors
@@ -151,25 +238,27 @@ std::string CheckReserialisable(std::string_view line) {
   return "";
 }
 
-void ScanChunk(const GroupIndex& groups, bool grouped, Chunk* c) {
-  if (grouped) c->eligible.groups.reserve(c->eligible.offsets.capacity());
-  DecisionScanner scanner;
+// The lines of one block (whole lines, starting at `base`): their errors, ids and eligible decisions.
+void ScanBlock(std::string_view block, uint64_t base, bool at_end, const GroupIndex& groups, bool grouped,
+               DecisionScanner* scanner, Chunk* c) {
   ScannedDecision d;
+  // Invalid UTF-8 anywhere in the block: each line is checked on its own, to name the line.
+  const bool valid_utf8 = simdjson::validate_utf8(block.data(), block.size());
   size_t pos = 0;
-  while (pos < c->text.size()) {
-    const size_t nl = std::min(c->text.find('\n', pos), c->text.size());
-    std::string_view line = c->text.substr(pos, nl - pos);
-    const uint64_t start = c->base + pos;
+  while (pos < block.size()) {
+    const size_t nl = std::min(block.find('\n', pos), block.size());
+    std::string_view line = block.substr(pos, nl - pos);
+    const uint64_t start = base + pos;
     pos = nl + 1;
     ++c->lines;
-    if (line.ends_with('\r') || nl == c->text.size() || line.size() > UINT32_MAX) c->eligible.regular = false;
+    if (line.ends_with('\r') || (nl == block.size() && at_end) || line.size() > UINT32_MAX) c->eligible.regular = false;
     if (line.ends_with('\r')) line.remove_suffix(1);
     if (IsBlankLine(line)) {
       c->eligible.regular = false;
       continue;
     }
     ++c->eligible.decisions;
-    std::string error = scanner.Scan(line, &d);
+    std::string error = scanner->Scan(line, &d, valid_utf8);
     if (error.empty() && d.eligible && !d.canonical) error = CheckReserialisable(line);
     if (!error.empty()) {
       if (line.find('\r') != std::string_view::npos)
@@ -188,6 +277,17 @@ void ScanChunk(const GroupIndex& groups, bool grouped, Chunk* c) {
     if (grouped) c->eligible.groups.push_back(groups.Of(d.measure, d.clause));
     c->eligible.spliced.push_back(d.canonical ? 1 : 0);
     c->eligible.lengths.push_back(static_cast<uint32_t>(line.size()));
+  }
+}
+
+void ScanChunk(const InputText& text, const GroupIndex& groups, bool grouped, Chunk* c) {
+  if (grouped) c->eligible.groups.reserve(c->eligible.offsets.capacity());
+  DecisionScanner scanner;
+  LineBlocks blocks(text, c->begin, c->end);
+  std::string_view block;
+  uint64_t base = 0;
+  while (blocks.Next(&block, &base)) {
+    ScanBlock(block, base, base + block.size() == text.size(), groups, grouped, &scanner, c);
   }
 }
 
@@ -221,18 +321,18 @@ void Reserve(size_t bytes, Chunk* c) {
 }
 
 // Splits the text at line ends into about `n` pieces of at least kMinChunk bytes.
-std::vector<Chunk> SplitChunks(std::string_view text, unsigned n) {
+std::vector<Chunk> SplitChunks(const InputText& text, unsigned n) {
   n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(text.size() / kMinChunk) + 1));
   std::vector<Chunk> chunks;
-  size_t begin = 0;
+  uint64_t begin = 0;
   for (unsigned k = 1; k <= n && begin < text.size(); ++k) {
-    size_t end = k == n ? text.size() : std::max(begin, text.size() / n * k);
-    if (end < text.size()) end = std::min(text.find('\n', end), text.size() - 1) + 1;
+    uint64_t end = k == n ? text.size() : std::max(begin, text.size() / n * k);
+    if (end < text.size()) end = text.LineEndAfter(end);
     Chunk& c = chunks.emplace_back();
-    c.text = text.substr(begin, end - begin);
-    c.base = begin;
+    c.begin = begin;
+    c.end = end;
     // The first chunk's vectors become the whole file's: the others are appended to them.
-    Reserve(k == 1 ? text.size() : c.text.size(), &c);
+    Reserve(k == 1 ? text.size() : end - begin, &c);
     begin = end;
   }
   return chunks;
@@ -378,13 +478,13 @@ void ReportRepeats(std::string_view text, std::vector<Repeat> repeats, std::vect
 
 namespace {
 
-ScanReport ScanAll(std::string_view text, std::string_view source, const GroupIndex& groups, unsigned threads,
+ScanReport ScanAll(const InputText& text, std::string_view source, const GroupIndex& groups, unsigned threads,
                    EligibleDecisions* out) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const bool grouped = groups.grouped();
   std::vector<Chunk> chunks = SplitChunks(text, threads);
   std::vector<std::jthread> workers;  // joined however the work ends
-  const auto scan = [&](Chunk* c) { c->failure = Guarded([&] { ScanChunk(groups, grouped, c); }); };
+  const auto scan = [&](Chunk* c) { c->failure = Guarded([&] { ScanChunk(text, groups, grouped, c); }); };
   for (size_t k = 1; k < chunks.size(); ++k) workers.emplace_back(scan, &chunks[k]);
   if (!chunks.empty()) scan(&chunks[0]);
   for (std::jthread& w : workers) w.join();
@@ -408,9 +508,9 @@ ScanReport ScanAll(std::string_view text, std::string_view source, const GroupIn
     Append(&out->lengths, std::move(c.eligible.lengths));
     out->regular = out->regular && c.eligible.regular;
   }
-  std::vector<Repeat> repeats = RepeatedIds(text, &chunks, threads);
+  std::vector<Repeat> repeats = RepeatedIds(text.mapped(), &chunks, threads);
   report.error_count += static_cast<int64_t>(repeats.size());
-  ReportRepeats(text, std::move(repeats), &errors);
+  ReportRepeats(text.mapped(), std::move(repeats), &errors);
   std::sort(errors.begin(), errors.end(), [](const LineError& a, const LineError& b) { return a.line < b.line; });
   for (size_t k = 0; k < errors.size() && k < kMaxReportedErrors; ++k) {
     report.errors.push_back(std::string(source) + ":" + std::to_string(errors[k].line) + ": " + errors[k].message);
@@ -420,7 +520,7 @@ ScanReport ScanAll(std::string_view text, std::string_view source, const GroupIn
 
 }  // namespace
 
-ScanReport ScanDecisions(std::string_view text, std::string_view source, const GroupIndex& groups, unsigned threads,
+ScanReport ScanDecisions(const InputText& text, std::string_view source, const GroupIndex& groups, unsigned threads,
                          EligibleDecisions* out) {
   ScanReport report;
   const std::string failure = Guarded([&] { report = ScanAll(text, source, groups, threads, out); });

@@ -12,8 +12,11 @@
 // the `allocation` object added to the eligible ones: byte for byte what qgrant allocate has
 // always written (see decision_scan.h).
 //
-// The text is the file mapped into memory (InputText); standard input is first spooled to an
-// unlinked temporary file, so both passes can read it.
+// Both passes read the file in blocks with read(2), a thread its own part: on the virtual machines
+// this runs on, a page of a mapped file costs a fault on first touch, and reading the blocks was
+// five times faster than mapping (10^7 decisions, 2.4 GB: 0.26 s against 1.3 s for one pass).
+// Only the few lines looked up again (a repeated id, to name it) are read through a mapping.
+// Standard input is first spooled to an unlinked temporary file, so both passes can read it.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +30,8 @@
 
 namespace qgrant::alloc {
 
-// A read-only view of a whole input file, mapped into memory. A UTF-8 byte-order mark at the
-// start is not part of the text.
+// A whole input file, read-only. A UTF-8 byte-order mark at the start is not part of the text:
+// offsets count from after it.
 class InputText {
  public:
   InputText() = default;
@@ -38,11 +41,25 @@ class InputText {
 
   // `path` "-" reads standard input.
   Status Open(const std::string& path);
-  std::string_view text() const { return text_; }
+  // The text itself, held in memory (tests, and input that is already there).
+  void Hold(std::string text);
+
+  uint64_t size() const { return text_.size(); }
+  // Copies text[offset, offset + n) into `into`; throws std::runtime_error, with the system's reason,
+  // when the file cannot be read (every caller runs under Guarded).
+  void Read(uint64_t offset, size_t n, char* into) const;
+  // The offset just past the line end at or after `offset`, or size() when no line end follows.
+  uint64_t LineEndAfter(uint64_t offset) const;
+  // The whole text, mapped into memory and read a page at a time as it is touched: for looking
+  // up a few lines, not for reading through.
+  std::string_view mapped() const { return text_; }
 
  private:
+  int fd_ = -1;
+  uint64_t skip_ = 0;  // the byte-order mark's length
   void* map_ = nullptr;
   size_t map_size_ = 0;
+  std::string held_;
   std::string_view text_;
 };
 
@@ -69,12 +86,12 @@ inline constexpr size_t kMaxReportedErrors = 20;
 
 // Pass 1 over `text` (named `source` in errors) with `threads` threads (0: one per core).
 // Errors, if any, are in the report and the decisions must not be allocated.
-ScanReport ScanDecisions(std::string_view text, std::string_view source, const GroupIndex& groups, unsigned threads,
+ScanReport ScanDecisions(const InputText& text, std::string_view source, const GroupIndex& groups, unsigned threads,
                          EligibleDecisions* out);
 
 // Pass 2: writes every non-blank line of `text` to `out`, eligible ones with their allocation.
 // Returns an error when writing fails.
-Status WriteAllocated(std::string_view text, const EligibleDecisions& eligible, const AllocationPlan& plan,
+Status WriteAllocated(const InputText& text, const EligibleDecisions& eligible, const AllocationPlan& plan,
                       const AllocationResult& result, std::FILE* out);
 
 }  // namespace qgrant::alloc

@@ -211,7 +211,7 @@ int Run(const Options& opts, const CLI::App& cmd) {
   }
 
   EligibleDecisions eligible;
-  const ScanReport report = ScanDecisions(input.text(), source, GroupIndex(*plan), 0, &eligible);
+  const ScanReport report = ScanDecisions(input, source, GroupIndex(*plan), 0, &eligible);
   if (!report.failure.empty()) {
     std::cerr << "qgrant allocate: " << report.failure << "; nothing allocated, no output written\n";
     return kUnusableArguments;
@@ -231,7 +231,7 @@ int Run(const Options& opts, const CLI::App& cmd) {
     std::cerr << "qgrant allocate: " << result.status().message() << "; nothing allocated, no output written\n";
     return result.status().code() == Status::Code::kInternal ? kUnusableArguments : kMalformedInput;
   }
-  if (Status written = WriteAllocated(input.text(), eligible, *plan, *result, stdout); !written.ok()) {
+  if (Status written = WriteAllocated(input, eligible, *plan, *result, stdout); !written.ok()) {
     std::cerr << "qgrant allocate: " << written.message() << "\n";
     return kUnusableArguments;
   }

@@ -3,6 +3,7 @@
 // whatever it calls not JSON, nlohmann refuses too; and a line it calls canonical is exactly what
 // nlohmann's dump writes for it — the property behind splicing the allocation into the text.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
@@ -75,10 +76,21 @@ TEST(DecisionScanDifferentialTest, AgreesWithNlohmannOnRandomMutations) {
   std::mt19937_64 rng(20261204);
   DecisionScanner scanner;
   ScannedDecision d;
-  int accepted = 0, canonical = 0, refused = 0;
+  int accepted = 0, canonical = 0, refused = 0, checked_utf8 = 0;
   for (int i = 0; i < 60000; ++i) {
     const std::string line = Mutate(kSeeds[rng() % std::size(kSeeds)], rng);
     const std::string error = scanner.Scan(line, &d);
+    if (simdjson::validate_utf8(line.data(), line.size())) {
+      // The block reader's fast path (UTF-8 checked a block at a time) decides exactly the same.
+      const ScannedDecision slow = d;
+      ScannedDecision fast;
+      ++checked_utf8;
+      ASSERT_EQ(scanner.Scan(line, &fast, true), error) << line;
+      EXPECT_EQ(fast.eligible, slow.eligible);
+      EXPECT_EQ(fast.amount_fen, slow.amount_fen);
+      EXPECT_EQ(fast.canonical, slow.canonical) << line;
+      (void)scanner.Scan(line, &d);  // the views of `d` again
+    }
     const bool syntax_error = error.find("not JSON") != std::string::npos;
     ordered_json doc;
     bool parsed = true;
@@ -105,6 +117,7 @@ TEST(DecisionScanDifferentialTest, AgreesWithNlohmannOnRandomMutations) {
   EXPECT_GT(refused, 10000);
   EXPECT_GT(accepted, 5000);
   EXPECT_GT(canonical, 1000);
+  EXPECT_GT(checked_utf8, 30000);
 }
 
 }  // namespace

@@ -118,7 +118,9 @@ TEST(ScanDecisionsTest, FindsRepeatsAcrossThreadsWithTheirLineNumbers) {
   ASSERT_GT(text.size(), size_t{2} << 20);
   EligibleDecisions clean;
   AllocationPlan plan;
-  ScanReport report = ScanDecisions(text, "d.jsonl", GroupIndex(plan), 2, &clean);
+  InputText input;
+  input.Hold(text);
+  ScanReport report = ScanDecisions(input, "d.jsonl", GroupIndex(plan), 2, &clean);
   EXPECT_EQ(report.error_count, 0) << (report.errors.empty() ? "" : report.errors[0]);
   EXPECT_EQ(clean.decisions, n);
   ASSERT_EQ(clean.amounts.size(), static_cast<size_t>(n));
@@ -128,7 +130,8 @@ TEST(ScanDecisionsTest, FindsRepeatsAcrossThreadsWithTheirLineNumbers) {
   text += R"({"id":"D-7","outcome":"ineligible"})"
           "\n";
   EligibleDecisions twice;
-  report = ScanDecisions(text, "d.jsonl", GroupIndex(plan), 2, &twice);
+  input.Hold(text);
+  report = ScanDecisions(input, "d.jsonl", GroupIndex(plan), 2, &twice);
   ASSERT_EQ(report.error_count, 1);
   const std::string line = std::to_string(n + n / 1000 + 1);
   EXPECT_EQ(report.errors[0].rfind("d.jsonl:" + line + ": ", 0), 0u) << report.errors[0];
