@@ -29,7 +29,7 @@ constexpr size_t kMinChunk = 1 << 20;  // below this a second thread costs more 
 Status Errno(const std::string& what) { return Status::IoError(what + ": " + std::strerror(errno)); }
 
 // Copies what `in` still has to read into an unlinked temporary file, so that a pipe can be read
-// and read twice. Returns the temporary file's descriptor.
+// twice. Returns the temporary file's descriptor.
 Result<int> Spool(int in, const std::string& name) {
   const char* dir = std::getenv("TMPDIR");
   std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/qgrant-allocate-XXXXXX";
