@@ -211,7 +211,7 @@ Status TotalClaims(std::span<const int64_t> amounts, std::span<const int32_t> gr
                    AllocationResult* result) {
   const size_t n = amounts.size();
   result->allocations.reserve(n);
-  payable->resize(n);
+  if (unit != 1) payable->resize(n);  // in whole fen the amounts are the payable units themselves
   demand->assign(groups->size(), 0);
   money::Total total;
   for (size_t i = 0; i < n; ++i) {
@@ -228,8 +228,9 @@ Status TotalClaims(std::span<const int64_t> amounts, std::span<const int32_t> gr
     if (g < 0 || static_cast<size_t>(g) >= groups->size()) {
       return Status::InvalidArgument("claim " + std::to_string(i + 1) + ": no such group");
     }
-    (*payable)[i] = amount / unit;
-    (*demand)[g] += (*payable)[i];
+    const int64_t units = unit == 1 ? amount : amount / unit;
+    if (unit != 1) (*payable)[i] = units;
+    (*demand)[g] += units;
     (*groups)[g].amount_fen += amount;
     ++(*groups)[g].claims;
     result->allocations.push_back({.amount_fen = amount, .group = g});
@@ -254,7 +255,7 @@ std::vector<size_t> GroupMembers(std::span<const int32_t> group_of, const std::v
 
 // Pays one group: in full when its demand fits what it may spend, else scaled by largest
 // remainders. `everyone`: the only group, holding every claim in order (`members` unused).
-void PayGroup(bool everyone, std::span<const size_t> members, const std::vector<int64_t>& payable, int64_t demand,
+void PayGroup(bool everyone, std::span<const size_t> members, std::span<const int64_t> payable, int64_t demand,
               int64_t envelope, int64_t available, int64_t unit, GroupStep* step, AllocationResult* result) {
   const size_t size = everyone ? payable.size() : members.size();
   const auto claim_at = [&](size_t k) { return everyone ? k : members[k]; };
@@ -295,8 +296,9 @@ Result<AllocationResult> AllocateUnguarded(std::span<const int64_t> amounts, std
   }
   if (groups.size() == 1) group_of = {};
   AllocationResult result;
-  std::vector<int64_t> payable, demand, envelope, available;
-  QGRANT_RETURN_IF_ERROR(TotalClaims(amounts, group_of, plan.unit_fen, &groups, &payable, &demand, &result));
+  std::vector<int64_t> payable_units, demand, envelope, available;
+  QGRANT_RETURN_IF_ERROR(TotalClaims(amounts, group_of, plan.unit_fen, &groups, &payable_units, &demand, &result));
+  const std::span<const int64_t> payable = plan.unit_fen == 1 ? amounts : std::span<const int64_t>(payable_units);
   Envelopes(plan, demand, &envelope, &available);
   std::vector<size_t> offset;
   const std::vector<size_t> members = GroupMembers(group_of, groups, &offset);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cerrno>
 #include <cstdlib>
@@ -200,12 +201,17 @@ struct IdEntry {
   uint64_t offset;  // where its line starts
 };
 
+// Ids are checked for repeats in kBuckets buckets by their hash's top bits.
+constexpr int kBuckets = 256;
+int BucketOf(const IdEntry& e) { return static_cast<int>(e.hash >> 56); }
+
 // One thread's share of pass 1.
 struct Chunk {
   uint64_t begin = 0, end = 0;  // text[begin, end): whole lines
   EligibleDecisions eligible;
-  std::vector<IdEntry> ids;
-  std::vector<LineError> errors;  // the first kMaxReportedErrors
+  std::vector<IdEntry> ids;                         // in text order while scanning, then by bucket (BucketIds)
+  std::array<size_t, kBuckets + 1> bucket_start{};  // bucket b is ids[bucket_start[b], bucket_start[b + 1])
+  std::vector<LineError> errors;                    // the first kMaxReportedErrors
   int64_t error_count = 0;
   uint64_t lines = 0;   // every line, blank ones included
   std::string failure;  // why the scan stopped early (out of memory), "" when it did not
@@ -236,6 +242,17 @@ std::string CheckReserialisable(std::string_view line) {
     return std::string("不是有效的 JSON / not JSON: ") + e.what();
   }
   return "";
+}
+
+// Asks for transparent huge pages under a large array before it is first written: on a virtual
+// machine each 4 KB page fault is expensive, and a round of millions of decisions takes hundreds
+// of megabytes. Only advice: without it (or where it is refused) the pages are just smaller.
+template <typename T>
+void AdviseHugePages(const std::vector<T>& v) {
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<uintptr_t>(v.data()) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(v.data() + v.capacity())) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 
 // The lines of one block (whole lines, starting at `base`): their errors, ids and eligible decisions.
@@ -280,6 +297,22 @@ void ScanBlock(std::string_view block, uint64_t base, bool at_end, const GroupIn
   }
 }
 
+// Sorts the chunk's ids by bucket, a stable counting sort: each bucket stays in text order. Done
+// by each scanning thread for its own chunk, so that no one thread copies them all.
+void BucketIds(Chunk* c) {
+  c->bucket_start.fill(0);
+  for (const IdEntry& e : c->ids) ++c->bucket_start[BucketOf(e) + 1];
+  for (int b = 0; b < kBuckets; ++b) c->bucket_start[b + 1] += c->bucket_start[b];
+  std::vector<IdEntry> sorted;
+  sorted.reserve(c->ids.size());
+  AdviseHugePages(sorted);
+  sorted.resize(c->ids.size());
+  std::array<size_t, kBuckets> next;
+  std::copy(c->bucket_start.begin(), c->bucket_start.end() - 1, next.begin());
+  for (const IdEntry& e : c->ids) sorted[next[BucketOf(e)]++] = e;
+  c->ids = std::move(sorted);
+}
+
 void ScanChunk(const InputText& text, const GroupIndex& groups, bool grouped, Chunk* c) {
   if (grouped) c->eligible.groups.reserve(c->eligible.offsets.capacity());
   DecisionScanner scanner;
@@ -289,17 +322,7 @@ void ScanChunk(const InputText& text, const GroupIndex& groups, bool grouped, Ch
   while (blocks.Next(&block, &base)) {
     ScanBlock(block, base, base + block.size() == text.size(), groups, grouped, &scanner, c);
   }
-}
-
-// Asks for transparent huge pages under a large array before it is first written: on a virtual
-// machine each 4 KB page fault is expensive, and a round of millions of decisions takes hundreds
-// of megabytes. Only advice: without it (or where it is refused) the pages are just smaller.
-template <typename T>
-void AdviseHugePages(const std::vector<T>& v) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<uintptr_t>(v.data()) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(v.data() + v.capacity())) & ~(kHuge - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  BucketIds(c);
 }
 
 // Reserves room for the lines of `bytes` of text, so that the vectors never grow by copying (which
@@ -387,26 +410,10 @@ void BucketRepeats(std::string_view text, std::span<const IdEntry> bucket, std::
   }
 }
 
-// Every decision id that a line repeats from an earlier one. The ids are spread over 256 buckets
-// by their hash's top bits (a stable counting sort keeps text order), and each bucket is checked
-// with a hash table small enough for the processor's cache.
+// Every decision id that a line repeats from an earlier one. Each chunk's ids are sorted into 256
+// buckets by their hash's top bits (BucketIds); a bucket, its chunks' parts in text order, is
+// checked with a hash table small enough for the processor's cache.
 std::vector<Repeat> RepeatedIds(std::string_view text, std::vector<Chunk>* chunks, unsigned threads) {
-  constexpr int kBuckets = 256;
-  std::vector<size_t> start(kBuckets + 1, 0);
-  for (const Chunk& c : *chunks) {
-    for (const IdEntry& e : c.ids) ++start[(e.hash >> 56) + 1];
-  }
-  for (int b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
-  std::vector<IdEntry> sorted;
-  sorted.reserve(start[kBuckets]);
-  AdviseHugePages(sorted);
-  sorted.resize(start[kBuckets]);
-  std::vector<size_t> next(start.begin(), start.end() - 1);
-  for (Chunk& c : *chunks) {  // chunks in text order: each bucket stays in text order
-    for (const IdEntry& e : c.ids) sorted[next[e.hash >> 56]++] = e;
-    c.ids = {};
-  }
-
   threads = std::clamp(threads, 1u, 8u);
   std::vector<std::vector<Repeat>> found(threads);
   std::vector<std::string> failures(threads);
@@ -414,9 +421,14 @@ std::vector<Repeat> RepeatedIds(std::string_view text, std::vector<Chunk>* chunk
   const auto work = [&](unsigned t) {
     failures[t] = Guarded([&] {
       std::vector<uint32_t> table;
+      std::vector<IdEntry> bucket;
       DecisionScanner scanner;
       for (int b = static_cast<int>(t); b < kBuckets; b += static_cast<int>(threads)) {
-        const std::span<const IdEntry> bucket(sorted.data() + start[b], start[b + 1] - start[b]);
+        bucket.clear();
+        for (const Chunk& c : *chunks) {
+          bucket.insert(bucket.end(), c.ids.begin() + static_cast<ptrdiff_t>(c.bucket_start[b]),
+                        c.ids.begin() + static_cast<ptrdiff_t>(c.bucket_start[b + 1]));
+        }
         BucketRepeats(text, bucket, &table, &scanner, &found[t]);
       }
     });
