@@ -171,9 +171,13 @@ class DecisionScanner::Parser {
     std::span<std::string_view> keys(keys_.data() + first, keys_.size() - first);
     std::string_view repeated;
     if (keys.size() <= 16) {  // a decision's objects are small: pairs are cheaper than sorting
+      // Names of one length mostly differ in their first byte: compared before the whole name.
+      const auto same = [](std::string_view a, std::string_view b) {
+        return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+      };
       for (size_t i = 0; i < keys.size() && repeated.empty(); ++i) {
         for (size_t j = 0; j < i; ++j) {
-          if (keys[i] == keys[j]) repeated = keys[i];
+          if (same(keys[i], keys[j])) repeated = keys[i];
         }
       }
     } else {
