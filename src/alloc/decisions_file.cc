@@ -19,6 +19,7 @@
 
 #include "alloc/decision_scan.h"
 #include "alloc/guarded.h"
+#include "common/huge_pages.h"
 #include "common/lines.h"
 
 namespace qgrant::alloc {
@@ -242,17 +243,6 @@ std::string CheckReserialisable(std::string_view line) {
     return std::string("不是有效的 JSON / not JSON: ") + e.what();
   }
   return "";
-}
-
-// Asks for transparent huge pages under a large array before it is first written: on a virtual
-// machine each 4 KB page fault is expensive, and a round of millions of decisions takes hundreds
-// of megabytes. Only advice: without it (or where it is refused) the pages are just smaller.
-template <typename T>
-void AdviseHugePages(const std::vector<T>& v) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<uintptr_t>(v.data()) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(v.data() + v.capacity())) & ~(kHuge - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 
 // The lines of one block (whole lines, starting at `base`): their errors, ids and eligible decisions.

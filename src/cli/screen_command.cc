@@ -107,7 +107,10 @@ int RunScreen(const ScreenOptions& o) {
       out.clear();
     }
   };
-  auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); }, *loaded->rules, ledger, sink);
+  // The candidate lists are kept only for the files that list them.
+  const auto candidates = o.csv.empty() && o.xlsx.empty() ? screen::Candidates::kCount : screen::Candidates::kKeep;
+  auto result =
+      screen::Screen([&](std::string_view* line) { return in.Next(line); }, *loaded->rules, ledger, sink, candidates);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (!in.status().ok()) {

@@ -48,7 +48,7 @@ ScreenRow Row(const engine::RoundUnit& unit, const engine::Application& app, con
 }  // namespace
 
 Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules, const engine::Ledger& start,
-                            const RowSink& sink) {
+                            const RowSink& sink, Candidates candidates) {
   ScreenResult result;
   engine::Ledger ledger = start;
   Result<simulate::RegistryStart> head = simulate::StartRegistry(source);
@@ -70,9 +70,11 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
   options.take = [&](size_t, const engine::RoundUnit* unit, int64_t, size_t, const engine::Application& app,
                      const engine::Decision& d) {
     ++result.counts[static_cast<int>(d.outcome)];
+    if (d.outcome == engine::Outcome::kEligible) (void)result.eligible.Add(d.amount_fen);
     ScreenRow row = Row(*unit, app, d, rules);
     if (sink) sink(row, d);
-    if (d.outcome == engine::Outcome::kEligible || d.outcome == engine::Outcome::kUndetermined) {
+    if (candidates == Candidates::kKeep &&
+        (d.outcome == engine::Outcome::kEligible || d.outcome == engine::Outcome::kUndetermined)) {
       result.candidates.push_back(std::move(row));
     }
   };
@@ -95,11 +97,8 @@ std::string MissingList(const ScreenRow& row) {
 }  // namespace
 
 Result<int64_t> EligibleFen(const ScreenResult& r) {
-  money::Total total;
-  for (const auto& row : r.candidates) {
-    if (row.outcome == engine::Outcome::kEligible && !total.Add(row.amount_fen)) return total.status();
-  }
-  return total.fen();
+  if (!r.eligible.ok()) return r.eligible.status();
+  return r.eligible.fen();
 }
 
 std::string CandidatesCsv(const ScreenResult& r) {

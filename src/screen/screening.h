@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/money.h"
 #include "common/status.h"
 #include "engine/decision.h"
 #include "engine/ledger.h"
@@ -36,7 +37,8 @@ struct ScreenRow {
 };
 
 struct ScreenResult {
-  std::vector<ScreenRow> candidates;  // eligible and undetermined rows, registry order
+  std::vector<ScreenRow> candidates;  // eligible and undetermined rows, registry order, when kept
+  money::Total eligible;              // the eligible rows' amounts, checked (kept or not)
   int64_t lines = 0, units = 0, bad_lines = 0;
   std::vector<std::string> bad_line_examples;  // "line N: message"
   int64_t counts[5] = {0, 0, 0, 0, 0};         // by engine::Outcome
@@ -51,8 +53,11 @@ using RowSink = std::function<void(const ScreenRow&, const engine::Decision&)>;
 // Screens the registry (JSON Lines or CSV, as doc/simulation.md describes) under `rules`, one
 // round in registry order starting from `ledger`, through the engine's round driver (every core). Fails only when the
 // registry is unusable (a bad CSV header); bad lines are counted and the run goes on.
+// kCount keeps only the tallies (memory then does not grow with the registry), for a caller that
+// needs no candidate list.
+enum class Candidates { kKeep, kCount };
 Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules, const engine::Ledger& ledger,
-                            const RowSink& sink);
+                            const RowSink& sink, Candidates candidates = Candidates::kKeep);
 
 // The sum of the eligible candidates' amounts, checked (common/money.h): an error past 10^15 fen.
 Result<int64_t> EligibleFen(const ScreenResult& r);

@@ -109,8 +109,9 @@ Result<Screened> ScreenRegistry(const Service& service, store::Reader& reader, c
     *line = lines[at++];
     return true;
   };
-  auto result =
-      screen::Screen(source, rules->rules(), ledger, [&](const screen::ScreenRow& row, const engine::Decision& d) {
+  auto result = screen::Screen(
+      source, rules->rules(), ledger,
+      [&](const screen::ScreenRow& row, const engine::Decision& d) {
         const size_t i = index++;
         if (d.outcome == engine::Outcome::kEligible && i < apps->size())
           out.eligible.emplace_back(row, (*apps)[i]);
@@ -122,7 +123,8 @@ Result<Screened> ScreenRegistry(const Service& service, store::Reader& reader, c
                                       {"missing", row.missing_facts}});
         else
           ++out.ineligible;
-      });
+      },
+      screen::Candidates::kCount);
   if (!result.ok()) return result.status();
   if (index != apps->size()) return Status::Internal("screening and the registry disagree on the achievements");
   out.bad_lines = result->bad_lines;

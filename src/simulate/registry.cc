@@ -7,6 +7,7 @@
 #include <memory>
 #include <utility>
 
+#include "common/huge_pages.h"
 #include "engine/application.h"
 #include "engine/decision.h"
 
@@ -255,7 +256,7 @@ bool UnitSet::Insert(std::string_view uscc) {
 
 void UnitSet::Grow() {
   std::vector<uint64_t> old = std::move(slots_);
-  slots_.assign(std::max<size_t>(1024, old.size() * 2), 0);
+  AssignOnHugePages(&slots_, std::max<size_t>(1024, old.size() * 2), uint64_t{0});
   const size_t mask = slots_.size() - 1;
   for (uint64_t h : old) {
     if (h == 0) continue;

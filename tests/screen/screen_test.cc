@@ -30,16 +30,20 @@ class ScreenTest : public ::testing::Test {
     rules_ = std::make_unique<policy::RuleSet>(policy::ResolveRules(bundle_, nullptr, d));
   }
 
-  Result<ScreenResult> Run(const std::vector<std::string>& lines, std::vector<engine::Decision>* decisions = nullptr) {
+  Result<ScreenResult> Run(const std::vector<std::string>& lines, std::vector<engine::Decision>* decisions = nullptr,
+                           Candidates candidates = Candidates::kKeep) {
     size_t i = 0;
     auto source = [&](std::string_view* line) {
       if (i == lines.size()) return false;
       *line = lines[i++];
       return true;
     };
-    return Screen(source, *rules_, engine::Ledger(), [&](const ScreenRow&, const engine::Decision& d) {
-      if (decisions) decisions->push_back(d);
-    });
+    return Screen(
+        source, *rules_, engine::Ledger(),
+        [&](const ScreenRow&, const engine::Decision& d) {
+          if (decisions) decisions->push_back(d);
+        },
+        candidates);
   }
 
   policy::PolicyBundle bundle_;
@@ -254,6 +258,19 @@ TEST_F(ScreenTest, CandidatesAndCounts) {
   EXPECT_EQ(csv.rfind("\xEF\xBB\xBF统一社会信用代码,单位名称,措施,条款,金额（万元）,依据,", 0), 0u);
   EXPECT_NE(csv.find("91440300MA5XXXXXXR,深圳市示例科技有限公司,中国质量奖,三（八）,300.000000,"), std::string::npos);
   EXPECT_NE(csv.find("待补充信息,facts.grade"), std::string::npos);
+
+  // Counting only: the same tallies and eligible total, no list (memory does not grow with it).
+  auto counted = Run(lines, nullptr, Candidates::kCount);
+  ASSERT_TRUE(counted.ok());
+  EXPECT_TRUE(counted->candidates.empty());
+  EXPECT_EQ(counted->units, r->units);
+  EXPECT_EQ(counted->bad_lines, r->bad_lines);
+  for (int o = 0; o < 5; ++o) EXPECT_EQ(counted->counts[o], r->counts[o]);
+  int64_t listed = 0;
+  for (const ScreenRow& row : r->candidates) listed += row.outcome == engine::Outcome::kEligible ? row.amount_fen : 0;
+  EXPECT_EQ(*EligibleFen(*counted), listed);
+  EXPECT_EQ(*EligibleFen(*r), listed);
+  EXPECT_GT(listed, 0);
 }
 
 TEST_F(ScreenTest, WritesAWorkbook) {
@@ -301,15 +318,12 @@ TEST(CandidatesCsvTest, NeutralisesCellsThatLookLikeFormulas) {
 
 TEST(CandidatesCsvTest, TheEligibleSumIsChecked) {
   ScreenResult r;
-  ScreenRow row;
-  row.outcome = engine::Outcome::kEligible;
-  row.amount_fen = 900'000'000'000'000'000;  // each past the bound; eleven once wrapped the sum
-  for (int i = 0; i < 11; ++i) r.candidates.push_back(row);
+  // Each past the bound; eleven once wrapped the sum to a small positive total.
+  for (int i = 0; i < 11; ++i) (void)r.eligible.Add(900'000'000'000'000'000);
   EXPECT_FALSE(EligibleFen(r).ok());
-  r.candidates.resize(1);
-  r.candidates[0].amount_fen = 5;
-  r.candidates.push_back(r.candidates[0]);
-  EXPECT_EQ(*EligibleFen(r), 10);
+  ScreenResult s;
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(s.eligible.Add(5));
+  EXPECT_EQ(*EligibleFen(s), 10);
 }
 
 // The text of one member of a zip file (the unzip tool reads it).
