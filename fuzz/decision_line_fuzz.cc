@@ -4,6 +4,8 @@
 // what it calls not JSON, nlohmann refuses; what it accepts as a usable decision, nlohmann reads
 // as an object with the same outcome (and, when eligible, measure, clause and amount); and a line it calls canonical
 // (the allocation is spliced into the text) is exactly nlohmann's compact dump of it.
+#include <simdjson.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -29,15 +31,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static qgrant::alloc::DecisionScanner scanner;
   qgrant::alloc::ScannedDecision d;
   const std::string error = scanner.Scan(line, &d);
+  if (simdjson::validate_utf8(line.data(), line.size())) {
+    // The fast path (UTF-8 checked a block at a time by the caller) decides exactly the same.
+    static qgrant::alloc::DecisionScanner fast_scanner;
+    qgrant::alloc::ScannedDecision fast;
+    if (fast_scanner.Scan(line, &fast, true) != error) __builtin_trap();
+    if (fast.eligible != d.eligible || fast.amount_fen != d.amount_fen || fast.canonical != d.canonical ||
+        fast.id != d.id || fast.measure != d.measure || fast.clause != d.clause)
+      __builtin_trap();
+  }
 
   ordered_json doc;
-  bool parsed = true;
+  // nlohmann takes a NUL byte for the end of its input ("{...}\0junk" parses): such a line is
+  // not JSON, whatever it says.
+  bool parsed = line.find('\0') == std::string_view::npos;
   try {
-    doc = ordered_json::parse(line);
+    if (parsed) doc = ordered_json::parse(line);
   } catch (const ordered_json::exception&) {
     parsed = false;
   }
-  if (error.find("not JSON") != std::string::npos) {
+  if (error.rfind("不是有效的 JSON / not JSON", 0) == 0) {
     if (parsed) __builtin_trap();  // the scanner refused what nlohmann reads
     return 0;
   }

@@ -8,6 +8,7 @@
 #include "common/lines.h"
 #include "engine/ledger.h"
 #include "screen/screening.h"
+#include "server/json_body.h"
 #include "server/round_flow.h"
 #include "server/store_calls.h"
 #include "server/store_routes.h"
@@ -22,7 +23,7 @@ using nlohmann::json;
 // The registry a request carries: JSON Lines (or CSV) as `qgrant screen` reads, or
 // {"registry": [unit, ...]}.
 std::optional<std::vector<std::string>> RegistryLines(const std::string& body, Response* problem) {
-  const json whole = json::parse(body, nullptr, false);
+  const json whole = ParseJsonOrDiscarded(body);
   std::vector<std::string> lines;
   if (whole.is_object() && whole.contains("registry")) {
     if (!whole["registry"].is_array() || whole.size() != 1) {

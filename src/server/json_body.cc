@@ -179,4 +179,9 @@ Response InvalidBody(std::vector<FieldError> errors) {
   return Problem(400, "请求体有误 / the body is invalid: " + fields, std::move(errors));
 }
 
+nlohmann::json ParseJsonOrDiscarded(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
 }  // namespace qgrant::server

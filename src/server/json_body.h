@@ -19,6 +19,11 @@ namespace qgrant::server {
 // anywhere are refused here, since a JSON library would silently keep one of them.
 std::optional<nlohmann::json> ParseJsonBody(std::string_view body, Response* problem);
 
+// `text` as JSON, or a discarded value (is_discarded()) when it is not JSON. Unlike
+// nlohmann::json::parse alone, which takes a NUL byte for the end of its input, text with a NUL
+// in it is not JSON: "{...}\0anything" is refused, not read as "{...}".
+nlohmann::json ParseJsonOrDiscarded(std::string_view text);
+
 // The members an object may have. A member whose value is null counts as absent (§6).
 enum class JsonType { kString, kInteger, kBoolean, kObject, kArray, kAny };
 struct MemberSpec {

@@ -12,6 +12,7 @@
 
 #include "common/money.h"
 #include "policy/words.h"
+#include "server/json_body.h"
 #include "web/html.h"
 #include "web/site.h"
 
@@ -315,7 +316,7 @@ Response RoundStep(const Site& site, const Visit& v, const server::Call& call, c
       const std::string line = text.substr(at, end - at);
       at = end + 1;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      json unit = json::parse(line, nullptr, false);
+      json unit = server::ParseJsonOrDiscarded(line);
       units.push_back(unit.is_discarded() ? json(line) : unit);
     }
     body = {{"registry", units}};

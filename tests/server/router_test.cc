@@ -120,6 +120,14 @@ TEST(AuthTest, AdminMayDoWhatAnOfficerDoes) {
   EXPECT_TRUE(Access::Staff().Allows(Role::kExpert));
 }
 
+// nlohmann::json::parse takes a NUL byte for the end of its input; text with one is not JSON.
+TEST(JsonBodyTest, ANulByteEndsNothing) {
+  EXPECT_TRUE(ParseJsonOrDiscarded(std::string("{\"registry\":[]}\0junk", 20)).is_discarded());
+  EXPECT_TRUE(ParseJsonOrDiscarded(std::string("{\"a\":\"x\0\"}", 10)).is_discarded());
+  EXPECT_TRUE(ParseJsonOrDiscarded("{\"a\":").is_discarded());
+  EXPECT_EQ(ParseJsonOrDiscarded(R"({"registry":[{"uscc":"X"}]})")["registry"][0]["uscc"], "X");
+}
+
 TEST(JsonBodyTest, SyntaxErrorsGiveLineAndColumn) {
   Response problem;
   EXPECT_FALSE(ParseJsonBody("{\n  \"a\": 1,\n  \"b\": tru\n}", &problem));
