@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 namespace qgrant {
@@ -29,6 +30,17 @@ void AssignOnHugePages(std::vector<T>* v, size_t n, const T& value) {
   AdviseHugePages(fresh);
   fresh.resize(n, value);
   *v = std::move(fresh);
+}
+
+// Room for `n` elements in `v`, on huge pages where its size allows: what it holds is moved there.
+template <typename T>
+void ReserveOnHugePages(std::vector<T>* v, size_t n) {
+  if (n <= v->capacity()) return;
+  std::vector<T> grown;
+  grown.reserve(n);
+  AdviseHugePages(grown);
+  grown.insert(grown.end(), std::make_move_iterator(v->begin()), std::make_move_iterator(v->end()));
+  *v = std::move(grown);
 }
 
 }  // namespace qgrant

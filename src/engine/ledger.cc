@@ -11,6 +11,7 @@
 #include <memory>
 #include <thread>
 
+#include "common/huge_pages.h"
 #include "common/lines.h"
 #include "common/parallel.h"
 #include "common/pipeline.h"
@@ -168,11 +169,11 @@ void Ledger::Rebuild(size_t rows) {
   const size_t mask = slots - 1;
   // Room for the rows the indexes are sized for, so that the vectors do not double past them
   // (a reserve costs address space, not memory, until it is used).
-  rows_.reserve(reserved_rows_);
+  ReserveOnHugePages(&rows_, reserved_rows_);
   if (n != 0) arena_.reserve(arena_.size() / n * reserved_rows_ + arena_.size() / 8);
   for (Index& index : indexes_) {
-    index.slots.assign(slots, Slot{});
-    index.next.reserve(reserved_rows_);
+    AssignOnHugePages(&index.slots, slots, Slot{});
+    ReserveOnHugePages(&index.next, reserved_rows_);
     index.next.assign(n, 0);
   }
   if (n == 0) return;
