@@ -17,6 +17,8 @@
 #include "common/money.h"
 
 namespace qgrant::alloc {
+
+using namespace std::string_view_literals;  // appending a literal needs no strlen
 namespace {
 
 using nlohmann::ordered_json;
@@ -55,17 +57,17 @@ void AppendInteger(int64_t v, std::string* out) {
 
 // What goes before the closing brace of an eligible line written as the JSON writer prints it.
 void AppendAllocation(const Allocation& a, const GroupText& g, std::string* out) {
-  out->append(",\"allocated_fen\":");
+  out->append(",\"allocated_fen\":"sv);
   AppendInteger(a.allocated_fen, out);
-  out->append(",\"allocation\":");
+  out->append(",\"allocation\":"sv);
   out->append(g.prefix);
-  out->append(",\"approved_fen\":");
+  out->append(",\"approved_fen\":"sv);
   AppendInteger(a.amount_fen, out);
-  out->append(",\"zh\":\"");
+  out->append(",\"zh\":\""sv);
   AppendStepZh(a, g.scale, out);
-  out->append("\",\"en\":\"");
+  out->append("\",\"en\":\""sv);
   AppendStepEn(a, g.scale, out);
-  out->append("\"}}");
+  out->append("\"}}"sv);
 }
 
 // Any other eligible line: parsed and written again, replacing an allocation it already had.

@@ -4,6 +4,8 @@
 #include <charconv>
 
 namespace qgrant::money {
+
+using namespace std::string_view_literals;  // appending a literal needs no strlen
 namespace {
 
 // |fen| without overflow, INT64_MIN included.
@@ -143,11 +145,11 @@ void AppendYuanBrief(std::string* out, int64_t fen) {
   if (f != 0 && f % kFenPerWan == 0) {
     if (fen < 0) out->push_back('-');
     AppendDigits(out, f / kFenPerWan, false);
-    out->append("万元");
+    out->append("万元"sv);
     return;
   }
   AppendYuanDigits(out, fen, true, false);
-  out->append("元");
+  out->append("元"sv);
 }
 
 std::string YuanBrief(int64_t fen) {
@@ -158,7 +160,7 @@ std::string YuanBrief(int64_t fen) {
 
 void AppendYuanEnglish(std::string* out, int64_t fen) {
   AppendYuanDigits(out, fen, true, true);
-  out->append(" yuan");
+  out->append(" yuan"sv);
 }
 
 std::string YuanEnglish(int64_t fen) {
