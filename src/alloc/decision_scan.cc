@@ -105,7 +105,7 @@ class DecisionScanner::Parser {
   // A syntax error, located by its column.
   bool Fail(std::string message) {
     if (error.empty()) {
-      error = "不是有效的 JSON / not JSON: " + std::move(message) + " (column " + std::to_string(pos_ + 1) + ")";
+      error = std::string(kNotJson) + ": " + std::move(message) + " (column " + std::to_string(pos_ + 1) + ")";
     }
     return false;
   }

@@ -21,6 +21,9 @@
 
 namespace qgrant::alloc {
 
+// How every syntax error of a decision line begins (the position and the reason follow).
+inline constexpr std::string_view kNotJson = "不是有效的 JSON / not JSON";
+
 struct ScannedDecision {
   bool eligible = false;
   std::string_view id;       // the raw JSON text of `id` ("" when absent or null)

@@ -188,10 +188,6 @@ bool LineBlocks::Next(std::string_view* block, uint64_t* base) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 struct LineError {
   uint64_t line;  // within the chunk while scanning, then in the file
   std::string message;
@@ -240,7 +236,7 @@ std::string CheckReserialisable(std::string_view line) {
     const nlohmann::ordered_json doc = nlohmann::ordered_json::parse(line);
     (void)doc;
   } catch (const nlohmann::ordered_json::exception& e) {
-    return std::string("不是有效的 JSON / not JSON: ") + e.what();
+    return std::string(kNotJson) + ": " + e.what();
   }
   return "";
 }
