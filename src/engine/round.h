@@ -55,11 +55,18 @@ class StringRoundSource : public RoundSource {
 // A line that is a unit of a registry (screen, simulate): the unit, and the applications its
 // achievements make, as JSON texts (CONTRACT §2).
 struct RoundUnit {
+  std::string error;  // non-empty: a bad line; there are no applications
+  // Set by the reader on its own thread, so that the in-order step counts units by numbers
+  // rather than by hashing and comparing their strings: a hash of the USCC (0: not set), and
+  // the district and kind as numbers that `names` gave them (the same number from the same
+  // `names` is the same text; null: not numbered). Beside `error`, in one cache line.
+  uint64_t uscc_hash = 0;
+  const void* names = nullptr;
+  uint32_t district_id = 0, kind_id = 0;
   std::string uscc;      // as written; empty when absent or not a string
   std::string district;  // empty when absent: reported as unspecified
   std::string kind;
   std::vector<std::string> applications;  // JSON texts, one per achievement
-  std::string error;                      // non-empty: a bad line; there are no applications
 };
 
 struct RoundSummary {

@@ -228,10 +228,10 @@ bool RegistrySource::Next(std::string_view* line, int64_t* number) {
   return true;
 }
 
-uint64_t UnitSet::Hash(std::string_view uscc) {
-  // std::hash is good enough in its high bits; the finaliser of splitmix64 spreads them to the
-  // low bits the table indexes by.
-  uint64_t h = std::hash<std::string_view>()(uscc);
+namespace {
+
+// The finaliser of splitmix64: spreads every bit of `h` to the low bits a table indexes by.
+uint64_t Mix(uint64_t h) {
   h ^= h >> 30;
   h *= 0xbf58476d1ce4e5b9ULL;
   h ^= h >> 27;
@@ -240,8 +240,13 @@ uint64_t UnitSet::Hash(std::string_view uscc) {
   return h == 0 ? 1 : h;  // 0 marks an empty slot
 }
 
-bool UnitSet::Insert(std::string_view uscc) {
-  const uint64_t h = Hash(uscc);
+}  // namespace
+
+uint64_t UnitSet::Hash(std::string_view key) { return Mix(std::hash<std::string_view>()(key)); }
+
+uint64_t UnitSet::With(uint64_t hash, uint64_t n) { return Mix(hash ^ ((n + 1) * 0x9e3779b97f4a7c15ULL)); }
+
+bool UnitSet::InsertHash(uint64_t h) {
   if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
   const size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -292,6 +297,14 @@ void RegistryReader::Read(std::string_view line, RegistryRecord* out, bool padde
   } else {
     ReadJson(line, out, padded);
   }
+  out->uscc_hash = UnitSet::Hash(out->uscc);
+  out->names = this;
+  out->district_id = NameId(out->district);
+  out->kind_id = NameId(out->kind);
+}
+
+uint32_t RegistryReader::NameId(const std::string& name) {
+  return names_.try_emplace(name, static_cast<uint32_t>(names_.size())).first->second;
 }
 
 namespace {

@@ -13,6 +13,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/lines.h"
@@ -81,29 +83,60 @@ class RegistrySource : public engine::RoundSource {
 class UnitSet {
  public:
   // True when `uscc` was not in the set.
-  bool Insert(std::string_view uscc);
-  // Starts loading the slot Insert(uscc) will probe: called a few units ahead, it finds the
+  bool Insert(std::string_view uscc) { return InsertHash(Hash(uscc)); }
+  // The same for a key's Hash(), or a pair's With().
+  bool InsertHash(uint64_t hash);
+  // Starts loading the slot InsertHash(hash) will probe: called a few units ahead, it finds the
   // slot in cache. Only a hint.
-  void Prefetch(std::string_view uscc) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(uscc) & (slots_.size() - 1)]);
+  void Prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
   }
   // Inserts every unit of `units` that is not a bad line and has a USCC, in order, prefetching
   // ahead: `inserted(i)` is called for each that was not in the set, and for each that has no
-  // USCC (a unit of its own).
+  // USCC (a unit of its own). The hash the reader left in the unit is used when there is one.
   template <typename Inserted>
   void InsertUnits(std::span<const engine::RoundUnit> units, Inserted inserted) {
     constexpr size_t kAhead = 8;
     for (size_t i = 0; i < units.size(); ++i) {
-      if (i + kAhead < units.size()) Prefetch(units[i + kAhead].uscc);
-      if (units[i].error.empty() && (units[i].uscc.empty() || Insert(units[i].uscc))) inserted(i);
+      if (i + kAhead < units.size()) Prefetch(UsccHash(units[i + kAhead]));
+      if (units[i].error.empty() && (units[i].uscc.empty() || InsertHash(UsccHash(units[i])))) inserted(i);
     }
   }
 
+  // Never 0 (an empty slot).
+  static uint64_t Hash(std::string_view key);
+  // A hash of the pair (the key of `hash`, n), as distinct as Hash() is.
+  static uint64_t With(uint64_t hash, uint64_t n);
+
  private:
-  static uint64_t Hash(std::string_view uscc);
+  static uint64_t UsccHash(const engine::RoundUnit& u) { return u.uscc_hash != 0 ? u.uscc_hash : Hash(u.uscc); }
   void Grow();
   std::vector<uint64_t> slots_;
   size_t size_ = 0;
+};
+
+// What the in-order step keeps for each name (a district, a kind) of the units a RegistryReader
+// numbered (RoundUnit::names): found by the number, with no string hashed or compared; made once
+// per reader and number by `make(name)`, which returns a reference that stays valid.
+template <typename T>
+class ByName {
+ public:
+  template <typename Make>
+  T& Get(const void* names, uint32_t id, const std::string& name, Make make) {
+    if (names == nullptr) return make(name);
+    std::vector<T*>* found = nullptr;
+    for (auto& [reader, by_id] : readers_) {
+      if (reader == names) found = &by_id;
+    }
+    if (found == nullptr) found = &readers_.emplace_back(names, std::vector<T*>()).second;
+    if (id >= found->size()) found->resize(id + 1, nullptr);
+    T*& slot = (*found)[id];
+    if (slot == nullptr) slot = &make(name);
+    return *slot;
+  }
+
+ private:
+  std::vector<std::pair<const void*, std::vector<T*>>> readers_;  // a few: one per worker
 };
 
 // Turns registry lines into records. Holds a JSON parser whose buffers are reused, so use one
@@ -133,8 +166,12 @@ class RegistryReader {
   void ReadCsv(std::string_view line, RegistryRecord* out);
   bool IsJson(std::string_view text);
 
+  // The number of a district or kind (RoundUnit::names): the order this reader first met it.
+  uint32_t NameId(const std::string& name);
+
   const CsvLayout* csv_;
   std::unique_ptr<simdjson::dom::parser> parser_;
+  std::unordered_map<std::string, uint32_t> names_;
   std::string buffer_;               // the line with simdjson's padding
   std::vector<std::string> fields_;  // CSV cells
 };

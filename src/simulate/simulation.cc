@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <span>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "common/money.h"
@@ -66,9 +65,11 @@ class ScenarioRun {
       case engine::Outcome::kEligible: {
         ++out_->eligible;
         const size_t m = row_index_.at(d.measure);  // eligible only under a measure in force
-        Figures* figures[3] = {&out_->all, &Group(kDistrict, rec.district), &Group(kKind, rec.kind)};
-        const bool new_for_measure = unit_measures_.insert(d.uscc + '\x1f' + d.measure).second;
-        const bool new_unit = units_.insert(d.uscc).second;
+        Figures* figures[3] = {&out_->all, &Group(kDistrict, rec, rec.district_id, rec.district),
+                               &Group(kKind, rec, rec.kind_id, rec.kind)};
+        const uint64_t unit = UnitSet::Hash(d.uscc);
+        const bool new_for_measure = unit_measures_.InsertHash(UnitSet::With(unit, m));
+        const bool new_unit = units_.InsertHash(unit);
         for (Figures* f : figures) {
           AddFen(&f->measures[m].fen, d.amount_fen);
           AddFen(&f->total.fen, d.amount_fen);
@@ -77,10 +78,12 @@ class ScenarioRun {
         }
         break;
       }
-      case engine::Outcome::kReferred:
+      case engine::Outcome::kReferred: {
         ++out_->referred;
-        if (referred_.insert(d.uscc + '\x1f' + d.measure).second) ++out_->referred_units[row_index_.at(d.measure)];
+        const size_t m = row_index_.at(d.measure);
+        if (referred_.InsertHash(UnitSet::With(UnitSet::Hash(d.uscc), m))) ++out_->referred_units[m];
         break;
+      }
       case engine::Outcome::kInvalid:
         ++out_->invalid;
         if (out_->invalid_examples.size() < kProblemExamples) {
@@ -111,14 +114,13 @@ class ScenarioRun {
     }
   }
 
-  Figures& Group(Dimension dim, const std::string& name) {
-    auto& groups = out_->groups[dim];
-    auto it = groups.find(name);
-    if (it == groups.end()) {
-      it = groups.emplace(name, Figures{}).first;
-      it->second.measures.assign(measures_, Cell{});
-    }
-    return it->second;
+  // The figures of the unit's district or kind (`id` and `name`: the unit's own).
+  Figures& Group(Dimension dim, const RegistryRecord& unit, uint32_t id, const std::string& name) {
+    return groups_[dim].Get(unit.names, id, name, [&](const std::string& n) -> Figures& {
+      auto [it, added] = out_->groups[dim].try_emplace(n);
+      if (added) it->second.measures.assign(measures_, Cell{});
+      return it->second;
+    });
   }
 
   const engine::Evaluator evaluator_;
@@ -127,7 +129,9 @@ class ScenarioRun {
   ScenarioResult* out_;
   std::unordered_map<std::string, size_t> row_index_;
   size_t measures_ = 0;
-  std::unordered_set<std::string> unit_measures_, units_, referred_;
+  // Distinct units, and (unit, measure) pairs, by hash (UnitSet), as the registry's units are.
+  UnitSet unit_measures_, units_, referred_;
+  ByName<Figures> groups_[2];  // by Dimension
   Status status_;
 };
 
@@ -148,23 +152,22 @@ class RegistryCount {
     }
     seen_.InsertUnits(units, [&](size_t i) {
       ++out_->units;
-      ++*Counter(kDistrict, units[i].district);
-      ++*Counter(kKind, units[i].kind);
+      ++Counter(kDistrict, units[i], units[i].district_id, units[i].district);
+      ++Counter(kKind, units[i], units[i].kind_id, units[i].kind);
     });
   }
 
  private:
-  // A group's count in registry_units, found by one hash rather than by the map's string
-  // comparisons: every unit passes here, in the round's in-order step.
-  int64_t* Counter(Dimension dim, const std::string& name) {
-    auto it = counters_[dim].find(name);
-    if (it == counters_[dim].end()) it = counters_[dim].emplace(name, &out_->registry_units[dim][name]).first;
-    return it->second;
+  // A group's count in registry_units, found by the number the reader gave its name: every unit
+  // passes here, in the round's in-order step, and hashing and comparing the names was most of it.
+  int64_t& Counter(Dimension dim, const RegistryRecord& unit, uint32_t id, const std::string& name) {
+    return counters_[dim].Get(unit.names, id, name,
+                              [&](const std::string& n) -> int64_t& { return out_->registry_units[dim][n]; });
   }
 
   SimulationResult* out_;
   UnitSet seen_;
-  std::unordered_map<std::string, int64_t*> counters_[2];  // by Dimension; into registry_units
+  ByName<int64_t> counters_[2];  // by Dimension
 };
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -339,6 +340,43 @@ TEST(RegistryTest, AnAchievementBecomesTheApplicationEvalWouldRead) {
             R"("serious_dishonesty":false,"established_on":"2015-03-01","district":"福田区"},)"
             R"("measure":"quality_innovation","subject":"QI-1","obtained_on":"2025-04-01",)"
             R"("facts":{"category":"technology"},"requested_fen":100})");
+}
+
+// The in-order step counts groups by the numbers each reader gives names (ByName), never by the
+// names: a reader's numbers are its own, and one name has one number per reader.
+TEST(RegistryTest, ReadersNumberNamesAndByNameFindsTheirGroups) {
+  RegistryReader first(nullptr), second(nullptr);
+  auto unit = [](RegistryReader& reader, const std::string& district) {
+    RegistryRecord rec;
+    reader.Read(R"({"uscc":"91440300MA5F000000","kind":"enterprise","district":")" + district + "\"}", &rec);
+    return rec;
+  };
+  const RegistryRecord a = unit(first, "福田区"), b = unit(first, "南山区"), c = unit(first, "福田区");
+  const RegistryRecord d = unit(second, "南山区");
+  EXPECT_EQ(a.names, &first);
+  EXPECT_EQ(d.names, &second);
+  EXPECT_EQ(a.district_id, c.district_id);
+  EXPECT_NE(a.district_id, b.district_id);
+  EXPECT_NE(a.kind_id, a.district_id);      // "enterprise" has a number of its own
+  EXPECT_NE(b.district_id, d.district_id);  // 南山区: the first reader's third name, the second's first
+  EXPECT_EQ(a.uscc_hash, UnitSet::Hash("91440300MA5F000000"));
+
+  std::map<std::string, int> groups;
+  ByName<int> by_name;
+  int made = 0;
+  auto count = [&](const RegistryRecord& r) {
+    ++by_name.Get(r.names, r.district_id, r.district, [&](const std::string& n) -> int& {
+      ++made;
+      return groups[n];
+    });
+  };
+  for (const RegistryRecord* r : {&a, &b, &c, &d, &d}) count(*r);
+  EXPECT_EQ(groups, (std::map<std::string, int>{{"南山区", 3}, {"福田区", 2}}));
+  EXPECT_EQ(made, 3);  // 福田区 and 南山区 for the first reader, 南山区 for the second
+  RegistryRecord unnumbered = a;
+  unnumbered.names = nullptr;  // not numbered: found by its name each time
+  count(unnumbered);
+  EXPECT_EQ(groups.at("福田区"), 3);
 }
 
 TEST(RegistryTest, WrongValuesAreLeftForTheEngineButBrokenStructureIsABadLine) {
