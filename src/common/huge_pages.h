@@ -13,9 +13,10 @@
 
 namespace qgrant {
 
-// Advises huge pages under the capacity of `v`: call before the memory is first written.
-template <typename T>
-void AdviseHugePages(const std::vector<T>& v) {
+// Advises huge pages under the capacity of `v` (a vector or a string): call before the memory
+// is first written.
+template <typename Contiguous>
+void AdviseHugePages(const Contiguous& v) {
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
   const auto begin = (reinterpret_cast<uintptr_t>(v.data()) + kHuge - 1) & ~(kHuge - 1);
   const auto end = (reinterpret_cast<uintptr_t>(v.data() + v.capacity())) & ~(kHuge - 1);

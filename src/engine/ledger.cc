@@ -170,7 +170,10 @@ void Ledger::Rebuild(size_t rows) {
   // Room for the rows the indexes are sized for, so that the vectors do not double past them
   // (a reserve costs address space, not memory, until it is used).
   ReserveOnHugePages(&rows_, reserved_rows_);
-  if (n != 0) arena_.reserve(arena_.size() / n * reserved_rows_ + arena_.size() / 8);
+  if (n != 0) {
+    arena_.reserve(arena_.size() / n * reserved_rows_ + arena_.size() / 8);
+    AdviseHugePages(arena_);  // the round's keys are appended there: one fault per 2 MB
+  }
   for (Index& index : indexes_) {
     AssignOnHugePages(&index.slots, slots, Slot{});
     ReserveOnHugePages(&index.next, reserved_rows_);
@@ -871,8 +874,9 @@ void Ledger::ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_
   if (file_bytes == 0) return;  // not a regular file: its size is not known
   const size_t per_line = std::max<size_t>(1, block_bytes / block_lines);
   const size_t lines = file_bytes / per_line + block_lines;
-  rows_.reserve(rows_.size() + lines + round_rows_);
+  ReserveOnHugePages(&rows_, rows_.size() + lines + round_rows_);
   arena_.reserve(arena_.size() + (lines + round_rows_) * 40);
+  AdviseHugePages(arena_);
 }
 
 void Ledger::TakeBack(size_t rows, size_t arena) {
