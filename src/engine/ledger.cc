@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include "common/huge_pages.h"
@@ -104,13 +105,19 @@ LedgerEntry Ledger::entry(size_t i) const {
   e.granted_on.days = r.granted_days;
   e.scope = r.scope;
   e.in_round = r.in_round;
-  if (auto it = application_ids_.find(static_cast<uint32_t>(i)); it != application_ids_.end())
-    e.application_id = it->second;
+  e.application_id = std::string(ApplicationId(r));
   return e;
 }
 
 namespace {
 uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+
+// An application id's length as a row keeps it. An id is one JSON string of one line: one of
+// 4 GB would not have been read.
+uint32_t IdLength(std::string_view id) {
+  if (id.size() > UINT32_MAX) throw std::length_error("application id longer than 4 GB");
+  return static_cast<uint32_t>(id.size());
+}
 }  // namespace
 
 bool Ledger::SameKey(int kind, const Row& a, const Row& b) const {
@@ -239,8 +246,10 @@ void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only
   r.at = arena_.size();
   r.uscc_len = static_cast<uint16_t>(e.uscc.size());
   r.subject_len = static_cast<uint32_t>(e.subject.size());
+  r.id_len = IdLength(e.application_id);
   arena_ += e.uscc;
   arena_ += e.subject;
+  arena_ += e.application_id;
   r.policy = Intern(e.policy);
   r.measure = Intern(e.measure);
   r.level = Intern(e.level);
@@ -250,8 +259,6 @@ void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only
   r.subject_only = subject_only;
   r.scope = Scope::kCity;
   r.in_round = true;
-  if (!e.application_id.empty())
-    application_ids_.emplace(static_cast<uint32_t>(rows_.size()), std::string(e.application_id));
   rows_.push_back(r);
 }
 
@@ -364,7 +371,6 @@ struct Ledger::Loader {
   uint16_t last_id = 0;
   Status error;                            // the first bad line of this share; the rest of the share is skipped
   const policy::RuleSet* rules = nullptr;  // lines are checked against it when set
-  std::vector<std::pair<uint32_t, std::string>> application_ids;  // by the row's place in `rows`
 
   uint16_t Local(std::string_view name) {
     if (last_id < names.size() && names[last_id] == name) return last_id;
@@ -659,8 +665,10 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   r.at = out->strings.size();
   r.uscc_len = static_cast<uint16_t>(uscc.size());
   r.subject_len = static_cast<uint32_t>(subject.size());
+  r.id_len = IdLength(fields.text[kApplicationId]);
   out->strings.append(uscc);
   out->strings.append(subject);
+  out->strings.append(fields.text[kApplicationId]);
   r.policy = out->Local(fields.text[kPolicy]);
   r.measure = out->Local(fields.text[kMeasure]);
   r.level = out->Local(fields.text[kLevel]);
@@ -668,10 +676,6 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   // (certificate number) itself, so it is also indexed as an item.
   r.is_item = true;
   r.subject_only = false;
-  if (!fields.text[kApplicationId].empty()) {
-    out->application_ids.emplace_back(static_cast<uint32_t>(out->rows.size()),
-                                      std::string(fields.text[kApplicationId]));
-  }
   out->rows.push_back(r);
   return Status::Ok();
 }
@@ -683,9 +687,6 @@ Status Ledger::TakeOver(Loader* loader) {
     loader->global.push_back(Intern(loader->names[loader->global.size()]));
   }
   const uint64_t base = arena_.size();
-  for (auto& [row, id] : loader->application_ids)
-    application_ids_[static_cast<uint32_t>(rows_.size()) + row] = std::move(id);
-  loader->application_ids.clear();
   arena_ += loader->strings;
   for (Row r : loader->rows) {
     r.at += base;
@@ -881,7 +882,6 @@ void Ledger::ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_
 
 void Ledger::TakeBack(size_t rows, size_t arena) {
   rows_.resize(rows);  // not yet indexed: the indexes are built at the end
-  std::erase_if(application_ids_, [&](const auto& e) { return e.first >= rows; });
   arena_.resize(arena);
 }
 

@@ -132,7 +132,7 @@ class Ledger {
  private:
   // One entry, with its strings in the arena and its short names interned.
   struct Row {
-    uint64_t at;  // the USCC, then the subject
+    uint64_t at;  // the USCC, then the subject, then the application id
     uint32_t subject_len;
     uint16_t uscc_len;
     uint16_t policy, measure, level;
@@ -141,6 +141,7 @@ class Ledger {
     bool subject_only;
     Scope scope;
     bool in_round;
+    uint32_t id_len = 0;  // 0: the row names no application
     int64_t amount_fen;
   };
   // An open-addressing hash index over row numbers. Each slot keeps 32 bits of the key's hash
@@ -172,6 +173,9 @@ class Ledger {
   uint16_t Intern(std::string_view name);
   std::string_view Uscc(const Row& r) const { return {arena_.data() + r.at, r.uscc_len}; }
   std::string_view Subject(const Row& r) const { return {arena_.data() + r.at + r.uscc_len, r.subject_len}; }
+  std::string_view ApplicationId(const Row& r) const {
+    return {arena_.data() + r.at + r.uscc_len + r.subject_len, r.id_len};
+  }
   const std::string& Name(uint16_t id) const { return names_[id]; }
   void AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only);
   static size_t SlotsFor(size_t rows);
@@ -193,8 +197,6 @@ class Ledger {
   const policy::RuleSet* rules_ = nullptr;
   std::vector<Row> rows_;
   std::string arena_;
-  // The application of a row, by row, for the few rows that name one (a round's, a service's).
-  std::unordered_map<uint32_t, std::string> application_ids_;
   std::vector<std::string> names_;  // interned policy, measure and level names
   struct NameHash {
     using is_transparent = void;

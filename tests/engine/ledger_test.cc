@@ -117,6 +117,55 @@ TEST(LedgerTest, LargeFileLoadsInFileOrder) {
   std::remove(path.c_str());
 }
 
+// Each row keeps the application it came from (beside its strings), whichever way it was added:
+// by the engine, a line, or a file read on several threads; a file that fails takes its rows back
+// and leaves the ids of the rows before it.
+TEST(LedgerTest, RowsKeepTheirApplicationIds) {
+  Ledger l;
+  LedgerEntryView first = Ledger::View(Entry("914403001922038216", "metrology", "", "P-1", 1));
+  first.application_id = "APP-一";
+  l.Add(first, false);
+  l.Add(Ledger::View(Entry("914403001922038216", "metrology", "", "P-2", 2)), false);  // none
+  ASSERT_TRUE(l.LoadLine(R"({"uscc":"914403001922038216","policy":"p","measure":"m","subject":"L-1",)"
+                         R"("application_id":"APP-\"q\""})",
+                         1)
+                  .ok());
+  const std::string path = ::testing::TempDir() + "/ledger_ids.jsonl";
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 100000; ++i) {
+      out << R"({"uscc":"914403001922038216","policy":"p","measure":"m","amount_fen":1,"subject":"F-)" << i << '"';
+      if (i % 3 == 0) out << R"(,"application_id":"F-APP-)" << i << '"';
+      out << "}\n";
+    }
+  }
+  ASSERT_TRUE(l.LoadFile(path).ok());
+  const std::string bad = ::testing::TempDir() + "/ledger_ids_bad.jsonl";
+  {
+    std::ofstream out(bad);
+    out << R"({"uscc":"914403001922038216","policy":"p","measure":"m","subject":"B-1","application_id":"B"})"
+        << "\n{not json\n";
+  }
+  EXPECT_FALSE(l.LoadFile(bad).ok());
+  ASSERT_EQ(l.size(), 3u + 100000u);
+  EXPECT_EQ(l.entry(0).application_id, "APP-一");
+  EXPECT_EQ(l.entry(1).application_id, "");
+  EXPECT_EQ(l.entry(2).application_id, "APP-\"q\"");
+  EXPECT_EQ(l.entry(2).subject, "L-1");
+  for (int i = 0; i < 100000; i += 4999) {
+    const LedgerEntry e = l.entry(3 + i);
+    EXPECT_EQ(e.subject, "F-" + std::to_string(i));
+    EXPECT_EQ(e.application_id, i % 3 == 0 ? "F-APP-" + std::to_string(i) : "") << i;
+  }
+  const Ledger copy = l;  // simulate's scenarios each copy the ledger
+  EXPECT_EQ(copy.entry(0).application_id, "APP-一");
+  l.Add(first, false);  // after the rows of a file
+  EXPECT_EQ(l.entry(l.size() - 1).application_id, "APP-一");
+  EXPECT_EQ(l.FindSubject("914403001922038216", "F-3")->application_id, "F-APP-3");
+  std::remove(path.c_str());
+  std::remove(bad.c_str());
+}
+
 TEST(LedgerTest, AFileWithABadLineAddsNothing) {
   const std::string path = ::testing::TempDir() + "/ledger_bad.jsonl";
   {
