@@ -177,10 +177,7 @@ void Ledger::Rebuild(size_t rows) {
   // Room for the rows the indexes are sized for, so that the vectors do not double past them
   // (a reserve costs address space, not memory, until it is used).
   ReserveOnHugePages(&rows_, reserved_rows_);
-  if (n != 0) {
-    arena_.reserve(arena_.size() / n * reserved_rows_ + arena_.size() / 8);
-    AdviseHugePages(arena_);  // the round's keys are appended there: one fault per 2 MB
-  }
+  if (n != 0) arena_.reserve(arena_.size() / n * reserved_rows_ + arena_.size() / 8);
   for (Index& index : indexes_) {
     AssignOnHugePages(&index.slots, slots, Slot{});
     ReserveOnHugePages(&index.next, reserved_rows_);
