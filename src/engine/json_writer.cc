@@ -1,6 +1,7 @@
 #include "engine/json_writer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #ifdef __SSE2__
@@ -27,6 +28,15 @@ inline unsigned SpecialBytes(__m128i v) {
   return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, special)));
 }
 #endif
+
+// Whether some byte of `w` must be escaped: a control byte, '"' or '\\'. (A byte minus 0x20, or
+// minus 1 after an exclusive or, sets its top bit only below 0x20 or at zero, unless a byte below
+// borrowed from it: which happens only when that byte is itself special.)
+inline bool SpecialWord(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kTops = 0x8080808080808080ULL;
+  auto below = [](uint64_t v, uint64_t limit) { return ((v - kOnes * limit) & ~v & kTops) != 0; };
+  return below(w, 0x20) || below(w ^ (kOnes * '"'), 1) || below(w ^ (kOnes * '\\'), 1);
+}
 
 // One byte that must be escaped, written at `o`; returns the end.
 inline char* WriteEscape(unsigned char c, char* o) {
@@ -64,39 +74,44 @@ size_t WriteJsonString(std::string_view s, char* out) {
   const char* p = s.data();
   const size_t n = s.size();
   size_t i = 0;
-  while (i < n) {
 #ifdef __SSE2__
-    // Sixteen bytes at a time: copied as they are, then the position of the first byte to escape
-    // among them, if any, found from a bit mask. The room for 6 bytes per input byte covers the
-    // whole store.
-    if (i + 16 <= n) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
-      const unsigned mask = SpecialBytes(v);
-      const unsigned clean = mask == 0 ? 16 : static_cast<unsigned>(__builtin_ctz(mask));
-      i += clean;
-      o += clean;
-      if (mask == 0) continue;
-    } else {
-      // The last few bytes, through a zeroed block on the stack (reading past the string could
-      // cross into an unmapped page): when none needs escaping, they are copied at once.
-      alignas(16) char tail[16] = {};
-      const size_t rest = n - i;
-      std::memcpy(tail, p + i, rest);
-      const unsigned mask = SpecialBytes(_mm_load_si128(reinterpret_cast<const __m128i*>(tail))) & ((1u << rest) - 1);
-      const unsigned clean = mask == 0 ? static_cast<unsigned>(rest) : static_cast<unsigned>(__builtin_ctz(mask));
-      std::memcpy(o, tail, clean);
-      i += clean;
-      o += clean;
-      if (mask == 0) break;
-    }
-#endif
-    const unsigned char c = static_cast<unsigned char>(p[i++]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      *o++ = static_cast<char>(c);
+  // Sixteen bytes at a time: copied as they are, then the position of the first byte to escape
+  // among them, if any, found from a bit mask. The room for 6 bytes per input byte covers the
+  // whole store.
+  while (i + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+    const unsigned mask = SpecialBytes(v);
+    if (mask == 0) {
+      i += 16;
+      o += 16;
       continue;
     }
-    o = WriteEscape(c, o);
+    const unsigned clean = static_cast<unsigned>(__builtin_ctz(mask));
+    i += clean;
+    o += clean;
+    o = WriteEscape(static_cast<unsigned char>(p[i++]), o);
+  }
+#endif
+  // The last bytes (most strings of a decision are shorter than sixteen): eight as one word when
+  // none of them needs escaping, then one by one. Copying them to a block on the stack and
+  // loading that as sixteen bytes stalled on store forwarding (a third of this function's time).
+  if (n - i >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (!SpecialWord(w)) {
+      std::memcpy(o, &w, 8);
+      i += 8;
+      o += 8;
+    }
+  }
+  for (; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      *o++ = static_cast<char>(c);
+    } else {
+      o = WriteEscape(c, o);
+    }
   }
   *o++ = '"';
   return static_cast<size_t>(o - out);
