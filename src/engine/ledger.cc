@@ -110,7 +110,8 @@ LedgerEntry Ledger::entry(size_t i) const {
 }
 
 namespace {
-uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+// A slot keeps the low half of its key's hash; the high half picks the home slot (Home).
+uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash); }
 
 // An application id's length as a row keeps it. An id is one JSON string of one line: one of
 // 4 GB would not have been read.
@@ -133,7 +134,7 @@ bool Ledger::SameKey(int kind, const Row& a, const Row& b) const {
 
 bool Ledger::Place(int kind, uint64_t hash, uint32_t row, size_t stop) {
   Index& index = indexes_[kind];
-  const size_t mask = index.slots.size() - 1;
+  const size_t size = index.slots.size();
   const uint32_t tag = Tag(hash);
   auto place_at = [&](size_t i) {
     Slot& slot = index.slots[i];
@@ -151,29 +152,28 @@ bool Ledger::Place(int kind, uint64_t hash, uint32_t row, size_t stop) {
     return false;
   };
   if (stop == kNoStop) {
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    for (size_t i = Home(hash, size);; i = i + 1 == size ? 0 : i + 1) {
       if (place_at(i)) return true;
     }
   }
   // Bounded, the probe does not wrap round the end of the table: the slots past `stop`, and
   // those at its start, may be another thread's.
-  for (size_t i = hash & mask; i < stop && i <= mask; ++i) {
+  for (size_t i = Home(hash, size); i < stop && i < size; ++i) {
     if (place_at(i)) return true;
   }
   return false;
 }
 
 size_t Ledger::SlotsFor(size_t rows) {
-  size_t slots = 2048;
-  while (rows * 8 > slots * 5) slots *= 2;  // at most 5/8 full
-  return slots;
+  // At most 5/8 full, and no larger: a table sized up to a power of two was up to twice this,
+  // every byte of it zeroed when made (a tenth of eval's time went to the kernel clearing pages).
+  return std::max<size_t>(2048, rows / 5 * 8 + 8);
 }
 
 void Ledger::Rebuild(size_t rows) {
   reserved_rows_ = std::max(rows, rows_.size());
   const size_t slots = SlotsFor(reserved_rows_);
   const uint32_t n = static_cast<uint32_t>(rows_.size());
-  const size_t mask = slots - 1;
   // Room for the rows the indexes are sized for, so that the vectors do not double past them
   // (a reserve costs address space, not memory, until it is used).
   ReserveOnHugePages(&rows_, reserved_rows_);
@@ -213,14 +213,15 @@ void Ledger::Rebuild(size_t rows) {
       if (i < n) {
         for (int k = 0; k < 3; ++k) {
           const uint64_t hash = hashes[3 * size_t{i} + k];
-          if ((hash & mask) >= lo && (hash & mask) < hi) __builtin_prefetch(&indexes_[k].slots[hash & mask], 1);
+          const size_t home = Home(hash, slots);
+          if (home >= lo && home < hi) __builtin_prefetch(&indexes_[k].slots[home], 1);
         }
       }
       if (i < kAhead) continue;
       const uint32_t row = i - kAhead;
       for (int k = 0; k < 3; ++k) {
         if (k == 2 && !rows_[row].is_item) continue;
-        const size_t home = hashes[3 * size_t{row} + k] & mask;
+        const size_t home = Home(hashes[3 * size_t{row} + k], slots);
         if (home >= lo && home < hi) place(k, row);
       }
     }
@@ -281,23 +282,23 @@ void Ledger::IndexLast(const KeyHashes& h) {
 void Ledger::Prefetch(uint64_t subject_hash, uint64_t measure_hash) const {
   const Index& s = indexes_[kBySubject];
   const Index& m = indexes_[kByMeasure];
-  __builtin_prefetch(&s.slots[subject_hash & (s.slots.size() - 1)]);
-  __builtin_prefetch(&m.slots[measure_hash & (m.slots.size() - 1)]);
+  __builtin_prefetch(&s.slots[Home(subject_hash, s.slots.size())]);
+  __builtin_prefetch(&m.slots[Home(measure_hash, m.slots.size())]);
 }
 
 void Ledger::PrefetchItem(uint64_t subject_hash, uint64_t item_hash) const {
   const Index& s = indexes_[kBySubject];
   const Index& i = indexes_[kByItem];
-  __builtin_prefetch(&s.slots[subject_hash & (s.slots.size() - 1)]);
-  __builtin_prefetch(&i.slots[item_hash & (i.slots.size() - 1)]);
+  __builtin_prefetch(&s.slots[Home(subject_hash, s.slots.size())]);
+  __builtin_prefetch(&i.slots[Home(item_hash, i.slots.size())]);
 }
 
 template <typename Same>
 int64_t Ledger::Head(int kind, uint64_t hash, Same same) const {
   const Index& index = indexes_[kind];
-  const size_t mask = index.slots.size() - 1;
+  const size_t size = index.slots.size();
   const uint32_t tag = Tag(hash);
-  for (size_t i = hash & mask; index.slots[i].row != 0; i = (i + 1) & mask) {
+  for (size_t i = Home(hash, size); index.slots[i].row != 0; i = i + 1 == size ? 0 : i + 1) {
     if (index.slots[i].tag == tag && same(rows_[index.slots[i].row - 1])) return index.slots[i].row - 1;
   }
   return -1;

@@ -155,7 +155,7 @@ class Ledger {
   // are chained behind the head, so that a unit with thousands of entries of one measure makes
   // a chain rather than a long run of slots that every probe would cross.
   struct Index {
-    std::vector<Slot> slots;     // a power of two, at most 5/8 full
+    std::vector<Slot> slots;     // at most 5/8 full
     std::vector<uint32_t> next;  // per row: the next row of its key (row + 1; 0 = none)
   };
   enum IndexKind { kBySubject, kByMeasure, kByItem };  // (uscc, subject), (uscc, measure), (measure, subject)
@@ -179,6 +179,11 @@ class Ledger {
   const std::string& Name(uint16_t id) const { return names_[id]; }
   void AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only);
   static size_t SlotsFor(size_t rows);
+  // The slot a key's probe starts at: the high bits of its hash scaled to the table (any size,
+  // not only a power of two).
+  static size_t Home(uint64_t hash, size_t slots) {
+    return static_cast<size_t>((static_cast<__uint128_t>(hash) * slots) >> 64);
+  }
   // Sizes the indexes for `rows` rows and indexes every row (the three indexes on two threads).
   void Rebuild(size_t rows);
   bool SameKey(int kind, const Row& a, const Row& b) const;
