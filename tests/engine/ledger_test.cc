@@ -122,7 +122,8 @@ TEST(LedgerTest, LargeFileLoadsInFileOrder) {
 // and leaves the ids of the rows before it.
 TEST(LedgerTest, RowsKeepTheirApplicationIds) {
   Ledger l;
-  LedgerEntryView first = Ledger::View(Entry("914403001922038216", "metrology", "", "P-1", 1));
+  const LedgerEntry first_entry = Entry("914403001922038216", "metrology", "", "P-1", 1);
+  LedgerEntryView first = Ledger::View(first_entry);  // views into first_entry
   first.application_id = "APP-一";
   l.Add(first, false);
   l.Add(Ledger::View(Entry("914403001922038216", "metrology", "", "P-2", 2)), false);  // none
