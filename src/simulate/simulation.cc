@@ -34,6 +34,14 @@ std::vector<MeasureRow> MeasureRows(const policy::RuleSet& baseline, const polic
   return rows;
 }
 
+// What `by_name` keeps for the group of `unit` in `dim` (its district or its kind), made by
+// `make(name)` the first time.
+template <typename T, typename Make>
+T& GroupOf(ByName<T>* by_name, Dimension dim, const RegistryRecord& unit, Make make) {
+  return dim == kDistrict ? by_name->Get(unit.names, unit.district_id, unit.district, make)
+                          : by_name->Get(unit.names, unit.kind_id, unit.kind, make);
+}
+
 // One scenario: its rules, its own ledger, and the figures it adds up, decision by decision.
 class ScenarioRun {
  public:
@@ -65,8 +73,7 @@ class ScenarioRun {
       case engine::Outcome::kEligible: {
         ++out_->eligible;
         const size_t m = row_index_.at(d.measure);  // eligible only under a measure in force
-        Figures* figures[3] = {&out_->all, &Group(kDistrict, rec, rec.district_id, rec.district),
-                               &Group(kKind, rec, rec.kind_id, rec.kind)};
+        Figures* figures[3] = {&out_->all, &Group(kDistrict, rec), &Group(kKind, rec)};
         const uint64_t unit = UnitSet::Hash(d.uscc);
         const bool new_for_measure = unit_measures_.InsertHash(UnitSet::With(unit, m));
         const bool new_unit = units_.InsertHash(unit);
@@ -114,9 +121,9 @@ class ScenarioRun {
     }
   }
 
-  // The figures of the unit's district or kind (`id` and `name`: the unit's own).
-  Figures& Group(Dimension dim, const RegistryRecord& unit, uint32_t id, const std::string& name) {
-    return groups_[dim].Get(unit.names, id, name, [&](const std::string& n) -> Figures& {
+  // The figures of the unit's district or kind.
+  Figures& Group(Dimension dim, const RegistryRecord& unit) {
+    return GroupOf(&groups_[dim], dim, unit, [&](const std::string& n) -> Figures& {
       auto [it, added] = out_->groups[dim].try_emplace(n);
       if (added) it->second.measures.assign(measures_, Cell{});
       return it->second;
@@ -152,17 +159,17 @@ class RegistryCount {
     }
     seen_.InsertUnits(units, [&](size_t i) {
       ++out_->units;
-      ++Counter(kDistrict, units[i], units[i].district_id, units[i].district);
-      ++Counter(kKind, units[i], units[i].kind_id, units[i].kind);
+      ++Counter(kDistrict, units[i]);
+      ++Counter(kKind, units[i]);
     });
   }
 
  private:
   // A group's count in registry_units, found by the number the reader gave its name: every unit
   // passes here, in the round's in-order step, and hashing and comparing the names was most of it.
-  int64_t& Counter(Dimension dim, const RegistryRecord& unit, uint32_t id, const std::string& name) {
-    return counters_[dim].Get(unit.names, id, name,
-                              [&](const std::string& n) -> int64_t& { return out_->registry_units[dim][n]; });
+  int64_t& Counter(Dimension dim, const RegistryRecord& unit) {
+    return GroupOf(&counters_[dim], dim, unit,
+                   [&](const std::string& n) -> int64_t& { return out_->registry_units[dim][n]; });
   }
 
   SimulationResult* out_;
