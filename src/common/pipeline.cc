@@ -20,6 +20,7 @@ struct Slot {
   size_t chunks = 0;
   size_t next_chunk = 0;  // the next chunk of the current parallel step to hand out
   size_t chunks_done = 0;
+  size_t filler = 0;  // the worker that filled it: its lines are in that core's cache
 };
 
 class Scheduler {
@@ -30,8 +31,9 @@ class Scheduler {
   void Work(size_t worker) {
     std::unique_lock<std::mutex> lock(mu_);
     while (!error_) {
-      if (TryWrite(lock) || TrySettle(lock) || TryChunk(lock, State::kSettled, worker) ||
-          TryChunk(lock, State::kFilled, worker) || TryFill(lock)) {
+      if (TryWrite(lock) || TrySettle(lock) || TryChunk(lock, State::kSettled, worker, kOwn) ||
+          TryChunk(lock, State::kFilled, worker, kOwn) || TryFill(lock, worker) ||
+          TryChunk(lock, State::kSettled, worker, kAny) || TryChunk(lock, State::kFilled, worker, kAny)) {
         continue;
       }
       if (input_done_ && !filling_ && next_write_ == next_fill_) break;
@@ -95,11 +97,19 @@ class Scheduler {
     return true;
   }
 
+  // Whose batches a parallel step is taken from. A worker first takes chunks of the batches it
+  // filled: the lines it copied, then the applications it read, are still in its core's cache,
+  // while the other core would fetch them line by line from this one (on two cores, reading a
+  // registry line cost twice the parse when the other core had filled it). It helps the other
+  // worker only when it has nothing of its own to do and cannot fill.
+  enum Whose { kOwn, kAny };
+
   // A chunk of the parallel step that follows `state` (prepare after fill, finish after settle),
   // from the earliest batch that has one left.
-  bool TryChunk(std::unique_lock<std::mutex>& lock, State state, size_t worker) {
+  bool TryChunk(std::unique_lock<std::mutex>& lock, State state, size_t worker, Whose whose) {
     Slot* s = nullptr;
     for (auto& c : slots_) {
+      if (whose == kOwn && c.filler != worker) continue;
       if (c.state == state && c.next_chunk < c.chunks && (s == nullptr || c.seq < s->seq)) s = &c;
     }
     if (s == nullptr) return false;
@@ -120,7 +130,7 @@ class Scheduler {
     return true;
   }
 
-  bool TryFill(std::unique_lock<std::mutex>& lock) {
+  bool TryFill(std::unique_lock<std::mutex>& lock, size_t worker) {
     if (filling_ || input_done_) return false;
     Slot* s = nullptr;
     for (auto& c : slots_) {
@@ -135,6 +145,7 @@ class Scheduler {
       input_done_ = true;
     } else {
       s->state = State::kFilled;
+      s->filler = worker;
       s->seq = next_fill_++;
       s->records = records;
       s->chunks = PipelineChunks(records, shape_);

@@ -7,6 +7,8 @@
 // The worker threads live for the whole run and take whatever work is ready, the in-order steps
 // first: they are the critical path, and a slot written is a slot free for the next fill. The
 // parallel steps are split into chunks so that both cores keep busy while one of them settles.
+// A worker takes the chunks of the batches it filled before the others': their lines are in its
+// core's cache.
 #pragma once
 
 #include <cstddef>
