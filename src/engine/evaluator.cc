@@ -228,12 +228,12 @@ class Decider {
     if (!InForce(judged_on)) return Ineligible({NotInForce(judged_on)});
     if (m == nullptr) return Ineligible({Cancelled()});
     // Exclusions come first and apply to every measure, referrals included.
-    std::vector<DecisionReason> excluded;
+    // The exclusions that fail go where failed conditions will (empty until here).
     for (const auto& c : rules_.policy->exclusions) {
-      if (Holds(c, "exclusion") == Truth::kFalse) excluded.push_back(ReasonOf(c));
+      if (Holds(c, "exclusion") == Truth::kFalse) failed_.push_back(ReasonOf(c));
     }
     if (policy_error_) return PolicyError();
-    if (!excluded.empty()) return Ineligible(std::move(excluded));
+    if (!failed_.empty()) return Ineligible(std::move(failed_));
     // An exclusion that cannot be decided leaves everything open, a referral included.
     if (!missing_.empty()) return Undetermined();
 
@@ -562,18 +562,28 @@ class Decider {
     pre_->level_hash = Ledger::KeyHashWith(unit, m.id);
     if (m.once != OnceRule::kPerItem) return;
     const uint64_t measure = Ledger::KeyHashPrefix(m.id);
-    pre_->items.resize(app_.items.size());
-    // Repeats found with a set: an application with 200,000 certificates must not take
-    // 200,000² comparisons.
+    const size_t n = app_.items.size();
+    pre_->items.resize(n);
+    // Repeats found by comparing with the earlier keys when there are few (most applications
+    // list a handful of certificates; a set cost an allocation per item), with a set otherwise:
+    // an application with 200,000 certificates must not take 200,000² comparisons.
+    constexpr size_t kFewItems = 16;
     std::unordered_set<std::string_view> seen;
-    seen.reserve(app_.items.size());
-    for (size_t k = 0; k < app_.items.size(); ++k) {
+    if (n > kFewItems) seen.reserve(n);
+    for (size_t k = 0; k < n; ++k) {
       Precheck::ItemCheck& c = pre_->items[k];
       const std::string& key = app_.items[k].key;
       c.subject_hash = Ledger::KeyHashWith(unit, key);
       c.item_hash = Ledger::KeyHashWith(measure, key);
-      c.repeated = !seen.insert(key).second;
+      c.repeated = n > kFewItems ? !seen.insert(key).second : RepeatsEarlierItem(k);
     }
+  }
+
+  bool RepeatsEarlierItem(size_t k) const {
+    for (size_t j = 0; j < k; ++j) {
+      if (app_.items[j].key == app_.items[k].key) return true;
+    }
+    return false;
   }
 
   enum class Truth { kTrue, kFalse, kUnknown };
@@ -622,11 +632,17 @@ class Decider {
     for (const auto& e : app_.errors) d_->reasons.push_back({e.code, e.text, e.path});
   }
 
-  void Ineligible(std::vector<DecisionReason> reasons) {
+  // The reasons are moved in one by one, not as a vector: the decision's vector and the one
+  // they came from (often the Precheck's failed_) keep their buffers for the next application
+  // (a batch reuses its Prechecks). Moving the vector made two allocations a decision.
+  void Ineligible(std::vector<DecisionReason>&& reasons) {
     pre_->done = true;
     d_->outcome = Outcome::kIneligible;
     d_->amount_fen = 0;
-    d_->reasons = std::move(reasons);
+    d_->reasons.clear();
+    d_->reasons.insert(d_->reasons.end(), std::make_move_iterator(reasons.begin()),
+                       std::make_move_iterator(reasons.end()));
+    reasons.clear();
   }
 
   DecisionReason EligibleReason(const Measure& m) {

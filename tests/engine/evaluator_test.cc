@@ -127,6 +127,34 @@ TEST_F(EvaluatorTest, CertificatesArePaidOnceEach) {
   EXPECT_TRUE(HasReason(other, "no_payable_certificate"));
 }
 
+// Repeats within an application are found by comparing with the earlier numbers when there are
+// few certificates, and with a set beyond: both ways must find the same repeats, keys compared
+// as keys ("gp-7 " is GP-7).
+TEST_F(EvaluatorTest, ACertificateListedTwiceIsPaidOnceHoweverLongTheList) {
+  auto rules = Rules();
+  for (const size_t n : {size_t{5}, size_t{16}, size_t{17}, size_t{40}}) {
+    std::string certs;
+    for (size_t k = 0; k < n; ++k) {
+      // The item before last repeats the second, spelt differently.
+      const std::string number = k == n - 2 ? "gp-1 " : "GP-" + std::to_string(k);
+      certs +=
+          std::string(k == 0 ? "" : ",") + R"({"type":"robot","number":")" + number + R"(","issued_on":"2025-01-01"})";
+    }
+    Ledger ledger;
+    Decision d = Decide(rules, &ledger,
+                        App("a", R"("measure":"high_end_certification","subject":"L)" + std::to_string(n) +
+                                     R"(","facts":{"certificates":[)" + certs + "]}"));
+    SCOPED_TRACE(n);
+    ASSERT_EQ(d.outcome, Outcome::kEligible);
+    ASSERT_EQ(d.items.size(), n);
+    for (size_t k = 0; k < n; ++k) {
+      const bool repeat = k == n - 2;
+      EXPECT_EQ(d.items[k].outcome, repeat ? Outcome::kIneligible : Outcome::kEligible) << k;
+      EXPECT_EQ(!d.items[k].reasons.empty() && d.items[k].reasons[0].Code() == "duplicate_in_application", repeat) << k;
+    }
+  }
+}
+
 TEST_F(EvaluatorTest, OutsideValidityIsIneligible) {
   auto rules = Rules("2031-01-01");
   Ledger ledger;
