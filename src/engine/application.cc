@@ -80,6 +80,7 @@ struct Path {
 
   std::string ToString() const {
     std::string out;
+    out.reserve(48);  // "facts.certificates[12].issued_on" in one allocation
     AppendTo(&out);
     return out;
   }

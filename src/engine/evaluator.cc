@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "common/concat.h"
 #include "expr/time_util.h"
 #include "policy/loader.h"
 #include "policy/words.h"
@@ -517,10 +518,10 @@ class Decider {
   DecisionReason BeforePolicy() const {
     const policy::Date from = rules_.achievements_from;
     return {"achievement_before_policy",
-            {"取得日期" + policy::DateZh(app_.obtained_on) + "早于本措施支持的起始日期" + policy::DateZh(from) +
-                 "，不予支持",
-             "Obtained on " + policy::DateEn(app_.obtained_on) + ", before " + policy::DateEn(from) +
-                 ", the earliest date these measures fund"},
+            {Concat("取得日期", policy::DateZh(app_.obtained_on), "早于本措施支持的起始日期", policy::DateZh(from),
+                    "，不予支持"),
+             Concat("Obtained on ", policy::DateEn(app_.obtained_on), ", before ", policy::DateEn(from),
+                    ", the earliest date these measures fund")},
             ""};
   }
 
@@ -697,7 +698,7 @@ class Decider {
     // What the amount rests on, in words; made only when a reason needs it.
     std::optional<Text> basis_text;
     auto basis = [&]() -> const Text& {
-      if (!basis_text) basis_text = Text{"上限" + YuanZh(cap), "ceiling " + YuanEn(cap)};
+      if (!basis_text) basis_text = Text{Concat("上限", YuanZh(cap)), Concat("ceiling ", YuanEn(cap))};
       return *basis_text;
     };
     if (m.amount) {
@@ -707,8 +708,8 @@ class Decider {
               {"按公式计算金额", "amount computed by the formula"});
       const int64_t formula = std::max<int64_t>(v.int_value(), 0);
       if (v.int_value() < cap) {
-        basis_text = Text{"按公式核定" + YuanZh(formula) + "（上限" + YuanZh(cap) + "）",
-                          "formula amount " + YuanEn(formula) + " (ceiling " + YuanEn(cap) + ")"};
+        basis_text = Text{Concat("按公式核定", YuanZh(formula), "（上限", YuanZh(cap), "）"),
+                          Concat("formula amount ", YuanEn(formula), " (ceiling ", YuanEn(cap), ")")};
       }
     }
     if (const int64_t earlier = pre_->earlier_fen; earlier > 0) {
@@ -723,21 +724,23 @@ class Decider {
     DecisionReason amount_reason;
     if (app_.requested_fen && *app_.requested_fen < base) {
       amount_reason = {"requested_below_ceiling",
-                       {"按申请金额" + YuanZh(amount) + "核定（低于" + basis().zh + "）",
-                        "The requested " + YuanEn(amount) + " is paid (below the " + basis().en + ")"},
+                       {Concat("按申请金额", YuanZh(amount), "核定（低于", basis().zh, "）"),
+                        Concat("The requested ", YuanEn(amount), " is paid (below the ", basis().en, ")")},
                        ""};
     } else if (app_.requested_fen && *app_.requested_fen > base) {
       amount_reason = {"capped_at_ceiling",
-                       {"申请金额" + YuanZh(*app_.requested_fen) + "超过" + basis().zh + "，按" + YuanZh(amount) +
-                            "核定（各项支持限额均为上限，第（十二）条）",
-                        "The requested " + YuanEn(*app_.requested_fen) + " exceeds the " + basis().en + "; " +
-                            YuanEn(amount) + " is paid (every amount is a ceiling, item (12))"},
+                       {Concat("申请金额", YuanZh(*app_.requested_fen), "超过", basis().zh, "，按", YuanZh(amount),
+                               "核定（各项支持限额均为上限，第（十二）条）"),
+                        Concat("The requested ", YuanEn(*app_.requested_fen), " exceeds the ", basis().en, "; ",
+                               YuanEn(amount), " is paid (every amount is a ceiling, item (12))")},
                        ""};
     } else if (const auto* t = amount == cap ? evaluator_.Texts(m, app_.level) : nullptr) {
       amount_reason = DecisionReason::Of(t->ceiling_paid);
     } else {
       amount_reason = {
-          "ceiling", {"按" + basis().zh + "核定" + YuanZh(amount), YuanEn(amount) + " is paid: the " + basis().en}, ""};
+          "ceiling",
+          {Concat("按", basis().zh, "核定", YuanZh(amount)), Concat(YuanEn(amount), " is paid: the ", basis().en)},
+          ""};
     }
     if (explain_) Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
     pre_->done = true;
@@ -833,10 +836,10 @@ class Decider {
       case R::kBeforePolicy:
         it->reasons.push_back(
             {"achievement_before_policy",
-             {"证书编号 " + key + " 的发证日期" + policy::DateZh(*item.issued_on) + "早于本措施支持的起始日期" +
-                  policy::DateZh(rules_.achievements_from) + "，不予资助",
-              "Certificate " + key + " was issued on " + policy::DateEn(*item.issued_on) + ", before " +
-                  policy::DateEn(rules_.achievements_from) + ", the earliest date these measures fund"},
+             {Concat("证书编号 ", key, " 的发证日期", policy::DateZh(*item.issued_on), "早于本措施支持的起始日期",
+                     policy::DateZh(rules_.achievements_from), "，不予资助"),
+              Concat("Certificate ", key, " was issued on ", policy::DateEn(*item.issued_on), ", before ",
+                     policy::DateEn(rules_.achievements_from), ", the earliest date these measures fund")},
              ""});
         break;
       case R::kDoubleBenefit: {

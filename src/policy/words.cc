@@ -2,6 +2,7 @@
 
 #include <date/date.h>
 
+#include "common/concat.h"
 #include "common/money.h"
 
 namespace qgrant::policy {
@@ -25,8 +26,8 @@ std::string CiteEn(std::string_view clause) {
 
 std::string DateZh(Date d) {
   const date::year_month_day ymd{date::sys_days{date::days{d.days}}};
-  return std::to_string(static_cast<int>(ymd.year())) + "年" + std::to_string(static_cast<unsigned>(ymd.month())) +
-         "月" + std::to_string(static_cast<unsigned>(ymd.day())) + "日";
+  return Concat(std::to_string(static_cast<int>(ymd.year())), "年", std::to_string(static_cast<unsigned>(ymd.month())),
+                "月", std::to_string(static_cast<unsigned>(ymd.day())), "日");
 }
 
 std::string KindZh(std::string_view kind) {
