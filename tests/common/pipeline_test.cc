@@ -105,12 +105,19 @@ TEST(PipelineTest, EmptyAndTinyInputs) {
 // thrown, so the exception is raised on a thread the caller did not start.
 TEST(PipelineTest, AnExceptionOnAWorkerThreadReachesTheCaller) {
   std::atomic<bool> thrown{false};
-  size_t filled = 0;
-  std::vector<size_t> written;
+  std::atomic<int64_t> failed{-1};  // the batch worker 1 failed on
+  int64_t filled = 0;
+  std::vector<int64_t> batch_of(4, -1);  // by slot
+  std::vector<int64_t> written;
   PipelineStages stages;
-  stages.fill = [&](size_t) -> size_t { return filled++ < 4 ? 4096 : 0; };
-  stages.prepare = [&](size_t, size_t, size_t, size_t worker) {
+  stages.fill = [&](size_t s) -> size_t {
+    if (filled == 4) return 0;
+    batch_of[s] = filled++;
+    return 4096;
+  };
+  stages.prepare = [&](size_t s, size_t, size_t, size_t worker) {
     if (worker == 1) {
+      failed = batch_of[s];
       thrown = true;
       throw std::bad_alloc();
     }
@@ -119,10 +126,16 @@ TEST(PipelineTest, AnExceptionOnAWorkerThreadReachesTheCaller) {
   };
   stages.settle = [](size_t) {};
   stages.finish = [](size_t, size_t, size_t, size_t, size_t) {};
-  stages.write = [&](size_t s) { written.push_back(s); };
+  stages.write = [&](size_t s) { written.push_back(batch_of[s]); };
   EXPECT_THROW(RunPipeline(stages, {4, 2, 256}), std::bad_alloc);
   EXPECT_TRUE(thrown);
-  EXPECT_TRUE(written.empty());  // the first batch was never prepared, so nothing is written
+  // Worker 0 may finish the batches before the one that failed (worker 1 prepares the batches it
+  // filled first) while the exception unwinds; none from the failed one on is written.
+  ASSERT_GE(failed, 0);
+  for (size_t i = 0; i < written.size(); ++i) {
+    EXPECT_EQ(written[i], static_cast<int64_t>(i));
+    EXPECT_LT(written[i], failed);
+  }
 }
 
 // Whichever step throws, at the fourth batch: the exception reaches the caller with its message,
