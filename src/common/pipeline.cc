@@ -132,9 +132,13 @@ class Scheduler {
 
   bool TryFill(std::unique_lock<std::mutex>& lock, size_t worker) {
     if (filling_ || input_done_) return false;
+    // A worker fills only its own slots (every workers-th): a slot's records then live on one
+    // core from one batch to the next, and what their steps free goes back to the allocator's
+    // cache of the thread that will allocate it again.
     Slot* s = nullptr;
+    const size_t workers = std::max<size_t>(shape_.workers, 1);
     for (auto& c : slots_) {
-      if (c.state == State::kFree) s = &c;
+      if (c.state == State::kFree && Index(&c) % workers == worker) s = &c;
     }
     if (s == nullptr) return false;
     filling_ = true;

@@ -7,8 +7,8 @@
 // The worker threads live for the whole run and take whatever work is ready, the in-order steps
 // first: they are the critical path, and a slot written is a slot free for the next fill. The
 // parallel steps are split into chunks so that both cores keep busy while one of them settles.
-// A worker takes the chunks of the batches it filled before the others': their lines are in its
-// core's cache.
+// Each worker fills its own share of the slots, and takes the chunks of the batches it filled
+// before the others': their lines and records stay in its core's cache.
 #pragma once
 
 #include <cstddef>
@@ -30,7 +30,7 @@ struct PipelineStages {
 };
 
 struct PipelineShape {
-  size_t slots = 8;    // batches in flight
+  size_t slots = 8;    // batches in flight; worker w fills slots w, w + workers, ...
   size_t workers = 2;  // threads, the calling one included
   size_t chunk = 512;  // records per parallel task
 };
