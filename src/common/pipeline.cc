@@ -31,7 +31,7 @@ class Scheduler {
   void Work(size_t worker) {
     std::unique_lock<std::mutex> lock(mu_);
     while (!error_) {
-      if (TryWrite(lock) || TrySettle(lock) || TryChunk(lock, State::kSettled, worker, kOwn) ||
+      if (TryWrite(lock, worker) || TrySettle(lock, worker) || TryChunk(lock, State::kSettled, worker, kOwn) ||
           TryChunk(lock, State::kFilled, worker, kOwn) || TryFill(lock, worker) ||
           TryChunk(lock, State::kSettled, worker, kAny) || TryChunk(lock, State::kFilled, worker, kAny)) {
         continue;
@@ -72,21 +72,23 @@ class Scheduler {
     return true;
   }
 
-  bool TryWrite(std::unique_lock<std::mutex>& lock) {
-    return TryInOrder(lock, State::kFinished, State::kFree, &next_write_, &writing_, stages_.write);
+  bool TryWrite(std::unique_lock<std::mutex>& lock, size_t worker) {
+    return TryInOrder(lock, State::kFinished, State::kFree, &next_write_, &writing_, stages_.write, worker);
   }
 
-  bool TrySettle(std::unique_lock<std::mutex>& lock) {
-    return TryInOrder(lock, State::kPrepared, State::kSettled, &next_settle_, &settling_, stages_.settle);
+  bool TrySettle(std::unique_lock<std::mutex>& lock, size_t worker) {
+    return TryInOrder(lock, State::kPrepared, State::kSettled, &next_settle_, &settling_, stages_.settle, worker);
   }
 
   // An in-order step: the batch numbered *next, once it is in state `from` and no other thread
-  // runs this step.
+  // runs this step, by the worker that filled it: its records are in that worker's core. The
+  // workers fill batches in turn, so they take turns at the in-order steps too, each working on
+  // its own batches meanwhile.
   bool TryInOrder(std::unique_lock<std::mutex>& lock, State from, State to, uint64_t* next, bool* busy,
-                  const std::function<void(size_t)>& step) {
+                  const std::function<void(size_t)>& step, size_t worker) {
     if (*busy) return false;
     Slot* s = Find(from, *next);
-    if (s == nullptr) return false;
+    if (s == nullptr || s->filler != worker) return false;
     *busy = true;
     if (!Run(lock, [&] { step(Index(s)); })) return true;
     *busy = false;

@@ -7,8 +7,8 @@
 // The worker threads live for the whole run and take whatever work is ready, the in-order steps
 // first: they are the critical path, and a slot written is a slot free for the next fill. The
 // parallel steps are split into chunks so that both cores keep busy while one of them settles.
-// Each worker fills its own share of the slots, and takes the chunks of the batches it filled
-// before the others': their lines and records stay in its core's cache.
+// Each worker fills its own share of the slots, settles and writes the batches it filled, and
+// takes their chunks before the others': a batch's lines and records stay in one core's cache.
 #pragma once
 
 #include <cstddef>

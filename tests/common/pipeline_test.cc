@@ -102,33 +102,37 @@ TEST(PipelineTest, EmptyAndTinyInputs) {
   RunCase(1025, {6, 2, 256}, 1024);
 }
 
-// A slot is always filled by the same worker (its records stay on one core), and every batch is
-// still written once, in order.
-TEST(PipelineTest, EachSlotIsFilledByOneWorker) {
+// A slot is always filled by the same worker, which also settles and writes its batches (their
+// records stay on one core); every batch is still written once, in order.
+TEST(PipelineTest, EachSlotIsFilledSettledAndWrittenByOneWorker) {
   constexpr size_t kSlots = 6, kBatches = 300;
   std::vector<std::set<std::thread::id>> fillers(kSlots);
+  std::vector<std::thread::id> filler_of(kSlots);
   std::vector<int64_t> batch_of(kSlots, -1);
   int64_t next = 0;
   std::vector<int64_t> written;
+  size_t settled_elsewhere = 0, written_elsewhere = 0;
   PipelineStages stages;
   stages.fill = [&](size_t s) -> size_t {
     if (next == static_cast<int64_t>(kBatches)) return 0;
     fillers[s].insert(std::this_thread::get_id());
+    filler_of[s] = std::this_thread::get_id();
     batch_of[s] = next++;
     return 64;
   };
   stages.prepare = [](size_t, size_t, size_t, size_t) {};
-  stages.settle = [](size_t) {};
+  stages.settle = [&](size_t s) { settled_elsewhere += filler_of[s] != std::this_thread::get_id(); };
   stages.finish = [](size_t, size_t, size_t, size_t, size_t) {};
-  stages.write = [&](size_t s) { written.push_back(batch_of[s]); };
+  stages.write = [&](size_t s) {
+    written_elsewhere += filler_of[s] != std::this_thread::get_id();
+    written.push_back(batch_of[s]);
+  };
   RunPipeline(stages, {kSlots, 2, 16});
   ASSERT_EQ(written.size(), kBatches);
   for (size_t i = 0; i < kBatches; ++i) EXPECT_EQ(written[i], static_cast<int64_t>(i));
-  std::set<std::thread::id> all;
-  for (size_t s = 0; s < kSlots; ++s) {
-    EXPECT_LE(fillers[s].size(), 1u) << "slot " << s;
-    all.insert(fillers[s].begin(), fillers[s].end());
-  }
+  EXPECT_EQ(settled_elsewhere, 0u);
+  EXPECT_EQ(written_elsewhere, 0u);
+  for (size_t s = 0; s < kSlots; ++s) EXPECT_LE(fillers[s].size(), 1u) << "slot " << s;
   // Slots 0, 2, 4 are one worker's and 1, 3, 5 the other's: no thread fills both kinds.
   for (size_t a = 0; a < kSlots; ++a) {
     for (size_t b = 0; b < kSlots; ++b) {
