@@ -23,16 +23,6 @@ void AdviseHugePages(const Contiguous& v) {
   if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 
-// `v` as `n` copies of `value`, on huge pages where its size allows (replacing what it held).
-template <typename T>
-void AssignOnHugePages(std::vector<T>* v, size_t n, const T& value) {
-  std::vector<T> fresh;
-  fresh.reserve(n);
-  AdviseHugePages(fresh);
-  fresh.resize(n, value);
-  *v = std::move(fresh);
-}
-
 // Room for `n` elements in `v`, on huge pages where its size allows: what it holds is moved there.
 template <typename T>
 void ReserveOnHugePages(std::vector<T>* v, size_t n) {

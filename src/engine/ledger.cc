@@ -179,7 +179,7 @@ void Ledger::Rebuild(size_t rows) {
   ReserveOnHugePages(&rows_, reserved_rows_);
   if (n != 0) arena_.reserve(arena_.size() / n * reserved_rows_ + arena_.size() / 8);
   for (Index& index : indexes_) {
-    AssignOnHugePages(&index.slots, slots, Slot{});
+    index.slots = ZeroedArray<Slot>(slots);
     ReserveOnHugePages(&index.next, reserved_rows_);
     index.next.assign(n, 0);
   }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/zeroed_array.h"
 #include "policy/model.h"
 
 namespace qgrant::engine {
@@ -155,7 +156,7 @@ class Ledger {
   // are chained behind the head, so that a unit with thousands of entries of one measure makes
   // a chain rather than a long run of slots that every probe would cross.
   struct Index {
-    std::vector<Slot> slots;     // at most 5/8 full
+    ZeroedArray<Slot> slots;     // at most 5/8 full; all zero: empty
     std::vector<uint32_t> next;  // per row: the next row of its key (row + 1; 0 = none)
   };
   enum IndexKind { kBySubject, kByMeasure, kByItem };  // (uscc, subject), (uscc, measure), (measure, subject)

@@ -7,7 +7,6 @@
 #include <memory>
 #include <utility>
 
-#include "common/huge_pages.h"
 #include "engine/application.h"
 #include "engine/decision.h"
 
@@ -260,8 +259,8 @@ bool UnitSet::InsertHash(uint64_t h) {
 }
 
 void UnitSet::Grow() {
-  std::vector<uint64_t> old = std::move(slots_);
-  AssignOnHugePages(&slots_, std::max<size_t>(1024, old.size() * 2), uint64_t{0});
+  ZeroedArray<uint64_t> old = std::move(slots_);
+  slots_ = ZeroedArray<uint64_t>(std::max<size_t>(1024, old.size() * 2));
   const size_t mask = slots_.size() - 1;
   for (uint64_t h : old) {
     if (h == 0) continue;

@@ -19,6 +19,7 @@
 
 #include "common/lines.h"
 #include "common/status.h"
+#include "common/zeroed_array.h"
 #include "engine/round.h"
 
 namespace simdjson::dom {
@@ -111,7 +112,7 @@ class UnitSet {
  private:
   static uint64_t UsccHash(const engine::RoundUnit& u) { return u.uscc_hash != 0 ? u.uscc_hash : Hash(u.uscc); }
   void Grow();
-  std::vector<uint64_t> slots_;
+  ZeroedArray<uint64_t> slots_;  // 0: empty
   size_t size_ = 0;
 };
 
