@@ -1,7 +1,6 @@
 // qgrant eval: JSON Lines of applications in, decisions out in the same order (CONTRACT.md §5).
 // One input is one round. A broken line yields an `invalid` decision and the batch goes on; the
 // exit status is non-zero only for unusable arguments or files. A summary goes to stderr.
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -59,13 +58,7 @@ class FileSource : public engine::RoundSource {
 
 // The rows a round will add to the ledger, from the size of the input when it is a file (an
 // application takes a few hundred bytes and funds about one entry): made room for once.
-size_t ExpectedRows(const std::string& input) {
-  const bool from_stdin = input.empty() || input == "-";
-  struct stat info;
-  if ((from_stdin ? ::fstat(STDIN_FILENO, &info) : ::stat(input.c_str(), &info)) != 0 || !S_ISREG(info.st_mode))
-    return 0;
-  return std::min<size_t>(static_cast<size_t>(info.st_size) / 300, size_t{1} << 25);
-}
+size_t ExpectedRows(const LineReader& in) { return std::min<size_t>(in.FileBytes() / 300, size_t{1} << 25); }
 
 int RunEval(const EvalOptions& o, bool explain_text) {
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
@@ -79,7 +72,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   // The ledger loads while the first batches are read and prepared, which do not need it; the
   // in-order step waits for it. A ledger with errors stops everything: nothing is written.
   engine::Ledger ledger;
-  ledger.Reserve(ExpectedRows(o.input));
+  ledger.Reserve(ExpectedRows(in));
   bool ledger_ok = true;
   std::thread ledger_loader([&] { ledger_ok = LoadLedger(o.ledger, "evaluated", &ledger, loaded->rules.get()); });
   auto ledger_ready = [&] {

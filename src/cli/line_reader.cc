@@ -49,6 +49,12 @@ Status LineReader::Open(const std::string& path) {
   return status;
 }
 
+size_t LineReader::FileBytes() const {
+  struct stat info;
+  if (file_ == nullptr || ::fstat(::fileno(file_), &info) != 0 || !S_ISREG(info.st_mode)) return 0;
+  return static_cast<size_t>(info.st_size);
+}
+
 bool LineReader::Fill() {
   if (eof_) return false;
   // Unread data moves to the front; the block is read behind it (no zero-filling first).

@@ -23,6 +23,9 @@ class LineReader {
   // The next line without its newline; false at the end or on a read error (see status()).
   [[nodiscard]] bool Next(std::string_view* line);
   const Status& status() const { return status_; }
+  // The size of the input when it is a regular file, else 0 (a pipe, a terminal): what a command
+  // sizes its tables by before reading.
+  size_t FileBytes() const;
 
  private:
   [[nodiscard]] bool Fill();

@@ -177,7 +177,8 @@ void Ledger::Rebuild(size_t rows) {
   // Room for the rows the indexes are sized for, so that the vectors do not double past them
   // (a reserve costs address space, not memory, until it is used).
   ReserveOnHugePages(&rows_, reserved_rows_);
-  if (n != 0) arena_.reserve(arena_.size() / n * reserved_rows_ + arena_.size() / 8);
+  const size_t row_bytes = std::max(kRoundRowBytes, n != 0 ? arena_.size() / n : 0);
+  arena_.reserve(arena_.size() + (reserved_rows_ - n) * row_bytes);
   for (Index& index : indexes_) {
     index.slots = ZeroedArray<Slot>(slots);
     ReserveOnHugePages(&index.next, reserved_rows_);
@@ -887,7 +888,7 @@ void Ledger::ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_
   const size_t per_line = std::max<size_t>(1, block_bytes / block_lines);
   const size_t lines = file_bytes / per_line + block_lines;
   ReserveOnHugePages(&rows_, rows_.size() + lines + round_rows_);
-  arena_.reserve(arena_.size() + (lines + round_rows_) * 40);
+  arena_.reserve(arena_.size() + lines * kLoadedRowBytes + round_rows_ * kRoundRowBytes);
   AdviseHugePages(arena_);
 }
 

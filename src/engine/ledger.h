@@ -161,6 +161,11 @@ class Ledger {
   };
   enum IndexKind { kBySubject, kByMeasure, kByItem };  // (uscc, subject), (uscc, measure), (measure, subject)
   static constexpr size_t kNoStop = SIZE_MAX;
+  // The arena's bytes reserved per row: a ledger file's row holds a USCC and a subject; a row a
+  // round adds names its application too (`qgrant simulate`'s ids are about 55 bytes). Too few,
+  // and the arena is copied whole as it doubles, on the round's in-order step; a reserve costs
+  // address space, not memory, until it is used.
+  static constexpr size_t kLoadedRowBytes = 40, kRoundRowBytes = 96;
   // Reads one line into a row of `out` (thread-safe: it touches no member); TakeOver then moves
   // the loader's rows into the ledger.
   struct Loader;
