@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/huge_pages.h"
+
 namespace qgrant::cli {
 
 namespace {
@@ -62,6 +64,7 @@ bool LineReader::Fill() {
   if (capacity_ < unread + kBlock) {
     capacity_ = std::max(capacity_ * 2, unread + kBlock);
     std::unique_ptr<char[]> bigger(new char[capacity_]);
+    AdviseHugePages(bigger.get(), capacity_);
     if (unread != 0) std::memcpy(bigger.get(), buffer_.get() + begin_, unread);
     buffer_ = std::move(bigger);
   } else if (unread != 0 && begin_ != 0) {

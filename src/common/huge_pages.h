@@ -13,14 +13,19 @@
 
 namespace qgrant {
 
-// Advises huge pages under the capacity of `v` (a vector or a string): call before the memory
-// is first written.
+// Advises huge pages for the 2 MB pages that lie wholly within [data, data + bytes): call before
+// the memory is first written.
+inline void AdviseHugePages(const void* data, size_t bytes) {
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+// The same under the capacity of `v` (a vector or a string).
 template <typename Contiguous>
 void AdviseHugePages(const Contiguous& v) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<uintptr_t>(v.data()) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(v.data() + v.capacity())) & ~(kHuge - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  AdviseHugePages(v.data(), v.capacity() * sizeof(*v.data()));
 }
 
 // Room for `n` elements in `v`, on huge pages where its size allows: what it holds is moved there.

@@ -178,7 +178,10 @@ void Ledger::Rebuild(size_t rows) {
   // (a reserve costs address space, not memory, until it is used).
   ReserveOnHugePages(&rows_, reserved_rows_);
   const size_t row_bytes = std::max(kRoundRowBytes, n != 0 ? arena_.size() / n : 0);
-  arena_.reserve(arena_.size() + (reserved_rows_ - n) * row_bytes);
+  if (arena_.capacity() < arena_.size() + (reserved_rows_ - n) * row_bytes) {
+    arena_.reserve(arena_.size() + (reserved_rows_ - n) * row_bytes);
+    AdviseHugePages(arena_);  // a round's rows are appended on its in-order step, page by page
+  }
   for (Index& index : indexes_) {
     index.slots = ZeroedArray<Slot>(slots);
     ReserveOnHugePages(&index.next, reserved_rows_);
