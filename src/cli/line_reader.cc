@@ -57,6 +57,14 @@ size_t LineReader::FileBytes() const {
   return static_cast<size_t>(info.st_size);
 }
 
+size_t LineReader::EstimateLines() {
+  const size_t bytes = FileBytes();
+  if (bytes == 0 || (begin_ == size_ && !Fill())) return 0;
+  const char* block = buffer_.get() + begin_;
+  const size_t newlines = static_cast<size_t>(std::count(block, block + (size_ - begin_), '\n'));
+  return static_cast<size_t>(static_cast<unsigned __int128>(bytes) * std::max<size_t>(newlines, 1) / (size_ - begin_));
+}
+
 bool LineReader::Fill() {
   if (eof_) return false;
   // Unread data moves to the front; the block is read behind it (no zero-filling first).

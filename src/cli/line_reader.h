@@ -26,6 +26,10 @@ class LineReader {
   // The size of the input when it is a regular file, else 0 (a pipe, a terminal): what a command
   // sizes its tables by before reading.
   size_t FileBytes() const;
+  // The lines the input holds, estimated from its size and the lines of the block at hand (the
+  // first block is read now if nothing has been): 0 when the size is not known. For sizing
+  // tables before reading, not for counting.
+  size_t EstimateLines();
 
  private:
   [[nodiscard]] bool Fill();

@@ -48,13 +48,14 @@ ScreenRow Row(const engine::RoundUnit& unit, const engine::Application& app, con
 }  // namespace
 
 Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules, const engine::Ledger& start,
-                            const RowSink& sink, Candidates candidates) {
+                            const RowSink& sink, Candidates candidates, size_t expected_units) {
   ScreenResult result;
   engine::Ledger ledger = start;
   Result<simulate::RegistryStart> head = simulate::StartRegistry(source);
   if (!head.ok()) return head.status();
   const engine::Evaluator evaluator(rules);
   simulate::UnitSet units;
+  units.Reserve(expected_units);
   engine::RoundOptions options;
   options.partial = true;
   options.workers = engine::RoundWorkers(0);

@@ -54,10 +54,12 @@ using RowSink = std::function<void(const ScreenRow&, const engine::Decision&)>;
 // round in registry order starting from `ledger`, through the engine's round driver (every core). Fails only when the
 // registry is unusable (a bad CSV header); bad lines are counted and the run goes on.
 // kCount keeps only the tallies (memory then does not grow with the registry), for a caller that
-// needs no candidate list.
+// needs no candidate list. `expected_units`: the registry's lines, estimated before reading
+// (cli::LineReader::EstimateLines), for the table of distinct units to be made that size at once;
+// 0 when not known.
 enum class Candidates { kKeep, kCount };
 Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules, const engine::Ledger& ledger,
-                            const RowSink& sink, Candidates candidates = Candidates::kKeep);
+                            const RowSink& sink, Candidates candidates = Candidates::kKeep, size_t expected_units = 0);
 
 // The sum of the eligible candidates' amounts, checked (common/money.h): an error past 10^15 fen.
 Result<int64_t> EligibleFen(const ScreenResult& r);

@@ -246,9 +246,9 @@ uint64_t UnitSet::Hash(std::string_view key) { return Mix(std::hash<std::string_
 uint64_t UnitSet::With(uint64_t hash, uint64_t n) { return Mix(hash ^ ((n + 1) * 0x9e3779b97f4a7c15ULL)); }
 
 bool UnitSet::InsertHash(uint64_t h) {
-  if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+  const size_t n = slots_.size();
+  for (size_t i = Home(h, n);; i = i + 1 == n ? 0 : i + 1) {
     if (slots_[i] == h) return false;
     if (slots_[i] == 0) {
       slots_[i] = h;
@@ -258,18 +258,27 @@ bool UnitSet::InsertHash(uint64_t h) {
   }
 }
 
+void UnitSet::Reserve(size_t units) {
+  // Two thirds full when the estimate is right, so that one a tenth short still fits.
+  if (units / 2 * 3 > slots_.size()) Rehash(units / 2 * 3);
+}
+
 void UnitSet::Grow() {
   // Four times the slots while the table is under 32 MB, twice beyond: each growth, on the
   // in-order step, writes a fresh table (a first touch is slow here) and moves every unit; a
-  // registry of 2.5 million units took twelve doublings, and now takes six growths.
+  // registry of 2.5 million units took twelve doublings, then six growths, and is now made room
+  // for at once where its size can be estimated (Reserve).
   constexpr size_t kQuadrupleBelow = size_t{1} << 22;
+  Rehash(std::max<size_t>(1024, slots_.size() * (slots_.size() < kQuadrupleBelow ? 4 : 2)));
+}
+
+void UnitSet::Rehash(size_t slots) {
   ZeroedArray<uint64_t> old = std::move(slots_);
-  slots_ = ZeroedArray<uint64_t>(std::max<size_t>(1024, old.size() * (old.size() < kQuadrupleBelow ? 4 : 2)));
-  const size_t mask = slots_.size() - 1;
+  slots_ = ZeroedArray<uint64_t>(slots);
   for (uint64_t h : old) {
     if (h == 0) continue;
-    size_t i = h & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
+    size_t i = Home(h, slots);
+    while (slots_[i] != 0) i = i + 1 == slots ? 0 : i + 1;
     slots_[i] = h;
   }
 }

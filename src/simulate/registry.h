@@ -83,6 +83,9 @@ class RegistrySource : public engine::RoundSource {
 // USCCs share a hash with a chance of about n²/2⁶⁵: nil at city scale.
 class UnitSet {
  public:
+  // Room for `units` keys without growing: a registry's units, made room for once (growing runs
+  // on the in-order step, and writes every table it grows through).
+  void Reserve(size_t units);
   // True when `uscc` was not in the set.
   bool Insert(std::string_view uscc) { return InsertHash(Hash(uscc)); }
   // The same for a key's Hash(), or a pair's With().
@@ -90,7 +93,7 @@ class UnitSet {
   // Starts loading the slot InsertHash(hash) will probe: called a few units ahead, it finds the
   // slot in cache. Only a hint.
   void Prefetch(uint64_t hash) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Home(hash, slots_.size())]);
   }
   // Inserts every unit of `units` that is not a bad line and has a USCC, in order, prefetching
   // ahead: `inserted(i)` is called for each that was not in the set, and for each that has no
@@ -111,8 +114,13 @@ class UnitSet {
 
  private:
   static uint64_t UsccHash(const engine::RoundUnit& u) { return u.uscc_hash != 0 ? u.uscc_hash : Hash(u.uscc); }
+  // The slot a hash's probe starts at: its high bits scaled to the table, of any size.
+  static size_t Home(uint64_t hash, size_t slots) {
+    return static_cast<size_t>((static_cast<unsigned __int128>(hash) * slots) >> 64);
+  }
   void Grow();
-  ZeroedArray<uint64_t> slots_;  // 0: empty
+  void Rehash(size_t slots);
+  ZeroedArray<uint64_t> slots_;  // 0: empty; at most 3/4 full
   size_t size_ = 0;
 };
 

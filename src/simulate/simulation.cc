@@ -145,7 +145,7 @@ class ScenarioRun {
 // The registry itself: its distinct units, by group, and its bad lines.
 class RegistryCount {
  public:
-  explicit RegistryCount(SimulationResult* out) : out_(out) {}
+  RegistryCount(SimulationResult* out, size_t expected_units) : out_(out) { seen_.Reserve(expected_units); }
 
   // Units of the registry in registry order, and the lines they were on.
   void Add(std::span<const RegistryRecord> units, std::span<const int64_t> lines) {
@@ -202,7 +202,7 @@ Result<SimulationResult> Simulate(const LineSource& source, const policy::RuleSe
       ScenarioRun(baseline, ledger, result.measures, result.csv, &result.scenarios[kBaseline]),
       ScenarioRun(reform, ledger, result.measures, result.csv, &result.scenarios[kReform]),
   };
-  RegistryCount registry(&result);
+  RegistryCount registry(&result, options.expected_units);
 
   // Both scenarios are rounds of one driver: the registry is read once, each achievement is
   // decided under either rules against either ledger.

@@ -342,6 +342,27 @@ TEST(RegistryTest, AnAchievementBecomesTheApplicationEvalWouldRead) {
             R"("facts":{"category":"technology"},"requested_fen":100})");
 }
 
+// The set of distinct units answers the same whether it grows as keys come or is made room for
+// at once (Reserve, from an estimate that may be short or long), with keys whose probes wrap
+// round the end of the table among them.
+TEST(UnitSetTest, FindsEveryKeyOnceHoweverItWasSized) {
+  std::vector<uint64_t> keys;
+  for (uint64_t i = 1; i <= 50000; ++i) keys.push_back(UnitSet::With(UnitSet::Hash("unit"), i));
+  for (uint64_t i = 0; i < 64; ++i) keys.push_back(~uint64_t{0} - i);  // the last slots: probes wrap
+  for (size_t reserve : {size_t{0}, size_t{1000}, keys.size() * 9 / 10, keys.size(), keys.size() * 4}) {
+    UnitSet set;
+    set.Reserve(reserve);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      ASSERT_TRUE(set.InsertHash(keys[i])) << "reserve " << reserve << ", key " << i;
+      if (i == keys.size() / 2) set.Reserve(reserve / 2);  // smaller than it holds: nothing lost
+    }
+    for (size_t i = 0; i < keys.size(); ++i)
+      ASSERT_FALSE(set.InsertHash(keys[i])) << "reserve " << reserve << ", key " << i << " again";
+    EXPECT_TRUE(set.Insert("91440300MA5F000000"));
+    EXPECT_FALSE(set.Insert("91440300MA5F000000"));
+  }
+}
+
 // The in-order step counts groups by the numbers each reader gives names (ByName), never by the
 // names: a reader's numbers are its own, and one name has one number per reader.
 TEST(RegistryTest, ReadersNumberNamesAndByNameFindsTheirGroups) {

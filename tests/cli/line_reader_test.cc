@@ -1,0 +1,97 @@
+// LineReader (cli/line_reader.h): the lines of a file in order, and the estimate of how many
+// there are that commands size their tables by before reading.
+#include "cli/line_reader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace qgrant::cli {
+namespace {
+
+class LineReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (std::filesystem::temp_directory_path() / ("line_reader_test_" + std::to_string(::getpid()))).string();
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  void Write(const std::string& text) { std::ofstream(path_, std::ios::binary) << text; }
+  std::string path_;
+};
+
+// Lines of varying length past the first block (4 MB): the estimate is near the count, and
+// reading after it still yields every line, in order, none lost or repeated.
+TEST_F(LineReaderTest, EstimateIsNearTheCountAndReadingAfterItLosesNothing) {
+  std::string text;
+  std::vector<std::string> lines;
+  for (int i = 0; text.size() < (9u << 20); ++i) {
+    lines.push_back("{\"id\":\"A-" + std::to_string(i) + "\",\"pad\":\"" + std::string(100 + i % 200, 'x') + "\"}");
+    text += lines.back() + "\n";
+  }
+  Write(text);
+  LineReader in;
+  ASSERT_TRUE(in.Open(path_).ok());
+  EXPECT_EQ(in.FileBytes(), text.size());
+  const size_t estimate = in.EstimateLines();
+  EXPECT_GT(estimate, lines.size() * 95 / 100);
+  EXPECT_LT(estimate, lines.size() * 105 / 100);
+  std::string_view line;
+  size_t n = 0;
+  while (in.Next(&line)) {
+    ASSERT_LT(n, lines.size());
+    ASSERT_EQ(line, lines[n]) << "line " << n + 1;
+    ++n;
+  }
+  EXPECT_EQ(n, lines.size());
+  EXPECT_TRUE(in.status().ok());
+}
+
+// Lines of one length: the estimate is exact, also once some lines have been read.
+TEST_F(LineReaderTest, EstimateOfEqualLinesIsExact) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += std::string(99, 'a' + i % 26) + "\n";
+  Write(text);
+  LineReader in;
+  ASSERT_TRUE(in.Open(path_).ok());
+  std::string_view line;
+  ASSERT_TRUE(in.Next(&line));
+  EXPECT_EQ(in.EstimateLines(), 1000u);
+  size_t n = 1;
+  while (in.Next(&line)) ++n;
+  EXPECT_EQ(n, 1000u);
+}
+
+// Nothing to estimate from: an empty file, and a pipe (its size is not known).
+TEST_F(LineReaderTest, NoEstimateForAnEmptyFileOrAPipe) {
+  Write("");
+  LineReader empty;
+  ASSERT_TRUE(empty.Open(path_).ok());
+  EXPECT_EQ(empty.EstimateLines(), 0u);
+  std::string_view line;
+  EXPECT_FALSE(empty.Next(&line));
+  EXPECT_TRUE(empty.status().ok());
+
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "a\nb\n", 4), 4);
+  ::close(fds[1]);
+  ASSERT_EQ(::dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+  ::close(fds[0]);
+  LineReader piped;
+  ASSERT_TRUE(piped.Open("-").ok());
+  EXPECT_EQ(piped.FileBytes(), 0u);
+  EXPECT_EQ(piped.EstimateLines(), 0u);
+  ASSERT_TRUE(piped.Next(&line));
+  EXPECT_EQ(line, "a");
+  ASSERT_TRUE(piped.Next(&line));
+  EXPECT_EQ(line, "b");
+  EXPECT_FALSE(piped.Next(&line));
+}
+
+}  // namespace
+}  // namespace qgrant::cli
