@@ -731,7 +731,10 @@ struct LineBlock {
 // Reads a ledger file a block of whole lines at a time, in order (LoadFile's fill).
 class LineBlockReader {
  public:
-  explicit LineBlockReader(std::FILE* file) : file_(file) {}
+  // `file_bytes`: the file's size when known (0 otherwise): a smaller file is read as one block
+  // of its own size, not into a whole block's buffer first zero-filled.
+  LineBlockReader(std::FILE* file, size_t file_bytes)
+      : file_(file), block_bytes_(file_bytes == 0 ? kBlockBytes : std::min(kBlockBytes, file_bytes + 1)) {}
 
   // Fills `b` with the next lines: none once the file is over or `stop` is set. False on a read
   // error (error()).
@@ -741,15 +744,15 @@ class LineBlockReader {
     while (b->lines.empty() && !eof_ && !stop) {
       // Sized once, and written over from then on: resizing it up from the carried part each
       // time zero-filled a whole block before reading into it (a seventh of loading a ledger).
-      const size_t room = carried_.size() + kBlockBytes + simdjson::SIMDJSON_PADDING;
+      const size_t room = carried_.size() + block_bytes_ + simdjson::SIMDJSON_PADDING;
       if (b->text.size() < room) {
         b->text.reserve(room);
         AdviseHugePages(b->text);  // a few faults per block rather than a thousand
         b->text.resize(room);
       }
       std::memcpy(b->text.data(), carried_.data(), carried_.size());
-      const size_t got = std::fread(b->text.data() + carried_.size(), 1, kBlockBytes, file_);
-      if (got < kBlockBytes) {
+      const size_t got = std::fread(b->text.data() + carried_.size(), 1, block_bytes_, file_);
+      if (got < block_bytes_) {
         if (std::ferror(file_)) {
           error_ = Status::IoError("read error: " + std::string(std::strerror(errno)));
           return false;
@@ -800,6 +803,7 @@ class LineBlockReader {
   }
 
   std::FILE* file_;
+  size_t block_bytes_;
   std::string carried_;  // an unfinished line, for the next block
   int64_t line_no_ = 0;
   bool eof_ = false;
@@ -843,10 +847,11 @@ Status Ledger::LoadRows(std::FILE* file) {
   shape.chunk = 4096;
   shape.workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
   std::vector<Block> blocks(shape.slots);
-  LineBlockReader reader(file);   // fill's own
-  bool sized = false;             // fill's own: rows_ reserved for the file
-  Status error;                   // settle's own: the first bad line
-  std::atomic<bool> stop{false};  // settle found an error: read no further
+  const size_t file_bytes = RegularFileSize(file);
+  LineBlockReader reader(file, file_bytes);  // fill's own
+  bool sized = false;                        // fill's own: rows_ reserved for the file
+  Status error;                              // settle's own: the first bad line
+  std::atomic<bool> stop{false};             // settle found an error: read no further
 
   PipelineStages stages;
   stages.fill = [&](size_t slot) -> size_t {
@@ -856,7 +861,7 @@ Status Ledger::LoadRows(std::FILE* file) {
       // This is the first block: no block has been taken over yet, so nothing else touches rows_
       // and arena_ meanwhile.
       sized = true;
-      ReserveForFile(RegularFileSize(file), b.bytes, b.lines.size());
+      ReserveForFile(file_bytes, b.bytes, b.lines.size());
     }
     b.loaders.resize(PipelineChunks(b.lines.size(), shape));
     return b.lines.size();
