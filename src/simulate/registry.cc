@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <memory>
 #include <utility>
@@ -294,10 +295,6 @@ std::function<void(std::string_view, size_t, engine::RoundUnit*)> RegistryReader
 
 static_assert(engine::ApplicationReader::kPadding >= simdjson::SIMDJSON_PADDING);
 
-RegistryReader::RegistryReader(const CsvLayout* csv) : csv_(csv), parser_(std::make_unique<simdjson::dom::parser>()) {}
-
-RegistryReader::~RegistryReader() = default;
-
 void RegistryReader::Read(std::string_view line, RegistryRecord* out, bool padded) {
   out->uscc.clear();
   out->district.clear();
@@ -348,50 +345,105 @@ bool FindUnitMembers(const object& unit, RegistryRecord* out, element* achieveme
   return found[kAchievements];
 }
 
-// Values are copied as JSON text, whatever their type: the reader judges them.
-std::string RawMember(const object& o, const char* key) {
-  element v;
-  return o.at_key(key).get(v) == simdjson::SUCCESS ? simdjson::to_string(v) : std::string();
+// Minified JSON text of DOM values, in one buffer reused from value to value: simdjson::to_string
+// makes a builder and a string for each, which was most of reading a unit's achievements.
+class Minifier {
+ public:
+  std::string_view Of(const element& e) {
+    builder_.clear();
+    builder_.append(e);
+    return builder_.str();
+  }
+
+ private:
+  simdjson::internal::string_builder<> builder_;
+};
+
+// The members of an object an application is made of, found in one pass over it (the first of a
+// repeated name, as at_key finds it).
+template <size_t N>
+class Members {
+ public:
+  explicit Members(const std::array<std::string_view, N>& names) : names_(names) {}
+
+  void Find(const object& o) {
+    found_.fill(false);
+    for (const auto field : o) {
+      for (size_t k = 0; k < N; ++k) {
+        if (!found_[k] && field.key == names_[k]) {
+          found_[k] = true;
+          values_[k] = field.value;
+          break;
+        }
+      }
+    }
+  }
+  // Member k as JSON text, whatever its type (the reader judges it); empty when absent.
+  void Json(size_t k, Minifier* m, std::string* out) const {
+    if (found_[k]) {
+      out->assign(m->Of(values_[k]));
+    } else {
+      out->clear();
+    }
+  }
+  // Member k as plain text, for the application id: a string's characters, anything else its JSON.
+  void Plain(size_t k, Minifier* m, std::string* out) const {
+    std::string_view str;
+    if (found_[k] && values_[k].get_string().get(str) == simdjson::SUCCESS) {
+      out->assign(str);
+    } else {
+      Json(k, m, out);
+    }
+  }
+
+ private:
+  std::array<std::string_view, N> names_;
+  std::array<element, N> values_;
+  std::array<bool, N> found_{};
+};
+
+// What reading the achievements of one unit after another reuses: the strings keep their room.
+struct AchievementsScratch {
+  enum { kUscc, kName, kKind, kRegistered, kDishonesty, kEstablished, kDistrict };
+  Members<7> unit_members{
+      {"uscc", "name", "kind", "registered_in_shenzhen", "serious_dishonesty", "established_on", "district"}};
+  enum { kMeasure, kSubject, kObtainedOn, kFacts, kRequestedFen };
+  Members<5> achievement_members{{"measure", "subject", "obtained_on", "facts", "requested_fen"}};
+  Minifier minifier;
+  UnitJson unit;
+  AchievementJson achievement;
+};
+
+void ReadUnitJson(const object& unit, AchievementsScratch* s) {
+  Members<7>& m = s->unit_members;
+  m.Find(unit);
+  m.Json(s->kUscc, &s->minifier, &s->unit.uscc);
+  m.Json(s->kName, &s->minifier, &s->unit.name);
+  m.Json(s->kKind, &s->minifier, &s->unit.kind);
+  m.Json(s->kRegistered, &s->minifier, &s->unit.registered_in_shenzhen);
+  m.Json(s->kDishonesty, &s->minifier, &s->unit.serious_dishonesty);
+  m.Json(s->kEstablished, &s->minifier, &s->unit.established_on);
+  m.Json(s->kDistrict, &s->minifier, &s->unit.district);
+  m.Plain(s->kUscc, &s->minifier, &s->unit.uscc_text);
 }
 
-// A member as plain text, for the application id: a string's characters, anything else its JSON.
-std::string TextMember(const object& o, const char* key) {
-  element v;
-  if (o.at_key(key).get(v) != simdjson::SUCCESS) return "";
-  std::string_view str;
-  return v.get_string().get(str) == simdjson::SUCCESS ? std::string(str) : simdjson::to_string(v);
-}
-
-UnitJson ReadUnitJson(const object& unit) {
-  UnitJson u;
-  u.uscc = RawMember(unit, "uscc");
-  u.name = RawMember(unit, "name");
-  u.kind = RawMember(unit, "kind");
-  u.registered_in_shenzhen = RawMember(unit, "registered_in_shenzhen");
-  u.serious_dishonesty = RawMember(unit, "serious_dishonesty");
-  u.established_on = RawMember(unit, "established_on");
-  u.district = RawMember(unit, "district");
-  u.uscc_text = TextMember(unit, "uscc");
-  return u;
-}
-
-AchievementJson ReadAchievementJson(const object& a) {
-  AchievementJson aj;
-  aj.measure = RawMember(a, "measure");
-  aj.subject = RawMember(a, "subject");
-  aj.obtained_on = RawMember(a, "obtained_on");
-  aj.facts = RawMember(a, "facts");
-  aj.requested_fen = RawMember(a, "requested_fen");
-  aj.measure_text = TextMember(a, "measure");
-  aj.subject_text = TextMember(a, "subject");
-  return aj;
+void ReadAchievementJson(const object& a, AchievementsScratch* s) {
+  Members<5>& m = s->achievement_members;
+  m.Find(a);
+  m.Json(s->kMeasure, &s->minifier, &s->achievement.measure);
+  m.Json(s->kSubject, &s->minifier, &s->achievement.subject);
+  m.Json(s->kObtainedOn, &s->minifier, &s->achievement.obtained_on);
+  m.Json(s->kFacts, &s->minifier, &s->achievement.facts);
+  m.Json(s->kRequestedFen, &s->minifier, &s->achievement.requested_fen);
+  m.Plain(s->kMeasure, &s->minifier, &s->achievement.measure_text);
+  m.Plain(s->kSubject, &s->minifier, &s->achievement.subject_text);
 }
 
 // One application per achievement, each with the unit as its applicant; none if some
 // achievement is not an object (a bad line).
-void ReadAchievements(const object& unit, const array& achievements, RegistryRecord* out) {
-  const UnitJson u = ReadUnitJson(unit);
-  const std::string applicant = ApplicantJson(u);
+void ReadAchievements(const object& unit, const array& achievements, AchievementsScratch* s, RegistryRecord* out) {
+  ReadUnitJson(unit, s);
+  const std::string applicant = ApplicantJson(s->unit);
   size_t index = 0;
   for (element item : achievements) {
     object a;
@@ -400,12 +452,22 @@ void ReadAchievements(const object& unit, const array& achievements, RegistryRec
       out->applications.clear();
       return;
     }
-    out->applications.push_back(ApplicationJson(applicant, u, ReadAchievementJson(a)));
+    ReadAchievementJson(a, s);
+    out->applications.push_back(ApplicationJson(applicant, s->unit, s->achievement));
     ++index;
   }
 }
 
 }  // namespace
+
+struct RegistryReader::Scratch {
+  AchievementsScratch achievements;
+};
+
+RegistryReader::RegistryReader(const CsvLayout* csv)
+    : csv_(csv), parser_(std::make_unique<simdjson::dom::parser>()), scratch_(std::make_unique<Scratch>()) {}
+
+RegistryReader::~RegistryReader() = default;
 
 void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool padded) {
   object unit;
@@ -418,7 +480,7 @@ void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool p
     return;
   }
   if (achievements.size() == 0) return;
-  ReadAchievements(unit, achievements, out);
+  ReadAchievements(unit, achievements, &scratch_->achievements, out);
 }
 
 // The unit's object, or false with out->error saying why the line is not one.

@@ -180,6 +180,8 @@ class RegistryReader {
 
   const CsvLayout* csv_;
   std::unique_ptr<simdjson::dom::parser> parser_;
+  struct Scratch;  // what reading achievements reuses from unit to unit (registry.cc)
+  std::unique_ptr<Scratch> scratch_;
   std::unordered_map<std::string, uint32_t> names_;
   std::string buffer_;               // the line with simdjson's padding
   std::vector<std::string> fields_;  // CSV cells
