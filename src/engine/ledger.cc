@@ -722,7 +722,8 @@ namespace {
 
 // A block of a ledger file: whole lines, then padding for the parser.
 struct LineBlock {
-  std::string text;                     // the lines from the start; beyond `bytes`, what was before
+  std::unique_ptr<char[]> text;         // the lines from the start, then the parser's padding
+  size_t capacity = 0;                  // of `text`
   size_t bytes = 0;                     // of the file's text in `text`
   std::vector<std::string_view> lines;  // not blank
   std::vector<int64_t> numbers;         // each line's number in the file
@@ -742,16 +743,16 @@ class LineBlockReader {
     b->lines.clear();
     b->numbers.clear();
     while (b->lines.empty() && !eof_ && !stop) {
-      // Sized once, and written over from then on: resizing it up from the carried part each
-      // time zero-filled a whole block before reading into it (a seventh of loading a ledger).
+      // Made once, never zero-filled, and written over from then on: a block's buffer was
+      // zero-filled before each read (a seventh of loading a ledger), then once per slot.
       const size_t room = carried_.size() + block_bytes_ + simdjson::SIMDJSON_PADDING;
-      if (b->text.size() < room) {
-        b->text.reserve(room);
-        AdviseHugePages(b->text);  // a few faults per block rather than a thousand
-        b->text.resize(room);
+      if (b->capacity < room) {
+        b->text.reset(new char[room]);
+        b->capacity = room;
+        AdviseHugePages(b->text.get(), room);  // a few faults per block rather than a thousand
       }
-      std::memcpy(b->text.data(), carried_.data(), carried_.size());
-      const size_t got = std::fread(b->text.data() + carried_.size(), 1, block_bytes_, file_);
+      std::memcpy(b->text.get(), carried_.data(), carried_.size());
+      const size_t got = std::fread(b->text.get() + carried_.size(), 1, block_bytes_, file_);
       if (got < block_bytes_) {
         if (std::ferror(file_)) {
           error_ = Status::IoError("read error: " + std::string(std::strerror(errno)));
@@ -761,13 +762,14 @@ class LineBlockReader {
       }
       const size_t size = carried_.size() + got;
       b->bytes = size;
+      std::memset(b->text.get() + size, 0, simdjson::SIMDJSON_PADDING);  // the last line's padding
       // Whole lines only; at the end of the file a last line may lack its newline.
       size_t end = size;
       if (!eof_) {
-        const void* nl = memrchr(b->text.data(), '\n', size);
-        end = nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - b->text.data()) + 1;
+        const void* nl = memrchr(b->text.get(), '\n', size);
+        end = nl == nullptr ? 0 : static_cast<size_t>(static_cast<const char*>(nl) - b->text.get()) + 1;
       }
-      carried_.assign(b->text, end, size - end);
+      carried_.assign(b->text.get() + end, size - end);
       SplitLines(end, b);
     }
     return true;
@@ -780,7 +782,7 @@ class LineBlockReader {
 
   // The lines of b->text up to `end`, numbered on; blank ones are skipped.
   void SplitLines(size_t end, LineBlock* b) {
-    const char* text = b->text.data();
+    const char* text = b->text.get();
     for (size_t at = 0; at < end;) {
       const char* nl = static_cast<const char*>(std::memchr(text + at, '\n', end - at));
       size_t stop = nl == nullptr ? end : static_cast<size_t>(nl - text);
