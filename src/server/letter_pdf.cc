@@ -3,11 +3,85 @@
 
 #include <memory>
 
+#include "common/shared_library.h"
 #include "server/letter.h"
 
 namespace qgrant::server {
 
 namespace {
+
+// Pango and Cairo, loaded when the first letter is drawn (common/shared_library.h): only
+// `qgrant serve` draws letters. libpangocairo needs Pango, Cairo and GObject, where dlsym finds
+// their functions too.
+struct Drawing {
+  QGRANT_LAZY_FUNCTION(cairo_create)
+  QGRANT_LAZY_FUNCTION(cairo_destroy)
+  QGRANT_LAZY_FUNCTION(cairo_line_to)
+  QGRANT_LAZY_FUNCTION(cairo_move_to)
+  QGRANT_LAZY_FUNCTION(cairo_pdf_surface_create_for_stream)
+  QGRANT_LAZY_FUNCTION(cairo_pdf_surface_set_metadata)
+  QGRANT_LAZY_FUNCTION(cairo_set_line_width)
+  QGRANT_LAZY_FUNCTION(cairo_set_source_rgb)
+  QGRANT_LAZY_FUNCTION(cairo_show_page)
+  QGRANT_LAZY_FUNCTION(cairo_status_to_string)
+  QGRANT_LAZY_FUNCTION(cairo_stroke)
+  QGRANT_LAZY_FUNCTION(cairo_surface_destroy)
+  QGRANT_LAZY_FUNCTION(cairo_surface_finish)
+  QGRANT_LAZY_FUNCTION(cairo_surface_status)
+  QGRANT_LAZY_FUNCTION(g_object_unref)
+  QGRANT_LAZY_FUNCTION(pango_cairo_create_layout)
+  QGRANT_LAZY_FUNCTION(pango_cairo_show_layout)
+  QGRANT_LAZY_FUNCTION(pango_font_description_free)
+  QGRANT_LAZY_FUNCTION(pango_font_description_from_string)
+  QGRANT_LAZY_FUNCTION(pango_font_description_set_absolute_size)
+  QGRANT_LAZY_FUNCTION(pango_font_description_set_weight)
+  QGRANT_LAZY_FUNCTION(pango_layout_get_size)
+  QGRANT_LAZY_FUNCTION(pango_layout_set_alignment)
+  QGRANT_LAZY_FUNCTION(pango_layout_set_font_description)
+  QGRANT_LAZY_FUNCTION(pango_layout_set_text)
+  QGRANT_LAZY_FUNCTION(pango_layout_set_width)
+  QGRANT_LAZY_FUNCTION(pango_layout_set_wrap)
+};
+
+const Result<Drawing>& LoadedDrawing() {
+  static const Result<Drawing> loaded = []() -> Result<Drawing> {
+    Result<SharedLibrary> library = SharedLibrary::Open("libpangocairo-1.0.so.0");
+    if (!library.ok()) return library.status();
+    Drawing d;
+    QGRANT_LAZY_BIND(*library, d, cairo_create);
+    QGRANT_LAZY_BIND(*library, d, cairo_destroy);
+    QGRANT_LAZY_BIND(*library, d, cairo_line_to);
+    QGRANT_LAZY_BIND(*library, d, cairo_move_to);
+    QGRANT_LAZY_BIND(*library, d, cairo_pdf_surface_create_for_stream);
+    QGRANT_LAZY_BIND(*library, d, cairo_pdf_surface_set_metadata);
+    QGRANT_LAZY_BIND(*library, d, cairo_set_line_width);
+    QGRANT_LAZY_BIND(*library, d, cairo_set_source_rgb);
+    QGRANT_LAZY_BIND(*library, d, cairo_show_page);
+    QGRANT_LAZY_BIND(*library, d, cairo_status_to_string);
+    QGRANT_LAZY_BIND(*library, d, cairo_stroke);
+    QGRANT_LAZY_BIND(*library, d, cairo_surface_destroy);
+    QGRANT_LAZY_BIND(*library, d, cairo_surface_finish);
+    QGRANT_LAZY_BIND(*library, d, cairo_surface_status);
+    QGRANT_LAZY_BIND(*library, d, g_object_unref);
+    QGRANT_LAZY_BIND(*library, d, pango_cairo_create_layout);
+    QGRANT_LAZY_BIND(*library, d, pango_cairo_show_layout);
+    QGRANT_LAZY_BIND(*library, d, pango_font_description_free);
+    QGRANT_LAZY_BIND(*library, d, pango_font_description_from_string);
+    QGRANT_LAZY_BIND(*library, d, pango_font_description_set_absolute_size);
+    QGRANT_LAZY_BIND(*library, d, pango_font_description_set_weight);
+    QGRANT_LAZY_BIND(*library, d, pango_layout_get_size);
+    QGRANT_LAZY_BIND(*library, d, pango_layout_set_alignment);
+    QGRANT_LAZY_BIND(*library, d, pango_layout_set_font_description);
+    QGRANT_LAZY_BIND(*library, d, pango_layout_set_text);
+    QGRANT_LAZY_BIND(*library, d, pango_layout_set_width);
+    QGRANT_LAZY_BIND(*library, d, pango_layout_set_wrap);
+    return d;
+  }();
+  return loaded;
+}
+
+// The loaded libraries, once LetterPdf has loaded them.
+const Drawing& Pango() { return *LoadedDrawing(); }
 
 // A4 in points, with 2 cm margins.
 constexpr double kPageWidth = 595.28, kPageHeight = 841.89, kMargin = 56.7;
@@ -26,7 +100,7 @@ class PageWriter {
     const double height = Height(layout);
     if (y_ + height > kPageHeight - kMargin) NewPage();
     Draw(layout, x, y_);
-    g_object_unref(layout);
+    Pango().g_object_unref(layout);
     y_ += height + gap_after;
   }
 
@@ -41,12 +115,12 @@ class PageWriter {
     if (y_ + height > kPageHeight - kMargin) NewPage();
     Draw(head, kMargin + 4, y_ + 4);
     Draw(body, kMargin + kLabelWidth + 8, y_ + 4);
-    cairo_set_line_width(cr_, 0.6);
-    cairo_move_to(cr_, kMargin, y_ + height);
-    cairo_line_to(cr_, kPageWidth - kMargin, y_ + height);
-    cairo_stroke(cr_);
-    g_object_unref(head);
-    g_object_unref(body);
+    Pango().cairo_set_line_width(cr_, 0.6);
+    Pango().cairo_move_to(cr_, kMargin, y_ + height);
+    Pango().cairo_line_to(cr_, kPageWidth - kMargin, y_ + height);
+    Pango().cairo_stroke(cr_);
+    Pango().g_object_unref(head);
+    Pango().g_object_unref(body);
     y_ += height;
   }
 
@@ -54,29 +128,29 @@ class PageWriter {
 
  private:
   PangoLayout* Layout(const std::string& text, double size, bool bold, PangoAlignment align, double width) {
-    PangoLayout* layout = pango_cairo_create_layout(cr_);
-    PangoFontDescription* font = pango_font_description_from_string(kFont);
-    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
-    if (bold) pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);
-    pango_layout_set_font_description(layout, font);
-    pango_font_description_free(font);
-    pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
-    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(layout, align);
-    pango_layout_set_text(layout, text.c_str(), static_cast<int>(text.size()));  // plain text, not markup
+    PangoLayout* layout = Pango().pango_cairo_create_layout(cr_);
+    PangoFontDescription* font = Pango().pango_font_description_from_string(kFont);
+    Pango().pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
+    if (bold) Pango().pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);
+    Pango().pango_layout_set_font_description(layout, font);
+    Pango().pango_font_description_free(font);
+    Pango().pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
+    Pango().pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    Pango().pango_layout_set_alignment(layout, align);
+    Pango().pango_layout_set_text(layout, text.c_str(), static_cast<int>(text.size()));  // plain text, not markup
     return layout;
   }
   static double Height(PangoLayout* layout) {
     int w = 0, h = 0;
-    pango_layout_get_size(layout, &w, &h);
+    Pango().pango_layout_get_size(layout, &w, &h);
     return static_cast<double>(h) / PANGO_SCALE;
   }
   void Draw(PangoLayout* layout, double x, double y) {
-    cairo_move_to(cr_, x, y);
-    pango_cairo_show_layout(cr_, layout);
+    Pango().cairo_move_to(cr_, x, y);
+    Pango().pango_cairo_show_layout(cr_, layout);
   }
   void NewPage() {
-    cairo_show_page(cr_);
+    Pango().cairo_show_page(cr_);
     y_ = kMargin;
   }
 
@@ -92,12 +166,13 @@ cairo_status_t Append(void* closure, const unsigned char* data, unsigned int len
 }  // namespace
 
 Result<std::string> LetterPdf(const Letter& l) {
+  if (!LoadedDrawing().ok()) return LoadedDrawing().status();
   std::string pdf;
-  cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(Append, &pdf, kPageWidth, kPageHeight);
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, (l.title + " " + l.number).c_str());
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, l.authority.c_str());
-  cairo_t* cr = cairo_create(surface);
-  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  cairo_surface_t* surface = Pango().cairo_pdf_surface_create_for_stream(Append, &pdf, kPageWidth, kPageHeight);
+  Pango().cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, (l.title + " " + l.number).c_str());
+  Pango().cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, l.authority.c_str());
+  cairo_t* cr = Pango().cairo_create(surface);
+  Pango().cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   const double width = kPageWidth - 2 * kMargin;
   PageWriter page(cr);
   page.Text(l.title, 20, true, PANGO_ALIGN_CENTER, kMargin, width, 6);
@@ -110,11 +185,12 @@ Result<std::string> LetterPdf(const Letter& l) {
   page.Gap(24);
   page.Text(l.authority + "\n" + l.date, 11, false, PANGO_ALIGN_RIGHT, kMargin, width, 18);
   page.Text(l.basis, 8.5, false, PANGO_ALIGN_LEFT, kMargin, width, 0);
-  cairo_destroy(cr);
-  cairo_surface_finish(surface);
-  const cairo_status_t status = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
-  if (status != CAIRO_STATUS_SUCCESS) return Status::Internal(std::string("PDF: ") + cairo_status_to_string(status));
+  Pango().cairo_destroy(cr);
+  Pango().cairo_surface_finish(surface);
+  const cairo_status_t status = Pango().cairo_surface_status(surface);
+  Pango().cairo_surface_destroy(surface);
+  if (status != CAIRO_STATUS_SUCCESS)
+    return Status::Internal(std::string("PDF: ") + Pango().cairo_status_to_string(status));
   return pdf;
 }
 

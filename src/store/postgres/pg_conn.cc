@@ -4,11 +4,65 @@
 
 #include <memory>
 
+#include "common/shared_library.h"
+
 namespace qgrant::store {
 namespace {
 
+// libpq, loaded when the first connection is opened (common/shared_library.h): only `qgrant serve`
+// with a PostgreSQL store needs it.
+struct Libpq {
+  QGRANT_LAZY_FUNCTION(PQclear)
+  QGRANT_LAZY_FUNCTION(PQconnectdb)
+  QGRANT_LAZY_FUNCTION(PQerrorMessage)
+  QGRANT_LAZY_FUNCTION(PQexec)
+  QGRANT_LAZY_FUNCTION(PQexecPrepared)
+  QGRANT_LAZY_FUNCTION(PQfinish)
+  QGRANT_LAZY_FUNCTION(PQgetisnull)
+  QGRANT_LAZY_FUNCTION(PQgetlength)
+  QGRANT_LAZY_FUNCTION(PQgetvalue)
+  QGRANT_LAZY_FUNCTION(PQnfields)
+  QGRANT_LAZY_FUNCTION(PQntuples)
+  QGRANT_LAZY_FUNCTION(PQprepare)
+  QGRANT_LAZY_FUNCTION(PQresultErrorField)
+  QGRANT_LAZY_FUNCTION(PQresultErrorMessage)
+  QGRANT_LAZY_FUNCTION(PQresultStatus)
+  QGRANT_LAZY_FUNCTION(PQsetNoticeProcessor)
+  QGRANT_LAZY_FUNCTION(PQstatus)
+};
+
+const Result<Libpq>& LoadedLibpq() {
+  static const Result<Libpq> loaded = []() -> Result<Libpq> {
+    Result<SharedLibrary> library = SharedLibrary::Open("libpq.so.5");
+    if (!library.ok()) return library.status();
+    Libpq pq;
+    QGRANT_LAZY_BIND(*library, pq, PQclear);
+    QGRANT_LAZY_BIND(*library, pq, PQconnectdb);
+    QGRANT_LAZY_BIND(*library, pq, PQerrorMessage);
+    QGRANT_LAZY_BIND(*library, pq, PQexec);
+    QGRANT_LAZY_BIND(*library, pq, PQexecPrepared);
+    QGRANT_LAZY_BIND(*library, pq, PQfinish);
+    QGRANT_LAZY_BIND(*library, pq, PQgetisnull);
+    QGRANT_LAZY_BIND(*library, pq, PQgetlength);
+    QGRANT_LAZY_BIND(*library, pq, PQgetvalue);
+    QGRANT_LAZY_BIND(*library, pq, PQnfields);
+    QGRANT_LAZY_BIND(*library, pq, PQntuples);
+    QGRANT_LAZY_BIND(*library, pq, PQprepare);
+    QGRANT_LAZY_BIND(*library, pq, PQresultErrorField);
+    QGRANT_LAZY_BIND(*library, pq, PQresultErrorMessage);
+    QGRANT_LAZY_BIND(*library, pq, PQresultStatus);
+    QGRANT_LAZY_BIND(*library, pq, PQsetNoticeProcessor);
+    QGRANT_LAZY_BIND(*library, pq, PQstatus);
+    return pq;
+  }();
+  return loaded;
+}
+
+// The loaded library, once a connection has been opened (PgConn::Open loads it first).
+const Libpq& Pq() { return *LoadedLibpq(); }
+
 struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
+  void operator()(PGresult* r) const { Pq().PQclear(r); }
 };
 using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -16,7 +70,7 @@ void IgnoreNotice(void*, const char*) {}  // "relation already exists, skipping"
 
 // Status for a failed result, classifying its SQLSTATE.
 Status Failure(pg_conn* conn, const PGresult* res, SqlFailure* failure) {
-  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  const char* state = res ? Pq().PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   const std::string code = state ? state : "";
   if (code == "40001" || code == "40P01") {
     *failure = SqlFailure::kSerialization;
@@ -25,7 +79,7 @@ Status Failure(pg_conn* conn, const PGresult* res, SqlFailure* failure) {
   } else {
     *failure = SqlFailure::kOther;
   }
-  std::string msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+  std::string msg = res ? Pq().PQresultErrorMessage(res) : Pq().PQerrorMessage(conn);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::string text = "PostgreSQL: " + msg;
   if (!code.empty()) text.append(" (SQLSTATE ").append(code).append(")");
@@ -33,7 +87,7 @@ Status Failure(pg_conn* conn, const PGresult* res, SqlFailure* failure) {
 }
 
 bool Succeeded(const PGresult* res) {
-  const auto s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  const auto s = res ? Pq().PQresultStatus(res) : PGRES_FATAL_ERROR;
   return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
 }
 
@@ -56,15 +110,16 @@ std::string NumberPlaceholders(const std::string& sql) {
 }
 
 Result<std::unique_ptr<PgConn>> PgConn::Open(const std::string& url) {
-  pg_conn* conn = PQconnectdb(url.c_str());
+  if (!LoadedLibpq().ok()) return LoadedLibpq().status();
+  pg_conn* conn = Pq().PQconnectdb(url.c_str());
   if (conn == nullptr) return Status::IoError("PostgreSQL: out of memory opening a connection");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(conn);
+  if (Pq().PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = Pq().PQerrorMessage(conn);
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    PQfinish(conn);
+    Pq().PQfinish(conn);
     return Status::IoError("cannot connect to PostgreSQL: " + msg);
   }
-  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  Pq().PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   std::unique_ptr<PgConn> out(new PgConn(conn));
   // Instants are text written by the store, so the session's time zone never shapes them; the
   // client encoding must be UTF-8 for the JSON and Chinese names we keep.
@@ -72,13 +127,13 @@ Result<std::unique_ptr<PgConn>> PgConn::Open(const std::string& url) {
   return out;
 }
 
-PgConn::~PgConn() { PQfinish(conn_); }
+PgConn::~PgConn() { Pq().PQfinish(conn_); }
 
-bool PgConn::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+bool PgConn::healthy() const { return Pq().PQstatus(conn_) == CONNECTION_OK; }
 
 Status PgConn::Exec(std::string_view script) {
   last_failure_ = SqlFailure::kNone;
-  PgResult res(PQexec(conn_, std::string(script).c_str()));
+  PgResult res(Pq().PQexec(conn_, std::string(script).c_str()));
   if (!Succeeded(res.get())) return Failure(conn_, res.get(), &last_failure_);
   return Status::Ok();
 }
@@ -88,7 +143,7 @@ Result<std::string> PgConn::Prepared(const std::string& sql) {
   if (it != statements_.end()) return it->second;
   std::string name = std::to_string(statements_.size() + 1);
   name.insert(name.begin(), 'q');
-  PgResult res(PQprepare(conn_, name.c_str(), NumberPlaceholders(sql).c_str(), 0, nullptr));
+  PgResult res(Pq().PQprepare(conn_, name.c_str(), NumberPlaceholders(sql).c_str(), 0, nullptr));
   if (!Succeeded(res.get())) return Failure(conn_, res.get(), &last_failure_);
   statements_.emplace(sql, name);
   return name;
@@ -108,17 +163,17 @@ Result<std::vector<SqlRow>> PgConn::Query(const std::string& sql, const std::vec
       values[i] = s->c_str();
     }
   }
-  PgResult res(PQexecPrepared(conn_, name->c_str(), int(params.size()), values.data(), nullptr, nullptr, 0));
+  PgResult res(Pq().PQexecPrepared(conn_, name->c_str(), int(params.size()), values.data(), nullptr, nullptr, 0));
   if (!Succeeded(res.get())) return Failure(conn_, res.get(), &last_failure_);
-  std::vector<SqlRow> rows(PQntuples(res.get()));
-  const int columns = PQnfields(res.get());
+  std::vector<SqlRow> rows(Pq().PQntuples(res.get()));
+  const int columns = Pq().PQnfields(res.get());
   for (int r = 0; r < int(rows.size()); ++r) {
     rows[r].cells.reserve(columns);
     for (int c = 0; c < columns; ++c) {
-      if (PQgetisnull(res.get(), r, c)) {
+      if (Pq().PQgetisnull(res.get(), r, c)) {
         rows[r].cells.emplace_back(std::nullopt);
       } else {
-        rows[r].cells.emplace_back(std::string(PQgetvalue(res.get(), r, c), PQgetlength(res.get(), r, c)));
+        rows[r].cells.emplace_back(std::string(Pq().PQgetvalue(res.get(), r, c), Pq().PQgetlength(res.get(), r, c)));
       }
     }
   }

@@ -1,7 +1,7 @@
-// A PostgreSQL connection (libpq) behind SqlConn. Statements are written with `?` (sql.h) and
-// rewritten to `$1…$n`; each is prepared once per connection. Parameters and results travel in
-// text format. SQLSTATE 40001/40P01 (serialization failure, deadlock) are reported as
-// SqlFailure::kSerialization so that the store retries the transaction.
+// A PostgreSQL connection (libpq, loaded with the first one) behind SqlConn. Statements are written with `?` (sql.h)
+// and rewritten to `$1…$n`; each is prepared once per connection. Parameters and results travel in text format.
+// SQLSTATE 40001/40P01 (serialization failure, deadlock) are reported as SqlFailure::kSerialization so that the store
+// retries the transaction.
 #pragma once
 
 #include <memory>
