@@ -2,8 +2,8 @@
 // than by the dynamic loader when qgrant starts. `qgrant eval`, `screen` and `simulate` never
 // connect to PostgreSQL or draw a PDF, yet loading libpq and Pango with the fifty libraries they
 // need was a third of every command's start (some 17 ms of 60 here). Each caller keeps its
-// functions as pointers of the types the library's own header declares (QGRANT_LAZY_FUNCTION),
-// so a call is checked by the compiler as a direct call would be.
+// functions as pointers of the types the library's own header declares (QGRANT_LAZY_LIBRARY), so
+// a call is checked by the compiler as a direct call would be.
 #pragma once
 
 #include <string>
@@ -37,8 +37,23 @@ class SharedLibrary {
 
 }  // namespace qgrant
 
-// Declares the pointer for library function `f`, with f's own type, in a table of functions.
-#define QGRANT_LAZY_FUNCTION(f) decltype(&::f) f = nullptr;
-// Binds the member `f` of table `t` from library `lib`, returning the error from the enclosing
-// function when the library lacks it.
-#define QGRANT_LAZY_BIND(lib, t, f) QGRANT_RETURN_IF_ERROR((lib).Bind(#f, &(t).f))
+// Declares struct `Name`: a table of pointers to the functions that `LIST(F)` names (F(f) for
+// each f, as an X-macro), each of f's own type, and `static const Result<Name>& Load()`, which
+// loads `soname` and binds every function once per process; its error names what is missing.
+#define QGRANT_LAZY_LIBRARY(Name, soname, LIST)                                                    \
+  struct Name {                                                                                    \
+    LIST(QGRANT_LAZY_FUNCTION_)                                                                    \
+    static const ::qgrant::Result<Name>& Load() {                                                  \
+      static const ::qgrant::Result<Name> loaded = []() -> ::qgrant::Result<Name> {                \
+        ::qgrant::Result<::qgrant::SharedLibrary> library = ::qgrant::SharedLibrary::Open(soname); \
+        if (!library.ok()) return library.status();                                                \
+        Name table;                                                                                \
+        LIST(QGRANT_LAZY_BIND_)                                                                    \
+        return table;                                                                              \
+      }();                                                                                         \
+      return loaded;                                                                               \
+    }                                                                                              \
+  };
+// QGRANT_LAZY_LIBRARY's parts: a member, and its binding inside Load().
+#define QGRANT_LAZY_FUNCTION_(f) decltype(&::f) f = nullptr;
+#define QGRANT_LAZY_BIND_(f) QGRANT_RETURN_IF_ERROR(library->Bind(#f, &table.f));

@@ -13,75 +13,40 @@ namespace {
 // Pango and Cairo, loaded when the first letter is drawn (common/shared_library.h): only
 // `qgrant serve` draws letters. libpangocairo needs Pango, Cairo and GObject, where dlsym finds
 // their functions too.
-struct Drawing {
-  QGRANT_LAZY_FUNCTION(cairo_create)
-  QGRANT_LAZY_FUNCTION(cairo_destroy)
-  QGRANT_LAZY_FUNCTION(cairo_line_to)
-  QGRANT_LAZY_FUNCTION(cairo_move_to)
-  QGRANT_LAZY_FUNCTION(cairo_pdf_surface_create_for_stream)
-  QGRANT_LAZY_FUNCTION(cairo_pdf_surface_set_metadata)
-  QGRANT_LAZY_FUNCTION(cairo_set_line_width)
-  QGRANT_LAZY_FUNCTION(cairo_set_source_rgb)
-  QGRANT_LAZY_FUNCTION(cairo_show_page)
-  QGRANT_LAZY_FUNCTION(cairo_status_to_string)
-  QGRANT_LAZY_FUNCTION(cairo_stroke)
-  QGRANT_LAZY_FUNCTION(cairo_surface_destroy)
-  QGRANT_LAZY_FUNCTION(cairo_surface_finish)
-  QGRANT_LAZY_FUNCTION(cairo_surface_status)
-  QGRANT_LAZY_FUNCTION(g_object_unref)
-  QGRANT_LAZY_FUNCTION(pango_cairo_create_layout)
-  QGRANT_LAZY_FUNCTION(pango_cairo_show_layout)
-  QGRANT_LAZY_FUNCTION(pango_font_description_free)
-  QGRANT_LAZY_FUNCTION(pango_font_description_from_string)
-  QGRANT_LAZY_FUNCTION(pango_font_description_set_absolute_size)
-  QGRANT_LAZY_FUNCTION(pango_font_description_set_weight)
-  QGRANT_LAZY_FUNCTION(pango_layout_get_size)
-  QGRANT_LAZY_FUNCTION(pango_layout_set_alignment)
-  QGRANT_LAZY_FUNCTION(pango_layout_set_font_description)
-  QGRANT_LAZY_FUNCTION(pango_layout_set_text)
-  QGRANT_LAZY_FUNCTION(pango_layout_set_width)
-  QGRANT_LAZY_FUNCTION(pango_layout_set_wrap)
-};
-
-const Result<Drawing>& LoadedDrawing() {
-  static const Result<Drawing> loaded = []() -> Result<Drawing> {
-    Result<SharedLibrary> library = SharedLibrary::Open("libpangocairo-1.0.so.0");
-    if (!library.ok()) return library.status();
-    Drawing d;
-    QGRANT_LAZY_BIND(*library, d, cairo_create);
-    QGRANT_LAZY_BIND(*library, d, cairo_destroy);
-    QGRANT_LAZY_BIND(*library, d, cairo_line_to);
-    QGRANT_LAZY_BIND(*library, d, cairo_move_to);
-    QGRANT_LAZY_BIND(*library, d, cairo_pdf_surface_create_for_stream);
-    QGRANT_LAZY_BIND(*library, d, cairo_pdf_surface_set_metadata);
-    QGRANT_LAZY_BIND(*library, d, cairo_set_line_width);
-    QGRANT_LAZY_BIND(*library, d, cairo_set_source_rgb);
-    QGRANT_LAZY_BIND(*library, d, cairo_show_page);
-    QGRANT_LAZY_BIND(*library, d, cairo_status_to_string);
-    QGRANT_LAZY_BIND(*library, d, cairo_stroke);
-    QGRANT_LAZY_BIND(*library, d, cairo_surface_destroy);
-    QGRANT_LAZY_BIND(*library, d, cairo_surface_finish);
-    QGRANT_LAZY_BIND(*library, d, cairo_surface_status);
-    QGRANT_LAZY_BIND(*library, d, g_object_unref);
-    QGRANT_LAZY_BIND(*library, d, pango_cairo_create_layout);
-    QGRANT_LAZY_BIND(*library, d, pango_cairo_show_layout);
-    QGRANT_LAZY_BIND(*library, d, pango_font_description_free);
-    QGRANT_LAZY_BIND(*library, d, pango_font_description_from_string);
-    QGRANT_LAZY_BIND(*library, d, pango_font_description_set_absolute_size);
-    QGRANT_LAZY_BIND(*library, d, pango_font_description_set_weight);
-    QGRANT_LAZY_BIND(*library, d, pango_layout_get_size);
-    QGRANT_LAZY_BIND(*library, d, pango_layout_set_alignment);
-    QGRANT_LAZY_BIND(*library, d, pango_layout_set_font_description);
-    QGRANT_LAZY_BIND(*library, d, pango_layout_set_text);
-    QGRANT_LAZY_BIND(*library, d, pango_layout_set_width);
-    QGRANT_LAZY_BIND(*library, d, pango_layout_set_wrap);
-    return d;
-  }();
-  return loaded;
-}
+// clang-format off: one function a line
+#define QGRANT_DRAWING_FUNCTIONS(F)           \
+  F(cairo_create)                             \
+  F(cairo_destroy)                            \
+  F(cairo_line_to)                            \
+  F(cairo_move_to)                            \
+  F(cairo_pdf_surface_create_for_stream)      \
+  F(cairo_pdf_surface_set_metadata)           \
+  F(cairo_set_line_width)                     \
+  F(cairo_set_source_rgb)                     \
+  F(cairo_show_page)                          \
+  F(cairo_status_to_string)                   \
+  F(cairo_stroke)                             \
+  F(cairo_surface_destroy)                    \
+  F(cairo_surface_finish)                     \
+  F(cairo_surface_status)                     \
+  F(g_object_unref)                           \
+  F(pango_cairo_create_layout)                \
+  F(pango_cairo_show_layout)                  \
+  F(pango_font_description_free)              \
+  F(pango_font_description_from_string)       \
+  F(pango_font_description_set_absolute_size) \
+  F(pango_font_description_set_weight)        \
+  F(pango_layout_get_size)                    \
+  F(pango_layout_set_alignment)               \
+  F(pango_layout_set_font_description)        \
+  F(pango_layout_set_text)                    \
+  F(pango_layout_set_width)                   \
+  F(pango_layout_set_wrap)
+// clang-format on
+QGRANT_LAZY_LIBRARY(Drawing, "libpangocairo-1.0.so.0", QGRANT_DRAWING_FUNCTIONS)
 
 // The loaded libraries, once LetterPdf has loaded them.
-const Drawing& Pango() { return *LoadedDrawing(); }
+const Drawing& Pango() { return *Drawing::Load(); }
 
 // A4 in points, with 2 cm margins.
 constexpr double kPageWidth = 595.28, kPageHeight = 841.89, kMargin = 56.7;
@@ -166,7 +131,7 @@ cairo_status_t Append(void* closure, const unsigned char* data, unsigned int len
 }  // namespace
 
 Result<std::string> LetterPdf(const Letter& l) {
-  if (!LoadedDrawing().ok()) return LoadedDrawing().status();
+  if (!Drawing::Load().ok()) return Drawing::Load().status();
   std::string pdf;
   cairo_surface_t* surface = Pango().cairo_pdf_surface_create_for_stream(Append, &pdf, kPageWidth, kPageHeight);
   Pango().cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, (l.title + " " + l.number).c_str());

@@ -10,23 +10,13 @@ namespace qgrant {
 namespace {
 
 // A table as the store and the letters keep theirs.
-struct CFunctions {
-  QGRANT_LAZY_FUNCTION(strlen)
-  QGRANT_LAZY_FUNCTION(strcmp)
-};
-
-Result<CFunctions> Bind(const SharedLibrary& library) {
-  CFunctions c;
-  QGRANT_LAZY_BIND(library, c, strlen);
-  QGRANT_LAZY_BIND(library, c, strcmp);
-  return c;
-}
+#define QGRANT_TEST_C_FUNCTIONS(F) F(strlen) F(strcmp)
+QGRANT_LAZY_LIBRARY(CFunctions, "libc.so.6", QGRANT_TEST_C_FUNCTIONS)
 
 TEST(SharedLibraryTest, BindsFunctionsThatWorkAsTheDirectCalls) {
-  Result<SharedLibrary> libc = SharedLibrary::Open("libc.so.6");
-  ASSERT_TRUE(libc.ok()) << libc.status().message();
-  Result<CFunctions> c = Bind(*libc);
+  const Result<CFunctions>& c = CFunctions::Load();
   ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(&CFunctions::Load(), &c);  // loaded once
   EXPECT_EQ(c->strlen("质量品牌"), std::strlen("质量品牌"));
   EXPECT_EQ(c->strcmp("a", "a"), 0);
   EXPECT_LT(c->strcmp("a", "b"), 0);

@@ -11,55 +11,30 @@ namespace {
 
 // libpq, loaded when the first connection is opened (common/shared_library.h): only `qgrant serve`
 // with a PostgreSQL store needs it.
-struct Libpq {
-  QGRANT_LAZY_FUNCTION(PQclear)
-  QGRANT_LAZY_FUNCTION(PQconnectdb)
-  QGRANT_LAZY_FUNCTION(PQerrorMessage)
-  QGRANT_LAZY_FUNCTION(PQexec)
-  QGRANT_LAZY_FUNCTION(PQexecPrepared)
-  QGRANT_LAZY_FUNCTION(PQfinish)
-  QGRANT_LAZY_FUNCTION(PQgetisnull)
-  QGRANT_LAZY_FUNCTION(PQgetlength)
-  QGRANT_LAZY_FUNCTION(PQgetvalue)
-  QGRANT_LAZY_FUNCTION(PQnfields)
-  QGRANT_LAZY_FUNCTION(PQntuples)
-  QGRANT_LAZY_FUNCTION(PQprepare)
-  QGRANT_LAZY_FUNCTION(PQresultErrorField)
-  QGRANT_LAZY_FUNCTION(PQresultErrorMessage)
-  QGRANT_LAZY_FUNCTION(PQresultStatus)
-  QGRANT_LAZY_FUNCTION(PQsetNoticeProcessor)
-  QGRANT_LAZY_FUNCTION(PQstatus)
-};
-
-const Result<Libpq>& LoadedLibpq() {
-  static const Result<Libpq> loaded = []() -> Result<Libpq> {
-    Result<SharedLibrary> library = SharedLibrary::Open("libpq.so.5");
-    if (!library.ok()) return library.status();
-    Libpq pq;
-    QGRANT_LAZY_BIND(*library, pq, PQclear);
-    QGRANT_LAZY_BIND(*library, pq, PQconnectdb);
-    QGRANT_LAZY_BIND(*library, pq, PQerrorMessage);
-    QGRANT_LAZY_BIND(*library, pq, PQexec);
-    QGRANT_LAZY_BIND(*library, pq, PQexecPrepared);
-    QGRANT_LAZY_BIND(*library, pq, PQfinish);
-    QGRANT_LAZY_BIND(*library, pq, PQgetisnull);
-    QGRANT_LAZY_BIND(*library, pq, PQgetlength);
-    QGRANT_LAZY_BIND(*library, pq, PQgetvalue);
-    QGRANT_LAZY_BIND(*library, pq, PQnfields);
-    QGRANT_LAZY_BIND(*library, pq, PQntuples);
-    QGRANT_LAZY_BIND(*library, pq, PQprepare);
-    QGRANT_LAZY_BIND(*library, pq, PQresultErrorField);
-    QGRANT_LAZY_BIND(*library, pq, PQresultErrorMessage);
-    QGRANT_LAZY_BIND(*library, pq, PQresultStatus);
-    QGRANT_LAZY_BIND(*library, pq, PQsetNoticeProcessor);
-    QGRANT_LAZY_BIND(*library, pq, PQstatus);
-    return pq;
-  }();
-  return loaded;
-}
+// clang-format off: one function a line
+#define QGRANT_LIBPQ_FUNCTIONS(F) \
+  F(PQclear)                      \
+  F(PQconnectdb)                  \
+  F(PQerrorMessage)               \
+  F(PQexec)                       \
+  F(PQexecPrepared)               \
+  F(PQfinish)                     \
+  F(PQgetisnull)                  \
+  F(PQgetlength)                  \
+  F(PQgetvalue)                   \
+  F(PQnfields)                    \
+  F(PQntuples)                    \
+  F(PQprepare)                    \
+  F(PQresultErrorField)           \
+  F(PQresultErrorMessage)         \
+  F(PQresultStatus)               \
+  F(PQsetNoticeProcessor)         \
+  F(PQstatus)
+// clang-format on
+QGRANT_LAZY_LIBRARY(Libpq, "libpq.so.5", QGRANT_LIBPQ_FUNCTIONS)
 
 // The loaded library, once a connection has been opened (PgConn::Open loads it first).
-const Libpq& Pq() { return *LoadedLibpq(); }
+const Libpq& Pq() { return *Libpq::Load(); }
 
 struct ResultDeleter {
   void operator()(PGresult* r) const { Pq().PQclear(r); }
@@ -110,7 +85,7 @@ std::string NumberPlaceholders(const std::string& sql) {
 }
 
 Result<std::unique_ptr<PgConn>> PgConn::Open(const std::string& url) {
-  if (!LoadedLibpq().ok()) return LoadedLibpq().status();
+  if (!Libpq::Load().ok()) return Libpq::Load().status();
   pg_conn* conn = Pq().PQconnectdb(url.c_str());
   if (conn == nullptr) return Status::IoError("PostgreSQL: out of memory opening a connection");
   if (Pq().PQstatus(conn) != CONNECTION_OK) {
