@@ -129,10 +129,6 @@ int RunSimulate(const SimulateOptions& o) {
   const std::string registry_name = o.registry.empty() || o.registry == "-" ? "stdin" : o.registry;
 
   simulate::SimulationOptions options;
-  // A registry line is a unit of a few hundred bytes, and most units hold no achievement: one
-  // entry per 2 KB is more than a city's registry funds (the generated one: one per 5.7 KB), and
-  // no more memory than growing four-fold on the in-order step would take.
-  options.expected_rows = std::min<size_t>(in.FileBytes() / 2000, size_t{1} << 25);
   options.expected_units = std::min<size_t>(in.EstimateLines(), size_t{1} << 28);
   const bool progress = isatty(STDERR_FILENO);
   if (progress) {

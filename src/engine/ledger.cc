@@ -243,6 +243,11 @@ void Ledger::Rebuild(size_t rows) {
 
 void Ledger::Reserve(size_t rows) { round_rows_ = rows; }
 
+void Ledger::Expect(size_t rows) {
+  const size_t total = rows_.size() + std::min(rows, kMostExpected);
+  if (total > reserved_rows_) Rebuild(total);
+}
+
 void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only) {
   Row r;
   r.at = arena_.size();

@@ -73,6 +73,10 @@ class Ledger {
   // to be decided): the next time the indexes are sized, they make room for them at once rather
   // than doubling several times while the round runs. Only a hint: the ledger grows as needed.
   void Reserve(size_t rows);
+  // Makes room now for `rows` more entries than the ledger holds, if it has less: the indexes are
+  // made that size at once, on the round's in-order step, before they would grow several times.
+  // Only a hint (at most 2^25 rows are taken).
+  void Expect(size_t rows);
 
   // The hash of a two-part key, as the indexes use it. A caller that computes the hashes of an
   // application's keys ahead, on any thread, passes them to the lookups below and to Add; the
@@ -161,6 +165,7 @@ class Ledger {
   };
   enum IndexKind { kBySubject, kByMeasure, kByItem };  // (uscc, subject), (uscc, measure), (measure, subject)
   static constexpr size_t kNoStop = SIZE_MAX;
+  static constexpr size_t kMostExpected = size_t{1} << 25;  // Expect's cap
   // The arena's bytes reserved per row: a ledger file's row holds a USCC and a subject; a row a
   // round adds names its application too (`qgrant simulate`'s ids are about 55 bytes). Too few,
   // and the arena is copied whole as it doubles, on the round's in-order step; a reserve costs

@@ -175,6 +175,7 @@ class RoundRun {
     if (!checked_) {
       checked_ = true;
       if (o_.ledger_ready && !o_.ledger_ready()) aborted_ = true;
+      if (!aborted_) ExpectRows(*b);
     }
     if (aborted_) return;
     for (size_t ci = 0; ci < b->used; ++ci) {
@@ -182,6 +183,27 @@ class RoundRun {
       next_index_ += static_cast<int64_t>(b->chunks[ci].parts[0].count);
     }
     for (size_t r = 0; r < Rounds(); ++r) SettleRound(b, r);
+  }
+
+  // Before the first batch is settled: room in each ledger for what the whole input will add, at
+  // the rate of this batch's applications that the ledger-free rules left open. Each adds at most
+  // an entry, and one more for each of its certificates: an upper bound, so none is added to spare. Sized for the
+  // input's bytes instead, the indexes were several times too large, and the kernel clears every byte of them when
+  // first touched; growing as rows come rebuilds them on this in-order step each time.
+  void ExpectRows(const Batch& b) {
+    if (o_.expected_lines == 0 || b.lines.empty()) return;
+    const size_t lines = b.lines.size();
+    for (size_t r = 0; r < Rounds(); ++r) {
+      size_t open = 0;  // the entries they may add
+      for (size_t ci = 0; ci < b.used; ++ci) {
+        const RoundPart& part = b.chunks[ci].parts[r];
+        for (size_t k = 0; k < part.count; ++k) {
+          if (!part.prechecks[k].done) open += 1 + part.prechecks[k].items.size();
+        }
+      }
+      const unsigned __int128 rows = static_cast<unsigned __int128>(open) * std::max(o_.expected_lines, lines) / lines;
+      ledgers_[r]->Expect(static_cast<size_t>(std::min<unsigned __int128>(rows, SIZE_MAX)));
+    }
   }
 
   void SettleRound(Batch* b, size_t r) {
@@ -291,9 +313,6 @@ void RoundDriver::AppendJsonLine(const Decision& d, bool traced, JsonWriter* out
 
 bool RoundDriver::Run(RoundSource* source, std::span<Ledger* const> ledgers, const RoundOptions& o,
                       std::span<RoundSummary> summaries) const {
-  if (o.expected_rows != 0) {
-    for (Ledger* ledger : ledgers) ledger->Reserve(o.expected_rows);
-  }
   return RoundRun(*this, evaluators_, source, ledgers, o, summaries).Run();
 }
 

@@ -87,8 +87,10 @@ struct RoundOptions {
   // Called before the first in-order step; false stops the round (a ledger that failed to load
   // while the first batches were read). Null: always ready.
   std::function<bool()> ledger_ready;
-  // Announced to the ledger (Ledger::Reserve): the rows the round is expected to add.
-  size_t expected_rows = 0;
+  // The input's lines, estimated before the round (cli::LineReader::EstimateLines); 0: not known.
+  // Before the first batch is settled, each ledger makes room for what the whole input will add
+  // at that batch's rate (Ledger::Expect).
+  size_t expected_lines = 0;
 
   // Set when each line is a unit (screen, simulate): reads it, on any thread (`worker` numbers
   // the thread, for per-thread parsers; every field of `unit` is overwritten). The line is

@@ -59,6 +59,7 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
   engine::RoundOptions options;
   options.partial = true;
   options.workers = engine::RoundWorkers(0);
+  options.expected_lines = expected_units;
   options.read_unit = simulate::RegistryReader::ForRound(head->csv ? &*head->csv : nullptr, options.workers);
   options.take_units = [&](std::span<const engine::RoundUnit> chunk, std::span<const int64_t> numbers) {
     result.lines += static_cast<int64_t>(chunk.size());

@@ -55,8 +55,9 @@ using RowSink = std::function<void(const ScreenRow&, const engine::Decision&)>;
 // registry is unusable (a bad CSV header); bad lines are counted and the run goes on.
 // kCount keeps only the tallies (memory then does not grow with the registry), for a caller that
 // needs no candidate list. `expected_units`: the registry's lines, estimated before reading
-// (cli::LineReader::EstimateLines), for the table of distinct units to be made that size at once;
-// 0 when not known.
+// (cli::LineReader::EstimateLines), for the table of distinct units to be made that size at once
+// and the ledger to make room for what the registry adds (RoundOptions::expected_lines); 0 when
+// not known.
 enum class Candidates { kKeep, kCount };
 Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules, const engine::Ledger& ledger,
                             const RowSink& sink, Candidates candidates = Candidates::kKeep, size_t expected_units = 0);

@@ -208,7 +208,7 @@ Result<SimulationResult> Simulate(const LineSource& source, const policy::RuleSe
   // decided under either rules against either ledger.
   engine::RoundOptions o;
   o.workers = engine::RoundWorkers(options.threads);
-  o.expected_rows = options.expected_rows;
+  o.expected_lines = options.expected_units;
   o.read_unit = RegistryReader::ForRound(start->csv ? &*start->csv : nullptr, o.workers);
   o.take_units = [&](std::span<const RegistryRecord> units, std::span<const int64_t> lines) {
     const int64_t before = result.lines;

@@ -88,11 +88,9 @@ using LineSource = std::function<bool(std::string_view*)>;
 
 struct SimulationOptions {
   size_t threads = 0;  // the round's threads; 0: one per core
-  // The entries each scenario is expected to add to its ledger (RoundOptions::expected_rows): room
-  // is made for them at once instead of by growing on the in-order step. 0: not known.
-  size_t expected_rows = 0;
   // The registry's lines, estimated before reading (cli::LineReader::EstimateLines): the table of
-  // distinct units is made that size at once. 0: not known.
+  // distinct units is made that size at once, and each scenario's ledger makes room for what the
+  // registry will add (RoundOptions::expected_lines). 0: not known.
   size_t expected_units = 0;
   // Called now and then with the number of lines read so far.
   std::function<void(int64_t)> progress;

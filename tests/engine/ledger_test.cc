@@ -86,6 +86,38 @@ TEST(LedgerTest, LoadLineValidates) {
   EXPECT_EQ(l.size(), 1u);  // nothing taken from bad lines
 }
 
+// Room made ahead for a round (Expect: at once, a little, far too much, after rows or before any)
+// changes no answer: the same entries, and the earliest of a key found first.
+TEST(LedgerTest, ExpectMakesRoomWithoutChangingAnAnswer) {
+  auto fill = [](Ledger* l, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      // 3,000 subjects of one unit, funded again and again: the amount says which row it was.
+      l->Add(Ledger::View(
+                 Entry("914403001922038216", "m" + std::to_string(i % 5), "", "S-" + std::to_string(i % 3000), i + 1)),
+             true);
+    }
+  };
+  Ledger plain;
+  fill(&plain, 0, 20000);
+  for (size_t early : {size_t{0}, size_t{10}, size_t{20000}, size_t{1000000}}) {
+    Ledger l;
+    l.Expect(early);
+    fill(&l, 0, 1000);
+    l.Expect(19000);
+    fill(&l, 1000, 20000);
+    l.Expect(5);  // less than there is room for: nothing to do
+    ASSERT_EQ(l.size(), plain.size()) << early;
+    for (int s = 0; s < 3000; s += 37) {
+      const std::string subject = "S-" + std::to_string(s);
+      ASSERT_TRUE(l.FindSubject("914403001922038216", subject)) << early << " " << subject;
+      EXPECT_EQ(l.FindSubject("914403001922038216", subject)->amount_fen, s + 1) << early;
+      EXPECT_EQ(l.FindItem("m" + std::to_string(s % 5), subject)->amount_fen, s + 1) << early;
+    }
+    EXPECT_EQ(l.EntriesFor("914403001922038216", "m2").size(), plain.EntriesFor("914403001922038216", "m2").size());
+    EXPECT_EQ(l.entry(12345).subject, plain.entry(12345).subject);
+  }
+}
+
 // A large file is parsed on every core and indexed by two threads at once; the answers must be
 // those of one thread adding the rows in file order: the earliest entry of a key first.
 TEST(LedgerTest, LargeFileLoadsInFileOrder) {

@@ -93,6 +93,26 @@ TEST_F(RoundTest, DecidesAsTheOneShotPathOnGeneratedApplications) {
     EXPECT_EQ(got, want) << workers << " worker(s)";
     EXPECT_EQ(summary.decisions, static_cast<int64_t>(std::count(want.begin(), want.end(), '\n')));
   }
+  // The ledger made room from an estimate of the input's lines (RoundOptions::expected_lines)
+  // that is far short, right or far over: the same decisions, and the same entries in the end.
+  for (size_t expected_lines : {size_t{10}, lines.size(), lines.size() * 50}) {
+    StringRoundSource source(input);
+    RoundOptions options;
+    options.workers = 2;
+    options.expected_lines = expected_lines;
+    options.trace = [](const Application&) { return true; };
+    std::string got;
+    options.write = [&](std::string_view bytes) { got.append(bytes); };
+    Ledger round_ledger = ExampleLedger();
+    RoundSummary summary;
+    ASSERT_TRUE(driver.Run(&source, &round_ledger, options, &summary));
+    EXPECT_EQ(got, want) << "expected_lines " << expected_lines;
+    ASSERT_EQ(round_ledger.size(), ledger.size()) << "expected_lines " << expected_lines;
+    for (size_t i = 0; i < ledger.size(); i += 97) {
+      EXPECT_EQ(round_ledger.entry(i).application_id, ledger.entry(i).application_id) << i;
+      EXPECT_EQ(round_ledger.entry(i).subject, ledger.entry(i).subject) << i;
+    }
+  }
 }
 
 // Lines that are units of several applications, decided in two rounds at once (two versions of
