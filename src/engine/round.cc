@@ -187,9 +187,11 @@ class RoundRun {
 
   // Before the first batch is settled: room in each ledger for what the whole input will add, at
   // the rate of this batch's applications that the ledger-free rules left open. Each adds at most
-  // an entry, and one more for each of its certificates: an upper bound, so none is added to spare. Sized for the
-  // input's bytes instead, the indexes were several times too large, and the kernel clears every byte of them when
-  // first touched; growing as rows come rebuilds them on this in-order step each time.
+  // an entry, and one more for each of its certificates: an upper bound, so none is added to
+  // spare. Sized for the input's bytes instead, the indexes were several times too large, and the
+  // kernel clears every byte of them when first touched; growing as rows come rebuilds them on
+  // this in-order step each time. (eval keeps its reservation from its input's size: with this
+  // estimate it was slower, its ledger rebuilt twice.)
   void ExpectRows(const Batch& b) {
     if (o_.expected_lines == 0 || b.lines.empty()) return;
     const size_t lines = b.lines.size();
