@@ -11,6 +11,7 @@
 #include <fstream>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/evaluator.h"
@@ -80,25 +81,15 @@ TEST_F(RoundTest, DecidesAsTheOneShotPathOnGeneratedApplications) {
     EXPECT_GT(outcomes[static_cast<int>(o)], 0) << "outcome " << static_cast<int>(o) << " never decided";
 
   const std::string input = Join(lines, "\n");
-  for (size_t workers : {1, 2, 3}) {
+  // On any number of threads; and with the ledger made room for from an estimate of the input's
+  // lines (RoundOptions::expected_lines) that is far short, right or far over (0: none). The same
+  // decisions, and the same entries in the end.
+  const size_t n = lines.size();
+  for (auto [workers, expected_lines] :
+       {std::pair<size_t, size_t>{1, 0}, {2, 0}, {3, 0}, {2, 10}, {2, n}, {2, n * 50}}) {
     StringRoundSource source(input);
     RoundOptions options;
     options.workers = workers;
-    options.trace = [](const Application&) { return true; };
-    std::string got;
-    options.write = [&](std::string_view bytes) { got.append(bytes); };
-    Ledger round_ledger = ExampleLedger();
-    RoundSummary summary;
-    ASSERT_TRUE(driver.Run(&source, &round_ledger, options, &summary));
-    EXPECT_EQ(got, want) << workers << " worker(s)";
-    EXPECT_EQ(summary.decisions, static_cast<int64_t>(std::count(want.begin(), want.end(), '\n')));
-  }
-  // The ledger made room from an estimate of the input's lines (RoundOptions::expected_lines)
-  // that is far short, right or far over: the same decisions, and the same entries in the end.
-  for (size_t expected_lines : {size_t{10}, lines.size(), lines.size() * 50}) {
-    StringRoundSource source(input);
-    RoundOptions options;
-    options.workers = 2;
     options.expected_lines = expected_lines;
     options.trace = [](const Application&) { return true; };
     std::string got;
@@ -106,7 +97,8 @@ TEST_F(RoundTest, DecidesAsTheOneShotPathOnGeneratedApplications) {
     Ledger round_ledger = ExampleLedger();
     RoundSummary summary;
     ASSERT_TRUE(driver.Run(&source, &round_ledger, options, &summary));
-    EXPECT_EQ(got, want) << "expected_lines " << expected_lines;
+    EXPECT_EQ(got, want) << workers << " worker(s), expected_lines " << expected_lines;
+    EXPECT_EQ(summary.decisions, static_cast<int64_t>(std::count(want.begin(), want.end(), '\n')));
     ASSERT_EQ(round_ledger.size(), ledger.size()) << "expected_lines " << expected_lines;
     for (size_t i = 0; i < ledger.size(); i += 97) {
       EXPECT_EQ(round_ledger.entry(i).application_id, ledger.entry(i).application_id) << i;
