@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/file_size.h"
 #include "common/huge_pages.h"
 
 namespace qgrant::cli {
@@ -51,18 +52,15 @@ Status LineReader::Open(const std::string& path) {
   return status;
 }
 
-size_t LineReader::FileBytes() const {
-  struct stat info;
-  if (file_ == nullptr || ::fstat(::fileno(file_), &info) != 0 || !S_ISREG(info.st_mode)) return 0;
-  return static_cast<size_t>(info.st_size);
-}
+size_t LineReader::FileBytes() const { return RegularFileSize(file_); }
 
 size_t LineReader::EstimateLines() {
   const size_t bytes = FileBytes();
   if (bytes == 0 || (begin_ == size_ && !Fill())) return 0;
   const char* block = buffer_.get() + begin_;
   const size_t newlines = static_cast<size_t>(std::count(block, block + (size_ - begin_), '\n'));
-  return static_cast<size_t>(static_cast<unsigned __int128>(bytes) * std::max<size_t>(newlines, 1) / (size_ - begin_));
+  const auto lines = static_cast<unsigned __int128>(bytes) * std::max<size_t>(newlines, 1) / (size_ - begin_);
+  return static_cast<size_t>(std::min<unsigned __int128>(lines, kMostLines));
 }
 
 bool LineReader::Fill() {

@@ -27,9 +27,10 @@ class LineReader {
   // sizes its tables by before reading.
   size_t FileBytes() const;
   // The lines the input holds, estimated from its size and the lines of the block at hand (the
-  // first block is read now if nothing has been): 0 when the size is not known. For sizing
-  // tables before reading, not for counting.
+  // first block is read now if nothing has been): 0 when the size is not known, at most
+  // kMostLines. For sizing tables before reading, not for counting.
   size_t EstimateLines();
+  static constexpr size_t kMostLines = size_t{1} << 28;
 
  private:
   [[nodiscard]] bool Fill();

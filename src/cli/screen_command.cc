@@ -1,6 +1,5 @@
 // qgrant screen: which units of a registry qualify without applying (免申即享), with the amount,
 // and which could once a missing fact is known — for pushing policies to units.
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -110,7 +109,7 @@ int RunScreen(const ScreenOptions& o) {
   };
   // The candidate lists are kept only for the files that list them.
   const auto candidates = o.csv.empty() && o.xlsx.empty() ? screen::Candidates::kCount : screen::Candidates::kKeep;
-  const size_t expected_units = std::min<size_t>(in.EstimateLines(), size_t{1} << 28);
+  const size_t expected_units = in.EstimateLines();
   auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); }, *loaded->rules, ledger, sink,
                                candidates, expected_units);
   std::fwrite(out.data(), 1, out.size(), stdout);

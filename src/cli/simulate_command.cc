@@ -4,7 +4,6 @@
 // on stderr and counted; the exit status is non-zero only for unusable arguments or files.
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -129,7 +128,7 @@ int RunSimulate(const SimulateOptions& o) {
   const std::string registry_name = o.registry.empty() || o.registry == "-" ? "stdin" : o.registry;
 
   simulate::SimulationOptions options;
-  options.expected_units = std::min<size_t>(in.EstimateLines(), size_t{1} << 28);
+  options.expected_units = in.EstimateLines();
   const bool progress = isatty(STDERR_FILENO);
   if (progress) {
     options.progress = [](int64_t lines) {

@@ -1,7 +1,6 @@
 #include "engine/ledger.h"
 
 #include <simdjson.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/file_size.h"
 #include "common/huge_pages.h"
 #include "common/lines.h"
 #include "common/parallel.h"
@@ -816,13 +816,6 @@ class LineBlockReader {
   bool eof_ = false;
   Status error_;
 };
-
-// The size of `file` if it is a regular file, else 0.
-size_t RegularFileSize(std::FILE* file) {
-  struct stat info;
-  if (::fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode) || info.st_size <= 0) return 0;
-  return static_cast<size_t>(info.st_size);
-}
 
 }  // namespace
 
