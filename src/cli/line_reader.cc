@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "common/file_size.h"
-#include "common/huge_pages.h"
 
 namespace qgrant::cli {
 
@@ -67,10 +66,8 @@ bool LineReader::Fill() {
   if (eof_) return false;
   // Unread data moves to the front; the block is read behind it (no zero-filling first).
   const size_t unread = size_ - begin_;
-  if (capacity_ < unread + kBlock) {
-    capacity_ = std::max(capacity_ * 2, unread + kBlock);
-    std::unique_ptr<char[]> bigger(new char[capacity_]);
-    AdviseHugePages(bigger.get(), capacity_);
+  if (buffer_.size() < unread + kBlock) {
+    HugePageBuffer bigger(std::max(buffer_.size() * 2, unread + kBlock));
     if (unread != 0) std::memcpy(bigger.get(), buffer_.get() + begin_, unread);
     buffer_ = std::move(bigger);
   } else if (unread != 0 && begin_ != 0) {

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "common/huge_pages.h"
 #include "common/status.h"
 
 namespace qgrant::cli {
@@ -38,8 +38,7 @@ class LineReader {
   std::string name_;  // for messages: the path, or "standard input"
   std::FILE* file_ = nullptr;
   bool owned_ = false;
-  std::unique_ptr<char[]> buffer_;
-  size_t capacity_ = 0;
+  HugePageBuffer buffer_;
   size_t size_ = 0;   // bytes in buffer_
   size_t begin_ = 0;  // start of unread data in buffer_
   bool eof_ = false;

@@ -176,15 +176,12 @@ void Ledger::Rebuild(size_t rows) {
   const uint32_t n = static_cast<uint32_t>(rows_.size());
   // Room for the rows the indexes are sized for, so that the vectors do not double past them
   // (a reserve costs address space, not memory, until it is used).
-  ReserveOnHugePages(&rows_, reserved_rows_);
+  rows_.reserve(reserved_rows_);
   const size_t row_bytes = std::max(kRoundRowBytes, n != 0 ? arena_.size() / n : 0);
-  if (arena_.capacity() < arena_.size() + (reserved_rows_ - n) * row_bytes) {
-    arena_.reserve(arena_.size() + (reserved_rows_ - n) * row_bytes);
-    AdviseHugePages(arena_);  // a round's rows are appended on its in-order step, page by page
-  }
+  arena_.reserve(arena_.size() + (reserved_rows_ - n) * row_bytes);
   for (Index& index : indexes_) {
     index.slots = ZeroedArray<Slot>(slots);
-    ReserveOnHugePages(&index.next, reserved_rows_);
+    index.next.reserve(reserved_rows_);
     index.next.assign(n, 0);
   }
   if (n == 0) return;
@@ -727,8 +724,7 @@ namespace {
 
 // A block of a ledger file: whole lines, then padding for the parser.
 struct LineBlock {
-  std::unique_ptr<char[]> text;         // the lines from the start, then the parser's padding
-  size_t capacity = 0;                  // of `text`
+  HugePageBuffer text;                  // the lines from the start, then the parser's padding
   size_t bytes = 0;                     // of the file's text in `text`
   std::vector<std::string_view> lines;  // not blank
   std::vector<int64_t> numbers;         // each line's number in the file
@@ -751,11 +747,7 @@ class LineBlockReader {
       // Made once, never zero-filled, and written over from then on: a block's buffer was
       // zero-filled before each read (a seventh of loading a ledger), then once per slot.
       const size_t room = carried_.size() + block_bytes_ + simdjson::SIMDJSON_PADDING;
-      if (b->capacity < room) {
-        b->text.reset(new char[room]);
-        b->capacity = room;
-        AdviseHugePages(b->text.get(), room);  // a few faults per block rather than a thousand
-      }
+      if (b->text.size() < room) b->text = HugePageBuffer(room);  // a few faults per block, not a thousand
       std::memcpy(b->text.get(), carried_.data(), carried_.size());
       const size_t got = std::fread(b->text.get() + carried_.size(), 1, block_bytes_, file_);
       if (got < block_bytes_) {
@@ -895,9 +887,8 @@ void Ledger::ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_
   if (file_bytes == 0) return;  // not a regular file: its size is not known
   const size_t per_line = std::max<size_t>(1, block_bytes / block_lines);
   const size_t lines = file_bytes / per_line + block_lines;
-  ReserveOnHugePages(&rows_, rows_.size() + lines + round_rows_);
+  rows_.reserve(rows_.size() + lines + round_rows_);
   arena_.reserve(arena_.size() + lines * kLoadedRowBytes + round_rows_ * kRoundRowBytes);
-  AdviseHugePages(arena_);
 }
 
 void Ledger::TakeBack(size_t rows, size_t arena) {

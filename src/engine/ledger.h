@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/huge_pages.h"
 #include "common/status.h"
 #include "common/zeroed_array.h"
 #include "policy/model.h"
@@ -160,8 +161,8 @@ class Ledger {
   // are chained behind the head, so that a unit with thousands of entries of one measure makes
   // a chain rather than a long run of slots that every probe would cross.
   struct Index {
-    ZeroedArray<Slot> slots;     // at most 5/8 full; all zero: empty
-    std::vector<uint32_t> next;  // per row: the next row of its key (row + 1; 0 = none)
+    ZeroedArray<Slot> slots;        // at most 5/8 full; all zero: empty
+    HugePageVector<uint32_t> next;  // per row: the next row of its key (row + 1; 0 = none)
   };
   enum IndexKind { kBySubject, kByMeasure, kByItem };  // (uscc, subject), (uscc, measure), (measure, subject)
   static constexpr size_t kNoStop = SIZE_MAX;
@@ -211,8 +212,8 @@ class Ledger {
   int64_t Earliest(int kind, uint64_t hash, Same same, Fits fits) const;
 
   const policy::RuleSet* rules_ = nullptr;
-  std::vector<Row> rows_;
-  std::string arena_;
+  HugePageVector<Row> rows_;
+  HugePageString arena_;
   std::vector<std::string> names_;  // interned policy, measure and level names
   struct NameHash {
     using is_transparent = void;
