@@ -223,6 +223,41 @@ TEST(LedgerTest, AFileWithABadLineAddsNothing) {
   std::remove(path.c_str());
 }
 
+// A line longer than the blocks the file is read in (4 MB) is carried from block to block
+// until it ends: the lines around it load, and a bad one is reported with its own number.
+TEST(LedgerTest, ALineLongerThanABlockIsReadWhole) {
+  const std::string path = ::testing::TempDir() + "/ledger_long_line.jsonl";
+  auto write = [&](bool long_line_valid) {
+    std::ofstream out(path);
+    for (int i = 0; i < 30000; ++i) {
+      if (i == 20000) {
+        const std::string filler(5 << 20, 'X');
+        out << (long_line_valid ? R"({"uscc":"914403001922038216","policy":"p","measure":"m","subject":"LONG-)" +
+                                      filler + R"(","amount_fen":1})"
+                                : "{" + filler)
+            << "\n";
+      }
+      out << R"({"uscc":"914403001922038216","policy":"p","measure":"m","subject":"S-)" << i << R"(","amount_fen":1})"
+          << "\n";
+    }
+  };
+  write(true);
+  Ledger l;
+  ASSERT_TRUE(l.LoadFile(path).ok());
+  EXPECT_EQ(l.size(), 30001u);
+  EXPECT_TRUE(l.FindSubject("914403001922038216", "S-19999"));
+  EXPECT_TRUE(l.FindSubject("914403001922038216", "S-29999"));
+  EXPECT_TRUE(l.FindSubject("914403001922038216", "LONG-" + std::string(5 << 20, 'X')));
+
+  write(false);
+  Ledger bad;
+  const Status st = bad.LoadFile(path);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("line 20001"), std::string::npos) << st.message().substr(0, 200);
+  EXPECT_EQ(bad.size(), 0u);
+  std::remove(path.c_str());
+}
+
 // Ledger lines in the plain form are read without the full JSON parser; an escape anywhere sends
 // a line to the full parser. Each line, valid or broken, must come out the same both ways: the
 // same entry, or the same error.
