@@ -206,7 +206,7 @@ int BucketOf(const IdEntry& e) { return static_cast<int>(e.hash >> 56); }
 struct Chunk {
   uint64_t begin = 0, end = 0;  // text[begin, end): whole lines
   EligibleDecisions eligible;
-  std::vector<IdEntry> ids;                         // in text order while scanning, then by bucket (BucketIds)
+  HugePageVector<IdEntry> ids;                      // in text order while scanning, then by bucket (BucketIds)
   std::array<size_t, kBuckets + 1> bucket_start{};  // bucket b is ids[bucket_start[b], bucket_start[b + 1])
   std::vector<LineError> errors;                    // the first kMaxReportedErrors
   int64_t error_count = 0;
@@ -289,10 +289,7 @@ void BucketIds(Chunk* c) {
   c->bucket_start.fill(0);
   for (const IdEntry& e : c->ids) ++c->bucket_start[BucketOf(e) + 1];
   for (int b = 0; b < kBuckets; ++b) c->bucket_start[b + 1] += c->bucket_start[b];
-  std::vector<IdEntry> sorted;
-  sorted.reserve(c->ids.size());
-  AdviseHugePages(sorted);
-  sorted.resize(c->ids.size());
+  HugePageVector<IdEntry> sorted(c->ids.size());
   std::array<size_t, kBuckets> next;
   std::copy(c->bucket_start.begin(), c->bucket_start.end() - 1, next.begin());
   for (const IdEntry& e : c->ids) sorted[next[BucketOf(e)]++] = e;
@@ -322,11 +319,6 @@ void Reserve(size_t bytes, Chunk* c) {
   c->eligible.amounts.reserve(lines);
   c->eligible.spliced.reserve(lines);
   c->eligible.lengths.reserve(lines);
-  AdviseHugePages(c->ids);
-  AdviseHugePages(c->eligible.offsets);
-  AdviseHugePages(c->eligible.amounts);
-  AdviseHugePages(c->eligible.spliced);
-  AdviseHugePages(c->eligible.lengths);
 }
 
 // Splits the text at line ends into about `n` pieces of at least kMinChunk bytes.
@@ -347,8 +339,8 @@ std::vector<Chunk> SplitChunks(const InputText& text, unsigned n) {
   return chunks;
 }
 
-template <typename T>
-void Append(std::vector<T>* to, std::vector<T>&& from) {
+template <typename Vector>
+void Append(Vector* to, Vector&& from) {
   if (to->empty()) {
     *to = std::move(from);
   } else {

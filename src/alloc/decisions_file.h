@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "alloc/allocate.h"
+#include "common/huge_pages.h"
 #include "common/status.h"
 
 namespace qgrant::alloc {
@@ -65,12 +66,13 @@ class InputText {
 
 // What pass 1 keeps, one entry per eligible decision, in input order.
 struct EligibleDecisions {
-  std::vector<uint64_t> offsets;  // where each eligible line starts in the text
-  std::vector<int64_t> amounts;   // amount_fen
-  std::vector<int32_t> groups;    // GroupIndex::Of(measure, clause); empty for pro rata
-  std::vector<uint8_t> spliced;   // 1: the allocation is spliced into the text as it is
-  std::vector<uint32_t> lengths;  // each eligible line's length, without its line end
-  int64_t decisions = 0;          // non-blank lines
+  // Columns of millions of entries for a large file: on huge pages (common/huge_pages.h).
+  HugePageVector<uint64_t> offsets;  // where each eligible line starts in the text
+  HugePageVector<int64_t> amounts;   // amount_fen
+  HugePageVector<int32_t> groups;    // GroupIndex::Of(measure, clause); empty for pro rata
+  HugePageVector<uint8_t> spliced;   // 1: the allocation is spliced into the text as it is
+  HugePageVector<uint32_t> lengths;  // each eligible line's length, without its line end
+  int64_t decisions = 0;             // non-blank lines
   // Every line ends with a bare '\n', none is blank, none is longer than 4 GB: then everything
   // between two eligible lines is written back as it is, in one copy.
   bool regular = true;
