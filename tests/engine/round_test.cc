@@ -2,7 +2,9 @@
 // batches, with repeats that meet the ledger, malformed and blank lines, its decisions are byte
 // for byte those of Evaluator::Decide called line after line — traces included, for one round or
 // several at once, for lines that are applications or units of several applications, on any
-// number of threads. (tests/policy runs every policy case both ways, with the explanations.)
+// number of threads; and on the benchmarks' own generated workload (bench/workload.h), on the dates
+// and with the guide the benchmarks use. (tests/policy runs every policy case both ways, with the
+// explanations.)
 #include "engine/round.h"
 
 #include <gtest/gtest.h>
@@ -16,7 +18,9 @@
 
 #include "engine/evaluator.h"
 #include "engine/ledger.h"
+#include "policy/loader.h"
 #include "rules_fixture.h"
+#include "workload.h"
 
 namespace qgrant::engine {
 namespace {
@@ -104,6 +108,89 @@ TEST_F(RoundTest, DecidesAsTheOneShotPathOnGeneratedApplications) {
       EXPECT_EQ(round_ledger.entry(i).application_id, ledger.entry(i).application_id) << i;
       EXPECT_EQ(round_ledger.entry(i).subject, ledger.entry(i).subject) << i;
     }
+  }
+}
+
+// The benchmarks' own data (bench/workload.h: every measure, certificates, repeat applicants, a
+// ledger of earlier awards from this and another policy, broken lines of every kind), decided by
+// the batched path as `qgrant eval` runs it and by the one-shot path line after line: the same
+// bytes, on the two dates and under the 2026 guide that bench/eval_bench.sh times.
+TEST_F(RoundTest, DecidesAsTheOneShotPathOnTheBenchmarkWorkload) {
+  constexpr uint64_t kApplications = 20000, kLedgerRows = 4000;
+  bench::Workload workload(/*seed=*/7, /*invalid_rate=*/0.03, bench::Workload::UnitsFor(kApplications, kLedgerRows));
+  std::vector<std::string> ledger_lines, lines;
+  for (uint64_t i = 0; i < kLedgerRows; ++i) ledger_lines.push_back(workload.LedgerEntry(i));
+  for (uint64_t i = 0; i < kApplications; ++i) lines.push_back(workload.Application(i));
+  const std::string input = Join(lines, "\n");
+
+  std::shared_ptr<const policy::Guide> guide;
+  policy::DiagnosticSink sink;
+  ASSERT_TRUE(policy::LoadGuideFile(std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/guides/2026.yaml",
+                                    *bundle_, &guide, &sink))
+      << sink.Format();
+  struct Case {
+    const char* as_of;
+    std::shared_ptr<const policy::Guide> guide;
+  };
+  for (const Case& c : {Case{"2026-06-01", nullptr}, Case{"2026-12-31", nullptr}, Case{"2026-06-01", guide}}) {
+    SCOPED_TRACE(std::string("as of ") + c.as_of + (c.guide ? ", 2026 guide" : ""));
+    policy::Date as_of;
+    ASSERT_TRUE(policy::ParseDate(c.as_of, &as_of));
+    const policy::RuleSet rules = policy::ResolveRules(*bundle_, c.guide, as_of);
+    const Evaluator evaluator(rules);
+    const RoundDriver driver(evaluator);
+    auto load_ledger = [&](Ledger* ledger) {
+      ledger->CheckAgainst(&rules);
+      for (size_t i = 0; i < ledger_lines.size(); ++i) {
+        const Status st = ledger->LoadLine(ledger_lines[i], static_cast<int64_t>(i + 1));
+        ASSERT_TRUE(st.ok()) << st.message();
+      }
+    };
+
+    ApplicationReader reader(rules);
+    Ledger ledger;
+    load_ledger(&ledger);
+    std::vector<std::string> want;
+    int64_t outcomes[5] = {0, 0, 0, 0, 0};
+    for (size_t i = 0; i < lines.size(); ++i) {
+      Application app;
+      reader.Read(lines[i], &app);
+      app.line = static_cast<int64_t>(i + 1);
+      const Decision d = evaluator.Decide(app, &ledger, /*explain=*/false);
+      ++outcomes[static_cast<int>(d.outcome)];
+      JsonWriter out;
+      driver.AppendJsonLine(d, false, &out);
+      want.emplace_back(out.data(), out.size());
+    }
+    for (Outcome o : {Outcome::kEligible, Outcome::kIneligible, Outcome::kReferred, Outcome::kInvalid})
+      EXPECT_GT(outcomes[static_cast<int>(o)], 0) << "outcome " << OutcomeName(o) << " never decided";
+
+    StringRoundSource source(input);
+    RoundOptions options;
+    options.workers = 2;
+    options.expected_lines = lines.size();
+    std::string got;
+    options.write = [&](std::string_view bytes) { got.append(bytes); };
+    Ledger round_ledger;
+    load_ledger(&round_ledger);
+    RoundSummary summary;
+    ASSERT_TRUE(driver.Run(&source, &round_ledger, options, &summary));
+    std::vector<std::string> got_lines;
+    for (size_t at = 0; at < got.size();) {
+      const size_t end = got.find('\n', at);
+      ASSERT_NE(end, std::string::npos) << "the output ends without a newline";
+      got_lines.push_back(got.substr(at, end + 1 - at));
+      at = end + 1;
+    }
+    ASSERT_EQ(got_lines.size(), want.size());
+    int differences = 0;
+    for (size_t i = 0; i < want.size() && differences < 3; ++i) {
+      if (got_lines[i] != want[i]) {
+        ++differences;
+        ADD_FAILURE() << "line " << i + 1 << "\nbatched:  " << got_lines[i] << "one-shot: " << want[i];
+      }
+    }
+    EXPECT_EQ(round_ledger.size(), ledger.size());
   }
 }
 
