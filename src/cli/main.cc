@@ -4,6 +4,7 @@
 #include <new>
 
 #include "cli/commands.h"
+#include "cli/huge_page_heap.h"
 #include "cli/stdout_check.h"
 
 namespace {
@@ -26,6 +27,7 @@ int Dispatch(CLI::App& app, int argc, char** argv, int* exit_code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  qgrant::cli::UseHugePagesForHeap();
   CLI::App app{"qgrant: Shenzhen quality and brand subsidies — policy as code, decisions, budgets"};
   app.require_subcommand(1);
   int exit_code = 0;

@@ -1,0 +1,62 @@
+#include "cli/huge_page_heap.h"
+
+#ifdef QGRANT_WITH_TCMALLOC
+#include <gperftools/malloc_extension.h>
+#include <sys/mman.h>
+
+#include <cstddef>
+#include <cstdint>
+#endif
+
+namespace qgrant::cli {
+
+#ifdef QGRANT_WITH_TCMALLOC
+
+namespace {
+
+constexpr size_t kHugePage = size_t{2} << 20;
+
+// Whole, aligned huge pages: the request rounded up to 2 MB (tcmalloc uses all it is given), from
+// a mapping one huge page larger, trimmed to the 2 MB boundary. Anything else, or a mapping that
+// fails, goes to the allocator tcmalloc had.
+class HugePageSystemAllocator : public SysAllocator {
+ public:
+  explicit HugePageSystemAllocator(SysAllocator* fallback) : fallback_(fallback) {}
+
+  void* Alloc(size_t size, size_t* actual_size, size_t alignment) override {
+    if (alignment > kHugePage || size > (SIZE_MAX >> 1)) return fallback_->Alloc(size, actual_size, alignment);
+    const size_t bytes = (size + kHugePage - 1) & ~(kHugePage - 1);
+    void* mapped = ::mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) return fallback_->Alloc(size, actual_size, alignment);
+    const auto at = reinterpret_cast<uintptr_t>(mapped);
+    const uintptr_t start = (at + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
+    if (start != at) ::munmap(mapped, start - at);
+    const uintptr_t end = start + bytes;
+    if (at + bytes + kHugePage != end) ::munmap(reinterpret_cast<void*>(end), at + bytes + kHugePage - end);
+    ::madvise(reinterpret_cast<void*>(start), bytes, MADV_HUGEPAGE);
+    if (actual_size != nullptr) *actual_size = bytes;
+    return reinterpret_cast<void*>(start);
+  }
+
+ private:
+  SysAllocator* fallback_;
+};
+
+}  // namespace
+
+void UseHugePagesForHeap() {
+  MallocExtension* tcmalloc = MallocExtension::instance();
+  SysAllocator* current = tcmalloc->GetSystemAllocator();
+  if (current == nullptr) return;  // not tcmalloc: nothing to plug into
+  // Lives as long as the process: tcmalloc keeps using it.
+  static HugePageSystemAllocator allocator(current);
+  tcmalloc->SetSystemAllocator(&allocator);
+}
+
+#else
+
+void UseHugePagesForHeap() {}
+
+#endif
+
+}  // namespace qgrant::cli
