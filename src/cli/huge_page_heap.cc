@@ -3,6 +3,7 @@
 #ifdef QGRANT_WITH_TCMALLOC
 #include <gperftools/malloc_extension.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -18,15 +19,21 @@ constexpr size_t kHugePage = size_t{2} << 20;
 
 // Whole, aligned huge pages: the request rounded up to 2 MB (tcmalloc uses all it is given), from
 // a mapping one huge page larger, trimmed to the 2 MB boundary. Anything else, or a mapping that
-// fails, goes to the allocator tcmalloc had.
+// fails, goes to the allocator tcmalloc had. The mappings are asked for just above the program
+// break, where tcmalloc's heap began, one after the other: its page map zeroes a 2 MB leaf for
+// each 2 GB of addresses it serves, and memory far from the first would take a second one (512
+// faults). Where that room is taken the kernel places the mapping elsewhere, and that is all.
 class HugePageSystemAllocator : public SysAllocator {
  public:
-  explicit HugePageSystemAllocator(SysAllocator* fallback) : fallback_(fallback) {}
+  explicit HugePageSystemAllocator(SysAllocator* fallback)
+      : fallback_(fallback),
+        next_((reinterpret_cast<uintptr_t>(::sbrk(0)) + 2 * kHugePage) & ~(uintptr_t{kHugePage} - 1)) {}
 
   void* Alloc(size_t size, size_t* actual_size, size_t alignment) override {
     if (alignment > kHugePage || size > (SIZE_MAX >> 1)) return fallback_->Alloc(size, actual_size, alignment);
     const size_t bytes = (size + kHugePage - 1) & ~(kHugePage - 1);
-    void* mapped = ::mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* mapped = ::mmap(reinterpret_cast<void*>(next_), bytes + kHugePage, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mapped == MAP_FAILED) return fallback_->Alloc(size, actual_size, alignment);
     const auto at = reinterpret_cast<uintptr_t>(mapped);
     const uintptr_t start = (at + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
@@ -34,12 +41,14 @@ class HugePageSystemAllocator : public SysAllocator {
     const uintptr_t end = start + bytes;
     if (at + bytes + kHugePage != end) ::munmap(reinterpret_cast<void*>(end), at + bytes + kHugePage - end);
     ::madvise(reinterpret_cast<void*>(start), bytes, MADV_HUGEPAGE);
+    next_ = end;
     if (actual_size != nullptr) *actual_size = bytes;
     return reinterpret_cast<void*>(start);
   }
 
  private:
   SysAllocator* fallback_;
+  uintptr_t next_;
 };
 
 }  // namespace
@@ -51,6 +60,9 @@ void UseHugePagesForHeap() {
   // Lives as long as the process: tcmalloc keeps using it.
   static HugePageSystemAllocator allocator(current);
   tcmalloc->SetSystemAllocator(&allocator);
+  // Memory freed stays with the allocator: handing spans back to the kernel splits huge pages
+  // that are faulted back in when used again (allocate of 5,000,000 decisions was 1.06x slower).
+  tcmalloc->SetMemoryReleaseRate(0);
 }
 
 #else

@@ -8,8 +8,8 @@
 namespace qgrant::cli {
 
 // Makes tcmalloc take its memory from huge-page mappings from now on (what it already has
-// stays where it is). Does nothing when qgrant is not linked with tcmalloc. Call early in main,
-// before other threads start.
+// stays where it is), and keep what is freed rather than hand it back to the kernel. Does nothing when qgrant is not
+// linked with tcmalloc. Call early in main, before other threads start.
 void UseHugePagesForHeap();
 
 }  // namespace qgrant::cli
