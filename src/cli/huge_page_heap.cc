@@ -53,21 +53,21 @@ class HugePageSystemAllocator : public SysAllocator {
 
 }  // namespace
 
-void UseHugePagesForHeap() {
+void UseHugePagesForHeap(bool keep_freed) {
   MallocExtension* tcmalloc = MallocExtension::instance();
   SysAllocator* current = tcmalloc->GetSystemAllocator();
   if (current == nullptr) return;  // not tcmalloc: nothing to plug into
   // Lives as long as the process: tcmalloc keeps using it.
   static HugePageSystemAllocator allocator(current);
   tcmalloc->SetSystemAllocator(&allocator);
-  // Memory freed stays with the allocator: handing spans back to the kernel splits huge pages
-  // that are faulted back in when used again (allocate of 5,000,000 decisions was 1.06x slower).
-  tcmalloc->SetMemoryReleaseRate(0);
+  // Handing spans back to the kernel splits huge pages that are faulted back in when used again
+  // (allocate of 5,000,000 decisions was 1.06x slower).
+  if (keep_freed) tcmalloc->SetMemoryReleaseRate(0);
 }
 
 #else
 
-void UseHugePagesForHeap() {}
+void UseHugePagesForHeap(bool) {}
 
 #endif
 

@@ -8,8 +8,10 @@
 namespace qgrant::cli {
 
 // Makes tcmalloc take its memory from huge-page mappings from now on (what it already has
-// stays where it is), and keep what is freed rather than hand it back to the kernel. Does nothing when qgrant is not
-// linked with tcmalloc. Call early in main, before other threads start.
-void UseHugePagesForHeap();
+// stays where it is). With `keep_freed`, memory freed stays with the allocator rather than go
+// back to the kernel: for a command that ends soon; the service, which runs for months, hands
+// it back as tcmalloc does by default. Does nothing when qgrant is not linked with tcmalloc.
+// Call early in main, before other threads start.
+void UseHugePagesForHeap(bool keep_freed);
 
 }  // namespace qgrant::cli

@@ -2,6 +2,7 @@
 #include <exception>
 #include <iostream>
 #include <new>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/huge_page_heap.h"
@@ -27,7 +28,8 @@ int Dispatch(CLI::App& app, int argc, char** argv, int* exit_code) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  qgrant::cli::UseHugePagesForHeap();
+  // Every command but the service ends within minutes: what it frees stays with the allocator.
+  qgrant::cli::UseHugePagesForHeap(/*keep_freed=*/argc < 2 || std::string_view(argv[1]) != "serve");
   CLI::App app{"qgrant: Shenzhen quality and brand subsidies — policy as code, decisions, budgets"};
   app.require_subcommand(1);
   int exit_code = 0;

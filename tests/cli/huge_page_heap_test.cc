@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#ifdef QGRANT_WITH_TCMALLOC
+#include <gperftools/malloc_extension.h>
+#endif
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -48,7 +52,7 @@ TEST(HugePageHeapTest, WhatTheAllocatorTakesFromTheSystemIsOnAlignedHugePages) {
   GTEST_SKIP() << "qgrant is built without tcmalloc (QGRANT_TCMALLOC=OFF): the heap is glibc's";
 #else
   if (!std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled")) GTEST_SKIP() << "this kernel has no huge pages";
-  UseHugePagesForHeap();
+  UseHugePagesForHeap(/*keep_freed=*/true);
   // Larger than anything tcmalloc holds yet: it grows its heap for this block.
   constexpr size_t kBytes = size_t{48} << 20;
   std::unique_ptr<char[]> block(new char[kBytes]);
@@ -63,12 +67,25 @@ TEST(HugePageHeapTest, WhatTheAllocatorTakesFromTheSystemIsOnAlignedHugePages) {
 #endif
 }
 
+// A command keeps what it frees; the service hands it back at tcmalloc's own rate.
+TEST(HugePageHeapTest, OnlyACommandKeepsFreedMemory) {
+#ifndef QGRANT_WITH_TCMALLOC
+  GTEST_SKIP() << "qgrant is built without tcmalloc (QGRANT_TCMALLOC=OFF): the heap is glibc's";
+#else
+  MallocExtension::instance()->SetMemoryReleaseRate(1.0);
+  UseHugePagesForHeap(/*keep_freed=*/false);
+  EXPECT_EQ(MallocExtension::instance()->GetMemoryReleaseRate(), 1.0);
+  UseHugePagesForHeap(/*keep_freed=*/true);
+  EXPECT_EQ(MallocExtension::instance()->GetMemoryReleaseRate(), 0.0);
+#endif
+}
+
 // Small blocks by the hundred thousand, across the switch: each keeps what was written to it.
 TEST(HugePageHeapTest, SmallBlocksKeepTheirContents) {
   std::vector<std::string> before, after;
   for (int i = 0; i < 100000; ++i) before.push_back("before-the-switch-" + std::to_string(i));
-  UseHugePagesForHeap();
-  UseHugePagesForHeap();  // twice is harmless
+  UseHugePagesForHeap(/*keep_freed=*/false);
+  UseHugePagesForHeap(/*keep_freed=*/false);  // twice is harmless
   for (int i = 0; i < 100000; ++i) after.push_back("after-the-switch-" + std::to_string(i));
   before.erase(before.begin(), before.begin() + 50000);
   for (int i = 0; i < 50000; ++i) {
