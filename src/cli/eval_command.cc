@@ -8,11 +8,11 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 #include "cli/rules_loading.h"
+#include "common/parallel.h"
 #include "engine/application.h"
 #include "engine/evaluator.h"
 #include "engine/explain.h"
@@ -73,10 +73,12 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   // in-order step waits for it. A ledger with errors stops everything: nothing is written.
   engine::Ledger ledger;
   ledger.Reserve(ExpectedRows(in));
+  // What the loader throws (memory exhausted) is thrown again where it is joined.
   bool ledger_ok = true;
-  std::thread ledger_loader([&] { ledger_ok = LoadLedger(o.ledger, "evaluated", &ledger, loaded->rules.get()); });
+  JoiningThreads ledger_loader;
+  ledger_loader.Run([&] { ledger_ok = LoadLedger(o.ledger, "evaluated", &ledger, loaded->rules.get()); });
   auto ledger_ready = [&] {
-    if (ledger_loader.joinable()) ledger_loader.join();
+    ledger_loader.Join();
     return ledger_ok;
   };
   const engine::Evaluator evaluator(*loaded->rules);
@@ -109,8 +111,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   FileSource source(&in);
   engine::RoundSummary summary;
   const bool ran = driver.Run(&source, &ledger, options, &summary);
-  if (ledger_loader.joinable()) ledger_loader.join();
-  if (!ran || !ledger_ok) return 2;
+  if (!ledger_ready() || !ran) return 2;
   std::fflush(stdout);
   if (progress && written >= 200000) std::fprintf(stderr, "\r");
   if (!in.status().ok()) {

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <new>
 #include <string_view>
+#include <system_error>
 
 #include "cli/commands.h"
 #include "cli/huge_page_heap.h"
@@ -51,6 +52,14 @@ int main(int argc, char** argv) {
     rc = Dispatch(app, argc, argv, &exit_code);
   } catch (const std::bad_alloc&) {
     std::cerr << "qgrant: 内存不足 / out of memory\n";
+    rc = kUnusable;
+  } catch (const std::system_error& e) {
+    // A thread that could not be started: its stack could not be had (EAGAIN).
+    if (e.code() == std::errc::resource_unavailable_try_again) {
+      std::cerr << "qgrant: 内存不足，无法启动线程 / out of memory: cannot start a thread\n";
+    } else {
+      std::cerr << "qgrant: 无法完成 / could not complete: " << e.what() << "\n";
+    }
     rc = kUnusable;
   } catch (const std::exception& e) {
     std::cerr << "qgrant: 无法完成 / could not complete: " << e.what() << "\n";

@@ -227,10 +227,10 @@ void Ledger::Rebuild(size_t rows) {
       }
     }
   };
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(fill_range, t);
+  JoiningThreads helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.Run([&fill_range, t] { fill_range(t); });
   fill_range(0);
-  for (auto& h : helpers) h.join();
+  helpers.Join();
   std::vector<uint64_t> rest;
   for (const auto& o : overflow) rest.insert(rest.end(), o.begin(), o.end());
   std::sort(rest.begin(), rest.end());
