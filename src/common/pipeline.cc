@@ -44,6 +44,12 @@ class Scheduler {
 
   // The first exception a step threw, or null.
   std::exception_ptr error() const { return error_; }
+  // Stops the run as a step that threw `e` would: the workers end before their next step.
+  void Stop(std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error_) error_ = std::move(e);
+    cv_.notify_all();
+  }
 
  private:
   Slot* Find(State state, uint64_t seq) {
@@ -177,7 +183,13 @@ void RunPipeline(const PipelineStages& stages, const PipelineShape& shape) {
   Scheduler scheduler(stages, shape);
   const size_t workers = std::max<size_t>(shape.workers, 1);
   std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back([&scheduler, w] { scheduler.Work(w); });
+  try {
+    for (size_t w = 1; w < workers; ++w) threads.emplace_back([&scheduler, w] { scheduler.Work(w); });
+  } catch (...) {
+    // A worker that cannot be started (no memory for its stack): the ones started stop, and the
+    // caller hears why, rather than std::terminate for threads left running.
+    scheduler.Stop(std::current_exception());
+  }
   scheduler.Work(0);
   for (auto& t : threads) t.join();
   if (scheduler.error()) std::rethrow_exception(scheduler.error());

@@ -5,15 +5,19 @@
 #include "common/pipeline.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <new>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -177,6 +181,54 @@ TEST(PipelineTest, AnExceptionOnAWorkerThreadReachesTheCaller) {
     EXPECT_EQ(written[i], static_cast<int64_t>(i));
     EXPECT_LT(written[i], failed);
   }
+}
+
+// The address space the process has now, in bytes (VmSize), or 0.
+size_t AddressSpace() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  size_t kb = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "VmSize: %zu kB", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb * 1024;
+}
+
+// Workers that cannot all be started (each thread's stack is 8 MB of address space, and the
+// limit leaves room for about two): the run stops, the started ones are joined, and the caller
+// hears why, where a thread left running used to end the process in std::terminate. In a child
+// process, whose address space is limited.
+TEST(PipelineDeathTest, WorkersThatCannotStartAreReportedNotFatal) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "the sanitizers' shadow memory does not live under an address-space limit";
+#endif
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        const size_t now = AddressSpace();
+        if (now == 0) std::_Exit(0);  // no /proc: nothing to measure against
+        rlimit limit{};
+        limit.rlim_cur = limit.rlim_max = now + (size_t{20} << 20);
+        if (setrlimit(RLIMIT_AS, &limit) != 0) std::_Exit(3);
+        int batches = 0;
+        PipelineStages stages;
+        stages.fill = [&](size_t) -> size_t { return batches++ < 8 ? 1024 : 0; };
+        stages.prepare = [](size_t, size_t, size_t, size_t) {};
+        stages.settle = [](size_t) {};
+        stages.finish = [](size_t, size_t, size_t, size_t, size_t) {};
+        stages.write = [](size_t) {};
+        try {
+          RunPipeline(stages, {8, 8, 256});
+          std::_Exit(4);  // every worker started after all: the limit did not bite
+        } catch (const std::system_error&) {
+          std::_Exit(0);
+        } catch (...) {
+          std::_Exit(2);
+        }
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 // Whichever step throws, at the fourth batch: the exception reaches the caller with its message,
