@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+
+#include "common/huge_pages.h"
 #endif
 
 namespace qgrant::cli {
@@ -14,8 +16,6 @@ namespace qgrant::cli {
 #ifdef QGRANT_WITH_TCMALLOC
 
 namespace {
-
-constexpr size_t kHugePage = size_t{2} << 20;
 
 // Whole, aligned huge pages: the request rounded up to 2 MB (tcmalloc uses all it is given), from
 // a mapping one huge page larger, trimmed to the 2 MB boundary. Anything else, or a mapping that
@@ -27,19 +27,19 @@ class HugePageSystemAllocator : public SysAllocator {
  public:
   explicit HugePageSystemAllocator(SysAllocator* fallback)
       : fallback_(fallback),
-        next_((reinterpret_cast<uintptr_t>(::sbrk(0)) + 2 * kHugePage) & ~(uintptr_t{kHugePage} - 1)) {}
+        next_((reinterpret_cast<uintptr_t>(::sbrk(0)) + 2 * kHugePageBytes) & ~(uintptr_t{kHugePageBytes} - 1)) {}
 
   void* Alloc(size_t size, size_t* actual_size, size_t alignment) override {
-    if (alignment > kHugePage || size > (SIZE_MAX >> 1)) return fallback_->Alloc(size, actual_size, alignment);
-    const size_t bytes = (size + kHugePage - 1) & ~(kHugePage - 1);
-    void* mapped = ::mmap(reinterpret_cast<void*>(next_), bytes + kHugePage, PROT_READ | PROT_WRITE,
+    if (alignment > kHugePageBytes || size > (SIZE_MAX >> 1)) return fallback_->Alloc(size, actual_size, alignment);
+    const size_t bytes = (size + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+    void* mapped = ::mmap(reinterpret_cast<void*>(next_), bytes + kHugePageBytes, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mapped == MAP_FAILED) return fallback_->Alloc(size, actual_size, alignment);
     const auto at = reinterpret_cast<uintptr_t>(mapped);
-    const uintptr_t start = (at + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
+    const uintptr_t start = (at + kHugePageBytes - 1) & ~(uintptr_t{kHugePageBytes} - 1);
     if (start != at) ::munmap(mapped, start - at);
     const uintptr_t end = start + bytes;
-    if (at + bytes + kHugePage != end) ::munmap(reinterpret_cast<void*>(end), at + bytes + kHugePage - end);
+    if (at + bytes + kHugePageBytes != end) ::munmap(reinterpret_cast<void*>(end), at + bytes + kHugePageBytes - end);
     ::madvise(reinterpret_cast<void*>(start), bytes, MADV_HUGEPAGE);
     next_ = end;
     if (actual_size != nullptr) *actual_size = bytes;

@@ -5,8 +5,9 @@
 #include <cstdint>
 #include <exception>
 #include <mutex>
-#include <thread>
 #include <vector>
+
+#include "common/parallel.h"
 
 namespace qgrant {
 namespace {
@@ -182,16 +183,16 @@ class Scheduler {
 void RunPipeline(const PipelineStages& stages, const PipelineShape& shape) {
   Scheduler scheduler(stages, shape);
   const size_t workers = std::max<size_t>(shape.workers, 1);
-  std::vector<std::thread> threads;
+  JoiningThreads threads;
   try {
-    for (size_t w = 1; w < workers; ++w) threads.emplace_back([&scheduler, w] { scheduler.Work(w); });
+    for (size_t w = 1; w < workers; ++w) threads.Run([&scheduler, w] { scheduler.Work(w); });
   } catch (...) {
     // A worker that cannot be started (no memory for its stack): the ones started stop, and the
-    // caller hears why, rather than std::terminate for threads left running.
+    // caller hears why.
     scheduler.Stop(std::current_exception());
   }
   scheduler.Work(0);
-  for (auto& t : threads) t.join();
+  threads.Join();  // a step's exception is the scheduler's: Work itself throws nothing
   if (scheduler.error()) std::rethrow_exception(scheduler.error());
 }
 
