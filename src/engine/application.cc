@@ -51,6 +51,12 @@ void Application::Clear() {
 
 namespace {
 
+// The empty map, made once (values are immutable and shared).
+const expr::Value& EmptyFacts() {
+  static const expr::Value kEmpty = expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  return kEmpty;
+}
+
 std::string JoinList(const std::vector<std::string>& values) {
   std::string out;
   for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
@@ -575,7 +581,7 @@ class ApplicationReader::Validator {
           "field " + p + " needs at least " + std::to_string(spec.min_items) + " item(s)");
     }
     expr::ValueList items;
-    items.reserve(size);
+    if (build) items.reserve(size);
     size_t i = 0;
     for (element item : arr) {
       const Path ipath = Path::Item(&path, i++);
@@ -592,7 +598,8 @@ class ApplicationReader::Validator {
         if (build) items.push_back(std::move(v));
       }
     }
-    return expr::Value::List(std::move(items));
+    // Unbuilt, the list is null like any fact no rule reads: no allocation for it.
+    return build ? expr::Value::List(std::move(items)) : expr::Value();
   }
 
   // The declared facts `specs` of the object at `path`; `obj` null: the object is absent, so all
@@ -644,6 +651,8 @@ class ApplicationReader::Validator {
       }
     }
     if (!build) return expr::Value();
+    // No fact built (a measure whose rules read none of them, as certificates): the one empty map.
+    if (entries.empty()) return EmptyFacts();
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
   }
@@ -879,7 +888,7 @@ void ApplicationReader::ReadSubject(const element& e, Application* app, Validato
 // `facts` null: the application has no facts object (absent, or not an object).
 void ApplicationReader::ReadFacts(const object* facts, const policy::Measure* measure, Application* app, Validator* v) {
   if (measure == nullptr) {
-    app->facts = expr::Value::Map(expr::MapValue::Make({}, nullptr));
+    app->facts = EmptyFacts();
     return;
   }
   // Screening builds every fact: an unknown one must reach the rules as an unknown.

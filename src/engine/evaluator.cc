@@ -516,13 +516,9 @@ class Decider {
   }
 
   DecisionReason BeforePolicy() const {
-    const policy::Date from = rules_.achievements_from;
-    return {"achievement_before_policy",
-            {Concat("取得日期", policy::DateZh(app_.obtained_on), "早于本措施支持的起始日期", policy::DateZh(from),
-                    "，不予支持"),
-             Concat("Obtained on ", policy::DateEn(app_.obtained_on), ", before ", policy::DateEn(from),
-                    ", the earliest date these measures fund")},
-            ""};
+    if (const FixedReason* f = evaluator_.BeforePolicyReason(app_.obtained_on)) return DecisionReason::Of(*f);
+    FixedReason r = Evaluator::BeforePolicyText(app_.obtained_on, rules_.achievements_from);
+    return {std::move(r.code), std::move(r.text), ""};
   }
 
   DecisionReason ReviewNotPassed(const Measure& m) const {
@@ -984,7 +980,8 @@ class Decider {
 
 }  // namespace
 
-Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
+Evaluator::Evaluator(const policy::RuleSet& rules)
+    : rules_(rules), before_policy_(std::make_unique<std::atomic<const FixedReason*>[]>(kBeforePolicyDays)) {
   std::string& p = provenance_;
   p += ",\"policy\":";
   AppendJsonString(&p, rules.policy->id);
@@ -1102,6 +1099,26 @@ Decision Evaluator::Decide(const Application& app, Ledger* ledger, bool explain)
   Prepare(app, explain, &pre);
   Complete(app, &pre, ledger, explain);
   return std::move(pre.decision);
+}
+
+FixedReason Evaluator::BeforePolicyText(policy::Date obtained_on, policy::Date from) {
+  return FixedReason(
+      "achievement_before_policy",
+      {Concat("取得日期", policy::DateZh(obtained_on), "早于本措施支持的起始日期", policy::DateZh(from), "，不予支持"),
+       Concat("Obtained on ", policy::DateEn(obtained_on), ", before ", policy::DateEn(from),
+              ", the earliest date these measures fund")});
+}
+
+const FixedReason* Evaluator::BeforePolicyReason(policy::Date obtained_on) const {
+  const int64_t before = rules_.achievements_from.days - obtained_on.days;
+  if (before < 1 || before > kBeforePolicyDays) return nullptr;
+  std::atomic<const FixedReason*>& slot = before_policy_[before - 1];
+  if (const FixedReason* made = slot.load(std::memory_order_acquire)) return made;
+  std::lock_guard<std::mutex> lock(extra_mu_);
+  if (const FixedReason* made = slot.load(std::memory_order_relaxed)) return made;  // another thread's
+  const FixedReason* made = &before_policy_made_.emplace_back(BeforePolicyText(obtained_on, rules_.achievements_from));
+  slot.store(made, std::memory_order_release);
+  return made;
 }
 
 const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }

@@ -12,6 +12,7 @@
 // shared by threads; the Ledger is not.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
@@ -139,6 +140,12 @@ class Evaluator {
   const FixedReason* ReviewReason(const policy::Measure& m, bool passed) const;
   // The reason a measure does not support an applicant kind, made once per measure and kind.
   const FixedReason& KindNotAllowed(const policy::Measure& m, const std::string& kind) const;
+  // The reason an achievement obtained on `obtained_on`, before the first day the measures fund,
+  // is not funded: made once per date, on first use, for the kBeforePolicyDays days before that
+  // day (a round meets a few hundred such dates, and a fifth of a typical input is one of them).
+  // Null for an earlier date, or one not before the first day.
+  const FixedReason* BeforePolicyReason(policy::Date obtained_on) const;
+  static FixedReason BeforePolicyText(policy::Date obtained_on, policy::Date from);
 
  private:
   const policy::RuleSet& rules_;
@@ -151,6 +158,11 @@ class Evaluator {
   static FixedReason KindText(const policy::Measure& m, const std::string& kind);
   mutable std::mutex extra_mu_;
   mutable std::deque<FixedReason> extra_kind_reasons_;
+  // BeforePolicyReason's: by days before the first funded day (1 for the day before), published
+  // once made; the reasons themselves live in before_policy_made_ (under extra_mu_).
+  static constexpr int32_t kBeforePolicyDays = 4 * 366;
+  std::unique_ptr<std::atomic<const FixedReason*>[]> before_policy_;
+  mutable std::deque<FixedReason> before_policy_made_;
 };
 
 }  // namespace qgrant::engine

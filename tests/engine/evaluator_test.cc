@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "policy/words.h"
 #include "rules_fixture.h"
 
 namespace qgrant::engine {
@@ -164,6 +165,44 @@ TEST_F(EvaluatorTest, OutsideValidityIsIneligible) {
   auto in_force = Rules("2030-12-31");
   EXPECT_EQ(Decide(in_force, &ledger, App("a", R"("measure":"qi_demonstration","subject":"Q")")).outcome,
             Outcome::kEligible);
+}
+
+// The reason for an achievement before the first funded day (2025-01-01) is made once per date
+// for the four years before it, and worded on the spot for earlier dates: the same words either way.
+TEST_F(EvaluatorTest, AnAchievementBeforeThePolicyIsWordedTheSameWhetherItsReasonIsKeptOrNot) {
+  auto rules = Rules();
+  Evaluator evaluator(rules);
+  ApplicationReader reader(rules);
+  auto decide = [&](const std::string& id, const std::string& obtained_on) {
+    Application a;
+    std::string line = App(id, R"("measure":"qi_demonstration","subject":"Q-)" + id + R"(")");
+    line.replace(line.find("2025-09-12"), 10, obtained_on);
+    reader.Read(line, &a);
+    Ledger ledger;
+    return evaluator.Decide(a, &ledger, /*explain=*/false);
+  };
+  for (const std::string day : {"2024-12-31", "2021-01-01", "2020-12-29", "2020-12-28", "2013-09-01"}) {
+    SCOPED_TRACE(day);
+    policy::Date date;
+    ASSERT_TRUE(policy::ParseDate(day, &date));
+    const Decision d = decide("a", day), again = decide("b", day);
+    ASSERT_EQ(d.outcome, Outcome::kIneligible);
+    ASSERT_EQ(d.reasons.size(), 1u);
+    const FixedReason expected = Evaluator::BeforePolicyText(date, rules.achievements_from);
+    EXPECT_EQ(d.reasons[0].Code(), "achievement_before_policy");
+    EXPECT_EQ(d.reasons[0].Text().zh, expected.text.zh);
+    EXPECT_EQ(d.reasons[0].Text().en, expected.text.en);
+    EXPECT_NE(expected.text.zh.find(policy::DateZh(date)), std::string::npos);
+    std::string json, json_again;
+    AppendDecisionJson(d, "", &json);
+    AppendDecisionJson(again, "", &json_again);
+    EXPECT_NE(json.find(expected.json), std::string::npos) << json;
+    // Kept for the 1,464 days before 2025-01-01 (from 2020-12-29): the same reason each time.
+    const bool kept = date.days >= rules.achievements_from.days - 4 * 366;
+    EXPECT_EQ(d.reasons[0].fixed != nullptr, kept);
+    if (kept) EXPECT_EQ(d.reasons[0].fixed, again.reasons[0].fixed);
+  }
+  EXPECT_EQ(evaluator.BeforePolicyReason(rules.achievements_from), nullptr);
 }
 
 TEST_F(EvaluatorTest, ScreeningNeverGuessesEligible) {
