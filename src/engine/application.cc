@@ -631,7 +631,11 @@ class ApplicationReader::Validator {
   expr::Value NewObject(const std::vector<FactSpec>& specs, size_t base, const Path& path, bool build,
                         const std::vector<char>* wanted) {
     std::vector<std::pair<expr::Value, expr::Value>> entries;
-    if (build) entries.reserve(specs.size());
+    // Room is made with the first entry: many facts maps have none (no rule reads their facts).
+    auto add = [&](const expr::Value& name, expr::Value v) {
+      if (entries.empty()) entries.reserve(specs.size());
+      entries.emplace_back(name, std::move(v));
+    };
     for (size_t i = 0; i < specs.size(); ++i) {
       const FactSpec& spec = specs[i];
       const Path fpath = Path::Member(&path, spec.name);
@@ -639,7 +643,7 @@ class ApplicationReader::Validator {
       if (f.present()) {
         const bool build_fact = build && (wanted == nullptr || (*wanted)[i]);
         expr::Value v = Fact(f.value, spec, fpath, build_fact);
-        if (build_fact) entries.emplace_back(spec.name_value, std::move(v));
+        if (build_fact) add(spec.name_value, std::move(v));
         continue;
       }
       if (spec.required) Absent(fpath);
@@ -647,7 +651,7 @@ class ApplicationReader::Validator {
       if (partial_) {
         const std::string p = fpath.ToString();
         if (!spec.required) app_->unknown.push_back(p);
-        if (build) entries.emplace_back(spec.name_value, expr::Value::Unknown({p}));
+        if (build) add(spec.name_value, expr::Value::Unknown({p}));
       }
     }
     if (!build) return expr::Value();

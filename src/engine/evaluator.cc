@@ -492,10 +492,7 @@ class Decider {
     if (!failed_.empty()) return Ineligible(std::move(failed_));
     if (!missing_.empty()) return Undetermined();
     d_->outcome = Outcome::kReferred;
-    d_->reasons.push_back({"referral",
-                           {policy::CiteZh(m.clause) + "：" + m.referral.zh + "。本系统不核算金额，请按相关政策办理",
-                            policy::CiteEn(m.clause) + ": " + m.referral.en + ". No amount is computed here"},
-                           ""});
+    d_->reasons.push_back(DecisionReason::Of(*evaluator_.ReferralReason(m)));
     if (explain_) Trace("referral", m.id, m.clause, "", "", true, m.referral);
     pre_->done = true;
   }
@@ -949,13 +946,11 @@ class Decider {
                               "The requested " + YuanEn(total) + " is paid (" + std::to_string(payable) +
                                   " payable certificate(s), ceiling " + YuanEn(cap_total) + ")"},
                              ""});
+    } else if (const FixedReason* kept = total == cap_total ? evaluator_.ItemsCeilingReason(m, payable) : nullptr) {
+      d_->reasons.push_back(DecisionReason::Of(*kept));
     } else {
-      d_->reasons.push_back(
-          {"ceiling",
-           {"可资助认证" + std::to_string(payable) + "项，每项最高" + YuanZh(per_item) + "，合计" + YuanZh(total),
-            std::to_string(payable) + " payable certificate(s) at up to " + YuanEn(per_item) +
-                " each: " + YuanEn(total)},
-           ""});
+      FixedReason r = Evaluator::ItemsCeilingText(payable, per_item, total);
+      d_->reasons.push_back({std::move(r.code), std::move(r.text), ""});
     }
     if (limited > 0) {
       d_->reasons.push_back({"item_limit_reached",
@@ -980,8 +975,7 @@ class Decider {
 
 }  // namespace
 
-Evaluator::Evaluator(const policy::RuleSet& rules)
-    : rules_(rules), before_policy_(std::make_unique<std::atomic<const FixedReason*>[]>(kBeforePolicyDays)) {
+Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
   std::string& p = provenance_;
   p += ",\"policy\":";
   AppendJsonString(&p, rules.policy->id);
@@ -1026,6 +1020,14 @@ Evaluator::Evaluator(const policy::RuleSet& rules)
                         {"“" + r.zh + "”须经专家评审认定（" + policy::CiteZh(m->clause) + "），本结论以评审通过为前提",
                          "Whether " + r.en + " is for the expert review to judge (" + policy::CiteEn(m->clause) +
                              "); this decision stands only if the review finds so"})));
+  }
+  for (const Measure* m : rules.measures) {
+    if (m->once == OnceRule::kPerItem) items_ceiling_.emplace(m, std::make_unique<KeptReasons>(kKeptItemCounts));
+    if (m->support == Support::kReferral)
+      referral_reasons_.emplace(
+          m, FixedReason("referral",
+                         {policy::CiteZh(m->clause) + "：" + m->referral.zh + "。本系统不核算金额，请按相关政策办理",
+                          policy::CiteEn(m->clause) + ": " + m->referral.en + ". No amount is computed here"}));
   }
   for (const Measure* m : rules.measures) {
     if (m->support != Support::kPayment) continue;
@@ -1112,13 +1114,30 @@ FixedReason Evaluator::BeforePolicyText(policy::Date obtained_on, policy::Date f
 const FixedReason* Evaluator::BeforePolicyReason(policy::Date obtained_on) const {
   const int64_t before = rules_.achievements_from.days - obtained_on.days;
   if (before < 1 || before > kBeforePolicyDays) return nullptr;
-  std::atomic<const FixedReason*>& slot = before_policy_[before - 1];
-  if (const FixedReason* made = slot.load(std::memory_order_acquire)) return made;
-  std::lock_guard<std::mutex> lock(extra_mu_);
-  if (const FixedReason* made = slot.load(std::memory_order_relaxed)) return made;  // another thread's
-  const FixedReason* made = &before_policy_made_.emplace_back(BeforePolicyText(obtained_on, rules_.achievements_from));
-  slot.store(made, std::memory_order_release);
-  return made;
+  return &before_policy_.Get(before - 1, [&] { return BeforePolicyText(obtained_on, rules_.achievements_from); });
+}
+
+FixedReason Evaluator::ItemsCeilingText(int payable, int64_t per_item_fen, int64_t total_fen) {
+  const std::string n = std::to_string(payable);
+  return FixedReason(
+      "ceiling", {Concat("可资助认证", n, "项，每项最高", YuanZh(per_item_fen), "，合计", YuanZh(total_fen)),
+                  Concat(n, " payable certificate(s) at up to ", YuanEn(per_item_fen), " each: ", YuanEn(total_fen))});
+}
+
+const FixedReason* Evaluator::ItemsCeilingReason(const Measure& m, int payable) const {
+  auto it = items_ceiling_.find(&m);
+  if (it == items_ceiling_.end() || payable < 1 || payable > kKeptItemCounts) return nullptr;
+  return &it->second->Get(payable - 1, [&] {
+    const int64_t per_item = m.ceiling.fixed_fen;
+    int64_t total = 0;  // saturating, as ItemWords adds the items up
+    if (__builtin_mul_overflow(per_item, static_cast<int64_t>(payable), &total)) total = INT64_MAX;
+    return ItemsCeilingText(payable, per_item, total);
+  });
+}
+
+const FixedReason* Evaluator::ReferralReason(const Measure& m) const {
+  auto it = referral_reasons_.find(&m);
+  return it == referral_reasons_.end() ? nullptr : &it->second;
 }
 
 const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }

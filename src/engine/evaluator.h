@@ -93,6 +93,31 @@ struct Precheck {
   void Clear();
 };
 
+// Reasons whose words depend on a small number (how many days before a date, how many items),
+// made on first use and kept: Get(i, make) gives the i-th, calling make() once for it. Safe on
+// many threads; a reason, once made, is never moved.
+class KeptReasons {
+ public:
+  explicit KeptReasons(size_t size) : size_(size), made_(std::make_unique<std::atomic<const FixedReason*>[]>(size)) {}
+  size_t size() const { return size_; }
+  template <typename Make>
+  const FixedReason& Get(size_t i, Make make) const {
+    std::atomic<const FixedReason*>& slot = made_[i];
+    if (const FixedReason* made = slot.load(std::memory_order_acquire)) return *made;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (const FixedReason* made = slot.load(std::memory_order_relaxed)) return *made;  // another thread's
+    const FixedReason* made = &kept_.emplace_back(make());
+    slot.store(made, std::memory_order_release);
+    return *made;
+  }
+
+ private:
+  size_t size_;
+  std::unique_ptr<std::atomic<const FixedReason*>[]> made_;
+  mutable std::mutex mu_;
+  mutable std::deque<FixedReason> kept_;
+};
+
 class Evaluator {
  public:
   explicit Evaluator(const policy::RuleSet& rules);
@@ -146,6 +171,12 @@ class Evaluator {
   // Null for an earlier date, or one not before the first day.
   const FixedReason* BeforePolicyReason(policy::Date obtained_on) const;
   static FixedReason BeforePolicyText(policy::Date obtained_on, policy::Date from);
+  // A per-item measure's amount when `payable` items are each paid the full ceiling, made once
+  // per count (up to kKeptItemCounts; null beyond, or for a measure that is not per item).
+  const FixedReason* ItemsCeilingReason(const policy::Measure& m, int payable) const;
+  static FixedReason ItemsCeilingText(int payable, int64_t per_item_fen, int64_t total_fen);
+  // A referral measure's reason (null for another measure).
+  const FixedReason* ReferralReason(const policy::Measure& m) const;
 
  private:
   const policy::RuleSet& rules_;
@@ -158,11 +189,13 @@ class Evaluator {
   static FixedReason KindText(const policy::Measure& m, const std::string& kind);
   mutable std::mutex extra_mu_;
   mutable std::deque<FixedReason> extra_kind_reasons_;
-  // BeforePolicyReason's: by days before the first funded day (1 for the day before), published
-  // once made; the reasons themselves live in before_policy_made_ (under extra_mu_).
+  // BeforePolicyReason's, by days before the first funded day (0 for the day before).
   static constexpr int32_t kBeforePolicyDays = 4 * 366;
-  std::unique_ptr<std::atomic<const FixedReason*>[]> before_policy_;
-  mutable std::deque<FixedReason> before_policy_made_;
+  KeptReasons before_policy_{kBeforePolicyDays};
+  // ItemsCeilingReason's, by measure, then by count (0 for one item).
+  static constexpr int kKeptItemCounts = 64;
+  std::unordered_map<const policy::Measure*, std::unique_ptr<KeptReasons>> items_ceiling_;
+  std::unordered_map<const policy::Measure*, FixedReason> referral_reasons_;
 };
 
 }  // namespace qgrant::engine

@@ -128,6 +128,50 @@ TEST_F(EvaluatorTest, CertificatesArePaidOnceEach) {
   EXPECT_TRUE(HasReason(other, "no_payable_certificate"));
 }
 
+// The total for certificates each paid the full ceiling is worded once per count (up to 64) and
+// shared; beyond, or when the request lowers the total, it is worded on the spot, in the same words.
+TEST_F(EvaluatorTest, ACertificateTotalIsWordedTheSameWhetherItsReasonIsKeptOrNot) {
+  auto rules = Rules();
+  const policy::Measure* m = rules.FindMeasure("high_end_certification");
+  ASSERT_NE(m, nullptr);
+  const int64_t per_item = m->ceiling.fixed_fen;
+  auto certificates = [](const std::string& prefix, int n) {
+    std::string list;
+    for (int k = 0; k < n; ++k)
+      list += std::string(k ? "," : "") + R"({"type":"robot","number":")" + prefix + std::to_string(k) +
+              R"(","issued_on":"2025-01-01"})";
+    return R"("measure":"high_end_certification","subject":")" + prefix + R"(","facts":{"certificates":[)" + list +
+           "]}";
+  };
+  for (const int n : {1, 3, 64, 65}) {
+    SCOPED_TRACE(n);
+    Ledger ledger;
+    const Decision d = Decide(rules, &ledger, App("a", certificates("A", n)));
+    const Decision again = Decide(rules, &ledger, App("b", certificates("B", n)));
+    ASSERT_EQ(d.outcome, Outcome::kEligible);
+    ASSERT_EQ(d.amount_fen, per_item * n);
+    const DecisionReason& total = d.reasons.back();
+    const FixedReason expected = Evaluator::ItemsCeilingText(n, per_item, per_item * n);
+    EXPECT_EQ(total.Code(), "ceiling");
+    EXPECT_EQ(total.Text().zh, expected.text.zh);
+    EXPECT_EQ(total.Text().en, expected.text.en);
+    EXPECT_NE(total.Text().zh.find("可资助认证" + std::to_string(n) + "项"), std::string::npos);
+    std::string json;
+    AppendDecisionJson(d, "", &json);
+    EXPECT_NE(json.find(expected.json), std::string::npos) << json;
+    // Each Decide has an Evaluator of its own: the kept reason is the same words, not the same object.
+    EXPECT_EQ(total.fixed != nullptr, n <= 64);
+    EXPECT_EQ(again.reasons.back().Text().zh, expected.text.zh);
+  }
+  // A request below the total is worded with the amount asked for.
+  Ledger ledger;
+  const Decision lowered = Decide(rules, &ledger, App("c", certificates("C", 3) + R"(,"requested_fen":7000000)"));
+  ASSERT_EQ(lowered.outcome, Outcome::kEligible);
+  EXPECT_EQ(lowered.amount_fen, 7000000);
+  EXPECT_EQ(lowered.reasons.back().Code(), "requested_below_ceiling");
+  EXPECT_EQ(lowered.reasons.back().fixed, nullptr);
+}
+
 // Repeats within an application are found by comparing with the earlier numbers when there are
 // few certificates, and with a set beyond: both ways must find the same repeats, keys compared
 // as keys ("gp-7 " is GP-7).
