@@ -585,7 +585,8 @@ class Decider {
   // A condition's value. Unknown when it depends on a fact the record does not give (CEL's
   // unknowns absorb through && and || exactly as errors do, so `false && unknown` is false).
   Truth Holds(const policy::Condition& c, const char* rule) {
-    expr::Value v = c.program->Evaluate(activation_);
+    const expr::Value* known = c.reads_only_applicant_flags ? evaluator_.FlagsValue(c, app_) : nullptr;
+    expr::Value v = known ? *known : c.program->Evaluate(activation_);
     if (v.is_unknown()) {
       for (const auto& a : v.unknown_attributes()) Missing(a);
       if (explain_)
@@ -994,7 +995,10 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
   p += ",\"as_of\":";
   AppendJsonString(&p, policy::FormatDate(rules.as_of));
   auto add_reasons = [&](const std::vector<policy::Condition>& conditions) {
-    for (const auto& c : conditions) condition_reasons_.emplace(&c, FixedReason(c.reason.code, c.reason.text));
+    for (const auto& c : conditions) {
+      condition_reasons_.emplace(&c, FixedReason(c.reason.code, c.reason.text));
+      WorkOutFlagsValues(c);
+    }
   };
   add_reasons(rules.policy->exclusions);
   for (const Measure* m : rules.measures) add_reasons(m->conditions);
@@ -1133,6 +1137,42 @@ const FixedReason* Evaluator::ItemsCeilingReason(const Measure& m, int payable) 
     if (__builtin_mul_overflow(per_item, static_cast<int64_t>(payable), &total)) total = INT64_MAX;
     return ItemsCeilingText(payable, per_item, total);
   });
+}
+
+namespace {
+
+// The state of an applicant's yes/no field for FlagsValue: 0 false, 1 true, 2 unknown.
+size_t FlagState(const Application& app, const char* path, bool value) {
+  return app.unknown.empty() || !app.IsUnknown(path) ? (value ? 1 : 0) : 2;
+}
+
+}  // namespace
+
+void Evaluator::WorkOutFlagsValues(const policy::Condition& c) {
+  if (!c.reads_only_applicant_flags) return;
+  std::array<expr::Value, 9> values;
+  for (size_t registered = 0; registered < 3; ++registered) {
+    for (size_t dishonesty = 0; dishonesty < 3; ++dishonesty) {
+      // An application in that state, read by the same activation as every other.
+      Application app;
+      app.registered_in_shenzhen = registered == 1;
+      app.serious_dishonesty = dishonesty == 1;
+      if (registered == 2) app.unknown.push_back("applicant.registered_in_shenzhen");
+      if (dishonesty == 2) app.unknown.push_back("applicant.serious_dishonesty");
+      app.partial = registered == 2 || dishonesty == 2;
+      values[registered * 3 + dishonesty] = c.program->Evaluate(ApplicationActivation(app, rules_));
+    }
+  }
+  flags_values_.emplace_back(&c, std::move(values));
+}
+
+const expr::Value* Evaluator::FlagsValue(const policy::Condition& c, const Application& app) const {
+  for (const auto& [condition, values] : flags_values_) {
+    if (condition != &c) continue;
+    return &values[FlagState(app, "applicant.registered_in_shenzhen", app.registered_in_shenzhen) * 3 +
+                   FlagState(app, "applicant.serious_dishonesty", app.serious_dishonesty)];
+  }
+  return nullptr;
 }
 
 const FixedReason* Evaluator::ReferralReason(const Measure& m) const {

@@ -12,6 +12,7 @@
 // shared by threads; the Ledger is not.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -177,6 +178,10 @@ class Evaluator {
   static FixedReason ItemsCeilingText(int payable, int64_t per_item_fen, int64_t total_fen);
   // A referral measure's reason (null for another measure).
   const FixedReason* ReferralReason(const policy::Measure& m) const;
+  // The value of a condition that reads only the applicant's yes/no fields
+  // (Condition::reads_only_applicant_flags) for `app`, worked out once per state of the two;
+  // null for another condition.
+  const expr::Value* FlagsValue(const policy::Condition& c, const Application& app) const;
 
  private:
   const policy::RuleSet& rules_;
@@ -196,6 +201,10 @@ class Evaluator {
   static constexpr int kKeptItemCounts = 64;
   std::unordered_map<const policy::Measure*, std::unique_ptr<KeptReasons>> items_ceiling_;
   std::unordered_map<const policy::Measure*, FixedReason> referral_reasons_;
+  // FlagsValue's, by condition (a policy has a few: its exclusions), then by the state of
+  // registered_in_shenzhen times 3 plus that of serious_dishonesty (0 false, 1 true, 2 unknown).
+  std::vector<std::pair<const policy::Condition*, std::array<expr::Value, 9>>> flags_values_;
+  void WorkOutFlagsValues(const policy::Condition& c);
 };
 
 }  // namespace qgrant::engine

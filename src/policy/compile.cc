@@ -119,6 +119,27 @@ void NoteFactsRead(const expr::Expr& e, Condition* out) {
   for (const auto& v : e.values) NoteFactsRead(*v, out);
 }
 
+// Whether `e` reads anything but applicant.registered_in_shenzhen and applicant.serious_dishonesty
+// (`*flags`: whether it reads one of those). Conservative: any other name, has(), and any
+// comprehension (whose variable could be called applicant) count as reading more.
+bool ReadsMoreThanApplicantFlags(const expr::Expr& e, bool* flags) {
+  using T = expr::Expr::Type;
+  if (e.type == T::kSelect && !e.test_only && e.operand && e.operand->type == T::kIdent &&
+      e.operand->name == "applicant" && (e.name == "registered_in_shenzhen" || e.name == "serious_dishonesty")) {
+    *flags = true;
+    return false;
+  }
+  if (e.type == T::kIdent || e.type == T::kComprehension || (e.type == T::kSelect && e.test_only)) return true;
+  if (e.operand && ReadsMoreThanApplicantFlags(*e.operand, flags)) return true;
+  for (const auto& a : e.args) {
+    if (ReadsMoreThanApplicantFlags(*a, flags)) return true;
+  }
+  for (const auto& v : e.values) {
+    if (ReadsMoreThanApplicantFlags(*v, flags)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader, const YAML::Node& node,
@@ -151,7 +172,11 @@ std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader,
     for (const auto& d : diags) reader.ExprError(node, source, d);
     return nullptr;
   }
-  if (facts_of) NoteFactsRead(*parsed.root, facts_of);
+  if (facts_of) {
+    NoteFactsRead(*parsed.root, facts_of);
+    bool flags = false;
+    facts_of->reads_only_applicant_flags = !ReadsMoreThanApplicantFlags(*parsed.root, &flags) && flags;
+  }
   return program;
 }
 

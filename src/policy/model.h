@@ -90,6 +90,10 @@ struct Condition {
   // `facts` in another way. Readers build only the facts some rule reads.
   std::vector<std::string> facts_read;
   bool reads_all_facts = false;
+  // The expression reads the applicant's yes/no fields (registered_in_shenzhen,
+  // serious_dishonesty) and nothing else: its value follows from theirs, so the engine works it
+  // out once for each way they can be (false, true, unknown) rather than for every application.
+  bool reads_only_applicant_flags = false;
 };
 
 // How much a measure may pay at most.

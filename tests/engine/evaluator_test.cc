@@ -249,6 +249,94 @@ TEST_F(EvaluatorTest, AnAchievementBeforeThePolicyIsWordedTheSameWhetherItsReaso
   EXPECT_EQ(evaluator.BeforePolicyReason(rules.achievements_from), nullptr);
 }
 
+// A condition that reads only registered_in_shenzhen and serious_dishonesty is worked out once for
+// each state of the two (false, true, unknown when screening): the values must be the expression's.
+class FlagsConditionTest : public EvaluatorTest {
+ protected:
+  // The shipped policy with its first exclusion's expression replaced by `when`, loaded.
+  std::unique_ptr<policy::PolicyBundle> WithExclusion(const std::string& when) {
+    const std::string source = std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/policy.yaml";
+    std::ifstream in(source);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string yaml = text.str();
+    const std::string shipped = "when: applicant.registered_in_shenzhen\n";
+    const size_t at = yaml.find(shipped);
+    EXPECT_NE(at, std::string::npos);
+    yaml.replace(at, shipped.size(), "when: \"" + when + "\"\n");
+    const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "flags_policy";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "policy.yaml") << yaml;
+    auto bundle = std::make_unique<policy::PolicyBundle>();
+    policy::DiagnosticSink sink;
+    EXPECT_TRUE(policy::LoadBundle({dir.string()}, bundle.get(), &sink)) << sink.Format();
+    return bundle;
+  }
+};
+
+TEST_F(FlagsConditionTest, OnlyConditionsReadingNothingElseAreWorkedOutOnce) {
+  const auto rules = Rules();
+  ASSERT_EQ(rules.policy->exclusions.size(), 2u);
+  EXPECT_TRUE(rules.policy->exclusions[0].reads_only_applicant_flags);
+  EXPECT_TRUE(rules.policy->exclusions[1].reads_only_applicant_flags);
+  for (const policy::Measure* m : rules.measures) {
+    for (const auto& c : m->conditions) EXPECT_FALSE(c.reads_only_applicant_flags) << c.id;
+  }
+  for (const std::string when : {"applicant.registered_in_shenzhen && !applicant.serious_dishonesty",
+                                 "applicant.serious_dishonesty == false || 1 / 0 == 1"}) {
+    const auto bundle = WithExclusion(when);
+    EXPECT_TRUE(bundle->policy->exclusions[0].reads_only_applicant_flags) << when;
+  }
+  for (const std::string when :
+       {"has(applicant.registered_in_shenzhen)", "[1, 2].exists(x, x == 2 && applicant.registered_in_shenzhen)",
+        "applicant.kind == 'enterprise' || applicant.registered_in_shenzhen", "true", "measure != ''",
+        "applicant.registered_in_shenzhen && obtained_on < as_of"}) {
+    const auto bundle = WithExclusion(when);
+    EXPECT_FALSE(bundle->policy->exclusions[0].reads_only_applicant_flags) << when;
+  }
+}
+
+TEST_F(FlagsConditionTest, TheValueForEachStateIsTheExpressionsValue) {
+  for (const std::string when : {"applicant.registered_in_shenzhen && !applicant.serious_dishonesty",
+                                 "applicant.serious_dishonesty == false || 1 / 0 == 1",
+                                 "applicant.registered_in_shenzhen || applicant.serious_dishonesty"}) {
+    SCOPED_TRACE(when);
+    const auto bundle = WithExclusion(when);
+    policy::Date day;
+    ASSERT_TRUE(policy::ParseDate("2026-06-01", &day));
+    const policy::RuleSet rules = policy::ResolveRules(*bundle, nullptr, day);
+    const policy::Condition& c = rules.policy->exclusions[0];
+    ASSERT_TRUE(c.reads_only_applicant_flags);
+    Evaluator evaluator(rules);
+    for (int registered = 0; registered < 3; ++registered) {
+      for (int dishonesty = 0; dishonesty < 3; ++dishonesty) {
+        Application app;
+        app.registered_in_shenzhen = registered == 1;
+        app.serious_dishonesty = dishonesty == 1;
+        if (registered == 2) app.unknown.push_back("applicant.registered_in_shenzhen");
+        if (dishonesty == 2) app.unknown.push_back("applicant.serious_dishonesty");
+        auto flag = [](int state, const char* path) {
+          return state == 2 ? expr::Value::Unknown({path}) : expr::Value::Bool(state == 1);
+        };
+        std::string err;
+        expr::MapActivation activation;
+        activation.Bind(
+            "applicant",
+            expr::Value::Map(expr::MapValue::Make(
+                {{expr::Value::String("registered_in_shenzhen"), flag(registered, "applicant.registered_in_shenzhen")},
+                 {expr::Value::String("serious_dishonesty"), flag(dishonesty, "applicant.serious_dishonesty")}},
+                &err)));
+        const expr::Value expected = c.program->Evaluate(activation);
+        const expr::Value* kept = evaluator.FlagsValue(c, app);
+        ASSERT_NE(kept, nullptr);
+        EXPECT_EQ(kept->DebugString(), expected.DebugString()) << registered << " " << dishonesty;
+      }
+    }
+    EXPECT_EQ(evaluator.FlagsValue(rules.policy->exclusions[1], Application()) != nullptr,
+              rules.policy->exclusions[1].reads_only_applicant_flags);
+  }
+}
+
 TEST_F(EvaluatorTest, ScreeningNeverGuessesEligible) {
   auto rules = Rules();
   Ledger ledger;
