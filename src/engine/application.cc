@@ -529,7 +529,7 @@ class ApplicationReader::Validator {
         }
         const std::optional<std::string_view> s = StringOf(e, spec.required, path);
         if (!s || !build) return expr::Value();
-        if (spec.match != FactSpec::Match::kExact) return expr::Value::String(reader_.Canonical(*s, spec.match));
+        if (spec.match != FactSpec::Match::kExact) return reader_.CanonicalValue(*s, spec.match);
         return expr::Value::String(std::string(*s));
       }
       case FactSpec::Type::kInt: {
@@ -957,18 +957,26 @@ void ApplicationReader::ReadReview(const element& e, Application* app, Validator
     v->Missing("review.passed");
 }
 
-std::string ApplicationReader::Canonical(std::string_view value, policy::FactSpec::Match match) const {
+expr::Value ApplicationReader::CanonicalValue(std::string_view value, policy::FactSpec::Match match) const {
   const bool standard = match == policy::FactSpec::Match::kStandard;
-  std::string key = standard ? policy::StandardKey(value) : policy::MatchKey(value);
   const auto& known = standard ? standards_ : keys_;
+  // A value already in key form (most are) is looked up as it is, without making its key.
+  if (!standard && policy::IsMatchKey(value)) {
+    auto it = known.find(value);
+    return it != known.end() ? it->second : expr::Value::String(std::string(value));
+  }
+  std::string key = standard ? policy::StandardKey(value) : policy::MatchKey(value);
   auto it = known.find(key);
-  return it != known.end() ? it->second : key;
+  return it != known.end() ? it->second : expr::Value::String(std::move(key));
 }
 
 void ApplicationReader::IndexData(const expr::Value& v) {
   if (v.kind() == expr::Kind::kString) {
-    keys_.emplace(policy::MatchKey(v.string_value()), v.string_value());
-    standards_.emplace(policy::StandardKey(v.string_value()), v.string_value());
+    // A value of the reader's own, not the rules' one: readers run on different threads, and
+    // copies of one shared value would contend for its reference count.
+    const expr::Value own = expr::Value::String(v.string_value());
+    keys_.emplace(policy::MatchKey(own.string_value()), own);
+    standards_.emplace(policy::StandardKey(own.string_value()), own);
   } else if (v.kind() == expr::Kind::kList) {
     for (const auto& e : v.list_value()) IndexData(e);
   } else if (v.kind() == expr::Kind::kMap) {

@@ -117,9 +117,18 @@ class ApplicationReader {
   void ReadLevel(const simdjson::dom::object& facts, const policy::Measure& m, Application* app) const;
   // An open-list value as the policy's data spells it, when it matches an entry as a key
   // (CONTRACT §6: "ukas " is UKAS, "GB/T 29187-2012" is GB/T 29187); otherwise its key form.
-  std::string Canonical(std::string_view value, policy::FactSpec::Match match) const;
+  // The same as a CEL string: the data's own value when it matches one (shared, not copied).
+  expr::Value CanonicalValue(std::string_view value, policy::FactSpec::Match match) const;
+  std::string Canonical(std::string_view value, policy::FactSpec::Match match) const {
+    return CanonicalValue(value, match).string_value();
+  }
   void IndexData(const expr::Value& v);
-  std::unordered_map<std::string, std::string> keys_, standards_;  // key -> the data's spelling
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  // Key -> the data's string value of that key.
+  std::unordered_map<std::string, expr::Value, KeyHash, std::equal_to<>> keys_, standards_;
 
   const policy::RuleSet& rules_;
   bool partial_;

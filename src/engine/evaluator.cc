@@ -239,10 +239,8 @@ class Decider {
     if (!missing_.empty()) return Undetermined();
 
     if (m->support == Support::kNonMonetary) {
-      return Ineligible({{"no_funding",
-                          {policy::CiteZh(m->clause) + "（" + m->title.zh + "）不设资金支持",
-                           policy::CiteEn(m->clause) + " (" + m->title.en + ") provides no funding"},
-                          ""}});
+      failed_.push_back(DecisionReason::Of(*evaluator_.MeasureReason(*m)));
+      return Ineligible(std::move(failed_));
     }
     pre_->measure = m;
     CheckKind(*m);
@@ -492,7 +490,7 @@ class Decider {
     if (!failed_.empty()) return Ineligible(std::move(failed_));
     if (!missing_.empty()) return Undetermined();
     d_->outcome = Outcome::kReferred;
-    d_->reasons.push_back(DecisionReason::Of(*evaluator_.ReferralReason(m)));
+    d_->reasons.push_back(DecisionReason::Of(*evaluator_.MeasureReason(m)));
     if (explain_) Trace("referral", m.id, m.clause, "", "", true, m.referral);
     pre_->done = true;
   }
@@ -585,8 +583,12 @@ class Decider {
   // A condition's value. Unknown when it depends on a fact the record does not give (CEL's
   // unknowns absorb through && and || exactly as errors do, so `false && unknown` is false).
   Truth Holds(const policy::Condition& c, const char* rule) {
+    // Referred to, not copied: the kept values are shared by every thread, and copying one with a
+    // payload (an unknown) would contend for its reference count.
     const expr::Value* known = c.reads_only_applicant_flags ? evaluator_.FlagsValue(c, app_) : nullptr;
-    expr::Value v = known ? *known : c.program->Evaluate(activation_);
+    expr::Value evaluated;
+    if (known == nullptr) evaluated = c.program->Evaluate(activation_);
+    const expr::Value& v = known ? *known : evaluated;
     if (v.is_unknown()) {
       for (const auto& a : v.unknown_attributes()) Missing(a);
       if (explain_)
@@ -1028,10 +1030,14 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
   for (const Measure* m : rules.measures) {
     if (m->once == OnceRule::kPerItem) items_ceiling_.emplace(m, std::make_unique<KeptReasons>(kKeptItemCounts));
     if (m->support == Support::kReferral)
-      referral_reasons_.emplace(
+      measure_reasons_.emplace(
           m, FixedReason("referral",
                          {policy::CiteZh(m->clause) + "：" + m->referral.zh + "。本系统不核算金额，请按相关政策办理",
                           policy::CiteEn(m->clause) + ": " + m->referral.en + ". No amount is computed here"}));
+    if (m->support == Support::kNonMonetary)
+      measure_reasons_.emplace(
+          m, FixedReason("no_funding", {policy::CiteZh(m->clause) + "（" + m->title.zh + "）不设资金支持",
+                                        policy::CiteEn(m->clause) + " (" + m->title.en + ") provides no funding"}));
   }
   for (const Measure* m : rules.measures) {
     if (m->support != Support::kPayment) continue;
@@ -1175,9 +1181,9 @@ const expr::Value* Evaluator::FlagsValue(const policy::Condition& c, const Appli
   return nullptr;
 }
 
-const FixedReason* Evaluator::ReferralReason(const Measure& m) const {
-  auto it = referral_reasons_.find(&m);
-  return it == referral_reasons_.end() ? nullptr : &it->second;
+const FixedReason* Evaluator::MeasureReason(const Measure& m) const {
+  auto it = measure_reasons_.find(&m);
+  return it == measure_reasons_.end() ? nullptr : &it->second;
 }
 
 const FixedReason& Evaluator::Reason(const policy::Condition& c) const { return condition_reasons_.at(&c); }

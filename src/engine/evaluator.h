@@ -176,8 +176,8 @@ class Evaluator {
   // per count (up to kKeptItemCounts; null beyond, or for a measure that is not per item).
   const FixedReason* ItemsCeilingReason(const policy::Measure& m, int payable) const;
   static FixedReason ItemsCeilingText(int payable, int64_t per_item_fen, int64_t total_fen);
-  // A referral measure's reason (null for another measure).
-  const FixedReason* ReferralReason(const policy::Measure& m) const;
+  // The reason a referral measure refers, or a non-monetary one pays nothing (null for another).
+  const FixedReason* MeasureReason(const policy::Measure& m) const;
   // The value of a condition that reads only the applicant's yes/no fields
   // (Condition::reads_only_applicant_flags) for `app`, worked out once per state of the two;
   // null for another condition.
@@ -200,7 +200,7 @@ class Evaluator {
   // ItemsCeilingReason's, by measure, then by count (0 for one item).
   static constexpr int kKeptItemCounts = 64;
   std::unordered_map<const policy::Measure*, std::unique_ptr<KeptReasons>> items_ceiling_;
-  std::unordered_map<const policy::Measure*, FixedReason> referral_reasons_;
+  std::unordered_map<const policy::Measure*, FixedReason> measure_reasons_;  // MeasureReason's
   // FlagsValue's, by condition (a policy has a few: its exclusions), then by the state of
   // registered_in_shenzhen times 3 plus that of serious_dishonesty (0 false, 1 true, 2 unknown).
   std::vector<std::pair<const policy::Condition*, std::array<expr::Value, 9>>> flags_values_;
