@@ -117,7 +117,8 @@ class ApplicationReader {
   void ReadLevel(const simdjson::dom::object& facts, const policy::Measure& m, Application* app) const;
   // An open-list value as the policy's data spells it, when it matches an entry as a key
   // (CONTRACT §6: "ukas " is UKAS, "GB/T 29187-2012" is GB/T 29187); otherwise its key form.
-  // The same as a CEL string: the data's own value when it matches one (shared, not copied).
+  // The same as a CEL string: when it matches the data, this reader's copy of the data's value,
+  // made once (so no string is made per fact).
   expr::Value CanonicalValue(std::string_view value, policy::FactSpec::Match match) const;
   std::string Canonical(std::string_view value, policy::FactSpec::Match match) const {
     return CanonicalValue(value, match).string_value();

@@ -95,12 +95,11 @@ struct Precheck {
 };
 
 // Reasons whose words depend on a small number (how many days before a date, how many items),
-// made on first use and kept: Get(i, make) gives the i-th, calling make() once for it. Safe on
-// many threads; a reason, once made, is never moved.
+// made on first use and kept: Get(i, make) gives the i-th (i below the size it was made with),
+// calling make() once for it. Safe on many threads; a reason, once made, is never moved.
 class KeptReasons {
  public:
-  explicit KeptReasons(size_t size) : size_(size), made_(std::make_unique<std::atomic<const FixedReason*>[]>(size)) {}
-  size_t size() const { return size_; }
+  explicit KeptReasons(size_t size) : made_(std::make_unique<std::atomic<const FixedReason*>[]>(size)) {}
   template <typename Make>
   const FixedReason& Get(size_t i, Make make) const {
     std::atomic<const FixedReason*>& slot = made_[i];
@@ -113,7 +112,6 @@ class KeptReasons {
   }
 
  private:
-  size_t size_;
   std::unique_ptr<std::atomic<const FixedReason*>[]> made_;
   mutable std::mutex mu_;
   mutable std::deque<FixedReason> kept_;
