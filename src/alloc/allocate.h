@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/string_hash.h"
 
 namespace qgrant::alloc {
 
@@ -138,10 +139,7 @@ class GroupIndex {
   bool grouped() const { return grouped_; }
 
  private:
-  struct Hash : std::hash<std::string_view> {
-    using is_transparent = void;
-  };
-  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> by_measure_, by_clause_;
+  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> by_measure_, by_clause_;
   int32_t rest_ = 0;
   bool grouped_ = false;
 };

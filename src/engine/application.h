@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/string_hash.h"
 #include "expr/value.h"
 #include "policy/model.h"
 
@@ -124,12 +125,8 @@ class ApplicationReader {
     return CanonicalValue(value, match).string_value();
   }
   void IndexData(const expr::Value& v);
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   // Key -> the data's string value of that key.
-  std::unordered_map<std::string, expr::Value, KeyHash, std::equal_to<>> keys_, standards_;
+  std::unordered_map<std::string, expr::Value, StringHash, std::equal_to<>> keys_, standards_;
 
   const policy::RuleSet& rules_;
   bool partial_;

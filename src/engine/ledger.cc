@@ -377,7 +377,7 @@ struct Ledger::Loader {
   std::string strings;
   std::vector<Row> rows;
   std::vector<std::string> names;  // local id -> name
-  std::unordered_map<std::string, uint16_t, NameHash, std::equal_to<>> ids;
+  std::unordered_map<std::string, uint16_t, StringHash, std::equal_to<>> ids;
   std::vector<uint16_t> global;  // local id -> the ledger's id, for names taken over
   uint16_t last_id = 0;
   Status error;                            // the first bad line of this share; the rest of the share is skipped

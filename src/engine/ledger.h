@@ -20,6 +20,7 @@
 
 #include "common/huge_pages.h"
 #include "common/status.h"
+#include "common/string_hash.h"
 #include "common/zeroed_array.h"
 #include "policy/model.h"
 
@@ -215,11 +216,7 @@ class Ledger {
   HugePageVector<Row> rows_;
   HugePageString arena_;
   std::vector<std::string> names_;  // interned policy, measure and level names
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string, uint16_t, NameHash, std::equal_to<>> name_ids_;
+  std::unordered_map<std::string, uint16_t, StringHash, std::equal_to<>> name_ids_;
   // The engine adds rows naming the same few policy and measure strings (the same objects)
   // over and over: remember the last names seen by where they live, and compare before hashing.
   struct RecentName {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/diagnostic.h"
+#include "common/string_hash.h"
 #include "expr/ast.h"
 #include "expr/value.h"
 
@@ -46,11 +47,7 @@ class MapActivation : public Activation {
   // Whether any bound name is qualified ("a.b"). A reference a.b is looked up as "a.b" before
   // "a"; when nothing qualified is bound, that first lookup cannot succeed and is skipped.
   bool has_qualified_ = false;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string, Value, Hash, std::equal_to<>> values_;
+  std::unordered_map<std::string, Value, StringHash, std::equal_to<>> values_;
 };
 
 struct CompileOptions {
