@@ -1,6 +1,7 @@
 #include "engine/evaluator.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -264,13 +265,17 @@ class FlagsConditionTest : public EvaluatorTest {
     const size_t at = yaml.find(shipped);
     EXPECT_NE(at, std::string::npos);
     yaml.replace(at, shipped.size(), "when: \"" + when + "\"\n");
-    const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "flags_policy";
+    // A folder of this process's own: ctest runs each test as a process of its own, in parallel.
+    const std::filesystem::path dir =
+        std::filesystem::path(::testing::TempDir()) / ("flags_policy_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "policy.yaml") << yaml;
     auto bundle = std::make_unique<policy::PolicyBundle>();
     policy::DiagnosticSink sink;
-    EXPECT_TRUE(policy::LoadBundle({dir.string()}, bundle.get(), &sink)) << sink.Format();
-    return bundle;
+    const bool loaded = policy::LoadBundle({dir.string()}, bundle.get(), &sink);
+    std::filesystem::remove_all(dir);
+    if (!loaded) ADD_FAILURE() << when << ": " << sink.Format();
+    return loaded ? std::move(bundle) : nullptr;
   }
 };
 
@@ -285,6 +290,7 @@ TEST_F(FlagsConditionTest, OnlyConditionsReadingNothingElseAreWorkedOutOnce) {
   for (const std::string when : {"applicant.registered_in_shenzhen && !applicant.serious_dishonesty",
                                  "applicant.serious_dishonesty == false || 1 / 0 == 1"}) {
     const auto bundle = WithExclusion(when);
+    ASSERT_NE(bundle, nullptr);
     EXPECT_TRUE(bundle->policy->exclusions[0].reads_only_applicant_flags) << when;
   }
   for (const std::string when :
@@ -292,6 +298,7 @@ TEST_F(FlagsConditionTest, OnlyConditionsReadingNothingElseAreWorkedOutOnce) {
         "applicant.kind == 'enterprise' || applicant.registered_in_shenzhen", "true", "measure != ''",
         "applicant.registered_in_shenzhen && obtained_on < as_of"}) {
     const auto bundle = WithExclusion(when);
+    ASSERT_NE(bundle, nullptr);
     EXPECT_FALSE(bundle->policy->exclusions[0].reads_only_applicant_flags) << when;
   }
 }
@@ -302,6 +309,7 @@ TEST_F(FlagsConditionTest, TheValueForEachStateIsTheExpressionsValue) {
                                  "applicant.registered_in_shenzhen || applicant.serious_dishonesty"}) {
     SCOPED_TRACE(when);
     const auto bundle = WithExclusion(when);
+    ASSERT_NE(bundle, nullptr);
     policy::Date day;
     ASSERT_TRUE(policy::ParseDate("2026-06-01", &day));
     const policy::RuleSet rules = policy::ResolveRules(*bundle, nullptr, day);
