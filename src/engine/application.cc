@@ -258,39 +258,6 @@ inline bool FirstMember(const object& obj, std::string_view name, element* out) 
   return false;
 }
 
-// One item of a per-item measure (a certificate) as the ledger keys it: its key, type and date,
-// each when it is readable (the facts were validated already).
-inline void ReadItem(const object& fields, const policy::Measure& m, Item* it) {
-  element e;
-  std::string_view value;
-  if (FirstMember(fields, m.item_key, &e) && e.get_string().get(value) == simdjson::SUCCESS) {
-    if (policy::IsMatchKey(value)) {
-      it->key.assign(value);
-    } else {
-      it->key = policy::MatchKey(value);
-    }
-  }
-  if (FirstMember(fields, "type", &e) && e.get_string().get(value) == simdjson::SUCCESS) it->type.assign(value);
-  policy::Date issued;
-  if (FirstMember(fields, "issued_on", &e) && e.get_string().get(value) == simdjson::SUCCESS &&
-      policy::ParseDate(value, &issued)) {
-    it->issued_on = issued;
-  }
-}
-
-// The items of a per-item measure, in application order: every object of its items list.
-void ReadItems(const object& facts, const policy::Measure& m, std::vector<Item>* items) {
-  element e;
-  simdjson::dom::array list;
-  if (!FirstMember(facts, m.items_fact, &e) || e.get_array().get(list) != simdjson::SUCCESS) return;
-  items->reserve(list.size());
-  for (element item : list) {
-    object fields;
-    if (item.get_object().get(fields) != simdjson::SUCCESS) continue;
-    ReadItem(fields, m, &items->emplace_back());
-  }
-}
-
 }  // namespace
 
 // What reading a line leaves to the next: buffers that keep their capacity, and memos.
@@ -518,6 +485,14 @@ class ApplicationReader::Validator {
     return static_cast<size_t>(it - spec.enum_values.begin());
   }
 
+  // The items of a per-item measure are taken while its list is validated, rather than read
+  // again afterwards: each object of the list becomes an Item of `out` (ReadFacts drops them when
+  // the application has an error).
+  void TakeItems(const MeasureReading* reading, std::vector<Item>* out) {
+    items_reading_ = reading;
+    items_ = out;
+  }
+
   // Validates a fact against its declaration and, with `build`, converts it (without, the
   // result is null: no rule reads the fact, so only its problems matter).
   expr::Value Fact(const element& e, const FactSpec& spec, const Path& path, bool build = true) {
@@ -620,6 +595,7 @@ class ApplicationReader::Validator {
     if (obj != nullptr) {
       FindFacts(*obj, specs, stack.data() + base,
                 [&](std::string_view key, bool repeated) { Other(path, key, repeated); });
+      if (items_ != nullptr && &specs == items_reading_->item_fields) TakeItem(*obj, stack.data() + base);
     }
     const size_t combinations = partial_ ? 0 : Combinations(specs);
     expr::Value map = combinations != 0 ? SharedObject(specs, combinations, stack.data() + base, path)
@@ -691,6 +667,39 @@ class ApplicationReader::Validator {
     return map;
   }
 
+  // One item as the ledger keys it: its key, type and date, each when it is readable.
+  void TakeItem(const object& obj, const Field* fields) {
+    const MeasureReading& r = *items_reading_;
+    Item& it = items_->emplace_back();
+    std::string_view value;
+    if (ItemString(obj, fields, r.key, r.item_key, &value)) {
+      if (policy::IsMatchKey(value)) {
+        it.key.assign(value);
+      } else {
+        it.key = policy::MatchKey(value);
+      }
+    }
+    if (ItemString(obj, fields, r.type, "type", &value)) it.type.assign(value);
+    policy::Date issued;
+    if (ItemString(obj, fields, r.issued_on, "issued_on", &value) && scratch_->dates.Parse(value, &issued)) {
+      it.issued_on = issued;
+    }
+  }
+  // An item's field `name` as a string: the member found for its declaration (`at`), or, for a
+  // field the policy does not declare (which screening lets pass), the object's first member of
+  // that name.
+  static bool ItemString(const object& obj, const Field* fields, size_t at, std::string_view name,
+                         std::string_view* out) {
+    element e;
+    if (at != MeasureReading::kNone) {
+      if (!fields[at].seen) return false;
+      e = fields[at].value;
+    } else if (!FirstMember(obj, name, &e)) {
+      return false;
+    }
+    return e.get_string().get(*out) == simdjson::SUCCESS;
+  }
+
   // The number of maps SharedObject can make for `specs`, or 0 if some fact is not a closed list
   // or there are too many to keep a slot for each.
   static size_t Combinations(const std::vector<FactSpec>& specs) {
@@ -723,7 +732,9 @@ class ApplicationReader::Validator {
   bool partial_;
   Scratch* scratch_;
   const ApplicationReader& reader_;
-  size_t top_ = 0;  // scratch_->fields in use
+  size_t top_ = 0;                                 // scratch_->fields in use
+  const MeasureReading* items_reading_ = nullptr;  // TakeItems's
+  std::vector<Item>* items_ = nullptr;
 };
 
 ApplicationReader::ApplicationReader(const policy::RuleSet& rules, bool partial)
@@ -895,13 +906,17 @@ void ApplicationReader::ReadFacts(const object* facts, const policy::Measure* me
     app->facts = EmptyFacts();
     return;
   }
+  const MeasureReading& reading = Reading(*measure);
+  if (reading.item_fields != nullptr) v->TakeItems(&reading, &app->items);
   // Screening builds every fact: an unknown one must reach the rules as an unknown.
-  app->facts = v->Object(facts, measure->facts, {nullptr, "facts"}, true, partial_ ? nullptr : &FactsRead(*measure));
-  if (!app->errors.empty() || facts == nullptr) return;
-  // The level and the items, from the line itself (the facts map holds only what rules read).
-  // Each is the first member of its name, as in the facts map.
+  app->facts = v->Object(facts, measure->facts, {nullptr, "facts"}, true, partial_ ? nullptr : &reading.read);
+  if (!app->errors.empty() || facts == nullptr) {
+    app->items.clear();
+    return;
+  }
+  // The level from the line itself (the facts map holds only what rules read): the first member
+  // of its name, as in the facts map.
   if (!measure->level_fact.empty()) ReadLevel(*facts, *measure, app);
-  if (measure->once == policy::OnceRule::kPerItem) ReadItems(*facts, *measure, &app->items);
 }
 
 // The level as the policy's data spells it, when the level fact is a string.
@@ -984,12 +999,14 @@ void ApplicationReader::IndexData(const expr::Value& v) {
   }
 }
 
-const std::vector<char>& ApplicationReader::FactsRead(const policy::Measure& m) {
-  auto it = facts_read_.find(&m);
-  if (it != facts_read_.end()) return it->second;
+const ApplicationReader::MeasureReading& ApplicationReader::Reading(const policy::Measure& m) {
+  auto it = readings_.find(&m);
+  if (it != readings_.end()) return it->second;
+  MeasureReading reading;
   // The facts some rule of the measure reads: its conditions, its amount, the guide's
   // conditions for it. The level is always built (it is a closed value, and cheap).
-  std::vector<char> read(m.facts.size(), 0);
+  std::vector<char>& read = reading.read;
+  read.assign(m.facts.size(), 0);
   auto note = [&](const policy::Condition& c) {
     for (size_t i = 0; i < m.facts.size(); ++i) {
       if (c.reads_all_facts ||
@@ -1008,8 +1025,21 @@ const std::vector<char>& ApplicationReader::FactsRead(const policy::Measure& m) 
   }
   for (size_t i = 0; i < m.facts.size(); ++i) {
     if (m.facts[i].name == m.level_fact) read[i] = 1;
+    // The loader makes sure a per-item measure's items fact is a list of objects with its key.
+    if (m.once == policy::OnceRule::kPerItem && m.facts[i].name == m.items_fact) {
+      reading.item_fields = &m.facts[i].fields;
+      reading.item_key = m.item_key;
+    }
   }
-  return facts_read_.emplace(&m, std::move(read)).first->second;
+  if (reading.item_fields != nullptr) {
+    const auto& fields = *reading.item_fields;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].name == m.item_key) reading.key = i;
+      if (fields[i].name == "type") reading.type = i;
+      if (fields[i].name == "issued_on") reading.issued_on = i;
+    }
+  }
+  return readings_.emplace(&m, std::move(reading)).first->second;
 }
 
 }  // namespace qgrant::engine

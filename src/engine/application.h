@@ -102,9 +102,19 @@ class ApplicationReader {
   class Validator;
   struct Scratch;  // what reading a line leaves to the next (application.cc)
 
-  // Which of a measure's facts some rule reads (made on first use): only those are built as
-  // CEL values; the others are validated all the same.
-  const std::vector<char>& FactsRead(const policy::Measure& m);
+  // What reading a measure's facts needs of its declarations, worked out on first use.
+  struct MeasureReading {
+    static constexpr size_t kNone = SIZE_MAX;
+    // Which facts some rule reads: only those are built as CEL values; the others are validated
+    // all the same.
+    std::vector<char> read;
+    // A per-item measure's items list: the declarations of an item's fields (null: not a per-item
+    // measure), its key's name, and where the key, the type and the date are among them.
+    const std::vector<policy::FactSpec>* item_fields = nullptr;
+    std::string_view item_key;
+    size_t key = kNone, type = kNone, issued_on = kNone;
+  };
+  const MeasureReading& Reading(const policy::Measure& m);
   // The parts of an application, in the order Read reads them. Each reports its problems to `v`.
   bool ParseObject(std::string_view line, bool padded, simdjson::dom::object* root, Validator* v);
   void ReadId(const simdjson::dom::element& e, Application* app, Validator* v);
@@ -130,7 +140,7 @@ class ApplicationReader {
 
   const policy::RuleSet& rules_;
   bool partial_;
-  std::unordered_map<const policy::Measure*, std::vector<char>> facts_read_;
+  std::unordered_map<const policy::Measure*, MeasureReading> readings_;
   std::unique_ptr<simdjson::dom::parser> parser_;
   std::unique_ptr<Scratch> scratch_;
 };

@@ -129,6 +129,44 @@ TEST_F(ApplicationTest, BuildsOnlyTheFactsSomeRuleReads) {
   EXPECT_EQ(b.items.size(), 2u);
 }
 
+// The items are taken while the certificates are validated: in key form, with their dates, and
+// none at all when the application has an error (a line read after it starts afresh).
+TEST_F(ApplicationTest, ItemsAreTakenAsTheListIsValidatedAndDroppedOnAnError) {
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  const std::string head =
+      R"({"id":"c","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+      R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"high_end_certification",)"
+      R"("subject":"s","obtained_on":"2026-01-01","facts":{"certificates":[)";
+  Application a;
+  reader.Read(head + R"({"number":" gp-1 ","type":"green_product","issued_on":"2025-12-31"},)" +
+                  R"({"issued_on":"2026-02-01","number":"B-2","type":"carbon_footprint"}]}})",
+              &a);
+  ASSERT_TRUE(a.errors.empty()) << ::testing::PrintToString(Paths(a));
+  ASSERT_EQ(a.items.size(), 2u);
+  EXPECT_EQ(a.items[0].key, "GP-1");
+  EXPECT_EQ(a.items[0].type, "green_product");
+  ASSERT_TRUE(a.items[0].issued_on.has_value());
+  EXPECT_EQ(policy::FormatDate(*a.items[0].issued_on), "2025-12-31");
+  EXPECT_EQ(a.items[1].key, "B-2");
+  EXPECT_EQ(a.items[1].type, "carbon_footprint");
+  EXPECT_EQ(policy::FormatDate(*a.items[1].issued_on), "2026-02-01");
+
+  reader.Read(head + R"({"number":"A","type":"green_product","issued_on":"2026-01-01"},3]}})", &a);
+  EXPECT_EQ(Paths(a), std::vector<std::string>{"facts.certificates[1]:wrong_type"});
+  EXPECT_TRUE(a.items.empty());
+  reader.Read(R"({"id":"c","applicant":{"uscc":"bad"},"measure":"high_end_certification","facts":{"certificates":[)"
+              R"({"number":"A","type":"green_product","issued_on":"2026-01-01"}]}})",
+              &a);
+  EXPECT_FALSE(a.errors.empty());
+  EXPECT_TRUE(a.items.empty());
+
+  reader.Read(head + R"({"number":"C-3","type":"green_product","issued_on":"2026-01-02"}]}})", &a);
+  ASSERT_TRUE(a.errors.empty()) << ::testing::PrintToString(Paths(a));
+  ASSERT_EQ(a.items.size(), 1u);
+  EXPECT_EQ(a.items[0].key, "C-3");
+}
+
 TEST_F(ApplicationTest, PartialModeTurnsAbsentFactsIntoUnknowns) {
   auto rules = Rules();
   ApplicationReader reader(rules, /*partial=*/true);
