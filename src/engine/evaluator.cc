@@ -186,6 +186,9 @@ Text PayerWords(const policy::RuleSet& rules, const LedgerEntry& e) {
   return {"深圳市其他支持政策（" + e.policy + "）", "another Shenzhen policy (" + e.policy + ")"};
 }
 
+// The ceiling in words, as the amount's reasons cite it.
+Text CeilingText(int64_t cap) { return {Concat("上限", YuanZh(cap)), Concat("ceiling ", YuanEn(cap))}; }
+
 Text CeilingPaidText(int64_t cap) {
   return {"按上限" + YuanZh(cap) + "核定资助" + YuanZh(cap), YuanEn(cap) + " is paid: the ceiling " + YuanEn(cap)};
 }
@@ -690,11 +693,14 @@ class Decider {
   // The words for SettleAmount's result.
   void AmountWords(const Measure& m) {
     const int64_t cap = pre_->cap_fen, base = pre_->base_fen;
-    // What the amount rests on, in words; made only when a reason needs it.
+    const Evaluator::LevelTexts* texts = evaluator_.Texts(m, app_.level);
+    // What the amount rests on, in words; made only when a reason needs it (the ceiling's words
+    // were made with the level's texts).
     std::optional<Text> basis_text;
     auto basis = [&]() -> const Text& {
-      if (!basis_text) basis_text = Text{Concat("上限", YuanZh(cap)), Concat("ceiling ", YuanEn(cap))};
-      return *basis_text;
+      if (basis_text) return *basis_text;
+      if (texts != nullptr && texts->cap_fen == cap) return texts->ceiling;
+      return basis_text.emplace(CeilingText(cap));
     };
     if (m.amount) {
       const expr::Value& v = *pre_->amount_value;
@@ -729,8 +735,8 @@ class Decider {
                         Concat("The requested ", YuanEn(*app_.requested_fen), " exceeds the ", basis().en, "; ",
                                YuanEn(amount), " is paid (every amount is a ceiling, item (12))")},
                        ""};
-    } else if (const auto* t = amount == cap ? evaluator_.Texts(m, app_.level) : nullptr) {
-      amount_reason = DecisionReason::Of(t->ceiling_paid);
+    } else if (amount == cap && texts != nullptr) {
+      amount_reason = DecisionReason::Of(texts->ceiling_paid);
     } else {
       amount_reason = {
           "ceiling",
@@ -1048,8 +1054,9 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
       texts_[m].emplace_back(
           level, LevelTexts{FixedReason(m->eligible_reason.code, EligibleTextFor(*m, level)),
                             FixedReason("ceiling", CeilingPaidText(cap)),
-                            FixedReason("per_certificate", {"每项认证最高" + YuanZh(cap),
-                                                            "up to " + YuanEn(cap) + " per certification"})});
+                            FixedReason("per_certificate",
+                                        {"每项认证最高" + YuanZh(cap), "up to " + YuanEn(cap) + " per certification"}),
+                            cap, CeilingText(cap)});
     }
   }
 }

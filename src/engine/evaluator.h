@@ -150,11 +150,14 @@ class Evaluator {
   const policy::RuleSet& rules() const { return rules_; }
 
   // Texts that depend only on the measure and level, made once rather than per decision: the
-  // eligible reason with {level} filled in, and the amount reason when the ceiling is paid.
+  // eligible reason with {level} filled in, the amount reason when the ceiling is paid, and the
+  // ceiling in words, which other amount reasons cite.
   struct LevelTexts {
     FixedReason eligible;
     FixedReason ceiling_paid;
     FixedReason per_item;  // an item paid its full ceiling
+    int64_t cap_fen = 0;   // the policy's ceiling for the level (a guide may set another)
+    policy::Text ceiling;  // "上限…" / "ceiling …" of cap_fen
   };
   const LevelTexts* Texts(const policy::Measure& m, const std::string& level) const;
   // The reason of a failed condition or exclusion, made once.
