@@ -35,12 +35,19 @@ char UsccCheckCharacter(std::string_view first17) {
   return kCharset[check];
 }
 
+// One pass, without a branch per character: a character outside the set has the value -1, which
+// leaves `outside` negative.
 UsccProblem CheckUscc(std::string_view code) {
   if (code.size() != 18) return UsccProblem::kLength;
-  for (char c : code) {
-    if (ValueOf(c) < 0) return UsccProblem::kCharacter;
+  int sum = 0;
+  int outside = ValueOf(code[17]);
+  for (int i = 0; i < 17; ++i) {
+    const int v = ValueOf(code[i]);
+    outside |= v;
+    sum += v * kWeights[i];
   }
-  return UsccCheckCharacter(code) == code[17] ? UsccProblem::kNone : UsccProblem::kCheckCharacter;
+  if (outside < 0) return UsccProblem::kCharacter;
+  return kCharset[(31 - sum % 31) % 31] == code[17] ? UsccProblem::kNone : UsccProblem::kCheckCharacter;
 }
 
 }  // namespace qgrant::engine

@@ -30,6 +30,10 @@ TEST(UsccTest, RejectsLengthAndCharacters) {
   EXPECT_EQ(CheckUscc("91440300ma5xxxxxxr"), UsccProblem::kCharacter);  // lower case
   EXPECT_EQ(CheckUscc("91440300MA5XXXXXOR"), UsccProblem::kCharacter);  // O is excluded
   EXPECT_EQ(CheckUscc("91440300MA5XXXXXSR"), UsccProblem::kCharacter);  // S is excluded
+  EXPECT_EQ(CheckUscc("91440300192203821I"), UsccProblem::kCharacter);  // the check character too
+  EXPECT_EQ(CheckUscc("\xE4\xB8\x80"
+                      "440300192203821"),
+            UsccProblem::kCharacter);  // a byte above 127
 }
 
 }  // namespace
