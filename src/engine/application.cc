@@ -33,6 +33,8 @@ void Application::Clear() {
   district.clear();
   applicant_facts.clear();
   measure.clear();
+  found_measure = nullptr;
+  measure_rules = nullptr;
   subject.clear();
   subject_key.clear();
   obtained_on = policy::Date();
@@ -884,6 +886,8 @@ const policy::Measure* ApplicationReader::ReadMeasure(const element& e, Applicat
   app->measure.append(*m);
   const policy::Measure* measure = rules_.FindMeasure(*m);
   if (measure == nullptr && rules_.cancelled.count(app->measure) == 0) v->UnknownMeasure(app->measure);
+  app->found_measure = measure;
+  app->measure_rules = &rules_;
   return measure;
 }
 

@@ -220,7 +220,9 @@ class Decider {
     d_->uscc = app_.uscc;
     d_->subject = app_.subject;
     d_->line = app_.line;
-    const Measure* m = app_.measure.empty() ? nullptr : rules_.FindMeasure(app_.measure);
+    const Measure* m = app_.measure_rules == &rules_ ? app_.found_measure
+                       : app_.measure.empty()        ? nullptr
+                                                     : rules_.FindMeasure(app_.measure);
     if (m) {
       d_->clause = m->clause;
       d_->level = app_.level;
