@@ -203,8 +203,10 @@ Text EligibleTextFor(const Measure& m, const std::string& level) {
 // ledger, in input order. The state between them is the Precheck.
 class Decider {
  public:
-  Decider(const Evaluator& evaluator, const Application& app, bool explain, Precheck* pre)
+  Decider(const Evaluator& evaluator, const Application& app, bool explain, Precheck* pre,
+          ConditionMemo* memo = nullptr)
       : evaluator_(evaluator),
+        memo_(memo),
         rules_(evaluator.rules()),
         app_(app),
         explain_(explain),
@@ -591,8 +593,13 @@ class Decider {
     // Referred to, not copied: the kept values are shared by every thread, and copying one with a
     // payload (an unknown) would contend for its reference count.
     const expr::Value* known = c.reads_only_applicant_flags ? evaluator_.FlagsValue(c, app_) : nullptr;
+    const std::string* fact = memo_ != nullptr && !c.memo_fact.empty() ? FactString(c.memo_fact) : nullptr;
+    if (fact != nullptr) known = memo_->Find(c, *fact);
     expr::Value evaluated;
-    if (known == nullptr) evaluated = c.program->Evaluate(activation_);
+    if (known == nullptr) {
+      evaluated = c.program->Evaluate(activation_);
+      if (fact != nullptr) memo_->Keep(c, *fact, evaluated);
+    }
     const expr::Value& v = known ? *known : evaluated;
     if (v.is_unknown()) {
       for (const auto& a : v.unknown_attributes()) Missing(a);
@@ -607,6 +614,14 @@ class Decider {
       Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), ok,
             ok ? Text{"条件成立", "condition holds"} : c.reason.text);
     return ok ? Truth::kTrue : Truth::kFalse;
+  }
+
+  // The application's fact `name` when it is a string (not absent, not unknown): what
+  // ConditionMemo keeps a condition's value by.
+  const std::string* FactString(const std::string& name) const {
+    if (app_.facts.kind() != expr::Kind::kMap) return nullptr;
+    const expr::Value* v = app_.facts.map_value().FindString(name);
+    return v != nullptr && v->kind() == expr::Kind::kString ? &v->string_value() : nullptr;
   }
 
   void Missing(const std::string& path) {
@@ -972,6 +987,7 @@ class Decider {
   }
 
   const Evaluator& evaluator_;
+  ConditionMemo* memo_;  // null: none kept
   const policy::RuleSet& rules_;
   const Application& app_;
   Ledger* ledger_ = nullptr;
@@ -1094,10 +1110,22 @@ void Precheck::Clear() {
   cap_fen = base_fen = earlier_fen = 0;
 }
 
-void Evaluator::Prepare(const Application& app, bool explain, Precheck* pre) const {
+void Evaluator::Prepare(const Application& app, bool explain, Precheck* pre, ConditionMemo* memo) const {
   pre->Clear();
   pre->decision.reasons.reserve(2);  // most decisions give one or two reasons
-  Decider(*this, app, explain, pre).Stateless();
+  Decider(*this, app, explain, pre, memo).Stateless();
+}
+
+const expr::Value* ConditionMemo::Find(const policy::Condition& c, std::string_view fact) const {
+  auto of = kept_.find(&c);
+  if (of == kept_.end()) return nullptr;
+  auto it = of->second.find(fact);
+  return it == of->second.end() ? nullptr : &it->second;
+}
+
+void ConditionMemo::Keep(const policy::Condition& c, std::string_view fact, const expr::Value& value) {
+  auto& kept = kept_[&c];
+  if (kept.size() < kMostKept) kept.emplace(std::string(fact), value);
 }
 
 void Evaluator::Settle(const Application& app, Precheck* pre, Ledger* ledger) const {

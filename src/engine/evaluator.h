@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/string_hash.h"
 #include "engine/application.h"
 #include "engine/decision.h"
 #include "engine/ledger.h"
@@ -117,6 +118,24 @@ class KeptReasons {
   mutable std::deque<FixedReason> kept_;
 };
 
+// The values of the conditions that read one fact and the policy's data
+// (policy::Condition::memo_fact), kept by the fact's value when it is a string: a round's worker
+// keeps one per Evaluator, so that a condition is evaluated once per value the fact takes rather
+// than once per application. Not shared between threads. At most kMostKept values are kept per
+// condition (an open list's values are as many as the input makes); beyond that, a condition is
+// evaluated as before.
+class ConditionMemo {
+ public:
+  const expr::Value* Find(const policy::Condition& c, std::string_view fact) const;
+  void Keep(const policy::Condition& c, std::string_view fact, const expr::Value& value);
+  static constexpr size_t kMostKept = 1024;
+
+ private:
+  std::unordered_map<const policy::Condition*,
+                     std::unordered_map<std::string, expr::Value, StringHash, std::equal_to<>>>
+      kept_;
+};
+
 class Evaluator {
  public:
   explicit Evaluator(const policy::RuleSet& rules);
@@ -131,7 +150,8 @@ class Evaluator {
   // writes the ledger, and does no more than that; Finish() puts the decision in words and may
   // again run on any thread. Complete() is Settle() then Finish(). The decision is in
   // pre->decision afterwards.
-  void Prepare(const Application& app, bool explain, Precheck* pre) const;
+  // `memo`, when given, keeps the values of conditions that read one fact (ConditionMemo).
+  void Prepare(const Application& app, bool explain, Precheck* pre, ConditionMemo* memo = nullptr) const;
   void Settle(const Application& app, Precheck* pre, Ledger* ledger) const;
   // Starts loading the index slots Settle() will read for `pre`: called a few applications
   // ahead, the in-order step finds them in cache. Only a hint.

@@ -91,9 +91,12 @@ class RoundRun {
     shape_.chunk = 256;
     shape_.workers = RoundWorkers(o.workers);
     readers_.resize(evaluators.size());
+    memos_.resize(evaluators.size());
     for (size_t r = 0; r < evaluators.size(); ++r) {
-      for (size_t w = 0; w < shape_.workers; ++w)
+      for (size_t w = 0; w < shape_.workers; ++w) {
         readers_[r].push_back(std::make_unique<ApplicationReader>(evaluators[r]->rules(), o.partial));
+        memos_[r].push_back(std::make_unique<ConditionMemo>());
+      }
     }
     batches_.resize(shape_.slots);
     for (RoundSummary& sum : summaries_) sum = RoundSummary();
@@ -164,7 +167,8 @@ class RoundRun {
           for (const std::string& json : unit.applications) readers_[r][w]->Read(json, &part.apps[part.Next()]);
         }
         for (size_t k = from; k < part.count; ++k)
-          evaluators_[r]->Prepare(part.apps[k], o_.trace && o_.trace(part.apps[k]), &part.prechecks[k]);
+          evaluators_[r]->Prepare(part.apps[k], o_.trace && o_.trace(part.apps[k]), &part.prechecks[k],
+                                  memos_[r][w].get());
       }
     }
     c.first.push_back(c.parts[0].count);
@@ -290,6 +294,7 @@ class RoundRun {
   std::span<RoundSummary> summaries_;
   PipelineShape shape_;
   std::vector<std::vector<std::unique_ptr<ApplicationReader>>> readers_;  // [round][worker]
+  std::vector<std::vector<std::unique_ptr<ConditionMemo>>> memos_;        // [round][worker]
   std::vector<Batch> batches_;
   std::atomic<bool> aborted_{false};
   bool checked_ = false;    // settle's own: ledger_ready was asked

@@ -140,6 +140,28 @@ bool ReadsMoreThanApplicantFlags(const expr::Expr& e, bool* flags) {
   return false;
 }
 
+// Whether `e` reads no variable but `facts.<name>` for one name (`*fact`, set here) and the
+// policy's `data`. Conservative: any other name, has(), and any comprehension (whose variable
+// could hide either) count as reading more.
+bool ReadsOneFactAndData(const expr::Expr& e, std::string* fact) {
+  using T = expr::Expr::Type;
+  if (e.type == T::kSelect && !e.test_only && e.operand && e.operand->type == T::kIdent && e.operand->name == "facts") {
+    if (!fact->empty() && *fact != e.name) return false;
+    *fact = e.name;
+    return true;
+  }
+  if (e.type == T::kIdent) return e.name == "data";
+  if (e.type == T::kComprehension || (e.type == T::kSelect && e.test_only)) return false;
+  if (e.operand && !ReadsOneFactAndData(*e.operand, fact)) return false;
+  for (const auto& a : e.args) {
+    if (!ReadsOneFactAndData(*a, fact)) return false;
+  }
+  for (const auto& v : e.values) {
+    if (!ReadsOneFactAndData(*v, fact)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader, const YAML::Node& node,
@@ -176,6 +198,8 @@ std::shared_ptr<const expr::Program> CompileExpression(const YamlReader& reader,
     NoteFactsRead(*parsed.root, facts_of);
     bool flags = false;
     facts_of->reads_only_applicant_flags = !ReadsMoreThanApplicantFlags(*parsed.root, &flags) && flags;
+    std::string fact;
+    facts_of->memo_fact = ReadsOneFactAndData(*parsed.root, &fact) ? fact : "";
   }
   return program;
 }

@@ -94,6 +94,10 @@ struct Condition {
   // serious_dishonesty) and nothing else: its value follows from theirs, so the engine works it
   // out once for each way they can be (false, true, unknown) rather than for every application.
   bool reads_only_applicant_flags = false;
+  // The one fact the expression reads, when it reads nothing else but the policy's data (empty
+  // otherwise): its value follows from that fact's, so a round keeps it by the fact's value
+  // (engine::ConditionMemo) rather than evaluating it for every application.
+  std::string memo_fact;
 };
 
 // How much a measure may pay at most.

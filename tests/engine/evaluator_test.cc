@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "engine/round.h"
 #include "policy/words.h"
 #include "rules_fixture.h"
 
@@ -256,12 +258,16 @@ class FlagsConditionTest : public EvaluatorTest {
  protected:
   // The shipped policy with its first exclusion's expression replaced by `when`, loaded.
   std::unique_ptr<policy::PolicyBundle> WithExclusion(const std::string& when) {
+    return Replaced("when: applicant.registered_in_shenzhen\n", when);
+  }
+  // The shipped policy with the condition written `shipped` (a whole line from "when:") replaced
+  // by `when`, loaded.
+  std::unique_ptr<policy::PolicyBundle> Replaced(const std::string& shipped, const std::string& when) {
     const std::string source = std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/policy.yaml";
     std::ifstream in(source);
     std::stringstream text;
     text << in.rdbuf();
     std::string yaml = text.str();
-    const std::string shipped = "when: applicant.registered_in_shenzhen\n";
     const size_t at = yaml.find(shipped);
     EXPECT_NE(at, std::string::npos);
     yaml.replace(at, shipped.size(), "when: \"" + when + "\"\n");
@@ -343,6 +349,121 @@ TEST_F(FlagsConditionTest, TheValueForEachStateIsTheExpressionsValue) {
     EXPECT_EQ(evaluator.FlagsValue(rules.policy->exclusions[1], Application()) != nullptr,
               rules.policy->exclusions[1].reads_only_applicant_flags);
   }
+}
+
+// Conditions that read one fact and the policy's data are kept by that fact's value
+// (ConditionMemo); anything else they might read rules it out.
+using MemoConditionTest = FlagsConditionTest;
+const char kBodyCondition[] = "when: facts.body in data.recognised_accreditation_bodies\n";
+
+const policy::Condition& BodyCondition(const policy::RuleSet& rules) {
+  const policy::Measure* m = rules.FindMeasure("international_accreditation");
+  EXPECT_NE(m, nullptr);
+  EXPECT_EQ(m->conditions.size(), 1u);
+  return m->conditions[0];
+}
+
+TEST_F(MemoConditionTest, OnlyConditionsReadingOneFactAndTheDataAreKeptByItsValue) {
+  const auto rules = Rules();
+  std::map<std::string, std::string> shipped;
+  for (const policy::Measure* m : rules.measures) {
+    for (const auto& c : m->conditions) shipped[m->id] = c.memo_fact;
+  }
+  EXPECT_EQ(shipped["international_accreditation"], "body");
+  EXPECT_EQ(shipped["performance_excellence"], "maturity");
+  EXPECT_EQ(shipped["brand_value_evaluation"], "standard");
+  EXPECT_EQ(shipped["metrology"], "");  // two facts, one of them by has()
+  for (const auto& c : rules.policy->exclusions) EXPECT_EQ(c.memo_fact, "") << c.id;
+  for (const std::string when :
+       {"facts.body in ['UKAS', 'A2LA']", "facts.body == 'UKAS' || facts.body in data.recognised_accreditation_bodies",
+        "size(facts.body) > 3 && data.recognised_accreditation_bodies.exists_one(b, true)"}) {
+    SCOPED_TRACE(when);
+    const auto bundle = Replaced(kBodyCondition, when);
+    ASSERT_NE(bundle, nullptr);
+    const policy::RuleSet r = policy::ResolveRules(*bundle, nullptr, rules.as_of);
+    // A comprehension, even over the data alone, rules it out (its variable could hide `facts`).
+    EXPECT_EQ(BodyCondition(r).memo_fact, when.find("exists_one") == std::string::npos ? "body" : "");
+  }
+  for (const std::string when :
+       {"has(facts.body)", "facts.body in data.recognised_accreditation_bodies && applicant.kind == 'enterprise'",
+        "facts.body == subject", "[1].exists(x, facts.body == 'UKAS')", "true", "size(facts) > 0",
+        "facts.body in data.recognised_accreditation_bodies && obtained_on < as_of"}) {
+    SCOPED_TRACE(when);
+    const auto bundle = Replaced(kBodyCondition, when);
+    ASSERT_NE(bundle, nullptr);
+    const policy::RuleSet r = policy::ResolveRules(*bundle, nullptr, rules.as_of);
+    EXPECT_EQ(BodyCondition(r).memo_fact, "");
+  }
+}
+
+// A round (which keeps the values) decides as the one-shot path (which keeps none): for values
+// that match the data in several spellings and values that do not, more of them than are kept,
+// and for an expression whose value is an error.
+TEST_F(MemoConditionTest, AKeptValueIsTheExpressionsValue) {
+  for (const std::string when : {std::string("facts.body in data.recognised_accreditation_bodies"),
+                                 std::string("facts.body == 'UKAS' || 1 / 0 == 1")}) {
+    SCOPED_TRACE(when);
+    const auto bundle = Replaced(kBodyCondition, when);
+    ASSERT_NE(bundle, nullptr);
+    const policy::RuleSet rules = policy::ResolveRules(*bundle, nullptr, Rules().as_of);
+    ASSERT_EQ(BodyCondition(rules).memo_fact, "body");
+    const Evaluator evaluator(rules);
+    std::string input;
+    const char* bodies[] = {"UKAS", " ukas", "A2LA", "NATA", "nvlap"};
+    for (size_t i = 0; i < ConditionMemo::kMostKept + 600; ++i) {
+      const std::string body = i % 3 == 0 ? "Body " + std::to_string(i) : bodies[i % 5];
+      input += App("m" + std::to_string(i),
+                   R"("measure":"international_accreditation","subject":"S)" + std::to_string(i) +
+                       R"(","facts":{"body":")" + body + R"("})",
+                   true, false, i % 2 ? "91440300MA5XXXXXXR" : "914403001922038216") +
+               "\n";
+    }
+    const RoundDriver driver(evaluator);
+    std::string want;
+    Ledger one_shot;
+    ApplicationReader reader(rules);
+    int64_t eligible = 0, number = 0;
+    StringRoundSource lines(input);
+    for (std::string_view line; lines.Next(&line, &number);) {
+      Application app;
+      reader.Read(line, &app);
+      app.line = number;
+      const Decision d = evaluator.Decide(app, &one_shot, /*explain=*/true);
+      eligible += d.outcome == Outcome::kEligible;
+      JsonWriter out;
+      driver.AppendJsonLine(d, true, &out);
+      want.append(out.data(), out.size());
+    }
+    EXPECT_GT(eligible, 0);
+    StringRoundSource source(input);
+    RoundOptions options;
+    options.workers = 2;
+    options.trace = [](const Application&) { return true; };
+    std::string got;
+    options.write = [&](std::string_view bytes) { got.append(bytes); };
+    Ledger ledger;
+    RoundSummary summary;
+    ASSERT_TRUE(driver.Run(&source, &ledger, options, &summary));
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(summary.count[static_cast<int>(Outcome::kEligible)], eligible);
+  }
+}
+
+TEST(ConditionMemoTest, KeepsAtMostItsBoundPerCondition) {
+  policy::Condition a, b;
+  ConditionMemo memo;
+  EXPECT_EQ(memo.Find(a, "x"), nullptr);
+  memo.Keep(a, "x", expr::Value::Bool(true));
+  memo.Keep(b, "x", expr::Value::Bool(false));
+  ASSERT_NE(memo.Find(a, "x"), nullptr);
+  EXPECT_TRUE(memo.Find(a, "x")->bool_value());
+  EXPECT_FALSE(memo.Find(b, "x")->bool_value());
+  EXPECT_EQ(memo.Find(a, "y"), nullptr);
+  for (size_t i = 0; i < ConditionMemo::kMostKept + 10; ++i) memo.Keep(a, std::to_string(i), expr::Value::Bool(true));
+  size_t kept = 0;
+  for (size_t i = 0; i < ConditionMemo::kMostKept + 10; ++i) kept += memo.Find(a, std::to_string(i)) != nullptr;
+  EXPECT_EQ(kept, ConditionMemo::kMostKept - 1);  // "x" took one place
+  EXPECT_NE(memo.Find(b, "x"), nullptr);
 }
 
 TEST_F(EvaluatorTest, ScreeningNeverGuessesEligible) {
