@@ -238,7 +238,7 @@ class Decider {
     // Exclusions come first and apply to every measure, referrals included.
     // The exclusions that fail go where failed conditions will (empty until here).
     for (const auto& c : rules_.policy->exclusions) {
-      if (Holds(c, "exclusion") == Truth::kFalse) failed_.push_back(ReasonOf(c));
+      if (Holds(c, "exclusion") == Truth::kFalse) Add(&failed_, evaluator_.Reason(c));
     }
     if (policy_error_) return PolicyError();
     if (!failed_.empty()) return Ineligible(std::move(failed_));
@@ -246,7 +246,7 @@ class Decider {
     if (!missing_.empty()) return Undetermined();
 
     if (m->support == Support::kNonMonetary) {
-      failed_.push_back(DecisionReason::Of(*evaluator_.MeasureReason(*m)));
+      Add(&failed_, *evaluator_.MeasureReason(*m));
       return Ineligible(std::move(failed_));
     }
     pre_->measure = m;
@@ -255,13 +255,13 @@ class Decider {
     CheckWindow(judged_on);
     if (m->once != OnceRule::kPerItem && app_.obtained_on < rules_.achievements_from) failed_.push_back(BeforePolicy());
     for (const auto& c : m->conditions) {
-      if (Holds(c, "condition") == Truth::kFalse) failed_.push_back(ReasonOf(c));
+      if (Holds(c, "condition") == Truth::kFalse) Add(&failed_, evaluator_.Reason(c));
     }
     if (rules_.guide) {
       auto it = rules_.guide->conditions.find(m->id);
       if (it != rules_.guide->conditions.end()) {
         for (const auto& c : it->second) {
-          if (Holds(c, "guide_condition") == Truth::kFalse) failed_.push_back(ReasonOf(c));
+          if (Holds(c, "guide_condition") == Truth::kFalse) Add(&failed_, evaluator_.Reason(c));
         }
       }
     }
@@ -483,9 +483,9 @@ class Decider {
     if (app_.IsUnknown("applicant.kind")) return Missing("applicant.kind");
     const bool allowed = std::find(m.applicants.begin(), m.applicants.end(), app_.kind) != m.applicants.end();
     if (!allowed) {
-      DecisionReason r = DecisionReason::Of(evaluator_.KindNotAllowed(m, app_.kind));
-      if (explain_) Trace("applicant_kind", "applicants", m.clause, "", app_.kind, false, r.Text());
-      failed_.push_back(std::move(r));
+      const FixedReason& r = evaluator_.KindNotAllowed(m, app_.kind);
+      if (explain_) Trace("applicant_kind", "applicants", m.clause, "", app_.kind, false, r.text);
+      Add(&failed_, r);
     } else if (explain_) {
       Trace("applicant_kind", "applicants", m.clause, "", app_.kind, true,
             {"申报单位类型符合", "Applicant kind allowed"});
@@ -497,7 +497,7 @@ class Decider {
     if (!failed_.empty()) return Ineligible(std::move(failed_));
     if (!missing_.empty()) return Undetermined();
     d_->outcome = Outcome::kReferred;
-    d_->reasons.push_back(DecisionReason::Of(*evaluator_.MeasureReason(m)));
+    Add(&d_->reasons, *evaluator_.MeasureReason(m));
     if (explain_) Trace("referral", m.id, m.clause, "", "", true, m.referral);
     pre_->done = true;
   }
@@ -533,9 +533,10 @@ class Decider {
   }
 
   // A qualitative condition in words: judged by experts, or still to be judged.
-  DecisionReason ReviewWords(const Measure& m) const {
-    return DecisionReason::Of(*evaluator_.ReviewReason(m, app_.review_passed == true));
-  }
+  void AddReviewWords(const Measure& m) { Add(&d_->reasons, *evaluator_.ReviewReason(m, app_.review_passed == true)); }
+
+  // A fixed reason made where it stays: a DecisionReason moved into place moves four strings.
+  static void Add(std::vector<DecisionReason>* to, const FixedReason& reason) { to->emplace_back().fixed = &reason; }
 
   // A policy's own expression failed: not the applicant's fault, and never worded as such.
   void NotePolicyError(const policy::Condition& c, const std::string& error) {
@@ -641,8 +642,6 @@ class Decider {
          ""});
   }
 
-  DecisionReason ReasonOf(const policy::Condition& c) { return DecisionReason::Of(evaluator_.Reason(c)); }
-
   void Invalid() {
     pre_->done = true;
     d_->outcome = Outcome::kInvalid;
@@ -661,9 +660,9 @@ class Decider {
     reasons.clear();
   }
 
-  DecisionReason EligibleReason(const Measure& m) {
-    if (const auto* t = evaluator_.Texts(m, app_.level)) return DecisionReason::Of(t->eligible);
-    return {m.eligible_reason.code, EligibleTextFor(m, app_.level), ""};
+  void AddEligibleReason(const Measure& m) {
+    if (const auto* t = evaluator_.Texts(m, app_.level)) return Add(&d_->reasons, t->eligible);
+    d_->reasons.push_back({m.eligible_reason.code, EligibleTextFor(m, app_.level), ""});
   }
 
   void Settled(Precheck::Settled how, Outcome outcome) {
@@ -739,32 +738,28 @@ class Decider {
       return Ineligible({{"nothing_to_pay", {"核定金额为零：" + basis().zh, "Nothing to pay: " + basis().en}, ""}});
     }
     const int64_t amount = d_->amount_fen;
-    DecisionReason amount_reason;
+    pre_->done = true;
+    AddEligibleReason(m);
+    if (m.review) AddReviewWords(m);
+    DecisionReason& amount_reason = d_->reasons.emplace_back();  // made in place, the last reason
     if (app_.requested_fen && *app_.requested_fen < base) {
-      amount_reason = {"requested_below_ceiling",
-                       {Concat("按申请金额", YuanZh(amount), "核定（低于", basis().zh, "）"),
-                        Concat("The requested ", YuanEn(amount), " is paid (below the ", basis().en, ")")},
-                       ""};
+      amount_reason.code = "requested_below_ceiling";
+      amount_reason.text = {Concat("按申请金额", YuanZh(amount), "核定（低于", basis().zh, "）"),
+                            Concat("The requested ", YuanEn(amount), " is paid (below the ", basis().en, ")")};
     } else if (app_.requested_fen && *app_.requested_fen > base) {
-      amount_reason = {"capped_at_ceiling",
-                       {Concat("申请金额", YuanZh(*app_.requested_fen), "超过", basis().zh, "，按", YuanZh(amount),
-                               "核定（各项支持限额均为上限，第（十二）条）"),
-                        Concat("The requested ", YuanEn(*app_.requested_fen), " exceeds the ", basis().en, "; ",
-                               YuanEn(amount), " is paid (every amount is a ceiling, item (12))")},
-                       ""};
+      amount_reason.code = "capped_at_ceiling";
+      amount_reason.text = {Concat("申请金额", YuanZh(*app_.requested_fen), "超过", basis().zh, "，按", YuanZh(amount),
+                                   "核定（各项支持限额均为上限，第（十二）条）"),
+                            Concat("The requested ", YuanEn(*app_.requested_fen), " exceeds the ", basis().en, "; ",
+                                   YuanEn(amount), " is paid (every amount is a ceiling, item (12))")};
     } else if (amount == cap && texts != nullptr) {
-      amount_reason = DecisionReason::Of(texts->ceiling_paid);
+      amount_reason.fixed = &texts->ceiling_paid;
     } else {
-      amount_reason = {
-          "ceiling",
-          {Concat("按", basis().zh, "核定", YuanZh(amount)), Concat(YuanEn(amount), " is paid: the ", basis().en)},
-          ""};
+      amount_reason.code = "ceiling";
+      amount_reason.text = {Concat("按", basis().zh, "核定", YuanZh(amount)),
+                            Concat(YuanEn(amount), " is paid: the ", basis().en)};
     }
     if (explain_) Trace("ceiling", m.id, m.clause, "", std::to_string(amount), true, amount_reason.Text());
-    pre_->done = true;
-    d_->reasons.push_back(EligibleReason(m));
-    if (m.review) d_->reasons.push_back(ReviewWords(m));
-    d_->reasons.push_back(std::move(amount_reason));
   }
 
   std::string_view AppId() const { return app_.id ? std::string_view(*app_.id) : std::string_view(); }
@@ -895,7 +890,7 @@ class Decider {
       case R::kPaid:
         it->amount_fen = c.amount_fen;
         if (c.amount_fen == per_item) {
-          it->reasons.push_back(DecisionReason::Of(evaluator_.Texts(m, "")->per_item));
+          Add(&it->reasons, evaluator_.Texts(m, "")->per_item);
         } else {
           it->reasons.push_back(
               {"requested_below_ceiling",
@@ -963,8 +958,8 @@ class Decider {
             ""}});
     }
     pre_->done = true;
-    d_->reasons.push_back(EligibleReason(m));
-    if (m.review) d_->reasons.push_back(ReviewWords(m));
+    AddEligibleReason(m);
+    if (m.review) AddReviewWords(m);
     if (app_.requested_fen && *app_.requested_fen < cap_total) {
       d_->reasons.push_back({"requested_below_ceiling",
                              {"按申请金额" + YuanZh(total) + "核定（可资助认证" + std::to_string(payable) +
@@ -973,7 +968,7 @@ class Decider {
                                   " payable certificate(s), ceiling " + YuanEn(cap_total) + ")"},
                              ""});
     } else if (const FixedReason* kept = total == cap_total ? evaluator_.ItemsCeilingReason(m, payable) : nullptr) {
-      d_->reasons.push_back(DecisionReason::Of(*kept));
+      Add(&d_->reasons, *kept);
     } else {
       FixedReason r = Evaluator::ItemsCeilingText(payable, per_item, total);
       d_->reasons.push_back({std::move(r.code), std::move(r.text), ""});
