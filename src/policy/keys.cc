@@ -2,7 +2,9 @@
 
 #include <utf8proc.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 namespace qgrant::policy {
 
@@ -68,12 +70,35 @@ bool IsPlainAscii(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// Whether any of the eight bytes of `x` is not ASCII or is a lower-case letter. Each byte's top
+// bit, once cleared, leaves room to add to it without a carry into the next byte: adding 0x1F
+// sets the top bit from 'a' (0x61) up, adding 0x05 from '{' (0x7B) up.
+bool AnyOutsideKey(uint64_t x) {
+  constexpr uint64_t kTop = 0x8080808080808080ULL;
+  const uint64_t low = x & ~kTop;
+  const uint64_t from_a = (low + 0x1F1F1F1F1F1F1F1FULL) & kTop;
+  const uint64_t past_z = (low + 0x0505050505050505ULL) & kTop;
+  return ((x & kTop) | (from_a & ~past_z)) != 0;
+}
+
+}  // namespace
+
+// Subjects and certificate numbers are checked for every application: eight bytes at a time.
 bool IsMatchKey(std::string_view text) {
   if (text.empty()) return true;
   if (IsAsciiSpace(static_cast<unsigned char>(text.front())) || IsAsciiSpace(static_cast<unsigned char>(text.back()))) {
     return false;
   }
-  for (unsigned char c : text) {
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, text.data() + i, 8);
+    if (AnyOutsideKey(x)) return false;
+  }
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80 || (c >= 'a' && c <= 'z')) return false;
   }
   return true;
