@@ -41,6 +41,22 @@ Ledger::Ledger() {
 
 namespace {
 
+// The last `n` (0 to 7) bytes of `s` as a little-endian number, without reading outside `s`
+// and without a call to memcpy of a variable size: overlapping loads of fixed sizes, as wyhash
+// reads its short inputs.
+uint64_t Tail(std::string_view s, size_t n) {
+  const char* p = s.data() + s.size() - n;
+  auto load = [](const char* at, auto word) {
+    std::memcpy(&word, at, sizeof word);
+    return static_cast<uint64_t>(word);
+  };
+  if (n == 0) return 0;
+  if (s.size() >= 8) return load(s.data() + s.size() - 8, uint64_t{0}) >> (8 * (8 - n));
+  if (n >= 4) return load(p, uint32_t{0}) | load(p + n - 4, uint32_t{0}) << (8 * (n - 4));
+  const auto byte = [&](size_t k) { return static_cast<uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k); };
+  return byte(0) | byte(n / 2) | byte(n - 1);
+}
+
 // Eight bytes at a time, multiply and fold (as wyhash does); each part ends with its length, so
 // that ("ab","c") and ("a","bc") differ.
 uint64_t Absorb(uint64_t h, std::string_view s) {
@@ -54,9 +70,7 @@ uint64_t Absorb(uint64_t h, std::string_view s) {
     std::memcpy(&v, s.data() + i, 8);
     h = mix(h, v);
   }
-  uint64_t tail = 0;
-  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
-  return mix(h, tail ^ (static_cast<uint64_t>(s.size()) << 56));
+  return mix(h, Tail(s, s.size() - i) ^ (static_cast<uint64_t>(s.size()) << 56));
 }
 
 }  // namespace

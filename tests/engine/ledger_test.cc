@@ -45,6 +45,26 @@ TEST(LedgerTest, KeyHashInTwoStepsIsTheSame) {
   EXPECT_NE(Ledger::KeyHash("ab", "c"), Ledger::KeyHash("a", "bc"));
 }
 
+// Every byte of a key counts, whatever its length: a key that differs in any one byte hashes
+// differently, and the short keys' last bytes (read without a copy) weigh as any others.
+TEST(LedgerTest, KeyHashReadsEveryByteOfTheKey) {
+  for (size_t size = 0; size <= 26; ++size) {
+    std::string key;
+    for (size_t i = 0; i < size; ++i) key += static_cast<char>('A' + i);
+    const uint64_t hash = Ledger::KeyHashWith(0, key);
+    for (size_t at = 0; at < size; ++at) {
+      for (char other : {'a', '\0', '\xFF'}) {
+        std::string changed = key;
+        changed[at] = other;
+        EXPECT_NE(Ledger::KeyHashWith(0, changed), hash) << "size " << size << " at " << at;
+      }
+    }
+    // A string's bytes past its end do not count: the same key in a longer buffer.
+    const std::string longer = key + "XYZ";
+    EXPECT_EQ(Ledger::KeyHashWith(0, std::string_view(longer).substr(0, size)), hash) << size;
+  }
+}
+
 TEST(LedgerTest, SubjectOnlyEntriesDoNotCountAsAwards) {
   Ledger l;
   l.Add(Ledger::View(Entry("914403001922038216", "high_end_certification", "", "BATCH-1", 0)), false,
