@@ -53,12 +53,6 @@ void Application::Clear() {
 
 namespace {
 
-// The empty map, made once (values are immutable and shared).
-const expr::Value& EmptyFacts() {
-  static const expr::Value kEmpty = expr::Value::Map(expr::MapValue::Make({}, nullptr));
-  return kEmpty;
-}
-
 std::string JoinList(const std::vector<std::string>& values) {
   std::string out;
   for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
@@ -271,6 +265,38 @@ struct ApplicationReader::Scratch {
   // The facts maps that applications share (Validator::SharedObject), by their declarations and
   // then by combination.
   std::unordered_map<const std::vector<FactSpec>*, std::vector<expr::Value>> shared_maps;
+  // The empty facts map, shared by the applications this reader reads. A reader's own: copies of
+  // one value on several threads contend for its reference count.
+  const expr::Value empty_facts = expr::Value::Map(expr::MapValue::Make({}, nullptr));
+  // The names of declared facts as the keys of facts maps, by their declarations: this reader's
+  // copies, for the same reason.
+  std::unordered_map<const std::vector<FactSpec>*, std::vector<expr::Value>> names;
+  // A closed list's values as CEL strings, by its declaration: this reader's copies too.
+  std::unordered_map<const FactSpec*, std::vector<expr::Value>> closed_values;
+  // Each remembers the declarations it answered last (a measure's applications come in runs);
+  // the maps' elements stay where they are.
+  const expr::Value& ClosedValueOf(const FactSpec& spec, size_t k) {
+    if (&spec != last_closed.first) {
+      std::vector<expr::Value>& own = closed_values[&spec];
+      if (own.empty()) {
+        for (const std::string& v : spec.enum_values) own.push_back(expr::Value::String(v));
+      }
+      last_closed = {&spec, &own};
+    }
+    return (*last_closed.second)[k];
+  }
+  const std::vector<expr::Value>& NamesOf(const std::vector<FactSpec>& specs) {
+    if (&specs != last_names.first) {
+      std::vector<expr::Value>& own = names[&specs];
+      if (own.empty()) {
+        for (const FactSpec& spec : specs) own.push_back(expr::Value::String(spec.name));
+      }
+      last_names = {&specs, &own};
+    }
+    return *last_names.second;
+  }
+  std::pair<const FactSpec*, const std::vector<expr::Value>*> last_closed{nullptr, nullptr};
+  std::pair<const std::vector<FactSpec>*, const std::vector<expr::Value>*> last_names{nullptr, nullptr};
 };
 
 class ApplicationReader::Validator {
@@ -502,7 +528,7 @@ class ApplicationReader::Validator {
       case FactSpec::Type::kString: {
         if (!spec.enum_values.empty()) {
           const std::optional<size_t> k = ClosedValue(e, spec, path);
-          return k ? spec.enum_value_values[*k] : expr::Value();
+          return k && build ? scratch_->ClosedValueOf(spec, *k) : expr::Value();
         }
         const std::optional<std::string_view> s = StringOf(e, spec.required, path);
         if (!s || !build) return expr::Value();
@@ -609,10 +635,14 @@ class ApplicationReader::Validator {
   expr::Value NewObject(const std::vector<FactSpec>& specs, size_t base, const Path& path, bool build,
                         const std::vector<char>* wanted) {
     std::vector<std::pair<expr::Value, expr::Value>> entries;
+    const std::vector<expr::Value>* names = nullptr;
     // Room is made with the first entry: many facts maps have none (no rule reads their facts).
-    auto add = [&](const expr::Value& name, expr::Value v) {
-      if (entries.empty()) entries.reserve(specs.size());
-      entries.emplace_back(name, std::move(v));
+    auto add = [&](size_t i, expr::Value v) {
+      if (entries.empty()) {
+        entries.reserve(specs.size());
+        names = &scratch_->NamesOf(specs);
+      }
+      entries.emplace_back((*names)[i], std::move(v));
     };
     for (size_t i = 0; i < specs.size(); ++i) {
       const FactSpec& spec = specs[i];
@@ -621,7 +651,7 @@ class ApplicationReader::Validator {
       if (f.present()) {
         const bool build_fact = build && (wanted == nullptr || (*wanted)[i]);
         expr::Value v = Fact(f.value, spec, fpath, build_fact);
-        if (build_fact) add(spec.name_value, std::move(v));
+        if (build_fact) add(i, std::move(v));
         continue;
       }
       if (spec.required) Absent(fpath);
@@ -629,12 +659,12 @@ class ApplicationReader::Validator {
       if (partial_) {
         const std::string p = fpath.ToString();
         if (!spec.required) app_->unknown.push_back(p);
-        if (build) add(spec.name_value, expr::Value::Unknown({p}));
+        if (build) add(i, expr::Value::Unknown({p}));
       }
     }
     if (!build) return expr::Value();
     // No fact built (a measure whose rules read none of them, as certificates): the one empty map.
-    if (entries.empty()) return EmptyFacts();
+    if (entries.empty()) return scratch_->empty_facts;
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
   }
@@ -716,14 +746,15 @@ class ApplicationReader::Validator {
   }
 
   // The map of a combination (SharedObject), with the entries NewObject would make.
-  static expr::Value ClosedMap(const std::vector<FactSpec>& specs, size_t combination) {
+  expr::Value ClosedMap(const std::vector<FactSpec>& specs, size_t combination) {
     std::vector<std::pair<expr::Value, expr::Value>> entries;
     for (const FactSpec& spec : specs) {
       const size_t radix = spec.enum_values.size() + 2;
       const size_t digit = combination % radix;
       combination /= radix;
-      if (digit == 1) entries.emplace_back(spec.name_value, expr::Value());
-      if (digit >= 2) entries.emplace_back(spec.name_value, spec.enum_value_values[digit - 2]);
+      // The reader's own strings, not the policy's values (see Scratch::empty_facts).
+      if (digit == 1) entries.emplace_back(expr::Value::String(spec.name), expr::Value());
+      if (digit >= 2) entries.emplace_back(expr::Value::String(spec.name), scratch_->ClosedValueOf(spec, digit - 2));
     }
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
@@ -907,7 +938,7 @@ void ApplicationReader::ReadSubject(const element& e, Application* app, Validato
 // `facts` null: the application has no facts object (absent, or not an object).
 void ApplicationReader::ReadFacts(const object* facts, const policy::Measure* measure, Application* app, Validator* v) {
   if (measure == nullptr) {
-    app->facts = EmptyFacts();
+    app->facts = scratch_->empty_facts;
     return;
   }
   const MeasureReading& reading = Reading(*measure);

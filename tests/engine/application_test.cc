@@ -167,6 +167,43 @@ TEST_F(ApplicationTest, ItemsAreTakenAsTheListIsValidatedAndDroppedOnAnError) {
   EXPECT_EQ(a.items[0].key, "C-3");
 }
 
+// A reader's facts maps hold its own values, never the policy's: copies of one value made on
+// several threads at once contend for its reference count.
+TEST_F(ApplicationTest, FactsMapsHoldTheReadersOwnValues) {
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  auto policy_owns = [&](const std::string& measure, const expr::Value& v) {
+    for (const auto& f : rules.FindMeasure(measure)->facts) {
+      if (f.name_value.string_value().data() == v.string_value().data()) return true;
+      for (const auto& e : f.enum_value_values) {
+        if (e.string_value().data() == v.string_value().data()) return true;
+      }
+    }
+    return false;
+  };
+  Application a;
+  reader.Read(kGood, &a);  // a closed list: the map is one of those the reader keeps
+  ASSERT_TRUE(a.errors.empty()) << ::testing::PrintToString(Paths(a));
+  ASSERT_EQ(a.facts.map_value().entries().size(), 1u);
+  for (const auto& [name, value] : a.facts.map_value().entries()) {
+    EXPECT_EQ(value.string_value(), "winner");
+    EXPECT_FALSE(policy_owns("china_quality_award", name));
+    EXPECT_FALSE(policy_owns("china_quality_award", value));
+  }
+  Application b;  // an open list: a map made for the application
+  reader.Read(R"({"id":"b","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+              R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"international_accreditation",)"
+              R"("subject":"s","obtained_on":"2026-01-01","facts":{"body":"ukas"}})",
+              &b);
+  ASSERT_TRUE(b.errors.empty()) << ::testing::PrintToString(Paths(b));
+  ASSERT_EQ(b.facts.map_value().entries().size(), 1u);
+  for (const auto& [name, value] : b.facts.map_value().entries()) {
+    EXPECT_EQ(name.string_value(), "body");
+    EXPECT_EQ(value.string_value(), "UKAS");
+    EXPECT_FALSE(policy_owns("international_accreditation", name));
+  }
+}
+
 TEST_F(ApplicationTest, PartialModeTurnsAbsentFactsIntoUnknowns) {
   auto rules = Rules();
   ApplicationReader reader(rules, /*partial=*/true);
