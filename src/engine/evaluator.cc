@@ -1075,6 +1075,8 @@ Evaluator::Evaluator(const policy::RuleSet& rules) : rules_(rules) {
 }
 
 void Precheck::Clear() {
+  if (!used) return;
+  used = false;
   Decision& d = decision;
   d.id.reset();
   d.measure.clear();
@@ -1107,6 +1109,7 @@ void Precheck::Clear() {
 
 void Evaluator::Prepare(const Application& app, bool explain, Precheck* pre, ConditionMemo* memo) const {
   pre->Clear();
+  pre->used = true;
   pre->decision.reasons.reserve(2);  // most decisions give one or two reasons
   Decider(*this, app, explain, pre, memo).Stateless();
 }

@@ -91,8 +91,11 @@ struct Precheck {
   int64_t earlier_fen = 0;                // received at lower levels, when an upgrade pays the difference
 
   // Back to a fresh Precheck, keeping the buffers of its strings and vectors (batches reuse
-  // their Prechecks). Every member above is reset here.
+  // their Prechecks). Every member above is reset here. A Precheck that no application has used
+  // since is not gone through again (a batch clears its Prechecks when written, and Prepare
+  // clears the one it is given).
   void Clear();
+  bool used = false;  // set by Evaluator::Prepare
 };
 
 // Reasons whose words depend on a small number (how many days before a date, how many items),
