@@ -105,6 +105,18 @@ size_t WriteJsonString(std::string_view s, char* out) {
       o += 8;
     }
   }
+  // Fewer than eight left in a string of eight or more: the string's last eight bytes as one
+  // word, when none needs escaping. Those before the rest were then copied as they are, so
+  // writing the word over their copy changes nothing.
+  if (i < n && n >= 8 && n - i < 8) {
+    uint64_t w;
+    std::memcpy(&w, p + n - 8, 8);
+    if (!SpecialWord(w)) {
+      std::memcpy(o - (8 - (n - i)), &w, 8);
+      o += n - i;
+      i = n;
+    }
+  }
   for (; i < n; ++i) {
     const unsigned char c = static_cast<unsigned char>(p[i]);
     if (c >= 0x20 && c != '"' && c != '\\') {
