@@ -33,8 +33,7 @@ void Application::Clear() {
   district.clear();
   applicant_facts.clear();
   measure.clear();
-  found_measure = nullptr;
-  measure_rules = nullptr;
+  measure_index = SIZE_MAX;
   subject.clear();
   subject_key.clear();
   obtained_on = policy::Date();
@@ -915,10 +914,16 @@ const policy::Measure* ApplicationReader::ReadMeasure(const element& e, Applicat
   const std::optional<std::string_view> m = v->StringOf(e, true, {nullptr, "measure"});
   if (!m) return nullptr;
   app->measure.append(*m);
-  const policy::Measure* measure = rules_.FindMeasure(*m);
+  // RuleSet::FindMeasure's search, keeping where it found the measure.
+  const policy::Measure* measure = nullptr;
+  for (size_t i = 0; i < rules_.measures.size(); ++i) {
+    if (rules_.measures[i]->id == *m) {
+      measure = rules_.measures[i];
+      app->measure_index = i;
+      break;
+    }
+  }
   if (measure == nullptr && rules_.cancelled.count(app->measure) == 0) v->UnknownMeasure(app->measure);
-  app->found_measure = measure;
-  app->measure_rules = &rules_;
   return measure;
 }
 

@@ -49,10 +49,9 @@ struct Application {
   // Further applicant fields the policy declares (years_operating, ...), as CEL values.
   std::vector<std::pair<std::string, expr::Value>> applicant_facts;
   std::string measure;
-  // The measure as the reader found it among `measure_rules`' (null: not found, or not read by
-  // an ApplicationReader): an Evaluator of the same rules need not look it up again.
-  const policy::Measure* found_measure = nullptr;
-  const policy::RuleSet* measure_rules = nullptr;
+  // Where the reader found the measure among its rules' measures (SIZE_MAX: nowhere): an
+  // Evaluator checks the id there before looking it up, so a hint from other rules is harmless.
+  size_t measure_index = SIZE_MAX;
   std::string subject;
   std::string subject_key;  // the subject as compared (policy/keys.h)
   policy::Date obtained_on;

@@ -222,9 +222,7 @@ class Decider {
     d_->uscc = app_.uscc;
     d_->subject = app_.subject;
     d_->line = app_.line;
-    const Measure* m = app_.measure_rules == &rules_ ? app_.found_measure
-                       : app_.measure.empty()        ? nullptr
-                                                     : rules_.FindMeasure(app_.measure);
+    const Measure* m = FoundMeasure();
     if (m) {
       d_->clause = m->clause;
       d_->level = app_.level;
@@ -615,6 +613,15 @@ class Decider {
       Trace(rule, c.id, c.where.file + ":" + std::to_string(c.where.line), c.source, v.DebugString(), ok,
             ok ? Text{"条件成立", "condition holds"} : c.reason.text);
     return ok ? Truth::kTrue : Truth::kFalse;
+  }
+
+  // The application's measure: where the reader found it, if the id there is the same, else
+  // looked up.
+  const Measure* FoundMeasure() const {
+    if (app_.measure.empty()) return nullptr;
+    if (app_.measure_index < rules_.measures.size() && rules_.measures[app_.measure_index]->id == app_.measure)
+      return rules_.measures[app_.measure_index];
+    return rules_.FindMeasure(app_.measure);
   }
 
   // The application's fact `name` when it is a string (not absent, not unknown): what

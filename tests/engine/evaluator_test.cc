@@ -466,6 +466,31 @@ TEST(ConditionMemoTest, KeepsAtMostItsBoundPerCondition) {
   EXPECT_NE(memo.Find(b, "x"), nullptr);
 }
 
+// Where the reader found the measure is a hint: a wrong one (an application read under other
+// rules) changes nothing.
+TEST_F(EvaluatorTest, TheMeasuresPlaceFromTheReaderIsOnlyAHint) {
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  Application app;
+  reader.Read(App("a", R"("measure":"china_quality_award","subject":"CQA-W","facts":{"level":"winner"})"), &app);
+  ASSERT_LT(app.measure_index, rules.measures.size());
+  EXPECT_EQ(rules.measures[app.measure_index]->id, "china_quality_award");
+  const Evaluator evaluator(rules);
+  auto decided = [&](size_t index) {
+    Application a = app;
+    a.measure_index = index;
+    Ledger ledger;
+    std::string json;
+    AppendDecisionJson(evaluator.Decide(a, &ledger, true), evaluator.provenance(), &json);
+    return json;
+  };
+  const std::string want = decided(app.measure_index);
+  EXPECT_NE(want.find("\"outcome\":\"eligible\""), std::string::npos) << want;
+  for (size_t index : {size_t{0}, rules.measures.size() - 1, rules.measures.size(), SIZE_MAX}) {
+    EXPECT_EQ(decided(index), want) << index;
+  }
+}
+
 TEST_F(EvaluatorTest, ScreeningNeverGuessesEligible) {
   auto rules = Rules();
   Ledger ledger;
