@@ -662,7 +662,8 @@ class ApplicationReader::Validator {
       }
     }
     if (!build) return expr::Value();
-    // No fact built (a measure whose rules read none of them, as certificates): the one empty map.
+    // No fact built (a measure whose rules read none of them, as certificates): the reader's one
+    // empty map.
     if (entries.empty()) return scratch_->empty_facts;
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));

@@ -592,7 +592,8 @@ class Decider {
     // Referred to, not copied: the kept values are shared by every thread, and copying one with a
     // payload (an unknown) would contend for its reference count.
     const expr::Value* known = c.reads_only_applicant_flags ? evaluator_.FlagsValue(c, app_) : nullptr;
-    const std::string* fact = memo_ != nullptr && !c.memo_fact.empty() ? FactString(c.memo_fact) : nullptr;
+    const std::string* fact =
+        known == nullptr && memo_ != nullptr && !c.memo_fact.empty() ? FactString(c.memo_fact) : nullptr;
     if (fact != nullptr) known = memo_->Find(c, *fact);
     expr::Value evaluated;
     if (known == nullptr) {
