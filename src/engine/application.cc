@@ -748,13 +748,15 @@ class ApplicationReader::Validator {
   // The map of a combination (SharedObject), with the entries NewObject would make.
   expr::Value ClosedMap(const std::vector<FactSpec>& specs, size_t combination) {
     std::vector<std::pair<expr::Value, expr::Value>> entries;
-    for (const FactSpec& spec : specs) {
+    // The reader's own values, not the policy's (see Scratch::empty_facts).
+    const std::vector<expr::Value>& names = scratch_->NamesOf(specs);
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const FactSpec& spec = specs[i];
       const size_t radix = spec.enum_values.size() + 2;
       const size_t digit = combination % radix;
       combination /= radix;
-      // The reader's own strings, not the policy's values (see Scratch::empty_facts).
-      if (digit == 1) entries.emplace_back(expr::Value::String(spec.name), expr::Value());
-      if (digit >= 2) entries.emplace_back(expr::Value::String(spec.name), scratch_->ClosedValueOf(spec, digit - 2));
+      if (digit == 1) entries.emplace_back(names[i], expr::Value());
+      if (digit >= 2) entries.emplace_back(names[i], scratch_->ClosedValueOf(spec, digit - 2));
     }
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));

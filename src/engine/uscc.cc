@@ -21,33 +21,34 @@ constexpr CharTable kTable;
 
 int ValueOf(char c) { return kTable.value[static_cast<unsigned char>(c)]; }
 
+// The check character of the first 17 characters of `code` (at least 17), in one pass without a
+// branch per character: a character outside the set has the value -1, which leaves `*outside`
+// negative (the caller may start it with the value of a character it also checks).
+char CheckCharacterOf(std::string_view code, int* outside) {
+  int sum = 0;
+  for (int i = 0; i < 17; ++i) {
+    const int v = ValueOf(code[i]);
+    *outside |= v;
+    sum += v * kWeights[i];
+  }
+  return kCharset[(31 - sum % 31) % 31];
+}
+
 }  // namespace
 
 char UsccCheckCharacter(std::string_view first17) {
   if (first17.size() < 17) return '\0';
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) {
-    int v = ValueOf(first17[i]);
-    if (v < 0) return '\0';
-    sum += v * kWeights[i];
-  }
-  int check = (31 - sum % 31) % 31;
-  return kCharset[check];
+  int outside = 0;
+  const char check = CheckCharacterOf(first17, &outside);
+  return outside < 0 ? '\0' : check;
 }
 
-// One pass, without a branch per character: a character outside the set has the value -1, which
-// leaves `outside` negative.
 UsccProblem CheckUscc(std::string_view code) {
   if (code.size() != 18) return UsccProblem::kLength;
-  int sum = 0;
   int outside = ValueOf(code[17]);
-  for (int i = 0; i < 17; ++i) {
-    const int v = ValueOf(code[i]);
-    outside |= v;
-    sum += v * kWeights[i];
-  }
+  const char check = CheckCharacterOf(code, &outside);
   if (outside < 0) return UsccProblem::kCharacter;
-  return kCharset[(31 - sum % 31) % 31] == code[17] ? UsccProblem::kNone : UsccProblem::kCheckCharacter;
+  return check == code[17] ? UsccProblem::kNone : UsccProblem::kCheckCharacter;
 }
 
 }  // namespace qgrant::engine
