@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "common/concat.h"
+#include "engine/json_tape.h"
 #include "engine/uscc.h"
 #include "policy/keys.h"
 #include "policy/loader.h"
@@ -17,8 +18,6 @@
 namespace qgrant::engine {
 
 using policy::FactSpec;
-using simdjson::dom::element;
-using simdjson::dom::object;
 
 expr::Value DateValue(policy::Date d) { return expr::Value::Timestamp(d.days * 86400 - 8 * 3600, 0); }
 
@@ -58,14 +57,13 @@ std::string JoinList(const std::vector<std::string>& values) {
   return out;
 }
 
-// A member of a JSON object looked up by name: the first one with that name, as
-// object::at_key would find it.
+// A member of a JSON object looked up by name: the first one with that name.
 struct Field {
   bool seen = false;  // the name occurs, perhaps with null
-  element value;
+  json::Element value;
 
   // null counts as absent
-  bool present() const { return seen && !value.is_null(); }
+  bool present() const { return seen && !value.IsNull(); }
 };
 
 // Where a value sits in the application ("facts.certificates[1].issued_on"), as a chain of parts
@@ -170,7 +168,7 @@ size_t ApplicantFieldOf(std::string_view key) {
 // `other(key, value, repeated)` is told of every member that is not one of them, and of every
 // repeated one.
 template <size_t N, size_t (*kWhich)(std::string_view), typename Other>
-void FindFields(const object& obj, std::array<Field, N>* out, Other other) {
+void FindFields(const json::Object& obj, std::array<Field, N>* out, Other other) {
   for (const auto [key, value] : obj) {
     const size_t i = kWhich(key);
     if (i < N && !(*out)[i].seen) {
@@ -186,7 +184,7 @@ void FindFields(const object& obj, std::array<Field, N>* out, Other other) {
 // declaration at most.
 // `other(key, repeated)` is told of every member that is not declared, and of every repeated one.
 template <typename Other>
-void FindFacts(const object& obj, const std::vector<FactSpec>& specs, Field* fields, Other other) {
+void FindFacts(const json::Object& obj, const std::vector<FactSpec>& specs, Field* fields, Other other) {
   const size_t n = specs.size();
   size_t next = 0;
   for (const auto [key, value] : obj) {
@@ -243,7 +241,7 @@ class DateMemo {
 };
 
 // The first member of `obj` named `name`, as the facts map keeps it.
-inline bool FirstMember(const object& obj, std::string_view name, element* out) {
+inline bool FirstMember(const json::Object& obj, std::string_view name, json::Element* out) {
   for (const auto [key, value] : obj) {
     if (key == name) {
       *out = value;
@@ -257,7 +255,8 @@ inline bool FirstMember(const object& obj, std::string_view name, element* out) 
 
 // What reading a line leaves to the next: buffers that keep their capacity, and memos.
 struct ApplicationReader::Scratch {
-  std::string line;  // the line, with simdjson's padding
+  std::string line;  // the line, with the parsers' padding
+  json::Tape tape;   // the line's values
   // The members found for the declared facts of the objects being validated, innermost last.
   std::vector<Field> fields;
   DateMemo dates;
@@ -423,17 +422,17 @@ class ApplicationReader::Validator {
   }
 
   // An object, or false having reported that it is not one.
-  bool ObjectOf(const element& e, const Path& path, object* out) {
-    if (e.get_object().get(*out) == simdjson::SUCCESS) return true;
+  bool ObjectOf(const json::Element& e, const Path& path, json::Object* out) {
+    if (e.GetObject(out)) return true;
     WrongType(path, "对象", "an object");
     return false;
   }
 
-  // A string, not empty if `required`. The views point into the parser's document, valid until
-  // the next line.
-  std::optional<std::string_view> StringOf(const element& e, bool required, const Path& path) {
+  // A string, not empty if `required`. The views point into the line or the parser's document,
+  // valid until the next line.
+  std::optional<std::string_view> StringOf(const json::Element& e, bool required, const Path& path) {
     std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) {
+    if (!e.GetString(&s)) {
       WrongType(path, "字符串", "a string");
       return std::nullopt;
     }
@@ -458,16 +457,16 @@ class ApplicationReader::Validator {
       return std::nullopt;
     }
     bool b;
-    if (f.value.get_bool().get(b) != simdjson::SUCCESS) {
+    if (!f.value.GetBool(&b)) {
       WrongType(path, "布尔值（true 或 false）", "true or false");
       return std::nullopt;
     }
     return b;
   }
 
-  std::optional<policy::Date> DateOf(const element& e, const Path& path) {
+  std::optional<policy::Date> DateOf(const json::Element& e, const Path& path) {
     std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) {
+    if (!e.GetString(&s)) {
       WrongType(path, "日期字符串 YYYY-MM-DD", "a date string YYYY-MM-DD");
       return std::nullopt;
     }
@@ -488,20 +487,20 @@ class ApplicationReader::Validator {
   }
 
   // A JSON integer from 1 to 10^15 fen: 1.0 or 1e3 is not money (CONTRACT §6, second reading).
-  std::optional<int64_t> PositiveInteger(const element& e, const char* path) {
+  std::optional<int64_t> PositiveInteger(const json::Element& e, const char* path) {
     int64_t i;
     auto bad = [&] {
       Add(path, "not_positive_integer", std::string("字段 ") + path + " 应为1至10^15之间的整数（分）",
           std::string("field ") + path + " must be a JSON integer of fen from 1 to 10^15");
       return std::nullopt;
     };
-    if (e.type() != simdjson::dom::element_type::INT64 && e.type() != simdjson::dom::element_type::UINT64) return bad();
-    if (e.get_int64().get(i) != simdjson::SUCCESS || i < 1 || i > policy::kMaxAmountFen) return bad();
+    if (!e.IsInteger()) return bad();
+    if (!e.GetInt64(&i) || i < 1 || i > policy::kMaxAmountFen) return bad();
     return i;
   }
 
   // A string fact with a closed list of values: the position of its value in the list.
-  std::optional<size_t> ClosedValue(const element& e, const FactSpec& spec, const Path& path) {
+  std::optional<size_t> ClosedValue(const json::Element& e, const FactSpec& spec, const Path& path) {
     const std::optional<std::string_view> s = StringOf(e, spec.required, path);
     if (!s) return std::nullopt;
     auto it = std::find(spec.enum_values.begin(), spec.enum_values.end(), *s);
@@ -522,7 +521,7 @@ class ApplicationReader::Validator {
 
   // Validates a fact against its declaration and, with `build`, converts it (without, the
   // result is null: no rule reads the fact, so only its problems matter).
-  expr::Value Fact(const element& e, const FactSpec& spec, const Path& path, bool build = true) {
+  expr::Value Fact(const json::Element& e, const FactSpec& spec, const Path& path, bool build = true) {
     switch (spec.type) {
       case FactSpec::Type::kString: {
         if (!spec.enum_values.empty()) {
@@ -536,7 +535,7 @@ class ApplicationReader::Validator {
       }
       case FactSpec::Type::kInt: {
         int64_t i;
-        if (e.get_int64().get(i) != simdjson::SUCCESS) {
+        if (!e.GetInt64(&i)) {
           WrongType(path, "整数", "a whole number");
           return expr::Value();
         }
@@ -544,7 +543,7 @@ class ApplicationReader::Validator {
       }
       case FactSpec::Type::kBool: {
         bool b;
-        if (e.get_bool().get(b) != simdjson::SUCCESS) {
+        if (!e.GetBool(&b)) {
           WrongType(path, "布尔值", "true or false");
           return expr::Value();
         }
@@ -556,8 +555,8 @@ class ApplicationReader::Validator {
         return d ? DateValue(*d) : expr::Value();
       }
       case FactSpec::Type::kObject: {
-        object obj;
-        if (e.get_object().get(obj) != simdjson::SUCCESS) {
+        json::Object obj;
+        if (!e.GetObject(&obj)) {
           WrongType(path, "对象", "an object");
           return expr::Value();
         }
@@ -569,9 +568,9 @@ class ApplicationReader::Validator {
     return expr::Value();
   }
 
-  expr::Value List(const element& e, const FactSpec& spec, const Path& path, bool build) {
-    simdjson::dom::array arr;
-    if (e.get_array().get(arr) != simdjson::SUCCESS) {
+  expr::Value List(const json::Element& e, const FactSpec& spec, const Path& path, bool build) {
+    json::Array arr;
+    if (!e.GetArray(&arr)) {
       WrongType(path, "列表", "a list");
       return expr::Value();
     }
@@ -585,11 +584,11 @@ class ApplicationReader::Validator {
     expr::ValueList items;
     if (build) items.reserve(size);
     size_t i = 0;
-    for (element item : arr) {
+    for (json::Element item : arr) {
       const Path ipath = Path::Item(&path, i++);
       if (spec.list_of_objects) {
-        object obj;
-        if (item.get_object().get(obj) != simdjson::SUCCESS) {
+        json::Object obj;
+        if (!item.GetObject(&obj)) {
           WrongType(ipath, "对象", "an object");
           continue;
         }
@@ -608,7 +607,7 @@ class ApplicationReader::Validator {
   // its fields are.
   // `build` false: validate only. `wanted`, for the facts object: which of its facts to build
   // (null: all).
-  expr::Value Object(const object* obj, const std::vector<FactSpec>& specs, const Path& path, bool build = true,
+  expr::Value Object(const json::Object* obj, const std::vector<FactSpec>& specs, const Path& path, bool build = true,
                      const std::vector<char>* wanted = nullptr) {
     // This object's members go on the stack scratch_->fields, above those of the objects it is
     // nested in. The stack only grows; a nested object may grow it, so no pointer into it is
@@ -700,7 +699,7 @@ class ApplicationReader::Validator {
   }
 
   // One item as the ledger keys it: its key, type and date, each when it is readable.
-  void TakeItem(const object& obj, const Field* fields) {
+  void TakeItem(const json::Object& obj, const Field* fields) {
     const MeasureReading& r = *items_reading_;
     Item& it = items_->emplace_back();
     std::string_view value;
@@ -720,16 +719,16 @@ class ApplicationReader::Validator {
   // An item's field `name` as a string: the member found for its declaration (`at`), or, for a
   // field the policy does not declare (which screening lets pass), the object's first member of
   // that name.
-  static bool ItemString(const object& obj, const Field* fields, size_t at, std::string_view name,
+  static bool ItemString(const json::Object& obj, const Field* fields, size_t at, std::string_view name,
                          std::string_view* out) {
-    element e;
+    json::Element e;
     if (at != MeasureReading::kNone) {
       if (!fields[at].seen) return false;
       e = fields[at].value;
     } else if (!FirstMember(obj, name, &e)) {
       return false;
     }
-    return e.get_string().get(*out) == simdjson::SUCCESS;
+    return e.GetString(out);
   }
 
   // The number of maps SharedObject can make for `specs`, or 0 if some fact is not a closed list
@@ -783,15 +782,16 @@ ApplicationReader::ApplicationReader(const policy::RuleSet& rules, bool partial)
 ApplicationReader::~ApplicationReader() = default;
 
 static_assert(ApplicationReader::kPadding >= simdjson::SIMDJSON_PADDING);
+static_assert(ApplicationReader::kPadding >= json::Tape::kPadding);
 
 void ApplicationReader::Read(std::string_view line, Application* app, bool padded) {
   app->Clear();
   app->partial = partial_;
   Validator v(app, partial_, scratch_.get(), *this);
-  object root;
+  json::Object root;
   if (!ParseObject(line, padded, &root, &v)) return;
   std::array<Field, kRootFields> top;
-  FindFields<kRootFields, RootFieldOf>(root, &top, [&](std::string_view key, const element&, bool repeated) {
+  FindFields<kRootFields, RootFieldOf>(root, &top, [&](std::string_view key, const json::Element&, bool repeated) {
     repeated ? v.Repeated(std::string(key)) : v.Unknown(std::string(key));
   });
   if (top[kId].present()) {
@@ -799,7 +799,7 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
   } else {
     v.Missing("id");
   }
-  object applicant;
+  json::Object applicant;
   if (!top[kApplicant].present()) {
     v.Missing("applicant");
   } else if (v.ObjectOf(top[kApplicant].value, {nullptr, "applicant"}, &applicant)) {
@@ -827,46 +827,49 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
   }
   if (top[kRequestedFen].present()) app->requested_fen = v.PositiveInteger(top[kRequestedFen].value, "requested_fen");
   if (top[kReview].present()) ReadReview(top[kReview].value, app, &v);
-  object facts;
+  json::Object facts;
   const bool has_facts = top[kFacts].present() && v.ObjectOf(top[kFacts].value, {nullptr, "facts"}, &facts);
   ReadFacts(has_facts ? &facts : nullptr, measure, app, &v);
 }
 
-// simdjson may read SIMDJSON_PADDING bytes past the line, whatever they hold: unless the caller
-// promises them, the line is copied into a buffer that only ever grows.
-bool ApplicationReader::ParseObject(std::string_view line, bool padded, object* root, Validator* v) {
+// The scanner and simdjson may read padding past the line, whatever it holds: unless the caller
+// promises it, the line is copied into a buffer that only ever grows. The scanner takes the
+// common lines; simdjson's DOM the others, and says why a line is not JSON.
+bool ApplicationReader::ParseObject(std::string_view line, bool padded, json::Object* root, Validator* v) {
   const char* text = line.data();
   if (!padded) {
     std::string& buffer = scratch_->line;
-    if (buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) {
-      buffer.resize(line.size() + simdjson::SIMDJSON_PADDING);
-    }
+    if (buffer.size() < line.size() + kPadding) buffer.resize(line.size() + kPadding);
     if (!line.empty()) std::memcpy(buffer.data(), line.data(), line.size());
     text = buffer.data();
   }
-  element doc;
-  if (const auto error = parser_->parse(text, line.size(), false).get(doc); error != simdjson::SUCCESS) {
-    v->NotJson(error);
-    return false;
+  json::Tape& tape = scratch_->tape;
+  if (!tape.Scan({text, line.size()})) {
+    simdjson::dom::element doc;
+    if (const auto error = parser_->parse(text, line.size(), false).get(doc); error != simdjson::SUCCESS) {
+      v->NotJson(error);
+      return false;
+    }
+    tape.FromDom(doc);
   }
-  if (doc.get_object().get(*root) != simdjson::SUCCESS) {
+  if (!tape.root().GetObject(root)) {
     v->Add("", "not_object", "该行不是 JSON 对象", "the line is not a JSON object");
     return false;
   }
   return true;
 }
 
-void ApplicationReader::ReadId(const element& e, Application* app, Validator* v) {
+void ApplicationReader::ReadId(const json::Element& e, Application* app, Validator* v) {
   std::string_view s;
-  if (e.get_string().get(s) != simdjson::SUCCESS) return v->WrongType({nullptr, "id"}, "字符串", "a string");
+  if (!e.GetString(&s)) return v->WrongType({nullptr, "id"}, "字符串", "a string");
   if (s.empty()) v->Empty({nullptr, "id"});
   app->id.emplace(s);
 }
 
-void ApplicationReader::ReadApplicant(const object& applicant, Application* app, Validator* v) {
+void ApplicationReader::ReadApplicant(const json::Object& applicant, Application* app, Validator* v) {
   std::array<Field, kApplicantFields> a;
   std::vector<std::string_view> extra_seen;
-  auto other = [&](std::string_view key, const element& value, bool repeated) {
+  auto other = [&](std::string_view key, const json::Element& value, bool repeated) {
     ReadApplicantFact(key, value, repeated, &extra_seen, app, v);
   };
   FindFields<kApplicantFields, ApplicantFieldOf>(applicant, &a, other);
@@ -898,7 +901,7 @@ void ApplicationReader::ReadApplicant(const object& applicant, Application* app,
 
 // A member of the applicant that is none of its own fields: one of the further facts the policy
 // declares (`seen`: those met so far), or else unknown.
-void ApplicationReader::ReadApplicantFact(std::string_view key, const element& value, bool repeated,
+void ApplicationReader::ReadApplicantFact(std::string_view key, const json::Element& value, bool repeated,
                                           std::vector<std::string_view>* seen, Application* app, Validator* v) {
   const std::string path = "applicant." + std::string(key);
   if (repeated || std::find(seen->begin(), seen->end(), key) != seen->end()) return v->Repeated(path);
@@ -908,12 +911,12 @@ void ApplicationReader::ReadApplicantFact(std::string_view key, const element& v
   }
   if (spec == nullptr) return v->Unknown(path);
   seen->push_back(key);
-  if (value.is_null()) return;
+  if (value.IsNull()) return;
   expr::Value fact = v->Fact(value, *spec, {nullptr, path});
   if (fact.kind() != expr::Kind::kNull) app->applicant_facts.emplace_back(spec->name, std::move(fact));
 }
 
-const policy::Measure* ApplicationReader::ReadMeasure(const element& e, Application* app, Validator* v) {
+const policy::Measure* ApplicationReader::ReadMeasure(const json::Element& e, Application* app, Validator* v) {
   const std::optional<std::string_view> m = v->StringOf(e, true, {nullptr, "measure"});
   if (!m) return nullptr;
   app->measure.append(*m);
@@ -931,7 +934,7 @@ const policy::Measure* ApplicationReader::ReadMeasure(const element& e, Applicat
 }
 
 // The subject, and its key form for the ledger (policy/keys.h).
-void ApplicationReader::ReadSubject(const element& e, Application* app, Validator* v) {
+void ApplicationReader::ReadSubject(const json::Element& e, Application* app, Validator* v) {
   const std::optional<std::string_view> s = v->StringOf(e, true, {nullptr, "subject"});
   if (!s) return;
   app->subject.append(*s);
@@ -944,7 +947,8 @@ void ApplicationReader::ReadSubject(const element& e, Application* app, Validato
 }
 
 // `facts` null: the application has no facts object (absent, or not an object).
-void ApplicationReader::ReadFacts(const object* facts, const policy::Measure* measure, Application* app, Validator* v) {
+void ApplicationReader::ReadFacts(const json::Object* facts, const policy::Measure* measure, Application* app,
+                                  Validator* v) {
   if (measure == nullptr) {
     app->facts = scratch_->empty_facts;
     return;
@@ -963,10 +967,10 @@ void ApplicationReader::ReadFacts(const object* facts, const policy::Measure* me
 }
 
 // The level as the policy's data spells it, when the level fact is a string.
-void ApplicationReader::ReadLevel(const object& facts, const policy::Measure& m, Application* app) const {
-  element e;
+void ApplicationReader::ReadLevel(const json::Object& facts, const policy::Measure& m, Application* app) const {
+  json::Element e;
   std::string_view value;
-  if (!FirstMember(facts, m.level_fact, &e) || e.get_string().get(value) != simdjson::SUCCESS) return;
+  if (!FirstMember(facts, m.level_fact, &e) || !e.GetString(&value)) return;
   const FactSpec* spec = nullptr;
   for (const auto& f : m.facts) {
     if (f.name == m.level_fact) spec = &f;
@@ -979,9 +983,9 @@ void ApplicationReader::ReadLevel(const object& facts, const policy::Measure& m,
 }
 
 // {"passed": bool, "note": string}: the experts' finding (CONTRACT §2).
-void ApplicationReader::ReadReview(const element& e, Application* app, Validator* v) {
-  object review;
-  if (e.get_object().get(review) != simdjson::SUCCESS) return v->WrongType({nullptr, "review"}, "对象", "an object");
+void ApplicationReader::ReadReview(const json::Element& e, Application* app, Validator* v) {
+  json::Object review;
+  if (!e.GetObject(&review)) return v->WrongType({nullptr, "review"}, "对象", "an object");
   bool has_passed = false;
   std::vector<std::string_view> seen;
   for (const auto [key, value] : review) {
@@ -993,7 +997,7 @@ void ApplicationReader::ReadReview(const element& e, Application* app, Validator
     seen.push_back(key);
     if (key == "passed") {
       bool b;
-      if (value.get_bool().get(b) != simdjson::SUCCESS) {
+      if (!value.GetBool(&b)) {
         v->WrongType({nullptr, "review.passed"}, "布尔值（true 或 false）", "true or false");
         continue;
       }
@@ -1001,8 +1005,8 @@ void ApplicationReader::ReadReview(const element& e, Application* app, Validator
       app->review_passed = b;
     } else if (key == "note") {
       std::string_view note;
-      if (value.is_null()) continue;
-      if (value.get_string().get(note) != simdjson::SUCCESS) {
+      if (value.IsNull()) continue;
+      if (!value.GetString(&note)) {
         v->WrongType({nullptr, "review.note"}, "字符串", "a string");
         continue;
       }

@@ -18,9 +18,12 @@
 
 namespace simdjson::dom {
 class parser;
-class element;
-class object;
 }  // namespace simdjson::dom
+
+namespace qgrant::engine::json {
+class Element;
+class Object;
+}  // namespace qgrant::engine::json
 
 namespace qgrant::engine {
 
@@ -119,16 +122,16 @@ class ApplicationReader {
   };
   const MeasureReading& Reading(const policy::Measure& m);
   // The parts of an application, in the order Read reads them. Each reports its problems to `v`.
-  bool ParseObject(std::string_view line, bool padded, simdjson::dom::object* root, Validator* v);
-  void ReadId(const simdjson::dom::element& e, Application* app, Validator* v);
-  void ReadApplicant(const simdjson::dom::object& applicant, Application* app, Validator* v);
-  void ReadApplicantFact(std::string_view key, const simdjson::dom::element& value, bool repeated,
+  bool ParseObject(std::string_view line, bool padded, json::Object* root, Validator* v);
+  void ReadId(const json::Element& e, Application* app, Validator* v);
+  void ReadApplicant(const json::Object& applicant, Application* app, Validator* v);
+  void ReadApplicantFact(std::string_view key, const json::Element& value, bool repeated,
                          std::vector<std::string_view>* seen, Application* app, Validator* v);
-  const policy::Measure* ReadMeasure(const simdjson::dom::element& e, Application* app, Validator* v);
-  void ReadSubject(const simdjson::dom::element& e, Application* app, Validator* v);
-  void ReadReview(const simdjson::dom::element& e, Application* app, Validator* v);
-  void ReadFacts(const simdjson::dom::object* facts, const policy::Measure* measure, Application* app, Validator* v);
-  void ReadLevel(const simdjson::dom::object& facts, const policy::Measure& m, Application* app) const;
+  const policy::Measure* ReadMeasure(const json::Element& e, Application* app, Validator* v);
+  void ReadSubject(const json::Element& e, Application* app, Validator* v);
+  void ReadReview(const json::Element& e, Application* app, Validator* v);
+  void ReadFacts(const json::Object* facts, const policy::Measure* measure, Application* app, Validator* v);
+  void ReadLevel(const json::Object& facts, const policy::Measure& m, Application* app) const;
   // An open-list value as the policy's data spells it, when it matches an entry as a key
   // (CONTRACT §6: "ukas " is UKAS, "GB/T 29187-2012" is GB/T 29187); otherwise its key form.
   // The same as a CEL string: when it matches the data, this reader's copy of the data's value,

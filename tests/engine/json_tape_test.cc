@@ -1,0 +1,191 @@
+// The scanner (Tape::Scan) against simdjson's DOM (Tape::FromDom): on every line the scanner
+// takes, both must give the same nodes, since the application reader sees nothing else; and on
+// every line simdjson refuses, the scanner must refuse too, so that the DOM says why.
+#include "engine/json_tape.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "workload.h"
+
+namespace qgrant::engine::json {
+namespace {
+
+// The text followed by padding of `fill` bytes, which the scanner may load but must not read as
+// part of the line.
+struct Padded {
+  Padded(std::string_view text, char fill) : buffer(std::string(text) + std::string(64, fill)), size(text.size()) {}
+  std::string_view text() const { return {buffer.data(), size}; }
+  std::string buffer;
+  size_t size;
+};
+
+// What simdjson makes of the text: false if it is not JSON.
+bool DomTape(simdjson::dom::parser* parser, std::string_view text, Tape* out) {
+  simdjson::dom::element doc;
+  if (parser->parse(text.data(), text.size(), true).get(doc) != simdjson::SUCCESS) return false;
+  out->FromDom(doc);
+  return true;
+}
+
+std::string Describe(std::span<const Node> nodes) {
+  std::string out;
+  for (const Node& n : nodes) {
+    out.append(std::to_string(static_cast<int>(n.type))).append("/").append(std::to_string(n.size));
+    out.append("/").append(std::to_string(n.skip));
+    if (n.type == Type::kString) out.append("'").append(n.chars, n.size).append("'");
+    if (n.type == Type::kInt64) out.append("=").append(std::to_string(n.int64));
+    out += ' ';
+  }
+  return out;
+}
+
+// Whether the scanner takes `text` (with each kind of padding); when it does, its nodes must be
+// the DOM's.
+bool ScansAsTheDom(std::string_view text) {
+  simdjson::dom::parser parser;
+  Tape dom;
+  const bool json = DomTape(&parser, text, &dom);
+  int taken = 0;
+  for (char fill : {' ', '"', '}', '1', '\\', '\0'}) {
+    Padded padded(text, fill);
+    Tape scanned;
+    if (!scanned.Scan(padded.text())) continue;
+    ++taken;
+    EXPECT_TRUE(json) << "the scanner took what is not JSON: " << text;
+    if (!json) continue;
+    const auto a = scanned.nodes(), b = dom.nodes();
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()))
+        << text << "\nscanned: " << Describe(a) << "\ndom:     " << Describe(b);
+  }
+  EXPECT_TRUE(taken == 0 || taken == 6) << "the padding changed the scanner's answer: " << text;
+  return taken != 0;
+}
+
+TEST(JsonTapeTest, ScansTheCommonShapesAsTheDomReadsThem) {
+  for (const char* line : {
+           R"({"id": "a1", "applicant": {"uscc": "91440300MA5XXXXXXR", "name": "深圳市示例科技有限公司"}})",
+           R"({"id":"a1","n":0,"m":123456789012345678,"t":true,"f":false,"z":null})",
+           R"( {"a" : [ 1 , 2 ,3 ] , "b":{ } , "c" :[ ] }  )",
+           "{\"a\":\t\"x\",\r\n\"b\": [{\"c\": \"日本語\"}, {\"c\": \"\xF0\x9F\x98\x80\"}]}\r\n",
+           R"({"a": 1, "a": 2, "": ""})",
+           R"({"facts": {"certificates": [{"type": "x", "number": "N-1", "issued_on": "2026-01-01"}, {}]}})",
+           R"({"list": [[[]], [{}], "s", 7, true, null]})",
+           R"({"long": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})",
+           "{\"x\": \"\x7f\"}",
+       }) {
+    EXPECT_TRUE(ScansAsTheDom(line)) << line;
+  }
+}
+
+TEST(JsonTapeTest, LeavesEverythingElseToTheDom) {
+  for (const std::string& line : {std::string(),
+                                  std::string("   "),
+                                  std::string("[]"),
+                                  std::string("\"s\""),
+                                  std::string("1"),
+                                  std::string(R"({"a": "b\"c"})"),
+                                  std::string(R"({"a": "\u00e9"})"),
+                                  std::string("{\"a\": \"\x01\"}"),
+                                  std::string("{\"a\": \"\xC3\"}"),
+                                  std::string("{\"a\": \"\xED\xA0\x80\"}"),
+                                  std::string(R"({"a": 1.5})"),
+                                  std::string(R"({"a": 1e3})"),
+                                  std::string(R"({"a": -1})"),
+                                  std::string(R"({"a": 01})"),
+                                  std::string(R"({"a": 1234567890123456789})"),
+                                  std::string(R"({"a": tru})"),
+                                  std::string(R"({"a": truex})"),
+                                  std::string(R"({"a": nul})"),
+                                  std::string(R"({"a": 1,})"),
+                                  std::string(R"({"a" 1})"),
+                                  std::string(R"({a: 1})"),
+                                  std::string(R"({"a": 1} x)"),
+                                  std::string(R"({"a": 1}})"),
+                                  std::string(R"({"a": [1 2]})"),
+                                  std::string(R"({"a": "b)"),
+                                  std::string(R"({"a": 1)"),
+                                  std::string("{\"a\":\x0b"
+                                              "1}"),
+                                  std::string("\xEF\xBB\xBF{}"),
+                                  std::string(R"({"a": +1})"),
+                                  std::string(17, '[')}) {
+    EXPECT_FALSE(ScansAsTheDom(line)) << line;
+  }
+  // Nested deeper than kMaxDepth: the DOM's (its own limit is far higher).
+  std::string deep = "{\"a\": ";
+  for (int i = 0; i < Tape::kMaxDepth; ++i) deep += "[";
+  for (int i = 0; i < Tape::kMaxDepth; ++i) deep += "]";
+  EXPECT_FALSE(ScansAsTheDom(deep + "}"));
+  std::string shallow = "{\"a\": ";
+  for (int i = 1; i < Tape::kMaxDepth; ++i) shallow += "[";
+  for (int i = 1; i < Tape::kMaxDepth; ++i) shallow += "]";
+  EXPECT_TRUE(ScansAsTheDom(shallow + "}"));
+}
+
+// The line ends where its length says, whatever follows it: a line cut short is not completed
+// by its padding.
+TEST(JsonTapeTest, NeverReadsThePaddingAsTheLine) {
+  const std::string line = R"({"a": "bc", "d": [12, true]})";
+  for (size_t cut = 0; cut < line.size(); ++cut) {
+    for (char fill : {' ', '"', '}', ']', '1', 'e', ','}) {
+      Padded padded(line.substr(0, cut), fill);
+      std::copy(line.begin() + static_cast<long>(cut), line.end(), padded.buffer.begin() + static_cast<long>(cut));
+      Tape tape;
+      EXPECT_FALSE(tape.Scan(padded.text())) << cut << " bytes with " << fill;
+    }
+  }
+}
+
+std::vector<std::string> WorkloadLines(size_t n) {
+  bench::Workload workload(/*seed=*/11, /*invalid_rate=*/0.05, bench::Workload::UnitsFor(n, 0));
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < n; ++i) lines.push_back(workload.Application(i));
+  std::ifstream examples(std::string(QGRANT_SOURCE_DIR) + "/examples/applications.jsonl");
+  for (std::string line; std::getline(examples, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(JsonTapeTest, ScansTheWorkloadAsTheDomReadsIt) {
+  size_t taken = 0;
+  const auto lines = WorkloadLines(5000);
+  for (const std::string& line : lines) taken += ScansAsTheDom(line);
+  // Most lines have the common shape (some of the workload's broken lines are not JSON).
+  EXPECT_GT(taken, lines.size() * 9 / 10);
+}
+
+// Lines with a byte changed, removed or added where the scanner's decisions are made: whatever
+// it takes must be the DOM's reading of it.
+TEST(JsonTapeTest, MutatedLinesScanAsTheDomReadsThemOrNotAtAll) {
+  std::mt19937_64 rng(5);
+  const std::string interesting = "{}[]:,\" \t\r\n\\-+.eE0123456789tfnaul\x01\x7f\x80\xC3\xA9\xE6\xB7\xB1\xFF";
+  size_t taken = 0, refused = 0;
+  for (const std::string& line : WorkloadLines(400)) {
+    for (int k = 0; k < 40; ++k) {
+      std::string m = line;
+      const size_t at = rng() % (m.size() + 1);
+      const char c = interesting[rng() % interesting.size()];
+      switch (rng() % 3) {
+        case 0:
+          if (at < m.size()) m[at] = c;
+          break;
+        case 1:
+          if (at < m.size()) m.erase(at, 1);
+          break;
+        default:
+          m.insert(at, 1, c);
+      }
+      ScansAsTheDom(m) ? ++taken : ++refused;
+    }
+  }
+  EXPECT_GT(taken, 1000u);
+  EXPECT_GT(refused, 1000u);
+}
+
+}  // namespace
+}  // namespace qgrant::engine::json
