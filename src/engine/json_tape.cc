@@ -52,14 +52,12 @@ class Scanner {
     constexpr uint64_t kSpace = (1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r');
     while (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ' && ((kSpace >> *p_) & 1) != 0) ++p_;
   }
-  // White space after a colon or a comma: usually one space or none, so those are tried first.
-  [[gnu::always_inline]] void SkipSeparatorSpace() {
-    if (p_ < end_ && *p_ == ' ') ++p_;
-    if (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ') SkipSpace();
-  }
+  // Whether the next two bytes are `a` and `b`.
+  bool Next2(char a, char b) const { return end_ - p_ >= 2 && p_[0] == a && p_[1] == b; }
 
   // An object's members or an array's items, up to the closing bracket. Scalars are read here;
-  // only a nested container is a call.
+  // only a nested container is a call. The usual separators, ": " and ", ", are tried first; a
+  // value after one of them that starts with more white space leaves the line to the DOM.
   template <Type kType, char kClose>
   bool Container(int depth) {
     if (depth == Tape::kMaxDepth) return false;
@@ -74,26 +72,27 @@ class Scanner {
       for (;;) {
         if constexpr (kType == Type::kObject) {
           if (p_ >= end_ || *p_ != '"' || !String()) return false;
-          if (p_ >= end_ || *p_ != ':') {
+          if (Next2(':', ' ')) {
+            p_ += 2;
+          } else {
             SkipSpace();
             if (p_ >= end_ || *p_ != ':') return false;
+            ++p_;
+            SkipSpace();
           }
-          ++p_;
-          SkipSeparatorSpace();
         }
         if (p_ >= end_ || !Value(depth)) return false;
         ++size;
-        if (p_ >= end_) return false;
-        char c = *p_;
-        if (static_cast<unsigned char>(c) <= ' ') {
-          SkipSpace();
-          if (p_ >= end_) return false;
-          c = *p_;
+        if (Next2(',', ' ')) {
+          p_ += 2;
+          continue;
         }
-        ++p_;
+        SkipSpace();
+        if (p_ >= end_) return false;
+        const char c = *p_++;
         if (c == kClose) break;
         if (c != ',') return false;
-        SkipSeparatorSpace();
+        SkipSpace();
       }
     }
     node->size = size;
@@ -153,12 +152,13 @@ class Scanner {
   [[gnu::always_inline]] bool String() {
     const char* start = ++p_;
     const char* q = FindSpecial(start, /*ascii=*/true);
-    if (q != end_ && static_cast<unsigned char>(*q) >= 0x80) {
+    if (q == end_) return false;
+    if (*q != '"') {
+      if (static_cast<unsigned char>(*q) < 0x80) return false;
       const char* wide = q;
       q = FindSpecial(q, /*ascii=*/false);
-      if (q != end_ && !simdjson::validate_utf8(wide, static_cast<size_t>(q - wide))) return false;
+      if (q == end_ || *q != '"' || !simdjson::validate_utf8(wide, static_cast<size_t>(q - wide))) return false;
     }
-    if (q == end_ || *q != '"') return false;
     Node* node = next_++;
     node->type = Type::kString;
     node->size = static_cast<uint32_t>(q - start);
