@@ -200,6 +200,7 @@ class Scanner {
 }  // namespace
 
 bool Tape::Scan(std::string_view text) {
+  if (text.size() > kMaxScanned) return false;
   if (nodes_.size() < text.size() + 1) nodes_.resize(text.size() + 1);
   return Scanner(text, nodes_.data()).Line(&used_);
 }

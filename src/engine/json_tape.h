@@ -147,11 +147,14 @@ class Tape {
  public:
   // Scanner for the common shape of an application line: an object of objects, arrays, strings
   // without escapes or control characters, integers from 0 to 10^18 - 1 without sign, fraction or
-  // exponent, true, false and null, nested at most kMaxDepth deep. It takes `text` or nothing:
-  // false (the tape then undefined) for anything else, valid JSON or not, which is the DOM's to
-  // read. `text` must be followed by kPadding readable bytes, whatever they hold.
+  // exponent, true, false and null, nested at most kMaxDepth deep, in a text of at most
+  // kMaxScanned bytes (a node per byte is room for any text, and a longer line must not make the
+  // tape that large). It takes `text` or nothing: false (the tape then undefined) for anything
+  // else, valid JSON or not, which is the DOM's to read. `text` must be followed by kPadding
+  // readable bytes, whatever they hold.
   static constexpr size_t kPadding = 16;
   static constexpr int kMaxDepth = 16;
+  static constexpr size_t kMaxScanned = 64 * 1024;
   bool Scan(std::string_view text);
   // The nodes of a value simdjson has parsed; its strings stay in the parser.
   void FromDom(const simdjson::dom::element& e);

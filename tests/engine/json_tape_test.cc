@@ -126,6 +126,10 @@ TEST(JsonTapeTest, LeavesEverythingElseToTheDom) {
   for (int i = 1; i < Tape::kMaxDepth; ++i) shallow += "[";
   for (int i = 1; i < Tape::kMaxDepth; ++i) shallow += "]";
   EXPECT_TRUE(ScansAsTheDom(shallow + "}"));
+  // Longer than kMaxScanned: the DOM's too, however plain.
+  const std::string filler(Tape::kMaxScanned, 'x');
+  EXPECT_TRUE(ScansAsTheDom("{\"a\": \"" + filler.substr(0, Tape::kMaxScanned - 10) + "\"}"));
+  EXPECT_FALSE(ScansAsTheDom("{\"a\": \"" + filler + "\"}"));
 }
 
 // The line ends where its length says, whatever follows it: a line cut short is not completed
