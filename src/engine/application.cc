@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "common/concat.h"
+#include "common/same_bytes.h"
 #include "engine/json_tape.h"
 #include "engine/uscc.h"
 #include "policy/keys.h"
@@ -190,9 +191,9 @@ void FindFacts(const json::Object& obj, const std::vector<FactSpec>& specs, Fiel
   for (const auto [key, value] : obj) {
     // Members usually come in declaration order: the next declaration is tried first.
     size_t i = next;
-    if (i == n || key != specs[i].name) {
+    if (i == n || !SameBytes(key, specs[i].name)) {
       i = 0;
-      while (i < n && key != specs[i].name) ++i;
+      while (i < n && !SameBytes(key, specs[i].name)) ++i;
       if (i == n) {
         other(key, false);
         continue;
@@ -243,7 +244,7 @@ class DateMemo {
 // The first member of `obj` named `name`, as the facts map keeps it.
 inline bool FirstMember(const json::Object& obj, std::string_view name, json::Element* out) {
   for (const auto [key, value] : obj) {
-    if (key == name) {
+    if (SameBytes(key, name)) {
       *out = value;
       return true;
     }
@@ -503,7 +504,8 @@ class ApplicationReader::Validator {
   std::optional<size_t> ClosedValue(const json::Element& e, const FactSpec& spec, const Path& path) {
     const std::optional<std::string_view> s = StringOf(e, spec.required, path);
     if (!s) return std::nullopt;
-    auto it = std::find(spec.enum_values.begin(), spec.enum_values.end(), *s);
+    auto it = std::find_if(spec.enum_values.begin(), spec.enum_values.end(),
+                           [&](const std::string& v) { return SameBytes(v, *s); });
     if (it == spec.enum_values.end()) {
       NotInList(path, *s, spec.enum_values);
       return std::nullopt;
@@ -551,8 +553,8 @@ class ApplicationReader::Validator {
       }
       case FactSpec::Type::kDate: {
         auto d = DateOf(e, path);
-        if (d && spec.name == "issued_on") NotAfterEvaluation(path, *d);
-        return d ? DateValue(*d) : expr::Value();
+        if (d && SameBytes(spec.name, "issued_on")) NotAfterEvaluation(path, *d);
+        return d && build ? DateValue(*d) : expr::Value();
       }
       case FactSpec::Type::kObject: {
         json::Object obj;
@@ -883,7 +885,7 @@ void ApplicationReader::ReadApplicant(const json::Object& applicant, Application
   if (auto name = v->String(a[kName], {nullptr, "applicant.name"}, true)) app->name.append(*name);
   if (auto kind = v->String(a[kKind], {nullptr, "applicant.kind"}, true)) {
     const auto& kinds = policy::ApplicantKinds();
-    if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
+    if (std::none_of(kinds.begin(), kinds.end(), [&](const std::string& k) { return SameBytes(k, *kind); })) {
       v->UnknownKind(*kind);
     } else {
       app->kind.append(*kind);
@@ -923,7 +925,7 @@ const policy::Measure* ApplicationReader::ReadMeasure(const json::Element& e, Ap
   // RuleSet::FindMeasure's search, keeping where it found the measure.
   const policy::Measure* measure = nullptr;
   for (size_t i = 0; i < rules_.measures.size(); ++i) {
-    if (rules_.measures[i]->id == *m) {
+    if (SameBytes(rules_.measures[i]->id, *m)) {
       measure = rules_.measures[i];
       app->measure_index = i;
       break;
@@ -973,7 +975,7 @@ void ApplicationReader::ReadLevel(const json::Object& facts, const policy::Measu
   if (!FirstMember(facts, m.level_fact, &e) || !e.GetString(&value)) return;
   const FactSpec* spec = nullptr;
   for (const auto& f : m.facts) {
-    if (f.name == m.level_fact) spec = &f;
+    if (SameBytes(f.name, m.level_fact)) spec = &f;
   }
   if (spec != nullptr && spec->match != FactSpec::Match::kExact) {
     app->level = Canonical(value, spec->match);
