@@ -24,7 +24,7 @@ inline bool Ends(const char* a, const char* b, size_t n) {
 }
 }  // namespace same_bytes_internal
 
-inline bool SameBytes(std::string_view a, std::string_view b) {
+[[gnu::always_inline]] inline bool SameBytes(std::string_view a, std::string_view b) {
   using namespace same_bytes_internal;
   const size_t n = a.size();
   if (n != b.size()) return false;
