@@ -261,8 +261,8 @@ struct ApplicationReader::Scratch {
   // The members found for the declared facts of the objects being validated, innermost last.
   std::vector<Field> fields;
   DateMemo dates;
-  // The facts maps that applications share (Validator::SharedObject), by their declarations and
-  // then by combination.
+  // The maps of nested objects that applications share (Validator::SharedObject), by their
+  // declarations and then by combination (a measure's facts objects are kept in its reading).
   std::unordered_map<const std::vector<FactSpec>*, std::vector<expr::Value>> shared_maps;
   // The empty facts map, shared by the applications this reader reads. A reader's own: copies of
   // one value on several threads contend for its reference count.
@@ -520,6 +520,11 @@ class ApplicationReader::Validator {
     items_reading_ = reading;
     items_ = out;
   }
+  // The shared maps of the facts object `specs` are kept in `maps` (the measure's reading).
+  void KeepFactsMaps(const std::vector<FactSpec>* specs, std::vector<expr::Value>* maps) {
+    facts_specs_ = specs;
+    facts_maps_ = maps;
+  }
 
   // Validates a fact against its declaration and, with `build`, converts it (without, the
   // result is null: no rule reads the fact, so only its problems matter).
@@ -693,7 +698,7 @@ class ApplicationReader::Validator {
       combination += digit * scale;
       scale *= spec.enum_values.size() + 2;
     }
-    std::vector<expr::Value>& maps = scratch_->shared_maps[&specs];
+    std::vector<expr::Value>& maps = &specs == facts_specs_ ? *facts_maps_ : scratch_->shared_maps[&specs];
     if (maps.empty()) maps.resize(combinations);
     expr::Value& map = maps[combination];
     if (map.kind() != expr::Kind::kMap) map = ClosedMap(specs, combination);
@@ -771,6 +776,8 @@ class ApplicationReader::Validator {
   size_t top_ = 0;                                 // scratch_->fields in use
   const MeasureReading* items_reading_ = nullptr;  // TakeItems's
   std::vector<Item>* items_ = nullptr;
+  const std::vector<FactSpec>* facts_specs_ = nullptr;  // KeepFactsMaps's
+  std::vector<expr::Value>* facts_maps_ = nullptr;
 };
 
 ApplicationReader::ApplicationReader(const policy::RuleSet& rules, bool partial)
@@ -778,6 +785,7 @@ ApplicationReader::ApplicationReader(const policy::RuleSet& rules, bool partial)
       partial_(partial),
       parser_(std::make_unique<simdjson::dom::parser>()),
       scratch_(std::make_unique<Scratch>()) {
+  readings_.resize(rules.measures.size());
   IndexData(rules.data);
 }
 
@@ -955,8 +963,9 @@ void ApplicationReader::ReadFacts(const json::Object* facts, const policy::Measu
     app->facts = scratch_->empty_facts;
     return;
   }
-  const MeasureReading& reading = Reading(*measure);
+  MeasureReading& reading = Reading(*measure, app->measure_index);
   if (reading.item_fields != nullptr) v->TakeItems(&reading, &app->items);
+  v->KeepFactsMaps(&measure->facts, &reading.shared_maps);
   // Screening builds every fact: an unknown one must reach the rules as an unknown.
   app->facts = v->Object(facts, measure->facts, {nullptr, "facts"}, true, partial_ ? nullptr : &reading.read);
   if (!app->errors.empty() || facts == nullptr) {
@@ -1048,10 +1057,11 @@ void ApplicationReader::IndexData(const expr::Value& v) {
   }
 }
 
-const ApplicationReader::MeasureReading& ApplicationReader::Reading(const policy::Measure& m) {
-  auto it = readings_.find(&m);
-  if (it != readings_.end()) return it->second;
-  MeasureReading reading;
+ApplicationReader::MeasureReading& ApplicationReader::Reading(const policy::Measure& m, size_t index) {
+  std::unique_ptr<MeasureReading>& kept = readings_[index];
+  if (kept != nullptr) return *kept;
+  kept = std::make_unique<MeasureReading>();
+  MeasureReading& reading = *kept;
   // The facts some rule of the measure reads: its conditions, its amount, the guide's
   // conditions for it. The level is always built (it is a closed value, and cheap).
   std::vector<char>& read = reading.read;
@@ -1088,7 +1098,7 @@ const ApplicationReader::MeasureReading& ApplicationReader::Reading(const policy
       if (fields[i].name == "issued_on") reading.issued_on = i;
     }
   }
-  return readings_.emplace(&m, std::move(reading)).first->second;
+  return reading;
 }
 
 }  // namespace qgrant::engine

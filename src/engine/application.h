@@ -119,8 +119,12 @@ class ApplicationReader {
     const std::vector<policy::FactSpec>* item_fields = nullptr;
     std::string_view item_key;
     size_t key = kNone, type = kNone, issued_on = kNone;
+    // The facts objects this reader has made that applications share (Validator::SharedObject),
+    // by combination: kept here rather than looked up by declarations for every application.
+    std::vector<expr::Value> shared_maps;
   };
-  const MeasureReading& Reading(const policy::Measure& m);
+  // The reading of the measure at `index` among the rules' measures.
+  MeasureReading& Reading(const policy::Measure& m, size_t index);
   // The parts of an application, in the order Read reads them. Each reports its problems to `v`.
   bool ParseObject(std::string_view line, bool padded, json::Object* root, Validator* v);
   void ReadId(const json::Element& e, Application* app, Validator* v);
@@ -146,7 +150,7 @@ class ApplicationReader {
 
   const policy::RuleSet& rules_;
   bool partial_;
-  std::unordered_map<const policy::Measure*, MeasureReading> readings_;
+  std::vector<std::unique_ptr<MeasureReading>> readings_;  // by the measure's index in rules_
   std::unique_ptr<simdjson::dom::parser> parser_;
   std::unique_ptr<Scratch> scratch_;
 };
