@@ -49,11 +49,6 @@ Cursor Container(Cursor at, const char* end, int depth);
   while (p < end && static_cast<unsigned char>(*p) <= ' ' && ((kSpace >> *p) & 1) != 0) ++p;
 }
 
-// Whether the next two bytes are `a` and `b`.
-[[gnu::always_inline]] inline bool Next2(const char* p, const char* end, char a, char b) {
-  return end - p >= 2 && p[0] == a && p[1] == b;
-}
-
 // The first quote, backslash or control character from `p` on (with `ascii`, also the first byte
 // above 127), or `end` if there is none before it. Sixteen bytes at a time: the text is padded
 // for the loads that reach past its end.
@@ -155,9 +150,9 @@ template <Type kType, char kClose>
 }
 
 // An object's members or an array's items, at its opening bracket, up to the closing one.
-// Scalars are read here; only a nested container is a call. The usual separators, ": " and ", ",
-// are tried first; a value after one of them that starts with more white space leaves the line to
-// the DOM.
+// Scalars are read here; only a nested container is a call. The usual separators, ":" and ","
+// followed by one space or none, are tried first; a value after one of them that starts with more
+// white space leaves the line to the DOM.
 template <Type kType, char kClose>
 Cursor Container(Cursor at, const char* end, int depth) {
   constexpr Cursor kRefused{nullptr, nullptr};
@@ -174,8 +169,9 @@ Cursor Container(Cursor at, const char* end, int depth) {
     for (;;) {
       if constexpr (kType == Type::kObject) {
         if (p >= end || *p != '"' || !String(p, end, next)) return kRefused;
-        if (Next2(p, end, ':', ' ')) {
-          p += 2;
+        if (p < end && *p == ':') {
+          ++p;
+          if (p < end && *p == ' ') ++p;
         } else {
           SkipSpace(p, end);
           if (p >= end || *p != ':') return kRefused;
@@ -185,8 +181,9 @@ Cursor Container(Cursor at, const char* end, int depth) {
       }
       if (p >= end || !Value(p, end, next, depth)) return kRefused;
       ++size;
-      if (Next2(p, end, ',', ' ')) {
-        p += 2;
+      if (p < end && *p == ',') {
+        ++p;
+        if (p < end && *p == ' ') ++p;
         continue;
       }
       SkipSpace(p, end);

@@ -147,7 +147,9 @@ class Tape {
  public:
   // Scanner for the common shape of an application line: an object of objects, arrays, strings
   // without escapes or control characters, integers from 0 to 10^18 - 1 without sign, fraction or
-  // exponent, true, false and null, nested at most kMaxDepth deep, in a text of at most
+  // exponent, true, false and null, nested at most kMaxDepth deep, with white space as JSON
+  // allows except that a colon or comma written right after its key or value is followed by at
+  // most one space (as JSON.stringify and Python's json write them), in a text of at most
   // kMaxScanned bytes (a node per byte is room for any text, and a longer line must not make the
   // tape that large). It takes `text` or nothing: false (the tape then undefined) for anything
   // else, valid JSON or not, which is the DOM's to read. `text` must be followed by kPadding
