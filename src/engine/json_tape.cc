@@ -170,8 +170,7 @@ Cursor Container(Cursor at, const char* end, int depth) {
       if constexpr (kType == Type::kObject) {
         if (p >= end || *p != '"' || !String(p, end, next)) return kRefused;
         if (p < end && *p == ':') {
-          ++p;
-          if (p < end && *p == ' ') ++p;
+          p += 1 + (p[1] == ' ');  // past the end (in the padding) only where the text ends early
         } else {
           SkipSpace(p, end);
           if (p >= end || *p != ':') return kRefused;
@@ -182,8 +181,7 @@ Cursor Container(Cursor at, const char* end, int depth) {
       if (p >= end || !Value(p, end, next, depth)) return kRefused;
       ++size;
       if (p < end && *p == ',') {
-        ++p;
-        if (p < end && *p == ' ') ++p;
+        p += 1 + (p[1] == ' ');
         continue;
       }
       SkipSpace(p, end);
