@@ -520,10 +520,10 @@ class ApplicationReader::Validator {
     items_reading_ = reading;
     items_ = out;
   }
-  // The shared maps of the facts object `specs` are kept in `maps` (the measure's reading).
-  void KeepFactsMaps(const std::vector<FactSpec>* specs, std::vector<expr::Value>* maps) {
+  // What the facts object `specs` needs for its shared maps is kept in the measure's reading.
+  void KeepFactsMaps(const std::vector<FactSpec>* specs, MeasureReading* reading) {
     facts_specs_ = specs;
-    facts_maps_ = maps;
+    facts_reading_ = reading;
   }
 
   // Validates a fact against its declaration and, with `build`, converts it (without, the
@@ -630,7 +630,9 @@ class ApplicationReader::Validator {
                 [&](std::string_view key, bool repeated) { Other(path, key, repeated); });
       if (items_ != nullptr && &specs == items_reading_->item_fields) TakeItem(*obj, stack.data() + base);
     }
-    const size_t combinations = partial_ ? 0 : Combinations(specs);
+    const size_t combinations = partial_                 ? 0
+                                : &specs == facts_specs_ ? facts_reading_->combinations
+                                                         : Combinations(specs);
     expr::Value map = combinations != 0 ? SharedObject(specs, combinations, stack.data() + base, path)
                                         : NewObject(specs, base, path, build, wanted);
     top_ = base;
@@ -698,7 +700,8 @@ class ApplicationReader::Validator {
       combination += digit * scale;
       scale *= spec.enum_values.size() + 2;
     }
-    std::vector<expr::Value>& maps = &specs == facts_specs_ ? *facts_maps_ : scratch_->shared_maps[&specs];
+    std::vector<expr::Value>& maps =
+        &specs == facts_specs_ ? facts_reading_->shared_maps : scratch_->shared_maps[&specs];
     if (maps.empty()) maps.resize(combinations);
     expr::Value& map = maps[combination];
     if (map.kind() != expr::Kind::kMap) map = ClosedMap(specs, combination);
@@ -777,7 +780,7 @@ class ApplicationReader::Validator {
   const MeasureReading* items_reading_ = nullptr;  // TakeItems's
   std::vector<Item>* items_ = nullptr;
   const std::vector<FactSpec>* facts_specs_ = nullptr;  // KeepFactsMaps's
-  std::vector<expr::Value>* facts_maps_ = nullptr;
+  MeasureReading* facts_reading_ = nullptr;
 };
 
 ApplicationReader::ApplicationReader(const policy::RuleSet& rules, bool partial)
@@ -965,7 +968,7 @@ void ApplicationReader::ReadFacts(const json::Object* facts, const policy::Measu
   }
   MeasureReading& reading = Reading(*measure, app->measure_index);
   if (reading.item_fields != nullptr) v->TakeItems(&reading, &app->items);
-  v->KeepFactsMaps(&measure->facts, &reading.shared_maps);
+  v->KeepFactsMaps(&measure->facts, &reading);
   // Screening builds every fact: an unknown one must reach the rules as an unknown.
   app->facts = v->Object(facts, measure->facts, {nullptr, "facts"}, true, partial_ ? nullptr : &reading.read);
   if (!app->errors.empty() || facts == nullptr) {
@@ -1090,6 +1093,7 @@ ApplicationReader::MeasureReading& ApplicationReader::Reading(const policy::Meas
       reading.item_key = m.item_key;
     }
   }
+  reading.combinations = Validator::Combinations(m.facts);
   if (reading.item_fields != nullptr) {
     const auto& fields = *reading.item_fields;
     for (size_t i = 0; i < fields.size(); ++i) {

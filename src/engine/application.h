@@ -122,6 +122,7 @@ class ApplicationReader {
     // The facts objects this reader has made that applications share (Validator::SharedObject),
     // by combination: kept here rather than looked up by declarations for every application.
     std::vector<expr::Value> shared_maps;
+    size_t combinations = 0;  // Validator::Combinations of the measure's facts
   };
   // The reading of the measure at `index` among the rules' measures.
   MeasureReading& Reading(const policy::Measure& m, size_t index);

@@ -72,6 +72,18 @@ Cursor Container(Cursor at, const char* end, int depth);
   return end;
 }
 
+// simdjson's implementation for this processor, whose UTF-8 validator is called directly rather
+// than through simdjson::validate_utf8, which looks the implementation up at every call. Until a
+// first call through it, simdjson's active implementation is a stand-in that detects the
+// processor's again (reading the environment) at every call, so one is made first.
+const simdjson::implementation* Utf8() {
+  static const simdjson::implementation* const active = [] {
+    (void)simdjson::validate_utf8("", 0);
+    return static_cast<const simdjson::implementation*>(simdjson::get_active_implementation());
+  }();
+  return active;
+}
+
 // A string, at its opening quote, without escapes or control characters; one with bytes above
 // 127 must be UTF-8.
 [[gnu::always_inline]] inline bool String(const char*& p, const char* end, Node*& next) {
@@ -82,7 +94,7 @@ Cursor Container(Cursor at, const char* end, int depth);
     if (static_cast<unsigned char>(*q) < 0x80) return false;
     const char* wide = q;
     q = FindSpecial(q, end, /*ascii=*/false);
-    if (q == end || *q != '"' || !simdjson::validate_utf8(wide, static_cast<size_t>(q - wide))) return false;
+    if (q == end || *q != '"' || !Utf8()->validate_utf8(wide, static_cast<size_t>(q - wide))) return false;
   }
   Node* node = next++;
   node->type = Type::kString;
