@@ -78,7 +78,7 @@ Cursor Container(Cursor at, const char* end, int depth);
 // processor's again (reading the environment) at every call, so one is made first.
 const simdjson::implementation* Utf8() {
   static const simdjson::implementation* const active = [] {
-    (void)simdjson::validate_utf8("", 0);
+    [[maybe_unused]] const bool picked = simdjson::validate_utf8("", 0);
     return static_cast<const simdjson::implementation*>(simdjson::get_active_implementation());
   }();
   return active;
