@@ -28,6 +28,112 @@ bool Node::operator==(const Node& o) const {
   return false;
 }
 
+// Where the text's quotes, escapes and control characters, and bytes above 127 are, found
+// sixteen bytes at a time before the text is walked: the quotes as a list of their places, the
+// others as a bit for each byte. A string is then the next pair of quotes in the list, and the
+// walk's next step does not wait on a search through the string's bytes (nor the search on the
+// step before it): the places come in order, so the processor reads ahead.
+class LineIndex {
+ public:
+  LineIndex() = default;
+  LineIndex(const LineIndex&) = delete;
+  LineIndex& operator=(const LineIndex&) = delete;
+
+  // `text` is followed by at least Tape::kPadding readable bytes: a block of 64 is read whole.
+  void Build(const char* text, size_t n) {
+    text_ = text;
+    n_ = n;
+    words_ = (n + 63) / 64;
+    if (specials_.size() < words_) {
+      quotes_.resize(words_);
+      specials_.resize(words_);
+      wides_.resize(words_);
+    }
+    for (size_t w = 0; w < words_; ++w) {
+      uint64_t q = 0, sp = 0, wide = 0;
+      Block(text + w * 64, &q, &sp, &wide);
+      // Bytes past the text (the padding) are not the text's.
+      const uint64_t in_text = n - w * 64 >= 64 ? ~uint64_t{0} : (uint64_t{1} << (n - w * 64)) - 1;
+      specials_[w] = sp & in_text;
+      wides_[w] = wide & in_text;
+      quotes_[w] = q & in_text;
+    }
+    word_ = 0;
+    bits_ = words_ != 0 ? quotes_[0] : 0;
+    next_special_ = NextBit(specials_, 0);
+    next_wide_ = NextBit(wides_, 0);
+  }
+
+  const char* text() const { return text_; }
+  // The string whose opening quote is at `open`: where its closing quote is, if the next pair of
+  // quotes in the text is the string's (false: the quote at `open` is not the next unpaired
+  // quote, or has no closing one).
+  bool StringAt(size_t open, size_t* close) {
+    size_t first;
+    return NextQuote(&first) && first == open && NextQuote(close);
+  }
+  // Whether [from, to) holds a backslash or a control character; asked with `from` never less
+  // than the time before.
+  bool AnySpecial(size_t from, size_t to) { return Any(specials_, &next_special_, from, to); }
+  // Whether [from, to) holds a byte above 127; the same.
+  bool AnyWide(size_t from, size_t to) { return Any(wides_, &next_wide_, from, to); }
+
+ private:
+  size_t NextBit(const std::vector<uint64_t>& mask, size_t from) const {
+    size_t w = from >> 6;
+    if (w >= words_) return n_;
+    uint64_t m = mask[w] & (~uint64_t{0} << (from & 63));
+    while (m == 0) {
+      if (++w == words_) return n_;
+      m = mask[w];
+    }
+    return (w << 6) | static_cast<size_t>(__builtin_ctzll(m));
+  }
+  // `*next` is the first bit at or after some place before `from`: when it lies before `from`,
+  // the first one from `from` is found (such bytes are rare, so this is seldom).
+  bool Any(const std::vector<uint64_t>& mask, size_t* next, size_t from, size_t to) const {
+    if (*next < from) *next = NextBit(mask, from);
+    return *next < to;
+  }
+
+  // The quotes, the backslashes and control characters, and the bytes above 127 among 64 bytes.
+  static void Block(const char* at, uint64_t* quotes, uint64_t* specials, uint64_t* wides) {
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    const __m128i zero = _mm_setzero_si128();
+    for (int k = 0; k < 4; ++k) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 16 * k));
+      const __m128i negative = _mm_cmplt_epi8(x, zero);  // above 127
+      const __m128i control = _mm_andnot_si128(negative, _mm_cmplt_epi8(x, space));
+      const auto bits = [k](__m128i m) {
+        return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))) << (16 * k);
+      };
+      *quotes |= bits(_mm_cmpeq_epi8(x, quote));
+      *specials |= bits(_mm_or_si128(_mm_cmpeq_epi8(x, backslash), control));
+      *wides |= bits(negative);
+    }
+  }
+
+  // The next quote not yet taken by a string, if any.
+  bool NextQuote(size_t* at) {
+    while (bits_ == 0) {
+      if (++word_ >= words_) return false;
+      bits_ = quotes_[word_];
+    }
+    *at = (word_ << 6) | static_cast<size_t>(__builtin_ctzll(bits_));
+    bits_ &= bits_ - 1;
+    return true;
+  }
+
+  const char* text_ = nullptr;
+  size_t n_ = 0, words_ = 0;
+  std::vector<uint64_t> quotes_, specials_, wides_;
+  size_t word_ = 0;    // the word of quotes_ being taken
+  uint64_t bits_ = 0;  // its quotes not yet taken
+  size_t next_special_ = 0, next_wide_ = 0;
+};
+
 namespace {
 
 // The scanner works on its position `p` in the text and the next node to write, both kept in
@@ -40,36 +146,13 @@ struct Cursor {
 };
 
 template <Type kType, char kClose>
-Cursor Container(Cursor at, const char* end, int depth);
+Cursor Container(Cursor at, const char* end, int depth, LineIndex& ix);
 
 // JSON's white space: space, tab, line feed, carriage return. Every other byte up to ' ' is a
 // control character, which no JSON has outside a string.
 [[gnu::always_inline]] inline void SkipSpace(const char*& p, const char* end) {
   constexpr uint64_t kSpace = (1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r');
   while (p < end && static_cast<unsigned char>(*p) <= ' ' && ((kSpace >> *p) & 1) != 0) ++p;
-}
-
-// The first quote, backslash or control character from `p` on (with `ascii`, also the first byte
-// above 127), or `end` if there is none before it. Sixteen bytes at a time: the text is padded
-// for the loads that reach past its end.
-[[gnu::always_inline]] inline const char* FindSpecial(const char* p, const char* end, bool ascii) {
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x20);
-  const __m128i zero = _mm_setzero_si128();
-  for (; p < end; p += 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // Signed, bytes above 127 are below 0x20 too.
-    __m128i low = _mm_cmplt_epi8(x, space);
-    if (!ascii) low = _mm_andnot_si128(_mm_cmplt_epi8(x, zero), low);
-    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), low);
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special));
-    if (mask != 0) {
-      const char* found = p + __builtin_ctz(mask);
-      return found < end ? found : end;
-    }
-  }
-  return end;
 }
 
 // simdjson's implementation for this processor, whose UTF-8 validator is called directly rather
@@ -86,22 +169,18 @@ const simdjson::implementation* Utf8() {
 
 // A string, at its opening quote, without escapes or control characters; one with bytes above
 // 127 must be UTF-8.
-[[gnu::always_inline]] inline bool String(const char*& p, const char* end, Node*& next) {
-  const char* start = p + 1;
-  const char* q = FindSpecial(start, end, /*ascii=*/true);
-  if (q == end) return false;
-  if (*q != '"') {
-    if (static_cast<unsigned char>(*q) < 0x80) return false;
-    const char* wide = q;
-    q = FindSpecial(q, end, /*ascii=*/false);
-    if (q == end || *q != '"' || !Utf8()->validate_utf8(wide, static_cast<size_t>(q - wide))) return false;
-  }
+[[gnu::always_inline]] inline bool String(const char*& p, Node*& next, LineIndex& ix) {
+  const char* text = ix.text();
+  const size_t open = static_cast<size_t>(p - text);
+  size_t close;
+  if (!ix.StringAt(open, &close) || ix.AnySpecial(open + 1, close)) return false;
+  if (ix.AnyWide(open + 1, close) && !Utf8()->validate_utf8(p + 1, close - open - 1)) return false;
   Node* node = next++;
   node->type = Type::kString;
-  node->size = static_cast<uint32_t>(q - start);
+  node->size = static_cast<uint32_t>(close - open - 1);
   node->skip = 1;
-  node->chars = start;
-  p = q + 1;
+  node->chars = p + 1;
+  p = text + close + 1;
   return true;
 }
 
@@ -134,22 +213,22 @@ inline bool Integer(const char*& p, const char* end, Node*& next) {
 }
 
 template <Type kType, char kClose>
-[[gnu::always_inline]] inline bool Nested(const char*& p, const char* end, Node*& next, int depth) {
-  const Cursor after = Container<kType, kClose>({p, next}, end, depth + 1);
+[[gnu::always_inline]] inline bool Nested(const char*& p, const char* end, Node*& next, int depth, LineIndex& ix) {
+  const Cursor after = Container<kType, kClose>({p, next}, end, depth + 1, ix);
   p = after.p;
   next = after.next;
   return p != nullptr;
 }
 
 // A member's value or an item, at p < end.
-[[gnu::always_inline]] inline bool Value(const char*& p, const char* end, Node*& next, int depth) {
+[[gnu::always_inline]] inline bool Value(const char*& p, const char* end, Node*& next, int depth, LineIndex& ix) {
   switch (*p) {
     case '"':
-      return String(p, end, next);
+      return String(p, next, ix);
     case '{':
-      return Nested<Type::kObject, '}'>(p, end, next, depth);
+      return Nested<Type::kObject, '}'>(p, end, next, depth, ix);
     case '[':
-      return Nested<Type::kArray, ']'>(p, end, next, depth);
+      return Nested<Type::kArray, ']'>(p, end, next, depth, ix);
     case 't':
       return Literal(p, end, next, "true", Type::kBool, true);
     case 'f':
@@ -166,7 +245,7 @@ template <Type kType, char kClose>
 // followed by one space or none, are tried first; a value after one of them that starts with more
 // white space leaves the line to the DOM.
 template <Type kType, char kClose>
-Cursor Container(Cursor at, const char* end, int depth) {
+Cursor Container(Cursor at, const char* end, int depth, LineIndex& ix) {
   constexpr Cursor kRefused{nullptr, nullptr};
   if (depth == Tape::kMaxDepth) return kRefused;
   const char* p = at.p + 1;
@@ -180,7 +259,7 @@ Cursor Container(Cursor at, const char* end, int depth) {
   } else {
     for (;;) {
       if constexpr (kType == Type::kObject) {
-        if (p >= end || *p != '"' || !String(p, end, next)) return kRefused;
+        if (p >= end || *p != '"' || !String(p, next, ix)) return kRefused;
         if (p < end && *p == ':') {
           p += 1 + (p[1] == ' ');  // past the end (in the padding) only where the text ends early
         } else {
@@ -190,7 +269,7 @@ Cursor Container(Cursor at, const char* end, int depth) {
           SkipSpace(p, end);
         }
       }
-      if (p >= end || !Value(p, end, next, depth)) return kRefused;
+      if (p >= end || !Value(p, end, next, depth, ix)) return kRefused;
       ++size;
       if (p < end && *p == ',') {
         p += 1 + (p[1] == ' ');
@@ -210,12 +289,13 @@ Cursor Container(Cursor at, const char* end, int depth) {
 }
 
 // The text is one object, with nothing but white space around it.
-bool ScanLine(std::string_view text, Node* nodes, size_t* used) {
+bool ScanLine(std::string_view text, Node* nodes, LineIndex* ix, size_t* used) {
   const char* p = text.data();
   const char* const end = text.data() + text.size();
   SkipSpace(p, end);
   if (p >= end || *p != '{') return false;
-  const Cursor after = Container<Type::kObject, '}'>({p, nodes}, end, 0);
+  ix->Build(text.data(), text.size());
+  const Cursor after = Container<Type::kObject, '}'>({p, nodes}, end, 0, *ix);
   if (after.p == nullptr) return false;
   p = after.p;
   SkipSpace(p, end);
@@ -225,10 +305,13 @@ bool ScanLine(std::string_view text, Node* nodes, size_t* used) {
 
 }  // namespace
 
+Tape::Tape() : index_(std::make_unique<LineIndex>()) {}
+Tape::~Tape() = default;
+
 bool Tape::Scan(std::string_view text) {
   if (text.size() > kMaxScanned) return false;
   if (nodes_.size() < text.size() + 1) nodes_.resize(text.size() + 1);
-  return ScanLine(text, nodes_.data(), &used_);
+  return ScanLine(text, nodes_.data(), index_.get(), &used_);
 }
 
 void Tape::FromDom(const simdjson::dom::element& e) {

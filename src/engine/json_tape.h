@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -143,8 +144,15 @@ bool Element::GetArray(Array* out) const {
   return true;
 }
 
+class LineIndex;  // json_tape.cc
+
 class Tape {
  public:
+  Tape();
+  ~Tape();
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+
   // Scanner for the common shape of an application line: an object of objects, arrays, strings
   // without escapes or control characters, integers from 0 to 10^18 - 1 without sign, fraction or
   // exponent, true, false and null, nested at most kMaxDepth deep, with white space as JSON
@@ -154,7 +162,7 @@ class Tape {
   // tape that large). It takes `text` or nothing: false (the tape then undefined) for anything
   // else, valid JSON or not, which is the DOM's to read. `text` must be followed by kPadding
   // readable bytes, whatever they hold.
-  static constexpr size_t kPadding = 16;
+  static constexpr size_t kPadding = 64;
   static constexpr int kMaxDepth = 16;
   static constexpr size_t kMaxScanned = 64 * 1024;
   bool Scan(std::string_view text);
@@ -169,6 +177,7 @@ class Tape {
   void Add(const simdjson::dom::element& e);
   std::vector<Node> nodes_;
   size_t used_ = 0;
+  std::unique_ptr<LineIndex> index_;  // the scanner's, kept for its buffers
 };
 
 }  // namespace qgrant::engine::json
