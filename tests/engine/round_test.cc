@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/evaluator.h"
+#include "engine/json_tape.h"
 #include "engine/ledger.h"
 #include "policy/loader.h"
 #include "rules_fixture.h"
@@ -25,7 +26,22 @@
 namespace qgrant::engine {
 namespace {
 
-class RoundTest : public ShippedPolicyTest {};
+class RoundTest : public ShippedPolicyTest {
+ protected:
+  // The dates and the guide bench/eval_bench.sh times the workload with.
+  struct WorkloadCase {
+    const char* as_of;
+    std::shared_ptr<const policy::Guide> guide;
+  };
+  std::vector<WorkloadCase> WorkloadCases() {
+    std::shared_ptr<const policy::Guide> guide;
+    policy::DiagnosticSink sink;
+    EXPECT_TRUE(policy::LoadGuideFile(std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/guides/2026.yaml",
+                                      *bundle_, &guide, &sink))
+        << sink.Format();
+    return {{"2026-06-01", nullptr}, {"2026-12-31", nullptr}, {"2026-06-01", guide}};
+  }
+};
 
 // About `n` lines from examples/applications.jsonl, each with an id of its own; the same subject
 // comes round again, so later applications meet earlier grants. Now and then a malformed line
@@ -123,16 +139,7 @@ TEST_F(RoundTest, DecidesAsTheOneShotPathOnTheBenchmarkWorkload) {
   for (uint64_t i = 0; i < kApplications; ++i) lines.push_back(workload.Application(i));
   const std::string input = Join(lines, "\n");
 
-  std::shared_ptr<const policy::Guide> guide;
-  policy::DiagnosticSink sink;
-  ASSERT_TRUE(policy::LoadGuideFile(std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/guides/2026.yaml",
-                                    *bundle_, &guide, &sink))
-      << sink.Format();
-  struct Case {
-    const char* as_of;
-    std::shared_ptr<const policy::Guide> guide;
-  };
-  for (const Case& c : {Case{"2026-06-01", nullptr}, Case{"2026-12-31", nullptr}, Case{"2026-06-01", guide}}) {
+  for (const WorkloadCase& c : WorkloadCases()) {
     SCOPED_TRACE(std::string("as of ") + c.as_of + (c.guide ? ", 2026 guide" : ""));
     policy::Date as_of;
     ASSERT_TRUE(policy::ParseDate(c.as_of, &as_of));
@@ -191,6 +198,75 @@ TEST_F(RoundTest, DecidesAsTheOneShotPathOnTheBenchmarkWorkload) {
       }
     }
     EXPECT_EQ(round_ledger.size(), ledger.size());
+  }
+}
+
+// The line with one more space after each colon outside its strings: the same values, in a form
+// the scanner (engine/json_tape.h) leaves to simdjson's DOM.
+std::string Widened(const std::string& line) {
+  std::string out;
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '"' && (i == 0 || line[i - 1] != '\\')) in_string = !in_string;
+    out += line[i];
+    if (!in_string && line[i] == ':') out += ' ';
+  }
+  return out;
+}
+
+// What the reader makes of a line does not depend on which parser read it: the workload's lines
+// as the scanner reads them and the same lines read by simdjson's DOM decide alike, byte for byte
+// (broken lines included), on the dates and with the guide the benchmarks use.
+TEST_F(RoundTest, ScannedAndDomReadLinesDecideAlike) {
+  constexpr uint64_t kApplications = 10000, kLedgerRows = 2000;
+  bench::Workload workload(/*seed=*/13, /*invalid_rate=*/0.03, bench::Workload::UnitsFor(kApplications, kLedgerRows));
+  std::vector<std::string> ledger_lines, lines;
+  for (uint64_t i = 0; i < kLedgerRows; ++i) ledger_lines.push_back(workload.LedgerEntry(i));
+  for (uint64_t i = 0; i < kApplications; ++i) lines.push_back(workload.Application(i));
+  size_t scanned = 0;
+  for (const std::string& line : lines) {
+    const std::string padded = line + std::string(json::Tape::kPadding, ' ');
+    const std::string widened = Widened(line) + std::string(json::Tape::kPadding, ' ');
+    json::Tape tape;
+    scanned += tape.Scan(std::string_view(padded).substr(0, line.size()));
+    EXPECT_FALSE(tape.Scan(std::string_view(widened).substr(0, widened.size() - json::Tape::kPadding))) << line;
+  }
+  EXPECT_GT(scanned, lines.size() * 9 / 10);
+
+  for (const WorkloadCase& c : WorkloadCases()) {
+    SCOPED_TRACE(std::string("as of ") + c.as_of + (c.guide ? ", 2026 guide" : ""));
+    policy::Date as_of;
+    ASSERT_TRUE(policy::ParseDate(c.as_of, &as_of));
+    const policy::RuleSet rules = policy::ResolveRules(*bundle_, c.guide, as_of);
+    const Evaluator evaluator(rules);
+    const RoundDriver driver(evaluator);
+    ApplicationReader reader(rules);
+    Ledger scanned_ledger, dom_ledger;
+    for (Ledger* ledger : {&scanned_ledger, &dom_ledger}) {
+      ledger->CheckAgainst(&rules);
+      for (size_t i = 0; i < ledger_lines.size(); ++i) {
+        ASSERT_TRUE(ledger->LoadLine(ledger_lines[i], static_cast<int64_t>(i + 1)).ok());
+      }
+    }
+    auto decide = [&](const std::string& line, int64_t number, Ledger* ledger) {
+      Application app;
+      reader.Read(line, &app);
+      app.line = number;
+      JsonWriter out;
+      driver.AppendJsonLine(evaluator.Decide(app, ledger, /*explain=*/true), true, &out);
+      return std::string(out.view());
+    };
+    int differences = 0;
+    for (size_t i = 0; i < lines.size() && differences < 3; ++i) {
+      const int64_t number = static_cast<int64_t>(i + 1);
+      const std::string by_scanner = decide(lines[i], number, &scanned_ledger);
+      const std::string by_dom = decide(Widened(lines[i]), number, &dom_ledger);
+      if (by_scanner != by_dom) {
+        ++differences;
+        ADD_FAILURE() << "line " << number << "\nscanned: " << by_scanner << "\nDOM:     " << by_dom;
+      }
+    }
+    EXPECT_EQ(scanned_ledger.size(), dom_ledger.size());
   }
 }
 
