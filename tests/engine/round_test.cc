@@ -41,6 +41,18 @@ class RoundTest : public ShippedPolicyTest {
         << sink.Format();
     return {{"2026-06-01", nullptr}, {"2026-12-31", nullptr}, {"2026-06-01", guide}};
   }
+  policy::RuleSet RulesFor(const WorkloadCase& c) {
+    policy::Date as_of;
+    EXPECT_TRUE(policy::ParseDate(c.as_of, &as_of));
+    return policy::ResolveRules(*bundle_, c.guide, as_of);
+  }
+  // The benchmarks' workload: `ledger_rows` ledger lines, then `applications` application lines.
+  static void WorkloadLines(uint64_t seed, uint64_t applications, uint64_t ledger_rows,
+                            std::vector<std::string>* ledger_lines, std::vector<std::string>* lines) {
+    bench::Workload workload(seed, /*invalid_rate=*/0.03, bench::Workload::UnitsFor(applications, ledger_rows));
+    for (uint64_t i = 0; i < ledger_rows; ++i) ledger_lines->push_back(workload.LedgerEntry(i));
+    for (uint64_t i = 0; i < applications; ++i) lines->push_back(workload.Application(i));
+  }
 };
 
 // About `n` lines from examples/applications.jsonl, each with an id of its own; the same subject
@@ -133,17 +145,13 @@ TEST_F(RoundTest, DecidesAsTheOneShotPathOnGeneratedApplications) {
 // bytes, on the two dates and under the 2026 guide that bench/eval_bench.sh times.
 TEST_F(RoundTest, DecidesAsTheOneShotPathOnTheBenchmarkWorkload) {
   constexpr uint64_t kApplications = 20000, kLedgerRows = 4000;
-  bench::Workload workload(/*seed=*/7, /*invalid_rate=*/0.03, bench::Workload::UnitsFor(kApplications, kLedgerRows));
   std::vector<std::string> ledger_lines, lines;
-  for (uint64_t i = 0; i < kLedgerRows; ++i) ledger_lines.push_back(workload.LedgerEntry(i));
-  for (uint64_t i = 0; i < kApplications; ++i) lines.push_back(workload.Application(i));
+  WorkloadLines(/*seed=*/7, kApplications, kLedgerRows, &ledger_lines, &lines);
   const std::string input = Join(lines, "\n");
 
   for (const WorkloadCase& c : WorkloadCases()) {
     SCOPED_TRACE(std::string("as of ") + c.as_of + (c.guide ? ", 2026 guide" : ""));
-    policy::Date as_of;
-    ASSERT_TRUE(policy::ParseDate(c.as_of, &as_of));
-    const policy::RuleSet rules = policy::ResolveRules(*bundle_, c.guide, as_of);
+    const policy::RuleSet rules = RulesFor(c);
     const Evaluator evaluator(rules);
     const RoundDriver driver(evaluator);
     auto load_ledger = [&](Ledger* ledger) {
@@ -219,10 +227,8 @@ std::string Widened(const std::string& line) {
 // (broken lines included), on the dates and with the guide the benchmarks use.
 TEST_F(RoundTest, ScannedAndDomReadLinesDecideAlike) {
   constexpr uint64_t kApplications = 10000, kLedgerRows = 2000;
-  bench::Workload workload(/*seed=*/13, /*invalid_rate=*/0.03, bench::Workload::UnitsFor(kApplications, kLedgerRows));
   std::vector<std::string> ledger_lines, lines;
-  for (uint64_t i = 0; i < kLedgerRows; ++i) ledger_lines.push_back(workload.LedgerEntry(i));
-  for (uint64_t i = 0; i < kApplications; ++i) lines.push_back(workload.Application(i));
+  WorkloadLines(/*seed=*/13, kApplications, kLedgerRows, &ledger_lines, &lines);
   size_t scanned = 0;
   for (const std::string& line : lines) {
     const std::string padded = line + std::string(json::Tape::kPadding, ' ');
@@ -235,9 +241,7 @@ TEST_F(RoundTest, ScannedAndDomReadLinesDecideAlike) {
 
   for (const WorkloadCase& c : WorkloadCases()) {
     SCOPED_TRACE(std::string("as of ") + c.as_of + (c.guide ? ", 2026 guide" : ""));
-    policy::Date as_of;
-    ASSERT_TRUE(policy::ParseDate(c.as_of, &as_of));
-    const policy::RuleSet rules = policy::ResolveRules(*bundle_, c.guide, as_of);
+    const policy::RuleSet rules = RulesFor(c);
     const Evaluator evaluator(rules);
     const RoundDriver driver(evaluator);
     ApplicationReader reader(rules);
