@@ -933,15 +933,8 @@ const policy::Measure* ApplicationReader::ReadMeasure(const json::Element& e, Ap
   const std::optional<std::string_view> m = v->StringOf(e, true, {nullptr, "measure"});
   if (!m) return nullptr;
   app->measure.append(*m);
-  // RuleSet::FindMeasure's search, keeping where it found the measure.
-  const policy::Measure* measure = nullptr;
-  for (size_t i = 0; i < rules_.measures.size(); ++i) {
-    if (SameBytes(rules_.measures[i]->id, *m)) {
-      measure = rules_.measures[i];
-      app->measure_index = i;
-      break;
-    }
-  }
+  app->measure_index = rules_.MeasureIndex(*m);
+  const policy::Measure* measure = app->measure_index == SIZE_MAX ? nullptr : rules_.measures[app->measure_index];
   if (measure == nullptr && rules_.cancelled.count(app->measure) == 0) v->UnknownMeasure(app->measure);
   return measure;
 }

@@ -46,7 +46,6 @@ class Element {
   Element() = default;
   explicit Element(const Node* n) : n_(n) {}
 
-  Type type() const { return n_->type; }
   bool IsNull() const { return n_->type == Type::kNull; }
   // A JSON integer, whatever its size (simdjson's INT64 or UINT64).
   bool IsInteger() const { return n_->type == Type::kInt64 || n_->type == Type::kUint64; }
@@ -98,7 +97,6 @@ class Object {
 
   Object() = default;
   explicit Object(const Node* n) : n_(n) {}
-  size_t size() const { return n_->size; }
   Iterator begin() const { return Iterator(n_ + 1); }
   Iterator end() const { return Iterator(n_ + n_->skip); }
 

@@ -76,10 +76,15 @@ Date AddYears(Date d, int years) {
 }
 
 const Measure* RuleSet::FindMeasure(std::string_view id) const {
-  for (const Measure* m : measures) {
-    if (m->id == id) return m;
+  const size_t i = MeasureIndex(id);
+  return i == SIZE_MAX ? nullptr : measures[i];
+}
+
+size_t RuleSet::MeasureIndex(std::string_view id) const {
+  for (size_t i = 0; i < measures.size(); ++i) {
+    if (measures[i]->id == id) return i;
   }
-  return nullptr;
+  return SIZE_MAX;
 }
 
 }  // namespace qgrant::policy

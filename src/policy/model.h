@@ -220,6 +220,8 @@ struct RuleSet {
   std::vector<std::shared_ptr<const Amendment>> keep_alive;
 
   const Measure* FindMeasure(std::string_view id) const;
+  // Where the measure `id` is in `measures` (SIZE_MAX: not there).
+  size_t MeasureIndex(std::string_view id) const;
 };
 
 }  // namespace qgrant::policy
