@@ -527,8 +527,10 @@ class ApplicationReader::Validator {
   }
 
   // Validates a fact against its declaration and, with `build`, converts it (without, the
-  // result is null: no rule reads the fact, so only its problems matter).
-  expr::Value Fact(const json::Element& e, const FactSpec& spec, const Path& path, bool build = true) {
+  // result is null: no rule reads the fact, so only its problems matter). `items`: how a list of
+  // objects' items are read (null: whole).
+  expr::Value Fact(const json::Element& e, const FactSpec& spec, const Path& path, bool build = true,
+                   ItemsReading* items = nullptr) {
     switch (spec.type) {
       case FactSpec::Type::kString: {
         if (!spec.enum_values.empty()) {
@@ -557,8 +559,7 @@ class ApplicationReader::Validator {
         return expr::Value::Bool(b);
       }
       case FactSpec::Type::kDate: {
-        auto d = DateOf(e, path);
-        if (d && SameBytes(spec.name, "issued_on")) NotAfterEvaluation(path, *d);
+        auto d = DateFact(e, spec, path);
         return d && build ? DateValue(*d) : expr::Value();
       }
       case FactSpec::Type::kObject: {
@@ -570,12 +571,20 @@ class ApplicationReader::Validator {
         return Object(&obj, spec.fields, path, build);
       }
       case FactSpec::Type::kList:
-        return List(e, spec, path, build);
+        return List(e, spec, path, build, items);
     }
     return expr::Value();
   }
 
-  expr::Value List(const json::Element& e, const FactSpec& spec, const Path& path, bool build) {
+  // A date fact; the date a certificate was issued cannot be later than the evaluation date.
+  std::optional<policy::Date> DateFact(const json::Element& e, const FactSpec& spec, const Path& path) {
+    auto d = DateOf(e, path);
+    if (d && SameBytes(spec.name, "issued_on")) NotAfterEvaluation(path, *d);
+    return d;
+  }
+
+  expr::Value List(const json::Element& e, const FactSpec& spec, const Path& path, bool build,
+                   ItemsReading* read_items) {
     json::Array arr;
     if (!e.GetArray(&arr)) {
       WrongType(path, "列表", "a list");
@@ -590,6 +599,7 @@ class ApplicationReader::Validator {
     }
     expr::ValueList items;
     if (build) items.reserve(size);
+    ItemsReading* const items_reading = partial_ ? nullptr : read_items;
     size_t i = 0;
     for (json::Element item : arr) {
       const Path ipath = Path::Item(&path, i++);
@@ -599,7 +609,7 @@ class ApplicationReader::Validator {
           WrongType(ipath, "对象", "an object");
           continue;
         }
-        expr::Value v = Object(&obj, spec.fields, ipath, build);
+        expr::Value v = Object(&obj, spec.fields, ipath, build, nullptr, items_reading);
         if (build) items.push_back(std::move(v));
       } else if (!spec.fields.empty()) {
         expr::Value v = Fact(item, spec.fields[0], ipath, build);
@@ -613,9 +623,9 @@ class ApplicationReader::Validator {
   // The declared facts `specs` of the object at `path`; `obj` null: the object is absent, so all
   // its fields are.
   // `build` false: validate only. `wanted`, for the facts object: which of its facts to build
-  // (null: all).
+  // (null: all). `items`, for an item of a list: how the list's items are read (null: whole).
   expr::Value Object(const json::Object* obj, const std::vector<FactSpec>& specs, const Path& path, bool build = true,
-                     const std::vector<char>* wanted = nullptr) {
+                     const std::vector<char>* wanted = nullptr, ItemsReading* items = nullptr) {
     // This object's members go on the stack scratch_->fields, above those of the objects it is
     // nested in. The stack only grows; a nested object may grow it, so no pointer into it is
     // held across Fact.
@@ -630,11 +640,17 @@ class ApplicationReader::Validator {
                 [&](std::string_view key, bool repeated) { Other(path, key, repeated); });
       if (items_ != nullptr && &specs == items_reading_->item_fields) TakeItem(*obj, stack.data() + base);
     }
-    const size_t combinations = partial_                 ? 0
-                                : &specs == facts_specs_ ? facts_reading_->combinations
-                                                         : Combinations(specs);
-    expr::Value map = combinations != 0 ? SharedObject(specs, combinations, stack.data() + base, path)
-                                        : NewObject(specs, base, path, build, wanted);
+    expr::Value map;
+    if (items != nullptr && build) {
+      map = items->shared ? SharedItem(specs, stack.data() + base, path, items)
+                          : NewObject(specs, base, path, build, &items->fields);
+    } else {
+      const size_t combinations = partial_                 ? 0
+                                  : &specs == facts_specs_ ? facts_reading_->combinations
+                                                           : Combinations(specs);
+      map = combinations != 0 ? SharedObject(specs, combinations, stack.data() + base, path)
+                              : NewObject(specs, base, path, build, wanted);
+    }
     top_ = base;
     return map;
   }
@@ -657,7 +673,11 @@ class ApplicationReader::Validator {
       const Field f = scratch_->fields[base + i];
       if (f.present()) {
         const bool build_fact = build && (wanted == nullptr || (*wanted)[i]);
-        expr::Value v = Fact(f.value, spec, fpath, build_fact);
+        ItemsReading* items = nullptr;
+        if (&specs == facts_specs_ && !facts_reading_->items.empty() && !facts_reading_->items[i].fields.empty()) {
+          items = &facts_reading_->items[i];
+        }
+        expr::Value v = Fact(f.value, spec, fpath, build_fact, items);
         if (build_fact) add(i, std::move(v));
         continue;
       }
@@ -706,6 +726,84 @@ class ApplicationReader::Validator {
     expr::Value& map = maps[combination];
     if (map.kind() != expr::Kind::kMap) map = ClosedMap(specs, combination);
     return map;
+  }
+
+  // Whether the items of a list whose declarations are `specs`, built with the fields `fields`,
+  // can share maps (ItemsReading::shared): each built field a closed string or a date, at most
+  // one date, so that their values make one number that names the map (SharedItem).
+  static bool ShareableItems(const std::vector<FactSpec>& specs, const std::vector<char>& fields) {
+    uint64_t closed = 1;
+    int dates = 0;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (!fields[i]) continue;
+      if (specs[i].type == FactSpec::Type::kDate) {
+        ++dates;
+      } else if (specs[i].type == FactSpec::Type::kString && !specs[i].enum_values.empty()) {
+        closed *= specs[i].enum_values.size() + 2;
+      } else {
+        return false;
+      }
+      if (dates > 1 || closed > (uint64_t{1} << 24)) return false;
+    }
+    return true;
+  }
+  // A built field's value as a digit of that number: 0 absent, 1 invalid (null), then 2 + the
+  // place of a closed value in its list, or 2 + the day of a date (shifted to be positive).
+  static constexpr int64_t kDayShift = int64_t{1} << 31;
+  static uint64_t ItemRadix(const FactSpec& spec) {
+    return spec.type == FactSpec::Type::kDate ? uint64_t{1} << 33 : spec.enum_values.size() + 2;
+  }
+
+  // An item of a list read field by field, validated as NewObject does, and its map: the one
+  // made before for the same values of its built fields.
+  expr::Value SharedItem(const std::vector<FactSpec>& specs, const Field* fields, const Path& path,
+                         ItemsReading* items) {
+    uint64_t code = 0, scale = 1;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const FactSpec& spec = specs[i];
+      const bool built = items->fields[i];
+      if (!fields[i].present()) {
+        if (spec.required) Absent(Path::Member(&path, spec.name));
+      } else if (!built) {
+        Fact(fields[i].value, spec, Path::Member(&path, spec.name), false);
+      } else if (spec.type == FactSpec::Type::kDate) {
+        const std::optional<policy::Date> d = DateFact(fields[i].value, spec, Path::Member(&path, spec.name));
+        code += (d ? 2 + static_cast<uint64_t>(d->days + kDayShift) : 1) * scale;
+      } else {
+        const std::optional<size_t> k = ClosedValue(fields[i].value, spec, Path::Member(&path, spec.name));
+        code += (k ? 2 + *k : 1) * scale;
+      }
+      if (built) scale *= ItemRadix(spec);
+    }
+    auto it = items->maps.find(code);
+    if (it != items->maps.end()) return it->second;
+    expr::Value map = ItemMap(specs, code, items->fields);
+    if (items->maps.size() < ItemsReading::kMostShared) items->maps.emplace(code, map);
+    return map;
+  }
+
+  // The map of an item whose built fields have the values `code` names (SharedItem), with the
+  // entries NewObject would make.
+  expr::Value ItemMap(const std::vector<FactSpec>& specs, uint64_t code, const std::vector<char>& built) {
+    std::vector<std::pair<expr::Value, expr::Value>> entries;
+    const std::vector<expr::Value>& names = scratch_->NamesOf(specs);
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (!built[i]) continue;
+      const FactSpec& spec = specs[i];
+      const uint64_t radix = ItemRadix(spec);
+      const uint64_t digit = code % radix;
+      code /= radix;
+      if (digit == 1) entries.emplace_back(names[i], expr::Value());
+      if (digit < 2) continue;
+      if (spec.type == FactSpec::Type::kDate) {
+        entries.emplace_back(names[i], DateValue(policy::Date{static_cast<int64_t>(digit - 2) - kDayShift}));
+      } else {
+        entries.emplace_back(names[i], scratch_->ClosedValueOf(spec, digit - 2));
+      }
+    }
+    if (entries.empty()) return scratch_->empty_facts;
+    std::string err;
+    return expr::Value::Map(expr::MapValue::Make(std::move(entries), &err));
   }
 
   // One item as the ledger keys it: its key, type and date, each when it is readable.
@@ -1070,13 +1168,45 @@ ApplicationReader::MeasureReading& ApplicationReader::Reading(const policy::Meas
       }
     }
   };
-  for (const auto& c : m.conditions) note(c);
-  if (m.amount) note(*m.amount);
-  if (rules_.guide) {
-    auto g = rules_.guide->conditions.find(m.id);
-    if (g != rules_.guide->conditions.end()) {
-      for (const auto& c : g->second) note(c);
+  // A list of objects read only field by field by every rule that reads it is built with those
+  // fields of its items; read in any other way by one rule, whole.
+  reading.items.resize(m.facts.size());
+  std::vector<char> whole(m.facts.size(), 0);
+  auto note_items = [&](const policy::Condition& c) {
+    for (size_t i = 0; i < m.facts.size(); ++i) {
+      const policy::FactSpec& fact = m.facts[i];
+      if (!c.reads_all_facts && std::find(c.facts_read.begin(), c.facts_read.end(), fact.name) == c.facts_read.end()) {
+        continue;
+      }
+      auto it = std::find_if(c.item_fields_read.begin(), c.item_fields_read.end(),
+                             [&](const auto& f) { return f.first == fact.name; });
+      if (c.reads_all_facts || it == c.item_fields_read.end() || !fact.list_of_objects) {
+        whole[i] = 1;
+        continue;
+      }
+      std::vector<char>& fields = reading.items[i].fields;
+      fields.resize(fact.fields.size(), 0);
+      for (size_t j = 0; j < fact.fields.size(); ++j) {
+        if (std::find(it->second.begin(), it->second.end(), fact.fields[j].name) != it->second.end()) fields[j] = 1;
+      }
     }
+  };
+  auto each_rule = [&](auto&& f) {
+    for (const auto& c : m.conditions) f(c);
+    if (m.amount) f(*m.amount);
+    if (rules_.guide) {
+      auto g = rules_.guide->conditions.find(m.id);
+      if (g != rules_.guide->conditions.end()) {
+        for (const auto& c : g->second) f(c);
+      }
+    }
+  };
+  each_rule(note);
+  each_rule(note_items);
+  for (size_t i = 0; i < m.facts.size(); ++i) {
+    ItemsReading& items = reading.items[i];
+    if (whole[i]) items.fields.clear();
+    if (!items.fields.empty()) items.shared = Validator::ShareableItems(m.facts[i].fields, items.fields);
   }
   for (size_t i = 0; i < m.facts.size(); ++i) {
     if (m.facts[i].name == m.level_fact) read[i] = 1;

@@ -108,12 +108,25 @@ class ApplicationReader {
   class Validator;
   struct Scratch;  // what reading a line leaves to the next (application.cc)
 
+  // A list of objects whose items the rules read only field by field
+  // (policy::Condition::item_fields_read): only those fields of an item are built. When each of
+  // them is a closed string or a date (at most one date), an item's map follows from their
+  // values, and items with the same values share one map, made once (at most kMostShared).
+  struct ItemsReading {
+    std::vector<char> fields;  // by the item's declarations: built or not
+    bool shared = false;
+    std::unordered_map<uint64_t, expr::Value> maps;  // by the values of the built fields
+    static constexpr size_t kMostShared = 4096;
+  };
   // What reading a measure's facts needs of its declarations, worked out on first use.
   struct MeasureReading {
     static constexpr size_t kNone = SIZE_MAX;
     // Which facts some rule reads: only those are built as CEL values; the others are validated
     // all the same.
     std::vector<char> read;
+    // By the same places: how the items of a list of objects are read, when the rules read them
+    // field by field (`fields` empty: built whole).
+    std::vector<ItemsReading> items;
     // A per-item measure's items list: the declarations of an item's fields (null: not a per-item
     // measure), its key's name, and where the key, the type and the date are among them.
     const std::vector<policy::FactSpec>* item_fields = nullptr;

@@ -100,23 +100,100 @@ expr::TypeEnv ExclusionEnv(const expr::Value& data, const std::vector<FactSpec>&
 
 namespace {
 
+// Whether `e` uses the variable `item` only to select its fields (`item.f`, `has(item.f)`),
+// adding those to `fields`. A use of the variable as a whole, or a comprehension that binds a
+// variable of the same name (whose uses would be another variable's), is not only that.
+bool SelectsOnlyFieldsOf(const expr::Expr& e, const std::string& item, std::vector<std::string>* fields) {
+  using T = expr::Expr::Type;
+  if (e.type == T::kSelect && e.operand && e.operand->type == T::kIdent && e.operand->name == item) {
+    if (std::find(fields->begin(), fields->end(), e.name) == fields->end()) fields->push_back(e.name);
+    return true;
+  }
+  if (e.type == T::kIdent && e.name == item) return false;
+  if (e.type == T::kComprehension && (e.iter_var == item || e.iter_var2 == item)) return false;
+  for (const expr::Expr* child : {e.operand.get(), e.iter_range.get(), e.predicate.get(), e.transform.get()}) {
+    if (child && !SelectsOnlyFieldsOf(*child, item, fields)) return false;
+  }
+  for (const auto& a : e.args) {
+    if (!SelectsOnlyFieldsOf(*a, item, fields)) return false;
+  }
+  for (const auto& v : e.values) {
+    if (!SelectsOnlyFieldsOf(*v, item, fields)) return false;
+  }
+  return true;
+}
+
+// What NoteFactsRead finds: each fact read and, for a fact read only item by item, the fields.
+struct FactsReads {
+  std::vector<std::string> read;
+  std::vector<std::string> whole;  // read in another way than item by item
+  std::vector<std::pair<std::string, std::vector<std::string>>> item_fields;
+  void Note(const std::string& fact) {
+    if (std::find(read.begin(), read.end(), fact) == read.end()) read.push_back(fact);
+  }
+  void Whole(const std::string& fact) {
+    Note(fact);
+    if (std::find(whole.begin(), whole.end(), fact) == whole.end()) whole.push_back(fact);
+  }
+  void ItemFields(const std::string& fact, const std::vector<std::string>& fields) {
+    Note(fact);
+    auto it = std::find_if(item_fields.begin(), item_fields.end(), [&](const auto& f) { return f.first == fact; });
+    if (it == item_fields.end()) it = item_fields.insert(item_fields.end(), {fact, {}});
+    for (const auto& f : fields) {
+      if (std::find(it->second.begin(), it->second.end(), f) == it->second.end()) it->second.push_back(f);
+    }
+  }
+};
+
+bool IsFactSelect(const expr::Expr* e) {
+  return e != nullptr && e->type == expr::Expr::Type::kSelect && !e->test_only && e->operand &&
+         e->operand->type == expr::Expr::Type::kIdent && e->operand->name == "facts";
+}
+
 // Walks `e` for the fields of the variable `facts` it selects. Any other use of the variable (as
 // a whole, or a comprehension variable of that name that would hide it) counts as reading all.
-void NoteFactsRead(const expr::Expr& e, Condition* out) {
+// A one-variable comprehension over a fact (`facts.certificates.all(c, …)`) whose body only
+// selects fields of its item, and whose value is not made of the items (not filter()), reads
+// those fields of the items.
+void NoteFactsRead(const expr::Expr& e, FactsReads* out, bool* reads_all) {
   using T = expr::Expr::Type;
   if (e.type == T::kSelect && e.operand && e.operand->type == T::kIdent && e.operand->name == "facts") {
-    if (std::find(out->facts_read.begin(), out->facts_read.end(), e.name) == out->facts_read.end()) {
-      out->facts_read.push_back(e.name);
+    out->Whole(e.name);
+    return;
+  }
+  if (e.type == T::kIdent && e.name == "facts") *reads_all = true;
+  if (e.type == T::kComprehension && (e.iter_var == "facts" || e.iter_var2 == "facts")) *reads_all = true;
+  // filter() gives the items themselves, so it reads them whole.
+  if (e.type == T::kComprehension && e.iter_var2.empty() && e.macro != expr::MacroKind::kFilter &&
+      IsFactSelect(e.iter_range.get())) {
+    std::vector<std::string> fields;
+    bool only_fields = true;
+    for (const expr::Expr* body : {e.predicate.get(), e.transform.get()}) {
+      if (body && !SelectsOnlyFieldsOf(*body, e.iter_var, &fields)) only_fields = false;
+    }
+    only_fields ? out->ItemFields(e.iter_range->name, fields) : out->Whole(e.iter_range->name);
+    for (const expr::Expr* body : {e.predicate.get(), e.transform.get()}) {
+      if (body) NoteFactsRead(*body, out, reads_all);
     }
     return;
   }
-  if (e.type == T::kIdent && e.name == "facts") out->reads_all_facts = true;
-  if (e.type == T::kComprehension && (e.iter_var == "facts" || e.iter_var2 == "facts")) out->reads_all_facts = true;
   for (const expr::Expr* child : {e.operand.get(), e.iter_range.get(), e.predicate.get(), e.transform.get()}) {
-    if (child) NoteFactsRead(*child, out);
+    if (child) NoteFactsRead(*child, out, reads_all);
   }
-  for (const auto& a : e.args) NoteFactsRead(*a, out);
-  for (const auto& v : e.values) NoteFactsRead(*v, out);
+  for (const auto& a : e.args) NoteFactsRead(*a, out, reads_all);
+  for (const auto& v : e.values) NoteFactsRead(*v, out, reads_all);
+}
+
+void NoteFactsRead(const expr::Expr& e, Condition* out) {
+  FactsReads reads;
+  NoteFactsRead(e, &reads, &out->reads_all_facts);
+  out->facts_read = std::move(reads.read);
+  out->item_fields_read.clear();
+  for (auto& [fact, fields] : reads.item_fields) {
+    if (std::find(reads.whole.begin(), reads.whole.end(), fact) == reads.whole.end()) {
+      out->item_fields_read.emplace_back(fact, std::move(fields));
+    }
+  }
 }
 
 // Whether `e` reads anything but applicant.registered_in_shenzhen and applicant.serious_dishonesty

@@ -90,6 +90,11 @@ struct Condition {
   // `facts` in another way. Readers build only the facts some rule reads.
   std::vector<std::string> facts_read;
   bool reads_all_facts = false;
+  // The facts of `facts_read` read only item by item, in comprehensions that select fields of
+  // the item (`facts.certificates.all(c, c.issued_on >= …)`), with the fields they select:
+  // readers build those fields of each item and no others. A fact read in another way is not
+  // here, and is built whole.
+  std::vector<std::pair<std::string, std::vector<std::string>>> item_fields_read;
   // The expression reads the applicant's yes/no fields (registered_in_shenzhen,
   // serious_dishonesty) and nothing else: its value follows from theirs, so the engine works it
   // out once for each way they can be (false, true, unknown) rather than for every application.

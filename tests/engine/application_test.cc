@@ -127,6 +127,25 @@ TEST_F(ApplicationTest, BuildsOnlyTheFactsSomeRuleReads) {
   ASSERT_NE(certificates, nullptr);
   EXPECT_EQ(certificates->list_value().size(), 2u);
   EXPECT_EQ(b.items.size(), 2u);
+  // The guide reads only when each was issued: an item's map has that field alone, and items
+  // issued on the same day share one map.
+  for (const expr::Value& item : certificates->list_value()) {
+    ASSERT_EQ(item.kind(), expr::Kind::kMap);
+    EXPECT_EQ(item.map_value().size(), 1u);
+    EXPECT_NE(item.map_value().FindString("issued_on"), nullptr);
+  }
+  Application c;
+  guided.Read(R"({"id":"c","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+              R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"high_end_certification",)"
+              R"("subject":"s","obtained_on":"2026-01-01","facts":{"certificates":[)"
+              R"({"type":"robot","number":"C-3","issued_on":"2026-01-01"}]}})",
+              &c);
+  ASSERT_TRUE(c.errors.empty());
+  const expr::Value& first = c.facts.map_value().FindString("certificates")->list_value()[0];
+  EXPECT_EQ(&first.map_value(), &certificates->list_value()[0].map_value());
+  EXPECT_NE(&first.map_value(), &certificates->list_value()[1].map_value());
+  EXPECT_EQ(first.map_value().FindString("issued_on")->DebugString(),
+            DateValue(c.items[0].issued_on.value()).DebugString());
 }
 
 // The items are taken while the certificates are validated: in key form, with their dates, and

@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "engine/round.h"
+#include "engine/uscc.h"
 #include "policy/words.h"
 #include "rules_fixture.h"
 
@@ -446,6 +448,141 @@ TEST_F(MemoConditionTest, AKeptValueIsTheExpressionsValue) {
     ASSERT_TRUE(driver.Run(&source, &ledger, options, &summary));
     EXPECT_EQ(got, want);
     EXPECT_EQ(summary.count[static_cast<int>(Outcome::kEligible)], eligible);
+  }
+}
+
+// A list of objects that the rules read only through comprehensions selecting fields of the
+// item is built with those fields of each item (Condition::item_fields_read): the guide's
+// certificate condition reads issued_on only.
+class ItemFieldsTest : public EvaluatorTest {
+ protected:
+  static constexpr const char* kShipped =
+      "when: facts.certificates.all(c, c.issued_on >= timestamp('2025-01-01T00:00:00+08:00'))\n";
+  // The shipped 2026 guide with its certificate condition replaced by `when`, as of 2026-12-31.
+  policy::RuleSet Guided(const std::string& when) {
+    const std::string source = std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/guides/2026.yaml";
+    std::ifstream in(source);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string yaml = text.str();
+    const size_t at = yaml.find(kShipped);
+    EXPECT_NE(at, std::string::npos);
+    yaml.replace(at, std::string(kShipped).size(), "when: \"" + when + "\"\n");
+    const std::filesystem::path file =
+        std::filesystem::path(::testing::TempDir()) / ("items_guide_" + std::to_string(::getpid()) + ".yaml");
+    std::ofstream(file) << yaml;
+    std::shared_ptr<const policy::Guide> guide;
+    policy::DiagnosticSink sink;
+    const bool loaded = policy::LoadGuideFile(file.string(), *bundle_, &guide, &sink);
+    std::filesystem::remove(file);
+    EXPECT_TRUE(loaded) << when << ": " << sink.Format();
+    policy::Date day;
+    EXPECT_TRUE(policy::ParseDate("2026-12-31", &day));
+    return policy::ResolveRules(*bundle_, guide, day);
+  }
+  static const policy::Condition& CertificateCondition(const policy::RuleSet& rules) {
+    const policy::Measure* m = rules.FindMeasure("high_end_certification");
+    EXPECT_NE(m, nullptr);
+    const auto& conditions = rules.guide->conditions.at(m->id);
+    EXPECT_EQ(conditions.size(), 1u);
+    return conditions[0];
+  }
+  // The fields of the certificates the condition reads item by item; "whole" when it reads the
+  // list in another way, "none" when it does not read it.
+  std::string FieldsRead(const std::string& when) {
+    const policy::RuleSet rules = Guided(when);
+    const policy::Condition& c = CertificateCondition(rules);
+    if (std::find(c.facts_read.begin(), c.facts_read.end(), "certificates") == c.facts_read.end()) return "none";
+    for (const auto& [fact, fields] : c.item_fields_read) {
+      if (fact != "certificates") continue;
+      std::string out;
+      for (const auto& f : fields) out += (out.empty() ? "" : ",") + f;
+      return out;
+    }
+    return "whole";
+  }
+};
+
+TEST_F(ItemFieldsTest, NotesTheFieldsOfTheItemsAComprehensionSelects) {
+  EXPECT_EQ(FieldsRead("facts.certificates.all(c, c.issued_on >= timestamp('2025-01-01T00:00:00+08:00'))"),
+            "issued_on");
+  EXPECT_EQ(FieldsRead("facts.certificates.exists(c, c.type == 'robot') || facts.certificates.all(c, "
+                       "has(c.issued_on))"),
+            "type,issued_on");
+  EXPECT_EQ(FieldsRead("facts.certificates.all(c, facts.certificates.exists_one(d, d.number == c.number))"), "number");
+  EXPECT_EQ(FieldsRead("facts.certificates.map(c, c.number).size() > 0"), "number");
+  EXPECT_EQ(FieldsRead("facts.certificates.all(c, true)"), "");
+  for (const std::string when :
+       {"size(facts.certificates) > 0 && facts.certificates.all(c, c.type == 'robot')",
+        "facts.certificates.all(c, c == c)", "facts.certificates.all(c, size(c) == 3)",
+        "facts.certificates.all(c, [1].all(c, c > 0))", "facts.certificates.all(i, c, c.type == 'robot')",
+        "facts.certificates[0].type == 'robot'",
+        "facts.certificates.exists(c, c.type == 'robot') && "
+        "facts.certificates.filter(c, c.type == 'robot') == []"}) {
+    EXPECT_EQ(FieldsRead(when), "whole") << when;
+  }
+  EXPECT_EQ(FieldsRead("[1].all(facts, facts > 0)"), "none");
+  const policy::RuleSet rules = Guided("[1].all(facts, facts > 0)");
+  EXPECT_TRUE(CertificateCondition(rules).reads_all_facts);
+}
+
+// Items built field by field, shared by their values or not, decide as items built whole: the
+// same condition, made to read the list whole by a clause that is always true.
+TEST_F(ItemFieldsTest, ItemsBuiltFieldByFieldDecideAsItemsBuiltWhole) {
+  std::string input;
+  const char* types[] = {"green_product", "robot", "carbon_footprint", "solar", "automotive_chip"};
+  for (int i = 0; i < 6000; ++i) {
+    std::string certificates;
+    for (int k = 0; k <= i % 3; ++k) {
+      // Over 4,096 days (more than the reader shares), some of them invalid or missing; every
+      // other item within three days of a date the conditions compare with.
+      policy::Date d;
+      ASSERT_TRUE(policy::ParseDate(i % 2 ? "2013-01-01" : k % 2 ? "2024-05-29" : "2024-12-29", &d));
+      d.days += i % 2 ? (i * 7919 + k * 104729) % 5000 : (i / 6 + k) % 6;
+      std::string issued = R"(,"issued_on":")" + policy::FormatDate(d) + R"(")";
+      if (i % 97 == 5) issued = R"(,"issued_on":"2025-02-30")";
+      if (i % 89 == 7) issued.clear();
+      certificates += std::string(k ? "," : "") + R"({"type":")" + types[(i + k) % 5] + R"(","number":"N-)" +
+                      std::to_string((i * 31 + k) % 4000) + R"(")" + issued + "}";
+    }
+    // 1,500 units: a unit is paid for at most 3 certificates a year under the guide.
+    std::string uscc = "914403000000" + std::to_string(10000 + i % 1500);
+    uscc += UsccCheckCharacter(uscc);
+    input += App("a" + std::to_string(i),
+                 R"("measure":"high_end_certification","subject":"S)" + std::to_string(i) +
+                     R"(","facts":{"certificates":[)" + certificates + "]}",
+                 true, false, uscc) +
+             "\n";
+  }
+  for (const std::string when :
+       {"facts.certificates.all(c, c.issued_on >= timestamp('2025-01-01T00:00:00+08:00'))",
+        "facts.certificates.all(c, c.type != 'robot' || c.issued_on >= timestamp('2024-06-01T00:00:00+08:00'))",
+        "facts.certificates.exists(c, c.number.startsWith('N-1')) || facts.certificates.all(c, has(c.type))"}) {
+    SCOPED_TRACE(when);
+    const policy::RuleSet by_fields = Guided(when);
+    const policy::RuleSet whole = Guided("(" + when + ") && size(facts.certificates) > 0");
+    ASSERT_FALSE(CertificateCondition(by_fields).item_fields_read.empty());
+    ASSERT_TRUE(CertificateCondition(whole).item_fields_read.empty());
+    auto run = [&](const policy::RuleSet& rules, size_t workers, int64_t* eligible) {
+      const Evaluator evaluator(rules);
+      const RoundDriver driver(evaluator);
+      StringRoundSource source(input);
+      RoundOptions options;
+      options.workers = workers;
+      std::string out;
+      options.write = [&](std::string_view bytes) { out.append(bytes); };
+      Ledger ledger;
+      RoundSummary summary;
+      EXPECT_TRUE(driver.Run(&source, &ledger, options, &summary));
+      *eligible = summary.count[static_cast<int>(Outcome::kEligible)];
+      return out;
+    };
+    int64_t eligible = 0, eligible_whole = 0;
+    const std::string got = run(by_fields, 2, &eligible), want = run(whole, 1, &eligible_whole);
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(eligible, eligible_whole);
+    EXPECT_GT(eligible, 100);
+    EXPECT_LT(eligible, 5000);  // the condition fails for some
   }
 }
 
