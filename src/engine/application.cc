@@ -674,7 +674,7 @@ class ApplicationReader::Validator {
       if (f.present()) {
         const bool build_fact = build && (wanted == nullptr || (*wanted)[i]);
         ItemsReading* items = nullptr;
-        if (&specs == facts_specs_ && !facts_reading_->items.empty() && !facts_reading_->items[i].fields.empty()) {
+        if (&specs == facts_specs_ && !facts_reading_->items[i].fields.empty()) {
           items = &facts_reading_->items[i];
         }
         expr::Value v = Fact(f.value, spec, fpath, build_fact, items);
@@ -1158,26 +1158,19 @@ ApplicationReader::MeasureReading& ApplicationReader::Reading(const policy::Meas
   MeasureReading& reading = *kept;
   // The facts some rule of the measure reads: its conditions, its amount, the guide's
   // conditions for it. The level is always built (it is a closed value, and cheap).
-  std::vector<char>& read = reading.read;
-  read.assign(m.facts.size(), 0);
-  auto note = [&](const policy::Condition& c) {
-    for (size_t i = 0; i < m.facts.size(); ++i) {
-      if (c.reads_all_facts ||
-          std::find(c.facts_read.begin(), c.facts_read.end(), m.facts[i].name) != c.facts_read.end()) {
-        read[i] = 1;
-      }
-    }
-  };
   // A list of objects read only field by field by every rule that reads it is built with those
   // fields of its items; read in any other way by one rule, whole.
+  std::vector<char>& read = reading.read;
+  read.assign(m.facts.size(), 0);
   reading.items.resize(m.facts.size());
   std::vector<char> whole(m.facts.size(), 0);
-  auto note_items = [&](const policy::Condition& c) {
+  auto note = [&](const policy::Condition& c) {
     for (size_t i = 0; i < m.facts.size(); ++i) {
       const policy::FactSpec& fact = m.facts[i];
       if (!c.reads_all_facts && std::find(c.facts_read.begin(), c.facts_read.end(), fact.name) == c.facts_read.end()) {
         continue;
       }
+      read[i] = 1;
       auto it = std::find_if(c.item_fields_read.begin(), c.item_fields_read.end(),
                              [&](const auto& f) { return f.first == fact.name; });
       if (c.reads_all_facts || it == c.item_fields_read.end() || !fact.list_of_objects) {
@@ -1191,18 +1184,14 @@ ApplicationReader::MeasureReading& ApplicationReader::Reading(const policy::Meas
       }
     }
   };
-  auto each_rule = [&](auto&& f) {
-    for (const auto& c : m.conditions) f(c);
-    if (m.amount) f(*m.amount);
-    if (rules_.guide) {
-      auto g = rules_.guide->conditions.find(m.id);
-      if (g != rules_.guide->conditions.end()) {
-        for (const auto& c : g->second) f(c);
-      }
+  for (const auto& c : m.conditions) note(c);
+  if (m.amount) note(*m.amount);
+  if (rules_.guide) {
+    auto g = rules_.guide->conditions.find(m.id);
+    if (g != rules_.guide->conditions.end()) {
+      for (const auto& c : g->second) note(c);
     }
-  };
-  each_rule(note);
-  each_rule(note_items);
+  }
   for (size_t i = 0; i < m.facts.size(); ++i) {
     ItemsReading& items = reading.items[i];
     if (whole[i]) items.fields.clear();

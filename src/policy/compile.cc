@@ -100,27 +100,37 @@ expr::TypeEnv ExclusionEnv(const expr::Value& data, const std::vector<FactSpec>&
 
 namespace {
 
+// Whether `f` holds for every subexpression directly under `e` (stopping at the first that fails).
+template <typename F>
+bool AllChildren(const expr::Expr& e, F f) {
+  for (const expr::Expr* child : {e.operand.get(), e.iter_range.get(), e.predicate.get(), e.transform.get()}) {
+    if (child && !f(*child)) return false;
+  }
+  for (const auto& a : e.args) {
+    if (!f(*a)) return false;
+  }
+  for (const auto& v : e.values) {
+    if (!f(*v)) return false;
+  }
+  return true;
+}
+
+void AddOnce(std::vector<std::string>* names, const std::string& name) {
+  if (std::find(names->begin(), names->end(), name) == names->end()) names->push_back(name);
+}
+
 // Whether `e` uses the variable `item` only to select its fields (`item.f`, `has(item.f)`),
 // adding those to `fields`. A use of the variable as a whole, or a comprehension that binds a
 // variable of the same name (whose uses would be another variable's), is not only that.
 bool SelectsOnlyFieldsOf(const expr::Expr& e, const std::string& item, std::vector<std::string>* fields) {
   using T = expr::Expr::Type;
   if (e.type == T::kSelect && e.operand && e.operand->type == T::kIdent && e.operand->name == item) {
-    if (std::find(fields->begin(), fields->end(), e.name) == fields->end()) fields->push_back(e.name);
+    AddOnce(fields, e.name);
     return true;
   }
   if (e.type == T::kIdent && e.name == item) return false;
   if (e.type == T::kComprehension && (e.iter_var == item || e.iter_var2 == item)) return false;
-  for (const expr::Expr* child : {e.operand.get(), e.iter_range.get(), e.predicate.get(), e.transform.get()}) {
-    if (child && !SelectsOnlyFieldsOf(*child, item, fields)) return false;
-  }
-  for (const auto& a : e.args) {
-    if (!SelectsOnlyFieldsOf(*a, item, fields)) return false;
-  }
-  for (const auto& v : e.values) {
-    if (!SelectsOnlyFieldsOf(*v, item, fields)) return false;
-  }
-  return true;
+  return AllChildren(e, [&](const expr::Expr& child) { return SelectsOnlyFieldsOf(child, item, fields); });
 }
 
 // What NoteFactsRead finds: each fact read and, for a fact read only item by item, the fields.
@@ -128,26 +138,22 @@ struct FactsReads {
   std::vector<std::string> read;
   std::vector<std::string> whole;  // read in another way than item by item
   std::vector<std::pair<std::string, std::vector<std::string>>> item_fields;
-  void Note(const std::string& fact) {
-    if (std::find(read.begin(), read.end(), fact) == read.end()) read.push_back(fact);
-  }
   void Whole(const std::string& fact) {
-    Note(fact);
-    if (std::find(whole.begin(), whole.end(), fact) == whole.end()) whole.push_back(fact);
+    AddOnce(&read, fact);
+    AddOnce(&whole, fact);
   }
   void ItemFields(const std::string& fact, const std::vector<std::string>& fields) {
-    Note(fact);
+    AddOnce(&read, fact);
     auto it = std::find_if(item_fields.begin(), item_fields.end(), [&](const auto& f) { return f.first == fact; });
     if (it == item_fields.end()) it = item_fields.insert(item_fields.end(), {fact, {}});
-    for (const auto& f : fields) {
-      if (std::find(it->second.begin(), it->second.end(), f) == it->second.end()) it->second.push_back(f);
-    }
+    for (const auto& f : fields) AddOnce(&it->second, f);
   }
 };
 
-bool IsFactSelect(const expr::Expr* e) {
-  return e != nullptr && e->type == expr::Expr::Type::kSelect && !e->test_only && e->operand &&
-         e->operand->type == expr::Expr::Type::kIdent && e->operand->name == "facts";
+// `facts.x`.
+bool IsFactSelect(const expr::Expr& e) {
+  return e.type == expr::Expr::Type::kSelect && e.operand && e.operand->type == expr::Expr::Type::kIdent &&
+         e.operand->name == "facts";
 }
 
 // Walks `e` for the fields of the variable `facts` it selects. Any other use of the variable (as
@@ -157,31 +163,30 @@ bool IsFactSelect(const expr::Expr* e) {
 // those fields of the items.
 void NoteFactsRead(const expr::Expr& e, FactsReads* out, bool* reads_all) {
   using T = expr::Expr::Type;
-  if (e.type == T::kSelect && e.operand && e.operand->type == T::kIdent && e.operand->name == "facts") {
+  if (IsFactSelect(e)) {
     out->Whole(e.name);
     return;
   }
   if (e.type == T::kIdent && e.name == "facts") *reads_all = true;
   if (e.type == T::kComprehension && (e.iter_var == "facts" || e.iter_var2 == "facts")) *reads_all = true;
   // filter() gives the items themselves, so it reads them whole.
-  if (e.type == T::kComprehension && e.iter_var2.empty() && e.macro != expr::MacroKind::kFilter &&
-      IsFactSelect(e.iter_range.get())) {
+  if (e.type == T::kComprehension && e.iter_var2.empty() && e.macro != expr::MacroKind::kFilter && e.iter_range &&
+      IsFactSelect(*e.iter_range) && !e.iter_range->test_only) {
+    AddOnce(&out->read, e.iter_range->name);  // before the facts its body reads, as written
     std::vector<std::string> fields;
     bool only_fields = true;
     for (const expr::Expr* body : {e.predicate.get(), e.transform.get()}) {
-      if (body && !SelectsOnlyFieldsOf(*body, e.iter_var, &fields)) only_fields = false;
+      if (body == nullptr) continue;
+      if (!SelectsOnlyFieldsOf(*body, e.iter_var, &fields)) only_fields = false;
+      NoteFactsRead(*body, out, reads_all);
     }
     only_fields ? out->ItemFields(e.iter_range->name, fields) : out->Whole(e.iter_range->name);
-    for (const expr::Expr* body : {e.predicate.get(), e.transform.get()}) {
-      if (body) NoteFactsRead(*body, out, reads_all);
-    }
     return;
   }
-  for (const expr::Expr* child : {e.operand.get(), e.iter_range.get(), e.predicate.get(), e.transform.get()}) {
-    if (child) NoteFactsRead(*child, out, reads_all);
-  }
-  for (const auto& a : e.args) NoteFactsRead(*a, out, reads_all);
-  for (const auto& v : e.values) NoteFactsRead(*v, out, reads_all);
+  AllChildren(e, [&](const expr::Expr& child) {
+    NoteFactsRead(child, out, reads_all);
+    return true;
+  });
 }
 
 void NoteFactsRead(const expr::Expr& e, Condition* out) {
@@ -207,14 +212,7 @@ bool ReadsMoreThanApplicantFlags(const expr::Expr& e, bool* flags) {
     return false;
   }
   if (e.type == T::kIdent || e.type == T::kComprehension || (e.type == T::kSelect && e.test_only)) return true;
-  if (e.operand && ReadsMoreThanApplicantFlags(*e.operand, flags)) return true;
-  for (const auto& a : e.args) {
-    if (ReadsMoreThanApplicantFlags(*a, flags)) return true;
-  }
-  for (const auto& v : e.values) {
-    if (ReadsMoreThanApplicantFlags(*v, flags)) return true;
-  }
-  return false;
+  return !AllChildren(e, [&](const expr::Expr& child) { return !ReadsMoreThanApplicantFlags(child, flags); });
 }
 
 // Whether `e` reads no variable but `facts.<name>` for one name (`*fact`, set here) and the
@@ -229,14 +227,7 @@ bool ReadsOneFactAndData(const expr::Expr& e, std::string* fact) {
   }
   if (e.type == T::kIdent) return e.name == "data";
   if (e.type == T::kComprehension || (e.type == T::kSelect && e.test_only)) return false;
-  if (e.operand && !ReadsOneFactAndData(*e.operand, fact)) return false;
-  for (const auto& a : e.args) {
-    if (!ReadsOneFactAndData(*a, fact)) return false;
-  }
-  for (const auto& v : e.values) {
-    if (!ReadsOneFactAndData(*v, fact)) return false;
-  }
-  return true;
+  return AllChildren(e, [&](const expr::Expr& child) { return ReadsOneFactAndData(child, fact); });
 }
 
 }  // namespace
