@@ -152,7 +152,8 @@ class Tape {
   Tape& operator=(const Tape&) = delete;
 
   // Scanner for the common shape of an application line: an object of objects, arrays, strings
-  // without escapes or control characters, integers from 0 to 10^18 - 1 without sign, fraction or
+  // without control characters (their escapes decoded, as far as Python's json module writes
+  // them: a \u of a surrogate is the DOM's), integers from 0 to 10^18 - 1 without sign, fraction or
   // exponent, true, false and null, nested at most kMaxDepth deep, with white space as JSON
   // allows except that a colon or comma written right after its key or value is followed by at
   // most one space (as JSON.stringify and Python's json write them), in a text of at most

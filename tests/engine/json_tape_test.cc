@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <string>
@@ -83,15 +84,47 @@ TEST(JsonTapeTest, ScansTheCommonShapesAsTheDomReadsThem) {
   }
 }
 
+// Escapes are decoded as the DOM decodes them, wherever the string is: a key, a value, an item.
+TEST(JsonTapeTest, DecodesEscapesAsTheDomDoes) {
+  for (const char* line : {
+           R"({"a": "b\"c"})",
+           R"({"a": "\"", "b": "\\", "c": "\\\"", "d": "x\\"})",
+           R"({"a": "\/\b\f\n\r\t"})",
+           R"({"a": "\u00e9\u00E9\u0041\u0000\u07ff\u0800\uffff\uFFFD"})",
+           R"({"name": "\u6df1\u5733\u5e02\u7b2c25067\u53f7", "uscc": "914403K2KPEWE0G201"})",
+           R"({"k\u0065y": [ "\"quoted\"", {"\"": "\\\""} ], "after": "plain", "n": 7})",
+           "{\"a\": \"\\u00e9 \xE6\xB7\xB1\", \"b\": \"\xE6\xB7\xB1\"}",
+           R"({"a": "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"", "b": "\""})",
+       }) {
+    EXPECT_TRUE(ScansAsTheDom(line)) << line;
+  }
+  // What the scanner leaves to the DOM: surrogates (a pair the DOM takes, a lone half it
+  // refuses), escapes JSON does not have, \u without four hex digits, a backslash at the end.
+  for (const char* line : {
+           R"({"a": "\ud83d\ude00"})",
+           R"({"a": "\ud83d"})",
+           R"({"a": "\ude00"})",
+           R"({"a": "\x41"})",
+           R"({"a": "\u00g0"})",
+           R"({"a": "\u00e"})",
+           R"({"a": "\'"})",
+           R"({"a": "\)",
+           R"({"a": "b\"})",
+           "{\"a\": \"\\\n\"}",
+           "{\"a\": \"\\u00e9\xC3\"}",
+       }) {
+    EXPECT_FALSE(ScansAsTheDom(line)) << line;
+  }
+}
+
 TEST(JsonTapeTest, LeavesEverythingElseToTheDom) {
   for (const std::string& line :
        {std::string(), std::string("   "), std::string("[]"), std::string("\"s\""), std::string("1"),
-        std::string(R"({"a": "b\"c"})"), std::string(R"({"a": "\u00e9"})"), std::string("{\"a\": \"\x01\"}"),
-        std::string("{\"a\": \"\xC3\"}"), std::string("{\"a\": \"\xED\xA0\x80\"}"), std::string(R"({"a": 1.5})"),
-        std::string(R"({"a": 1e3})"), std::string(R"({"a": -1})"), std::string(R"({"a": 01})"),
-        std::string(R"({"a": 1234567890123456789})"), std::string(R"({"a": tru})"), std::string(R"({"a": truex})"),
-        std::string(R"({"a": nul})"), std::string(R"({"a": 1,})"), std::string(R"({"a" 1})"), std::string(R"({a: 1})"),
-        std::string(R"({"a": 1} x)"),
+        std::string("{\"a\": \"\x01\"}"), std::string("{\"a\": \"\xC3\"}"), std::string("{\"a\": \"\xED\xA0\x80\"}"),
+        std::string(R"({"a": 1.5})"), std::string(R"({"a": 1e3})"), std::string(R"({"a": -1})"),
+        std::string(R"({"a": 01})"), std::string(R"({"a": 1234567890123456789})"), std::string(R"({"a": tru})"),
+        std::string(R"({"a": truex})"), std::string(R"({"a": nul})"), std::string(R"({"a": 1,})"),
+        std::string(R"({"a" 1})"), std::string(R"({a: 1})"), std::string(R"({"a": 1} x)"),
         // Valid, but more white space after a separator than one space.
         std::string("{\"a\":\t\"x\"}"), std::string(R"({"a": 1,  "b": 2})"), std::string(R"({"a":  1})"),
         std::string(R"({"a": 1}})"), std::string(R"({"a": [1 2]})"), std::string(R"({"a": "b)"),
@@ -151,17 +184,46 @@ std::string Compact(const std::string& line) {
   return out;
 }
 
+// The line with every character above 127 written as \u escapes, as Python's json.dumps writes
+// it by default (a character beyond U+FFFF as a surrogate pair).
+std::string AsciiEscaped(const std::string& line) {
+  std::string out;
+  for (size_t i = 0; i < line.size();) {
+    const auto b = static_cast<unsigned char>(line[i]);
+    const size_t n = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+    if (n == 1 || i + n > line.size()) {
+      out += line[i++];
+      continue;
+    }
+    uint32_t cp = b & (0xFF >> (n + 1));
+    for (size_t k = 1; k < n; ++k) cp = cp << 6 | (static_cast<unsigned char>(line[i + k]) & 0x3F);
+    char hex[16];
+    if (cp > 0xFFFF)
+      std::snprintf(hex, sizeof hex, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10), 0xDC00 + (cp & 0x3FF));
+    else
+      std::snprintf(hex, sizeof hex, "\\u%04x", cp);
+    out += hex;
+    i += n;
+  }
+  return out;
+}
+
 TEST(JsonTapeTest, ScansTheWorkloadAsTheDomReadsIt) {
-  size_t taken = 0, compact_taken = 0;
+  size_t taken = 0, compact_taken = 0, escaped_taken = 0, with_escapes = 0;
   const auto lines = WorkloadLines(5000);
   for (const std::string& line : lines) {
     taken += ScansAsTheDom(line);
     compact_taken += ScansAsTheDom(Compact(line));
+    const std::string escaped = AsciiEscaped(line);
+    with_escapes += escaped.find("\\u") != std::string::npos;
+    escaped_taken += ScansAsTheDom(escaped);
   }
-  // Most lines have the common shape, spaced or compact (some of the workload's broken lines are
-  // not JSON).
+  // Most lines have the common shape, spaced, compact or with escapes (some of the workload's
+  // broken lines are not JSON).
   EXPECT_GT(taken, lines.size() * 9 / 10);
   EXPECT_GT(compact_taken, lines.size() * 9 / 10);
+  EXPECT_GT(escaped_taken, lines.size() * 9 / 10);
+  EXPECT_GT(with_escapes, lines.size() * 9 / 10);  // the units' names
 }
 
 // Lines with a byte changed, removed or added where the scanner's decisions are made: whatever
