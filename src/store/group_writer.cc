@@ -1,6 +1,9 @@
 #include "store/group_writer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <exception>
+#include <string>
 
 #include "store/job.h"
 
@@ -13,6 +16,7 @@ constexpr int kMaxAttempts = 8;
 
 GroupWriter::GroupWriter(GroupTransaction& transaction, Clock clock, int max_group)
     : transaction_(transaction), clock_(std::move(clock)), max_group_(max_group) {
+  group_.reserve(static_cast<size_t>(std::max(max_group, 1)));  // the writer thread never grows it
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -36,7 +40,7 @@ Status GroupWriter::Submit(const std::function<Status(WriteTx&)>& job) {
 }
 
 void GroupWriter::Loop() {
-  std::vector<Pending*> group;
+  std::vector<Pending*>& group = group_;
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -60,10 +64,34 @@ void GroupWriter::Loop() {
 
 void GroupWriter::RunGroup(std::vector<Pending*>& group) {
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
-    if (!TryGroup(group)) return;
+    if (!TryGroupGuarded(group)) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
   }
   // Still failing to serialise: each job keeps the error of the last attempt.
+}
+
+bool GroupWriter::TryGroupGuarded(std::vector<Pending*>& group) noexcept {
+  const char* what = "a non-standard exception";
+  try {
+    return TryGroup(group);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  // The transaction may be open, with some jobs' changes in it: rolled back (a ROLLBACK or an
+  // unlock with nothing to undo is harmless), and no job of the group is reported committed.
+  try {
+    transaction_.Abort();
+  } catch (...) {
+  }
+  for (Pending* p : group) {
+    try {
+      p->result = Status::Internal(std::string("the write was not committed: the store's writer failed: ") + what);
+    } catch (...) {
+      p->result = Status::Internal("not committed");  // short enough to need no memory
+    }
+  }
+  return false;
 }
 
 bool GroupWriter::TryGroup(std::vector<Pending*>& group) {

@@ -57,6 +57,9 @@ class GroupWriter {
   void RunGroup(std::vector<Pending*>& group);
   // One attempt; true when the group failed to serialise and should run again.
   bool TryGroup(std::vector<Pending*>& group);
+  // TryGroup, where an exception from the backend (memory exhausted, say) fails the group's jobs
+  // instead of ending the process with every caller's write (jobs' own exceptions are RunGuarded's).
+  bool TryGroupGuarded(std::vector<Pending*>& group) noexcept;
 
   GroupTransaction& transaction_;
   const Clock clock_;
@@ -68,6 +71,7 @@ class GroupWriter {
   std::condition_variable queue_cv_;  // the writer waits for jobs
   std::condition_variable done_cv_;   // callers wait for their job's outcome
   std::deque<Pending*> queue_;
+  std::vector<Pending*> group_;  // the writer thread's: the group being run, room made at the start
   bool stopping_ = false;
   std::thread thread_;  // last: started once everything above exists
 };
