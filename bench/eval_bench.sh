@@ -4,7 +4,9 @@
 # wall clock and peak memory); the best and the median of RUNS runs (default 3) are reported, as
 # the figures of a shared virtual machine vary from run to run. Decided as of 2026-12-31: the
 # workload dates its achievements in 2024-2026, and a date after the evaluation date is invalid.
-# Usage: bench/eval_bench.sh [N] [M]       environment: RUNS, GUIDE (a guide file), BUILD
+# Usage: bench/eval_bench.sh [N] [M]       environment: RUNS, GUIDE (a guide file), BUILD,
+# ESCAPED=1 (the applications as Python's json.dumps writes them by default: every character
+# above 127 as a \u escape)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -16,7 +18,16 @@ trap 'rm -rf "$work"' EXIT
 command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
 "$BUILD/bench/gen_workload" --applications "$N" --out "$work/apps.jsonl" --ledger "$M" --ledger-out "$work/ledger.jsonl"
 touch "$work/ledger.jsonl"  # M = 0: an empty ledger
-echo "input: $(wc -l < "$work/apps.jsonl") applications ($(du -h "$work/apps.jsonl" | cut -f1)), ledger $(wc -l < "$work/ledger.jsonl") rows${GUIDE:+, guide $GUIDE}"
+if [ -n "${ESCAPED:-}" ]; then
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    try:
+        sys.stdout.write(json.dumps(json.loads(line)) + "\n")
+    except ValueError:
+        sys.stdout.write(line)  # a broken line stays broken' < "$work/apps.jsonl" > "$work/escaped.jsonl"
+  mv "$work/escaped.jsonl" "$work/apps.jsonl"
+fi
+echo "input: $(wc -l < "$work/apps.jsonl") applications ($(du -h "$work/apps.jsonl" | cut -f1))${ESCAPED:+, escaped}, ledger $(wc -l < "$work/ledger.jsonl") rows${GUIDE:+, guide $GUIDE}"
 guide=()
 [ -n "${GUIDE:-}" ] && guide=(--guide "$GUIDE")
 for run in $(seq "$RUNS"); do
