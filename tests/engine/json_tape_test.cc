@@ -6,12 +6,12 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <cstdio>
 #include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "escaped_lines.h"
 #include "workload.h"
 
 namespace qgrant::engine::json {
@@ -180,30 +180,6 @@ std::string Compact(const std::string& line) {
     const char c = line[i];
     if (c == '"' && (i == 0 || line[i - 1] != '\\')) in_string = !in_string;
     if (in_string || (c != ' ' && c != '\t')) out += c;
-  }
-  return out;
-}
-
-// The line with every character above 127 written as \u escapes, as Python's json.dumps writes
-// it by default (a character beyond U+FFFF as a surrogate pair).
-std::string AsciiEscaped(const std::string& line) {
-  std::string out;
-  for (size_t i = 0; i < line.size();) {
-    const auto b = static_cast<unsigned char>(line[i]);
-    const size_t n = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-    if (n == 1 || i + n > line.size()) {
-      out += line[i++];
-      continue;
-    }
-    uint32_t cp = b & (0xFF >> (n + 1));
-    for (size_t k = 1; k < n; ++k) cp = cp << 6 | (static_cast<unsigned char>(line[i + k]) & 0x3F);
-    char hex[16];
-    if (cp > 0xFFFF)
-      std::snprintf(hex, sizeof hex, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10), 0xDC00 + (cp & 0x3FF));
-    else
-      std::snprintf(hex, sizeof hex, "\\u%04x", cp);
-    out += hex;
-    i += n;
   }
   return out;
 }

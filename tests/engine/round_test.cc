@@ -8,10 +8,8 @@
 #include "engine/round.h"
 
 #include <gtest/gtest.h>
-#include <simdjson.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <span>
 #include <string>
@@ -21,6 +19,7 @@
 #include "engine/evaluator.h"
 #include "engine/json_tape.h"
 #include "engine/ledger.h"
+#include "escaped_lines.h"
 #include "policy/loader.h"
 #include "rules_fixture.h"
 #include "workload.h"
@@ -276,39 +275,6 @@ TEST_F(RoundTest, ScannedAndDomReadLinesDecideAlike) {
   }
 }
 
-// The line with every character above 127 written as a \u escape, as Python's json.dumps writes
-// it by default, and so is every '-' in a string (dates, ids and certificate numbers have them,
-// and decisions repeat those); a line that is not UTF-8 stays as it is.
-std::string AsciiEscaped(const std::string& line) {
-  if (!simdjson::validate_utf8(line.data(), line.size())) return line;
-  std::string out;
-  bool in_string = false;
-  for (size_t i = 0; i < line.size();) {
-    const auto b = static_cast<unsigned char>(line[i]);
-    if (b == '"') in_string = !in_string;
-    if (b == '-' && in_string) {
-      out += "\\u002d";
-      ++i;
-      continue;
-    }
-    if (b < 0x80) {
-      out += line[i++];
-      continue;
-    }
-    const size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-    uint32_t cp = b & (0xFF >> (n + 1));
-    for (size_t k = 1; k < n; ++k) cp = cp << 6 | (static_cast<unsigned char>(line[i + k]) & 0x3F);
-    char hex[16];
-    if (cp > 0xFFFF)
-      std::snprintf(hex, sizeof hex, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10), 0xDC00 + (cp & 0x3FF));
-    else
-      std::snprintf(hex, sizeof hex, "\\u%04x", cp);
-    out += hex;
-    i += n;
-  }
-  return out;
-}
-
 // Lines whose strings hold escapes, which the scanner decodes into a buffer of its own, decide as
 // the same lines without them, byte for byte, when a batch's applications are all read before
 // any is decided (the batched path, two workers).
@@ -319,7 +285,7 @@ TEST_F(RoundTest, EscapedLinesDecideAsPlainOnes) {
   std::vector<std::string> escaped;
   size_t scanned = 0;
   for (const std::string& line : lines) {
-    escaped.push_back(AsciiEscaped(line));
+    escaped.push_back(AsciiEscaped(line, "-"));
     const std::string padded = escaped.back() + std::string(json::Tape::kPadding, ' ');
     json::Tape tape;
     scanned += escaped.back().find("\\u") != std::string::npos &&
