@@ -219,13 +219,13 @@ size_t Utf8Bytes(uint32_t cp, char* out) {
   return 3;
 }
 
-// A string with escapes, at its opening quote, decoded as simdjson decodes it: \" \\ \/ \b \f
-// \n \r \t and \u of four hex digits (as Python's json writes every character above 127). A
-// \u naming a surrogate (half of a pair, or alone, which simdjson refuses), any other escape or
-// a control character leaves the line to the DOM. The raw bytes above 127 must be UTF-8.
-[[gnu::noinline]] bool EscapedString(const char*& p, const char* end, Node*& next, LineIndex& ix) {
-  const char* const text = ix.text();
-  const char* s = p + 1;
+// The string whose bytes start at `s` and hold escapes, decoded as simdjson decodes them into
+// the index's buffer (`*chars`, `*size`), and where its closing quote is (`*close`): \" \\ \/ \b
+// \f \n \r \t and \u of four hex digits (as Python's json writes every character above 127). A \u
+// naming a surrogate (half of a pair, or alone, which simdjson refuses), any other escape or a
+// control character leaves the line to the DOM (false).
+[[gnu::noinline]] bool Unescaped(const char* s, const char* end, LineIndex& ix, size_t* close, const char** chars,
+                                 size_t* size) {
   char* const out = ix.Decoded();
   char* o = out;
   for (;;) {
@@ -250,33 +250,30 @@ size_t Utf8Bytes(uint32_t cp, char* out) {
     o += Utf8Bytes(cp, o);
     s += 6;
   }
-  const size_t open = static_cast<size_t>(p - text), close = static_cast<size_t>(s - text);
-  if (ix.AnyWide(open + 1, close) && !Utf8()->validate_utf8(p + 1, close - open - 1)) return false;
-  ix.TakeQuotesThrough(close);
-  ix.Commit(static_cast<size_t>(o - out));
-  Node* node = next++;
-  node->type = Type::kString;
-  node->size = static_cast<uint32_t>(o - out);
-  node->skip = 1;
-  node->chars = out;
-  p = s + 1;
+  *close = static_cast<size_t>(s - ix.text());
+  ix.TakeQuotesThrough(*close);
+  *chars = out;
+  *size = static_cast<size_t>(o - out);
+  ix.Commit(*size);
   return true;
 }
 
-// A string, at its opening quote; one with bytes above 127 must be UTF-8. One without escapes or
-// control characters is the text between its quotes; the others are EscapedString's.
+// A string, at its opening quote, without control characters; its bytes above 127 must be UTF-8.
+// One without escapes is the text between its quotes; the others are decoded (Unescaped).
 [[gnu::always_inline]] inline bool String(const char*& p, const char* end, Node*& next, LineIndex& ix) {
   const char* text = ix.text();
   const size_t open = static_cast<size_t>(p - text);
   size_t close;
   if (!ix.StringAt(open, &close)) return false;
-  if (ix.AnySpecial(open + 1, close)) return EscapedString(p, end, next, ix);
+  const char* chars = p + 1;
+  size_t size = close - open - 1;
+  if (ix.AnySpecial(open + 1, close) && !Unescaped(p + 1, end, ix, &close, &chars, &size)) return false;
   if (ix.AnyWide(open + 1, close) && !Utf8()->validate_utf8(p + 1, close - open - 1)) return false;
   Node* node = next++;
   node->type = Type::kString;
-  node->size = static_cast<uint32_t>(close - open - 1);
+  node->size = static_cast<uint32_t>(size);
   node->skip = 1;
-  node->chars = p + 1;
+  node->chars = chars;
   p = text + close + 1;
   return true;
 }
