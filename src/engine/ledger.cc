@@ -81,14 +81,8 @@ uint64_t Ledger::KeyHashWith(uint64_t prefix, std::string_view b) { return Absor
 
 uint64_t Ledger::KeyHash(std::string_view a, std::string_view b) { return KeyHashWith(KeyHashPrefix(a), b); }
 
-uint16_t Ledger::Intern(std::string_view name) {
-  // The empty name (most rows have no level) is id 0, interned first; the caches below never
-  // hold it, so it would otherwise be hashed each time.
-  if (name.empty() && !names_.empty()) return 0;
-  // A recent name at the same address is checked by comparing the characters: cheaper than
-  // hashing, and safe when a freed string's address is reused for another name.
-  RecentName& slot = recent_[(reinterpret_cast<uintptr_t>(name.data()) >> 4) % 16];
-  if (slot.data == name.data() && slot.size == name.size() && names_[slot.id] == name) return slot.id;
+uint16_t Ledger::InternAfresh(std::string_view name) {
+  RecentName& slot = recent_[RecentSlot(name.data())];
   // Names read from a file live at a new address each time: a second cache by content.
   uint64_t head = 0;
   if (!name.empty()) std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));

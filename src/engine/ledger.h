@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -183,7 +184,22 @@ class Ledger {
   Status LoadRows(std::FILE* file);
   void ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_lines);
   void TakeBack(size_t rows, size_t arena);
-  uint16_t Intern(std::string_view name);
+  // A name's id, interned on first sight. The empty name (most rows have no level) is id 0,
+  // interned first. A recent name at the same address is checked by comparing the characters
+  // (a freed string's address may be reused for another name): cheaper than hashing, and the
+  // round's rows name the policy's own strings.
+  uint16_t Intern(std::string_view name) {
+    if (name.empty() && !names_.empty()) return 0;
+    const RecentName& slot = recent_[RecentSlot(name.data())];
+    if (slot.data == name.data() && slot.size == name.size() &&
+        std::memcmp(names_[slot.id].data(), name.data(), name.size()) == 0)
+      return slot.id;
+    return InternAfresh(name);
+  }
+  uint16_t InternAfresh(std::string_view name);
+  static size_t RecentSlot(const char* data) {
+    return (reinterpret_cast<uintptr_t>(data) * 0x9E3779B97F4A7C15ULL) >> 60;
+  }
   std::string_view Uscc(const Row& r) const { return {arena_.data() + r.at, r.uscc_len}; }
   std::string_view Subject(const Row& r) const { return {arena_.data() + r.at + r.uscc_len, r.subject_len}; }
   std::string_view ApplicationId(const Row& r) const {

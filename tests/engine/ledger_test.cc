@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <vector>
@@ -34,6 +35,29 @@ TEST(LedgerTest, FindsBySubjectLevelAndItem) {
   EXPECT_TRUE(l.FindItem("high_end_certification", "GP-1"));
   EXPECT_FALSE(l.FindItem("high_end_certification", "GP-2"));
   EXPECT_FALSE(l.FindItem("china_quality_award", "GP-1"));
+}
+
+// The names of a row are interned and remembered by where they live; one buffer that holds
+// another name of the same length at each call (as an application's level does) must not be
+// taken for the name it held before.
+TEST(LedgerTest, ANameAtAReusedAddressIsReadAgain) {
+  Ledger l;
+  char measure[] = "measure_a";
+  char level[] = "gold";
+  const std::pair<char, const char*> turns[] = {{'a', "gold"}, {'b', "blue"}, {'a', "gold"}, {'c', "blue"}};
+  for (const auto& [m, lv] : turns) {
+    measure[8] = m;
+    std::memcpy(level, lv, 4);
+    l.Add({"914403001922038216", "sz-quality-brand", measure, level, "S", 100, {}}, false);
+  }
+  ASSERT_EQ(l.size(), 4u);
+  const char* expect_measure[] = {"measure_a", "measure_b", "measure_a", "measure_c"};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(l.entry(i).measure, expect_measure[i]) << i;
+    EXPECT_EQ(l.entry(i).level, turns[i].second) << i;
+  }
+  EXPECT_TRUE(l.FindLevel("914403001922038216", "measure_c", "blue"));
+  EXPECT_FALSE(l.FindLevel("914403001922038216", "measure_c", "gold"));
 }
 
 TEST(LedgerTest, KeyHashInTwoStepsIsTheSame) {
