@@ -39,5 +39,45 @@ TEST(KeysTest, IsMatchKeyIsMatchKeyOfItself) {
   }
 }
 
+// A code point as UTF-8.
+std::string Utf8(char32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | c >> 6);
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | c >> 12);
+    out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | c >> 18);
+    out += static_cast<char>(0x80 | (c >> 12 & 0x3F));
+    out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
+// Every CJK Unified Ideograph (the short way for ASCII and ideographs) gets the key the general
+// Unicode way gives it: a soft hyphen at the end (invisible, trimmed) sends the same text that way.
+// The code points on either side of the block, and a compatibility ideograph, still change as
+// NFKC says.
+TEST(KeysTest, IdeographsKeyAsTheUnicodeWayKeysThem) {
+  const std::string soft_hyphen = Utf8(0xAD);
+  for (char32_t c = 0x4E00; c <= 0x9FFF; ++c) {
+    const std::string text = " gp-" + Utf8(c) + "x" + Utf8(c) + "\t";
+    const std::string key = MatchKey(text);
+    ASSERT_EQ(key, "GP-" + Utf8(c) + "X" + Utf8(c)) << static_cast<uint32_t>(c);
+    ASSERT_EQ(key, MatchKey(text + soft_hyphen)) << static_cast<uint32_t>(c);
+  }
+  EXPECT_EQ(MatchKey("a" + Utf8(0xF900)), "A" + Utf8(0x8C48));  // 豈 → 豈
+  EXPECT_EQ(MatchKey(Utf8(0x4DFF) + "a"), Utf8(0x4DFF) + "A");  // a hexagram, just before the block
+  EXPECT_EQ(MatchKey("深圳" + Utf8(0xFF21) + "１"), "深圳A1");  // full-width letter and digit
+  EXPECT_EQ(MatchKey("深圳" + Utf8(0x3000)), "深圳");           // an ideographic space, trimmed
+  EXPECT_EQ(MatchKey("\xE4\xB8"), "\xE4\xB8");                  // cut short: byte for byte
+}
+
 }  // namespace
 }  // namespace qgrant::policy
