@@ -69,17 +69,20 @@ bool ScansAsTheDom(std::string_view text) {
 }
 
 TEST(JsonTapeTest, ScansTheCommonShapesAsTheDomReadsThem) {
-  for (const char* line : {
-           R"({"id": "a1", "applicant": {"uscc": "91440300MA5XXXXXXR", "name": "深圳市示例科技有限公司"}})",
-           R"({"id":"a1","n":0,"m":123456789012345678,"t":true,"f":false,"z":null})",
-           R"( {"a" : [ 1 , 2 ,3 ] , "b":{ } , "c" :[ ] }  )",
-           "{\"a\" :\"x\" ,\t\"b\" : [ {\"c\": \"日本語\"} , {\"c\": \"\xF0\x9F\x98\x80\"} ] }\r\n",
-           R"({"a": 1, "a": 2, "": ""})",
-           R"({"facts": {"certificates": [{"type": "x", "number": "N-1", "issued_on": "2026-01-01"}, {}]}})",
-           R"({"list": [[[]], [{}], "s", 7, true, null]})",
-           R"({"long": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})",
-           "{\"x\": \"\x7f\"}",
-       }) {
+  for (
+      const char* line : {
+          R"({"id": "a1", "applicant": {"uscc": "91440300MA5XXXXXXR", "name": "深圳市示例科技有限公司"}})",
+          R"({"id":"a1","n":0,"m":123456789012345678,"t":true,"f":false,"z":null})",
+          R"( {"a" : [ 1 , 2 ,3 ] , "b":{ } , "c" :[ ] }  )",
+          "{\"a\" :\"x\" ,\t\"b\" : [ {\"c\": \"日本語\"} , {\"c\": \"\xF0\x9F\x98\x80\"} ] }\r\n",
+          R"({"a": 1, "a": 2, "": ""})",
+          R"({"facts": {"certificates": [{"type": "x", "number": "N-1", "issued_on": "2026-01-01"}, {}]}})",
+          R"({"list": [[[]], [{}], "s", 7, true, null]})",
+          R"({"long": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})",
+          "{\"x\": \"\x7f\"}",
+          // Strings with bytes above 127 in different 64-byte words of the line.
+          R"({"name": "深圳市", "pad": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "district": "龙岗区"})",
+      }) {
     EXPECT_TRUE(ScansAsTheDom(line)) << line;
   }
 }
@@ -131,7 +134,12 @@ TEST(JsonTapeTest, LeavesEverythingElseToTheDom) {
         std::string(R"({"a": 1)"),
         std::string("{\"a\":\x0b"
                     "1}"),
-        std::string("\xEF\xBB\xBF{}"), std::string(R"({"a": +1})"), std::string(17, '[')}) {
+        std::string("\xEF\xBB\xBF{}"), std::string(R"({"a": +1})"), std::string(17, '['),
+        // Invalid UTF-8 after a valid string with bytes above 127, a 64-byte word later; a
+        // sequence cut by the quotes between two strings; such bytes outside any string.
+        "{\"a\": \"\xE6\xB7\xB1\", \"pad\": \"" + std::string(64, 'x') + "\", \"b\": \"\xE6\xB7\"}",
+        std::string("{\"a\": \"\xE6\xB7\", \"b\": \"\xB1\"}"), std::string("{\"a\": 1}\xC3\xA9"),
+        std::string("{\"a\": \xC3\xA9}")}) {
     EXPECT_FALSE(ScansAsTheDom(line)) << line;
   }
   // Nested deeper than kMaxDepth: the DOM's (its own limit is far higher).
