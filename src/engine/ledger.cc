@@ -456,6 +456,8 @@ struct LedgerLine {
 struct PlainText {
   const char* p;
   const char* end;
+  const char* wide_from = nullptr;  // the first byte above 127 in a string, if any
+  const char* wide_to = nullptr;    // past the last
 
   bool AtEnd() const { return p == end; }
   void SkipSpace() {
@@ -473,13 +475,18 @@ struct PlainText {
     p += word.size();
     return true;
   }
-  // A string of printable ASCII without escapes: its text, between the quotes.
+  // A string without escapes or control characters: its text, between the quotes. Where its
+  // bytes above 127 are is noted, for one check of the line's UTF-8 (ReadPlainLedgerLine).
   bool String(std::string_view* s) {
     if (!Take('"')) return false;
     const char* start = p;
     while (p < end && *p != '"') {
       const unsigned char c = static_cast<unsigned char>(*p);
-      if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+      if (c < 0x20 || c == '\\') return false;
+      if (c >= 0x80) {
+        if (wide_from == nullptr) wide_from = p;
+        wide_to = p + 1;
+      }
       ++p;
     }
     if (p == end) return false;
@@ -541,11 +548,12 @@ inline bool ReadPlainMember(PlainText* in, bool* seen, LedgerLine* out) {
   return ReadPlainValue(in, f, out);
 }
 
-// Reads a line in the form ledgers are written in: one flat object whose values are ASCII
-// strings without escapes, whole numbers, true, false or null, each field of the type it must
-// have. Anything else (an escape, a non-ASCII byte, nesting, a fraction, a field of the wrong
-// type, a syntax error) returns false, and the line goes to the full JSON parser, which accepts
-// it or says what is wrong. What this accepts, that parser accepts with the same values.
+// Reads a line in the form ledgers are written in: one flat object whose values are strings
+// without escapes (valid UTF-8: Chinese subjects and policy names are common), whole numbers,
+// true, false or null, each field of the type it must have. Anything else (an escape, invalid
+// UTF-8, a byte above 127 outside a string, nesting, a fraction, a field of the wrong type, a
+// syntax error) returns false, and the line goes to the full JSON parser, which accepts it or
+// says what is wrong. What this accepts, that parser accepts with the same values.
 bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
   PlainText in{line.data(), line.data() + line.size()};
   bool seen[kLedgerFields] = {};
@@ -560,7 +568,11 @@ bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
     if (!in.Take('}')) return false;
   }
   in.SkipSpace();
-  return in.AtEnd();
+  if (!in.AtEnd()) return false;
+  // Bytes above 127 are in strings only, and a UTF-8 sequence never spans a quote: the bytes from
+  // the first to the last are valid exactly when every string is. One call for the line.
+  return in.wide_from == nullptr ||
+         simdjson::validate_utf8(in.wide_from, static_cast<size_t>(in.wide_to - in.wide_from));
 }
 
 }  // namespace

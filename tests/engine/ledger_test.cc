@@ -318,10 +318,15 @@ TEST(LedgerTest, PlainLinesReadAsTheFullParserReadsThem) {
     std::vector<std::string> members;
     auto add = [&](const std::string& key, const std::string& value) { members.push_back("\"" + key + "\":" + value); };
     if (!chance(3)) add("uscc", pick({"\"914403001922038216\"", "\"\"", "5", "null", "\"9144 X\""}));
-    if (!chance(3)) add("policy", pick({"\"sz-quality-brand\"", "\"other\"", "true", "null"}));
+    if (!chance(3)) add("policy", pick({"\"sz-quality-brand\"", "\"other\"", "true", "null", "\"深圳市其他政策\""}));
     if (!chance(3)) add("measure", pick({"\"metrology\"", "\"china_quality_award\"", "[1]", "{}"}));
     if (chance(50)) add("level", pick({"\"winner\"", "\"\"", "null", "1"}));
-    if (!chance(3)) add("subject", pick({"\"S-1\"", "\"CQA-2021\"", "\"\"", "false"}));
+    // Chinese subjects are read by the plain reader too; invalid UTF-8 (cut short, a stray
+    // continuation byte, a byte never in UTF-8) is the full parser's to refuse.
+    if (!chance(3)) {
+      add("subject", pick({"\"S-1\"", "\"CQA-2021\"", "\"\"", "false", "\"2025年度质量项目（组织类）\"",
+                           "\"深\xE5\x9C\"", "\"\x80深圳\"", "\"\xFF\"", "\"\xED\xA0\x80\""}));
+    }
     if (chance(70)) add("granted_on", pick({"\"2022-03-01\"", "\"2022-02-30\"", "\"\"", "null", "20220301"}));
     if (chance(70)) {
       add("amount_fen", pick({"100", "0", "-5", "-0", "007", "1.5", "1e3", "123456789012345678", "1234567890123456789",
@@ -338,7 +343,7 @@ TEST(LedgerTest, PlainLinesReadAsTheFullParserReadsThem) {
       if (chance(50))
         line.erase(at, 1);
       else
-        line[at] = pick({"\"", ":", "{", "\x01", "a"})[0];
+        line[at] = pick({"\"", ":", "{", "\x01", "a", "\xE6"})[0];
     }
     // The twin: the same line with a member the plain reader declines (an escape in a field that
     // changes nothing) put first.
