@@ -29,15 +29,6 @@ inline unsigned SpecialBytes(__m128i v) {
 }
 #endif
 
-// Whether some byte of `w` must be escaped: a control byte, '"' or '\\'. (A byte minus 0x20, or
-// minus 1 after an exclusive or, sets its top bit only below 0x20 or at zero, unless a byte below
-// borrowed from it: which happens only when that byte is itself special.)
-inline bool SpecialWord(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kTops = 0x8080808080808080ULL;
-  auto below = [](uint64_t v, uint64_t limit) { return ((v - kOnes * limit) & ~v & kTops) != 0; };
-  return below(w, 0x20) || below(w ^ (kOnes * '"'), 1) || below(w ^ (kOnes * '\\'), 1);
-}
-
 // One byte that must be escaped, written at `o`; returns the end.
 inline char* WriteEscape(unsigned char c, char* o) {
   *o++ = '\\';
@@ -99,7 +90,7 @@ size_t WriteJsonString(std::string_view s, char* out) {
   if (n - i >= 8) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
-    if (!SpecialWord(w)) {
+    if (!JsonSpecialWord(w)) {
       std::memcpy(o, &w, 8);
       i += 8;
       o += 8;
@@ -111,7 +102,7 @@ size_t WriteJsonString(std::string_view s, char* out) {
   if (i < n && n >= 8 && n - i < 8) {
     uint64_t w;
     std::memcpy(&w, p + n - 8, 8);
-    if (!SpecialWord(w)) {
+    if (!JsonSpecialWord(w)) {
       std::memcpy(o - (8 - (n - i)), &w, 8);
       o += n - i;
       i = n;

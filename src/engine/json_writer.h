@@ -15,6 +15,15 @@ namespace qgrant::engine {
 // which must have room for 6 * s.size() + 2 bytes. Returns the bytes written.
 size_t WriteJsonString(std::string_view s, char* out);
 
+// Whether some byte of the eight in `w` must be escaped in JSON: a control byte, '"' or '\\'.
+// (A byte minus 0x20, or minus 1 after an exclusive or, sets its top bit only below 0x20 or at
+// zero, unless a byte below borrowed from it: which happens only when that byte is itself one.)
+inline bool JsonSpecialWord(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kTops = 0x8080808080808080ULL;
+  auto below = [](uint64_t v, uint64_t limit) { return ((v - kOnes * limit) & ~v & kTops) != 0; };
+  return below(w, 0x20) || below(w ^ (kOnes * '"'), 1) || below(w ^ (kOnes * '\\'), 1);
+}
+
 class JsonWriter {
  public:
   void Clear() { size_ = 0; }

@@ -16,6 +16,7 @@
 #include "common/lines.h"
 #include "common/parallel.h"
 #include "common/pipeline.h"
+#include "engine/json_writer.h"
 #include "policy/keys.h"
 
 namespace qgrant::engine {
@@ -444,6 +445,17 @@ LedgerField LedgerFieldOf(std::string_view key) {
   }
 }
 
+// "line N: ", which every error about a line starts with: written only when there is an error
+// (formatting it for every line was a tenth of reading a plain one).
+struct LinePrefix {
+  int64_t line_no;
+  std::string operator+(std::string_view rest) const {
+    std::string out = "line " + std::to_string(line_no) + ": ";
+    out += rest;
+    return out;
+  }
+};
+
 struct LedgerLine {
   bool given[kLedgerFields] = {};        // present and not null
   bool not_string[kLedgerFields] = {};   // given, but not the string it must be
@@ -480,6 +492,11 @@ struct PlainText {
   bool String(std::string_view* s) {
     if (!Take('"')) return false;
     const char* start = p;
+    // Eight bytes at a time while none is a quote, a backslash, a control byte or above 127.
+    for (uint64_t w; end - p >= 8; p += 8) {
+      std::memcpy(&w, p, 8);
+      if (JsonSpecialWord(w) || (w & 0x8080808080808080ULL) != 0) break;
+    }
     while (p < end && *p != '"') {
       const unsigned char c = static_cast<unsigned char>(*p);
       if (c < 0x20 || c == '\\') return false;
@@ -580,7 +597,7 @@ bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
 namespace {
 
 // The members of a line through the full JSON parser: unknown and repeated names are errors.
-Status ReadLedgerObject(const simdjson::dom::object& obj, const std::string& where, LedgerLine* fields) {
+Status ReadLedgerObject(const simdjson::dom::object& obj, const LinePrefix& where, LedgerLine* fields) {
   bool seen[kLedgerFields] = {};
   for (const auto [key, value] : obj) {
     const LedgerField f = LedgerFieldOf(key);
@@ -611,7 +628,7 @@ bool ParseScope(std::string_view text, Scope* out) {
 // A line naming a measure of the policy that has levels must carry one of them (a ledger line is
 // checked as an application is): a wrong level would let the unit be paid for it again.
 Status CheckLevel(const policy::RuleSet& rules, std::string_view measure, std::string_view level,
-                  const std::string& where) {
+                  const LinePrefix& where) {
   const policy::Measure* m = rules.FindMeasure(measure);
   // Levels that key a first-time or one-time rule (（八） awards and grades, （九） maturity, （十）
   // zones); a level that only names a category (（二）) keys nothing.
@@ -641,7 +658,7 @@ Status CheckLevel(const policy::RuleSet& rules, std::string_view measure, std::s
 
 // `line` must be followed by SIMDJSON_PADDING readable bytes (whatever they hold).
 Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
-  const std::string where = "line " + std::to_string(line_no) + ": ";
+  const LinePrefix where{line_no};
   LedgerLine fields;
   if (!ReadPlainLedgerLine(line, &fields)) {
     fields = LedgerLine();
