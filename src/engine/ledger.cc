@@ -388,20 +388,32 @@ struct Ledger::Loader {
   std::vector<std::string> names;  // local id -> name
   std::unordered_map<std::string, uint16_t, StringHash, std::equal_to<>> ids;
   std::vector<uint16_t> global;  // local id -> the ledger's id, for names taken over
-  uint16_t last_id = 0;
+  // The id last found for a name of this length and these first and last eight bytes: a line
+  // names a policy, a measure and a level, so one id remembered for the last name never matched.
+  uint16_t recent[64];
   Status error;                            // the first bad line of this share; the rest of the share is skipped
   const policy::RuleSet* rules = nullptr;  // lines are checked against it when set
 
+  Loader() { std::fill(std::begin(recent), std::end(recent), UINT16_MAX); }
+
   uint16_t Local(std::string_view name) {
-    if (last_id < names.size() && names[last_id] == name) return last_id;
+    uint64_t head = 0, tail = 0;
+    if (!name.empty()) std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));
+    if (name.size() > 8) std::memcpy(&tail, name.data() + name.size() - 8, 8);
+    uint16_t& seen = recent[((head ^ tail * 0x9E3779B97F4A7C15ULL ^ name.size()) * 0x9E3779B97F4A7C15ULL) >> 58];
+    // Compared as bytes: `names[seen] == name` made a copy of `name` on the stack, written in two
+    // halves and read whole, which stalled (the same in Ledger::Intern).
+    if (seen < names.size() && names[seen].size() == name.size() &&
+        std::memcmp(names[seen].data(), name.data(), name.size()) == 0)
+      return seen;
     auto it = ids.find(name);
-    if (it != ids.end()) return last_id = it->second;
+    if (it != ids.end()) return seen = it->second;
     const uint16_t id = static_cast<uint16_t>(std::min<size_t>(names.size(), UINT16_MAX));
     if (names.size() < UINT16_MAX) {
       names.emplace_back(name);
       ids.emplace(std::string(name), id);
     }
-    return last_id = id;
+    return seen = id;
   }
 };
 
@@ -426,7 +438,8 @@ constexpr const char* kLedgerFieldNames[kLedgerFields] = {
 
 LedgerField LedgerFieldOf(std::string_view key) {
   // The length settles most names; a comparison of known length is a few loads, not a call.
-  auto is = [&key](const char* name) { return std::memcmp(key.data(), name, key.size()) == 0; };
+  // (The length is the literal's, so that the comparison is inlined rather than a call.)
+  auto is = [&key]<size_t N>(const char(&name)[N]) { return std::memcmp(key.data(), name, N - 1) == 0; };
   switch (key.size()) {
     case 4:
       return is("uscc") ? kUscc : kLedgerFields;
