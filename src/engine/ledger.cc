@@ -16,6 +16,7 @@
 #include "common/lines.h"
 #include "common/parallel.h"
 #include "common/pipeline.h"
+#include "common/same_bytes.h"
 #include "engine/json_writer.h"
 #include "policy/keys.h"
 
@@ -88,7 +89,7 @@ uint16_t Ledger::InternAfresh(std::string_view name) {
   uint64_t head = 0;
   if (!name.empty()) std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));
   NameByContent& known = by_content_[((head * 0x9E3779B97F4A7C15ULL) >> 58 ^ name.size()) % 64];
-  if (known.id != 0 && names_[known.id] == name) {
+  if (known.id != 0 && SameBytes(names_[known.id], name)) {
     slot = {name.data(), name.size(), known.id};
     return known.id;
   }
@@ -401,11 +402,9 @@ struct Ledger::Loader {
     if (!name.empty()) std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));
     if (name.size() > 8) std::memcpy(&tail, name.data() + name.size() - 8, 8);
     uint16_t& seen = recent[((head ^ tail * 0x9E3779B97F4A7C15ULL ^ name.size()) * 0x9E3779B97F4A7C15ULL) >> 58];
-    // Compared as bytes: `names[seen] == name` made a copy of `name` on the stack, written in two
-    // halves and read whole, which stalled (the same in Ledger::Intern).
-    if (seen < names.size() && names[seen].size() == name.size() &&
-        std::memcmp(names[seen].data(), name.data(), name.size()) == 0)
-      return seen;
+    // SameBytes rather than ==, which made a copy of `name` on the stack, written in two halves
+    // and read whole: a stall (the same in Ledger::Intern).
+    if (seen < names.size() && SameBytes(names[seen], name)) return seen;
     auto it = ids.find(name);
     if (it != ids.end()) return seen = it->second;
     const uint16_t id = static_cast<uint16_t>(std::min<size_t>(names.size(), UINT16_MAX));

@@ -12,7 +12,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "common/huge_pages.h"
+#include "common/same_bytes.h"
 #include "common/status.h"
 #include "common/string_hash.h"
 #include "common/zeroed_array.h"
@@ -186,14 +186,13 @@ class Ledger {
   void TakeBack(size_t rows, size_t arena);
   // A name's id, interned on first sight. The empty name (most rows have no level) is id 0,
   // interned first. A recent name at the same address is checked by comparing the characters
-  // (a freed string's address may be reused for another name): cheaper than hashing, and the
-  // round's rows name the policy's own strings.
+  // (a freed string's address may be reused for another name; SameBytes, as == made a copy of
+  // `name` on the stack, written in two halves and read whole, a stall): cheaper than hashing, and
+  // the round's rows name the policy's own strings.
   uint16_t Intern(std::string_view name) {
     if (name.empty() && !names_.empty()) return 0;
     const RecentName& slot = recent_[RecentSlot(name.data())];
-    if (slot.data == name.data() && slot.size == name.size() &&
-        std::memcmp(names_[slot.id].data(), name.data(), name.size()) == 0)
-      return slot.id;
+    if (slot.data == name.data() && SameBytes(names_[slot.id], name)) return slot.id;
     return InternAfresh(name);
   }
   uint16_t InternAfresh(std::string_view name);
