@@ -205,6 +205,29 @@ bool Hex4(const char* at, uint32_t* out) {
   return true;
 }
 
+// What the escape \c stands for, for the escapes of one character; 0 for any other c (a switch:
+// strchr in a list of them was a call for every \u, the commonest escape, which it never finds).
+char ShortEscape(char c) {
+  switch (c) {
+    case '"':
+    case '\\':
+    case '/':
+      return c;
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    default:
+      return 0;
+  }
+}
+
 // A code point outside the surrogates as UTF-8 at `out`: its length.
 size_t Utf8Bytes(uint32_t cp, char* out) {
   auto byte = [](uint32_t b) { return static_cast<char>(static_cast<unsigned char>(b)); };
@@ -223,41 +246,47 @@ size_t Utf8Bytes(uint32_t cp, char* out) {
   return 3;
 }
 
-// The string whose bytes start at `s` and hold escapes, decoded as simdjson decodes them into
-// the index's buffer (`*chars`, `*size`), and where its closing quote is (`*close`): \" \\ \/ \b
-// \f \n \r \t and \u of four hex digits (as Python's json writes every character above 127). A \u
-// naming a surrogate (half of a pair, or alone, which simdjson refuses), any other escape or a
-// control character leaves the line to the DOM (false).
-[[gnu::noinline]] bool Unescaped(const char* s, const char* end, LineIndex& ix, size_t* close, const char** chars,
-                                 size_t* size) {
-  char* const out = ix.Decoded();
+}  // namespace
+
+const char* DecodeString(const char* s, const char* end, char* out, size_t* size) {
   char* o = out;
   for (;;) {
-    if (s >= end) return false;
+    if (s >= end) return nullptr;
     const char c = *s;
     if (c == '"') break;
-    if (static_cast<unsigned char>(c) < 0x20) return false;
+    if (static_cast<unsigned char>(c) < 0x20) return nullptr;
     if (c != '\\') {
       *o++ = c;
       ++s;
       continue;
     }
-    if (end - s < 2) return false;
-    static constexpr char kFrom[] = "\"\\/bfnrt", kTo[] = "\"\\/\b\f\n\r\t";
-    if (const char* k = std::strchr(kFrom, s[1]); k != nullptr && s[1] != '\0') {
-      *o++ = kTo[k - kFrom];
+    if (end - s < 2) return nullptr;
+    if (const char short_form = ShortEscape(s[1]); short_form != 0) {
+      *o++ = short_form;
       s += 2;
       continue;
     }
     uint32_t cp;
-    if (s[1] != 'u' || end - s < 6 || !Hex4(s + 2, &cp) || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    if (s[1] != 'u' || end - s < 6 || !Hex4(s + 2, &cp) || (cp >= 0xD800 && cp <= 0xDFFF)) return nullptr;
     o += Utf8Bytes(cp, o);
     s += 6;
   }
-  *close = static_cast<size_t>(s - ix.text());
+  *size = static_cast<size_t>(o - out);
+  return s;
+}
+
+namespace {
+
+// A string whose bytes start at `s` and hold escapes, decoded (DecodeString) into the index's
+// buffer (`*chars`, `*size`), and where its closing quote is (`*close`); false: the DOM's.
+[[gnu::noinline]] bool Unescaped(const char* s, const char* end, LineIndex& ix, size_t* close, const char** chars,
+                                 size_t* size) {
+  char* const out = ix.Decoded();
+  const char* const quote = DecodeString(s, end, out, size);
+  if (quote == nullptr) return false;
+  *close = static_cast<size_t>(quote - ix.text());
   ix.TakeQuotesThrough(*close);
   *chars = out;
-  *size = static_cast<size_t>(o - out);
   ix.Commit(*size);
   return true;
 }

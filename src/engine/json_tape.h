@@ -144,6 +144,15 @@ bool Element::GetArray(Array* out) const {
 
 class LineIndex;  // json_tape.cc
 
+// Decodes a JSON string's text, from `s` (just past its opening quote) to its closing quote, as
+// simdjson decodes it, into `out`, which has room for `end - s` bytes: \" \\ \/ \b \f \n \r \t,
+// and \u of four hex digits outside the surrogates (as Python's json writes every character above
+// 127). Returns the closing quote, the decoded length in `*size`; null for what it leaves to
+// simdjson's DOM: a \u of a surrogate (half of a pair, which the DOM takes, or alone, which it
+// refuses), any other escape, a control character, no closing quote before `end`. Bytes above
+// 127 are copied as they are: the caller checks their UTF-8.
+const char* DecodeString(const char* s, const char* end, char* out, size_t* size);
+
 class Tape {
  public:
   Tape();

@@ -17,6 +17,7 @@
 #include "common/parallel.h"
 #include "common/pipeline.h"
 #include "common/same_bytes.h"
+#include "engine/json_tape.h"
 #include "engine/json_writer.h"
 #include "policy/keys.h"
 
@@ -385,6 +386,7 @@ std::vector<LedgerEntry> Ledger::EntriesFor(std::string_view uscc, std::string_v
 // take over in file order (TakeOver). Local names persist from block to block.
 struct Ledger::Loader {
   std::string strings;
+  std::string decoded;  // a line's strings with escapes, decoded (ReadPlainLedgerLine)
   std::vector<Row> rows;
   std::vector<std::string> names;  // local id -> name
   std::unordered_map<std::string, uint16_t, StringHash, std::equal_to<>> ids;
@@ -480,6 +482,7 @@ struct LedgerLine {
 struct PlainText {
   const char* p;
   const char* end;
+  char* decoded;                    // room for the strings with escapes, decoded: the line's size
   const char* wide_from = nullptr;  // the first byte above 127 in a string, if any
   const char* wide_to = nullptr;    // past the last
 
@@ -499,7 +502,12 @@ struct PlainText {
     p += word.size();
     return true;
   }
-  // A string without escapes or control characters: its text, between the quotes. Where its
+  void NoteWide(const char* at) {
+    if (wide_from == nullptr) wide_from = at;
+    wide_to = at + 1;
+  }
+  // A string without control characters: its text, between the quotes, or decoded when it has
+  // escapes (as a ledger written by Python's json has for every Chinese character). Where its
   // bytes above 127 are is noted, for one check of the line's UTF-8 (ReadPlainLedgerLine).
   bool String(std::string_view* s) {
     if (!Take('"')) return false;
@@ -511,16 +519,28 @@ struct PlainText {
     }
     while (p < end && *p != '"') {
       const unsigned char c = static_cast<unsigned char>(*p);
-      if (c < 0x20 || c == '\\') return false;
-      if (c >= 0x80) {
-        if (wide_from == nullptr) wide_from = p;
-        wide_to = p + 1;
-      }
+      if (c == '\\') return Escaped(start, s);
+      if (c < 0x20) return false;
+      if (c >= 0x80) NoteWide(p);
       ++p;
     }
     if (p == end) return false;
     *s = std::string_view(start, static_cast<size_t>(p - start));
     ++p;
+    return true;
+  }
+  // The string from `start` (past its opening quote), which holds an escape, decoded as the full
+  // parser decodes it (json::DecodeString; false for what that leaves to the parser).
+  bool Escaped(const char* start, std::string_view* s) {
+    size_t size;
+    const char* const close = json::DecodeString(start, end, decoded, &size);
+    if (close == nullptr) return false;
+    for (const char* q = start; q < close; ++q) {
+      if (static_cast<unsigned char>(*q) >= 0x80) NoteWide(q);
+    }
+    *s = std::string_view(decoded, size);
+    decoded += size;
+    p = close + 1;
     return true;
   }
   // A whole number of at most 18 digits, without a leading zero, a fraction or an exponent (a
@@ -578,13 +598,14 @@ inline bool ReadPlainMember(PlainText* in, bool* seen, LedgerLine* out) {
 }
 
 // Reads a line in the form ledgers are written in: one flat object whose values are strings
-// without escapes (valid UTF-8: Chinese subjects and policy names are common), whole numbers,
-// true, false or null, each field of the type it must have. Anything else (an escape, invalid
-// UTF-8, a byte above 127 outside a string, nesting, a fraction, a field of the wrong type, a
-// syntax error) returns false, and the line goes to the full JSON parser, which accepts it or
-// says what is wrong. What this accepts, that parser accepts with the same values.
-bool ReadPlainLedgerLine(std::string_view line, LedgerLine* out) {
-  PlainText in{line.data(), line.data() + line.size()};
+// (valid UTF-8: Chinese subjects and policy names are common; escapes decoded into `decoded`,
+// room for the line's bytes), whole numbers, true, false or null, each field of the type it must
+// have. Anything else (a surrogate or unknown escape, invalid UTF-8, a byte above 127 outside a
+// string, nesting, a fraction, a field of the wrong type, a syntax error) returns false, and the
+// line goes to the full JSON parser, which accepts it or says what is wrong. What this accepts,
+// that parser accepts with the same values.
+bool ReadPlainLedgerLine(std::string_view line, char* decoded, LedgerLine* out) {
+  PlainText in{line.data(), line.data() + line.size(), decoded};
   bool seen[kLedgerFields] = {};
   in.SkipSpace();
   if (!in.Take('{')) return false;
@@ -672,7 +693,8 @@ Status CheckLevel(const policy::RuleSet& rules, std::string_view measure, std::s
 Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   const LinePrefix where{line_no};
   LedgerLine fields;
-  if (!ReadPlainLedgerLine(line, &fields)) {
+  if (out->decoded.size() < line.size()) out->decoded.resize(line.size());
+  if (!ReadPlainLedgerLine(line, out->decoded.data(), &fields)) {
     fields = LedgerLine();
     static thread_local simdjson::dom::parser parser;
     simdjson::dom::element doc;
