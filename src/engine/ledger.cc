@@ -44,6 +44,15 @@ Ledger::Ledger() {
 
 namespace {
 
+// A slot of 64 for a name, from its length and its first and last eight bytes: where the caches
+// of names by content (Ledger::InternAfresh, Loader::Local) remember the name's id.
+size_t NameSlot(std::string_view name) {
+  uint64_t head = 0, tail = 0;
+  if (!name.empty()) std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));
+  if (name.size() > 8) std::memcpy(&tail, name.data() + name.size() - 8, 8);
+  return ((head ^ tail * 0x9E3779B97F4A7C15ULL ^ name.size()) * 0x9E3779B97F4A7C15ULL) >> 58;
+}
+
 // The last `n` (0 to 7) bytes of `s` as a little-endian number, without reading outside `s`
 // and without a call to memcpy of a variable size: overlapping loads of fixed sizes, as wyhash
 // reads its short inputs.
@@ -87,9 +96,7 @@ uint64_t Ledger::KeyHash(std::string_view a, std::string_view b) { return KeyHas
 uint16_t Ledger::InternAfresh(std::string_view name) {
   RecentName& slot = recent_[RecentSlot(name.data())];
   // Names read from a file live at a new address each time: a second cache by content.
-  uint64_t head = 0;
-  if (!name.empty()) std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));
-  NameByContent& known = by_content_[((head * 0x9E3779B97F4A7C15ULL) >> 58 ^ name.size()) % 64];
+  NameByContent& known = by_content_[NameSlot(name)];
   if (known.id != 0 && SameBytes(names_[known.id], name)) {
     slot = {name.data(), name.size(), known.id};
     return known.id;
@@ -103,7 +110,7 @@ uint16_t Ledger::InternAfresh(std::string_view name) {
   uint16_t id = static_cast<uint16_t>(names_.size());
   names_.emplace_back(name);
   name_ids_.emplace(std::string(name), id);
-  by_content_[((head * 0x9E3779B97F4A7C15ULL) >> 58 ^ name.size()) % 64].id = id;
+  known.id = id;
   return id;
 }
 
@@ -391,8 +398,8 @@ struct Ledger::Loader {
   std::vector<std::string> names;  // local id -> name
   std::unordered_map<std::string, uint16_t, StringHash, std::equal_to<>> ids;
   std::vector<uint16_t> global;  // local id -> the ledger's id, for names taken over
-  // The id last found for a name of this length and these first and last eight bytes: a line
-  // names a policy, a measure and a level, so one id remembered for the last name never matched.
+  // The id last found for a name in its NameSlot: a line names a policy, a measure and a level,
+  // so one id remembered for the last name never matched.
   uint16_t recent[64];
   Status error;                            // the first bad line of this share; the rest of the share is skipped
   const policy::RuleSet* rules = nullptr;  // lines are checked against it when set
@@ -400,10 +407,7 @@ struct Ledger::Loader {
   Loader() { std::fill(std::begin(recent), std::end(recent), UINT16_MAX); }
 
   uint16_t Local(std::string_view name) {
-    uint64_t head = 0, tail = 0;
-    if (!name.empty()) std::memcpy(&head, name.data(), std::min<size_t>(name.size(), 8));
-    if (name.size() > 8) std::memcpy(&tail, name.data() + name.size() - 8, 8);
-    uint16_t& seen = recent[((head ^ tail * 0x9E3779B97F4A7C15ULL ^ name.size()) * 0x9E3779B97F4A7C15ULL) >> 58];
+    uint16_t& seen = recent[NameSlot(name)];
     // SameBytes rather than ==, which made a copy of `name` on the stack, written in two halves
     // and read whole: a stall (the same in Ledger::Intern).
     if (seen < names.size() && SameBytes(names[seen], name)) return seen;
