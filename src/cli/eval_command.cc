@@ -56,10 +56,6 @@ class FileSource : public engine::RoundSource {
   int64_t number_ = 0;
 };
 
-// The rows a round will add to the ledger, from the size of the input when it is a file (an
-// application takes a few hundred bytes and funds about one entry): made room for once.
-size_t ExpectedRows(const LineReader& in) { return std::min<size_t>(in.FileBytes() / 300, size_t{1} << 25); }
-
 int RunEval(const EvalOptions& o, bool explain_text) {
   auto loaded = LoadRules(o.policy, o.guide, o.as_of);
   if (!loaded) return 2;
@@ -71,8 +67,9 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   }
   // The ledger loads while the first batches are read and prepared, which do not need it; the
   // in-order step waits for it. A ledger with errors stops everything: nothing is written.
+  // Its indexes are made once the first batch tells how many rows the round will add.
   engine::Ledger ledger;
-  ledger.Reserve(ExpectedRows(in));
+  ledger.IndexOnExpect();
   // What the loader throws (memory exhausted) is thrown again where it is joined.
   bool ledger_ok = true;
   JoiningThreads ledger_loader;
@@ -90,6 +87,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
 
   engine::RoundOptions options;
   options.ledger_ready = ledger_ready;
+  options.expected_lines = in.EstimateLines();
   options.trace = [&](const engine::Application& app) {
     return o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
   };

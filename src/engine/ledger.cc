@@ -39,7 +39,7 @@ const char* ScopeName(Scope s) {
 
 Ledger::Ledger() {
   Intern("");  // id 0: the empty name (no level)
-  Rebuild(0);
+  Rebuild({0, 0});
 }
 
 namespace {
@@ -191,19 +191,21 @@ size_t Ledger::SlotsFor(size_t rows) {
   return std::max<size_t>(2048, rows / 5 * 8 + 8);
 }
 
-void Ledger::Rebuild(size_t rows) {
-  reserved_rows_ = std::max(rows, rows_.size());
-  const size_t slots = SlotsFor(reserved_rows_);
+void Ledger::Rebuild(Sizes more) {
   const uint32_t n = static_cast<uint32_t>(rows_.size());
+  item_rows_ = static_cast<size_t>(std::count_if(rows_.begin(), rows_.end(), [](const Row& r) { return r.is_item; }));
+  reserved_ = {std::max(reserved_.rows, n + more.rows), std::max(reserved_.items, item_rows_ + more.items)};
+  unindexed_ = false;
+  const size_t slots[3] = {SlotsFor(reserved_.rows), SlotsFor(reserved_.rows), SlotsFor(reserved_.items)};
   // Room for the rows the indexes are sized for, so that the vectors do not double past them
   // (a reserve costs address space, not memory, until it is used).
-  rows_.reserve(reserved_rows_);
+  rows_.reserve(reserved_.rows);
   const size_t row_bytes = std::max(kRoundRowBytes, n != 0 ? arena_.size() / n : 0);
-  arena_.reserve(arena_.size() + (reserved_rows_ - n) * row_bytes);
-  for (Index& index : indexes_) {
-    index.slots = ZeroedArray<Slot>(slots);
-    index.next.reserve(reserved_rows_);
-    index.next.assign(n, 0);
+  arena_.reserve(arena_.size() + (reserved_.rows - n) * row_bytes);
+  for (int k = 0; k < 3; ++k) {
+    indexes_[k].slots = ZeroedArray<Slot>(slots[k]);
+    indexes_[k].next.reserve(reserved_.rows);
+    indexes_[k].next.assign(n, 0);
   }
   if (n == 0) return;
   const size_t threads = n < 65536 ? 1 : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
@@ -223,9 +225,13 @@ void Ledger::Rebuild(size_t rows) {
   // the slots it passed are all taken, so linear probing still finds it.
   std::vector<std::vector<uint64_t>> overflow(threads);
   auto fill_range = [&](size_t t) {
-    const size_t lo = slots / threads * t, hi = t + 1 == threads ? slots : slots / threads * (t + 1);
+    size_t lo[3], hi[3];
+    for (int k = 0; k < 3; ++k) {
+      lo[k] = slots[k] / threads * t;
+      hi[k] = t + 1 == threads ? slots[k] : slots[k] / threads * (t + 1);
+    }
     auto place = [&](int k, uint32_t row) {
-      if (!Place(k, hashes[3 * size_t{row} + k], row, hi))
+      if (!Place(k, hashes[3 * size_t{row} + k], row, hi[k]))
         overflow[t].push_back(uint64_t{row} * 4 + static_cast<uint64_t>(k));
     };
     // Inserting a few rows behind the hash, once its slot has been asked for (a prefetch): a
@@ -235,16 +241,16 @@ void Ledger::Rebuild(size_t rows) {
       if (i < n) {
         for (int k = 0; k < 3; ++k) {
           const uint64_t hash = hashes[3 * size_t{i} + k];
-          const size_t home = Home(hash, slots);
-          if (home >= lo && home < hi) __builtin_prefetch(&indexes_[k].slots[home], 1);
+          const size_t home = Home(hash, slots[k]);
+          if (home >= lo[k] && home < hi[k]) __builtin_prefetch(&indexes_[k].slots[home], 1);
         }
       }
       if (i < kAhead) continue;
       const uint32_t row = i - kAhead;
       for (int k = 0; k < 3; ++k) {
         if (k == 2 && !rows_[row].is_item) continue;
-        const size_t home = Home(hashes[3 * size_t{row} + k], slots);
-        if (home >= lo && home < hi) place(k, row);
+        const size_t home = Home(hashes[3 * size_t{row} + k], slots[k]);
+        if (home >= lo[k] && home < hi[k]) place(k, row);
       }
     }
   };
@@ -259,11 +265,18 @@ void Ledger::Rebuild(size_t rows) {
     Place(static_cast<int>(v % 4), hashes[3 * (v / 4) + v % 4], static_cast<uint32_t>(v / 4), kNoStop);
 }
 
-void Ledger::Reserve(size_t rows) { round_rows_ = rows; }
+void Ledger::Expect(size_t rows, size_t item_rows) {
+  const Sizes more = {std::min(rows, kMostExpected), std::min(item_rows, kMostExpected)};
+  if (unindexed_ || rows_.size() + more.rows > reserved_.rows || item_rows_ + more.items > reserved_.items)
+    Rebuild(more);
+}
 
-void Ledger::Expect(size_t rows) {
-  const size_t total = rows_.size() + std::min(rows, kMostExpected);
-  if (total > reserved_rows_) Rebuild(total);
+Ledger::Sizes Ledger::Grown() const {
+  // Each growth writes fresh memory the size of the ledger (its rows moved, its indexes made
+  // anew), on the in-order step, and a first touch is slow here: growing by four makes a third
+  // of that, not the whole again.
+  const size_t times = rows_.size() < (size_t{1} << 20) ? 3 : 1;  // more, beside what there is
+  return {rows_.size() * times, item_rows_ * times};
 }
 
 void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only) {
@@ -293,17 +306,12 @@ void Ledger::Add(const LedgerEntryView& e, const KeyHashes& h, bool is_item, boo
 }
 
 void Ledger::IndexLast(const KeyHashes& h) {
-  if (rows_.size() > reserved_rows_) {
-    // Room for the round announced by Reserve, at once; after that, four times the rows while
-    // the ledger is small and twice beyond. Each growth writes fresh memory the size of the
-    // ledger (its rows moved, its indexes made anew), on the in-order step, and a first touch
-    // is slow here: growing by four makes a third of that, not the whole again.
-    const size_t factor = rows_.size() < (size_t{1} << 20) ? 4 : 2;
-    Rebuild(std::max(rows_.size() * factor, rows_.size() + round_rows_));
-    round_rows_ = 0;
+  const uint32_t row = static_cast<uint32_t>(rows_.size() - 1);
+  item_rows_ += rows_[row].is_item;
+  if (unindexed_ || rows_.size() > reserved_.rows || item_rows_ > reserved_.items) {
+    Rebuild(Grown());
     return;
   }
-  const uint32_t row = static_cast<uint32_t>(rows_.size() - 1);
   for (Index& index : indexes_) index.next.resize(rows_.size());
   Place(kBySubject, h.subject, row, kNoStop);
   Place(kByMeasure, h.measure, row, kNoStop);
@@ -327,6 +335,7 @@ void Ledger::PrefetchItem(uint64_t subject_hash, uint64_t item_hash) const {
 template <typename Same>
 int64_t Ledger::Head(int kind, uint64_t hash, Same same) const {
   const Index& index = indexes_[kind];
+  if (unindexed_) throw std::logic_error("ledger: a lookup before the loaded rows were indexed (Expect)");
   const size_t size = index.slots.size();
   const uint32_t tag = Tag(hash);
   for (size_t i = Home(hash, size); index.slots[i].row != 0; i = i + 1 == size ? 0 : i + 1) {
@@ -900,8 +909,10 @@ Status Ledger::LoadFile(const std::string& path) {
     TakeBack(rows_before, arena_before);
     return Status::ParseError("ledger " + path + ", " + error.message());
   }
-  Rebuild(std::max(reserved_rows_, rows_.size() + round_rows_));
-  round_rows_ = 0;
+  if (index_on_expect_)
+    unindexed_ = true;
+  else
+    Rebuild({0, 0});
   return Status::Ok();
 }
 
@@ -965,8 +976,8 @@ void Ledger::ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_
   if (file_bytes == 0) return;  // not a regular file: its size is not known
   const size_t per_line = std::max<size_t>(1, block_bytes / block_lines);
   const size_t lines = file_bytes / per_line + block_lines;
-  rows_.reserve(rows_.size() + lines + round_rows_);
-  arena_.reserve(arena_.size() + lines * kLoadedRowBytes + round_rows_ * kRoundRowBytes);
+  rows_.reserve(rows_.size() + lines);
+  arena_.reserve(arena_.size() + lines * kLoadedRowBytes);
 }
 
 void Ledger::TakeBack(size_t rows, size_t arena) {

@@ -72,14 +72,16 @@ class Ledger {
   Status LoadFile(const std::string& path);
   Status LoadLine(std::string_view line, int64_t line_no);
 
-  // Announces `rows` more entries than the ledger holds or will load from files (a round about
-  // to be decided): the next time the indexes are sized, they make room for them at once rather
-  // than doubling several times while the round runs. Only a hint: the ledger grows as needed.
-  void Reserve(size_t rows);
-  // Makes room now for `rows` more entries than the ledger holds, if it has less: the indexes are
-  // made that size at once, on the round's in-order step, before they would grow several times.
-  // Only a hint (at most 2^25 rows are taken).
-  void Expect(size_t rows);
+  // Makes room now for `rows` more entries than the ledger holds, `item_rows` of them items (a
+  // round about to be decided, from its first batch), if it has less: the indexes are made that
+  // size at once, on the round's in-order step, before they would grow several times. Only a hint
+  // (at most 2^25 rows are taken); it also indexes rows a file left unindexed (IndexOnExpect).
+  void Expect(size_t rows, size_t item_rows);
+  // Files loaded from now on are indexed at the next Expect rather than when read: a round that
+  // will add to the ledger knows how many rows only from its first batch, and the indexes are
+  // then made once, at their size (made for the file first, they were made again at Expect's).
+  // Until that Expect a lookup is an error (std::logic_error), never a wrong "not funded".
+  void IndexOnExpect() { index_on_expect_ = true; }
 
   // The hash of a two-part key, as the indexes use it. A caller that computes the hashes of an
   // application's keys ahead, on any thread, passes them to the lookups below and to Add; the
@@ -169,6 +171,11 @@ class Ledger {
   enum IndexKind { kBySubject, kByMeasure, kByItem };  // (uscc, subject), (uscc, measure), (measure, subject)
   static constexpr size_t kNoStop = SIZE_MAX;
   static constexpr size_t kMostExpected = size_t{1} << 25;  // Expect's cap
+  // Index sizes: rows for the (uscc, subject) and (uscc, measure) indexes, which index every row;
+  // item rows for the (measure, subject) index, which indexes only those.
+  struct Sizes {
+    size_t rows, items;
+  };
   // The arena's bytes reserved per row: a ledger file's row holds a USCC and a subject; a row a
   // round adds names its application too (`qgrant simulate`'s ids are about 55 bytes). Too few,
   // and the arena is copied whole as it doubles, on the round's in-order step; a reserve costs
@@ -212,8 +219,12 @@ class Ledger {
   static size_t Home(uint64_t hash, size_t slots) {
     return static_cast<size_t>((static_cast<__uint128_t>(hash) * slots) >> 64);
   }
-  // Sizes the indexes for `rows` rows and indexes every row (the three indexes on two threads).
-  void Rebuild(size_t rows);
+  // Sizes the indexes for `want` (or the rows there are, if more) and indexes every row (the three
+  // indexes on two threads).
+  void Rebuild(Sizes want);
+  // The growth step when a row finds its index full: four times the rows while the ledger is
+  // small, twice beyond.
+  Sizes Grown() const;
   bool SameKey(int kind, const Row& a, const Row& b) const;
   // Indexes `row` in `kind`, probing from its home slot up to (not including) slot `stop` or the
   // end of the table, or round the table with kNoStop; false if it found no place.
@@ -244,8 +255,10 @@ class Ledger {
     uint16_t id = 0;  // 0: none (id 0, the empty name, is found by the map)
   };
   NameByContent by_content_[64];
-  size_t reserved_rows_ = 0;  // rows the indexes are sized for
-  size_t round_rows_ = 0;     // Reserve's hint: rows to come after those loaded
+  Sizes reserved_ = {0, 0};  // what the indexes are sized for
+  size_t item_rows_ = 0;     // rows with is_item, indexed or not
+  bool index_on_expect_ = false;
+  bool unindexed_ = false;  // a file's rows wait for Expect (IndexOnExpect)
   Index indexes_[3];
 };
 

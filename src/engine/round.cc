@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -193,25 +194,35 @@ class RoundRun {
   }
 
   // Before the first batch is settled: room in each ledger for what the whole input will add, at
-  // the rate of this batch's applications that the ledger-free rules left open. Each adds at most
-  // an entry, and one more for each of its certificates: an upper bound, so none is added to
-  // spare. Sized for the input's bytes instead, the indexes were several times too large, and the
-  // kernel clears every byte of them when first touched; growing as rows come rebuilds them on
-  // this in-order step each time. (eval keeps its reservation from its input's size: with this
-  // estimate it was slower, its ledger rebuilt twice.)
+  // the rate of this batch's applications that the ledger-free rules left open (none failed, none
+  // unknown: the others will not be funded, whatever the ledger holds). Each adds at most an
+  // entry, and one more for each of its certificates: an upper bound for the batch; for the whole
+  // input, three standard deviations more (a batch is a sample, and growing on the last batches
+  // would rebuild the largest indexes). Sized for the input's bytes instead, the indexes were
+  // several times too large, and the kernel clears every byte of them when first touched; growing
+  // as rows come rebuilds them on this in-order step each time. The (measure, subject) index holds
+  // only items: certificates, and subjects paid once whoever applies. With no estimate the ledger
+  // is still told: rows it loaded for this round wait for this to be indexed.
   void ExpectRows(const Batch& b) {
-    if (o_.expected_lines == 0 || b.lines.empty()) return;
     const size_t lines = b.lines.size();
     for (size_t r = 0; r < Rounds(); ++r) {
-      size_t open = 0;  // the entries they may add
-      for (size_t ci = 0; ci < b.used; ++ci) {
+      size_t rows = 0, items = 0;  // the entries they may add
+      for (size_t ci = 0; ci < b.used && o_.expected_lines != 0; ++ci) {
         const RoundPart& part = b.chunks[ci].parts[r];
         for (size_t k = 0; k < part.count; ++k) {
-          if (!part.prechecks[k].done) open += 1 + part.prechecks[k].items.size();
+          const Precheck& pre = part.prechecks[k];
+          if (pre.done || !pre.failed.empty() || !pre.missing.empty()) continue;  // adds nothing
+          rows += 1 + pre.items.size();
+          items += pre.items.empty() ? (pre.measure != nullptr && pre.measure->subject_paid_once) : pre.items.size();
         }
       }
-      const unsigned __int128 rows = static_cast<unsigned __int128>(open) * std::max(o_.expected_lines, lines) / lines;
-      ledgers_[r]->Expect(static_cast<size_t>(std::min<unsigned __int128>(rows, SIZE_MAX)));
+      auto whole_input = [&](size_t n) {
+        if (lines == 0) return size_t{0};
+        const size_t high = n + 1 + static_cast<size_t>(3 * std::sqrt(static_cast<double>(n)));
+        const auto scaled = static_cast<unsigned __int128>(high) * std::max(o_.expected_lines, lines) / lines;
+        return static_cast<size_t>(std::min<unsigned __int128>(scaled, SIZE_MAX));
+      };
+      ledgers_[r]->Expect(whole_input(rows), whole_input(items));
     }
   }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 namespace qgrant::engine {
@@ -145,11 +146,11 @@ TEST(LedgerTest, ExpectMakesRoomWithoutChangingAnAnswer) {
   fill(&plain, 0, 20000);
   for (size_t early : {size_t{0}, size_t{10}, size_t{20000}, size_t{1000000}}) {
     Ledger l;
-    l.Expect(early);
+    l.Expect(early, early / 3);
     fill(&l, 0, 1000);
-    l.Expect(19000);
+    l.Expect(19000, 10);  // items outgrow their index before the rows do
     fill(&l, 1000, 20000);
-    l.Expect(5);  // less than there is room for: nothing to do
+    l.Expect(5, 5);  // less than there is room for: nothing to do
     ASSERT_EQ(l.size(), plain.size()) << early;
     for (int s = 0; s < 3000; s += 37) {
       const std::string subject = "S-" + std::to_string(s);
@@ -190,6 +191,42 @@ TEST(LedgerTest, LargeFileLoadsInFileOrder) {
   auto level = l.FindLevel("914403001922038216", "m3", "");
   ASSERT_TRUE(level);
   EXPECT_EQ(level->amount_fen, 4);
+  std::remove(path.c_str());
+}
+
+// A file loaded for a round (IndexOnExpect) is indexed at the round's Expect, or at the first row
+// added, with the answers of a file indexed when read; a lookup before that is an error, never a
+// "not funded" that would pay a unit twice.
+TEST(LedgerTest, AFileIndexedAtExpectAnswersAsOneIndexedWhenRead) {
+  const std::string path = ::testing::TempDir() + "/ledger_on_expect.jsonl";
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 100000; ++i) {
+      out << R"({"uscc":"914403001922038216","policy":"p","measure":"m)" << i % 7 << R"(","subject":"S-)" << i % 25000
+          << R"(","amount_fen":)" << i + 1 << "}\n";
+    }
+  }
+  Ledger read;
+  ASSERT_TRUE(read.LoadFile(path).ok());
+  for (int how = 0; how < 3; ++how) {
+    Ledger l;
+    l.IndexOnExpect();
+    ASSERT_TRUE(l.LoadFile(path).ok());
+    EXPECT_THROW(l.FindSubject("914403001922038216", "S-1"), std::logic_error) << how;
+    if (how == 0) l.Expect(0, 0);
+    if (how == 1) l.Expect(500000, 1);  // rows far over, items far under what the file holds
+    if (how == 2) l.Add(Ledger::View(Entry("914403001922038216", "m1", "", "S-25000", 7)), true);
+    for (int s = 0; s < 25000; s += 613) {
+      const std::string subject = "S-" + std::to_string(s);
+      ASSERT_TRUE(l.FindSubject("914403001922038216", subject)) << how << " " << subject;
+      EXPECT_EQ(l.FindSubject("914403001922038216", subject)->amount_fen,
+                read.FindSubject("914403001922038216", subject)->amount_fen);
+      EXPECT_EQ(l.FindItem("m" + std::to_string(s % 7), subject)->amount_fen,
+                read.FindItem("m" + std::to_string(s % 7), subject)->amount_fen);
+    }
+    EXPECT_EQ(l.EntriesFor("914403001922038216", "m3").size(), read.EntriesFor("914403001922038216", "m3").size());
+    EXPECT_EQ(l.FindItem("m1", "S-25000").has_value(), how == 2);
+  }
   std::remove(path.c_str());
 }
 
