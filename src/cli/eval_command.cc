@@ -67,8 +67,11 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   }
   // The ledger loads while the first batches are read and prepared, which do not need it; the
   // in-order step waits for it. A ledger with errors stops everything: nothing is written.
-  // Its indexes are made once the first batch tells how many rows the round will add.
+  // Room for the rows a round adds, from the size of the input when it is a file (an application
+  // takes a few hundred bytes and funds about one entry); its indexes are made once the first
+  // batch tells how many rows the round will add.
   engine::Ledger ledger;
+  ledger.Reserve(std::min<size_t>(in.FileBytes() / 300, size_t{1} << 25));
   ledger.IndexOnExpect();
   // What the loader throws (memory exhausted) is thrown again where it is joined.
   bool ledger_ok = true;

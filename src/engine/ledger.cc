@@ -976,8 +976,8 @@ void Ledger::ReserveForFile(size_t file_bytes, size_t block_bytes, size_t block_
   if (file_bytes == 0) return;  // not a regular file: its size is not known
   const size_t per_line = std::max<size_t>(1, block_bytes / block_lines);
   const size_t lines = file_bytes / per_line + block_lines;
-  rows_.reserve(rows_.size() + lines);
-  arena_.reserve(arena_.size() + lines * kLoadedRowBytes);
+  rows_.reserve(rows_.size() + lines + round_rows_);
+  arena_.reserve(arena_.size() + lines * kLoadedRowBytes + round_rows_ * kRoundRowBytes);
 }
 
 void Ledger::TakeBack(size_t rows, size_t arena) {

@@ -77,6 +77,11 @@ class Ledger {
   // size at once, on the round's in-order step, before they would grow several times. Only a hint
   // (at most 2^25 rows are taken); it also indexes rows a file left unindexed (IndexOnExpect).
   void Expect(size_t rows, size_t item_rows);
+  // Announces `rows` more entries than the ledger holds or will load from files (a round about
+  // to be decided, estimated from its input's size): the rows and their strings get room for them
+  // when a file is loaded, so that neither is copied whole as the round adds to them (room costs
+  // address space, not memory, until used). The indexes are sized by Expect.
+  void Reserve(size_t rows) { round_rows_ = rows; }
   // Files loaded from now on are indexed at the next Expect rather than when read: a round that
   // will add to the ledger knows how many rows only from its first batch, and the indexes are
   // then made once, at their size (made for the file first, they were made again at Expect's).
@@ -256,6 +261,7 @@ class Ledger {
   };
   NameByContent by_content_[64];
   Sizes reserved_ = {0, 0};  // what the indexes are sized for
+  size_t round_rows_ = 0;    // Reserve's hint: rows to come after those loaded
   size_t item_rows_ = 0;     // rows with is_item, indexed or not
   bool index_on_expect_ = false;
   bool unindexed_ = false;  // a file's rows wait for Expect (IndexOnExpect)
