@@ -124,9 +124,9 @@ LedgerEntry Ledger::entry(size_t i) const {
   e.level = Name(r.level);
   e.amount_fen = r.amount_fen;
   e.granted_on.days = r.granted_days;
-  e.scope = r.scope;
+  e.scope = static_cast<Scope>(r.scope);
   e.in_round = r.in_round;
-  e.application_id = std::string(ApplicationId(r));
+  e.application_id = std::string(ApplicationId(i));
   return e;
 }
 
@@ -134,11 +134,11 @@ namespace {
 // A slot keeps the low half of its key's hash; the high half picks the home slot (Home).
 uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash); }
 
-// An application id's length as a row keeps it. An id is one JSON string of one line: one of
-// 4 GB would not have been read.
-uint32_t IdLength(std::string_view id) {
-  if (id.size() > UINT32_MAX) throw std::length_error("application id longer than 4 GB");
-  return static_cast<uint32_t>(id.size());
+// A USCC's length as a row keeps it. A unit is funded only with a valid USCC (18 characters), and
+// a ledger line's is refused beyond 64 bytes.
+uint16_t UsccLength(std::string_view uscc) {
+  if (uscc.size() > UINT16_MAX) throw std::length_error("USCC longer than 65,535 bytes");
+  return static_cast<uint16_t>(uscc.size());
 }
 }  // namespace
 
@@ -282,9 +282,8 @@ Ledger::Sizes Ledger::Grown() const {
 void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only) {
   Row r;
   r.at = arena_.size();
-  r.uscc_len = static_cast<uint16_t>(e.uscc.size());
+  r.uscc_len = UsccLength(e.uscc);
   r.subject_len = static_cast<uint32_t>(e.subject.size());
-  r.id_len = IdLength(e.application_id);
   arena_ += e.uscc;
   arena_ += e.subject;
   arena_ += e.application_id;
@@ -295,7 +294,7 @@ void Ledger::AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only
   r.amount_fen = e.amount_fen;
   r.is_item = is_item;
   r.subject_only = subject_only;
-  r.scope = Scope::kCity;
+  r.scope = static_cast<uint64_t>(Scope::kCity);
   r.in_round = true;
   rows_.push_back(r);
 }
@@ -361,7 +360,7 @@ int64_t Ledger::Earliest(int kind, uint64_t hash, Same same, Fits fits) const {
 std::optional<LedgerEntry> Ledger::FindSubject(std::string_view uscc, std::string_view subject, uint64_t hash) const {
   const int64_t row = Earliest(
       kBySubject, hash, [&](const Row& r) { return Uscc(r) == uscc && Subject(r) == subject; },
-      [](const Row& r) { return r.scope == Scope::kCity && (r.in_round || r.amount_fen > 0); });
+      [](const Row& r) { return static_cast<Scope>(r.scope) == Scope::kCity && (r.in_round || r.amount_fen > 0); });
   if (row < 0) return std::nullopt;
   return entry(static_cast<size_t>(row));
 }
@@ -740,10 +739,11 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   r.amount_fen = fields.given[kAmountFen] ? fields.amount_fen : 0;
   if (r.amount_fen < 0) return Status::ParseError(where + "'amount_fen' must be a whole number of fen, not negative");
   if (r.amount_fen > policy::kMaxAmountFen) return Status::ParseError(where + "'amount_fen' is above 10^15 fen");
-  r.scope = Scope::kCity;
-  if (fields.given[kScope] && !ParseScope(fields.text[kScope], &r.scope)) {
+  Scope scope = Scope::kCity;
+  if (fields.given[kScope] && !ParseScope(fields.text[kScope], &scope)) {
     return Status::ParseError(where + "'scope' must be city, district, province or national");
   }
+  r.scope = static_cast<uint64_t>(scope);
   r.in_round = false;
   if (out->rules != nullptr)
     QGRANT_RETURN_IF_ERROR(CheckLevel(*out->rules, fields.text[kMeasure], fields.text[kLevel], where));
@@ -760,7 +760,6 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   r.at = out->strings.size();
   r.uscc_len = static_cast<uint16_t>(uscc.size());
   r.subject_len = static_cast<uint32_t>(subject.size());
-  r.id_len = IdLength(fields.text[kApplicationId]);
   out->strings.append(uscc);
   out->strings.append(subject);
   out->strings.append(fields.text[kApplicationId]);

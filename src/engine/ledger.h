@@ -145,20 +145,23 @@ class Ledger {
   LedgerEntry entry(size_t i) const;
 
  private:
-  // One entry, with its strings in the arena and its short names interned.
+  // One entry, with its strings in the arena and its short names interned: 32 bytes (a round of
+  // millions keeps a row for each funded application and certificate).
   struct Row {
-    uint64_t at;  // the USCC, then the subject, then the application id
+    // The USCC, then the subject, then the application id, which ends where the next row's
+    // strings begin (rows' strings follow one another in the arena, in row order).
+    uint64_t at : 40;
+    uint64_t uscc_len : 16;
+    uint64_t is_item : 1;
+    uint64_t subject_only : 1;
+    uint64_t in_round : 1;
+    uint64_t scope : 2;  // a Scope
     uint32_t subject_len;
-    uint16_t uscc_len;
-    uint16_t policy, measure, level;
     int32_t granted_days;
-    bool is_item;
-    bool subject_only;
-    Scope scope;
-    bool in_round;
-    uint32_t id_len = 0;  // 0: the row names no application
+    uint16_t policy, measure, level;
     int64_t amount_fen;
   };
+  static_assert(sizeof(Row) == 32);
   // An open-addressing hash index over row numbers. Each slot keeps 32 bits of the key's hash
   // beside the row, so a probe touches the row (and its strings) only when those bits match:
   // one cache miss for the common answer "not funded before".
@@ -213,8 +216,12 @@ class Ledger {
   }
   std::string_view Uscc(const Row& r) const { return {arena_.data() + r.at, r.uscc_len}; }
   std::string_view Subject(const Row& r) const { return {arena_.data() + r.at + r.uscc_len, r.subject_len}; }
-  std::string_view ApplicationId(const Row& r) const {
-    return {arena_.data() + r.at + r.uscc_len + r.subject_len, r.id_len};
+  // Row i's application id (empty: none).
+  std::string_view ApplicationId(size_t i) const {
+    const Row& r = rows_[i];
+    const size_t end = i + 1 < rows_.size() ? rows_[i + 1].at : arena_.size();
+    const size_t from = r.at + r.uscc_len + r.subject_len;
+    return {arena_.data() + from, end - from};
   }
   const std::string& Name(uint16_t id) const { return names_[id]; }
   void AppendRow(const LedgerEntryView& e, bool is_item, bool subject_only);
