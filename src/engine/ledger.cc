@@ -164,6 +164,7 @@ bool Ledger::Place(int kind, uint64_t hash, uint32_t row, size_t stop) {
       return true;
     }
     if (slot.tag == tag && SameKey(kind, rows_[slot.row - 1], rows_[row])) {
+      if (kind == kByItem) return true;  // only the earliest is ever asked for (FindItem)
       // Behind the head of its key: the head stays the earliest row, the others follow it.
       const uint32_t head = slot.row - 1;
       index.next[row] = index.next[head];
@@ -204,6 +205,7 @@ void Ledger::Rebuild(Sizes more) {
   arena_.reserve(arena_.size() + (reserved_.rows - n) * row_bytes);
   for (int k = 0; k < 3; ++k) {
     indexes_[k].slots = ZeroedArray<Slot>(slots[k]);
+    if (k == kByItem) continue;  // no chains
     indexes_[k].next.reserve(reserved_.rows);
     indexes_[k].next.assign(n, 0);
   }
@@ -311,7 +313,8 @@ void Ledger::IndexLast(const KeyHashes& h) {
     Rebuild(Grown());
     return;
   }
-  for (Index& index : indexes_) index.next.resize(rows_.size());
+  indexes_[kBySubject].next.resize(rows_.size());
+  indexes_[kByMeasure].next.resize(rows_.size());
   Place(kBySubject, h.subject, row, kNoStop);
   Place(kByMeasure, h.measure, row, kNoStop);
   if (rows_[row].is_item) Place(kByItem, h.item, row, kNoStop);

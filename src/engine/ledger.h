@@ -7,7 +7,8 @@
 // The eligible decisions of a round are added as they are made, so that the round is judged in
 // order (CONTRACT.md §6). Entries are kept compactly (a million rows fit in well under 100 MB)
 // and indexed on (USCC, subject), (USCC, measure) and (measure, subject): open addressing, one
-// slot per key, the key's other rows chained behind its earliest.
+// slot per key, the key's other rows chained behind its earliest (the last index, of items,
+// keeps the earliest alone: no other is asked for).
 #pragma once
 
 #include <cstdint>
@@ -173,8 +174,10 @@ class Ledger {
   // are chained behind the head, so that a unit with thousands of entries of one measure makes
   // a chain rather than a long run of slots that every probe would cross.
   struct Index {
-    ZeroedArray<Slot> slots;        // at most 5/8 full; all zero: empty
-    HugePageVector<uint32_t> next;  // per row: the next row of its key (row + 1; 0 = none)
+    ZeroedArray<Slot> slots;  // at most 5/8 full; all zero: empty
+    // Per row: the next row of its key (row + 1; 0 = none). Empty for the items' index, which
+    // keeps only each key's earliest row.
+    HugePageVector<uint32_t> next;
   };
   enum IndexKind { kBySubject, kByMeasure, kByItem };  // (uscc, subject), (uscc, measure), (measure, subject)
   static constexpr size_t kNoStop = SIZE_MAX;
