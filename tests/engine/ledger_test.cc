@@ -163,19 +163,22 @@ TEST(LedgerTest, ExpectMakesRoomWithoutChangingAnAnswer) {
   }
 }
 
+// A ledger file of `lines` rows of one unit: measures m0 to m6 in turn, `subjects` subjects in
+// turn, each funded again and again; the amount says which line it was (line + 1: an entry of
+// 0 fen is an honour without payment, which clause （十二） does not count).
+void WriteOneUnitLedger(const std::string& path, int lines, int subjects) {
+  std::ofstream out(path);
+  for (int i = 0; i < lines; ++i) {
+    out << R"({"uscc":"914403001922038216","policy":"p","measure":"m)" << i % 7 << R"(","subject":"S-)" << i % subjects
+        << R"(","amount_fen":)" << i + 1 << "}\n";
+  }
+}
+
 // A large file is parsed on every core and indexed by two threads at once; the answers must be
 // those of one thread adding the rows in file order: the earliest entry of a key first.
 TEST(LedgerTest, LargeFileLoadsInFileOrder) {
   const std::string path = ::testing::TempDir() + "/ledger_large.jsonl";
-  {
-    std::ofstream out(path);
-    for (int i = 0; i < 200000; ++i) {
-      // 50,000 subjects, each funded four times; the amount says which line it was (line + 1: an
-      // entry of 0 fen is an honour without payment, which clause （十二） does not count).
-      out << R"({"uscc":"914403001922038216","policy":"p","measure":"m)" << i % 7 << R"(","subject":"S-)" << i % 50000
-          << R"(","amount_fen":)" << i + 1 << "}\n";
-    }
-  }
+  WriteOneUnitLedger(path, 200000, 50000);  // 50,000 subjects, each funded four times
   Ledger l;
   ASSERT_TRUE(l.LoadFile(path).ok());
   EXPECT_EQ(l.size(), 200000u);
@@ -199,13 +202,7 @@ TEST(LedgerTest, LargeFileLoadsInFileOrder) {
 // "not funded" that would pay a unit twice.
 TEST(LedgerTest, AFileIndexedAtExpectAnswersAsOneIndexedWhenRead) {
   const std::string path = ::testing::TempDir() + "/ledger_on_expect.jsonl";
-  {
-    std::ofstream out(path);
-    for (int i = 0; i < 100000; ++i) {
-      out << R"({"uscc":"914403001922038216","policy":"p","measure":"m)" << i % 7 << R"(","subject":"S-)" << i % 25000
-          << R"(","amount_fen":)" << i + 1 << "}\n";
-    }
-  }
+  WriteOneUnitLedger(path, 100000, 25000);
   Ledger read;
   ASSERT_TRUE(read.LoadFile(path).ok());
   for (int how = 0; how < 3; ++how) {
