@@ -392,10 +392,7 @@ class Decider {
 
   // （六） pays "the unit": an eligible application of the same unit and measure earlier in this round.
   std::optional<LedgerEntry> EarlierInRound(const Measure& m) {
-    for (auto& e : ledger_->EntriesFor(app_.uscc, m.id)) {
-      if (e.in_round) return std::move(e);
-    }
-    return std::nullopt;
+    return ledger_->FindInRound(app_.uscc, m.id, pre_->level_hash);
   }
 
   // Puts what Settle() decided in words: the reasons, the items and, when explaining, the trace.
@@ -775,12 +772,12 @@ class Decider {
   // Items the unit was already paid in the guide's year under a per-unit limit (2026: at most 3
   // certificates per enterprise per year): this round's, and the ledger's granted in that year.
   int64_t ItemsPaidThisYear(const Measure& m) const {
-    int64_t n = 0;
-    for (const auto& e : ledger_->EntriesFor(app_.uscc, m.id)) {
-      if (e.amount_fen <= 0) continue;
-      if (e.in_round || policy::FormatDate(e.granted_on).substr(0, 4) == std::to_string(rules_.guide->year)) ++n;
+    const std::string year = std::to_string(rules_.guide->year);
+    policy::Date first, last;
+    if (!policy::ParseDate(year + "-01-01", &first) || !policy::ParseDate(year + "-12-31", &last)) {
+      first.days = 1, last.days = 0;  // a year no date is in: this round's items alone
     }
-    return n;
+    return ledger_->CountPaid(app_.uscc, m.id, pre_->level_hash, first, last);
   }
 
   void SettleItems(const Measure& m) {

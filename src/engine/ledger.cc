@@ -384,6 +384,29 @@ std::optional<LedgerEntry> Ledger::FindItem(std::string_view measure, std::strin
   return entry(static_cast<size_t>(head));
 }
 
+std::optional<LedgerEntry> Ledger::FindInRound(std::string_view uscc, std::string_view measure, uint64_t hash) const {
+  const int64_t row = Earliest(
+      kByMeasure, hash, [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; },
+      [](const Row& r) { return r.in_round && !r.subject_only; });
+  if (row < 0) return std::nullopt;
+  return entry(static_cast<size_t>(row));
+}
+
+int64_t Ledger::CountPaid(std::string_view uscc, std::string_view measure, uint64_t hash, policy::Date first,
+                          policy::Date last) const {
+  const int64_t head =
+      Head(kByMeasure, hash, [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; });
+  if (head < 0) return 0;
+  int64_t n = 0;
+  const auto& next = indexes_[kByMeasure].next;
+  for (uint32_t r = static_cast<uint32_t>(head) + 1; r != 0; r = next[r - 1]) {
+    const Row& row = rows_[r - 1];
+    const bool when = row.in_round || (row.granted_days >= first.days && row.granted_days <= last.days);
+    n += !row.subject_only && row.amount_fen > 0 && when;
+  }
+  return n;
+}
+
 std::vector<LedgerEntry> Ledger::EntriesFor(std::string_view uscc, std::string_view measure) const {
   std::vector<LedgerEntry> out;
   const int64_t head = Head(kByMeasure, KeyHash(uscc, measure),

@@ -141,6 +141,14 @@ class Ledger {
   std::optional<LedgerEntry> FindItem(std::string_view measure, std::string_view key, uint64_t hash) const;
   // Everything the unit received under `measure`, for upgrade-difference rules.
   std::vector<LedgerEntry> EntriesFor(std::string_view uscc, std::string_view measure) const;
+  // The earliest entry this round added for the unit under `measure` (subject-only entries aside),
+  // for measures that fund a unit once a round (（六）); `hash` is KeyHash(uscc, measure). Reads the
+  // unit's rows in place: a unit with thousands of entries of the measure copies none of them.
+  std::optional<LedgerEntry> FindInRound(std::string_view uscc, std::string_view measure, uint64_t hash) const;
+  // How many entries of the unit under `measure` paid something and were added by this round or
+  // granted from `first` to `last` (a guide's limit of items a unit is paid in a year).
+  int64_t CountPaid(std::string_view uscc, std::string_view measure, uint64_t hash, policy::Date first,
+                    policy::Date last) const;
 
   size_t size() const { return rows_.size(); }
   LedgerEntry entry(size_t i) const;

@@ -99,6 +99,41 @@ TEST(LedgerTest, SubjectOnlyEntriesDoNotCountAsAwards) {
   EXPECT_TRUE(l.EntriesFor("914403001922038216", "high_end_certification").empty());
 }
 
+// FindInRound and CountPaid read a unit's rows in place; their answers are those worked out from
+// EntriesFor (the unit's entries in order, subject-only ones aside), over rows of a ledger file
+// and of the round, subject-only and unpaid ones, of several years and of another unit.
+TEST(LedgerTest, InRoundAndPaidCountReadAsTheUnitsEntries) {
+  const std::string unit = "914403001922038216", measure = "high_end_certification";
+  Ledger l;
+  std::mt19937 random(7);
+  for (int i = 0; i < 3000; ++i) {
+    const int kind = static_cast<int>(random() % 6);
+    const std::string subject = "C-" + std::to_string(i);
+    const std::string who = kind == 5 ? "91440300708461136T" : unit;
+    if (kind < 2) {  // a ledger file's row, granted in 2025 or 2026, paid or not
+      const std::string line = R"({"uscc":")" + who + R"(","policy":"p","measure":")" + measure + R"(","subject":")" +
+                               subject + R"(","amount_fen":)" + std::to_string(random() % 2 * 100) +
+                               R"(,"granted_on":")" + (kind == 0 ? "2025-12-31" : "2026-01-01") + R"("})";
+      ASSERT_TRUE(l.LoadLine(line, i + 1).ok()) << line;
+    } else {  // the round's: paid, or only its subject taken
+      l.Add(Ledger::View(Entry(who, measure, "", subject, kind == 2 ? 0 : 500)), kind != 4, /*subject_only=*/kind == 4);
+    }
+    if (i % 500 != 499) continue;
+    const auto entries = l.EntriesFor(unit, measure);
+    const auto in_round = std::find_if(entries.begin(), entries.end(), [](const LedgerEntry& e) { return e.in_round; });
+    const auto found = l.FindInRound(unit, measure, Ledger::KeyHash(unit, measure));
+    ASSERT_EQ(found.has_value(), in_round != entries.end()) << i;
+    if (found) EXPECT_EQ(found->subject, in_round->subject) << i;
+    policy::Date first, last;
+    ASSERT_TRUE(policy::ParseDate("2026-01-01", &first) && policy::ParseDate("2026-12-31", &last));
+    const auto paid = std::count_if(entries.begin(), entries.end(), [&](const LedgerEntry& e) {
+      return e.amount_fen > 0 && (e.in_round || (first <= e.granted_on && e.granted_on <= last));
+    });
+    EXPECT_EQ(l.CountPaid(unit, measure, Ledger::KeyHash(unit, measure), first, last), paid) << i;
+  }
+  EXPECT_FALSE(l.FindInRound("914403000000000000", measure, Ledger::KeyHash("914403000000000000", measure)));
+}
+
 TEST(LedgerTest, StaysCorrectWhileGrowing) {
   Ledger l;
   for (int i = 0; i < 50000; ++i) {
