@@ -105,6 +105,8 @@ TEST(LedgerTest, SubjectOnlyEntriesDoNotCountAsAwards) {
 TEST(LedgerTest, InRoundAndPaidCountReadAsTheUnitsEntries) {
   const std::string unit = "914403001922038216", measure = "high_end_certification";
   Ledger l;
+  // The round's first row of the unit takes only its subject: not an entry FindInRound answers.
+  l.Add(Ledger::View(Entry(unit, measure, "", "BATCH-0", 0)), false, /*subject_only=*/true);
   std::mt19937 random(7);
   for (int i = 0; i < 3000; ++i) {
     const int kind = static_cast<int>(random() % 6);
@@ -232,20 +234,22 @@ TEST(LedgerTest, LargeFileLoadsInFileOrder) {
   std::remove(path.c_str());
 }
 
-// A file loaded for a round (IndexOnExpect) is indexed at the round's Expect, or at the first row
-// added, with the answers of a file indexed when read; a lookup before that is an error, never a
+// A file loaded for a round (IndexOnExpect) is indexed at the round's Expect (even when the
+// indexes already had room for it), or at the first row added, with the answers of a file indexed
+// when read; a lookup before that is an error, never a
 // "not funded" that would pay a unit twice.
 TEST(LedgerTest, AFileIndexedAtExpectAnswersAsOneIndexedWhenRead) {
   const std::string path = ::testing::TempDir() + "/ledger_on_expect.jsonl";
   WriteOneUnitLedger(path, 100000, 25000);
   Ledger read;
   ASSERT_TRUE(read.LoadFile(path).ok());
-  for (int how = 0; how < 3; ++how) {
+  for (int how = 0; how < 4; ++how) {
     Ledger l;
+    if (how == 3) l.Expect(500000, 500000);  // room made before the file: its rows still wait for Expect
     l.IndexOnExpect();
     ASSERT_TRUE(l.LoadFile(path).ok());
     EXPECT_THROW(l.FindSubject("914403001922038216", "S-1"), std::logic_error) << how;
-    if (how == 0) l.Expect(0, 0);
+    if (how == 0 || how == 3) l.Expect(0, 0);
     if (how == 1) l.Expect(500000, 1);  // rows far over, items far under what the file holds
     if (how == 2) l.Add(Ledger::View(Entry("914403001922038216", "m1", "", "S-25000", 7)), true);
     for (int s = 0; s < 25000; s += 613) {
