@@ -5,7 +5,7 @@
 //   - has it already been funded for this measure (at this level)?
 //   - has this certificate number already been funded, whoever applied?
 // The eligible decisions of a round are added as they are made, so that the round is judged in
-// order (CONTRACT.md §6). Entries are kept compactly (a million rows fit in well under 100 MB)
+// order (CONTRACT.md §6). Entries are kept compactly (about 95 bytes a row with its indexes)
 // and indexed on (USCC, subject), (USCC, measure) and (measure, subject): open addressing, one
 // slot per key, the key's other rows chained behind its earliest (the last index, of items,
 // keeps the earliest alone: no other is asked for).
