@@ -21,14 +21,18 @@ bool IsTrimmed(utf8proc_int32_t c) {
          cat == UTF8PROC_CATEGORY_CF;
 }
 
-std::string AsciiKey(std::string_view text) {
+std::string_view TrimAsciiSpace(std::string_view text) {
   size_t b = 0, e = text.size();
   while (b < e && IsAsciiSpace(static_cast<unsigned char>(text[b]))) ++b;
   while (e > b && IsAsciiSpace(static_cast<unsigned char>(text[e - 1]))) --e;
-  std::string out(text.substr(b, e - b));
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
+  return text.substr(b, e - b);
+}
+
+char AsciiUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+std::string AsciiKey(std::string_view text) {
+  std::string out(TrimAsciiSpace(text));
+  for (char& c : out) c = AsciiUpper(c);
   return out;
 }
 
@@ -68,14 +72,13 @@ std::string UnicodeKey(std::string_view text) {
 // which it leaves. Upper-casing then changes only ASCII letters, and trimming only the text's ASCII
 // white space at either end. False for any other text, which takes utf8proc's way (UnicodeKey).
 bool ChineseKey(std::string_view text, std::string* out) {
+  text = TrimAsciiSpace(text);
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  size_t b = 0, e = text.size();
-  while (b < e && IsAsciiSpace(p[b])) ++b;
-  while (e > b && IsAsciiSpace(p[e - 1])) --e;
+  const size_t e = text.size();
   out->clear();
-  out->reserve(e - b);
-  auto ascii = [out](unsigned char c) { out->push_back(static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c)); };
-  for (size_t i = b; i < e;) {
+  out->reserve(e);
+  auto ascii = [out](unsigned char c) { out->push_back(AsciiUpper(static_cast<char>(c))); };
+  for (size_t i = 0; i < e;) {
     if (p[i] < 0x80) {
       ascii(p[i++]);
       continue;
