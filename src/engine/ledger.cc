@@ -368,11 +368,19 @@ std::optional<LedgerEntry> Ledger::FindSubject(std::string_view uscc, std::strin
   return entry(static_cast<size_t>(row));
 }
 
+template <typename Visit>
+void Ledger::ForEachUnder(std::string_view uscc, std::string_view measure, uint64_t hash, Visit visit) const {
+  const int64_t head = Head(kByMeasure, hash, OfUnitUnder(uscc, measure));
+  if (head < 0) return;
+  const auto& next = indexes_[kByMeasure].next;
+  for (uint32_t r = static_cast<uint32_t>(head) + 1; r != 0; r = next[r - 1]) visit(r - 1);
+}
+
 std::optional<LedgerEntry> Ledger::FindLevel(std::string_view uscc, std::string_view measure, std::string_view level,
                                              uint64_t hash) const {
-  const int64_t row = Earliest(
-      kByMeasure, hash, [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; },
-      [&](const Row& r) { return !r.subject_only && (level.empty() || Name(r.level) == level); });
+  const int64_t row = Earliest(kByMeasure, hash, OfUnitUnder(uscc, measure), [&](const Row& r) {
+    return !r.subject_only && (level.empty() || Name(r.level) == level);
+  });
   if (row < 0) return std::nullopt;
   return entry(static_cast<size_t>(row));
 }
@@ -385,39 +393,30 @@ std::optional<LedgerEntry> Ledger::FindItem(std::string_view measure, std::strin
 }
 
 std::optional<LedgerEntry> Ledger::FindInRound(std::string_view uscc, std::string_view measure, uint64_t hash) const {
-  const int64_t row = Earliest(
-      kByMeasure, hash, [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; },
-      [](const Row& r) { return r.in_round && !r.subject_only; });
+  const int64_t row = Earliest(kByMeasure, hash, OfUnitUnder(uscc, measure),
+                               [](const Row& r) { return r.in_round && !r.subject_only; });
   if (row < 0) return std::nullopt;
   return entry(static_cast<size_t>(row));
 }
 
 int64_t Ledger::CountPaid(std::string_view uscc, std::string_view measure, uint64_t hash, policy::Date first,
                           policy::Date last) const {
-  const int64_t head =
-      Head(kByMeasure, hash, [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; });
-  if (head < 0) return 0;
   int64_t n = 0;
-  const auto& next = indexes_[kByMeasure].next;
-  for (uint32_t r = static_cast<uint32_t>(head) + 1; r != 0; r = next[r - 1]) {
-    const Row& row = rows_[r - 1];
+  ForEachUnder(uscc, measure, hash, [&](uint32_t r) {
+    const Row& row = rows_[r];
     const bool when = row.in_round || (row.granted_days >= first.days && row.granted_days <= last.days);
     n += !row.subject_only && row.amount_fen > 0 && when;
-  }
+  });
   return n;
 }
 
 std::vector<LedgerEntry> Ledger::EntriesFor(std::string_view uscc, std::string_view measure) const {
-  std::vector<LedgerEntry> out;
-  const int64_t head = Head(kByMeasure, KeyHash(uscc, measure),
-                            [&](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; });
-  if (head < 0) return out;
   std::vector<uint32_t> rows;
-  const auto& next = indexes_[kByMeasure].next;
-  for (uint32_t r = static_cast<uint32_t>(head) + 1; r != 0; r = next[r - 1]) {
-    if (!rows_[r - 1].subject_only) rows.push_back(r - 1);
-  }
+  ForEachUnder(uscc, measure, KeyHash(uscc, measure), [&](uint32_t r) {
+    if (!rows_[r].subject_only) rows.push_back(r);
+  });
   std::sort(rows.begin(), rows.end());
+  std::vector<LedgerEntry> out;
   for (uint32_t r : rows) out.push_back(entry(r));
   return out;
 }

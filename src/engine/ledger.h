@@ -260,6 +260,13 @@ class Ledger {
   // The earliest row of the key that `same` recognises for which `fits` holds, or -1.
   template <typename Same, typename Fits>
   int64_t Earliest(int kind, uint64_t hash, Same same, Fits fits) const;
+  // The (uscc, measure) index's key: whether a row is the unit's under the measure.
+  auto OfUnitUnder(std::string_view uscc, std::string_view measure) const {
+    return [this, uscc, measure](const Row& r) { return Uscc(r) == uscc && Name(r.measure) == measure; };
+  }
+  // Calls `visit` with each row number of the unit under the measure, in no order.
+  template <typename Visit>
+  void ForEachUnder(std::string_view uscc, std::string_view measure, uint64_t hash, Visit visit) const;
 
   const policy::RuleSet* rules_ = nullptr;
   HugePageVector<Row> rows_;
