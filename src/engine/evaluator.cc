@@ -23,19 +23,30 @@ class ApplicationActivation : public expr::Activation {
  public:
   ApplicationActivation(const Application& app, const policy::RuleSet& rules) : app_(app), rules_(rules) {}
 
-  // applicant.x without building the applicant map: the exclusions read it for every application.
-  bool FindField(std::string_view name, std::string_view field, expr::Value* out) const override {
-    if (name != "applicant" || applicant_) return false;
-    if (field == "registered_in_shenzhen") {
-      *out = Known("applicant.registered_in_shenzhen", expr::Value::Bool(app_.registered_in_shenzhen));
-    } else if (field == "serious_dishonesty") {
-      *out = Known("applicant.serious_dishonesty", expr::Value::Bool(app_.serious_dishonesty));
-    } else if (field == "kind") {
-      *out = Known("applicant.kind", expr::Value::String(app_.kind));
-    } else {
-      return false;
+  // applicant.x and has(applicant.x) without building the applicant map (as Applicant() would
+  // make it): the exclusions read it for every application, and a guide's conditions often.
+  Field FindField(std::string_view name, std::string_view field, expr::Value* out) const override {
+    if (name != "applicant" || applicant_) return Field::kNotOffered;
+    for (const auto& fact : app_.applicant_facts) {  // declared facts replace computed ones
+      if (fact.first == field) return Found(fact.second, out);
     }
-    return true;
+    if (field == "registered_in_shenzhen")
+      return Found(Known("applicant.registered_in_shenzhen", expr::Value::Bool(app_.registered_in_shenzhen)), out);
+    if (field == "serious_dishonesty")
+      return Found(Known("applicant.serious_dishonesty", expr::Value::Bool(app_.serious_dishonesty)), out);
+    if (field == "kind") return Found(Known("applicant.kind", expr::Value::String(app_.kind)), out);
+    if (field == "uscc") return Found(Known("applicant.uscc", expr::Value::String(app_.uscc)), out);
+    if (field == "name") return Found(Known("applicant.name", expr::Value::String(app_.name)), out);
+    if (field == "established_on" || field == "years_operating") {
+      if (app_.established_on) return Found(EstablishedField(field), out);
+      if (app_.partial) return Found(expr::Value::Unknown({"applicant.established_on"}), out);
+      return Field::kAbsent;
+    }
+    if (field == "district") {
+      if (!app_.district.empty()) return Found(expr::Value::String(app_.district), out);
+      if (app_.partial) return Found(expr::Value::Unknown({"applicant.district"}), out);
+    }
+    return Field::kAbsent;
   }
 
   const expr::Value* Find(std::string_view name) const override {
@@ -92,8 +103,8 @@ class ApplicationActivation : public expr::Activation {
                    Known("applicant.registered_in_shenzhen", expr::Value::Bool(app_.registered_in_shenzhen)));
     e.emplace_back(kDishonesty, Known("applicant.serious_dishonesty", expr::Value::Bool(app_.serious_dishonesty)));
     if (app_.established_on) {
-      e.emplace_back(kEstablished, DateValue(*app_.established_on));
-      e.emplace_back(kYears, expr::Value::Int(FullYears(*app_.established_on, rules_.as_of)));
+      e.emplace_back(kEstablished, EstablishedField("established_on"));
+      e.emplace_back(kYears, EstablishedField("years_operating"));
     } else if (app_.partial) {
       e.emplace_back(kEstablished, expr::Value::Unknown({"applicant.established_on"}));
       e.emplace_back(kYears, expr::Value::Unknown({"applicant.established_on"}));
@@ -114,6 +125,17 @@ class ApplicationActivation : public expr::Activation {
     }
     std::string err;
     return expr::Value::Map(expr::MapValue::Make(std::move(e), &err));
+  }
+
+  static Field Found(expr::Value v, expr::Value* out) {
+    *out = std::move(v);
+    return Field::kFound;
+  }
+
+  // The applicant's established_on or years_operating, when the application gives the date.
+  expr::Value EstablishedField(std::string_view field) const {
+    if (field == "established_on") return DateValue(*app_.established_on);
+    return expr::Value::Int(FullYears(*app_.established_on, rules_.as_of));
   }
 
   // Whole years from `from` to `to` (an anniversary counts on its day).

@@ -147,8 +147,15 @@ class Compiler {
   NodePtr CompileNameOrSelect(const Expr& e) {
     std::vector<std::string> parts;
     if (!NameChain(e, &parts)) {
+      // has(x.f) of a variable x the activation binds (not a comprehension's, not one of a
+      // container, whose names are looked up first).
+      const Expr& operand = *e.operand;
+      if (e.test_only && operand.type == Expr::Type::kIdent && options_.container.empty() && !operand.name.empty() &&
+          operand.name[0] != '.' && FindLocal(operand.name) < 0) {
+        return std::make_unique<internal::HasFieldNode>(Compile(operand), operand.name, e.name);
+      }
       // A selection on a computed value, or a has() test.
-      return std::make_unique<internal::SelectNode>(Compile(*e.operand), e.name, e.test_only);
+      return std::make_unique<internal::SelectNode>(Compile(operand), e.name, e.test_only);
     }
     bool rooted = !parts[0].empty() && parts[0][0] == '.';
     if (rooted) parts[0].erase(0, 1);

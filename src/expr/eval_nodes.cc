@@ -76,9 +76,13 @@ Value NameNode::Eval(Frame& f) const {
     size_t first_field = 0;
     Value field_value;
     const Value* v = nullptr;
-    if (!c.fields.empty() && f.activation->FindField(c.name, c.fields[0], &field_value)) {
+    const Activation::Field field =
+        c.fields.empty() ? Activation::Field::kNotOffered : f.activation->FindField(c.name, c.fields[0], &field_value);
+    if (field == Activation::Field::kFound) {
       v = &field_value;
       first_field = 1;
+    } else if (field == Activation::Field::kAbsent) {
+      return Located(Value::Error("no such key: " + c.fields[0]));
     } else {
       v = f.activation->Find(c.name);
     }
@@ -103,6 +107,19 @@ Value NameNode::Eval(Frame& f) const {
 }
 
 Value SelectNode::Eval(Frame& f) const { return Located(SelectField(operand_->Eval(f), field_, test_only_)); }
+
+Value HasFieldNode::Eval(Frame& f) const {
+  Value v;
+  switch (f.activation->FindField(name_, field_, &v)) {
+    case Activation::Field::kFound:
+      return v.is_unknown() ? v : Value::Bool(true);  // as SelectField's test of a known field
+    case Activation::Field::kAbsent:
+      return Value::Bool(false);
+    case Activation::Field::kNotOffered:
+      break;
+  }
+  return Located(SelectField(operand_->Eval(f), field_, true));
+}
 
 Value CallNode::Eval(Frame& f) const {
   size_t n = args_.size();

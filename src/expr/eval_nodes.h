@@ -101,6 +101,20 @@ class SelectNode : public Node {
   bool test_only_;
 };
 
+// has(name.field) of a bound variable's field (not a comprehension variable's): asked of the
+// activation first (Activation::FindField), which may answer without building the variable's
+// map; otherwise as SelectNode's test of `operand`, the name's node.
+class HasFieldNode : public Node {
+ public:
+  HasFieldNode(NodePtr operand, std::string name, std::string field)
+      : operand_(std::move(operand)), name_(std::move(name)), field_(std::move(field)) {}
+  Value Eval(Frame& f) const override;
+
+ private:
+  NodePtr operand_;
+  std::string name_, field_;
+};
+
 // A strict function call: errors and unknowns in arguments propagate, else `impl` runs.
 class CallNode : public Node {
  public:

@@ -28,10 +28,15 @@ class Activation {
   // The value bound to a (possibly qualified) name, or nullptr when the name is not bound.
   virtual const Value* Find(std::string_view name) const = 0;
 
-  // Optional shortcut for `name.field`: an activation that keeps a variable's fields apart (an
-  // application's applicant, say) can answer without building the whole map. False: not
-  // offered, the evaluator selects the field from Find(name) as usual. Must agree with it.
-  virtual bool FindField(std::string_view name, std::string_view field, Value* out) const { return false; }
+  // Optional shortcut for `name.field` and has(name.field): an activation that keeps a
+  // variable's fields apart (an application's applicant, say) can answer without building the
+  // whole map. kFound: the field's value is in `out`; kAbsent: `name` is bound to a map without
+  // that field; kNotOffered: the evaluator selects the field from Find(name) as usual. Must agree
+  // with Find.
+  enum class Field { kNotOffered, kFound, kAbsent };
+  virtual Field FindField(std::string_view name, std::string_view field, Value* out) const {
+    return Field::kNotOffered;
+  }
 };
 
 // An Activation backed by a hash map.

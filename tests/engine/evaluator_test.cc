@@ -457,6 +457,59 @@ TEST_F(MemoConditionTest, AKeptValueIsTheExpressionsValue) {
   }
 }
 
+// An applicant's fields are read without building the applicant map (applicant.x, has(applicant.x):
+// ApplicationActivation::FindField). Selected from a computed value ([applicant][0].x) they come
+// from the map: every decision must be the same either way, whichever fields the application
+// gives, read in full or for screening.
+TEST_F(FlagsConditionTest, ApplicantFieldsReadApartDecideAsTheMap) {
+  const std::vector<std::string> applicants = {
+      R"("uscc":"91440300MA5XXXXXXR","name":"深圳市示例科技有限公司","kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false)",
+      R"("uscc":"91440300MA5XXXXXXR","name":"示例","kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false,"established_on":"2023-07-01","district":"南山区")",
+      R"("uscc":"91440300MA5XXXXXXR","name":"示例","kind":"social_organization","registered_in_shenzhen":true,"serious_dishonesty":false,"established_on":"2025-07-01","years_operating":7)",
+      R"("uscc":"91440300MA5XXXXXXR","name":"示例","kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false,"years_operating":1,"district":"福田区")",
+      R"("uscc":"91440300MA5XXXXXXR","registered_in_shenzhen":true)",
+  };
+  for (const std::string when :
+       {"has(applicant.years_operating) && applicant.years_operating >= 2",
+        "!has(applicant.district) || applicant.district != '福田区'",
+        "has(applicant.established_on) && applicant.established_on < as_of",
+        "applicant.uscc != '' && applicant.name != '' && applicant.kind != 'social_organization'",
+        "!has(applicant.district) && has(applicant.registered_in_shenzhen) && applicant.registered_in_shenzhen",
+        "applicant.years_operating > 3", "applicant.district == '南山区'"}) {
+    SCOPED_TRACE(when);
+    std::string from_map = when;
+    for (size_t at = 0; (at = from_map.find("applicant.", at)) != std::string::npos; at += 13)
+      from_map.replace(at, 10, "[applicant][0].");
+    const auto apart = WithExclusion(when), whole = WithExclusion(from_map);
+    ASSERT_NE(apart, nullptr);
+    ASSERT_NE(whole, nullptr);
+    const policy::RuleSet apart_rules = policy::ResolveRules(*apart, nullptr, Rules().as_of);
+    const policy::RuleSet whole_rules = policy::ResolveRules(*whole, nullptr, Rules().as_of);
+    const Evaluator apart_evaluator(apart_rules), whole_evaluator(whole_rules);
+    std::map<Outcome, int> outcomes;
+    for (const bool partial : {false, true}) {
+      ApplicationReader apart_reader(apart_rules, partial), whole_reader(whole_rules, partial);
+      for (const std::string& applicant : applicants) {
+        const std::string line =
+            R"({"id":"A","applicant":{)" + applicant +
+            R"(},"measure":"mayor_quality_award","subject":"MQA-1","obtained_on":"2025-09-04","facts":{"grade":"gold"}})";
+        Application a, w;
+        apart_reader.Read(line, &a);
+        whole_reader.Read(line, &w);
+        Ledger apart_ledger, whole_ledger;
+        const Decision got = apart_evaluator.Decide(a, &apart_ledger, false);
+        const Decision want = whole_evaluator.Decide(w, &whole_ledger, false);
+        std::string got_json, want_json;
+        AppendDecisionJson(got, "", &got_json);
+        AppendDecisionJson(want, "", &want_json);
+        EXPECT_EQ(got_json, want_json) << applicant << (partial ? " (screening)" : "");
+        ++outcomes[got.outcome];
+      }
+    }
+    EXPECT_GE(outcomes.size(), 2u);  // the condition told the applications apart
+  }
+}
+
 // A list of objects that the rules read only through comprehensions selecting fields of the
 // item is built with those fields of each item (Condition::item_fields_read): the guide's
 // certificate condition reads issued_on only.

@@ -347,6 +347,63 @@ TEST(EvaluatorTest, QualifiedNamesAndContainers) {
   EXPECT_TRUE(IsString(rooted->Evaluate(scoped), "root"));
 }
 
+// Binds `m` as a MapActivation would, and also answers m.field by FindField (as an application's
+// applicant is answered), counting how often the whole map was asked for.
+class FieldsApart : public Activation {
+ public:
+  explicit FieldsApart(Value m) : m_(std::move(m)) {}
+  const Value* Find(std::string_view name) const override {
+    if (name != "m") return nullptr;
+    ++maps_asked;
+    return &m_;
+  }
+  Field FindField(std::string_view name, std::string_view field, Value* out) const override {
+    if (name != "m") return Field::kNotOffered;
+    const Value* v = m_.map_value().FindString(field);
+    if (v == nullptr) return Field::kAbsent;
+    *out = *v;
+    return Field::kFound;
+  }
+  mutable int maps_asked = 0;
+
+ private:
+  Value m_;
+};
+
+TEST(EvaluatorTest, FieldsAnsweredApartAgreeWithTheMap) {
+  std::string error;
+  const Value m = Value::Map(MapValue::Make({{Value::String("a"), Value::Int(1)},
+                                             {Value::String("u"), Value::Unknown({"m.u"})},
+                                             {Value::String("n"), Json(R"({"b": 2})")}},
+                                            &error));
+  MapActivation whole;
+  whole.Bind("m", m);
+  const FieldsApart apart(m);
+  for (const char* source :
+       {"has(m.a)", "has(m.z)", "has(m.u)", "m.a", "m.z", "m.u", "m.n.b", "has(m.n.b)", "has(m.n.z)", "m.n.z",
+        "has(m.z) && m.z > 1", "[{'a': 5}].all(m, has(m.a) && m.a == 5)", "[{'b': 5}].exists(m, has(m.a))"}) {
+    const Value expected = Eval(source, whole), got = Eval(source, apart);
+    EXPECT_EQ(got.DebugString(), expected.DebugString()) << source;
+  }
+  // has(m.f) and m.f did not make the map; a comprehension's own m is its element, not the
+  // activation's (had it been asked, `m.a == 5` would be false and exists() true).
+  EXPECT_TRUE(IsBool(Eval("has(m.a) && !has(m.z) && m.a == 1", apart), true));
+  EXPECT_TRUE(IsError(Eval("m.z", apart), "no such key: z"));
+  EXPECT_TRUE(IsBool(Eval("[{'a': 5}].all(m, has(m.a) && m.a == 5)", apart), true));
+  EXPECT_TRUE(IsBool(Eval("[{'b': 5}].exists(m, has(m.a))", apart), false));
+  const int before = apart.maps_asked;
+  EXPECT_TRUE(IsBool(Eval("has(m.a) && !has(m.z) && m.a == 1", apart), true));
+  EXPECT_TRUE(Eval("has(m.u)", apart).is_unknown());
+  EXPECT_EQ(apart.maps_asked, before);
+  // Within a container the name might be another variable's: the map is asked for, as before.
+  CompileOptions options;
+  options.container = "qgrant.policy";
+  auto program = testing::MustCompile("has(m.a)", options);
+  ASSERT_NE(program, nullptr);
+  EXPECT_TRUE(IsBool(program->Evaluate(apart), true));
+  EXPECT_EQ(apart.maps_asked, before + 1);
+}
+
 TEST(EvaluatorTest, UnknownFunctionsAndMessagesAreRuntimeErrors) {
   EXPECT_TRUE(IsError(Eval("nosuch(1)"), "no such overload: nosuch(int)"));
   EXPECT_TRUE(IsError(Eval("'a'.nosuch()"), "no such overload"));
