@@ -1,5 +1,6 @@
 #include "engine/ledger.h"
 
+#include <emmintrin.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -18,7 +19,6 @@
 #include "common/pipeline.h"
 #include "common/same_bytes.h"
 #include "engine/json_tape.h"
-#include "engine/json_writer.h"
 #include "policy/keys.h"
 
 namespace qgrant::engine {
@@ -525,6 +525,9 @@ struct PlainText {
 
   bool AtEnd() const { return p == end; }
   void SkipSpace() {
+    // Most calls find no white space, or one space (as ", " and ": " are written).
+    if (p < end && *p == ' ') ++p;
+    if (p<end&& static_cast<unsigned char>(*p)> ' ') return;
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
   }
   // Takes `c`, if it comes next.
@@ -549,10 +552,23 @@ struct PlainText {
   bool String(std::string_view* s) {
     if (!Take('"')) return false;
     const char* start = p;
-    // Eight bytes at a time while none is a quote, a backslash, a control byte or above 127.
-    for (uint64_t w; end - p >= 8; p += 8) {
-      std::memcpy(&w, p, 8);
-      if (JsonSpecialWord(w) || (w & 0x8080808080808080ULL) != 0) break;
+    // Sixteen bytes at a time up to the first quote, backslash or control byte; the bytes above
+    // 127 before it are noted at once.
+    for (; end - p >= 16; p += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+      const __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), control),
+                                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+      const auto stop = static_cast<unsigned>(_mm_movemask_epi8(stops));
+      const auto wide = static_cast<unsigned>(_mm_movemask_epi8(v)) & (stop == 0 ? 0xFFFFu : (stop & -stop) - 1);
+      if (wide != 0) {
+        if (wide_from == nullptr) wide_from = p + __builtin_ctz(wide);
+        wide_to = p + 32 - __builtin_clz(wide);
+      }
+      if (stop != 0) {
+        p += __builtin_ctz(stop);
+        break;
+      }
     }
     while (p < end && *p != '"') {
       const unsigned char c = static_cast<unsigned char>(*p);
