@@ -30,8 +30,8 @@ bool Node::operator==(const Node& o) const {
 
 // Where the text's quotes, backslashes and control characters are, a bit for each byte, and its
 // first and last bytes above 127: found sixteen bytes at a time before the text is walked. A
-// string is then the next pair of quotes, taken from the quote bits in order, and the walk's next
-// step does not wait on a search through the string's bytes (as it did when each string was
+// string's end is then the first quote bit after its opening quote, and the walk's next step does
+// not wait on a search through the string's bytes (as it did when each string was
 // searched for its end: 200 ns a workload line natively, against 165 ns so). Only a string with a
 // backslash in it is walked byte by byte, to decode it and find its end.
 class LineIndex {
@@ -66,23 +66,24 @@ class LineIndex {
       }
       quotes_[w] = q & in_text;
     }
-    word_ = 0;
-    bits_ = words_ != 0 ? quotes_[0] : 0;
     next_special_ = NextBit(specials_, 0);
   }
 
   const char* text() const { return text_; }
-  // The string whose opening quote is at `open`: where the next quote after it is, if the next
-  // pair of quotes in the text begins at `open` (false: the quote at `open` is not the next
-  // unpaired quote, or has none after it). The string ends there unless it holds escapes.
-  bool StringAt(size_t open, size_t* close) {
-    size_t first;
-    return NextQuote(&first) && first == open && NextQuote(close);
-  }
-  // A string with escapes ended at `close`, past quotes StringAt paired: they were escaped.
-  void TakeQuotesThrough(size_t close) {
-    word_ = close >> 6;
-    bits_ = quotes_[word_] & ~((uint64_t{2} << (close & 63)) - 1);
+  // Where the string whose opening quote is at `open` ends unless it holds escapes: the next
+  // quote after it (false: none in the text). A quote the walk reads is always a string's
+  // opening one (the walk takes a string only at a quote, and past its closing quote), so the
+  // quote after it is the closing one, or an escaped one, which AnySpecial tells.
+  bool StringAt(size_t open, size_t* close) const {
+    size_t w = (open + 1) >> 6;
+    if (w >= words_) return false;
+    uint64_t m = quotes_[w] & (~uint64_t{0} << ((open + 1) & 63));
+    while (m == 0) {
+      if (++w == words_) return false;
+      m = quotes_[w];
+    }
+    *close = (w << 6) | static_cast<size_t>(__builtin_ctzll(m));
+    return true;
   }
   // Room for a decoded string's bytes, valid until the next Build: at most the text's size in
   // all, which Commit counts.
@@ -132,23 +133,10 @@ class LineIndex {
     }
   }
 
-  // The next quote not yet taken by a string, if any.
-  bool NextQuote(size_t* at) {
-    while (bits_ == 0) {
-      if (++word_ >= words_) return false;
-      bits_ = quotes_[word_];
-    }
-    *at = (word_ << 6) | static_cast<size_t>(__builtin_ctzll(bits_));
-    bits_ &= bits_ - 1;
-    return true;
-  }
-
   const char* text_ = nullptr;
   size_t n_ = 0, words_ = 0;
   std::vector<uint64_t> quotes_, specials_;
   size_t wide_from_ = 0, wide_to_ = 0;
-  size_t word_ = 0;    // the word of quotes_ being taken
-  uint64_t bits_ = 0;  // its quotes not yet taken
   size_t next_special_ = 0;
   std::vector<char> decoded_;  // the strings with escapes, decoded
   size_t decoded_used_ = 0;
@@ -285,7 +273,6 @@ namespace {
   const char* const quote = DecodeString(s, end, out, size);
   if (quote == nullptr) return false;
   *close = static_cast<size_t>(quote - ix.text());
-  ix.TakeQuotesThrough(*close);
   *chars = out;
   ix.Commit(*size);
   return true;
