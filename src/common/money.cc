@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace qgrant::money {
 
@@ -167,6 +168,52 @@ std::string YuanEnglish(int64_t fen) {
   std::string out;
   AppendYuanEnglish(&out, fen);
   return out;
+}
+
+namespace {
+
+// `v` in decimal written backwards to end just before `end`, with a comma between each three digits
+// when `grouped`: returns where it starts.
+char* DigitsBefore(char* end, uint64_t v, bool grouped) {
+  int n = 0;
+  do {
+    if (grouped && n != 0 && n % 3 == 0) *--end = ',';
+    *--end = static_cast<char>('0' + v % 10);
+    v /= 10;
+    ++n;
+  } while (v != 0);
+  return end;
+}
+
+// A sign if negative, then `v` (DigitsBefore), then `unit`, at `out`: the bytes written.
+size_t WriteNumber(int64_t fen, uint64_t v, bool grouped, bool cents, std::string_view unit, char* out) {
+  char digits[32];
+  char* const end = digits + sizeof digits;
+  const char* start = DigitsBefore(end, v, grouped);
+  char* o = out;
+  if (fen < 0) *o++ = '-';
+  std::memcpy(o, start, static_cast<size_t>(end - start));
+  o += end - start;
+  if (cents) {
+    const uint64_t f = Magnitude(fen);
+    *o++ = '.';
+    *o++ = static_cast<char>('0' + f % 100 / 10);
+    *o++ = static_cast<char>('0' + f % 10);
+  }
+  std::memcpy(o, unit.data(), unit.size());
+  return static_cast<size_t>(o + unit.size() - out);
+}
+
+}  // namespace
+
+size_t WriteWordsZh(int64_t fen, char* out) {
+  const uint64_t f = Magnitude(fen);
+  if (f != 0 && f % kFenPerWan == 0) return WriteNumber(fen, f / kFenPerWan, false, false, "万元"sv, out);
+  return WriteNumber(fen, f / 100, true, true, "元"sv, out);
+}
+
+size_t WriteWordsEn(int64_t fen, char* out) {
+  return WriteNumber(fen, Magnitude(fen) / 100, true, true, " yuan"sv, out);
 }
 
 }  // namespace qgrant::money

@@ -48,10 +48,13 @@ std::string KindEn(std::string_view kind) {
 
 std::string MoneyZh(int64_t fen) {
   // A whole number of 万元 reads as 万元; anything else as 元 with two decimals.
-  if (fen != 0 && fen % 1000000 == 0) return money::Wan(fen);
-  return money::YuanGrouped(fen);
+  char words[money::kWordsRoom];
+  return std::string(words, money::WriteWordsZh(fen, words));
 }
 
-std::string MoneyEn(int64_t fen) { return money::YuanEnglish(fen); }
+std::string MoneyEn(int64_t fen) {
+  char words[money::kWordsRoom];
+  return std::string(words, money::WriteWordsEn(fen, words));
+}
 
 }  // namespace qgrant::policy

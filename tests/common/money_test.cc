@@ -133,5 +133,42 @@ TEST(MoneyFormatTest, PeopleAndEnglish) {
   EXPECT_EQ(YuanEnglish(-1), "-0.01 yuan");
 }
 
+// The words a reason gives an amount, written without a string, read as Wan (a whole number of
+// 万元), YuanGrouped and YuanEnglish write them.
+TEST(MoneyFormatTest, WordsWrittenInPlaceReadAsTheStrings) {
+  std::vector<int64_t> amounts = {0,
+                                  1,
+                                  -1,
+                                  99,
+                                  100,
+                                  -100,
+                                  999'999,
+                                  1'000'000,
+                                  -1'000'000,
+                                  1'000'001,
+                                  12'345'678,
+                                  63'328'49,
+                                  kMaxFen,
+                                  -kMaxFen,
+                                  INT64_MAX,
+                                  INT64_MIN,
+                                  INT64_MIN + 1,
+                                  300'000'000,
+                                  100'000'000'000};
+  uint64_t x = 88172645463325252ull;  // xorshift: amounts of every length and sign
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const int64_t v = static_cast<int64_t>(x >> (x % 60));
+    amounts.push_back(i % 2 ? v : -v);
+    amounts.push_back((v % 1000) * 1'000'000);
+  }
+  for (const int64_t fen : amounts) {
+    char zh[kWordsRoom], en[kWordsRoom];
+    const size_t zh_size = WriteWordsZh(fen, zh), en_size = WriteWordsEn(fen, en);
+    EXPECT_EQ(std::string(zh, zh_size), fen != 0 && fen % 1'000'000 == 0 ? Wan(fen) : YuanGrouped(fen)) << fen;
+    EXPECT_EQ(std::string(en, en_size), YuanEnglish(fen)) << fen;
+  }
+}
+
 }  // namespace
 }  // namespace qgrant::money
