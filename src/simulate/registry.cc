@@ -10,7 +10,6 @@
 
 #include "engine/application.h"
 #include "engine/decision.h"
-#include "engine/json_tape.h"
 
 namespace qgrant::simulate {
 
@@ -295,7 +294,6 @@ std::function<void(std::string_view, size_t, engine::RoundUnit*)> RegistryReader
 }
 
 static_assert(engine::ApplicationReader::kPadding >= simdjson::SIMDJSON_PADDING);
-static_assert(engine::ApplicationReader::kPadding >= engine::json::Tape::kPadding);
 
 void RegistryReader::Read(std::string_view line, RegistryRecord* out, bool padded) {
   out->uscc.clear();
@@ -460,43 +458,10 @@ void ReadAchievements(const object& unit, const array& achievements, Achievement
   }
 }
 
-// A unit read on a tape (engine::json::Tape, which takes the common shape of a line, and only
-// valid JSON, read as the DOM reads it): its USCC, district and kind when they are strings, as
-// FindUnitMembers finds them. False, `out` untouched, for a line the tape does not take or a unit
-// that lists achievements (or lists them wrongly): those are the DOM's. Most units list none, and
-// the tape costs about half what parsing the DOM does.
-bool ReadUnitOnTape(std::string_view line, engine::json::Tape* tape, RegistryRecord* out) {
-  if (!tape->Scan(line)) return false;
-  engine::json::Object unit;
-  if (!tape->root().GetObject(&unit)) return false;
-  enum { kUscc, kDistrict, kKind, kAchievements, kRead };
-  engine::json::Element members[kRead];
-  bool found[kRead] = {false, false, false, false};
-  for (const engine::json::Member field : unit) {
-    const int k = field.key == "uscc"           ? kUscc
-                  : field.key == "district"     ? kDistrict
-                  : field.key == "kind"         ? kKind
-                  : field.key == "achievements" ? kAchievements
-                                                : kRead;
-    if (k != kRead && !found[k]) found[k] = true, members[k] = field.value;
-  }
-  engine::json::Array achievements;
-  if (found[kAchievements] && !members[kAchievements].IsNull() &&
-      (!members[kAchievements].GetArray(&achievements) || achievements.size() != 0)) {
-    return false;
-  }
-  std::string_view s;
-  if (found[kUscc] && members[kUscc].GetString(&s)) out->uscc = s;
-  if (found[kDistrict] && members[kDistrict].GetString(&s)) out->district = s;
-  if (found[kKind] && members[kKind].GetString(&s)) out->kind = s;
-  return true;
-}
-
 }  // namespace
 
 struct RegistryReader::Scratch {
   AchievementsScratch achievements;
-  engine::json::Tape tape;
 };
 
 RegistryReader::RegistryReader(const CsvLayout* csv)
@@ -505,16 +470,8 @@ RegistryReader::RegistryReader(const CsvLayout* csv)
 RegistryReader::~RegistryReader() = default;
 
 void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool padded) {
-  line = StripBom(line);
-  if (!padded) {
-    buffer_.assign(line.data(), line.size());
-    buffer_.append(engine::ApplicationReader::kPadding, '\0');
-    line = std::string_view(buffer_.data(), line.size());
-    padded = true;
-  }
-  if (ReadUnitOnTape(line, &scratch_->tape, out)) return;
   object unit;
-  if (!ParseUnit(line, padded, &unit, out)) return;
+  if (!ParseUnit(StripBom(line), padded, &unit, out)) return;
   element e;
   if (!FindUnitMembers(unit, out, &e) || e.is_null()) return;  // a unit without any
   array achievements;
