@@ -2,8 +2,10 @@
 # Instructions a piece of work costs, counted by valgrind's callgrind: eval per application (with
 # and without the 2026 guide), the ledger per row, screen and simulate per registry unit. Unlike
 # time on a shared virtual machine, where the same run varies by a fifth from one minute to the
-# next, a count is the same every run: a change of 1 % shows. (It is not time: a cache miss costs
-# no more than an add here. Time is for eval_bench.sh and registry_bench.sh.)
+# next, a count is the same every run: a change of 1 % shows. It is not time: a cache miss or a
+# mispredicted branch costs no more than an add here. Reading registry lines on the engine's tape
+# rather than simdjson's DOM took 3 % fewer instructions and 3-9 % more time, so a change is
+# confirmed in time too (eval_bench.sh, registry_bench.sh, or runs in turn on one core).
 # Each figure is (count with the input - count without it) / its size, so start-up (the policy's
 # YAML, about 90 million instructions) is left out. callgrind runs the threads one at a time.
 # Usage: bench/instructions.sh [N]      N applications and N registry units (default 50,000);
