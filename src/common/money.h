@@ -80,8 +80,8 @@ std::string YuanEnglish(int64_t fen);
 
 // The words of a decision's reasons, written at `out` (room for kWordsRoom bytes) without a
 // string of their own: "300万元" when a whole number of 万元, else YuanGrouped's "12,345.60元";
-// and YuanEnglish's "12,345.60 yuan". Each returns the bytes written. (Many reasons name an
-// amount: formatting it was a fifth of writing such a decision.)
+// and YuanEnglish's "12,345.60 yuan". Each returns the bytes written. (A reason that names an
+// amount made several strings for it through Wan or YuanGrouped.)
 inline constexpr size_t kWordsRoom = 48;
 size_t WriteWordsZh(int64_t fen, char* out);
 size_t WriteWordsEn(int64_t fen, char* out);

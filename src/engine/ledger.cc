@@ -527,7 +527,7 @@ struct PlainText {
   void SkipSpace() {
     // Most calls find no white space, or one space (as ", " and ": " are written).
     if (p < end && *p == ' ') ++p;
-    if (p<end&& static_cast<unsigned char>(*p)> ' ') return;
+    if (p == end || static_cast<unsigned char>(*p) > ' ') return;
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
   }
   // Takes `c`, if it comes next.
