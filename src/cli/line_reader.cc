@@ -1,12 +1,14 @@
 #include "cli/line_reader.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "common/file_size.h"
+#include "common/lines.h"
 
 namespace qgrant::cli {
 
@@ -59,6 +61,43 @@ size_t LineReader::EstimateLines() {
   const char* block = buffer_.get() + begin_;
   const size_t newlines = static_cast<size_t>(std::count(block, block + (size_ - begin_), '\n'));
   const auto lines = static_cast<unsigned __int128>(bytes) * std::max<size_t>(newlines, 1) / (size_ - begin_);
+  return static_cast<size_t>(std::min<unsigned __int128>(lines, kMostLines));
+}
+
+std::vector<std::string> LineReader::SampleLines(size_t windows, size_t per_window) const {
+  std::vector<std::string> sample;
+  const size_t bytes = FileBytes();
+  if (bytes == 0 || windows == 0) return sample;
+  constexpr size_t kWindow = 16 << 10;  // a few dozen lines of applications
+  std::string block(kWindow, '\0');
+  for (size_t w = 0; w < windows; ++w) {
+    const auto at = static_cast<off_t>(static_cast<unsigned __int128>(bytes) * w / windows);
+    const ssize_t got = pread(fileno(file_), block.data(), kWindow, at);
+    if (got <= 0) return {};
+    std::string_view text(block.data(), static_cast<size_t>(got));
+    if (w == 0 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a byte-order mark
+    if (w != 0) {  // the line the window starts in may have begun before it
+      const size_t nl = text.find('\n');
+      text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    }
+    for (size_t taken = 0; taken < per_window;) {
+      const size_t nl = text.find('\n');
+      if (nl == std::string_view::npos) break;  // a line the window cuts off
+      std::string_view line = text.substr(0, nl);
+      text.remove_prefix(nl + 1);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (IsBlankLine(line)) continue;
+      sample.emplace_back(line);
+      ++taken;
+    }
+  }
+  return sample;
+}
+
+size_t LineReader::LinesLike(const std::vector<std::string>& sample, size_t bytes) {
+  size_t sampled = 0;
+  for (const std::string& line : sample) sampled += line.size() + 1;
+  const auto lines = static_cast<unsigned __int128>(bytes) * sample.size() / std::max<size_t>(sampled, 1);
   return static_cast<size_t>(std::min<unsigned __int128>(lines, kMostLines));
 }
 

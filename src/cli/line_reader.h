@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/huge_pages.h"
 #include "common/status.h"
@@ -31,6 +32,15 @@ class LineReader {
   // kMostLines. For sizing tables before reading, not for counting.
   size_t EstimateLines();
   static constexpr size_t kMostLines = size_t{1} << 28;
+  // Up to `per_window` whole, non-blank lines from each of `windows` places spread evenly over a
+  // regular file (the first at its start), read aside without moving the reading on: a sample of
+  // the whole input, for sizing tables by what its lines are like (an input sorted by kind has a
+  // first block like none of the rest). Empty for a pipe or a terminal, or on a read error (the
+  // reading itself reports those).
+  std::vector<std::string> SampleLines(size_t windows, size_t per_window) const;
+  // The lines `bytes` of input hold if they are as long as those of `sample` (not empty), each
+  // with its newline; at most kMostLines.
+  static size_t LinesLike(const std::vector<std::string>& sample, size_t bytes);
 
  private:
   [[nodiscard]] bool Fill();

@@ -152,6 +152,8 @@ class Ledger {
 
   size_t size() const { return rows_.size(); }
   LedgerEntry entry(size_t i) const;
+  // The rows the indexes are made for now (Expect, or growth): how well a round was sized.
+  size_t RowsSizedFor() const { return reserved_.rows; }
 
  private:
   // One entry, with its strings in the arena and its short names interned: 32 bytes (a round of

@@ -194,27 +194,33 @@ class RoundRun {
   }
 
   // Before the first batch is settled: room in each ledger for what the whole input will add, at
-  // the rate of this batch's applications that the ledger-free rules left open (none failed, none
-  // unknown: the others will not be funded, whatever the ledger holds). Each adds at most an
-  // entry, and one more for each of its certificates: an upper bound for the batch; for the whole
-  // input, three standard deviations more (a batch is a sample, and growing on the last batches
-  // would rebuild the largest indexes). Sized for the input's bytes instead, the indexes were
-  // several times too large, and the kernel clears every byte of them when first touched; growing
-  // as rows come rebuilds them on this in-order step each time. The (measure, subject) index holds
-  // only items: certificates, and subjects paid once whoever applies. With no estimate the ledger
-  // is still told: rows it loaded for this round wait for this to be indexed.
+  // the rate of the sample's applications (RoundOptions::sample; else this batch's) that the
+  // ledger-free rules left open (none failed, none unknown: the others will not be funded,
+  // whatever the ledger holds). Each adds at most an entry, and one more for each of its
+  // certificates: an upper bound for the sample; for the whole input, three standard deviations
+  // more (growing on the last batches would rebuild the largest indexes). Sized for the input's bytes instead, the
+  // indexes were several times too large, and the kernel clears every byte of them when first touched; growing as rows
+  // come rebuilds them on this in-order step each time. The (measure, subject) index holds only items: certificates,
+  // and subjects paid once whoever applies. With no estimate the ledger is still told: rows it loaded for this round
+  // wait for this to be indexed.
   void ExpectRows(const Batch& b) {
-    const size_t lines = b.lines.size();
+    const bool sampled = !o_.sample.empty() && !o_.read_unit;
+    const size_t lines = sampled ? o_.sample.size() : b.lines.size();
     for (size_t r = 0; r < Rounds(); ++r) {
       size_t rows = 0, items = 0;  // the entries they may add
-      for (size_t ci = 0; ci < b.used && o_.expected_lines != 0; ++ci) {
-        const RoundPart& part = b.chunks[ci].parts[r];
-        for (size_t k = 0; k < part.count; ++k) {
-          const Precheck& pre = part.prechecks[k];
-          if (pre.done || !pre.failed.empty() || !pre.missing.empty()) continue;  // adds nothing
-          rows += 1 + pre.items.size();
-          items += pre.items.empty() ? (pre.measure != nullptr && pre.measure->subject_paid_once) : pre.items.size();
+      if (o_.expected_lines != 0 && sampled) {
+        ApplicationReader reader(evaluators_[r]->rules(), o_.partial);
+        Application app;
+        Precheck pre;
+        for (const std::string& line : o_.sample) {
+          reader.Read(line, &app);
+          evaluators_[r]->Prepare(app, false, &pre, nullptr);
+          MayAdd(pre, &rows, &items);
         }
+      }
+      for (size_t ci = 0; ci < b.used && o_.expected_lines != 0 && !sampled; ++ci) {
+        const RoundPart& part = b.chunks[ci].parts[r];
+        for (size_t k = 0; k < part.count; ++k) MayAdd(part.prechecks[k], &rows, &items);
       }
       auto whole_input = [&](size_t n) {
         if (lines == 0) return size_t{0};
@@ -224,6 +230,14 @@ class RoundRun {
       };
       ledgers_[r]->Expect(whole_input(rows), whole_input(items));
     }
+  }
+
+  // The entries an application judged so far may add: at most one, and one more for each of its
+  // certificates; none when the ledger-free rules failed it or left it unknown.
+  static void MayAdd(const Precheck& pre, size_t* rows, size_t* items) {
+    if (pre.done || !pre.failed.empty() || !pre.missing.empty()) return;
+    *rows += 1 + pre.items.size();
+    *items += pre.items.empty() ? (pre.measure != nullptr && pre.measure->subject_paid_once) : pre.items.size();
   }
 
   void SettleRound(Batch* b, size_t r) {

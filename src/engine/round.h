@@ -91,6 +91,11 @@ struct RoundOptions {
   // Before the first batch is settled, each ledger makes room for what the whole input will add
   // at that batch's rate (Ledger::Expect).
   size_t expected_lines = 0;
+  // Lines taken from all over the input (cli::LineReader::SampleLines), when each line is one
+  // application: the rate of rows they would add is the estimate, rather than the first batch's,
+  // which is no sample of an input sorted by measure or with its bad lines first. Empty: the
+  // first batch.
+  std::vector<std::string> sample;
 
   // Set when each line is a unit (screen, simulate): reads it, on any thread (`worker` numbers
   // the thread, for per-thread parsers; every field of `unit` is overwritten). The line is

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -91,6 +92,49 @@ TEST_F(LineReaderTest, NoEstimateForAnEmptyFileOrAPipe) {
   ASSERT_TRUE(piped.Next(&line));
   EXPECT_EQ(line, "b");
   EXPECT_FALSE(piped.Next(&line));
+}
+
+// A sample is whole lines from all over the file, without the byte-order mark, carriage returns
+// or blank lines, taken without moving the reading on; its lines' length tells the file's lines.
+TEST_F(LineReaderTest, SampleLinesComeWholeFromAllOverTheFile) {
+  std::string text = "\xEF\xBB\xBF";
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40000; ++i) {
+    lines.push_back("line " + std::to_string(i) + " " + std::string(i % 50, 'x'));
+    text += lines.back() + (i % 3 == 0 ? "\r\n" : "\n") + (i % 7 == 0 ? " \n" : "");
+  }
+  Write(text);
+  LineReader in;
+  ASSERT_TRUE(in.Open(path_).ok());
+  const std::vector<std::string> sample = in.SampleLines(16, 4);
+  ASSERT_EQ(sample.size(), 64u);
+  EXPECT_EQ(sample[0], lines[0]);
+  std::vector<bool> sixteenth_seen(16, false);
+  for (const std::string& s : sample) {
+    const int i = std::stoi(s.substr(5));
+    ASSERT_LT(static_cast<size_t>(i), lines.size());
+    EXPECT_EQ(s, lines[static_cast<size_t>(i)]);  // whole, no '\r'
+    sixteenth_seen[static_cast<size_t>(i) * 16 / lines.size()] = true;
+  }
+  EXPECT_EQ(std::count(sixteenth_seen.begin(), sixteenth_seen.end(), true), 16);
+  const size_t estimate = LineReader::LinesLike(sample, in.FileBytes());
+  EXPECT_GT(estimate, lines.size() * 80 / 100);  // the blank lines are not counted in the sample
+  EXPECT_LT(estimate, lines.size() * 130 / 100);
+  std::string_view line;
+  ASSERT_TRUE(in.Next(&line));
+  EXPECT_EQ(line, "\xEF\xBB\xBF" + lines[0]);  // reading starts at the start (the round drops the mark)
+
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "a\nb\n", 4), 4);
+  ::close(fds[1]);
+  ASSERT_EQ(::dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+  ::close(fds[0]);
+  LineReader piped;
+  ASSERT_TRUE(piped.Open("-").ok());
+  EXPECT_TRUE(piped.SampleLines(16, 4).empty());
+  ASSERT_TRUE(piped.Next(&line));
+  EXPECT_EQ(line, "a");
 }
 
 }  // namespace
