@@ -91,13 +91,7 @@ int RunEval(const EvalOptions& o, bool explain_text) {
   engine::RoundOptions options;
   options.ledger_ready = ledger_ready;
   options.expected_lines = in.EstimateLines();
-  // A file of more than a few thousand lines is sized by lines from all over it (32 places, 16
-  // lines each), its length in lines included: sorted by measure, or its bad lines first, its
-  // first block and batch are like none of the rest.
-  if (in.FileBytes() >= (size_t{4} << 20)) {
-    options.sample = in.SampleLines(32, 16);
-    if (!options.sample.empty()) options.expected_lines = LineReader::LinesLike(options.sample, in.FileBytes());
-  }
+  options.sample = InputSample(in, &options.expected_lines);
   options.trace = [&](const engine::Application& app) {
     return o.explain || (explain_text && (o.explain_id.empty() || (app.id && *app.id == o.explain_id)));
   };

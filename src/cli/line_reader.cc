@@ -155,6 +155,13 @@ bool LineReader::Next(std::string_view* line) {
   }
 }
 
+std::vector<std::string> InputSample(const LineReader& in, size_t* expected_lines) {
+  if (in.FileBytes() < (size_t{4} << 20)) return {};
+  std::vector<std::string> sample = in.SampleLines(32, 16);
+  if (!sample.empty()) *expected_lines = LineReader::LinesLike(sample, in.FileBytes());
+  return sample;
+}
+
 Status ReadWholeFile(const std::string& path, std::string* out) {
   Status status;
   std::FILE* f = OpenForReading(path, &status);

@@ -109,9 +109,10 @@ int RunScreen(const ScreenOptions& o) {
   };
   // The candidate lists are kept only for the files that list them.
   const auto candidates = o.csv.empty() && o.xlsx.empty() ? screen::Candidates::kCount : screen::Candidates::kKeep;
-  const size_t expected_units = in.EstimateLines();
+  size_t expected_units = in.EstimateLines();
+  std::vector<std::string> sample = InputSample(in, &expected_units);
   auto result = screen::Screen([&](std::string_view* line) { return in.Next(line); }, *loaded->rules, ledger, sink,
-                               candidates, expected_units);
+                               candidates, expected_units, std::move(sample));
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (!in.status().ok()) {

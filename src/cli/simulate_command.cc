@@ -129,6 +129,7 @@ int RunSimulate(const SimulateOptions& o) {
 
   simulate::SimulationOptions options;
   options.expected_units = in.EstimateLines();
+  options.sample = InputSample(in, &options.expected_units);
   const bool progress = isatty(STDERR_FILENO);
   if (progress) {
     options.progress = [](int64_t lines) {

@@ -204,20 +204,11 @@ class RoundRun {
   // and subjects paid once whoever applies. With no estimate the ledger is still told: rows it loaded for this round
   // wait for this to be indexed.
   void ExpectRows(const Batch& b) {
-    const bool sampled = !o_.sample.empty() && !o_.read_unit;
+    const bool sampled = !o_.sample.empty();
     const size_t lines = sampled ? o_.sample.size() : b.lines.size();
     for (size_t r = 0; r < Rounds(); ++r) {
       size_t rows = 0, items = 0;  // the entries they may add
-      if (o_.expected_lines != 0 && sampled) {
-        ApplicationReader reader(evaluators_[r]->rules(), o_.partial);
-        Application app;
-        Precheck pre;
-        for (const std::string& line : o_.sample) {
-          reader.Read(line, &app);
-          evaluators_[r]->Prepare(app, false, &pre, nullptr);
-          MayAdd(pre, &rows, &items);
-        }
-      }
+      if (o_.expected_lines != 0 && sampled) SampleRate(r, &rows, &items);
       for (size_t ci = 0; ci < b.used && o_.expected_lines != 0 && !sampled; ++ci) {
         const RoundPart& part = b.chunks[ci].parts[r];
         for (size_t k = 0; k < part.count; ++k) MayAdd(part.prechecks[k], &rows, &items);
@@ -229,6 +220,30 @@ class RoundRun {
         return static_cast<size_t>(std::min<unsigned __int128>(scaled, SIZE_MAX));
       };
       ledgers_[r]->Expect(whole_input(rows), whole_input(items));
+    }
+  }
+
+  // The entries the sample's applications may add in round r (ExpectRows), read and judged here,
+  // on the in-order step, with readers of their own.
+  void SampleRate(size_t r, size_t* rows, size_t* items) const {
+    ApplicationReader reader(evaluators_[r]->rules(), o_.partial);
+    Application app;
+    Precheck pre;
+    auto judge = [&](std::string_view json) {
+      reader.Read(json, &app);
+      evaluators_[r]->Prepare(app, false, &pre, nullptr);
+      MayAdd(pre, rows, items);
+    };
+    RoundUnit unit;
+    std::string padded;
+    for (const std::string& line : o_.sample) {
+      if (!o_.read_unit) {
+        judge(line);
+        continue;
+      }
+      padded.assign(line).append(ApplicationReader::kPadding, ' ');
+      o_.read_unit(std::string_view(padded).substr(0, line.size()), shape_.workers, &unit);
+      for (const std::string& json : unit.applications) judge(json);
     }
   }
 

@@ -91,15 +91,16 @@ struct RoundOptions {
   // Before the first batch is settled, each ledger makes room for what the whole input will add
   // at that batch's rate (Ledger::Expect).
   size_t expected_lines = 0;
-  // Lines taken from all over the input (cli::LineReader::SampleLines), when each line is one
-  // application: the rate of rows they would add is the estimate, rather than the first batch's,
-  // which is no sample of an input sorted by measure or with its bad lines first. Empty: the
+  // Lines taken from all over the input (cli::LineReader::SampleLines): the rate of rows they
+  // would add is the estimate, rather than the first batch's, which is no sample of an input
+  // sorted by measure, with its bad lines first, or its units with achievements first. Empty: the
   // first batch.
   std::vector<std::string> sample;
 
   // Set when each line is a unit (screen, simulate): reads it, on any thread (`worker` numbers
-  // the thread, for per-thread parsers; every field of `unit` is overwritten). The line is
-  // followed by ApplicationReader::kPadding readable bytes. Null: each line is one application.
+  // the thread, for per-thread parsers: 0 to workers - 1, and `workers` for the sample, read on
+  // the in-order step; every field of `unit` is overwritten). The line is followed by
+  // ApplicationReader::kPadding readable bytes. Null: each line is one application.
   std::function<void(std::string_view line, size_t worker, RoundUnit* unit)> read_unit;
   // Reads applications for screening (ApplicationReader's `partial`: absent facts are unknown).
   bool partial = false;

@@ -48,7 +48,8 @@ ScreenRow Row(const engine::RoundUnit& unit, const engine::Application& app, con
 }  // namespace
 
 Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rules, const engine::Ledger& start,
-                            const RowSink& sink, Candidates candidates, size_t expected_units) {
+                            const RowSink& sink, Candidates candidates, size_t expected_units,
+                            std::vector<std::string> sample) {
   ScreenResult result;
   engine::Ledger ledger = start;
   Result<simulate::RegistryStart> head = simulate::StartRegistry(source);
@@ -60,6 +61,7 @@ Result<ScreenResult> Screen(const LineSource& source, const policy::RuleSet& rul
   options.partial = true;
   options.workers = engine::RoundWorkers(0);
   options.expected_lines = expected_units;
+  options.sample = std::move(sample);
   options.read_unit = simulate::RegistryReader::ForRound(head->csv ? &*head->csv : nullptr, options.workers);
   options.take_units = [&](std::span<const engine::RoundUnit> chunk, std::span<const int64_t> numbers) {
     result.lines += static_cast<int64_t>(chunk.size());

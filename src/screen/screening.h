@@ -57,10 +57,12 @@ using RowSink = std::function<void(const ScreenRow&, const engine::Decision&)>;
 // needs no candidate list. `expected_units`: the registry's lines, estimated before reading
 // (cli::LineReader::EstimateLines), for the table of distinct units to be made that size at once
 // and the ledger to make room for what the registry adds (RoundOptions::expected_lines); 0 when
-// not known.
+// not known. `sample`: lines from all over the registry, for the ledger to be sized by
+// (RoundOptions::sample); empty: the first batch.
 enum class Candidates { kKeep, kCount };
 Result<ScreenResult> Screen(const LineSource& lines, const policy::RuleSet& rules, const engine::Ledger& ledger,
-                            const RowSink& sink, Candidates candidates = Candidates::kKeep, size_t expected_units = 0);
+                            const RowSink& sink, Candidates candidates = Candidates::kKeep, size_t expected_units = 0,
+                            std::vector<std::string> sample = {});
 
 // The sum of the eligible candidates' amounts, checked (common/money.h): an error past 10^15 fen.
 Result<int64_t> EligibleFen(const ScreenResult& r);

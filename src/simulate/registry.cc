@@ -287,7 +287,7 @@ void UnitSet::Rehash(size_t slots) {
 std::function<void(std::string_view, size_t, engine::RoundUnit*)> RegistryReader::ForRound(const CsvLayout* csv,
                                                                                            size_t workers) {
   auto readers = std::make_shared<std::vector<std::unique_ptr<RegistryReader>>>();
-  for (size_t w = 0; w < workers; ++w) readers->push_back(std::make_unique<RegistryReader>(csv));
+  for (size_t w = 0; w <= workers; ++w) readers->push_back(std::make_unique<RegistryReader>(csv));  // and the sample's
   return [readers](std::string_view line, size_t worker, engine::RoundUnit* unit) {
     (*readers)[worker]->ReadPadded(line, unit);
   };

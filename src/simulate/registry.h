@@ -164,7 +164,7 @@ class RegistryReader {
   // (whatever they hold): a JSON line is then parsed where it lies, not copied first.
   void ReadPadded(std::string_view line, RegistryRecord* out) { Read(line, out, true); }
 
-  // One reader per worker of a round, as its RoundOptions::read_unit.
+  // One reader per worker of a round, and one for its sample, as its RoundOptions::read_unit.
   static std::function<void(std::string_view, size_t, engine::RoundUnit*)> ForRound(const CsvLayout* csv,
                                                                                     size_t workers);
 

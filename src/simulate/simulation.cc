@@ -209,6 +209,7 @@ Result<SimulationResult> Simulate(const LineSource& source, const policy::RuleSe
   engine::RoundOptions o;
   o.workers = engine::RoundWorkers(options.threads);
   o.expected_lines = options.expected_units;
+  o.sample = options.sample;
   o.read_unit = RegistryReader::ForRound(start->csv ? &*start->csv : nullptr, o.workers);
   o.take_units = [&](std::span<const RegistryRecord> units, std::span<const int64_t> lines) {
     const int64_t before = result.lines;

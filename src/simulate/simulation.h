@@ -92,6 +92,9 @@ struct SimulationOptions {
   // distinct units is made that size at once, and each scenario's ledger makes room for what the
   // registry will add (RoundOptions::expected_lines). 0: not known.
   size_t expected_units = 0;
+  // Lines from all over the registry (cli::LineReader::SampleLines), for the scenarios' ledgers
+  // to be sized by (RoundOptions::sample). Empty: the first batch.
+  std::vector<std::string> sample;
   // Called now and then with the number of lines read so far.
   std::function<void(int64_t)> progress;
 };

@@ -22,6 +22,7 @@
 // Baseline: 635万 for 7 units.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -70,7 +71,8 @@ std::unique_ptr<Rules> Load(std::vector<std::string> paths) {
 std::string Policy() { return (kRoot / "policies/sz-quality-brand").string(); }
 
 // Simulates the registry text under the policy and a reform (paths relative to the repository).
-Result<SimulationResult> TrySimulateText(const std::string& registry, const std::string& reform, size_t threads = 2) {
+Result<SimulationResult> TrySimulateText(const std::string& registry, const std::string& reform, size_t threads = 2,
+                                         std::vector<std::string> sample = {}) {
   auto baseline = Load({Policy()});
   auto reformed = Load({Policy(), (kRoot / reform).string()});
   engine::Ledger ledger;
@@ -79,6 +81,8 @@ Result<SimulationResult> TrySimulateText(const std::string& registry, const std:
   std::string line;
   SimulationOptions options;
   options.threads = threads;
+  options.expected_units = static_cast<size_t>(std::count(registry.begin(), registry.end(), '\n'));
+  options.sample = std::move(sample);
   auto result = Simulate(
       [&](std::string_view* out) {
         if (!std::getline(in, line)) return false;
@@ -89,8 +93,9 @@ Result<SimulationResult> TrySimulateText(const std::string& registry, const std:
   return result;
 }
 
-SimulationResult SimulateText(const std::string& registry, const std::string& reform, size_t threads = 2) {
-  Result<SimulationResult> result = TrySimulateText(registry, reform, threads);
+SimulationResult SimulateText(const std::string& registry, const std::string& reform, size_t threads = 2,
+                              std::vector<std::string> sample = {}) {
+  Result<SimulationResult> result = TrySimulateText(registry, reform, threads, std::move(sample));
   EXPECT_TRUE(result.ok()) << result.status().message();
   return result.ok() ? *result : SimulationResult{};
 }
@@ -247,6 +252,24 @@ TEST(SimulateTest, TheResultDoesNotDependOnTheNumberOfThreads) {
   ExpectCell(one.scenarios[kBaseline].all.total, 7, 635 * kWan, "repeated registry");
   EXPECT_EQ(one.units, 11);
   EXPECT_EQ(one.bad_lines, 1000);
+}
+
+// The scenarios' ledgers sized by a sample of the registry's lines (RoundOptions::sample, read by
+// a reader of its own beside the workers') rather than the first batch: the same figures.
+TEST(SimulateTest, ASampleOfTheRegistryChangesNoFigure) {
+  std::string big;
+  for (int i = 0; i < 300; ++i) big += Registry();
+  std::vector<std::string> sample;
+  std::istringstream lines(big);
+  for (std::string line; std::getline(lines, line);) {
+    if (sample.size() < 64 && !line.empty()) sample.push_back(line);
+  }
+  for (const size_t threads : {1, 2}) {
+    const SimulationResult plain = SimulateText(big, kDoubleCertification, threads);
+    const SimulationResult sampled = SimulateText(big, kDoubleCertification, threads, sample);
+    EXPECT_EQ(RenderCsv(sampled, {kDistrict, kKind}), RenderCsv(plain, {kDistrict, kKind}));
+    ExpectCell(sampled.scenarios[kBaseline].all.total, 7, 635 * kWan, "sampled registry");
+  }
 }
 
 // Both scenarios are rounds of one round driver (engine/round.h). Over a registry of many
