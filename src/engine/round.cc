@@ -198,17 +198,31 @@ class RoundRun {
   // ledger-free rules left open (none failed, none unknown: the others will not be funded,
   // whatever the ledger holds). Each adds at most an entry, and one more for each of its
   // certificates: an upper bound for the sample; for the whole input, three standard deviations
-  // more (growing on the last batches would rebuild the largest indexes). Sized for the input's bytes instead, the
-  // indexes were several times too large, and the kernel clears every byte of them when first touched; growing as rows
-  // come rebuilds them on this in-order step each time. The (measure, subject) index holds only items: certificates,
-  // and subjects paid once whoever applies. With no estimate the ledger is still told: rows it loaded for this round
-  // wait for this to be indexed.
+  // more (growing on the last batches would rebuild the largest indexes). Sized for the input's
+  // bytes instead, the indexes were several times too large, and the kernel clears every byte of
+  // them when first touched; growing as rows come rebuilds them on this in-order step each time.
+  // The (measure, subject) index holds only items: certificates, and subjects paid once whoever
+  // applies. With no estimate the ledger is still told: rows it loaded for this round wait for
+  // this to be indexed.
   void ExpectRows(const Batch& b) {
     const bool sampled = !o_.sample.empty();
     const size_t lines = sampled ? o_.sample.size() : b.lines.size();
+    const std::vector<std::string> applications =
+        sampled && o_.expected_lines != 0 ? SampleApplications() : std::vector<std::string>();
     for (size_t r = 0; r < Rounds(); ++r) {
       size_t rows = 0, items = 0;  // the entries they may add
-      if (o_.expected_lines != 0 && sampled) SampleRate(r, &rows, &items);
+      if (!applications.empty()) {
+        // Read and judged by the ledger-free rules here, with a reader of their own (the
+        // workers' are busy).
+        ApplicationReader reader(evaluators_[r]->rules(), o_.partial);
+        Application app;
+        Precheck pre;
+        for (const std::string& json : applications) {
+          reader.Read(json, &app);
+          evaluators_[r]->Prepare(app, false, &pre, nullptr);
+          MayAdd(pre, &rows, &items);
+        }
+      }
       for (size_t ci = 0; ci < b.used && o_.expected_lines != 0 && !sampled; ++ci) {
         const RoundPart& part = b.chunks[ci].parts[r];
         for (size_t k = 0; k < part.count; ++k) MayAdd(part.prechecks[k], &rows, &items);
@@ -223,28 +237,18 @@ class RoundRun {
     }
   }
 
-  // The entries the sample's applications may add in round r (ExpectRows), read and judged here,
-  // on the in-order step, with readers of their own.
-  void SampleRate(size_t r, size_t* rows, size_t* items) const {
-    ApplicationReader reader(evaluators_[r]->rules(), o_.partial);
-    Application app;
-    Precheck pre;
-    auto judge = [&](std::string_view json) {
-      reader.Read(json, &app);
-      evaluators_[r]->Prepare(app, false, &pre, nullptr);
-      MayAdd(pre, rows, items);
-    };
+  // The sample's applications, each line's or its unit's, read once for every round.
+  std::vector<std::string> SampleApplications() const {
+    if (!o_.read_unit) return o_.sample;
+    std::vector<std::string> applications;
     RoundUnit unit;
     std::string padded;
     for (const std::string& line : o_.sample) {
-      if (!o_.read_unit) {
-        judge(line);
-        continue;
-      }
       padded.assign(line).append(ApplicationReader::kPadding, ' ');
       o_.read_unit(std::string_view(padded).substr(0, line.size()), shape_.workers, &unit);
-      for (const std::string& json : unit.applications) judge(json);
+      for (const std::string& json : unit.applications) applications.push_back(json);
     }
+    return applications;
   }
 
   // The entries an application judged so far may add: at most one, and one more for each of its

@@ -89,7 +89,7 @@ struct RoundOptions {
   std::function<bool()> ledger_ready;
   // The input's lines, estimated before the round (cli::LineReader::EstimateLines); 0: not known.
   // Before the first batch is settled, each ledger makes room for what the whole input will add
-  // at that batch's rate (Ledger::Expect).
+  // at the rate of the sample below, or else of that batch (Ledger::Expect).
   size_t expected_lines = 0;
   // Lines taken from all over the input (cli::LineReader::SampleLines): the rate of rows they
   // would add is the estimate, rather than the first batch's, which is no sample of an input

@@ -22,6 +22,15 @@ class LineReaderTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove(path_); }
   void Write(const std::string& text) { std::ofstream(path_, std::ios::binary) << text; }
+  // Standard input becomes a pipe holding `text`, its writing end closed.
+  static void StdinFromPipe(const std::string& text) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    ASSERT_EQ(::write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    ::close(fds[1]);
+    ASSERT_EQ(::dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+    ::close(fds[0]);
+  }
   std::string path_;
 };
 
@@ -77,12 +86,7 @@ TEST_F(LineReaderTest, NoEstimateForAnEmptyFileOrAPipe) {
   EXPECT_FALSE(empty.Next(&line));
   EXPECT_TRUE(empty.status().ok());
 
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  ASSERT_EQ(::write(fds[1], "a\nb\n", 4), 4);
-  ::close(fds[1]);
-  ASSERT_EQ(::dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
-  ::close(fds[0]);
+  ASSERT_NO_FATAL_FAILURE(StdinFromPipe("a\nb\n"));
   LineReader piped;
   ASSERT_TRUE(piped.Open("-").ok());
   EXPECT_EQ(piped.FileBytes(), 0u);
@@ -124,12 +128,7 @@ TEST_F(LineReaderTest, SampleLinesComeWholeFromAllOverTheFile) {
   ASSERT_TRUE(in.Next(&line));
   EXPECT_EQ(line, "\xEF\xBB\xBF" + lines[0]);  // reading starts at the start (the round drops the mark)
 
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  ASSERT_EQ(::write(fds[1], "a\nb\n", 4), 4);
-  ::close(fds[1]);
-  ASSERT_EQ(::dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
-  ::close(fds[0]);
+  ASSERT_NO_FATAL_FAILURE(StdinFromPipe("a\nb\n"));
   LineReader piped;
   ASSERT_TRUE(piped.Open("-").ok());
   EXPECT_TRUE(piped.SampleLines(16, 4).empty());

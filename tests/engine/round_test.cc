@@ -228,40 +228,48 @@ std::string Widened(const std::string& line) {
 // (broken lines included), on the dates and with the guide the benchmarks use.
 // An input whose first lines are all broken is sized for its rows by a sample from all over it
 // (RoundOptions::sample): sized for its first batch, which adds nothing, the ledger grew on the
-// in-order step and ended with room for nearly three times the rows. Sizing changes no decision.
+// in-order step and ended with room for nearly three times the rows. With the sample, the size
+// is the sample's alone, whatever the order of the lines around it. Sizing changes no decision.
 TEST_F(RoundTest, ASampleSizesASortedInputAsTheFirstBatchCannot) {
   constexpr uint64_t kApplications = 20000;
   std::vector<std::string> ledger_lines, lines;
   WorkloadLines(/*seed=*/11, kApplications, /*ledger_rows=*/0, &ledger_lines, &lines);
+  std::vector<std::string> sample;
+  for (size_t i = 0; i < lines.size(); i += lines.size() / 512) sample.push_back(lines[i]);
+  const std::string as_generated = Join(lines, "\n");
   // Broken lines first: the first batch adds nothing.
   std::stable_partition(lines.begin(), lines.end(),
                         [](const std::string& l) { return l.find("\"measure\"") == std::string::npos; });
-  const std::string input = Join(lines, "\n");
+  const std::string sorted = Join(lines, "\n");
   const policy::RuleSet rules = RulesFor(WorkloadCases()[0]);
   const Evaluator evaluator(rules);
   const RoundDriver driver(evaluator);
-  std::vector<std::string> sample;
-  for (size_t i = 0; i < lines.size(); i += lines.size() / 512) sample.push_back(lines[i]);
 
-  std::string outputs[2];
-  size_t sized[2] = {0, 0}, added = 0;
-  for (int sampled = 0; sampled < 2; ++sampled) {
-    StringRoundSource source(input);
+  // The sorted input without a sample and with one; the input as generated with the same sample;
+  // the sorted input with the sample, said to be four times as long.
+  std::string outputs[4];
+  size_t sized[4] = {0, 0, 0, 0}, added[4] = {0, 0, 0, 0};
+  for (int run = 0; run < 4; ++run) {
+    StringRoundSource source(run == 2 ? as_generated : sorted);
     RoundOptions options;
     options.workers = 2;
-    options.expected_lines = lines.size();
-    if (sampled) options.sample = sample;
-    options.write = [&](std::string_view bytes) { outputs[sampled].append(bytes); };
+    options.expected_lines = lines.size() * (run == 3 ? 4 : 1);
+    if (run > 0) options.sample = sample;
+    options.write = [&](std::string_view bytes) { outputs[run].append(bytes); };
     Ledger ledger;
     RoundSummary summary;
     ASSERT_TRUE(driver.Run(&source, &ledger, options, &summary));
-    sized[sampled] = ledger.RowsSizedFor();
-    added = ledger.size();
+    sized[run] = ledger.RowsSizedFor();
+    added[run] = ledger.size();
   }
   EXPECT_EQ(outputs[1], outputs[0]);
-  EXPECT_GE(sized[1], added);  // made once, before the first batch
-  EXPECT_LT(sized[1], added * 3 / 2);
-  EXPECT_GT(sized[0], 2 * added);  // sized for the first batch's none, then grown
+  EXPECT_GE(sized[1], added[1]);  // made once, before the first batch
+  EXPECT_LT(sized[1], added[1] * 3 / 2);
+  EXPECT_GT(sized[0], 2 * added[0]);  // sized for the first batch's none, then grown
+  // Sized by the sample alone, whatever the order of the lines around it, at its rate.
+  EXPECT_EQ(sized[2], sized[1]);
+  EXPECT_GE(sized[2], added[2]);
+  EXPECT_GT(sized[3], 3 * sized[1]);
 }
 
 TEST_F(RoundTest, ScannedAndDomReadLinesDecideAlike) {
