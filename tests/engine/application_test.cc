@@ -110,11 +110,12 @@ TEST_F(ApplicationTest, BuildsOnlyTheFactsSomeRuleReads) {
   EXPECT_EQ(a.items[0].key, "A-1");
   EXPECT_EQ(a.items[0].type, "green_product");
   EXPECT_EQ(a.items[1].key, "B-2");
-  // The 2026 guide's conditions read them: then they are built.
+  // A guide whose condition reads them: then they are built.
   std::shared_ptr<const policy::Guide> guide;
   policy::DiagnosticSink sink;
-  ASSERT_TRUE(policy::LoadGuideFile(std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/guides/2026.yaml",
-                                    *bundle_, &guide, &sink))
+  ASSERT_TRUE(
+      policy::LoadGuideFile(std::string(QGRANT_SOURCE_DIR) + "/tests/policy/fixtures/guide-certificates-condition.yaml",
+                            *bundle_, &guide, &sink))
       << sink.Format();
   policy::Date d;
   ASSERT_TRUE(policy::ParseDate("2026-06-01", &d));

@@ -254,10 +254,10 @@ TEST_F(EvaluatorTest, AnAchievementBeforeThePolicyIsWordedTheSameWhetherItsReaso
   EXPECT_EQ(evaluator.BeforePolicyReason(rules.achievements_from), nullptr);
 }
 
-// The shipped policy's file `file` (its folder's path) with the condition written `shipped` (a
-// whole line from "when:") replaced by `when`.
+// The file `file` (its path in the source tree) with the condition written `shipped` (a whole
+// line from "when:") replaced by `when`.
 std::string WithCondition(const std::string& file, const std::string& shipped, const std::string& when) {
-  std::ifstream in(std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/" + file);
+  std::ifstream in(std::string(QGRANT_SOURCE_DIR) + "/" + file);
   std::stringstream text;
   text << in.rdbuf();
   std::string yaml = text.str();
@@ -278,7 +278,7 @@ class FlagsConditionTest : public EvaluatorTest {
   // The shipped policy with the condition written `shipped` (a whole line from "when:") replaced
   // by `when`, loaded.
   std::unique_ptr<policy::PolicyBundle> Replaced(const std::string& shipped, const std::string& when) {
-    const std::string yaml = WithCondition("policy.yaml", shipped, when);
+    const std::string yaml = WithCondition("policies/sz-quality-brand/policy.yaml", shipped, when);
     // A folder of this process's own: ctest runs each test as a process of its own, in parallel.
     const std::filesystem::path dir =
         std::filesystem::path(::testing::TempDir()) / ("flags_policy_" + std::to_string(::getpid()));
@@ -517,9 +517,9 @@ class ItemFieldsTest : public EvaluatorTest {
  protected:
   static constexpr const char* kShipped =
       "when: facts.certificates.all(c, c.issued_on >= timestamp('2025-01-01T00:00:00+08:00'))\n";
-  // The shipped 2026 guide with its certificate condition replaced by `when`, as of 2026-12-31.
+  // A 2026 guide with its certificate condition replaced by `when`, as of 2026-12-31.
   policy::RuleSet Guided(const std::string& when) {
-    const std::string yaml = WithCondition("guides/2026.yaml", kShipped, when);
+    const std::string yaml = WithCondition("tests/policy/fixtures/guide-certificates-condition.yaml", kShipped, when);
     const std::filesystem::path file =
         std::filesystem::path(::testing::TempDir()) / ("items_guide_" + std::to_string(::getpid()) + ".yaml");
     std::ofstream(file) << yaml;
