@@ -157,10 +157,12 @@ std::string Substitute(std::string text, const std::string& level_name) {
   return text;
 }
 
+// A level the policy does not name is the applicant's value, quoted as data after the measure's
+// title: no machine id in a sentence (CONTRACT §6, "Words").
 Text LevelName(const Measure& m, const std::string& level) {
   auto it = m.level_names.find(level);
   if (it != m.level_names.end()) return it->second;
-  return {level, level};
+  return {m.title.zh + "「" + level + "」", m.title.en + " \"" + level + "\""};
 }
 
 int64_t CeilingFor(const Measure& m, const std::string& level) {

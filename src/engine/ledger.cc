@@ -453,6 +453,36 @@ struct Ledger::Loader {
     }
     return seen = id;
   }
+
+  // `level` of a line of measure `m` as an application's level reads (ApplicationReader::
+  // ReadLevel): a level compared as a key is spelt as the policy's data spells it ("HIGHER " is
+  // "higher"), or else as its key; so that the first-time rule finds it whatever its case.
+  std::string_view Level(const policy::Measure& m, std::string_view level, std::string* scratch) {
+    const policy::FactSpec* spec = nullptr;
+    for (const auto& f : m.facts) {
+      if (f.name == m.level_fact) spec = &f;
+    }
+    if (spec == nullptr || spec->match == policy::FactSpec::Match::kExact || level.empty()) return level;
+    const bool standard = spec->match == policy::FactSpec::Match::kStandard;
+    if (spellings[standard].empty()) Spellings(rules->data, standard);
+    *scratch = standard ? policy::StandardKey(level) : policy::MatchKey(level);
+    auto it = spellings[standard].find(*scratch);
+    return it != spellings[standard].end() ? std::string_view(it->second) : std::string_view(*scratch);
+  }
+
+ private:
+  void Spellings(const expr::Value& v, bool standard) {
+    if (v.kind() == expr::Kind::kString) {
+      const std::string& s = v.string_value();
+      spellings[standard].emplace(standard ? policy::StandardKey(s) : policy::MatchKey(s), s);
+    } else if (v.kind() == expr::Kind::kList) {
+      for (const auto& e : v.list_value()) Spellings(e, standard);
+    } else if (v.kind() == expr::Kind::kMap) {
+      for (const auto& [k, e] : v.map_value().entries()) Spellings(e, standard);
+    }
+  }
+  // A key -> the data's spelling, for keys and for standards (the first string of each key).
+  std::unordered_map<std::string, std::string> spellings[2];
 };
 
 namespace {
@@ -786,8 +816,13 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   }
   r.scope = static_cast<uint64_t>(scope);
   r.in_round = false;
-  if (out->rules != nullptr)
-    QGRANT_RETURN_IF_ERROR(CheckLevel(*out->rules, fields.text[kMeasure], fields.text[kLevel], where));
+  std::string_view level = fields.text[kLevel];
+  std::string level_key;
+  if (out->rules != nullptr) {
+    QGRANT_RETURN_IF_ERROR(CheckLevel(*out->rules, fields.text[kMeasure], level, where));
+    if (const policy::Measure* m = out->rules->FindMeasure(fields.text[kMeasure]); m != nullptr)
+      level = out->Level(*m, level, &level_key);
+  }
   const std::string_view uscc = fields.text[kUscc];
   std::string subject_key;
   std::string_view subject = fields.text[kSubject];
@@ -806,7 +841,7 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   out->strings.append(fields.text[kApplicationId]);
   r.policy = out->Local(fields.text[kPolicy]);
   r.measure = out->Local(fields.text[kMeasure]);
-  r.level = out->Local(fields.text[kLevel]);
+  r.level = out->Local(level);
   // Every ledger entry funds its subject; for a per-item measure the subject is the item
   // (certificate number) itself, so it is also indexed as an item.
   r.is_item = true;

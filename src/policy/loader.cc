@@ -322,7 +322,10 @@ void ParseLevel(const YamlReader& r, const YAML::Node& n, const std::string& ctx
   }
   for (auto it = names.begin(); it != names.end(); ++it) {
     std::string level = it->first.Scalar();
-    if (std::find(lf->enum_values.begin(), lf->enum_values.end(), level) == lf->enum_values.end()) {
+    // A closed level names its values; an open one (a data list, which a guide may replace)
+    // names the values it expects, as the data spells them.
+    if (!lf->enum_values.empty() &&
+        std::find(lf->enum_values.begin(), lf->enum_values.end(), level) == lf->enum_values.end()) {
       r.Error(it->first, ctx + ": '" + level + "' is not a value of facts." + m->level_fact);
     }
     if (auto t = r.TextField(names, level.c_str(), true)) m->level_names[level] = *t;

@@ -385,6 +385,16 @@ void CheckInvariants(const Json& d, std::vector<std::string>* diffs) {
       for (const char* id : kMachineIds) {
         if (zh.find(id) != std::string::npos) diffs->push_back(std::string("words: '") + id + "' in a reason: " + zh);
       }
+      // A level's or grade's id ("higher", "winner") is a lower-case word. Data quoted as data are
+      // not words of ours: values in 「」 and the id of another policy that paid (the ledger's
+      // only name for it).
+      static const std::regex kLowerWord("[a-z]{3,}"), kClauseEn("clause \\(\\d"),
+          kQuoted("「.*?」|其他支持政策（.*?）");
+      if (std::regex_search(std::regex_replace(zh, kQuoted, ""), kLowerWord))
+        diffs->push_back("words: a machine id in a Chinese reason: " + zh);
+      // Items are cited as 第（八）条, in English "item (8)".
+      if (const std::string en = r.value("en", ""); std::regex_search(en, kClauseEn))
+        diffs->push_back("words: an item cited as a clause in English: " + en);
     }
   }
   if (d.contains("items") && !d["items"].empty()) {
