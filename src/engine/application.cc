@@ -538,7 +538,14 @@ class ApplicationReader::Validator {
           return k && build ? scratch_->ClosedValueOf(spec, *k) : expr::Value();
         }
         const std::optional<std::string_view> s = StringOf(e, spec.required, path);
-        if (!s || !build) return expr::Value();
+        if (!s) return expr::Value();
+        // A key of nothing but white space or invisible characters is empty too (a blank
+        // certificate number would be paid once, then block every other unit's blank one).
+        if (spec.required && ComparedAsKey(spec) && !policy::IsMatchKey(*s) && policy::MatchKey(*s).empty()) {
+          Empty(path);
+          return expr::Value();
+        }
+        if (!build) return expr::Value();
         if (spec.match != FactSpec::Match::kExact) return reader_.CanonicalValue(*s, spec.match);
         return expr::Value::String(std::string(*s));
       }
@@ -574,6 +581,14 @@ class ApplicationReader::Validator {
         return List(e, spec, path, build, items);
     }
     return expr::Value();
+  }
+
+  // Whether a string fact is compared as a key (CONTRACT §6, "Comparing keys"): an open-list
+  // value, or the key of a per-item measure's items (a certificate number).
+  bool ComparedAsKey(const FactSpec& spec) const {
+    if (spec.match != FactSpec::Match::kExact) return true;
+    return items_reading_ != nullptr && items_reading_->key != MeasureReading::kNone &&
+           &spec == &(*items_reading_->item_fields)[items_reading_->key];
   }
 
   // A date fact; the date a certificate was issued cannot be later than the evaluation date.
