@@ -19,6 +19,7 @@
 #include "common/pipeline.h"
 #include "common/same_bytes.h"
 #include "engine/json_tape.h"
+#include "engine/uscc.h"
 #include "policy/keys.h"
 
 namespace qgrant::engine {
@@ -770,6 +771,24 @@ Status CheckLevel(const policy::RuleSet& rules, std::string_view measure, std::s
   return Status::Ok();
 }
 
+// A line's USCC is checked as an application's is: a code in lower case or with a wrong check
+// character would match no application's, and the unit would be paid again.
+Status CheckUsccOf(std::string_view uscc, const LinePrefix& where) {
+  switch (CheckUscc(uscc)) {
+    case UsccProblem::kNone:
+      return Status::Ok();
+    case UsccProblem::kLength:
+      return Status::ParseError(where + "'uscc' must have 18 characters, found " + std::to_string(uscc.size()));
+    case UsccProblem::kCharacter:
+      return Status::ParseError(where +
+                                "'uscc' has a character outside the GB 32100 set (digits and upper-case letters "
+                                "except I, O, Z, S, V)");
+    case UsccProblem::kCheckCharacter:
+      return Status::ParseError(where + "'uscc' has a wrong check character (GB 32100-2015)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 // `line` must be followed by SIMDJSON_PADDING readable bytes (whatever they hold).
@@ -819,6 +838,7 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   std::string_view level = fields.text[kLevel];
   std::string level_key;
   if (out->rules != nullptr) {
+    QGRANT_RETURN_IF_ERROR(CheckUsccOf(fields.text[kUscc], where));
     QGRANT_RETURN_IF_ERROR(CheckLevel(*out->rules, fields.text[kMeasure], level, where));
     if (const policy::Measure* m = out->rules->FindMeasure(fields.text[kMeasure]); m != nullptr)
       level = out->Level(*m, level, &level_key);
