@@ -256,8 +256,9 @@ inline bool FirstMember(const json::Object& obj, std::string_view name, json::El
 
 // What reading a line leaves to the next: buffers that keep their capacity, and memos.
 struct ApplicationReader::Scratch {
-  std::string line;  // the line, with the parsers' padding
-  json::Tape tape;   // the line's values
+  std::string line;      // the line, with the parsers' padding
+  std::string in_range;  // a line whose numbers 64 bits cannot hold, with stand-ins (NumbersInRange)
+  json::Tape tape;       // the line's values
   // The members found for the declared facts of the objects being validated, innermost last.
   std::vector<Field> fields;
   DateMemo dates;
@@ -973,8 +974,13 @@ bool ApplicationReader::ParseObject(std::string_view line, bool padded, json::Ob
   if (!tape.Scan({text, line.size()})) {
     simdjson::dom::element doc;
     if (const auto error = parser_->parse(text, line.size(), false).get(doc); error != simdjson::SUCCESS) {
-      v->NotJson(error);
-      return false;
+      // A number 64 bits cannot hold is the field's fault, not the line's: read with a stand-in
+      // that the field's validation refuses.
+      std::string& in_range = scratch_->in_range;
+      if (!json::NumbersInRange(line, &in_range) || parser_->parse(in_range).get(doc) != simdjson::SUCCESS) {
+        v->NotJson(error);
+        return false;
+      }
     }
     tape.FromDom(doc);
   }

@@ -4,6 +4,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 namespace qgrant::engine::json {
 
@@ -261,6 +263,118 @@ const char* DecodeString(const char* s, const char* end, char* out, size_t* size
   }
   *size = static_cast<size_t>(o - out);
   return s;
+}
+
+namespace {
+
+// The length of the number JSON's grammar allows at `p` (0 if none): -?(0|[1-9][0-9]*)
+// (.[0-9]+)?([eE][+-]?[0-9]+)?; `*integer` when it has neither fraction nor exponent.
+size_t NumberToken(const char* p, const char* end, bool* integer) {
+  const char* q = p;
+  auto digits = [&] {
+    const char* from = q;
+    while (q < end && *q >= '0' && *q <= '9') ++q;
+    return q > from;
+  };
+  if (q < end && *q == '-') ++q;
+  if (q < end && *q == '0') {
+    ++q;
+  } else if (!digits()) {
+    return 0;
+  }
+  *integer = true;
+  if (q < end && *q == '.') {
+    ++q;
+    if (!digits()) return 0;
+    *integer = false;
+  }
+  if (q < end && (*q == 'e' || *q == 'E')) {
+    ++q;
+    if (q < end && (*q == '+' || *q == '-')) ++q;
+    if (!digits()) return 0;
+    *integer = false;
+  }
+  return static_cast<size_t>(q - p);
+}
+
+// Whether the number `token` (JSON's grammar) is at least one in magnitude, from its digits and
+// exponent alone (a double cannot say: the number is beyond its range).
+bool AboveOne(std::string_view token) {
+  const size_t sign = token[0] == '-' ? 1 : 0;
+  const size_t e_at = std::min(token.find_first_of("eE"), token.size());
+  const std::string_view mantissa = token.substr(sign, e_at - sign);
+  const size_t dot = mantissa.find('.');
+  const std::string_view whole = mantissa.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : mantissa.substr(dot + 1);
+  // The first significant digit stands for 10^(place - 1).
+  int64_t place;
+  if (const size_t nz = whole.find_first_not_of('0'); nz != std::string_view::npos) {
+    place = static_cast<int64_t>(whole.size() - nz);
+  } else if (const size_t fz = fraction.find_first_not_of('0'); fz != std::string_view::npos) {
+    place = -static_cast<int64_t>(fz);
+  } else {
+    return false;  // zero
+  }
+  int64_t exponent = 0;
+  if (e_at < token.size()) {
+    const char* from = token.data() + e_at + 1;
+    if (*from == '+') ++from;
+    if (std::from_chars(from, token.data() + token.size(), exponent).ec != std::errc())
+      exponent = *from == '-' ? INT32_MIN : INT32_MAX;  // more digits than 64 bits hold
+  }
+  return place + std::clamp<int64_t>(exponent, INT32_MIN, INT32_MAX) > 0;
+}
+
+// The stand-in for the number `token`, or empty when 64 bits hold it.
+std::string_view StandIn(std::string_view token, bool integer) {
+  const char* b = token.data();
+  const char* e = b + token.size();
+  const bool negative = token[0] == '-';
+  if (integer) {
+    int64_t i;
+    uint64_t u;
+    if (std::from_chars(b, e, i).ec == std::errc() || (!negative && std::from_chars(b, e, u).ec == std::errc()))
+      return {};
+    return negative ? "-9223372036854775808" : "18446744073709551615";
+  }
+  double d = 0;
+  if (std::from_chars(b, e, d).ec != std::errc::result_out_of_range || !AboveOne(token)) return {};
+  // Too small a magnitude reads as zero, as simdjson reads it; too large is out of range.
+  return negative ? "-1e308" : "1e308";
+}
+
+}  // namespace
+
+bool NumbersInRange(std::string_view text, std::string* out) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  bool replaced = false;
+  out->clear();
+  const char* copied = p;  // text before it is in `out`
+  while (p < end) {
+    if (*p == '"') {  // a string, to its closing quote
+      for (++p; p < end && *p != '"'; ++p) {
+        if (*p == '\\') ++p;
+      }
+      ++p;
+      continue;
+    }
+    bool integer = false;
+    const size_t n = (*p == '-' || (*p >= '0' && *p <= '9')) ? NumberToken(p, end, &integer) : 0;
+    if (n == 0) {
+      ++p;
+      continue;
+    }
+    if (const std::string_view stand_in = StandIn({p, n}, integer); !stand_in.empty()) {
+      out->append(copied, p);
+      out->append(stand_in);
+      copied = p + n;
+      replaced = true;
+    }
+    p += n;
+  }
+  if (replaced) out->append(copied, end);
+  return replaced;
 }
 
 namespace {

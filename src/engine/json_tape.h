@@ -153,6 +153,14 @@ class LineIndex;  // json_tape.cc
 // 127 are copied as they are: the caller checks their UTF-8.
 const char* DecodeString(const char* s, const char* end, char* out, size_t* size);
 
+// `text` with each number that JSON's grammar allows but 64 bits cannot hold replaced by one that
+// reads the same way to a validator: an integer beyond int64 and uint64 by 18446744073709551615
+// (or, below zero, -9223372036854775808), any other number beyond a double's range by 1e308 (or
+// -1e308). simdjson refuses such a line whole, and the application would lose its id and the
+// field at fault (CONTRACT §4: a malformed application is invalid "with the field path"). Strings
+// are left as they are; false when nothing was replaced (`out` then undefined).
+bool NumbersInRange(std::string_view text, std::string* out);
+
 class Tape {
  public:
   Tape();

@@ -159,6 +159,39 @@ TEST(JsonTapeTest, LeavesEverythingElseToTheDom) {
 
 // The line ends where its length says, whatever follows it: a line cut short is not completed
 // by its padding.
+// Numbers 64 bits cannot hold get stand-ins the DOM reads (and a validator refuses); numbers it
+// holds, strings and text that is not a number are left alone.
+TEST(JsonTapeTest, NumbersBeyondSixtyFourBitsGetStandIns) {
+  struct Case {
+    const char* text;
+    const char* want;  // null: nothing replaced
+  };
+  const Case cases[] = {
+      {R"({"a":1,"b":-2,"c":1.5e10,"d":9223372036854775807,"e":18446744073709551615})", nullptr},
+      {R"({"a":-9223372036854775808,"b":1e-400,"c":0.0e999,"d":1e308})", nullptr},
+      {R"({"a":18446744073709551616})", R"({"a":18446744073709551615})"},
+      {R"({"a":-9223372036854775809,"b":2})", R"({"a":-9223372036854775808,"b":2})"},
+      {R"({"a":1e400,"b":[-1E+999, 0.001e312]})", R"({"a":1e308,"b":[-1e308, 1e308]})"},
+      {R"({"a":1e99999999999999999999,"b":1e-99999999999999999999})", R"({"a":1e308,"b":1e-99999999999999999999})"},
+      {R"({"s":"99999999999999999999 \"1e400\"","n":1e400})", R"({"s":"99999999999999999999 \"1e400\"","n":1e308})"},
+      {R"({"s":"1e400"})", nullptr},
+      {R"({"a":01e400,"b":1e400.5})", R"({"a":01e308,"b":1e308.5})"},
+  };
+  for (const Case& c : cases) {
+    std::string out;
+    const bool replaced = NumbersInRange(c.text, &out);
+    EXPECT_EQ(replaced, c.want != nullptr) << c.text;
+    if (c.want == nullptr) continue;
+    EXPECT_EQ(out, c.want) << c.text;
+  }
+  // What is replaced, the DOM reads.
+  simdjson::dom::parser parser;
+  std::string out;
+  ASSERT_TRUE(NumbersInRange(R"({"a":[1e400,-99999999999999999999999],"b":{"c":123456789012345678901}})", &out));
+  simdjson::dom::element doc;
+  EXPECT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS) << out;
+}
+
 TEST(JsonTapeTest, NeverReadsThePaddingAsTheLine) {
   const std::string line = R"({"a": "bc", "d": [12, true]})";
   for (size_t cut = 0; cut < line.size(); ++cut) {
