@@ -37,6 +37,14 @@ void PrintSummary(const engine::RoundSummary& s) {
   std::fprintf(stderr, "qgrant eval: %lld decision(s): %lld eligible, %lld ineligible, %lld referred, %lld invalid\n",
                static_cast<long long>(lines), static_cast<long long>(s.count[0]), static_cast<long long>(s.count[1]),
                static_cast<long long>(s.count[2]), static_cast<long long>(s.count[3]));
+  if (s.eligible_overflow) {  // the decisions stand; only their sum cannot be written exactly
+    std::fprintf(
+        stderr,
+        "qgrant eval: 符合条件金额合计超过 %s，无法精确合计 / the eligible total exceeds %s and cannot be added "
+        "up exactly; every amount is a ceiling, see qgrant allocate\n",
+        engine::YuanZh(INT64_MAX).c_str(), engine::YuanEn(INT64_MAX).c_str());
+    return;
+  }
   std::fprintf(stderr, "qgrant eval: eligible total %s (%s); every amount is a ceiling, see qgrant allocate\n",
                engine::YuanEn(s.eligible_fen).c_str(), engine::YuanZh(s.eligible_fen).c_str());
 }

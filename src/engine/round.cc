@@ -80,7 +80,11 @@ constexpr size_t kBatchApplications = 256, kBatchUnits = 1024;
 void Add(RoundSummary* to, const RoundSummary& from) {
   to->decisions += from.decisions;
   for (int k = 0; k < 5; ++k) to->count[k] += from.count[k];
-  if (__builtin_add_overflow(to->eligible_fen, from.eligible_fen, &to->eligible_fen)) to->eligible_fen = INT64_MAX;
+  to->eligible_overflow |= from.eligible_overflow;
+  if (__builtin_add_overflow(to->eligible_fen, from.eligible_fen, &to->eligible_fen)) {
+    to->eligible_fen = INT64_MAX;
+    to->eligible_overflow = true;
+  }
 }
 
 // One run of a RoundDriver: the pipeline's stages over the state they share. fill, settle and

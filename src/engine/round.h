@@ -72,7 +72,8 @@ struct RoundUnit {
 struct RoundSummary {
   int64_t decisions = 0;
   int64_t count[5] = {0, 0, 0, 0, 0};  // by Outcome
-  int64_t eligible_fen = 0;            // saturates at INT64_MAX rather than wrapping
+  int64_t eligible_fen = 0;            // the eligible amounts' sum, unless it overflowed:
+  bool eligible_overflow = false;      // then INT64_MAX, and this says so
 };
 
 struct RoundOptions {

@@ -8,6 +8,7 @@
 #include "engine/round.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -270,6 +271,51 @@ TEST_F(RoundTest, ASampleSizesASortedInputAsTheFirstBatchCannot) {
   EXPECT_EQ(sized[2], sized[1]);
   EXPECT_GE(sized[2], added[2]);
   EXPECT_GT(sized[3], 3 * sized[1]);
+}
+
+// The round's eligible total is added up exactly or said to be too large, never saturated into a
+// figure that looks real (CONTRACT §6: sums are checked, never wrapped): 9,000 and 10,000
+// applications of a measure whose ceiling is 10^15 fen.
+TEST_F(RoundTest, AnEligibleTotalBeyondSixtyFourBitsIsSaidToBe) {
+  std::ifstream in(std::string(QGRANT_SOURCE_DIR) + "/policies/sz-quality-brand/policy.yaml");
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string ceiling = "ceiling_fen: 20_000_000\n    review:";
+  const size_t at = yaml.find(ceiling);
+  ASSERT_NE(at, std::string::npos);
+  yaml.replace(at, ceiling.size(), "ceiling_fen: 1_000_000_000_000_000\n    review:");
+  const std::string file = ::testing::TempDir() + "/huge_ceiling_" + std::to_string(::getpid()) + ".yaml";
+  std::ofstream(file) << yaml;
+  policy::PolicyBundle bundle;
+  policy::DiagnosticSink sink;
+  ASSERT_TRUE(policy::LoadBundle({file}, &bundle, &sink)) << sink.Format();
+  std::remove(file.c_str());
+  policy::Date day;
+  ASSERT_TRUE(policy::ParseDate("2026-06-01", &day));
+  const policy::RuleSet rules = policy::ResolveRules(bundle, nullptr, day);
+  const Evaluator evaluator(rules);
+  for (const int applications : {9000, 10000}) {
+    std::string input;
+    for (int i = 0; i < applications; ++i) {
+      input += R"({"id":"H-)" + std::to_string(i) +
+               R"(","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+               R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"qi_demonstration",)"
+               R"("subject":"QID-)" +
+               std::to_string(i) + R"(","obtained_on":"2025-06-01"})" + "\n";
+    }
+    StringRoundSource source(input);
+    RoundOptions options;
+    options.workers = 2;
+    Ledger ledger;
+    RoundSummary summary;
+    ASSERT_TRUE(RoundDriver(evaluator).Run(&source, &ledger, options, &summary));
+    EXPECT_EQ(summary.count[static_cast<int>(Outcome::kEligible)], applications);
+    if (applications == 9000) {
+      EXPECT_FALSE(summary.eligible_overflow);
+      EXPECT_EQ(summary.eligible_fen, int64_t{9000} * 1'000'000'000'000'000);
+    } else {
+      EXPECT_TRUE(summary.eligible_overflow);
+    }
+  }
 }
 
 TEST_F(RoundTest, ScannedAndDomReadLinesDecideAlike) {
