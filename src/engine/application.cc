@@ -1112,7 +1112,9 @@ void ApplicationReader::ReadLevel(const json::Object& facts, const policy::Measu
 void ApplicationReader::ReadReview(const json::Element& e, Application* app, Validator* v) {
   json::Object review;
   if (!e.GetObject(&review)) return v->WrongType({nullptr, "review"}, "对象", "an object");
-  bool has_passed = false;
+  // A finding without `passed` is missing it; null is absent (CONTRACT §6), so {"passed": null}
+  // is no finding at all.
+  bool has_passed = false, passed_refused = false, others = false;
   std::vector<std::string_view> seen;
   for (const auto [key, value] : review) {
     const std::string path = "review." + std::string(key);
@@ -1121,17 +1123,19 @@ void ApplicationReader::ReadReview(const json::Element& e, Application* app, Val
       continue;
     }
     seen.push_back(key);
+    if (value.IsNull()) continue;
+    if (key != "passed") others = true;
     if (key == "passed") {
       bool b;
       if (!value.GetBool(&b)) {
         v->WrongType({nullptr, "review.passed"}, "布尔值（true 或 false）", "true or false");
+        passed_refused = true;
         continue;
       }
       has_passed = true;
       app->review_passed = b;
     } else if (key == "note") {
       std::string_view note;
-      if (value.IsNull()) continue;
       if (!value.GetString(&note)) {
         v->WrongType({nullptr, "review.note"}, "字符串", "a string");
         continue;
@@ -1141,8 +1145,7 @@ void ApplicationReader::ReadReview(const json::Element& e, Application* app, Val
       v->Unknown(path);
     }
   }
-  if (!has_passed && !seen.empty() && std::find(seen.begin(), seen.end(), "passed") == seen.end())
-    v->Missing("review.passed");
+  if (!has_passed && !passed_refused && others) v->Missing("review.passed");
 }
 
 expr::Value ApplicationReader::CanonicalValue(std::string_view value, policy::FactSpec::Match match) const {

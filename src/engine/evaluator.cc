@@ -1,6 +1,7 @@
 #include "engine/evaluator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_set>
 
 #include "common/concat.h"
@@ -210,6 +211,17 @@ Text PayerWords(const policy::RuleSet& rules, const LedgerEntry& e) {
   return {"深圳市其他支持政策（" + e.policy + "）", "another Shenzhen policy (" + e.policy + ")"};
 }
 
+// That an entry funded something already, as a clause: "已获本措施资助（…）" for a ledger entry;
+// for an earlier application of this round, which is found eligible but not paid, what it was
+// found eligible for.
+Text AlreadyFundedWords(const policy::RuleSet& rules, const LedgerEntry& e) {
+  const Text what = EntryWords(rules, e);
+  if (e.in_round) return {"：" + what.zh, ": " + what.en};
+  const Text payer = PayerWords(rules, e);
+  return {" 已获" + payer.zh + "资助（" + what.zh + "）",
+          " was already funded under " + payer.en + " (" + what.en + ")"};
+}
+
 // The ceiling in words, as the amount's reasons cite it.
 Text CeilingText(int64_t cap) { return {Concat("上限", YuanZh(cap)), Concat("ceiling ", YuanEn(cap))}; }
 
@@ -349,10 +361,15 @@ class Decider {
     const bool dated = e->granted_on.days != 0 && !e->in_round;
     const std::string when_zh = dated ? "已于" + policy::DateZh(e->granted_on) : std::string("已");
     const std::string when_en = dated ? " on " + policy::DateEn(e->granted_on) : std::string();
-    Text t{"该单位" + when_zh + "就同一事项「" + e->subject + "」获得" + payer.zh +
-               "资助，依据第（十二）条，本措施与深圳市其他支持政策不得重复享受",
-           "The unit was already funded for the same subject \"" + e->subject + "\" under " + payer.en + when_en +
-               "; item (12) forbids enjoying these measures and other Shenzhen support twice"};
+    // An earlier application of the round is found eligible, not paid: it is said so.
+    Text funded{"该单位" + when_zh + "就同一事项「" + e->subject + "」获得" + payer.zh + "资助",
+                "The unit was already funded for the same subject \"" + e->subject + "\" under " + payer.en + when_en};
+    if (e->in_round) {
+      funded = EntryWords(rules_, *e);  // "本轮较早的申请…认定符合条件（尚未拨付）", "an earlier application…"
+      funded.en[0] = 'A';
+    }
+    Text t{funded.zh + "，依据第（十二）条，本措施与深圳市其他支持政策不得重复享受",
+           funded.en + "; item (12) forbids enjoying these measures and other Shenzhen support twice"};
     if (explain_) Trace("ledger", "double_benefit", "四（十二）", "", e->policy, false, t);
     failed_.push_back({"double_benefit", t, ""});
   }
@@ -432,10 +449,11 @@ class Decider {
       failed_.push_back({"unit_already_funded_in_round", t, ""});
     }
     if (const auto& e = pre_->honour_entry) {
+      // An earlier application of the round is found eligible, not yet rewarded.
       Text t{"同一荣誉只奖励一个项目组织单位（" + policy::CiteZh(m->clause) + "）：" + EntryWords(rules_, *e).zh +
-                 "已获奖励",
+                 (e->in_round ? "" : "已获奖励"),
              "One honour is paid to one organising unit (" + policy::CiteEn(m->clause) +
-                 "): " + EntryWords(rules_, *e).en + " was already rewarded"};
+                 "): " + EntryWords(rules_, *e).en + (e->in_round ? "" : " was already rewarded")};
       if (explain_) Trace("ledger", "subject_paid_once", m->clause, "", e->subject, false, t);
       failed_.push_back({"honour_already_funded", t, ""});
     }
@@ -885,23 +903,22 @@ class Decider {
              ""});
         break;
       case R::kDoubleBenefit: {
-        const Text payer = PayerWords(rules_, *c.entry), what = EntryWords(rules_, *c.entry);
-        it->reasons.push_back(
-            {"double_benefit",
-             {"证书编号 " + key + " 已获" + payer.zh + "资助（" + what.zh + "），不得重复享受（第（十二）条）",
-              "Certificate " + key + " was already funded under " + payer.en + " (" + what.en +
-                  "); support may not be enjoyed twice (item (12))"},
-             ""});
+        const Text funded = AlreadyFundedWords(rules_, *c.entry);
+        it->reasons.push_back({"double_benefit",
+                               {"证书编号 " + key + funded.zh + "，不得重复享受（第（十二）条）",
+                                "Certificate " + key + funded.en + "; support may not be enjoyed twice (item (12))"},
+                               ""});
         break;
       }
       case R::kFunded: {
         const Text what = EntryWords(rules_, *c.entry);
-        it->reasons.push_back({"certificate_already_funded",
-                               {"证书编号 " + key + " 已获资助（" + what.zh + "），每项认证仅资助一次（" +
-                                    policy::CiteZh(m.clause) + "）",
-                                "Certificate " + key + " was already funded (" + what.en +
-                                    "); each certification is funded once (" + policy::CiteEn(m.clause) + ")"},
-                               ""});
+        it->reasons.push_back(
+            {"certificate_already_funded",
+             {"证书编号 " + key + (c.entry->in_round ? "：" + what.zh : " 已获资助（" + what.zh + "）") +
+                  "，每项认证仅资助一次（" + policy::CiteZh(m.clause) + "）",
+              "Certificate " + key + (c.entry->in_round ? ": " + what.en : " was already funded (" + what.en + ")") +
+                  "; each certification is funded once (" + policy::CiteEn(m.clause) + ")"},
+             ""});
         break;
       }
       case R::kLimitReached: {
@@ -1264,10 +1281,12 @@ FixedReason Evaluator::KindText(const Measure& m, const std::string& kind) {
     zh += (zh.empty() ? "" : "、") + policy::KindZh(k);
     en += (en.empty() ? "" : ", ") + policy::KindEn(k);
   }
+  std::string item_en = policy::CiteEn(m.clause);
+  if (!item_en.empty()) item_en[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(item_en[0])));
   return FixedReason(
       "applicant_kind_not_allowed",
       {policy::CiteZh(m.clause) + "的支持对象为" + zh + "；申报单位为" + policy::KindZh(kind) + "，不属于支持对象",
-       policy::CiteEn(m.clause) + " supports: " + en + "; the applicant is a " + policy::KindEn(kind) +
+       item_en + " supports: " + en + "; the applicant is " + policy::WithArticleEn(policy::KindEn(kind)) +
            ", which it does not support"});
 }
 

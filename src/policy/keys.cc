@@ -148,15 +148,31 @@ std::string MatchKey(std::string_view text) {
   return UnicodeKey(text);
 }
 
+namespace {
+
+// The length of the separator before an edition year that ends at `end` in `key` (0: none): '-'
+// or ':', or a dash as Chinese typesetting writes it (U+2010 to U+2015, U+2212 minus: "GB/T
+// 29187—2012"), which NFKC leaves as it is.
+size_t EditionSeparator(const std::string& key, size_t end) {
+  if (end >= 1 && (key[end - 1] == '-' || key[end - 1] == ':')) return 1;
+  if (end < 3) return 0;
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(key[end - 3 + i]); };
+  const bool dash = b(0) == 0xE2 && ((b(1) == 0x80 && b(2) >= 0x90 && b(2) <= 0x95) || (b(1) == 0x88 && b(2) == 0x92));
+  return dash ? 3 : 0;
+}
+
+}  // namespace
+
 std::string StandardKey(std::string_view text) {
   std::string key = MatchKey(text);
-  // A trailing edition: '-' or ':' and four digits.
+  // A trailing edition: a separator and four digits.
   if (key.size() > 5) {
-    const size_t at = key.size() - 5;
-    bool year = key[at] == '-' || key[at] == ':';
-    for (size_t i = at + 1; i < key.size() && year; ++i) year = key[i] >= '0' && key[i] <= '9';
-    if (year) {
-      key.resize(at);
+    const size_t digits = key.size() - 4;
+    bool year = true;
+    for (size_t i = digits; i < key.size() && year; ++i) year = key[i] >= '0' && key[i] <= '9';
+    const size_t separator = year ? EditionSeparator(key, digits) : 0;
+    if (separator != 0 && digits > separator) {
+      key.resize(digits - separator);
       while (!key.empty() && key.back() == ' ') key.pop_back();
     }
   }

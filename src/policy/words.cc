@@ -46,6 +46,11 @@ std::string KindEn(std::string_view kind) {
   return std::string(kind);
 }
 
+std::string WithArticleEn(const std::string& noun) {
+  const bool vowel = !noun.empty() && std::string_view("aeiouAEIOU").find(noun[0]) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + noun;
+}
+
 std::string MoneyZh(int64_t fen) {
   // A whole number of 万元 reads as 万元; anything else as 元 with two decimals.
   char words[money::kWordsRoom];

@@ -26,6 +26,8 @@ inline std::string DateEn(Date d) { return FormatDate(d); }
 // enterprise -> 企业 / enterprise; the contract's four kinds.
 std::string KindZh(std::string_view kind);
 std::string KindEn(std::string_view kind);
+// "an enterprise", "a public institution": the article a noun takes by its first letter.
+std::string WithArticleEn(const std::string& noun);
 
 // Money from integer fen: "300万元" when a whole number of 万元, else "12,345.60元";
 // English "3,000,000.00 yuan".
