@@ -459,11 +459,12 @@ struct Ledger::Loader {
   // ReadLevel): a level compared as a key is spelt as the policy's data spells it ("HIGHER " is
   // "higher"), or else as its key; so that the first-time rule finds it whatever its case.
   std::string_view Level(const policy::Measure& m, std::string_view level, std::string* scratch) {
+    if (level.empty() || m.level_fact.empty()) return level;
     const policy::FactSpec* spec = nullptr;
     for (const auto& f : m.facts) {
       if (f.name == m.level_fact) spec = &f;
     }
-    if (spec == nullptr || spec->match == policy::FactSpec::Match::kExact || level.empty()) return level;
+    if (spec == nullptr || spec->match == policy::FactSpec::Match::kExact) return level;
     const bool standard = spec->match == policy::FactSpec::Match::kStandard;
     if (spellings[standard].empty()) Spellings(rules->data, standard);
     *scratch = standard ? policy::StandardKey(level) : policy::MatchKey(level);
@@ -744,9 +745,7 @@ bool ParseScope(std::string_view text, Scope* out) {
 
 // A line naming a measure of the policy that has levels must carry one of them (a ledger line is
 // checked as an application is): a wrong level would let the unit be paid for it again.
-Status CheckLevel(const policy::RuleSet& rules, std::string_view measure, std::string_view level,
-                  const LinePrefix& where) {
-  const policy::Measure* m = rules.FindMeasure(measure);
+Status CheckLevel(const policy::Measure* m, std::string_view measure, std::string_view level, const LinePrefix& where) {
   // Levels that key a first-time or one-time rule (（八） awards and grades, （九） maturity, （十）
   // zones); a level that only names a category (（二）) keys nothing.
   if (m == nullptr || m->level_fact.empty() ||
@@ -839,9 +838,9 @@ Status Ledger::ParseLine(std::string_view line, int64_t line_no, Loader* out) {
   std::string level_key;
   if (out->rules != nullptr) {
     QGRANT_RETURN_IF_ERROR(CheckUsccOf(fields.text[kUscc], where));
-    QGRANT_RETURN_IF_ERROR(CheckLevel(*out->rules, fields.text[kMeasure], level, where));
-    if (const policy::Measure* m = out->rules->FindMeasure(fields.text[kMeasure]); m != nullptr)
-      level = out->Level(*m, level, &level_key);
+    const policy::Measure* m = out->rules->FindMeasure(fields.text[kMeasure]);
+    QGRANT_RETURN_IF_ERROR(CheckLevel(m, fields.text[kMeasure], level, where));
+    if (m != nullptr) level = out->Level(*m, level, &level_key);
   }
   const std::string_view uscc = fields.text[kUscc];
   std::string subject_key;
