@@ -18,26 +18,35 @@ const std::vector<std::string>& DeadStates() {
   return kDead;
 }
 
-bool NoticeStarted(const Service& service, const store::Round& round) {
-  return round.notice && round.notice->starts_on <= Today(service);
-}
-
 Response NoApplication(const std::string& id) { return Problem(404, "没有申请 " + id + " / no application " + id); }
 
+// The state of `a` as the caller sees it: staff the stored one, its unit the public one (§7).
+const std::string& SeenState(const Service& service, const Call& call, const store::Round& round,
+                             const std::string& state) {
+  return IsStaff(call) ? state : service.workflow().PublicState(state, NoticeStarted(service, round));
+}
+
 // The application as a client reads it: the §2 fields as last written, then the service's.
+// Before the notice starts an applicant sees no trace of the allocation: its outcome, amount and
+// budget step stay the round's secret (§7), as they were before the round was allocated.
 Result<json> AppJson(const Service& service, store::Reader& reader, const store::Application& a, const Call& call) {
   auto round = reader.GetRound(a.round);
   if (!round.ok()) return round.status();
+  if (!*round) return Status::NotFound("round " + a.round);
   const bool staff = IsStaff(call);
-  const bool started = *round && NoticeStarted(service, **round);
+  const bool hidden = AllocationHidden(service, call, **round);
   json j = json::parse(a.body);
   j["id"] = a.id;
   if (a.reference) j["reference"] = *a.reference;
   j["round"] = a.round;
-  j["state"] = staff ? a.state : service.workflow().PublicState(a.state, started);
+  j["state"] = SeenState(service, call, **round, a.state);
   j["submitted_on"] = a.submitted_on ? json(*a.submitted_on) : json();
   j["decision"] = a.decision ? json::parse(*a.decision) : json();
-  j["allocated_fen"] = a.allocated_fen ? json(*a.allocated_fen) : json();
+  if (hidden && j["decision"].is_object()) {
+    j["decision"].erase("allocated_fen");
+    j["decision"].erase("allocation");
+  }
+  j["allocated_fen"] = a.allocated_fen && !hidden ? json(*a.allocated_fen) : json();
   j["deadline"] = a.deadline ? json(*a.deadline) : json();
   auto history = reader.History(a.id);
   if (!history.ok()) return history.status();
@@ -45,11 +54,11 @@ Result<json> AppJson(const Service& service, store::Reader& reader, const store:
   for (const auto& e : *history) {
     const bool note_public = e.action == "return" || e.action == "reject";
     json item = {{"at", e.at}, {"action", e.action}, {"actor_role", e.actor_role}};
-    item["from"] =
-        e.from_state ? json(staff ? *e.from_state : service.workflow().PublicState(*e.from_state, started)) : json();
-    item["to"] = staff ? e.to_state : service.workflow().PublicState(e.to_state, started);
-    // Before the notice an applicant sees no trace of the allocation (accepted stays accepted).
-    if (!staff && e.action == "allocate" && item["from"] == item["to"]) continue;
+    item["from"] = e.from_state ? json(SeenState(service, call, **round, *e.from_state)) : json();
+    item["to"] = SeenState(service, call, **round, e.to_state);
+    // Before the notice an applicant sees no trace of the allocation or of a notice posted but not
+    // started (accepted stays accepted).
+    if (!staff && service.workflow().Step(e.action) != nullptr && item["from"] == item["to"]) continue;
     item["note"] = e.note && (staff || note_public) ? json(*e.note) : json();
     item["deadline"] = e.deadline ? json(*e.deadline) : json();
     h.push_back(std::move(item));
@@ -83,19 +92,48 @@ Response Answer(int status, const Service& service, store::Reader& reader, const
   return r;
 }
 
-// The round's state as a 409 names it.
+// A new application in a round that takes none: the round's state as the 409 names it.
 Response RoundNotOpen(const std::string& state) {
   return Problem(409,
                  "申报批次当前为“" + state + "”，不受理申报 / the round is " + state + " and takes no applications", {},
                  {{"state", state}, {"round_state", state}, {"allowed_actions", json::array()}});
 }
 
-Response WrongState(const Service& service, const Call& call, const store::Application& a, const std::string& what) {
-  const std::string role = RoleName(call.user->role);
-  json allowed = service.workflow().Allowed(a.state, role);
-  return Problem(409,
-                 "申请当前为“" + a.state + "”，不能" + what + " / the application is " + a.state + ": cannot " + what,
-                 {}, {{"state", a.state}, {"allowed_actions", allowed}});
+// What the caller's role may fire from the state of `a` as things stand (a 409's
+// `allowed_actions`): not what needs the round open while it is not, nor a submit of a returned
+// application after its deadline.
+json StillAllowed(const Service& service, const Call& call, const store::Application& a,
+                  const std::string& round_state) {
+  json allowed = json::array();
+  for (const auto& id : service.workflow().Allowed(a.state, RoleName(call.user->role))) {
+    const WorkflowAction* action = service.workflow().Action(id);
+    if (action->needs_round_open && round_state != "open") continue;
+    if (action->needs_within_deadline && a.state == "returned" && a.deadline && *a.deadline < Today(service)) continue;
+    allowed.push_back(id);
+  }
+  return allowed;
+}
+
+// A wrong-state 409: the application's state as the caller sees it and what it may still fire.
+Response WrongState(const Service& service, const Call& call, const store::Application& a, const store::Round& round,
+                    const std::string& what) {
+  const std::string& state = SeenState(service, call, round, a.state);
+  return Problem(409, "申请当前为“" + state + "”，不能" + what + " / the application is " + state + ": cannot " + what,
+                 {},
+                 {{"state", state}, {"allowed_actions", StillAllowed(service, call, a, RoundState(service, round))}});
+}
+
+// A replace or submit while the round takes no submissions: a wrong-state 409 that also names the
+// round's state (§7 "Smaller points"); what needs the round open is not among the allowed actions.
+Response RoundNotOpen(const Service& service, const Call& call, const store::Application& a, const store::Round& round,
+                      const std::string& what) {
+  const std::string round_state = RoundState(service, round);
+  return Problem(
+      409, "申报批次当前为“" + round_state + "”，不能" + what + " / the round is " + round_state + ": cannot " + what,
+      {},
+      {{"state", SeenState(service, call, round, a.state)},
+       {"round_state", round_state},
+       {"allowed_actions", StillAllowed(service, call, a, round_state)}});
 }
 
 // Decides `a` again as it stands (after a change, a submission, a counted review).
@@ -273,8 +311,8 @@ Response ReplaceApplication(const Service& service, const Call& call) {
         DecideApplication(service, tx, (*round)->guide, EngineJson(parsed->body, a.id, a.submitted_on, *finding));
     if (!decided.ok()) return StoreFailure(decided.status());
     if (auto refused = RefuseInvalid(*decided)) return *refused;
-    if (a.state != "draft" && a.state != "returned") return WrongState(service, call, a, "修改 / replace");
-    if (const std::string state = RoundState(service, **round); state != "open") return RoundNotOpen(state);
+    if (a.state != "draft" && a.state != "returned") return WrongState(service, call, a, **round, "修改 / replace");
+    if (RoundState(service, **round) != "open") return RoundNotOpen(service, call, a, **round, "修改 / replace");
     auto dup = tx.FindLiveApplication(a.round, decided->app.uscc, decided->app.measure, decided->app.subject_key,
                                       DeadStates(), a.id);
     if (!dup.ok()) return StoreFailure(dup.status());
@@ -307,6 +345,29 @@ Response GetApplication(const Service& service, const Call& call) {
   return Response::Json(200, (*out)->dump());
 }
 
+namespace {
+
+// An applicant's `state` filter works on the states it sees (§7): in a round whose notice has not
+// started, `accepted` also finds the proposed and not_funded applications it shows them as, and
+// `proposed` finds none. The stored states that read as `state` there, in those rounds.
+Result<store::StatesInRounds> PublicStateFilter(const Service& service, const Call& call, store::Reader& reader,
+                                                const std::optional<std::string>& only_round,
+                                                const std::string& state) {
+  auto rounds = reader.Rounds();
+  if (!rounds.ok()) return rounds.status();
+  store::StatesInRounds out;
+  for (const auto& round : *rounds) {
+    if ((!only_round || round.id == *only_round) && AllocationHidden(service, call, round))
+      out.rounds.push_back(round.id);
+  }
+  for (const auto& s : service.workflow().states()) {
+    if (service.workflow().PublicState(s.id, false) == state) out.states.push_back(s.id);
+  }
+  return out;
+}
+
+}  // namespace
+
 Response ListApplications(const Service& service, const Call& call) {
   Response problem;
   auto q = ReadListQuery(call.request, {"round", "state"}, &problem);
@@ -325,6 +386,11 @@ Response ListApplications(const Service& service, const Call& call) {
   f.after_seq = q->after;
   f.limit = q->limit + 1;  // one more: whether there is a next page
   auto out = service.store()->Read([&](store::Reader& r) -> Result<json> {
+    if (!f.states.empty() && !IsStaff(call)) {
+      auto hidden = PublicStateFilter(service, call, r, f.round, f.states[0]);
+      if (!hidden.ok()) return hidden.status();
+      f.states_in_rounds = std::move(*hidden);
+    }
     auto apps = r.Applications(f);
     if (!apps.ok()) return apps.status();
     json items = json::array();
@@ -399,18 +465,17 @@ Response FireAction(const Service& service, const Call& call) {
     if (!found.ok()) return StoreFailure(found.status());
     if (!*found) return NoApplication(call.Param("id"));
     store::Application a = **found;
-    const auto& from = action->from;
-    if (std::find(from.begin(), from.end(), a.state) == from.end())
-      return WrongState(service, call, a, action->label.zh + " / " + action->id);
     auto round = tx.GetRound(a.round);
     if (!round.ok() || !*round) return StoreFailure(round.ok() ? Status::NotFound("round " + a.round) : round.status());
-    if (action->needs_round_open) {
-      if (const std::string state = RoundState(service, **round); state != "open") return RoundNotOpen(state);
-    }
+    const std::string what = action->label.zh + " / " + action->id;
+    const auto& from = action->from;
+    if (std::find(from.begin(), from.end(), a.state) == from.end()) return WrongState(service, call, a, **round, what);
+    if (action->needs_round_open && RoundState(service, **round) != "open")
+      return RoundNotOpen(service, call, a, **round, what);
     if (action->needs_within_deadline && a.state == "returned" && a.deadline && *a.deadline < Today(service)) {
       return Problem(
           409, "已超过补正期限 " + *a.deadline + " / the deadline " + *a.deadline + " has passed", {},
-          {{"state", a.state}, {"allowed_actions", service.workflow().Allowed(a.state, RoleName(call.user->role))}});
+          {{"state", a.state}, {"allowed_actions", StillAllowed(service, call, a, RoundState(service, **round))}});
     }
     const json before = {{"state", a.state}, {"amount_fen", a.amount_fen}};
     const std::string old_state = a.state;
@@ -453,7 +518,9 @@ Response AddReview(const Service& service, const Call& call) {
     if (!found.ok()) return StoreFailure(found.status());
     if (!*found) return NoApplication(call.Param("id"));
     store::Application a = **found;
-    if (a.state != "submitted" && a.state != "accepted") return WrongState(service, call, a, "评审 / review");
+    auto round = tx.GetRound(a.round);
+    if (!round.ok() || !*round) return StoreFailure(round.ok() ? Status::NotFound("round " + a.round) : round.status());
+    if (a.state != "submitted" && a.state != "accepted") return WrongState(service, call, a, **round, "评审 / review");
     store::Review r;
     r.application_id = a.id;
     r.expert_id = call.user->id;
@@ -465,8 +532,6 @@ Response AddReview(const Service& service, const Call& call) {
       if (body->contains("score") && !(*body)["score"].is_null()) r.score = (*body)["score"].get<int64_t>();
     }
     if (Status st = tx.PutReview(&r); !st.ok()) return StoreFailure(st);
-    auto round = tx.GetRound(a.round);
-    if (!round.ok() || !*round) return StoreFailure(round.ok() ? Status::NotFound("round " + a.round) : round.status());
     const json before = {{"amount_fen", a.amount_fen}};
     if (Status st = Redecide(service, tx, **round, &a); !st.ok()) return StoreFailure(st);
     if (Status st = tx.UpdateApplication(&a); !st.ok()) return StoreFailure(st);

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <set>
 
 namespace qgrant::server {
@@ -60,16 +61,99 @@ bool Convert(simdjson::dom::element e, const std::string& path, nlohmann::json* 
   return true;
 }
 
-// Where a syntax error is, as line and column (in characters), for the problem's detail.
-std::string SyntaxErrorDetail(std::string_view body, const char* simdjson_message) {
-  size_t at = body.size();
-  try {
-    const nlohmann::json parsed = nlohmann::json::parse(body);  // only its error's position is wanted
-    (void)parsed;
-  } catch (const nlohmann::json::parse_error& e) {
-    at = e.byte > 0 ? e.byte - 1 : 0;
+// Reads `body` as nlohmann's parser does, keeping the path of the value being read, and stops at
+// the first problem it finds: a syntax error (its byte), or a number no value of the service can
+// hold: one beyond a double's range (1e400, -1e400), or one written as an integer beyond 64 bits
+// (99999999999999999999999, which the parser would quietly read as a double). Never throws.
+class Locator : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  // Where the problem is: the byte it was found at (syntax errors), and the path of the number
+  // that is out of range ("" for the root).
+  size_t error_byte = std::string::npos;
+  std::optional<std::string> number_out_of_range;
+
+  bool null() override { return Scalar(); }
+  bool boolean(bool) override { return Scalar(); }
+  bool number_integer(number_integer_t) override { return Scalar(); }
+  bool number_unsigned(number_unsigned_t) override { return Scalar(); }
+  bool number_float(number_float_t, const string_t& text) override {
+    if (text.find_first_of(".eE") == string_t::npos) {
+      number_out_of_range = Path();
+      return false;
+    }
+    return Scalar();
   }
-  if (at > body.size()) at = body.size();
+  bool string(string_t&) override { return Scalar(); }
+  bool binary(binary_t&) override { return Scalar(); }
+  bool start_object(std::size_t) override { return Open(false); }
+  bool key(string_t& name) override {
+    frames_.back().key = name;
+    return true;
+  }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(true); }
+  bool end_array() override { return Close(); }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+    if (e.id == 406) {
+      number_out_of_range = Path();
+    } else {
+      error_byte = position > 0 ? position - 1 : 0;
+    }
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool array = false;
+    size_t values = 0;  // values read so far (arrays): the index of the one being read
+    std::string key;    // the member being read (objects)
+  };
+
+  // The path of the value the parser is reading now: the member's key, or the array's next index.
+  std::string Path() const {
+    std::string path;
+    for (const Frame& f : frames_) {
+      path = f.array ? path + "[" + std::to_string(f.values) + "]" : Join(path, f.key);
+    }
+    return path;
+  }
+  bool Scalar() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().values;
+    return true;
+  }
+  bool Open(bool array) {
+    // The container counts as a value of its parent once it is closed.
+    frames_.push_back({array, 0, ""});
+    return true;
+  }
+  bool Close() {
+    frames_.pop_back();
+    return Scalar();
+  }
+
+  std::vector<Frame> frames_;
+};
+
+// The answer to a body simdjson refused: a number out of range names its field; anything else
+// is a syntax error whose line and column (in characters) are in the detail.
+Response Unreadable(std::string_view body, simdjson::error_code error) {
+  Locator locator;
+  (void)nlohmann::json::sax_parse(body, &locator);
+  const bool number_error = error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE;
+  if (number_error && locator.number_out_of_range) {
+    const std::string& field = *locator.number_out_of_range;
+    std::vector<FieldError> errors;
+    if (!field.empty()) {
+      errors.push_back({field,
+                        "数值超出可表示的范围：整数不超过 64 位，小数不超过 ±1.8e308 / the number is out of range: "
+                        "integers fit in 64 bits, decimals within ±1.8e308"});
+    }
+    return Problem(400,
+                   "请求体中的数值超出可表示的范围 / a number in the body is out of range" +
+                       (field.empty() ? std::string() : ": " + field),
+                   std::move(errors));
+  }
+  size_t at = std::min(locator.error_byte, body.size());  // none found: the body's end
   int line = 1, column = 1;
   for (size_t i = 0; i < at; ++i) {
     const unsigned char c = static_cast<unsigned char>(body[i]);
@@ -80,9 +164,9 @@ std::string SyntaxErrorDetail(std::string_view body, const char* simdjson_messag
       ++column;
     }
   }
-  return "请求体不是有效的 JSON：第 " + std::to_string(line) + " 行第 " + std::to_string(column) +
-         " 列 / the body is not valid JSON: line " + std::to_string(line) + ", column " + std::to_string(column) +
-         " (" + simdjson_message + ")";
+  return Problem(400, "请求体不是有效的 JSON：第 " + std::to_string(line) + " 行第 " + std::to_string(column) +
+                          " 列 / the body is not valid JSON: line " + std::to_string(line) + ", column " +
+                          std::to_string(column) + " (" + simdjson::error_message(error) + ")");
 }
 
 }  // namespace
@@ -92,7 +176,7 @@ std::optional<nlohmann::json> ParseJsonBody(std::string_view body, Response* pro
   simdjson::padded_string text(body);
   simdjson::dom::element root;
   if (auto error = parser.parse(text).get(root); error != simdjson::SUCCESS) {
-    *problem = Problem(400, SyntaxErrorDetail(body, simdjson::error_message(error)));
+    *problem = Unreadable(body, error);
     return std::nullopt;
   }
   nlohmann::json value;

@@ -1,7 +1,8 @@
 // Reading request bodies strictly (CONTRACT.md §7 "Errors"): a body is JSON, once, exactly as
 // declared. A syntax error is a 400 with `errors: []` and its line and column in `detail`; a
-// repeated member name, an unknown member or a member of the wrong type is a 400 naming it in
-// `errors[].field` as a dotted path from the body root (`facts.certificates[1].number`).
+// repeated member name, an unknown member, a member of the wrong type or a number no 64-bit
+// integer or double holds (1e400, 99999999999999999999999) is a 400 naming it in `errors[].field`
+// as a dotted path from the body root (`facts.certificates[1].number`).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -16,7 +17,8 @@
 namespace qgrant::server {
 
 // Parses `body`: the value, or nullopt with the 400 answer in `*problem`. Repeated member names
-// anywhere are refused here, since a JSON library would silently keep one of them.
+// anywhere are refused here, since a JSON library would silently keep one of them. Never throws,
+// whatever the body.
 std::optional<nlohmann::json> ParseJsonBody(std::string_view body, Response* problem);
 
 // `text` as JSON, or a discarded value (is_discarded()) when it is not JSON. Unlike

@@ -95,6 +95,14 @@ std::string ApplicantName(const store::Application& a) {
   return applicant.contains("name") && applicant["name"].is_string() ? applicant["name"].get<std::string>() : "";
 }
 
+bool NoticeStarted(const Service& service, const store::Round& round) {
+  return round.notice && round.notice->starts_on <= Today(service);
+}
+
+bool AllocationHidden(const Service& service, const Call& call, const store::Round& round) {
+  return !IsStaff(call) && !NoticeStarted(service, round);
+}
+
 bool NoticeOpenToPublic(const Service& service, const store::Round& round) {
   if (!round.notice) return false;
   if (round.state != "in_notice" && round.state != "approved") return false;

@@ -46,6 +46,15 @@ Status RecordChange(store::WriteTx& tx, const Call& call, const store::Applicati
 // The applicant's name as the application gives it (applicant.name), or "".
 std::string ApplicantName(const store::Application& a);
 
+// Whether the round's public notice has started: until then an applicant sees proposed and
+// not_funded applications as accepted and no allocated amount (§7 "Applications").
+bool NoticeStarted(const Service& service, const store::Round& round);
+
+// Whether `call`'s user sees the round's applications as an applicant before its notice starts:
+// each in its public state, with `allocated_fen` null and no budget step in its decision, and the
+// round's totals as before allocation.
+bool AllocationHidden(const Service& service, const Call& call, const store::Round& round);
+
 // The notice as the round stores it is public from its first day until the round is approved
 // and after: whether the list may be shown today.
 bool NoticeOpenToPublic(const Service& service, const store::Round& round);

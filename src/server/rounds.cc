@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "server/json_body.h"
+#include "server/round_flow.h"
 #include "server/store_calls.h"
 #include "server/store_routes.h"
 
@@ -48,9 +49,18 @@ std::vector<FieldError> CheckRound(const Service& service, const nlohmann::json&
   return errors;
 }
 
-nlohmann::json Totals(const std::vector<store::GroupTotal>& totals) {
+// Counts and amounts by key. `seen` is what an applicant reads before the notice starts: each
+// state as it sees it (proposed and not_funded counted under accepted) and the amounts the
+// decisions give, as before allocation; null for everyone else.
+nlohmann::json Totals(const std::vector<store::GroupTotal>& totals, const Workflow* seen, bool by_state) {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& t : totals) out[t.key] = {{"count", t.count}, {"amount_fen", t.amount_fen}};
+  for (const auto& t : totals) {
+    const std::string& key = seen && by_state ? seen->PublicState(t.key, false) : t.key;
+    nlohmann::json& group = out[key];
+    if (group.is_null()) group = {{"count", 0}, {"amount_fen", 0}};
+    group["count"] = group["count"].get<int64_t>() + t.count;
+    group["amount_fen"] = group["amount_fen"].get<int64_t>() + (seen ? t.decided_fen : t.amount_fen);
+  }
   return out;
 }
 
@@ -67,11 +77,13 @@ std::string RoundState(const Service& service, const store::Round& round) {
   return "open";
 }
 
-Result<nlohmann::json> RoundJson(const Service& service, store::Reader& reader, const store::Round& round) {
+Result<nlohmann::json> RoundJson(const Service& service, store::Reader& reader, const store::Round& round,
+                                 const Call& call) {
   auto by_state = reader.RoundTotalsByState(round.id);
   if (!by_state.ok()) return by_state.status();
   auto by_measure = reader.RoundTotalsByMeasure(round.id);
   if (!by_measure.ok()) return by_measure.status();
+  const Workflow* seen = AllocationHidden(service, call, round) ? &service.workflow() : nullptr;
   nlohmann::json j = {{"id", round.id},
                       {"title", round.title},
                       {"guide", round.guide},
@@ -80,8 +92,8 @@ Result<nlohmann::json> RoundJson(const Service& service, store::Reader& reader, 
                       {"closes_on", round.closes_on},
                       {"state", RoundState(service, round)},
                       {"notice", nullptr},
-                      {"by_state", Totals(*by_state)},
-                      {"by_measure", Totals(*by_measure)}};
+                      {"by_state", Totals(*by_state, seen, true)},
+                      {"by_measure", Totals(*by_measure, seen, false)}};
   if (round.notice) {
     j["notice"] = {{"starts_on", round.notice->starts_on},
                    {"ends_on", round.notice->ends_on},
@@ -115,7 +127,7 @@ Response CreateRound(const Service& service, const Call& call) {
     round.closes_on = (*body)["closes_on"];
     round.state = "scheduled";
     if (Status st = tx.InsertRound(&round); !st.ok()) return StoreFailure(st);
-    auto json = RoundJson(service, tx, round);
+    auto json = RoundJson(service, tx, round, call);
     if (!json.ok()) return StoreFailure(json.status());
     nlohmann::json after = {{"title", round.title},
                             {"guide", round.guide},
@@ -143,7 +155,7 @@ Response ListRounds(const Service& service, const Call& call) {
     for (const auto& r : *rounds) {
       if (r.seq <= q->after) continue;
       if (static_cast<int64_t>(items.size()) == q->limit) break;
-      auto j = RoundJson(service, reader, r);
+      auto j = RoundJson(service, reader, r, call);
       if (!j.ok()) return j.status();
       items.push_back(std::move(*j));
       last = r.seq;
@@ -160,7 +172,7 @@ Response GetRound(const Service& service, const Call& call) {
     auto round = reader.GetRound(call.Param("id"));
     if (!round.ok()) return round.status();
     if (!*round) return std::optional<nlohmann::json>();
-    auto j = RoundJson(service, reader, **round);
+    auto j = RoundJson(service, reader, **round, call);
     if (!j.ok()) return j.status();
     return std::optional<nlohmann::json>(std::move(*j));
   });
@@ -195,7 +207,7 @@ Response CloseRound(const Service& service, const Call& call) {
         !a.ok()) {
       return StoreFailure(a.status());
     }
-    auto json = RoundJson(service, tx, round);
+    auto json = RoundJson(service, tx, round, call);
     if (!json.ok()) return StoreFailure(json.status());
     return Response::Json(200, json->dump());
   });

@@ -18,7 +18,9 @@ Response GetRound(const Service& service, const Call& call);
 Response CloseRound(const Service& service, const Call& call);
 // A round's state: the stored one once closed or past, else from the service date.
 std::string RoundState(const Service& service, const store::Round& round);
-Result<nlohmann::json> RoundJson(const Service& service, store::Reader& reader, const store::Round& round);
+// The round as the caller may read it (an applicant's totals before the notice: AllocationHidden).
+Result<nlohmann::json> RoundJson(const Service& service, store::Reader& reader, const store::Round& round,
+                                 const Call& call);
 
 // Applications (applications.cc).
 Response CreateApplication(const Service& service, const Call& call);

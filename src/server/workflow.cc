@@ -66,6 +66,12 @@ Result<WorkflowAction> ReadAction(const std::string& path, const std::string& id
   return a;
 }
 
+Result<WorkflowStep> ReadStep(const std::string& path, const std::string& id, const YAML::Node& n) {
+  WorkflowStep s{id, Label(n), Strings(Member(n, "from")), Strings(Member(n, "to"))};
+  if (s.label.zh.empty() || s.label.en.empty()) return Problem(path, "round step '" + id + "' needs zh and en");
+  return s;
+}
+
 }  // namespace
 
 Result<Workflow> Workflow::Load(const std::string& path) {
@@ -92,6 +98,15 @@ Result<Workflow> Workflow::Load(const std::string& path) {
       if (!a.ok()) return a.status();
       w.actions_.push_back(std::move(*a));
     }
+    const YAML::Node steps = Member(root, "round_steps");  // optional
+    if (steps.IsDefined() && !steps.IsMap()) return Problem(path, "round_steps must be a map");
+    if (steps.IsDefined()) {
+      for (auto it = steps.begin(); it != steps.end(); ++it) {
+        auto s = ReadStep(path, it->first.as<std::string>(), it->second);
+        if (!s.ok()) return s.status();
+        w.steps_.push_back(std::move(*s));
+      }
+    }
   } catch (const YAML::Exception& e) {
     return Problem(path, e.what());
   }
@@ -110,6 +125,14 @@ Result<Workflow> Workflow::Load(const std::string& path) {
       }
     }
   }
+  for (const auto& s : w.steps_) {
+    for (const auto* states : {&s.from, &s.to}) {
+      for (const auto& state : *states) {
+        if (w.State(state) == nullptr)
+          return Problem(path, "round step '" + s.id + "' names unknown state '" + state + "'");
+      }
+    }
+  }
   if (w.states_.empty() || w.actions_.empty()) return Problem(path, "no states or no actions");
   return w;
 }
@@ -124,6 +147,13 @@ const WorkflowState* Workflow::State(std::string_view id) const {
 const WorkflowAction* Workflow::Action(std::string_view id) const {
   for (const auto& a : actions_) {
     if (a.id == id) return &a;
+  }
+  return nullptr;
+}
+
+const WorkflowStep* Workflow::Step(std::string_view id) const {
+  for (const auto& s : steps_) {
+    if (s.id == id) return &s;
   }
   return nullptr;
 }
@@ -150,8 +180,14 @@ bool Workflow::IsLive(std::string_view state) const {
 
 const std::string& Workflow::PublicState(const std::string& state, bool notice_started) const {
   const WorkflowState* s = State(state);
-  if (s == nullptr || notice_started || s->public_as.empty()) return state;
-  return s->public_as;
+  if (s == nullptr || notice_started) return state;
+  if (!s->public_as.empty()) return s->public_as;
+  const WorkflowStep* notice = Step("notice");
+  if (notice != nullptr && !notice->from.empty() && notice->from[0] != state &&
+      std::find(notice->to.begin(), notice->to.end(), state) != notice->to.end()) {
+    return PublicState(notice->from[0], false);
+  }
+  return state;
 }
 
 }  // namespace qgrant::server

@@ -21,6 +21,14 @@ struct WorkflowState {
   std::string public_as;  // shown to the applicant instead, until the notice starts; empty: itself
 };
 
+// A move the round makes for its applications (allocate, notice, uphold, approve, pay), never
+// fired one by one: for the record and for what an applicant sees.
+struct WorkflowStep {
+  std::string id;
+  policy::Text label;
+  std::vector<std::string> from, to;
+};
+
 struct WorkflowAction {
   std::string id;
   policy::Text label;
@@ -40,6 +48,7 @@ class Workflow {
 
   const WorkflowState* State(std::string_view id) const;
   const WorkflowAction* Action(std::string_view id) const;
+  const WorkflowStep* Step(std::string_view id) const;  // a round step (`round_steps`), or null
   const std::vector<WorkflowState>& states() const { return states_; }
   const std::vector<WorkflowAction>& actions() const { return actions_; }
 
@@ -48,8 +57,9 @@ class Workflow {
   // Whether `role` may fire `action` at all, from some state (else the answer is 403).
   bool RoleMayEver(std::string_view action, std::string_view role) const;
   bool IsLive(std::string_view state) const;
-  // What an applicant sees of `state`: proposed and not_funded read as accepted until the
-  // public notice starts.
+  // What an applicant sees of `state`: until the public notice starts, a state's `public_as`
+  // (proposed and not_funded read as accepted), and an application the round's `notice` step has
+  // already moved (in_notice, posted but not yet started) reads as the state it was moved from.
   const std::string& PublicState(const std::string& state, bool notice_started) const;
 
   const std::string& version() const { return version_; }
@@ -58,6 +68,7 @@ class Workflow {
   std::string version_;
   std::vector<WorkflowState> states_;
   std::vector<WorkflowAction> actions_;
+  std::vector<WorkflowStep> steps_;
 };
 
 }  // namespace qgrant::server

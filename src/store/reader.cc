@@ -35,8 +35,24 @@ std::string StateIn(const std::vector<std::string>& states, std::vector<SqlValue
   return std::string(" AND state ") + (negate ? "NOT IN (" : "IN (") + Placeholders(states.size()) + ")";
 }
 
+// " AND ((round_id NOT IN (...) AND state IN (...)) OR (round_id IN (...) AND state IN (...)))":
+// `states` outside the rounds of `in_rounds`, its own states in them (ApplicationFilter).
+std::string StatesInRoundsSql(const std::vector<std::string>& states, const StatesInRounds& in_rounds,
+                              std::vector<SqlValue>* params) {
+  const std::string rounds = "(" + Placeholders(in_rounds.rounds.size()) + ")";
+  for (const auto& r : in_rounds.rounds) params->push_back(r);
+  std::string sql = " AND ((round_id NOT IN " + rounds + StateIn(states, params) + ")";
+  if (!in_rounds.states.empty()) {
+    for (const auto& r : in_rounds.rounds) params->push_back(r);
+    sql += " OR (round_id IN " + rounds + StateIn(in_rounds.states, params) + ")";
+  }
+  return sql + ")";
+}
+
 Result<std::vector<GroupTotal>> Totals(Result<std::vector<SqlRow>> rows) {
-  return All<GroupTotal>(std::move(rows), [](const SqlRow& r) { return GroupTotal{r.Text(0), r.Int(1), r.Int(2)}; });
+  return All<GroupTotal>(std::move(rows), [](const SqlRow& r) {
+    return GroupTotal{r.Text(0), r.Int(1), r.Int(2), r.Int(3)};
+  });
 }
 
 }  // namespace
@@ -72,15 +88,15 @@ Result<std::vector<Round>> Reader::Rounds() {
 
 Result<std::vector<GroupTotal>> Reader::RoundTotalsByState(const std::string& round) {
   return Totals(
-      Query("SELECT state, COUNT(*), COALESCE(SUM(COALESCE(allocated_fen, amount_fen)), 0) "
-            "FROM applications WHERE round_id = ? GROUP BY state ORDER BY state",
+      Query("SELECT state, COUNT(*), COALESCE(SUM(COALESCE(allocated_fen, amount_fen)), 0), "
+            "COALESCE(SUM(amount_fen), 0) FROM applications WHERE round_id = ? GROUP BY state ORDER BY state",
             {round}));
 }
 
 Result<std::vector<GroupTotal>> Reader::RoundTotalsByMeasure(const std::string& round) {
   return Totals(
-      Query("SELECT measure, COUNT(*), COALESCE(SUM(COALESCE(allocated_fen, amount_fen)), 0) "
-            "FROM applications WHERE round_id = ? GROUP BY measure ORDER BY measure",
+      Query("SELECT measure, COUNT(*), COALESCE(SUM(COALESCE(allocated_fen, amount_fen)), 0), "
+            "COALESCE(SUM(amount_fen), 0) FROM applications WHERE round_id = ? GROUP BY measure ORDER BY measure",
             {round}));
 }
 
@@ -99,7 +115,10 @@ Result<std::vector<Application>> Reader::Applications(const ApplicationFilter& f
     sql += " AND uscc = ?";
     params.push_back(*f.uscc);
   }
-  sql += StateIn(f.states, &params);
+  if (f.states_in_rounds && !f.states_in_rounds->rounds.empty())
+    sql += StatesInRoundsSql(f.states, *f.states_in_rounds, &params);
+  else
+    sql += StateIn(f.states, &params);
   sql += " ORDER BY seq LIMIT ?";
   params.push_back(f.limit);
   return All<Application>(Query(sql, params), ToApplication);

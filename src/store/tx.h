@@ -21,11 +21,21 @@
 
 namespace qgrant::store {
 
-// Which applications a list wants. Empty fields do not filter; `states` keeps those in the list.
+// Other states kept in some rounds (an applicant sees some states as others until a round's
+// notice starts, CONTRACT §7): an application of one of `rounds` is kept when its state is one of
+// `states` (none: it is not kept), whatever ApplicationFilter::states says.
+struct StatesInRounds {
+  std::vector<std::string> rounds;
+  std::vector<std::string> states;
+};
+
+// Which applications a list wants. Empty fields do not filter; `states` keeps those in the list
+// (in the rounds of `states_in_rounds`, its states instead).
 struct ApplicationFilter {
   std::optional<std::string> round;
   std::optional<std::string> uscc;
   std::vector<std::string> states;
+  std::optional<StatesInRounds> states_in_rounds;
   int64_t after_seq = 0;  // cursor: only applications created after this one
   int64_t limit = 50;
 };
@@ -34,7 +44,8 @@ struct ApplicationFilter {
 struct GroupTotal {
   std::string key;
   int64_t count = 0;
-  int64_t amount_fen = 0;  // sum of allocated_fen where set, else of the decision's amount_fen
+  int64_t amount_fen = 0;   // sum of allocated_fen where set, else of the decision's amount_fen
+  int64_t decided_fen = 0;  // sum of the decisions' amount_fen, allocated or not
 };
 
 class Reader {

@@ -289,8 +289,18 @@ Response Site::ErrorPage(const Visit& v, const ApiAnswer& answer) const {
   }
   std::string main = "<h1>" + Esc(title) + "</h1><p class=\"notice\">" + Esc(answer.Detail(v.en)) + "</p>";
   if (answer.body.is_object() && answer.body.contains("allowed_actions")) {
-    main += "<p>" + std::string(v.T("当前状态：", "Current state: ")) +
-            Esc(StateLabel(answer.body.value("state", ""), v.en)) + "</p>";
+    // A 409 of the round's own state names it twice; one of an application beside its round's.
+    auto text = [&](const char* key) {
+      const auto it = answer.body.find(key);
+      return it != answer.body.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const std::string state = text("state"), round_state = text("round_state");
+    if (state != round_state) {
+      main += "<p>" + std::string(v.T("当前状态：", "Current state: ")) + Esc(StateLabel(state, v.en)) + "</p>";
+    }
+    if (!round_state.empty()) {
+      main += "<p>" + std::string(v.T("申报批次：", "Round: ")) + Esc(RoundStateLabel(round_state, v.en)) + "</p>";
+    }
   }
   main += "<p class=\"small\">" + std::string(v.T("接口状态码", "API status")) + " " + std::to_string(answer.status) +
           "</p><p><a href=\"/\">" + v.T("返回首页", "Back to the start page") + "</a></p>";

@@ -154,6 +154,37 @@ TEST_F(HttpTest, EvaluateRefusesWhatIsNotAnObject) {
   Problem(Fetch(port_, "POST", "/api/v1/evaluate", ""), 400);
 }
 
+// A number no 64-bit integer or double holds (1e400, or an integer too long) is bad input, never
+// a server error: /evaluate answers an object with it 200, its decision `invalid` naming the field
+// (as any field it cannot take), and anything else 400, as a body that is not an application.
+TEST_F(HttpTest, EvaluateTakesANumberOutOfRangeAsTheFieldsFault) {
+  Start();
+  for (const std::string number :
+       {"1e400", "-1e400", "1E+400", "99999999999999999999999", "-99999999999999999999999"}) {
+    for (const std::string token : {"", "tok-applicant", "tok-officer"}) {
+      std::vector<std::pair<std::string, std::string>> headers;
+      if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+      const std::string what = number + " as '" + token + "'";
+      json app = json::parse(testing::kEligibleApplication);
+      app["requested_fen"] = "N";
+      std::string body = app.dump();
+      body.replace(body.find("\"N\""), 3, number);
+      auto r = Fetch(port_, "POST", "/api/v1/evaluate", body, headers);
+      ASSERT_EQ(r.status, 200) << what << ": " << r.body;
+      json d = json::parse(r.body);
+      EXPECT_EQ(d["outcome"], "invalid") << what;
+      EXPECT_EQ(d["id"], "2026-CQA-0001") << what;
+      ASSERT_FALSE(d["reasons"].empty()) << what;
+      EXPECT_EQ(d["reasons"][0]["path"], "requested_fen") << what << ": " << r.body;
+      for (const std::string other : {number, "[true, [1, 2], " + number + "]"}) {
+        json p = Problem(Fetch(port_, "POST", "/api/v1/evaluate", other, headers), 400);
+        EXPECT_LE(p["errors"].size(), 1u) << other << ": " << p;
+      }
+    }
+  }
+  ExpectHealthy();
+}
+
 TEST_F(HttpTest, EvaluateTakesAGuideAndADate) {
   Start();
   auto r = Fetch(port_, "POST", "/api/v1/evaluate?guide=2026&as_of=2026-04-01", testing::kEligibleApplication);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "round_fixture.h"
 #include "server/http_server.h"
@@ -293,6 +294,145 @@ TEST_P(RoundTest, PermissionMatrixOverEveryRoute) {
   }
   EXPECT_EQ(checked, static_cast<int>(router->routes().size()));
   EXPECT_GE(checked, 30);  // every path of §7 and its further routes
+}
+
+// A number out of range (1e400, or an integer beyond 64 bits) in the body of any JSON write is a
+// 400 naming its field, never a 500, and changes nothing: no row, no audit entry.
+TEST_P(RoundTest, ANumberOutOfRangeIsA400AndChangesNothing) {
+  const std::string officer = AddUser("officer", "officer"), reviewer = AddUser("reviewer", "reviewer"),
+                    expert = AddUser("expert", "expert"), auditor = AddUser("auditor", "auditor"),
+                    a = AddUser("unit-a", "applicant", "91440300MA5XXXXXXR");
+  ASSERT_EQ(
+      Call(
+          officer, "POST", "/rounds",
+          R"({"id":"r1","title":"t","guide":"2026","budget_fen":1000,"opens_on":"2026-05-01","closes_on":"2026-12-31"})")
+          .status,
+      201);
+  const std::string app_body =
+      Application("91440300MA5XXXXXXR", "甲", "enterprise", "china_quality_award", "C-1", {{"level", "winner"}});
+  HttpAnswer r = Call(a, "POST", "/rounds/r1/applications", app_body);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string app = Body(r)["id"];
+  ASSERT_EQ(Call(a, "POST", "/applications/" + app + "/actions/submit", "{}").status, 200);
+  // What a client can see of the store, before and after.
+  auto snapshot = [&] {
+    return Call(auditor, "GET", "/audit?limit=500").body + Call(officer, "GET", "/rounds").body +
+           Call(officer, "GET", "/applications?limit=500").body + Call(officer, "GET", "/applications/" + app).body;
+  };
+  const std::string before = snapshot();
+  // `number` in place of the string "N" of `body`.
+  auto with = [](json body, const std::string& number) {
+    std::string text = body.dump();
+    const size_t at = text.find("\"N\"");
+    return text.replace(at, 3, number);
+  };
+  json with_requested = json::parse(app_body);
+  with_requested["requested_fen"] = "N";
+  struct Case {
+    std::string token, method, path;
+    json body;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {officer,
+       "POST",
+       "/rounds",
+       {{"id", "r2"},
+        {"title", "t"},
+        {"guide", "2026"},
+        {"budget_fen", "N"},
+        {"opens_on", "2026-05-01"},
+        {"closes_on", "2026-12-31"}},
+       "budget_fen"},
+      {a, "POST", "/rounds/r1/applications", with_requested, "requested_fen"},
+      {a, "PUT", "/applications/" + app, with_requested, "requested_fen"},
+      {a, "POST", "/applications/" + app + "/actions/withdraw", {{"note", "N"}}, "note"},
+      {reviewer,
+       "POST",
+       "/applications/" + app + "/actions/return",
+       {{"note", "n"}, {"deadline", "2026-06-10"}, {"x", {1, 2, "N"}}},
+       "x[2]"},
+      {expert, "POST", "/applications/" + app + "/reviews", {{"passed", true}, {"score", "N"}}, "score"},
+      {officer, "POST", "/rounds/r1/close", {{"x", "N"}}, "x"},
+      {officer, "POST", "/rounds/r1/allocate", {{"budget_fen", "N"}}, "budget_fen"},
+      {officer, "POST", "/rounds/r1/notice", {{"starts_on", "2026-06-15"}, {"working_days", "N"}}, "working_days"},
+      {a, "POST", "/rounds/r1/objections", {{"application_id", app}, {"text", "t"}, {"n", {{"m", "N"}}}}, "n.m"},
+  };
+  for (const std::string number : {"1e400", "-1e400", "99999999999999999999999"}) {
+    for (const Case& c : cases) {
+      const std::string what = c.method + " " + c.path + " with " + number;
+      r = Call(c.token, c.method, c.path, with(c.body, number));
+      ASSERT_EQ(r.status, 400) << what << ": " << r.body;
+      EXPECT_EQ(r.Header("Content-Type"), "application/problem+json") << what;
+      const json p = Body(r);
+      EXPECT_EQ(p["status"], 400) << what;
+      ASSERT_EQ(p["errors"].size(), 1u) << what << ": " << r.body;
+      EXPECT_EQ(p["errors"][0]["field"], c.field) << what;
+    }
+    // /evaluate decides any object: `invalid`, naming the field.
+    r = Call(a, "POST", "/evaluate", with(with_requested, number));
+    ASSERT_EQ(r.status, 200) << number << ": " << r.body;
+    EXPECT_EQ(Body(r)["outcome"], "invalid");
+    EXPECT_EQ(Body(r)["reasons"].back()["path"], "requested_fen") << r.body;
+  }
+  EXPECT_EQ(snapshot(), before);
+  auto verdict = store::VerifyAuditAt(url_);
+  ASSERT_TRUE(verdict.ok()) << verdict.status().message();
+  EXPECT_TRUE(verdict->ok) << verdict->reason;
+}
+
+// A returned application after the round has closed: resubmitting or replacing it is a 409 that
+// keeps the application's state, names the round's, and allows what may still be fired (withdraw,
+// which succeeds); nothing changes.
+TEST_P(RoundTest, AClosedRoundsConflictNamesTheApplicationsStateAndTheRounds) {
+  const std::string officer = AddUser("officer", "officer"), reviewer = AddUser("reviewer", "reviewer"),
+                    a = AddUser("unit-a", "applicant", "91440300MA5XXXXXXR");
+  ASSERT_EQ(
+      Call(
+          officer, "POST", "/rounds",
+          R"({"id":"r1","title":"t","guide":"2026","budget_fen":1000,"opens_on":"2026-05-01","closes_on":"2026-06-05"})")
+          .status,
+      201);
+  const std::string body =
+      Application("91440300MA5XXXXXXR", "甲", "enterprise", "china_quality_award", "C-1", {{"level", "winner"}});
+  const std::string returned = Body(Call(a, "POST", "/rounds/r1/applications", body))["id"];
+  ASSERT_EQ(Call(a, "POST", "/applications/" + returned + "/actions/submit", "{}").status, 200);
+  ASSERT_EQ(Call(reviewer, "POST", "/applications/" + returned + "/actions/return",
+                 R"({"note":"请补充","deadline":"2026-06-20"})")
+                .status,
+            200);
+  const std::string draft = Body(Call(a, "POST", "/rounds/r1/applications",
+                                      Application("91440300MA5XXXXXXR", "甲", "enterprise", "china_quality_award",
+                                                  "C-2", {{"level", "winner"}})))["id"];
+  StartServer("2026-06-10");  // after closes_on, before the deadline
+  const std::string seen_before = Call(a, "GET", "/applications/" + returned).body;
+  const std::string round_before = Call(officer, "GET", "/rounds/r1").body;
+  for (const auto& [method, path, payload] : {std::tuple<std::string, std::string, std::string>{
+                                                  "POST", "/applications/" + returned + "/actions/submit", "{}"},
+                                              {"PUT", "/applications/" + returned, body}}) {
+    HttpAnswer r = Call(a, method, path, payload);
+    ASSERT_EQ(r.status, 409) << method << " " << path << ": " << r.body;
+    const json p = Body(r);
+    EXPECT_EQ(p["state"], "returned") << r.body;
+    EXPECT_EQ(p["round_state"], "closed") << r.body;
+    EXPECT_EQ(p["allowed_actions"], json({"withdraw"})) << r.body;
+  }
+  HttpAnswer r = Call(a, "POST", "/applications/" + draft + "/actions/submit", "{}");
+  ASSERT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(Body(r)["state"], "draft");
+  EXPECT_EQ(Body(r)["round_state"], "closed");
+  EXPECT_EQ(Body(r)["allowed_actions"], json({"withdraw"}));
+  // A new application names the round's state, there being no application yet.
+  r = Call(a, "POST", "/rounds/r1/applications",
+           Application("91440300MA5XXXXXXR", "甲", "enterprise", "china_quality_award", "C-3", {{"level", "winner"}}));
+  ASSERT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(Body(r)["round_state"], "closed");
+  // Nothing changed; the allowed action is indeed allowed.
+  EXPECT_EQ(Call(a, "GET", "/applications/" + returned).body, seen_before);
+  EXPECT_EQ(Call(officer, "GET", "/rounds/r1").body, round_before);
+  r = Call(a, "POST", "/applications/" + returned + "/actions/withdraw", "{}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["state"], "withdrawn");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RoundTest, ::testing::Values("sqlite", "postgresql"),

@@ -268,6 +268,106 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(again["decision"]["amount_fen"], 0);
 }
 
+// Until the notice starts an applicant sees proposed and not_funded as accepted, everywhere: the
+// case, the list and its state filter, the history, a 409, the round's totals; and no allocated
+// amount or budget step. Once the notice starts it sees them as they are.
+TEST_P(RoundToTheEnd, TheOutcomeStaysHiddenFromTheApplicantUntilTheNoticeStarts) {
+  const std::string expert = AddUser("expert", "expert");
+  OpenRound("r1", 100'000'000);
+  const std::string funded = Accepted(
+      a_, "r1", Application(kA, "甲公司", "enterprise", "china_quality_award", "CQA-2025-A", {{"level", "winner"}}));
+  // Not funded: its experts' review fails (（七） needs one), so the round decides it ineligible.
+  const std::string unfunded =
+      Ok(Call(a_, "POST", "/rounds/r1/applications",
+              Application(kA, "甲公司", "enterprise", "qi_demonstration", "QID-2025-A", json::object())),
+         201)
+          .value("id", "");
+  Ok(Call(a_, "POST", "/applications/" + unfunded + "/actions/submit", "{}"));
+  Ok(Call(expert, "POST", "/applications/" + unfunded + "/reviews", R"({"passed":false,"score":40})"), 201);
+  Ok(Call(reviewer_, "POST", "/applications/" + unfunded + "/actions/accept", "{}"));
+  const json before_allocation = Ok(Call(a_, "GET", "/rounds/r1"));
+  Ok(Call(officer_, "POST", "/rounds/r1/close", "{}"));
+  json r = Ok(Call(officer_, "POST", "/rounds/r1/allocate", "{}"));
+  ASSERT_EQ(r["applications"].size(), 2u) << r.dump();
+  EXPECT_EQ(Ok(Call(officer_, "GET", "/applications/" + funded))["state"], "proposed");
+  EXPECT_EQ(Ok(Call(officer_, "GET", "/applications/" + funded))["allocated_fen"], 100'000'000);
+  EXPECT_EQ(Ok(Call(officer_, "GET", "/applications/" + unfunded))["state"], "not_funded");
+
+  // The applicant's ids for a list query.
+  auto ids = [&](const std::string& query) {
+    std::vector<std::string> out;
+    const json list = Ok(Call(a_, "GET", "/applications?" + query));
+    for (const auto& a : list["items"]) out.push_back(a["id"]);
+    return out;
+  };
+  const std::vector<std::string> both = {funded, unfunded}, none;
+  auto expect_hidden = [&](const std::string& when) {
+    SCOPED_TRACE(when);
+    for (const std::string& app : both) {
+      const json seen = Ok(Call(a_, "GET", "/applications/" + app));
+      EXPECT_EQ(seen["state"], "accepted");
+      EXPECT_TRUE(seen["allocated_fen"].is_null()) << seen.dump();
+      EXPECT_FALSE(seen["decision"].contains("allocated_fen")) << seen["decision"].dump();
+      EXPECT_FALSE(seen["decision"].contains("allocation")) << seen["decision"].dump();
+      EXPECT_EQ(seen["history"].back()["action"], "accept") << seen["history"].dump();
+      EXPECT_EQ(seen["history"].back()["to"], "accepted");
+      // A wrong-state 409 names the state the applicant sees.
+      HttpAnswer refused = Call(a_, "POST", "/applications/" + app + "/actions/withdraw", "{}");
+      EXPECT_EQ(refused.status, 409);
+      EXPECT_EQ(Body(refused)["state"], "accepted") << refused.body;
+      EXPECT_EQ(Body(refused)["detail"].get<std::string>().find("proposed"), std::string::npos) << refused.body;
+      EXPECT_EQ(Body(refused)["detail"].get<std::string>().find("not_funded"), std::string::npos) << refused.body;
+    }
+    EXPECT_EQ(ids("round=r1&state=accepted"), both);
+    EXPECT_EQ(ids("state=accepted"), both);
+    for (const char* state : {"proposed", "not_funded", "in_notice"}) {
+      EXPECT_EQ(ids(std::string("round=r1&state=") + state), none) << state;
+      EXPECT_EQ(ids(std::string("state=") + state), none) << state;
+    }
+    const json list = Ok(Call(a_, "GET", "/applications?round=r1"));
+    ASSERT_EQ(list["items"].size(), 2u);
+    for (const auto& a : list["items"]) {
+      EXPECT_EQ(a["state"], "accepted");
+      EXPECT_TRUE(a["allocated_fen"].is_null());
+    }
+    // The round's totals as before allocation: every case accepted, at the decisions' amounts.
+    const json round = Ok(Call(a_, "GET", "/rounds/r1"));
+    EXPECT_EQ(round["by_state"], before_allocation["by_state"]) << round.dump();
+    EXPECT_EQ(round["by_measure"], before_allocation["by_measure"]) << round.dump();
+    EXPECT_EQ(Ok(Call(a_, "GET", "/rounds"))["items"][0]["by_state"], before_allocation["by_state"]);
+  };
+  EXPECT_EQ(before_allocation["by_state"]["accepted"]["count"], 2) << before_allocation.dump();
+  expect_hidden("allocated");
+  // Staff still see the round as it is.
+  const json staff_round = Ok(Call(officer_, "GET", "/rounds/r1"));
+  EXPECT_EQ(staff_round["by_state"]["proposed"]["amount_fen"], 100'000'000);
+  EXPECT_EQ(staff_round["by_state"]["not_funded"]["count"], 1);
+  EXPECT_EQ(staff_round["by_measure"]["china_quality_award"]["amount_fen"], 100'000'000);
+
+  // A notice posted to start later moves the proposed case to in_notice; it stays hidden.
+  Ok(Call(officer_, "POST", "/rounds/r1/notice", R"({"starts_on":"2026-06-15","working_days":5})"));
+  EXPECT_EQ(Ok(Call(officer_, "GET", "/applications/" + funded))["state"], "in_notice");
+  expect_hidden("noticed, not started");
+
+  // From its first day the applicant sees the outcome.
+  StartServer("2026-06-15");
+  json seen = Ok(Call(a_, "GET", "/applications/" + funded));
+  EXPECT_EQ(seen["state"], "in_notice");
+  EXPECT_EQ(seen["allocated_fen"], 100'000'000);
+  EXPECT_EQ(seen["decision"]["allocated_fen"], 100'000'000);
+  EXPECT_EQ(seen["history"].back()["action"], "notice");
+  seen = Ok(Call(a_, "GET", "/applications/" + unfunded));
+  EXPECT_EQ(seen["state"], "not_funded");
+  EXPECT_EQ(seen["allocated_fen"], 0);
+  EXPECT_EQ(seen["history"].back()["action"], "allocate");
+  EXPECT_EQ(ids("round=r1&state=accepted"), none);
+  EXPECT_EQ(ids("round=r1&state=in_notice"), std::vector<std::string>{funded});
+  EXPECT_EQ(ids("state=not_funded"), std::vector<std::string>{unfunded});
+  const json round = Ok(Call(a_, "GET", "/rounds/r1"));
+  EXPECT_EQ(round["by_state"], Ok(Call(officer_, "GET", "/rounds/r1"))["by_state"]);
+  EXPECT_FALSE(round["by_state"].contains("accepted")) << round.dump();
+}
+
 TEST_P(RoundToTheEnd, AnUpheldObjectionAllowsAllocatingAgainBeforeTheNoticeRestarts) {
   OpenRound("r1", 100'000'000);
   const std::string app1 = Accepted(

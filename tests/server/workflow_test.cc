@@ -47,6 +47,14 @@ TEST(WorkflowTest, ApplicantsSeeProposedAsAcceptedUntilTheNotice) {
   EXPECT_EQ(w.PublicState("not_funded", false), "accepted");
   EXPECT_EQ(w.PublicState("proposed", true), "proposed");
   EXPECT_EQ(w.PublicState("returned", false), "returned");
+  // A notice posted to start later has already moved the proposed cases: they still read as
+  // accepted, until it starts.
+  EXPECT_EQ(w.PublicState("in_notice", false), "accepted");
+  EXPECT_EQ(w.PublicState("in_notice", true), "in_notice");
+  EXPECT_EQ(w.PublicState("approved", false), "approved");
+  ASSERT_NE(w.Step("allocate"), nullptr);
+  EXPECT_EQ(w.Step("notice")->to, std::vector<std::string>{"in_notice"});
+  EXPECT_EQ(w.Step("submit"), nullptr);  // an application's action, not a round step
   EXPECT_FALSE(w.IsLive("withdrawn"));
   EXPECT_FALSE(w.IsLive("not_funded"));
   EXPECT_TRUE(w.IsLive("draft"));

@@ -3,7 +3,10 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <thread>
+#include <tuple>
 
 #include "store_fixture.h"
 
@@ -185,6 +188,77 @@ TEST_P(WriteTest, ListsPageByCreationAndAllocationReadsBySubmission) {
   page.after_seq = 0;
   page.states = {"draft"};
   EXPECT_TRUE(store_->Read([&](Reader& r) { return r.Applications(page); })->empty());
+}
+
+// A list may keep other states in some rounds (what an applicant sees as accepted before a
+// round's notice starts); a round's totals give the decisions' amounts beside the allocated ones.
+TEST_P(WriteTest, ListsKeepOtherStatesInSomeRoundsAndTotalsGiveTheDecidedAmounts) {
+  ASSERT_TRUE(InsertRound(*store_, "R1").ok());
+  ASSERT_TRUE(InsertRound(*store_, "R2").ok());
+  // R1 and R2 each: one accepted (300万 decided), one proposed (allocated 100万 of 200万), one
+  // not funded (allocated 0 of 50万).
+  std::map<std::string, std::string> id;  // "R1/accepted" -> its id
+  for (const char* round : {"R1", "R2"}) {
+    for (const auto& [state, decided, allocated] :
+         {std::tuple<std::string, int64_t, std::optional<int64_t>>{"accepted", 300'000'000, std::nullopt},
+          {"proposed", 200'000'000, 100'000'000},
+          {"not_funded", 50'000'000, 0}}) {
+      auto a = store_->Write([&](WriteTx& tx) -> Result<Application> {
+        Application x = SampleApplication(round, state);
+        x.state = state;
+        x.amount_fen = decided;
+        x.allocated_fen = allocated;
+        QGRANT_RETURN_IF_ERROR(tx.InsertApplication(&x));
+        auto e = tx.Audit(Event("application:" + x.id, 1));
+        if (!e.ok()) return e.status();
+        return x;
+      });
+      ASSERT_TRUE(a.ok()) << a.status().message();
+      id[std::string(round) + "/" + state] = a->id;
+    }
+  }
+  auto ids = [&](const ApplicationFilter& f) {
+    auto apps = store_->Read([&](Reader& r) { return r.Applications(f); });
+    EXPECT_TRUE(apps.ok()) << apps.status().message();
+    std::vector<std::string> out;
+    for (const auto& a : apps.ok() ? *apps : std::vector<Application>()) out.push_back(a.id);
+    return out;
+  };
+  ApplicationFilter f;
+  f.states = {"accepted"};
+  f.states_in_rounds = StatesInRounds{{"R1"}, {"accepted", "proposed", "not_funded"}};
+  EXPECT_EQ(ids(f),
+            (std::vector<std::string>{id["R1/accepted"], id["R1/proposed"], id["R1/not_funded"], id["R2/accepted"]}));
+  f.states = {"proposed"};
+  f.states_in_rounds = StatesInRounds{{"R1"}, {}};  // none in R1
+  EXPECT_EQ(ids(f), (std::vector<std::string>{id["R2/proposed"]}));
+  f.round = "R1";
+  EXPECT_TRUE(ids(f).empty());
+  f.round.reset();
+  f.states = {};  // no filter outside R1; inside, only its own states
+  f.states_in_rounds = StatesInRounds{{"R1", "R3"}, {"not_funded"}};
+  EXPECT_EQ(ids(f),
+            (std::vector<std::string>{id["R1/not_funded"], id["R2/accepted"], id["R2/proposed"], id["R2/not_funded"]}));
+  f.states_in_rounds = StatesInRounds{{}, {"draft"}};  // no rounds: `states` alone
+  f.states = {"not_funded"};
+  EXPECT_EQ(ids(f), (std::vector<std::string>{id["R1/not_funded"], id["R2/not_funded"]}));
+  f.limit = 1;
+  f.states_in_rounds = StatesInRounds{{"R2"}, {"proposed"}};
+  EXPECT_EQ(ids(f), (std::vector<std::string>{id["R1/not_funded"]}));
+
+  auto totals = store_->Read([](Reader& r) { return r.RoundTotalsByState("R1"); });
+  ASSERT_TRUE(totals.ok()) << totals.status().message();
+  std::map<std::string, std::pair<int64_t, int64_t>> by_state;
+  for (const auto& t : *totals) by_state[t.key] = {t.amount_fen, t.decided_fen};
+  EXPECT_EQ(by_state["accepted"], std::make_pair(int64_t{300'000'000}, int64_t{300'000'000}));
+  EXPECT_EQ(by_state["proposed"], std::make_pair(int64_t{100'000'000}, int64_t{200'000'000}));
+  EXPECT_EQ(by_state["not_funded"], std::make_pair(int64_t{0}, int64_t{50'000'000}));
+  auto by_measure = store_->Read([](Reader& r) { return r.RoundTotalsByMeasure("R2"); });
+  ASSERT_TRUE(by_measure.ok());
+  ASSERT_EQ(by_measure->size(), 1u);
+  EXPECT_EQ((*by_measure)[0].count, 3);
+  EXPECT_EQ((*by_measure)[0].amount_fen, 400'000'000);
+  EXPECT_EQ((*by_measure)[0].decided_fen, 550'000'000);
 }
 
 TEST_P(WriteTest, ObjectionsLedgerPaymentsInvitationsRoundTrip) {
