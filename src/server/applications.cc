@@ -52,7 +52,8 @@ Result<json> AppJson(const Service& service, store::Reader& reader, const store:
   if (!history.ok()) return history.status();
   json h = json::array();
   for (const auto& e : *history) {
-    const bool note_public = e.action == "return" || e.action == "reject";
+    // Why its application was sent back or refused is the unit's to know (an upheld objection too).
+    const bool note_public = e.action == "return" || e.action == "reject" || e.action == "uphold";
     json item = {{"at", e.at}, {"action", e.action}, {"actor_role", e.actor_role}};
     item["from"] = e.from_state ? json(SeenState(service, call, **round, *e.from_state)) : json();
     item["to"] = SeenState(service, call, **round, e.to_state);
@@ -436,8 +437,10 @@ std::optional<ActionBody> ReadActionBody(const Call& call, const WorkflowAction&
     errors.push_back({"note", "请填写说明 / a note is required"});
   if (action.needs_deadline) {
     policy::Date d;
-    if (!out.deadline || !policy::ParseDate(*out.deadline, &d)) {
+    if (!out.deadline) {
       errors.push_back({"deadline", "请填写补正期限 YYYY-MM-DD / a deadline YYYY-MM-DD is required"});
+    } else if (!policy::ParseDate(*out.deadline, &d)) {
+      errors.push_back({"deadline", "补正期限不是有效的日期 YYYY-MM-DD / the deadline is not a real date YYYY-MM-DD"});
     } else if (d < service.Today()) {
       errors.push_back({"deadline", "补正期限不能早于今天 / the deadline must not be before today"});
     }

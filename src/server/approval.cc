@@ -184,8 +184,8 @@ ExportTable PaymentTable(const std::vector<store::Payment>& payments) {
   static const std::map<std::string, std::string> kStatus = {
       {"pending", "待拨付"}, {"paid", "已拨付"}, {"failed", "拨付失败"}};
   for (const auto& p : payments) {
-    t.rows.push_back({p.payee, p.uscc, p.amount_fen, p.reference.value_or(""), "PAY-" + std::to_string(p.id),
-                      p.application_id, kStatus.at(p.status)});
+    t.rows.push_back({p.payee, p.uscc, p.amount_fen, p.reference.value_or(""), std::to_string(p.id), p.application_id,
+                      kStatus.at(p.status)});
   }
   return t;
 }

@@ -13,20 +13,40 @@ std::string Join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
+// A NUL character (\u0000) in a text: no field of the service holds one (PostgreSQL's text
+// cannot store it, and C strings end at it), so it is the field's fault, named.
+bool HasNul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
+// The member a body is refused for, and the problem's title.
+struct Refusal {
+  FieldError field;
+  std::string title;
+};
+Refusal NulIn(const std::string& path) {
+  return {{path, "文本中不能含有空字符（U+0000）/ the text must not contain a NUL character (U+0000)"},
+          "请求体的文本中有空字符 / a text in the body holds a NUL character"};
+}
+
 // simdjson keeps every member of an object as written, so a repeated name can be seen here
-// while the document is copied into the nlohmann value handlers work with.
-bool Convert(simdjson::dom::element e, const std::string& path, nlohmann::json* out, FieldError* repeated) {
+// while the document is copied into the nlohmann value handlers work with. `*refused` names the
+// first member refused: repeated, or holding a NUL character.
+bool Convert(simdjson::dom::element e, const std::string& path, nlohmann::json* out, Refusal* refused) {
   switch (e.type()) {
     case simdjson::dom::element_type::OBJECT: {
       *out = nlohmann::json::object();
       std::set<std::string_view> seen;
       for (auto field : simdjson::dom::object(e)) {
         const std::string child = Join(path, field.key);
-        if (!seen.insert(field.key).second) {
-          *repeated = {child, "成员名重复 / the member name is repeated"};
+        if (HasNul(field.key)) {
+          *refused = NulIn(child);
           return false;
         }
-        if (!Convert(field.value, child, &(*out)[std::string(field.key)], repeated)) return false;
+        if (!seen.insert(field.key).second) {
+          *refused = {{child, "成员名重复 / the member name is repeated"},
+                      "请求体中有重复的成员名 / a member name is repeated in the body"};
+          return false;
+        }
+        if (!Convert(field.value, child, &(*out)[std::string(field.key)], refused)) return false;
       }
       return true;
     }
@@ -35,7 +55,7 @@ bool Convert(simdjson::dom::element e, const std::string& path, nlohmann::json* 
       size_t i = 0;
       for (auto item : simdjson::dom::array(e)) {
         out->push_back(nullptr);
-        if (!Convert(item, path + "[" + std::to_string(i++) + "]", &out->back(), repeated)) return false;
+        if (!Convert(item, path + "[" + std::to_string(i++) + "]", &out->back(), refused)) return false;
       }
       return true;
     }
@@ -49,6 +69,10 @@ bool Convert(simdjson::dom::element e, const std::string& path, nlohmann::json* 
       *out = double(e);
       return true;
     case simdjson::dom::element_type::STRING:
+      if (HasNul(std::string_view(e))) {
+        *refused = NulIn(path);
+        return false;
+      }
       *out = std::string(std::string_view(e));
       return true;
     case simdjson::dom::element_type::BOOL:
@@ -180,9 +204,9 @@ std::optional<nlohmann::json> ParseJsonBody(std::string_view body, Response* pro
     return std::nullopt;
   }
   nlohmann::json value;
-  FieldError repeated;
-  if (!Convert(root, "", &value, &repeated)) {
-    *problem = Problem(400, "请求体中有重复的成员名 / a member name is repeated in the body", {repeated});
+  Refusal refused;
+  if (!Convert(root, "", &value, &refused)) {
+    *problem = Problem(400, refused.title, {refused.field});
     return std::nullopt;
   }
   return value;

@@ -43,7 +43,30 @@ struct LetterFacts {
   store::Round round;
   std::string approved_on;  // the approval's date: its ledger entries' granted_on
   std::string note;         // a rejection's public note
+  std::string rejected_by;  // the action that rejected it: reject (at review) or uphold (an objection)
 };
+
+// The steps the application went through to its end, as the letter's opening names them: a
+// refusal at review went through none of allocation and notice.
+std::string Course(const LetterFacts& f, bool funded) {
+  if (funded || f.rejected_by == "uphold") return "经审核、评审、资金分配和公示";
+  if (f.app.state == "not_funded") return "经审核、评审和资金分配";
+  return "经审核";
+}
+
+// Why: the decision's reasons, unless the engine found it eligible and people refused it (a
+// reviewer, an upheld objection: their note says why), or the budget paid it nothing (the step).
+std::vector<std::string> Grounds(const LetterFacts& f, const json& decision, bool funded) {
+  std::vector<std::string> out;
+  if (funded || decision.value("outcome", "") != "eligible") {
+    for (const auto& r : decision.value("reasons", json::array())) out.push_back(r.value("zh", ""));
+  } else if (f.app.state == "not_funded" && decision.contains("allocation")) {
+    out.push_back(decision["allocation"].value("zh", ""));
+  } else if (!f.note.empty()) {
+    out.push_back(f.rejected_by == "uphold" ? "公示期内" + f.note : "经审核不予资助：" + f.note);  // "异议成立：…"
+  }
+  return out;
+}
 
 // The letter's content, composed once for both renderings.
 Letter Compose(const Service& service, const LetterFacts& f) {
@@ -56,19 +79,17 @@ Letter Compose(const Service& service, const LetterFacts& f) {
   l.title = funded ? "资助决定书" : "不予资助告知书";
   l.number = "办件编号 " + a.id;
   l.addressee = ApplicantName(a) + "：";
-  l.intro = "你单位在“" + f.round.title + "”中提出的申请，经审核、评审、资金分配和公示，现决定如下。";
+  l.intro = "你单位在“" + f.round.title + "”中提出的申请，" + Course(f, funded) + "，现决定如下。";
   l.rows.push_back({"申请单位", {ApplicantName(a)}});
   l.rows.push_back({"统一社会信用代码", {a.uscc}});
   l.rows.push_back({"支持措施", {m ? m->title.zh + "（" + policy::CiteZh(m->clause) + "）" : a.measure}});
   l.rows.push_back({"申报事项", {a.subject}});
   l.rows.push_back({"评定结论", {funded ? "符合条件，予以资助" : "不予资助"}});
-  std::vector<std::string> reasons;
-  for (const auto& r : decision.value("reasons", json::array())) reasons.push_back(r.value("zh", ""));
-  l.rows.push_back({"理由及依据", reasons});
-  if (!f.note.empty()) l.rows.push_back({"说明", {f.note}});
-  if (decision.value("outcome", "") == "eligible")
-    l.rows.push_back({"核定金额", {Amount(decision.value("amount_fen", int64_t{0}))}});
+  l.rows.push_back({"理由及依据", Grounds(f, decision, funded)});
+  const bool note_in_grounds = !funded && decision.value("outcome", "") == "eligible" && f.app.state != "not_funded";
+  if (!f.note.empty() && !note_in_grounds) l.rows.push_back({"说明", {f.note}});
   if (funded) {
+    l.rows.push_back({"核定金额", {Amount(decision.value("amount_fen", int64_t{0}))}});
     l.rows.push_back({"资助金额", {Amount(*a.allocated_fen)}});
     if (decision.contains("allocation")) l.rows.push_back({"预算折算", {decision["allocation"].value("zh", "")}});
   }
@@ -122,11 +143,14 @@ Result<std::optional<LetterFacts>> ReadFacts(store::Reader& r, const std::string
   auto round = r.GetRound((*app)->round);
   if (!round.ok()) return round.status();
   if (!*round || (*round)->state != "approved") return std::optional<LetterFacts>();
-  LetterFacts f{**app, **round, "", ""};
+  LetterFacts f{**app, **round, "", "", ""};
   auto history = r.History(id);
   if (!history.ok()) return history.status();
   for (const auto& h : *history) {
-    if ((h.action == "reject" || h.action == "uphold") && h.note) f.note = *h.note;
+    if (h.action == "reject" || h.action == "uphold") {
+      f.rejected_by = h.action;
+      f.note = h.note.value_or("");
+    }
   }
   // The approval's date is the service date the award entered the ledger on (granted_on).
   auto ledger = r.Ledger((*app)->uscc);

@@ -101,6 +101,12 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
   // A is returned with a deadline and resubmitted; the return needs a note.
   EXPECT_EQ(Call(reviewer, "POST", "/applications/" + app_a + "/actions/return", R"({"deadline":"2026-06-10"})").status,
             400);
+  // A deadline that is no date is said to be so, not to be missing.
+  r = Call(reviewer, "POST", "/applications/" + app_a + "/actions/return", R"({"note":"n","deadline":"2026-06-31"})");
+  EXPECT_EQ(r.status, 400);
+  ASSERT_EQ(Body(r)["errors"].size(), 1u) << r.body;
+  EXPECT_EQ(Body(r)["errors"][0]["field"], "deadline");
+  EXPECT_NE(Body(r)["errors"][0]["message"].get<std::string>().find("not a real date"), std::string::npos) << r.body;
   r = Call(reviewer, "POST", "/applications/" + app_a + "/actions/return",
            R"({"note":"请补充获奖证书","deadline":"2026-06-10"})");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -296,8 +302,9 @@ TEST_P(RoundTest, PermissionMatrixOverEveryRoute) {
   EXPECT_GE(checked, 30);  // every path of §7 and its further routes
 }
 
-// A number out of range (1e400, or an integer beyond 64 bits) in the body of any JSON write is a
-// 400 naming its field, never a 500, and changes nothing: no row, no audit entry.
+// A number out of range (1e400, or an integer beyond 64 bits), or a text holding a NUL character
+// (which PostgreSQL's text cannot store), in the body of any JSON write is a 400 naming its field,
+// never a 500, and changes nothing: no row, no audit entry.
 TEST_P(RoundTest, ANumberOutOfRangeIsA400AndChangesNothing) {
   const std::string officer = AddUser("officer", "officer"), reviewer = AddUser("reviewer", "reviewer"),
                     expert = AddUser("expert", "expert"), auditor = AddUser("auditor", "auditor"),
@@ -358,7 +365,7 @@ TEST_P(RoundTest, ANumberOutOfRangeIsA400AndChangesNothing) {
       {officer, "POST", "/rounds/r1/notice", {{"starts_on", "2026-06-15"}, {"working_days", "N"}}, "working_days"},
       {a, "POST", "/rounds/r1/objections", {{"application_id", app}, {"text", "t"}, {"n", {{"m", "N"}}}}, "n.m"},
   };
-  for (const std::string number : {"1e400", "-1e400", "99999999999999999999999"}) {
+  for (const std::string number : {"1e400", "-1e400", "99999999999999999999999", R"("t\u0000")"}) {
     for (const Case& c : cases) {
       const std::string what = c.method + " " + c.path + " with " + number;
       r = Call(c.token, c.method, c.path, with(c.body, number));

@@ -99,6 +99,14 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
                Application(kB, "乙公司", "enterprise", "guangdong_quality_award", "GQA-2025-B", {{"level", "winner"}}));
   const std::string app3 =
       Accepted(a_, "r2026", Certificates(kA, "甲公司", "HEC-2026-A", {"GP-2026-001", "GP-2026-002"}));
+  // C's application, eligible to the engine, is refused at review: it takes no part in the rest.
+  const std::string app4 =
+      Ok(Call(c_, "POST", "/rounds/r2026/applications",
+              Application(kC, "丙中心", "public_institution", "qi_demonstration", "QID-2026-C", {})),
+         201)
+          .value("id", "");
+  Ok(Call(c_, "POST", "/applications/" + app4 + "/actions/submit", "{}"));
+  Ok(Call(reviewer_, "POST", "/applications/" + app4 + "/actions/reject", R"({"note":"项目尚未建成运行"})"));
 
   // Allocation needs the round closed; then 410万 asked of 205万: every amount × 50%.
   EXPECT_EQ(Call(officer_, "POST", "/rounds/r2026/allocate", "{}").status, 409);
@@ -228,6 +236,8 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   HttpAnswer file = Call(finance_, "GET", "/rounds/r2026/payments?format=csv");
   EXPECT_EQ(file.body.rfind("\xEF\xBB\xBF收款单位,统一社会信用代码,金额（元）,付款参考号", 0), 0u) << file.body;
   EXPECT_NE(file.body.find("乙公司,914403001922038216,400000.00,BANK-0001"), std::string::npos) << file.body;
+  // The file's payment number is the API's id, as finance posts it back (POST /payments/{id}).
+  EXPECT_NE(file.body.find("BANK-0001," + pay[app2] + "," + app2 + ","), std::string::npos) << file.body;
   EXPECT_NE(file.body.find("合计,,440000.00,"), std::string::npos) << file.body;
   const std::string pay_sheet =
       XlsxPart(Call(finance_, "GET", "/rounds/r2026/payments?format=xlsx").body, "xl/worksheets/sheet1.xml");
@@ -248,7 +258,20 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(pdf.Header("Content-Type"), "application/pdf");
   EXPECT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
   EXPECT_NE(pdf.body.find("NotoSansCJK"), std::string::npos);  // the CJK font is embedded, not substituted
-  EXPECT_NE(Call(a_, "GET", "/applications/" + app1 + "/letter").body.find("不予资助告知书"), std::string::npos);
+  // Refusal letters say how the application came to its end and why, with no amount: A's award,
+  // refused on an upheld objection, went through the notice; C's, refused at review, did not.
+  const std::string refused = Call(a_, "GET", "/applications/" + app1 + "/letter").body;
+  EXPECT_NE(refused.find("不予资助告知书"), std::string::npos);
+  EXPECT_NE(refused.find("经审核、评审、资金分配和公示，现决定如下"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("公示期内异议成立：经核实异议成立"), std::string::npos) << refused;
+  EXPECT_EQ(refused.find("核定金额"), std::string::npos) << refused;
+  EXPECT_EQ(Ok(Call(a_, "GET", "/applications/" + app1))["history"].back()["note"],
+            "异议成立：经核实异议成立 / objection upheld");
+  const std::string at_review = Call(c_, "GET", "/applications/" + app4 + "/letter").body;
+  EXPECT_NE(at_review.find("经审核，现决定如下"), std::string::npos) << at_review;
+  EXPECT_NE(at_review.find("经审核不予资助：项目尚未建成运行"), std::string::npos) << at_review;
+  EXPECT_EQ(at_review.find("核定金额"), std::string::npos) << at_review;
+  EXPECT_EQ(at_review.find("按上限"), std::string::npos) << at_review;
   EXPECT_EQ(Call(a_, "GET", "/applications/" + app2 + "/letter").status, 404);
 
   auto verdict = store::VerifyAuditAt(url_);
