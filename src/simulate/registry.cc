@@ -6,7 +6,9 @@
 #include <array>
 #include <cctype>
 #include <memory>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "engine/application.h"
 #include "engine/decision.h"
@@ -322,6 +324,25 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
+// The first member name of `o` given twice, if any (CONTRACT §6: no reader may silently keep the
+// first or the last). Units and achievements have a handful of members: compared pairwise.
+std::optional<std::string_view> RepeatedMember(const object& o) {
+  std::array<std::string_view, 16> seen;
+  size_t n = 0;
+  std::vector<std::string_view> more;  // past 16 members
+  for (const auto field : o) {
+    const auto first = seen.begin(), last = seen.begin() + static_cast<std::ptrdiff_t>(n);
+    if (std::find(first, last, field.key) != last || std::find(more.begin(), more.end(), field.key) != more.end())
+      return field.key;
+    if (n < seen.size()) {
+      seen[n++] = field.key;
+    } else {
+      more.push_back(field.key);
+    }
+  }
+  return std::nullopt;
+}
+
 // The members every unit is read for, found in one pass (the first of a repeated name, as at_key
 // finds it): four look-ups were 7% of the instructions of screening a registry. The USCC,
 // district and kind go to `out` when they are strings; false if there is no `achievements`.
@@ -452,6 +473,12 @@ void ReadAchievements(const object& unit, const array& achievements, Achievement
       out->applications.clear();
       return;
     }
+    if (const auto repeated = RepeatedMember(a)) {
+      out->error =
+          "achievements[" + std::to_string(index) + "] gives the member '" + std::string(*repeated) + "' twice";
+      out->applications.clear();
+      return;
+    }
     ReadAchievementJson(a, s);
     out->applications.push_back(ApplicationJson(applicant, s->unit, s->achievement));
     ++index;
@@ -472,6 +499,10 @@ RegistryReader::~RegistryReader() = default;
 void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool padded) {
   object unit;
   if (!ParseUnit(StripBom(line), padded, &unit, out)) return;
+  if (const auto repeated = RepeatedMember(unit)) {
+    out->error = "the member '" + std::string(*repeated) + "' is given twice";
+    return;
+  }
   element e;
   if (!FindUnitMembers(unit, out, &e) || e.is_null()) return;  // a unit without any
   array achievements;

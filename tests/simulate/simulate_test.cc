@@ -441,6 +441,24 @@ TEST(RegistryTest, WrongValuesAreLeftForTheEngineButBrokenStructureIsABadLine) {
   reader.Read(R"({"uscc":"X","achievements":null})", &rec);
   EXPECT_EQ(rec.error, "");
   EXPECT_TRUE(rec.applications.empty());
+  // A member given twice, in the unit or in an achievement, is a bad line naming it (CONTRACT §6:
+  // no reader may silently keep the first or the last).
+  reader.Read(R"({"uscc":"X","achievements":[{"measure":"qi_demonstration"}],"achievements":[]})", &rec);
+  EXPECT_EQ(rec.error, "the member 'achievements' is given twice");
+  EXPECT_TRUE(rec.applications.empty());
+  reader.Read(R"({"uscc":"X","kind":"enterprise","kind":"social_organization","achievements":[]})", &rec);
+  EXPECT_EQ(rec.error, "the member 'kind' is given twice");
+  reader.Read(R"({"uscc":"X","achievements":[{"measure":"qi_demonstration"},)"
+              R"({"measure":"metrology","subject":"a","subject":"b"}]})",
+              &rec);
+  EXPECT_EQ(rec.error, "achievements[1] gives the member 'subject' twice");
+  EXPECT_TRUE(rec.applications.empty());
+  std::string many = R"({"uscc":"X")";
+  for (int i = 0; i < 20; ++i) many += ",\"m" + std::to_string(i) + "\":1";
+  reader.Read(many + R"(,"m17":2,"achievements":[]})", &rec);
+  EXPECT_EQ(rec.error, "the member 'm17' is given twice");
+  reader.Read(many + R"(,"achievements":[]})", &rec);
+  EXPECT_EQ(rec.error, "");
 }
 
 TEST(RegistryTest, CsvCellsBecomeJsonOfTheRightType) {
