@@ -7,13 +7,14 @@
 #include "common/money.h"
 #include "engine/application.h"
 #include "engine/evaluator.h"
+#include "policy/words.h"
 #include "simulate/registry.h"
 
 namespace qgrant::screen {
 namespace {
 
 std::string Basis(const engine::Decision& d, const policy::Measure* m) {
-  std::string clause = m ? "第" + m->clause + "条" : "";
+  std::string clause = m ? policy::CiteZh(m->clause) : "";  // 第（三）条, as the reasons cite items
   if (d.outcome == engine::Outcome::kUndetermined) {
     std::string missing;
     for (const auto& f : d.missing_facts) missing += (missing.empty() ? "" : "、") + f;

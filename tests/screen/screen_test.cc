@@ -257,6 +257,9 @@ TEST_F(ScreenTest, CandidatesAndCounts) {
   std::string csv = CandidatesCsv(*r);
   EXPECT_EQ(csv.rfind("\xEF\xBB\xBF统一社会信用代码,单位名称,措施,条款,金额（万元）,依据,", 0), 0u);
   EXPECT_NE(csv.find("91440300MA5XXXXXXR,深圳市示例科技有限公司,中国质量奖,三（八）,300.000000,"), std::string::npos);
+  // The basis cites the item as the reasons do (第（八）条), not the part and item (第三（八）条).
+  EXPECT_NE(csv.find(",300.000000,第（八）条："), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("第三（"), std::string::npos) << csv;
   EXPECT_NE(csv.find("待补充信息,facts.grade"), std::string::npos);
 
   // Counting only: the same tallies and eligible total, no list (memory does not grow with it).
