@@ -76,6 +76,10 @@ Status ValidatePlan(const AllocationPlan& plan) {
     return Status::InvalidArgument("the rounding unit must be at least 1 fen (got " + std::to_string(plan.unit_fen) +
                                    ")");
   }
+  if (plan.unit_fen > money::kMaxFen) {
+    return Status::InvalidArgument("拨付单位超出上限 10^15 分 / the rounding unit must be at most 10^15 fen (got " +
+                                   std::to_string(plan.unit_fen) + ")");
+  }
   if (!plan.tiers.empty() && !plan.pools.empty()) {
     return Status::InvalidArgument("a plan has tiers or pools, not both");
   }

@@ -16,11 +16,16 @@
 
 namespace qgrant::alloc {
 
-// numerator/denominator as a percentage with at most two decimals, rounded half up: "58.82%".
+// numerator/denominator as a percentage with at most two decimals, truncated like FormatScale's
+// four digits (0.4689 reads "46.89%", 2/3 "66.66%"), so that a scaled group never reads "100%".
 // Integer arithmetic; the ratio itself stays exact as scale_numerator/scale_denominator.
 std::string ScalePercent(int64_t numerator, int64_t denominator);
 
-// The step of one allocation, `scale` being its group's ScalePercent; appended to `out`.
+// The step of one allocation, `scale` being its group's ScalePercent; appended to `out`. Since
+// only a group paid in full reads "100%", a claim is worded as paid in full because the budget
+// covers it only then: in an over-subscribed group a claim that a leftover fen brought up to its
+// whole amount is still shown scaled. In a group paid in full, a claim paid less than its amount
+// lost only the part of a rounding unit (--unit-fen) and is worded so.
 void AppendStepZh(const Allocation& a, std::string_view scale, std::string* out);
 void AppendStepEn(const Allocation& a, std::string_view scale, std::string* out);
 

@@ -464,7 +464,11 @@ std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out, b
   Parser p(line, valid_utf8, &decoded_, &keys_);
   if (!p.Document()) return p.error;
   if (!p.outcome.present || p.outcome.kind != 's') return "缺少字符串 \"outcome\" / no \"outcome\" string";
-  if (p.id.present && p.id.kind != 'z') out->id = p.id.raw;
+  if (p.id.present && p.id.kind != 'z') {
+    out->id = p.id.raw;
+    out->id_is_string = p.id.kind == 's';
+    out->id_key = out->id_is_string ? p.id.text : p.id.raw;
+  }
   const std::string_view o = p.outcome.text;
   if (o == "ineligible" || o == "referred" || o == "invalid") return "";
   if (o != "eligible") {

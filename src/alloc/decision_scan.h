@@ -26,7 +26,11 @@ inline constexpr std::string_view kNotJson = "不是有效的 JSON / not JSON";
 
 struct ScannedDecision {
   bool eligible = false;
-  std::string_view id;       // the raw JSON text of `id` ("" when absent or null)
+  std::string_view id;  // the raw JSON text of `id` ("" when absent or null), for messages
+  // What ids are compared by: a string id's decoded content ("A" and "\u0041" are one id), else
+  // the raw text; `id_is_string` tells the string "1" from the number 1.
+  std::string_view id_key;
+  bool id_is_string = false;
   std::string_view measure;  // decoded; "" when absent or null
   std::string_view clause;
   int64_t amount_fen = 0;  // eligible decisions only

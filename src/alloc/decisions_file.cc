@@ -214,8 +214,10 @@ struct Chunk {
   std::string failure;  // why the scan stopped early (out of memory), "" when it did not
 };
 
-uint64_t HashId(std::string_view id) {
-  uint64_t x = std::hash<std::string_view>()(id);
+// The hash of a decision id as ScannedDecision::id_key and id_is_string give it: escapes decoded,
+// so the same id written two ways is one id.
+uint64_t HashId(std::string_view key, bool is_string) {
+  uint64_t x = std::hash<std::string_view>()(key) ^ (is_string ? 0 : 0x9e3779b97f4a7c15ULL);
   x ^= x >> 31;  // splitmix64's finaliser: the bucket and slot bits below come from all of them
   x *= 0x94d049bb133111ebULL;
   return x ^ (x >> 29);
@@ -273,7 +275,7 @@ void ScanBlock(std::string_view block, uint64_t base, bool at_end, const GroupIn
         c->errors.push_back({c->lines, std::move(error)});
       continue;
     }
-    if (!d.id.empty()) c->ids.push_back({HashId(d.id), start});
+    if (!d.id.empty()) c->ids.push_back({HashId(d.id_key, d.id_is_string), start});
     if (!d.eligible) continue;
     c->eligible.offsets.push_back(start);
     c->eligible.amounts.push_back(d.amount_fen);
@@ -357,12 +359,14 @@ struct Repeat {
   uint64_t later, earlier;  // line offsets
 };
 
+// Whether the lines at offsets a and b hold the same decision id, escapes decoded.
 bool SameId(std::string_view text, uint64_t a, uint64_t b, DecisionScanner* scanner) {
   ScannedDecision da, db;
   (void)scanner->Scan(LineAt(text, a), &da);
-  const std::string id(da.id);  // the views of a scan end with the next one
+  const std::string key(da.id_key);  // the views of a scan end with the next one
+  const bool is_string = da.id_is_string;
   (void)scanner->Scan(LineAt(text, b), &db);
-  return id == db.id;
+  return is_string == db.id_is_string && key == db.id_key;
 }
 
 // The repeats among sorted[begin, end): one bucket, in text order. The first line with an id keeps

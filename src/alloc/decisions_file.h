@@ -6,7 +6,7 @@
 // therefore bounded by those few fields, not by the JSON. The same pass refuses what would pay
 // wrongly: a line that is not a decision, a repeated member name, an amount outside 0..10^15 fen
 // or above the decision's cap_fen, and a decision id seen on an earlier line (a file concatenated
-// twice would otherwise be paid twice).
+// twice would otherwise be paid twice), ids compared with their JSON escapes decoded.
 //
 // Pass 2 (WriteAllocated) writes every non-blank line again, in order, with `allocated_fen` and
 // the `allocation` object added to the eligible ones: byte for byte what qgrant allocate has

@@ -384,6 +384,13 @@ TEST(AllocateValidationTest, RejectsBadPlans) {
   AllocationPlan redistribute = ProRata(1000);
   redistribute.redistribution = Redistribution::kProportional;
   rejected(redistribute, "needs the pools strategy");
+
+  // A unit above the bound would round every amount to nothing and call the group paid in full.
+  AllocationPlan unit = ProRata(10'000'000'000);
+  unit.unit_fen = 1'000'000'000'000'001;
+  rejected(unit, "the rounding unit must be at most 10^15 fen (got 1000000000000001)");
+  unit.unit_fen = 1'000'000'000'000'000;
+  EXPECT_TRUE(ValidatePlan(unit).ok());
 }
 
 // The quality awards of clause 三（八） first, everything else pro rata with what is left.

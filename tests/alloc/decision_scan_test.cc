@@ -138,5 +138,40 @@ TEST(ScanDecisionsTest, FindsRepeatsAcrossThreadsWithTheirLineNumbers) {
   EXPECT_NE(report.errors[0].find("decision id \"D-7\" repeats line 7"), std::string::npos) << report.errors[0];
 }
 
+// allocation.md: a decision id already seen on an earlier line is a malformed line. The same id
+// written with a JSON escape is the same id, not a second decision to pay.
+TEST(ScanDecisionsTest, AnIdWrittenWithEscapesIsTheSameId) {
+  const ScannedDecision d = Scanned(R"({"id":"2026-CQA-\u0030001","outcome":"ineligible"})");
+  EXPECT_EQ(d.id, R"("2026-CQA-\u0030001")");  // as written, for messages
+  EXPECT_EQ(d.id_key, "2026-CQA-0001");
+  EXPECT_TRUE(d.id_is_string);
+
+  const auto scan = [](const std::string& text) {
+    InputText input;
+    input.Hold(text);
+    EligibleDecisions eligible;
+    return ScanDecisions(input, "d.jsonl", GroupIndex(AllocationPlan()), 1, &eligible);
+  };
+  const std::string first = R"({"id":"2026-CQA-0001","outcome":"eligible","amount_fen":300000000})";
+  for (const std::string& again :
+       {std::string(R"({"id":"2026-CQA-\u0030001","outcome":"eligible","amount_fen":300000000})"),
+        std::string(R"({"id":"\u0032026-CQA-0001","outcome":"ineligible"})"),
+        std::string(R"({"id":"2026\u002dCQA\u002D0001","outcome":"eligible","amount_fen":1})")}) {
+    const ScanReport report = scan(first + "\n" + again + "\n");
+    ASSERT_EQ(report.error_count, 1) << again;
+    EXPECT_EQ(report.errors[0].rfind("d.jsonl:2: ", 0), 0u) << report.errors[0];
+    EXPECT_NE(report.errors[0].find("repeats line 1"), std::string::npos) << report.errors[0];
+  }
+  // Escapes decoded, not ids merged: a string and a number stay two ids, and so do other strings.
+  EXPECT_EQ(scan(R"({"id":"1","outcome":"ineligible"})"
+                 "\n"
+                 R"({"id":1,"outcome":"ineligible"})"
+                 "\n"
+                 R"({"id":"\u0031 ","outcome":"ineligible"})"
+                 "\n")
+                .error_count,
+            0);
+}
+
 }  // namespace
 }  // namespace qgrant::alloc
