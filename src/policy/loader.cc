@@ -906,7 +906,7 @@ void ParseGuideRound(const YamlReader& r, const YAML::Node& n, Guide* g) {
     if (g->budget_fen > kMaxAmountFen) r.Error(Child(n, "budget_fen"), "budget_fen is above 10^15 fen");
   }
   if (Child(n, "allocation").IsDefined()) {
-    r.CheckKeys(Child(n, "allocation"), {"strategy", "unit_fen", "tiers", "pools"}, "allocation");
+    r.CheckKeys(Child(n, "allocation"), {"strategy", "unit_fen", "tiers", "pools", "redistribute"}, "allocation");
     g->allocation_strategy = r.String(Child(n, "allocation"), "strategy", true).value_or("");
     static const char* const kStrategies[] = {"pro_rata", "tiers", "pools"};
     if (!g->allocation_strategy.empty() &&

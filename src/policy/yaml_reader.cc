@@ -284,6 +284,12 @@ std::optional<int64_t> YamlReader::Int(const YAML::Node& map, const char* key, b
     Error(n, std::string("field '") + key + "' must be a whole number, found '" + s + "'");
     return std::nullopt;
   }
+  // "100" in quotes is text: an amount of money is written as a number, as the engine reads
+  // applications (CONTRACT §6: money is integers).
+  if (n.Tag() == "!") {
+    Error(n, std::string("field '") + key + "' must be a whole number, not text in quotes: found \"" + s + "\"");
+    return std::nullopt;
+  }
   return v;
 }
 
