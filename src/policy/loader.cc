@@ -914,6 +914,11 @@ void ParseGuideRound(const YamlReader& r, const YAML::Node& n, Guide* g) {
       r.Error(Child(Child(n, "allocation"), "strategy"),
               "unknown allocation strategy '" + g->allocation_strategy + "' (known: pro_rata, tiers, pools)");
     }
+    if (const auto redistribute = r.String(Child(n, "allocation"), "redistribute", false);
+        redistribute && *redistribute != "none" && *redistribute != "proportional" && *redistribute != "in_order") {
+      r.Error(Child(Child(n, "allocation"), "redistribute"),
+              "unknown redistribute '" + *redistribute + "' (known: none, proportional, in_order)");
+    }
   }
 }
 
