@@ -119,8 +119,10 @@ json StillAllowed(const Service& service, const Call& call, const store::Applica
 Response WrongState(const Service& service, const Call& call, const store::Application& a, const store::Round& round,
                     const std::string& what) {
   const std::string& state = SeenState(service, call, round, a.state);
-  return Problem(409, "申请当前为“" + state + "”，不能" + what + " / the application is " + state + ": cannot " + what,
-                 {},
+  // In words the state's label (已撤回 / Withdrawn); its id is the `state` member.
+  const WorkflowState* label = service.workflow().State(state);
+  const std::string zh = label ? label->label.zh : state, en = label ? label->label.en : state;
+  return Problem(409, "申请当前为“" + zh + "”，不能" + what + " / the application is " + en + ": cannot " + what, {},
                  {{"state", state}, {"allowed_actions", StillAllowed(service, call, a, RoundState(service, round))}});
 }
 

@@ -125,8 +125,8 @@ std::optional<Response> NotApprovable(const Service& service, store::Reader& rea
   const bool may = reallocate.ok() && *reallocate;
   if (Today(service) <= round.notice->ends_on) {
     return RoundConflict(state, may,
-                         "公示期至" + round.notice->ends_on + "结束，" + round.notice->ends_on +
-                             "之后方可批准 / the notice runs until " + round.notice->ends_on +
+                         "公示期至" + IsoDateZh(round.notice->ends_on) +
+                             "结束，期满后方可批准 / the notice runs until " + round.notice->ends_on +
                              ": approval from the day after");
   }
   auto objections = reader.Objections(round.id);

@@ -21,11 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string DateZh(const std::string& iso) {
-  policy::Date d;
-  return policy::ParseDate(iso.substr(0, 10), &d) ? policy::DateZh(d) : iso;
-}
-
 std::string Amount(int64_t fen) { return money::Wan(fen) + "（" + money::YuanGrouped(fen) + "）"; }
 
 constexpr const char* kStyle =
@@ -95,10 +90,10 @@ Letter Compose(const Service& service, const LetterFacts& f) {
   }
   if (f.round.notice) {
     l.rows.push_back({"公示期",
-                      {DateZh(f.round.notice->starts_on) + "至" + DateZh(f.round.notice->ends_on) + "（" +
+                      {IsoDateZh(f.round.notice->starts_on) + "至" + IsoDateZh(f.round.notice->ends_on) + "（" +
                        std::to_string(f.round.notice->working_days) + "个工作日）"}});
   }
-  if (!f.approved_on.empty()) l.rows.push_back({"批准日期", {DateZh(f.approved_on)}});
+  if (!f.approved_on.empty()) l.rows.push_back({"批准日期", {IsoDateZh(f.approved_on)}});
   if (funded)
     l.closing.push_back(
         "资金将拨付至你单位账户，实际拨付以资助计划下达文件为准（第（十二）条：实际支持比例和金额受年度资金预算总量控制"

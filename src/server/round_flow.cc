@@ -1,5 +1,6 @@
 #include "server/round_flow.h"
 
+#include "policy/words.h"
 #include "server/exports.h"
 #include "server/problem.h"
 #include "server/store_calls.h"
@@ -93,6 +94,11 @@ std::string ApplicantName(const store::Application& a) {
   if (!body.is_object() || !body.contains("applicant") || !body["applicant"].is_object()) return "";
   const json& applicant = body["applicant"];
   return applicant.contains("name") && applicant["name"].is_string() ? applicant["name"].get<std::string>() : "";
+}
+
+std::string IsoDateZh(const std::string& iso) {
+  policy::Date d;
+  return policy::ParseDate(iso.substr(0, 10), &d) ? policy::DateZh(d) : iso;
 }
 
 bool NoticeStarted(const Service& service, const store::Round& round) {

@@ -43,6 +43,9 @@ Status RecordChange(store::WriteTx& tx, const Call& call, const store::Applicati
                     const std::optional<std::string>& deadline, const nlohmann::json& before,
                     const nlohmann::json& after);
 
+// "2026-06-23" (or a timestamp starting so) as 2026年6月23日; anything else as it is.
+std::string IsoDateZh(const std::string& iso);
+
 // The applicant's name as the application gives it (applicant.name), or "".
 std::string ApplicantName(const store::Application& a);
 
