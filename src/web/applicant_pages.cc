@@ -93,15 +93,32 @@ const json* FindMeasure(const std::map<std::string, json>& measures, const std::
   return it == measures.end() ? nullptr : &it->second;
 }
 
+// The new-application form is refused as POST /api/v1/rounds/{id}/applications refuses: a round
+// that does not exist is a 404, then anyone but an applicant a 403 (staff apply for no unit).
+std::optional<Response> NewApplicationRefused(const Site& site, const Visit& v, const std::string& round) {
+  ApiAnswer found = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(round));
+  if (!found.ok()) return site.ErrorPage(v, found);
+  if (!v.Is(Role::kApplicant)) {
+    return site.Message(v, 403, v.T("无权操作", "Not allowed"),
+                        v.T("申报表由申报单位填写。", "Applications are made by the applicant units."));
+  }
+  return std::nullopt;
+}
+
 Response NewApplication(const Site& site, const Visit& v, const Form& query) {
   if (!v.user) return site.SignInFirst(v);
   const auto measures = MeasuresById(site, v);
   const json* m = FindMeasure(measures, query.Get("measure"));
   const std::string round = query.Get("round");
-  if (m == nullptr || round.empty()) {
+  if (query.Get("measure").empty() || round.empty()) {
     return site.Message(
         v, 400, v.T("请选择批次和措施", "Choose a round and a measure"),
         v.T("请在“我的申报”中选择申报批次和措施。", "Choose the round and the measure under My applications."));
+  }
+  if (auto refused = NewApplicationRefused(site, v, round)) return *refused;
+  if (m == nullptr) {
+    return site.Message(v, 404, v.T("未找到", "Not found"),
+                        v.T("没有这项措施，或它已不在实施中。", "There is no such measure in force."));
   }
   Form values;
   values.Set("applicant.uscc", v.user->uscc);
@@ -125,7 +142,10 @@ Response CreateApplication(const Site& site, const Visit& v, const server::Call&
       "/applications/new?round=" + UrlPart(query.Get("round")) + "&measure=" + UrlPart(query.Get("measure"));
   const std::string heading =
       std::string(v.T("新建申报：", "New application: ")) + MeasureTitle(measures, query.Get("measure"), v.en);
-  if (form.Has("add_row")) return ApplicationForm(site, v, *m, action, heading, form, {}, 1, "");
+  if (form.Has("add_row")) {
+    if (auto refused = NewApplicationRefused(site, v, query.Get("round"))) return *refused;
+    return ApplicationForm(site, v, *m, action, heading, form, {}, 1, "");
+  }
   ApiAnswer created = site.api().Call(v, "POST", "/api/v1/rounds/" + UrlPart(query.Get("round")) + "/applications",
                                       ApplicationFromForm(*m, form), form.Get("idem"));
   if (created.ok()) return site.Redirect(AppPath(Str(created.body, "id")) + "?saved=1");

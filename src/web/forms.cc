@@ -147,8 +147,9 @@ std::string RadioField(std::string_view name, std::string_view legend,
                        const Errors& errors, bool required) {
   const std::string id = FieldId(name);
   Problem p = ProblemFor(name, errors, "");
-  std::string out = "<fieldset class=\"field radios" + p.css + "\"" + p.attrs + "><legend>" + Esc(legend) +
-                    RequiredMark(required) + "</legend>" + p.paragraph;
+  // The group's id is the field's, so that the error summary's link reaches it.
+  std::string out = "<fieldset id=\"" + id + "\" tabindex=\"-1\" class=\"field radios" + p.css + "\"" + p.attrs +
+                    "><legend>" + Esc(legend) + RequiredMark(required) + "</legend>" + p.paragraph;
   int i = 0;
   for (const auto& [v, text] : options) {
     const std::string option_id = id + "-" + std::to_string(i++);
@@ -177,7 +178,7 @@ std::string ErrorSummary(const Errors& errors, const std::vector<std::string>& f
                     std::string(Tr(en, "请修改以下问题", "There is a problem")) + "</h2><ul>";
   for (const auto& [field, message] : errors) {
     const bool on_form = std::find(fields_on_form.begin(), fields_on_form.end(), field) != fields_on_form.end();
-    // A radio group is linked through its first option.
+    // A radio group is linked through its fieldset, which carries the field's id.
     if (on_form) {
       out += "<li><a href=\"#" + FieldId(field) + "\">" + Esc(message) + "</a></li>";
     } else {

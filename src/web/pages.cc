@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include "policy/words.h"
+#include "store/crypto.h"
 #include "web/assets.h"
 #include "web/html.h"
 #include "web/site.h"
@@ -335,6 +336,24 @@ std::string Site::CsrfField(const Visit& v) const {
   return "<input type=\"hidden\" name=\"csrf\" value=\"" + Esc(v.csrf) + "\">";
 }
 
+std::string Site::Keep(const Visit& v, nlohmann::json answer) const {
+  std::string key = NewFormKey().substr(5);  // 32 hex digits
+  std::lock_guard<std::mutex> lock(kept_mu_);
+  kept_.push_back({key, store::Sha256Hex(v.token), std::move(answer)});
+  while (kept_.size() > kKeptAnswers) kept_.pop_front();
+  return key;
+}
+
+nlohmann::json Site::Kept(const Visit& v, std::string_view key) const {
+  if (key.empty() || v.token.empty()) return nullptr;
+  const std::string owner = store::Sha256Hex(v.token);
+  std::lock_guard<std::mutex> lock(kept_mu_);
+  for (const auto& k : kept_) {
+    if (k.key == key && k.owner == owner) return k.answer;
+  }
+  return nullptr;
+}
+
 std::string FormStart(const Site& site, const Visit& v, std::string_view action, std::string_view attrs) {
   return "<form method=\"post\" action=\"" + Esc(action) + "\"" + (attrs.empty() ? "" : " " + std::string(attrs)) +
          ">" + site.CsrfField(v) + "<input type=\"hidden\" name=\"idem\" value=\"" + NewFormKey() + "\">";
@@ -366,7 +385,25 @@ std::string DecisionHtml(const nlohmann::json& d, bool en) {
     out += "<p class=\"amount\">" + std::string(Tr(en, "可获资助：", "Amount: ")) +
            MoneyHtml(d.value("amount_fen", int64_t{0}), en) + "</p>";
   }
-  if (d.contains("cap_fen") && d["cap_fen"].is_number_integer()) {
+  // A referral is no amount, not even 0元: it says where to apply instead, in the words of the
+  // decision's referral reason (WEB.md: 本措施不由本系统核算，请按……办理).
+  const bool referred = outcome == "referred";
+  auto is_referral = [](const nlohmann::json& r) { return r.is_object() && r.value("code", "") == "referral"; };
+  if (referred) {
+    std::string where;
+    if (d.contains("reasons") && d["reasons"].is_array()) {
+      for (const auto& r : d["reasons"]) {
+        if (is_referral(r)) where += (where.empty() ? "" : " ") + r.value(en ? "en" : "zh", r.value("message", ""));
+      }
+    }
+    out += "<p class=\"referral\">" +
+           Esc(where.empty() ? Tr(en, "本措施不由本系统核算，请按相关政策办理。",
+                                  "This measure is not computed here: apply under the related policies.")
+                             : std::string(Tr(en, "本措施不由本系统核算，请按以下指引办理：",
+                                              "This measure is not computed here; apply as follows: ")) +
+                                   where) +
+           "</p>";
+  } else if (d.contains("cap_fen") && d["cap_fen"].is_number_integer()) {
     out += "<p>" + std::string(Tr(en, "资助上限：", "Ceiling: ")) + MoneyHtml(d["cap_fen"].get<int64_t>(), en) + "</p>";
   }
   if (d.contains("clause") && d["clause"].is_string()) {
@@ -374,9 +411,15 @@ std::string DecisionHtml(const nlohmann::json& d, bool en) {
     out += "<p>" + std::string(Tr(en, "依据：", "Under: ")) +
            Esc(en ? policy::CiteEn(clause) : policy::CiteZh(clause)) + "</p>";
   }
-  if (d.contains("reasons") && d["reasons"].is_array() && !d["reasons"].empty()) {
-    out += "<h3>" + std::string(Tr(en, "理由", "Reasons")) + "</h3><ul class=\"reasons\">";
+  std::vector<nlohmann::json> reasons;
+  if (d.contains("reasons") && d["reasons"].is_array()) {
     for (const auto& r : d["reasons"]) {
+      if (!(referred && is_referral(r))) reasons.push_back(r);  // a referral's text is said above
+    }
+  }
+  if (!reasons.empty()) {
+    out += "<h3>" + std::string(Tr(en, "理由", "Reasons")) + "</h3><ul class=\"reasons\">";
+    for (const auto& r : reasons) {
       std::string text = r.value(en ? "en" : "zh", r.value("message", ""));
       if (r.contains("field")) text = r.value("field", "") + ": " + text;
       out += "<li>" + Esc(text) + "</li>";

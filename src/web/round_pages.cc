@@ -4,7 +4,11 @@
 // allocate (budget, the allocation's result and chart), notice (start date and working days; the
 // API computes the end date), objections, approve; the public notice list; the payments for
 // finance with paid/failed, and the CSV/XLSX exports. Each step is the API's: a refusal (409 with
-// the round's state, 501 while a route is not there yet) is shown as the API gave it.
+// the round's state, 501 while a route is not there yet) is shown as the API gave it; a form it
+// refuses as invalid (400) comes back to its own page with an error summary at the top and each
+// problem beside its field; a step done answers 303 to a page that shows what it did. A page
+// links only to what exists for its visitor: the public list once its notice has begun, the
+// payments for finance.
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -127,7 +131,10 @@ std::string StepForm(const Site& site, const Visit& v, const std::string& action
          css + "\">" + Esc(v.T(zh, en)) + "</button></form>";
 }
 
-std::string OfficerSteps(const Site& site, const Visit& v, const json& r, const Errors& errors, const Form& values) {
+// The officer's steps the round's state allows; `names` receives their fields (for the error
+// summary at the top of the page).
+std::string OfficerSteps(const Site& site, const Visit& v, const json& r, const Errors& errors, const Form& values,
+                         std::vector<std::string>* names) {
   const std::string id = Str(r, "id"), state = Str(r, "state");
   const std::string base = RoundPath(id);
   std::string out;
@@ -166,12 +173,15 @@ std::string OfficerSteps(const Site& site, const Visit& v, const json& r, const 
   }
   if (state == "in_notice") out += StepForm(site, v, base + "/approve", "批准资助计划", "Approve the plan", "");
   if (out.empty()) return "";
-  std::vector<std::string> names = {"budget_fen", "starts_on", "working_days", "registry", "registry_file"};
-  return "<section class=\"actions\"><h2>" + std::string(v.T("办理", "Steps")) + "</h2>" +
-         ErrorSummary(errors, names, v.en) + "<div class=\"forms\">" + out + "</div></section>";
+  for (const char* n : {"budget_fen", "starts_on", "working_days", "registry", "registry_file"}) names->push_back(n);
+  return "<section class=\"actions\"><h2>" + std::string(v.T("办理", "Steps")) + "</h2><div class=\"forms\">" + out +
+         "</div></section>";
 }
 
-std::string Objections(const Site& site, const Visit& v, const std::string& id) {
+// The round's objections; an officer resolves each open one here (a choice and a note, both
+// required), `errors` and `values` re-rendering a resolution that came back.
+std::string Objections(const Site& site, const Visit& v, const std::string& id, const Errors& errors,
+                       const Form& values, std::vector<std::string>* names) {
   ApiAnswer list = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id) + "/objections?limit=500");
   std::string out = "<section><h2>" + std::string(v.T("异议处理", "Objections")) + "</h2>";
   if (!list.ok())
@@ -183,10 +193,15 @@ std::string Objections(const Site& site, const Visit& v, const std::string& id) 
     rows += "<tr><td>" + Esc(Str(o, "application_id")) + "</td><td>" + Esc(Str(o, "text")) + "</td><td>" +
             Esc(ObjectionLabel(Str(o, "state"), v.en)) + "</td><td>";
     if (Str(o, "state") == "open" && Officer(v)) {
-      rows += FormStart(site, v, "/objections/" + UrlPart(oid) + "/resolve?round=" + UrlPart(id), "class=\"inline\"") +
-              InputField("note-" + oid, v.T("处理意见", "Note"), "text", "", {}, true) +
-              RadioField("upheld-" + oid, v.T("处理结果", "Outcome"),
-                         {{"true", v.T("异议成立", "Upheld")}, {"false", v.T("不成立", "Dismissed")}}, "", {}, true) +
+      const std::string note = "note-" + oid, upheld = "upheld-" + oid;
+      names->push_back(note);
+      names->push_back(upheld);
+      rows += FormStart(site, v, "/objections/" + UrlPart(oid) + "/resolve?round=" + UrlPart(id),
+                        "class=\"inline\" novalidate") +
+              InputField(note, v.T("处理意见", "Note"), "text", values.Get(note), errors, true) +
+              RadioField(upheld, v.T("处理结果", "Outcome"),
+                         {{"true", v.T("异议成立", "Upheld")}, {"false", v.T("不成立", "Dismissed")}},
+                         values.Get(upheld), errors, true) +
               "<button type=\"submit\">" + v.T("处理", "Resolve") + "</button></form>";
     }
     rows += "</td></tr>";
@@ -201,49 +216,71 @@ std::string Objections(const Site& site, const Visit& v, const std::string& id) 
          "</section>";
 }
 
-Response RoundPage(const Site& site, const Visit& v, const std::string& id, const Errors& errors, const Form& values,
-                   const std::string& result_html, int status) {
-  if (!v.user) return site.SignInFirst(v);
-  ApiAnswer round = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id));
-  if (!round.ok()) return site.ErrorPage(v, round);
-  const json& r = round.body;
-  const auto measures = MeasuresById(site, v);
-  std::string main = "<p class=\"crumbs\"><a href=\"/rounds\">" + std::string(v.T("申报批次", "Rounds")) +
-                     "</a></p><h1>" + Esc(Str(r, "title")) + "</h1>";
-  main += "<dl class=\"summary\"><div><dt>" + std::string(v.T("状态", "State")) + "</dt><dd>" +
-          Esc(RoundStateLabel(Str(r, "state"), v.en)) + "</dd></div><div><dt>" + v.T("预算", "Budget") + "</dt><dd>" +
-          MoneyHtml(Fen(r, "budget_fen"), v.en) + "</dd></div><div><dt>" + v.T("受理期", "Window") + "</dt><dd>" +
-          DateHtml(Str(r, "opens_on"), v.en) + " – " + DateHtml(Str(r, "closes_on"), v.en) + "</dd></div>";
-  if (r["notice"].is_object()) {
-    main += "<div><dt>" + std::string(v.T("公示期", "Notice")) + "</dt><dd>" +
-            DateHtml(Str(r["notice"], "starts_on"), v.en) + " – " + DateHtml(Str(r["notice"], "ends_on"), v.en) + "（" +
-            std::to_string(r["notice"].value("working_days", 0)) + v.T("个工作日", " working days") + "）</dd></div>";
-  }
-  main += "</dl>";
-  if (!result_html.empty()) main += result_html;
-  if (Form::FromQuery(v.request.query).Has("done"))
-    main += "<p class=\"success\" role=\"status\">" + std::string(v.T("已办理。", "Done.")) + "</p>";
-  if (Officer(v)) main += OfficerSteps(site, v, r, errors, values);
-  main += "<h2>" + std::string(v.T("按状态统计", "By state")) + "</h2>" +
-          Breakdown(r["by_state"], v.T("按状态统计的件数与金额", "Count and amount by state"), "chart-state", v.en,
-                    [&](const std::string& k) { return StateLabel(k, v.en); });
-  main += "<h2>" + std::string(v.T("按措施统计", "By measure")) + "</h2>" +
-          Breakdown(r["by_measure"], v.T("按措施统计的件数与金额", "Count and amount by measure"), "chart-measure",
-                    v.en, [&](const std::string& k) { return MeasureTitle(measures, k, v.en); });
-  const std::string api = "/api/v1/rounds/" + Esc(UrlPart(id));
-  main += "<section><h2>" + std::string(v.T("公示与导出", "Notice and exports")) + "</h2><ul><li><a href=\"" +
-          RoundPath(id) + "/notice\">" + v.T("公示名单", "The public notice") + "</a>（<a href=\"" + api +
-          "/notice?format=csv\">CSV</a>，<a href=\"" + api + "/notice?format=xlsx\">XLSX</a>）</li>";
-  if (v.Is(Role::kFinance) || Officer(v)) {
-    main += "<li><a href=\"" + RoundPath(id) + "/payments\">" + std::string(v.T("资金拨付", "Payments")) + "</a></li>";
-  }
-  main += "</ul></section>";
-  if (Officer(v) || v.Is(Role::kAuditor)) main += Objections(site, v, id);
-  return site.Render(v, Str(r, "title"), main, status, !errors.empty());
+// The API's refusal of a form (400) as errors by field; a problem that names no field is shown
+// at the top of the page by its detail.
+Errors ProblemErrors(const ApiAnswer& answer, bool en, const std::string& suffix = "") {
+  Errors errors;
+  for (const auto& [field, message] : answer.FieldErrors(en)) errors[field.empty() ? field : field + suffix] = message;
+  if (errors.empty()) errors[""] = answer.Detail(en);
+  return errors;
 }
 
-// The allocation's answer: the totals and each application's share, with a chart.
-std::string AllocationResult(const json& a, const std::map<std::string, json>& measures, bool en) {
+std::string Trimmed(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \t\r\n");
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
+}
+
+std::string Today(const Site& site) { return policy::FormatDate(site.service().Today()); }
+
+// Whether the round's public list is out (GET /api/v1/rounds/{id}/notice answers it): a notice
+// posted, the round in notice or approved, and its first day come.
+bool NoticePublic(const Site& site, const json& r) {
+  const std::string state = Str(r, "state");
+  return r.contains("notice") && r["notice"].is_object() && (state == "in_notice" || state == "approved") &&
+         !Str(r["notice"], "starts_on").empty() && Str(r["notice"], "starts_on") <= Today(site);
+}
+
+// The allocation as the round's applications keep it (each decision carries its budget step),
+// in the shape of the allocate answer; null when nothing of the round is allocated. An
+// application an upheld objection rejected is no longer part of it.
+json AllocationOf(const Site& site, const Visit& v, const json& r) {
+  const std::string state = Str(r, "state");
+  if (state != "allocated" && state != "in_notice" && state != "approved") return nullptr;
+  json items = json::array();
+  money::Total eligible, allocated;
+  std::string cursor;
+  for (int page = 0; page < 1000; ++page) {
+    ApiAnswer list = site.api().Call(v, "GET",
+                                     "/api/v1/applications?round=" + UrlPart(Str(r, "id")) + "&limit=500" +
+                                         (cursor.empty() ? "" : "&cursor=" + UrlPart(cursor)));
+    if (!list.ok() || !list.body.is_object()) return nullptr;
+    for (const auto& a : list.body["items"]) {
+      const std::string s = Str(a, "state");
+      if (s != "proposed" && s != "not_funded" && s != "in_notice" && s != "approved" && s != "paid") continue;
+      const json& d = a["decision"];
+      if (!d.is_object() || !d.contains("allocation") || !d["allocation"].is_object()) continue;
+      if (Str(d, "outcome") == "eligible") eligible.Add(Fen(d, "amount_fen"));
+      allocated.Add(Fen(a, "allocated_fen"));
+      items.push_back({{"id", Str(a, "id")},
+                       {"state", s},
+                       {"amount_fen", Fen(d, "amount_fen")},
+                       {"allocated_fen", Fen(a, "allocated_fen")},
+                       {"step", {{"zh", Str(d["allocation"], "zh")}, {"en", Str(d["allocation"], "en")}}}});
+    }
+    if (!list.body["next_cursor"].is_string()) break;
+    cursor = list.body["next_cursor"].get<std::string>();
+  }
+  if (items.empty() || !eligible.ok() || !allocated.ok()) return nullptr;
+  return {{"budget_fen", Fen(r, "budget_fen")},
+          {"eligible_total_fen", eligible.fen()},
+          {"allocated_total_fen", allocated.fen()},
+          {"applications", items}};
+}
+
+// The allocation: the totals and each application's share, with a chart. `just_done`: the page
+// the allocation's POST redirected to, which announces it.
+std::string AllocationResult(const json& a, bool en, bool just_done) {
   std::string rows;
   std::vector<Bar> bars;
   for (const auto& app : a["applications"]) {
@@ -253,10 +290,11 @@ std::string AllocationResult(const json& a, const std::map<std::string, json>& m
             Esc(app["step"].is_object() ? app["step"].value(en ? "en" : "zh", "") : "") + "</td></tr>";
     bars.push_back({Str(app, "id"), Fen(app, "allocated_fen")});
   }
-  return "<section class=\"result\" role=\"status\"><h2>" + std::string(Tr(en, "分配结果", "Allocation")) + "</h2><p>" +
-         Tr(en, "预算 ", "Budget ") + MoneyHtml(Fen(a, "budget_fen"), en) + "；" +
-         Tr(en, "符合条件合计 ", "eligible total ") + MoneyHtml(Fen(a, "eligible_total_fen"), en) + "；" +
-         Tr(en, "已分配合计 ", "allocated total ") + MoneyHtml(Fen(a, "allocated_total_fen"), en) + "</p>" +
+  return std::string("<section class=\"allocation") + (just_done ? " result\" role=\"status\"" : "\"") + "><h2>" +
+         Tr(en, "分配结果", "Allocation") + "</h2><p>" + Tr(en, "预算 ", "Budget ") +
+         MoneyHtml(Fen(a, "budget_fen"), en) + "；" + Tr(en, "符合条件合计 ", "eligible total ") +
+         MoneyHtml(Fen(a, "eligible_total_fen"), en) + "；" + Tr(en, "已分配合计 ", "allocated total ") +
+         MoneyHtml(Fen(a, "allocated_total_fen"), en) + "</p>" +
          TableWrap(Tr(en, "分配结果", "Allocation"),
                    "<table><thead><tr><th scope=\"col\">" + std::string(Tr(en, "办件编号", "Case")) +
                        "</th><th scope=\"col\">" + Tr(en, "状态", "State") + "</th><th scope=\"col\" class=\"num\">" +
@@ -268,22 +306,210 @@ std::string AllocationResult(const json& a, const std::map<std::string, json>& m
 
 // The screening's answer: how many units were invited, which could not be decided and why.
 std::string InvitationResult(const json& a, bool en) {
+  auto count = [&](const char* key) -> std::string {
+    if (!a.contains(key)) return "0";
+    if (a[key].is_array()) return std::to_string(a[key].size());
+    return a[key].is_number_integer() ? std::to_string(a[key].get<int64_t>()) : "0";
+  };
   std::string out = "<section class=\"result\" role=\"status\"><h2>" + std::string(Tr(en, "邀请结果", "Invitations")) +
-                    "</h2><p>" + Tr(en, "已邀请 ", "Invited: ") + std::to_string(a.value("invited", 0)) +
-                    Tr(en, " 家；不符合条件 ", "; not eligible: ") +
-                    (a.contains("ineligible") ? a["ineligible"].dump() : "0") +
-                    Tr(en, "；待补充信息 ", "; undetermined: ") +
-                    std::to_string(a.contains("undetermined") ? a["undetermined"].size() : 0) + "</p><ul>";
-  if (a.contains("undetermined")) {
+                    "</h2><p>" + Tr(en, "已邀请 ", "Invited: ") + count("invited") +
+                    Tr(en, " 家；不符合条件 ", "; not eligible: ") + count("ineligible") +
+                    Tr(en, "；待补充信息 ", "; undetermined: ") + count("undetermined") + "</p><ul>";
+  if (a.contains("undetermined") && a["undetermined"].is_array()) {
     for (const auto& u : a["undetermined"]) {
       std::string missing;
-      for (const auto& m : u["missing"])
-        missing += (missing.empty() ? "" : "、") + (m.is_string() ? m.get<std::string>() : m.dump());
+      if (u.contains("missing") && u["missing"].is_array()) {
+        for (const auto& m : u["missing"])
+          missing += (missing.empty() ? "" : "、") + (m.is_string() ? m.get<std::string>() : m.dump());
+      }
       out += "<li>" + Esc(Str(u, "uscc")) + " " + Esc(Str(u, "measure")) + Tr(en, "：缺少 ", ": missing ") +
              Esc(missing) + "</li>";
     }
   }
   return out + "</ul></section>";
+}
+
+// The round's 免申即享 invitations by state (GET /api/v1/invitations), for an officer; "" when none.
+std::string InvitationsOf(const Site& site, const Visit& v, const std::string& id) {
+  ApiAnswer list = site.api().Call(v, "GET", "/api/v1/invitations?round=" + UrlPart(id) + "&limit=500");
+  if (!list.ok() || !list.body.is_object() || !list.body["items"].is_array() || list.body["items"].empty()) return "";
+  std::map<std::string, int> by_state;
+  for (const auto& i : list.body["items"]) ++by_state[Str(i, "state")];
+  std::string counts;
+  for (const char* s : {"open", "confirmed", "declined"}) {
+    if (by_state[s] > 0)
+      counts += (counts.empty() ? "" : v.T("，", ", ")) + InvitationLabel(s, v.en) + " " + std::to_string(by_state[s]);
+  }
+  return "<section><h2>" + std::string(v.T("免申即享邀请", "Invitations")) + "</h2><p>" +
+         v.T("本批次已发出邀请 ", "Invitations sent in this round: ") + std::to_string(list.body["items"].size()) +
+         (list.body["next_cursor"].is_string() ? "+" : "") + v.T(" 份：", ": ") + Esc(counts) + "</p></section>";
+}
+
+Response RoundPage(const Site& site, const Visit& v, const std::string& id, const Errors& errors, const Form& values,
+                   int status) {
+  if (!v.user) return site.SignInFirst(v);
+  ApiAnswer round = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id));
+  if (!round.ok()) return site.ErrorPage(v, round);
+  const json& r = round.body;
+  const auto measures = MeasuresById(site, v);
+  const Form query = Form::FromQuery(v.request.query);
+  std::string head = "<p class=\"crumbs\"><a href=\"/rounds\">" + std::string(v.T("申报批次", "Rounds")) +
+                     "</a></p><h1>" + Esc(Str(r, "title")) + "</h1>";
+  head += "<dl class=\"summary\"><div><dt>" + std::string(v.T("状态", "State")) + "</dt><dd>" +
+          Esc(RoundStateLabel(Str(r, "state"), v.en)) + "</dd></div><div><dt>" + v.T("预算", "Budget") + "</dt><dd>" +
+          MoneyHtml(Fen(r, "budget_fen"), v.en) + "</dd></div><div><dt>" + v.T("受理期", "Window") + "</dt><dd>" +
+          DateHtml(Str(r, "opens_on"), v.en) + " – " + DateHtml(Str(r, "closes_on"), v.en) + "</dd></div>";
+  if (r["notice"].is_object()) {
+    head += "<div><dt>" + std::string(v.T("公示期", "Notice")) + "</dt><dd>" +
+            DateHtml(Str(r["notice"], "starts_on"), v.en) + " – " + DateHtml(Str(r["notice"], "ends_on"), v.en) + "（" +
+            std::to_string(r["notice"].value("working_days", 0)) + v.T("个工作日", " working days") + "）</dd></div>";
+  }
+  head += "</dl>";
+  std::vector<std::string> names;  // the fields of the page's forms, for the error summary
+  std::string main;
+  if (query.Has("done"))
+    main += "<p class=\"success\" role=\"status\">" + std::string(v.T("已办理。", "Done.")) + "</p>";
+  if (Officer(v) && query.Has("invited")) {
+    // The screening the invitations' POST kept for this page (gone after a restart of the service:
+    // the invitations themselves are listed below).
+    const json kept = site.Kept(v, query.Get("invited"));
+    if (kept.is_object()) main += InvitationResult(kept, v.en);
+  }
+  if (!v.Is(Role::kApplicant)) {
+    const json allocation = AllocationOf(site, v, r);
+    if (allocation.is_object()) main += AllocationResult(allocation, v.en, query.Has("allocated"));
+  }
+  if (Officer(v)) main += OfficerSteps(site, v, r, errors, values, &names);
+  main += "<h2>" + std::string(v.T("按状态统计", "By state")) + "</h2>" +
+          Breakdown(r["by_state"], v.T("按状态统计的件数与金额", "Count and amount by state"), "chart-state", v.en,
+                    [&](const std::string& k) { return StateLabel(k, v.en); });
+  main += "<h2>" + std::string(v.T("按措施统计", "By measure")) + "</h2>" +
+          Breakdown(r["by_measure"], v.T("按措施统计的件数与金额", "Count and amount by measure"), "chart-measure",
+                    v.en, [&](const std::string& k) { return MeasureTitle(measures, k, v.en); });
+  if (Officer(v)) main += InvitationsOf(site, v, id);
+  // Links only to what exists for this visitor: the public list once its first day has come
+  // (the API's 404 before), the payments for finance (the only role the API lets read them).
+  std::string links;
+  if (NoticePublic(site, r)) {
+    const std::string api = "/api/v1/rounds/" + Esc(UrlPart(id));
+    links += "<li><a href=\"" + RoundPath(id) + "/notice\">" + v.T("公示名单", "The public notice") +
+             "</a>（<a href=\"" + api + "/notice?format=csv\">CSV</a>，<a href=\"" + api +
+             "/notice?format=xlsx\">XLSX</a>）</li>";
+  } else if (r["notice"].is_object()) {
+    links += "<li>" + std::string(v.T("公示名单自 ", "The public list is published on ")) +
+             DateHtml(Str(r["notice"], "starts_on"), v.en) + v.T(" 起公开。", ".") + "</li>";
+  }
+  if (v.Is(Role::kFinance)) {
+    links += "<li><a href=\"" + RoundPath(id) + "/payments\">" + std::string(v.T("资金拨付", "Payments")) + "</a></li>";
+  }
+  if (!links.empty())
+    main += "<section><h2>" + std::string(v.T("公示与导出", "Notice and exports")) + "</h2><ul>" + links +
+            "</ul></section>";
+  if (Officer(v) || v.Is(Role::kAuditor)) main += Objections(site, v, id, errors, values, &names);
+  // One error summary, at the top, each problem linking to its field (WEB.md "Errors").
+  return site.Render(v, Str(r, "title"), head + ErrorSummary(errors, names, v.en) + main, status, !errors.empty());
+}
+
+// The public notice with its list and total; a signed-in visitor objects here, and an objection
+// the API refuses comes back to this page with the text as typed and each problem at its field.
+Response NoticePage(const Site& site, const Visit& v, const std::string& id, const Errors& errors, const Form& values,
+                    int status) {
+  ApiAnswer notice = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id) + "/notice");
+  if (!notice.ok()) return site.ErrorPage(v, notice);
+  const json& n = notice.body;
+  const auto measures = MeasuresById(site, v);
+  std::string rows;
+  int i = 0;
+  for (const auto& item : n["items"]) {
+    rows += "<tr><td class=\"num\">" + std::to_string(++i) + "</td><td class=\"mono\">" + Esc(Str(item, "uscc")) +
+            "</td><td>" + Esc(Str(item, "name")) + "</td><td>" +
+            Esc(MeasureTitle(measures, Str(item, "measure"), v.en)) + "</td><td>" +
+            Esc(policy::CiteZh(Str(item, "clause"))) + "</td><td>" + Esc(Str(item, "item")) +
+            "</td><td class=\"num\">" + MoneyHtml(Fen(item, "amount_fen"), v.en) + "</td></tr>";
+  }
+  rows += "<tr class=\"total\"><th scope=\"row\" colspan=\"6\">" + std::string(v.T("合计", "Total")) +
+          "</th><td class=\"num\">" + MoneyHtml(Fen(n, "total_fen"), v.en) + "</td></tr>";
+  const std::string api = "/api/v1/rounds/" + Esc(UrlPart(id)) + "/notice";
+  std::string main = "<h1>" + std::string(v.T("拟资助项目公示", "Public notice of proposed grants")) + "</h1>";
+  if (v.user) main += ErrorSummary(errors, {"application_id", "text"}, v.en);
+  main += "<p>" + std::string(v.T("公示期：", "Notice period: ")) + DateHtml(Str(n, "starts_on"), v.en) +
+          v.T("至", " to ") + DateHtml(Str(n, "ends_on"), v.en) + "</p><p>" +
+          v.T("对公示内容有异议的，请在公示期内以书面形式提出，并署名或加盖公章；匿名异议不予受理，异议人身"
+              "份予以保密。资金拨付最终以资助计划下达文件为准。",
+              "Objections must be made in writing during the notice period, signed or sealed; anonymous "
+              "objections are not accepted and the objector's identity is protected. Payment follows the "
+              "funding plan as issued.") +
+          "</p>";
+  main += TableWrap(v.T("公示名单", "Notice list"),
+                    "<table><thead><tr><th scope=\"col\" class=\"num\">" + std::string(v.T("序号", "No.")) +
+                        "</th><th scope=\"col\">" + v.T("统一社会信用代码", "USCC") + "</th><th scope=\"col\">" +
+                        v.T("单位名称", "Unit") + "</th><th scope=\"col\">" + v.T("措施", "Measure") +
+                        "</th><th scope=\"col\">" + v.T("条款", "Clause") + "</th><th scope=\"col\">" +
+                        v.T("项目", "Item") + "</th><th scope=\"col\" class=\"num\">" + v.T("拟资助金额", "Amount") +
+                        "</th></tr></thead><tbody>" + rows + "</tbody></table>");
+  if (Form::FromQuery(v.request.query).Has("objected")) {
+    main +=
+        "<p class=\"success\" role=\"status\">" + std::string(v.T("异议已提交。", "The objection was filed.")) + "</p>";
+  }
+  if (v.user) {
+    // Objections are signed (anonymous ones are not accepted): only a signed-in user files one.
+    std::vector<std::pair<std::string, std::string>> listed;
+    for (const auto& item : n["items"])
+      listed.emplace_back(Str(item, "application_id"), Str(item, "application_id") + " " + Str(item, "name"));
+    main += "<section class=\"card\"><h2>" + std::string(v.T("提出异议", "File an objection")) + "</h2>" +
+            FormStart(site, v, RoundPath(id) + "/objections", "novalidate") +
+            SelectField("application_id", v.T("异议对象", "Application"), listed, values.Get("application_id"), errors,
+                        true) +
+            TextAreaField("text", v.T("异议内容", "Objection"), values.Get("text"), errors, true) +
+            "<button type=\"submit\">" + v.T("提交异议", "File the objection") + "</button></form></section>";
+  }
+  main += "<p><a href=\"" + api + "?format=csv\">" + v.T("下载 CSV", "Download CSV") + "</a> · <a href=\"" + api +
+          "?format=xlsx\">" + v.T("下载 XLSX", "Download XLSX") + "</a></p>";
+  return site.Render(v, v.T("公示名单", "Public notice"), main, status, !errors.empty());
+}
+
+// The payments of a round for finance: each pending or failed one with its reference and
+// paid/failed; a record the API refuses comes back here with the problem at its row's field.
+Response PaymentsPage(const Site& site, const Visit& v, const std::string& id, const Errors& errors, const Form& values,
+                      int status) {
+  if (!v.user) return site.SignInFirst(v);
+  ApiAnswer list = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id) + "/payments");
+  if (!list.ok()) return site.ErrorPage(v, list);
+  std::string rows;
+  std::vector<std::string> names;
+  for (const auto& p : list.body["items"]) {
+    const std::string pid = p.contains("id") ? (p["id"].is_string() ? p["id"].get<std::string>() : p["id"].dump()) : "";
+    const std::string status_of = Str(p, "status");
+    rows += "<tr><th scope=\"row\">" + Esc(Str(p, "application_id")) + "</th><td>" + Esc(Str(p, "payee")) +
+            "</td><td class=\"num\">" + MoneyHtml(Fen(p, "amount_fen"), v.en) + "</td><td>" +
+            Esc(PaymentLabel(status_of, v.en)) + "</td><td>" + Esc(Str(p, "reference")) + "</td><td>";
+    if (status_of != "paid" && v.Is(Role::kFinance)) {
+      const std::string reference = "reference-" + pid;
+      names.push_back(reference);
+      rows += FormStart(site, v, "/payments/" + UrlPart(pid) + "?round=" + UrlPart(id), "class=\"inline\" novalidate") +
+              InputField(reference, v.T("银行流水号", "Bank reference"), "text", values.Get(reference), errors, false,
+                         {}, v.T("登记已拨付时必填", "Required to record it paid")) +
+              "<button type=\"submit\" name=\"status\" value=\"paid\">" + v.T("已拨付", "Paid") +
+              "</button> <button type=\"submit\" name=\"status\" value=\"failed\" class=\"secondary\">" +
+              v.T("拨付失败", "Failed") + "</button></form>";
+    }
+    rows += "</td></tr>";
+  }
+  const std::string api = RoundPath(id) + "/payments/export";
+  std::string main = "<p class=\"crumbs\"><a href=\"" + RoundPath(id) + "\">" +
+                     std::string(v.T("返回批次", "Back to the round")) + "</a></p><h1>" + v.T("资金拨付", "Payments") +
+                     "</h1>" + ErrorSummary(errors, names, v.en);
+  main += TableWrap(v.T("拨付清单", "Payments"),
+                    "<table><thead><tr><th scope=\"col\">" + std::string(v.T("办件编号", "Case")) +
+                        "</th><th scope=\"col\">" + v.T("收款单位", "Payee") + "</th><th scope=\"col\" class=\"num\">" +
+                        v.T("金额", "Amount") + "</th><th scope=\"col\">" + v.T("状态", "Status") +
+                        "</th><th scope=\"col\">" + v.T("流水号", "Reference") + "</th><th scope=\"col\">" +
+                        v.T("登记结果", "Record") + "</th></tr></thead><tbody>" + rows + "</tbody></table>");
+  main += Breakdown(list.body["totals"], v.T("按状态汇总", "Totals by status"), "chart-pay", v.en,
+                    [&](const std::string& k) { return PaymentLabel(k, v.en); });
+  main += "<p><a href=\"" + api + "?format=csv\">" + v.T("导出 CSV", "Export CSV") + "</a> · <a href=\"" + api +
+          "?format=xlsx\">" + v.T("导出 XLSX", "Export XLSX") + "</a></p>";
+  return site.Render(v, v.T("资金拨付", "Payments"), main, status, !errors.empty());
 }
 
 Response RoundStep(const Site& site, const Visit& v, const server::Call& call, const Form& form) {
@@ -326,103 +552,23 @@ Response RoundStep(const Site& site, const Visit& v, const server::Call& call, c
     return site.Message(v, 404, v.T("未找到", "Not found"), "");
   }
   ApiAnswer done = site.api().Call(v, "POST", "/api/v1/rounds/" + UrlPart(id) + "/" + step, body, form.Get("idem"));
-  if (done.status == 400) return RoundPage(site, v, id, done.FieldErrors(v.en), form, "", 400);
+  if (done.status == 400) {
+    // The objection came from the notice page: back to it, as typed.
+    if (step == "objections") return NoticePage(site, v, id, ProblemErrors(done, v.en), form, 400);
+    return RoundPage(site, v, id, ProblemErrors(done, v.en), form, 400);
+  }
   if (!done.ok()) return site.ErrorPage(v, done);
+  // Every step answers 303 to a page that shows what it did (a reload posts nothing again).
   if (step == "objections") return site.Redirect(RoundPath(id) + "/notice?objected=1");
-  if (step == "invitations") return RoundPage(site, v, id, {}, Form(), InvitationResult(done.body, v.en), 200);
-  if (step == "allocate")
-    return RoundPage(site, v, id, {}, Form(), AllocationResult(done.body, MeasuresById(site, v), v.en), 200);
-  return site.Redirect(RoundPath(id) + "?done=1");
-}
-
-Response NoticePage(const Site& site, const Visit& v, const std::string& id) {
-  ApiAnswer notice = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id) + "/notice");
-  if (!notice.ok()) return site.ErrorPage(v, notice);
-  const json& n = notice.body;
-  const auto measures = MeasuresById(site, v);
-  std::string rows;
-  int i = 0;
-  for (const auto& item : n["items"]) {
-    rows += "<tr><td class=\"num\">" + std::to_string(++i) + "</td><td class=\"mono\">" + Esc(Str(item, "uscc")) +
-            "</td><td>" + Esc(Str(item, "name")) + "</td><td>" +
-            Esc(MeasureTitle(measures, Str(item, "measure"), v.en)) + "</td><td>" +
-            Esc(policy::CiteZh(Str(item, "clause"))) + "</td><td>" + Esc(Str(item, "item")) +
-            "</td><td class=\"num\">" + MoneyHtml(Fen(item, "amount_fen"), v.en) + "</td></tr>";
-  }
-  rows += "<tr class=\"total\"><th scope=\"row\" colspan=\"6\">" + std::string(v.T("合计", "Total")) +
-          "</th><td class=\"num\">" + MoneyHtml(Fen(n, "total_fen"), v.en) + "</td></tr>";
-  const std::string api = "/api/v1/rounds/" + Esc(UrlPart(id)) + "/notice";
-  std::string main = "<h1>" + std::string(v.T("拟资助项目公示", "Public notice of proposed grants")) + "</h1><p>" +
-                     v.T("公示期：", "Notice period: ") + DateHtml(Str(n, "starts_on"), v.en) + v.T("至", " to ") +
-                     DateHtml(Str(n, "ends_on"), v.en) + "</p><p>" +
-                     v.T("对公示内容有异议的，请在公示期内以书面形式提出，并署名或加盖公章；匿名异议不予受理，异议人身"
-                         "份予以保密。资金拨付最终以资助计划下达文件为准。",
-                         "Objections must be made in writing during the notice period, signed or sealed; anonymous "
-                         "objections are not accepted and the objector's identity is protected. Payment follows the "
-                         "funding plan as issued.") +
-                     "</p>";
-  main += TableWrap(v.T("公示名单", "Notice list"),
-                    "<table><thead><tr><th scope=\"col\" class=\"num\">" + std::string(v.T("序号", "No.")) +
-                        "</th><th scope=\"col\">" + v.T("统一社会信用代码", "USCC") + "</th><th scope=\"col\">" +
-                        v.T("单位名称", "Unit") + "</th><th scope=\"col\">" + v.T("措施", "Measure") +
-                        "</th><th scope=\"col\">" + v.T("条款", "Clause") + "</th><th scope=\"col\">" +
-                        v.T("项目", "Item") + "</th><th scope=\"col\" class=\"num\">" + v.T("拟资助金额", "Amount") +
-                        "</th></tr></thead><tbody>" + rows + "</tbody></table>");
-  if (Form::FromQuery(v.request.query).Has("objected")) {
-    main +=
-        "<p class=\"success\" role=\"status\">" + std::string(v.T("异议已提交。", "The objection was filed.")) + "</p>";
-  }
-  if (v.user) {
-    // Objections are signed (anonymous ones are not accepted): only a signed-in user files one.
-    std::vector<std::pair<std::string, std::string>> listed;
-    for (const auto& item : n["items"])
-      listed.emplace_back(Str(item, "application_id"), Str(item, "application_id") + " " + Str(item, "name"));
-    main += "<section class=\"card\"><h2>" + std::string(v.T("提出异议", "File an objection")) + "</h2>" +
-            FormStart(site, v, RoundPath(id) + "/objections", "novalidate") +
-            SelectField("application_id", v.T("异议对象", "Application"), listed, "", {}, true) +
-            TextAreaField("text", v.T("异议内容", "Objection"), "", {}, true) + "<button type=\"submit\">" +
-            v.T("提交异议", "File the objection") + "</button></form></section>";
-  }
-  main += "<p><a href=\"" + api + "?format=csv\">" + v.T("下载 CSV", "Download CSV") + "</a> · <a href=\"" + api +
-          "?format=xlsx\">" + v.T("下载 XLSX", "Download XLSX") + "</a></p>";
-  return site.Render(v, v.T("公示名单", "Public notice"), main);
-}
-
-Response PaymentsPage(const Site& site, const Visit& v, const std::string& id) {
-  if (!v.user) return site.SignInFirst(v);
-  ApiAnswer list = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id) + "/payments");
-  if (!list.ok()) return site.ErrorPage(v, list);
-  std::string rows;
-  for (const auto& p : list.body["items"]) {
-    const std::string pid = p.contains("id") ? (p["id"].is_string() ? p["id"].get<std::string>() : p["id"].dump()) : "";
-    const std::string status = Str(p, "status");
-    rows += "<tr><th scope=\"row\">" + Esc(Str(p, "application_id")) + "</th><td>" + Esc(Str(p, "payee")) +
-            "</td><td class=\"num\">" + MoneyHtml(Fen(p, "amount_fen"), v.en) + "</td><td>" +
-            Esc(PaymentLabel(status, v.en)) + "</td><td>" + Esc(Str(p, "reference")) + "</td><td>";
-    if (status != "paid" && v.Is(Role::kFinance)) {
-      rows += FormStart(site, v, "/payments/" + UrlPart(pid) + "?round=" + UrlPart(id), "class=\"inline\"") +
-              InputField("reference-" + pid, v.T("银行流水号", "Bank reference"), "text", "", {}, false) +
-              "<button type=\"submit\" name=\"status\" value=\"paid\">" + v.T("已拨付", "Paid") +
-              "</button> <button type=\"submit\" name=\"status\" value=\"failed\" class=\"secondary\">" +
-              v.T("拨付失败", "Failed") + "</button></form>";
+  if (step == "invitations") {
+    json screened = json::object();
+    for (const char* key : {"invited", "ineligible", "undetermined"}) {
+      if (done.body.is_object() && done.body.contains(key)) screened[key] = done.body[key];
     }
-    rows += "</td></tr>";
+    return site.Redirect(RoundPath(id) + "?invited=" + site.Keep(v, std::move(screened)));
   }
-  const std::string api = RoundPath(id) + "/payments/export";
-  std::string main = "<p class=\"crumbs\"><a href=\"" + RoundPath(id) + "\">" +
-                     std::string(v.T("返回批次", "Back to the round")) + "</a></p><h1>" + v.T("资金拨付", "Payments") +
-                     "</h1>";
-  main += TableWrap(v.T("拨付清单", "Payments"),
-                    "<table><thead><tr><th scope=\"col\">" + std::string(v.T("办件编号", "Case")) +
-                        "</th><th scope=\"col\">" + v.T("收款单位", "Payee") + "</th><th scope=\"col\" class=\"num\">" +
-                        v.T("金额", "Amount") + "</th><th scope=\"col\">" + v.T("状态", "Status") +
-                        "</th><th scope=\"col\">" + v.T("流水号", "Reference") + "</th><th scope=\"col\">" +
-                        v.T("登记结果", "Record") + "</th></tr></thead><tbody>" + rows + "</tbody></table>");
-  main += Breakdown(list.body["totals"], v.T("按状态汇总", "Totals by status"), "chart-pay", v.en,
-                    [&](const std::string& k) { return PaymentLabel(k, v.en); });
-  main += "<p><a href=\"" + api + "?format=csv\">" + v.T("导出 CSV", "Export CSV") + "</a> · <a href=\"" + api +
-          "?format=xlsx\">" + v.T("导出 XLSX", "Export XLSX") + "</a></p>";
-  return site.Render(v, v.T("资金拨付", "Payments"), main);
+  if (step == "allocate") return site.Redirect(RoundPath(id) + "?allocated=1");
+  return site.Redirect(RoundPath(id) + "?done=1");
 }
 
 }  // namespace
@@ -454,7 +600,7 @@ void AddRoundPages(server::Router& router, std::shared_ptr<const Site> site) {
   AddPage(
       router, site, "GET", "/rounds/{id}",
       [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-        return RoundPage(s, v, call.Param("id"), {}, Form(), "", 200);
+        return RoundPage(s, v, call.Param("id"), {}, Form(), 200);
       },
       "a round: budget, counts and totals, steps");
   AddPage(router, site, "POST", "/rounds/{id}/{step}", RoundStep,
@@ -462,13 +608,13 @@ void AddRoundPages(server::Router& router, std::shared_ptr<const Site> site) {
   AddPage(
       router, site, "GET", "/rounds/{id}/notice",
       [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-        return NoticePage(s, v, call.Param("id"));
+        return NoticePage(s, v, call.Param("id"), {}, Form(), 200);
       },
       "the public notice");
   AddPage(
       router, site, "GET", "/rounds/{id}/payments",
       [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
-        return PaymentsPage(s, v, call.Param("id"));
+        return PaymentsPage(s, v, call.Param("id"), {}, Form(), 200);
       },
       "the payments of a round");
   AddPage(
@@ -484,24 +630,50 @@ void AddRoundPages(server::Router& router, std::shared_ptr<const Site> site) {
       router, site, "POST", "/payments/{id}",
       [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
         // Each row's inputs carry the payment's id, so that the ids on the page stay unique.
+        const std::string& pid = call.Param("id");
+        const std::string round = Form::FromQuery(call.request.query).Get("round");
         json body = {{"status", form.Get("status")}};
-        const std::string& reference = form.Get("reference-" + call.Param("id"));
+        const std::string& reference = form.Get("reference-" + pid);
         if (!reference.empty()) body["reference"] = reference;
-        ApiAnswer done =
-            s.api().Call(v, "POST", "/api/v1/payments/" + UrlPart(call.Param("id")), body, form.Get("idem"));
+        ApiAnswer done = s.api().Call(v, "POST", "/api/v1/payments/" + UrlPart(pid), body, form.Get("idem"));
+        // A refused record: the payments page again, the problem beside the row's reference.
+        if (done.status == 400) return PaymentsPage(s, v, round, ProblemErrors(done, v.en, "-" + pid), form, 400);
         if (!done.ok()) return s.ErrorPage(v, done);
-        return s.Redirect(RoundPath(Form::FromQuery(call.request.query).Get("round")) + "/payments");
+        return s.Redirect(RoundPath(round) + "/payments");
       },
       "record a payment");
   AddPage(
       router, site, "POST", "/objections/{id}/resolve",
       [](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
         const std::string& id = call.Param("id");
-        json body = {{"upheld", form.Get("upheld-" + id) == "true"}, {"note", form.Get("note-" + id)}};
-        ApiAnswer done = s.api().Call(v, "POST", "/api/v1/objections/" + UrlPart(call.Param("id")) + "/resolve", body,
-                                      form.Get("idem"));
+        const std::string round = Form::FromQuery(call.request.query).Get("round");
+        const std::string note_field = "note-" + id, choice_field = "upheld-" + id;
+        const std::string& choice = form.Get(choice_field);
+        const std::string note = Trimmed(form.Get(note_field));
+        // The form asks for the outcome and a note: without either, the round page again with
+        // each problem at its field, and nothing changed. (Anyone but an officer is refused by
+        // the API first, as it refuses them whatever the body.)
+        if (Officer(v)) {
+          Errors errors;
+          if (note.empty()) errors[note_field] = v.T("请填写处理意见", "Enter the resolution note");
+          if (choice != "true" && choice != "false") {
+            errors[choice_field] =
+                v.T("请选择处理结果：异议成立或不成立", "Choose whether the objection is upheld or dismissed");
+          }
+          if (!errors.empty()) return RoundPage(s, v, round, errors, form, 400);
+        }
+        json body = {{"note", note}};
+        if (choice == "true" || choice == "false") body["upheld"] = choice == "true";
+        ApiAnswer done =
+            s.api().Call(v, "POST", "/api/v1/objections/" + UrlPart(id) + "/resolve", body, form.Get("idem"));
+        if (done.status == 400) {
+          Errors errors;
+          for (const auto& [field, message] : ProblemErrors(done, v.en))
+            errors[field == "upheld" ? choice_field : field == "note" ? note_field : field] = message;
+          return RoundPage(s, v, round, errors, form, 400);
+        }
         if (!done.ok()) return s.ErrorPage(v, done);
-        return s.Redirect(RoundPath(Form::FromQuery(call.request.query).Get("round")) + "?done=1");
+        return s.Redirect(RoundPath(round) + "?done=1");
       },
       "resolve an objection");
 }

@@ -4,9 +4,11 @@
 // once: a form without the session's CSRF token, or a cross-site request, is 403.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -50,12 +52,27 @@ class Site {
   // The hidden CSRF field every POST form carries.
   std::string CsrfField(const Visit& v) const;
 
+  // A POST's answer kept for the page its 303 leads to, so that the page shows what the POST
+  // did and a reload posts nothing again: Keep answers a fresh random key, Kept the answer of
+  // that key for the same visitor (null when gone or another visitor's). The latest
+  // kKeptAnswers answers are kept, in memory only.
+  static constexpr size_t kKeptAnswers = 64;
+  std::string Keep(const Visit& v, nlohmann::json answer) const;
+  nlohmann::json Kept(const Visit& v, std::string_view key) const;
+
  private:
+  struct KeptAnswer {
+    std::string key, owner;  // owner: the SHA-256 of the visitor's session token
+    nlohmann::json answer;
+  };
+
   Api api_;
   std::shared_ptr<const server::Service> service_;
   std::shared_ptr<const server::Authenticator> auth_;
   PagesOptions options_;
   CsrfKey csrf_;
+  mutable std::mutex kept_mu_;
+  mutable std::deque<KeptAnswer> kept_;
 };
 
 // A page handler: the site, the visitor, the router's call (path parameters), and for POST the

@@ -267,6 +267,9 @@ describe('web pages', () => {
     await o.goto(server.url + '/rounds/2026-demo');
     await o.selectOption('#f-registry_file', 'registry.jsonl');
     await o.click('form[action$="/invitations"] button[type=submit]');
+    assert.match(new URL(o.url()).search, /^\?invited=/, 'the POST answered 303 to the round page');
+    assert.match(await text(o, '.result'), /已邀请 [1-9]/);
+    await o.reload();  // a GET: shows the same, invites nobody again
     assert.match(await text(o, '.result'), /已邀请 [1-9]/);
     await open(a, '/invitations', 'unit-a');
     const card = a.locator('li.card', { hasText: 'HEC-2026' });
@@ -278,6 +281,7 @@ describe('web pages', () => {
     assert.match(await text(o, 'dl.summary'), /已截止/);
     // Allocation: the result table and chart; the case becomes 拟资助 (the applicant still sees 已受理).
     await o.click('form[action$="/allocate"] button[type=submit]');
+    assert.match(new URL(o.url()).search, /^\?allocated=1$/, 'the POST answered 303 to the round page');
     assert.match(await text(o, '.result'), /分配结果/);
     assert.match(await text(o, '.result'), /已分配合计 300万元（3,000,000.00元）/);
     assert.equal(await o.locator('.result svg.chart').count(), 1);
@@ -298,12 +302,19 @@ describe('web pages', () => {
     const b = await personPage(server.tokens['unit-b']);
     await b.goto(server.url + '/rounds/2026-demo/notice');
     await b.selectOption('#f-application_id', state.caseId);
+    await b.click('form[action$="/objections"] button[type=submit]');
+    assert.equal(await b.getAttribute('#f-text', 'aria-invalid'), 'true', 'an empty objection is refused at its field');
+    assert.equal(await b.locator('#error-summary a[href="#f-text"]').count(), 1);
     await b.fill('#f-text', '该奖项为2021年获得');
     await b.click('form[action$="/objections"] button[type=submit]');
     assert.match(await text(b), /异议已提交/);
     // The officer dismisses it on the round page.
     await o.goto(server.url + '/rounds/2026-demo');
     assert.match(await text(o), /该奖项为2021年获得/);
+    await o.click('form[action^="/objections/"] button[type=submit]');  // nothing chosen: refused, nothing changed
+    assert.match(await o.title(), /^错误：/);
+    assert.equal(await o.locator('#error-summary a[href^="#f-upheld-"]').count(), 1);
+    assert.match(await text(o), /待处理/);
     await o.locator('form[action^="/objections/"] input[type=text]').fill('经核查，奖项为2025年获得');
     await o.locator('form[action^="/objections/"] input[type=radio][value=false]').check();
     await o.click('form[action^="/objections/"] button[type=submit]');
@@ -317,6 +328,9 @@ describe('web pages', () => {
     const f = await personPage(server.tokens.finance);
     await open(f, '/rounds/2026-demo/payments', 'finance');
     assert.match(await text(f, 'table >> nth=0'), /300万元（3,000,000.00元）/);
+    await f.locator('form[action^="/payments/"] button[value=paid]').first().click();  // no reference: refused at its field
+    assert.equal(await f.locator('form[action^="/payments/"] input[type=text]').first().getAttribute('aria-invalid'), 'true');
+    assert.match(await text(f, 'table >> nth=0'), /待拨付/);
     await f.locator('form[action^="/payments/"] input[type=text]').first().fill('BANK-2026-0001');
     await f.locator('form[action^="/payments/"] button[value=paid]').first().click();
     assert.match(await text(f, 'table >> nth=0'), /已拨付/);
