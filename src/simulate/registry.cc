@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -324,39 +325,29 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-// The first member name of `o` given twice, if any (CONTRACT §6: no reader may silently keep the
-// first or the last). Units and achievements have a handful of members: compared pairwise.
-std::optional<std::string_view> RepeatedMember(const object& o) {
-  std::array<std::string_view, 16> seen;
-  size_t n = 0;
-  std::vector<std::string_view> more;  // past 16 members
-  for (const auto field : o) {
-    const auto first = seen.begin(), last = seen.begin() + static_cast<std::ptrdiff_t>(n);
-    if (std::find(first, last, field.key) != last || std::find(more.begin(), more.end(), field.key) != more.end())
-      return field.key;
-    if (n < seen.size()) {
-      seen[n++] = field.key;
-    } else {
-      more.push_back(field.key);
-    }
-  }
-  return std::nullopt;
-}
-
-// The members every unit is read for, found in one pass (the first of a repeated name, as at_key
-// finds it): four look-ups were 7% of the instructions of screening a registry. The USCC,
-// district and kind go to `out` when they are strings; false if there is no `achievements`.
-bool FindUnitMembers(const object& unit, RegistryRecord* out, element* achievements) {
+// The members every unit is read for, found in one pass: four look-ups were 7% of the
+// instructions of screening a registry. The USCC, district and kind go to `out` when they are
+// strings; false if there is no `achievements`. `*repeated`: one of them given twice (CONTRACT §6:
+// no reader may silently keep the first or the last), else empty.
+bool FindUnitMembers(const object& unit, RegistryRecord* out, element* achievements, std::string_view* repeated) {
   enum { kUscc, kDistrict, kKind, kAchievements, kRead };
+  static constexpr std::string_view kNames[kRead] = {"uscc", "district", "kind", "achievements"};
   element members[kRead];
   bool found[kRead] = {false, false, false, false};
+  *repeated = {};
   for (const auto field : unit) {
-    const int k = field.key == "uscc"           ? kUscc
-                  : field.key == "district"     ? kDistrict
-                  : field.key == "kind"         ? kKind
-                  : field.key == "achievements" ? kAchievements
-                                                : kRead;
-    if (k != kRead && !found[k]) found[k] = true, members[k] = field.value;
+    const int k = field.key == kNames[kUscc]           ? kUscc
+                  : field.key == kNames[kDistrict]     ? kDistrict
+                  : field.key == kNames[kKind]         ? kKind
+                  : field.key == kNames[kAchievements] ? kAchievements
+                                                       : kRead;
+    if (k == kRead) continue;
+    if (found[k]) {
+      if (repeated->empty()) *repeated = kNames[k];
+    } else {
+      found[k] = true;
+      members[k] = field.value;
+    }
   }
   std::string_view s;
   if (found[kUscc] && members[kUscc].get_string().get(s) == simdjson::SUCCESS) out->uscc = s;
@@ -380,8 +371,8 @@ class Minifier {
   simdjson::internal::string_builder<> builder_;
 };
 
-// The members of an object an application is made of, found in one pass over it (the first of a
-// repeated name, as at_key finds it).
+// The members of an object an application is made of, found in one pass over it; one of them
+// given twice is noted (Repeated: CONTRACT §6, no reader may silently keep the first or the last).
 template <size_t N>
 class Members {
  public:
@@ -389,13 +380,17 @@ class Members {
 
   void Find(const object& o) {
     found_.fill(false);
+    repeated_ = {};
     for (const auto field : o) {
       for (size_t k = 0; k < N; ++k) {
-        if (!found_[k] && field.key == names_[k]) {
+        if (field.key != names_[k]) continue;
+        if (found_[k]) {
+          if (repeated_.empty()) repeated_ = names_[k];
+        } else {
           found_[k] = true;
           values_[k] = field.value;
-          break;
         }
+        break;
       }
     }
   }
@@ -416,9 +411,12 @@ class Members {
       Json(k, m, out);
     }
   }
+  // The name of a member given twice in the object last found; empty if none.
+  std::string_view Repeated() const { return repeated_; }
 
  private:
   std::array<std::string_view, N> names_;
+  std::string_view repeated_;
   std::array<element, N> values_;
   std::array<bool, N> found_{};
 };
@@ -464,6 +462,10 @@ void ReadAchievementJson(const object& a, AchievementsScratch* s) {
 // achievement is not an object (a bad line).
 void ReadAchievements(const object& unit, const array& achievements, AchievementsScratch* s, RegistryRecord* out) {
   ReadUnitJson(unit, s);
+  if (const std::string_view repeated = s->unit_members.Repeated(); !repeated.empty()) {
+    out->error = "the member '" + std::string(repeated) + "' is given twice";
+    return;
+  }
   const std::string applicant = ApplicantJson(s->unit);
   size_t index = 0;
   for (element item : achievements) {
@@ -473,13 +475,12 @@ void ReadAchievements(const object& unit, const array& achievements, Achievement
       out->applications.clear();
       return;
     }
-    if (const auto repeated = RepeatedMember(a)) {
-      out->error =
-          "achievements[" + std::to_string(index) + "] gives the member '" + std::string(*repeated) + "' twice";
+    ReadAchievementJson(a, s);
+    if (const std::string_view repeated = s->achievement_members.Repeated(); !repeated.empty()) {
+      out->error = "achievements[" + std::to_string(index) + "] gives the member '" + std::string(repeated) + "' twice";
       out->applications.clear();
       return;
     }
-    ReadAchievementJson(a, s);
     out->applications.push_back(ApplicationJson(applicant, s->unit, s->achievement));
     ++index;
   }
@@ -499,12 +500,14 @@ RegistryReader::~RegistryReader() = default;
 void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool padded) {
   object unit;
   if (!ParseUnit(StripBom(line), padded, &unit, out)) return;
-  if (const auto repeated = RepeatedMember(unit)) {
-    out->error = "the member '" + std::string(*repeated) + "' is given twice";
+  element e;
+  std::string_view repeated;
+  const bool listed = FindUnitMembers(unit, out, &e, &repeated);
+  if (!repeated.empty()) {
+    out->error = "the member '" + std::string(repeated) + "' is given twice";
     return;
   }
-  element e;
-  if (!FindUnitMembers(unit, out, &e) || e.is_null()) return;  // a unit without any
+  if (!listed || e.is_null()) return;  // a unit without any
   array achievements;
   if (e.get_array().get(achievements) != simdjson::SUCCESS) {
     out->error = "achievements is not a list";
