@@ -430,10 +430,18 @@ Response NoticePage(const Site& site, const Visit& v, const std::string& id, con
   rows += "<tr class=\"total\"><th scope=\"row\" colspan=\"6\">" + std::string(v.T("合计", "Total")) +
           "</th><td class=\"num\">" + MoneyHtml(Fen(n, "total_fen"), v.en) + "</td></tr>";
   const std::string api = "/api/v1/rounds/" + Esc(UrlPart(id)) + "/notice";
-  std::string main = "<h1>" + std::string(v.T("拟资助项目公示", "Public notice of proposed grants")) + "</h1>";
+  // The title names the round (its year and programme, as the officer titled it, WEB.md §1 公示);
+  // the period its working days.
+  std::string main =
+      "<h1>" + Esc(Str(n, "title")) + v.T("拟资助项目公示", ": public notice of proposed grants") + "</h1>";
   if (v.user) main += ErrorSummary(errors, {"application_id", "text"}, v.en);
+  const std::string days = n.contains("working_days") ? std::to_string(n["working_days"].get<int64_t>()) : "";
   main += "<p>" + std::string(v.T("公示期：", "Notice period: ")) + DateHtml(Str(n, "starts_on"), v.en) +
-          v.T("至", " to ") + DateHtml(Str(n, "ends_on"), v.en) + "</p><p>" +
+          v.T("至", " to ") + DateHtml(Str(n, "ends_on"), v.en) +
+          (days.empty() ? std::string()
+           : v.en       ? " (" + days + " working days)"
+                        : "（" + days + "个工作日）") +
+          "</p><p>" +
           v.T("对公示内容有异议的，请在公示期内以书面形式提出，并署名或加盖公章；匿名异议不予受理，异议人身"
               "份予以保密。资金拨付最终以资助计划下达文件为准。",
               "Objections must be made in writing during the notice period, signed or sealed; anonymous "
@@ -463,8 +471,14 @@ Response NoticePage(const Site& site, const Visit& v, const std::string& id, con
             TextAreaField("text", v.T("异议内容", "Objection"), values.Get("text"), errors, true) +
             "<button type=\"submit\">" + v.T("提交异议", "File the objection") + "</button></form></section>";
   }
-  main += "<p><a href=\"" + api + "?format=csv\">" + v.T("下载 CSV", "Download CSV") + "</a> · <a href=\"" + api +
-          "?format=xlsx\">" + v.T("下载 XLSX", "Download XLSX") + "</a></p>";
+  // Each file labelled with its format and size (WEB.md §1 公示), the size of the file as served.
+  auto file_link = [&](const char* format, const char* label) {
+    const ApiAnswer file = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id) + "/notice?format=" + format);
+    const size_t kb = (file.raw.size() + 1023) / 1024;
+    return "<a href=\"" + api + "?format=" + format + "\">" + v.T("下载 ", "Download ") + label + v.T("（", " (") +
+           std::to_string(kb) + " KB" + v.T("）", ")") + "</a>";
+  };
+  main += "<p>" + file_link("csv", "CSV") + " · " + file_link("xlsx", "XLSX") + "</p>";
   return site.Render(v, v.T("公示名单", "Public notice"), main, status, !errors.empty());
 }
 

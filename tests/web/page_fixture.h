@@ -127,7 +127,7 @@ class PageTest : public ::testing::Test {
   void OpenRound(const std::string& closes_on = "2026-12-31") {
     Api(officer_, "POST", "/rounds",
         json{{"id", "r1"},
-             {"title", "r1"},
+             {"title", "2026年度质量品牌扶持项目"},
              {"guide", "2026"},
              {"budget_fen", 100'000'000},
              {"opens_on", "2026-05-01"},

@@ -78,7 +78,7 @@ TEST_F(RoundPagesTest, AnInvalidObjectionComesBackToTheNoticeAsTyped) {
   // No text: the notice page with its form, the problem beside the text.
   server::Response no_text = Post(unit_b, "/rounds/r1/objections", "idem=form-1&application_id=" + id + "&text=");
   EXPECT_EQ(no_text.status, 400) << no_text.body;
-  EXPECT_TRUE(Has(no_text.body, "<h1>拟资助项目公示</h1>"));
+  EXPECT_TRUE(Has(no_text.body, "<h1>2026年度质量品牌扶持项目拟资助项目公示</h1>"));
   EXPECT_TRUE(Has(no_text.body, "<title>错误："));
   EXPECT_TRUE(Has(no_text.body, "id=\"error-summary\""));
   EXPECT_TRUE(Has(no_text.body, "href=\"#f-text\""));
@@ -94,6 +94,12 @@ TEST_F(RoundPagesTest, AnInvalidObjectionComesBackToTheNoticeAsTyped) {
   EXPECT_TRUE(Has(not_listed.body, ">wrong &lt;b&gt;year&lt;/b&gt;</textarea>")) << not_listed.body;
   EXPECT_FALSE(Has(not_listed.body, "<b>year"));
   EXPECT_TRUE(Api(officer_, "GET", "/rounds/r1/objections", "")["items"].empty());
+  // The notice names the round (year and programme), gives its working days, and labels each
+  // file with its format and size (WEB.md §1 公示).
+  const server::Response page = Page(unit_b, "/rounds/r1/notice");
+  EXPECT_TRUE(Has(page.body, "（5个工作日）")) << page.body;
+  EXPECT_TRUE(Has(page.body, ">下载 CSV（1 KB）</a>")) << page.body;
+  EXPECT_TRUE(Has(page.body, ">下载 XLSX（")) << page.body;
   // A good one is filed: 303 to the notice.
   server::Response filed = Post(unit_b, "/rounds/r1/objections", "idem=form-3&application_id=" + id + "&text=year");
   EXPECT_EQ(filed.status, 303);
