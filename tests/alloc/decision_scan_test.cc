@@ -141,7 +141,10 @@ TEST(ScanDecisionsTest, FindsRepeatsAcrossThreadsWithTheirLineNumbers) {
 // allocation.md: a decision id already seen on an earlier line is a malformed line. The same id
 // written with a JSON escape is the same id, not a second decision to pay.
 TEST(ScanDecisionsTest, AnIdWrittenWithEscapesIsTheSameId) {
-  const ScannedDecision d = Scanned(R"({"id":"2026-CQA-\u0030001","outcome":"ineligible"})");
+  // The decoded id lives in the scanner: it is read while the scanner is.
+  DecisionScanner scanner;
+  ScannedDecision d;
+  ASSERT_EQ(scanner.Scan(R"({"id":"2026-CQA-\u0030001","outcome":"ineligible"})", &d), "");
   EXPECT_EQ(d.id, R"("2026-CQA-\u0030001")");  // as written, for messages
   EXPECT_EQ(d.id_key, "2026-CQA-0001");
   EXPECT_TRUE(d.id_is_string);
