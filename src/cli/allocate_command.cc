@@ -247,12 +247,23 @@ void AddAllocateCommand(CLI::App& app, int* exit_code) {
                                  "allocated_fen (in full, or scaled down when the "
                                  "approved total exceeds the budget)");
   auto opts = std::make_shared<Options>();
+  // A whole number as written: CLI11 reads "" as 0 and a number past int64 as its largest value,
+  // which would then be reported as if it had been given.
+  const auto whole_fen = [](const std::string& text) -> std::string {
+    int64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+      return "须为整数（分）/ must be a whole number of fen, got '" + text + "'";
+    return "";
+  };
   cmd->add_option("--budget-fen", opts->budget_fen,
-                  "the budget in fen (1 yuan = 100 fen); never exceeded (default: the guide's budget_fen)");
+                  "the budget in fen (1 yuan = 100 fen); never exceeded (default: the guide's budget_fen)")
+      ->check(whole_fen);
   cmd->add_option("--guide", opts->guide_file,
                   "the year's guide (YAML): its budget_fen and allocation strategy are used");
   cmd->add_option("--strategy", opts->strategy, "pro_rata (default), tiers or pools");
-  cmd->add_option("--unit-fen", opts->unit_fen, "pay in multiples of this many fen, e.g. 100 for whole yuan");
+  cmd->add_option("--unit-fen", opts->unit_fen, "pay in multiples of this many fen, e.g. 100 for whole yuan")
+      ->check(whole_fen);
   cmd->add_option("--plan", opts->plan_file, "YAML plan: strategy, unit_fen, tiers, pools, redistribute");
   cmd->add_option("--tier", opts->tiers,
                   "NAME=MEASURE[,clause:CLAUSE...]: a tier paid before the later ones (repeatable, "

@@ -1,6 +1,8 @@
 #include "cli/rules_loading.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <iostream>
 
 namespace qgrant::cli {
@@ -47,6 +49,16 @@ bool LoadLedger(const std::string& path, const char* done, engine::Ledger* ledge
   if (st.ok()) return true;
   std::cerr << "qgrant: " << st.message() << "\nqgrant: the ledger was not used; nothing was " << done << "\n";
   return false;
+}
+
+bool OpenOutput(const std::string& path, std::ofstream* out) {
+  if (path.empty()) return true;
+  out->open(path, std::ios::binary | std::ios::trunc);
+  if (!*out) {
+    std::cerr << "qgrant: 无法写入 / cannot write " << path << ": " << std::strerror(errno) << "\n";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace qgrant::cli

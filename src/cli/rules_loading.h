@@ -2,6 +2,7 @@
 // rules are applied. Problems are printed to stderr in "file:line:col: message" form.
 #pragma once
 
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,5 +34,10 @@ policy::Date TodayInShenzhen();
 // With `rules`, each line is also checked against the policy (levels of its measures).
 [[nodiscard]] bool LoadLedger(const std::string& path, const char* done, engine::Ledger* ledger,
                               const policy::RuleSet* rules = nullptr);
+
+// Opens an output file (--csv, --chart, …) before the run, so that a mistyped path costs nothing
+// and nothing is written to stdout for a run that then fails; prints the problem and returns
+// false when it cannot be written. An empty `path`: nothing to open.
+[[nodiscard]] bool OpenOutput(const std::string& path, std::ofstream* out);
 
 }  // namespace qgrant::cli

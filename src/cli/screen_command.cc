@@ -38,11 +38,13 @@ bool ExportsSpareInputs(const ScreenOptions& o) {
   return true;
 }
 
-// The candidate lists for 免申即享, as CSV and XLSX when asked for.
-bool WriteCandidateLists(const ScreenOptions& o, const screen::ScreenResult& r) {
+// The candidate lists for 免申即享, as CSV (into `csv`, opened before the run) and XLSX when
+// asked for.
+bool WriteCandidateLists(const ScreenOptions& o, const screen::ScreenResult& r, std::ofstream* csv) {
   if (!o.csv.empty()) {
-    std::ofstream f(o.csv, std::ios::binary);
+    std::ofstream& f = *csv;
     f << screen::CandidatesCsv(r);
+    f.close();
     if (!f) {
       std::cerr << "qgrant: 无法写入 / cannot write " << o.csv << ": " << std::strerror(errno) << "\n";
       return false;
@@ -81,6 +83,10 @@ int RunScreen(const ScreenOptions& o) {
   if (!loaded) return 2;
   engine::Ledger ledger;
   if (!LoadLedger(o.ledger, "screened", &ledger, loaded->rules.get())) return 2;
+  // The exports' paths are tried before the run: a run that cannot save its lists writes nothing.
+  std::ofstream csv_out, xlsx_probe;
+  if (!OpenOutput(o.csv, &csv_out) || !OpenOutput(o.xlsx, &xlsx_probe)) return 2;
+  xlsx_probe.close();  // the workbook is written whole at the end
   LineReader in;
   Status st = in.Open(o.registry);
   if (!st.ok()) {
@@ -124,7 +130,7 @@ int RunScreen(const ScreenOptions& o) {
     return 2;
   }
   const screen::ScreenResult& r = *result;
-  if (!WriteCandidateLists(o, r)) return 2;
+  if (!WriteCandidateLists(o, r, &csv_out)) return 2;
   const Result<int64_t> fen = screen::EligibleFen(r);
   if (!fen.ok()) {
     std::cerr << "qgrant screen: " << fen.status().message() << "\n";

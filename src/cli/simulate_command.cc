@@ -51,17 +51,6 @@ bool OutputsSpareInputs(const SimulateOptions& o) {
   return true;
 }
 
-// Opens an output file before the run, so that a mistyped path costs nothing.
-bool OpenOutput(const std::string& path, std::ofstream* out) {
-  if (path.empty()) return true;
-  out->open(path, std::ios::binary | std::ios::trunc);
-  if (!*out) {
-    std::cerr << "qgrant: 无法写入 / cannot write " << path << ": " << std::strerror(errno) << "\n";
-    return false;
-  }
-  return true;
-}
-
 bool WriteOutput(const std::string& path, std::ofstream* out, const std::string& text) {
   if (path.empty()) return true;
   *out << text;
