@@ -344,6 +344,19 @@ std::string Site::Keep(const Visit& v, nlohmann::json answer) const {
   return key;
 }
 
+size_t Site::PublicFileSize(const Visit& v, const std::string& target, const std::string& content) const {
+  const std::string key = target + "\n" + content;
+  {
+    std::lock_guard<std::mutex> lock(kept_mu_);
+    if (auto it = file_sizes_.find(key); it != file_sizes_.end()) return it->second;
+  }
+  const size_t size = api_.Call(v, "GET", target).raw.size();
+  std::lock_guard<std::mutex> lock(kept_mu_);
+  if (file_sizes_.size() >= 256) file_sizes_.clear();  // notices change seldom: a bound, not a policy
+  file_sizes_[key] = size;
+  return size;
+}
+
 nlohmann::json Site::Kept(const Visit& v, std::string_view key) const {
   if (key.empty() || v.token.empty()) return nullptr;
   const std::string owner = store::Sha256Hex(v.token);

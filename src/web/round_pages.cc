@@ -17,6 +17,7 @@
 #include "common/money.h"
 #include "policy/words.h"
 #include "server/json_body.h"
+#include "store/crypto.h"
 #include "web/html.h"
 #include "web/site.h"
 
@@ -472,9 +473,10 @@ Response NoticePage(const Site& site, const Visit& v, const std::string& id, con
             "<button type=\"submit\">" + v.T("提交异议", "File the objection") + "</button></form></section>";
   }
   // Each file labelled with its format and size (WEB.md §1 公示), the size of the file as served.
+  const std::string content = store::Sha256Hex(notice.raw);
   auto file_link = [&](const char* format, const char* label) {
-    const ApiAnswer file = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id) + "/notice?format=" + format);
-    const size_t kb = (file.raw.size() + 1023) / 1024;
+    const size_t bytes = site.PublicFileSize(v, "/api/v1/rounds/" + UrlPart(id) + "/notice?format=" + format, content);
+    const size_t kb = (bytes + 1023) / 1024;
     return "<a href=\"" + api + "?format=" + format + "\">" + v.T("下载 ", "Download ") + label + v.T("（", " (") +
            std::to_string(kb) + " KB" + v.T("）", ")") + "</a>";
   };

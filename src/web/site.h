@@ -60,6 +60,11 @@ class Site {
   std::string Keep(const Visit& v, nlohmann::json answer) const;
   nlohmann::json Kept(const Visit& v, std::string_view key) const;
 
+  // The size in bytes of the file the API answers at `target` for everyone alike (a public
+  // notice's CSV or XLSX), made once for each `content` (a hash of what the file is made from):
+  // a page that labels its downloads with their size does not make the workbook at every view.
+  size_t PublicFileSize(const Visit& v, const std::string& target, const std::string& content) const;
+
  private:
   struct KeptAnswer {
     std::string key, owner;  // owner: the SHA-256 of the visitor's session token
@@ -73,6 +78,7 @@ class Site {
   CsrfKey csrf_;
   mutable std::mutex kept_mu_;
   mutable std::deque<KeptAnswer> kept_;
+  mutable std::map<std::string, size_t> file_sizes_;  // by target and content; under kept_mu_
 };
 
 // A page handler: the site, the visitor, the router's call (path parameters), and for POST the
