@@ -1162,17 +1162,13 @@ expr::Value ApplicationReader::CanonicalValue(std::string_view value, policy::Fa
 }
 
 void ApplicationReader::IndexData(const expr::Value& v) {
-  if (v.kind() == expr::Kind::kString) {
+  policy::ForEachDataString(v, [&](const std::string& s) {
     // A value of the reader's own, not the rules' one: readers run on different threads, and
     // copies of one shared value would contend for its reference count.
-    const expr::Value own = expr::Value::String(v.string_value());
-    keys_.emplace(policy::MatchKey(own.string_value()), own);
-    standards_.emplace(policy::StandardKey(own.string_value()), own);
-  } else if (v.kind() == expr::Kind::kList) {
-    for (const auto& e : v.list_value()) IndexData(e);
-  } else if (v.kind() == expr::Kind::kMap) {
-    for (const auto& [k, e] : v.map_value().entries()) IndexData(e);
-  }
+    const expr::Value own = expr::Value::String(s);
+    keys_.emplace(policy::MatchKey(s), own);
+    standards_.emplace(policy::StandardKey(s), own);
+  });
 }
 
 ApplicationReader::MeasureReading& ApplicationReader::Reading(const policy::Measure& m, size_t index) {

@@ -466,23 +466,17 @@ struct Ledger::Loader {
     }
     if (spec == nullptr || spec->match == policy::FactSpec::Match::kExact) return level;
     const bool standard = spec->match == policy::FactSpec::Match::kStandard;
-    if (spellings[standard].empty()) Spellings(rules->data, standard);
+    if (spellings[standard].empty()) {
+      policy::ForEachDataString(rules->data, [&](const std::string& s) {
+        spellings[standard].emplace(standard ? policy::StandardKey(s) : policy::MatchKey(s), s);
+      });
+    }
     *scratch = standard ? policy::StandardKey(level) : policy::MatchKey(level);
     auto it = spellings[standard].find(*scratch);
     return it != spellings[standard].end() ? std::string_view(it->second) : std::string_view(*scratch);
   }
 
  private:
-  void Spellings(const expr::Value& v, bool standard) {
-    if (v.kind() == expr::Kind::kString) {
-      const std::string& s = v.string_value();
-      spellings[standard].emplace(standard ? policy::StandardKey(s) : policy::MatchKey(s), s);
-    } else if (v.kind() == expr::Kind::kList) {
-      for (const auto& e : v.list_value()) Spellings(e, standard);
-    } else if (v.kind() == expr::Kind::kMap) {
-      for (const auto& [k, e] : v.map_value().entries()) Spellings(e, standard);
-    }
-  }
   // A key -> the data's spelling, for keys and for standards (the first string of each key).
   std::unordered_map<std::string, std::string> spellings[2];
 };

@@ -87,4 +87,14 @@ size_t RuleSet::MeasureIndex(std::string_view id) const {
   return SIZE_MAX;
 }
 
+void ForEachDataString(const expr::Value& data, const std::function<void(const std::string&)>& f) {
+  if (data.kind() == expr::Kind::kString) {
+    f(data.string_value());
+  } else if (data.kind() == expr::Kind::kList) {
+    for (const auto& e : data.list_value()) ForEachDataString(e, f);
+  } else if (data.kind() == expr::Kind::kMap) {
+    for (const auto& [k, e] : data.map_value().entries()) ForEachDataString(e, f);
+  }
+}
+
 }  // namespace qgrant::policy

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -208,6 +209,10 @@ struct Amendment {
   std::vector<Measure> changed;
   std::string file;
 };
+
+// Calls `f` with every string of `data` (a policy's or guide's lists kept as data), in lists and
+// maps at any depth, in order: what open-list values are matched against.
+void ForEachDataString(const expr::Value& data, const std::function<void(const std::string&)>& f);
 
 // The rules in force on one date: the policy with every amendment effective by then applied,
 // plus the guide. What an evaluation uses, and what a decision cites.
