@@ -185,7 +185,7 @@ int RunServe(const ServeOptions& o) {
   auto auth = std::make_shared<server::StoreAuthenticator>(db.get());
   auto router = server::BuildApiRouter(service, auth);
   // The web pages sit on the same router: their calls to the API go through it (src/web).
-  web::AddPages(*router, service, auth, {o.policy, o.examples});
+  web::AddPages(*router, service, {auth, std::make_shared<server::StoreSessions>(db.get())}, {o.policy, o.examples});
   server::HttpServer http(options, router);
   if (Status st = http.Start(); !st.ok()) {
     std::cerr << "qgrant: " << st.message() << "\n";

@@ -34,6 +34,26 @@ class Authenticator {
   virtual std::optional<User> Authenticate(std::string_view token) const = 0;
 };
 
+// The web pages' sign-in sessions (WEB.md §4 "Security"): signing in with a token starts a
+// session whose random id the browser keeps in an HttpOnly cookie, so the bearer token itself
+// never reaches the page. Implemented over the store (StoreSessions); thread-safe like an
+// Authenticator.
+class SessionBook {
+ public:
+  static constexpr int64_t kLifetimeSeconds = 12 * 3600;  // a working day, then sign in again
+  struct Started {
+    std::string id;          // the cookie's value; never stored
+    std::string expires_at;  // RFC 3339, +08:00
+  };
+  virtual ~SessionBook() = default;
+  // A new session of `user` (nullopt when the store cannot keep it).
+  virtual std::optional<Started> Start(const User& user) const = 0;
+  // The user of a session that has not ended or expired, whose user is still active.
+  virtual std::optional<User> Find(std::string_view id) const = 0;
+  // Ends the session (sign-out); an unknown id is nothing to end.
+  virtual void End(std::string_view id) const = 0;
+};
+
 // Who may call a route: anyone (no sign-in), or signed-in users whose role is in the set.
 // "Admin may do what an officer does" (§7 in detail): Roles() with kOfficer admits kAdmin too.
 class Access {

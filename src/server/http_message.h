@@ -10,6 +10,8 @@
 
 namespace qgrant::server {
 
+struct User;
+
 struct Request {
   std::string method;  // "GET", "POST", ... as sent (methods are case-sensitive, RFC 9110)
   std::string target;  // path and query as sent
@@ -19,6 +21,9 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;    // decoded, in order, repeats kept
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
+  // Set only in process, by a page calling the API for its signed-in visitor (web/api_call.h):
+  // the caller, already authenticated by the page's session. The wire never fills it.
+  const User* caller = nullptr;
 
   // The value of a header (first occurrence), or nullptr when absent. `name` in lower case.
   const std::string* Header(std::string_view name) const {

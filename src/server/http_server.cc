@@ -166,7 +166,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.emplace(static_cast<http::status>(r.status), version_);
     response_->set(http::field::server, "qgrant");
     response_->set(http::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers) response_->set(name, value);
+    for (auto& [name, value] : r.headers) response_->insert(name, value);
     response_->body() = std::move(r.body);
     response_->keep_alive(!close_);
     response_->prepare_payload();

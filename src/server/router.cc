@@ -90,6 +90,10 @@ Response Router::Dispatch(Request& request) const {
 // 401: a route that needs sign-in without valid credentials, or any route given credentials
 // that are malformed or unknown (a caller who sent a token expects to be answered as its user).
 std::optional<Response> Router::Authenticate(const Request& request, const Route& route, Call* call) const {
+  if (request.caller != nullptr) {  // a page's call for its signed-in visitor
+    call->user = *request.caller;
+    return std::nullopt;
+  }
   const std::string* header = request.Header("authorization");
   if (header == nullptr) {
     if (route.access.anyone()) return std::nullopt;

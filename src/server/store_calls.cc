@@ -9,6 +9,19 @@
 
 namespace qgrant::server {
 
+namespace {
+
+int64_t NowEpoch() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<User> ServerUser(const store::User& u) {
+  if (auto role = ParseRole(u.role)) return User{u.id, u.login, *role, u.uscc.value_or(""), u.name};
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<User> StoreAuthenticator::Authenticate(std::string_view token) const {
   const std::string key = store::Sha256Hex(token);
   const int64_t now =
@@ -21,15 +34,35 @@ std::optional<User> StoreAuthenticator::Authenticate(std::string_view token) con
   }
   auto found = store::Authenticate(*store_, token);
   if (!found.ok()) return std::nullopt;  // not remembered: the next request asks again
-  std::optional<User> user;
-  if (*found) {
-    const store::User& u = **found;
-    if (auto role = ParseRole(u.role)) user = User{u.id, u.login, *role, u.uscc.value_or(""), u.name};
-  }
+  const std::optional<User> user = *found ? ServerUser(**found) : std::nullopt;
   std::lock_guard<std::mutex> lock(mu_);
   if (known_.size() > 100000) known_.clear();  // a flood of made-up tokens must not grow it
   known_[key] = {user, now + kKeepMillis};
   return user;
+}
+
+std::optional<SessionBook::Started> StoreSessions::Start(const User& user) const {
+  store::User u;
+  u.id = user.id;
+  u.login = user.login;
+  auto started = store::StartWebSession(*store_, u, NowEpoch(), kLifetimeSeconds);
+  if (!started.ok()) {
+    std::cerr << "qgrant serve: store: " << started.status().message() << "\n";
+    return std::nullopt;
+  }
+  return Started{started->id, started->expires_at};
+}
+
+std::optional<User> StoreSessions::Find(std::string_view id) const {
+  auto found = store::WebSessionUser(*store_, id, NowEpoch());
+  if (!found.ok() || !*found) return std::nullopt;
+  return ServerUser(**found);
+}
+
+void StoreSessions::End(std::string_view id) const {
+  if (Status st = store::EndWebSession(*store_, id); !st.ok()) {
+    std::cerr << "qgrant serve: store: " << st.message() << "\n";
+  }
 }
 
 Response StoreFailure(const Status& st) {

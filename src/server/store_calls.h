@@ -36,6 +36,19 @@ class StoreAuthenticator : public Authenticator {
   mutable std::unordered_map<std::string, Known> known_;  // by the token's SHA-256
 };
 
+// The web pages' sessions kept in the store (store::StartWebSession and the rest), timed by the
+// real clock.
+class StoreSessions : public SessionBook {
+ public:
+  explicit StoreSessions(store::Store* store) : store_(store) {}
+  std::optional<Started> Start(const User& user) const override;
+  std::optional<User> Find(std::string_view id) const override;
+  void End(std::string_view id) const override;
+
+ private:
+  store::Store* store_;
+};
+
 // The store's ledger as POST /api/v1/evaluate consults it for a signed-in caller.
 class StoreLedgerSource : public LedgerSource {
  public:

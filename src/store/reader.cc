@@ -66,6 +66,18 @@ Result<std::optional<User>> Reader::UserByTokenHash(const std::string& token_has
   return std::optional<User>(ToUser(rows->front()));
 }
 
+Result<std::optional<std::pair<WebSession, User>>> Reader::WebSessionByHash(const std::string& id_hash) {
+  using Found = std::pair<WebSession, User>;
+  auto rows = Query(
+      "SELECT u.id, u.login, u.role, u.uscc, u.name, u.active, u.created_at, s.id_hash, s.created_at, s.expires_at, "
+      "s.expires_epoch FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?",
+      {id_hash});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty() || !ConstantTimeEquals(rows->front().Text(7), id_hash)) return std::optional<Found>();
+  const SqlRow& r = rows->front();
+  return std::optional<Found>(Found{WebSession{r.Text(7), r.Int(0), r.Text(8), r.Text(9), r.Int(10)}, ToUser(r)});
+}
+
 Result<std::optional<User>> Reader::UserByLogin(const std::string& login) {
   return One<User>(Query(Select(kUserColumns, "FROM users WHERE login = ?"), {login}), ToUser);
 }

@@ -55,4 +55,48 @@ Result<std::string> CreateUser(Store& store, User user, const std::string& actor
   return *token;
 }
 
+Result<StartedWebSession> StartWebSession(Store& store, const User& user, int64_t now_epoch, int64_t lifetime_seconds) {
+  auto id = NewToken();
+  if (!id.ok()) return id.status();
+  WebSession session;
+  session.id_hash = Sha256Hex(*id);
+  session.user_id = user.id;
+  session.expires_epoch = now_epoch + lifetime_seconds;
+  session.expires_at = FormatInstant(std::chrono::system_clock::from_time_t(session.expires_epoch));
+  constexpr int64_t kDay = 24 * 3600;
+  Status st = store.Write([&](WriteTx& tx) -> Status {
+    QGRANT_RETURN_IF_ERROR(tx.DeleteWebSessionsExpiredBefore(now_epoch - kDay));
+    QGRANT_RETURN_IF_ERROR(tx.InsertWebSession(&session));
+    auto entry = tx.Audit({user.login, "session.start", "user:" + user.login, nullptr,
+                           nlohmann::json{{"expires_at", session.expires_at}}});
+    return entry.ok() ? Status::Ok() : entry.status();
+  });
+  if (!st.ok()) return st;
+  return StartedWebSession{*id, session.expires_at};
+}
+
+Result<std::optional<User>> WebSessionUser(Store& store, std::string_view id, int64_t now_epoch) {
+  const std::string hash = Sha256Hex(id);
+  auto found = store.Read([&](Reader& r) { return r.WebSessionByHash(hash); });
+  if (!found.ok()) return found.status();
+  if (!*found || (*found)->first.expires_epoch <= now_epoch || !(*found)->second.active) {
+    return std::optional<User>();
+  }
+  return std::optional<User>((*found)->second);
+}
+
+Status EndWebSession(Store& store, std::string_view id) {
+  const std::string hash = Sha256Hex(id);
+  return store.Write([&](WriteTx& tx) -> Status {
+    auto found = tx.WebSessionByHash(hash);
+    if (!found.ok()) return found.status();
+    if (!*found) return Status::Ok();
+    QGRANT_RETURN_IF_ERROR(tx.DeleteWebSession(hash));
+    const std::string& login = (*found)->second.login;
+    auto entry = tx.Audit(
+        {login, "session.end", "user:" + login, nlohmann::json{{"expires_at", (*found)->first.expires_at}}, nullptr});
+    return entry.ok() ? Status::Ok() : entry.status();
+  });
+}
+
 }  // namespace qgrant::store

@@ -96,6 +96,20 @@ Result<std::optional<User>> Authenticate(Store& store, std::string_view token);
 // login. The USCC's check character is the caller's to verify (engine/uscc.h).
 Result<std::string> CreateUser(Store& store, User user, const std::string& actor);
 
+// Sign-in sessions of the web pages (WEB.md §4): the browser keeps a random id, the store its
+// SHA-256. StartWebSession makes one for `user` lasting `lifetime_seconds` from `now_epoch`
+// (Unix time), audited as "session.start" by the user, and drops the sessions that expired a day
+// or more before; it answers the id (shown once). WebSessionUser answers the session's user while
+// the session lasts and the user is active, else nullopt. EndWebSession deletes the session,
+// audited as "session.end"; an unknown or ended id changes nothing and is not an error.
+struct StartedWebSession {
+  std::string id;
+  std::string expires_at;  // RFC 3339, +08:00
+};
+Result<StartedWebSession> StartWebSession(Store& store, const User& user, int64_t now_epoch, int64_t lifetime_seconds);
+Result<std::optional<User>> WebSessionUser(Store& store, std::string_view id, int64_t now_epoch);
+Status EndWebSession(Store& store, std::string_view id);
+
 // Verifies the audit chain of the database `url` names without changing anything: no migration,
 // no file created (a missing SQLite file is InvalidArgument), one read-only snapshot. Safe beside a
 // running server. A database newer than this binary is refused, as OpenStore does.

@@ -93,6 +93,9 @@ class Reader {
 
   Result<std::optional<IdempotencyRecord>> FindIdempotency(int64_t user_id, const std::string& key);
 
+  // The session whose id hashes to `id_hash` and its user, expired or not (the caller decides).
+  Result<std::optional<std::pair<WebSession, User>>> WebSessionByHash(const std::string& id_hash);
+
  protected:
   Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params) {
     return conn_.Query(sql, params);
@@ -145,6 +148,12 @@ class WriteTx : public Reader {
   // Drops answers stored before `epoch_seconds` (Unix time). Keys must be kept at least 24 hours
   // (CONTRACT §7), so callers pass now - 24 h or earlier. Not audited: no domain data changes.
   Status ForgetAnswersBefore(int64_t epoch_seconds);
+
+  // Sign-in sessions: InsertWebSession sets created_at = now(); DeleteWebSession of an unknown
+  // hash is NotFound; DeleteWebSessionsExpiredBefore drops sessions that ended before then.
+  Status InsertWebSession(WebSession* session);
+  Status DeleteWebSession(const std::string& id_hash);
+  Status DeleteWebSessionsExpiredBefore(int64_t epoch_seconds);
 
   bool changed() const { return changed_; }
   bool audited() const { return audited_; }

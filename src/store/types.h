@@ -173,6 +173,15 @@ struct AuditEvent {
   nlohmann::json after;   // null or an object
 };
 
+// A sign-in session of the web pages: the SHA-256 of its random id, whose it is, until when.
+struct WebSession {
+  std::string id_hash;
+  int64_t user_id = 0;
+  std::string created_at;
+  std::string expires_at;  // RFC 3339, +08:00
+  int64_t expires_epoch = 0;
+};
+
 // The first answer to a write sent with an Idempotency-Key, kept per user and key.
 struct IdempotencyRecord {
   int64_t user_id = 0;

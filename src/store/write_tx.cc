@@ -243,6 +243,21 @@ Status WriteTx::RememberAnswer(IdempotencyRecord* record) {
   return Status::Ok();
 }
 
+Status WriteTx::InsertWebSession(WebSession* session) {
+  session->created_at = now_;
+  return Change(Insert("web_sessions", "id_hash, user_id, created_at, expires_at, expires_epoch", 5),
+                {session->id_hash, session->user_id, session->created_at, session->expires_at, session->expires_epoch},
+                "session");
+}
+
+Status WriteTx::DeleteWebSession(const std::string& id_hash) {
+  return Change("DELETE FROM web_sessions WHERE id_hash = ? RETURNING 1", {id_hash}, "session");
+}
+
+Status WriteTx::DeleteWebSessionsExpiredBefore(int64_t epoch_seconds) {
+  return Change("DELETE FROM web_sessions WHERE expires_epoch < ?", {epoch_seconds}, "expired sessions");
+}
+
 Status WriteTx::ForgetAnswersBefore(int64_t epoch_seconds) {
   auto rows = Query("DELETE FROM idempotency WHERE created_epoch < ?", {epoch_seconds});
   return rows.ok() ? Status::Ok() : rows.status();

@@ -25,7 +25,7 @@ ApiAnswer Api::Call(const Visit& visit, std::string method, std::string target, 
   server::Request request;
   request.method = std::move(method);
   request.target = std::move(target);
-  if (!visit.token.empty()) request.headers.emplace_back("authorization", "Bearer " + visit.token);
+  if (visit.user) request.caller = &*visit.user;
   if (!idempotency_key.empty()) request.headers.emplace_back("idempotency-key", std::string(idempotency_key));
   if (!body.is_null()) {
     request.headers.emplace_back("content-type", "application/json");

@@ -1,5 +1,5 @@
-// A page's call to the JSON API: an internal server::Request (the visitor's bearer token, a JSON
-// body) dispatched through the same Router that serves /api/, so every role and ownership check,
+// A page's call to the JSON API: an internal server::Request (the signed-in visitor as its
+// caller, a JSON body) dispatched through the same Router that serves /api/, so every role and ownership check,
 // every 404 for another unit's case, every workflow rule and error is the API's own. Pages only
 // render what the API answers.
 #pragma once

@@ -109,25 +109,83 @@ const char* HomeOf(Role role) {
   }
 }
 
+// Whether the browser will keep a Secure cookie from this request: over HTTPS (the proxy says
+// so), or from this machine's loopback names, which browsers treat as secure.
+bool SecureContext(const server::Request& request) {
+  if (OverHttps(request)) return true;
+  const std::string* host = request.Header("host");
+  if (host == nullptr) return true;  // an in-process call: nothing to warn about
+  std::string_view name(*host);
+  name = name.starts_with("[") ? name.substr(0, name.find(']') + 1) : name.substr(0, name.find(':'));
+  return name == "localhost" || name == "[::1]" || name.starts_with("127.") || name.ends_with(".localhost");
+}
+
+// The sign-in form, with a fresh form token in its hidden field and in its own cookie: a sign-in
+// posted from elsewhere lacks the pair (login CSRF).
 Response SignInPage(const Site& site, const Visit& v, std::string_view next, const Errors& errors, int status) {
+  const std::string form_token = RandomHex();
   std::string main = "<h1>" + std::string(v.T("登录", "Sign in")) + "</h1>";
-  main +=
-      "<p>" +
-      std::string(v.T("请输入管理员发放的访问令牌（qgrant user add 生成）。令牌只保存在本浏览器的 HttpOnly Cookie 中。",
-                      "Enter the access token your administrator gave you (made by qgrant user add). It is "
-                      "kept only in an HttpOnly cookie of this browser.")) +
-      "</p>";
+  main += "<p>" +
+          std::string(v.T("请输入管理员发放的访问令牌（qgrant user add 生成）。令牌只用于本次登录，不保存在浏览器中；"
+                          "登录后本浏览器只保存一个会话标识，退出即失效，12小时后需重新登录。",
+                          "Enter the access token your administrator gave you (made by qgrant user add). The token "
+                          "is used to sign in and is not kept by the browser, which keeps only a session id that "
+                          "ends when you sign out, or after 12 hours.")) +
+          "</p>";
+  if (!SecureContext(v.request)) {
+    main += "<p class=\"banner\" role=\"alert\">" +
+            std::string(v.T("本页面未经 HTTPS 访问，浏览器不会保存登录会话：请通过 HTTPS 地址访问本服务。",
+                            "This page was not reached over HTTPS, so the browser will not keep the session: "
+                            "open the service at its HTTPS address.")) +
+            "</p>";
+  }
   main += ErrorSummary(errors, {"token"}, v.en);
   main += "<form method=\"post\" action=\"/signin\" class=\"narrow\"><input type=\"hidden\" name=\"next\" value=\"" +
-          Esc(next) + "\">";
+          Esc(next) + "\"><input type=\"hidden\" name=\"signin\" value=\"" + form_token + "\">";
   main += InputField("token", v.T("访问令牌", "Access token"), "password", "", errors, true,
                      "autocomplete=\"current-password\" spellcheck=\"false\"");
   main += "<button type=\"submit\">" + std::string(v.T("登录", "Sign in")) + "</button></form>";
-  return site.Render(v, v.T("登录", "Sign in"), main, status, !errors.empty());
+  Response r = site.Render(v, v.T("登录", "Sign in"), main, status, !errors.empty());
+  r.headers.emplace_back("Set-Cookie", SignInCookie(form_token));
+  return r;
 }
 
-void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site,
-                     std::shared_ptr<const server::Authenticator> auth) {
+// Signing in checks the form's token against its cookie, then the access token; it ends the
+// browser's earlier session, if any, and starts a new one (a fresh id at every sign-in).
+Response SignIn(const Site& s, const Visit& v, const Form& form) {
+  const std::string next = SafeNext(form.Get("next"));
+  const std::optional<std::string> cookie = CookieValue(v.request, kSignInCookie);
+  const std::string& sent = form.Get("signin");
+  if (!cookie || cookie->empty() || sent.size() != cookie->size() || !store::ConstantTimeEquals(sent, *cookie)) {
+    return SignInPage(s, v, next,
+                      {{"token", v.T("登录表单已过期或不是从本站提交的，请重新输入访问令牌",
+                                     "The sign-in form has expired or was not sent from this site; enter your "
+                                     "token again")}},
+                      403);
+  }
+  const std::string& token = form.Get("token");
+  std::optional<server::User> user;
+  if (!token.empty() && server::ParseBearer("Bearer " + token) && s.tokens()) user = s.tokens()->Authenticate(token);
+  if (!user) {
+    return SignInPage(s, v, next,
+                      {{"token", v.T("令牌无效或已撤销，请核对后重新输入",
+                                     "The token is unknown or revoked; check it and try again")}},
+                      401);
+  }
+  if (!v.session.empty()) s.sessions()->End(v.session);
+  const std::optional<server::SessionBook::Started> session = s.sessions()->Start(*user);
+  if (!session) {
+    return s.Message(
+        v, 503, v.T("暂时无法登录", "Cannot sign in now"),
+        v.T("数据库暂时无法保存登录会话，请稍后重试。", "The store could not keep the session; try again later."));
+  }
+  Response r = s.Redirect(next == "/" ? HomeOf(user->role) : next);
+  r.headers.emplace_back("Set-Cookie", SessionCookie(session->id));
+  r.headers.emplace_back("Set-Cookie", SignInCookie(""));
+  return r;
+}
+
+void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site) {
   AddPage(
       router, site, "GET", "/signin",
       [](const Site& s, const Visit& v, const server::Call& call, const Form&) {
@@ -137,30 +195,17 @@ void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site,
       "sign-in page");
   AddPage(
       router, site, "POST", "/signin",
-      [auth](const Site& s, const Visit& v, const server::Call& call, const Form& form) {
-        const std::string& token = form.Get("token");
-        std::optional<server::User> user;
-        if (!token.empty() && server::ParseBearer("Bearer " + token) && auth) user = auth->Authenticate(token);
-        if (!user) {
-          return SignInPage(s, v, SafeNext(form.Get("next")),
-                            {{"token", v.T("令牌无效或已撤销，请核对后重新输入",
-                                           "The token is unknown or revoked; check it and try again")}},
-                            401);
-        }
-        const std::string next = SafeNext(form.Get("next"));
-        Response r = s.Redirect(next == "/" ? HomeOf(user->role) : next);
-        r.headers.emplace_back("Set-Cookie", SessionCookie(token, OverHttps(call.request)));
-        return r;
-      },
+      [](const Site& s, const Visit& v, const server::Call&, const Form& form) { return SignIn(s, v, form); },
       "sign in with a token", /*open_post=*/true);
   AddPage(
       router, site, "POST", "/signout",
-      [](const Site& s, const Visit&, const server::Call& call, const Form&) {
+      [](const Site& s, const Visit& v, const server::Call&, const Form&) {
+        s.sessions()->End(v.session);
         Response r = s.Redirect("/");
-        r.headers.emplace_back("Set-Cookie", SessionCookie("", OverHttps(call.request)));
+        r.headers.emplace_back("Set-Cookie", SessionCookie(""));
         return r;
       },
-      "sign out");
+      "sign out: the session ends on the server");
   AddPage(
       router, site, "GET", "/lang",
       [](const Site& s, const Visit&, const server::Call& call, const Form&) {
@@ -339,7 +384,7 @@ std::string Site::CsrfField(const Visit& v) const {
 std::string Site::Keep(const Visit& v, nlohmann::json answer) const {
   std::string key = NewFormKey().substr(5);  // 32 hex digits
   std::lock_guard<std::mutex> lock(kept_mu_);
-  kept_.push_back({key, store::Sha256Hex(v.token), std::move(answer)});
+  kept_.push_back({key, store::Sha256Hex(v.session), std::move(answer)});
   while (kept_.size() > kKeptAnswers) kept_.pop_front();
   return key;
 }
@@ -358,8 +403,8 @@ size_t Site::PublicFileSize(const Visit& v, const std::string& target, const std
 }
 
 nlohmann::json Site::Kept(const Visit& v, std::string_view key) const {
-  if (key.empty() || v.token.empty()) return nullptr;
-  const std::string owner = store::Sha256Hex(v.token);
+  if (key.empty() || v.session.empty()) return nullptr;
+  const std::string owner = store::Sha256Hex(v.session);
   std::lock_guard<std::mutex> lock(kept_mu_);
   for (const auto& k : kept_) {
     if (k.key == key && k.owner == owner) return k.answer;
@@ -372,17 +417,7 @@ std::string FormStart(const Site& site, const Visit& v, std::string_view action,
          ">" + site.CsrfField(v) + "<input type=\"hidden\" name=\"idem\" value=\"" + NewFormKey() + "\">";
 }
 
-std::string NewFormKey() {
-  unsigned char bytes[16];
-  RAND_bytes(bytes, sizeof bytes);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "form-";
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
+std::string NewFormKey() { return "form-" + RandomHex(); }
 
 std::string TableWrap(std::string_view label, std::string_view table) {
   return "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"" + Esc(label) + "\">" +
@@ -473,7 +508,7 @@ void AddPage(server::Router& router, std::shared_ptr<const Site> site, const cha
                            v.T("不接受来自其他网站的表单提交。", "Forms posted from another site are not accepted."));
     }
     const Form form = Form::Parse(call.request.body);
-    if (!open_post && !site->csrf().Valid(v.token, form.Get("csrf"))) {
+    if (!open_post && !ValidCsrf(v.session, form.Get("csrf"))) {
       return site->Message(
           v, 403, v.T("请求被拒绝", "Request refused"),
           v.T("表单已过期或不是从本站提交的，请返回重新打开页面后再提交。",
@@ -484,11 +519,11 @@ void AddPage(server::Router& router, std::shared_ptr<const Site> site, const cha
   router.Add(std::move(r));
 }
 
-void AddPages(server::Router& router, std::shared_ptr<const server::Service> service,
-              std::shared_ptr<const server::Authenticator> auth, PagesOptions options) {
-  auto site = std::make_shared<const Site>(&router, std::move(service), auth, std::move(options));
+void AddPages(server::Router& router, std::shared_ptr<const server::Service> service, PageAccess access,
+              PagesOptions options) {
+  auto site = std::make_shared<const Site>(&router, std::move(service), std::move(access), std::move(options));
   AddStaticFiles(router);
-  AddSessionPages(router, site, auth);
+  AddSessionPages(router, site);
   AddCalculatorPages(router, site);
   AddApplicantPages(router, site);
   AddReviewPages(router, site);

@@ -22,9 +22,16 @@ struct PagesOptions {
   std::string examples_dir = "examples";
 };
 
+// Who signs in: bearer tokens are checked by `tokens` at sign-in; the session that follows is
+// kept by `sessions`.
+struct PageAccess {
+  std::shared_ptr<const server::Authenticator> tokens;
+  std::shared_ptr<const server::SessionBook> sessions;
+};
+
 // Adds the pages to `router`, the router that also serves the API: their calls to the API are
 // dispatched through it. REQUIRES: the API routes are in `router` already.
-void AddPages(server::Router& router, std::shared_ptr<const server::Service> service,
-              std::shared_ptr<const server::Authenticator> auth, PagesOptions options);
+void AddPages(server::Router& router, std::shared_ptr<const server::Service> service, PageAccess access,
+              PagesOptions options);
 
 }  // namespace qgrant::web

@@ -39,12 +39,31 @@ bool OverHttps(const server::Request& request) {
          });
 }
 
-std::string SessionCookie(std::string_view value, bool secure) {
-  std::string c = std::string(kSessionCookie) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Strict";
-  if (secure) c += "; Secure";
-  if (value.empty()) c += "; Max-Age=0";
-  return c;
+namespace {
+
+std::string HostCookie(std::string_view name, std::string_view value, std::string_view same_site, int64_t max_age) {
+  return std::string(name) + "=" + std::string(value) +
+         "; Path=/; Secure; HttpOnly; SameSite=" + std::string(same_site) +
+         "; Max-Age=" + std::to_string(value.empty() ? 0 : max_age);
 }
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SessionCookie(std::string_view value) {
+  return HostCookie(kSessionCookie, value, "Lax", server::SessionBook::kLifetimeSeconds);
+}
+
+std::string SignInCookie(std::string_view value) { return HostCookie(kSignInCookie, value, "Strict", 3600); }
 
 std::string LangCookie(bool en, bool secure) {
   // A preference, not a secret: still HttpOnly, since no script needs it.
@@ -52,41 +71,36 @@ std::string LangCookie(bool en, bool secure) {
          (secure ? "; Secure" : "");
 }
 
-CsrfKey::CsrfKey() : key_(32, '\0') {
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(key_.data()), static_cast<int>(key_.size())) != 1) {
-    throw std::runtime_error("no random bytes for the CSRF key");
-  }
-}
-
-std::string CsrfKey::TokenFor(std::string_view session) const {
+std::string CsrfTokenOf(std::string_view session) {
+  static constexpr std::string_view kPurpose = "qgrant form token";
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(session.data()),
-       session.size(), mac, &length);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 15];
-  }
-  return out;
+  HMAC(EVP_sha256(), session.data(), static_cast<int>(session.size()),
+       reinterpret_cast<const unsigned char*>(kPurpose.data()), kPurpose.size(), mac, &length);
+  return Hex(mac, length);
 }
 
-bool CsrfKey::Valid(std::string_view session, std::string_view token) const {
-  const std::string expected = TokenFor(session);
-  return !session.empty() && token.size() == expected.size() &&
-         CRYPTO_memcmp(token.data(), expected.data(), token.size()) == 0;
+bool ValidCsrf(std::string_view session, std::string_view token) {
+  if (session.empty()) return false;
+  const std::string expected = CsrfTokenOf(session);
+  return token.size() == expected.size() && CRYPTO_memcmp(token.data(), expected.data(), token.size()) == 0;
 }
 
-Visit ReadVisit(const server::Request& request, const server::Authenticator* auth, const CsrfKey& key) {
+std::string RandomHex() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for a form token");
+  return Hex(bytes, sizeof bytes);
+}
+
+Visit ReadVisit(const server::Request& request, const server::SessionBook* sessions) {
   Visit v{request, std::nullopt, "", false, ""};
   v.en = CookieValue(request, kLangCookie) == std::optional<std::string>("en");
-  auto token = CookieValue(request, kSessionCookie);
-  if (token && !token->empty() && auth != nullptr) {
-    v.user = auth->Authenticate(*token);
+  auto id = CookieValue(request, kSessionCookie);
+  if (id && !id->empty() && sessions != nullptr) {
+    v.user = sessions->Find(*id);
     if (v.user) {
-      v.token = *token;
-      v.csrf = key.TokenFor(*token);
+      v.session = *id;
+      v.csrf = CsrfTokenOf(*id);
     }
   }
   return v;

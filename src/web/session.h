@@ -1,9 +1,12 @@
-// Who is looking at a page. Users hold bearer tokens only (`qgrant user add`); signing in puts
-// the token in an HttpOnly, SameSite=Strict cookie `qgrant_session`, out of reach of scripts,
-// and every page call to the API sends it as `Authorization: Bearer`. Forms carry a CSRF token:
-// HMAC-SHA256 of the session under a key drawn at start, so it changes with each sign-in and
-// each restart, and a forged POST from another site cannot know it. The language is the
-// `qgrant_lang` cookie (zh by default).
+// Who is looking at a page. Users hold bearer tokens (`qgrant user add`); signing in with one
+// starts a session (server::SessionBook, kept in the store) whose random id is the
+// `__Host-qg_session` cookie: Secure, HttpOnly, SameSite=Lax, Path=/, out of reach of scripts.
+// The token itself never reaches the browser again, and signing out ends the session on the
+// server. Pages call the API as the session's user (Request::caller). Every POST form carries a
+// CSRF token derived from the session id (HMAC-SHA256 keyed by it), so it lasts as long as the
+// session, across restarts; the sign-in form, which has no session yet, carries a random token
+// that must match its own `__Host-qg_signin` cookie. The language is the `qgrant_lang` cookie
+// (zh by default).
 #pragma once
 
 #include <optional>
@@ -15,7 +18,8 @@
 
 namespace qgrant::web {
 
-inline constexpr std::string_view kSessionCookie = "qgrant_session";
+inline constexpr std::string_view kSessionCookie = "__Host-qg_session";
+inline constexpr std::string_view kSignInCookie = "__Host-qg_signin";
 inline constexpr std::string_view kLangCookie = "qgrant_lang";
 
 // The value of cookie `name` in the request's Cookie headers, or nullopt.
@@ -26,30 +30,27 @@ std::optional<std::string> CookieValue(const server::Request& request, std::stri
 // Secure, which its plain-HTTP requests then do not send back.
 bool OverHttps(const server::Request& request);
 
-// A Set-Cookie value: HttpOnly, SameSite=Strict, Path=/, and Secure when `secure` (OverHttps).
-// Empty `value`: clears the cookie.
-std::string SessionCookie(std::string_view value, bool secure = false);
+// Set-Cookie values. The `__Host-` cookies are always Secure, as their prefix requires (browsers
+// treat http://localhost and 127.0.0.1 as secure, so trying the service locally works); an
+// empty `value` clears the cookie.
+std::string SessionCookie(std::string_view value);
+std::string SignInCookie(std::string_view value);
 std::string LangCookie(bool en, bool secure = false);
 
-// The per-process key of the CSRF tokens (random, drawn once).
-class CsrfKey {
- public:
-  CsrfKey();
-  // The token of a session: hex HMAC-SHA256(key, session).
-  std::string TokenFor(std::string_view session) const;
-  // Whether `token` is the session's token (constant time).
-  bool Valid(std::string_view session, std::string_view token) const;
-
- private:
-  std::string key_;
-};
+// The CSRF token of a session: hex HMAC-SHA256 keyed by the session id. Nobody without the id can
+// make it, and it does not reveal the id.
+std::string CsrfTokenOf(std::string_view session);
+// Whether `token` is the CSRF token of `session` (constant time; never for an empty session).
+bool ValidCsrf(std::string_view session, std::string_view token);
+// A fresh random token (32 hex digits), for the sign-in form.
+std::string RandomHex();
 
 // One page request as the pages see it: the request, the signed-in user (if the session cookie
-// holds a valid token), the token itself (for the API calls), the language and the form token.
+// names a live session), the session id, the language and the form token.
 struct Visit {
   const server::Request& request;
   std::optional<server::User> user;
-  std::string token;
+  std::string session;  // the live session's id; empty when signed out
   bool en = false;
   std::string csrf;  // the hidden field every POST form carries; empty when signed out
 
@@ -58,6 +59,6 @@ struct Visit {
   bool Staff() const { return user && user->role != server::Role::kApplicant; }
 };
 
-Visit ReadVisit(const server::Request& request, const server::Authenticator* auth, const CsrfKey& key);
+Visit ReadVisit(const server::Request& request, const server::SessionBook* sessions);
 
 }  // namespace qgrant::web

@@ -23,15 +23,16 @@ namespace qgrant::web {
 
 class Site {
  public:
-  Site(const server::Router* router, std::shared_ptr<const server::Service> service,
-       std::shared_ptr<const server::Authenticator> auth, PagesOptions options)
-      : api_(router), service_(std::move(service)), auth_(std::move(auth)), options_(std::move(options)) {}
+  Site(const server::Router* router, std::shared_ptr<const server::Service> service, PageAccess access,
+       PagesOptions options)
+      : api_(router), service_(std::move(service)), access_(std::move(access)), options_(std::move(options)) {}
 
-  Visit Read(const server::Request& request) const { return ReadVisit(request, auth_.get(), csrf_); }
+  Visit Read(const server::Request& request) const { return ReadVisit(request, access_.sessions.get()); }
   const Api& api() const { return api_; }
   const server::Service& service() const { return *service_; }
   const PagesOptions& options() const { return options_; }
-  const CsrfKey& csrf() const { return csrf_; }
+  const server::Authenticator* tokens() const { return access_.tokens.get(); }
+  const server::SessionBook* sessions() const { return access_.sessions.get(); }
 
   // A page: the layout around `main` (already escaped HTML), `title` as text. `failed` prefixes
   // the title with 错误： (a form that came back with problems).
@@ -67,15 +68,14 @@ class Site {
 
  private:
   struct KeptAnswer {
-    std::string key, owner;  // owner: the SHA-256 of the visitor's session token
+    std::string key, owner;  // owner: the SHA-256 of the visitor's session id
     nlohmann::json answer;
   };
 
   Api api_;
   std::shared_ptr<const server::Service> service_;
-  std::shared_ptr<const server::Authenticator> auth_;
+  PageAccess access_;
   PagesOptions options_;
-  CsrfKey csrf_;
   mutable std::mutex kept_mu_;
   mutable std::deque<KeptAnswer> kept_;
   mutable std::map<std::string, size_t> file_sizes_;  // by target and content; under kept_mu_

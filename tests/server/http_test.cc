@@ -49,6 +49,29 @@ class HttpTest : public ::testing::Test {
   uint16_t port_ = 0;
 };
 
+// A response may carry a header more than once (two Set-Cookie: a sign-in sets the session and
+// clears the sign-in form's cookie); every one reaches the wire.
+TEST_F(HttpTest, RepeatedHeadersAllReachTheWire) {
+  Route route;
+  route.method = "GET";
+  route.pattern = "/two-cookies";
+  route.summary = "test";
+  route.handler = [](const Call&) {
+    Response r = Response::Json(200, "{}");
+    r.headers.emplace_back("Set-Cookie", "a=1; Path=/");
+    r.headers.emplace_back("Set-Cookie", "b=2; Path=/");
+    return r;
+  };
+  router_->Add(std::move(route));
+  Start();
+  auto r = Fetch(port_, "GET", "/two-cookies");
+  std::vector<std::string> cookies;
+  for (const auto& [name, value] : r.headers) {
+    if (name == "Set-Cookie" || name == "set-cookie") cookies.push_back(value);
+  }
+  EXPECT_EQ(cookies, (std::vector<std::string>{"a=1; Path=/", "b=2; Path=/"}));
+}
+
 TEST_F(HttpTest, HealthzAndOpenApi) {
   Start();
   ExpectHealthy();
@@ -176,7 +199,7 @@ TEST_F(HttpTest, EvaluateTakesANumberOutOfRangeAsTheFieldsFault) {
       EXPECT_EQ(d["id"], "2026-CQA-0001") << what;
       ASSERT_FALSE(d["reasons"].empty()) << what;
       EXPECT_EQ(d["reasons"][0]["path"], "requested_fen") << what << ": " << r.body;
-      for (const std::string other : {number, "[true, [1, 2], " + number + "]"}) {
+      for (const std::string& other : {number, "[true, [1, 2], " + number + "]"}) {
         json p = Problem(Fetch(port_, "POST", "/api/v1/evaluate", other, headers), 400);
         EXPECT_LE(p["errors"].size(), 1u) << other << ": " << p;
       }

@@ -104,6 +104,67 @@ TEST_P(UsersTest, DeactivatedUsersTokenNoLongerWorks) {
   EXPECT_FALSE(Authenticate(*store_, *token)->has_value());
 }
 
+// A web session (WEB.md §4): the id is shown once and only its hash is kept; it lasts until its
+// expiry, its end, or its user's deactivation; starting and ending are audited by the user.
+TEST_P(UsersTest, WebSessionsKeepOnlyTheHashAndEnd) {
+  ASSERT_TRUE(CreateUser(*store_, Applicant("wu"), "cli").ok());
+  auto wu = store_->Read([](Reader& r) { return r.UserByLogin("wu"); });
+  ASSERT_TRUE(wu.ok() && wu->has_value());
+  constexpr int64_t kNow = 1780000000;
+  auto session = StartWebSession(*store_, **wu, kNow, 3600);
+  ASSERT_TRUE(session.ok()) << session.status().message();
+  EXPECT_EQ(session->id.size(), 64u);
+  auto rows = Raw()->Query("SELECT id_hash, expires_epoch FROM web_sessions", {});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().Text(0), Sha256Hex(session->id));
+  EXPECT_EQ(rows->front().Int(1), kNow + 3600);
+
+  auto found = WebSessionUser(*store_, session->id, kNow + 3599);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->login, "wu");
+  EXPECT_FALSE(WebSessionUser(*store_, session->id, kNow + 3600)->has_value());      // expired
+  EXPECT_FALSE(WebSessionUser(*store_, Sha256Hex(session->id), kNow)->has_value());  // the hash is no id
+  EXPECT_FALSE(WebSessionUser(*store_, "", kNow)->has_value());
+
+  auto head = store_->Read([](Reader& r) { return r.AuditHead(); });
+  ASSERT_TRUE(head.ok() && head->has_value());
+  EXPECT_EQ((*head)->actor, "wu");
+  EXPECT_EQ((*head)->action, "session.start");
+  EXPECT_EQ((*head)->object, "user:wu");
+  EXPECT_EQ((*head)->after.dump().find(session->id), std::string::npos);
+
+  ASSERT_TRUE(EndWebSession(*store_, session->id).ok());
+  EXPECT_FALSE(WebSessionUser(*store_, session->id, kNow)->has_value());
+  head = store_->Read([](Reader& r) { return r.AuditHead(); });
+  EXPECT_EQ((*head)->action, "session.end");
+  const int64_t seq = (*head)->seq;
+  ASSERT_TRUE(EndWebSession(*store_, session->id).ok());  // ended already: nothing to do
+  EXPECT_EQ((*store_->Read([](Reader& r) { return r.AuditHead(); }))->seq, seq);
+}
+
+TEST_P(UsersTest, WebSessionsEndWithTheirUserAndExpiredOnesAreDropped) {
+  ASSERT_TRUE(CreateUser(*store_, Applicant("qian"), "cli").ok());
+  auto qian = store_->Read([](Reader& r) { return r.UserByLogin("qian"); });
+  ASSERT_TRUE(qian.ok() && qian->has_value());
+  constexpr int64_t kNow = 1780000000;
+  auto old = StartWebSession(*store_, **qian, kNow - 3 * 86400, 3600);
+  auto live = StartWebSession(*store_, **qian, kNow, 3600);
+  ASSERT_TRUE(old.ok() && live.ok());
+  EXPECT_NE(old->id, live->id);
+  auto rows = Raw()->Query("SELECT id_hash FROM web_sessions", {});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);  // the one that expired days ago went with the next sign-in
+  EXPECT_EQ(rows->front().Text(0), Sha256Hex(live->id));
+
+  Status st = store_->Write([&](WriteTx& tx) -> Status {
+    QGRANT_RETURN_IF_ERROR(tx.SetUserActive((*qian)->id, false));
+    return tx.Audit({"admin", "user.deactivate", "user:qian", nullptr, nullptr}).status();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_FALSE(WebSessionUser(*store_, live->id, kNow)->has_value());
+}
+
 // `qgrant user add` opens its own store on the server's database while the server writes: both
 // writers take the database's write lock in turn, the token works at once in the server's store,
 // and the chain stays one chain.

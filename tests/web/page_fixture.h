@@ -1,6 +1,7 @@
 // The pages over a real store, the pages and the API on one router (as `qgrant serve` wires
 // them), called without HTTP: the fixture of the page tests. Users are added to the store; a
-// page is requested with the user's session cookie, a form posted with the session's CSRF token.
+// page is requested with the session cookie of the user's sign-in, a form posted with the
+// session's CSRF token.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -60,7 +62,8 @@ class PageTest : public ::testing::Test {
     service->Attach(store_.get(), std::move(*workflow));
     auto auth = std::make_shared<server::StoreAuthenticator>(store_.get());
     router_ = server::BuildApiRouter(service, auth);
-    AddPages(*router_, service, auth, {policy, std::string(QGRANT_SOURCE_DIR) + "/examples"});
+    AddPages(*router_, service, {auth, std::make_shared<server::StoreSessions>(store_.get())},
+             {policy, std::string(QGRANT_SOURCE_DIR) + "/examples"});
   }
 
   std::string AddUser(const std::string& login, const std::string& role, const std::string& uscc = "") {
@@ -91,23 +94,64 @@ class PageTest : public ::testing::Test {
   // url-encoded.
   server::Response Page(const std::string& token, const std::string& target, const std::string& method = "GET",
                         const std::string& form = "") {
+    return Request(token.empty() ? "" : SessionOf(token), target, method, form);
+  }
+
+  // A request with the session cookie `session` (none for "").
+  server::Response Request(const std::string& session, const std::string& target, const std::string& method = "GET",
+                           const std::string& form = "", const std::string& more_cookies = "") {
     server::Request r;
     r.method = method;
     r.target = target;
-    if (!token.empty()) r.headers = {{"cookie", "qgrant_session=" + token}};
+    std::string cookies = more_cookies;
+    if (!session.empty()) cookies += (cookies.empty() ? "" : "; ") + std::string("__Host-qg_session=") + session;
+    if (!cookies.empty()) r.headers = {{"cookie", cookies}};
     if (method == "POST") r.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
     r.body = form;
     return router_->Dispatch(r);
   }
 
-  // The CSRF token of the session of `token`, as its pages carry it.
-  std::string Csrf(const std::string& token) {
-    const server::Response page = Page(token, "/");
-    const std::string marker = "name=\"csrf\" value=\"";
+  // The value a Set-Cookie header of `r` gives cookie `name` ("" when none).
+  static std::string SetCookie(const server::Response& r, const std::string& name) {
+    for (const auto& [header, value] : r.headers) {
+      if (header == "Set-Cookie" && value.rfind(name + "=", 0) == 0) {
+        return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
+      }
+    }
+    return "";
+  }
+
+  // The hidden field `name` of a page's first form that has it.
+  static std::string Hidden(const server::Response& page, const std::string& name) {
+    const std::string marker = "name=\"" + name + "\" value=\"";
     const size_t at = page.body.find(marker);
-    EXPECT_NE(at, std::string::npos) << page.body;
     if (at == std::string::npos) return "";
     return page.body.substr(at + marker.size(), page.body.find('"', at + marker.size()) - at - marker.size());
+  }
+
+  // Signs in with `token` as a browser does (the sign-in page, then its form): the session id
+  // the answer's cookie holds ("" when refused).
+  std::string SignIn(const std::string& token) {
+    const server::Response form = Request("", "/signin");
+    const std::string cookie = "__Host-qg_signin=" + SetCookie(form, "__Host-qg_signin");
+    const server::Response r =
+        Request("", "/signin", "POST", "token=" + token + "&signin=" + Hidden(form, "signin"), cookie);
+    return SetCookie(r, "__Host-qg_session");
+  }
+
+  // The session of `token`'s user, signed in at its first use.
+  std::string SessionOf(const std::string& token) {
+    std::string& id = sessions_[token];
+    if (id.empty()) id = SignIn(token);
+    EXPECT_FALSE(id.empty()) << "sign-in with " << token << " failed";
+    return id;
+  }
+
+  // The CSRF token of the session of `token`, as its pages carry it.
+  std::string Csrf(const std::string& token) {
+    const std::string csrf = Hidden(Page(token, "/"), "csrf");
+    EXPECT_FALSE(csrf.empty());
+    return csrf;
   }
 
   // A form posted by the user of `token` with its session's CSRF token and `fields` (url-encoded).
@@ -163,6 +207,7 @@ class PageTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::shared_ptr<server::Router> router_;
   std::string officer_, reviewer_, unit_;
+  std::map<std::string, std::string> sessions_;  // by token: the session its sign-in began
 };
 
 inline bool Has(const std::string& html, const std::string& text) { return html.find(text) != std::string::npos; }

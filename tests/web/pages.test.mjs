@@ -79,26 +79,45 @@ describe('web pages', () => {
     assert.equal((await fetch(server.url + '/static/style.css')).status, 200);
     const page = await personPage(server.tokens['unit-a']);
     const cookies = await page.context().cookies();
-    const session = cookies.find((c) => c.name === 'qgrant_session');
-    assert.ok(session, 'the session cookie is set');
+    const session = cookies.find((c) => c.name === '__Host-qg_session');
+    assert.ok(session, 'the session cookie is set (Chromium treats 127.0.0.1 as secure)');
     assert.equal(session.httpOnly, true);
-    assert.equal(session.sameSite, 'Strict');
-    assert.equal(await page.evaluate(() => document.cookie.includes('qgrant_session')), false, 'scripts cannot read the session');
+    assert.equal(session.secure, true);
+    assert.equal(session.sameSite, 'Lax');
+    assert.equal(session.path, '/');
+    assert.notEqual(session.value, server.tokens['unit-a'], 'the cookie holds a session id, not the token');
+    assert.equal(await page.evaluate(() => document.cookie.includes('qg_session')), false, 'scripts cannot read the session');
+    assert.equal((await page.content()).includes(server.tokens['unit-a']), false, 'the token never reaches the page');
     // A POST with the session but without the form's token is refused.
     const forged = await page.request.post(server.url + '/signout', { form: { csrf: 'forged' } });
     assert.equal(forged.status(), 403);
     const bad = await page.request.post(server.url + '/applications/new?round=2026-demo&measure=china_quality_award', { form: {} });
     assert.equal(bad.status(), 403);
-    // Sign-in goes back only to a path of this site, and nothing can end the Location header.
+    // Sign-in goes back only to a path of this site, and nothing can end the Location header. The
+    // sign-in form's own token comes with its page, in a hidden field and a cookie.
+    const form = await fetch(server.url + '/signin');
+    const signinCookie = form.headers.getSetCookie().find((c) => c.startsWith('__Host-qg_signin=')).split(';')[0];
+    const formToken = (await form.text()).match(/name="signin" value="([0-9a-f]+)"/)[1];
     for (const next of ['//evil.example/x', '/\r\nX-Evil: 1', 'https://evil.example/']) {
       const r2 = await fetch(server.url + '/signin', { method: 'POST', redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token: server.tokens['unit-a'], next }).toString() });
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: signinCookie },
+        body: new URLSearchParams({ token: server.tokens['unit-a'], next, signin: formToken }).toString() });
       assert.equal(r2.status, 303);
       assert.equal(r2.headers.get('location'), '/applications', `next=${JSON.stringify(next)}`);
       assert.equal(r2.headers.get('x-evil'), null);
     }
-    // A wrong token at sign-in is shown beside the field.
+    // Without the form's token (a sign-in posted from another site) nobody is signed in.
+    const csrfLogin = await fetch(server.url + '/signin', { method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: server.tokens['unit-a'], next: '/' }).toString() });
+    assert.equal(csrfLogin.status, 403);
+    assert.equal(csrfLogin.headers.getSetCookie().some((c) => c.startsWith('__Host-qg_session=') && !c.includes('Max-Age=0')), false);
+    // Signing out ends the session on the server: the old cookie, put back, signs nobody in.
+    await page.goto(server.url + '/applications');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('header form button[type=submit]')]);
+    await page.context().addCookies([session]);
+    await page.goto(server.url + '/applications');
+    assert.equal(new URL(page.url()).pathname, '/signin', 'the ended session no longer works');
     const anon = await personPage(null);
     await anon.goto(server.url + '/signin');
     await anon.fill('#f-token', 'not-a-token');

@@ -50,32 +50,42 @@ TEST(Forms, FieldIdsFollowThePath) {
 }
 
 TEST(Session, CsrfTokenIsBoundToTheSession) {
-  CsrfKey key;
-  const std::string t = key.TokenFor("session-a");
-  EXPECT_TRUE(key.Valid("session-a", t));
-  EXPECT_FALSE(key.Valid("session-b", t));
-  EXPECT_FALSE(key.Valid("", key.TokenFor("")));
-  EXPECT_FALSE(CsrfKey().Valid("session-a", t));  // another process's key
+  const std::string t = CsrfTokenOf("session-a");
+  EXPECT_EQ(t.size(), 64u);
+  EXPECT_TRUE(ValidCsrf("session-a", t));
+  EXPECT_FALSE(ValidCsrf("session-b", t));
+  EXPECT_FALSE(ValidCsrf("", CsrfTokenOf("")));
+  EXPECT_EQ(t.find("session-a"), std::string::npos);
+  EXPECT_NE(RandomHex(), RandomHex());
 }
 
 TEST(Session, ReadsCookies) {
   server::Request r;
-  r.headers = {{"cookie", "a=1; qgrant_lang=en;  qgrant_session=tok"}};
+  r.headers = {{"cookie", "a=1; qgrant_lang=en;  __Host-qg_session=tok"}};
   EXPECT_EQ(CookieValue(r, "qgrant_lang"), "en");
-  EXPECT_EQ(CookieValue(r, "qgrant_session"), "tok");
+  EXPECT_EQ(CookieValue(r, "__Host-qg_session"), "tok");
   EXPECT_EQ(CookieValue(r, "b"), std::nullopt);
-  EXPECT_NE(SessionCookie("x").find("HttpOnly"), std::string::npos);
-  EXPECT_NE(SessionCookie("x").find("SameSite=Strict"), std::string::npos);
 }
 
-TEST(Session, CookiesAreSecureBehindAnHttpsProxy) {
+TEST(Session, SessionCookieIsAHostCookie) {
+  // WEB.md §4: __Host- prefix, so Secure, Path=/ and no Domain; HttpOnly; SameSite=Lax.
+  const std::string c = SessionCookie("x");
+  EXPECT_EQ(c.rfind("__Host-qg_session=x;", 0), 0u) << c;
+  for (const char* part : {"; Path=/", "; Secure", "; HttpOnly", "; SameSite=Lax"}) {
+    EXPECT_NE(c.find(part), std::string::npos) << part << " in " << c;
+  }
+  EXPECT_EQ(c.find("Domain"), std::string::npos);
+  EXPECT_NE(SessionCookie("").find("Max-Age=0"), std::string::npos);
+  EXPECT_NE(SignInCookie("y").find("; Secure; HttpOnly; SameSite=Strict"), std::string::npos);
+}
+
+TEST(Session, LanguageCookieIsSecureBehindAnHttpsProxy) {
   server::Request plain;
   EXPECT_FALSE(OverHttps(plain));
-  EXPECT_EQ(SessionCookie("x", OverHttps(plain)).find("Secure"), std::string::npos);
+  EXPECT_EQ(LangCookie(true, OverHttps(plain)).find("Secure"), std::string::npos);
   server::Request proxied;
   proxied.headers = {{"x-forwarded-proto", "HTTPS, http"}};
   EXPECT_TRUE(OverHttps(proxied));
-  EXPECT_NE(SessionCookie("x", OverHttps(proxied)).find("; Secure"), std::string::npos);
   EXPECT_NE(LangCookie(true, OverHttps(proxied)).find("; Secure"), std::string::npos);
   proxied.headers = {{"x-forwarded-proto", "http"}};
   EXPECT_FALSE(OverHttps(proxied));
