@@ -3,6 +3,7 @@
 // shared read-only by every worker thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -57,7 +58,17 @@ class Service {
   store::Store* store() const { return store_; }
   const Workflow& workflow() const { return *workflow_; }
 
+  // Idempotency answers are kept a week (the contract asks at least 24 hours) and then dropped
+  // by the first idempotent write of each hour, so that the table does not grow without end.
+  static constexpr int64_t kKeepAnswersSeconds = 7 * 24 * 3600;
+  // Whether a write at Unix time `now` should drop the old answers: once an hour.
+  bool AnswerSweepDue(int64_t now) const {
+    int64_t due = next_answer_sweep_.load();
+    return now >= due && next_answer_sweep_.compare_exchange_strong(due, now + 3600);
+  }
+
  private:
+  mutable std::atomic<int64_t> next_answer_sweep_{0};
   store::Store* store_ = nullptr;
   std::optional<Workflow> workflow_;
   policy::PolicyBundle bundle_;

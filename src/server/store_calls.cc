@@ -105,8 +105,18 @@ Response Write(const Service& service, const Call& call, const std::function<Res
     answer = job(tx);
     if (answer->status < 200 || answer->status >= 300) return Abandon();
     if (call.idempotency_key && call.user) {
-      store::IdempotencyRecord record{call.user->id, *call.idempotency_key, call.request.method, call.request.path,
-                                      body_hash,     answer->status,        answer->body,        ""};
+      const int64_t now = NowEpoch();
+      if (service.AnswerSweepDue(now))
+        QGRANT_RETURN_IF_ERROR(tx.ForgetAnswersBefore(now - Service::kKeepAnswersSeconds));
+      store::IdempotencyRecord record{call.user->id,
+                                      *call.idempotency_key,
+                                      call.request.method,
+                                      call.request.path,
+                                      body_hash,
+                                      answer->status,
+                                      answer->body,
+                                      "",
+                                      now};
       return tx.RememberAnswer(&record);
     }
     return Status::Ok();

@@ -192,6 +192,7 @@ struct IdempotencyRecord {
   int64_t status = 0;
   std::string response;  // the response body
   std::string created_at;
+  int64_t created_epoch = 0;  // Unix time; 0 when remembered: now
 };
 
 // Whether a request repeats the one `first` answered: same method, path and body hash. A repeat

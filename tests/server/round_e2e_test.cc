@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -180,6 +181,39 @@ TEST_P(RoundTest, AnIdempotentRepeatGetsTheFirstAnswer) {
       R"({"id":"r2","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})", h);
   EXPECT_EQ(other.status, 422);
   EXPECT_EQ(Body(Call(officer, "GET", "/rounds"))["items"].size(), 1u);
+}
+
+// Answers are kept a week, then dropped: the first idempotent write of a server's hour sweeps
+// the older ones away, and keeps those of the last 24 hours (the contract's minimum) and more.
+TEST_P(RoundTest, IdempotencyAnswersOlderThanAWeekAreDropped) {
+  const std::string officer = AddUser("officer", "officer");
+  auto user = store_->Read([](store::Reader& r) { return r.UserByLogin("officer"); });
+  ASSERT_TRUE(user.ok() && user->has_value());
+  const int64_t now = std::time(nullptr);
+  ASSERT_TRUE(store_
+                  ->Write([&](store::WriteTx& tx) -> Status {
+                    for (const auto& [key, age] : std::vector<std::pair<std::string, int64_t>>{
+                             {"old", 8 * 86400}, {"day", 86400 + 60}, {"six-days", 6 * 86400}}) {
+                      store::IdempotencyRecord r{(*user)->id, key,  "POST", "/api/v1/rounds", "h",
+                                                 201,         "{}", "",     now - age};
+                      QGRANT_RETURN_IF_ERROR(tx.RememberAnswer(&r));
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
+  HttpAnswer write =
+      Fetch(server_->port(), "POST", "/api/v1/rounds",
+            R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})",
+            {{"Authorization", "Bearer " + officer}, {"Idempotency-Key", "new"}});
+  ASSERT_EQ(write.status, 201) << write.body;
+  auto kept = [&](const std::string& key) {
+    auto found = store_->Read([&](store::Reader& r) { return r.FindIdempotency((*user)->id, key); });
+    return found.ok() && found->has_value();
+  };
+  EXPECT_FALSE(kept("old"));
+  EXPECT_TRUE(kept("day"));
+  EXPECT_TRUE(kept("six-days"));
+  EXPECT_TRUE(kept("new"));
 }
 
 // Every route of the router × every role (and no sign-in) × own or another unit's case: the
