@@ -149,7 +149,7 @@ void AppendYuanBrief(std::string* out, int64_t fen) {
     out->append("万元"sv);
     return;
   }
-  AppendYuanDigits(out, fen, true, false);
+  AppendYuanDigits(out, fen, true, true);
   out->append("元"sv);
 }
 

@@ -16,8 +16,8 @@
 //   "0.0001万元" WanNumber     "300" (the same, no unit) WanFixed      a fixed number of decimals,
 //   rounded half away from zero, for tables: (fen, 2, true) YuanPeople "300万元（3,000,000.00元）"
 //   for letters and explanations YuanBrief     "300万元" when a whole number of 万元, else
-//   "1,500元" / "1,234.56元" (cents only
-//                 when there are any): the short form of the engine's and allocation's sentences
+//   "1,500.00元" / "1,234.56元" (元 always with two decimals, as pages show amounts):
+//                 the short form of allocation's sentences
 //   YuanEnglish   "3,000,000.00 yuan"
 // Negative amounts (differences) read with a leading '-'. None of them needs the bound.
 #pragma once

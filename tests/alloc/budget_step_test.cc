@@ -104,7 +104,7 @@ TEST(BudgetStepTest, ARoundingUnitIsNotABudgetShortfall) {
   AppendStepEn({150, 100, 0}, ScalePercent(1, 1), &en);
   EXPECT_FALSE(Has(zh, "预算不足")) << zh;
   EXPECT_FALSE(Has(zh, "全额")) << zh;
-  EXPECT_TRUE(Has(zh, "按拨付单位取整拨付1元")) << zh;
+  EXPECT_TRUE(Has(zh, "按拨付单位取整拨付1.00元")) << zh;
   EXPECT_FALSE(Has(en, "short")) << en;
   EXPECT_TRUE(Has(en, "rounded down to the payment unit")) << en;
 }

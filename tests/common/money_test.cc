@@ -125,10 +125,10 @@ TEST(MoneyFormatTest, PeopleAndEnglish) {
   EXPECT_EQ(YuanPeople(500'000), "0.5万元（5,000.00元）");
   EXPECT_EQ(YuanEnglish(300'000'000), "3,000,000.00 yuan");
   EXPECT_EQ(YuanBrief(300'000'000), "300万元");
-  EXPECT_EQ(YuanBrief(150'000), "1,500元");
+  EXPECT_EQ(YuanBrief(150'000), "1,500.00元");  // WEB.md: 元 with two decimals
   EXPECT_EQ(YuanBrief(123'456), "1,234.56元");
   EXPECT_EQ(YuanBrief(5), "0.05元");
-  EXPECT_EQ(YuanBrief(0), "0元");
+  EXPECT_EQ(YuanBrief(0), "0.00元");
   EXPECT_EQ(YuanBrief(-2'000'000), "-2万元");
   EXPECT_EQ(YuanEnglish(-1), "-0.01 yuan");
 }
