@@ -14,6 +14,7 @@
 #include <functional>
 #include <iterator>
 
+#include "common/calendar.h"
 #include "common/money.h"
 #include "policy/words.h"
 #include "server/json_body.h"
@@ -132,6 +133,35 @@ std::string StepForm(const Site& site, const Visit& v, const std::string& action
          css + "\">" + Esc(v.T(zh, en)) + "</button></form>";
 }
 
+// Why the plan cannot be approved yet, as HTML in the visitor's language ("" when it can): the
+// notice must have ended and every objection be resolved. The API decides again at the post.
+std::string NotYetApprovable(const Site& site, const Visit& v, const json& r) {
+  const std::string ends_on = r["notice"].is_object() ? Str(r["notice"], "ends_on") : "";
+  if (ends_on.empty() || ends_on >= policy::FormatDate(site.service().Today())) {
+    return v.en ? "The notice runs until " + DateHtml(ends_on, true) + ": approval from the day after."
+                : "公示期至" + DateHtml(ends_on, false) + "结束，期满后方可批准。";
+  }
+  ApiAnswer list = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(Str(r, "id")) + "/objections?limit=500");
+  int open = 0;
+  if (list.ok() && list.body.contains("items")) {
+    for (const auto& o : list.body["items"]) open += Str(o, "state") == "open";
+  }
+  if (open == 0) return "";
+  return v.en ? std::to_string(open) + " objection(s) are open: resolve every one before approval."
+              : "尚有" + std::to_string(open) + "件异议未处理，须全部处理后方可批准。";
+}
+
+// The approve step: its button leads to the confirm page, or is disabled with the reason
+// beside it while the plan cannot be approved (WEB.md: "Approve disabled with the reason").
+std::string ApproveStep(const Site& site, const Visit& v, const json& r) {
+  const std::string why = NotYetApprovable(site, v, r);
+  if (why.empty())
+    return StepForm(site, v, RoundPath(Str(r, "id")) + "/approve", "批准资助计划", "Approve the plan", "");
+  return "<div class=\"action-form\"><button type=\"button\" disabled aria-describedby=\"approve-why\">" +
+         Esc(v.T("批准资助计划", "Approve the plan")) + "</button><p id=\"approve-why\" class=\"hint\">" + why +
+         "</p></div>";
+}
+
 // The officer's steps the round's state allows; `names` receives their fields (for the error
 // summary at the top of the page).
 std::string OfficerSteps(const Site& site, const Visit& v, const json& r, const Errors& errors, const Form& values,
@@ -172,7 +202,7 @@ std::string OfficerSteps(const Site& site, const Visit& v, const json& r, const 
             TextAreaField("registry", v.T("或粘贴名册（JSON Lines，每行一家单位）", "Or paste a registry (JSON Lines)"),
                           values.Get("registry"), errors, false));
   }
-  if (state == "in_notice") out += StepForm(site, v, base + "/approve", "批准资助计划", "Approve the plan", "");
+  if (state == "in_notice") out += ApproveStep(site, v, r);
   if (out.empty()) return "";
   for (const char* n : {"budget_fen", "starts_on", "working_days", "registry", "registry_file"}) names->push_back(n);
   return "<section class=\"actions\"><h2>" + std::string(v.T("办理", "Steps")) + "</h2><div class=\"forms\">" + out +
@@ -528,8 +558,73 @@ Response PaymentsPage(const Site& site, const Visit& v, const std::string& id, c
   return site.Render(v, v.T("资金拨付", "Payments"), main, status, !errors.empty());
 }
 
+// The last day of a notice of `days_text` working days from `starts_on`, as the API will work it
+// out, or "" when the API would refuse the two (it then says why).
+std::string NoticeEnd(const Site& site, const std::string& starts_on, const std::string& days_text) {
+  auto start = common::ParseIsoDay(starts_on);
+  if (!start.ok() || *start < site.service().Today().days) return "";
+  if (days_text.empty() || days_text.size() > 2 || days_text.find_first_not_of("0123456789") != std::string::npos)
+    return "";
+  const int days = std::stoi(days_text);
+  if (days < 1 || days > 30) return "";
+  auto end = common::AddWorkingDays(*start, days);
+  return end.ok() ? common::FormatIsoDay(*end) : "";
+}
+
+// WCAG 3.3.4: posting the notice and approving the plan go through a page that says what will
+// happen (the notice's dates, worked out on the official calendar; the applications approved and
+// their amount, into the ledger for good) and posts the same fields again with confirm=1 and the
+// same Idempotency-Key. nullopt: nothing to confirm (the API refuses the step and says why).
+std::optional<Response> ConfirmStep(const Site& site, const Visit& v, const std::string& id, const std::string& step,
+                                    const Form& form) {
+  ApiAnswer round = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id));
+  if (!round.ok()) return site.ErrorPage(v, round);
+  const json& r = round.body;
+  std::string what, fields = "<input type=\"hidden\" name=\"confirm\" value=\"1\">";
+  const char* title_zh = "确认发布公示";
+  const char* title_en = "Confirm the notice";
+  if (step == "notice") {
+    const std::string starts_on = form.Get("starts_on"), days = form.Get("working_days");
+    const std::string ends_on = NoticeEnd(site, starts_on, days);
+    if (ends_on.empty()) return std::nullopt;
+    what = "<p>" + std::string(v.T("公示期：", "Notice period: ")) + DateHtml(starts_on, v.en) + v.T("至", " to ") +
+           DateHtml(ends_on, v.en) + (v.en ? " (" + days + " working days)" : "（" + days + "个工作日）") + "</p><p>" +
+           v.T("结束日期已按国务院办公厅公布的节假日安排计算。公示名单自开始日起向社会公开。",
+               "The last day follows the State Council's holiday arrangements. The list is public from the first "
+               "day.") +
+           "</p>";
+    fields += "<input type=\"hidden\" name=\"starts_on\" value=\"" + Esc(starts_on) +
+              "\"><input type=\"hidden\" name=\"working_days\" value=\"" + Esc(days) + "\">";
+  } else {
+    if (!NotYetApprovable(site, v, r).empty()) return std::nullopt;
+    title_zh = "确认批准资助计划";
+    title_en = "Confirm the approval";
+    const json group =
+        r["by_state"].is_object() && r["by_state"].contains("in_notice") ? r["by_state"]["in_notice"] : json::object();
+    what = "<p>" + std::string(v.T("批准公示中的 ", "Approve the ")) +
+           std::to_string(group.value("count", int64_t{0})) +
+           v.T(" 件申报，资助金额合计 ", " applications in notice, ") + MoneyHtml(Fen(group, "amount_fen"), v.en) +
+           v.T("。", " in all.") + "</p><p>" +
+           v.T("批准后，各项资助记入资助台账并生成拨付记录，不能撤回。",
+               "Each grant then enters the ledger and gets a payment record; this cannot be undone.") +
+           "</p>";
+  }
+  const std::string back = RoundPath(id);
+  std::string main = "<p class=\"crumbs\"><a href=\"" + back + "\">" + v.T("返回批次", "Back to the round") +
+                     "</a></p><h1>" + Esc(v.T(title_zh, title_en)) + "</h1><p><strong>" + Esc(Str(r, "title")) +
+                     "</strong></p>" + what;
+  main += "<form method=\"post\" action=\"" + back + "/" + step + "\">" + site.CsrfField(v) +
+          "<input type=\"hidden\" name=\"idem\" value=\"" + Esc(form.Get("idem")) + "\">" + fields +
+          "<button type=\"submit\">" + Esc(v.T("确认", "Confirm")) + "</button> <a class=\"button secondary\" href=\"" +
+          back + "\">" + v.T("返回修改", "Go back") + "</a></form>";
+  return site.Render(v, v.T(title_zh, title_en), main);
+}
+
 Response RoundStep(const Site& site, const Visit& v, const server::Call& call, const Form& form) {
   const std::string id = call.Param("id"), step = call.Param("step");
+  if ((step == "notice" || step == "approve") && form.Get("confirm") != "1") {
+    if (auto page = ConfirmStep(site, v, id, step, form)) return *page;
+  }
   json body = json::object();
   if (step == "allocate" && !form.Get("budget_fen").empty()) body["budget_fen"] = FenFromYuan(form.Get("budget_fen"));
   if (step == "notice") {

@@ -311,7 +311,11 @@ describe('web pages', () => {
     await o.fill('#f-starts_on', TODAY);
     await o.fill('#f-working_days', '5');
     await o.click('form[action$="/notice"] button[type=submit]');
+    // A confirm page gives the last day first (WCAG 3.3.4); nothing is posted until confirmed.
+    assert.match(await text(o, 'main'), /公示期：2026年6月1日至2026年6月8日（5个工作日）/);
+    await o.click('form[action$="/notice"] button[type=submit]');
     assert.match(await text(o, 'dl.summary'), /公示中/);
+    assert.equal(await o.locator('button[disabled][aria-describedby="approve-why"]').count(), 1, 'approve waits for the notice');
     assert.match(await text(o, 'dl.summary'), /2026年6月1日 – 2026年6月8日（5个工作日）/);
     // The public list, with its total, open to anyone; a signed-in unit objects on it.
     const anon = await personPage(null);
@@ -341,6 +345,8 @@ describe('web pages', () => {
     // After the notice period (the service date moves on), the officer approves.
     await server.restart('2026-06-10');
     await o.goto(server.url + '/rounds/2026-demo');
+    await o.click('form[action$="/approve"] button[type=submit]');
+    assert.match(await text(o, 'main'), /批准公示中的 1 件申报/);
     await o.click('form[action$="/approve"] button[type=submit]');
     assert.match(await text(o, 'dl.summary'), /已批准/);
     // Finance records the payment; the applicant sees 已拨付 and the decision letter.

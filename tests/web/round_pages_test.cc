@@ -106,6 +106,60 @@ TEST_F(RoundPagesTest, AnInvalidObjectionComesBackToTheNoticeAsTyped) {
   EXPECT_EQ(Location(filed), "/rounds/r1/notice?objected=1");
 }
 
+// WCAG 3.3.4: posting the notice shows its computed last day first and changes nothing until
+// confirmed; approving is disabled with the reason while the notice runs or an objection is
+// open, and then goes through a confirm page with the count and the amount.
+TEST_F(RoundPagesTest, NoticeAndApprovalAreConfirmedFirstAndApproveSaysWhyItWaits) {
+  const std::string id = Accepted();
+  Api(reviewer_, "POST", "/applications/" + id + "/actions/accept", "{}");
+  Api(officer_, "POST", "/rounds/r1/close", "{}");
+  Api(officer_, "POST", "/rounds/r1/allocate", "{}");
+  const server::Response ask = Post(officer_, "/rounds/r1/notice", "idem=form-n&starts_on=2026-06-01&working_days=5");
+  EXPECT_EQ(ask.status, 200) << ask.body;
+  EXPECT_TRUE(Has(ask.body, "<h1>确认发布公示</h1>")) << ask.body;
+  // 2026-06-01 (Monday) + 5 working days, counted from the day after: to Monday 2026-06-08.
+  EXPECT_TRUE(Has(ask.body, "<time datetime=\"2026-06-08\">2026年6月8日</time>（5个工作日）")) << ask.body;
+  EXPECT_TRUE(Has(ask.body, "name=\"confirm\" value=\"1\""));
+  EXPECT_TRUE(Has(ask.body, "name=\"idem\" value=\"form-n\""));
+  EXPECT_EQ(Api(officer_, "GET", "/rounds/r1", "").value("state", ""), "allocated");  // nothing yet
+  // A start the API refuses gets no confirm page: the API's error, on the round page.
+  const server::Response past = Post(officer_, "/rounds/r1/notice", "idem=form-p&starts_on=2026-05-01&working_days=5");
+  EXPECT_EQ(past.status, 400) << past.body;
+  EXPECT_FALSE(Has(past.body, "确认发布公示"));
+  const server::Response posted =
+      Post(officer_, "/rounds/r1/notice", "idem=form-n&confirm=1&starts_on=2026-06-01&working_days=5");
+  EXPECT_EQ(posted.status, 303) << posted.body;
+  EXPECT_EQ(Api(officer_, "GET", "/rounds/r1", "").value("state", ""), "in_notice");
+
+  // During the notice: approve is disabled, the reason beside it, and posting it anyway is the
+  // API's 409 page.
+  server::Response round = Page(officer_, "/rounds/r1");
+  EXPECT_TRUE(Has(round.body, "disabled aria-describedby=\"approve-why\"")) << round.body;
+  EXPECT_TRUE(Has(round.body, "公示期至<time datetime=\"2026-06-08\">2026年6月8日</time>结束，期满后方可批准"));
+  EXPECT_EQ(Post(officer_, "/rounds/r1/approve", "idem=form-a").status, 409);
+
+  // After it, with an objection open: still disabled, saying so.
+  const std::string unit_b = AddUser("unit-b", "applicant", "91440300708461136T");
+  const json objection =
+      Api(unit_b, "POST", "/rounds/r1/objections", json{{"application_id", id}, {"text", "核实"}}.dump(), 201);
+  Start("2026-06-10");
+  round = Page(officer_, "/rounds/r1");
+  EXPECT_TRUE(Has(round.body, "尚有1件异议未处理")) << round.body;
+  Api(officer_, "POST", "/objections/" + objection.value("id", std::string()) + "/resolve",
+      R"({"upheld":false,"note":"已核实"})");
+  round = Page(officer_, "/rounds/r1");
+  EXPECT_FALSE(Has(round.body, "approve-why"));
+  EXPECT_TRUE(Has(round.body, "action=\"/rounds/r1/approve\""));
+  const server::Response confirm = Post(officer_, "/rounds/r1/approve", "idem=form-b");
+  EXPECT_EQ(confirm.status, 200);
+  EXPECT_TRUE(Has(confirm.body, "<h1>确认批准资助计划</h1>"));
+  EXPECT_TRUE(Has(confirm.body, "批准公示中的 1 件申报")) << confirm.body;
+  EXPECT_TRUE(Has(confirm.body, "不能撤回"));
+  EXPECT_EQ(Api(officer_, "GET", "/rounds/r1", "").value("state", ""), "in_notice");
+  EXPECT_EQ(Post(officer_, "/rounds/r1/approve", "idem=form-b&confirm=1").status, 303);
+  EXPECT_EQ(Api(officer_, "GET", "/rounds/r1", "").value("state", ""), "approved");
+}
+
 TEST_F(RoundPagesTest, APaymentRecordedPaidWithoutAReferenceComesBackToThePayments) {
   InNotice();
   Start("2026-06-10");  // the notice ended on 2026-06-08
