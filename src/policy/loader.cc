@@ -107,6 +107,33 @@ std::optional<Reason> ParseReason(const YamlReader& r, const YAML::Node& map, co
   return reason;
 }
 
+// label: {zh, en}, how the fact reads to people; value_names: {value: {zh, en}} for the values of
+// its enum, each one a value of it.
+void ParseFactNames(const YamlReader& r, const YAML::Node& n, FactSpec* f) {
+  if (Child(n, "label").IsDefined()) f->label = r.TextField(n, "label", true);
+  const YAML::Node names = Child(n, "value_names");
+  if (!names.IsDefined()) return;
+  if (f->enum_values.empty()) {
+    r.Error(names, "fact '" + f->name + "': value_names names the values of an enum, and this fact has none");
+    return;
+  }
+  if (!names.IsMap()) {
+    r.Error(names, "fact '" + f->name + "': value_names maps each value of its enum to {zh: ..., en: ...}");
+    return;
+  }
+  std::string known;
+  for (const auto& v : f->enum_values) known += (known.empty() ? "" : ", ") + v;
+  for (auto it = names.begin(); it != names.end(); ++it) {
+    const std::string value = it->first.Scalar();
+    if (std::find(f->enum_values.begin(), f->enum_values.end(), value) == f->enum_values.end()) {
+      r.Error(it->first, "fact '" + f->name + "': value_names names '" + value +
+                             "', which is not a value of its enum (" + known + ")");
+      continue;
+    }
+    if (auto t = r.TextField(names, value.c_str(), true)) f->value_names[value] = *t;
+  }
+}
+
 std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& name, const YAML::Node& n) {
   FactSpec f;
   f.name = name;
@@ -114,7 +141,8 @@ std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& na
     r.Error(n, "fact '" + name + "' must be {type: ..., required: ..., enum: [...]}");
     return std::nullopt;
   }
-  r.CheckKeys(n, {"type", "required", "enum", "min_items", "items", "match"}, "fact '" + name + "'");
+  r.CheckKeys(n, {"type", "required", "enum", "min_items", "items", "match", "label", "value_names"},
+              "fact '" + name + "'");
   auto type = r.String(n, "type", true);
   if (!type) return std::nullopt;
   static const std::pair<const char*, FactSpec::Type> kTypes[] = {
@@ -138,6 +166,7 @@ std::optional<FactSpec> ParseFactSpec(const YamlReader& r, const std::string& na
   if (!f.enum_values.empty() && f.type != FactSpec::Type::kString) {
     r.Error(Child(n, "enum"), "only string facts can have an enum");
   }
+  ParseFactNames(r, n, &f);
   f.min_items = r.Int(n, "min_items", false).value_or(0);
   if (auto match = r.String(n, "match", false)) {
     if (*match == "key")
@@ -332,6 +361,21 @@ void ParseLevel(const YamlReader& r, const YAML::Node& n, const std::string& ctx
   }
 }
 
+// The level fact's values are named once, by level_names: value_names on it is an error, and it
+// takes the level names as its value names, so that every fact's values are named in one place.
+void NameLevelValues(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
+  if (m->level_fact.empty()) return;
+  for (auto& f : m->facts) {
+    if (f.name != m->level_fact) continue;
+    const YAML::Node own = Child(Child(Child(n, "facts"), m->level_fact), "value_names");
+    if (own.IsDefined() && !f.enum_values.empty()) {  // without an enum, ParseFactNames has said so
+      r.Error(own, ctx + ": the level fact '" + m->level_fact +
+                       "' is named by level_names; give the names of its values there, not under value_names");
+    }
+    f.value_names = m->level_names;
+  }
+}
+
 // items: what once: per_item counts (a list fact of objects and its key field).
 void ParseItems(const YamlReader& r, const YAML::Node& n, const std::string& ctx, Measure* m) {
   if (m->once != OnceRule::kPerItem) {
@@ -461,6 +505,7 @@ std::optional<Measure> ParseMeasure(const YamlReader& r, const YAML::Node& n, co
   ParseOnce(r, n, ctx, &m);
   if (Child(n, "review").IsDefined()) m.review = r.TextField(n, "review", true);
   ParseLevel(r, n, ctx, &m);
+  NameLevelValues(r, n, ctx, &m);
   ParseItems(r, n, ctx, &m);
   ParseCeiling(r, n, ctx, support, &m);
   ParseAmount(r, n, ctx, env, &m);

@@ -74,6 +74,12 @@ struct FactSpec {
   // year). Rules see the compared form.
   enum class Match { kExact, kKey, kStandard };
   Match match = Match::kExact;
+  // How the fact reads to people (证书编号 / Certificate number): `label`, when the policy gives one.
+  std::optional<Text> label;
+  // The names of its values (green_product -> 绿色产品认证): `value_names`, each a value of the enum.
+  // A measure's level fact takes the measure's level_names here instead (value_names on it is an
+  // error: one place names a level).
+  std::map<std::string, Text> value_names;
   // The name and the enum values as CEL strings, made once: every application reuses them.
   expr::Value name_value;
   std::vector<expr::Value> enum_value_values;

@@ -1,5 +1,6 @@
 // GET /api/v1/measures: what an applicant must know to apply — each measure in force with its
-// clause, titles and text, the facts it asks for (types, closed lists of values) and its ceiling.
+// clause, titles and text, the facts it asks for (types, closed lists of values, their names for
+// people) and its ceiling.
 #include <nlohmann/json.hpp>
 
 #include "server/rules_cache.h"
@@ -34,6 +35,14 @@ json FactJson(const policy::FactSpec& f) {
   json out = {{"name", f.name}, {"type", FactType(f.type)}, {"required", f.required}};
   // A closed list: any other value makes the application invalid (§6).
   if (!f.enum_values.empty()) out["values"] = f.enum_values;
+  // How people read the fact and its values, when the policy names them (a level fact's values
+  // by the measure's level_names).
+  if (f.label) out["label"] = TextJson(*f.label);
+  if (!f.value_names.empty()) {
+    json names = json::object();
+    for (const auto& [value, name] : f.value_names) names[value] = TextJson(name);
+    out["value_names"] = std::move(names);
+  }
   if (f.type == policy::FactSpec::Type::kList) out["min_items"] = f.min_items;
   if (!f.fields.empty()) {
     json fields = json::array();

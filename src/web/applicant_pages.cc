@@ -3,6 +3,8 @@
 // submit and withdraw behind a confirm page, the case with its 办件进度 timeline and the engine's
 // decision, the decision letter, and 免申即享 invitations. Who may see or do what is the API's
 // answer: another unit's case is the API's 404, shown as a 404 page.
+#include <algorithm>
+
 #include "policy/words.h"
 #include "web/html.h"
 #include "web/site.h"
@@ -180,6 +182,28 @@ std::string FieldRow(const char* zh, const char* en_label, const std::string& va
   return "<dt>" + std::string(Tr(en, zh, en_label)) + "</dt><dd>" + value_html + "</dd>";
 }
 
+// The keys of `object` in the order `declared` (a measure's "facts" or a list fact's
+// "item_fields") declares them, then any it does not declare.
+std::vector<std::string> InDeclaredOrder(const json& object, const json& declared) {
+  std::vector<std::string> keys;
+  for (const auto& spec : declared) {
+    const std::string name = spec.is_object() ? spec.value("name", "") : "";
+    if (!name.empty() && object.contains(name)) keys.push_back(name);
+  }
+  for (const auto& [k, unused] : object.items()) {
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  }
+  return keys;
+}
+
+// A fact's value as people read it: a value of a closed list or a level by its name, yes or no,
+// other values as given.
+std::string FactValueText(const json& spec, const json& measure, const json& value, bool en) {
+  if (value.is_string()) return FactValueName(spec, measure, value.get<std::string>(), en);
+  if (value.is_boolean()) return Tr(en, value.get<bool>() ? "是" : "否", value.get<bool>() ? "Yes" : "No");
+  return value.dump();
+}
+
 std::string ApplicationDetails(const json& a, const std::map<std::string, json>& measures, bool en) {
   const json& applicant = a.contains("applicant") ? a["applicant"] : json::object();
   std::string out = "<dl class=\"details\">";
@@ -191,28 +215,35 @@ std::string ApplicationDetails(const json& a, const std::map<std::string, json>&
   out += FieldRow("申报项目", "Subject", Esc(Str(a, "subject")), en);
   out += FieldRow("获得日期", "Obtained on", DateHtml(Str(a, "obtained_on"), en), en);
   if (a.contains("facts") && a["facts"].is_object()) {
-    for (const auto& [name, value] : a["facts"].items()) {
+    static const json kNone = json::object(), kNoFacts = json::array();
+    auto found = measures.find(Str(a, "measure"));
+    const json& measure = found != measures.end() ? found->second : kNone;
+    const json& declared = measure.contains("facts") ? measure["facts"] : kNoFacts;
+    for (const auto& name : InDeclaredOrder(a["facts"], declared)) {
+      const json* spec = FindFactSpec(declared, name);
+      const json& value = a["facts"][name];
       std::string shown;
       if (value.is_array()) {
+        const json& fields = spec && spec->contains("item_fields") ? (*spec)["item_fields"] : kNoFacts;
         for (const auto& row : value) {
           std::string line;
           if (row.is_object()) {
-            for (const auto& [k, x] : row.items())
-              line += (line.empty() ? "" : "，") + FactLabel(k, en) + "：" +
-                      (x.is_string() ? x.get<std::string>() : x.dump());
+            for (const auto& k : InDeclaredOrder(row, fields)) {
+              const json* field = FindFactSpec(fields, k);
+              line += (line.empty() ? "" : "，") + (field ? FactSpecLabel(*field, en) : FactLabel(k, en)) + "：" +
+                      FactValueText(field ? *field : kNone, measure, row[k], en);
+            }
+          } else {  // a list of scalars: its one item field is named "<fact>[]"
+            line = FactValueText(fields.is_array() && fields.size() == 1 ? fields[0] : kNone, measure, row, en);
           }
           shown += "<li>" + Esc(line) + "</li>";
         }
         shown = "<ul>" + shown + "</ul>";
       } else {
-        shown = Esc(value.is_string() ? value.get<std::string>() : value.dump());
-        // A level or grade by the name the policy gives it (中国质量奖提名奖, not "nominee").
-        auto m = measures.find(Str(a, "measure"));
-        if (value.is_string() && m != measures.end() && m->second["level_names"].contains(value.get<std::string>())) {
-          shown = Esc(m->second["level_names"][value.get<std::string>()].value(en ? "en" : "zh", ""));
-        }
+        // A value by the name the policy gives it (中国质量奖提名奖, not "nominee").
+        shown = Esc(FactValueText(spec ? *spec : kNone, measure, value, en));
       }
-      out += "<dt>" + Esc(FactLabel(name, en)) + "</dt><dd>" + shown + "</dd>";
+      out += "<dt>" + Esc(spec ? FactSpecLabel(*spec, en) : FactLabel(name, en)) + "</dt><dd>" + shown + "</dd>";
     }
   }
   if (a.contains("allocated_fen") && a["allocated_fen"].is_number_integer()) {

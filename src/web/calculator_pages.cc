@@ -73,10 +73,11 @@ std::string CeilingHtml(const json& m, bool en) {
   if (kind == "fixed") return MoneyHtml(c.value("amount_fen", int64_t{0}), en);
   if (kind == "per_item") return Esc(Tr(en, "每项 ", "per item ")) + MoneyHtml(c.value("amount_fen", int64_t{0}), en);
   std::string out;
+  // Each level by the name the policy gives it (the level fact's value_names, else level_names).
+  static const json kNone = json::object();
+  const json* level_fact = m.contains("facts") ? FindFactSpec(m["facts"], c.value("level_fact", "")) : nullptr;
   for (const auto& level : c["levels"]) {
-    const std::string id = level.value("level", "");
-    std::string name = id;
-    if (m["level_names"].is_object() && m["level_names"].contains(id)) name = Text(m["level_names"][id], en);
+    const std::string name = FactValueName(level_fact ? *level_fact : kNone, m, level.value("level", ""), en);
     out += (out.empty() ? "" : "；") + Esc(name) + " " + MoneyHtml(level.value("amount_fen", int64_t{0}), en);
   }
   return out;

@@ -189,7 +189,8 @@ std::string ErrorSummary(const Errors& errors, const std::vector<std::string>& f
 }
 
 std::string FactLabel(std::string_view name, bool en) {
-  // The words of the facts the policy declares; a new fact shows its own name until named here.
+  // The words of facts declared without a label (the policy's `label` comes first, FactSpecLabel);
+  // an unnamed fact shows its own name.
   static const std::pair<const char*, std::pair<const char*, const char*>> kWords[] = {
       {"level", {"级别", "Level"}},
       {"grade", {"等次", "Grade"}},
@@ -211,18 +212,53 @@ std::string FactLabel(std::string_view name, bool en) {
   return std::string(name);
 }
 
+const nlohmann::json* FindFactSpec(const nlohmann::json& facts, std::string_view name) {
+  if (!facts.is_array()) return nullptr;
+  for (const auto& f : facts) {
+    if (f.is_object() && f.value("name", "") == name) return &f;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// The text of `names[key]` ({zh, en}) in the visitor's language; "" when there is none.
+std::string NameIn(const nlohmann::json& names, const std::string& key, bool en) {
+  if (!names.is_object() || !names.contains(key) || !names[key].is_object()) return "";
+  const nlohmann::json& text = names[key][en ? "en" : "zh"];
+  return text.is_string() ? text.get<std::string>() : "";
+}
+
+}  // namespace
+
+std::string FactSpecLabel(const nlohmann::json& spec, bool en) {
+  const std::string name = spec.is_object() ? spec.value("name", "") : "";
+  if (spec.is_object() && spec.contains("label")) {
+    if (std::string label = NameIn(spec, "label", en); !label.empty()) return label;
+  }
+  return FactLabel(name, en);
+}
+
+std::string FactValueName(const nlohmann::json& spec, const nlohmann::json& measure, const std::string& value,
+                          bool en) {
+  if (spec.is_object() && spec.contains("value_names")) {
+    if (std::string name = NameIn(spec["value_names"], value, en); !name.empty()) return name;
+  }
+  if (measure.is_object() && measure.contains("level_names")) {
+    if (std::string name = NameIn(measure["level_names"], value, en); !name.empty()) return name;
+  }
+  return value;
+}
+
 namespace {
 
 using nlohmann::json;
 
 std::vector<std::pair<std::string, std::string>> ValueOptions(const json& spec, const json& measure, bool en) {
   std::vector<std::pair<std::string, std::string>> options;
-  const json& names = measure.contains("level_names") ? measure["level_names"] : json::object();
   for (const auto& v : spec["values"]) {
     const std::string value = v.get<std::string>();
-    std::string label = value;
-    if (names.is_object() && names.contains(value)) label = names[value].value(en ? "en" : "zh", value);
-    options.emplace_back(value, label);
+    options.emplace_back(value, FactValueName(spec, measure, value, en));
   }
   return options;
 }
@@ -319,21 +355,21 @@ std::string ApplicationFields(const json& measure, const Form& values, const Err
     const std::string name = fact.value("name", "");
     const std::string path = "facts." + name;
     if (fact.value("type", "") != "list" || !fact.contains("item_fields")) {
-      out += FactControl(fact, path, FactLabel(name, en), measure, values, errors, en, names);
+      out += FactControl(fact, path, FactSpecLabel(fact, en), measure, values, errors, en, names);
       continue;
     }
     const int rows = std::max({RowsIn(values, path), static_cast<int>(fact.value("min_items", 0)), 1}) + extra_rows;
     names->push_back(path);
     auto whole = errors.find(path);
-    out += "<fieldset class=\"rows\" id=\"" + FieldId(path) + "\" tabindex=\"-1\"><legend>" + Esc(FactLabel(name, en)) +
-           "</legend>";
+    const std::string label = FactSpecLabel(fact, en);
+    out += "<fieldset class=\"rows\" id=\"" + FieldId(path) + "\" tabindex=\"-1\"><legend>" + Esc(label) + "</legend>";
     if (whole != errors.end()) out += "<p class=\"error-text\">" + Esc(whole->second) + "</p>";
     for (int i = 0; i < rows; ++i) {
       const std::string row = path + "[" + std::to_string(i) + "]";
-      out += "<fieldset class=\"row\"><legend>" + Esc(FactLabel(name, en)) + " " + std::to_string(i + 1) + "</legend>";
+      out += "<fieldset class=\"row\"><legend>" + Esc(label) + " " + std::to_string(i + 1) + "</legend>";
       for (const auto& item : fact["item_fields"]) {
         const std::string item_name = item.value("name", "");
-        out += FactControl(item, row + "." + item_name, FactLabel(item_name, en), measure, values, errors, en, names);
+        out += FactControl(item, row + "." + item_name, FactSpecLabel(item, en), measure, values, errors, en, names);
       }
       out += "</fieldset>";
     }

@@ -72,7 +72,20 @@ nlohmann::json ApplicationFromForm(const nlohmann::json& measure, const Form& fo
 // The form values of an application resource (the inverse, to edit a draft).
 Form FormFromApplication(const nlohmann::json& application);
 
-// The label of a declared fact or item field (level -> 级别 / Level); the name itself when unknown.
+// The label of a declared fact or item field by its name alone (level -> 级别 / Level), for a
+// fact the policy gives no label; the name itself when unknown.
 std::string FactLabel(std::string_view name, bool en);
+
+// The declaration of fact `name` in `facts` (a measure's "facts", or a list fact's
+// "item_fields"); null when none.
+const nlohmann::json* FindFactSpec(const nlohmann::json& facts, std::string_view name);
+
+// The label of a declared fact (an item of a measure's "facts" or "item_fields"): the policy's
+// `label`, else FactLabel of its name.
+std::string FactSpecLabel(const nlohmann::json& spec, bool en);
+
+// How a value of fact `spec` reads to people: the fact's `value_names`, else the measure's
+// `level_names`, else the value itself.
+std::string FactValueName(const nlohmann::json& spec, const nlohmann::json& measure, const std::string& value, bool en);
 
 }  // namespace qgrant::web

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -102,6 +103,38 @@ TEST_F(HttpTest, MeasuresListsThePolicyInForce) {
   const auto service = testing::TestService();
   const auto in_force = service->Rules(service->FindGuide(2026), service->Today());
   EXPECT_EQ(body["items"].size(), in_force->rules().measures.size());
+}
+
+// Each fact carries the policy's label and the names of its values, for people (the level fact's
+// from level_names); a fact the policy names no values of has no value_names.
+TEST_F(HttpTest, MeasuresNameEachFactAndItsValues) {
+  Start();
+  auto r = Fetch(port_, "GET", "/api/v1/measures");
+  ASSERT_EQ(r.status, 200);
+  std::map<std::string, json> by_id;
+  const json body = json::parse(r.body);
+  for (const auto& m : body["items"]) by_id[m["id"]] = m;
+  const json& certificates = by_id["high_end_certification"]["facts"][0];
+  EXPECT_EQ(certificates["name"], "certificates");
+  EXPECT_EQ(certificates["label"], (json{{"zh", "认证证书"}, {"en", "Certificates"}}));
+  const json& type = certificates["item_fields"][0];
+  ASSERT_EQ(type["name"], "type");
+  EXPECT_EQ(type["label"]["zh"], "认证类型");
+  EXPECT_EQ(type["value_names"]["green_product"],
+            (json{{"zh", "绿色产品认证"}, {"en", "Green product certification"}}));
+  EXPECT_EQ(type["value_names"]["robot"]["zh"], "机器人认证");
+  EXPECT_EQ(type["value_names"].size(), type["values"].size());
+  EXPECT_EQ(certificates["item_fields"][1]["label"]["zh"], "证书编号");
+  EXPECT_FALSE(certificates["item_fields"][1].contains("value_names"));
+  const json& scheme = by_id["shenzhen_standard_certification"]["facts"][0];
+  EXPECT_EQ(scheme["value_names"]["zhenpin"]["zh"], "“圳品”");
+  // The level fact's values by the measure's level_names, which stay as they were.
+  const json& cqa = by_id["china_quality_award"];
+  EXPECT_EQ(cqa["facts"][0]["value_names"], cqa["level_names"]);
+  EXPECT_EQ(cqa["facts"][0]["value_names"]["nominee"]["zh"], "中国质量奖提名奖");
+  const json& standard = by_id["brand_value_evaluation"]["facts"][0];
+  EXPECT_EQ(standard["label"]["en"], "Standard of the evaluation");
+  EXPECT_FALSE(standard.contains("value_names"));
 }
 
 TEST_F(HttpTest, EvaluateDecidesWithoutTheLedgerForAnonymousCallers) {

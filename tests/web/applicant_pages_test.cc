@@ -48,5 +48,55 @@ TEST_F(ApplicantPagesTest, AReferralMeasureSaysWhereToApplyAndShowsNoAmount) {
   EXPECT_FALSE(Has(result, "资助上限")) << result;
 }
 
+// The form of high-end certification names each certificate type as the policy does (绿色产品认证),
+// never by its id, which stays the value posted; the labels are the policy's too; in English under
+// the English cookie. The calculator and the applicant's new application share the form.
+TEST_F(ApplicantPagesTest, TheCertificateFormShowsThePolicysNamesNotIds) {
+  OpenRound();
+  for (const auto& [token, target] :
+       {std::pair<std::string, std::string>{"", "/measures/high_end_certification"},
+        std::pair<std::string, std::string>{unit_, "/applications/new?round=r1&measure=high_end_certification"}}) {
+    server::Response page = Page(token, target);
+    ASSERT_EQ(page.status, 200) << target;
+    EXPECT_TRUE(Has(page.body, "value=\"green_product\"")) << target;
+    EXPECT_TRUE(Has(page.body, ">绿色产品认证</option>")) << target;
+    EXPECT_TRUE(Has(page.body, ">车规芯片认证</option>")) << target;
+    EXPECT_TRUE(Has(page.body, ">其他高端品质认证</option>")) << target;
+    for (const char* id : {"green_product", "green_finance", "carbon_footprint", "automotive_chip", "robot",
+                           "other_high_end", "certificates", "issued_on"}) {
+      EXPECT_FALSE(Has(page.body, ">" + std::string(id) + "<")) << target << ": " << id << " shown as text";
+    }
+    EXPECT_TRUE(Has(page.body, "<legend>认证证书</legend>")) << target;
+    EXPECT_TRUE(Has(page.body, ">认证类型 <span class=\"req\"")) << target;
+    EXPECT_TRUE(Has(page.body, ">证书编号 <span class=\"req\"")) << target;
+  }
+  server::Response en = Request("", "/measures/high_end_certification", "GET", "", "qgrant_lang=en");
+  ASSERT_EQ(en.status, 200);
+  EXPECT_TRUE(Has(en.body, ">Green product certification</option>")) << en.body;
+  EXPECT_TRUE(Has(en.body, ">Certificate number <span class=\"req\"")) << en.body;
+  EXPECT_FALSE(Has(en.body, ">green_product<"));
+  EXPECT_FALSE(Has(en.body, "绿色产品认证"));
+}
+
+// A referral measure's scheme and a platform's kind read as the policy names them too, and the
+// ceiling of a measure by level names each level.
+TEST_F(ApplicantPagesTest, OtherClosedListsShowThePolicysNames) {
+  server::Response scheme = Page("", "/measures/shenzhen_standard_certification");
+  ASSERT_EQ(scheme.status, 200);
+  EXPECT_TRUE(Has(scheme.body, ">“圳品”</label>")) << scheme.body;
+  EXPECT_TRUE(Has(scheme.body, ">深圳标准认证</label>"));
+  EXPECT_FALSE(Has(scheme.body, ">zhenpin<"));
+  server::Response platform = Page("", "/measures/public_technical_platform");
+  ASSERT_EQ(platform.status, 200);
+  EXPECT_TRUE(Has(platform.body, ">质量标准实验室</label>")) << platform.body;
+  EXPECT_TRUE(Has(platform.body, ">市级</label>"));
+  EXPECT_FALSE(Has(platform.body, ">quality_standard_lab<"));
+  EXPECT_FALSE(Has(platform.body, ">municipal<"));
+  server::Response award = Page("", "/measures/mayor_quality_award");
+  ASSERT_EQ(award.status, 200);
+  EXPECT_TRUE(Has(award.body, "<dd>深圳市市长质量奖金奖 200万元")) << award.body;  // the ceiling by grade
+  EXPECT_TRUE(Has(award.body, ">深圳市市长质量奖铜奖</label>"));
+}
+
 }  // namespace
 }  // namespace qgrant::web

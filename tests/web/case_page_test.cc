@@ -56,5 +56,50 @@ TEST_F(CasePageTest, ASubmissionTheClosedRoundRefusesShowsBothStates) {
   EXPECT_EQ(Api(unit_, "GET", "/applications/" + id, "")["state"], "returned");
 }
 
+// The case page shows an application's facts as the policy names them: each certificate's type
+// by its name (绿色产品认证), each field by its label, in Chinese or, under the English cookie, in
+// English; no id of a value or a fact.
+TEST_F(CasePageTest, TheFactsOfAnApplicationReadAsThePolicyNamesThem) {
+  OpenRound();
+  const json app = {{"applicant",
+                     {{"uscc", "91440300MA5XXXXXXR"},
+                      {"name", "甲公司"},
+                      {"kind", "enterprise"},
+                      {"registered_in_shenzhen", true},
+                      {"serious_dishonesty", false}}},
+                    {"measure", "high_end_certification"},
+                    {"subject", "CERT-2026"},
+                    {"obtained_on", "2026-03-01"},
+                    {"facts",
+                     {{"certificates",
+                       {{{"type", "green_product"}, {"number", "GP-1"}, {"issued_on", "2026-03-01"}},
+                        {{"type", "automotive_chip"}, {"number", "AC-2"}, {"issued_on", "2026-03-02"}}}}}}};
+  const std::string id = Api(unit_, "POST", "/rounds/r1/applications", app.dump(), 201).value("id", "");
+  server::Response page = Page(unit_, "/applications/" + id);
+  ASSERT_EQ(page.status, 200);
+  const size_t at = page.body.find("<dl class=\"details\">");
+  ASSERT_NE(at, std::string::npos) << page.body;
+  const std::string details = page.body.substr(at, page.body.find("</dl>", at) - at);
+  EXPECT_TRUE(Has(details, "<dt>认证证书</dt>")) << details;
+  EXPECT_TRUE(Has(details, "<li>认证类型：绿色产品认证，证书编号：GP-1，发证日期：2026-03-01</li>")) << details;
+  EXPECT_TRUE(Has(details, "认证类型：车规芯片认证")) << details;
+  EXPECT_FALSE(Has(page.body, "green_product")) << details;
+  EXPECT_FALSE(Has(page.body, "automotive_chip")) << details;
+  const std::string session = SessionOf(unit_);
+  server::Response en = Request(session, "/applications/" + id, "GET", "", "qgrant_lang=en");
+  ASSERT_EQ(en.status, 200);
+  EXPECT_TRUE(Has(en.body, "<dt>Certificates</dt>")) << en.body;
+  EXPECT_TRUE(Has(en.body, "Certification：Green product certification，Certificate number：GP-1")) << en.body;
+  EXPECT_FALSE(Has(en.body, "green_product"));
+}
+
+// A level reads by the name the policy gives it (the level fact's names are its level_names).
+TEST_F(CasePageTest, ALevelReadsAsItsLevelName) {
+  const std::string id = Accepted();
+  server::Response page = Page(unit_, "/applications/" + id);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(Has(page.body, "<dt>获得奖项</dt><dd>中国质量奖</dd>")) << page.body;
+}
+
 }  // namespace
 }  // namespace qgrant::web
