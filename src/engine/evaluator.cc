@@ -136,7 +136,9 @@ class ApplicationActivation : public expr::Activation {
   // The applicant's established_on or years_operating, when the application gives the date.
   expr::Value EstablishedField(std::string_view field) const {
     if (field == "established_on") return DateValue(*app_.established_on);
-    return expr::Value::Int(FullYears(*app_.established_on, rules_.as_of));
+    // Years in operation when the unit applied (CONTRACT §2: conditions of applying are judged on
+    // submitted_on when given), not at a later evaluation such as the round's allocation.
+    return expr::Value::Int(FullYears(*app_.established_on, app_.submitted_on.value_or(rules_.as_of)));
   }
 
   // Whole years from `from` to `to` (an anniversary counts on its day).
@@ -387,12 +389,16 @@ class Decider {
     const bool by_measure = m.once_key == policy::OnceKey::kMeasure || m.level_fact.empty();
     const Text what = by_measure ? m.title : LevelName(m, app_.level);
     const Text earlier = EntryWords(rules_, *e);
-    Text t{first ? "非首次获得" + what.zh + "（" + earlier.zh + "），" + policy::CiteZh(m.clause) + "仅奖励首次获得"
-                 : what.zh + "为一次性奖励，已有" + earlier.zh + "（" + policy::CiteZh(m.clause) + "）",
+    // The clause's own word for what it pays: （八）（十） 奖励 (an award), （九）（十一） 资助 (a grant).
+    const bool award = m.text.zh.find("奖励") != std::string::npos;
+    const std::string paid_zh = award ? "奖励" : "资助";
+    Text t{first ? "非首次获得" + what.zh + "（" + earlier.zh + "），" + policy::CiteZh(m.clause) + "仅" + paid_zh +
+                       "首次获得"
+                 : what.zh + "为一次性" + paid_zh + "，已有" + earlier.zh + "（" + policy::CiteZh(m.clause) + "）",
            first ? what.en + " was not obtained for the first time (" + earlier.en + "); " + policy::CiteEn(m.clause) +
-                       " rewards the first time only"
-                 : what.en + " is a one-time award, already received: " + earlier.en + " (" + policy::CiteEn(m.clause) +
-                       ")"};
+                       (award ? " rewards" : " funds") + " the first time only"
+                 : what.en + " is a one-time " + (award ? "award" : "grant") + ", already received: " + earlier.en +
+                       " (" + policy::CiteEn(m.clause) + ")"};
     if (explain_) Trace("ledger", first ? "first_time" : "one_time", m.clause, "", e->subject, false, t);
     failed_.push_back({first ? "not_first_time" : "already_received", t, ""});
   }
