@@ -318,6 +318,23 @@ std::string Trimmed(const std::string& s) {
 
 }  // namespace
 
+std::string ContractFieldLabel(std::string_view path, bool en) {
+  static const std::pair<const char*, std::pair<const char*, const char*>> kWords[] = {
+      {"applicant.uscc", {"统一社会信用代码", "Unified social credit code (USCC)"}},
+      {"applicant.name", {"单位名称", "Name of the unit"}},
+      {"applicant.kind", {"单位类型", "Kind of unit"}},
+      {"applicant.registered_in_shenzhen", {"是否在深圳市注册登记", "Registered in Shenzhen?"}},
+      {"applicant.serious_dishonesty", {"是否列入严重失信主体名单", "On the serious-dishonesty list?"}},
+      {"applicant.established_on", {"成立日期", "Established on"}},
+      {"applicant.district", {"所在区", "District"}},
+      {"subject", {"申报项目（奖项、证书或项目编号）", "Subject (award, certificate or project code)"}},
+      {"obtained_on", {"获得日期", "Obtained on"}}};
+  for (const auto& [p, words] : kWords) {
+    if (p == path) return en ? words.second : words.first;
+  }
+  return "";
+}
+
 std::string ApplicationFields(const json& measure, const Form& values, const Errors& errors, bool en, int extra_rows,
                               std::vector<std::string>* names) {
   std::vector<std::pair<std::string, std::string>> kinds;
@@ -330,27 +347,24 @@ std::string ApplicationFields(const json& measure, const Form& values, const Err
   }
   std::string out = "<fieldset class=\"group\"><legend>" + std::string(Tr(en, "申报单位", "Applicant")) + "</legend>";
   out += InputField(
-      "applicant.uscc", Tr(en, "统一社会信用代码", "Unified social credit code (USCC)"), "text",
-      values.Get("applicant.uscc"), errors, true,
+      "applicant.uscc", ContractFieldLabel("applicant.uscc", en), "text", values.Get("applicant.uscc"), errors, true,
       "maxlength=\"18\" autocapitalize=\"characters\" autocomplete=\"off\" spellcheck=\"false\" class=\"uscc\"",
       Tr(en, "18位，字母大写", "18 characters, capital letters"));
-  out += InputField("applicant.name", Tr(en, "单位名称", "Name of the unit"), "text", values.Get("applicant.name"),
+  out += InputField("applicant.name", ContractFieldLabel("applicant.name", en), "text", values.Get("applicant.name"),
                     errors, true, "autocomplete=\"organization\"");
-  out += SelectField("applicant.kind", Tr(en, "单位类型", "Kind of unit"), kinds, values.Get("applicant.kind"), errors,
-                     true);
-  out += RadioField("applicant.registered_in_shenzhen", Tr(en, "是否在深圳市注册登记", "Registered in Shenzhen?"),
+  out += SelectField("applicant.kind", ContractFieldLabel("applicant.kind", en), kinds, values.Get("applicant.kind"),
+                     errors, true);
+  out += RadioField("applicant.registered_in_shenzhen", ContractFieldLabel("applicant.registered_in_shenzhen", en),
                     YesNo(en), values.Get("applicant.registered_in_shenzhen"), errors, true);
-  out +=
-      RadioField("applicant.serious_dishonesty", Tr(en, "是否列入严重失信主体名单", "On the serious-dishonesty list?"),
-                 YesNo(en), values.Get("applicant.serious_dishonesty"), errors, true);
-  out += InputField("applicant.established_on", Tr(en, "成立日期", "Established on"), "date",
+  out += RadioField("applicant.serious_dishonesty", ContractFieldLabel("applicant.serious_dishonesty", en), YesNo(en),
+                    values.Get("applicant.serious_dishonesty"), errors, true);
+  out += InputField("applicant.established_on", ContractFieldLabel("applicant.established_on", en), "date",
                     values.Get("applicant.established_on"), errors, false);
   out += "</fieldset><fieldset class=\"group\"><legend>" + std::string(Tr(en, "申报事项", "What is applied for")) +
          "</legend>";
+  out += InputField("subject", ContractFieldLabel("subject", en), "text", values.Get("subject"), errors, true);
   out +=
-      InputField("subject", Tr(en, "申报项目（奖项、证书或项目编号）", "Subject (award, certificate or project code)"),
-                 "text", values.Get("subject"), errors, true);
-  out += InputField("obtained_on", Tr(en, "获得日期", "Obtained on"), "date", values.Get("obtained_on"), errors, true);
+      InputField("obtained_on", ContractFieldLabel("obtained_on", en), "date", values.Get("obtained_on"), errors, true);
   for (const auto& fact : measure["facts"]) {
     const std::string name = fact.value("name", "");
     const std::string path = "facts." + name;

@@ -76,6 +76,10 @@ Form FormFromApplication(const nlohmann::json& application);
 // fact the policy gives no label; the name itself when unknown.
 std::string FactLabel(std::string_view name, bool en);
 
+// The label of a field the contract declares for every application (applicant.kind -> 单位类型,
+// obtained_on -> 获得日期); "" for any other path.
+std::string ContractFieldLabel(std::string_view path, bool en);
+
 // The declaration of fact `name` in `facts` (a measure's "facts", or a list fact's
 // "item_fields"); null when none.
 const nlohmann::json* FindFactSpec(const nlohmann::json& facts, std::string_view name);

@@ -336,7 +336,20 @@ std::string AllocationResult(const json& a, bool en, bool just_done) {
 }
 
 // The screening's answer: how many units were invited, which could not be decided and why.
-std::string InvitationResult(const json& a, bool en) {
+// A fact a screening could not decide without, by the words the policy gives it ("certificates"
+// or "facts.certificates" of the measure reads 认证证书); a field it does not declare by its name.
+std::string MissingFactWords(const std::map<std::string, json>& measures, const std::string& measure,
+                             std::string_view missing, bool en) {
+  if (std::string words = ContractFieldLabel(missing, en); !words.empty()) return words;
+  if (missing.starts_with("facts.")) missing.remove_prefix(6);
+  const auto m = measures.find(measure);
+  if (m != measures.end() && m->second.contains("facts")) {
+    if (const json* spec = FindFactSpec(m->second["facts"], missing)) return FactSpecLabel(*spec, en);
+  }
+  return FactLabel(missing, en);
+}
+
+std::string InvitationResult(const json& a, const std::map<std::string, json>& measures, bool en) {
   auto count = [&](const char* key) -> std::string {
     if (!a.contains(key)) return "0";
     if (a[key].is_array()) return std::to_string(a[key].size());
@@ -350,11 +363,14 @@ std::string InvitationResult(const json& a, bool en) {
     for (const auto& u : a["undetermined"]) {
       std::string missing;
       if (u.contains("missing") && u["missing"].is_array()) {
-        for (const auto& m : u["missing"])
-          missing += (missing.empty() ? "" : "、") + (m.is_string() ? m.get<std::string>() : m.dump());
+        for (const auto& m : u["missing"]) {
+          missing +=
+              (missing.empty() ? Tr(en, "", "") : Tr(en, "、", ", ")) +
+              (m.is_string() ? MissingFactWords(measures, Str(u, "measure"), m.get<std::string>(), en) : m.dump());
+        }
       }
-      out += "<li>" + Esc(Str(u, "uscc")) + " " + Esc(Str(u, "measure")) + Tr(en, "：缺少 ", ": missing ") +
-             Esc(missing) + "</li>";
+      out += "<li>" + Esc(Str(u, "uscc")) + " " + Esc(MeasureTitle(measures, Str(u, "measure"), en)) +
+             Tr(en, "：缺少 ", ": missing ") + Esc(missing) + "</li>";
     }
   }
   return out + "</ul></section>";
@@ -404,7 +420,7 @@ Response RoundPage(const Site& site, const Visit& v, const std::string& id, cons
     // The screening the invitations' POST kept for this page (gone after a restart of the service:
     // the invitations themselves are listed below).
     const json kept = site.Kept(v, query.Get("invited"));
-    if (kept.is_object()) main += InvitationResult(kept, v.en);
+    if (kept.is_object()) main += InvitationResult(kept, measures, v.en);
   }
   if (!v.Is(Role::kApplicant)) {
     const json allocation = AllocationOf(site, v, r);

@@ -227,6 +227,12 @@ TEST_F(RoundPagesTest, InvitingAnswers303ToTheRoundShowingTheScreening) {
     EXPECT_TRUE(Has(page.body, "邀请结果")) << page.body;
     EXPECT_TRUE(Has(page.body, "已邀请 " + std::to_string(invited) + " 家")) << page.body;
     EXPECT_TRUE(Has(page.body, "本批次已发出邀请 " + std::to_string(invited) + " 份"));
+    // Units the screening could not decide read by the measure's title and the facts' labels.
+    EXPECT_TRUE(Has(page.body, "：缺少 ")) << page.body;
+    EXPECT_TRUE(Has(page.body, "深圳市市长质量奖：缺少 等次")) << page.body;
+    EXPECT_TRUE(Has(page.body, "：缺少 是否列入严重失信主体名单")) << page.body;
+    EXPECT_FALSE(Has(page.body, "缺少 applicant.")) << page.body;
+    EXPECT_FALSE(Has(page.body, "mayor_quality_award")) << page.body;
   }
   EXPECT_EQ(Api(officer_, "GET", "/invitations?round=r1", "")["items"].size(), invited);
   // The screening is the poster's to see: another officer reading the same address sees the
