@@ -96,7 +96,24 @@ const char* OnceName(policy::OnceRule o) {
   return "none";
 }
 
-json MeasureJson(const policy::Measure& m) {
+// The conditions an application of `m` must meet, in the words given when one is not met: the
+// policy's, then the guide's for the year.
+json ConditionsJson(const policy::Measure& m, const policy::Guide* guide) {
+  json out = json::array();
+  auto add = [&](const policy::Condition& c, const char* from) {
+    out.push_back(
+        {{"id", c.id}, {"code", c.reason.code}, {"zh", c.reason.text.zh}, {"en", c.reason.text.en}, {"from", from}});
+  };
+  for (const auto& c : m.conditions) add(c, "policy");
+  if (guide != nullptr) {
+    if (auto it = guide->conditions.find(m.id); it != guide->conditions.end()) {
+      for (const auto& c : it->second) add(c, "guide");
+    }
+  }
+  return out;
+}
+
+json MeasureJson(const policy::Measure& m, const policy::Guide* guide) {
   json facts = json::array();
   for (const auto& f : m.facts) facts.push_back(FactJson(f));
   json level_names = json::object();
@@ -112,20 +129,45 @@ json MeasureJson(const policy::Measure& m) {
               {"level_names", std::move(level_names)},
               {"ceiling", CeilingJson(m)}};
   if (m.support == policy::Support::kReferral) out["referral"] = TextJson(m.referral);
+  // For the measure's 办事指南 (WEB.md): what is checked, whether experts judge it, and the
+  // guide's yearly limit of items.
+  out["conditions"] = ConditionsJson(m, guide);
+  if (m.review) out["review"] = TextJson(*m.review);
+  if (guide != nullptr) {
+    if (auto it = guide->items_per_unit_per_year.find(m.id); it != guide->items_per_unit_per_year.end()) {
+      out["items_per_unit_per_year"] = it->second;
+    }
+  }
   return out;
+}
+
+// The guide's application window ({opens_on, closes_on}), or null without one.
+json WindowJson(const policy::Guide* guide) {
+  if (guide == nullptr || !guide->window_opens || !guide->window_closes) return nullptr;
+  return {{"opens_on", policy::FormatDate(*guide->window_opens)},
+          {"closes_on", policy::FormatDate(*guide->window_closes)}};
 }
 
 }  // namespace
 
 std::string MeasuresJson(const policy::RuleSet& rules) {
   json items = json::array();
-  for (const policy::Measure* m : rules.measures) items.push_back(MeasureJson(*m));
+  for (const policy::Measure* m : rules.measures) items.push_back(MeasureJson(*m, rules.guide.get()));
   json policy = {
       {"id", rules.policy->id}, {"version", rules.policy->version}, {"title", TextJson(rules.policy->title)}};
+  // What keeps a unit out of every measure (CONTRACT §6: exclusions come first), in the words of
+  // its refusal; and the earliest achievement funded.
+  json exclusions = json::array();
+  for (const auto& c : rules.policy->exclusions) {
+    exclusions.push_back({{"id", c.id}, {"code", c.reason.code}, {"zh", c.reason.text.zh}, {"en", c.reason.text.en}});
+  }
+  policy["exclusions"] = std::move(exclusions);
+  policy["achievements_from"] = policy::FormatDate(rules.achievements_from);
   json out = {{"items", std::move(items)},
               {"next_cursor", nullptr},
               {"policy", std::move(policy)},
               {"guide", rules.guide ? json(std::to_string(rules.guide->year)) : json(nullptr)},
+              {"window", WindowJson(rules.guide.get())},
               {"as_of", policy::FormatDate(rules.as_of)},
               {"in_force", rules.in_force}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -24,6 +24,8 @@ std::string Str(const json& j, const char* key) {
 }
 
 // The form of a new application or an edit: the generated fields, then save.
+std::string NextStep(const json& a, const json& round, bool en);
+
 Response ApplicationForm(const Site& site, const Visit& v, const json& measure, const std::string& action,
                          const std::string& heading, const Form& values, const Errors& errors, int extra_rows,
                          const std::string& notice) {
@@ -53,9 +55,11 @@ Response MyApplications(const Site& site, const Visit& v) {
   main += "<p>" + Esc(v.user->name) + (v.user->uscc.empty() ? "" : " · " + Esc(v.user->uscc)) + "</p>";
   // New application: a round open now and a measure; the form follows.
   std::vector<std::pair<std::string, std::string>> open_rounds, measure_options;
+  std::map<std::string, json> round_of;
   if (rounds.ok()) {
     for (const auto& r : rounds.body["items"]) {
       if (Str(r, "state") == "open") open_rounds.emplace_back(Str(r, "id"), Str(r, "title"));
+      round_of[Str(r, "id")] = r;
     }
   }
   for (const auto& [id, m] : measures) measure_options.emplace_back(id, MeasureTitle(measures, id, v.en));
@@ -80,10 +84,10 @@ Response MyApplications(const Site& site, const Visit& v) {
     main += "<li class=\"card\"><h3><a href=\"" + AppPath(id) + "\">" + v.T("办件编号 ", "Case ") + Esc(id) +
             "</a></h3><p>" + Esc(MeasureTitle(measures, Str(a, "measure"), v.en)) + " · " + Esc(Str(a, "subject")) +
             "</p><p><span class=\"state state-" + Esc(state) + "\">" + Esc(StateLabel(state, v.en)) + "</span>";
-    if (state == "returned" && a.contains("deadline") && a["deadline"].is_string()) {
-      main += " " + std::string(v.T("补正截止：", "Correct by ")) + DateHtml(Str(a, "deadline"), v.en);
-    }
-    main += "</p></li>";
+    main += "</p>";
+    const std::string next = NextStep(a, round_of[Str(a, "round")], v.en);
+    if (!next.empty()) main += "<p class=\"next\">" + std::string(v.T("下一步：", "Next: ")) + next + "</p>";
+    main += "</li>";
   }
   main += "</ul>";
   return site.Render(v, v.T("我的申报", "My applications"), main);
@@ -271,8 +275,44 @@ std::string ActionName(const std::string& action, bool en) {
   return action;
 }
 
-// 办件进度: the history as a timeline, oldest first.
-std::string Timeline(const json& a, bool en) {
+// What comes next for a case in the state its visitor sees, and by when (WEB.md 办件进度: "the
+// next step and its deadline"); "" once the case is finished. `round`: the case's round (its
+// closing day and notice), null when unknown.
+std::string NextStep(const json& a, const json& round, bool en) {
+  const std::string state = Str(a, "state");
+  const json notice = round.is_object() && round.contains("notice") ? round["notice"] : json();
+  auto by = [&](const char* zh, const char* english, const std::string& day) {
+    if (day.empty()) return std::string(Tr(en, zh, english));
+    return std::string(Tr(en, zh, english)) + Tr(en, "（截止 ", " (by ") + DateHtml(day, en) + Tr(en, "）", ")");
+  };
+  if (state == "draft") {
+    return by("申报单位预览并提交申报", "The unit reviews and submits the application", Str(round, "closes_on"));
+  }
+  if (state == "submitted") return Tr(en, "受理审核", "Review of the application");
+  if (state == "returned") {
+    return by("申报单位按退回意见补正后重新提交", "The unit corrects the application as asked and resubmits it",
+              Str(a, "deadline"));
+  }
+  if (state == "accepted" || state == "proposed") {
+    // Words that say nothing of the case's own outcome, which stays hidden until the notice (§7).
+    return Tr(en, "申报截止后统一审定，资助名单向社会公示",
+              "After the round closes, the grants are settled together and their list is made public");
+  }
+  if (state == "in_notice") {
+    const std::string ends = notice.is_object() ? Str(notice, "ends_on") : "";
+    return std::string(Tr(en, "公示期满且异议处理完毕后批准资助计划",
+                          "Approval of the plan once the notice has ended "
+                          "and every objection is resolved")) +
+           (ends.empty() ? ""
+                         : std::string(Tr(en, "（公示期至 ", " (the notice runs until ")) + DateHtml(ends, en) +
+                               Tr(en, "）", ")"));
+  }
+  if (state == "approved") return Tr(en, "资金拨付", "Payment");
+  return "";  // paid, rejected, withdrawn, not funded: finished
+}
+
+// 办件进度: the history as a timeline, oldest first, then the next step (or 已办结).
+std::string Timeline(const json& a, const json& round, bool en) {
   std::string out = "<ol class=\"timeline\">";
   for (const auto& h : a["history"]) {
     out += "<li><p class=\"when\">" + DateHtml(Str(h, "at"), en) + "</p><p><strong>" +
@@ -284,6 +324,11 @@ std::string Timeline(const json& a, bool en) {
       out += "<p>" + std::string(Tr(en, "补正截止：", "Correct by ")) + DateHtml(Str(h, "deadline"), en) + "</p>";
     out += "</li>";
   }
+  const std::string next = NextStep(a, round, en);
+  out += "<li class=\"next\"><p><strong>" +
+         (next.empty() ? std::string(Tr(en, "已办结", "Finished")) + "</strong>"
+                       : std::string(Tr(en, "下一步：", "Next: ")) + "</strong>" + next) +
+         "</p></li>";
   return out + "</ol>";
 }
 
@@ -348,7 +393,9 @@ Response CasePage(const Site& site, const Visit& v, const std::string& id, const
     main +=
         "<p><a href=\"" + AppPath(id) + "/letter\">" + v.T("查看资助决定书", "Read the decision letter") + "</a></p>";
   }
-  main += "<section><h2>" + std::string(v.T("办件进度", "Progress")) + "</h2>" + Timeline(a, v.en) + "</section>";
+  ApiAnswer round = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(Str(a, "round")));
+  main += "<section><h2>" + std::string(v.T("办件进度", "Progress")) + "</h2>" +
+          Timeline(a, round.ok() ? round.body : json(), v.en) + "</section>";
   return site.Render(v, std::string(v.T("办件 ", "Case ")) + id, main, status, !errors.empty());
 }
 

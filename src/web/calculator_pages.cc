@@ -122,6 +122,146 @@ Response Index(const Site& site, const Visit& v) {
   return site.Render(v, v.T("政策计算器", "Policy calculator"), main);
 }
 
+// "<li>text</li>" for each item of a list of conditions (their zh or en), escaped.
+std::string ConditionItems(const json& list, bool en) {
+  std::string out;
+  if (!list.is_array()) return out;
+  for (const auto& c : list) out += "<li>" + Esc(c.value(en ? "en" : "zh", "")) + "</li>";
+  return out;
+}
+
+// 申请条件: who may apply, what keeps a unit out, the dates and once-only rules, the expert
+// review, the guide's limit, and the checks whose refusal words the policy gives.
+std::string ConditionsHtml(const json& catalogue, const json& m, bool en) {
+  std::string kinds;
+  for (const auto& k : m["applicants"]) {
+    const std::string kind = k.get<std::string>();
+    kinds += (kinds.empty() ? "" : Tr(en, "、", ", ")) + (en ? policy::KindEn(kind) : policy::KindZh(kind));
+  }
+  const bool award = Text(m["text"], false).find("奖励") != std::string::npos;
+  std::string out = "<ul>";
+  out += "<li>" + std::string(Tr(en, "申报单位：", "Who may apply: ")) + Esc(kinds) + "</li>";
+  const json& policy = catalogue["policy"];
+  if (policy.contains("exclusions") && !policy["exclusions"].empty()) {
+    out += "<li>" + std::string(Tr(en, "有下列情形之一的不予支持：", "Not supported in any of these cases:")) + "<ul>" +
+           ConditionItems(policy["exclusions"], en) + "</ul></li>";
+  }
+  if (policy.contains("achievements_from")) {
+    out += "<li>" + std::string(Tr(en, "获得日期不早于 ", "Obtained on or after ")) +
+           DateHtml(policy.value("achievements_from", ""), en) + "</li>";
+  }
+  const std::string once = m.value("once", "none");
+  const char* paid = award ? Tr(en, "奖励", "rewarded") : Tr(en, "资助", "funded");
+  if (once == "first_time") {
+    out +=
+        "<li>" + (en ? std::string("Only the first time is ") + paid : std::string("仅") + paid + "首次获得") + "</li>";
+  } else if (once == "one_time") {
+    out += "<li>" +
+           (en ? std::string("Once only: a unit already ") + paid + " is not supported again"
+               : std::string("一次性") + paid + "，已获支持的不再支持") +
+           "</li>";
+  } else if (once == "per_item") {
+    out += "<li>" + std::string(Tr(en, "每个证书编号仅资助一次", "Each certificate number is funded once")) + "</li>";
+  }
+  if (m.contains("review")) {
+    out += "<li>" + std::string(Tr(en, "须经专家评审认定：", "Experts must find that ")) + Esc(Text(m["review"], en)) +
+           "</li>";
+  }
+  if (m.contains("items_per_unit_per_year")) {
+    out += "<li>" +
+           (en ? "At most " + std::to_string(m["items_per_unit_per_year"].get<int64_t>()) +
+                     " items are paid to one unit in the guide's year"
+               : "每家单位每年度最多资助 " + std::to_string(m["items_per_unit_per_year"].get<int64_t>()) + " 项") +
+           "</li>";
+  }
+  if (m.contains("conditions") && !m["conditions"].empty()) {
+    out += "<li>" +
+           std::string(Tr(en, "审核中核对下列事项，不符合的不予支持：", "Checked in review; not supported when:")) +
+           "<ul>" + ConditionItems(m["conditions"], en) + "</ul></li>";
+  }
+  return out + "</ul><details><summary>" + Tr(en, "条文原文", "The clause's text") + "</summary><p class=\"clause\">" +
+         Esc(Text(m["text"], en)) + "</p></details>";
+}
+
+// 办理流程: the workflow's steps a case goes through (policies/workflow.yaml).
+std::string ProcessHtml(const json& m, bool en) {
+  std::string out = "<ol>";
+  out += "<li>" + std::string(Tr(en, "网上填报并提交申报", "Fill in and submit the application online")) + "</li>";
+  out += "<li>" +
+         std::string(Tr(en, "受理审核（材料不全的退回补正）", "Review (returned for correction if incomplete)")) +
+         "</li>";
+  if (m.contains("review")) out += "<li>" + std::string(Tr(en, "专家评审", "Expert review")) + "</li>";
+  out += "<li>" +
+         std::string(Tr(en, "申报截止后统一资金分配，年度预算不足时按同一比例折算（第（十二）条）",
+                        "After the round closes, allocation; when the budget falls short all are scaled by one "
+                        "ratio (item (12))")) +
+         "</li>";
+  out += "<li>" +
+         std::string(Tr(en, "拟资助名单向社会公示，公示期按工作日计算，期内可书面提出异议",
+                        "The list of proposed grants is made public for a number of working days; objections may be "
+                        "made in writing meanwhile")) +
+         "</li>";
+  out += "<li>" + std::string(Tr(en, "公示期满、异议处理完毕后批准资助计划", "Approval once the notice has ended")) +
+         "</li>";
+  out += "<li>" + std::string(Tr(en, "资金拨付", "Payment")) + "</li>";
+  return out + "</ol>";
+}
+
+// The measure as an 办事指南 (WEB.md §1): 基本信息, 申请条件, 申报材料, 申报时间, 办理流程 and
+// 办理时限, from the policy, the guide and the workflow; nothing the data does not say (no
+// phone or address is invented).
+std::string GuideHtml(const json& catalogue, const json& m, bool en) {
+  const bool guide = catalogue["guide"].is_string();
+  const std::string year = guide ? catalogue["guide"].get<std::string>() : "";
+  const std::string per_guide =
+      guide ? (en ? "as the " + year + " application guide says" : "以" + year + "年度申报指南为准")
+            : Tr(en, "as the year's application guide says", "以当年申报指南为准");
+  std::string out =
+      "<section class=\"guide\"><h2>" + std::string(Tr(en, "基本信息", "Basic information")) + "</h2><dl>";
+  out += "<dt>" + std::string(Tr(en, "事项名称", "Measure")) + "</dt><dd>" + Esc(Text(m["title"], en)) + "</dd>";
+  out += "<dt>" + std::string(Tr(en, "设定依据", "Legal basis")) + "</dt><dd>" +
+         Esc(Text(catalogue["policy"]["title"], en)) + " " + Esc(Cite(m, en)) + "</dd>";
+  out += "<dt>" + std::string(Tr(en, "资助标准", "Ceiling")) + "</dt><dd>" + CeilingHtml(m, en) + "</dd>";
+  if (m.contains("referral")) {
+    out += "<dt>" + std::string(Tr(en, "办理方式", "Where to apply")) + "</dt><dd>" + Esc(Text(m["referral"], en)) +
+           "</dd>";
+  }
+  if (guide) {
+    out += "<dt>" + std::string(Tr(en, "申报指南", "Application guide")) + "</dt><dd>" + Esc(year) +
+           Tr(en, "年度", " guide") + "</dd>";
+  }
+  out += "</dl><h2>" + std::string(Tr(en, "申请条件", "Conditions")) + "</h2>" + ConditionsHtml(catalogue, m, en);
+  const bool handled_here = m.value("support", "") == "payment";
+  if (handled_here) {
+    std::string facts;
+    for (const auto& f : m["facts"]) {
+      if (f.value("required", false)) facts += (facts.empty() ? "" : Tr(en, "、", ", ")) + FactSpecLabel(f, en);
+    }
+    out += "<h2>" + std::string(Tr(en, "申报材料", "What to provide")) + "</h2><p>" +
+           Esc(std::string(Tr(en, "在线填写申报单位信息、申报项目及获得日期",
+                              "Online: the unit, the subject and the date "
+                              "obtained")) +
+               (facts.empty() ? "" : Tr(en, "、", ", ") + facts) + Tr(en, "；其他材料", "; other documents ") +
+               per_guide + Tr(en, "。", ".")) +
+           "</p>";
+    out += "<h2>" + std::string(Tr(en, "申报时间", "When to apply")) + "</h2><p>";
+    if (catalogue["window"].is_object()) {
+      out += DateHtml(catalogue["window"].value("opens_on", ""), en) + Tr(en, "至", " to ") +
+             DateHtml(catalogue["window"].value("closes_on", ""), en) +
+             Tr(en, "（以申报批次的受理期为准）", " (each round's window applies)");
+    } else {
+      out += Esc(per_guide);
+    }
+    out += "</p><h2>" + std::string(Tr(en, "办理流程", "How it is handled")) + "</h2>" + ProcessHtml(m, en);
+    out += "<h2>" + std::string(Tr(en, "办理时限", "Time limits")) + "</h2><p>" +
+           Tr(en, "受理截止后统一分配；公示期的起止日期和工作日数以批次公示公告为准。",
+              "Allocation follows the round's close; the notice's dates and working days are those the round "
+              "publishes.") +
+           "</p>";
+  }
+  return out + "</section>";
+}
+
 // The API's decision of an invalid application names the field of each problem (`path`).
 Errors InvalidFields(const json& decision, bool en) {
   Errors errors;
@@ -149,21 +289,7 @@ Response MeasurePage(const Site& site, const Visit& v, const std::string& id, co
   const std::string title = Text(m["title"], v.en);
   std::string main = "<p class=\"crumbs\"><a href=\"/\">" + std::string(v.T("政策计算器", "Policy calculator")) +
                      "</a></p><h1>" + Esc(title) + "</h1>";
-  // 办事指南: basic information, conditions (the clause), the ceiling, then the form.
-  main += "<section class=\"guide\"><h2>" + std::string(v.T("基本信息", "Basic information")) + "</h2><dl>";
-  main += "<dt>" + std::string(v.T("设定依据", "Legal basis")) + "</dt><dd>" +
-          Esc(Text(measures.body["policy"]["title"], v.en)) + " " + Esc(Cite(m, v.en)) + "</dd>";
-  main += "<dt>" + std::string(v.T("资助上限", "Ceiling")) + "</dt><dd>" + CeilingHtml(m, v.en) + "</dd>";
-  if (m.contains("referral")) {
-    main += "<dt>" + std::string(v.T("办理方式", "Where to apply")) + "</dt><dd>" + Esc(Text(m["referral"], v.en)) +
-            "</dd>";
-  }
-  if (measures.body["guide"].is_string()) {
-    main += "<dt>" + std::string(v.T("申报指南", "Application guide")) + "</dt><dd>" +
-            Esc(measures.body["guide"].get<std::string>()) + v.T("年度", " guide") + "</dd>";
-  }
-  main += "</dl><details><summary>" + std::string(v.T("申请条件（条文）", "Conditions (clause text)")) +
-          "</summary><p class=\"clause\">" + Esc(Text(m["text"], v.en)) + "</p></details></section>";
+  main += GuideHtml(measures.body, m, v.en);
 
   const bool calculate = query.Has("calc") && !query.Has("add_row");
   std::string result;

@@ -31,6 +31,34 @@ TEST_F(ApplicantPagesTest, TheNewApplicationFormIsForAnApplicantInARoundThatExis
   EXPECT_EQ(Page("", form).status, 303);  // to the sign-in page
 }
 
+// A measure's page is an 办事指南 (WEB.md §1) built from the policy, the guide and the workflow:
+// who may apply, what keeps a unit out, the once-only rule in the clause's word, the expert
+// review, the guide's limits and window, the steps; a referral measure has no steps here.
+TEST_F(ApplicantPagesTest, AMeasurePageIsAGuideFromTheData) {
+  const std::string certificates = Page("", "/measures/high_end_certification").body;
+  for (const char* part :
+       {"<h2>基本信息</h2>", "<h2>申请条件</h2>", "<h2>申报材料</h2>", "<h2>申报时间</h2>", "<h2>办理流程</h2>",
+        "<h2>办理时限</h2>", "申报单位：企业</li>", "每个证书编号仅资助一次", "每家单位每年度最多资助 3 项",
+        "申报单位被列入严重失信主体名单", "获得日期不早于 <time datetime=\"2025-01-01\">",
+        "<time datetime=\"2026-03-01\">2026年3月1日</time>至<time datetime=\"2026-12-31\">",
+        "认证证书；其他材料以2026年度申报指南为准"}) {
+    EXPECT_TRUE(Has(certificates, part)) << part << "\n" << certificates;
+  }
+  EXPECT_FALSE(Has(certificates, "专家评审"));
+  const std::string innovation = Page("", "/measures/quality_innovation").body;
+  EXPECT_TRUE(Has(innovation, "须经专家评审认定：取得明显经济社会效益")) << innovation;
+  EXPECT_TRUE(Has(innovation, "<li>专家评审</li>"));
+  EXPECT_TRUE(Has(innovation, "申报企业须成立满2年"));  // the guide's condition
+  EXPECT_TRUE(Has(Page("", "/measures/china_quality_award").body, "仅奖励首次获得"));
+  EXPECT_TRUE(Has(Page("", "/measures/performance_excellence").body, "仅资助首次获得"));
+  const std::string referral = Page("", "/measures/shenzhen_standard_certification").body;
+  EXPECT_TRUE(Has(referral, "<h2>申请条件</h2>"));
+  EXPECT_FALSE(Has(referral, "<h2>办理流程</h2>"));
+  const std::string english = Request("", "/measures/high_end_certification", "GET", "", "qgrant_lang=en").body;
+  EXPECT_TRUE(Has(english, "Each certificate number is funded once")) << english;
+  EXPECT_TRUE(Has(english, "as the 2026 application guide says"));
+}
+
 TEST_F(ApplicantPagesTest, AReferralMeasureSaysWhereToApplyAndShowsNoAmount) {
   server::Response page =
       Page("",

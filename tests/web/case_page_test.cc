@@ -59,6 +59,45 @@ TEST_F(CasePageTest, ASubmissionTheClosedRoundRefusesShowsBothStates) {
 // The case page shows an application's facts as the policy names them: each certificate's type
 // by its name (绿色产品认证), each field by its label, in Chinese or, under the English cookie, in
 // English; no id of a value or a fact.
+// 办件进度 ends with the next step and its deadline (WEB.md), and 我的申报 shows the same on each
+// card; a finished case says so.
+TEST_F(CasePageTest, TheProgressEndsWithTheNextStepAndItsDeadline) {
+  OpenRound();
+  const json app = {{"applicant",
+                     {{"uscc", "91440300MA5XXXXXXR"},
+                      {"name", "甲公司"},
+                      {"kind", "enterprise"},
+                      {"registered_in_shenzhen", true},
+                      {"serious_dishonesty", false}}},
+                    {"measure", "china_quality_award"},
+                    {"subject", "CQA-DRAFT"},
+                    {"obtained_on", "2025-09-12"},
+                    {"facts", {{"level", "winner"}}}};
+  const std::string draft = Api(unit_, "POST", "/rounds/r1/applications", app.dump(), 201).value("id", "");
+  std::string page = Page(unit_, "/applications/" + draft).body;
+  EXPECT_TRUE(Has(page, "<strong>下一步：</strong>申报单位预览并提交申报（截止 <time datetime=\"2026-12-31\">"))
+      << page;
+  const std::string returned = Submitted(unit_, "91440300MA5XXXXXXR", "CQA-RETURNED");
+  page = Page(unit_, "/applications/" + returned).body;
+  EXPECT_TRUE(Has(page, "<strong>下一步：</strong>受理审核")) << page;
+  Api(reviewer_, "POST", "/applications/" + returned + "/actions/return",
+      R"({"note":"请补充","deadline":"2026-06-20"})");
+  page = Page(unit_, "/applications/" + returned).body;
+  EXPECT_TRUE(Has(page, "申报单位按退回意见补正后重新提交（截止 <time datetime=\"2026-06-20\">2026年6月20日</time>）"))
+      << page;
+  const std::string cards = Page(unit_, "/applications").body;
+  EXPECT_TRUE(Has(cards, "<p class=\"next\">下一步：申报单位按退回意见补正后重新提交")) << cards;
+  EXPECT_TRUE(Has(cards, "<p class=\"next\">下一步：申报单位预览并提交申报")) << cards;
+  Api(unit_, "POST", "/applications/" + draft + "/actions/withdraw", "{}");
+  page = Page(unit_, "/applications/" + draft).body;
+  EXPECT_TRUE(Has(page, "<li class=\"next\"><p><strong>已办结</strong>")) << page;
+  EXPECT_FALSE(Has(page, "下一步："));
+  // In English too.
+  server::Response en = Request(SessionOf(unit_), "/applications/" + returned, "GET", "", "qgrant_lang=en");
+  EXPECT_TRUE(Has(en.body, "<strong>Next: </strong>The unit corrects the application as asked and resubmits it (by "))
+      << en.body;
+}
+
 TEST_F(CasePageTest, TheFactsOfAnApplicationReadAsThePolicyNamesThem) {
   OpenRound();
   const json app = {{"applicant",
