@@ -698,6 +698,41 @@ Response RoundStep(const Site& site, const Visit& v, const server::Call& call, c
   return site.Redirect(RoundPath(id) + "?done=1");
 }
 
+// WCAG 3.3.4: recording a payment paid is final (CONTRACT §7), so it is confirmed first, with the
+// payee, the amount and the bank reference. nullopt: nothing to confirm (no reference, or a
+// payment not on the round's list: the API refuses it and says why).
+std::optional<Response> ConfirmPayment(const Site& site, const Visit& v, const std::string& round,
+                                       const std::string& pid, const Form& form) {
+  const std::string reference = Trimmed(form.Get("reference-" + pid));
+  if (reference.empty()) return std::nullopt;
+  ApiAnswer list = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(round) + "/payments");
+  if (!list.ok() || !list.body.contains("items")) return std::nullopt;
+  const json* payment = nullptr;
+  for (const auto& p : list.body["items"]) {
+    const std::string id = p.contains("id") ? (p["id"].is_string() ? p["id"].get<std::string>() : p["id"].dump()) : "";
+    if (id == pid) payment = &p;
+  }
+  if (payment == nullptr) return std::nullopt;
+  const std::string action = "/payments/" + UrlPart(pid) + "?round=" + UrlPart(round);
+  std::string main = "<p class=\"crumbs\"><a href=\"" + RoundPath(round) + "/payments\">" +
+                     v.T("返回拨付清单", "Back to the payments") + "</a></p><h1>" +
+                     v.T("确认登记已拨付", "Confirm the payment") + "</h1><dl class=\"summary\"><div><dt>" +
+                     v.T("办件编号", "Case") + "</dt><dd>" + Esc(Str(*payment, "application_id")) +
+                     "</dd></div><div><dt>" + v.T("收款单位", "Payee") + "</dt><dd>" + Esc(Str(*payment, "payee")) +
+                     "</dd></div><div><dt>" + v.T("金额", "Amount") + "</dt><dd>" +
+                     MoneyHtml(Fen(*payment, "amount_fen"), v.en) + "</dd></div><div><dt>" +
+                     v.T("银行流水号", "Bank reference") + "</dt><dd>" + Esc(reference) + "</dd></div></dl><p>" +
+                     v.T("登记为已拨付后不能更改。", "A payment recorded as paid cannot be changed.") + "</p>";
+  main += "<form method=\"post\" action=\"" + Esc(action) + "\">" + site.CsrfField(v) +
+          "<input type=\"hidden\" name=\"idem\" value=\"" + Esc(form.Get("idem")) +
+          "\"><input type=\"hidden\" name=\"confirm\" value=\"1\"><input type=\"hidden\" name=\"status\" "
+          "value=\"paid\"><input type=\"hidden\" name=\"reference-" +
+          Esc(pid) + "\" value=\"" + Esc(reference) + "\"><button type=\"submit\">" + v.T("确认", "Confirm") +
+          "</button> <a class=\"button secondary\" href=\"" + RoundPath(round) + "/payments\">" +
+          v.T("返回修改", "Go back") + "</a></form>";
+  return site.Render(v, v.T("确认登记已拨付", "Confirm the payment"), main);
+}
+
 }  // namespace
 
 void AddRoundPages(server::Router& router, std::shared_ptr<const Site> site) {
@@ -759,6 +794,9 @@ void AddRoundPages(server::Router& router, std::shared_ptr<const Site> site) {
         // Each row's inputs carry the payment's id, so that the ids on the page stay unique.
         const std::string& pid = call.Param("id");
         const std::string round = Form::FromQuery(call.request.query).Get("round");
+        if (form.Get("status") == "paid" && form.Get("confirm") != "1") {
+          if (auto page = ConfirmPayment(s, v, round, pid, form)) return *page;
+        }
         json body = {{"status", form.Get("status")}};
         const std::string& reference = form.Get("reference-" + pid);
         if (!reference.empty()) body["reference"] = reference;

@@ -358,6 +358,8 @@ describe('web pages', () => {
     assert.match(await text(f, 'table >> nth=0'), /待拨付/);
     await f.locator('form[action^="/payments/"] input[type=text]').first().fill('BANK-2026-0001');
     await f.locator('form[action^="/payments/"] button[value=paid]').first().click();
+    assert.match(await text(f, 'main'), /确认登记已拨付[\s\S]*BANK-2026-0001/, 'paid is final: confirmed first');
+    await f.click('main form[action^="/payments/"] button[type=submit]');
     assert.match(await text(f, 'table >> nth=0'), /已拨付/);
     assert.match(await text(f, 'table >> nth=0'), /BANK-2026-0001/);
     assert.match(await text(f, 'table >> nth=1'), /已拨付\s+1\s+300万元/, 'the totals by status');

@@ -180,8 +180,17 @@ TEST_F(RoundPagesTest, APaymentRecordedPaidWithoutAReferenceComesBackToThePaymen
   EXPECT_TRUE(Has(refused.body, "action=\"/payments/" + pid + "?round=r1\""));  // the form is there
   EXPECT_FALSE(Has(refused.body, "接口状态码"));
   EXPECT_EQ(Api(finance, "GET", "/rounds/r1/payments", "")["items"][0].value("status", ""), "pending");
-  server::Response paid =
+  // With a reference: a confirm page first (paid is final), naming the payee, amount and reference.
+  server::Response ask =
       Post(finance, "/payments/" + pid + "?round=r1", "idem=form-2&status=paid&reference-" + pid + "=BANK-1");
+  EXPECT_EQ(ask.status, 200) << ask.body;
+  EXPECT_TRUE(Has(ask.body, "<h1>确认登记已拨付</h1>")) << ask.body;
+  EXPECT_TRUE(Has(ask.body, "<dd>BANK-1</dd>"));
+  EXPECT_TRUE(Has(ask.body, "<dd>100万元（1,000,000.00元）</dd>")) << ask.body;  // the budget, 100万
+  EXPECT_TRUE(Has(ask.body, "name=\"confirm\" value=\"1\""));
+  EXPECT_EQ(Api(finance, "GET", "/rounds/r1/payments", "")["items"][0].value("status", ""), "pending");
+  server::Response paid =
+      Post(finance, "/payments/" + pid + "?round=r1", "idem=form-2&confirm=1&status=paid&reference-" + pid + "=BANK-1");
   EXPECT_EQ(paid.status, 303);
   EXPECT_EQ(Api(finance, "GET", "/rounds/r1/payments", "")["items"][0].value("status", ""), "paid");
 }
