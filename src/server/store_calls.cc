@@ -96,6 +96,7 @@ Response Write(const Service& service, const Call& call, const std::function<Res
           return Abandon();
         }
         Response replay = Response::Json(static_cast<int>(r.status), r.response);
+        if (!r.location.empty()) replay.headers.emplace_back("Location", r.location);
         replay.headers.emplace_back("Idempotent-Replayed", "true");
         answer = std::move(replay);
         given_up = true;
@@ -117,6 +118,9 @@ Response Write(const Service& service, const Call& call, const std::function<Res
                                       answer->body,
                                       "",
                                       now};
+      for (const auto& [name, value] : answer->headers) {
+        if (name == "Location") record.location = value;  // a repeated 201 answers it too
+      }
       return tx.RememberAnswer(&record);
     }
     return Status::Ok();

@@ -116,7 +116,8 @@ Result<AuditEntry> ToAudit(const SqlRow& r) {
 }
 
 IdempotencyRecord ToIdempotency(const SqlRow& r) {
-  return IdempotencyRecord{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5), r.Text(6), r.Text(7)};
+  return IdempotencyRecord{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
+                           r.Int(5), r.Text(6), r.Text(7), r.Int(8),  r.Text(9)};
 }
 
 std::vector<SqlValue> RoundValues(const Round& x) {

@@ -30,7 +30,7 @@ inline constexpr const char* kInvitationColumns =
     "id, round_id, uscc, measure, subject, amount_fen, state, application_id, created_at, application, name";
 inline constexpr const char* kAuditColumns = "seq, at, actor, action, object, before_json, after_json, prev_hash, hash";
 inline constexpr const char* kIdempotencyColumns =
-    "user_id, idem_key, method, path, body_hash, status, response, created_at";
+    "user_id, idem_key, method, path, body_hash, status, response, created_at, created_epoch, location";
 
 // "?, ?, ?" for n parameters.
 std::string Placeholders(size_t n);

@@ -193,6 +193,7 @@ struct IdempotencyRecord {
   std::string response;  // the response body
   std::string created_at;
   int64_t created_epoch = 0;  // Unix time; 0 when remembered: now
+  std::string location;       // the answer's Location header ("" when none)
 };
 
 // Whether a request repeats the one `first` answered: same method, path and body hash. A repeat

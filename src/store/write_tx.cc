@@ -231,12 +231,9 @@ Result<AuditEntry> WriteTx::Audit(const AuditEvent& event) {
 Status WriteTx::RememberAnswer(IdempotencyRecord* record) {
   record->created_at = now_;
   if (record->created_epoch == 0) record->created_epoch = std::time(nullptr);
-  auto rows = Query(Insert("idempotency",
-                           "user_id, idem_key, method, path, body_hash, status, response, "
-                           "created_at, created_epoch",
-                           9),
+  auto rows = Query(Insert("idempotency", kIdempotencyColumns, 10),
                     {record->user_id, record->key, record->method, record->path, record->body_hash, record->status,
-                     record->response, record->created_at, record->created_epoch});
+                     record->response, record->created_at, record->created_epoch, record->location});
   if (!rows.ok()) {
     return Status::InvalidArgument("cannot remember the answer to idempotency key '" + record->key +
                                    "': " + rows.status().message());

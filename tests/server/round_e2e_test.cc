@@ -176,6 +176,8 @@ TEST_P(RoundTest, AnIdempotentRepeatGetsTheFirstAnswer) {
   EXPECT_EQ(again.status, 201);
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(again.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(first.Header("Location"), "/api/v1/rounds/r1");
+  EXPECT_EQ(again.Header("Location"), "/api/v1/rounds/r1");  // the repeat of a 201 names it too
   HttpAnswer other = Fetch(
       server_->port(), "POST", "/api/v1/rounds",
       R"({"id":"r2","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})", h);

@@ -381,6 +381,7 @@ TEST_P(WriteTest, IdempotentAnswersAreKeptPerUserAndKey) {
   auto remember = [&](int64_t user, const std::string& body) {
     return store_->Write([&](WriteTx& tx) -> Status {
       IdempotencyRecord rec{user, "key-1", "POST", "/api/v1/rounds", body, 201, R"({"id":"R1"})", ""};
+      rec.location = "/api/v1/rounds/R1";
       return tx.RememberAnswer(&rec);
     });
   };
@@ -398,6 +399,7 @@ TEST_P(WriteTest, IdempotentAnswersAreKeptPerUserAndKey) {
   EXPECT_FALSE(SameRequest(**rec, "POST", "/api/v1/rounds/R2/close", "hash-a"));
   EXPECT_EQ((*rec)->status, 201);
   EXPECT_EQ((*rec)->response, R"({"id":"R1"})");
+  EXPECT_EQ((*rec)->location, "/api/v1/rounds/R1");
   EXPECT_FALSE(store_->Read([](Reader& r) { return r.FindIdempotency(1, "key-2"); })->has_value());
 
   ASSERT_TRUE(store_->Write([](WriteTx& tx) { return tx.ForgetAnswersBefore(std::time(nullptr) - 86400); }).ok());
