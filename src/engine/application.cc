@@ -52,9 +52,50 @@ void Application::Clear() {
 
 namespace {
 
-std::string JoinList(const std::vector<std::string>& values) {
-  std::string out;
-  for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
+// How a field reads to people, in both languages (WEB.md §1: no machine id in a text people read):
+// "「认证证书」第1项的「认证类型」" and "Certificates, item 1: Certification".
+struct Words {
+  std::string zh;
+  std::string en;
+};
+
+// The contract's own fields (CONTRACT §2) by fixed words; a fact's words are its policy label.
+struct ContractWords {
+  std::string_view path, zh, en;
+};
+constexpr ContractWords kContractWords[] = {
+    {"id", "「编号」", "ID"},
+    {"applicant", "「申报单位」", "Applicant"},
+    {"applicant.uscc", "「统一社会信用代码」", "Unified social credit code"},
+    {"applicant.name", "「单位名称」", "Name of the unit"},
+    {"applicant.kind", "「单位类型」", "Kind of unit"},
+    {"applicant.registered_in_shenzhen", "「是否在深圳市注册」", "Registered in Shenzhen"},
+    {"applicant.serious_dishonesty", "「是否列入严重失信主体名单」", "On the serious-dishonesty list"},
+    {"applicant.established_on", "「成立日期」", "Date established"},
+    {"applicant.district", "「所在区」", "District"},
+    {"measure", "「措施」", "Measure"},
+    {"subject", "「项目」", "Subject"},
+    {"obtained_on", "「获得日期」", "Date obtained"},
+    {"submitted_on", "「提交日期」", "Date submitted"},
+    {"requested_fen", "「申请金额」", "Amount requested"},
+    {"review", "「专家评审」", "Expert review"},
+    {"review.passed", "「专家评审」的「是否通过」", "Expert review: Passed"},
+    {"review.note", "「专家评审」的「评审意见」", "Expert review: Note"},
+    {"facts", "「申报事项」", "Facts of the measure"},
+};
+
+// Names joined for a sentence: 绿色产品认证、绿色金融认证 / Green product certification, Green
+// finance certification.
+Words JoinNames(const std::vector<policy::Text>& names) {
+  Words out;
+  for (const auto& n : names) {
+    if (!out.zh.empty()) {
+      out.zh += "、";
+      out.en += ", ";
+    }
+    out.zh += n.zh;
+    out.en += n.en;
+  }
   return out;
 }
 
@@ -305,14 +346,16 @@ class ApplicationReader::Validator {
       : app_(app), partial_(partial), scratch_(scratch), reader_(reader) {}
 
   // The reports below spell the path out: only a problem or an unknown needs it as a string. They
-  // are cold, so that the checks that call them stay small enough to be inlined.
+  // are cold, so that the checks that call them stay small enough to be inlined. Their texts name
+  // the field in words (WordsOf), never by its path: applicants read them on the pages. The path
+  // stays in FieldError::path, for machines.
 
   // A required field that is absent: an error, or in partial mode an unknown.
   [[gnu::cold]] void Absent(const Path& path) {
     if (partial_) {
       app_->unknown.push_back(path.ToString());
     } else {
-      Missing(path.ToString());
+      Missing(path);
     }
   }
 
@@ -320,46 +363,152 @@ class ApplicationReader::Validator {
     app_->errors.push_back({std::move(path), std::move(code), {std::move(zh), std::move(en)}});
   }
 
-  [[gnu::cold]] void Missing(const std::string& path) {
-    Add(path, "missing", "缺少必填字段 " + path, "required field " + path + " is missing");
+  // How the field at `path` reads to people: a fact by its label (an item of a list by its place
+  // in it), the contract's own fields by fixed words. A field without words (one the policy does
+  // not label, or an unknown one) keeps its path. Worked out only when a problem is reported:
+  // valid applications look no label up.
+  [[gnu::cold]] Words WordsOf(const Path& path) const {
+    if (path.parent == nullptr) {  // most are ("obtained_on"): found without spelling the path out
+      for (const ContractWords& c : kContractWords) {
+        if (c.path == path.name) return {std::string(c.zh), std::string(c.en)};
+      }
+    }
+    Words w;
+    if (FactWords(path, &w)) return w;
+    std::string p = path.ToString();
+    for (const ContractWords& c : kContractWords) {
+      if (c.path == p) return {std::string(c.zh), std::string(c.en)};
+    }
+    return {Concat("「", p, "」"), Concat("Field ", p)};
+  }
+
+  // The words of a declared fact (under `facts`, or a further applicant fact of the policy), when
+  // it and every fact it lies in have a label.
+  [[gnu::cold]] bool FactWords(const Path& path, Words* out) const {
+    struct Part {
+      std::string_view name;
+      size_t index;
+      bool item;
+    };
+    // The parts, outermost first; the root's name may hold several ("applicant.years_operating").
+    std::vector<Part> parts;
+    for (const Path* p = &path; p != nullptr; p = p->parent) {
+      if (p->item) {
+        parts.push_back({{}, p->index, true});
+      } else if (p->parent != nullptr) {
+        parts.push_back({p->name, 0, false});
+      } else {
+        std::string_view rest = p->name;
+        std::vector<Part> root;
+        for (size_t dot; (dot = rest.find('.')) != std::string_view::npos; rest.remove_prefix(dot + 1)) {
+          root.push_back({rest.substr(0, dot), 0, false});
+        }
+        root.push_back({rest, 0, false});
+        parts.insert(parts.end(), root.rbegin(), root.rend());
+      }
+    }
+    std::reverse(parts.begin(), parts.end());
+    if (parts.size() < 2 || parts[1].item) return false;
+    const std::vector<FactSpec>* specs = nullptr;
+    if (parts[0].name == "facts") {
+      specs = facts_specs_;
+    } else if (parts[0].name == "applicant" && ApplicantFieldOf(parts[1].name) == kApplicantFields &&
+               reader_.rules_.policy != nullptr) {
+      specs = &reader_.rules_.policy->applicant_facts;
+    }
+    if (specs == nullptr) return false;
+    const FactSpec* spec = nullptr;
+    Words w;
+    for (size_t i = 1; i < parts.size(); ++i) {
+      if (parts[i].item) {
+        if (spec == nullptr || spec->type != FactSpec::Type::kList) return false;
+        const std::string n = std::to_string(parts[i].index + 1);
+        w.zh += Concat("第", n, "项");
+        w.en += Concat(", item ", n);
+        // The item's declaration: an object's fields, or the one declaration of a plain item.
+        specs = spec->list_of_objects ? &spec->fields : nullptr;
+        spec = !spec->list_of_objects && !spec->fields.empty() ? &spec->fields[0] : nullptr;
+        continue;
+      }
+      if (specs == nullptr) return false;
+      auto it = std::find_if(specs->begin(), specs->end(),
+                             [&](const FactSpec& f) { return SameBytes(f.name, parts[i].name); });
+      if (it == specs->end() || !it->label) return false;
+      if (!w.zh.empty()) {
+        w.zh += "的";
+        w.en += ": ";
+      }
+      w.zh += Concat("「", it->label->zh, "」");
+      w.en += it->label->en;
+      spec = &*it;
+      specs = spec->type == FactSpec::Type::kObject ? &spec->fields : nullptr;
+    }
+    *out = std::move(w);
+    return true;
+  }
+
+  [[gnu::cold]] void Missing(const Path& path) {
+    const Words w = WordsOf(path);
+    Add(path.ToString(), "missing", Concat("缺少必填项", w.zh), Concat(w.en, " is required and was not given"));
   }
   [[gnu::cold]] void WrongType(const Path& path, const char* want_zh, const char* want_en) {
-    const std::string p = path.ToString();
-    Add(p, "wrong_type", "字段 " + p + " 应为" + want_zh, "field " + p + " must be " + want_en);
+    const Words w = WordsOf(path);
+    Add(path.ToString(), "wrong_type", Concat(w.zh, "应为", want_zh), Concat(w.en, " must be ", want_en));
   }
   [[gnu::cold]] void Empty(const Path& path) {
-    const std::string p = path.ToString();
-    Add(p, "empty", "字段 " + p + " 不能为空", "field " + p + " must not be empty");
+    const Words w = WordsOf(path);
+    Add(path.ToString(), "empty", Concat(w.zh, "不能为空"), Concat(w.en, " must not be empty"));
   }
-  [[gnu::cold]] void NotInList(const Path& path, std::string_view s, const std::vector<std::string>& values) {
-    const std::string p = path.ToString();
-    const std::string v(s);
-    Add(p, "not_in_list", "字段 " + p + " 的值 " + v + " 不在允许范围内（" + JoinList(values) + "）",
-        "field " + p + " has value '" + v + "', which is not one of: " + JoinList(values));
+  // A value outside a closed list: the value as given, and the allowed ones by their names.
+  [[gnu::cold]] void NotInList(const Path& path, std::string_view s, const FactSpec& spec) {
+    std::vector<policy::Text> names;
+    for (const std::string& v : spec.enum_values) {
+      auto it = spec.value_names.find(v);
+      names.push_back(it != spec.value_names.end() ? it->second : policy::Text{v, v});
+    }
+    NotInList(path, s, names);
+  }
+  [[gnu::cold]] void NotInList(const Path& path, std::string_view s, const std::vector<policy::Text>& names) {
+    const Words w = WordsOf(path);
+    const Words allowed = JoinNames(names);
+    Add(path.ToString(), "not_in_list", Concat(w.zh, "填写的「", s, "」不在允许范围内（可选：", allowed.zh, "）"),
+        Concat(w.en, " is '", s, "', which is not one of: ", allowed.en));
   }
   // A member the contract, the policy and its guide do not declare: a misspelt `requested_fn`
   // must not pass silently as "no request" (CONTRACT §6, second reading). Screening reads
-  // registries, which may say more than an application.
-  [[gnu::cold]] void Unknown(const std::string& path) {
+  // registries, which may say more than an application. `parent`: the object it is in (null: the
+  // application itself). It has no words, being unknown: it is named as given.
+  [[gnu::cold]] void Unknown(const Path* parent, std::string_view key) {
     if (partial_) return;
-    Add(path, "unknown_field", "字段 " + path + " 未定义（请检查拼写）",
-        "field " + path + " is not defined (check its spelling)");
+    const Path path = parent != nullptr ? Path::Member(parent, key) : Path{nullptr, key};
+    std::string zh = Concat("字段「", key, "」未定义（请检查拼写）");
+    std::string en = Concat("field '", key, "' is not defined (check its spelling)");
+    if (parent != nullptr) {
+      const Words w = WordsOf(*parent);
+      zh = Concat(w.zh, "中的", zh);
+      en = Concat(w.en, ": ", en);
+    } else {
+      en[0] = 'F';
+    }
+    Add(path.ToString(), "unknown_field", std::move(zh), std::move(en));
   }
-  [[gnu::cold]] void Repeated(const std::string& path) {
-    Add(path, "repeated_field", "字段 " + path + " 重复出现", "field " + path + " is given more than once");
+  [[gnu::cold]] void Repeated(const Path& path) {
+    const Words w = WordsOf(path);
+    Add(path.ToString(), "repeated_field", Concat(w.zh, "重复出现"), Concat(w.en, " is given more than once"));
   }
   // Reports a member of the object at `parent` that was not declared or came twice.
   void Other(const Path& parent, std::string_view key, bool repeated) {
-    const Path p = Path::Member(&parent, key);
-    repeated ? Repeated(p.ToString()) : Unknown(p.ToString());
+    repeated ? Repeated(Path::Member(&parent, key)) : Unknown(&parent, key);
   }
   // Each sentence made with one allocation (Concat): a third of a workload decided before its
   // achievements' dates is this error, and operator+ chains made six allocations of it.
   [[gnu::cold]] void FutureDate(const Path& path, policy::Date d) {
     std::string p = path.ToString();
-    const std::string date = policy::FormatDate(d);
-    std::string zh = Concat("字段 ", p, " 的日期 ", date, " 晚于评定日期");
-    std::string en = Concat("field ", p, " is dated ", date, ", later than the evaluation date");
+    const Words w = WordsOf(path);
+    const policy::Date as_of = reader_.rules_.as_of;
+    std::string zh = Concat(w.zh, "为", policy::DateZh(d), "，晚于评定日期", policy::DateZh(as_of));
+    std::string en =
+        Concat(w.en, " is ", policy::FormatDate(d), ", later than the evaluation date ", policy::FormatDate(as_of));
     app_->errors.push_back({std::move(p), "future_date", {std::move(zh), std::move(en)}});
   }
   // Dates of what happened (an achievement, a certificate, a submission) cannot be later than
@@ -369,9 +518,9 @@ class ApplicationReader::Validator {
   }
 
   [[gnu::cold]] void InvalidDate(const Path& path, std::string_view s) {
-    const std::string p = path.ToString();
-    Add(p, "invalid_date", "字段 " + p + " 不是有效日期（YYYY-MM-DD）：" + std::string(s),
-        "field " + p + " is not a real calendar date YYYY-MM-DD: " + std::string(s));
+    const Words w = WordsOf(path);
+    Add(path.ToString(), "invalid_date", Concat(w.zh, "填写的「", s, "」不是有效日期（应为YYYY-MM-DD）"),
+        Concat(w.en, " is '", s, "', not a real calendar date YYYY-MM-DD"));
   }
 
   // The line is not JSON: why, in words.
@@ -407,20 +556,31 @@ class ApplicationReader::Validator {
         break;
     }
   }
-  [[gnu::cold]] void UnknownKind(std::string_view kind) {
-    const auto& kinds = policy::ApplicantKinds();
-    const std::string k(kind);
-    std::string zh;
-    for (const auto& known : kinds) zh += (zh.empty() ? "" : "、") + known + "（" + policy::KindZh(known) + "）";
-    Add("applicant.kind", "not_in_list", "单位类型 " + k + " 不在允许范围内，可选：" + zh,
-        "applicant kind '" + k + "' is not one of: " + JoinList(kinds));
+  [[gnu::cold]] void NotPositiveInteger(const Path& path) {
+    const Words w = WordsOf(path);
+    Add(path.ToString(), "not_positive_integer", Concat(w.zh, "应为1至10^15之间的整数（单位：分）"),
+        Concat(w.en, " must be a whole number of fen from 1 to 10^15 (a JSON integer)"));
   }
-  // A measure the rules neither have nor have cancelled.
+  // A list shorter than its declaration allows (`empty` when it needs one item).
+  [[gnu::cold]] void TooFewItems(const Path& path, int64_t least) {
+    const Words w = WordsOf(path);
+    const std::string n = std::to_string(least);
+    Add(path.ToString(), least == 1 ? "empty" : "too_few_items", Concat(w.zh, "至少需要", n, "项"),
+        Concat(w.en, " needs at least ", n, least == 1 ? " item" : " items"));
+  }
+  // An applicant kind outside the contract's four, which are named by their words (企业).
+  [[gnu::cold]] void UnknownKind(std::string_view kind) {
+    std::vector<policy::Text> names;
+    for (const auto& known : policy::ApplicantKinds()) names.push_back({policy::KindZh(known), policy::KindEn(known)});
+    NotInList({nullptr, "applicant.kind"}, kind, names);
+  }
+  // A measure the rules neither have nor have cancelled: the measures in force, by their titles.
   [[gnu::cold]] void UnknownMeasure(const std::string& measure) {
-    std::vector<std::string> ids;
-    for (const auto* pm : reader_.rules_.measures) ids.push_back(pm->id);
-    Add("measure", "unknown_measure", "未知的措施 " + measure + "（可选：" + JoinList(ids) + "）",
-        "unknown measure '" + measure + "' (known: " + JoinList(ids) + ")");
+    std::vector<policy::Text> titles;
+    for (const auto* pm : reader_.rules_.measures) titles.push_back(pm->title);
+    const Words known = JoinNames(titles);
+    Add("measure", "unknown_measure", Concat("「措施」填写的「", measure, "」不是本政策的措施（可选：", known.zh, "）"),
+        Concat("Measure is '", measure, "', which is not a measure of this policy (the measures: ", known.en, ")"));
   }
 
   // An object, or false having reported that it is not one.
@@ -460,7 +620,7 @@ class ApplicationReader::Validator {
     }
     bool b;
     if (!f.value.GetBool(&b)) {
-      WrongType(path, "布尔值（true 或 false）", "true or false");
+      WrongType(path, "是或否（true 或 false）", "true or false");
       return std::nullopt;
     }
     return b;
@@ -489,11 +649,10 @@ class ApplicationReader::Validator {
   }
 
   // A JSON integer from 1 to 10^15 fen: 1.0 or 1e3 is not money (CONTRACT §6, second reading).
-  std::optional<int64_t> PositiveInteger(const json::Element& e, const char* path) {
+  std::optional<int64_t> PositiveInteger(const json::Element& e, const Path& path) {
     int64_t i;
     auto bad = [&] {
-      Add(path, "not_positive_integer", std::string("字段 ") + path + " 应为1至10^15之间的整数（分）",
-          std::string("field ") + path + " must be a JSON integer of fen from 1 to 10^15");
+      NotPositiveInteger(path);
       return std::nullopt;
     };
     if (!e.IsInteger()) return bad();
@@ -508,7 +667,7 @@ class ApplicationReader::Validator {
     auto it = std::find_if(spec.enum_values.begin(), spec.enum_values.end(),
                            [&](const std::string& v) { return SameBytes(v, *s); });
     if (it == spec.enum_values.end()) {
-      NotInList(path, *s, spec.enum_values);
+      NotInList(path, *s, spec);
       return std::nullopt;
     }
     return static_cast<size_t>(it - spec.enum_values.begin());
@@ -561,7 +720,7 @@ class ApplicationReader::Validator {
       case FactSpec::Type::kBool: {
         bool b;
         if (!e.GetBool(&b)) {
-          WrongType(path, "布尔值", "true or false");
+          WrongType(path, "是或否（true 或 false）", "true or false");
           return expr::Value();
         }
         return expr::Value::Bool(b);
@@ -607,12 +766,7 @@ class ApplicationReader::Validator {
       return expr::Value();
     }
     const size_t size = arr.size();
-    if (static_cast<int64_t>(size) < spec.min_items) {
-      const std::string p = path.ToString();
-      Add(p, spec.min_items == 1 ? "empty" : "too_few_items",
-          "字段 " + p + " 至少需要 " + std::to_string(spec.min_items) + " 项",
-          "field " + p + " needs at least " + std::to_string(spec.min_items) + " item(s)");
-    }
+    if (static_cast<int64_t>(size) < spec.min_items) TooFewItems(path, spec.min_items);
     expr::ValueList items;
     if (build) items.reserve(size);
     ItemsReading* const items_reading = partial_ ? nullptr : read_items;
@@ -919,16 +1073,16 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
   if (!ParseObject(line, padded, &root, &v)) return;
   std::array<Field, kRootFields> top;
   FindFields<kRootFields, RootFieldOf>(root, &top, [&](std::string_view key, const json::Element&, bool repeated) {
-    repeated ? v.Repeated(std::string(key)) : v.Unknown(std::string(key));
+    repeated ? v.Repeated({nullptr, key}) : v.Unknown(nullptr, key);
   });
   if (top[kId].present()) {
     ReadId(top[kId].value, app, &v);
   } else {
-    v.Missing("id");
+    v.Missing({nullptr, "id"});
   }
   json::Object applicant;
   if (!top[kApplicant].present()) {
-    v.Missing("applicant");
+    v.Missing({nullptr, "applicant"});
   } else if (v.ObjectOf(top[kApplicant].value, {nullptr, "applicant"}, &applicant)) {
     ReadApplicant(applicant, app, &v);
   }
@@ -937,7 +1091,7 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
   if (top[kMeasure].present()) {
     measure = ReadMeasure(top[kMeasure].value, app, &v);
   } else {
-    v.Missing("measure");
+    v.Missing({nullptr, "measure"});
   }
   if (top[kSubject].present()) {
     ReadSubject(top[kSubject].value, app, &v);
@@ -952,7 +1106,8 @@ void ApplicationReader::Read(std::string_view line, Application* app, bool padde
     app->submitted_on = *d;
     v.NotAfterEvaluation({nullptr, "submitted_on"}, *d);
   }
-  if (top[kRequestedFen].present()) app->requested_fen = v.PositiveInteger(top[kRequestedFen].value, "requested_fen");
+  if (top[kRequestedFen].present())
+    app->requested_fen = v.PositiveInteger(top[kRequestedFen].value, {nullptr, "requested_fen"});
   if (top[kReview].present()) ReadReview(top[kReview].value, app, &v);
   json::Object facts;
   const bool has_facts = top[kFacts].present() && v.ObjectOf(top[kFacts].value, {nullptr, "facts"}, &facts);
@@ -1035,16 +1190,17 @@ void ApplicationReader::ReadApplicant(const json::Object& applicant, Application
 // declares (`seen`: those met so far), or else unknown.
 void ApplicationReader::ReadApplicantFact(std::string_view key, const json::Element& value, bool repeated,
                                           std::vector<std::string_view>* seen, Application* app, Validator* v) {
-  const std::string path = "applicant." + std::string(key);
+  static constexpr Path kApplicantPath{nullptr, "applicant"};
+  const Path path = Path::Member(&kApplicantPath, key);
   if (repeated || std::find(seen->begin(), seen->end(), key) != seen->end()) return v->Repeated(path);
   const FactSpec* spec = nullptr;
   for (const auto& f : rules_.policy->applicant_facts) {
     if (f.name == key) spec = &f;
   }
-  if (spec == nullptr) return v->Unknown(path);
+  if (spec == nullptr) return v->Unknown(&kApplicantPath, key);
   seen->push_back(key);
   if (value.IsNull()) return;
-  expr::Value fact = v->Fact(value, *spec, {nullptr, path});
+  expr::Value fact = v->Fact(value, *spec, path);
   if (fact.kind() != expr::Kind::kNull) app->applicant_facts.emplace_back(spec->name, std::move(fact));
 }
 
@@ -1116,10 +1272,10 @@ void ApplicationReader::ReadReview(const json::Element& e, Application* app, Val
   // is no finding at all.
   bool has_passed = false, passed_refused = false, others = false;
   std::vector<std::string_view> seen;
+  static constexpr Path kReviewPath{nullptr, "review"};
   for (const auto [key, value] : review) {
-    const std::string path = "review." + std::string(key);
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-      v->Repeated(path);
+      v->Repeated(Path::Member(&kReviewPath, key));
       continue;
     }
     seen.push_back(key);
@@ -1128,7 +1284,7 @@ void ApplicationReader::ReadReview(const json::Element& e, Application* app, Val
     if (key == "passed") {
       bool b;
       if (!value.GetBool(&b)) {
-        v->WrongType({nullptr, "review.passed"}, "布尔值（true 或 false）", "true or false");
+        v->WrongType({nullptr, "review.passed"}, "是或否（true 或 false）", "true or false");
         passed_refused = true;
         continue;
       }
@@ -1142,10 +1298,10 @@ void ApplicationReader::ReadReview(const json::Element& e, Application* app, Val
       }
       app->review_note.assign(note);
     } else {
-      v->Unknown(path);
+      v->Unknown(&kReviewPath, key);
     }
   }
-  if (!has_passed && !passed_refused && others) v->Missing("review.passed");
+  if (!has_passed && !passed_refused && others) v->Missing({nullptr, "review.passed"});
 }
 
 expr::Value ApplicationReader::CanonicalValue(std::string_view value, policy::FactSpec::Match match) const {

@@ -1,7 +1,9 @@
 // Application: one request for support, as CONTRACT.md §2 defines it, read from one JSON line
 // and validated against the measure it names. Every malformed field is reported with its JSON
-// path ("applicant.uscc", "facts.certificates[1].issued_on") and what is wrong with it, in
-// Chinese and English; an application with any such problem is `invalid` and changes nothing.
+// path ("applicant.uscc", "facts.certificates[1].issued_on") for machines, and what is wrong with
+// it in Chinese and English, naming the field in words (「认证证书」第1项的「发证日期」, the fact's
+// policy label; the contract's own fields by fixed words); an application with any such problem
+// is `invalid` and changes nothing.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +30,7 @@ class Object;
 namespace qgrant::engine {
 
 struct FieldError {
-  std::string path;
+  std::string path;  // the JSON path; the texts name the field in words instead
   std::string code;  // missing, empty, wrong_type, not_in_list, invalid_date, invalid_uscc, ...
   policy::Text text;
 };

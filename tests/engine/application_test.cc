@@ -92,6 +92,121 @@ TEST_F(ApplicationTest, CertificatesAreItemsWithPaths) {
   EXPECT_NE(std::find(p.begin(), p.end(), "facts.certificates[1].issued_on:invalid_date"), p.end());
 }
 
+// The texts name a field in words, as applicants read them on the pages (WEB.md §1): a fact by
+// its policy label (an item of a list by its place), the contract's own fields by fixed words, a
+// closed list's values by their names. The path stays as it was, for machines.
+const FieldError* ErrorAt(const Application& a, const std::string& path) {
+  for (const auto& e : a.errors) {
+    if (e.path == path) return &e;
+  }
+  return nullptr;
+}
+
+TEST_F(ApplicationTest, TextsNameFieldsInWordsAndPathsStay) {
+  auto rules = Rules();
+  ApplicationReader reader(rules);
+  Application a;
+  reader.Read(R"({"id":"w","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+              R"("registered_in_shenzhen":true,"serious_dishonesty":false,"years_operating":"ten"},)"
+              R"("measure":"high_end_certification","subject":"s","requested_fn":5,"facts":{"certificates":[)"
+              R"({"type":"bogus","number":"A","issued_on":"2026-01-01"},)"
+              R"({"type":"robot","issued_on":"2026-01-01","colour":"red"}]}})",
+              &a);
+  auto p = Paths(a);
+  for (const char* want : {"obtained_on:missing", "facts.certificates[0].type:not_in_list",
+                           "facts.certificates[1].number:missing", "facts.certificates[1].colour:unknown_field",
+                           "requested_fn:unknown_field", "applicant.years_operating:wrong_type"}) {
+    EXPECT_NE(std::find(p.begin(), p.end(), want), p.end()) << want << " in " << ::testing::PrintToString(p);
+  }
+  // A top-level field of the contract.
+  const FieldError* e = ErrorAt(a, "obtained_on");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text.zh, "缺少必填项「获得日期」");
+  EXPECT_EQ(e->text.en, "Date obtained is required and was not given");
+  // A field of a list's item.
+  e = ErrorAt(a, "facts.certificates[1].number");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text.zh, "缺少必填项「认证证书」第2项的「证书编号」");
+  EXPECT_EQ(e->text.en, "Certificates, item 2: Certificate number is required and was not given");
+  // A value outside a closed list: quoted as given, the allowed ones by their names.
+  e = ErrorAt(a, "facts.certificates[0].type");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->code, "not_in_list");
+  EXPECT_EQ(
+      e->text.zh,
+      "「认证证书」第1项的「认证类型」填写的「bogus」不在允许范围内（可选：绿色产品认证、绿色金融认证、碳足迹认证、"
+      "车规芯片认证、机器人认证、其他高端品质认证）");
+  EXPECT_EQ(e->text.en,
+            "Certificates, item 1: Certification is 'bogus', which is not one of: Green product certification, Green "
+            "finance certification, Carbon footprint certification, Automotive-grade chip certification, Robot "
+            "certification, Other high-end certification");
+  // A further applicant fact of the policy, by its label.
+  e = ErrorAt(a, "applicant.years_operating");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text.zh, "「成立年限」应为整数");
+  EXPECT_EQ(e->text.en, "Years in operation must be a whole number");
+  // An unknown field has no words: it is named as given, in the object it was found in.
+  e = ErrorAt(a, "facts.certificates[1].colour");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text.zh, "「认证证书」第2项中的字段「colour」未定义（请检查拼写）");
+  EXPECT_EQ(e->text.en, "Certificates, item 2: field 'colour' is not defined (check its spelling)");
+  e = ErrorAt(a, "requested_fn");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text.zh, "字段「requested_fn」未定义（请检查拼写）");
+  // No text spells a path out; outside 「」 no Chinese text has a machine id.
+  for (const auto& err : a.errors) {
+    for (const std::string& text : {err.text.zh, err.text.en}) {
+      EXPECT_EQ(text.find("facts."), std::string::npos) << text;
+      EXPECT_EQ(text.find("certificates["), std::string::npos) << text;
+      EXPECT_EQ(text.find("obtained_on"), std::string::npos) << text;
+    }
+  }
+
+  // The contract's applicant fields and the applicant kinds by their words too.
+  reader.Read(R"({"id":"k","applicant":{"uscc":"91440300MA5XXXXXXR","name":"","kind":"company",)"
+              R"("registered_in_shenzhen":true},"measure":"china_quality_award","subject":"s",)"
+              R"("obtained_on":"2026-01-01","facts":{"level":"gold"}})",
+              &a);
+  e = ErrorAt(a, "applicant.kind");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text.zh,
+            "「单位类型」填写的「company」不在允许范围内（可选：企业、事业单位、社会组织、园区（项目）组织单位）");
+  e = ErrorAt(a, "applicant.serious_dishonesty");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text.zh, "缺少必填项「是否列入严重失信主体名单」");
+  e = ErrorAt(a, "applicant.name");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text.zh, "「单位名称」不能为空");
+  EXPECT_EQ(e->text.en, "Name of the unit must not be empty");
+  // A level fact's values are named by the measure's level names.
+  e = ErrorAt(a, "facts.level");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->text.zh, "「获得奖项」填写的「gold」不在允许范围内（可选：中国质量奖、中国质量奖提名奖）");
+}
+
+// A fact the policy gives no label keeps its path in the texts: there are no words for it.
+TEST_F(ApplicationTest, AFactWithoutALabelKeepsItsPath) {
+  auto rules = Rules();
+  const size_t at = rules.MeasureIndex("high_end_certification");
+  ASSERT_NE(at, SIZE_MAX);
+  policy::Measure unlabelled = *rules.measures[at];
+  for (auto& fact : unlabelled.facts) {
+    for (auto& field : fact.fields) field.label.reset();
+  }
+  rules.measures[at] = &unlabelled;
+  ApplicationReader reader(rules);
+  Application a;
+  reader.Read(
+      R"({"id":"u","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"
+      R"("registered_in_shenzhen":true,"serious_dishonesty":false},"measure":"high_end_certification",)"
+      R"("subject":"s","obtained_on":"2026-01-01","facts":{"certificates":[{"type":"robot","issued_on":"2026-01-01"}]}})",
+      &a);
+  EXPECT_EQ(Paths(a), std::vector<std::string>{"facts.certificates[0].number:missing"});
+  ASSERT_EQ(a.errors.size(), 1u);
+  EXPECT_EQ(a.errors[0].text.zh, "缺少必填项「facts.certificates[0].number」");
+  EXPECT_EQ(a.errors[0].text.en, "Field facts.certificates[0].number is required and was not given");
+}
+
 // Facts no rule reads are validated but not built; the items come from the line all the same.
 TEST_F(ApplicationTest, BuildsOnlyTheFactsSomeRuleReads) {
   const char* line = R"({"id":"c","applicant":{"uscc":"91440300MA5XXXXXXR","name":"n","kind":"enterprise",)"

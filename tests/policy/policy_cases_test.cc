@@ -397,6 +397,18 @@ void CheckInvariants(const Json& d, std::vector<std::string>* diffs) {
         diffs->push_back("words: an item cited as a clause in English: " + en);
     }
   }
+  // An invalid decision names the field in words, not by its path (WEB.md §1): outside the values
+  // it quotes as given (in 「」, where a field without words keeps its path) and the JSON values a
+  // field takes (true 或 false), a Chinese text has no machine id.
+  if (outcome == "invalid") {
+    static const std::regex kLowerWord("[a-z]{3,}"), kQuoted("「.*?」|（true 或 false）");
+    for (const auto& r : reasons) {
+      if (r.value("code", "") == "policy_error") continue;  // names the rule, for its authors
+      const std::string zh = r.value("zh", "");
+      if (std::regex_search(std::regex_replace(zh, kQuoted, ""), kLowerWord))
+        diffs->push_back("words: a machine id in an invalid decision's Chinese text: " + zh);
+    }
+  }
   if (d.contains("items") && !d["items"].empty()) {
     int64_t sum = 0;
     for (const auto& it : d["items"]) sum += it.value("amount_fen", int64_t{0});
