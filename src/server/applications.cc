@@ -435,7 +435,7 @@ std::optional<ActionBody> ReadActionBody(const Call& call, const WorkflowAction&
   if (body->contains("note") && (*body)["note"].is_string()) out.note = (*body)["note"].get<std::string>();
   if (body->contains("deadline") && (*body)["deadline"].is_string())
     out.deadline = (*body)["deadline"].get<std::string>();
-  if (action.needs_note && (!out.note || out.note->empty()))
+  if (action.needs_note && (!out.note || IsBlankText(*out.note)))
     errors.push_back({"note", "请填写说明 / a note is required"});
   if (action.needs_deadline) {
     policy::Date d;

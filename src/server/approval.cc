@@ -278,7 +278,7 @@ Response RecordPayment(const Service& service, const Call& call) {
   std::vector<FieldError> errors;
   if (status != "paid" && status != "failed")
     errors.push_back({"status", "应为 paid 或 failed / must be paid or failed"});
-  if (status == "paid" && reference.find_first_not_of(' ') == std::string::npos) {
+  if (status == "paid" && IsBlankText(reference)) {
     errors.push_back({"reference", "已拨付须填写银行付款参考号 / a paid payment needs the bank's reference"});
   }
   if (!errors.empty()) return InvalidBody(std::move(errors));

@@ -50,8 +50,9 @@ class SessionBook {
   virtual std::optional<Started> Start(const User& user) const = 0;
   // The user of a session that has not ended or expired, whose user is still active.
   virtual std::optional<User> Find(std::string_view id) const = 0;
-  // Ends the session (sign-out); an unknown id is nothing to end.
-  virtual void End(std::string_view id) const = 0;
+  // Ends the session (sign-out); an unknown id is nothing to end. False when the store could
+  // not: the session may still be alive.
+  virtual bool End(std::string_view id) const = 0;
 };
 
 // Who may call a route: anyone (no sign-in), or signed-in users whose role is in the set.

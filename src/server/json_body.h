@@ -40,6 +40,10 @@ struct MemberSpec {
 void CheckMembers(const nlohmann::json& value, const std::vector<MemberSpec>& spec, const std::string& path,
                   std::vector<FieldError>* errors);
 
+// Whether `text` says nothing: empty, or only white space, ASCII or Unicode (the ideographic
+// space U+3000, no-break and zero-width spaces, BOM), as a required note or reference must not.
+bool IsBlankText(std::string_view text);
+
 // The 400 answer for errors found by CheckMembers.
 Response InvalidBody(std::vector<FieldError> errors);
 

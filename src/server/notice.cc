@@ -225,7 +225,7 @@ Response CreateObjection(const Service& service, const Call& call) {
   auto body = ReadObjectBody(call, spec, &problem);
   if (!body) return problem;
   const std::string text = (*body)["text"], app_id = (*body)["application_id"];
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+  if (IsBlankText(text)) {
     return InvalidBody({{"text", "请写明异议的事实和理由 / state the facts and reasons of the objection"}});
   }
   return Write(service, call, [&](store::WriteTx& tx) -> Response {

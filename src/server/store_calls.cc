@@ -59,10 +59,12 @@ std::optional<User> StoreSessions::Find(std::string_view id) const {
   return ServerUser(**found);
 }
 
-void StoreSessions::End(std::string_view id) const {
+bool StoreSessions::End(std::string_view id) const {
   if (Status st = store::EndWebSession(*store_, id); !st.ok()) {
     std::cerr << "qgrant serve: store: " << st.message() << "\n";
+    return false;
   }
+  return true;
 }
 
 Response StoreFailure(const Status& st) {
@@ -117,7 +119,8 @@ Response Write(const Service& service, const Call& call, const std::function<Res
                                       answer->status,
                                       answer->body,
                                       "",
-                                      now};
+                                      now,
+                                      ""};
       for (const auto& [name, value] : answer->headers) {
         if (name == "Location") record.location = value;  // a repeated 201 answers it too
       }

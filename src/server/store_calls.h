@@ -43,7 +43,7 @@ class StoreSessions : public SessionBook {
   explicit StoreSessions(store::Store* store) : store_(store) {}
   std::optional<Started> Start(const User& user) const override;
   std::optional<User> Find(std::string_view id) const override;
-  void End(std::string_view id) const override;
+  bool End(std::string_view id) const override;
 
  private:
   store::Store* store_;

@@ -145,8 +145,10 @@ class WriteTx : public Reader {
   // Stores the first answer to an idempotent request (created_at = now()). A key the user has
   // already used is InvalidArgument: look it up first with FindIdempotency.
   Status RememberAnswer(IdempotencyRecord* record);
-  // Drops answers stored before `epoch_seconds` (Unix time). Keys must be kept at least 24 hours
-  // (CONTRACT §7), so callers pass now - 24 h or earlier. Not audited: no domain data changes.
+  // Drops answers stored before `epoch_seconds` (Unix time), at most kForgetBatch of them. Keys
+  // must be kept at least 24 hours (CONTRACT §7), so callers pass now - 24 h or earlier. Not
+  // audited: no domain data changes.
+  static constexpr int kForgetBatch = 10000;
   Status ForgetAnswersBefore(int64_t epoch_seconds);
 
   // Sign-in sessions: InsertWebSession sets created_at = now(); DeleteWebSession of an unknown

@@ -257,7 +257,12 @@ Status WriteTx::DeleteWebSessionsExpiredBefore(int64_t epoch_seconds) {
 }
 
 Status WriteTx::ForgetAnswersBefore(int64_t epoch_seconds) {
-  auto rows = Query("DELETE FROM idempotency WHERE created_epoch < ?", {epoch_seconds});
+  // At most kForgetBatch rows a call, so that no write waits long behind a sweep of a backlog.
+  auto rows = Query(
+      "DELETE FROM idempotency WHERE (user_id, idem_key) IN (SELECT user_id, idem_key FROM idempotency WHERE "
+      "created_epoch < ? LIMIT " +
+          std::to_string(kForgetBatch) + ")",
+      {epoch_seconds});
   return rows.ok() ? Status::Ok() : rows.status();
 }
 

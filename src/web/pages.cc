@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 #include "policy/words.h"
 #include "store/crypto.h"
 #include "web/assets.h"
@@ -117,7 +119,10 @@ bool SecureContext(const server::Request& request) {
   if (host == nullptr) return true;  // an in-process call: nothing to warn about
   std::string_view name(*host);
   name = name.starts_with("[") ? name.substr(0, name.find(']') + 1) : name.substr(0, name.find(':'));
-  return name == "localhost" || name == "[::1]" || name.starts_with("127.") || name.ends_with(".localhost");
+  if (name == "localhost" || name == "[::1]" || name.ends_with(".localhost")) return true;
+  // 127.0.0.0/8 as an IPv4 literal (not a name such as 127.example.org).
+  return name.starts_with("127.") && name.find_first_not_of("0123456789.") == std::string_view::npos &&
+         std::count(name.begin(), name.end(), '.') == 3;
 }
 
 // The sign-in form, with a fresh form token in its hidden field and in its own cookie: a sign-in
@@ -147,6 +152,7 @@ Response SignInPage(const Site& site, const Visit& v, std::string_view next, con
   main += "<button type=\"submit\">" + std::string(v.T("登录", "Sign in")) + "</button></form>";
   Response r = site.Render(v, v.T("登录", "Sign in"), main, status, !errors.empty());
   r.headers.emplace_back("Set-Cookie", SignInCookie(form_token));
+  if (CookieValue(v.request, "qgrant_session")) r.headers.emplace_back("Set-Cookie", LegacySessionCookieCleared());
   return r;
 }
 
@@ -172,7 +178,7 @@ Response SignIn(const Site& s, const Visit& v, const Form& form) {
                                      "The token is unknown or revoked; check it and try again")}},
                       401);
   }
-  if (!v.session.empty()) s.sessions()->End(v.session);
+  if (!v.session.empty()) s.sessions()->End(v.session);  // a new id at every sign-in
   const std::optional<server::SessionBook::Started> session = s.sessions()->Start(*user);
   if (!session) {
     return s.Message(
@@ -182,6 +188,7 @@ Response SignIn(const Site& s, const Visit& v, const Form& form) {
   Response r = s.Redirect(next == "/" ? HomeOf(user->role) : next);
   r.headers.emplace_back("Set-Cookie", SessionCookie(session->id));
   r.headers.emplace_back("Set-Cookie", SignInCookie(""));
+  r.headers.emplace_back("Set-Cookie", LegacySessionCookieCleared());
   return r;
 }
 
@@ -197,15 +204,30 @@ void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site) {
       router, site, "POST", "/signin",
       [](const Site& s, const Visit& v, const server::Call&, const Form& form) { return SignIn(s, v, form); },
       "sign in with a token", /*open_post=*/true);
+  // Signing out ends a live session (its form token required) and clears the cookies whatever
+  // they hold: a browser whose session already ended, or whose store lookup failed, is still
+  // let out. If the store cannot end the session, the visitor is told so.
   AddPage(
       router, site, "POST", "/signout",
-      [](const Site& s, const Visit& v, const server::Call&, const Form&) {
-        s.sessions()->End(v.session);
+      [](const Site& s, const Visit& v, const server::Call&, const Form& form) {
+        if (!v.session.empty() && !ValidCsrf(v.session, form.Get("csrf"))) {
+          return s.Message(v, 403, v.T("请求被拒绝", "Request refused"),
+                           v.T("表单已过期或不是从本站提交的，请返回重新打开页面后再提交。",
+                               "The form has expired or was not sent from this site; open the page again and "
+                               "resubmit."));
+        }
+        if (!v.session.empty() && !s.sessions()->End(v.session)) {
+          return s.Message(v, 503, v.T("暂时无法退出", "Cannot sign out now"),
+                           v.T("数据库暂时无法结束登录会话，请稍后重试；在此之前请勿在公共电脑上离开本页面。",
+                               "The store could not end the session; try again shortly, and do not leave a shared "
+                               "computer signed in meanwhile."));
+        }
         Response r = s.Redirect("/");
         r.headers.emplace_back("Set-Cookie", SessionCookie(""));
+        r.headers.emplace_back("Set-Cookie", LegacySessionCookieCleared());
         return r;
       },
-      "sign out: the session ends on the server");
+      "sign out: the session ends on the server", /*open_post=*/true);
   AddPage(
       router, site, "GET", "/lang",
       [](const Site& s, const Visit&, const server::Call& call, const Form&) {

@@ -579,7 +579,8 @@ Response PaymentsPage(const Site& site, const Visit& v, const std::string& id, c
 std::string NoticeEnd(const Site& site, const std::string& starts_on, const std::string& days_text) {
   auto start = common::ParseIsoDay(starts_on);
   if (!start.ok() || *start < site.service().Today().days) return "";
-  if (days_text.empty() || days_text.size() > 2 || days_text.find_first_not_of("0123456789") != std::string::npos)
+  // Read as RoundStep reads it for the API ("007" is 7).
+  if (days_text.empty() || days_text.size() > 3 || days_text.find_first_not_of("0123456789") != std::string::npos)
     return "";
   const int days = std::stoi(days_text);
   if (days < 1 || days > 30) return "";
@@ -699,12 +700,10 @@ Response RoundStep(const Site& site, const Visit& v, const server::Call& call, c
 }
 
 // WCAG 3.3.4: recording a payment paid is final (CONTRACT §7), so it is confirmed first, with the
-// payee, the amount and the bank reference. nullopt: nothing to confirm (no reference, or a
-// payment not on the round's list: the API refuses it and says why).
+// payee, the amount and the bank reference. nullopt: no such payment on the round's list.
 std::optional<Response> ConfirmPayment(const Site& site, const Visit& v, const std::string& round,
                                        const std::string& pid, const Form& form) {
   const std::string reference = Trimmed(form.Get("reference-" + pid));
-  if (reference.empty()) return std::nullopt;
   ApiAnswer list = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(round) + "/payments");
   if (!list.ok() || !list.body.contains("items")) return std::nullopt;
   const json* payment = nullptr;
@@ -794,8 +793,16 @@ void AddRoundPages(server::Router& router, std::shared_ptr<const Site> site) {
         // Each row's inputs carry the payment's id, so that the ids on the page stay unique.
         const std::string& pid = call.Param("id");
         const std::string round = Form::FromQuery(call.request.query).Get("round");
+        // Paid is final: it is never recorded without its confirm page (WCAG 3.3.4).
         if (form.Get("status") == "paid" && form.Get("confirm") != "1") {
+          if (server::IsBlankText(form.Get("reference-" + pid))) {
+            return PaymentsPage(s, v, round,
+                                {{"reference-" + pid, v.T("登记已拨付须填写银行流水号", "Enter the bank reference")}},
+                                form, 400);
+          }
           if (auto page = ConfirmPayment(s, v, round, pid, form)) return *page;
+          return s.Message(v, 404, v.T("未找到", "Not found"),
+                           v.T("本批次的拨付清单中没有这笔款项。", "This payment is not on the round's list."));
         }
         json body = {{"status", form.Get("status")}};
         const std::string& reference = form.Get("reference-" + pid);

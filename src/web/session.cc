@@ -12,6 +12,7 @@
 namespace qgrant::web {
 
 std::optional<std::string> CookieValue(const server::Request& request, std::string_view name) {
+  std::optional<std::string> found;
   for (const auto& [header, value] : request.headers) {
     if (header != "cookie") continue;
     std::string_view rest = value;
@@ -21,10 +22,14 @@ std::optional<std::string> CookieValue(const server::Request& request, std::stri
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
       while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
       const size_t eq = pair.find('=');
-      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+      if (eq == std::string_view::npos || pair.substr(0, eq) != name) continue;
+      // Twice is once too many: a cookie planted beside ours (a sibling host's, or a nameless
+      // one spelling our name) must not choose the session.
+      if (found) return std::nullopt;
+      found = std::string(pair.substr(eq + 1));
     }
   }
-  return std::nullopt;
+  return found;
 }
 
 bool OverHttps(const server::Request& request) {
@@ -64,6 +69,8 @@ std::string SessionCookie(std::string_view value) {
 }
 
 std::string SignInCookie(std::string_view value) { return HostCookie(kSignInCookie, value, "Strict", 3600); }
+
+std::string LegacySessionCookieCleared() { return "qgrant_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"; }
 
 std::string LangCookie(bool en, bool secure) {
   // A preference, not a secret: still HttpOnly, since no script needs it.

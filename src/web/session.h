@@ -22,7 +22,8 @@ inline constexpr std::string_view kSessionCookie = "__Host-qg_session";
 inline constexpr std::string_view kSignInCookie = "__Host-qg_signin";
 inline constexpr std::string_view kLangCookie = "qgrant_lang";
 
-// The value of cookie `name` in the request's Cookie headers, or nullopt.
+// The value of cookie `name` in the request's Cookie headers; nullopt when absent or given more
+// than once.
 std::optional<std::string> CookieValue(const server::Request& request, std::string_view name);
 
 // Whether the browser reached us over HTTPS: the service speaks plain HTTP behind a TLS-terminating
@@ -35,6 +36,8 @@ bool OverHttps(const server::Request& request);
 // empty `value` clears the cookie.
 std::string SessionCookie(std::string_view value);
 std::string SignInCookie(std::string_view value);
+// Clears the cookie that held the bearer token itself before sessions were kept in the store.
+std::string LegacySessionCookieCleared();
 std::string LangCookie(bool en, bool secure = false);
 
 // The CSRF token of a session: hex HMAC-SHA256 keyed by the session id. Nobody without the id can

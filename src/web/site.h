@@ -86,7 +86,8 @@ class Site {
 using PageHandler = std::function<server::Response(const Site&, const Visit&, const server::Call&, const Form&)>;
 
 // Registers a page route. POST pages need a signed-in visitor with a valid CSRF token, except
-// `open_post` ones (sign-in, which has no session yet: refused only when cross-site).
+// `open_post` ones, which check what they need themselves (sign-in has no session yet; sign-out
+// must also let out a browser whose session has ended): those are refused only when cross-site.
 void AddPage(server::Router& router, std::shared_ptr<const Site> site, const char* method, const char* pattern,
              PageHandler handler, const char* summary, bool open_post = false);
 

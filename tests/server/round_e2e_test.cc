@@ -102,6 +102,13 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
   // A is returned with a deadline and resubmitted; the return needs a note.
   EXPECT_EQ(Call(reviewer, "POST", "/applications/" + app_a + "/actions/return", R"({"deadline":"2026-06-10"})").status,
             400);
+  // A note of white space alone, ideographic spaces included, is no note.
+  for (const char* blank :
+       {R"({"note":"   ","deadline":"2026-06-10"})", "{\"note\":\"\u3000\\t\u200b\",\"deadline\":\"2026-06-10\"}"}) {
+    r = Call(reviewer, "POST", "/applications/" + app_a + "/actions/return", blank);
+    EXPECT_EQ(r.status, 400) << blank;
+    EXPECT_NE(r.body.find("\"note\""), std::string::npos) << r.body;
+  }
   // A deadline that is no date is said to be so, not to be missing.
   r = Call(reviewer, "POST", "/applications/" + app_a + "/actions/return", R"({"note":"n","deadline":"2026-06-31"})");
   EXPECT_EQ(r.status, 400);
@@ -197,7 +204,7 @@ TEST_P(RoundTest, IdempotencyAnswersOlderThanAWeekAreDropped) {
                     for (const auto& [key, age] : std::vector<std::pair<std::string, int64_t>>{
                              {"old", 8 * 86400}, {"day", 86400 + 60}, {"six-days", 6 * 86400}}) {
                       store::IdempotencyRecord r{(*user)->id, key,  "POST", "/api/v1/rounds", "h",
-                                                 201,         "{}", "",     now - age};
+                                                 201,         "{}", "",     now - age,        ""};
                       QGRANT_RETURN_IF_ERROR(tx.RememberAnswer(&r));
                     }
                     return Status::Ok();

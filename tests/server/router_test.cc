@@ -121,6 +121,13 @@ TEST(AuthTest, AdminMayDoWhatAnOfficerDoes) {
 }
 
 // nlohmann::json::parse takes a NUL byte for the end of its input; text with one is not JSON.
+TEST(JsonBodyTest, BlankTextIsAnyWhiteSpaceAlone) {
+  for (const char* blank : {"", " ", "\t\r\n", "\u3000", "\u00a0\u200b\ufeff", " \u2003 "}) {
+    EXPECT_TRUE(IsBlankText(blank)) << blank;
+  }
+  for (const char* text : {"a", " 补正 ", "\u3000x", "0"}) EXPECT_FALSE(IsBlankText(text)) << text;
+}
+
 TEST(JsonBodyTest, ANulByteEndsNothing) {
   EXPECT_TRUE(ParseJsonOrDiscarded(std::string("{\"registry\":[]}\0junk", 20)).is_discarded());
   EXPECT_TRUE(ParseJsonOrDiscarded(std::string("{\"a\":\"x\0\"}", 10)).is_discarded());

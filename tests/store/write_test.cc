@@ -380,8 +380,8 @@ TEST_P(WriteTest, IdempotentAnswersAreKeptPerUserAndKey) {
   ASSERT_TRUE(CreateUser(*store_, User{0, "u2", "officer", std::nullopt, "", true, ""}, "cli").ok());
   auto remember = [&](int64_t user, const std::string& body) {
     return store_->Write([&](WriteTx& tx) -> Status {
-      IdempotencyRecord rec{user, "key-1", "POST", "/api/v1/rounds", body, 201, R"({"id":"R1"})", ""};
-      rec.location = "/api/v1/rounds/R1";
+      IdempotencyRecord rec{
+          user, "key-1", "POST", "/api/v1/rounds", body, 201, R"({"id":"R1"})", "", 0, "/api/v1/rounds/R1"};
       return tx.RememberAnswer(&rec);
     });
   };

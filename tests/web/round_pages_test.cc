@@ -114,6 +114,9 @@ TEST_F(RoundPagesTest, NoticeAndApprovalAreConfirmedFirstAndApproveSaysWhyItWait
   Api(reviewer_, "POST", "/applications/" + id + "/actions/accept", "{}");
   Api(officer_, "POST", "/rounds/r1/close", "{}");
   Api(officer_, "POST", "/rounds/r1/allocate", "{}");
+  // "005" is read as 5 here as for the API: confirmed first, like any other spelling.
+  EXPECT_TRUE(Has(Post(officer_, "/rounds/r1/notice", "idem=form-z&starts_on=2026-06-01&working_days=005").body,
+                  "<h1>确认发布公示</h1>"));
   const server::Response ask = Post(officer_, "/rounds/r1/notice", "idem=form-n&starts_on=2026-06-01&working_days=5");
   EXPECT_EQ(ask.status, 200) << ask.body;
   EXPECT_TRUE(Has(ask.body, "<h1>确认发布公示</h1>")) << ask.body;
@@ -179,6 +182,16 @@ TEST_F(RoundPagesTest, APaymentRecordedPaidWithoutAReferenceComesBackToThePaymen
   EXPECT_TRUE(Has(refused.body, "id=\"f-reference-" + pid + "-err\""));
   EXPECT_TRUE(Has(refused.body, "action=\"/payments/" + pid + "?round=r1\""));  // the form is there
   EXPECT_FALSE(Has(refused.body, "接口状态码"));
+  EXPECT_EQ(Api(finance, "GET", "/rounds/r1/payments", "")["items"][0].value("status", ""), "pending");
+  // A reference of white space alone (a tab) is no reference: refused here, nothing recorded.
+  server::Response tab =
+      Post(finance, "/payments/" + pid + "?round=r1", "idem=form-t&status=paid&reference-" + pid + "=%09");
+  EXPECT_EQ(tab.status, 400) << tab.body;
+  EXPECT_TRUE(Has(tab.body, "id=\"f-reference-" + pid + "-err\""));
+  EXPECT_EQ(Api(finance, "GET", "/rounds/r1/payments", "")["items"][0].value("status", ""), "pending");
+  // A payment not on the round named: not found, nothing recorded.
+  EXPECT_EQ(Post(finance, "/payments/" + pid + "?round=nope", "idem=form-n&status=paid&reference-" + pid + "=B").status,
+            404);
   EXPECT_EQ(Api(finance, "GET", "/rounds/r1/payments", "")["items"][0].value("status", ""), "pending");
   // With a reference: a confirm page first (paid is final), naming the payee, amount and reference.
   server::Response ask =

@@ -134,10 +134,37 @@ TEST_F(SessionPagesTest, TheSignInPageWarnsWhenTheBrowserWillNotKeepTheSession) 
   const std::string warning = "本页面未经 HTTPS 访问";
   EXPECT_TRUE(Has(signin_page({{"host", "qgrant.example.gov.cn"}}), warning));
   EXPECT_TRUE(Has(signin_page({{"host", "10.0.0.5:8080"}}), warning));
+  EXPECT_TRUE(Has(signin_page({{"host", "127.example.org"}}), warning));  // a name, not the loopback
   EXPECT_FALSE(Has(signin_page({{"host", "qgrant.example.gov.cn"}, {"x-forwarded-proto", "https"}}), warning));
   for (const char* local : {"127.0.0.1:8080", "localhost:8080", "[::1]:8080", "localhost"}) {
     EXPECT_FALSE(Has(signin_page({{"host", local}}), warning)) << local;
   }
+}
+
+// A session cookie given twice (one planted beside ours) chooses nobody; signing out lets out a
+// browser whose session has already ended; the cookie that once held the token is cleared.
+TEST_F(SessionPagesTest, CookiesGivenTwiceSignNobodyInAndSignOutAlwaysLetsOut) {
+  const std::string session = SessionOf(unit_);
+  EXPECT_EQ(Request(session, "/applications", "GET", "", "__Host-qg_session=" + SignIn(officer_)).status, 303);
+  EXPECT_EQ(Request(session, "/applications").status, 200);
+  // A browser whose session ended elsewhere: sign-out still clears its cookies (no form token to
+  // check, nothing to end on the server).
+  const std::string csrf = Hidden(Request(session, "/"), "csrf");
+  ASSERT_EQ(Request(session, "/signout", "POST", "csrf=" + csrf).status, 303);
+  const server::Response again = Request(session, "/signout", "POST", "", "qgrant_session=" + unit_);
+  EXPECT_EQ(again.status, 303);
+  std::vector<std::string> cleared;
+  for (const auto& [name, value] : again.headers) {
+    if (name == "Set-Cookie" && Has(value, "Max-Age=0")) cleared.push_back(value.substr(0, value.find('=')));
+  }
+  EXPECT_EQ(cleared, (std::vector<std::string>{"__Host-qg_session", "qgrant_session"}));
+  // The sign-in page clears the old token cookie a browser still holds.
+  const server::Response page = Request("", "/signin", "GET", "", "qgrant_session=" + unit_);
+  bool legacy_cleared = false;
+  for (const auto& [name, value] : page.headers) {
+    legacy_cleared |= name == "Set-Cookie" && value.starts_with("qgrant_session=;") && Has(value, "Max-Age=0");
+  }
+  EXPECT_TRUE(legacy_cleared);
 }
 
 }  // namespace
