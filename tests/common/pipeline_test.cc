@@ -140,8 +140,9 @@ TEST(PipelineTest, EachSlotIsFilledSettledAndWrittenByOneWorker) {
   // Slots 0, 2, 4 are one worker's and 1, 3, 5 the other's: no thread fills both kinds.
   for (size_t a = 0; a < kSlots; ++a) {
     for (size_t b = 0; b < kSlots; ++b) {
-      if (a % 2 != b % 2 && !fillers[a].empty() && !fillers[b].empty())
+      if (a % 2 != b % 2 && !fillers[a].empty() && !fillers[b].empty()) {
         EXPECT_NE(*fillers[a].begin(), *fillers[b].begin());
+      }
     }
   }
 }

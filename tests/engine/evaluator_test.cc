@@ -249,7 +249,9 @@ TEST_F(EvaluatorTest, AnAchievementBeforeThePolicyIsWordedTheSameWhetherItsReaso
     // Kept for the 1,464 days before 2025-01-01 (from 2020-12-29): the same reason each time.
     const bool kept = date.days >= rules.achievements_from.days - 4 * 366;
     EXPECT_EQ(d.reasons[0].fixed != nullptr, kept);
-    if (kept) EXPECT_EQ(d.reasons[0].fixed, again.reasons[0].fixed);
+    if (kept) {
+      EXPECT_EQ(d.reasons[0].fixed, again.reasons[0].fixed);
+    }
   }
   EXPECT_EQ(evaluator.BeforePolicyReason(rules.achievements_from), nullptr);
 }
@@ -408,8 +410,8 @@ TEST_F(MemoConditionTest, OnlyConditionsReadingOneFactAndTheDataAreKeptByItsValu
 // that match the data in several spellings and values that do not, more of them than are kept,
 // and for an expression whose value is an error.
 TEST_F(MemoConditionTest, AKeptValueIsTheExpressionsValue) {
-  for (const std::string when : {std::string("facts.body in data.recognised_accreditation_bodies"),
-                                 std::string("facts.body == 'UKAS' || 1 / 0 == 1")}) {
+  for (const std::string& when : {std::string("facts.body in data.recognised_accreditation_bodies"),
+                                  std::string("facts.body == 'UKAS' || 1 / 0 == 1")}) {
     SCOPED_TRACE(when);
     const auto bundle = Replaced(kBodyCondition, when);
     ASSERT_NE(bundle, nullptr);

@@ -125,7 +125,9 @@ TEST(LedgerTest, InRoundAndPaidCountReadAsTheUnitsEntries) {
     const auto in_round = std::find_if(entries.begin(), entries.end(), [](const LedgerEntry& e) { return e.in_round; });
     const auto found = l.FindInRound(unit, measure, Ledger::KeyHash(unit, measure));
     ASSERT_EQ(found.has_value(), in_round != entries.end()) << i;
-    if (found) EXPECT_EQ(found->subject, in_round->subject) << i;
+    if (found) {
+      EXPECT_EQ(found->subject, in_round->subject) << i;
+    }
     policy::Date first, last;
     ASSERT_TRUE(policy::ParseDate("2026-01-01", &first) && policy::ParseDate("2026-12-31", &last));
     const auto paid = std::count_if(entries.begin(), entries.end(), [&](const LedgerEntry& e) {
