@@ -48,8 +48,16 @@ class SessionBook {
   virtual ~SessionBook() = default;
   // A new session of `user` (nullopt when the store cannot keep it).
   virtual std::optional<Started> Start(const User& user) const = 0;
-  // The user of a session that has not ended or expired, whose user is still active.
-  virtual std::optional<User> Find(std::string_view id) const = 0;
+  struct Live {
+    User user;
+    std::string expires_at;  // RFC 3339, +08:00
+  };
+  // The user of a session that has not ended or expired, whose user is still active, and when
+  // the session ends.
+  virtual std::optional<Live> Find(std::string_view id) const = 0;
+  // Moves a live session's end to kLifetimeSeconds from now (WCAG 2.2.1: a time limit the user
+  // can extend); the new end, or nullopt when the session is not live or the store failed.
+  virtual std::optional<std::string> Extend(std::string_view id) const = 0;
   // Ends the session (sign-out); an unknown id is nothing to end. False when the store could
   // not: the session may still be alive.
   virtual bool End(std::string_view id) const = 0;

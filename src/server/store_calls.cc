@@ -53,10 +53,21 @@ std::optional<SessionBook::Started> StoreSessions::Start(const User& user) const
   return Started{started->id, started->expires_at};
 }
 
-std::optional<User> StoreSessions::Find(std::string_view id) const {
+std::optional<SessionBook::Live> StoreSessions::Find(std::string_view id) const {
   auto found = store::WebSessionUser(*store_, id, NowEpoch());
   if (!found.ok() || !*found) return std::nullopt;
-  return ServerUser(**found);
+  std::optional<User> user = ServerUser((*found)->user);
+  if (!user) return std::nullopt;
+  return Live{std::move(*user), (*found)->expires_at};
+}
+
+std::optional<std::string> StoreSessions::Extend(std::string_view id) const {
+  auto extended = store::ExtendWebSession(*store_, id, NowEpoch(), kLifetimeSeconds);
+  if (!extended.ok()) {
+    std::cerr << "qgrant serve: store: " << extended.status().message() << "\n";
+    return std::nullopt;
+  }
+  return *extended;
 }
 
 bool StoreSessions::End(std::string_view id) const {

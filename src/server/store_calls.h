@@ -42,7 +42,8 @@ class StoreSessions : public SessionBook {
  public:
   explicit StoreSessions(store::Store* store) : store_(store) {}
   std::optional<Started> Start(const User& user) const override;
-  std::optional<User> Find(std::string_view id) const override;
+  std::optional<Live> Find(std::string_view id) const override;
+  std::optional<std::string> Extend(std::string_view id) const override;
   bool End(std::string_view id) const override;
 
  private:

@@ -75,14 +75,45 @@ Result<StartedWebSession> StartWebSession(Store& store, const User& user, int64_
   return StartedWebSession{*id, session.expires_at};
 }
 
-Result<std::optional<User>> WebSessionUser(Store& store, std::string_view id, int64_t now_epoch) {
+namespace {
+
+bool Live(const std::optional<std::pair<WebSession, User>>& found, int64_t now_epoch) {
+  return found && found->first.expires_epoch > now_epoch && found->second.active;
+}
+
+}  // namespace
+
+Result<std::optional<LiveWebSession>> WebSessionUser(Store& store, std::string_view id, int64_t now_epoch) {
   const std::string hash = Sha256Hex(id);
   auto found = store.Read([&](Reader& r) { return r.WebSessionByHash(hash); });
   if (!found.ok()) return found.status();
-  if (!*found || (*found)->first.expires_epoch <= now_epoch || !(*found)->second.active) {
-    return std::optional<User>();
-  }
-  return std::optional<User>((*found)->second);
+  if (!Live(*found, now_epoch)) return std::optional<LiveWebSession>();
+  return std::optional<LiveWebSession>(LiveWebSession{(*found)->second, (*found)->first.expires_at});
+}
+
+Result<std::optional<std::string>> ExtendWebSession(Store& store, std::string_view id, int64_t now_epoch,
+                                                    int64_t lifetime_seconds) {
+  const std::string hash = Sha256Hex(id);
+  std::optional<std::string> extended;
+  Status st = store.Write([&](WriteTx& tx) -> Status {
+    extended.reset();
+    auto found = tx.WebSessionByHash(hash);
+    if (!found.ok()) return found.status();
+    if (!Live(*found, now_epoch)) return Status::Ok();
+    WebSession s = (*found)->first;
+    const std::string before = s.expires_at;
+    s.expires_epoch = now_epoch + lifetime_seconds;
+    s.expires_at = FormatInstant(std::chrono::system_clock::from_time_t(s.expires_epoch));
+    QGRANT_RETURN_IF_ERROR(tx.UpdateWebSessionExpiry(s));
+    const std::string& login = (*found)->second.login;
+    auto entry = tx.Audit({login, "session.extend", "user:" + login, nlohmann::json{{"expires_at", before}},
+                           nlohmann::json{{"expires_at", s.expires_at}}});
+    if (!entry.ok()) return entry.status();
+    extended = s.expires_at;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return extended;
 }
 
 Status EndWebSession(Store& store, std::string_view id) {

@@ -99,15 +99,23 @@ Result<std::string> CreateUser(Store& store, User user, const std::string& actor
 // Sign-in sessions of the web pages (WEB.md §4): the browser keeps a random id, the store its
 // SHA-256. StartWebSession makes one for `user` lasting `lifetime_seconds` from `now_epoch`
 // (Unix time), audited as "session.start" by the user, and drops the sessions that expired a day
-// or more before; it answers the id (shown once). WebSessionUser answers the session's user while
-// the session lasts and the user is active, else nullopt. EndWebSession deletes the session,
+// or more before; it answers the id (shown once). WebSessionUser answers the session's user and
+// end while the session lasts and the user is active, else nullopt. EndWebSession deletes the session,
 // audited as "session.end"; an unknown or ended id changes nothing and is not an error.
 struct StartedWebSession {
   std::string id;
   std::string expires_at;  // RFC 3339, +08:00
 };
 Result<StartedWebSession> StartWebSession(Store& store, const User& user, int64_t now_epoch, int64_t lifetime_seconds);
-Result<std::optional<User>> WebSessionUser(Store& store, std::string_view id, int64_t now_epoch);
+struct LiveWebSession {
+  User user;
+  std::string expires_at;  // RFC 3339, +08:00
+};
+Result<std::optional<LiveWebSession>> WebSessionUser(Store& store, std::string_view id, int64_t now_epoch);
+// Moves a live session's end to `lifetime_seconds` from `now_epoch`, audited as "session.extend";
+// nullopt (nothing changed) when the session has ended, expired or lost its user.
+Result<std::optional<std::string>> ExtendWebSession(Store& store, std::string_view id, int64_t now_epoch,
+                                                    int64_t lifetime_seconds);
 Status EndWebSession(Store& store, std::string_view id);
 
 // Verifies the audit chain of the database `url` names without changing anything: no migration,

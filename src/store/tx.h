@@ -155,6 +155,7 @@ class WriteTx : public Reader {
   // hash is NotFound; DeleteWebSessionsExpiredBefore drops sessions that ended before then.
   Status InsertWebSession(WebSession* session);
   Status DeleteWebSession(const std::string& id_hash);
+  Status UpdateWebSessionExpiry(const WebSession& session);  // its expires_at and expires_epoch
   Status DeleteWebSessionsExpiredBefore(int64_t epoch_seconds);
 
   bool changed() const { return changed_; }

@@ -248,6 +248,11 @@ Status WriteTx::InsertWebSession(WebSession* session) {
                 "session");
 }
 
+Status WriteTx::UpdateWebSessionExpiry(const WebSession& session) {
+  return Change("UPDATE web_sessions SET expires_at = ?, expires_epoch = ? WHERE id_hash = ? RETURNING 1",
+                {session.expires_at, session.expires_epoch, session.id_hash}, "session");
+}
+
 Status WriteTx::DeleteWebSession(const std::string& id_hash) {
   return Change("DELETE FROM web_sessions WHERE id_hash = ? RETURNING 1", {id_hash}, "session");
 }

@@ -229,6 +229,18 @@ void AddSessionPages(server::Router& router, std::shared_ptr<const Site> site) {
       },
       "sign out: the session ends on the server", /*open_post=*/true);
   AddPage(
+      router, site, "POST", "/session/extend",
+      [](const Site& s, const Visit& v, const server::Call&, const Form& form) {
+        if (!s.sessions()->Extend(v.session)) {
+          return s.Message(v, 503, v.T("暂时无法延长登录", "Cannot extend the session now"),
+                           v.T("数据库暂时无法延长登录会话，请稍后重试。",
+                               "The store could not extend the session; "
+                               "try again later."));
+        }
+        return s.Redirect(SafeNext(form.Get("next")));
+      },
+      "extend the session: it ends 12 hours from now");
+  AddPage(
       router, site, "GET", "/lang",
       [](const Site& s, const Visit&, const server::Call& call, const Form&) {
         const Form q = Form::FromQuery(call.request.query);
@@ -290,7 +302,14 @@ Response Site::Render(const Visit& v, std::string_view title, std::string_view m
                             (v.en ? "lang=\"zh-CN\">中文" : "lang=\"en\">English") + "</a>";
   std::string account;
   if (v.user) {
+    // When the session ends, and the simple action that extends it (WCAG 2.2.1); the script
+    // warns ten minutes before (data-ends).
     account = "<span class=\"who\">" + Esc(v.user->name.empty() ? v.user->login : v.user->name) + "</span>" +
+              "<span class=\"session-ends\" data-ends=\"" + Esc(v.session_expires) + "\">" +
+              v.T("登录有效至 ", "Signed in until ") + DateHtml(v.session_expires, v.en) + "</span>" +
+              FormStart(*this, v, "/session/extend", "class=\"inline session-extend\"") +
+              "<input type=\"hidden\" name=\"next\" value=\"" + Esc(here) +
+              "\"><button type=\"submit\" class=\"link\">" + v.T("延长登录", "Stay signed in") + "</button></form>" +
               FormStart(*this, v, "/signout", "class=\"inline\"") + "<button type=\"submit\" class=\"link\">" +
               v.T("退出", "Sign out") + "</button></form>";
   } else {

@@ -100,13 +100,14 @@ std::string RandomHex() {
 }
 
 Visit ReadVisit(const server::Request& request, const server::SessionBook* sessions) {
-  Visit v{request, std::nullopt, "", false, ""};
+  Visit v{request, std::nullopt, "", "", false, ""};
   v.en = CookieValue(request, kLangCookie) == std::optional<std::string>("en");
   auto id = CookieValue(request, kSessionCookie);
   if (id && !id->empty() && sessions != nullptr) {
-    v.user = sessions->Find(*id);
-    if (v.user) {
+    if (auto live = sessions->Find(*id)) {
+      v.user = std::move(live->user);
       v.session = *id;
+      v.session_expires = std::move(live->expires_at);
       v.csrf = CsrfTokenOf(*id);
     }
   }

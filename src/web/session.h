@@ -53,7 +53,8 @@ std::string RandomHex();
 struct Visit {
   const server::Request& request;
   std::optional<server::User> user;
-  std::string session;  // the live session's id; empty when signed out
+  std::string session;          // the live session's id; empty when signed out
+  std::string session_expires;  // when it ends (RFC 3339, +08:00)
   bool en = false;
   std::string csrf;  // the hidden field every POST form carries; empty when signed out
 

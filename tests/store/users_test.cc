@@ -122,7 +122,8 @@ TEST_P(UsersTest, WebSessionsKeepOnlyTheHashAndEnd) {
 
   auto found = WebSessionUser(*store_, session->id, kNow + 3599);
   ASSERT_TRUE(found.ok() && found->has_value());
-  EXPECT_EQ((*found)->login, "wu");
+  EXPECT_EQ((*found)->user.login, "wu");
+  EXPECT_EQ((*found)->expires_at, session->expires_at);
   EXPECT_FALSE(WebSessionUser(*store_, session->id, kNow + 3600)->has_value());      // expired
   EXPECT_FALSE(WebSessionUser(*store_, Sha256Hex(session->id), kNow)->has_value());  // the hash is no id
   EXPECT_FALSE(WebSessionUser(*store_, "", kNow)->has_value());
@@ -141,6 +142,29 @@ TEST_P(UsersTest, WebSessionsKeepOnlyTheHashAndEnd) {
   const int64_t seq = (*head)->seq;
   ASSERT_TRUE(EndWebSession(*store_, session->id).ok());  // ended already: nothing to do
   EXPECT_EQ((*store_->Read([](Reader& r) { return r.AuditHead(); }))->seq, seq);
+}
+
+// A live session may be extended (audited); an expired one may not come back to life.
+TEST_P(UsersTest, ALiveWebSessionIsExtendedAndAnExpiredOneIsNot) {
+  ASSERT_TRUE(CreateUser(*store_, Applicant("zheng"), "cli").ok());
+  auto zheng = store_->Read([](Reader& r) { return r.UserByLogin("zheng"); });
+  ASSERT_TRUE(zheng.ok() && zheng->has_value());
+  constexpr int64_t kNow = 1780000000;
+  auto session = StartWebSession(*store_, **zheng, kNow, 3600);
+  ASSERT_TRUE(session.ok());
+  auto extended = ExtendWebSession(*store_, session->id, kNow + 3000, 3600);
+  ASSERT_TRUE(extended.ok() && extended->has_value()) << extended.status().message();
+  EXPECT_NE(**extended, session->expires_at);
+  EXPECT_TRUE(WebSessionUser(*store_, session->id, kNow + 6000)->has_value());  // past the first end
+  EXPECT_FALSE(WebSessionUser(*store_, session->id, kNow + 6600)->has_value());
+  auto head = store_->Read([](Reader& r) { return r.AuditHead(); });
+  EXPECT_EQ((*head)->action, "session.extend");
+  EXPECT_EQ((*head)->before["expires_at"], session->expires_at);
+  EXPECT_EQ((*head)->after["expires_at"], **extended);
+  auto late = ExtendWebSession(*store_, session->id, kNow + 6600, 3600);
+  ASSERT_TRUE(late.ok());
+  EXPECT_FALSE(late->has_value());
+  EXPECT_FALSE(WebSessionUser(*store_, session->id, kNow + 6601)->has_value());
 }
 
 TEST_P(UsersTest, WebSessionsEndWithTheirUserAndExpiredOnesAreDropped) {

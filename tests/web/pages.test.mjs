@@ -114,7 +114,7 @@ describe('web pages', () => {
     assert.equal(csrfLogin.headers.getSetCookie().some((c) => c.startsWith('__Host-qg_session=') && !c.includes('Max-Age=0')), false);
     // Signing out ends the session on the server: the old cookie, put back, signs nobody in.
     await page.goto(server.url + '/applications');
-    await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('header form button[type=submit]')]);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('header form[action="/signout"] button[type=submit]')]);
     await page.context().addCookies([session]);
     await page.goto(server.url + '/applications');
     assert.equal(new URL(page.url()).pathname, '/signin', 'the ended session no longer works');
@@ -482,6 +482,23 @@ describe('web pages', () => {
     assert.equal(csv.status(), 200);
     assert.match(csv.headers()['content-type'], /text\/csv/);
     assert.match(await csv.text(), /high_end_certification/);
+    await page.context().close();
+  });
+
+  test('ten minutes before the session ends an alert offers to extend it (WCAG 2.2.1)', async () => {
+    const page = await personPage(server.tokens['unit-a']);
+    await page.goto(server.url + '/applications');
+    const ends = Date.parse(await page.getAttribute('[data-ends]', 'data-ends'));
+    assert.ok(ends > Date.now(), 'the header says when the session ends');
+    await page.clock.install({ time: new Date(ends - 11 * 60 * 1000) });
+    await page.goto(server.url + '/applications');
+    assert.equal(await page.locator('main [role=alert]').count(), 0, 'no alert an hour early');
+    await page.clock.fastForward('02:00');
+    const alert = page.locator('main [role=alert]');
+    assert.match(await alert.innerText(), /登录将在10分钟内到期/);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/applications'), alert.locator('button').click()]);
+    const later = Date.parse(await page.getAttribute('[data-ends]', 'data-ends'));
+    assert.ok(later > ends, 'extended');
     await page.context().close();
   });
 

@@ -167,5 +167,29 @@ TEST_F(SessionPagesTest, CookiesGivenTwiceSignNobodyInAndSignOutAlwaysLetsOut) {
   EXPECT_TRUE(legacy_cleared);
 }
 
+// WCAG 2.2.1: every page says when the session ends and offers to extend it; extending moves the
+// end and comes back to the page, audited.
+TEST_F(SessionPagesTest, ThePageSaysWhenTheSessionEndsAndItCanBeExtended) {
+  const std::string session = SessionOf(unit_);
+  const server::Response page = Request(session, "/applications");
+  EXPECT_TRUE(Has(page.body, "登录有效至 <time datetime=\"")) << page.body;
+  EXPECT_TRUE(Has(page.body, "data-ends=\"20"));
+  EXPECT_TRUE(Has(page.body, "action=\"/session/extend\""));
+  const std::string csrf = Hidden(page, "csrf");
+  const server::Response extended =
+      Request(session, "/session/extend", "POST", "csrf=" + csrf + "&next=%2Fapplications");
+  EXPECT_EQ(extended.status, 303) << extended.body;
+  EXPECT_EQ(Location(extended), "/applications");
+  auto head = store_->Read([](store::Reader& r) { return r.AuditHead(); });
+  ASSERT_TRUE(head.ok() && head->has_value());
+  EXPECT_EQ((*head)->action, "session.extend");
+  EXPECT_EQ((*head)->actor, "unit-a");
+  // Without the form token: refused; elsewhere than this site: back home.
+  EXPECT_EQ(Request(session, "/session/extend", "POST", "next=%2Fapplications").status, 403);
+  EXPECT_EQ(Location(Request(session, "/session/extend", "POST", "csrf=" + csrf + "&next=%2F%2Fevil.example")), "/");
+  // Signed out, there is nothing to extend.
+  EXPECT_EQ(Request("", "/session/extend", "POST", "csrf=" + csrf).status, 403);
+}
+
 }  // namespace
 }  // namespace qgrant::web
