@@ -893,9 +893,24 @@ void LoadGuidesBeside(std::vector<ParsedFile>& parsed, PolicyBundle* bundle, Dia
       std::shared_ptr<const Guide> loaded;
       if (LoadGuideFile(f.path, *bundle, &loaded, sink)) bundle->guides.push_back(loaded);
     } else if (f.kind != "policy" && f.kind != "amendment" && f.kind != "reform" && f.kind != "tests" &&
-               !f.kind.empty()) {
+               f.kind != "refused-reform" && !f.kind.empty()) {
       f.reader->Error(Child(f.root, "kind"), "unknown kind '" + f.kind + "' (policy, amendment, reform, guide, tests)");
     }
+  }
+}
+
+// A draft reform is costed with `qgrant simulate --reform FILE`; it never decides applications.
+// One found by reading a policy folder (a draft saved beside the policy) is an error, since
+// everything that reads the folder (eval, serve, screen) would otherwise pay by it. A reform given
+// as a file of its own is taken: the callers that decide refuse it (PolicyBundle::reforms).
+void RefuseReformsInFolders(std::vector<ParsedFile>& parsed, const std::vector<std::string>& paths) {
+  for (auto& f : parsed) {
+    if (f.kind != "reform") continue;
+    if (std::find(paths.begin(), paths.end(), f.path) != paths.end()) continue;
+    f.reader->Error(Child(f.root, "kind"),
+                    "a draft reform (kind: reform) in a policy folder would change real decisions: a reform is "
+                    "for costing only; move it out and give it to qgrant simulate --reform");
+    f.kind = "refused-reform";
   }
 }
 
@@ -905,6 +920,7 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
     auto f = ReadYaml(path, sink);
     if (f) parsed.push_back(std::move(*f));
   }
+  RefuseReformsInFolders(parsed, paths);
   YAML::Node policy_measures;
   std::shared_ptr<Policy> policy = ParseTheOnePolicy(parsed, &policy_measures);
   if (!policy) {
@@ -922,7 +938,10 @@ bool LoadBundleImpl(const std::vector<std::string>& paths, PolicyBundle* out, Di
   PolicyBundle bundle;
   bundle.policy = policy;
   for (const auto& pa : AmendmentsInOrder(parsed, *policy)) {
-    if (auto a = ParseAmendment(pa, *policy, &current)) bundle.amendments.push_back(std::move(a));
+    auto a = ParseAmendment(pa, *policy, &current);
+    if (!a) continue;
+    if (pa.file->kind == "reform") bundle.reforms.push_back(a->id);
+    bundle.amendments.push_back(std::move(a));
   }
   std::vector<const Measure*> all;
   for (const auto& m : policy->measures) all.push_back(&m);

@@ -18,11 +18,15 @@ struct PolicyBundle {
   std::shared_ptr<const Policy> policy;
   std::vector<std::shared_ptr<const Amendment>> amendments;
   std::vector<std::shared_ptr<const Guide>> guides;
+  // The draft reforms among the amendments (kind: reform, given as files of their own): for
+  // costing only; whatever decides real applications refuses a bundle that has any.
+  std::vector<std::string> reforms;
 };
 
 // Loads a policy from files and folders. A folder contributes every .yaml/.yml file in it and
 // its subfolders, each classified by its `kind:` (policy, amendment, guide; `tests` files are
-// left to the test runner). Exactly one policy must be found. Returns false on any error.
+// left to the test runner; a draft reform found in a folder is an error). Exactly one policy
+// must be found. Returns false on any error.
 [[nodiscard]] bool LoadBundle(const std::vector<std::string>& paths, PolicyBundle* out, DiagnosticSink* sink);
 
 // Loads one guide file for an already loaded policy.

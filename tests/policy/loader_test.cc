@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace qgrant::policy {
 namespace {
@@ -245,6 +246,33 @@ TEST(ShippedPolicyNames, EveryFactHasALabelAndEveryEnumValueAName) {
   }
   ASSERT_NE(shenzhen_standard, nullptr);
   EXPECT_EQ(shenzhen_standard->facts[0].value_names.at("shenzhen_standard").zh, "深圳标准认证");
+}
+
+// A draft reform saved in the policy folder would decide real applications: refused. Given as a
+// file of its own (qgrant simulate --reform), it is taken and named as a reform.
+TEST(DraftReforms, AReformInAPolicyFolderIsRefusedAndOneGivenAloneIsNamed) {
+  namespace fs = std::filesystem;
+  static std::atomic<int> counter{0};
+  const fs::path dir =
+      fs::temp_directory_path() / ("qgrant-reform-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  const fs::path shipped = fs::path(QGRANT_SOURCE_DIR) / "policies/sz-quality-brand";
+  const std::string reform = std::string(QGRANT_SOURCE_DIR) + "/examples/reform-double-certification.yaml";
+  fs::create_directories(dir);
+  fs::copy(shipped, dir, fs::copy_options::recursive);
+  fs::copy_file(reform, dir / "draft.yaml");
+  PolicyBundle bundle;
+  DiagnosticSink sink;
+  EXPECT_FALSE(LoadBundle({dir.string()}, &bundle, &sink));
+  EXPECT_NE(sink.Format().find("a draft reform (kind: reform) in a policy folder"), std::string::npos) << sink.Format();
+  EXPECT_NE(sink.Format().find("draft.yaml"), std::string::npos);
+  fs::remove(dir / "draft.yaml");
+  DiagnosticSink alone;
+  ASSERT_TRUE(LoadBundle({dir.string(), reform}, &bundle, &alone)) << alone.Format();
+  EXPECT_EQ(bundle.reforms, std::vector<std::string>{"reform-2027-draft-certification"});
+  DiagnosticSink plain;
+  ASSERT_TRUE(LoadBundle({dir.string()}, &bundle, &plain)) << plain.Format();
+  EXPECT_TRUE(bundle.reforms.empty());
+  fs::remove_all(dir);
 }
 
 }  // namespace
