@@ -133,7 +133,7 @@ std::optional<Response> NotApprovable(const Service& service, store::Reader& rea
   if (!objections.ok()) return StoreFailure(objections.status());
   json open = json::array();
   for (const auto& o : *objections) {
-    if (o.state == "open") open.push_back(o.id);
+    if (o.state == "open") open.push_back(std::to_string(o.id));  // ids are strings in answers
   }
   if (!open.empty()) {
     Response r = RoundConflict(

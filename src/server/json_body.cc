@@ -235,6 +235,11 @@ std::optional<nlohmann::json> ParseJsonBody(std::string_view body, Response* pro
     *problem = Problem(400, refused.title, {refused.field});
     return std::nullopt;
   }
+  // null counts as absent everywhere (§6): a body's null members are dropped here, once, so that
+  // no handler takes `"reference": null` for a string or `"review": null` for a review.
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end();) it = it->is_null() ? value.erase(it) : std::next(it);
+  }
   return value;
 }
 

@@ -17,8 +17,8 @@
 namespace qgrant::server {
 
 // Parses `body`: the value, or nullopt with the 400 answer in `*problem`. Repeated member names
-// anywhere are refused here, since a JSON library would silently keep one of them. Never throws,
-// whatever the body.
+// anywhere are refused here, since a JSON library would silently keep one of them. An object's
+// null members are dropped (null is absent, §6). Never throws, whatever the body.
 std::optional<nlohmann::json> ParseJsonBody(std::string_view body, Response* problem);
 
 // `text` as JSON, or a discarded value (is_discarded()) when it is not JSON. Unlike

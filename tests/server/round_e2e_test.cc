@@ -171,6 +171,33 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
   EXPECT_TRUE(verdict->ok) << verdict->reason;
 }
 
+// null counts as absent everywhere (§6), and bad input never gets a 5xx: a null member of a
+// review or an application body is no member at all.
+TEST_P(RoundTest, NullMembersAreAbsentNeverA500) {
+  const std::string officer = AddUser("officer", "officer"), expert = AddUser("expert", "expert");
+  const std::string a = AddUser("unit-a", "applicant", "91440300MA5XXXXXXR");
+  ASSERT_EQ(
+      Call(officer, "POST", "/rounds",
+           R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})")
+          .status,
+      201);
+  json app = json::parse(
+      Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "CQA-N", {{"level", "winner"}}));
+  app["review"] = nullptr;
+  app["submitted_on"] = nullptr;
+  app["id"] = nullptr;
+  HttpAnswer r = Call(a, "POST", "/rounds/r1/applications", app.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = Body(r)["id"];
+  ASSERT_EQ(Call(a, "POST", "/applications/" + id + "/actions/submit", "{}").status, 200);
+  r = Call(expert, "POST", "/applications/" + id + "/reviews",
+           R"({"passed":true,"score":60,"conflict_of_interest":null})");
+  EXPECT_EQ(r.status, 201) << r.body;
+  r = Call(expert, "POST", "/applications/" + id + "/reviews", R"({"passed":null,"score":null})");
+  EXPECT_EQ(r.status, 400) << r.body;  // passed is required: null is no answer
+  EXPECT_NE(r.body.find("\"passed\""), std::string::npos) << r.body;
+}
+
 TEST_P(RoundTest, AnIdempotentRepeatGetsTheFirstAnswer) {
   const std::string officer = AddUser("officer", "officer");
   const std::string body =

@@ -222,6 +222,9 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   for (const auto& p : pays["items"]) pay[p["application_id"]] = p["id"];
   const std::string p2 = "/payments/" + pay[app2], p3 = "/payments/" + pay[app3];
   EXPECT_EQ(Call(finance_, "POST", p2, R"({"status":"paid"})").status, 400);  // a paid payment needs its reference
+  // A null reference is no reference (§6), refused as one, never a 500; a tab alone is none either.
+  EXPECT_EQ(Call(finance_, "POST", p2, R"({"status":"paid","reference":null})").status, 400);
+  EXPECT_EQ(Call(finance_, "POST", p2, R"({"status":"paid","reference":"\t"})").status, 400);
   Ok(Call(finance_, "POST", p2, R"({"status":"paid","reference":"BANK-0001"})"));
   Ok(Call(finance_, "POST", p3, R"({"status":"failed","reference":"账户名称不符"})"));
   EXPECT_EQ(Ok(Call(finance_, "GET", "/rounds/r2026/payments"))["totals"]["failed"]["amount_fen"], 4'000'000);
