@@ -475,6 +475,12 @@ std::string DecisionScanner::Scan(std::string_view line, ScannedDecision* out, b
     return "未知的 outcome \"" + Printable(o) + "\" / outcome \"" + Printable(o) +
            "\" is not one of eligible, ineligible, referred, invalid";
   }
+  // The id is what keeps a decision from being paid twice: an eligible one without its string id
+  // (eval always writes one) is refused, not paid.
+  if (!out->id_is_string || out->id_key.empty()) {
+    return "符合条件的决定须有字符串 \"id\" / an eligible decision needs its \"id\", a non-empty string (the "
+           "application it pays; without it a decision given twice would be paid twice)";
+  }
   out->eligible = true;
   if (!ReadFen(p.amount, &out->amount_fen)) return FenError("amount_fen", p.amount);
   if (p.cap.present && p.cap.kind != 'z') {

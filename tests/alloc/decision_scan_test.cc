@@ -41,25 +41,29 @@ TEST(DecisionScanTest, ReadsTheFieldsTheBudgetNeeds) {
 
 TEST(DecisionScanTest, KnowsWhenTheWriterWouldPrintTheLineDifferently) {
   EXPECT_TRUE(
-      Scanned(R"({"outcome":"eligible","amount_fen":1,"s":"\"\\\b\f\n\r\t\u0001\u001f","n":-9223372036854775808})")
+      Scanned(
+          R"({"id":"t","outcome":"eligible","amount_fen":1,"s":"\"\\\b\f\n\r\t\u0001\u001f","n":-9223372036854775808})")
           .canonical);
-  EXPECT_TRUE(Scanned(R"({"outcome":"eligible","amount_fen":1,"u":18446744073709551615,"e":{},"a":[]})").canonical);
-  for (const char* line :
-       {R"({ "outcome":"eligible","amount_fen":1})", R"({"outcome":"eligible","amount_fen":1,"x":1.5})",
-        R"({"outcome":"eligible","amount_fen":1,"x":-0})", R"({"outcome":"eligible","amount_fen":1,"x":"a\/b"})",
-        R"({"outcome":"eligible","amount_fen":1,"x":"\u00e9"})",
-        R"({"outcome":"eligible","amount_fen":1,"x":"\u000A"})",
-        R"({"outcome":"eligible","amount_fen":1,"x":"\u001F"})",
-        R"({"outcome":"eligible","amount_fen":1,"x":18446744073709551616})",
-        R"({"outcome":"eligible","amount_fen":1,"allocated_fen":3})",
-        R"({"outcome":"eligible","amount_fen":1,"allocation":{}})"}) {
+  EXPECT_TRUE(
+      Scanned(R"({"id":"t","outcome":"eligible","amount_fen":1,"u":18446744073709551615,"e":{},"a":[]})").canonical);
+  for (const char* line : {R"({ "id":"t","outcome":"eligible","amount_fen":1})",
+                           R"({"id":"t","outcome":"eligible","amount_fen":1,"x":1.5})",
+                           R"({"id":"t","outcome":"eligible","amount_fen":1,"x":-0})",
+                           R"({"id":"t","outcome":"eligible","amount_fen":1,"x":"a\/b"})",
+                           R"({"id":"t","outcome":"eligible","amount_fen":1,"x":"\u00e9"})",
+                           R"({"id":"t","outcome":"eligible","amount_fen":1,"x":"\u000A"})",
+                           R"({"id":"t","outcome":"eligible","amount_fen":1,"x":"\u001F"})",
+                           R"({"id":"t","outcome":"eligible","amount_fen":1,"x":18446744073709551616})",
+                           R"({"id":"t","outcome":"eligible","amount_fen":1,"allocated_fen":3})",
+                           R"({"id":"t","outcome":"eligible","amount_fen":1,"allocation":{}})"}) {
     EXPECT_FALSE(Scanned(line).canonical) << line;
   }
 }
 
 TEST(DecisionScanTest, RefusesRepeatedMemberNamesAtAnyDepth) {
-  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":1,"amount_fen":2})").find("\"amount_fen\" appears twice"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(R"({"id":"t","outcome":"eligible","amount_fen":1,"amount_fen":2})").find("\"amount_fen\" appears twice"),
+      std::string::npos);
   EXPECT_NE(ErrorOf(R"({"outcome":"ineligible","r":[{"a":1,"b":{"c":1,"c":1}}]})").find("\"c\" appears twice"),
             std::string::npos);
   // The same name written with an escape is the same name.
@@ -77,14 +81,15 @@ TEST(DecisionScanTest, RefusesRepeatedMemberNamesAtAnyDepth) {
 
 TEST(DecisionScanTest, AmountsAreIntegersWithinTheBoundAndTheCap) {
   for (const char* amount : {"1.0", "1e3", "-1", "1000000000000001", "9223372036854775808", "\"5\"", "null"}) {
-    const std::string line = std::string(R"({"outcome":"eligible","amount_fen":)") + amount + "}";
+    const std::string line = std::string(R"({"id":"t","outcome":"eligible","amount_fen":)") + amount + "}";
     EXPECT_NE(ErrorOf(line).find("amount_fen"), std::string::npos) << line;
   }
-  EXPECT_EQ(Scanned(R"({"outcome":"eligible","amount_fen":1000000000000000})").amount_fen, 1000000000000000);
-  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":6,"cap_fen":5})").find("amount_fen 6 > cap_fen 5"),
+  EXPECT_EQ(Scanned(R"({"id":"t","outcome":"eligible","amount_fen":1000000000000000})").amount_fen, 1000000000000000);
+  EXPECT_NE(ErrorOf(R"({"id":"t","outcome":"eligible","amount_fen":6,"cap_fen":5})").find("amount_fen 6 > cap_fen 5"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":1,"cap_fen":1.5})").find("cap_fen"), std::string::npos);
-  EXPECT_EQ(ErrorOf(R"({"outcome":"eligible","amount_fen":5,"cap_fen":5})"), "");
+  EXPECT_NE(ErrorOf(R"({"id":"t","outcome":"eligible","amount_fen":1,"cap_fen":1.5})").find("cap_fen"),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf(R"({"id":"t","outcome":"eligible","amount_fen":5,"cap_fen":5})"), "");
 }
 
 TEST(DecisionScanTest, RefusesWhatIsNotJson) {
@@ -98,8 +103,9 @@ TEST(DecisionScanTest, RefusesWhatIsNotJson) {
             std::string::npos);
   EXPECT_NE(ErrorOf(R"({"outcome":"maybe"})").find("is not one of"), std::string::npos);
   EXPECT_NE(ErrorOf(R"({"id":"x"})").find("no \"outcome\""), std::string::npos);
-  EXPECT_NE(ErrorOf(R"({"outcome":"eligible","amount_fen":1,"measure":3})").find("\"measure\" must be a string"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(R"({"id":"t","outcome":"eligible","amount_fen":1,"measure":3})").find("\"measure\" must be a string"),
+      std::string::npos);
   EXPECT_EQ(Scanned(R"({"outcome":"ineligible","s":"😀 \ud83d\ude00"})").canonical, false);
 }
 
