@@ -42,6 +42,17 @@ Result<json> AppJson(const Service& service, store::Reader& reader, const store:
   j["state"] = SeenState(service, call, **round, a.state);
   j["submitted_on"] = a.submitted_on ? json(*a.submitted_on) : json();
   j["decision"] = a.decision ? json::parse(*a.decision) : json();
+  if (hidden && (a.state == "proposed" || a.state == "not_funded")) {
+    // The allocation decided it beside the round's other applications, and that decision would
+    // tell the outcome the notice has not yet made public (an in-round "not the first time", say):
+    // the unit sees its application decided on its own, as it was before the allocation.
+    auto finding = ReviewFinding(reader, a.id);
+    if (!finding.ok()) return finding.status();
+    auto alone = DecideApplication(service, reader, (*round)->guide,
+                                   EngineJson(json::parse(a.body), a.id, a.submitted_on, *finding));
+    if (!alone.ok()) return alone.status();
+    j["decision"] = json::parse(alone->json);
+  }
   if (hidden && j["decision"].is_object()) {
     j["decision"].erase("allocated_fen");
     j["decision"].erase("allocation");

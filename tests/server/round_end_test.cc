@@ -294,6 +294,29 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(again["decision"]["amount_fen"], 0);
 }
 
+// The allocation's decision is made beside the round's other applications: a unit's second
+// winner of the same award is "not the first time" there. Before the notice the unit sees each
+// application decided on its own, or the decision would give the hidden outcome away.
+TEST_P(RoundToTheEnd, TheAllocationsDecisionStaysHiddenUntilTheNoticeStarts) {
+  OpenRound("r1", 100'000'000);
+  const std::string first = Accepted(
+      a_, "r1", Application(kA, "甲公司", "enterprise", "guangdong_quality_award", "GDQA-1", {{"level", "winner"}}));
+  const std::string second = Accepted(
+      a_, "r1", Application(kA, "甲公司", "enterprise", "guangdong_quality_award", "GDQA-2", {{"level", "winner"}}));
+  Ok(Call(officer_, "POST", "/rounds/r1/close", "{}"));
+  Ok(Call(officer_, "POST", "/rounds/r1/allocate", "{}"));
+  ASSERT_EQ(Ok(Call(officer_, "GET", "/applications/" + second))["decision"]["outcome"], "ineligible");
+  for (const std::string& id : {first, second}) {
+    const json seen = Ok(Call(a_, "GET", "/applications/" + id));
+    EXPECT_EQ(seen["state"], "accepted");
+    EXPECT_EQ(seen["decision"]["outcome"], "eligible") << seen.dump();
+    EXPECT_EQ(seen.dump().find("not_first_time"), std::string::npos) << seen.dump();
+  }
+  for (const auto& item : Ok(Call(a_, "GET", "/applications?round=r1"))["items"]) {
+    EXPECT_EQ(item["decision"]["outcome"], "eligible") << item.dump();
+  }
+}
+
 // Until the notice starts an applicant sees proposed and not_funded as accepted, everywhere: the
 // case, the list and its state filter, the history, a 409, the round's totals; and no allocated
 // amount or budget step. Once the notice starts it sees them as they are.
