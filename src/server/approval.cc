@@ -222,8 +222,12 @@ Response ApproveRound(const Service& service, const Call& call) {
 
 Response ListPayments(const Service& service, const Call& call) {
   Response problem;
-  auto format = ReadFormat(call, &problem);
+  auto format = ReadFormat(call, &problem, {"limit", "cursor"});
   if (!format) return problem;
+  std::vector<FieldError> errors;
+  ListPage page;
+  ReadListPage(call, &page, &errors);
+  if (!errors.empty()) return Problem(400, "查询参数有误 / bad query parameter", std::move(errors));
   auto payments = service.store()->Read([&](store::Reader& r) -> Result<std::optional<std::vector<store::Payment>>> {
     auto round = r.GetRound(call.Param("id"));
     if (!round.ok()) return round.status();
@@ -239,7 +243,13 @@ Response ListPayments(const Service& service, const Call& call) {
   if (!totals.ok()) return StoreFailure(totals.status());
   json items = json::array();
   for (const auto& p : **payments) items.push_back(PaymentJson(p));
-  json answer = {{"round", call.Param("id")}, {"items", items}, {"next_cursor", nullptr}, {"totals", *totals}};
+  // A page of the payments; the totals are the round's, over every page (the file is whole).
+  json answer = {{"round", call.Param("id")}};
+  if (!PageOf(items, page, &answer)) {
+    return Problem(400, "查询参数有误 / bad query parameter",
+                   {{"cursor", "不是本列表给出的游标 / not a cursor this list gave"}});
+  }
+  answer["totals"] = *totals;
   return Response::Json(200, answer.dump());
 }
 

@@ -1,6 +1,7 @@
 // The audit chain and the ledger as the API shows them (CONTRACT §7): auditors page through the
 // chain and can check every hash from the entries alone; the ledger answers officers and auditors
 // in full and an applicant for its own unit only.
+#include "server/round_flow.h"
 #include "server/store_calls.h"
 #include "server/store_routes.h"
 
@@ -58,11 +59,18 @@ Response ListAudit(const Service& service, const Call& call) {
 
 Response ListLedger(const Service& service, const Call& call) {
   std::optional<std::string> uscc;
+  std::vector<FieldError> errors;
+  ListPage page;
+  ReadListPage(call, &page, &errors);
   for (const auto& [name, value] : call.request.query) {
-    if (name != "uscc" || uscc)
-      return Problem(400, "查询参数有误 / bad query parameter", {{name, "可用 uscc / known: uscc"}});
+    if (name == "limit" || name == "cursor") continue;
+    if (name != "uscc" || uscc) {
+      errors.push_back({name, "可用 uscc、limit、cursor / known: uscc, limit, cursor"});
+      continue;
+    }
     uscc = value;
   }
+  if (!errors.empty()) return Problem(400, "查询参数有误 / bad query parameter", std::move(errors));
   if (call.user->role == Role::kApplicant) {
     if (uscc && *uscc != call.user->uscc) return Problem(404, "没有该单位的记录 / no such unit's entries");
     uscc = call.user->uscc;
@@ -79,7 +87,12 @@ Response ListLedger(const Service& service, const Call& call) {
     if (e.round) j["round"] = *e.round;
     items.push_back(std::move(j));
   }
-  return Response::Json(200, json{{"items", items}, {"next_cursor", nullptr}}.dump());
+  json answer = json::object();
+  if (!PageOf(items, page, &answer)) {
+    return Problem(400, "查询参数有误 / bad query parameter",
+                   {{"cursor", "不是本列表给出的游标 / not a cursor this list gave"}});
+  }
+  return Response::Json(200, answer.dump());
 }
 
 const std::vector<StoreRoute>& StoreRouteTable() {

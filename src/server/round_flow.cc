@@ -1,5 +1,7 @@
 #include "server/round_flow.h"
 
+#include <algorithm>
+
 #include "policy/words.h"
 #include "server/exports.h"
 #include "server/problem.h"
@@ -115,9 +117,10 @@ bool NoticeOpenToPublic(const Service& service, const store::Round& round) {
   return round.notice->starts_on <= Today(service);
 }
 
-std::optional<std::string> ReadFormat(const Call& call, Response* problem) {
+std::optional<std::string> ReadFormat(const Call& call, Response* problem, const std::vector<std::string>& also) {
   std::string format = "json";
   for (const auto& [name, value] : call.request.query) {
+    if (std::find(also.begin(), also.end(), name) != also.end()) continue;
     if (name != "format") {
       *problem = Problem(400, "查询参数有误 / bad query parameter", {{name, "未知参数 / unknown parameter"}});
       return std::nullopt;
@@ -128,6 +131,42 @@ std::optional<std::string> ReadFormat(const Call& call, Response* problem) {
   *problem = Problem(400, "查询参数有误 / bad query parameter",
                      {{"format", "应为 json、csv 或 xlsx / must be json, csv or xlsx"}});
   return std::nullopt;
+}
+
+void ReadListPage(const Call& call, ListPage* page, std::vector<FieldError>* errors) {
+  bool limit_seen = false, cursor_seen = false;
+  for (const auto& [name, value] : call.request.query) {
+    if (name != "limit" && name != "cursor") continue;
+    bool& seen = name == "limit" ? limit_seen : cursor_seen;
+    if (seen) {
+      errors->push_back({name, "参数重复 / the parameter is repeated"});
+      continue;
+    }
+    seen = true;
+    const bool number =
+        !value.empty() && value.size() <= 9 && value.find_first_not_of("0123456789") == std::string::npos;
+    if (name == "limit") {
+      if (!number || std::stoll(value) < 1) {
+        errors->push_back({"limit", "应为1至500的整数 / must be a whole number from 1 to 500"});
+      } else {
+        page->limit = static_cast<size_t>(std::min<int64_t>(std::stoll(value), 500));
+      }
+    } else if (!number) {
+      errors->push_back({"cursor", "不是本列表给出的游标 / not a cursor this list gave"});
+    } else {
+      page->from = static_cast<size_t>(std::stoll(value));
+    }
+  }
+}
+
+bool PageOf(const nlohmann::json& all, const ListPage& page, nlohmann::json* out) {
+  if (page.from > all.size()) return false;
+  const size_t to = std::min(all.size(), page.from + page.limit);
+  nlohmann::json items = nlohmann::json::array();
+  for (size_t i = page.from; i < to; ++i) items.push_back(all[i]);
+  (*out)["items"] = std::move(items);
+  (*out)["next_cursor"] = to < all.size() ? nlohmann::json(std::to_string(to)) : nlohmann::json(nullptr);
+  return true;
 }
 
 Response FileAnswer(const std::string& format, const ExportTable& table, const std::string& name) {

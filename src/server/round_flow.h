@@ -63,8 +63,20 @@ bool AllocationHidden(const Service& service, const Call& call, const store::Rou
 bool NoticeOpenToPublic(const Service& service, const store::Round& round);
 
 // The `format` query parameter of a list that is also a file: json (default), csv or xlsx; any
-// other parameter or value is a 400 naming it.
-std::optional<std::string> ReadFormat(const Call& call, Response* problem);
+// other parameter (but those in `also`) or value is a 400 naming it.
+std::optional<std::string> ReadFormat(const Call& call, Response* problem, const std::vector<std::string>& also = {});
+
+// One page of a list read whole (CONTRACT §7 "Lists"): `limit` 1–500 (default 50, larger
+// clamped), `cursor` opaque (where the page before ended). ReadListPage takes the two from the
+// query and reports a bad one in `errors`; other parameters are the caller's.
+struct ListPage {
+  size_t from = 0;
+  size_t limit = 50;
+};
+void ReadListPage(const Call& call, ListPage* page, std::vector<FieldError>* errors);
+// The page's items of `all` (an array) as {"items", "next_cursor"} in `*out`; false when the
+// cursor is beyond the list (one this list never gave).
+bool PageOf(const nlohmann::json& all, const ListPage& page, nlohmann::json* out);
 
 // A table as the file `format` names (csv or xlsx), to be saved as NAME.csv / NAME.xlsx.
 Response FileAnswer(const std::string& format, const ExportTable& table, const std::string& name);

@@ -530,12 +530,25 @@ Response NoticePage(const Site& site, const Visit& v, const std::string& id, con
   return site.Render(v, v.T("公示名单", "Public notice"), main, status, !errors.empty());
 }
 
+// Every payment of the round, the API's pages joined (its totals are the round's on each page).
+ApiAnswer AllPayments(const Site& site, const Visit& v, const std::string& round) {
+  const std::string base = "/api/v1/rounds/" + UrlPart(round) + "/payments?limit=500";
+  ApiAnswer all = site.api().Call(v, "GET", base);
+  for (int page = 0; page < 10000 && all.ok() && all.body["next_cursor"].is_string(); ++page) {
+    ApiAnswer more = site.api().Call(v, "GET", base + "&cursor=" + UrlPart(all.body["next_cursor"].get<std::string>()));
+    if (!more.ok()) return more;
+    for (auto& item : more.body["items"]) all.body["items"].push_back(std::move(item));
+    all.body["next_cursor"] = more.body["next_cursor"];
+  }
+  return all;
+}
+
 // The payments of a round for finance: each pending or failed one with its reference and
 // paid/failed; a record the API refuses comes back here with the problem at its row's field.
 Response PaymentsPage(const Site& site, const Visit& v, const std::string& id, const Errors& errors, const Form& values,
                       int status) {
   if (!v.user) return site.SignInFirst(v);
-  ApiAnswer list = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(id) + "/payments");
+  ApiAnswer list = AllPayments(site, v, id);
   if (!list.ok()) return site.ErrorPage(v, list);
   std::string rows;
   std::vector<std::string> names;
@@ -704,7 +717,7 @@ Response RoundStep(const Site& site, const Visit& v, const server::Call& call, c
 std::optional<Response> ConfirmPayment(const Site& site, const Visit& v, const std::string& round,
                                        const std::string& pid, const Form& form) {
   const std::string reference = Trimmed(form.Get("reference-" + pid));
-  ApiAnswer list = site.api().Call(v, "GET", "/api/v1/rounds/" + UrlPart(round) + "/payments");
+  ApiAnswer list = AllPayments(site, v, round);
   if (!list.ok() || !list.body.contains("items")) return std::nullopt;
   const json* payment = nullptr;
   for (const auto& p : list.body["items"]) {

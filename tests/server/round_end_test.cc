@@ -212,11 +212,31 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(ledger["items"][1]["amount_fen"], 2'000'000);
   EXPECT_EQ(ledger["items"][0]["granted_on"], "2026-06-24");
   EXPECT_EQ(Call(a_, "GET", "/ledger?uscc=" + std::string(kB)).status, 404);
+  json one = Ok(Call(a_, "GET", "/ledger?limit=1"));
+  ASSERT_EQ(one["items"].size(), 1u);
+  EXPECT_EQ(one["items"][0], ledger["items"][0]);
+  ASSERT_TRUE(one["next_cursor"].is_string());
+  EXPECT_EQ(Ok(Call(a_, "GET", "/ledger?limit=1&cursor=" + one["next_cursor"].get<std::string>()))["items"][0],
+            ledger["items"][1]);
+  EXPECT_EQ(Call(a_, "GET", "/ledger?limit=501&bogus=1").status, 400);
 
   // Payments: B paid; C failed, then retried and paid; paid is final.
   EXPECT_EQ(Call(officer_, "GET", "/rounds/r2026/payments").status, 403);
   json pays = Ok(Call(finance_, "GET", "/rounds/r2026/payments"));
   ASSERT_EQ(pays["items"].size(), 2u);
+  // A list like every other (§7 "Lists"): pages of `limit`, an opaque cursor, the totals whole.
+  json first_page = Ok(Call(finance_, "GET", "/rounds/r2026/payments?limit=1"));
+  ASSERT_EQ(first_page["items"].size(), 1u);
+  ASSERT_TRUE(first_page["next_cursor"].is_string()) << first_page.dump();
+  EXPECT_EQ(first_page["totals"], pays["totals"]);
+  json second_page = Ok(
+      Call(finance_, "GET", "/rounds/r2026/payments?limit=1&cursor=" + first_page["next_cursor"].get<std::string>()));
+  ASSERT_EQ(second_page["items"].size(), 1u);
+  EXPECT_TRUE(second_page["next_cursor"].is_null());
+  EXPECT_EQ(second_page["items"][0], pays["items"][1]);
+  EXPECT_EQ(Call(finance_, "GET", "/rounds/r2026/payments?limit=0").status, 400);
+  EXPECT_EQ(Call(finance_, "GET", "/rounds/r2026/payments?cursor=99").status, 400);
+  EXPECT_EQ(Call(finance_, "GET", "/rounds/r2026/payments?cursor=x").status, 400);
   EXPECT_EQ(pays["totals"]["pending"]["amount_fen"], 44'000'000);
   std::map<std::string, std::string> pay;
   for (const auto& p : pays["items"]) pay[p["application_id"]] = p["id"];
