@@ -236,11 +236,12 @@ Response ApplicationAnswer(int status, const Service& service, store::Reader& re
 
 namespace {
 
-// An applicant reads its unit's cases only; an expert no draft; other staff every case.
+// An applicant reads its unit's cases only; an expert no draft, nor one withdrawn while still a
+// draft (never submitted: a draft by another name); other staff every case.
 bool MayRead(const Call& call, const store::Application& a) {
   if (!call.user) return false;
   if (call.user->role == Role::kApplicant) return a.uscc == call.user->uscc;
-  if (call.user->role == Role::kExpert) return a.state != "draft";
+  if (call.user->role == Role::kExpert) return a.state != "draft" && a.submission_seq.has_value();
   return true;
 }
 

@@ -198,6 +198,32 @@ TEST_P(RoundTest, NullMembersAreAbsentNeverA500) {
   EXPECT_NE(r.body.find("\"passed\""), std::string::npos) << r.body;
 }
 
+// Experts see no drafts, nor a draft withdrawn before it was ever submitted; a withdrawn
+// application that was submitted they still see.
+TEST_P(RoundTest, ExpertsSeeNoDraftWithdrawnUnsubmitted) {
+  const std::string officer = AddUser("officer", "officer"), expert = AddUser("expert", "expert");
+  const std::string a = AddUser("unit-a", "applicant", "91440300MA5XXXXXXR");
+  ASSERT_EQ(
+      Call(officer, "POST", "/rounds",
+           R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})")
+          .status,
+      201);
+  auto create = [&](const std::string& subject) -> std::string {
+    HttpAnswer r =
+        Call(a, "POST", "/rounds/r1/applications",
+             Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "qi_demonstration", subject, json::object()));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Body(r)["id"];
+  };
+  const std::string never = create("QID-NEVER"), once = create("QID-ONCE");
+  ASSERT_EQ(Call(a, "POST", "/applications/" + once + "/actions/submit", "{}").status, 200);
+  for (const std::string& id : {never, once}) {
+    ASSERT_EQ(Call(a, "POST", "/applications/" + id + "/actions/withdraw", "{}").status, 200);
+  }
+  EXPECT_EQ(Call(expert, "GET", "/applications/" + never).status, 404);
+  EXPECT_EQ(Call(expert, "GET", "/applications/" + once).status, 200);
+}
+
 TEST_P(RoundTest, AnIdempotentRepeatGetsTheFirstAnswer) {
   const std::string officer = AddUser("officer", "officer");
   const std::string body =
