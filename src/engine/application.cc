@@ -52,6 +52,17 @@ void Application::Clear() {
 
 namespace {
 
+// Whether a required string says nothing: empty, or only white space or zero-width characters
+// (CONTRACT §6: an empty string where a value is required is invalid; "  " is as empty). The
+// key form is worked out only when the first byte could begin such a character, so that a name
+// in Chinese costs nothing more.
+bool Blank(std::string_view s) {
+  if (s.empty()) return true;
+  const unsigned char c = static_cast<unsigned char>(s[0]);
+  const bool may_be_space = c <= ' ' || c == 0xC2 || c == 0xE2 || c == 0xE3 || c == 0xEF;
+  return may_be_space && policy::MatchKey(s).empty();
+}
+
 // How a field reads to people, in both languages (WEB.md §1: no machine id in a text people read):
 // "「认证证书」第1项的「认证类型」" and "Certificates, item 1: Certification".
 struct Words {
@@ -598,7 +609,7 @@ class ApplicationReader::Validator {
       WrongType(path, "字符串", "a string");
       return std::nullopt;
     }
-    if (required && s.empty()) {
+    if (required && Blank(s)) {
       Empty(path);
       return std::nullopt;
     }
@@ -1149,7 +1160,7 @@ bool ApplicationReader::ParseObject(std::string_view line, bool padded, json::Ob
 void ApplicationReader::ReadId(const json::Element& e, Application* app, Validator* v) {
   std::string_view s;
   if (!e.GetString(&s)) return v->WrongType({nullptr, "id"}, "字符串", "a string");
-  if (s.empty()) v->Empty({nullptr, "id"});
+  if (Blank(s)) v->Empty({nullptr, "id"});
   app->id.emplace(s);
 }
 
