@@ -6,6 +6,7 @@
 // allows no script at all (its Content-Security-Policy).
 #include "server/letter.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/markup.h"
@@ -134,7 +135,12 @@ std::string LetterHtml(const Letter& l) {
 Result<std::optional<LetterFacts>> ReadFacts(store::Reader& r, const std::string& id) {
   auto app = r.GetApplication(id);
   if (!app.ok()) return app.status();
-  if (!*app || (*app)->state == "draft" || (*app)->state == "withdrawn") return std::optional<LetterFacts>();
+  // A letter tells a decision: granted (approved, paid) or refused (rejected, not funded). A
+  // case the round left undecided (still submitted, returned or accepted) has none.
+  static const std::string kDecided[] = {"approved", "paid", "rejected", "not_funded"};
+  if (!*app || std::find(std::begin(kDecided), std::end(kDecided), (*app)->state) == std::end(kDecided)) {
+    return std::optional<LetterFacts>();
+  }
   auto round = r.GetRound((*app)->round);
   if (!round.ok()) return round.status();
   if (!*round || (*round)->state != "approved") return std::optional<LetterFacts>();

@@ -314,6 +314,28 @@ TEST_P(RoundToTheEnd, AllocateNoticeObjectApprovePay) {
   EXPECT_EQ(again["decision"]["amount_fen"], 0);
 }
 
+// A letter tells a decision: an application the round left undecided (submitted, never
+// accepted) has none once the round is approved, rather than a refusal with no reason.
+TEST_P(RoundToTheEnd, AnUndecidedApplicationHasNoLetter) {
+  OpenRound("r1", 100'000'000);
+  const std::string decided = Accepted(
+      a_, "r1", Application(kA, "甲公司", "enterprise", "china_quality_award", "CQA-L", {{"level", "winner"}}));
+  const std::string undecided =
+      Ok(Call(a_, "POST", "/rounds/r1/applications",
+              Application(kA, "甲公司", "enterprise", "qi_demonstration", "QID-L", json::object())),
+         201)
+          .value("id", "");
+  Ok(Call(a_, "POST", "/applications/" + undecided + "/actions/submit", "{}"));
+  Ok(Call(officer_, "POST", "/rounds/r1/close", "{}"));
+  Ok(Call(officer_, "POST", "/rounds/r1/allocate", "{}"));
+  json r = Ok(Call(officer_, "POST", "/rounds/r1/notice", R"({"starts_on":"2026-06-01","working_days":5})"));
+  StartServer(DayAfter(r["ends_on"]));
+  Ok(Call(officer_, "POST", "/rounds/r1/approve", "{}"));
+  EXPECT_EQ(Call(a_, "GET", "/applications/" + decided + "/letter").status, 200);
+  EXPECT_EQ(Ok(Call(a_, "GET", "/applications/" + undecided))["state"], "submitted");
+  EXPECT_EQ(Call(a_, "GET", "/applications/" + undecided + "/letter").status, 404);
+}
+
 // The allocation's decision is made beside the round's other applications: a unit's second
 // winner of the same award is "not the first time" there. Before the notice the unit sees each
 // application decided on its own, or the decision would give the hidden outcome away.
