@@ -387,6 +387,17 @@ Response ListApplications(const Service& service, const Call& call) {
   Response problem;
   auto q = ReadListQuery(call.request, {"round", "state"}, &problem);
   if (!q) return problem;
+  if (q->values.count("state")) {
+    // A state the workflow does not have finds nothing ever: a mistyped filter, said so (§7).
+    const auto& states = service.workflow().states();
+    const std::string& wanted = q->values["state"];
+    if (std::none_of(states.begin(), states.end(), [&](const auto& s) { return s.id == wanted; })) {
+      std::string known;
+      for (const auto& s : states) known += (known.empty() ? "" : ", ") + s.id;
+      return Problem(400, "查询参数有误 / bad query parameter",
+                     {{"state", "没有这个状态，可用 / no such state; known: " + known}});
+    }
+  }
   store::ApplicationFilter f;
   if (q->values.count("round")) f.round = q->values["round"];
   if (call.user->role == Role::kApplicant) f.uscc = call.user->uscc;

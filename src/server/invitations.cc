@@ -318,6 +318,11 @@ Response ListInvitations(const Service& service, const Call& call) {
   Response problem;
   auto q = ReadListQuery(call.request, {"round", "state"}, &problem);
   if (!q) return problem;
+  if (q->values.count("state") && q->values["state"] != "open" && q->values["state"] != "confirmed" &&
+      q->values["state"] != "declined") {
+    return Problem(400, "查询参数有误 / bad query parameter",
+                   {{"state", "应为 open、confirmed 或 declined / must be open, confirmed or declined"}});
+  }
   const bool applicant = call.user->role == Role::kApplicant;
   auto all = service.store()->Read([&](store::Reader& r) {
     return r.Invitations(applicant ? std::optional<std::string>(call.user->uscc) : std::nullopt);

@@ -224,6 +224,17 @@ TEST_P(RoundTest, ExpertsSeeNoDraftWithdrawnUnsubmitted) {
   EXPECT_EQ(Call(expert, "GET", "/applications/" + once).status, 200);
 }
 
+// A filter value no list can have is a mistyped query, named, not an empty answer (§7).
+TEST_P(RoundTest, AStateFilterNoListHasIsRefused) {
+  const std::string officer = AddUser("officer", "officer");
+  EXPECT_EQ(Call(officer, "GET", "/applications?state=accepted").status, 200);
+  HttpAnswer r = Call(officer, "GET", "/applications?state=acepted");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("\"field\":\"state\""), std::string::npos) << r.body;
+  EXPECT_EQ(Call(officer, "GET", "/invitations?state=open").status, 200);
+  EXPECT_EQ(Call(officer, "GET", "/invitations?state=bogus").status, 400);
+}
+
 TEST_P(RoundTest, AnIdempotentRepeatGetsTheFirstAnswer) {
   const std::string officer = AddUser("officer", "officer");
   const std::string body =
