@@ -329,19 +329,29 @@ using simdjson::dom::object;
 // instructions of screening a registry. The USCC, district and kind go to `out` when they are
 // strings; false if there is no `achievements`. `*repeated`: one of them given twice (CONTRACT §6:
 // no reader may silently keep the first or the last), else empty.
-bool FindUnitMembers(const object& unit, RegistryRecord* out, element* achievements, std::string_view* repeated) {
+bool FindUnitMembers(const object& unit, RegistryRecord* out, element* achievements, std::string_view* repeated,
+                     std::string_view* unknown) {
   enum { kUscc, kDistrict, kKind, kAchievements, kRead };
   static constexpr std::string_view kNames[kRead] = {"uscc", "district", "kind", "achievements"};
+  // The unit's other members, read for each application's applicant (ReadUnitJson).
+  static constexpr std::string_view kApplicant[] = {"name", "registered_in_shenzhen", "serious_dishonesty",
+                                                    "established_on"};
   element members[kRead];
   bool found[kRead] = {false, false, false, false};
   *repeated = {};
+  *unknown = {};
   for (const auto field : unit) {
     const int k = field.key == kNames[kUscc]           ? kUscc
                   : field.key == kNames[kDistrict]     ? kDistrict
                   : field.key == kNames[kKind]         ? kKind
                   : field.key == kNames[kAchievements] ? kAchievements
                                                        : kRead;
-    if (k == kRead) continue;
+    if (k == kRead) {
+      if (unknown->empty() &&
+          std::find(std::begin(kApplicant), std::end(kApplicant), field.key) == std::end(kApplicant))
+        *unknown = field.key;
+      continue;
+    }
     if (found[k]) {
       if (repeated->empty()) *repeated = kNames[k];
     } else {
@@ -381,8 +391,10 @@ class Members {
   void Find(const object& o) {
     found_.fill(false);
     repeated_ = {};
+    unknown_ = {};
     for (const auto field : o) {
-      for (size_t k = 0; k < N; ++k) {
+      size_t k = 0;
+      for (; k < N; ++k) {
         if (field.key != names_[k]) continue;
         if (found_[k]) {
           if (repeated_.empty()) repeated_ = names_[k];
@@ -392,8 +404,11 @@ class Members {
         }
         break;
       }
+      if (k == N && unknown_.empty()) unknown_ = field.key;
     }
   }
+  // The first member of the object last found that is none of the names; empty if none.
+  std::string_view Unknown() const { return unknown_; }
   // Member k as JSON text, whatever its type (the reader judges it); empty when absent.
   void Json(size_t k, Minifier* m, std::string* out) const {
     if (found_[k]) {
@@ -416,7 +431,7 @@ class Members {
 
  private:
   std::array<std::string_view, N> names_;
-  std::string_view repeated_;
+  std::string_view repeated_, unknown_;
   std::array<element, N> values_;
   std::array<bool, N> found_{};
 };
@@ -481,6 +496,13 @@ void ReadAchievements(const object& unit, const array& achievements, Achievement
       out->applications.clear();
       return;
     }
+    if (const std::string_view unknown = s->achievement_members.Unknown(); !unknown.empty()) {
+      // `requested_fn` must not pass silently as "no request" (§6).
+      out->error = "achievements[" + std::to_string(index) + "] has the unknown member '" + std::string(unknown) +
+                   "' (an achievement has measure, subject, obtained_on, facts, requested_fen)";
+      out->applications.clear();
+      return;
+    }
     out->applications.push_back(ApplicationJson(applicant, s->unit, s->achievement));
     ++index;
   }
@@ -501,10 +523,19 @@ void RegistryReader::ReadJson(std::string_view line, RegistryRecord* out, bool p
   object unit;
   if (!ParseUnit(StripBom(line), padded, &unit, out)) return;
   element e;
-  std::string_view repeated;
-  const bool listed = FindUnitMembers(unit, out, &e, &repeated);
+  std::string_view repeated, unknown;
+  const bool listed = FindUnitMembers(unit, out, &e, &repeated, &unknown);
   if (!repeated.empty()) {
     out->error = "the member '" + std::string(repeated) + "' is given twice";
+    return;
+  }
+  // A unit's further members are ignored (registries come from other lists), but one without
+  // `achievements` that has any is most likely a misspelling (`achievments`): a bad line, not "no
+  // achievements" (§6).
+  if (!listed && !unknown.empty()) {
+    out->error = "unknown member '" + std::string(unknown) +
+                 "' and no achievements (a unit has uscc, name, kind, registered_in_shenzhen, serious_dishonesty, "
+                 "established_on, district, achievements)";
     return;
   }
   if (!listed || e.is_null()) return;  // a unit without any

@@ -453,6 +453,18 @@ TEST(RegistryTest, WrongValuesAreLeftForTheEngineButBrokenStructureIsABadLine) {
               &rec);
   EXPECT_EQ(rec.error, "achievements[1] gives the member 'subject' twice");
   EXPECT_TRUE(rec.applications.empty());
+  // A misspelt member is a bad line naming it, never read as absent (§6: a misspelt requested_fn
+  // must not pass silently as "no request"; a misspelt achievements is not "no achievements").
+  reader.Read(R"({"uscc":"X","achievments":[{"measure":"qi_demonstration"}]})", &rec);
+  EXPECT_NE(rec.error.find("unknown member 'achievments'"), std::string::npos) << rec.error;
+  EXPECT_TRUE(rec.applications.empty());
+  reader.Read(R"({"uscc":"X","achievements":[{"measure":"qi_demonstration","requested_fn":5}]})", &rec);
+  EXPECT_NE(rec.error.find("achievements[0] has the unknown member 'requested_fn'"), std::string::npos) << rec.error;
+  EXPECT_TRUE(rec.applications.empty());
+  reader.Read(R"({"uscc":"X","name":"甲","registered_in_shenzhen":true,"serious_dishonesty":false,)"
+              R"("established_on":"2015-01-01","district":"南山区","kind":"enterprise","achievements":[]})",
+              &rec);
+  EXPECT_EQ(rec.error, "");
   // A member read for the applicant, given twice in a unit with achievements.
   reader.Read(R"({"uscc":"X","name":"a","name":"b","achievements":[{"measure":"qi_demonstration"}]})", &rec);
   EXPECT_EQ(rec.error, "the member 'name' is given twice");
