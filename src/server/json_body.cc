@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "policy/keys.h"
+
 namespace qgrant::server {
 
 namespace {
@@ -196,29 +198,9 @@ Response Unreadable(std::string_view body, simdjson::error_code error) {
 }  // namespace
 
 bool IsBlankText(std::string_view text) {
-  static constexpr std::string_view kWide[] = {
-      "\xC2\xA0",                                                      // U+00A0 no-break space
-      "\xE3\x80\x80",                                                  // U+3000 ideographic space
-      "\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D", "\xE2\x81\xA0",  // zero-width, word joiner
-      "\xEF\xBB\xBF",                                                  // U+FEFF
-      "\xE2\x80\xAF", "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84",
-      "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89", "\xE2\x80\x8A"};
-  while (!text.empty()) {
-    if (text[0] == ' ' || (text[0] >= '\t' && text[0] <= '\r')) {
-      text.remove_prefix(1);
-      continue;
-    }
-    bool space = false;
-    for (std::string_view w : kWide) {
-      if (text.starts_with(w)) {
-        text.remove_prefix(w.size());
-        space = true;
-        break;
-      }
-    }
-    if (!space) return false;
-  }
-  return true;
+  // The key form trims white space and invisible characters after NFKC (U+3000 and the other
+  // wide spaces become spaces): a text with nothing else is empty in it.
+  return policy::MatchKey(text).empty();
 }
 
 std::optional<nlohmann::json> ParseJsonBody(std::string_view body, Response* problem) {
