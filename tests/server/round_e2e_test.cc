@@ -28,6 +28,10 @@ using nlohmann::json;
 using testing::Fetch;
 using testing::HttpAnswer;
 
+// A round open from 2026-05-01 to the year's end, with a budget of 1 fen.
+constexpr const char* kRoundR1 =
+    R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})";
+
 TEST_P(RoundTest, ARoundThroughItsStates) {
   const std::string officer = AddUser("officer", "officer"), reviewer = AddUser("reviewer", "reviewer"),
                     expert = AddUser("expert", "expert"), auditor = AddUser("auditor", "auditor");
@@ -176,11 +180,7 @@ TEST_P(RoundTest, ARoundThroughItsStates) {
 TEST_P(RoundTest, NullMembersAreAbsentNeverA500) {
   const std::string officer = AddUser("officer", "officer"), expert = AddUser("expert", "expert");
   const std::string a = AddUser("unit-a", "applicant", "91440300MA5XXXXXXR");
-  ASSERT_EQ(
-      Call(officer, "POST", "/rounds",
-           R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})")
-          .status,
-      201);
+  ASSERT_EQ(Call(officer, "POST", "/rounds", kRoundR1).status, 201);
   json app = json::parse(
       Application("91440300MA5XXXXXXR", "甲公司", "enterprise", "china_quality_award", "CQA-N", {{"level", "winner"}}));
   app["review"] = nullptr;
@@ -203,11 +203,7 @@ TEST_P(RoundTest, NullMembersAreAbsentNeverA500) {
 TEST_P(RoundTest, ExpertsSeeNoDraftWithdrawnUnsubmitted) {
   const std::string officer = AddUser("officer", "officer"), expert = AddUser("expert", "expert");
   const std::string a = AddUser("unit-a", "applicant", "91440300MA5XXXXXXR");
-  ASSERT_EQ(
-      Call(officer, "POST", "/rounds",
-           R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})")
-          .status,
-      201);
+  ASSERT_EQ(Call(officer, "POST", "/rounds", kRoundR1).status, 201);
   auto create = [&](const std::string& subject) -> std::string {
     HttpAnswer r =
         Call(a, "POST", "/rounds/r1/applications",
@@ -237,8 +233,7 @@ TEST_P(RoundTest, AStateFilterNoListHasIsRefused) {
 
 TEST_P(RoundTest, AnIdempotentRepeatGetsTheFirstAnswer) {
   const std::string officer = AddUser("officer", "officer");
-  const std::string body =
-      R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})";
+  const std::string body = kRoundR1;
   std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + officer},
                                                         {"Idempotency-Key", "k-1"}};
   HttpAnswer first = Fetch(server_->port(), "POST", "/api/v1/rounds", body, h);
@@ -274,10 +269,8 @@ TEST_P(RoundTest, IdempotencyAnswersOlderThanAWeekAreDropped) {
                     return Status::Ok();
                   })
                   .ok());
-  HttpAnswer write =
-      Fetch(server_->port(), "POST", "/api/v1/rounds",
-            R"({"id":"r1","title":"t","guide":"2026","budget_fen":1,"opens_on":"2026-05-01","closes_on":"2026-12-31"})",
-            {{"Authorization", "Bearer " + officer}, {"Idempotency-Key", "new"}});
+  HttpAnswer write = Fetch(server_->port(), "POST", "/api/v1/rounds", kRoundR1,
+                           {{"Authorization", "Bearer " + officer}, {"Idempotency-Key", "new"}});
   ASSERT_EQ(write.status, 201) << write.body;
   auto kept = [&](const std::string& key) {
     auto found = store_->Read([&](store::Reader& r) { return r.FindIdempotency((*user)->id, key); });

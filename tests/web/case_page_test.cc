@@ -63,17 +63,7 @@ TEST_F(CasePageTest, ASubmissionTheClosedRoundRefusesShowsBothStates) {
 // card; a finished case says so.
 TEST_F(CasePageTest, TheProgressEndsWithTheNextStepAndItsDeadline) {
   OpenRound();
-  const json app = {{"applicant",
-                     {{"uscc", "91440300MA5XXXXXXR"},
-                      {"name", "甲公司"},
-                      {"kind", "enterprise"},
-                      {"registered_in_shenzhen", true},
-                      {"serious_dishonesty", false}}},
-                    {"measure", "china_quality_award"},
-                    {"subject", "CQA-DRAFT"},
-                    {"obtained_on", "2025-09-12"},
-                    {"facts", {{"level", "winner"}}}};
-  const std::string draft = Api(unit_, "POST", "/rounds/r1/applications", app.dump(), 201).value("id", "");
+  const std::string draft = Draft(unit_, "91440300MA5XXXXXXR", "CQA-DRAFT");
   std::string page = Page(unit_, "/applications/" + draft).body;
   EXPECT_TRUE(Has(page, "<strong>下一步：</strong>申报单位预览并提交申报（截止 <time datetime=\"2026-12-31\">"))
       << page;

@@ -180,8 +180,10 @@ class PageTest : public ::testing::Test {
         201);
   }
 
-  // A China Quality Award application of the unit of `token` (USCC `uscc`) in r1, submitted: its id.
-  std::string Submitted(const std::string& token, const std::string& uscc, const std::string& subject) {
+  // A China Quality Award application (level `level`) of the unit of `token` (USCC `uscc`) in
+  // r1, a draft: its id.
+  std::string Draft(const std::string& token, const std::string& uscc, const std::string& subject,
+                    const std::string& level = "winner") {
     const json app = {{"applicant",
                        {{"uscc", uscc},
                         {"name", "甲公司"},
@@ -191,8 +193,13 @@ class PageTest : public ::testing::Test {
                       {"measure", "china_quality_award"},
                       {"subject", subject},
                       {"obtained_on", "2025-09-12"},
-                      {"facts", {{"level", "winner"}}}};
-    const std::string id = Api(token, "POST", "/rounds/r1/applications", app.dump(), 201).value("id", "");
+                      {"facts", {{"level", level}}}};
+    return Api(token, "POST", "/rounds/r1/applications", app.dump(), 201).value("id", "");
+  }
+
+  // The same, submitted: its id.
+  std::string Submitted(const std::string& token, const std::string& uscc, const std::string& subject) {
+    const std::string id = Draft(token, uscc, subject);
     Api(token, "POST", "/applications/" + id + "/actions/submit", "{}");
     return id;
   }

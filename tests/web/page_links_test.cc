@@ -108,17 +108,7 @@ TEST_F(PageLinksTest, NoLinkOfAnyPageAnswers403Or404AtAnyStageOfARound) {
   const std::string a = Accepted();
   Api(reviewer_, "POST", "/applications/" + a + "/actions/accept", "{}");
   const std::string b = Submitted(unit_b_, "91440300708461136T", "CQA-2025-B");
-  const json draft = {{"applicant",
-                       {{"uscc", "91440300MA5XXXXXXR"},
-                        {"name", "甲公司"},
-                        {"kind", "enterprise"},
-                        {"registered_in_shenzhen", true},
-                        {"serious_dishonesty", false}}},
-                      {"measure", "china_quality_award"},
-                      {"subject", "CQA-DRAFT"},
-                      {"obtained_on", "2025-09-12"},
-                      {"facts", {{"level", "nominee"}}}};
-  const std::string d = Api(unit_, "POST", "/rounds/r1/applications", draft.dump(), 201).value("id", "");
+  const std::string d = Draft(unit_, "91440300MA5XXXXXXR", "CQA-DRAFT", "nominee");
   Api(officer_, "POST", "/rounds/r1/invitations", R"({"registry":[{"uscc":"91440300MA5XXXXXXR","name":"甲公司",
       "kind":"enterprise","registered_in_shenzhen":true,"serious_dishonesty":false,"achievements":[
       {"measure":"high_end_certification","subject":"HEC-2026","obtained_on":"2026-02-01","facts":{"certificates":[
